@@ -1,0 +1,102 @@
+# uoms: one plain GNU Makefile, no configure step.
+# make | make deps | make demo | make check | make bench | make soak
+# make install PREFIX=/usr/local DESTDIR=   SAN=1 for an ASan/UBSan build.
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/uoms
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKGS     = sqlite3 jansson yaml-0.1 libcrypto
+
+ifeq ($(SAN),1)
+O       ?= build-san
+override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override LDFLAGS += -fsanitize=address,undefined
+else
+O       ?= build
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
+	-Ilib -DUOMS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
+CMD_SRC  := $(wildcard cmd/*.c)
+TOOLS    := $(CMD_SRC:cmd/%.c=$(O)/bin/%)
+UNIT_SRC := $(wildcard t/unit/*.c)
+UNITS    := $(UNIT_SRC:t/unit/%.c=$(O)/t/%)
+BENCH_SRC:= $(wildcard t/bench/*.c)
+BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
+
+# Debian packages the build, the tests and the benchmarks need.
+DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev
+DEPS_TEST  = bats sqlite3 python3 perl
+DEPS_BENCH = sqlite-utils time
+
+.PHONY: all deps deps-bench demo check bench soak install clean
+all: $(TOOLS) $(UNITS) $(BENCHES)
+
+$(O)/lib/libuoms.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/bin/%: $(O)/cmd/%.o $(O)/lib/libuoms.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/t/%: $(O)/t/unit/%.o $(O)/lib/libuoms.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/t/%: $(O)/t/bench/%.o $(O)/lib/libuoms.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Installs only what is missing; does nothing (and needs no network) when all is there.
+deps:
+	@sh t/deps.sh $(DEPS_BUILD) $(DEPS_TEST)
+
+deps-bench:
+	@sh t/deps.sh $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_BENCH)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/demo.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
+		prove -f $(UNITS) :: ; s1=$$?; \
+	PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
+		prove -f -j2 -e 'bats --tap' t/*.bats; s2=$$?; \
+	test $$s1 -eq 0 -a $$s2 -eq 0
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/bench/run.sh $(BENCH_ARGS)
+
+soak: deps-bench
+	@$(MAKE) --no-print-directory all
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/bench/run.sh --soak
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	for p in man/*.[157]; do s=$${p##*.}; install -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s; done
+	cp -R share/uoms/. $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(O)/%.d) $(UNIT_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)

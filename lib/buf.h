@@ -1,0 +1,22 @@
+/* buf: a growable byte buffer, reused across lines. */
+#ifndef UOMS_BUF_H
+#define UOMS_BUF_H
+
+#include <stddef.h>
+
+struct uoms_buf {
+	char *p;
+	size_t n, cap;
+};
+
+/* Appends n bytes; -1 when out of memory. p stays NUL-terminated. */
+int uoms_buf_add(struct uoms_buf *b, const void *s, size_t n);
+int uoms_buf_str(struct uoms_buf *b, const char *s);
+int uoms_buf_printf(struct uoms_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string, quoted and escaped. */
+int uoms_buf_json_string(struct uoms_buf *b, const char *s, size_t n);
+void uoms_buf_clear(struct uoms_buf *b);
+void uoms_buf_free(struct uoms_buf *b);
+
+#endif

@@ -1,0 +1,118 @@
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "err.h"
+#include "line.h"
+
+void
+uoms_cli_init(struct uoms_cli *cli, const char *argv0, const char *usage)
+{
+	memset(cli, 0, sizeof *cli);
+	uoms_err_setprog(argv0);
+	cli->usage = usage;
+}
+
+void
+uoms_cli_usage_error(const struct uoms_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", uoms_err_prog());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", cli->usage);
+	exit(UOMS_EXIT_USAGE);
+}
+
+int
+uoms_cli_option(struct uoms_cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'h':
+		fputs(cli->usage, stdout);
+		exit(uoms_out_flush() == 0 ? UOMS_EXIT_OK : UOMS_EXIT_CANNOT);
+	case UOMS_OPT_VERSION:
+		printf("%s %s\n", uoms_err_prog(), UOMS_VERSION);
+		exit(uoms_out_flush() == 0 ? UOMS_EXIT_OK : UOMS_EXIT_CANNOT);
+	case 'd':
+		cli->db_flag = arg;
+		return 1;
+	case 'c':
+		cli->config_flag = arg;
+		return 1;
+	case UOMS_OPT_ACTOR:
+		cli->actor_flag = arg;
+		return 1;
+	case '?':
+		fputs(cli->usage, stderr);
+		exit(UOMS_EXIT_USAGE);
+	}
+	return 0;
+}
+
+static const char *
+login_name(void)
+{
+	const char *s = getenv("LOGNAME");
+	struct passwd *pw;
+
+	if (s != NULL && *s != '\0')
+		return s;
+	if ((s = getenv("USER")) != NULL && *s != '\0')
+		return s;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : "unknown";
+}
+
+static const char *
+first(const char *a, const char *b)
+{
+	return a != NULL && *a != '\0' ? a : b;
+}
+
+void
+uoms_cli_finish(struct uoms_cli *cli)
+{
+	const char *path = first(cli->config_flag, getenv("UOMS_CONFIG"));
+	char why[512];
+
+	if (path == NULL && access("/etc/uoms/uoms.yaml", F_OK) == 0)
+		path = "/etc/uoms/uoms.yaml";
+	if (uoms_config_load(&cli->config, path, why, sizeof why) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: %s", why);
+	cli->db = first(cli->db_flag, first(getenv("UOMS_DB"),
+	    uoms_config_get(&cli->config, "db", "./uoms.db")));
+	cli->actor = first(cli->actor_flag, first(getenv("UOMS_ACTOR"),
+	    login_name()));
+}
+
+long long
+uoms_cli_number(const struct uoms_cli *cli, const char *name, const char *arg,
+    long long min, long long max)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || n < min || n > max)
+		uoms_cli_usage_error(cli, "%s: '%s' is not a number from %lld "
+		    "to %lld", name, arg, min, max);
+	return n;
+}
+
+void
+uoms_cli_refuse_tty(const struct uoms_cli *cli)
+{
+	if (isatty(0)) {
+		fputs(cli->usage, stderr);
+		exit(UOMS_EXIT_USAGE);
+	}
+}

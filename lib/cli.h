@@ -1,0 +1,64 @@
+/*
+ * cli: the options every tool shares (SPEC 2) and the shape of a main:
+ * -h/--help, --version, -d/--db, -c/--config, --actor, resolved in the
+ * order flag, environment, configuration file, default.
+ */
+#ifndef UOMS_CLI_H
+#define UOMS_CLI_H
+
+#include <getopt.h>
+
+#include "config.h"
+
+/* Long-only option values start here so tools can number theirs after. */
+enum {
+	UOMS_OPT_VERSION = 1000,
+	UOMS_OPT_ACTOR,
+	UOMS_OPT_TOOL		/* first value free for a tool's own options */
+};
+
+#define UOMS_CLI_SHORTOPTS "hd:c:"
+#define UOMS_CLI_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, UOMS_OPT_VERSION }, \
+	{ "db", required_argument, NULL, 'd' }, \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "actor", required_argument, NULL, UOMS_OPT_ACTOR }
+
+struct uoms_cli {
+	const char *usage;	/* the tool's synopsis, as in its man page */
+	const char *db_flag, *config_flag, *actor_flag;
+	/* Resolved by uoms_cli_finish(): */
+	const char *db;		/* path or URL of the store */
+	const char *actor;
+	struct uoms_config config;
+};
+
+/* Sets the program name from argv[0] and remembers the usage text. */
+void uoms_cli_init(struct uoms_cli *cli, const char *argv0, const char *usage);
+
+/*
+ * Handles opt if it is a common option: returns 1 when handled, 0 when the
+ * tool must handle it. --help and --version print and exit 0; '?' (an
+ * option getopt refused) prints usage and exits 2.
+ */
+int uoms_cli_option(struct uoms_cli *cli, int opt, const char *arg);
+
+/* Prints "prog: why" and the usage to stderr, exits 2. */
+void uoms_cli_usage_error(const struct uoms_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * Reads the configuration and resolves db and actor. A configuration file
+ * that can't be read is a cannot-run error (exits 3).
+ */
+void uoms_cli_finish(struct uoms_cli *cli);
+
+/* Parses a whole number in [min, max] for option name; usage error else. */
+long long uoms_cli_number(const struct uoms_cli *cli, const char *name,
+    const char *arg, long long min, long long max);
+
+/* Stdin is a terminal and there is nothing else to read: print usage. */
+void uoms_cli_refuse_tty(const struct uoms_cli *cli);
+
+#endif

@@ -1,0 +1,97 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+static const char *prog = "uoms";
+
+static const struct {
+	const char *name;
+	int http;
+} codes[] = {
+	[UOMS_OK] = { "ok", 200 },
+	[UOMS_INVALID] = { "invalid", 422 },
+	[UOMS_NOT_FOUND] = { "not_found", 404 },
+	[UOMS_VERSION_CONFLICT] = { "version_conflict", 409 },
+	[UOMS_PRECONDITION_REQUIRED] = { "precondition_required", 428 },
+	[UOMS_LOCKED] = { "locked", 423 },
+	[UOMS_INVALID_TRANSITION] = { "invalid_transition", 409 },
+	[UOMS_ON_HOLD] = { "on_hold", 409 },
+	[UOMS_FORBIDDEN] = { "forbidden", 403 },
+	[UOMS_IDEMPOTENCY_MISMATCH] = { "idempotency_mismatch", 422 },
+	[UOMS_IDEMPOTENCY_IN_PROGRESS] = { "idempotency_in_progress", 409 },
+	[UOMS_BUSY] = { "busy", 503 },
+	[UOMS_INTERNAL] = { "internal", 500 },
+};
+
+const char *
+uoms_code_name(enum uoms_code code)
+{
+	return codes[code].name;
+}
+
+int
+uoms_code_http(enum uoms_code code)
+{
+	return codes[code].http;
+}
+
+void
+uoms_err_setprog(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	prog = slash != NULL ? slash + 1 : name;
+}
+
+const char *
+uoms_err_prog(void)
+{
+	return prog;
+}
+
+static void
+vwarn(const char *where, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	if (where != NULL)
+		fprintf(stderr, "%s: %s: ", prog, where);
+	else
+		fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+uoms_warn(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(where, fmt, ap);
+	va_end(ap);
+}
+
+void
+uoms_die(int status, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(where, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+enum uoms_code
+uoms_fail(struct uoms_error *e, enum uoms_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}

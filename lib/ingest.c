@@ -1,0 +1,458 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "store_priv.h"
+
+/* The shipped workflows' first states (SPEC 6). */
+static const char *const initial_states[][2] = {
+	{ "dispatch", "WAITING" },
+	{ "food-delivery", "pending_payment" },
+	{ "fulfillment", "created" },
+};
+
+const char *
+uoms_workflow_initial(const char *workflow)
+{
+	for (size_t i = 0; i < sizeof initial_states / sizeof *initial_states;
+	    i++)
+		if (strcmp(initial_states[i][0], workflow) == 0)
+			return initial_states[i][1];
+	return NULL;
+}
+
+static void
+bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v)
+{
+	switch (v->type) {
+	case UOMS_V_TEXT:
+		sqlite3_bind_text(st, col, v->s, v->n, SQLITE_TRANSIENT);
+		break;
+	case UOMS_V_INT:
+		sqlite3_bind_int64(st, col, v->i);
+		break;
+	default:
+		sqlite3_bind_null(st, col);
+	}
+}
+
+/* A stored column as a value (borrowed from the statement's row). */
+static struct uoms_val
+column_val(sqlite3_stmt *st, int col)
+{
+	struct uoms_val v = { .type = UOMS_V_NULL };
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		v.type = UOMS_V_INT;
+		v.i = sqlite3_column_int64(st, col);
+		break;
+	case SQLITE_TEXT:
+		v.type = UOMS_V_TEXT;
+		v.s = (const char *)sqlite3_column_text(st, col);
+		v.n = sqlite3_column_bytes(st, col);
+		break;
+	}
+	return v;
+}
+
+/* Absent and null are the same inside an item: the list is replaced whole. */
+static int
+same_in_list(const struct uoms_val *a, const struct uoms_val *stored)
+{
+	if (a->type == UOMS_V_ABSENT)
+		return stored->type == UOMS_V_NULL;
+	return uoms_val_equal(a, stored);
+}
+
+static enum uoms_code
+items_changed(struct uoms_store *s, long long id, const struct uoms_order *o,
+    int *changed, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ITEMS_FIND);
+	int n = 0, rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "reading items");
+	*changed = 0;
+	sqlite3_bind_int64(st, 1, id);
+	while (!*changed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct uoms_item *it;
+
+		if (n >= o->nitems) {
+			*changed = 1;
+			break;
+		}
+		it = &o->items[n++];
+		for (int f = 0; f < UOMS_I_COUNT && !*changed; f++) {
+			struct uoms_val v = column_val(st, f);
+			*changed = !same_in_list(&it->f[f], &v);
+		}
+		struct uoms_val x = column_val(st, UOMS_I_COUNT);
+		*changed = *changed || !same_in_list(&it->extra, &x);
+	}
+	if (!*changed && n != o->nitems)
+		*changed = 1;
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+static enum uoms_code
+write_items(struct uoms_store *s, long long id, const struct uoms_order *o,
+    int replace, struct uoms_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (replace) {
+		if ((st = uoms_store_stmt(s, SQL_ITEMS_DELETE)) == NULL)
+			return uoms_store_fail(s, e, "replacing items");
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return uoms_store_fail(s, e, "replacing items");
+	}
+	for (int i = 0; i < o->nitems; i++) {
+		const struct uoms_item *it = &o->items[i];
+
+		if ((st = uoms_store_stmt(s, SQL_ITEM_INSERT)) == NULL)
+			return uoms_store_fail(s, e, "writing items");
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, i);
+		for (int f = 0; f < UOMS_I_COUNT; f++)
+			bind_val(st, 3 + f, &it->f[f]);
+		bind_val(st, 3 + UOMS_I_COUNT, &it->extra);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return uoms_store_fail(s, e, "writing items");
+	}
+	return UOMS_OK;
+}
+
+static enum uoms_code
+event(struct uoms_store *s, long long id, const char *type, const char *from,
+    const char *to, long long version, const char *details, const char *now,
+    struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_EVENT_INSERT);
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "appending an event");
+	if (id > 0)
+		sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, to, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, s->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, version);
+	sqlite3_bind_text(st, 8, details, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "appending an event");
+	return UOMS_OK;
+}
+
+static enum uoms_code
+insert_order(struct uoms_store *s, const struct uoms_order *o,
+    const char *now, long long *id, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_INSERT);
+	struct uoms_val f[UOMS_O_COUNT];
+	const char *workflow, *status;
+	enum uoms_code rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "adding an order");
+	memcpy(f, o->f, sizeof f);
+	if (f[UOMS_O_KIND].type != UOMS_V_TEXT)
+		f[UOMS_O_KIND] = (struct uoms_val){ UOMS_V_TEXT, "delivery",
+		    8, 0 };
+	if (f[UOMS_O_WORKFLOW].type != UOMS_V_TEXT)
+		f[UOMS_O_WORKFLOW] = (struct uoms_val){ UOMS_V_TEXT,
+		    s->workflow, strlen(s->workflow), 0 };
+	workflow = f[UOMS_O_WORKFLOW].s;
+	if ((status = uoms_workflow_initial(workflow)) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "workflow '%s' is unknown",
+		    workflow);
+	if (f[UOMS_O_STATUS].type != UOMS_V_TEXT)
+		f[UOMS_O_STATUS] = (struct uoms_val){ UOMS_V_TEXT, status,
+		    strlen(status), 0 };
+	for (int i = 0; i < UOMS_O_COUNT; i++)
+		bind_val(st, 1 + i, &f[i]);
+	bind_val(st, 19, &o->extra);
+	sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "adding an order");
+	*id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
+		return rc;
+	return event(s, *id, "created", NULL, f[UOMS_O_STATUS].s, 1, NULL,
+	    now, e);
+}
+
+/*
+ * Compares o with the stored row (still current in st) member by member,
+ * naming each changed member in changed (a JSON array), and binds the
+ * merged row into the update statement up.
+ */
+static int
+merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
+    struct uoms_buf *changed, int *status_changed)
+{
+	int n = 0;
+
+	for (int f = 0; f < UOMS_O_COUNT; f++) {
+		struct uoms_val stored = column_val(st, 2 + f);
+		const struct uoms_val *v = &o->f[f];
+
+		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored)) {
+			bind_val(up, 1 + f, &stored);
+			continue;
+		}
+		bind_val(up, 1 + f, v);
+		if (f == UOMS_O_STATUS)
+			*status_changed = 1;
+		uoms_buf_str(changed, n++ ? ",\"" : "[\"");
+		uoms_buf_str(changed, uoms_order_field_name(f));
+		uoms_buf_str(changed, "\"");
+	}
+	struct uoms_val extra = column_val(st, 2 + UOMS_O_COUNT);
+	if (o->extra.type != UOMS_V_ABSENT &&
+	    !uoms_val_equal(&o->extra, &extra)) {
+		bind_val(up, 19, &o->extra);
+		uoms_buf_str(changed, n++ ? ",\"extra\"" : "[\"extra\"");
+	} else
+		bind_val(up, 19, &extra);
+	return n;
+}
+
+static enum uoms_code
+updated_event(struct uoms_store *s, long long id, const struct uoms_order *o,
+    const char *from, int status_changed, long long version,
+    const struct uoms_buf *changed, const char *now, struct uoms_error *e)
+{
+	struct uoms_buf d = { 0 };
+	enum uoms_code code;
+
+	uoms_buf_str(&d, "{\"changed\":");
+	uoms_buf_add(&d, changed->p, changed->n);
+	uoms_buf_str(&d, "]}");
+	code = event(s, id, "updated", status_changed ? from : NULL,
+	    status_changed ? o->f[UOMS_O_STATUS].s : NULL, version, d.p, now,
+	    e);
+	uoms_buf_free(&d);
+	return code;
+}
+
+enum uoms_code
+uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
+    enum uoms_ingest_result *result, long long *id, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up;
+	struct uoms_buf changed = { 0 };
+	char now[24], from[64] = "";
+	long long stored_version;
+	int n, items = 0, status_changed = 0, rc;
+	enum uoms_code code = UOMS_OK;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "finding an order");
+	uoms_time_now(now);
+	bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
+	bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		*result = UOMS_CREATED;
+		return insert_order(s, o, now, id, e);
+	}
+	if (rc != SQLITE_ROW)
+		return uoms_store_fail(s, e, "finding an order");
+	*id = sqlite3_column_int64(st, 0);
+	stored_version = sqlite3_column_int64(st, 1);
+	if ((up = uoms_store_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
+		sqlite3_reset(st);
+		return uoms_store_fail(s, e, "updating an order");
+	}
+	snprintf(from, sizeof from, "%s",
+	    sqlite3_column_text(st, 2 + UOMS_O_STATUS));
+	n = merge(st, o, up, &changed, &status_changed);
+	sqlite3_reset(st);
+	if (o->has_items) {
+		if ((code = items_changed(s, *id, o, &items, e)) != UOMS_OK)
+			goto out;
+		if (items)
+			uoms_buf_str(&changed, n++ ? ",\"items\"" :
+			    "[\"items\"");
+	}
+	*result = n == 0 ? UOMS_UNCHANGED : UOMS_UPDATED;
+	if (n == 0)
+		goto out;
+	if (o->version > 0 && o->version != stored_version) {
+		e->current_version = stored_version;
+		code = uoms_fail(e, UOMS_VERSION_CONFLICT, "stored version is "
+		    "%lld, not %lld", stored_version, o->version);
+		goto out;
+	}
+	sqlite3_bind_text(up, 20, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 21, *id);
+	if (sqlite3_step(up) != SQLITE_ROW) {
+		code = uoms_store_fail(s, e, "updating an order");
+		goto out;
+	}
+	stored_version = sqlite3_column_int64(up, 0);
+	sqlite3_reset(up);
+	if (items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
+		goto out;
+	code = updated_event(s, *id, o, from, status_changed, stored_version,
+	    &changed, now, e);
+out:
+	sqlite3_reset(up);
+	uoms_buf_free(&changed);
+	return code;
+}
+
+/* A record and its unknown members: '{...}' + '{"x":1}' -> '{...,"x":1}'. */
+static int
+add_with_extra(struct uoms_buf *out, sqlite3_stmt *st)
+{
+	const char *rec = (const char *)sqlite3_column_text(st, 0);
+	size_t n = sqlite3_column_bytes(st, 0);
+	const char *x = (const char *)sqlite3_column_text(st, 1);
+	size_t xn = sqlite3_column_bytes(st, 1);
+
+	if (x == NULL || xn <= 2)
+		return uoms_buf_add(out, rec, n);
+	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
+		return -1;
+	return uoms_buf_add(out, x + 1, xn - 1);
+}
+
+enum uoms_code
+uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
+    struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_RECORD);
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "reading an order");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return uoms_fail(e, UOMS_NOT_FOUND, "no order %lld", id);
+	}
+	if (rc != SQLITE_ROW || add_with_extra(out, st) < 0) {
+		enum uoms_code code = uoms_store_fail(s, e, "reading an order");
+
+		sqlite3_reset(st);
+		return code;
+	}
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_product_record(struct uoms_store *s, const char *sku,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_RECORD);
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "reading a product");
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || add_with_extra(out, st) < 0) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return uoms_fail(e, UOMS_NOT_FOUND, "no product '%s'",
+			    sku);
+		return uoms_store_fail(s, e, "reading a product");
+	}
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_ingest_raw(struct uoms_store *s, long long id, const char *line,
+    size_t len, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_RAW_INSERT);
+	char now[24];
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "keeping the raw line");
+	uoms_time_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, line, len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "keeping the raw line");
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_ingest_product(struct uoms_store *s, const struct uoms_product *p,
+    enum uoms_ingest_result *result, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_FIND), *w;
+	struct uoms_buf changed = { 0 }, d = { 0 };
+	enum uoms_code code = UOMS_OK;
+	int rc, n = 0;
+	long long version = 1;
+	char now[24];
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "finding a product");
+	uoms_time_now(now);
+	bind_val(st, 1, &p->f[UOMS_P_SKU]);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return uoms_store_fail(s, e, "finding a product");
+	}
+	*result = rc == SQLITE_ROW ? UOMS_UPDATED : UOMS_CREATED;
+	w = uoms_store_stmt(s, rc == SQLITE_ROW ? SQL_PRODUCT_UPDATE :
+	    SQL_PRODUCT_INSERT);
+	if (w == NULL) {
+		sqlite3_reset(st);
+		return uoms_store_fail(s, e, "writing a product");
+	}
+	for (int f = 0; f <= UOMS_P_COUNT; f++) {
+		const struct uoms_val *v = f < UOMS_P_COUNT ? &p->f[f] :
+		    &p->extra;
+		struct uoms_val stored = rc == SQLITE_ROW ? column_val(st, f) :
+		    (struct uoms_val){ .type = UOMS_V_NULL };
+
+		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored)) {
+			bind_val(w, 1 + f, &stored);
+			continue;
+		}
+		bind_val(w, 1 + f, v);
+		uoms_buf_printf(&changed, "%s\"%s\"", n++ ? "," : "[",
+		    f < UOMS_P_COUNT ? uoms_product_field_name(f) : "extra");
+	}
+	sqlite3_reset(st);
+	if (*result == UOMS_UPDATED && n == 0) {
+		*result = UOMS_UNCHANGED;
+		goto out;
+	}
+	sqlite3_bind_text(w, 8, now, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(w)) == SQLITE_ROW)
+		version = sqlite3_column_int64(w, 0);
+	else if (rc != SQLITE_DONE) {
+		code = uoms_store_fail(s, e, "writing a product");
+		goto out;
+	}
+	uoms_buf_str(&d, "{\"sku\":");
+	uoms_buf_json_string(&d, p->f[UOMS_P_SKU].s, p->f[UOMS_P_SKU].n);
+	if (*result == UOMS_UPDATED)
+		uoms_buf_printf(&d, ",\"changed\":%s]", changed.p);
+	uoms_buf_str(&d, "}");
+	code = event(s, 0, *result == UOMS_CREATED ? "product_created" :
+	    "product_updated", NULL, NULL, version, d.p, now, e);
+out:
+	sqlite3_reset(w);
+	uoms_buf_free(&changed);
+	uoms_buf_free(&d);
+	return code;
+}

@@ -1,0 +1,51 @@
+/*
+ * ingest: insert or update orders and products by natural key. An
+ * unchanged record writes nothing; a changed one is written with its
+ * version bumped once and one event naming what changed, in the caller's
+ * transaction.
+ */
+#ifndef UOMS_INGEST_H
+#define UOMS_INGEST_H
+
+#include "buf.h"
+#include "order.h"
+#include "store.h"
+
+enum uoms_ingest_result {
+	UOMS_CREATED,
+	UOMS_UPDATED,
+	UOMS_UNCHANGED
+};
+
+/*
+ * Stores o (borrowed) inside the open transaction. *result says what
+ * happened and *id is the order's id. Returns UOMS_OK, or a refusal
+ * (invalid, version_conflict with e->current_version, busy, internal);
+ * on refusal the caller undoes the line's savepoint.
+ */
+enum uoms_code uoms_ingest_order(struct uoms_store *s,
+    const struct uoms_order *o, enum uoms_ingest_result *result,
+    long long *id, struct uoms_error *e);
+
+/* The same for a product of the catalog, keyed by sku. */
+enum uoms_code uoms_ingest_product(struct uoms_store *s,
+    const struct uoms_product *p, enum uoms_ingest_result *result,
+    struct uoms_error *e);
+
+/* Keeps the raw line received for order id (--keep-raw). */
+enum uoms_code uoms_ingest_raw(struct uoms_store *s, long long id,
+    const char *line, size_t len, struct uoms_error *e);
+
+/*
+ * Appends the stored record of order id (SPEC 3.1) to out, as one line of
+ * JSON without its newline. UOMS_NOT_FOUND when there is no such order.
+ */
+enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
+    struct uoms_buf *out, struct uoms_error *e);
+enum uoms_code uoms_product_record(struct uoms_store *s, const char *sku,
+    struct uoms_buf *out, struct uoms_error *e);
+
+/* The initial state of a shipped workflow, or NULL when it is unknown. */
+const char *uoms_workflow_initial(const char *workflow);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * The schema, as numbered migrations applied in order. A store records
+ * the number it is at in PRAGMA user_version; a store at a higher number
+ * than this build knows is refused rather than misread.
+ */
+#include <stddef.h>
+
+#include "store_priv.h"
+
+static const char *const migrations[] = {
+	/* 1: orders, items, products, events, holds, raw payloads. */
+	"CREATE TABLE orders ("
+	" id INTEGER PRIMARY KEY,"
+	" channel TEXT NOT NULL,"
+	" external_order_id TEXT NOT NULL,"
+	" order_no TEXT,"
+	" kind TEXT NOT NULL,"
+	" workflow TEXT NOT NULL,"
+	" status TEXT NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" department TEXT,"
+	" warehouse TEXT,"
+	" customer TEXT,"		/* JSON object, kept as received */
+	" shipping TEXT,"		/* JSON object */
+	" eta TEXT,"
+	" driver TEXT,"			/* JSON object */
+	" placed_at TEXT,"
+	" channel_updated_at TEXT,"
+	" depart_time TEXT,"
+	" complete_time TEXT,"
+	" total_amount INTEGER,"
+	" currency TEXT,"
+	" extra TEXT,"			/* JSON object: members we don't know */
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL,"
+	" UNIQUE (channel, external_order_id));"
+	"CREATE INDEX orders_status ON orders (status);"
+	"CREATE INDEX orders_order_no ON orders (order_no);"
+	"CREATE INDEX orders_placed_at ON orders (placed_at);"
+	"CREATE INDEX orders_department ON orders (department, status);"
+	"CREATE TABLE order_items ("
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" external_item_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" sku TEXT,"
+	" name TEXT,"
+	" quantity INTEGER NOT NULL,"
+	" unit_price INTEGER,"
+	" extra TEXT,"
+	" PRIMARY KEY (order_id, external_item_id)) WITHOUT ROWID;"
+	"CREATE TABLE products ("
+	" sku TEXT PRIMARY KEY,"
+	" name TEXT,"
+	" category TEXT,"
+	" price INTEGER,"
+	" cost INTEGER,"
+	" stock INTEGER,"
+	" extra TEXT,"
+	" version INTEGER NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY,"	/* the offset uoms-events reads from */
+	" order_id INTEGER REFERENCES orders (id),"
+	" type TEXT NOT NULL,"
+	" from_state TEXT,"
+	" to_state TEXT,"
+	" actor TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" version INTEGER,"
+	" details TEXT);"		/* JSON object */
+	"CREATE INDEX events_order ON events (order_id, id);"
+	"CREATE TABLE holds ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" reason TEXT NOT NULL,"
+	" note TEXT,"
+	" placed_by TEXT NOT NULL,"
+	" placed_at TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'open',"
+	" operator TEXT,"
+	" operator_note TEXT,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE INDEX holds_open ON holds (order_id) WHERE state <> 'resolved';"
+	"CREATE TABLE raw_payloads ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER REFERENCES orders (id),"
+	" received_at TEXT NOT NULL,"
+	" payload TEXT NOT NULL);"
+	"CREATE INDEX raw_payloads_order ON raw_payloads (order_id);",
+};
+
+int
+uoms_migration_count(void)
+{
+	return sizeof migrations / sizeof migrations[0];
+}
+
+const char *
+uoms_migration_sql(int n)
+{
+	return n >= 1 && n <= uoms_migration_count() ? migrations[n - 1] : NULL;
+}

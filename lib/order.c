@@ -1,0 +1,815 @@
+/*
+ * Each line is parsed once: json_tree() walks the whole document in one
+ * statement and hands us every node in document order, with its parent.
+ * jansson parses about 9x slower than SQLite's JSON engine, and parsing is
+ * most of what an upsert of an unchanged order costs.
+ */
+#include <ctype.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "line.h"
+#include "order.h"
+
+enum kind {
+	K_TEXT,		/* a string */
+	K_ID,		/* a string; a whole number is taken as its digits */
+	K_TIME,		/* RFC 3339, normalised to UTC */
+	K_INT,		/* a whole number (money in minor units, counts) */
+	K_OBJECT	/* a JSON object, kept as text */
+};
+
+struct fdef {
+	const char *name;
+	enum kind kind;
+	int required;
+	int (*check)(const struct uoms_val *, char *, size_t);
+};
+
+static int check_order_no(const struct uoms_val *, char *, size_t);
+static int check_currency(const struct uoms_val *, char *, size_t);
+static int check_quantity(const struct uoms_val *, char *, size_t);
+static int check_nonempty(const struct uoms_val *, char *, size_t);
+
+static const struct fdef order_fields[UOMS_O_COUNT] = {
+	[UOMS_O_CHANNEL] = { "channel", K_TEXT, 1, check_nonempty },
+	[UOMS_O_EXTERNAL_ORDER_ID] = { "external_order_id", K_ID, 1,
+	    check_nonempty },
+	[UOMS_O_ORDER_NO] = { "order_no", K_TEXT, 0, check_order_no },
+	[UOMS_O_KIND] = { "kind", K_TEXT, 0, check_nonempty },
+	[UOMS_O_WORKFLOW] = { "workflow", K_TEXT, 0, check_nonempty },
+	[UOMS_O_STATUS] = { "status", K_TEXT, 0, check_nonempty },
+	[UOMS_O_DEPARTMENT] = { "department", K_TEXT, 0, NULL },
+	[UOMS_O_WAREHOUSE] = { "warehouse", K_TEXT, 0, NULL },
+	[UOMS_O_CUSTOMER] = { "customer", K_OBJECT, 0, NULL },
+	[UOMS_O_SHIPPING] = { "shipping", K_OBJECT, 0, NULL },
+	[UOMS_O_ETA] = { "eta", K_TIME, 0, NULL },
+	[UOMS_O_DRIVER] = { "driver", K_OBJECT, 0, NULL },
+	[UOMS_O_PLACED_AT] = { "placed_at", K_TIME, 0, NULL },
+	[UOMS_O_CHANNEL_UPDATED_AT] = { "channel_updated_at", K_TIME, 0, NULL },
+	[UOMS_O_DEPART_TIME] = { "depart_time", K_TIME, 0, NULL },
+	[UOMS_O_COMPLETE_TIME] = { "complete_time", K_TIME, 0, NULL },
+	[UOMS_O_TOTAL_AMOUNT] = { "total_amount", K_INT, 0, NULL },
+	[UOMS_O_CURRENCY] = { "currency", K_TEXT, 0, check_currency },
+};
+
+static const struct fdef item_fields[UOMS_I_COUNT] = {
+	[UOMS_I_EXTERNAL_ITEM_ID] = { "external_item_id", K_ID, 1,
+	    check_nonempty },
+	[UOMS_I_SKU] = { "sku", K_ID, 0, NULL },
+	[UOMS_I_NAME] = { "name", K_TEXT, 0, NULL },
+	[UOMS_I_QUANTITY] = { "quantity", K_INT, 1, check_quantity },
+	[UOMS_I_UNIT_PRICE] = { "unit_price", K_INT, 0, NULL },
+};
+
+static const struct fdef product_fields[UOMS_P_COUNT] = {
+	[UOMS_P_SKU] = { "sku", K_ID, 1, check_nonempty },
+	[UOMS_P_NAME] = { "name", K_TEXT, 0, NULL },
+	[UOMS_P_CATEGORY] = { "category", K_TEXT, 0, NULL },
+	[UOMS_P_PRICE] = { "price", K_INT, 0, NULL },
+	[UOMS_P_COST] = { "cost", K_INT, 0, NULL },
+	[UOMS_P_STOCK] = { "stock", K_INT, 0, NULL },
+};
+
+/* Members the store assigns or that belong to the protocol, not the order:
+ * accepted on input (so a record or a reject line can be fed back) and not
+ * kept as unknown members. */
+static const char *const protocol_members[] = {
+	"id", "version", "created_at", "updated_at", "holds", "items",
+	"error", "idempotency_key", NULL
+};
+
+const char *
+uoms_order_field_name(enum uoms_ofield f)
+{
+	return order_fields[f].name;
+}
+
+const char *
+uoms_item_field_name(enum uoms_ifield f)
+{
+	return item_fields[f].name;
+}
+
+const char *
+uoms_product_field_name(enum uoms_pfield f)
+{
+	return product_fields[f].name;
+}
+
+struct uoms_parser {
+	sqlite3 *db;
+	sqlite3_stmt *tree;
+	sqlite3_stmt *remove_known;	/* unknown members of the order */
+	sqlite3_stmt *remove_item;	/* unknown members of item N */
+	sqlite3_stmt *remove_product;
+	struct uoms_arena arena;
+	struct uoms_item *items;
+	int items_cap;
+};
+
+static char *
+remove_paths(const struct fdef *defs, int n, const char *const *more,
+    const char *arg)
+{
+	size_t cap = 4096, len;
+	char *sql = malloc(cap);
+
+	if (sql == NULL)
+		return NULL;
+	len = snprintf(sql, cap, "SELECT json_remove(%s", arg);
+	for (int i = 0; i < n; i++)
+		len += snprintf(sql + len, cap - len, ",'$.%s'", defs[i].name);
+	for (; more != NULL && *more != NULL; more++)
+		len += snprintf(sql + len, cap - len, ",'$.%s'", *more);
+	snprintf(sql + len, cap - len, ")");
+	return sql;
+}
+
+static int
+prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) == SQLITE_OK ? 0 : -1;
+}
+
+struct uoms_parser *
+uoms_parser_new(void)
+{
+	struct uoms_parser *p = calloc(1, sizeof *p);
+	char *order_sql, *item_sql, *product_sql;
+	int bad;
+
+	if (p == NULL)
+		return NULL;
+	if (sqlite3_open_v2(":memory:", &p->db, SQLITE_OPEN_READWRITE,
+	    NULL) != SQLITE_OK) {
+		uoms_parser_free(p);
+		return NULL;
+	}
+	order_sql = remove_paths(order_fields, UOMS_O_COUNT, protocol_members,
+	    "?1");
+	item_sql = remove_paths(item_fields, UOMS_I_COUNT, NULL,
+	    "json_extract(?1, ?2)");
+	product_sql = remove_paths(product_fields, UOMS_P_COUNT,
+	    protocol_members, "?1");
+	/* Containers' text is rendered only at the top, where it is kept. */
+	bad = order_sql == NULL || item_sql == NULL || product_sql == NULL ||
+	    prepare(p->db, "SELECT id, parent, key, type, atom,"
+	    " CASE WHEN parent = 0 AND type IN ('object', 'array')"
+	    " AND key <> 'items' THEN value END FROM json_tree(?1)",
+	    &p->tree) < 0 ||
+	    prepare(p->db, order_sql, &p->remove_known) < 0 ||
+	    prepare(p->db, item_sql, &p->remove_item) < 0 ||
+	    prepare(p->db, product_sql, &p->remove_product) < 0;
+	free(order_sql);
+	free(item_sql);
+	free(product_sql);
+	if (bad) {
+		uoms_parser_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+uoms_parser_free(struct uoms_parser *p)
+{
+	if (p == NULL)
+		return;
+	sqlite3_finalize(p->tree);
+	sqlite3_finalize(p->remove_known);
+	sqlite3_finalize(p->remove_item);
+	sqlite3_finalize(p->remove_product);
+	sqlite3_close(p->db);
+	uoms_arena_free(&p->arena);
+	free(p->items);
+	free(p);
+}
+
+/* --- checks --- */
+
+static int
+check_nonempty(const struct uoms_val *v, char *why, size_t n)
+{
+	if (v->type == UOMS_V_TEXT && v->n == 0) {
+		snprintf(why, n, "is empty");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_order_no(const struct uoms_val *v, char *why, size_t n)
+{
+	if (v->type != UOMS_V_TEXT)
+		return 0;
+	if (v->n == 0 || v->n > 15 || strspn(v->s, "0123456789-") != v->n) {
+		snprintf(why, n, "'%.40s' is not at most 15 digits and '-'",
+		    v->s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_currency(const struct uoms_val *v, char *why, size_t n)
+{
+	if (v->type != UOMS_V_TEXT)
+		return 0;
+	if (v->n != 3 || strspn(v->s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+		snprintf(why, n, "'%.40s' is not a 3-letter ISO 4217 code",
+		    v->s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_quantity(const struct uoms_val *v, char *why, size_t n)
+{
+	if (v->type == UOMS_V_INT && v->i <= 0) {
+		snprintf(why, n, "%lld is not positive", v->i);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* NNN-NNNN-NNNN (mobile) or NN-NNN(N)-NNNN (area code, e.g. Seoul 02). */
+static int
+phone_valid(const char *s, size_t n)
+{
+	const char *d1 = memchr(s, '-', n), *d2;
+
+	if (d1 == NULL)
+		return 0;
+	d2 = memchr(d1 + 1, '-', n - (d1 + 1 - s));
+	if (d2 == NULL)
+		return 0;
+	size_t a = d1 - s, b = d2 - d1 - 1, c = n - (d2 + 1 - s);
+	if (!all_digits(s, a) || !all_digits(d1 + 1, b) ||
+	    !all_digits(d2 + 1, c) || c != 4)
+		return 0;
+	return (a == 3 && b == 4) || (a == 2 && (b == 3 || b == 4));
+}
+
+int
+uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b)
+{
+	if (a->type != b->type)
+		return 0;
+	switch (a->type) {
+	case UOMS_V_TEXT:
+		return a->n == b->n && memcmp(a->s, b->s, a->n) == 0;
+	case UOMS_V_INT:
+		return a->i == b->i;
+	default:
+		return 1;
+	}
+}
+
+/* --- times --- */
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+uoms_time_normalize(const char *s, size_t n, char *out, int date_ok)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
+	size_t i = 19, fs = 0, fn = 0;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (n < 10 || digits(s, 4, &y) < 0 || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+	    digits(s + 8, 2, &d) < 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0))))
+		return -1;
+	if (n == 10) {
+		if (!date_ok)
+			return -1;
+		snprintf(out, 40, "%04d-%02d-%02dT00:00:00Z", y, mo, d);
+		return 0;
+	}
+	if (n < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    digits(s + 17, 2, &sec) < 0 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (s[i] == '.') {
+		fs = ++i;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		fn = i - fs;
+		if (fn == 0 || fn > 9)
+			return -1;
+	}
+	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))
+		sign = 0;
+	else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
+	    digits(s + i + 1, 2, &oh) == 0 && s[i + 3] == ':' &&
+	    digits(s + i + 4, 2, &om) == 0 && oh <= 23 && om <= 59)
+		sign = s[i] == '-' ? -1 : 1;
+	else
+		return -1;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+	    .tm_hour = h, .tm_min = mi, .tm_sec = sec > 59 ? 59 : sec };
+	time_t t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	gmtime_r(&t, &tm);
+	size_t len = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (fn > 0)
+		len += snprintf(out + len, 40 - len, ".%.*s", (int)fn, s + fs);
+	snprintf(out + len, 40 - len, "Z");
+	return 0;
+}
+
+void
+uoms_time_now(char *out)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* --- the walk --- */
+
+static int
+lookup(const struct fdef *defs, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(defs[i].name, key) == 0)
+			return i;
+	return -1;
+}
+
+static int
+is_protocol(const char *key)
+{
+	for (const char *const *m = protocol_members; *m != NULL; m++)
+		if (strcmp(*m, key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Takes the current json_tree row as the value of a member of the given
+ * kind. Containers' text comes from column 5.
+ */
+static enum uoms_code
+take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
+    const char *where, struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->tree;
+	const char *type = (const char *)sqlite3_column_text(st, 3);
+	char why[128];
+
+	memset(v, 0, sizeof *v);
+	if (strcmp(type, "null") == 0) {
+		if (def->required)
+			return uoms_fail(e, UOMS_INVALID, "%s%s is required",
+			    where, def->name);
+		v->type = UOMS_V_NULL;
+		return UOMS_OK;
+	}
+	switch (def->kind) {
+	case K_INT:
+		if (strcmp(type, "integer") != 0)
+			return uoms_fail(e, UOMS_INVALID, "%s%s must be a "
+			    "whole number, not %s", where, def->name, type);
+		v->type = UOMS_V_INT;
+		v->i = sqlite3_column_int64(st, 4);
+		break;
+	case K_OBJECT:
+		if (strcmp(type, "object") != 0)
+			return uoms_fail(e, UOMS_INVALID, "%s%s must be an "
+			    "object, not %s", where, def->name, type);
+		v->type = UOMS_V_TEXT;
+		v->n = sqlite3_column_bytes(st, 5);
+		v->s = uoms_arena_strndup(&p->arena,
+		    (const char *)sqlite3_column_text(st, 5), v->n);
+		break;
+	case K_ID:
+		if (strcmp(type, "integer") == 0) {
+			v->type = UOMS_V_TEXT;
+			v->n = sqlite3_column_bytes(st, 4);
+			v->s = uoms_arena_strndup(&p->arena,
+			    (const char *)sqlite3_column_text(st, 4), v->n);
+			break;
+		}
+		/* FALLTHROUGH */
+	case K_TEXT:
+	case K_TIME:
+		if (strcmp(type, "text") != 0)
+			return uoms_fail(e, UOMS_INVALID, "%s%s must be a "
+			    "string, not %s", where, def->name, type);
+		v->type = UOMS_V_TEXT;
+		v->n = sqlite3_column_bytes(st, 4);
+		v->s = uoms_arena_strndup(&p->arena,
+		    (const char *)sqlite3_column_text(st, 4), v->n);
+		if (v->s != NULL && strlen(v->s) != v->n)
+			return uoms_fail(e, UOMS_INVALID, "%s%s holds a NUL "
+			    "character", where, def->name);
+		if (def->kind == K_TIME) {
+			char norm[40];
+
+			if (uoms_time_normalize(v->s, v->n, norm, 0) < 0)
+				return uoms_fail(e, UOMS_INVALID, "%s%s '%.40s'"
+				    " is not an RFC 3339 time", where,
+				    def->name, v->s);
+			v->n = strlen(norm);
+			v->s = uoms_arena_strndup(&p->arena, norm, v->n);
+		}
+		break;
+	}
+	if (v->type == UOMS_V_TEXT && v->s == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	if (def->check != NULL && def->check(v, why, sizeof why) < 0)
+		return uoms_fail(e, UOMS_INVALID, "%s%s %s", where, def->name,
+		    why);
+	return UOMS_OK;
+}
+
+/* Checks one member of customer, shipping or driver. */
+static enum uoms_code
+check_sub(struct uoms_parser *p, const char *obj, const char *key,
+    struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->tree;
+	const char *type = (const char *)sqlite3_column_text(st, 3);
+	const char *s = (const char *)sqlite3_column_text(st, 4);
+	size_t n = sqlite3_column_bytes(st, 4);
+	int is_text = strcmp(type, "text") == 0;
+
+	if (strcmp(key, "phone") == 0 && strcmp(type, "null") != 0) {
+		if (!is_text || !phone_valid(s, n))
+			return uoms_fail(e, UOMS_INVALID, "%s.phone '%.40s' is "
+			    "not NNN-NNNN-NNNN or NN-NNN(N)-NNNN", obj,
+			    is_text ? s : type);
+	} else if (strcmp(obj, "shipping") == 0 &&
+	    strcmp(key, "postal_code") == 0 && strcmp(type, "null") != 0) {
+		if (!is_text || n != 5 || !all_digits(s, n))
+			return uoms_fail(e, UOMS_INVALID, "postal code '%.40s' "
+			    "is not 5 digits", is_text ? s : type);
+	} else if (strcmp(key, "name") == 0 && !is_text &&
+	    strcmp(type, "null") != 0) {
+		return uoms_fail(e, UOMS_INVALID, "%s.name must be a string, "
+		    "not %s", obj, type);
+	}
+	return UOMS_OK;
+}
+
+static enum uoms_code
+required(const struct fdef *defs, int n, const struct uoms_val *vals,
+    const char *where, struct uoms_error *e)
+{
+	for (int i = 0; i < n; i++)
+		if (defs[i].required && vals[i].type == UOMS_V_ABSENT)
+			return uoms_fail(e, UOMS_INVALID, "%s%s is required",
+			    where, defs[i].name);
+	return UOMS_OK;
+}
+
+/* Says why a line that SQLite found malformed is not JSON, with where. */
+static enum uoms_code
+malformed(const char *line, size_t len, struct uoms_error *e)
+{
+	json_error_t je;
+	json_t *j = json_loadb(line, len, JSON_DECODE_ANY, &je);
+
+	if (j != NULL) {
+		json_decref(j);
+		return uoms_fail(e, UOMS_INVALID, "not JSON");
+	}
+	return uoms_fail(e, UOMS_INVALID, "not JSON: %s at column %d",
+	    je.text, je.column);
+}
+
+static enum uoms_code
+unknown_members(struct uoms_parser *p, sqlite3_stmt *st, const char *line,
+    size_t len, const char *path, struct uoms_val *out)
+{
+	enum uoms_code rc = UOMS_OK;
+
+	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
+	if (path != NULL)
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->type = UOMS_V_TEXT;
+		out->n = sqlite3_column_bytes(st, 0);
+		out->s = uoms_arena_strndup(&p->arena,
+		    (const char *)sqlite3_column_text(st, 0), out->n);
+		if (out->s == NULL)
+			rc = UOMS_INTERNAL;
+	} else
+		rc = UOMS_INTERNAL;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static struct uoms_item *
+new_item(struct uoms_parser *p, struct uoms_order *o)
+{
+	if (o->nitems == p->items_cap) {
+		int cap = p->items_cap ? p->items_cap * 2 : 16;
+		struct uoms_item *it = realloc(p->items, cap * sizeof *it);
+
+		if (it == NULL)
+			return NULL;
+		p->items = it;
+		p->items_cap = cap;
+	}
+	o->items = p->items;
+	memset(&p->items[o->nitems], 0, sizeof p->items[0]);
+	return &p->items[o->nitems++];
+}
+
+struct walk {
+	long long customer, shipping, driver, items, item;
+	int unknown;			/* top-level unknown members seen */
+	unsigned char *item_unknown;	/* per item, when seen */
+};
+
+static enum uoms_code
+walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
+    struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->tree;
+	long long id = sqlite3_column_int64(st, 0);
+	long long parent = sqlite3_column_int64(st, 1);
+	const char *key = (const char *)sqlite3_column_text(st, 2);
+	const char *type = (const char *)sqlite3_column_text(st, 3);
+	char where[48];
+	int f;
+
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+		if (strcmp(type, "object") != 0)
+			return uoms_fail(e, UOMS_INVALID, "line is a JSON %s, "
+			    "not an object", type);
+		return UOMS_OK;
+	}
+	if (parent == 0) {
+		if ((f = lookup(order_fields, UOMS_O_COUNT, key)) >= 0) {
+			enum uoms_code rc = take(p, &order_fields[f],
+			    &o->f[f], "", e);
+			if (rc != UOMS_OK)
+				return rc;
+			if (f == UOMS_O_CUSTOMER)
+				w->customer = id;
+			else if (f == UOMS_O_SHIPPING)
+				w->shipping = id;
+			else if (f == UOMS_O_DRIVER)
+				w->driver = id;
+		} else if (strcmp(key, "items") == 0) {
+			if (strcmp(type, "array") != 0)
+				return uoms_fail(e, UOMS_INVALID, "items must "
+				    "be an array, not %s", type);
+			o->has_items = 1;
+			w->items = id;
+		} else if (strcmp(key, "id") == 0 || strcmp(key, "version")
+		    == 0) {
+			if (strcmp(type, "null") == 0)
+				return UOMS_OK;
+			if (strcmp(type, "integer") != 0 ||
+			    sqlite3_column_int64(st, 4) < 1)
+				return uoms_fail(e, UOMS_INVALID, "%s must be a"
+				    " positive whole number", key);
+			*(key[0] == 'i' ? &o->id : &o->version) =
+			    sqlite3_column_int64(st, 4);
+		} else if (!is_protocol(key))
+			w->unknown = 1;
+		return UOMS_OK;
+	}
+	if (parent == w->items && w->items != 0) {
+		if (strcmp(type, "object") != 0)
+			return uoms_fail(e, UOMS_INVALID, "items[%d] must be an "
+			    "object, not %s", o->nitems, type);
+		if (new_item(p, o) == NULL)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		w->item = id;
+		return UOMS_OK;
+	}
+	if (parent == w->item && w->item != 0) {
+		struct uoms_item *it = &o->items[o->nitems - 1];
+
+		snprintf(where, sizeof where, "items[%d].", o->nitems - 1);
+		if ((f = lookup(item_fields, UOMS_I_COUNT, key)) >= 0)
+			return take(p, &item_fields[f], &it->f[f], where, e);
+		it->extra.type = UOMS_V_NULL;	/* marks: has unknown */
+		return UOMS_OK;
+	}
+	if (parent == w->customer && w->customer != 0)
+		return check_sub(p, "customer", key, e);
+	if (parent == w->shipping && w->shipping != 0)
+		return check_sub(p, "shipping", key, e);
+	if (parent == w->driver && w->driver != 0)
+		return check_sub(p, "driver", key, e);
+	return UOMS_OK;
+}
+
+static enum uoms_code
+walk_tree(struct uoms_parser *p, const char *line, size_t len,
+    enum uoms_code (*row)(struct uoms_parser *, void *, void *,
+    struct uoms_error *), void *rec, void *w, struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->tree;
+	enum uoms_code rc = UOMS_OK;
+	int s;
+
+	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = row(p, rec, w, e)) != UOMS_OK)
+			break;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == UOMS_OK && s != SQLITE_DONE)
+		rc = malformed(line, len, e);
+	return rc;
+}
+
+static enum uoms_code
+order_row(struct uoms_parser *p, void *o, void *w, struct uoms_error *e)
+{
+	return walk_row(p, o, w, e);
+}
+
+enum uoms_code
+uoms_order_parse(struct uoms_parser *p, const char *line, size_t len,
+    struct uoms_order *o, struct uoms_error *e)
+{
+	struct walk w = { 0 };
+	enum uoms_code rc;
+	char where[48];
+
+	uoms_arena_reset(&p->arena);
+	memset(o, 0, sizeof *o);
+	o->id = o->version = -1;
+	e->code = UOMS_OK;
+	rc = walk_tree(p, line, len, order_row, o, &w, e);
+	if (rc != UOMS_OK)
+		return rc;
+	if ((rc = required(order_fields, UOMS_O_COUNT, o->f, "", e)) != UOMS_OK)
+		return rc;
+	if (w.unknown && (rc = unknown_members(p, p->remove_known, line, len,
+	    NULL, &o->extra)) != UOMS_OK)
+		return uoms_fail(e, rc, "can't gather unknown members");
+	for (int i = 0; i < o->nitems; i++) {
+		struct uoms_item *it = &o->items[i];
+
+		snprintf(where, sizeof where, "items[%d].", i);
+		if ((rc = required(item_fields, UOMS_I_COUNT, it->f, where, e))
+		    != UOMS_OK)
+			return rc;
+		for (int j = 0; j < i; j++)
+			if (uoms_val_equal(&o->items[j].f[0], &it->f[0]))
+				return uoms_fail(e, UOMS_INVALID, "items[%d] "
+				    "repeats external_item_id '%s'", i,
+				    it->f[0].s);
+		if (it->extra.type == UOMS_V_NULL) {
+			snprintf(where, sizeof where, "$.items[%d]", i);
+			if (unknown_members(p, p->remove_item, line, len,
+			    where, &it->extra) != UOMS_OK)
+				return uoms_fail(e, UOMS_INTERNAL, "can't "
+				    "gather unknown item members");
+		}
+	}
+	return UOMS_OK;
+}
+
+static enum uoms_code
+product_row(struct uoms_parser *p, void *rec, void *unknown,
+    struct uoms_error *e)
+{
+	struct uoms_product *o = rec;
+	sqlite3_stmt *st = p->tree;
+	const char *type = (const char *)sqlite3_column_text(st, 3);
+	int f;
+
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		return strcmp(type, "object") == 0 ? UOMS_OK : uoms_fail(e,
+		    UOMS_INVALID, "line is a JSON %s, not an object", type);
+	if (sqlite3_column_int64(st, 1) != 0)
+		return UOMS_OK;
+	f = lookup(product_fields, UOMS_P_COUNT,
+	    (const char *)sqlite3_column_text(st, 2));
+	if (f >= 0)
+		return take(p, &product_fields[f], &o->f[f], "", e);
+	if (!is_protocol((const char *)sqlite3_column_text(st, 2)))
+		*(int *)unknown = 1;
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_product_parse(struct uoms_parser *p, const char *line, size_t len,
+    struct uoms_product *o, struct uoms_error *e)
+{
+	int unknown = 0;
+	enum uoms_code rc;
+
+	uoms_arena_reset(&p->arena);
+	memset(o, 0, sizeof *o);
+	e->code = UOMS_OK;
+	rc = walk_tree(p, line, len, product_row, o, &unknown, e);
+	if (rc != UOMS_OK)
+		return rc;
+	if ((rc = required(product_fields, UOMS_P_COUNT, o->f, "", e))
+	    != UOMS_OK)
+		return rc;
+	if (unknown && unknown_members(p, p->remove_product, line, len, NULL,
+	    &o->extra) != UOMS_OK)
+		return uoms_fail(e, UOMS_INTERNAL, "can't gather unknown "
+		    "members");
+	return UOMS_OK;
+}
+
+static int
+error_object(struct uoms_buf *out, enum uoms_code code, const char *msg,
+    long lineno, const char *extra_json)
+{
+	uoms_buf_printf(out, "{\"code\":\"%s\",\"message\":",
+	    uoms_code_name(code));
+	uoms_buf_json_string(out, msg, strlen(msg));
+	if (lineno > 0)
+		uoms_buf_printf(out, ",\"line\":%ld", lineno);
+	if (extra_json != NULL)
+		uoms_buf_printf(out, ",%s", extra_json);
+	return uoms_buf_str(out, "}");
+}
+
+int
+uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
+    enum uoms_code code, const char *msg, long lineno,
+    const char *extra_json, struct uoms_buf *out)
+{
+	struct uoms_buf err = { 0 };
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	error_object(&err, code, msg, lineno, extra_json);
+	if (line != NULL && (uoms_utf8_valid(line, len) && memchr(line, 0, len) == NULL) &&
+	    sqlite3_prepare_v2(p->db, "SELECT CASE json_type(?1) WHEN 'object'"
+	    " THEN json_set(?1, '$.error', json(?2)) END", -1, &st, NULL)
+	    == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, err.p, err.n, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+			rc = uoms_buf_add(out, sqlite3_column_text(st, 0),
+			    sqlite3_column_bytes(st, 0));
+			goto out;
+		}
+	}
+	uoms_buf_str(out, "{\"error\":");
+	uoms_buf_add(out, err.p, err.n);
+	if (line != NULL && (uoms_utf8_valid(line, len) && memchr(line, 0, len) == NULL)) {
+		uoms_buf_str(out, ",\"raw\":");
+		uoms_buf_json_string(out, line, len);
+	} else if (line != NULL) {
+		size_t cap = 4 * ((len + 2) / 3) + 1;
+		char *b64 = malloc(cap);
+
+		if (b64 != NULL) {
+			EVP_EncodeBlock((unsigned char *)b64,
+			    (const unsigned char *)line, len);
+			uoms_buf_printf(out, ",\"raw_base64\":\"%s\"", b64);
+			free(b64);
+		}
+	}
+	rc = uoms_buf_str(out, "}");
+out:
+	sqlite3_finalize(st);
+	uoms_buf_free(&err);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * order: the order record of SPEC 3.1 — parse one JSON line into a
+ * struct uoms_order (each line parsed once, by SQLite's JSON engine),
+ * validate it, and name its members. Strings in a parsed order live in
+ * the parser's arena until the next parse.
+ */
+#ifndef UOMS_ORDER_H
+#define UOMS_ORDER_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+enum uoms_vtype { UOMS_V_ABSENT = 0, UOMS_V_NULL, UOMS_V_TEXT, UOMS_V_INT };
+
+/* One member's value: absent, null, text (s, n) or integer (i). */
+struct uoms_val {
+	enum uoms_vtype type;
+	const char *s;
+	size_t n;
+	long long i;
+};
+
+/* The members stored in columns, in the orders table's column order. */
+enum uoms_ofield {
+	UOMS_O_CHANNEL, UOMS_O_EXTERNAL_ORDER_ID, UOMS_O_ORDER_NO, UOMS_O_KIND,
+	UOMS_O_WORKFLOW, UOMS_O_STATUS, UOMS_O_DEPARTMENT, UOMS_O_WAREHOUSE,
+	UOMS_O_CUSTOMER, UOMS_O_SHIPPING, UOMS_O_ETA, UOMS_O_DRIVER,
+	UOMS_O_PLACED_AT, UOMS_O_CHANNEL_UPDATED_AT, UOMS_O_DEPART_TIME,
+	UOMS_O_COMPLETE_TIME, UOMS_O_TOTAL_AMOUNT, UOMS_O_CURRENCY,
+	UOMS_O_COUNT
+};
+
+enum uoms_ifield {
+	UOMS_I_EXTERNAL_ITEM_ID, UOMS_I_SKU, UOMS_I_NAME, UOMS_I_QUANTITY,
+	UOMS_I_UNIT_PRICE, UOMS_I_COUNT
+};
+
+enum uoms_pfield {
+	UOMS_P_SKU, UOMS_P_NAME, UOMS_P_CATEGORY, UOMS_P_PRICE, UOMS_P_COST,
+	UOMS_P_STOCK, UOMS_P_COUNT
+};
+
+struct uoms_item {
+	struct uoms_val f[UOMS_I_COUNT];
+	struct uoms_val extra;		/* JSON object text, or absent */
+};
+
+struct uoms_order {
+	struct uoms_val f[UOMS_O_COUNT];
+	struct uoms_val extra;		/* JSON object text of unknown members */
+	long long id;			/* -1 when the line has none */
+	long long version;		/* -1 when the line has none */
+	int has_items;			/* the line carries "items" */
+	int nitems;
+	struct uoms_item *items;	/* owned by the parser */
+};
+
+struct uoms_product {
+	struct uoms_val f[UOMS_P_COUNT];
+	struct uoms_val extra;
+};
+
+/* A member's name in the record ("external_order_id"). Static. */
+const char *uoms_order_field_name(enum uoms_ofield f);
+const char *uoms_item_field_name(enum uoms_ifield f);
+const char *uoms_product_field_name(enum uoms_pfield f);
+
+struct uoms_parser;
+
+/* A parser with its own in-memory SQLite JSON engine; NULL on failure. */
+struct uoms_parser *uoms_parser_new(void);
+void uoms_parser_free(struct uoms_parser *p);
+
+/*
+ * Parses and validates one line as an order. The order borrows memory from
+ * p until the next parse. Returns UOMS_OK, or UOMS_INVALID with e filled
+ * (e.g. "postal code '1234' is not 5 digits").
+ */
+enum uoms_code uoms_order_parse(struct uoms_parser *p, const char *line,
+    size_t len, struct uoms_order *o, struct uoms_error *e);
+
+/* The same for a product line of the catalog. */
+enum uoms_code uoms_product_parse(struct uoms_parser *p, const char *line,
+    size_t len, struct uoms_product *o, struct uoms_error *e);
+
+/* Nonzero when two values are equal (absent and null are not). */
+int uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b);
+
+/*
+ * Checks a time in RFC 3339 and writes it normalised to UTC ("...Z") into
+ * out (at least 40 bytes). Returns 0, or -1 when it is not a time.
+ * A bare date YYYY-MM-DD is accepted when date_ok, as its 00:00 UTC.
+ */
+int uoms_time_normalize(const char *s, size_t n, char *out, int date_ok);
+
+/* Current time as RFC 3339 UTC with seconds, into out (>= 21 bytes). */
+void uoms_time_now(char *out);
+
+#include "buf.h"
+
+/*
+ * Appends to out the reject line for a refused input line (SPEC 3): the
+ * line as it came with an "error" member {code, message, line} added;
+ * a line that is not a JSON object is carried as "raw" (or "raw_base64"
+ * when it is not UTF-8 text); an over-long line (line == NULL) only as
+ * its error. extra_json, when not NULL, is more members for the error
+ * object (e.g. "\"current_version\":3").
+ */
+int uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
+    enum uoms_code code, const char *msg, long lineno,
+    const char *extra_json, struct uoms_buf *out);
+
+#endif
+

@@ -1,0 +1,322 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "order.h"
+#include "store_priv.h"
+
+#define ORDER_COLUMNS "channel, external_order_id, order_no, kind, workflow," \
+	" status, department, warehouse, customer, shipping, eta, driver," \
+	" placed_at, channel_updated_at, depart_time, complete_time," \
+	" total_amount, currency"
+
+/* Items come out in the order they came in; their unknown members follow
+ * the known ones, as the order's do. */
+#define ITEMS_JSON "(SELECT json_group_array(json(CASE WHEN x IS NULL" \
+	" THEN j ELSE substr(j, 1, length(j) - 1) || ',' || substr(x, 2) END))" \
+	" FROM (SELECT json_object('external_item_id', external_item_id," \
+	" 'sku', sku, 'name', name, 'quantity', quantity," \
+	" 'unit_price', unit_price) AS j, extra AS x FROM order_items" \
+	" WHERE order_id = o.id ORDER BY seq))"
+
+#define HOLDS_JSON "(SELECT json_group_array(json_object('id', h.id," \
+	" 'reason', h.reason, 'note', h.note, 'state', h.state," \
+	" 'placed_by', h.placed_by, 'placed_at', h.placed_at))" \
+	" FROM holds h WHERE h.order_id = o.id AND h.state <> 'resolved')"
+
+static const char *const sql_text[SQL_COUNT] = {
+	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
+	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
+	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
+	    " version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1,"
+	    " ?20, ?20)",
+	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = ?3, kind = ?4,"
+	    " workflow = ?5, status = ?6, department = ?7, warehouse = ?8,"
+	    " customer = ?9, shipping = ?10, eta = ?11, driver = ?12,"
+	    " placed_at = ?13, channel_updated_at = ?14, depart_time = ?15,"
+	    " complete_time = ?16, total_amount = ?17, currency = ?18,"
+	    " extra = ?19, version = version + 1, updated_at = ?20"
+	    " WHERE id = ?21 RETURNING version",
+	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
+	    " unit_price, extra FROM order_items WHERE order_id = ?1"
+	    " ORDER BY seq",
+	[SQL_ITEMS_DELETE] = "DELETE FROM order_items WHERE order_id = ?1",
+	[SQL_ITEM_INSERT] = "INSERT INTO order_items (order_id, seq,"
+	    " external_item_id, sku, name, quantity, unit_price, extra)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
+	    " to_state, actor, at, version, details) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8)",
+	[SQL_RECORD] = "SELECT json_object('id', o.id, 'channel', o.channel,"
+	    " 'external_order_id', o.external_order_id, 'order_no', o.order_no,"
+	    " 'kind', o.kind, 'workflow', o.workflow, 'status', o.status,"
+	    " 'version', o.version, 'department', o.department,"
+	    " 'warehouse', o.warehouse, 'customer', json(o.customer),"
+	    " 'shipping', json(o.shipping), 'eta', o.eta,"
+	    " 'driver', json(o.driver), 'placed_at', o.placed_at,"
+	    " 'channel_updated_at', o.channel_updated_at,"
+	    " 'depart_time', o.depart_time, 'complete_time', o.complete_time,"
+	    " 'total_amount', o.total_amount, 'currency', o.currency,"
+	    " 'items', " ITEMS_JSON ", 'holds', " HOLDS_JSON ","
+	    " 'created_at', o.created_at, 'updated_at', o.updated_at),"
+	    " o.extra FROM orders o WHERE o.id = ?1",
+	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
+	    " payload) VALUES (?1, ?2, ?3)",
+	[SQL_PRODUCT_FIND] = "SELECT sku, name, category, price, cost, stock,"
+	    " extra, version FROM products WHERE sku = ?1",
+	[SQL_PRODUCT_INSERT] = "INSERT INTO products (sku, name, category,"
+	    " price, cost, stock, extra, version, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)",
+	[SQL_PRODUCT_UPDATE] = "UPDATE products SET name = ?2, category = ?3,"
+	    " price = ?4, cost = ?5, stock = ?6, extra = ?7,"
+	    " version = version + 1, updated_at = ?8 WHERE sku = ?1"
+	    " RETURNING version",
+	[SQL_PRODUCT_RECORD] = "SELECT json_object('sku', sku, 'name', name,"
+	    " 'category', category, 'price', price, 'cost', cost,"
+	    " 'stock', stock, 'version', version, 'created_at', created_at,"
+	    " 'updated_at', updated_at), extra FROM products WHERE sku = ?1",
+};
+
+sqlite3_stmt *
+uoms_store_stmt(struct uoms_store *s, enum uoms_sql which)
+{
+	sqlite3_stmt *st = s->stmt[which];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql_text[which], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+			return NULL;
+		s->stmt[which] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+enum uoms_code
+uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
+{
+	int code = sqlite3_errcode(s->db) & 0xff;
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return uoms_fail(e, UOMS_BUSY, "store busy past the timeout "
+		    "while %s", doing);
+	return uoms_fail(e, UOMS_INTERNAL, "store: %s: %s", doing,
+	    sqlite3_errmsg(s->db));
+}
+
+int
+uoms_store_schema_version(void)
+{
+	return uoms_migration_count();
+}
+
+static int
+exec(struct uoms_store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+user_version(struct uoms_store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL)
+	    != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies the migrations the store lacks, in one IMMEDIATE transaction so
+ * that two tools opening a new store at once migrate it once. */
+static int
+migrate(struct uoms_store *s, char *why, size_t whylen)
+{
+	int have = user_version(s), want = uoms_migration_count();
+	char sql[64];
+
+	if (have == want)
+		return 0;
+	if (have > want) {
+		snprintf(why, whylen, "store is at schema %d, newer than this "
+		    "uoms %s knows (%d): upgrade uoms", have, UOMS_VERSION,
+		    want);
+		return -1;
+	}
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		goto fail;
+	have = user_version(s);
+	for (int n = have + 1; n <= want && have >= 0; n++) {
+		if (exec(s, uoms_migration_sql(n)) < 0) {
+			snprintf(why, whylen, "migration %d: %s", n,
+			    sqlite3_errmsg(s->db));
+			exec(s, "ROLLBACK");
+			return -1;
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", want);
+	if (have > want || exec(s, sql) < 0 || exec(s, "COMMIT") < 0) {
+		exec(s, "ROLLBACK");
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(why, whylen, "can't migrate the store: %s",
+	    sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static int
+pragmas(struct uoms_store *s, const struct uoms_config *cfg, char *why,
+    size_t whylen)
+{
+	int bad = 0;
+	long long timeout = uoms_config_num(cfg, "busy_timeout", 30000, &bad);
+	const char *sync = uoms_config_get(cfg, "synchronous", "normal");
+	char sql[64];
+
+	if (bad) {
+		snprintf(why, whylen, "config: busy_timeout must be "
+		    "milliseconds");
+		return -1;
+	}
+	if (strcmp(sync, "normal") != 0 && strcmp(sync, "full") != 0) {
+		snprintf(why, whylen, "config: synchronous must be normal or "
+		    "full, not '%s'", sync);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, (int)timeout);
+	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", sync);
+	/* WAL: readers never block the writer nor each other. */
+	if (exec(s, "PRAGMA journal_mode = WAL") < 0 || exec(s, sql) < 0 ||
+	    exec(s, "PRAGMA foreign_keys = ON") < 0) {
+		snprintf(why, whylen, "can't set up the store: %s",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+struct uoms_store *
+uoms_store_open(const char *path, enum uoms_store_mode mode,
+    const struct uoms_config *cfg, char *why, size_t whylen)
+{
+	struct uoms_store *s;
+	struct stat sb;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	if (strncmp(path, "postgresql:", 11) == 0 ||
+	    strncmp(path, "postgres:", 9) == 0) {
+		snprintf(why, whylen, "store '%s': PostgreSQL stores are not "
+		    "supported by this build yet", path);
+		return NULL;
+	}
+	if (stat(path, &sb) < 0) {
+		if (mode == UOMS_STORE_READ || errno != ENOENT) {
+			snprintf(why, whylen, "no store at '%s': %s", path,
+			    strerror(errno));
+			return NULL;
+		}
+		flags |= SQLITE_OPEN_CREATE;
+	} else if (!S_ISREG(sb.st_mode)) {
+		snprintf(why, whylen, "store '%s' is not a file", path);
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	s->actor = "unknown";
+	s->workflow = "dispatch";
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		snprintf(why, whylen, "can't open store '%s': %s", path,
+		    sqlite3_errmsg(s->db));
+		uoms_store_close(s);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	if (pragmas(s, cfg, why, whylen) < 0 || migrate(s, why, whylen) < 0) {
+		uoms_store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+uoms_store_close(struct uoms_store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < SQL_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+void
+uoms_store_set_actor(struct uoms_store *s, const char *actor)
+{
+	s->actor = actor;
+}
+
+void
+uoms_store_set_workflow(struct uoms_store *s, const char *workflow)
+{
+	s->workflow = workflow;
+}
+
+enum uoms_code
+uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
+{
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return uoms_store_fail(s, e, "beginning a transaction");
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_store_commit(struct uoms_store *s, struct uoms_error *e)
+{
+	if (exec(s, "COMMIT") < 0) {
+		enum uoms_code rc = uoms_store_fail(s, e, "committing");
+
+		exec(s, "ROLLBACK");
+		return rc;
+	}
+	return UOMS_OK;
+}
+
+void
+uoms_store_rollback(struct uoms_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+}
+
+enum uoms_code
+uoms_store_mark(struct uoms_store *s, struct uoms_error *e)
+{
+	if (exec(s, "SAVEPOINT line") < 0)
+		return uoms_store_fail(s, e, "marking a savepoint");
+	return UOMS_OK;
+}
+
+void
+uoms_store_keep(struct uoms_store *s)
+{
+	exec(s, "RELEASE line");
+}
+
+void
+uoms_store_undo(struct uoms_store *s)
+{
+	exec(s, "ROLLBACK TO line");
+	exec(s, "RELEASE line");
+}
