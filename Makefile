@@ -76,10 +76,7 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
-		prove -f $(UNITS) :: ; s1=$$?; \
-	PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
-		prove -f -j2 -e 'bats --tap' t/*.bats; s2=$$?; \
-	test $$s1 -eq 0 -a $$s2 -eq 0
+		prove -j2 -e 't/prove-exec' $(UNITS) t/*.bats
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all

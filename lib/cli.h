@@ -9,6 +9,7 @@
 #include <getopt.h>
 
 #include "config.h"
+#include "err.h"
 
 /* Long-only option values start here so tools can number theirs after. */
 enum {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "rfc3339.h"
 #include "store_priv.h"
 
 /* The shipped workflows' first states (SPEC 6). */
@@ -309,22 +310,6 @@ out:
 	return code;
 }
 
-/* A record and its unknown members: '{...}' + '{"x":1}' -> '{...,"x":1}'. */
-static int
-add_with_extra(struct uoms_buf *out, sqlite3_stmt *st)
-{
-	const char *rec = (const char *)sqlite3_column_text(st, 0);
-	size_t n = sqlite3_column_bytes(st, 0);
-	const char *x = (const char *)sqlite3_column_text(st, 1);
-	size_t xn = sqlite3_column_bytes(st, 1);
-
-	if (x == NULL || xn <= 2)
-		return uoms_buf_add(out, rec, n);
-	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
-		return -1;
-	return uoms_buf_add(out, x + 1, xn - 1);
-}
-
 enum uoms_code
 uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
     struct uoms_error *e)
@@ -340,7 +325,7 @@ uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
 		sqlite3_reset(st);
 		return uoms_fail(e, UOMS_NOT_FOUND, "no order %lld", id);
 	}
-	if (rc != SQLITE_ROW || add_with_extra(out, st) < 0) {
+	if (rc != SQLITE_ROW || uoms_record_add(out, st, 0) < 0) {
 		enum uoms_code code = uoms_store_fail(s, e, "reading an order");
 
 		sqlite3_reset(st);
@@ -361,7 +346,7 @@ uoms_product_record(struct uoms_store *s, const char *sku,
 		return uoms_store_fail(s, e, "reading a product");
 	sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || add_with_extra(out, st) < 0) {
+	if (rc != SQLITE_ROW || uoms_record_add(out, st, 0) < 0) {
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
 			return uoms_fail(e, UOMS_NOT_FOUND, "no product '%s'",

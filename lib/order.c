@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "line.h"
 #include "order.h"
+#include "rfc3339.h"
 
 enum kind {
 	K_TEXT,		/* a string */
@@ -281,86 +282,6 @@ uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b)
 	default:
 		return 1;
 	}
-}
-
-/* --- times --- */
-
-static int
-digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-int
-uoms_time_normalize(const char *s, size_t n, char *out, int date_ok)
-{
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	size_t i = 19, fs = 0, fn = 0;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (n < 10 || digits(s, 4, &y) < 0 || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-	    digits(s + 8, 2, &d) < 0)
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
-	    y % 400 != 0))))
-		return -1;
-	if (n == 10) {
-		if (!date_ok)
-			return -1;
-		snprintf(out, 40, "%04d-%02d-%02dT00:00:00Z", y, mo, d);
-		return 0;
-	}
-	if (n < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
-	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-	    digits(s + 17, 2, &sec) < 0 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	if (s[i] == '.') {
-		fs = ++i;
-		while (i < n && isdigit((unsigned char)s[i]))
-			i++;
-		fn = i - fs;
-		if (fn == 0 || fn > 9)
-			return -1;
-	}
-	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))
-		sign = 0;
-	else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
-	    digits(s + i + 1, 2, &oh) == 0 && s[i + 3] == ':' &&
-	    digits(s + i + 4, 2, &om) == 0 && oh <= 23 && om <= 59)
-		sign = s[i] == '-' ? -1 : 1;
-	else
-		return -1;
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-	    .tm_hour = h, .tm_min = mi, .tm_sec = sec > 59 ? 59 : sec };
-	time_t t = timegm(&tm) - sign * (oh * 3600 + om * 60);
-	gmtime_r(&t, &tm);
-	size_t len = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (fn > 0)
-		len += snprintf(out + len, 40 - len, ".%.*s", (int)fn, s + fs);
-	snprintf(out + len, 40 - len, "Z");
-	return 0;
-}
-
-void
-uoms_time_now(char *out)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* --- the walk --- */

@@ -87,16 +87,6 @@ enum uoms_code uoms_product_parse(struct uoms_parser *p, const char *line,
 /* Nonzero when two values are equal (absent and null are not). */
 int uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b);
 
-/*
- * Checks a time in RFC 3339 and writes it normalised to UTC ("...Z") into
- * out (at least 40 bytes). Returns 0, or -1 when it is not a time.
- * A bare date YYYY-MM-DD is accepted when date_ok, as its 00:00 UTC.
- */
-int uoms_time_normalize(const char *s, size_t n, char *out, int date_ok);
-
-/* Current time as RFC 3339 UTC with seconds, into out (>= 21 bytes). */
-void uoms_time_now(char *out);
-
 #include "buf.h"
 
 /*

@@ -12,20 +12,6 @@
 	" placed_at, channel_updated_at, depart_time, complete_time," \
 	" total_amount, currency"
 
-/* Items come out in the order they came in; their unknown members follow
- * the known ones, as the order's do. */
-#define ITEMS_JSON "(SELECT json_group_array(json(CASE WHEN x IS NULL" \
-	" THEN j ELSE substr(j, 1, length(j) - 1) || ',' || substr(x, 2) END))" \
-	" FROM (SELECT json_object('external_item_id', external_item_id," \
-	" 'sku', sku, 'name', name, 'quantity', quantity," \
-	" 'unit_price', unit_price) AS j, extra AS x FROM order_items" \
-	" WHERE order_id = o.id ORDER BY seq))"
-
-#define HOLDS_JSON "(SELECT json_group_array(json_object('id', h.id," \
-	" 'reason', h.reason, 'note', h.note, 'state', h.state," \
-	" 'placed_by', h.placed_by, 'placed_at', h.placed_at))" \
-	" FROM holds h WHERE h.order_id = o.id AND h.state <> 'resolved')"
-
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
@@ -50,19 +36,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
 	    " to_state, actor, at, version, details) VALUES (?1, ?2, ?3, ?4,"
 	    " ?5, ?6, ?7, ?8)",
-	[SQL_RECORD] = "SELECT json_object('id', o.id, 'channel', o.channel,"
-	    " 'external_order_id', o.external_order_id, 'order_no', o.order_no,"
-	    " 'kind', o.kind, 'workflow', o.workflow, 'status', o.status,"
-	    " 'version', o.version, 'department', o.department,"
-	    " 'warehouse', o.warehouse, 'customer', json(o.customer),"
-	    " 'shipping', json(o.shipping), 'eta', o.eta,"
-	    " 'driver', json(o.driver), 'placed_at', o.placed_at,"
-	    " 'channel_updated_at', o.channel_updated_at,"
-	    " 'depart_time', o.depart_time, 'complete_time', o.complete_time,"
-	    " 'total_amount', o.total_amount, 'currency', o.currency,"
-	    " 'items', " ITEMS_JSON ", 'holds', " HOLDS_JSON ","
-	    " 'created_at', o.created_at, 'updated_at', o.updated_at),"
-	    " o.extra FROM orders o WHERE o.id = ?1",
+	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS " FROM orders o"
+	    " WHERE o.id = ?1",
 	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
 	    " payload) VALUES (?1, ?2, ?3)",
 	[SQL_PRODUCT_FIND] = "SELECT sku, name, category, price, cost, stock,"
@@ -106,6 +81,22 @@ uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 		    "while %s", doing);
 	return uoms_fail(e, UOMS_INTERNAL, "store: %s: %s", doing,
 	    sqlite3_errmsg(s->db));
+}
+
+int
+uoms_record_add(struct uoms_buf *out, sqlite3_stmt *st, int col)
+{
+	const char *rec = (const char *)sqlite3_column_text(st, col);
+	size_t n = sqlite3_column_bytes(st, col);
+	const char *x = (const char *)sqlite3_column_text(st, col + 1);
+	size_t xn = sqlite3_column_bytes(st, col + 1);
+
+	/* '{...}' + '{"x":1}' -> '{...,"x":1}': unknown members go last. */
+	if (x == NULL || xn <= 2)
+		return uoms_buf_add(out, rec, n);
+	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
+		return -1;
+	return uoms_buf_add(out, x + 1, xn - 1);
 }
 
 int

@@ -1,0 +1,179 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "store_priv.h"
+
+static const struct {
+	const char *name, *sql;
+} flat[UOMS_Q_COUNT] = {
+	[UOMS_Q_ID] = { "id", "o.id" },
+	[UOMS_Q_CHANNEL] = { "channel", "o.channel" },
+	[UOMS_Q_EXTERNAL_ORDER_ID] = { "external_order_id",
+	    "o.external_order_id" },
+	[UOMS_Q_ORDER_NO] = { "order_no", "o.order_no" },
+	[UOMS_Q_KIND] = { "kind", "o.kind" },
+	[UOMS_Q_WORKFLOW] = { "workflow", "o.workflow" },
+	[UOMS_Q_STATUS] = { "status", "o.status" },
+	[UOMS_Q_VERSION] = { "version", "o.version" },
+	[UOMS_Q_DEPARTMENT] = { "department", "o.department" },
+	[UOMS_Q_WAREHOUSE] = { "warehouse", "o.warehouse" },
+	[UOMS_Q_CUSTOMER_NAME] = { "customer_name",
+	    "json_extract(o.customer, '$.name')" },
+	[UOMS_Q_CUSTOMER_PHONE] = { "customer_phone",
+	    "json_extract(o.customer, '$.phone')" },
+	[UOMS_Q_POSTAL_CODE] = { "postal_code",
+	    "json_extract(o.shipping, '$.postal_code')" },
+	[UOMS_Q_ADDRESS] = { "address", "json_extract(o.shipping, '$.address')" },
+	[UOMS_Q_ZONE] = { "zone", "json_extract(o.shipping, '$.zone')" },
+	[UOMS_Q_ETA] = { "eta", "o.eta" },
+	[UOMS_Q_DRIVER_NAME] = { "driver_name",
+	    "json_extract(o.driver, '$.name')" },
+	[UOMS_Q_DRIVER_PHONE] = { "driver_phone",
+	    "json_extract(o.driver, '$.phone')" },
+	[UOMS_Q_PLACED_AT] = { "placed_at", "o.placed_at" },
+	[UOMS_Q_CHANNEL_UPDATED_AT] = { "channel_updated_at",
+	    "o.channel_updated_at" },
+	[UOMS_Q_DEPART_TIME] = { "depart_time", "o.depart_time" },
+	[UOMS_Q_COMPLETE_TIME] = { "complete_time", "o.complete_time" },
+	[UOMS_Q_TOTAL_AMOUNT] = { "total_amount", "o.total_amount" },
+	[UOMS_Q_CURRENCY] = { "currency", "o.currency" },
+	[UOMS_Q_ITEMS] = { "items", "(SELECT count(*) FROM order_items i"
+	    " WHERE i.order_id = o.id)" },
+	[UOMS_Q_CREATED_AT] = { "created_at", "o.created_at" },
+	[UOMS_Q_UPDATED_AT] = { "updated_at", "o.updated_at" },
+};
+
+struct uoms_cursor {
+	sqlite3_stmt *st;
+	struct uoms_store *s;
+	int flat;
+};
+
+const char *
+uoms_query_column_name(enum uoms_qcol c)
+{
+	return flat[c].name;
+}
+
+/* Builds the SQL for q; every value is a bound parameter, never text. */
+static void
+build(const struct uoms_query *q, struct uoms_buf *sql)
+{
+	uoms_buf_str(sql, "SELECT " UOMS_RECORD_COLUMNS);
+	for (int c = 0; q->flat && c < UOMS_Q_COUNT; c++)
+		uoms_buf_printf(sql, ", %s", flat[c].sql);
+	uoms_buf_str(sql, " FROM orders o WHERE 1");
+	if (q->id > 0)
+		uoms_buf_str(sql, " AND o.id = :id");
+	if (q->order_no != NULL)
+		uoms_buf_str(sql, " AND o.order_no GLOB :order_no || '*'");
+	if (q->channel != NULL)
+		uoms_buf_str(sql, " AND o.channel = :channel");
+	if (q->department != NULL)
+		uoms_buf_str(sql, " AND o.department = :department");
+	if (q->statuses != NULL) {
+		uoms_buf_str(sql, " AND o.status IN (");
+		for (int i = 0; q->statuses[i] != NULL; i++)
+			uoms_buf_printf(sql, "%s?%d", i ? ", " : "", 100 + i);
+		uoms_buf_str(sql, ")");
+	}
+	if (q->on_hold >= 0)
+		uoms_buf_printf(sql, " AND %sEXISTS (SELECT 1 FROM holds h"
+		    " WHERE h.order_id = o.id AND h.state <> 'resolved')",
+		    q->on_hold ? "" : "NOT ");
+	if (q->placed_from[0])
+		uoms_buf_str(sql, " AND o.placed_at >= :placed_from");
+	if (q->placed_to[0])
+		uoms_buf_str(sql, " AND o.placed_at < :placed_to");
+	if (q->eta_from[0])
+		uoms_buf_str(sql, " AND o.eta >= :eta_from");
+	if (q->eta_to[0])
+		uoms_buf_str(sql, " AND o.eta < :eta_to");
+	uoms_buf_str(sql, " ORDER BY o.id DESC");
+	if (q->limit > 0)
+		uoms_buf_str(sql, " LIMIT :limit");
+}
+
+static void
+bind(sqlite3_stmt *st, const char *name, const char *value)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
+}
+
+struct uoms_cursor *
+uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
+    struct uoms_error *e)
+{
+	struct uoms_cursor *c = calloc(1, sizeof *c);
+	struct uoms_buf sql = { 0 };
+
+	if (c == NULL) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		return NULL;
+	}
+	build(q, &sql);
+	if (sqlite3_prepare_v2(s->db, sql.p, -1, &c->st, NULL) != SQLITE_OK) {
+		uoms_store_fail(s, e, "preparing the query");
+		uoms_buf_free(&sql);
+		free(c);
+		return NULL;
+	}
+	uoms_buf_free(&sql);
+	c->s = s;
+	c->flat = q->flat;
+	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st, ":id"),
+	    q->id);
+	bind(c->st, ":order_no", q->order_no);
+	bind(c->st, ":channel", q->channel);
+	bind(c->st, ":department", q->department);
+	for (int i = 0; q->statuses != NULL && q->statuses[i] != NULL; i++)
+		sqlite3_bind_text(c->st, 100 + i, q->statuses[i], -1,
+		    SQLITE_STATIC);
+	bind(c->st, ":placed_from", q->placed_from);
+	bind(c->st, ":placed_to", q->placed_to);
+	bind(c->st, ":eta_from", q->eta_from);
+	bind(c->st, ":eta_to", q->eta_to);
+	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st,
+	    ":limit"), q->limit);
+	return c;
+}
+
+int
+uoms_query_next(struct uoms_cursor *c, struct uoms_buf *record,
+    struct uoms_error *e)
+{
+	int rc = sqlite3_step(c->st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		uoms_store_fail(c->s, e, "reading orders");
+		return -1;
+	}
+	if (record != NULL && uoms_record_add(record, c->st, 0) < 0) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+const char *
+uoms_query_text(struct uoms_cursor *c, enum uoms_qcol col)
+{
+	if (!c->flat)
+		return NULL;
+	return (const char *)sqlite3_column_text(c->st, 2 + col);
+}
+
+void
+uoms_query_close(struct uoms_cursor *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
+}

@@ -1,0 +1,131 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rfc3339.h"
+
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+uoms_time_normalize(const char *s, size_t n, char *out, int date_ok)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
+	size_t i = 19, fs = 0, fn = 0;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (n < 10 || digits(s, 4, &y) < 0 || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+	    digits(s + 8, 2, &d) < 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0))))
+		return -1;
+	if (n == 10) {
+		if (!date_ok)
+			return -1;
+		snprintf(out, 40, "%04d-%02d-%02dT00:00:00Z", y, mo, d);
+		return 0;
+	}
+	if (n < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    digits(s + 17, 2, &sec) < 0 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (s[i] == '.') {
+		fs = ++i;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		fn = i - fs;
+		if (fn == 0 || fn > 9)
+			return -1;
+	}
+	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))
+		sign = 0;
+	else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
+	    digits(s + i + 1, 2, &oh) == 0 && s[i + 3] == ':' &&
+	    digits(s + i + 4, 2, &om) == 0 && oh <= 23 && om <= 59)
+		sign = s[i] == '-' ? -1 : 1;
+	else
+		return -1;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+	    .tm_hour = h, .tm_min = mi, .tm_sec = sec > 59 ? 59 : sec };
+	time_t t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	gmtime_r(&t, &tm);
+	size_t len = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (fn > 0)
+		len += snprintf(out + len, 40 - len, ".%.*s", (int)fn, s + fs);
+	snprintf(out + len, 40 - len, "Z");
+	return 0;
+}
+
+void
+uoms_time_now(char *out)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+uoms_tz_valid(const char *zone)
+{
+	const char *dir = getenv("TZDIR");
+	char path[512];
+
+	if (strcmp(zone, "UTC") == 0)
+		return 1;
+	if (zone[0] == '\0' || zone[0] == '/' || strstr(zone, "..") != NULL)
+		return 0;
+	snprintf(path, sizeof path, "%s/%s", dir != NULL ? dir :
+	    "/usr/share/zoneinfo", zone);
+	return access(path, R_OK) == 0;
+}
+
+void
+uoms_time_local(const char *utc, const char *zone, char *out, size_t outlen)
+{
+	static char current[128];
+	char norm[40];
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (utc == NULL || uoms_time_normalize(utc, strlen(utc), norm, 1) < 0) {
+		snprintf(out, outlen, "%s", utc != NULL ? utc : "");
+		return;
+	}
+	/* TZ is process-wide; set it once per zone, not per value. */
+	if (strcmp(current, zone) != 0) {
+		snprintf(current, sizeof current, "%s", zone);
+		setenv("TZ", zone, 1);
+		tzset();
+	}
+	tm.tm_year = atoi(norm) - 1900;
+	tm.tm_mon = atoi(norm + 5) - 1;
+	tm.tm_mday = atoi(norm + 8);
+	tm.tm_hour = atoi(norm + 11);
+	tm.tm_min = atoi(norm + 14);
+	tm.tm_sec = atoi(norm + 17);
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
+}

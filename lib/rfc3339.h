@@ -1,0 +1,30 @@
+/*
+ * rfc3339: times as the protocol writes them (RFC 3339, UTC, 'Z') and as
+ * people read them (a zone of their choice, for tables only).
+ */
+#ifndef UOMS_RFC3339_H
+#define UOMS_RFC3339_H
+
+#include <stddef.h>
+
+/*
+ * Checks a time in RFC 3339 and writes it normalised to UTC ("...Z") into
+ * out (at least 40 bytes). A bare date YYYY-MM-DD is accepted when date_ok,
+ * as its 00:00 UTC. Returns 0, or -1 when it is not such a time.
+ */
+int uoms_time_normalize(const char *s, size_t n, char *out, int date_ok);
+
+/* Current time as RFC 3339 UTC with seconds, into out (>= 21 bytes). */
+void uoms_time_now(char *out);
+
+/* Nonzero when zone names a time zone this machine knows ("UTC" always). */
+int uoms_tz_valid(const char *zone);
+
+/*
+ * Writes utc (an RFC 3339 UTC time) as "YYYY-MM-DD HH:MM" local to zone
+ * into out (>= 17 bytes); an unparsable time is copied as it is.
+ */
+void uoms_time_local(const char *utc, const char *zone, char *out,
+    size_t outlen);
+
+#endif

@@ -1,0 +1,81 @@
+# Shared by every t/*.bats: a fresh store per test, fixtures built with the
+# tools themselves, small JSON helpers in python3 (from Debian).
+bats_require_minimum_version 1.5.0
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	export UOMS_DB="$BATS_TEST_TMPDIR/uoms.db"
+	export UOMS_ACTOR=tester
+	unset UOMS_CONFIG
+	SRC=${UOMS_SRC:-$BATS_TEST_DIRNAME/..}
+}
+
+# sql QUERY: run QUERY on the test store.
+sql() {
+	sqlite3 "$UOMS_DB" "$1"
+}
+
+# order EXT [KEY=JSON...]: a complete, valid order line for
+# (coupang, EXT), with members replaced or added (KEY=null removes one
+# only if the value is the word 'absent').
+order() {
+	python3 - "$@" <<'PY'
+import json, sys
+ext = sys.argv[1]
+o = {"channel": "coupang", "external_order_id": ext, "order_no": "2611-" + ext[-6:].rjust(6, "0"),
+     "kind": "delivery", "workflow": "dispatch", "status": "WAITING", "department": "east",
+     "warehouse": "icn-1", "customer": {"name": "홍길동", "phone": "010-1234-5678"},
+     "shipping": {"postal_code": "06236", "address": "서울 강남구 테헤란로 1", "zone": "gangnam"},
+     "eta": "2030-11-22T01:00:00Z", "driver": None, "placed_at": "2026-11-21T09:12:00Z",
+     "channel_updated_at": "2026-11-21T09:15:00Z", "depart_time": None, "complete_time": None,
+     "total_amount": 38000, "currency": "KRW",
+     "items": [{"external_item_id": "v-991", "sku": "SKU-1", "name": "사과", "quantity": 2, "unit_price": 19000}]}
+for kv in sys.argv[2:]:
+    k, v = kv.split("=", 1)
+    if v == "absent":
+        o.pop(k, None)
+    else:
+        o[k] = json.loads(v)
+print(json.dumps(o, ensure_ascii=False, separators=(",", ":")))
+PY
+}
+
+# orders N [FIRST]: N valid order lines with external ids FIRST, FIRST+1...
+orders() {
+	python3 - "$1" "${2:-1}" <<'PY'
+import json, sys
+n, first = int(sys.argv[1]), int(sys.argv[2])
+for i in range(first, first + n):
+    print(json.dumps({"channel": "coupang", "external_order_id": str(i), "order_no": "2611-%06d" % i,
+        "department": ["east", "west"][i % 2], "customer": {"name": "김철수", "phone": "010-2222-3333"},
+        "shipping": {"postal_code": "%05d" % (i % 100000), "address": "부산 해운대구", "zone": "haeundae"},
+        "placed_at": "2026-11-21T09:12:00Z", "total_amount": 1000 * i, "currency": "KRW",
+        "items": [{"external_item_id": "a%d" % i, "sku": "SKU-%d" % (i % 7), "quantity": 1 + i % 3, "unit_price": 1000}]},
+        ensure_ascii=False, separators=(",", ":")))
+PY
+}
+
+# jget PATH < JSON-LINES: print member PATH (a.b.c, [0] allowed) of each line.
+jget() {
+	python3 -c '
+import json, re, sys
+path = [p for p in re.split(r"\.|\[(\d+)\]", sys.argv[1]) if p]
+for line in sys.stdin:
+    v = json.loads(line)
+    for p in path:
+        v = v[int(p)] if p.isdigit() and isinstance(v, list) else v.get(p) if isinstance(v, dict) else None
+    print(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) or v is None else v)
+' "$1"
+}
+
+# strip_store: drop the members the store assigns, sort keys, one per line.
+strip_store() {
+	python3 -c '
+import json, sys
+for line in sys.stdin:
+    v = json.loads(line)
+    for k in ("id", "version", "created_at", "updated_at", "holds"):
+        v.pop(k, None)
+    print(json.dumps(v, ensure_ascii=False, sort_keys=True))
+'
+}
