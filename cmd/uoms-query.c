@@ -89,15 +89,36 @@ split_statuses(const struct uoms_cli *cli, char *arg)
 	return v;
 }
 
+/* Writes a table row without trailing blanks. */
+static void
+put_row(const char *cells[NTABLE])
+{
+	static char *row;
+	static size_t size;
+	FILE *fp = open_memstream(&row, &size);
+
+	if (fp == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	for (size_t i = 0; i < NTABLE; i++) {
+		uoms_text_cell(fp, cells[i], table[i].width, table[i].right);
+		fputs(i + 1 < NTABLE ? "  " : "", fp);
+	}
+	fclose(fp);
+	while (size > 0 && row[size - 1] == ' ')
+		size--;
+	fwrite(row, 1, size, stdout);
+	putchar('\n');
+}
+
 static void
 print_header(enum format f)
 {
+	const char *titles[NTABLE];
+
 	if (f == TABLE) {
-		for (size_t i = 0; i < NTABLE; i++) {
-			uoms_text_cell(stdout, table[i].title, table[i].width,
-			    table[i].right);
-			fputs(i + 1 < NTABLE ? "  " : "\n", stdout);
-		}
+		for (size_t i = 0; i < NTABLE; i++)
+			titles[i] = table[i].title;
+		put_row(titles);
 	} else if (f == CSV) {
 		for (int c = 0; c < UOMS_Q_COUNT; c++)
 			printf("%s%s", c ? "," : "", uoms_query_column_name(c));
@@ -108,8 +129,6 @@ print_header(enum format f)
 static void
 print_row(struct uoms_cursor *c, enum format f, const char *tz)
 {
-	char local[40];
-
 	if (f == CSV) {
 		for (int col = 0; col < UOMS_Q_COUNT; col++) {
 			if (col)
@@ -119,16 +138,17 @@ print_row(struct uoms_cursor *c, enum format f, const char *tz)
 		fputs("\r\n", stdout);
 		return;
 	}
-	for (size_t i = 0; i < NTABLE; i++) {
-		const char *v = uoms_query_text(c, table[i].col);
+	const char *cells[NTABLE];
+	char local[NTABLE][40];
 
-		if (table[i].time && v != NULL) {
-			uoms_time_local(v, tz, local, sizeof local);
-			v = local;
+	for (size_t i = 0; i < NTABLE; i++) {
+		cells[i] = uoms_query_text(c, table[i].col);
+		if (table[i].time && cells[i] != NULL) {
+			uoms_time_local(cells[i], tz, local[i], sizeof local[i]);
+			cells[i] = local[i];
 		}
-		uoms_text_cell(stdout, v, table[i].width, table[i].right);
-		fputs(i + 1 < NTABLE ? "  " : "\n", stdout);
 	}
+	put_row(cells);
 }
 
 int
@@ -205,10 +225,13 @@ main(int argc, char **argv)
 		uoms_cli_usage_error(&cli, "unexpected argument '%s'",
 		    argv[optind]);
 	uoms_cli_finish(&cli);
+	if (tz != NULL && !uoms_tz_valid(tz))
+		uoms_cli_usage_error(&cli, "--tz: unknown time zone '%s'", tz);
 	if (tz == NULL)
 		tz = uoms_config_get(&cli.config, "tz", "UTC");
 	if (!uoms_tz_valid(tz))
-		uoms_cli_usage_error(&cli, "--tz: unknown time zone '%s'", tz);
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: tz: unknown time zone "
+		    "'%s'", tz);
 	uoms_text_init();
 	q.flat = format != JSONL;
 	if ((s = uoms_store_open(cli.db, UOMS_STORE_READ, &cli.config, why,

@@ -72,8 +72,13 @@ uoms_buf_json_string(struct uoms_buf *b, const char *s, size_t n)
 			if (uoms_buf_add(b, esc, 2) < 0)
 				return -1;
 		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			if (uoms_buf_add(b, esc, 6) < 0)
+			/* As SQLite's json_object() writes them, so records
+			 * built here and there are the same bytes. */
+			static const char brief[32] = { [8] = 'b', [9] = 't',
+			    [10] = 'n', [12] = 'f', [13] = 'r' };
+			int n = brief[c] ? snprintf(esc, sizeof esc, "\\%c",
+			    brief[c]) : snprintf(esc, sizeof esc, "\\u%04x", c);
+			if (uoms_buf_add(b, esc, n) < 0)
 				return -1;
 		} else if (uoms_buf_add(b, &s[i], 1) < 0)
 			return -1;

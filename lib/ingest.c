@@ -151,17 +151,18 @@ event(struct uoms_store *s, long long id, const char *type, const char *from,
 }
 
 static enum uoms_code
-insert_order(struct uoms_store *s, const struct uoms_order *o,
-    const char *now, long long *id, struct uoms_error *e)
+insert_order(struct uoms_store *s, const struct uoms_order *in,
+    const char *now, long long *id, struct uoms_buf *record,
+    struct uoms_error *e)
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_INSERT);
-	struct uoms_val f[UOMS_O_COUNT];
+	struct uoms_order resolved = *in, *o = &resolved;
+	struct uoms_val *f = o->f;
 	const char *workflow, *status;
 	enum uoms_code rc;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "adding an order");
-	memcpy(f, o->f, sizeof f);
 	if (f[UOMS_O_KIND].type != UOMS_V_TEXT)
 		f[UOMS_O_KIND] = (struct uoms_val){ UOMS_V_TEXT, "delivery",
 		    8, 0 };
@@ -184,8 +185,14 @@ insert_order(struct uoms_store *s, const struct uoms_order *o,
 	*id = sqlite3_last_insert_rowid(s->db);
 	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
 		return rc;
-	return event(s, *id, "created", NULL, f[UOMS_O_STATUS].s, 1, NULL,
-	    now, e);
+	if ((rc = event(s, *id, "created", NULL, f[UOMS_O_STATUS].s, 1, NULL,
+	    now, e)) != UOMS_OK)
+		return rc;
+	/* Built from what was just written: reading it back costs a fifth
+	 * of a fresh load. */
+	if (record != NULL && uoms_order_json(o, *id, 1, now, now, record) < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	return UOMS_OK;
 }
 
 /*
@@ -244,7 +251,8 @@ updated_event(struct uoms_store *s, long long id, const struct uoms_order *o,
 
 enum uoms_code
 uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
-    enum uoms_ingest_result *result, long long *id, struct uoms_error *e)
+    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
+    struct uoms_error *e)
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up;
 	struct uoms_buf changed = { 0 };
@@ -262,7 +270,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		*result = UOMS_CREATED;
-		return insert_order(s, o, now, id, e);
+		return insert_order(s, o, now, id, record, e);
 	}
 	if (rc != SQLITE_ROW)
 		return uoms_store_fail(s, e, "finding an order");
@@ -307,6 +315,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 out:
 	sqlite3_reset(up);
 	uoms_buf_free(&changed);
+	if (code == UOMS_OK && record != NULL)
+		code = uoms_order_record(s, *id, record, e);
 	return code;
 }
 

@@ -19,13 +19,16 @@ enum uoms_ingest_result {
 
 /*
  * Stores o (borrowed) inside the open transaction. *result says what
- * happened and *id is the order's id. Returns UOMS_OK, or a refusal
- * (invalid, version_conflict with e->current_version, busy, internal);
- * on refusal the caller undoes the line's savepoint.
+ * happened and *id is the order's id; the stored record is appended to
+ * record when it is not NULL. Returns UOMS_OK; or a refusal
+ * (invalid, version_conflict with e->current_version), always decided
+ * before the first write, so a refused line leaves the transaction as it
+ * was and its neighbours stand; or busy/internal, after which the caller
+ * must roll the transaction back.
  */
 enum uoms_code uoms_ingest_order(struct uoms_store *s,
     const struct uoms_order *o, enum uoms_ingest_result *result,
-    long long *id, struct uoms_error *e);
+    long long *id, struct uoms_buf *record, struct uoms_error *e);
 
 /* The same for a product of the catalog, keyed by sku. */
 enum uoms_code uoms_ingest_product(struct uoms_store *s,

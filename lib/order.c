@@ -734,3 +734,53 @@ out:
 	uoms_buf_free(&err);
 	return rc;
 }
+
+static void
+json_val(struct uoms_buf *out, const struct uoms_val *v, enum kind kind)
+{
+	if (v->type == UOMS_V_INT)
+		uoms_buf_printf(out, "%lld", v->i);
+	else if (v->type != UOMS_V_TEXT)
+		uoms_buf_str(out, "null");
+	else if (kind == K_OBJECT)
+		uoms_buf_add(out, v->s, v->n);
+	else
+		uoms_buf_json_string(out, v->s, v->n);
+}
+
+/* Unknown members go after the known ones, as the store's record has them. */
+static void
+json_extra(struct uoms_buf *out, const struct uoms_val *extra)
+{
+	if (extra->type == UOMS_V_TEXT && extra->n > 2) {
+		uoms_buf_add(out, ",", 1);
+		uoms_buf_add(out, extra->s + 1, extra->n - 2);
+	}
+}
+
+int
+uoms_order_json(const struct uoms_order *o, long long id, long long version,
+    const char *created_at, const char *updated_at, struct uoms_buf *out)
+{
+	uoms_buf_printf(out, "{\"id\":%lld", id);
+	for (int f = 0; f < UOMS_O_COUNT; f++) {
+		uoms_buf_printf(out, ",\"%s\":", order_fields[f].name);
+		json_val(out, &o->f[f], order_fields[f].kind);
+		if (f == UOMS_O_STATUS)
+			uoms_buf_printf(out, ",\"version\":%lld", version);
+	}
+	uoms_buf_str(out, ",\"items\":[");
+	for (int i = 0; i < o->nitems; i++) {
+		for (int f = 0; f < UOMS_I_COUNT; f++) {
+			uoms_buf_printf(out, "%s\"%s\":", f ? "," : i ? ",{" :
+			    "{", item_fields[f].name);
+			json_val(out, &o->items[i].f[f], item_fields[f].kind);
+		}
+		json_extra(out, &o->items[i].extra);
+		uoms_buf_str(out, "}");
+	}
+	uoms_buf_printf(out, "],\"holds\":[],\"created_at\":\"%s\","
+	    "\"updated_at\":\"%s\"", created_at, updated_at);
+	json_extra(out, &o->extra);
+	return uoms_buf_str(out, "}");
+}

@@ -90,6 +90,16 @@ int uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b);
 #include "buf.h"
 
 /*
+ * Appends to out the record of o as the store holds it (SPEC 3.1), with
+ * the store's members id, version, created_at and updated_at given; every
+ * member of o must be resolved (absent is written as null). The bytes
+ * equal what uoms_order_record() reads back for the same order.
+ */
+int uoms_order_json(const struct uoms_order *o, long long id,
+    long long version, const char *created_at, const char *updated_at,
+    struct uoms_buf *out);
+
+/*
  * Appends to out the reject line for a refused input line (SPEC 3): the
  * line as it came with an "error" member {code, message, line} added;
  * a line that is not a JSON object is carried as "raw" (or "raw_base64"

@@ -185,6 +185,8 @@ pragmas(struct uoms_store *s, const struct uoms_config *cfg, char *why,
 		return -1;
 	}
 	sqlite3_busy_timeout(s->db, (int)timeout);
+	/* A batch's index pages stay in memory until commit: 16 MiB. */
+	exec(s, "PRAGMA cache_size = -16384");
 	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", sync);
 	/* WAL: readers never block the writer nor each other. */
 	if (exec(s, "PRAGMA journal_mode = WAL") < 0 || exec(s, sql) < 0 ||
@@ -289,25 +291,4 @@ uoms_store_rollback(struct uoms_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
-}
-
-enum uoms_code
-uoms_store_mark(struct uoms_store *s, struct uoms_error *e)
-{
-	if (exec(s, "SAVEPOINT line") < 0)
-		return uoms_store_fail(s, e, "marking a savepoint");
-	return UOMS_OK;
-}
-
-void
-uoms_store_keep(struct uoms_store *s)
-{
-	exec(s, "RELEASE line");
-}
-
-void
-uoms_store_undo(struct uoms_store *s)
-{
-	exec(s, "ROLLBACK TO line");
-	exec(s, "RELEASE line");
 }

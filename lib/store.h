@@ -38,14 +38,6 @@ enum uoms_code uoms_store_begin(struct uoms_store *s, struct uoms_error *e);
 enum uoms_code uoms_store_commit(struct uoms_store *s, struct uoms_error *e);
 void uoms_store_rollback(struct uoms_store *s);
 
-/*
- * A savepoint around one line inside a batch: uoms_store_undo() takes
- * back exactly that line's writes and leaves the others in place.
- */
-enum uoms_code uoms_store_mark(struct uoms_store *s, struct uoms_error *e);
-void uoms_store_keep(struct uoms_store *s);
-void uoms_store_undo(struct uoms_store *s);
-
 /* The schema version this build writes. */
 int uoms_store_schema_version(void);
 

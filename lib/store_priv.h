@@ -31,7 +31,6 @@ struct uoms_store {
 	sqlite3_stmt *stmt[SQL_COUNT];
 	const char *actor;
 	const char *workflow;
-	int savepoints;
 };
 
 /* The cached statement, reset and unbound; NULL when it can't prepare. */
