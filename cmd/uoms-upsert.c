@@ -125,26 +125,21 @@ store_line(struct run *r, const char *line, size_t len, struct uoms_error *e)
 	if (r->in_tx == 0 && (code = uoms_store_begin(r->store, e)) != UOMS_OK)
 		cannot(r, NULL, e);
 	r->in_tx++;
-	if ((code = uoms_store_mark(r->store, e)) != UOMS_OK)
-		return code;
 	if (r->products) {
 		code = uoms_ingest_product(r->store, &p, &res, e);
 		if (code == UOMS_OK)
 			code = uoms_product_record(r->store,
 			    p.f[UOMS_P_SKU].s, &r->pending, e);
 	} else {
-		code = uoms_ingest_order(r->store, &o, &res, &id, e);
+		code = uoms_ingest_order(r->store, &o, &res, &id, &r->pending,
+		    e);
 		if (code == UOMS_OK && r->keep_raw)
 			code = uoms_ingest_raw(r->store, id, line, len, e);
-		if (code == UOMS_OK)
-			code = uoms_order_record(r->store, id, &r->pending, e);
 	}
 	if (code != UOMS_OK) {
-		uoms_store_undo(r->store);
 		r->pending.n = mark;
 		return code;
 	}
-	uoms_store_keep(r->store);
 	uoms_buf_add(&r->pending, "\n", 1);
 	*(res == UOMS_CREATED ? &r->created : res == UOMS_UPDATED ?
 	    &r->updated : &r->unchanged) += 1;
