@@ -93,8 +93,8 @@ split_statuses(const struct uoms_cli *cli, char *arg)
 static void
 put_row(const char *cells[NTABLE])
 {
-	static char *row;
-	static size_t size;
+	char *row;
+	size_t size;
 	FILE *fp = open_memstream(&row, &size);
 
 	if (fp == NULL)
@@ -108,6 +108,7 @@ put_row(const char *cells[NTABLE])
 		size--;
 	fwrite(row, 1, size, stdout);
 	putchar('\n');
+	free(row);
 }
 
 static void

@@ -107,35 +107,61 @@ refuse(struct run *r, const char *where, long lineno, const char *line,
 }
 
 static enum uoms_code
+store_product(struct run *r, const char *line, size_t len,
+    enum uoms_ingest_result *res, struct uoms_error *e)
+{
+	struct uoms_product p;
+	enum uoms_code code;
+
+	if ((code = uoms_product_parse(r->parser, line, len, &p, e)) != UOMS_OK)
+		return code;
+	if ((code = uoms_ingest_product(r->store, &p, res, e)) != UOMS_OK)
+		return code;
+	return uoms_product_record(r->store, p.f[UOMS_P_SKU].s, &r->pending,
+	    e);
+}
+
+/* A line already applied, to an order unchanged since, is not parsed. */
+static enum uoms_code
+store_order(struct run *r, const char *line, size_t len,
+    enum uoms_ingest_result *res, struct uoms_error *e)
+{
+	unsigned char hash[UOMS_LINE_HASH];
+	struct uoms_order o;
+	enum uoms_code code;
+	long long id;
+	int same;
+
+	uoms_ingest_hash(line, len, hash);
+	code = uoms_ingest_same_line(r->store, hash, &same, &id, &r->pending,
+	    e);
+	if (code != UOMS_OK || same) {
+		*res = UOMS_UNCHANGED;
+		return code;
+	}
+	if ((code = uoms_order_parse(r->parser, line, len, &o, e)) != UOMS_OK)
+		return code;
+	code = uoms_ingest_order(r->store, &o, res, &id, &r->pending, e);
+	if (code != UOMS_OK || *res == UOMS_UNCHANGED)
+		return code;
+	if ((code = uoms_ingest_remember_line(r->store, id, hash, e)) != UOMS_OK)
+		return code;
+	return r->keep_raw ? uoms_ingest_raw(r->store, id, line, len, e) :
+	    UOMS_OK;
+}
+
+static enum uoms_code
 store_line(struct run *r, const char *line, size_t len, struct uoms_error *e)
 {
-	struct uoms_order o;
-	struct uoms_product p;
 	enum uoms_ingest_result res;
 	enum uoms_code code;
-	long long id = 0;
 	size_t mark = r->pending.n;
 
-	if (r->products)
-		code = uoms_product_parse(r->parser, line, len, &p, e);
-	else
-		code = uoms_order_parse(r->parser, line, len, &o, e);
-	if (code != UOMS_OK)
-		return code;
 	if (r->in_tx == 0 && (code = uoms_store_begin(r->store, e)) != UOMS_OK)
 		cannot(r, NULL, e);
 	r->in_tx++;
-	if (r->products) {
-		code = uoms_ingest_product(r->store, &p, &res, e);
-		if (code == UOMS_OK)
-			code = uoms_product_record(r->store,
-			    p.f[UOMS_P_SKU].s, &r->pending, e);
-	} else {
-		code = uoms_ingest_order(r->store, &o, &res, &id, &r->pending,
-		    e);
-		if (code == UOMS_OK && r->keep_raw)
-			code = uoms_ingest_raw(r->store, id, line, len, e);
-	}
+	code = r->products ? store_product(r, line, len, &res, e) :
+	    store_order(r, line, len, &res, e);
 	if (code != UOMS_OK) {
 		r->pending.n = mark;
 		return code;

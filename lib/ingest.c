@@ -1,3 +1,4 @@
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -450,4 +451,53 @@ out:
 	uoms_buf_free(&changed);
 	uoms_buf_free(&d);
 	return code;
+}
+
+void
+uoms_ingest_hash(const char *line, size_t len,
+    unsigned char hash[UOMS_LINE_HASH])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)line, len, md);
+	memcpy(hash, md, UOMS_LINE_HASH);
+}
+
+enum uoms_code
+uoms_ingest_same_line(struct uoms_store *s,
+    const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
+    struct uoms_buf *record, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_SAME_LINE);
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "looking up a line");
+	sqlite3_bind_blob(st, 1, hash, UOMS_LINE_HASH, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*same = rc == SQLITE_ROW;
+	if (*same) {
+		*id = sqlite3_column_int64(st, 2);
+		if (record != NULL && uoms_record_add(record, st, 0) < 0)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return uoms_store_fail(s, e, "looking up a line");
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_ingest_remember_line(struct uoms_store *s, long long id,
+    const unsigned char hash[UOMS_LINE_HASH], struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_LINE);
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "remembering a line");
+	sqlite3_bind_blob(st, 1, hash, UOMS_LINE_HASH, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "remembering a line");
+	return UOMS_OK;
 }

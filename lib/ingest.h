@@ -30,6 +30,27 @@ enum uoms_code uoms_ingest_order(struct uoms_store *s,
     const struct uoms_order *o, enum uoms_ingest_result *result,
     long long *id, struct uoms_buf *record, struct uoms_error *e);
 
+/* A digest of a raw input line (SHA-256, first 16 bytes). */
+#define UOMS_LINE_HASH 16
+void uoms_ingest_hash(const char *line, size_t len,
+    unsigned char hash[UOMS_LINE_HASH]);
+
+/*
+ * Was this exact line the last one applied to an order that has not
+ * changed since? Then it would change nothing: *same is set, *id is the
+ * order and its record is appended to record. Costs a lookup, no parse.
+ */
+enum uoms_code uoms_ingest_same_line(struct uoms_store *s,
+    const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
+    struct uoms_buf *record, struct uoms_error *e);
+
+/*
+ * Remembers hash as the line that made the order's current version (after
+ * uoms_ingest_order created or updated it).
+ */
+enum uoms_code uoms_ingest_remember_line(struct uoms_store *s, long long id,
+    const unsigned char hash[UOMS_LINE_HASH], struct uoms_error *e);
+
 /* The same for a product of the catalog, keyed by sku. */
 enum uoms_code uoms_ingest_product(struct uoms_store *s,
     const struct uoms_product *p, enum uoms_ingest_result *result,

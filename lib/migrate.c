@@ -31,6 +31,10 @@ static const char *const migrations[] = {
 	" total_amount INTEGER,"
 	" currency TEXT,"
 	" extra TEXT,"			/* JSON object: members we don't know */
+	/* The input line last applied and the version it made: the same
+	 * line again, with no change since, is known unchanged unparsed. */
+	" line_hash BLOB,"
+	" line_version INTEGER,"
 	" created_at TEXT NOT NULL,"
 	" updated_at TEXT NOT NULL,"
 	" UNIQUE (channel, external_order_id));"
@@ -38,6 +42,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX orders_order_no ON orders (order_no);"
 	"CREATE INDEX orders_placed_at ON orders (placed_at);"
 	"CREATE INDEX orders_department ON orders (department, status);"
+	"CREATE INDEX orders_line_hash ON orders (line_hash);"
 	"CREATE TABLE order_items ("
 	" order_id INTEGER NOT NULL REFERENCES orders (id),"
 	" external_item_id TEXT NOT NULL,"

@@ -15,6 +15,10 @@
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
+	[SQL_ORDER_SAME_LINE] = "SELECT " UOMS_RECORD_COLUMNS ", o.id"
+	    " FROM orders o WHERE o.line_hash = ?1 AND o.line_version = o.version",
+	[SQL_ORDER_LINE] = "UPDATE orders SET line_hash = ?1, line_version ="
+	    " version WHERE id = ?2",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
 	    " version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1,"

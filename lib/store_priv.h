@@ -11,6 +11,8 @@
 /* Every statement the library runs, prepared once per store. */
 enum uoms_sql {
 	SQL_ORDER_FIND,
+	SQL_ORDER_SAME_LINE,
+	SQL_ORDER_LINE,
 	SQL_ORDER_INSERT,
 	SQL_ORDER_UPDATE,
 	SQL_ITEMS_FIND,
