@@ -10,7 +10,7 @@ DATADIR ?= $(PREFIX)/share/uoms
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = sqlite3 jansson yaml-0.1 libcrypto
+PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt
 
 ifeq ($(SAN),1)
 O       ?= build-san
@@ -23,7 +23,8 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
-	-Ilib -DUOMS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+	-Ilib -DUOMS_VERSION='"$(VERSION)"' -DUOMS_DATADIR='"$(DATADIR)"' \
+	$(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 LIB_SRC  := $(wildcard lib/*.c)
@@ -36,8 +37,9 @@ BENCH_SRC:= $(wildcard t/bench/*.c)
 BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 
 # Debian packages the build, the tests and the benchmarks need.
-DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev
-DEPS_TEST  = bats sqlite3 python3 perl
+DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
+	libcrypt-dev
+DEPS_TEST  = bats sqlite3 python3 perl tzdata man-db
 DEPS_BENCH = sqlite-utils time
 
 .PHONY: all deps deps-bench demo check bench soak install clean

@@ -67,7 +67,10 @@ main(int argc, char **argv)
 	} else if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0)
 		printf("uoms %s\n", UOMS_VERSION);
-	else
+	else if (argv[1][0] == '-') {
+		fprintf(stderr, "uoms: unknown option '%s'\n%s", argv[1], usage);
+		return UOMS_EXIT_USAGE;
+	} else
 		run(argv[1], argv + 1);
 	return uoms_out_flush() == 0 ? UOMS_EXIT_OK : UOMS_EXIT_CANNOT;
 }

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include "cli.h"
 #include "err.h"
 #include "line.h"
+#include "workflow.h"
 
 void
 uoms_cli_init(struct uoms_cli *cli, const char *argv0, const char *usage)
@@ -115,4 +118,58 @@ uoms_cli_refuse_tty(const struct uoms_cli *cli)
 		fputs(cli->usage, stderr);
 		exit(UOMS_EXIT_USAGE);
 	}
+}
+
+static int
+is_dir(const char *base, const char *sub)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof path, "%s/%s", base, sub);
+	return access(path, R_OK | X_OK) == 0;
+}
+
+const char *
+uoms_cli_data_dir(void)
+{
+	static char dir[PATH_MAX + 32];
+	char self[PATH_MAX];
+	const char *env = getenv("UOMS_DATA");
+	ssize_t n;
+
+	if (dir[0] != '\0')
+		return dir;
+	if (env != NULL && *env != '\0') {
+		snprintf(dir, sizeof dir, "%s", env);
+		return dir;
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(dir, sizeof dir, "%s/../share/uoms", self);
+		if (is_dir(dir, "workflows"))
+			return dir;
+		snprintf(dir, sizeof dir, "%s/../../share/uoms", self);
+		if (is_dir(dir, "workflows"))
+			return dir;
+	}
+	snprintf(dir, sizeof dir, "%s", UOMS_DATADIR);
+	return dir;
+}
+
+void
+uoms_cli_workflows(const struct uoms_cli *cli)
+{
+	static char shipped[PATH_MAX + 64], override[PATH_MAX + 64];
+	char conf[PATH_MAX];
+
+	snprintf(shipped, sizeof shipped, "%s/workflows", uoms_cli_data_dir());
+	if (cli->config.path != NULL) {
+		snprintf(conf, sizeof conf, "%s", cli->config.path);
+		snprintf(override, sizeof override, "%s/workflows",
+		    dirname(conf));
+	} else
+		snprintf(override, sizeof override, "/etc/uoms/workflows");
+	uoms_workflow_dirs(shipped, override);
 }

@@ -59,6 +59,17 @@ void uoms_cli_finish(struct uoms_cli *cli);
 long long uoms_cli_number(const struct uoms_cli *cli, const char *name,
     const char *arg, long long min, long long max);
 
+/*
+ * Where the shared data is (share/uoms): $UOMS_DATA, else beside the
+ * binary (BINDIR/../share/uoms), else the source tree's share/uoms when
+ * run from build/bin, else the compiled-in DATADIR. Static.
+ */
+const char *uoms_cli_data_dir(void);
+
+/* Points the workflow module at the shipped workflows and at the
+ * configuration folder's workflows/ (which override them). */
+void uoms_cli_workflows(const struct uoms_cli *cli);
+
 /* Stdin is a terminal and there is nothing else to read: print usage. */
 void uoms_cli_refuse_tty(const struct uoms_cli *cli);
 

@@ -47,7 +47,8 @@ static const struct place places[] = {
 	    { "송도과학로", "컨벤시아대로", "아트센터대로", "센트럴로",
 	    "해돋이로" } },
 	{ "부산", "해운대구", "haeundae", "south", "pus-1", 48000, 48199, 6,
-	    { "해운대로", "달맞이길", "센텀중앙로", "좌동순환로", "마린시티2로" } },
+	    { "해운대로", "달맞이길", "센텀중앙로", "좌동순환로",
+	    "마린시티2로" } },
 	{ "부산", "부산진구", "busanjin", "south", "pus-1", 47100, 47399, 4,
 	    { "중앙대로", "서면로", "동천로", "가야대로", "전포대로" } },
 	{ "대구", "수성구", "suseong", "south", "tae-1", 42000, 42299, 4,
@@ -114,8 +115,10 @@ struct category {
 };
 
 static const struct category catalog[8] = {
-	{ "식품", { "햇살농원", "청정들녘", "바른먹거리", "한아름", "제주푸른" },
-	    { "제주 감귤", "햇사과", "유기농 현미", "한우 불고기", "국산 고춧가루" },
+	{ "식품",
+	    { "햇살농원", "청정들녘", "바른먹거리", "한아름", "제주푸른" },
+	    { "제주 감귤", "햇사과", "유기농 현미", "한우 불고기",
+	    "국산 고춧가루" },
 	    { 9900, 14900, 8900, 19900, 12900 },
 	    { "500g", "1kg", "2kg", "5kg", "선물세트" },
 	    { 100, 180, 330, 760, 520 } },
@@ -125,9 +128,10 @@ static const struct category catalog[8] = {
 	    { 15900, 6900, 11900, 8900, 4900 },
 	    { "1팩", "2팩", "3팩", "대용량", "6팩 묶음" },
 	    { 100, 190, 270, 160, 520 } },
-	{ "주방용품", { "쿡앤홈", "한솥", "키친아트", "오늘부엌", "스텐하우스" },
-	    { "스테인리스 냄비", "논스틱 프라이팬", "유리 밀폐용기", "항균 도마",
-	    "수저세트" },
+	{ "주방용품",
+	    { "쿡앤홈", "한솥", "키친아트", "오늘부엌", "스텐하우스" },
+	    { "스테인리스 냄비", "논스틱 프라이팬", "유리 밀폐용기",
+	    "항균 도마", "수저세트" },
 	    { 24900, 19900, 12900, 9900, 14900 },
 	    { "소형", "중형", "대형", "2종 세트", "4종 세트" },
 	    { 100, 130, 160, 180, 310 } },
@@ -305,8 +309,8 @@ uoms_demo_product(int i, char *buf, size_t len)
 	seed_rng(&r, 0, i, 7);
 	cost = p * (50 + (int)pick(&r, 30)) / 1000 * 10;
 	stock = pick(&r, 10) == 0 ? 0 : pick(&r, 500);
-	put(&o, "{\"sku\":\"SKU-%04d\",\"name\":\"%s %s %s\",\"category\":\"%s\","
-	    "\"price\":%d,\"cost\":%d,\"stock\":%u}", i + 1, c->brands[k % 5],
+	put(&o, "{\"sku\":\"SKU-%04d\",\"name\":\"%s %s %s\","
+	    "\"category\":\"%s\",\"price\":%d,\"cost\":%d,\"stock\":%u}", i + 1, c->brands[k % 5],
 	    c->products[k % 5], c->variants[k / 5], c->name, p, cost, stock);
 	return o.over ? -1 : (int)o.n;
 }
@@ -315,7 +319,8 @@ uoms_demo_product(int i, char *buf, size_t len)
 static int
 pick_product(struct rng *r)
 {
-	unsigned a = pick(r, UOMS_DEMO_PRODUCTS), b = pick(r, UOMS_DEMO_PRODUCTS);
+	unsigned a = pick(r, UOMS_DEMO_PRODUCTS);
+	unsigned b = pick(r, UOMS_DEMO_PRODUCTS);
 
 	return a < b ? a : b;
 }
@@ -367,7 +372,8 @@ order_id(const char *ch, unsigned long long n, long long placed, char *id,
 		snprintf(id, len, "%llu", 3000000000ULL + n);
 		break;
 	case 'n':
-		snprintf(id, len, "%04d%02d%02d%08llu", y, mo, d, n % 100000000);
+		snprintf(id, len, "%04d%02d%02d%08llu", y, mo, d,
+		    n % 100000000);
 		break;
 	case 's':
 		snprintf(id, len, "%llu", 5400000000000ULL + n * 3);

@@ -90,6 +90,7 @@ uoms_fail(struct uoms_error *e, enum uoms_code code, const char *fmt, ...)
 	va_list ap;
 
 	e->code = code;
+	e->detail[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);

@@ -57,6 +57,9 @@ struct uoms_error {
 	enum uoms_code code;
 	char msg[512];
 	long long current_version;	/* for UOMS_VERSION_CONFLICT, else 0 */
+	/* More members for the error object, as JSON text without braces:
+	 * "current_version":3 or "owner":"kim","lock_type":"STATUS",... */
+	char detail[256];
 };
 
 /* Sets code and message; returns code so callers can "return uoms_fail(...)". */

@@ -129,29 +129,6 @@ write_items(struct uoms_store *s, long long id, const struct uoms_order *o,
 }
 
 static enum uoms_code
-event(struct uoms_store *s, long long id, const char *type, const char *from,
-    const char *to, long long version, const char *details, const char *now,
-    struct uoms_error *e)
-{
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_EVENT_INSERT);
-
-	if (st == NULL)
-		return uoms_store_fail(s, e, "appending an event");
-	if (id > 0)
-		sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, s->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, version);
-	sqlite3_bind_text(st, 8, details, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "appending an event");
-	return UOMS_OK;
-}
-
-static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *now, long long *id, struct uoms_buf *record,
     struct uoms_error *e)
@@ -186,7 +163,7 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	*id = sqlite3_last_insert_rowid(s->db);
 	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
 		return rc;
-	if ((rc = event(s, *id, "created", NULL, f[UOMS_O_STATUS].s, 1, NULL,
+	if ((rc = uoms_event_append(s, *id, "created", NULL, f[UOMS_O_STATUS].s, 1, NULL,
 	    now, e)) != UOMS_OK)
 		return rc;
 	/* Built from what was just written: reading it back costs a fifth
@@ -243,7 +220,7 @@ updated_event(struct uoms_store *s, long long id, const struct uoms_order *o,
 	uoms_buf_str(&d, "{\"changed\":");
 	uoms_buf_add(&d, changed->p, changed->n);
 	uoms_buf_str(&d, "]}");
-	code = event(s, id, "updated", status_changed ? from : NULL,
+	code = uoms_event_append(s, id, "updated", status_changed ? from : NULL,
 	    status_changed ? o->f[UOMS_O_STATUS].s : NULL, version, d.p, now,
 	    e);
 	uoms_buf_free(&d);
@@ -296,9 +273,11 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if (n == 0)
 		goto out;
 	if (o->version > 0 && o->version != stored_version) {
-		e->current_version = stored_version;
 		code = uoms_fail(e, UOMS_VERSION_CONFLICT, "stored version is "
 		    "%lld, not %lld", stored_version, o->version);
+		e->current_version = stored_version;
+		snprintf(e->detail, sizeof e->detail, "\"current_version\":%lld",
+		    stored_version);
 		goto out;
 	}
 	sqlite3_bind_text(up, 20, now, -1, SQLITE_STATIC);
@@ -444,7 +423,7 @@ uoms_ingest_product(struct uoms_store *s, const struct uoms_product *p,
 	if (*result == UOMS_UPDATED)
 		uoms_buf_printf(&d, ",\"changed\":%s]", changed.p);
 	uoms_buf_str(&d, "}");
-	code = event(s, 0, *result == UOMS_CREATED ? "product_created" :
+	code = uoms_event_append(s, 0, *result == UOMS_CREATED ? "product_created" :
 	    "product_updated", NULL, NULL, version, d.p, now, e);
 out:
 	sqlite3_reset(w);

@@ -93,6 +93,48 @@ static const char *const migrations[] = {
 	" received_at TEXT NOT NULL,"
 	" payload TEXT NOT NULL);"
 	"CREATE INDEX raw_payloads_order ON raw_payloads (order_id);",
+
+	/* 2: users and roles, locks, idempotency keys, remarks. */
+	"CREATE TABLE users ("
+	" name TEXT PRIMARY KEY,"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'user')),"
+	" department TEXT,"
+	" password_hash TEXT,"		/* bcrypt, never the password */
+	" disabled INTEGER NOT NULL DEFAULT 0,"
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE locks ("
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" type TEXT NOT NULL CHECK (type IN ('EDIT', 'STATUS', 'ASSIGN',"
+	" 'REMARK')),"
+	" owner TEXT NOT NULL,"
+	" acquired_at TEXT NOT NULL,"
+	" expires_at TEXT NOT NULL,"
+	" PRIMARY KEY (order_id, type));"
+	"CREATE INDEX locks_expires ON locks (expires_at);"
+	"CREATE TABLE idempotency ("
+	" actor TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
+	" order_id INTEGER NOT NULL,"
+	" fingerprint TEXT NOT NULL,"
+	" result TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" expires_at TEXT NOT NULL,"
+	" PRIMARY KEY (actor, key, order_id));"
+	"CREATE INDEX idempotency_expires ON idempotency (expires_at);"
+	"CREATE TABLE remarks ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" author TEXT NOT NULL,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX remarks_order ON remarks (order_id);"
+	"CREATE TABLE remark_revisions ("
+	" remark_id INTEGER NOT NULL REFERENCES remarks (id),"
+	" revision INTEGER NOT NULL,"
+	" text TEXT NOT NULL,"
+	" author TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" PRIMARY KEY (remark_id, revision));",
 };
 
 int

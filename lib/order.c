@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "line.h"
+#include "change.h"
 #include "order.h"
 #include "rfc3339.h"
 
@@ -110,6 +111,7 @@ struct uoms_parser {
 	sqlite3_stmt *remove_known;	/* unknown members of the order */
 	sqlite3_stmt *remove_item;	/* unknown members of item N */
 	sqlite3_stmt *remove_product;
+	sqlite3_stmt *ref;
 	struct uoms_arena arena;
 	struct uoms_item *items;
 	int items_cap;
@@ -168,7 +170,13 @@ uoms_parser_new(void)
 	    &p->tree) < 0 ||
 	    prepare(p->db, order_sql, &p->remove_known) < 0 ||
 	    prepare(p->db, item_sql, &p->remove_item) < 0 ||
-	    prepare(p->db, product_sql, &p->remove_product) < 0;
+	    prepare(p->db, product_sql, &p->remove_product) < 0 ||
+	    prepare(p->db, "SELECT json_type(?1), json_type(?1, '$.id'),"
+	    " json_extract(?1, '$.id'), json_extract(?1, '$.order_no'),"
+	    " json_extract(?1, '$.channel'),"
+	    " json_extract(?1, '$.external_order_id'),"
+	    " json_type(?1, '$.version'), json_extract(?1, '$.version'),"
+	    " json_extract(?1, '$.idempotency_key')", &p->ref) < 0;
 	free(order_sql);
 	free(item_sql);
 	free(product_sql);
@@ -188,6 +196,7 @@ uoms_parser_free(struct uoms_parser *p)
 	sqlite3_finalize(p->remove_known);
 	sqlite3_finalize(p->remove_item);
 	sqlite3_finalize(p->remove_product);
+	sqlite3_finalize(p->ref);
 	sqlite3_close(p->db);
 	uoms_arena_free(&p->arena);
 	free(p->items);
@@ -783,4 +792,71 @@ uoms_order_json(const struct uoms_order *o, long long id, long long version,
 	    "\"updated_at\":\"%s\"", created_at, updated_at);
 	json_extra(out, &o->extra);
 	return uoms_buf_str(out, "}");
+}
+
+/* A text column of the reference statement, copied into the arena. */
+static const char *
+ref_text(struct uoms_parser *p, int col)
+{
+	if (sqlite3_column_type(p->ref, col) == SQLITE_NULL)
+		return NULL;
+	return uoms_arena_strndup(&p->arena,
+	    (const char *)sqlite3_column_text(p->ref, col),
+	    sqlite3_column_bytes(p->ref, col));
+}
+
+static int
+ref_whole(struct uoms_parser *p, int type_col, long long *out)
+{
+	const char *type = (const char *)sqlite3_column_text(p->ref, type_col);
+
+	if (type == NULL || strcmp(type, "null") == 0)
+		return 0;
+	if (strcmp(type, "integer") != 0 ||
+	    sqlite3_column_int64(p->ref, type_col + 1) < 1)
+		return -1;
+	*out = sqlite3_column_int64(p->ref, type_col + 1);
+	return 0;
+}
+
+enum uoms_code
+uoms_ref_from_line(struct uoms_parser *p, const char *line, size_t len,
+    struct uoms_ref *r, struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->ref;
+	enum uoms_code code = UOMS_OK;
+	const char *type;
+
+	uoms_arena_reset(&p->arena);
+	memset(r, 0, sizeof *r);
+	r->version = -1;
+	e->code = UOMS_OK;
+	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return malformed(line, len, e);
+	}
+	type = (const char *)sqlite3_column_text(st, 0);
+	if (strcmp(type, "object") != 0)
+		code = uoms_fail(e, UOMS_INVALID, "line is a JSON %s, not an "
+		    "object", type);
+	else if (ref_whole(p, 1, &r->id) < 0)
+		code = uoms_fail(e, UOMS_INVALID, "id must be a positive whole "
+		    "number");
+	else if (ref_whole(p, 6, &r->version) < 0)
+		code = uoms_fail(e, UOMS_INVALID, "version must be a positive "
+		    "whole number");
+	else {
+		r->order_no = ref_text(p, 3);
+		r->channel = ref_text(p, 4);
+		r->external_order_id = ref_text(p, 5);
+		r->idempotency_key = ref_text(p, 8);
+		if (r->id == 0 && r->order_no == NULL &&
+		    (r->channel == NULL || r->external_order_id == NULL))
+			code = uoms_fail(e, UOMS_INVALID, "not a reference: no "
+			    "id, order_no, or channel and external_order_id");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return code;
 }

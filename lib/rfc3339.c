@@ -79,7 +79,13 @@ uoms_time_normalize(const char *s, size_t n, char *out, int date_ok)
 void
 uoms_time_now(char *out)
 {
-	time_t t = time(NULL);
+	uoms_time_after(0, out);
+}
+
+void
+uoms_time_after(long long seconds, char *out)
+{
+	time_t t = time(NULL) + seconds;
 	struct tm tm;
 
 	gmtime_r(&t, &tm);

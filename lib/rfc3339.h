@@ -17,6 +17,9 @@ int uoms_time_normalize(const char *s, size_t n, char *out, int date_ok);
 /* Current time as RFC 3339 UTC with seconds, into out (>= 21 bytes). */
 void uoms_time_now(char *out);
 
+/* The time seconds from now, as RFC 3339 UTC, into out (>= 21 bytes). */
+void uoms_time_after(long long seconds, char *out);
+
 /* Nonzero when zone names a time zone this machine knows ("UTC" always). */
 int uoms_tz_valid(const char *zone);
 

@@ -75,6 +75,26 @@ uoms_store_stmt(struct uoms_store *s, enum uoms_sql which)
 	return st;
 }
 
+sqlite3_stmt *
+uoms_store_sql(struct uoms_store *s, const char *sql)
+{
+	int i;
+
+	for (i = 0; i < UOMS_SQL_CACHE && s->cache[i].sql != NULL; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	if (i == UOMS_SQL_CACHE)
+		return NULL;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->cache[i].st, NULL) != SQLITE_OK)
+		return NULL;
+	s->cache[i].sql = sql;
+	return s->cache[i].st;
+}
+
 enum uoms_code
 uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
@@ -101,6 +121,30 @@ uoms_record_add(struct uoms_buf *out, sqlite3_stmt *st, int col)
 	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
 		return -1;
 	return uoms_buf_add(out, x + 1, xn - 1);
+}
+
+enum uoms_code
+uoms_event_append(struct uoms_store *s, long long id, const char *type,
+    const char *from, const char *to, long long version, const char *details,
+    const char *now, struct uoms_error *e)
+{
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_EVENT_INSERT);
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "appending an event");
+	if (id > 0)
+		sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, to, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, s->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	if (version > 0)
+		sqlite3_bind_int64(st, 7, version);
+	sqlite3_bind_text(st, 8, details, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "appending an event");
+	return UOMS_OK;
 }
 
 int
@@ -254,6 +298,8 @@ uoms_store_close(struct uoms_store *s)
 		return;
 	for (int i = 0; i < SQL_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < UOMS_SQL_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -28,15 +28,35 @@ enum uoms_sql {
 	SQL_COUNT
 };
 
+#define UOMS_SQL_CACHE 64
+
 struct uoms_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[SQL_COUNT];
+	struct {
+		const char *sql;	/* a static string: its address is the key */
+		sqlite3_stmt *st;
+	} cache[UOMS_SQL_CACHE];
 	const char *actor;
 	const char *workflow;
 };
 
 /* The cached statement, reset and unbound; NULL when it can't prepare. */
 sqlite3_stmt *uoms_store_stmt(struct uoms_store *s, enum uoms_sql which);
+
+/*
+ * The statement for sql (a string literal: cached by its address),
+ * prepared once, reset and unbound; NULL when it can't prepare.
+ */
+sqlite3_stmt *uoms_store_sql(struct uoms_store *s, const char *sql);
+
+/*
+ * Appends an event (SPEC 4) by the store's actor at now; order_id 0 for
+ * none; from, to and details (a JSON object) may be NULL.
+ */
+enum uoms_code uoms_event_append(struct uoms_store *s, long long order_id,
+    const char *type, const char *from, const char *to, long long version,
+    const char *details, const char *now, struct uoms_error *e);
 
 /* Fills e from the connection's last error: busy, or internal. */
 enum uoms_code uoms_store_fail(struct uoms_store *s, struct uoms_error *e,

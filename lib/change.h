@@ -1,0 +1,94 @@
+/*
+ * change: the one way every tool changes a stored order (SPEC 3.2, 5).
+ * Inside the caller's IMMEDIATE transaction it resolves the reference,
+ * replays an idempotent retry, checks the role, the version, locks and
+ * holds, lets the change decide and write, then bumps the version once,
+ * appends one event, stores the idempotency key and appends the record.
+ * Every refusal comes before the first write, so a refused reference
+ * leaves the transaction as it was and its neighbours stand.
+ */
+#ifndef UOMS_CHANGE_H
+#define UOMS_CHANGE_H
+
+#include "buf.h"
+#include "lock.h"
+#include "order.h"
+#include "store.h"
+#include "user.h"
+
+/* A reference to a stored order: any one of id, order_no, or (channel,
+ * external_order_id); optionally the version it expects and a key. */
+struct uoms_ref {
+	long long id;			/* 0: not given */
+	const char *order_no;
+	const char *channel, *external_order_id;
+	long long version;		/* -1: not given */
+	const char *idempotency_key;
+};
+
+/*
+ * Parses a command-line reference: ID, no:ORDER_NO or CHANNEL:EXTERNAL_ID.
+ * Borrows arg and cuts it at the colon of CHANNEL:EXTERNAL_ID. Returns 0,
+ * or -1 with why filled.
+ */
+int uoms_ref_from_arg(char *arg, struct uoms_ref *r, char *why,
+    size_t whylen);
+
+/*
+ * Parses a reference line (any JSON object with id, order_no or channel
+ * and external_order_id; a whole record is one). Strings live in p until
+ * its next parse. UOMS_INVALID with e filled when it is not a reference.
+ */
+enum uoms_code uoms_ref_from_line(struct uoms_parser *p, const char *line,
+    size_t len, struct uoms_ref *r, struct uoms_error *e);
+
+/* Writes a short name of the reference for messages ("order 42"). */
+void uoms_ref_where(const struct uoms_ref *r, char *out, size_t outlen);
+
+/* The stored order a change starts from. */
+struct uoms_target {
+	long long id, version;
+	char status[64], workflow[64];
+	char order_no[32];
+};
+
+/* What a change did, for its event. */
+struct uoms_event_desc {
+	const char *type;		/* "status", "assigned", "edited"... */
+	const char *from, *to;		/* states, for status changes */
+	struct uoms_buf details;	/* JSON object, or empty */
+};
+
+struct uoms_change {
+	enum uoms_lock_type lock;	/* the lock type that guards it */
+	int holds_block;		/* refused while the order is on hold */
+	const char *request;		/* canonical text of what is asked */
+	/*
+	 * Decides (refusing before any write) and writes the change to
+	 * order t, describing it in ev. force is set only for admins.
+	 */
+	enum uoms_code (*apply)(struct uoms_store *s,
+	    const struct uoms_actor *a, const struct uoms_target *t,
+	    int force, void *arg, struct uoms_event_desc *ev,
+	    struct uoms_error *e);
+	void *arg;
+};
+
+/* Resolves a reference to its order. not_found, or invalid when an order
+ * number matches several orders. */
+enum uoms_code uoms_change_target(struct uoms_store *s,
+    const struct uoms_ref *ref, struct uoms_target *t, struct uoms_error *e);
+
+/*
+ * Applies c to the order ref names, as actor a. key (or the reference's
+ * own idempotency_key, which wins) makes it idempotent for ttl seconds.
+ * force skips the version check (admins only: forbidden otherwise). On
+ * success the order's record is appended to record and *replayed says
+ * whether it is a stored result from an earlier run.
+ */
+enum uoms_code uoms_change_order(struct uoms_store *s,
+    const struct uoms_actor *a, const struct uoms_ref *ref, int force,
+    const char *key, long long ttl, const struct uoms_change *c,
+    struct uoms_buf *record, int *replayed, struct uoms_error *e);
+
+#endif

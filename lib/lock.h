@@ -1,0 +1,62 @@
+/*
+ * lock: pessimistic locks on orders (SPEC 5). A lock has a type, an
+ * owner and an expiry; an expired lock is as good as none, everywhere.
+ * A change of type T is refused with `locked` while another actor holds
+ * T or EDIT on the order (EDIT blocks every change).
+ */
+#ifndef UOMS_LOCK_H
+#define UOMS_LOCK_H
+
+#include "buf.h"
+#include "store.h"
+
+enum uoms_lock_type {
+	UOMS_LOCK_EDIT,
+	UOMS_LOCK_STATUS,
+	UOMS_LOCK_ASSIGN,
+	UOMS_LOCK_REMARK,
+	UOMS_LOCK_COUNT
+};
+
+#define UOMS_LOCK_TTL_DEFAULT 300
+
+/* "STATUS" -> UOMS_LOCK_STATUS; -1 when it is not a lock type. */
+int uoms_lock_parse(const char *s);
+const char *uoms_lock_name(enum uoms_lock_type t);
+
+/*
+ * Refuses (locked, with owner, lock_type and expires_at in e->detail)
+ * when someone other than actor holds type or EDIT on the order.
+ */
+enum uoms_code uoms_lock_check(struct uoms_store *s, long long order_id,
+    enum uoms_lock_type type, const char *actor, struct uoms_error *e);
+
+/*
+ * Takes (or, for its owner, extends) a lock for ttl seconds. Refused
+ * (locked) when another actor holds a conflicting lock: the same type, or
+ * EDIT, or any type when asking for EDIT. expires (>= 24 bytes) gets
+ * the expiry.
+ */
+enum uoms_code uoms_lock_acquire(struct uoms_store *s, long long order_id,
+    enum uoms_lock_type type, const char *owner, long long ttl,
+    char *expires, struct uoms_error *e);
+
+/* Extends owner's lock; not_found when owner does not hold it. */
+enum uoms_code uoms_lock_renew(struct uoms_store *s, long long order_id,
+    enum uoms_lock_type type, const char *owner, long long ttl,
+    char *expires, struct uoms_error *e);
+
+/* Releases owner's lock (any owner's when force); not_found when none. */
+enum uoms_code uoms_lock_release(struct uoms_store *s, long long order_id,
+    enum uoms_lock_type type, const char *owner, int force,
+    struct uoms_error *e);
+
+/* Appends a JSON line per live lock (owner's only unless all). */
+enum uoms_code uoms_lock_list(struct uoms_store *s, const char *owner,
+    int all, struct uoms_buf *out, struct uoms_error *e);
+
+/* Deletes expired locks; *n gets how many. */
+enum uoms_code uoms_lock_cleanup(struct uoms_store *s, long long *n,
+    struct uoms_error *e);
+
+#endif

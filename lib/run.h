@@ -1,0 +1,56 @@
+/*
+ * run: the loop every tool that changes the store shares. It reads lines
+ * (or takes command-line arguments), hands each to the tool's step inside
+ * a write transaction, prints the records a batch produced once it is
+ * committed, writes refused lines to the reject file, and lets go of the
+ * write lock whenever input would block. With atomic, everything is one
+ * transaction and one refusal stores nothing.
+ */
+#ifndef UOMS_RUN_H
+#define UOMS_RUN_H
+
+#include <stdio.h>
+
+#include "buf.h"
+#include "order.h"
+#include "store.h"
+
+struct uoms_run;
+
+/*
+ * One input: a line (is_arg 0) or a command-line argument (is_arg 1).
+ * Appends its output record(s), each ending in '\n', to out. A refusal
+ * must come before the step's first write (see change.h).
+ */
+typedef enum uoms_code (*uoms_run_step)(struct uoms_run *r, char *input,
+    size_t len, int is_arg, struct uoms_buf *out, struct uoms_error *e);
+
+struct uoms_run {
+	struct uoms_store *store;
+	struct uoms_parser *parser;
+	uoms_run_step step;
+	void *arg;			/* the tool's own state */
+	int atomic;
+	long batch;			/* inputs per transaction */
+	size_t line_max;
+	const char *reject_path;	/* NULL: no reject file */
+	long read, refused;		/* counts, for summaries */
+	/* internal */
+	long in_tx;
+	FILE *reject, *spool;
+	struct uoms_buf pending, scratch;
+	int failed_atomic;
+};
+
+/* Opens the reject file and the --atomic spool; exits 3 on failure. */
+void uoms_run_init(struct uoms_run *r);
+/* Runs every line of path (NULL or "-": stdin). */
+void uoms_run_file(struct uoms_run *r, const char *path);
+/* Runs one command-line argument; where names it in messages. */
+void uoms_run_arg(struct uoms_run *r, char *arg);
+/* Commits (or, atomic with a refusal, rolls back) and flushes; frees. */
+void uoms_run_finish(struct uoms_run *r);
+/* The exit status the run earned. */
+int uoms_run_status(const struct uoms_run *r);
+
+#endif

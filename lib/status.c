@@ -1,0 +1,117 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "rfc3339.h"
+#include "status.h"
+#include "store_priv.h"
+#include "workflow.h"
+
+/* Which transition the request means from the order's state; force lets
+ * an admin go to any state of the workflow without one. */
+static enum uoms_code
+choose(const struct uoms_workflow *wf, const struct uoms_target *t,
+    const struct uoms_status_req *req, const struct uoms_actor *a,
+    int force, const char **to, struct uoms_error *e)
+{
+	const struct uoms_transition *tr;
+
+	if (req->to != NULL && uoms_workflow_state(wf, req->to) == NULL)
+		return uoms_fail(e, UOMS_INVALID_TRANSITION, "workflow %s "
+		    "has no state '%s'", wf->name, req->to);
+	tr = uoms_workflow_find(wf, t->status, req->to, req->action);
+	if (tr == NULL && force && req->to != NULL &&
+	    strcmp(req->to, t->status) != 0) {
+		*to = req->to;
+		return UOMS_OK;
+	}
+	if (tr == NULL) {
+		if (req->to != NULL)
+			return uoms_fail(e, UOMS_INVALID_TRANSITION, "%s "
+			    "allows no move from %s to %s", wf->name,
+			    t->status, req->to);
+		return uoms_fail(e, UOMS_INVALID_TRANSITION, "%s allows no "
+		    "action '%s' from %s", wf->name, req->action, t->status);
+	}
+	if (tr->admin_only && a->role != UOMS_ROLE_ADMIN)
+		return uoms_fail(e, UOMS_FORBIDDEN, "%s to %s is for admins; "
+		    "'%s' is a user", t->status, tr->to, a->name);
+	*to = tr->to;
+	return UOMS_OK;
+}
+
+/* -1 keeps a timestamp, 1 sets it to now, 0 clears it. */
+static void
+stamps(const struct uoms_state *st, int *depart, int *complete)
+{
+	*depart = *complete = -1;
+	for (int i = 0; i < st->nstamps; i++) {
+		int *which = strcmp(st->stamps[i].column, "depart_time") == 0 ?
+		    depart : complete;
+		*which = st->stamps[i].set;
+	}
+}
+
+static enum uoms_code
+apply(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_target *t, int force, void *arg,
+    struct uoms_event_desc *ev, struct uoms_error *e)
+{
+	static const char sql[] = "UPDATE orders SET status = ?2,"
+	    " depart_time = CASE ?3 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
+	    " ELSE depart_time END,"
+	    " complete_time = CASE ?4 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
+	    " ELSE complete_time END WHERE id = ?1";
+	const struct uoms_status_req *req = arg;
+	const struct uoms_workflow *wf;
+	const char *to = NULL;
+	enum uoms_code code;
+	int depart, complete;
+	sqlite3_stmt *st;
+	char why[300], now[24];
+
+	if ((wf = uoms_workflow_get(t->workflow, why, sizeof why)) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "%s", why);
+	if ((code = choose(wf, t, req, a, force, &to, e)) != UOMS_OK)
+		return code;
+	if ((st = uoms_store_sql(s, sql)) == NULL)
+		return uoms_store_fail(s, e, "changing a status");
+	stamps(uoms_workflow_state(wf, to), &depart, &complete);
+	uoms_time_now(now);
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, depart);
+	sqlite3_bind_int(st, 4, complete);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "changing a status");
+	ev->type = "status";
+	ev->from = t->status;
+	ev->to = to;
+	uoms_buf_str(&ev->details, "{");
+	if (req->action != NULL)
+		uoms_buf_printf(&ev->details, "\"action\":\"%s\",", req->action);
+	if (req->note != NULL) {
+		uoms_buf_str(&ev->details, "\"note\":");
+		uoms_buf_json_string(&ev->details, req->note,
+		    strlen(req->note));
+		uoms_buf_str(&ev->details, ",");
+	}
+	uoms_buf_printf(&ev->details, "\"forced\":%s}", force ? "true" :
+	    "false");
+	return UOMS_OK;
+}
+
+void
+uoms_status_change(struct uoms_change *c, struct uoms_status_req *req,
+    char *request, size_t len)
+{
+	memset(c, 0, sizeof *c);
+	c->lock = UOMS_LOCK_STATUS;
+	c->holds_block = 1;
+	c->apply = apply;
+	c->arg = req;
+	snprintf(request, len, "status to=%s action=%s note=%s",
+	    req->to ? req->to : "", req->action ? req->action : "",
+	    req->note ? req->note : "");
+	c->request = request;
+}

@@ -1,0 +1,23 @@
+/*
+ * status: moving an order through its workflow (SPEC 6), as a change for
+ * uoms_change_order(): by target state or by action name, with the
+ * workflow's roles, timestamps set or cleared on entry, and an admin's
+ * --force allowed to any state of the workflow.
+ */
+#ifndef UOMS_STATUS_H
+#define UOMS_STATUS_H
+
+#include "change.h"
+
+struct uoms_status_req {
+	const char *to;		/* target state, or NULL */
+	const char *action;	/* action name, or NULL */
+	const char *note;	/* kept in the event, or NULL */
+};
+
+/* Fills c to move orders as req says (req is borrowed by c). The request
+ * text for idempotency is written into request (>= 512 bytes). */
+void uoms_status_change(struct uoms_change *c, struct uoms_status_req *req,
+    char *request, size_t len);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * user: who acts, and with which role (SPEC 5). Users live in the store
+ * with a role (admin or user), a department and a bcrypt password hash
+ * (libxcrypt; the password itself is never stored or printed). On the
+ * command line an actor that is not registered acts as a user: on one
+ * machine the store file's permissions are the security boundary, and
+ * roles guard against mistakes.
+ */
+#ifndef UOMS_USER_H
+#define UOMS_USER_H
+
+#include "buf.h"
+#include "store.h"
+#include "workflow.h"
+
+struct uoms_actor {
+	char name[128];
+	enum uoms_role role;
+	char department[128];	/* "" when none */
+	int registered;
+};
+
+/* Loads the actor called name. A disabled user is refused (forbidden). */
+enum uoms_code uoms_actor_load(struct uoms_store *s, const char *name,
+    struct uoms_actor *a, struct uoms_error *e);
+
+/* "admin" -> UOMS_ROLE_ADMIN...; -1 when it is not a role. */
+int uoms_role_parse(const char *s);
+const char *uoms_role_name(enum uoms_role r);
+
+/* Adds a user; password may be NULL (no login until set). Refuses a
+ * name already taken (invalid). */
+enum uoms_code uoms_user_add(struct uoms_store *s, const char *name,
+    enum uoms_role role, const char *department, const char *password,
+    struct uoms_error *e);
+enum uoms_code uoms_user_passwd(struct uoms_store *s, const char *name,
+    const char *password, struct uoms_error *e);
+/* role < 0 and department NULL leave those as they are; department ""
+ * clears it. */
+enum uoms_code uoms_user_set(struct uoms_store *s, const char *name,
+    int role, const char *department, struct uoms_error *e);
+enum uoms_code uoms_user_disable(struct uoms_store *s, const char *name,
+    struct uoms_error *e);
+/* *ok is 1 when password is the user's (constant time); a disabled or
+ * unknown user never matches. */
+enum uoms_code uoms_user_verify(struct uoms_store *s, const char *name,
+    const char *password, int *ok, struct uoms_error *e);
+/* Appends one JSON line per user (no hash, only whether one is set). */
+enum uoms_code uoms_user_list(struct uoms_store *s, struct uoms_buf *out,
+    struct uoms_error *e);
+
+#endif
