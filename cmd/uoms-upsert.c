@@ -124,6 +124,7 @@ main(int argc, char **argv)
 		uoms_cli_usage_error(&cli, "--keep-raw goes with orders, not "
 		    "--products");
 	uoms_cli_finish(&cli);
+	uoms_cli_workflows(&cli);
 	if (r.batch == 0)
 		r.batch = uoms_config_num(&cli.config, "batch", 1000, &bad);
 	r.line_max = uoms_config_num(&cli.config, "line_max",

@@ -4,24 +4,8 @@
 
 #include "ingest.h"
 #include "rfc3339.h"
+#include "workflow.h"
 #include "store_priv.h"
-
-/* The shipped workflows' first states (SPEC 6). */
-static const char *const initial_states[][2] = {
-	{ "dispatch", "WAITING" },
-	{ "food-delivery", "pending_payment" },
-	{ "fulfillment", "created" },
-};
-
-const char *
-uoms_workflow_initial(const char *workflow)
-{
-	for (size_t i = 0; i < sizeof initial_states / sizeof *initial_states;
-	    i++)
-		if (strcmp(initial_states[i][0], workflow) == 0)
-			return initial_states[i][1];
-	return NULL;
-}
 
 static void
 bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v)
@@ -128,6 +112,28 @@ write_items(struct uoms_store *s, long long id, const struct uoms_order *o,
 	return UOMS_OK;
 }
 
+/*
+ * The order's workflow must exist and its status be one of its states;
+ * a missing status is the workflow's initial state.
+ */
+static enum uoms_code
+known_state(const char *workflow, struct uoms_val *status,
+    struct uoms_error *e)
+{
+	const struct uoms_workflow *wf;
+	char why[300];
+
+	if ((wf = uoms_workflow_get(workflow, why, sizeof why)) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "%s", why);
+	if (status->type != UOMS_V_TEXT)
+		*status = (struct uoms_val){ UOMS_V_TEXT, wf->initial,
+		    strlen(wf->initial), 0 };
+	else if (uoms_workflow_state(wf, status->s) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "status '%.64s' is not a "
+		    "state of workflow %s", status->s, wf->name);
+	return UOMS_OK;
+}
+
 static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *now, long long *id, struct uoms_buf *record,
@@ -136,8 +142,7 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_INSERT);
 	struct uoms_order resolved = *in, *o = &resolved;
 	struct uoms_val *f = o->f;
-	const char *workflow, *status;
-	enum uoms_code rc;
+	enum uoms_code rc, code;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "adding an order");
@@ -147,13 +152,9 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	if (f[UOMS_O_WORKFLOW].type != UOMS_V_TEXT)
 		f[UOMS_O_WORKFLOW] = (struct uoms_val){ UOMS_V_TEXT,
 		    s->workflow, strlen(s->workflow), 0 };
-	workflow = f[UOMS_O_WORKFLOW].s;
-	if ((status = uoms_workflow_initial(workflow)) == NULL)
-		return uoms_fail(e, UOMS_INVALID, "workflow '%s' is unknown",
-		    workflow);
-	if (f[UOMS_O_STATUS].type != UOMS_V_TEXT)
-		f[UOMS_O_STATUS] = (struct uoms_val){ UOMS_V_TEXT, status,
-		    strlen(status), 0 };
+	if ((code = known_state(f[UOMS_O_WORKFLOW].s, &f[UOMS_O_STATUS], e))
+	    != UOMS_OK)
+		return code;
 	for (int i = 0; i < UOMS_O_COUNT; i++)
 		bind_val(st, 1 + i, &f[i]);
 	bind_val(st, 19, &o->extra);
@@ -234,7 +235,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up;
 	struct uoms_buf changed = { 0 };
-	char now[24], from[64] = "";
+	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
 	int n, items = 0, status_changed = 0, rc;
 	enum uoms_code code = UOMS_OK;
@@ -260,8 +261,22 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	}
 	snprintf(from, sizeof from, "%s",
 	    sqlite3_column_text(st, 2 + UOMS_O_STATUS));
+	snprintf(workflow, sizeof workflow, "%s",
+	    sqlite3_column_text(st, 2 + UOMS_O_WORKFLOW));
 	n = merge(st, o, up, &changed, &status_changed);
 	sqlite3_reset(st);
+	if (o->f[UOMS_O_STATUS].type == UOMS_V_TEXT ||
+	    o->f[UOMS_O_WORKFLOW].type == UOMS_V_TEXT) {
+		struct uoms_val status = o->f[UOMS_O_STATUS];
+
+		if (status.type != UOMS_V_TEXT)
+			status = (struct uoms_val){ UOMS_V_TEXT, from,
+			    strlen(from), 0 };
+		if ((code = known_state(o->f[UOMS_O_WORKFLOW].type ==
+		    UOMS_V_TEXT ? o->f[UOMS_O_WORKFLOW].s : workflow, &status,
+		    e)) != UOMS_OK)
+			goto out;
+	}
 	if (o->has_items) {
 		if ((code = items_changed(s, *id, o, &items, e)) != UOMS_OK)
 			goto out;

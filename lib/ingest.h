@@ -69,7 +69,4 @@ enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
 enum uoms_code uoms_product_record(struct uoms_store *s, const char *sku,
     struct uoms_buf *out, struct uoms_error *e);
 
-/* The initial state of a shipped workflow, or NULL when it is unknown. */
-const char *uoms_workflow_initial(const char *workflow);
-
 #endif
