@@ -110,6 +110,30 @@ uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
 	return UOMS_OK;
 }
 
+/*
+ * Is there any row at all for which the per-order check could fail? Asked
+ * once per write transaction: a bulk move over thousands of orders with
+ * no holds and no locks then skips two lookups per order.
+ */
+static int
+any(struct uoms_store *s, int *known, const char *sql)
+{
+	sqlite3_stmt *st;
+	char now[24];
+
+	if (*known >= 0)
+		return *known;
+	if ((st = uoms_store_sql(s, sql)) == NULL)
+		return 1;
+	uoms_time_now(now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	*known = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (sqlite3_get_autocommit(s->db))
+		*known = -1;	/* not in a transaction: ask every time */
+	return *known != 0;
+}
+
 static enum uoms_code
 check_holds(struct uoms_store *s, const struct uoms_target *t,
     struct uoms_error *e)
@@ -148,9 +172,16 @@ admit(struct uoms_store *s, const struct uoms_actor *a,
 		    "%lld", t->version);
 		return UOMS_VERSION_CONFLICT;
 	}
-	if ((code = uoms_lock_check(s, t->id, c->lock, a->name, e)) != UOMS_OK)
+	static const char locks[] = "SELECT EXISTS (SELECT 1 FROM locks"
+	    " WHERE expires_at > ?1)";
+	static const char holds[] = "SELECT EXISTS (SELECT 1 FROM holds"
+	    " WHERE state <> 'resolved' AND ?1 IS NOT NULL)";
+
+	if (any(s, &s->tx_any_locks, locks) &&
+	    (code = uoms_lock_check(s, t->id, c->lock, a->name, e)) != UOMS_OK)
 		return code;
-	if (c->holds_block && (code = check_holds(s, t, e)) != UOMS_OK)
+	if (c->holds_block && any(s, &s->tx_any_holds, holds) &&
+	    (code = check_holds(s, t, e)) != UOMS_OK)
 		return code;
 	return UOMS_OK;
 }
@@ -159,23 +190,21 @@ static enum uoms_code
 bump(struct uoms_store *s, const struct uoms_target *t,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE orders SET version = version + 1,"
-	    " updated_at = ?2 WHERE id = ?1 RETURNING version";
+	/* t->version was read inside this write transaction: it is current. */
+	static const char sql[] = "UPDATE orders SET version = ?2,"
+	    " updated_at = ?3 WHERE id = ?1";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	long long version;
+	long long version = t->version + 1;
 	char now[24];
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "updating an order");
 	uoms_time_now(now);
 	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "updating an order");
-	}
-	version = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 	return uoms_event_append(s, t->id, ev->type, ev->from, ev->to, version,
 	    ev->details.n > 0 ? ev->details.p : NULL, now, e);
 }

@@ -22,33 +22,13 @@ bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v)
 	}
 }
 
-/* A stored column as a value (borrowed from the statement's row). */
-static struct uoms_val
-column_val(sqlite3_stmt *st, int col)
-{
-	struct uoms_val v = { .type = UOMS_V_NULL };
-
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_INTEGER:
-		v.type = UOMS_V_INT;
-		v.i = sqlite3_column_int64(st, col);
-		break;
-	case SQLITE_TEXT:
-		v.type = UOMS_V_TEXT;
-		v.s = (const char *)sqlite3_column_text(st, col);
-		v.n = sqlite3_column_bytes(st, col);
-		break;
-	}
-	return v;
-}
-
 /* Absent and null are the same inside an item: the list is replaced whole. */
 static int
 same_in_list(const struct uoms_val *a, const struct uoms_val *stored)
 {
 	if (a->type == UOMS_V_ABSENT)
 		return stored->type == UOMS_V_NULL;
-	return uoms_val_equal(a, stored);
+	return uoms_val_json_equal(a, stored);
 }
 
 static enum uoms_code
@@ -71,10 +51,10 @@ items_changed(struct uoms_store *s, long long id, const struct uoms_order *o,
 		}
 		it = &o->items[n++];
 		for (int f = 0; f < UOMS_I_COUNT && !*changed; f++) {
-			struct uoms_val v = column_val(st, f);
+			struct uoms_val v = uoms_column_val(st, f);
 			*changed = !same_in_list(&it->f[f], &v);
 		}
-		struct uoms_val x = column_val(st, UOMS_I_COUNT);
+		struct uoms_val x = uoms_column_val(st, UOMS_I_COUNT);
 		*changed = *changed || !same_in_list(&it->extra, &x);
 	}
 	if (!*changed && n != o->nitems)
@@ -169,9 +149,16 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 		return rc;
 	/* Built from what was just written: reading it back costs a fifth
 	 * of a fresh load. */
-	if (record != NULL && uoms_order_json(o, *id, 1, now, now, record) < 0)
+	if (record != NULL && uoms_order_json(o, *id, 1, now, now, NULL, record) < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	return UOMS_OK;
+}
+
+static int
+is_object(int f)
+{
+	return f == UOMS_O_CUSTOMER || f == UOMS_O_SHIPPING ||
+	    f == UOMS_O_DRIVER;
 }
 
 /*
@@ -186,10 +173,12 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
 	int n = 0;
 
 	for (int f = 0; f < UOMS_O_COUNT; f++) {
-		struct uoms_val stored = column_val(st, 2 + f);
+		struct uoms_val stored = uoms_column_val(st, 2 + f);
 		const struct uoms_val *v = &o->f[f];
 
-		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored)) {
+		/* Objects are compared as JSON, other members as values. */
+		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
+		    (is_object(f) && uoms_val_json_equal(v, &stored))) {
 			bind_val(up, 1 + f, &stored);
 			continue;
 		}
@@ -200,9 +189,9 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
 		uoms_buf_str(changed, uoms_order_field_name(f));
 		uoms_buf_str(changed, "\"");
 	}
-	struct uoms_val extra = column_val(st, 2 + UOMS_O_COUNT);
+	struct uoms_val extra = uoms_column_val(st, 2 + UOMS_O_COUNT);
 	if (o->extra.type != UOMS_V_ABSENT &&
-	    !uoms_val_equal(&o->extra, &extra)) {
+	    !uoms_val_json_equal(&o->extra, &extra)) {
 		bind_val(up, 19, &o->extra);
 		uoms_buf_str(changed, n++ ? ",\"extra\"" : "[\"extra\"");
 	} else
@@ -315,29 +304,20 @@ out:
 	return code;
 }
 
-enum uoms_code
-uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
-    struct uoms_error *e)
+/* '{...}' + '{"x":1}' -> '{...,"x":1}': unknown members go last. */
+static int
+with_extra(struct uoms_buf *out, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_RECORD);
-	int rc;
+	const char *rec = (const char *)sqlite3_column_text(st, 0);
+	size_t n = sqlite3_column_bytes(st, 0);
+	const char *x = (const char *)sqlite3_column_text(st, 1);
+	size_t xn = sqlite3_column_bytes(st, 1);
 
-	if (st == NULL)
-		return uoms_store_fail(s, e, "reading an order");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_fail(e, UOMS_NOT_FOUND, "no order %lld", id);
-	}
-	if (rc != SQLITE_ROW || uoms_record_add(out, st, 0) < 0) {
-		enum uoms_code code = uoms_store_fail(s, e, "reading an order");
-
-		sqlite3_reset(st);
-		return code;
-	}
-	sqlite3_reset(st);
-	return UOMS_OK;
+	if (x == NULL || xn <= 2)
+		return uoms_buf_add(out, rec, n);
+	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
+		return -1;
+	return uoms_buf_add(out, x + 1, xn - 1);
 }
 
 enum uoms_code
@@ -351,7 +331,7 @@ uoms_product_record(struct uoms_store *s, const char *sku,
 		return uoms_store_fail(s, e, "reading a product");
 	sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || uoms_record_add(out, st, 0) < 0) {
+	if (rc != SQLITE_ROW || with_extra(out, st) < 0) {
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
 			return uoms_fail(e, UOMS_NOT_FOUND, "no product '%s'",
@@ -410,7 +390,7 @@ uoms_ingest_product(struct uoms_store *s, const struct uoms_product *p,
 	for (int f = 0; f <= UOMS_P_COUNT; f++) {
 		const struct uoms_val *v = f < UOMS_P_COUNT ? &p->f[f] :
 		    &p->extra;
-		struct uoms_val stored = rc == SQLITE_ROW ? column_val(st, f) :
+		struct uoms_val stored = rc == SQLITE_ROW ? uoms_column_val(st, f) :
 		    (struct uoms_val){ .type = UOMS_V_NULL };
 
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored)) {
@@ -470,15 +450,13 @@ uoms_ingest_same_line(struct uoms_store *s,
 	sqlite3_bind_blob(st, 1, hash, UOMS_LINE_HASH, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*same = rc == SQLITE_ROW;
-	if (*same) {
-		*id = sqlite3_column_int64(st, 2);
-		if (record != NULL && uoms_record_add(record, st, 0) < 0)
-			rc = SQLITE_NOMEM;
-	}
+	if (*same)
+		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return uoms_store_fail(s, e, "looking up a line");
-	return UOMS_OK;
+	return *same && record != NULL ? uoms_order_record(s, *id, record, e) :
+	    UOMS_OK;
 }
 
 enum uoms_code

@@ -141,6 +141,9 @@ uoms_line_next(struct uoms_line_reader *r, char **line, size_t *len,
 	(*line)[n] = '\0';
 	*len = n;
 	if (n > r->max) {
+		/* Never handed out, however it fit: the limit means "not kept". */
+		*line = NULL;
+		*len = 0;
 		snprintf(why, whylen, "line is longer than %zu bytes", r->max);
 		return UOMS_LINE_BAD;
 	}

@@ -293,6 +293,25 @@ uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b)
 	}
 }
 
+int
+uoms_val_json_equal(const struct uoms_val *a, const struct uoms_val *b)
+{
+	json_t *ja, *jb;
+	int same;
+
+	if (uoms_val_equal(a, b))
+		return 1;
+	if (a->type != UOMS_V_TEXT || b->type != UOMS_V_TEXT)
+		return 0;
+	/* Rare: only when the bytes differ. */
+	ja = json_loadb(a->s, a->n, JSON_DECODE_ANY, NULL);
+	jb = json_loadb(b->s, b->n, JSON_DECODE_ANY, NULL);
+	same = ja != NULL && jb != NULL && json_equal(ja, jb);
+	json_decref(ja);
+	json_decref(jb);
+	return same;
+}
+
 /* --- the walk --- */
 
 static int
@@ -569,6 +588,27 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 	return UOMS_OK;
 }
 
+/*
+ * SQLite's JSON engine ends a string at an escaped NUL (\u0000), so
+ * "1\u0000a" and "1\u0000b" would both read as "1": refuse them first.
+ */
+static int
+has_nul_escape(const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+
+	while ((p = memmem(p, end - p, "\\u0000", 6)) != NULL) {
+		size_t backslashes = 0;
+
+		for (const char *q = p; q > line && q[-1] == '\\'; q--)
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return 1;
+		p += 6;
+	}
+	return 0;
+}
+
 static enum uoms_code
 walk_tree(struct uoms_parser *p, const char *line, size_t len,
     enum uoms_code (*row)(struct uoms_parser *, void *, void *,
@@ -578,6 +618,8 @@ walk_tree(struct uoms_parser *p, const char *line, size_t len,
 	enum uoms_code rc = UOMS_OK;
 	int s;
 
+	if (has_nul_escape(line, len))
+		return uoms_fail(e, UOMS_INVALID, "a string holds \\u0000 (NUL)");
 	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = row(p, rec, w, e)) != UOMS_OK)
@@ -769,7 +811,8 @@ json_extra(struct uoms_buf *out, const struct uoms_val *extra)
 
 int
 uoms_order_json(const struct uoms_order *o, long long id, long long version,
-    const char *created_at, const char *updated_at, struct uoms_buf *out)
+    const char *created_at, const char *updated_at, const char *holds,
+    struct uoms_buf *out)
 {
 	uoms_buf_printf(out, "{\"id\":%lld", id);
 	for (int f = 0; f < UOMS_O_COUNT; f++) {
@@ -788,8 +831,9 @@ uoms_order_json(const struct uoms_order *o, long long id, long long version,
 		json_extra(out, &o->items[i].extra);
 		uoms_buf_str(out, "}");
 	}
-	uoms_buf_printf(out, "],\"holds\":[],\"created_at\":\"%s\","
-	    "\"updated_at\":\"%s\"", created_at, updated_at);
+	uoms_buf_printf(out, "],\"holds\":%s,\"created_at\":\"%s\","
+	    "\"updated_at\":\"%s\"", holds != NULL ? holds : "[]",
+	    created_at, updated_at);
 	json_extra(out, &o->extra);
 	return uoms_buf_str(out, "}");
 }

@@ -87,17 +87,21 @@ enum uoms_code uoms_product_parse(struct uoms_parser *p, const char *line,
 /* Nonzero when two values are equal (absent and null are not). */
 int uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b);
 
+/* The same, but texts are JSON and equal as JSON values: members in
+ * another order, or a string written with other escapes, are equal. */
+int uoms_val_json_equal(const struct uoms_val *a, const struct uoms_val *b);
+
 #include "buf.h"
 
 /*
- * Appends to out the record of o as the store holds it (SPEC 3.1), with
- * the store's members id, version, created_at and updated_at given; every
- * member of o must be resolved (absent is written as null). The bytes
- * equal what uoms_order_record() reads back for the same order.
+ * Appends to out the record of o (SPEC 3.1), with the store's members id,
+ * version, created_at, updated_at and holds (a JSON array, NULL for none)
+ * given; absent members are written as null. The one writer of records:
+ * new orders and orders read back from the store come out alike.
  */
 int uoms_order_json(const struct uoms_order *o, long long id,
     long long version, const char *created_at, const char *updated_at,
-    struct uoms_buf *out);
+    const char *holds, struct uoms_buf *out);
 
 /*
  * Appends to out the reject line for a refused input line (SPEC 3): the

@@ -1,6 +1,8 @@
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
+#include "ingest.h"
 #include "query.h"
 #include "store_priv.h"
 
@@ -47,8 +49,23 @@ static const struct {
 struct uoms_cursor {
 	sqlite3_stmt *st;
 	struct uoms_store *s;
-	int flat;
+	int flat, first;
 };
+
+static int
+any_open_holds(struct uoms_store *s)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM holds"
+	    " WHERE state <> 'resolved')";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	int any = 1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	return any;
+}
 
 const char *
 uoms_query_column_name(enum uoms_qcol c)
@@ -82,14 +99,22 @@ build(const struct uoms_query *q, struct uoms_buf *sql)
 		uoms_buf_printf(sql, " AND %sEXISTS (SELECT 1 FROM holds h"
 		    " WHERE h.order_id = o.id AND h.state <> 'resolved')",
 		    q->on_hold ? "" : "NOT ");
+	/*
+	 * Times are compared as times (fractions of a second sort wrong as
+	 * text); the whole-second text bound before it keeps the index.
+	 */
 	if (q->placed_from[0])
-		uoms_buf_str(sql, " AND o.placed_at >= :placed_from");
+		uoms_buf_str(sql, " AND o.placed_at >= substr(:placed_from, 1, 19)"
+		    " AND julianday(o.placed_at) >= julianday(:placed_from)");
 	if (q->placed_to[0])
-		uoms_buf_str(sql, " AND o.placed_at < :placed_to");
+		uoms_buf_str(sql, " AND o.placed_at < :placed_to_ceil"
+		    " AND julianday(o.placed_at) < julianday(:placed_to)");
 	if (q->eta_from[0])
-		uoms_buf_str(sql, " AND o.eta >= :eta_from");
+		uoms_buf_str(sql, " AND o.eta >= substr(:eta_from, 1, 19)"
+		    " AND julianday(o.eta) >= julianday(:eta_from)");
 	if (q->eta_to[0])
-		uoms_buf_str(sql, " AND o.eta < :eta_to");
+		uoms_buf_str(sql, " AND o.eta < :eta_to_ceil"
+		    " AND julianday(o.eta) < julianday(:eta_to)");
 	uoms_buf_str(sql, " ORDER BY o.id DESC");
 	if (q->limit > 0)
 		uoms_buf_str(sql, " LIMIT :limit");
@@ -102,6 +127,26 @@ bind(sqlite3_stmt *st, const char *name, const char *value)
 
 	if (i > 0)
 		sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
+}
+
+/* An exclusive upper bound as text: the next whole second ("...:01"),
+ * which sorts after every time in the second before it. */
+static void
+ceil_bind(sqlite3_stmt *st, const char *name, const char *t)
+{
+	char next[24];
+	struct tm tm = { 0 };
+	time_t sec;
+
+	if (t[0] == '\0')
+		return;
+	if (strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return;
+	sec = timegm(&tm) + 1;
+	gmtime_r(&sec, &tm);
+	strftime(next, sizeof next, "%Y-%m-%dT%H:%M:%S", &tm);
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), next, -1,
+	    SQLITE_TRANSIENT);
 }
 
 struct uoms_cursor *
@@ -125,6 +170,7 @@ uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
 	uoms_buf_free(&sql);
 	c->s = s;
 	c->flat = q->flat;
+	c->first = 1;
 	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st, ":id"),
 	    q->id);
 	bind(c->st, ":order_no", q->order_no);
@@ -137,6 +183,8 @@ uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
 	bind(c->st, ":placed_to", q->placed_to);
 	bind(c->st, ":eta_from", q->eta_from);
 	bind(c->st, ":eta_to", q->eta_to);
+	ceil_bind(c->st, ":placed_to_ceil", q->placed_to);
+	ceil_bind(c->st, ":eta_to_ceil", q->eta_to);
 	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st,
 	    ":limit"), q->limit);
 	return c;
@@ -154,10 +202,14 @@ uoms_query_next(struct uoms_cursor *c, struct uoms_buf *record,
 		uoms_store_fail(c->s, e, "reading orders");
 		return -1;
 	}
-	if (record != NULL && uoms_record_add(record, c->st, 0) < 0) {
-		uoms_fail(e, UOMS_INTERNAL, "out of memory");
-		return -1;
+	if (c->first) {
+		/* The cursor's snapshot stands while it runs: ask once. */
+		c->first = 0;
+		c->s->tx_any_holds = any_open_holds(c->s);
 	}
+	if (record != NULL && uoms_record_from_row(c->s, c->st, record, e)
+	    != UOMS_OK)
+		return -1;
 	return 1;
 }
 
@@ -166,7 +218,8 @@ uoms_query_text(struct uoms_cursor *c, enum uoms_qcol col)
 {
 	if (!c->flat)
 		return NULL;
-	return (const char *)sqlite3_column_text(c->st, 2 + col);
+	return (const char *)sqlite3_column_text(c->st,
+	    UOMS_RECORD_NCOLUMNS + col);
 }
 
 void
@@ -174,6 +227,7 @@ uoms_query_close(struct uoms_cursor *c)
 {
 	if (c == NULL)
 		return;
+	c->s->tx_any_holds = -1;
 	sqlite3_finalize(c->st);
 	free(c);
 }

@@ -69,7 +69,10 @@ uoms_time_normalize(const char *s, size_t n, char *out, int date_ok)
 	    .tm_hour = h, .tm_min = mi, .tm_sec = sec > 59 ? 59 : sec };
 	time_t t = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	gmtime_r(&t, &tm);
-	size_t len = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* %04d, not strftime's %Y: glibc writes year 999 as "999". */
+	size_t len = snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
 	if (fn > 0)
 		len += snprintf(out + len, 40 - len, ".%.*s", (int)fn, s + fs);
 	snprintf(out + len, 40 - len, "Z");

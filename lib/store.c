@@ -15,8 +15,8 @@
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
-	[SQL_ORDER_SAME_LINE] = "SELECT " UOMS_RECORD_COLUMNS ", o.id"
-	    " FROM orders o WHERE o.line_hash = ?1 AND o.line_version = o.version",
+	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
+	    " WHERE line_hash = ?1 AND line_version = version",
 	[SQL_ORDER_LINE] = "UPDATE orders SET line_hash = ?1, line_version ="
 	    " version WHERE id = ?2",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
@@ -42,6 +42,10 @@ static const char *const sql_text[SQL_COUNT] = {
 	    " ?5, ?6, ?7, ?8)",
 	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS " FROM orders o"
 	    " WHERE o.id = ?1",
+	[SQL_HOLDS_JSON] = "SELECT json_group_array(json_object('id', id,"
+	    " 'reason', reason, 'note', note, 'state', state, 'placed_by',"
+	    " placed_by, 'placed_at', placed_at)) FROM holds"
+	    " WHERE order_id = ?1 AND state <> 'resolved'",
 	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
 	    " payload) VALUES (?1, ?2, ?3)",
 	[SQL_PRODUCT_FIND] = "SELECT sku, name, category, price, cost, stock,"
@@ -107,20 +111,23 @@ uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 	    sqlite3_errmsg(s->db));
 }
 
-int
-uoms_record_add(struct uoms_buf *out, sqlite3_stmt *st, int col)
+struct uoms_val
+uoms_column_val(sqlite3_stmt *st, int col)
 {
-	const char *rec = (const char *)sqlite3_column_text(st, col);
-	size_t n = sqlite3_column_bytes(st, col);
-	const char *x = (const char *)sqlite3_column_text(st, col + 1);
-	size_t xn = sqlite3_column_bytes(st, col + 1);
+	struct uoms_val v = { .type = UOMS_V_NULL };
 
-	/* '{...}' + '{"x":1}' -> '{...,"x":1}': unknown members go last. */
-	if (x == NULL || xn <= 2)
-		return uoms_buf_add(out, rec, n);
-	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
-		return -1;
-	return uoms_buf_add(out, x + 1, xn - 1);
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		v.type = UOMS_V_INT;
+		v.i = sqlite3_column_int64(st, col);
+		break;
+	case SQLITE_TEXT:
+		v.type = UOMS_V_TEXT;
+		v.s = (const char *)sqlite3_column_text(st, col);
+		v.n = sqlite3_column_bytes(st, col);
+		break;
+	}
+	return v;
 }
 
 enum uoms_code
@@ -300,6 +307,8 @@ uoms_store_close(struct uoms_store *s)
 		sqlite3_finalize(s->stmt[i]);
 	for (int i = 0; i < UOMS_SQL_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
+	uoms_arena_free(&s->arena);
+	free(s->items);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -321,6 +330,7 @@ uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 {
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
 		return uoms_store_fail(s, e, "beginning a transaction");
+	s->tx_any_locks = s->tx_any_holds = -1;
 	return UOMS_OK;
 }
 

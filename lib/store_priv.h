@@ -4,7 +4,9 @@
 
 #include <sqlite3.h>
 
+#include "arena.h"
 #include "buf.h"
+#include "order.h"
 #include "err.h"
 #include "store.h"
 
@@ -20,6 +22,7 @@ enum uoms_sql {
 	SQL_ITEM_INSERT,
 	SQL_EVENT_INSERT,
 	SQL_RECORD,
+	SQL_HOLDS_JSON,
 	SQL_RAW_INSERT,
 	SQL_PRODUCT_FIND,
 	SQL_PRODUCT_INSERT,
@@ -39,6 +42,13 @@ struct uoms_store {
 	} cache[UOMS_SQL_CACHE];
 	const char *actor;
 	const char *workflow;
+	/* Facts that hold for a whole write transaction (nobody else can
+	 * write while we hold it): -1 unknown, 0 none, 1 some. */
+	int tx_any_locks, tx_any_holds;
+	/* Scratch for reading records back: items of one order. */
+	struct uoms_arena arena;
+	struct uoms_item *items;
+	int items_cap;
 };
 
 /* The cached statement, reset and unbound; NULL when it can't prepare. */
@@ -62,37 +72,23 @@ enum uoms_code uoms_event_append(struct uoms_store *s, long long order_id,
 enum uoms_code uoms_store_fail(struct uoms_store *s, struct uoms_error *e,
     const char *doing);
 
-/* Items come out in the order they came in; their unknown members follow
- * the known ones, as the order's do. */
-#define ITEMS_JSON "(SELECT json_group_array(json(CASE WHEN x IS NULL" \
-	" THEN j ELSE substr(j, 1, length(j) - 1) || ',' || substr(x, 2) END))" \
-	" FROM (SELECT json_object('external_item_id', external_item_id," \
-	" 'sku', sku, 'name', name, 'quantity', quantity," \
-	" 'unit_price', unit_price) AS j, extra AS x FROM order_items" \
-	" WHERE order_id = o.id ORDER BY seq))"
+/* The columns a record is read from, in uoms_record_from_row's order. */
+#define UOMS_RECORD_COLUMNS "o.id, o.version, o.channel, o.external_order_id,"\
+	" o.order_no, o.kind, o.workflow, o.status, o.department, o.warehouse,"\
+	" o.customer, o.shipping, o.eta, o.driver, o.placed_at,"\
+	" o.channel_updated_at, o.depart_time, o.complete_time, o.total_amount,"\
+	" o.currency, o.extra, o.created_at, o.updated_at"
+#define UOMS_RECORD_NCOLUMNS 23
 
-#define HOLDS_JSON "(SELECT json_group_array(json_object('id', h.id," \
-	" 'reason', h.reason, 'note', h.note, 'state', h.state," \
-	" 'placed_by', h.placed_by, 'placed_at', h.placed_at))" \
-	" FROM holds h WHERE h.order_id = o.id AND h.state <> 'resolved')"
+/*
+ * Appends the record of the order in st's current row, whose first
+ * columns are UOMS_RECORD_COLUMNS; its items and holds are read too.
+ */
+enum uoms_code uoms_record_from_row(struct uoms_store *s, sqlite3_stmt *st,
+    struct uoms_buf *out, struct uoms_error *e);
 
-/* The order record of SPEC 3.1 and its unknown members, over "orders o". */
-#define UOMS_RECORD_COLUMNS "json_object('id', o.id, 'channel', o.channel,"\
-	    " 'external_order_id', o.external_order_id, 'order_no', o.order_no,"\
-	    " 'kind', o.kind, 'workflow', o.workflow, 'status', o.status,"\
-	    " 'version', o.version, 'department', o.department,"\
-	    " 'warehouse', o.warehouse, 'customer', json(o.customer),"\
-	    " 'shipping', json(o.shipping), 'eta', o.eta,"\
-	    " 'driver', json(o.driver), 'placed_at', o.placed_at,"\
-	    " 'channel_updated_at', o.channel_updated_at,"\
-	    " 'depart_time', o.depart_time, 'complete_time', o.complete_time,"\
-	    " 'total_amount', o.total_amount, 'currency', o.currency,"\
-	    " 'items', " ITEMS_JSON ", 'holds', " HOLDS_JSON ","\
-	    " 'created_at', o.created_at, 'updated_at', o.updated_at),"\
-	    " o.extra"
-
-/* Appends the record in columns col (json) and col + 1 (extra) of st. */
-int uoms_record_add(struct uoms_buf *out, sqlite3_stmt *st, int col);
+/* A stored column as a value, borrowed from the statement's row. */
+struct uoms_val uoms_column_val(sqlite3_stmt *st, int col);
 
 int uoms_migration_count(void);
 const char *uoms_migration_sql(int n);

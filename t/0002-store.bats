@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# The store: a reader refuses a missing one, a writer creates it; WAL and a
+# schema version; a newer store is refused; where the store path comes from
+# (-d, $UOMS_DB, db: in the config file) and a config file that is wrong.
+load helper
+
+@test "uoms-query refuses a missing store, names it, and does not create it" {
+	run --separate-stderr uoms-query -d "$PWD/typo.db"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "uoms-query: "*"$PWD/typo.db"* ]]
+	[ ! -e typo.db ]
+	[ ! -e typo.db-wal ]
+
+	# The same through $UOMS_DB, and in a directory that does not exist.
+	run --separate-stderr uoms-query
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"$UOMS_DB"* ]]
+	[ ! -e "$UOMS_DB" ]
+	run --separate-stderr uoms-query -d "$PWD/no/such/dir/uoms.db"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"$PWD/no/such/dir/uoms.db"* ]]
+	[ ! -e no ]
+}
+
+@test "uoms-upsert creates a missing store, even from empty input" {
+	[ ! -e "$UOMS_DB" ]
+	run --separate-stderr uoms-upsert </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ -f "$UOMS_DB" ]
+	# ... which a reader then takes for an empty store, not a missing one.
+	run --separate-stderr uoms-query
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+
+	order 100001 | uoms-upsert -d "$PWD/other.db" >/dev/null
+	[ -f other.db ]
+	[ "$(sqlite3 other.db 'select count(*) from orders')" = 1 ]
+}
+
+@test "the store is in WAL mode with its schema version in user_version" {
+	order 100001 | uoms-upsert >/dev/null
+	[ "$(sql 'pragma journal_mode')" = wal ]
+	v=$(sql 'pragma user_version')
+	[[ "$v" =~ ^[0-9]+$ ]]
+	[ "$v" -ge 1 ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+	# A second run migrates nothing and keeps the version.
+	order 100002 | uoms-upsert >/dev/null
+	[ "$(sql 'pragma user_version')" = "$v" ]
+}
+
+@test "a store from a newer uoms is refused by both tools, and left alone" {
+	order 100001 | uoms-upsert >/dev/null
+	v=$(sql 'pragma user_version')
+	newer=$((v + 1))
+	sql "pragma user_version = $newer"
+	sum=$(sql 'select group_concat(id || version) from orders')
+
+	run --separate-stderr uoms-query
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "uoms-query: "*"$newer"* ]]
+	[[ "$stderr" == *newer* ]]
+
+	run --separate-stderr uoms-upsert < <(order 100002)
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "uoms-upsert: "*"$newer"* ]]
+	[[ "$stderr" == *newer* ]]
+
+	[ "$(sql 'pragma user_version')" = "$newer" ]
+	[ "$(sql 'select group_concat(id || version) from orders')" = "$sum" ]
+	[ "$(sql "select count(*) from orders where external_order_id = '100002'")" = 0 ]
+}
+
+# Three stores, each holding one order of its own, to tell them apart.
+three_stores() {
+	for s in flag env conf; do
+		order "$s" order_no=absent | uoms-upsert -d "$PWD/$s.db" >/dev/null
+	done
+	printf 'db: %s\n' "$PWD/conf.db" >conf.yaml
+}
+
+# which [ARG...]: the store uoms-query read, by the order it found.
+which_store() {
+	uoms-query --format csv "$@" | sed 1d | cut -d, -f3 | tr -d '\r'
+}
+
+@test "the store: -d beats \$UOMS_DB beats db: in the config file" {
+	three_stores
+	export UOMS_DB=$PWD/env.db
+	[ "$(which_store -d "$PWD/flag.db" -c conf.yaml)" = flag ]
+	[ "$(which_store --db "$PWD/flag.db" -c conf.yaml)" = flag ]
+	[ "$(which_store -c conf.yaml)" = env ]
+	UOMS_CONFIG=conf.yaml
+	export UOMS_CONFIG
+	[ "$(which_store)" = env ]
+	[ "$(which_store -d "$PWD/flag.db")" = flag ]
+	unset UOMS_DB
+	[ "$(which_store)" = conf ]
+	unset UOMS_CONFIG
+	[ "$(which_store -c conf.yaml)" = conf ]
+	[ "$(which_store --config conf.yaml)" = conf ]
+}
+
+@test "the config file: -c beats \$UOMS_CONFIG" {
+	three_stores
+	unset UOMS_DB
+	printf 'db: %s\n' "$PWD/env.db" >env.yaml
+	export UOMS_CONFIG=$PWD/env.yaml
+	[ "$(which_store)" = env ]
+	[ "$(which_store -c conf.yaml)" = conf ]
+}
+
+@test "a writer follows the same precedence" {
+	three_stores
+	export UOMS_DB=$PWD/env.db UOMS_CONFIG=$PWD/conf.yaml
+	order new1 order_no=absent | uoms-upsert -d "$PWD/flag.db" >/dev/null
+	order new2 order_no=absent | uoms-upsert >/dev/null
+	unset UOMS_DB
+	order new3 order_no=absent | uoms-upsert >/dev/null
+	[ "$(which_store -d "$PWD/flag.db" | sort | tr '\n' ' ')" = "flag new1 " ]
+	[ "$(which_store -d "$PWD/env.db" | sort | tr '\n' ' ')" = "env new2 " ]
+	[ "$(which_store -d "$PWD/conf.db" | sort | tr '\n' ' ')" = "conf new3 " ]
+}
+
+@test "with no -d, \$UOMS_DB or db: the store is ./uoms.db" {
+	[ ! -e /etc/uoms/uoms.yaml ] || skip "/etc/uoms/uoms.yaml is present and would be read"
+	unset UOMS_DB
+	mkdir here
+	cd here
+	order 100001 | uoms-upsert >/dev/null
+	[ -f uoms.db ]
+	[ "$(uoms-query | jget external_order_id)" = 100001 ]
+	printf 'tz: UTC\n' >nodb.yaml
+	[ "$(uoms-query -c nodb.yaml | jget external_order_id)" = 100001 ]
+}
+
+@test "a config file that is not YAML: exit 3, the file and the line named" {
+	order 100001 | uoms-upsert >/dev/null
+	printf 'tz: UTC\ndb: [oops\nbatch: 10\n' >broken.yaml
+	for t in uoms-query uoms-upsert; do
+		run --separate-stderr "$t" -c broken.yaml </dev/null
+		echo "$t: $status: $stderr"
+		[ "$status" -eq 3 ]
+		[ -z "$output" ]
+		[[ "$stderr" == "$t: "*"broken.yaml"* ]]
+		[[ "$stderr" =~ line\ [0-9]+ ]]
+	done
+	# Through $UOMS_CONFIG too.
+	UOMS_CONFIG=$PWD/broken.yaml run --separate-stderr uoms-query
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"broken.yaml"* ]]
+	[ "$(sql 'select count(*) from orders')" = 1 ]
+}
+
+@test "a config file that is YAML but not a mapping: exit 3" {
+	printf -- '- db\n- tz\n' >list.yaml
+	run --separate-stderr uoms-query -c list.yaml
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"list.yaml"* ]]
+}
+
+@test "a config file that can't be read: exit 3, named" {
+	run --separate-stderr uoms-query -c "$PWD/absent.yaml"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "uoms-query: "*"$PWD/absent.yaml"* ]]
+	UOMS_CONFIG=$PWD/absent.yaml run --separate-stderr uoms-upsert </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"$PWD/absent.yaml"* ]]
+	[ ! -e "$UOMS_DB" ]
+}
+
+@test "busy_timeout that is not a number: exit 3, the setting named" {
+	order 100001 | uoms-upsert >/dev/null
+	printf 'busy_timeout: x\n' >bt.yaml
+	for t in uoms-query uoms-upsert; do
+		run --separate-stderr "$t" -c bt.yaml </dev/null
+		echo "$t: $status: $stderr"
+		[ "$status" -eq 3 ]
+		[ -z "$output" ]
+		[[ "$stderr" == "$t: "*busy_timeout* ]]
+	done
+}
