@@ -31,8 +31,8 @@ main(int argc, char **argv)
 	struct uoms_status_req req = { 0 };
 	struct uoms_change change;
 	struct uoms_refs x = { .change = &change };
-	char request[1024];
-	int opt;
+	struct uoms_buf request = { 0 };
+	int opt, status;
 
 	uoms_cli_init(&cli, argv[0], usage);
 	while ((opt = getopt_long(argc, argv, UOMS_CLI_SHORTOPTS, longopts,
@@ -51,6 +51,8 @@ main(int argc, char **argv)
 	}
 	if ((req.to == NULL) == (req.action == NULL))
 		uoms_cli_usage_error(&cli, "give one of --to and --action");
-	uoms_status_change(&change, &req, request, sizeof request);
-	return uoms_refs_main(&cli, &x, argc - optind, argv + optind);
+	uoms_status_change(&change, &req, &request);
+	status = uoms_refs_main(&cli, &x, argc - optind, argv + optind);
+	uoms_buf_free(&request);
+	return status;
 }

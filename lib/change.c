@@ -36,6 +36,32 @@ uoms_ref_from_arg(char *arg, struct uoms_ref *r, char *why, size_t whylen)
 }
 
 void
+uoms_ref_json(const char *arg, struct uoms_buf *out)
+{
+	const char *colon = strchr(arg, ':');
+
+	uoms_buf_clear(out);
+	if (*arg >= '1' && *arg <= '9' && strspn(arg, "0123456789") ==
+	    strlen(arg) && strlen(arg) < 19)
+		uoms_buf_printf(out, "{\"id\":%s}", arg);
+	else if (strncmp(arg, "no:", 3) == 0) {
+		uoms_buf_str(out, "{\"order_no\":");
+		uoms_buf_json_string(out, arg + 3, strlen(arg + 3));
+		uoms_buf_str(out, "}");
+	} else if (colon != NULL && colon > arg) {
+		uoms_buf_str(out, "{\"channel\":");
+		uoms_buf_json_string(out, arg, colon - arg);
+		uoms_buf_str(out, ",\"external_order_id\":");
+		uoms_buf_json_string(out, colon + 1, strlen(colon + 1));
+		uoms_buf_str(out, "}");
+	} else {
+		uoms_buf_str(out, "{\"ref\":");
+		uoms_buf_json_string(out, arg, strlen(arg));
+		uoms_buf_str(out, "}");
+	}
+}
+
+void
 uoms_ref_where(const struct uoms_ref *r, char *out, size_t outlen)
 {
 	if (r->id > 0)

@@ -42,6 +42,14 @@ int uoms_ref_from_arg(char *arg, struct uoms_ref *r, char *why,
 enum uoms_code uoms_ref_from_line(struct uoms_parser *p, const char *line,
     size_t len, struct uoms_ref *r, struct uoms_error *e);
 
+/*
+ * Appends a command-line reference as a reference line ("42" ->
+ * {"id":42}, "no:X" -> {"order_no":"X"}, "c:e" -> {"channel":"c",
+ * "external_order_id":"e"}), so a reject file of arguments can be fed
+ * back; anything else as {"ref":"..."}.
+ */
+void uoms_ref_json(const char *arg, struct uoms_buf *out);
+
 /* Writes a short name of the reference for messages ("order 42"). */
 void uoms_ref_where(const struct uoms_ref *r, char *out, size_t outlen);
 

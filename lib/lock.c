@@ -30,11 +30,12 @@ uoms_lock_name(enum uoms_lock_type t)
  */
 static enum uoms_code
 conflict(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
-    const char *actor, struct uoms_error *e)
+    const char *actor, int taking, struct uoms_error *e)
 {
+	/* A change of type T meets T or EDIT; taking EDIT meets any type. */
 	static const char sql[] = "SELECT owner, type, expires_at FROM locks"
 	    " WHERE order_id = ?1 AND owner <> ?2 AND expires_at > ?3"
-	    " AND (type = ?4 OR type = 'EDIT' OR ?4 = 'EDIT')"
+	    " AND (type = ?4 OR type = 'EDIT' OR (?5 AND ?4 = 'EDIT'))"
 	    " ORDER BY type = 'EDIT' DESC LIMIT 1";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	char now[24];
@@ -47,6 +48,7 @@ conflict(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, names[type], -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, taking);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		struct uoms_buf d = { 0 };
@@ -75,7 +77,7 @@ enum uoms_code
 uoms_lock_check(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *actor, struct uoms_error *e)
 {
-	return conflict(s, order_id, type, actor, e);
+	return conflict(s, order_id, type, actor, 0, e);
 }
 
 static enum uoms_code
@@ -117,7 +119,7 @@ uoms_lock_acquire(struct uoms_store *s, long long order_id,
 	enum uoms_code code;
 	char now[24];
 
-	if ((code = conflict(s, order_id, type, owner, e)) != UOMS_OK)
+	if ((code = conflict(s, order_id, type, owner, 1, e)) != UOMS_OK)
 		return code;
 	if ((st = uoms_store_sql(s, sql)) == NULL)
 		return uoms_store_fail(s, e, "taking a lock");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "line.h"
 #include "run.h"
 
@@ -31,6 +32,8 @@ cannot(struct uoms_run *r, const char *where, const struct uoms_error *e)
 static void
 write_out(FILE *fp, struct uoms_buf *b)
 {
+	if (b->n == 0)
+		return;
 	if (fwrite(b->p, 1, b->n, fp) != b->n)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write records: %s",
 		    strerror(errno));
@@ -92,13 +95,16 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 	if (r->in_tx == 0 && uoms_store_begin(r->store, &e) != UOMS_OK)
 		cannot(r, NULL, &e);
 	r->in_tx++;
+	/* An argument is cut up by parsing: keep it for the reject line. */
+	if (is_arg)
+		uoms_ref_json(input, &r->arg_line);
 	code = r->step(r, input, len, is_arg, &r->pending, &e);
 	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
 		cannot(r, where, &e);
 	if (code != UOMS_OK) {
 		r->pending.n = mark;
 		if (is_arg)
-			refuse(r, where, 0, NULL, 0, &e);
+			refuse(r, where, 0, r->arg_line.p, r->arg_line.n, &e);
 		else
 			refuse(r, where, lineno, input, len, &e);
 		return;
@@ -168,7 +174,7 @@ uoms_run_finish(struct uoms_run *r)
 		uoms_store_rollback(r->store);
 		r->in_tx = 0;
 		r->failed_atomic = 1;
-		uoms_warn(NULL, "nothing stored: %ld refused (--atomic)",
+		uoms_warn(NULL, "nothing stored: %ld refused (all or nothing)",
 		    r->refused);
 	} else {
 		commit(r);
@@ -188,6 +194,7 @@ uoms_run_finish(struct uoms_run *r)
 		    strerror(errno));
 	uoms_buf_free(&r->pending);
 	uoms_buf_free(&r->scratch);
+	uoms_buf_free(&r->arg_line);
 }
 
 int

@@ -38,7 +38,7 @@ struct uoms_run {
 	/* internal */
 	long in_tx;
 	FILE *reject, *spool;
-	struct uoms_buf pending, scratch;
+	struct uoms_buf pending, scratch, arg_line;
 	int failed_atomic;
 };
 

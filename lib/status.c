@@ -103,15 +103,17 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 
 void
 uoms_status_change(struct uoms_change *c, struct uoms_status_req *req,
-    char *request, size_t len)
+    struct uoms_buf *request)
 {
 	memset(c, 0, sizeof *c);
 	c->lock = UOMS_LOCK_STATUS;
 	c->holds_block = 1;
 	c->apply = apply;
 	c->arg = req;
-	snprintf(request, len, "status to=%s action=%s note=%s",
+	/* Whole, never cut: two notes differing late are two requests. */
+	uoms_buf_clear(request);
+	uoms_buf_printf(request, "status to=%s action=%s note=%s",
 	    req->to ? req->to : "", req->action ? req->action : "",
 	    req->note ? req->note : "");
-	c->request = request;
+	c->request = request->p;
 }

@@ -16,8 +16,8 @@ struct uoms_status_req {
 };
 
 /* Fills c to move orders as req says (req is borrowed by c). The request
- * text for idempotency is written into request (>= 512 bytes). */
+ * text for idempotency is built in request, which c borrows. */
 void uoms_status_change(struct uoms_change *c, struct uoms_status_req *req,
-    char *request, size_t len);
+    struct uoms_buf *request);
 
 #endif

@@ -1,0 +1,137 @@
+/*
+ * loader: the machine's limit for the store's schema, the yardstick
+ * uoms-upsert is measured against (t/bench/run.sh). No validation, no
+ * lookups, no output: one transaction, three prepared statements, and
+ * each line parsed by SQLite's own JSON functions. The store must exist
+ * (make it with `uoms-upsert -d STORE < /dev/null` so the schema and
+ * pragmas are the real ones).
+ *
+ *	usage: loader STORE < lines
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#define J(m) "json_extract(?1, '$." m "')"
+
+/* customer, shipping and driver are objects: json_extract gives their text. */
+static const char sql_order[] =
+    "INSERT INTO orders (channel, external_order_id, order_no, kind,"
+    " workflow, status, version, department, warehouse, customer, shipping,"
+    " eta, driver, placed_at, channel_updated_at, depart_time,"
+    " complete_time, total_amount, currency, created_at, updated_at)"
+    " SELECT " J("channel") ", " J("external_order_id") ", " J("order_no")
+    ", coalesce(" J("kind") ", 'delivery'), 'dispatch', 'WAITING', 1, "
+    J("department") ", " J("warehouse") ", " J("customer") ", "
+    J("shipping") ", " J("eta") ", " J("driver") ", " J("placed_at") ", "
+    J("channel_updated_at") ", " J("depart_time") ", " J("complete_time")
+    ", " J("total_amount") ", " J("currency") ", ?2, ?2";
+
+static const char sql_items[] =
+    "INSERT INTO order_items (order_id, external_item_id, seq, sku, name,"
+    " quantity, unit_price)"
+    " SELECT ?2, json_extract(value, '$.external_item_id'), key,"
+    " json_extract(value, '$.sku'), json_extract(value, '$.name'),"
+    " json_extract(value, '$.quantity'), json_extract(value, '$.unit_price')"
+    " FROM json_each(?1, '$.items')";
+
+static const char sql_event[] =
+    "INSERT INTO events (order_id, type, from_state, to_state, actor, at,"
+    " version, details) VALUES (?1, 'created', NULL, 'WAITING', 'loader',"
+    " ?2, 1, NULL)";
+
+static sqlite3 *db;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "loader: %s: %s\n", what, sqlite3_errmsg(db));
+	exit(3);
+}
+
+static sqlite3_stmt *
+prepare(const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK)
+		die("prepare");
+	return st;
+}
+
+static void
+run(sqlite3_stmt *st, const char *what)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die(what);
+	sqlite3_reset(st);
+}
+
+int
+main(int argc, char **argv)
+{
+	sqlite3_stmt *order, *items, *event;
+	struct stat sb;
+	char now[32], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long long id, count = 0;
+	time_t t = time(NULL);
+
+	if (argc != 2) {
+		fputs("usage: loader STORE < lines\n", stderr);
+		return 2;
+	}
+	if (stat(argv[1], &sb) < 0) {
+		perror(argv[1]);
+		return 3;
+	}
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK)
+		die(argv[1]);
+	/* The settings uoms-upsert runs with (synchronous normal). */
+	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	    "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		die("begin");
+	order = prepare(sql_order);
+	items = prepare(sql_items);
+	event = prepare(sql_event);
+	sqlite3_bind_text(order, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(event, 2, now, -1, SQLITE_STATIC);
+
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		sqlite3_bind_text(order, 1, line, len, SQLITE_STATIC);
+		run(order, "orders");
+		id = sqlite3_last_insert_rowid(db);
+		sqlite3_bind_text(items, 1, line, len, SQLITE_STATIC);
+		sqlite3_bind_int64(items, 2, id);
+		run(items, "order_items");
+		sqlite3_bind_int64(event, 1, id);
+		run(event, "events");
+		count++;
+	}
+	if (ferror(stdin)) {
+		perror("loader: stdin");
+		return 3;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		die("commit");
+	sqlite3_finalize(order);
+	sqlite3_finalize(items);
+	sqlite3_finalize(event);
+	sqlite3_close(db);
+	free(line);
+	fprintf(stderr, "loader: %lld orders\n", count);
+	return 0;
+}
