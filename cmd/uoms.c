@@ -15,6 +15,13 @@ static const char usage[] =
 static const char *const tools[][2] = {
 	{ "upsert", "read order (or product) lines, store them by natural key" },
 	{ "query", "select orders by filters, print them as lines" },
+	{ "status", "move orders through their workflow" },
+	{ "assign", "assign a driver to orders, all or nothing" },
+	{ "edit", "change fields of stored orders" },
+	{ "remark", "add, edit and list remarks on an order" },
+	{ "lock", "take, renew, release and list locks; run a command under one" },
+	{ "events", "print the event log from an offset; --follow to tail it" },
+	{ "user", "users, roles and departments, passwords" },
 };
 
 static void

@@ -28,6 +28,24 @@ gen-orders --count 60 --revision 1 | uoms-upsert --summary > /dev/null
 sqlite3 "$UOMS_DB" "SELECT type, count(*) FROM events GROUP BY type" |
 	sed 's/^/   events: /'
 
+step "move orders through the dispatch workflow"
+uoms-query --status WAITING --department east --limit 5 |
+	uoms-status --to IN_PROGRESS --note "left the depot" > "$dir/moved.jsonl"
+echo "   $(wc -l < "$dir/moved.jsonl") east orders are IN_PROGRESS"
+first=$(head -1 "$dir/moved.jsonl" | sed 's/^{"id":\([0-9]*\).*/\1/')
+uoms-status --action complete "$first" > /dev/null
+uoms-query --status WAITING --limit 2 | uoms-assign --driver 김기사 --phone 010-2222-3333 > /dev/null
+uoms-remark add "$first" "고객 부재, 경비실에 맡김" > /dev/null
+uoms-query --limit 300 --format table | head -1
+uoms-query --status IN_PROGRESS,COMPLETE --format table | sed 1d
+
+step "a stale version is refused, not lost: the order moved meanwhile"
+uoms-query --id "$first" | sed 's/"version":[0-9]*/"version":1/' |
+	uoms-status --to CANCEL || true
+
+step "uoms-events --order $first: every change, in order"
+uoms-events --order "$first"
+
 step "a bad line is refused with where and why; the rest goes through"
 { gen-orders --start 300 --count 2
   echo '{"channel":"naver","external_order_id":"x1","shipping":{"postal_code":"1234"}}'
