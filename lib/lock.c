@@ -196,7 +196,6 @@ uoms_lock_list(struct uoms_store *s, const char *owner, int all,
 	    " AND (?3 OR owner = ?2) ORDER BY order_id, type";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	char now[24];
-	int rc;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "listing locks");
@@ -204,15 +203,7 @@ uoms_lock_list(struct uoms_store *s, const char *owner, int all,
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, all);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uoms_buf_add(out, sqlite3_column_text(st, 0),
-		    sqlite3_column_bytes(st, 0));
-		uoms_buf_add(out, "\n", 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "listing locks");
-	return UOMS_OK;
+	return uoms_store_lines(s, st, out, "listing locks", e);
 }
 
 enum uoms_code

@@ -100,6 +100,21 @@ uoms_store_sql(struct uoms_store *s, const char *sql)
 }
 
 enum uoms_code
+uoms_store_lines(struct uoms_store *s, sqlite3_stmt *st, struct uoms_buf *out,
+    const char *doing, struct uoms_error *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uoms_buf_add(out, sqlite3_column_text(st, 0),
+		    sqlite3_column_bytes(st, 0));
+		uoms_buf_add(out, "\n", 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e, doing);
+}
+
+enum uoms_code
 uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
 	int code = sqlite3_errcode(s->db) & 0xff;

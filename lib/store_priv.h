@@ -68,6 +68,13 @@ enum uoms_code uoms_event_append(struct uoms_store *s, long long order_id,
     const char *type, const char *from, const char *to, long long version,
     const char *details, const char *now, struct uoms_error *e);
 
+/*
+ * Steps st to its end, appending column 0 of each row and a newline to
+ * out; resets st. doing names the work in a failure.
+ */
+enum uoms_code uoms_store_lines(struct uoms_store *s, sqlite3_stmt *st,
+    struct uoms_buf *out, const char *doing, struct uoms_error *e);
+
 /* Fills e from the connection's last error: busy, or internal. */
 enum uoms_code uoms_store_fail(struct uoms_store *s, struct uoms_error *e,
     const char *doing);

@@ -256,7 +256,7 @@ uoms_user_verify(struct uoms_store *s, const char *name, const char *password,
 }
 
 enum uoms_code
-uoms_user_list(struct uoms_store *s, struct uoms_buf *out,
+uoms_user_list(struct uoms_store *s, const char *name, struct uoms_buf *out,
     struct uoms_error *e)
 {
 	static const char sql[] = "SELECT json_object('name', name, 'role',"
@@ -264,19 +264,29 @@ uoms_user_list(struct uoms_store *s, struct uoms_buf *out,
 	    " json(CASE WHEN password_hash IS NULL THEN 'false' ELSE 'true'"
 	    " END), 'disabled', json(CASE WHEN disabled THEN 'true' ELSE"
 	    " 'false' END), 'created_at', created_at, 'updated_at',"
-	    " updated_at) FROM users ORDER BY name";
+	    " updated_at) FROM users WHERE ?1 IS NULL OR name = ?1"
+	    " ORDER BY name";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "listing users");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return uoms_store_lines(s, st, out, "listing users", e);
+}
+
+enum uoms_code
+uoms_user_admins(struct uoms_store *s, long long *n, struct uoms_error *e)
+{
+	static const char sql[] = "SELECT count(*) FROM users"
+	    " WHERE role = 'admin' AND disabled = 0";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "listing users");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uoms_buf_add(out, sqlite3_column_text(st, 0),
-		    sqlite3_column_bytes(st, 0));
-		uoms_buf_add(out, "\n", 1);
-	}
+		return uoms_store_fail(s, e, "counting admins");
+	rc = sqlite3_step(st);
+	*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "listing users");
-	return UOMS_OK;
+	return rc == SQLITE_ROW ? UOMS_OK : uoms_store_fail(s, e,
+	    "counting admins");
 }

@@ -45,8 +45,13 @@ enum uoms_code uoms_user_disable(struct uoms_store *s, const char *name,
  * unknown user never matches. */
 enum uoms_code uoms_user_verify(struct uoms_store *s, const char *name,
     const char *password, int *ok, struct uoms_error *e);
-/* Appends one JSON line per user (no hash, only whether one is set). */
-enum uoms_code uoms_user_list(struct uoms_store *s, struct uoms_buf *out,
+/* Appends one JSON line per user (no hash, only whether one is set);
+ * only the user called name when name is not NULL. */
+enum uoms_code uoms_user_list(struct uoms_store *s, const char *name,
+    struct uoms_buf *out, struct uoms_error *e);
+
+/* How many enabled admins the store has, into *n. */
+enum uoms_code uoms_user_admins(struct uoms_store *s, long long *n,
     struct uoms_error *e);
 
 #endif
