@@ -2,14 +2,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "change.h"
 #include "line.h"
 #include "run.h"
 
+/*
+ * At a terminal, long work shows it is alive: a line on stderr, rewritten
+ * about once a second, and wiped at the end. Never in a pipe or a log.
+ */
+static void
+progress(struct uoms_run *r, int done)
+{
+	time_t now;
+
+	if (!r->tty || (!done && r->read % 1024 != 0))
+		return;
+	now = time(NULL);
+	if (done) {
+		if (r->shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if (now == r->shown_at)
+		return;
+	if (r->shown_at != 0) {
+		fprintf(stderr, "\r\033[K%s: %ld read, %ld refused", uoms_err_prog(),
+		    r->read, r->refused);
+		r->shown = 1;
+	}
+	r->shown_at = now;
+}
+
 void
 uoms_run_init(struct uoms_run *r)
 {
+	r->tty = isatty(2);
 	if (r->batch < 1)
 		r->batch = 1000;
 	if (r->reject_path != NULL &&
@@ -71,6 +101,7 @@ refuse(struct uoms_run *r, const char *where, long lineno, const char *line,
     size_t len, const struct uoms_error *e)
 {
 	r->refused++;
+	progress(r, 1);
 	uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
 	if (r->reject == NULL)
 		return;
@@ -92,6 +123,7 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 	enum uoms_code code;
 
 	r->read++;
+	progress(r, 0);
 	if (r->in_tx == 0 && uoms_store_begin(r->store, &e) != UOMS_OK)
 		cannot(r, NULL, &e);
 	r->in_tx++;
@@ -170,6 +202,7 @@ uoms_run_finish(struct uoms_run *r)
 	char buf[65536];
 	size_t n;
 
+	progress(r, 1);
 	if (r->atomic && r->refused > 0) {
 		uoms_store_rollback(r->store);
 		r->in_tx = 0;

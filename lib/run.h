@@ -10,6 +10,7 @@
 #define UOMS_RUN_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "buf.h"
 #include "order.h"
@@ -40,6 +41,8 @@ struct uoms_run {
 	FILE *reject, *spool;
 	struct uoms_buf pending, scratch, arg_line;
 	int failed_atomic;
+	int tty, shown;			/* progress on a terminal */
+	time_t shown_at;
 };
 
 /* Opens the reject file and the --atomic spool; exits 3 on failure. */
