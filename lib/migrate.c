@@ -135,6 +135,35 @@ static const char *const migrations[] = {
 	" author TEXT NOT NULL,"
 	" at TEXT NOT NULL,"
 	" PRIMARY KEY (remark_id, revision));",
+
+	/* 3: channels and their encrypted secrets; refused lines, counted. */
+	"CREATE TABLE channels ("
+	" name TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" base_url TEXT,"
+	" workflow TEXT,"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" settings TEXT NOT NULL DEFAULT '{}',"	/* JSON object, no secrets */
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE channel_secrets ("
+	" channel TEXT NOT NULL REFERENCES channels (name),"
+	" name TEXT NOT NULL,"
+	" key_id TEXT NOT NULL,"		/* which key sealed it */
+	" nonce BLOB NOT NULL,"
+	" ciphertext BLOB NOT NULL,"		/* AES-256-GCM, never clear */
+	" tag BLOB NOT NULL,"
+	" expires_at TEXT,"			/* for cached tokens */
+	" updated_at TEXT NOT NULL,"
+	" PRIMARY KEY (channel, name));"
+	"CREATE TABLE rejects ("
+	" id INTEGER PRIMARY KEY,"
+	" tool TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" code TEXT NOT NULL,"
+	" message TEXT,"
+	" line INTEGER);"
+	"CREATE INDEX rejects_at ON rejects (at);",
 };
 
 int

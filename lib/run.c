@@ -103,6 +103,8 @@ refuse(struct uoms_run *r, const char *where, long lineno, const char *line,
 	r->refused++;
 	progress(r, 1);
 	uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
+	uoms_store_note_reject(r->store, uoms_err_prog(), e->code, e->msg,
+	    lineno);
 	if (r->reject == NULL)
 		return;
 	uoms_buf_clear(&r->scratch);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "order.h"
+#include "rfc3339.h"
 #include "store_priv.h"
 
 #define ORDER_COLUMNS "channel, external_order_id, order_no, kind, workflow," \
@@ -167,6 +168,28 @@ uoms_event_append(struct uoms_store *s, long long id, const char *type,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "appending an event");
 	return UOMS_OK;
+}
+
+void
+uoms_store_note_reject(struct uoms_store *s, const char *tool,
+    enum uoms_code code, const char *msg, long line)
+{
+	static const char sql[] = "INSERT INTO rejects (tool, at, code,"
+	    " message, line) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	char now[24];
+
+	if (st == NULL)
+		return;
+	uoms_time_now(now);
+	sqlite3_bind_text(st, 1, tool, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, uoms_code_name(code), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, msg, -1, SQLITE_STATIC);
+	if (line > 0)
+		sqlite3_bind_int64(st, 5, line);
+	sqlite3_step(st);
+	sqlite3_reset(st);
 }
 
 int

@@ -38,6 +38,15 @@ enum uoms_code uoms_store_begin(struct uoms_store *s, struct uoms_error *e);
 enum uoms_code uoms_store_commit(struct uoms_store *s, struct uoms_error *e);
 void uoms_store_rollback(struct uoms_store *s);
 
+/*
+ * Counts a refused line in the store, for the metrics report: the tool,
+ * the code, the message and the line number (0 for an argument). Joins
+ * the open transaction if there is one. Best effort: a store that can't
+ * take it does not stop the tool (the refusal is on stderr already).
+ */
+void uoms_store_note_reject(struct uoms_store *s, const char *tool,
+    enum uoms_code code, const char *msg, long line);
+
 /* The schema version this build writes. */
 int uoms_store_schema_version(void);
 
