@@ -10,7 +10,7 @@ DATADIR ?= $(PREFIX)/share/uoms
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt
+PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt libcurl
 
 ifeq ($(SAN),1)
 O       ?= build-san
@@ -38,7 +38,7 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 
 # Debian packages the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
-	libcrypt-dev
+	libcrypt-dev libcurl4-openssl-dev
 DEPS_TEST  = bats sqlite3 python3 perl tzdata man-db
 DEPS_BENCH = sqlite-utils time
 

@@ -1,0 +1,31 @@
+/*
+ * The registry of channel kinds. Each kind is defined in its own file
+ * (lib/kind-NAME.c); a kind that is not built in is simply absent.
+ */
+#include <string.h>
+
+#include "kind.h"
+
+#define KIND(n) extern const struct uoms_kind uoms_kind_##n \
+	__attribute__((weak))
+KIND(demo);
+KIND(http_jsonl);
+KIND(coupang);
+KIND(naver);
+KIND(shopify);
+KIND(woocommerce);
+
+const struct uoms_kind *const uoms_kinds[UOMS_KIND_SLOTS] = {
+	&uoms_kind_demo, &uoms_kind_http_jsonl, &uoms_kind_coupang,
+	&uoms_kind_naver, &uoms_kind_shopify, &uoms_kind_woocommerce
+};
+
+const struct uoms_kind *
+uoms_kind_find(const char *name)
+{
+	for (size_t i = 0; i < UOMS_KIND_SLOTS; i++)
+		if (uoms_kinds[i] != NULL && strcmp(uoms_kinds[i]->name, name)
+		    == 0)
+			return uoms_kinds[i];
+	return NULL;
+}

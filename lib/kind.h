@@ -1,0 +1,106 @@
+/*
+ * kind: what a channel kind knows (SPEC 7), with no network in it: how to
+ * make its next request (URL, headers, signature) and how to map an answer
+ * onto order lines and the next page. The fetch engine (fetch.h) does the
+ * HTTP, retries, timeouts and concurrency; a kind is pure, so it is tested
+ * with canned answers and known-answer signatures, and adding a channel is
+ * adding one kind.
+ */
+#ifndef UOMS_KIND_H
+#define UOMS_KIND_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "channel.h"
+
+#define UOMS_HTTP_MAX_HEADERS 16
+
+/* One request to make. The kind fills it; the engine sends it. */
+struct uoms_http_req {
+	char method[8];			/* "GET", "POST" */
+	struct uoms_buf url;		/* absolute, query included as sent */
+	char *headers[UOMS_HTTP_MAX_HEADERS];	/* "Name: value", malloc'd */
+	int nheaders;
+	struct uoms_buf body;		/* empty for GET */
+	/* Header values that must never be shown (--dry-run masks them). */
+	int secret_header[UOMS_HTTP_MAX_HEADERS];
+};
+
+/* An answer. Header lookup is by name, case-insensitive. */
+struct uoms_http_resp {
+	long status;
+	const char *body;
+	size_t len;
+	const char *headers;		/* raw header block */
+	size_t headers_len;
+};
+
+/* Copies the value of header name into out (trimmed); 0, or -1 if absent. */
+int uoms_http_header(const struct uoms_http_resp *r, const char *name,
+    char *out, size_t outlen);
+
+/* Adds a header to req (a copy); secret marks it masked in --dry-run. */
+void uoms_http_req_header(struct uoms_http_req *req, int secret,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void uoms_http_req_free(struct uoms_http_req *req);
+
+/* Appends s percent-encoded (RFC 3986 unreserved kept) to out. */
+void uoms_url_escape(struct uoms_buf *out, const char *s);
+
+struct uoms_fetch_ctx;
+
+/* What the engine gives a kind. */
+struct uoms_fetch_ctx {
+	const struct uoms_channel *channel;
+	const char *since;		/* RFC 3339 UTC: fetch changes after */
+	const char *until;		/* RFC 3339 UTC: now, when it started */
+	int products;			/* the catalog instead of orders */
+	void *state;			/* the kind's own paging state */
+	/* A channel secret, opened (borrowed until the fetch ends), or
+	 * NULL with why filled. */
+	const char *(*secret)(struct uoms_fetch_ctx *ctx, const char *name,
+	    char *why, size_t whylen);
+	/* Keeps a secret (a token) for later fetches, sealed, until expires. */
+	void (*keep_secret)(struct uoms_fetch_ctx *ctx, const char *name,
+	    const char *value, const char *expires_at);
+	/* Emits one order (or product) record, a JSON object in the SPEC 3.1
+	 * shape; the engine prints it as a line. Borrowed. */
+	void (*emit)(struct uoms_fetch_ctx *ctx, json_t *record);
+	void *engine;			/* the engine's own */
+};
+
+enum uoms_kind_step {
+	UOMS_KIND_REQUEST = 0,		/* req is filled: send it */
+	UOMS_KIND_DONE = 1,		/* nothing more to fetch */
+	UOMS_KIND_FAIL = -1		/* why says what went wrong */
+};
+
+struct uoms_kind {
+	const char *name;		/* "coupang", "naver", ... */
+	/* The next request, given the state so far. */
+	enum uoms_kind_step (*next)(struct uoms_fetch_ctx *ctx,
+	    struct uoms_http_req *req, char *why, size_t whylen);
+	/* Takes a 2xx answer to the last request: emits records, advances
+	 * the state. -1 with why when the answer can't be understood (a
+	 * truncated body, invalid JSON, an error envelope). Non-2xx answers
+	 * are the engine's (retries) unless the kind says otherwise through
+	 * auth_failed: 401/403 are reported as "authentication failed". */
+	int (*take)(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+	    char *why, size_t whylen);
+	/* Frees ctx->state. */
+	void (*done)(struct uoms_fetch_ctx *ctx);
+	/* Requests per second this kind stays under (0: no limit). */
+	double max_rate;
+};
+
+/* The kind called name, or NULL. Static. */
+const struct uoms_kind *uoms_kind_find(const char *name);
+
+/* The kinds this build knows, UOMS_KIND_SLOTS entries; an entry is NULL
+ * when that kind is not built in. */
+#define UOMS_KIND_SLOTS 6
+extern const struct uoms_kind *const uoms_kinds[UOMS_KIND_SLOTS];
+
+#endif
