@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "line.h"
+#include "user.h"
 #include "run.h"
 
 static const char usage[] =
@@ -65,7 +66,8 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	if ((code = uoms_order_parse(r->parser, line, len, &o, e)) != UOMS_OK)
 		return code;
 	code = uoms_ingest_order(r->store, &o, res, &id, out, e);
-	if (code != UOMS_OK || *res == UOMS_UNCHANGED)
+	/* A drifted line was not wholly applied: let it be looked at again. */
+	if (code != UOMS_OK || *res == UOMS_UNCHANGED || *res == UOMS_DRIFTED)
 		return code;
 	if ((code = uoms_ingest_remember_line(r->store, id, hash, e)) != UOMS_OK)
 		return code;
@@ -87,8 +89,8 @@ step(struct uoms_run *r, char *line, size_t len, int is_arg,
 	if (code != UOMS_OK)
 		return code;
 	uoms_buf_add(out, "\n", 1);
-	*(res == UOMS_CREATED ? &u->created : res == UOMS_UPDATED ?
-	    &u->updated : &u->unchanged) += 1;
+	*(res == UOMS_CREATED ? &u->created : res == UOMS_UNCHANGED ?
+	    &u->unchanged : &u->updated) += 1;
 	return UOMS_OK;
 }
 
@@ -97,6 +99,8 @@ main(int argc, char **argv)
 {
 	struct uoms_cli cli;
 	struct upsert u = { 0 };
+	struct uoms_actor actor;
+	struct uoms_error e = { 0 };
 	struct uoms_run r = { .step = step, .arg = &u };
 	int opt, summary = 0, bad = 0;
 	char why[512];
@@ -142,6 +146,9 @@ main(int argc, char **argv)
 	if ((r.parser = uoms_parser_new()) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't set up the JSON parser");
 	uoms_store_set_actor(r.store, cli.actor);
+	if (uoms_actor_load(r.store, cli.actor, &actor, &e) != UOMS_OK)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", uoms_code_name(e.code),
+		    e.msg);
 	uoms_store_set_workflow(r.store, uoms_config_get(&cli.config,
 	    "workflow", "dispatch"));
 	if (argc == 0)

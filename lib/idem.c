@@ -76,6 +76,10 @@ uoms_idem_store(struct uoms_store *s, const char *actor, const char *key,
     long long order_id, const char *request, const char *result, size_t len,
     long long ttl, struct uoms_error *e)
 {
+	/* Keys expire: the table does not grow with the years. */
+	static const char expired[] = "DELETE FROM idempotency"
+	    " WHERE expires_at <= ?1";
+	sqlite3_stmt *gc;
 	/* An expired key of the same name is replaced, not kept beside. */
 	static const char sql[] = "INSERT OR REPLACE INTO idempotency (actor,"
 	    " key, order_id, fingerprint, result, created_at, expires_at)"
@@ -83,7 +87,7 @@ uoms_idem_store(struct uoms_store *s, const char *actor, const char *key,
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	char fp[2 * SHA256_DIGEST_LENGTH + 1], now[24], expires[24];
 
-	if (st == NULL)
+	if (st == NULL || (gc = uoms_store_sql(s, expired)) == NULL)
 		return uoms_store_fail(s, e, "storing an idempotency key");
 	fingerprint(request, fp);
 	uoms_time_now(now);
@@ -97,5 +101,8 @@ uoms_idem_store(struct uoms_store *s, const char *actor, const char *key,
 	sqlite3_bind_text(st, 7, expires, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "storing an idempotency key");
+	sqlite3_bind_text(gc, 1, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(gc) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "forgetting expired keys");
 	return UOMS_OK;
 }

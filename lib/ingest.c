@@ -4,6 +4,8 @@
 
 #include "ingest.h"
 #include "rfc3339.h"
+#include "lock.h"
+#include "status.h"
 #include "workflow.h"
 #include "store_priv.h"
 
@@ -168,7 +170,7 @@ is_object(int f)
  */
 static int
 merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
-    struct uoms_buf *changed, int *status_changed)
+    struct uoms_buf *changed)
 {
 	int n = 0;
 
@@ -183,8 +185,6 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
 			continue;
 		}
 		bind_val(up, 1 + f, v);
-		if (f == UOMS_O_STATUS)
-			*status_changed = 1;
 		uoms_buf_str(changed, n++ ? ",\"" : "[\"");
 		uoms_buf_str(changed, uoms_order_field_name(f));
 		uoms_buf_str(changed, "\"");
@@ -199,20 +199,112 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
 	return n;
 }
 
+/*
+ * A status in an upsert line is the channel's word (SPEC 7). The store
+ * follows it as a transition by "channel:NAME" when the workflow allows
+ * the move and no hold or lock stands in the way; otherwise the move is
+ * not made, and unless it was noticed before, *drift says to record it.
+ */
+struct move {
+	char actor[160];
+	const struct uoms_workflow *wf;
+	const char *to;
+	int transition, drift;
+	char note[256];
+};
+
 static enum uoms_code
-updated_event(struct uoms_store *s, long long id, const struct uoms_order *o,
-    const char *from, int status_changed, long long version,
-    const struct uoms_buf *changed, const char *now, struct uoms_error *e)
+channel_move(struct uoms_store *s, long long id, const char *workflow,
+    const char *from, struct uoms_order *eff, struct move *m,
+    struct uoms_error *e)
+{
+	static const char noticed[] = "SELECT EXISTS (SELECT 1 FROM holds"
+	    " WHERE order_id = ?1 AND state <> 'resolved' AND reason = 'other'"
+	    " AND note = ?2)";
+	static const char on_hold[] = "SELECT EXISTS (SELECT 1 FROM holds"
+	    " WHERE order_id = ?1 AND state <> 'resolved')";
+	struct uoms_error lock = { 0 };
+	sqlite3_stmt *st;
+	char why[300];
+	int held;
+
+	m->to = eff->f[UOMS_O_STATUS].s;
+	snprintf(m->actor, sizeof m->actor, "channel:%s",
+	    eff->f[UOMS_O_CHANNEL].s);
+	if ((m->wf = uoms_workflow_get(workflow, why, sizeof why)) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "%s", why);
+	if ((st = uoms_store_sql(s, on_hold)) == NULL)
+		return uoms_store_fail(s, e, "reading holds");
+	sqlite3_bind_int64(st, 1, id);
+	held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (uoms_workflow_find(m->wf, from, m->to, NULL) != NULL && !held &&
+	    uoms_lock_check(s, id, UOMS_LOCK_STATUS, m->actor, &lock) ==
+	    UOMS_OK) {
+		m->transition = 1;
+		return UOMS_OK;
+	}
+	eff->f[UOMS_O_STATUS].type = UOMS_V_ABSENT;
+	snprintf(m->note, sizeof m->note, "channel drift: the channel says "
+	    "%.64s, the store has %.64s", m->to, from);
+	if ((st = uoms_store_sql(s, noticed)) == NULL)
+		return uoms_store_fail(s, e, "reading holds");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, m->note, -1, SQLITE_STATIC);
+	m->drift = !(sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0));
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+/* The drift, for an operator: an open hold that names both states. */
+static enum uoms_code
+drift_hold(struct uoms_store *s, long long id, const struct move *m,
+    const char *now, struct uoms_error *e)
+{
+	static const char sql[] = "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at) VALUES (?1, 'other', ?2,"
+	    " ?3, ?4, 'open', ?4)";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "placing a hold");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, m->note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "placing a hold");
+	s->tx_any_holds = 1;
+	return UOMS_OK;
+}
+
+/* One event for the line: updated, a channel's status move, or a drift. */
+static enum uoms_code
+line_event(struct uoms_store *s, long long id, const struct move *m,
+    const char *from, long long version, const struct uoms_buf *changed,
+    const char *now, struct uoms_error *e)
 {
 	struct uoms_buf d = { 0 };
 	enum uoms_code code;
 
-	uoms_buf_str(&d, "{\"changed\":");
-	uoms_buf_add(&d, changed->p, changed->n);
-	uoms_buf_str(&d, "]}");
-	code = uoms_event_append(s, id, "updated", status_changed ? from : NULL,
-	    status_changed ? o->f[UOMS_O_STATUS].s : NULL, version, d.p, now,
-	    e);
+	uoms_buf_printf(&d, "{\"changed\":%s]", changed->n ? changed->p : "[");
+	if (m->drift) {
+		uoms_buf_str(&d, ",\"channel_state\":");
+		uoms_buf_json_string(&d, m->to, strlen(m->to));
+		uoms_buf_str(&d, ",\"local_state\":");
+		uoms_buf_json_string(&d, from, strlen(from));
+	}
+	uoms_buf_str(&d, "}");
+	if (m->drift)
+		code = uoms_event_append_as(s, m->actor, id, "channel_drift",
+		    NULL, NULL, version, d.p, now, e);
+	else if (m->transition)
+		code = uoms_event_append_as(s, m->actor, id, "status", from,
+		    m->to, version, d.p, now, e);
+	else
+		code = uoms_event_append(s, id, "updated", NULL, NULL, version,
+		    d.p, now, e);
 	uoms_buf_free(&d);
 	return code;
 }
@@ -224,9 +316,11 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up;
 	struct uoms_buf changed = { 0 };
+	struct uoms_order eff = *o;
+	struct move m = { 0 };
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
-	int n, items = 0, status_changed = 0, rc;
+	int n, items = 0, rc;
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
@@ -252,8 +346,6 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	    sqlite3_column_text(st, 2 + UOMS_O_STATUS));
 	snprintf(workflow, sizeof workflow, "%s",
 	    sqlite3_column_text(st, 2 + UOMS_O_WORKFLOW));
-	n = merge(st, o, up, &changed, &status_changed);
-	sqlite3_reset(st);
 	if (o->f[UOMS_O_STATUS].type == UOMS_V_TEXT ||
 	    o->f[UOMS_O_WORKFLOW].type == UOMS_V_TEXT) {
 		struct uoms_val status = o->f[UOMS_O_STATUS];
@@ -266,6 +358,16 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		    e)) != UOMS_OK)
 			goto out;
 	}
+	/* A new status in the same workflow is a move, not a field. */
+	if (eff.f[UOMS_O_STATUS].type == UOMS_V_TEXT &&
+	    strcmp(eff.f[UOMS_O_STATUS].s, from) != 0 &&
+	    (eff.f[UOMS_O_WORKFLOW].type != UOMS_V_TEXT ||
+	    strcmp(eff.f[UOMS_O_WORKFLOW].s, workflow) == 0) &&
+	    (code = channel_move(s, *id, workflow, from, &eff, &m, e)) !=
+	    UOMS_OK)
+		goto out;
+	n = merge(st, &eff, up, &changed);
+	sqlite3_reset(st);
 	if (o->has_items) {
 		if ((code = items_changed(s, *id, o, &items, e)) != UOMS_OK)
 			goto out;
@@ -273,8 +375,9 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			uoms_buf_str(&changed, n++ ? ",\"items\"" :
 			    "[\"items\"");
 	}
-	*result = n == 0 ? UOMS_UNCHANGED : UOMS_UPDATED;
-	if (n == 0)
+	*result = m.drift ? UOMS_DRIFTED : n == 0 ? UOMS_UNCHANGED :
+	    UOMS_UPDATED;
+	if (n == 0 && !m.drift)
 		goto out;
 	if (o->version > 0 && o->version != stored_version) {
 		code = uoms_fail(e, UOMS_VERSION_CONFLICT, "stored version is "
@@ -284,6 +387,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		    stored_version);
 		goto out;
 	}
+	/* EDIT blocks every change, a line's too (SPEC 5). */
+	if ((code = uoms_lock_check(s, *id, UOMS_LOCK_EDIT, s->actor, e)) !=
+	    UOMS_OK)
+		goto out;
 	sqlite3_bind_text(up, 20, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 21, *id);
 	if (sqlite3_step(up) != SQLITE_ROW) {
@@ -294,8 +401,12 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	sqlite3_reset(up);
 	if (items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
 		goto out;
-	code = updated_event(s, *id, o, from, status_changed, stored_version,
-	    &changed, now, e);
+	if (m.transition && (code = uoms_status_enter(s, *id, m.wf, m.to, e))
+	    != UOMS_OK)
+		goto out;
+	if (m.drift && (code = drift_hold(s, *id, &m, now, e)) != UOMS_OK)
+		goto out;
+	code = line_event(s, *id, &m, from, stored_version, &changed, now, e);
 out:
 	sqlite3_reset(up);
 	uoms_buf_free(&changed);

@@ -14,7 +14,10 @@
 enum uoms_ingest_result {
 	UOMS_CREATED,
 	UOMS_UPDATED,
-	UOMS_UNCHANGED
+	UOMS_UNCHANGED,
+	/* Updated, but the line's status was not applied: the workflow,
+	 * a hold or a lock did not allow the move (see uoms-fetch(1)). */
+	UOMS_DRIFTED
 };
 
 /*

@@ -51,39 +51,50 @@ stamps(const struct uoms_state *st, int *depart, int *complete)
 	}
 }
 
-static enum uoms_code
-apply(struct uoms_store *s, const struct uoms_actor *a,
-    const struct uoms_target *t, int force, void *arg,
-    struct uoms_event_desc *ev, struct uoms_error *e)
+enum uoms_code
+uoms_status_enter(struct uoms_store *s, long long id,
+    const struct uoms_workflow *wf, const char *to, struct uoms_error *e)
 {
 	static const char sql[] = "UPDATE orders SET status = ?2,"
 	    " depart_time = CASE ?3 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
 	    " ELSE depart_time END,"
 	    " complete_time = CASE ?4 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
 	    " ELSE complete_time END WHERE id = ?1";
-	const struct uoms_status_req *req = arg;
-	const struct uoms_workflow *wf;
-	const char *to = NULL;
-	enum uoms_code code;
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	int depart, complete;
-	sqlite3_stmt *st;
-	char why[300], now[24];
+	char now[24];
 
-	if ((wf = uoms_workflow_get(t->workflow, why, sizeof why)) == NULL)
-		return uoms_fail(e, UOMS_INVALID, "%s", why);
-	if ((code = choose(wf, t, req, a, force, &to, e)) != UOMS_OK)
-		return code;
-	if ((st = uoms_store_sql(s, sql)) == NULL)
+	if (st == NULL)
 		return uoms_store_fail(s, e, "changing a status");
 	stamps(uoms_workflow_state(wf, to), &depart, &complete);
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, depart);
 	sqlite3_bind_int(st, 4, complete);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "changing a status");
+	return UOMS_OK;
+}
+
+static enum uoms_code
+apply(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_target *t, int force, void *arg,
+    struct uoms_event_desc *ev, struct uoms_error *e)
+{
+	const struct uoms_status_req *req = arg;
+	const struct uoms_workflow *wf;
+	const char *to = NULL;
+	enum uoms_code code;
+	char why[300];
+
+	if ((wf = uoms_workflow_get(t->workflow, why, sizeof why)) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "%s", why);
+	if ((code = choose(wf, t, req, a, force, &to, e)) != UOMS_OK)
+		return code;
+	if ((code = uoms_status_enter(s, t->id, wf, to, e)) != UOMS_OK)
+		return code;
 	ev->type = "status";
 	ev->from = t->status;
 	ev->to = to;

@@ -8,12 +8,20 @@
 #define UOMS_STATUS_H
 
 #include "change.h"
+#include "workflow.h"
 
 struct uoms_status_req {
 	const char *to;		/* target state, or NULL */
 	const char *action;	/* action name, or NULL */
 	const char *note;	/* kept in the event, or NULL */
 };
+
+/*
+ * Writes order id's entry into state `to` of wf: the status, and the
+ * timestamps the state sets or clears. No checks: callers decide.
+ */
+enum uoms_code uoms_status_enter(struct uoms_store *s, long long id,
+    const struct uoms_workflow *wf, const char *to, struct uoms_error *e);
 
 /* Fills c to move orders as req says (req is borrowed by c). The request
  * text for idempotency is built in request, which c borrows. */

@@ -151,6 +151,15 @@ uoms_event_append(struct uoms_store *s, long long id, const char *type,
     const char *from, const char *to, long long version, const char *details,
     const char *now, struct uoms_error *e)
 {
+	return uoms_event_append_as(s, s->actor, id, type, from, to, version,
+	    details, now, e);
+}
+
+enum uoms_code
+uoms_event_append_as(struct uoms_store *s, const char *actor, long long id,
+    const char *type, const char *from, const char *to, long long version,
+    const char *details, const char *now, struct uoms_error *e)
+{
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_EVENT_INSERT);
 
 	if (st == NULL)
@@ -160,7 +169,7 @@ uoms_event_append(struct uoms_store *s, long long id, const char *type,
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, s->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
 	if (version > 0)
 		sqlite3_bind_int64(st, 7, version);
