@@ -183,7 +183,7 @@ uoms_lock_release(struct uoms_store *s, long long order_id,
 	if (sqlite3_changes(s->db) == 0)
 		return uoms_fail(e, UOMS_NOT_FOUND, "'%s' holds no %s lock",
 		    owner, names[type]);
-	return lock_event(s, order_id, "lock_released", type, "", e);
+	return lock_event(s, order_id, "lock_released", type, NULL, e);
 }
 
 enum uoms_code
