@@ -1,0 +1,51 @@
+#!/usr/bin/env bats
+# The EXAMPLES of the overview, the configuration page and the first tools'
+# pages run as written, in order, in a fresh folder, so the docs can't rot.
+# (The other tools' pages are run by their own tests.)
+load helper
+
+# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
+examples() {
+	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
+	    on && /^\.Ed/ { f = ""; next }
+	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
+}
+
+# run_examples PAGE: runs them in order; prints each one's exit status.
+run_examples() {
+	unset UOMS_DB
+	examples "$SRC/man/$1"
+	for f in $(ls ex*.sh | sort -V); do
+		sh "$f" >"$f.out" 2>"$f.err" </dev/null && st=0 || st=$?
+		printf ' %s' "$st"
+	done
+}
+
+@test "uoms-upsert(1) EXAMPLES run" {
+	run run_examples uoms-upsert.1
+	[ "$output" = " 0 0 0 0 0 0 0" ]
+	[ -s uoms.db ]
+}
+
+@test "uoms-query(1) EXAMPLES run" {
+	run run_examples uoms-query.1
+	[ "$output" = " 0 0 0 0 0 0 0 0" ]
+	grep -q 'ORDER_NO' ex*.sh.out
+}
+
+@test "uoms(1) EXAMPLES run" {
+	run run_examples uoms.1
+	[ "$output" = " 0 0 0" ]
+}
+
+@test "uoms(7) EXAMPLES run, the stale version one refused as it says" {
+	run run_examples uoms.7
+	[ "$output" = " 0 0 0 0 0 0 0 1 0 0 0" ]
+	grep -q 'version_conflict' ex8.sh.err
+}
+
+@test "uoms.yaml(5) EXAMPLES run" {
+	run run_examples uoms.yaml.5
+	[ "$output" = " 0 0 0" ]
+}
