@@ -229,7 +229,7 @@ bump(struct uoms_store *s, const struct uoms_target *t,
 	sqlite3_bind_int64(st, 1, t->id);
 	sqlite3_bind_int64(st, 2, version);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (!ev->bumped && sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "updating an order");
 	return uoms_event_append(s, t->id, ev->type, ev->from, ev->to, version,
 	    ev->details.n > 0 ? ev->details.p : NULL, now, e);

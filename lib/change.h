@@ -65,6 +65,7 @@ struct uoms_event_desc {
 	const char *type;		/* "status", "assigned", "edited"... */
 	const char *from, *to;		/* states, for status changes */
 	struct uoms_buf details;	/* JSON object, or empty */
+	int bumped;			/* apply wrote version + 1 itself */
 };
 
 struct uoms_change {

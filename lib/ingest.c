@@ -401,7 +401,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	sqlite3_reset(up);
 	if (items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
 		goto out;
-	if (m.transition && (code = uoms_status_enter(s, *id, m.wf, m.to, e))
+	if (m.transition && (code = uoms_status_enter(s, *id, m.wf, m.to, 0, e))
 	    != UOMS_OK)
 		goto out;
 	if (m.drift && (code = drift_hold(s, *id, &m, now, e)) != UOMS_OK)

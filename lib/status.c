@@ -53,13 +53,17 @@ stamps(const struct uoms_state *st, int *depart, int *complete)
 
 enum uoms_code
 uoms_status_enter(struct uoms_store *s, long long id,
-    const struct uoms_workflow *wf, const char *to, struct uoms_error *e)
+    const struct uoms_workflow *wf, const char *to, long long version,
+    struct uoms_error *e)
 {
 	static const char sql[] = "UPDATE orders SET status = ?2,"
 	    " depart_time = CASE ?3 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
 	    " ELSE depart_time END,"
 	    " complete_time = CASE ?4 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
-	    " ELSE complete_time END WHERE id = ?1";
+	    " ELSE complete_time END,"
+	    " version = coalesce(?6, version),"
+	    " updated_at = CASE WHEN ?6 IS NULL THEN updated_at ELSE ?5 END"
+	    " WHERE id = ?1";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	int depart, complete;
 	char now[24];
@@ -73,6 +77,8 @@ uoms_status_enter(struct uoms_store *s, long long id,
 	sqlite3_bind_int(st, 3, depart);
 	sqlite3_bind_int(st, 4, complete);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (version > 0)
+		sqlite3_bind_int64(st, 6, version);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "changing a status");
 	return UOMS_OK;
@@ -93,8 +99,11 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 		return uoms_fail(e, UOMS_INVALID, "%s", why);
 	if ((code = choose(wf, t, req, a, force, &to, e)) != UOMS_OK)
 		return code;
-	if ((code = uoms_status_enter(s, t->id, wf, to, e)) != UOMS_OK)
+	/* The move and the version bump are one write of the row. */
+	if ((code = uoms_status_enter(s, t->id, wf, to, t->version + 1, e))
+	    != UOMS_OK)
 		return code;
+	ev->bumped = 1;
 	ev->type = "status";
 	ev->from = t->status;
 	ev->to = to;

@@ -18,10 +18,12 @@ struct uoms_status_req {
 
 /*
  * Writes order id's entry into state `to` of wf: the status, and the
- * timestamps the state sets or clears. No checks: callers decide.
+ * timestamps the state sets or clears; with version > 0 also the new
+ * version and updated_at, in the same write. No checks: callers decide.
  */
 enum uoms_code uoms_status_enter(struct uoms_store *s, long long id,
-    const struct uoms_workflow *wf, const char *to, struct uoms_error *e);
+    const struct uoms_workflow *wf, const char *to, long long version,
+    struct uoms_error *e);
 
 /* Fills c to move orders as req says (req is borrowed by c). The request
  * text for idempotency is built in request, which c borrows. */
