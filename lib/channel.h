@@ -14,6 +14,10 @@
 #include "store.h"
 
 #define UOMS_SECRET_KEY_LEN 32
+#define UOMS_SECRET_NONCE_LEN 12	/* AES-256-GCM nonce, random per seal */
+#define UOMS_SECRET_TAG_LEN 16		/* GCM tag */
+#define UOMS_SECRET_MAX 16384		/* longest secret value, bytes */
+#define UOMS_SECRET_KEY_FILE "/etc/uoms/secret.key"
 
 struct uoms_secret_key {
 	unsigned char key[UOMS_SECRET_KEY_LEN];
@@ -24,14 +28,45 @@ struct uoms_secret_key {
  * Loads the key: $UOMS_SECRET_KEY (64 hex digits) if set, else the file
  * at path (config key secret_key_file; default /etc/uoms/secret.key), which
  * must be a regular file of mode 0600 (or stricter) holding 64 hex digits.
- * Returns 0, or -1 with why filled (never the key).
+ * Returns 0, or -1 with why filled (never the key). Wipe k with
+ * OPENSSL_cleanse when done.
  */
 int uoms_secret_key_load(const char *path, struct uoms_secret_key *k,
     char *why, size_t whylen);
 
+/* The same from the file at path only, whatever the environment says
+ * (rekey's new key). */
+int uoms_secret_key_file(const char *path, struct uoms_secret_key *k,
+    char *why, size_t whylen);
+
+/* Where the key file is: the configuration's secret_key_file, else
+ * UOMS_SECRET_KEY_FILE. Borrowed from cfg (or static). */
+const char *uoms_secret_key_path(const struct uoms_config *cfg);
+
 /* Writes a fresh random key (RAND_bytes) to path, mode 0600, refusing to
  * overwrite an existing file. Returns 0, or -1 with why filled. */
 int uoms_secret_keygen(const char *path, char *why, size_t whylen);
+
+/*
+ * The cipher itself, for the functions below and for tests. Seals n bytes
+ * of plain under k with a fresh random nonce; the additional data is
+ * channel, a NUL byte and name, so a sealed value moved to another
+ * channel or name no longer opens. ct has room for n bytes. Returns 0,
+ * or -1 when libcrypto fails.
+ */
+int uoms_secret_seal(const struct uoms_secret_key *k, const char *channel,
+    const char *name, const void *plain, size_t n,
+    unsigned char nonce[UOMS_SECRET_NONCE_LEN], unsigned char *ct,
+    unsigned char tag[UOMS_SECRET_TAG_LEN]);
+
+/* Opens what uoms_secret_seal made into plain (room for n + 1 bytes; it
+ * is NUL-terminated). Returns 0, or -1 when the tag does not verify (a
+ * wrong key, a changed byte, another channel or name): plain is then
+ * wiped, never half-decrypted garbage. */
+int uoms_secret_open(const struct uoms_secret_key *k, const char *channel,
+    const char *name, const unsigned char *ct, size_t n,
+    const unsigned char nonce[UOMS_SECRET_NONCE_LEN],
+    const unsigned char tag[UOMS_SECRET_TAG_LEN], char *plain);
 
 struct uoms_channel {
 	char *name, *kind, *base_url, *workflow;	/* base_url, workflow may be NULL */
@@ -52,17 +87,47 @@ enum uoms_code uoms_channel_get(struct uoms_store *s, const char *name,
 enum uoms_code uoms_channel_list(struct uoms_store *s, int enabled_only,
     struct uoms_channel **list, int *n, struct uoms_error *e);
 
-/* Adds (insert) or updates (replace the given fields) a channel in the
- * caller's transaction, appending an event (channel_added, channel_updated). */
+/*
+ * Adds (insert) or updates (replace the given fields) a channel in the
+ * caller's transaction, appending an event (channel_added, channel_updated).
+ * A name is 1 to 64 of A-Z a-z 0-9 . _ - starting with a letter or digit;
+ * a name taken is refused (invalid). On update, NULL members and enabled
+ * < 0 are kept as they are, and base_url or workflow "" clears it; an
+ * update that changes nothing writes nothing. settings, when given, is
+ * the whole new object (borrowed). created_at and updated_at are ignored.
+ */
 enum uoms_code uoms_channel_put(struct uoms_store *s,
     const struct uoms_channel *c, int insert, struct uoms_error *e);
 
-/* Removes a channel and its secrets. Refused (invalid) while orders
- * reference it, unless force. */
+/* Enables (on) or disables a channel in the caller's transaction,
+ * appending channel_enabled or channel_disabled when it changes;
+ * not_found when there is no such channel. */
+enum uoms_code uoms_channel_enable(struct uoms_store *s, const char *name,
+    int on, struct uoms_error *e);
+
+/* Appends one JSON line per channel (only the one called name when name
+ * is not NULL; not_found when it does not exist), by name: name, kind,
+ * base_url, workflow, enabled, settings, secrets (the names of the set,
+ * unexpired secrets, never a value), created_at, updated_at. */
+enum uoms_code uoms_channel_lines(struct uoms_store *s, const char *name,
+    struct uoms_buf *out, struct uoms_error *e);
+
+/* Removes a channel and its secrets in the caller's transaction,
+ * appending channel_removed. Refused (invalid) while orders reference it,
+ * unless force (the caller checks who may force); the orders stay. */
 enum uoms_code uoms_channel_remove(struct uoms_store *s, const char *name,
     int force, struct uoms_error *e);
 
-/* Seals value under k and stores it as the channel's secret name. */
+/*
+ * Seals value under k and stores it as the channel's secret name (1 to 64
+ * of A-Z a-z 0-9 . _ -), replacing any before, in the caller's
+ * transaction. expires_at (RFC 3339 UTC, or NULL for none) marks a cached
+ * token: it appends no event; any other appends channel_secret_set (the
+ * name and key id, never the value). Refused (invalid "wrong key") while
+ * any secret in the store is sealed under another key, so one store never
+ * mixes keys by mistake (rekey changes keys); not_found without the
+ * channel; invalid when value is empty or longer than UOMS_SECRET_MAX.
+ */
 enum uoms_code uoms_channel_secret_put(struct uoms_store *s,
     const char *channel, const char *name, const char *value,
     const char *expires_at, const struct uoms_secret_key *k,
@@ -78,12 +143,14 @@ enum uoms_code uoms_channel_secret_get(struct uoms_store *s,
     char **value, struct uoms_error *e);
 
 /* Appends the names of the channel's secrets (never values) as a JSON
- * array of strings to out. */
+ * array of strings to out, by name; expired tokens are left out. */
 enum uoms_code uoms_channel_secret_names(struct uoms_store *s,
     const char *channel, struct uoms_buf *out, struct uoms_error *e);
 
-/* Re-seals every secret under new_key (opened with old_key), in the
- * caller's transaction. */
+/* Re-seals every secret under new_key (opened with old_key; one already
+ * sealed under new_key is opened with it), in the caller's transaction,
+ * appending channels_rekeyed; *n is how many. Refused (invalid "wrong
+ * key") when one opens under neither: then the caller rolls back. */
 enum uoms_code uoms_channel_rekey(struct uoms_store *s,
     const struct uoms_secret_key *old_key,
     const struct uoms_secret_key *new_key, long long *n,

@@ -141,7 +141,8 @@ for n in $sizes; do
 	    "$(calc "$ukib < 64 * 1024" 0)"
 	r=$(calc "$q / $z")
 	row "e) query start-to-exit ms vs sqlite3" "$(calc "$q * 1000")" \
-	    "$(calc "$z * 1000")" "$r" "<=2" "$(calc "$r <= 2" 0)"	r=$(calc "$pipe_s / $pipe_u")
+	    "$(calc "$z * 1000")" "$r" "<=2" "$(calc "$r <= 2" 0)"
+	r=$(calc "$pipe_s / $pipe_u")
 	row "f) query|status, rows/s vs SQL" "$(calc "$waiting / $pipe_u" 0)" \
 	    "$(calc "$waiting / $pipe_s" 0)" "$r" ">=0.3" "$(ge "$r" 0.3)"
 	r=$(calc "$one_u / $one_s")
