@@ -205,11 +205,15 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
  * the move and no hold or lock stands in the way; otherwise the move is
  * not made, and unless it was noticed before, *drift says to record it.
  */
+#define MOVE_MAX 16
+
 struct move {
 	char actor[160];
 	const struct uoms_workflow *wf;
 	const char *to;
 	int transition, drift;
+	const char *path[MOVE_MAX];	/* the states entered, to last */
+	int steps;
 	char note[256];
 };
 
@@ -238,9 +242,12 @@ channel_move(struct uoms_store *s, long long id, const char *workflow,
 	sqlite3_bind_int64(st, 1, id);
 	held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	if (uoms_workflow_find(m->wf, from, m->to, NULL) != NULL && !held &&
-	    uoms_lock_check(s, id, UOMS_LOCK_STATUS, m->actor, &lock) ==
-	    UOMS_OK) {
+	/* A channel may report a later state than the next one (paid, then
+	 * shipped): any way forward the workflow allows users is a move. */
+	m->steps = uoms_workflow_path(m->wf, from, m->to, 1, m->path,
+	    MOVE_MAX);
+	if (m->steps > 0 && !held && uoms_lock_check(s, id, UOMS_LOCK_STATUS,
+	    m->actor, &lock) == UOMS_OK) {
 		m->transition = 1;
 		return UOMS_OK;
 	}
@@ -289,6 +296,12 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	enum uoms_code code;
 
 	uoms_buf_printf(&d, "{\"changed\":%s]", changed->n ? changed->p : "[");
+	if (m->transition && m->steps > 1) {
+		uoms_buf_str(&d, ",\"via\":[");
+		for (int i = 0; i < m->steps - 1; i++)
+			uoms_buf_printf(&d, "%s\"%s\"", i ? "," : "", m->path[i]);
+		uoms_buf_str(&d, "]");
+	}
 	if (m->drift) {
 		uoms_buf_str(&d, ",\"channel_state\":");
 		uoms_buf_json_string(&d, m->to, strlen(m->to));
@@ -401,9 +414,11 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	sqlite3_reset(up);
 	if (items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
 		goto out;
-	if (m.transition && (code = uoms_status_enter(s, *id, m.wf, m.to, 0, e))
-	    != UOMS_OK)
-		goto out;
+	/* Each state on the way sets or clears its timestamps, in order. */
+	for (int i = 0; m.transition && i < m.steps; i++)
+		if ((code = uoms_status_enter(s, *id, m.wf, m.path[i], 0, e)) !=
+		    UOMS_OK)
+			goto out;
 	if (m.drift && (code = drift_hold(s, *id, &m, now, e)) != UOMS_OK)
 		goto out;
 	code = line_event(s, *id, &m, from, stored_version, &changed, now, e);

@@ -678,6 +678,60 @@ uoms_workflow_find(const struct uoms_workflow *w, const char *from,
 	return NULL;
 }
 
+int
+uoms_workflow_path(const struct uoms_workflow *w, const char *from,
+    const char *to, int users_only, const char **path, int max)
+{
+	int src = state_index(w, from), dst = state_index(w, to);
+	int *prev, *queue, head = 0, tail = 0, n = -1;
+
+	if (src < 0 || dst < 0)
+		return -1;
+	if (src == dst)
+		return 0;
+	prev = malloc(w->nstates * sizeof *prev);
+	queue = malloc(w->nstates * sizeof *queue);
+	if (prev == NULL || queue == NULL)
+		goto out;
+	for (int i = 0; i < w->nstates; i++)
+		prev[i] = -2;
+	prev[src] = -1;
+	queue[tail++] = src;
+	/* Breadth first: the shortest way is the one the order went. */
+	while (head < tail && prev[dst] == -2) {
+		int at = queue[head++];
+
+		for (int i = 0; i < w->ntransitions; i++) {
+			const struct uoms_transition *t = &w->transitions[i];
+			int next;
+
+			if (strcmp(t->from, w->states[at].name) != 0 ||
+			    (users_only && t->admin_only))
+				continue;
+			next = state_index(w, t->to);
+			if (next >= 0 && prev[next] == -2) {
+				prev[next] = at;
+				queue[tail++] = next;
+			}
+		}
+	}
+	if (prev[dst] == -2)
+		goto out;
+	n = 0;
+	for (int at = dst; at != src; at = prev[at])
+		n++;
+	if (n > max) {
+		n = -1;
+		goto out;
+	}
+	for (int at = dst, i = n - 1; at != src; at = prev[at], i--)
+		path[i] = w->states[at].name;
+out:
+	free(prev);
+	free(queue);
+	return n;
+}
+
 /* The process's workflows, loaded on first use. */
 static struct {
 	const char *shipped, *override;

@@ -84,4 +84,14 @@ const struct uoms_state *uoms_workflow_state(const struct uoms_workflow *w,
 const struct uoms_transition *uoms_workflow_find(const struct uoms_workflow *w,
     const char *from, const char *to, const char *action);
 
+/*
+ * The shortest way from state `from` to state `to` along the workflow's
+ * transitions (admin-only ones excepted when users_only): fills path with
+ * the states entered, in order, `to` last, and returns how many (0 when
+ * from is to); -1 when `to` can't be reached or the way is longer than max.
+ * path borrows the workflow's state names.
+ */
+int uoms_workflow_path(const struct uoms_workflow *w, const char *from,
+    const char *to, int users_only, const char **path, int max);
+
 #endif

@@ -70,3 +70,20 @@ line() {	# line STATUS CHANNEL_UPDATED_AT
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"forbidden: user 'gone' is disabled"* ]]
 }
+
+@test "a channel that skips states moves the order along the workflow's shortest way" {
+	printf '%s\n' '{"channel":"shop","external_order_id":"1","workflow":"fulfillment","status":"paid"}' |
+	    uoms-upsert >/dev/null
+	run --separate-stderr uoms-upsert < <(printf '%s\n' '{"channel":"shop","external_order_id":"1","workflow":"fulfillment","status":"delivered"}')
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget status)" = delivered ]
+	[ "$(echo "$output" | jget depart_time)" != null ]	# shipped was passed
+	[ "$(echo "$output" | jget complete_time)" != null ]
+	[ "$(echo "$output" | jget version)" = 2 ]
+	[ "$(sql "SELECT from_state, to_state, json_extract(details, '$.via') FROM events WHERE type = 'status'")" = \
+	    'paid|delivered|["picking","packed","shipped"]' ]
+	# Backwards is no way forward: a drift.
+	run --separate-stderr uoms-upsert < <(printf '%s\n' '{"channel":"shop","external_order_id":"1","workflow":"fulfillment","status":"paid"}')
+	[ "$(echo "$output" | jget status)" = delivered ]
+	[ "$(sql "SELECT count(*) FROM events WHERE type = 'channel_drift'")" = 1 ]
+}
