@@ -26,6 +26,9 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 	-Ilib -DUOMS_VERSION='"$(VERSION)"' -DUOMS_DATADIR='"$(DATADIR)"' \
 	$(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
+# Each tool loads only the libraries it uses (libcurl only for fetching):
+# start-up time is part of what shell loops pay per call.
+override LDFLAGS += -Wl,--as-needed
 
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)

@@ -1,13 +1,13 @@
 /*
- * The registry of channel kinds. Each kind is defined in its own file
- * (lib/kind-NAME.c); a kind that is not built in is simply absent.
+ * The registry of channel kinds, each defined in its own file
+ * (lib/kind-NAME.c). A tool that looks kinds up links them all; the
+ * others link none (kinds are pure: no network, no libcurl).
  */
 #include <string.h>
 
 #include "kind.h"
 
-#define KIND(n) extern const struct uoms_kind uoms_kind_##n \
-	__attribute__((weak))
+#define KIND(n) extern const struct uoms_kind uoms_kind_##n
 KIND(demo);
 KIND(http_jsonl);
 KIND(coupang);

@@ -98,8 +98,7 @@ struct uoms_kind {
 /* The kind called name, or NULL. Static. */
 const struct uoms_kind *uoms_kind_find(const char *name);
 
-/* The kinds this build knows, UOMS_KIND_SLOTS entries; an entry is NULL
- * when that kind is not built in. */
+/* The kinds this build knows, UOMS_KIND_SLOTS entries. */
 #define UOMS_KIND_SLOTS 6
 extern const struct uoms_kind *const uoms_kinds[UOMS_KIND_SLOTS];
 

@@ -261,8 +261,8 @@ all_digits(const char *s, size_t n)
 }
 
 /* NNN-NNNN-NNNN (mobile) or NN-NNN(N)-NNNN (area code, e.g. Seoul 02). */
-static int
-phone_valid(const char *s, size_t n)
+int
+uoms_phone_valid(const char *s, size_t n)
 {
 	const char *d1 = memchr(s, '-', n), *d2;
 
@@ -276,6 +276,12 @@ phone_valid(const char *s, size_t n)
 	    !all_digits(d2 + 1, c) || c != 4)
 		return 0;
 	return (a == 3 && b == 4) || (a == 2 && (b == 3 || b == 4));
+}
+
+int
+uoms_postal_valid(const char *s, size_t n)
+{
+	return n == 5 && all_digits(s, n);
 }
 
 int
@@ -422,13 +428,13 @@ check_sub(struct uoms_parser *p, const char *obj, const char *key,
 	int is_text = strcmp(type, "text") == 0;
 
 	if (strcmp(key, "phone") == 0 && strcmp(type, "null") != 0) {
-		if (!is_text || !phone_valid(s, n))
+		if (!is_text || !uoms_phone_valid(s, n))
 			return uoms_fail(e, UOMS_INVALID, "%s.phone '%.40s' is "
 			    "not NNN-NNNN-NNNN or NN-NNN(N)-NNNN", obj,
 			    is_text ? s : type);
 	} else if (strcmp(obj, "shipping") == 0 &&
 	    strcmp(key, "postal_code") == 0 && strcmp(type, "null") != 0) {
-		if (!is_text || n != 5 || !all_digits(s, n))
+		if (!is_text || !uoms_postal_valid(s, n))
 			return uoms_fail(e, UOMS_INVALID, "postal code '%.40s' "
 			    "is not 5 digits", is_text ? s : type);
 	} else if (strcmp(key, "name") == 0 && !is_text &&

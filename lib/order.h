@@ -84,6 +84,12 @@ enum uoms_code uoms_order_parse(struct uoms_parser *p, const char *line,
 enum uoms_code uoms_product_parse(struct uoms_parser *p, const char *line,
     size_t len, struct uoms_product *o, struct uoms_error *e);
 
+/* Nonzero when s[0..n) is a phone number the store takes:
+ * NNN-NNNN-NNNN or NN-NNN(N)-NNNN. */
+int uoms_phone_valid(const char *s, size_t n);
+/* Nonzero when s[0..n) is a postal code the store takes: 5 digits. */
+int uoms_postal_valid(const char *s, size_t n);
+
 /* Nonzero when two values are equal (absent and null are not). */
 int uoms_val_equal(const struct uoms_val *a, const struct uoms_val *b);
 

@@ -1,0 +1,980 @@
+/*
+ * The fetch engine. Each channel is a job that cycles through its kind:
+ * next() says what to ask, the engine asks it (waiting for the channel's
+ * rate limit or a retry's backoff first), take() reads the answer, and so
+ * on until next() says it is done. All jobs share one curl multi handle,
+ * so their requests run at once and connections are kept for the next
+ * page. Nothing here blocks but curl_multi_poll().
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "err.h"
+#include "fetch.h"
+#include "line.h"
+#include "rfc3339.h"
+
+/* The largest answer accepted for one page. */
+#define PAGE_MAX (256L * 1024 * 1024)
+/* Backoff: the first retry waits about BACKOFF_BASE s, doubling, capped. */
+#define BACKOFF_BASE 0.5
+#define BACKOFF_CAP 30.0
+/* A Retry-After longer than this fails the channel rather than waiting. */
+#define RETRY_AFTER_MAX 300
+/* Connecting never waits longer than this, however long the timeout. */
+#define CONNECT_MAX 10.0
+
+enum job_state {
+	J_NEXT,		/* ask the kind for its next request */
+	J_WAIT,		/* a request is ready, due at job->due */
+	J_BUSY,		/* the request is in flight */
+	J_OK,		/* fetched to the end */
+	J_FAILED
+};
+
+struct secret {
+	char *name, *value;
+	struct secret *next;
+};
+
+struct engine;
+
+struct job {
+	struct engine *f;
+	struct uoms_channel *ch;
+	const struct uoms_kind *kind;
+	struct uoms_fetch_ctx ctx;
+	enum job_state st;
+	int started;			/* the kind has state to free */
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char errbuf[CURL_ERROR_SIZE];
+	struct uoms_http_req req;
+	int attempt;			/* tries of the current request */
+	double due, last_start, gap, timeout;
+	const char *ca_bundle;
+	struct uoms_buf body, head;
+	int too_big;
+	char since[40];
+	long requests, pages, records;
+	char note[160];			/* what it is waiting for */
+	struct secret *secrets;
+	json_t *names;			/* the secrets it has, or NULL */
+	int secret_broken;
+	char secret_why[300];
+};
+
+struct engine {
+	struct uoms_store *s;
+	const struct uoms_fetch_opts *o;
+	CURLM *multi;
+	struct job *jobs;
+	int n;
+	char until[40];
+	struct uoms_secret_key key;
+	int key_state;			/* 0 not tried, 1 loaded, -1 failed */
+	char key_why[300];
+	unsigned long long rng;
+	int shown;			/* progress lines on the terminal */
+	double shown_at;
+};
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A uniform draw in [0, 1) for jitter (splitmix64). */
+static double
+draw(struct engine *f)
+{
+	unsigned long long z = (f->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+double
+uoms_fetch_setting_num(const struct uoms_channel *c, const char *key,
+    double def, int *bad)
+{
+	json_t *v = c->settings != NULL ? json_object_get(c->settings, key) :
+	    NULL;
+	const char *s;
+	char *end;
+	double d;
+
+	if (v == NULL || json_is_null(v))
+		return def;
+	if (json_is_number(v))
+		return json_number_value(v);
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno == 0 && end != s && *end == '\0' && isfinite(d))
+			return d;
+	}
+	if (bad != NULL)
+		*bad = 1;
+	return -1;
+}
+
+const char *
+uoms_fetch_setting_str(const struct uoms_channel *c, const char *key,
+    const char *def)
+{
+	json_t *v = c->settings != NULL ? json_object_get(c->settings, key) :
+	    NULL;
+
+	return json_is_string(v) ? json_string_value(v) : def;
+}
+
+long long
+uoms_fetch_time(const char *t)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (t == NULL || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n)
+	    != 6 || n != 19)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return (long long)timegm(&tm);
+}
+
+static void
+fmt_time(long long t, char *out)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int
+uoms_fetch_opts_config(struct uoms_fetch_opts *o,
+    const struct uoms_config *cfg, char *why, size_t whylen)
+{
+	const char *t = uoms_config_get(cfg, "fetch_timeout", NULL);
+	long long n;
+	int bad = 0;
+	char *end;
+
+	o->timeout = 30;
+	if (t != NULL) {
+		o->timeout = strtod(t, &end);
+		if (end == t || *end != '\0' || !(o->timeout > 0) ||
+		    o->timeout > 86400) {
+			snprintf(why, whylen, "fetch_timeout: '%s' is not a "
+			    "number of seconds", t);
+			return -1;
+		}
+	}
+	n = uoms_config_num(cfg, "fetch_retries", 4, &bad);
+	if (bad || n > 100) {
+		snprintf(why, whylen, "fetch_retries: '%s' is not a number "
+		    "from 0 to 100", uoms_config_get(cfg, "fetch_retries", ""));
+		return -1;
+	}
+	o->retries = (int)n;
+	o->overlap = uoms_config_num(cfg, "fetch_overlap", 600, &bad);
+	if (bad) {
+		snprintf(why, whylen, "fetch_overlap: '%s' is not a number of "
+		    "seconds", uoms_config_get(cfg, "fetch_overlap", ""));
+		return -1;
+	}
+	o->backfill = uoms_config_num(cfg, "fetch_backfill", 24, &bad);
+	if (bad) {
+		snprintf(why, whylen, "fetch_backfill: '%s' is not a number of "
+		    "hours", uoms_config_get(cfg, "fetch_backfill", ""));
+		return -1;
+	}
+	o->key_file = uoms_config_get(cfg, "secret_key_file",
+	    "/etc/uoms/secret.key");
+	return 0;
+}
+
+/*
+ * Progress, at a terminal only: one line per channel below everything
+ * else, redrawn in place a few times a second. Messages are printed
+ * above it (progress_clear first).
+ */
+static void
+progress_clear(struct engine *f)
+{
+	if (f->shown > 0)
+		fprintf(stderr, "\033[%dA\r\033[J", f->shown);
+	f->shown = 0;
+}
+
+static void
+progress(struct engine *f, int force)
+{
+	double now = mono();
+
+	if (!f->o->progress || f->o->dry_run ||
+	    (!force && now - f->shown_at < 0.2))
+		return;
+	f->shown_at = now;
+	progress_clear(f);
+	for (int i = 0; i < f->n; i++) {
+		struct job *j = &f->jobs[i];
+		const char *what = j->st == J_OK ? "done" :
+		    j->st == J_FAILED ? "failed" : j->note[0] != '\0' ?
+		    j->note : "fetching";
+
+		fprintf(stderr, "%s: channel %s: %ld pages, %ld %s, %s\033[K\n",
+		    uoms_err_prog(), j->ch->name, j->pages, j->records,
+		    f->o->products ? "products" : "orders", what);
+	}
+	f->shown = f->n;
+	fflush(stderr);
+}
+
+static void
+job_warn(struct job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+job_warn(struct job *j, const char *fmt, ...)
+{
+	char where[300], msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(where, sizeof where, "channel %s", j->ch->name);
+	progress_clear(j->f);
+	uoms_warn(where, "%s", msg);
+}
+
+static void
+wipe_secrets(struct job *j)
+{
+	struct secret *s, *next;
+
+	for (s = j->secrets; s != NULL; s = next) {
+		next = s->next;
+		OPENSSL_cleanse(s->value, strlen(s->value));
+		free(s->value);
+		free(s->name);
+		free(s);
+	}
+	j->secrets = NULL;
+	json_decref(j->names);
+	j->names = NULL;
+}
+
+/* The job ends: the kind's state and the secrets go. */
+static void
+job_end(struct job *j, enum job_state st)
+{
+	if (j->easy != NULL && j->st == J_BUSY)
+		curl_multi_remove_handle(j->f->multi, j->easy);
+	j->st = st;
+	if (j->started && j->kind->done != NULL)
+		j->kind->done(&j->ctx);
+	j->started = 0;
+	j->ctx.state = NULL;
+	uoms_http_req_free(&j->req);
+	wipe_secrets(j);
+	progress(j->f, 1);
+}
+
+static void
+job_fail(struct job *j, const char *why)
+{
+	job_warn(j, "%s", why);
+	if (j->records > 0 && !j->f->o->products)
+		job_warn(j, "%ld orders were printed before it failed; to be "
+		    "sure of the rest, fetch again with --channel %s --since %s",
+		    j->records, j->ch->name, j->since);
+	job_end(j, J_FAILED);
+}
+
+static int
+load_key(struct engine *f, char *why, size_t whylen)
+{
+	if (f->key_state == 0) {
+		f->key_state = uoms_secret_key_load(f->o->key_file, &f->key,
+		    f->key_why, sizeof f->key_why) == 0 ? 1 : -1;
+	}
+	if (f->key_state < 0)
+		snprintf(why, whylen, "%s", f->key_why);
+	return f->key_state > 0 ? 0 : -1;
+}
+
+static int
+has_secret(struct job *j, const char *name)
+{
+	struct uoms_error e = { 0 };
+	struct uoms_buf b = { 0 };
+	size_t i;
+	json_t *v;
+
+	if (j->names == NULL) {
+		if (uoms_channel_secret_names(j->f->s, j->ch->name, &b, &e) ==
+		    UOMS_OK)
+			j->names = json_loadb(b.p, b.n, 0, NULL);
+		uoms_buf_free(&b);
+		if (!json_is_array(j->names)) {
+			json_decref(j->names);
+			j->names = json_array();
+		}
+	}
+	json_array_foreach(j->names, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+static struct secret *
+cached(struct job *j, const char *name)
+{
+	for (struct secret *s = j->secrets; s != NULL; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+static void
+cache(struct job *j, const char *name, char *value)
+{
+	struct secret *s = cached(j, name);
+
+	if (s != NULL) {
+		OPENSSL_cleanse(s->value, strlen(s->value));
+		free(s->value);
+		s->value = value;
+		return;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL ||
+	    (s->name = strdup(name)) == NULL) {
+		free(s);
+		OPENSSL_cleanse(value, strlen(value));
+		free(value);
+		return;
+	}
+	s->value = value;
+	s->next = j->secrets;
+	j->secrets = s;
+}
+
+/*
+ * ctx->secret: opened on first use and kept until the job ends. A secret
+ * that is not set is the kind's business (some are optional); one that
+ * is set but can't be opened (no key, a wrong key) fails the channel
+ * whatever the kind makes of it, so it never goes on without it.
+ */
+static const char *
+ctx_secret(struct uoms_fetch_ctx *ctx, const char *name, char *why,
+    size_t whylen)
+{
+	struct job *j = ctx->engine;
+	struct uoms_error e = { 0 };
+	struct secret *s;
+	char *value = NULL, kwhy[300];
+	int rc;
+
+	if ((s = cached(j, name)) != NULL)
+		return s->value;
+	if (!has_secret(j, name)) {
+		snprintf(why, whylen, "secret '%s' is not set", name);
+		return NULL;
+	}
+	if (load_key(j->f, kwhy, sizeof kwhy) < 0) {
+		snprintf(why, whylen, "can't open secret '%s': %s", name, kwhy);
+		goto broken;
+	}
+	rc = uoms_channel_secret_get(j->f->s, j->ch->name, name, &j->f->key,
+	    &value, &e);
+	if (rc == UOMS_NOT_FOUND) {
+		snprintf(why, whylen, "secret '%s' is not set or has expired",
+		    name);
+		return NULL;
+	}
+	if (rc != UOMS_OK || value == NULL) {
+		snprintf(why, whylen, "can't open secret '%s': %s", name,
+		    e.msg);
+		goto broken;
+	}
+	cache(j, name, value);
+	return value;
+broken:
+	if (!j->secret_broken)
+		snprintf(j->secret_why, sizeof j->secret_why, "%s", why);
+	j->secret_broken = 1;
+	return NULL;
+}
+
+/* ctx->keep_secret: sealed into the store at once, and kept at hand. */
+static void
+ctx_keep_secret(struct uoms_fetch_ctx *ctx, const char *name,
+    const char *value, const char *expires_at)
+{
+	struct job *j = ctx->engine;
+	struct uoms_error e = { 0 };
+	char why[300], *copy;
+
+	if ((copy = strdup(value)) != NULL) {
+		cache(j, name, copy);
+		if (j->names != NULL)
+			json_array_append_new(j->names, json_string(name));
+	}
+	if (j->f->o->dry_run)
+		return;
+	if (load_key(j->f, why, sizeof why) < 0) {
+		job_warn(j, "can't keep secret '%s': %s", name, why);
+		return;
+	}
+	if (uoms_store_begin(j->f->s, &e) != UOMS_OK ||
+	    uoms_channel_secret_put(j->f->s, j->ch->name, name, value,
+	    expires_at, &j->f->key, &e) != UOMS_OK ||
+	    uoms_store_commit(j->f->s, &e) != UOMS_OK) {
+		uoms_store_rollback(j->f->s);
+		job_warn(j, "can't keep secret '%s': %s", name, e.msg);
+	}
+}
+
+static void
+ctx_emit(struct uoms_fetch_ctx *ctx, json_t *record)
+{
+	struct job *j = ctx->engine;
+	char *line;
+
+	j->records++;
+	if (j->f->o->dry_run)
+		return;
+	if ((line = json_dumps(record, JSON_COMPACT)) == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	if (uoms_out_record(line, strlen(line)) < 0) {
+		progress_clear(j->f);
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write records: %s",
+		    strerror(errno));
+	}
+	free(line);
+}
+
+int
+uoms_fetch_emit_text(struct uoms_fetch_ctx *ctx, const char *text,
+    size_t len)
+{
+	struct job *j = ctx->engine;
+	json_t *o;
+
+	if (ctx->emit != ctx_emit) {
+		if ((o = json_loadb(text, len, 0, NULL)) == NULL)
+			return -1;
+		ctx->emit(ctx, o);
+		json_decref(o);
+		return 0;
+	}
+	j->records++;
+	if (j->f->o->dry_run)
+		return 0;
+	if (uoms_out_record(text, len) < 0) {
+		progress_clear(j->f);
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write records: %s",
+		    strerror(errno));
+	}
+	return 0;
+}
+
+static void
+flush_out(struct engine *f)
+{
+	if (uoms_out_flush() < 0) {
+		progress_clear(f);
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write records: %s",
+		    strerror(errno));
+	}
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct job *j = arg;
+
+	if (j->body.n + size * n > PAGE_MAX) {
+		j->too_big = 1;
+		return 0;
+	}
+	if (uoms_buf_add(&j->body, p, size * n) < 0)
+		return 0;
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct job *j = arg;
+
+	/* A new status line starts a new answer (after a 100 Continue). */
+	if (size * n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+		uoms_buf_clear(&j->head);
+	if (uoms_buf_add(&j->head, p, size * n) < 0)
+		return 0;
+	return size * n;
+}
+
+/* Prints the request --dry-run would make, secret header values masked. */
+static void
+dry_print(struct job *j)
+{
+	struct uoms_http_req *r = &j->req;
+
+	printf("%s %s\n", r->method, r->url.p != NULL ? r->url.p : "");
+	for (int i = 0; i < r->nheaders; i++) {
+		const char *h = r->headers[i], *colon = strchr(h, ':');
+
+		if (r->secret_header[i] && colon != NULL)
+			printf("%.*s: ****\n", (int)(colon - h), h);
+		else if (r->secret_header[i])
+			printf("****\n");
+		else
+			printf("%s\n", h);
+	}
+	/* A body may carry a signature or a client id: never shown. */
+	if (r->body.n > 0)
+		printf("[a body of %zu bytes, not shown]\n", r->body.n);
+	printf("\n");
+}
+
+/* Asks the kind what next; it may emit records itself (demo). */
+static void
+step(struct job *j)
+{
+	char why[512] = "";
+	enum uoms_kind_step r;
+
+	uoms_http_req_free(&j->req);
+	if (j->f->o->dry_run)
+		printf("# channel %s (%s) since %s\n", j->ch->name,
+		    j->ch->kind, j->since);
+	j->started = 1;
+	r = j->kind->next(&j->ctx, &j->req, why, sizeof why);
+	if (j->secret_broken) {
+		job_fail(j, j->secret_why);
+		return;
+	}
+	if (r == UOMS_KIND_FAIL) {
+		job_fail(j, why[0] != '\0' ? why : "failed");
+		return;
+	}
+	if (j->f->o->dry_run) {
+		if (r == UOMS_KIND_REQUEST)
+			dry_print(j);
+		else
+			printf("# no request: kind '%s' makes its %s itself\n\n",
+			    j->kind->name, j->f->o->products ? "products" :
+			    "orders");
+		job_end(j, J_OK);
+		return;
+	}
+	if (r == UOMS_KIND_DONE) {
+		flush_out(j->f);
+		job_end(j, J_OK);
+		return;
+	}
+	j->attempt = 0;
+	j->note[0] = '\0';
+	j->due = j->last_start + j->gap;
+	j->st = J_WAIT;
+}
+
+static void
+start(struct job *j, double now)
+{
+	struct uoms_http_req *r = &j->req;
+	CURL *c = j->easy;
+	long ms = (long)(j->timeout * 1000);
+
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+	for (int i = 0; i < r->nheaders; i++)
+		j->hdrs = curl_slist_append(j->hdrs, r->headers[i]);
+	uoms_buf_clear(&j->body);
+	uoms_buf_clear(&j->head);
+	j->too_big = 0;
+	j->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, r->url.p);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->hdrs);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+	if (strcmp(r->method, "GET") == 0) {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body.n);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		    r->body.p != NULL ? r->body.p : "");
+		if (strcmp(r->method, "POST") != 0)
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+	}
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(fmin(j->timeout, CONNECT_MAX) * 1000));
+	j->last_start = now;
+	j->attempt++;
+	j->st = J_BUSY;
+	curl_multi_add_handle(j->f->multi, c);
+}
+
+static double
+backoff(struct job *j)
+{
+	double d = BACKOFF_BASE * pow(2, j->attempt - 1);
+
+	if (d > BACKOFF_CAP)
+		d = BACKOFF_CAP;
+	/* Half fixed, half random: retries of many clients spread out. */
+	return d / 2 + draw(j->f) * d / 2;
+}
+
+/* Tries the same request again later, or gives up after the retries. */
+static void
+retry(struct job *j, double at_least, const char *why)
+{
+	double d = backoff(j);
+	char msg[600];
+
+	if (j->attempt > j->f->o->retries) {
+		snprintf(msg, sizeof msg, "%s (gave up after %d tries)", why,
+		    j->attempt);
+		job_fail(j, msg);
+		return;
+	}
+	if (d < at_least)
+		d = at_least;
+	j->due = mono() + d;
+	j->st = J_WAIT;
+	snprintf(j->note, sizeof j->note, "retrying in %.1f s: %s", d, why);
+	progress(j->f, 1);
+}
+
+/* A curl failure a later try may not meet. */
+static int
+transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_WRITE_ERROR:
+	case CURLE_OUT_OF_MEMORY:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* One line of the answer's body, for a message. */
+static void
+excerpt(const struct uoms_buf *b, char *out, size_t outlen)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < b->n && k + 1 < outlen && k < 120; i++) {
+		unsigned char c = b->p[i];
+
+		out[k++] = c == '\n' || c == '\r' || c == '\t' ? ' ' :
+		    c < 0x20 ? '?' : c;
+	}
+	out[k] = '\0';
+}
+
+static void
+finished(struct job *j, CURLcode rc)
+{
+	struct uoms_http_resp resp = { 0 };
+	char why[600], ex[200];
+	curl_off_t ra = -1;
+	long status = 0;
+
+	curl_multi_remove_handle(j->f->multi, j->easy);
+	j->st = J_WAIT;		/* off the multi handle, whatever comes */
+	j->requests++;
+	if (rc != CURLE_OK) {
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			snprintf(why, sizeof why, "timed out after %g s",
+			    j->timeout);
+		else if (j->too_big)
+			snprintf(why, sizeof why, "an answer is larger than "
+			    "%ld MiB", PAGE_MAX / 1024 / 1024);
+		else
+			snprintf(why, sizeof why, "%s%s%s",
+			    curl_easy_strerror(rc), j->errbuf[0] ? ": " : "",
+			    j->errbuf);
+		if (rc == CURLE_PEER_FAILED_VERIFICATION)
+			snprintf(why + strlen(why), sizeof why - strlen(why),
+			    " (a private CA? set ca_bundle)");
+		if (transient(rc))
+			retry(j, 0, why);
+		else
+			job_fail(j, why);
+		return;
+	}
+	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 401 || status == 403) {
+		snprintf(why, sizeof why, "authentication failed (HTTP %ld)",
+		    status);
+		job_fail(j, why);
+		return;
+	}
+	if (status == 429 || (status >= 500 && status <= 599)) {
+		curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &ra);
+		if (ra > RETRY_AFTER_MAX) {
+			snprintf(why, sizeof why, "HTTP %ld, asked to wait %lld "
+			    "s (more than %d)", status, (long long)ra,
+			    RETRY_AFTER_MAX);
+			job_fail(j, why);
+			return;
+		}
+		snprintf(why, sizeof why, "HTTP %ld", status);
+		retry(j, ra > 0 ? (double)ra : 0, why);
+		return;
+	}
+	if (status < 200 || status > 299) {
+		excerpt(&j->body, ex, sizeof ex);
+		snprintf(why, sizeof why, "HTTP %ld%s%s", status,
+		    ex[0] != '\0' ? ": " : "", ex);
+		job_fail(j, why);
+		return;
+	}
+	resp.status = status;
+	resp.body = j->body.p != NULL ? j->body.p : "";
+	resp.len = j->body.n;
+	resp.headers = j->head.p != NULL ? j->head.p : "";
+	resp.headers_len = j->head.n;
+	why[0] = '\0';
+	if (j->kind->take(&j->ctx, &resp, why, sizeof why) < 0) {
+		flush_out(j->f);
+		job_fail(j, why[0] != '\0' ? why : "an answer it can't read");
+		return;
+	}
+	j->pages++;
+	flush_out(j->f);
+	j->st = J_NEXT;
+	j->note[0] = '\0';
+	progress(j->f, 0);
+}
+
+/* Where a channel's fetch starts (see fetch.h). */
+static int
+job_since(struct job *j, char *why, size_t whylen)
+{
+	const struct uoms_fetch_opts *o = j->f->o;
+	struct uoms_error e = { 0 };
+	char hw[64] = "";
+	long long t, hours;
+	int bad = 0;
+
+	if (o->since != NULL) {
+		snprintf(j->since, sizeof j->since, "%s", o->since);
+		return 0;
+	}
+	if (!o->products && uoms_channel_high_water(j->f->s, j->ch->name, hw,
+	    &e) != UOMS_OK) {
+		snprintf(why, whylen, "%s", e.msg);
+		return -1;
+	}
+	if ((t = uoms_fetch_time(hw)) >= 0) {
+		fmt_time(t - o->overlap, j->since);
+		return 0;
+	}
+	hours = (long long)uoms_fetch_setting_num(j->ch, "backfill",
+	    (double)o->backfill, &bad);
+	if (bad || hours < 0) {
+		snprintf(why, whylen, "setting 'backfill' is not a number of "
+		    "hours");
+		return -1;
+	}
+	fmt_time(uoms_fetch_time(j->f->until) - hours * 3600, j->since);
+	return 0;
+}
+
+/* Sets a job up; -1 with why when the channel can't run at all. */
+static int
+job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
+    char *why, size_t whylen)
+{
+	double rate, timeout;
+	int bad = 0;
+
+	j->f = f;
+	j->ch = ch;
+	j->st = J_NEXT;
+	if ((j->kind = uoms_kind_find(ch->kind)) == NULL) {
+		snprintf(why, whylen, "kind '%s' is not built in", ch->kind);
+		return -1;
+	}
+	rate = uoms_fetch_setting_num(ch, "max_rate", j->kind->max_rate, &bad);
+	if (bad || rate < 0) {
+		snprintf(why, whylen, "setting 'max_rate' is not a number of "
+		    "requests per second");
+		return -1;
+	}
+	j->gap = rate > 0 ? 1 / rate : 0;
+	timeout = uoms_fetch_setting_num(ch, "timeout", f->o->timeout, &bad);
+	if (bad || !(timeout > 0)) {
+		snprintf(why, whylen, "setting 'timeout' is not a number of "
+		    "seconds");
+		return -1;
+	}
+	j->timeout = timeout;
+	j->ca_bundle = uoms_fetch_setting_str(ch, "ca_bundle", NULL);
+	if (job_since(j, why, whylen) < 0)
+		return -1;
+	j->ctx.channel = ch;
+	j->ctx.since = j->since;
+	j->ctx.until = f->until;
+	j->ctx.products = f->o->products;
+	j->ctx.secret = ctx_secret;
+	j->ctx.keep_secret = ctx_keep_secret;
+	j->ctx.emit = ctx_emit;
+	j->ctx.engine = j;
+	j->last_start = -1e9;
+	if (f->o->dry_run)
+		return 0;
+	if ((j->easy = curl_easy_init()) == NULL) {
+		snprintf(why, whylen, "can't make a curl handle");
+		return -1;
+	}
+	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(j->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(j->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (j->ca_bundle != NULL)
+		curl_easy_setopt(j->easy, CURLOPT_CAINFO, j->ca_bundle);
+	curl_easy_setopt(j->easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, "uoms-fetch/"
+	    UOMS_VERSION);
+	curl_easy_setopt(j->easy, CURLOPT_ERRORBUFFER, j->errbuf);
+	curl_easy_setopt(j->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(j->easy, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(j->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(j->easy, CURLOPT_HEADERDATA, j);
+	return 0;
+}
+
+static int
+active(const struct job *j)
+{
+	return j->st != J_OK && j->st != J_FAILED;
+}
+
+int
+uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
+    const struct uoms_fetch_opts *o, struct uoms_fetch_result *res)
+{
+	struct engine f = { .s = s, .o = o, .n = n };
+	char why[512];
+	int i, left, failed = 0;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't initialise libcurl");
+	if ((f.multi = curl_multi_init()) == NULL ||
+	    (f.jobs = calloc(n > 0 ? n : 1, sizeof *f.jobs)) == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	f.rng = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid()
+	    << 32) ^ (unsigned long long)(mono() * 1e9);
+	uoms_time_now(f.until);
+	for (i = 0; i < n; i++) {
+		if (job_init(&f, &f.jobs[i], &ch[i], why, sizeof why) < 0) {
+			f.jobs[i].ch = &ch[i];
+			f.jobs[i].f = &f;
+			job_fail(&f.jobs[i], why);
+		}
+	}
+	progress(&f, 1);
+	for (;;) {
+		double now, wait;
+
+		for (i = 0; i < n; i++)
+			while (f.jobs[i].st == J_NEXT)
+				step(&f.jobs[i]);
+		now = mono();
+		left = 0;
+		for (i = 0; i < n; i++) {
+			if (f.jobs[i].st == J_WAIT && f.jobs[i].due <= now)
+				start(&f.jobs[i], now);
+			left += active(&f.jobs[i]);
+		}
+		if (left == 0)
+			break;
+		curl_multi_perform(f.multi, &left);
+		for (CURLMsg *m; (m = curl_multi_info_read(f.multi, &left)) !=
+		    NULL;) {
+			struct job *j;
+
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&j);
+			finished(j, m->data.result);
+		}
+		/* Sleep until curl has news or the next request is due; not
+		 * at all when an answer was just taken. */
+		now = mono();
+		wait = 1.0;
+		for (i = 0; i < n; i++) {
+			if (f.jobs[i].st == J_NEXT)
+				wait = 0;
+			else if (f.jobs[i].st == J_WAIT &&
+			    f.jobs[i].due - now < wait)
+				wait = f.jobs[i].due - now;
+		}
+		if (wait > 0)
+			curl_multi_poll(f.multi, NULL, 0, (int)(wait * 1000) + 1,
+			    NULL);
+		progress(&f, 0);
+	}
+	flush_out(&f);
+	progress(&f, 1);
+	for (i = 0; i < n; i++) {
+		struct job *j = &f.jobs[i];
+
+		failed += j->st == J_FAILED;
+		if (res != NULL) {
+			res[i].failed = j->st == J_FAILED;
+			res[i].requests = j->requests;
+			res[i].records = j->records;
+			snprintf(res[i].since, sizeof res[i].since, "%s",
+			    j->since);
+		}
+		if (j->easy != NULL)
+			curl_easy_cleanup(j->easy);
+		curl_slist_free_all(j->hdrs);
+		uoms_buf_free(&j->body);
+		uoms_buf_free(&j->head);
+	}
+	OPENSSL_cleanse(&f.key, sizeof f.key);
+	free(f.jobs);
+	curl_multi_cleanup(f.multi);
+	curl_global_cleanup();
+	return failed;
+}

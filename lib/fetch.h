@@ -1,0 +1,91 @@
+/*
+ * fetch: the engine under uoms-fetch (SPEC 7). It runs every channel's
+ * kind (kind.h) at once over one libcurl multi handle, so channels fetch
+ * concurrently and reuse their connections, and does everything a kind
+ * should not have to: rate limits, timeouts, retries with backoff and
+ * jitter (429, 5xx and network errors, honouring Retry-After), verified
+ * TLS, secrets opened lazily and wiped at the end, and printing records
+ * as they are emitted, one line each, page by page, so memory stays flat
+ * however many orders a channel has. A channel that fails is reported
+ * and the others go on.
+ */
+#ifndef UOMS_FETCH_H
+#define UOMS_FETCH_H
+
+#include "channel.h"
+#include "config.h"
+#include "kind.h"
+#include "store.h"
+
+struct uoms_fetch_opts {
+	const char *since;	/* --since, RFC 3339 UTC; NULL: per channel */
+	int products;		/* the catalog instead of orders */
+	int dry_run;		/* print the first request of each channel */
+	int progress;		/* a progress line per channel on stderr */
+	double timeout;		/* seconds per request (fetch_timeout, 30) */
+	int retries;		/* tries after the first (fetch_retries, 4) */
+	long long overlap;	/* seconds before the high water (fetch_overlap, 600) */
+	long long backfill;	/* hours a first fetch goes back (fetch_backfill, 24) */
+	const char *key_file;	/* secret_key_file, /etc/uoms/secret.key */
+};
+
+/*
+ * Fills o from the configuration (the keys above; defaults for absent
+ * ones). Returns 0, or -1 with why filled when a value is not a number.
+ */
+int uoms_fetch_opts_config(struct uoms_fetch_opts *o,
+    const struct uoms_config *cfg, char *why, size_t whylen);
+
+/* How one channel did. */
+struct uoms_fetch_result {
+	int failed;		/* 0: fetched to the end */
+	long requests;		/* requests answered (retries included) */
+	long records;		/* lines printed */
+	char since[40];		/* where the fetch started */
+};
+
+/*
+ * Fetches channels ch[0..n) (borrowed) concurrently, printing each
+ * record to stdout as a line (uoms_out_record) as it is emitted, and
+ * flushing after every page. A channel starts after: o->since, else its
+ * high water in s (uoms_channel_high_water) minus o->overlap, else
+ * o->backfill hours before now (a channel setting "backfill", in hours,
+ * beats it). Channel settings the engine reads: "max_rate" (requests per
+ * second, beats the kind's), "timeout" (seconds per request, beats
+ * o->timeout), "ca_bundle" (a CA file for a private endpoint),
+ * "backfill". Each failure is printed as "uoms-fetch: channel NAME: why".
+ * res (n entries, may be NULL) says how each did. Returns the number of
+ * channels that failed; exits 3 only when stdout can't be written.
+ */
+int uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
+    const struct uoms_fetch_opts *o, struct uoms_fetch_result *res);
+
+/*
+ * Emits a record given as the text of one JSON object (len bytes, no
+ * newline), for kinds whose channel already speaks SPEC 3.1 lines: the
+ * engine prints it as it is, without parsing it again. The caller has
+ * checked that it is one object. Under another engine (a unit test's
+ * ctx) the text is parsed and handed to ctx->emit. Returns 0, or -1 when
+ * it could not be parsed there.
+ */
+int uoms_fetch_emit_text(struct uoms_fetch_ctx *ctx, const char *text,
+    size_t len);
+
+/*
+ * A channel setting as a number: a JSON number, or a string holding one;
+ * def when absent, -1 (and *bad set, if bad is not NULL) when it is
+ * something else. For kinds as well as the engine.
+ */
+double uoms_fetch_setting_num(const struct uoms_channel *c, const char *key,
+    double def, int *bad);
+
+/* A channel setting as a string, or def when absent or not a string.
+ * Borrowed from c. */
+const char *uoms_fetch_setting_str(const struct uoms_channel *c,
+    const char *key, const char *def);
+
+/* Seconds since the epoch of an RFC 3339 UTC time ("...Z", fraction
+ * ignored); -1 when it is not one. */
+long long uoms_fetch_time(const char *rfc3339);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * The http-jsonl kind: the door for any in-house system. A GET on the
+ * channel's URL answers order lines already in the SPEC 3.1 shape (JSON
+ * Lines); the first page is asked with ?since=RFC3339&page=1 and the next
+ * ones are wherever a Link header's rel="next" points (RFC 8288), until
+ * an answer has none. A bearer token is sent when the secret "token" is
+ * set. Settings: path (appended to base_url), products_path (the same for
+ * --products).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fetch.h"
+#include "kind.h"
+#include "line.h"
+
+struct member {
+	const char *k, *kend, *v, *vend;	/* key with its quotes, value */
+};
+
+struct jsonl {
+	int page;
+	char *url;		/* the request being answered */
+	char *next;		/* the next page, or NULL: done */
+	int started;
+	struct member *m;	/* the members of the line being read */
+	int nm, mcap;
+	struct uoms_buf name;	/* the channel's name as a JSON string */
+	struct uoms_buf out;	/* a line rewritten */
+};
+
+static void
+jsonl_done(struct uoms_fetch_ctx *ctx)
+{
+	struct jsonl *st = ctx->state;
+
+	if (st != NULL) {
+		free(st->url);
+		free(st->next);
+		free(st->m);
+		uoms_buf_free(&st->name);
+		uoms_buf_free(&st->out);
+		free(st);
+	}
+	ctx->state = NULL;
+}
+
+/* The first page's URL: base_url, path, then since and page. */
+static int
+first_url(struct uoms_fetch_ctx *ctx, struct uoms_buf *url, char *why,
+    size_t whylen)
+{
+	const struct uoms_channel *c = ctx->channel;
+	const char *path = uoms_fetch_setting_str(c, ctx->products ?
+	    "products_path" : "path", ctx->products ? NULL : "");
+
+	if (c->base_url == NULL || c->base_url[0] == '\0') {
+		snprintf(why, whylen, "base_url is not set");
+		return -1;
+	}
+	if (path == NULL) {
+		snprintf(why, whylen, "setting 'products_path' is not set: "
+		    "no catalog to fetch");
+		return -1;
+	}
+	uoms_buf_str(url, c->base_url);
+	uoms_buf_str(url, path);
+	uoms_buf_str(url, strchr(url->p, '?') != NULL ? "&" : "?");
+	if (!ctx->products) {
+		uoms_buf_str(url, "since=");
+		uoms_url_escape(url, ctx->since);
+		uoms_buf_str(url, "&");
+	}
+	uoms_buf_str(url, "page=1");
+	return 0;
+}
+
+static enum uoms_kind_step
+jsonl_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	struct jsonl *st = ctx->state;
+	const char *token;
+	char twhy[200];
+
+	if (st == NULL) {
+		if ((st = calloc(1, sizeof *st)) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return UOMS_KIND_FAIL;
+		}
+		ctx->state = st;
+	}
+	if (!st->started) {
+		if (first_url(ctx, &req->url, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
+		st->started = 1;
+	} else if (st->next == NULL) {
+		return UOMS_KIND_DONE;
+	} else {
+		uoms_buf_str(&req->url, st->next);
+	}
+	free(st->url);
+	st->url = strdup(req->url.p);
+	st->page++;
+	snprintf(req->method, sizeof req->method, "GET");
+	uoms_http_req_header(req, 0, "Accept: application/jsonl, "
+	    "application/x-ndjson, application/json;q=0.5");
+	if ((token = ctx->secret(ctx, "token", twhy, sizeof twhy)) != NULL)
+		uoms_http_req_header(req, 1, "Authorization: Bearer %s", token);
+	return UOMS_KIND_REQUEST;
+}
+
+/* Resolves ref (absolute, or relative to the page asked) into a new
+ * string. */
+static char *
+resolve(const char *base, const char *ref, size_t n)
+{
+	const char *p;
+	char *out;
+	size_t keep;
+
+	if ((n > 7 && strncmp(ref, "http://", 7) == 0) ||
+	    (n > 8 && strncmp(ref, "https://", 8) == 0))
+		keep = 0;
+	else if (n > 0 && ref[0] == '/') {
+		/* scheme://authority of the base */
+		p = strstr(base, "://");
+		p = p != NULL ? strchr(p + 3, '/') : NULL;
+		keep = p != NULL ? (size_t)(p - base) : strlen(base);
+	} else {
+		p = strchr(base, '?');
+		keep = p != NULL ? (size_t)(p - base) : strlen(base);
+		while (keep > 0 && base[keep - 1] != '/')
+			keep--;
+	}
+	if ((out = malloc(keep + n + 1)) == NULL)
+		return NULL;
+	memcpy(out, base, keep);
+	memcpy(out + keep, ref, n);
+	out[keep + n] = '\0';
+	return out;
+}
+
+/* The target of the Link header's rel="next", or NULL. */
+static char *
+link_next(const struct uoms_http_resp *r, const char *base)
+{
+	char *h = malloc(65536), *p, *res = NULL;
+
+	if (h == NULL || uoms_http_header(r, "Link", h, 65536) < 0) {
+		free(h);
+		return NULL;
+	}
+	/* <url>; rel="next"; title="x", <url2>; rel=prev */
+	for (p = h; res == NULL && (p = strchr(p, '<')) != NULL;) {
+		char *end = strchr(p, '>'), *params, *stop;
+
+		if (end == NULL)
+			break;
+		params = end + 1;
+		for (stop = params; *stop != '\0' && *stop != '<'; stop++)
+			;
+		for (char *q = params; q < stop; q++) {
+			size_t k;
+
+			if (strncasecmp(q, "rel=", 4) != 0)
+				continue;
+			q += 4;
+			if (*q == '"')
+				q++;
+			/* rel may hold several space-separated types */
+			while (q < stop && *q != '"' && *q != ';' && *q != ',') {
+				k = strcspn(q, " \";,");
+				if (k == 4 && strncasecmp(q, "next", 4) == 0)
+					res = resolve(base, p + 1,
+					    end - p - 1);
+				q += k;
+				while (*q == ' ')
+					q++;
+			}
+			break;
+		}
+		p = stop;
+	}
+	free(h);
+	return res;
+}
+
+/*
+ * A strict scan of JSON text (RFC 8259) that builds nothing: the lines
+ * are SPEC records already, so they are checked and passed on as they
+ * are, or with the channel member rewritten, some twenty times faster
+ * than parsing them into jansson and printing them back.
+ */
+struct scan {
+	const char *p, *end;
+	int depth;
+	struct jsonl *st;	/* members of the outermost object go here */
+};
+
+#define DEPTH_MAX 64
+
+static void
+ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static int
+scan_string(struct scan *s)
+{
+	if (s->p >= s->end || *s->p != '"')
+		return -1;
+	for (s->p++; s->p < s->end; s->p++) {
+		unsigned char c = *s->p;
+
+		if (c == '"') {
+			s->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c != '\\')
+			continue;
+		if (++s->p >= s->end)
+			return -1;
+		if (*s->p == 'u') {
+			if (s->end - s->p < 5)
+				return -1;
+			for (int i = 1; i <= 4; i++)
+				if (!isxdigit((unsigned char)s->p[i]))
+					return -1;
+			s->p += 4;
+		} else if (strchr("\"\\/bfnrt", *s->p) == NULL ||
+		    *s->p == '\0') {
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static int
+digits(struct scan *s)
+{
+	const char *start = s->p;
+
+	while (s->p < s->end && isdigit((unsigned char)*s->p))
+		s->p++;
+	return s->p > start ? 0 : -1;
+}
+
+static int
+scan_number(struct scan *s)
+{
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (s->p >= s->end || *s->p < '1' || *s->p > '9' ||
+	    digits(s) < 0)
+		return -1;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (digits(s) < 0)
+			return -1;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (digits(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+scan_word(struct scan *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+		return -1;
+	s->p += n;
+	return 0;
+}
+
+static int scan_value(struct scan *s);
+
+static int
+add_member(struct jsonl *st, const struct member *m)
+{
+	if (st->nm == st->mcap) {
+		int cap = st->mcap ? 2 * st->mcap : 32;
+		struct member *n = realloc(st->m, cap * sizeof *n);
+
+		if (n == NULL)
+			return -1;
+		st->m = n;
+		st->mcap = cap;
+	}
+	st->m[st->nm++] = *m;
+	return 0;
+}
+
+/* An object or an array ('}' or ']' closes it). */
+static int
+scan_container(struct scan *s, char close)
+{
+	int outer = s->depth == 0;
+	struct member m = { 0 };
+
+	if (++s->depth > DEPTH_MAX)
+		return -1;
+	s->p++;
+	ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		ws(s);
+		if (close == '}') {
+			m.k = s->p;
+			if (scan_string(s) < 0)
+				return -1;
+			m.kend = s->p;
+			ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return -1;
+			s->p++;
+			ws(s);
+		}
+		m.v = s->p;
+		if (scan_value(s) < 0)
+			return -1;
+		m.vend = s->p;
+		if (outer && close == '}' && add_member(s->st, &m) < 0)
+			return -1;
+		ws(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			continue;
+		}
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			s->depth--;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+static int
+scan_value(struct scan *s)
+{
+	if (s->p >= s->end)
+		return -1;
+	switch (*s->p) {
+	case '{': return scan_container(s, '}');
+	case '[': return scan_container(s, ']');
+	case '"': return scan_string(s);
+	case 't': return scan_word(s, "true");
+	case 'f': return scan_word(s, "false");
+	case 'n': return scan_word(s, "null");
+	default: return scan_number(s);
+	}
+}
+
+static int
+is_key(const struct member *m, const char *key)
+{
+	size_t n = strlen(key);
+
+	return (size_t)(m->kend - m->k) == n + 2 &&
+	    memcmp(m->k + 1, key, n) == 0;
+}
+
+/*
+ * Checks one line and emits it: an order's channel is the channel's
+ * name (the high water of the next fetch is looked up by it) and its
+ * workflow, when it names none, the channel's. Returns 0, or -1 with why.
+ */
+static int
+line(struct uoms_fetch_ctx *ctx, const char *p, size_t n, char *why,
+    size_t whylen)
+{
+	struct jsonl *st = ctx->state;
+	struct scan s = { p, p + n, 0, st };
+	const char *workflow = ctx->channel->workflow;
+	int i, channels = 0, same = 0, has_workflow = 0, ok;
+
+	st->nm = 0;
+	if (!uoms_utf8_valid(p, n)) {
+		snprintf(why, whylen, "not valid UTF-8");
+		return -1;
+	}
+	ws(&s);
+	ok = s.p < s.end && *s.p == '{';
+	if (scan_value(&s) < 0 || (ws(&s), s.p != s.end)) {
+		snprintf(why, whylen, "not JSON");
+		return -1;
+	}
+	if (!ok) {
+		snprintf(why, whylen, "not a JSON object");
+		return -1;
+	}
+	if (ctx->products)
+		return uoms_fetch_emit_text(ctx, p, n) < 0 ? -1 : 0;
+	for (i = 0; i < st->nm; i++) {
+		const struct member *m = &st->m[i];
+
+		if (is_key(m, "channel")) {
+			channels++;
+			same = (size_t)(m->vend - m->v) == st->name.n &&
+			    memcmp(m->v, st->name.p, st->name.n) == 0;
+		}
+		has_workflow |= is_key(m, "workflow");
+	}
+	if (channels == 1 && same && (has_workflow || workflow == NULL))
+		return uoms_fetch_emit_text(ctx, p, n) < 0 ? -1 : 0;
+	uoms_buf_clear(&st->out);
+	uoms_buf_str(&st->out, "{\"channel\":");
+	uoms_buf_add(&st->out, st->name.p, st->name.n);
+	for (i = 0; i < st->nm; i++) {
+		if (is_key(&st->m[i], "channel"))
+			continue;
+		uoms_buf_add(&st->out, ",", 1);
+		uoms_buf_add(&st->out, st->m[i].k, st->m[i].vend - st->m[i].k);
+	}
+	if (!has_workflow && workflow != NULL) {
+		uoms_buf_str(&st->out, ",\"workflow\":");
+		uoms_buf_json_string(&st->out, workflow, strlen(workflow));
+	}
+	uoms_buf_add(&st->out, "}", 1);
+	return uoms_fetch_emit_text(ctx, st->out.p, st->out.n) < 0 ? -1 : 0;
+}
+
+static int
+jsonl_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct jsonl *st = ctx->state;
+	const char *p = r->body, *end = r->body + r->len;
+	long lineno = 0;
+	char lwhy[100];
+
+	if (st->name.n == 0)
+		uoms_buf_json_string(&st->name, ctx->channel->name,
+		    strlen(ctx->channel->name));
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+		const char *stop = eol != NULL ? eol : end;
+
+		lineno++;
+		if (stop > p && stop[-1] == '\r')
+			stop--;
+		if (!uoms_line_blank(p, stop - p) &&
+		    line(ctx, p, stop - p, lwhy, sizeof lwhy) < 0) {
+			snprintf(why, whylen, "page %d, line %ld: %s", st->page,
+			    lineno, lwhy);
+			return -1;
+		}
+		p = (eol != NULL ? eol : end) + 1;
+	}
+	free(st->next);
+	st->next = link_next(r, st->url);
+	if (st->next != NULL && strcmp(st->next, st->url) == 0) {
+		snprintf(why, whylen, "page %d: its Link rel=\"next\" points "
+		    "at itself", st->page);
+		return -1;
+	}
+	return 0;
+}
+
+const struct uoms_kind uoms_kind_http_jsonl = {
+	.name = "http-jsonl",
+	.next = jsonl_next,
+	.take = jsonl_take,
+	.done = jsonl_done,
+	.max_rate = 0,
+};

@@ -1,0 +1,1052 @@
+/*
+ * kind naver: orders from the Naver Commerce API (SmartStore) (SPEC 7), as
+ * its public docs describe it:
+ *
+ *   authentication, client_secret_sign:
+ *     https://apicenter.commerce.naver.com/docs/auth
+ *   the token:
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current/exchange-sellers-auth
+ *   changed product orders:
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-last-changed-status-pay-order-seller
+ *   product order details:
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-product-orders-pay-order-seller
+ *   the product orders of an order:
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-product-order-ids-pay-order-seller
+ *
+ * A fetch is four kinds of request, under base {base}/external:
+ *
+ * 1. POST /v1/oauth2/token (form: client_id, timestamp, client_secret_sign,
+ *    grant_type=client_credentials, type=SELF) unless a token kept from an
+ *    earlier fetch is still good; the token lives 3 hours and is kept
+ *    sealed (ctx->keep_secret) until shortly before it expires.
+ * 2. GET /v1/pay-order/seller/product-orders/last-changed-statuses
+ *    ?lastChangedFrom=T&lastChangedTo=T (+09:00 offsets), in spans of at
+ *    most 24 hours from since to until; an answer holds at most 300
+ *    changes, and a "more" object says where the next one starts
+ *    (more.moreFrom as lastChangedFrom, more.moreSequence as moreSequence).
+ * 3. For each order that changed: GET /v1/pay-order/seller/orders/
+ *    {orderId}/product-order-ids. A record is a whole order and upsert
+ *    replaces its items whole, so an order must come with all its product
+ *    orders, not only the ones that changed.
+ * 4. POST /v1/pay-order/seller/product-orders/query {"productOrderIds":
+ *    [...]}, at most 300 at a time; an order is emitted once all its
+ *    product orders are in.
+ *
+ * A record is one orderId; its items are its product orders, keyed by
+ * productOrderId. The status of an order is that of its least advanced
+ * live product order (naver_status_of); claims stay on their items.
+ */
+#include <crypt.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "kind-naver.h"
+#include "kind.h"
+#include "map.h"
+#include "rfc3339.h"
+
+#define NAVER_BASE "https://api.commerce.naver.com"
+#define NAVER_BATCH 300		/* productOrderIds per query */
+#define NAVER_SPAN_MS (24LL * 3600 * 1000)
+#define NAVER_FIRST_DAYS 7	/* no since: the store has nothing yet */
+#define NAVER_TOKEN_MARGIN 600	/* seconds kept short of expires_in */
+#define KST (9 * 3600)
+
+/*
+ * The product order statuses, least advanced first, and the state each
+ * workflow gives them. The first six are live; the last three close a
+ * product order.
+ */
+static const char *const naver_status[] = {
+	"PAYMENT_WAITING", "PAYED", "DELIVERING", "DELIVERED",
+	"PURCHASE_DECIDED", "EXCHANGED", "CANCELED", "RETURNED",
+	"CANCELED_BY_NOPAYMENT"
+};
+#define NSTATUS (sizeof naver_status / sizeof naver_status[0])
+#define NLIVE 6
+
+static const struct {
+	const char *workflow;
+	const char *state[NSTATUS];
+} naver_states[] = {
+	{ "dispatch", { "WAITING", "WAITING", "IN_PROGRESS", "COMPLETE",
+	    "COMPLETE", "COMPLETE", "CANCEL", "ISSUE", "CANCEL" } },
+	{ "fulfillment", { "created", "paid", "shipped", "delivered",
+	    "delivered", "delivered", "cancelled", "returned", "cancelled" } },
+	{ "food-delivery", { "pending_payment", "pending_acceptance",
+	    "in_transit", "delivered", "delivered", "delivered", "cancelled",
+	    "cancelled", "cancelled" } },
+};
+
+enum naver_phase { P_TOKEN, P_LIST, P_IDS, P_QUERY };
+
+struct naver {
+	int started;
+	enum naver_phase phase;
+	char *token;		/* owned; wiped when done */
+	long long from, to, until;	/* ms since the epoch: the span */
+	char *more_from, *more_seq;	/* the next page of this span */
+	int list_done;
+	json_t *seen;		/* orderId -> channel_updated_at emitted */
+	json_t *acc;		/* orderId -> {changed, listed, expect,
+				 * got} */
+	json_t *id_queue;	/* orderIds whose product orders to list */
+	size_t id_pos;
+	json_t *want;		/* productOrderIds to query */
+	size_t want_pos, batch;
+};
+
+int
+uoms_naver_sign(const char *client_id, const char *timestamp,
+    const char *client_secret, char *out, size_t outlen, char *why,
+    size_t whylen)
+{
+	struct crypt_data *cd;
+	struct uoms_buf pw = { 0 };
+	const char *h;
+	size_t n;
+	int rc = -1;
+
+	if (strncmp(client_secret, "$2", 2) != 0) {
+		snprintf(why, whylen, "client secret is not a bcrypt salt "
+		    "('$2a$...')");
+		return -1;
+	}
+	if ((cd = calloc(1, sizeof *cd)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	uoms_buf_printf(&pw, "%s_%s", client_id, timestamp);
+	h = pw.p != NULL ? crypt_r(pw.p, client_secret, cd) : NULL;
+	if (h == NULL || h[0] != '$')
+		snprintf(why, whylen, "client secret is not a bcrypt salt "
+		    "(bcrypt refused it)");
+	else if (4 * (((n = strlen(h)) + 2) / 3) + 1 > outlen)
+		snprintf(why, whylen, "signature too long");
+	else {
+		EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)h,
+		    (int)n);
+		rc = 0;
+	}
+	OPENSSL_cleanse(cd, sizeof *cd);
+	free(cd);
+	if (pw.p != NULL)
+		OPENSSL_cleanse(pw.p, pw.n);
+	uoms_buf_free(&pw);
+	return rc;
+}
+
+/* Helpers shared by the mapping below. */
+
+/* https, or plain http to this machine only (tests): the secrets and
+ * signatures must not cross a network in clear. 0, or -1 with why. */
+static int
+base_ok(const char *url, char *why, size_t whylen)
+{
+	static const char *const loop[] = { "127.0.0.1", "localhost", "[::1]" };
+
+	if (strncmp(url, "https://", 8) == 0)
+		return 0;
+	if (strncmp(url, "http://", 7) == 0)
+		for (size_t i = 0; i < 3; i++) {
+			size_t n = strlen(loop[i]);
+
+			if (strncmp(url + 7, loop[i], n) == 0 &&
+			    strchr(":/", url[7 + n]) != NULL)
+				return 0;
+		}
+	snprintf(why, whylen, "base URL '%.100s' is not https (plain http "
+	    "only to a loopback address)", url);
+	return -1;
+}
+
+static const char *
+str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+/* An identifier, a JSON number or string, as text; -1 when neither. */
+static int
+id_text(json_t *v, char *out, size_t outlen)
+{
+	if (json_is_integer(v))
+		snprintf(out, outlen, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+	else if (json_is_string(v) && json_string_length(v) > 0)
+		snprintf(out, outlen, "%s", json_string_value(v));
+	else
+		return -1;
+	return 0;
+}
+
+/* Won: Naver's amounts are integers. 0 when set, -1 when not. */
+static int
+won(json_t *v, long long *out)
+{
+	if (!json_is_integer(v))
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+
+
+
+
+/* An RFC 3339 time into t (whole seconds); -1 when it is not one. */
+static int
+utc_parse(const char *s, time_t *t)
+{
+	char norm[40];
+	struct tm tm = { 0 };
+
+	if (s == NULL || uoms_time_normalize(s, strlen(s), norm, 1) < 0 ||
+	    sscanf(norm, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*t = timegm(&tm);
+	return 0;
+}
+
+/* A Naver time ("2023-01-16T17:14:51.794+09:00") as RFC 3339 UTC with
+ * whole seconds into out (>= 40 bytes); -1 when it is not a time. */
+static int
+to_utc(const char *s, char *out, time_t *t)
+{
+	struct tm tm;
+
+	if (utc_parse(s, t) < 0)
+		return -1;
+	gmtime_r(t, &tm);
+	strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 0;
+}
+
+static void
+set_time(json_t *obj, const char *key, const char *s)
+{
+	char utc[40];
+	time_t t;
+
+	if (to_utc(s, utc, &t) == 0)
+		json_object_set_new(obj, key, json_string(utc));
+}
+
+/* ms since the epoch as Naver writes times: KST with its offset. */
+static void
+kst_text(long long ms, char *out, size_t outlen)
+{
+	time_t t = (time_t)(ms / 1000) + KST;
+	struct tm tm;
+	char day[24];
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outlen, "%s.%03lld+09:00", day, ms % 1000);
+}
+
+static int
+id_cmp(const char *x, const char *y)
+{
+	size_t nx = strlen(x), ny = strlen(y);
+
+	return nx != ny ? (nx < ny ? -1 : 1) : strcmp(x, y);
+}
+
+static const char *
+workflow_of(const struct uoms_fetch_ctx *ctx)
+{
+	const char *w = ctx->channel->workflow;
+
+	return w != NULL && *w != '\0' ? w : "dispatch";
+}
+
+static int
+status_index(const char *raw)
+{
+	for (size_t i = 0; raw != NULL && i < NSTATUS; i++)
+		if (strcmp(naver_status[i], raw) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *
+naver_state(const char *workflow, int i)
+{
+	for (size_t w = 0; i >= 0 && w < sizeof naver_states /
+	    sizeof naver_states[0]; w++)
+		if (strcmp(naver_states[w].workflow, workflow) == 0)
+			return naver_states[w].state[i];
+	return NULL;
+}
+
+/*
+ * An order's status from its product orders': the least advanced live
+ * one; when none is live, RETURNED if any was returned, else CANCELED,
+ * else CANCELED_BY_NOPAYMENT. -1 when no status is known.
+ */
+static int
+naver_status_of(json_t *infos)
+{
+	int best = -1, closed = -1;
+
+	for (size_t i = 0; i < json_array_size(infos); i++) {
+		json_t *po = json_object_get(json_array_get(infos, i),
+		    "productOrder");
+		int k = status_index(str(po, "productOrderStatus"));
+
+		if (k < 0)
+			continue;
+		if (k < NLIVE) {
+			if (best < 0 || k < best)
+				best = k;
+		} else if (closed < 0 || k == 7 || (closed != 7 &&
+		    k < closed))
+			closed = k;
+	}
+	return best >= 0 ? best : closed;
+}
+
+/* The order_no shape of SPEC 3.1: at most 15 digits and '-'. */
+static int
+order_no_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 15)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s) && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* One product order as an item. */
+static json_t *
+naver_item(json_t *info)
+{
+	json_t *po = json_object_get(info, "productOrder");
+	json_t *dl = json_object_get(info, "delivery"), *it = json_object();
+	long long q = 0, price = 0, opt = 0;
+	char id[64];
+
+	if (id_text(json_object_get(po, "productOrderId"), id, sizeof id) == 0)
+		json_object_set_new(it, "external_item_id", json_string(id));
+	if (nonempty(str(po, "optionManageCode")))
+		uoms_map_str(it, "sku", str(po, "optionManageCode"));
+	else
+		uoms_map_str(it, "sku", str(po, "sellerProductCode"));
+	uoms_map_str(it, "name", str(po, "productName"));
+	if (won(json_object_get(po, "quantity"), &q) < 0 || q <= 0)
+		q = 1;
+	json_object_set_new(it, "quantity", json_integer(q));
+	if (won(json_object_get(po, "unitPrice"), &price) == 0) {
+		won(json_object_get(po, "optionPrice"), &opt);
+		json_object_set_new(it, "unit_price", json_integer(price +
+		    opt));
+	}
+	uoms_map_str(it, "option", str(po, "productOption"));
+	if (id_text(json_object_get(po, "productId"), id, sizeof id) == 0)
+		json_object_set_new(it, "product_id", json_string(id));
+	uoms_map_str(it, "channel_status", str(po, "productOrderStatus"));
+	uoms_map_str(it, "place_order_status", str(po, "placeOrderStatus"));
+	if (nonempty(str(po, "claimType"))) {
+		json_t *c = json_object();
+
+		uoms_map_str(c, "type", str(po, "claimType"));
+		uoms_map_str(c, "status", str(po, "claimStatus"));
+		uoms_map_str(c, "id", str(po, "claimId"));
+		json_object_set_new(it, "claim", c);
+	}
+	if (json_is_object(dl) && (nonempty(str(dl, "trackingNumber")) ||
+	    nonempty(str(dl, "deliveryCompany")))) {
+		json_t *d = json_object();
+
+		uoms_map_str(d, "company", str(dl, "deliveryCompany"));
+		uoms_map_str(d, "tracking_number", str(dl, "trackingNumber"));
+		uoms_map_str(d, "status", str(dl, "deliveryStatus"));
+		set_time(d, "shipped_at", str(dl, "sendDate"));
+		set_time(d, "delivered_at", str(dl, "deliveredDate"));
+		json_object_set_new(it, "delivery", d);
+	}
+	return it;
+}
+
+static int
+info_cmp(const void *a, const void *b)
+{
+	char x[64] = "", y[64] = "";
+
+	id_text(json_object_get(json_object_get(*(json_t *const *)a,
+	    "productOrder"), "productOrderId"), x, sizeof x);
+	id_text(json_object_get(json_object_get(*(json_t *const *)b,
+	    "productOrder"), "productOrderId"), y, sizeof y);
+	return id_cmp(x, y);
+}
+
+/* The record of order oid from its product orders (acc entry e). */
+static json_t *
+naver_record(const struct uoms_fetch_ctx *ctx, const char *oid, json_t *e)
+{
+	json_t *got = json_object_get(e, "got"), *v, *infos = json_array();
+	json_t *rec = json_object(), *cust, *ship, *items, *order, *po;
+	const char *key, *changed = str(e, "changed");
+	long long total = 0, fee = 0, x;
+	size_t n;
+
+	json_object_foreach(got, key, v)
+		json_array_append(infos, v);
+	n = json_array_size(infos);
+	if (n > 1) {
+		json_t **a = malloc(n * sizeof *a);
+
+		if (a != NULL) {
+			for (size_t i = 0; i < n; i++)
+				a[i] = json_array_get(infos, i);
+			qsort(a, n, sizeof *a, info_cmp);
+			json_t *s = json_array();
+			for (size_t i = 0; i < n; i++)
+				json_array_append(s, a[i]);
+			free(a);
+			json_decref(infos);
+			infos = s;
+		}
+	}
+	/* Every product order carries its order; take the fullest. */
+	order = json_object_get(json_array_get(infos, 0), "order");
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object_get(json_array_get(infos, i), "order");
+
+		if (json_object_size(o) > json_object_size(order))
+			order = o;
+	}
+
+	json_object_set_new(rec, "channel", json_string(ctx->channel->name));
+	json_object_set_new(rec, "external_order_id", json_string(oid));
+	json_object_set_new(rec, order_no_ok(oid) ? "order_no" :
+	    "channel_order_no", json_string(oid));
+	json_object_set_new(rec, "workflow", json_string(workflow_of(ctx)));
+	int k = naver_status_of(infos);
+	const char *state = naver_state(workflow_of(ctx), k);
+	if (state != NULL)
+		json_object_set_new(rec, "status", json_string(state));
+	if (k >= 0)
+		json_object_set_new(rec, "channel_status",
+		    json_string(naver_status[k]));
+
+	cust = json_object();
+	uoms_map_str(cust, "name", str(order, "ordererName"));
+	uoms_map_phone(cust, str(order, "ordererTel"));
+	uoms_map_str(cust, "orderer_id", str(order, "ordererId"));
+	json_object_set_new(rec, "customer", cust);
+
+	/* The address of the first live product order (they share one). */
+	po = NULL;
+	for (size_t i = 0; i < n && po == NULL; i++) {
+		json_t *p = json_object_get(json_array_get(infos, i),
+		    "productOrder");
+		int s = status_index(str(p, "productOrderStatus"));
+
+		if (s >= 0 && s < NLIVE)
+			po = p;
+	}
+	if (po == NULL)
+		po = json_object_get(json_array_get(infos, 0), "productOrder");
+	json_t *addr = json_object_get(po, "shippingAddress");
+	ship = json_object();
+	uoms_map_postal(ship, str(addr, "zipCode"));
+	const char *a1 = str(addr, "baseAddress"), *a2 = str(addr,
+	    "detailedAddress");
+	if (nonempty(a1) || nonempty(a2)) {
+		struct uoms_buf a = { 0 };
+
+		uoms_buf_str(&a, nonempty(a1) ? a1 : "");
+		if (nonempty(a1) && nonempty(a2))
+			uoms_buf_str(&a, " ");
+		uoms_buf_str(&a, nonempty(a2) ? a2 : "");
+		json_object_set_new(ship, "address", json_string(a.p));
+		uoms_buf_free(&a);
+	}
+	uoms_map_str(ship, "name", str(addr, "name"));
+	uoms_map_phone(ship, str(addr, "tel1"));
+	uoms_map_str(ship, "memo", str(po, "shippingMemo"));
+	json_object_set_new(rec, "shipping", ship);
+
+	set_time(rec, "placed_at", str(order, "orderDate"));
+	set_time(rec, "paid_at", str(order, "paymentDate"));
+	if (nonempty(changed))
+		json_object_set_new(rec, "channel_updated_at",
+		    json_string(changed));
+	uoms_map_str(rec, "payment_means", str(order, "paymentMeans"));
+
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *info = json_array_get(infos, i);
+		json_t *p = json_object_get(info, "productOrder");
+
+		json_array_append_new(items, naver_item(info));
+		/* What is still to be paid for: a product order cancelled or
+		 * returned adds nothing (an order closed whole totals 0). */
+		k = status_index(str(p, "productOrderStatus"));
+		if ((k < 0 || k < NLIVE) && won(json_object_get(p,
+		    "totalPaymentAmount"), &x) == 0)
+			total += x;
+		if (won(json_object_get(p, "deliveryFeeAmount"), &x) == 0)
+			fee += x;
+	}
+	json_object_set_new(rec, "items", items);
+	json_object_set_new(rec, "total_amount", json_integer(total));
+	json_object_set_new(rec, "shipping_fee", json_integer(fee));
+	json_object_set_new(rec, "currency", json_string("KRW"));
+	json_decref(infos);
+	return rec;
+}
+
+/* Emits the order of acc entry oid and forgets it. */
+static void
+naver_emit(struct uoms_fetch_ctx *ctx, struct naver *st, const char *oid)
+{
+	json_t *e = json_object_get(st->acc, oid);
+	json_t *rec;
+
+	if (json_object_size(json_object_get(e, "got")) == 0) {
+		json_object_del(st->acc, oid);
+		return;
+	}
+	rec = naver_record(ctx, oid, e);
+	json_object_set_new(st->seen, oid, json_string(str(e, "changed") !=
+	    NULL ? str(e, "changed") : ""));
+	ctx->emit(ctx, rec);
+	json_decref(rec);
+	json_object_del(st->acc, oid);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+span_end(struct naver *st)
+{
+	st->to = st->from + NAVER_SPAN_MS - 1;
+	if (st->to > st->until)
+		st->to = st->until;
+}
+
+static int
+naver_start(struct uoms_fetch_ctx *ctx, struct naver *st, char *why,
+    size_t whylen)
+{
+	time_t t;
+
+	st->until = now_ms();
+	if (ctx->until != NULL && utc_parse(ctx->until, &t) == 0)
+		st->until = (long long)t * 1000;
+	if (ctx->since == NULL || *ctx->since == '\0')
+		st->from = st->until - NAVER_FIRST_DAYS * 24LL * 3600 * 1000;
+	else if (utc_parse(ctx->since, &t) < 0) {
+		snprintf(why, whylen, "since '%s' is not an RFC 3339 time",
+		    ctx->since);
+		return -1;
+	} else
+		st->from = (long long)t * 1000;
+	if (st->from > st->until)
+		st->from = st->until;
+	span_end(st);
+	st->seen = json_object();
+	st->acc = json_object();
+	st->id_queue = json_array();
+	st->want = json_array();
+	st->started = 1;
+	return 0;
+}
+
+/* {base}/external, without a trailing slash, into url. */
+static void
+naver_base(const struct uoms_fetch_ctx *ctx, struct uoms_buf *url)
+{
+	const char *b = ctx->channel->base_url;
+	size_t n;
+
+	if (b == NULL || *b == '\0')
+		b = NAVER_BASE;
+	n = strlen(b);
+	while (n > 0 && b[n - 1] == '/')
+		n--;
+	uoms_buf_clear(url);
+	uoms_buf_add(url, b, n);
+	if (n < 9 || strncmp(b + n - 9, "/external", 9) != 0)
+		uoms_buf_str(url, "/external");
+}
+
+static enum uoms_kind_step
+naver_token_req(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    char *why, size_t whylen)
+{
+	const char *id, *secret;
+	char ts[24], sign[128];
+
+	if ((id = ctx->secret(ctx, "client_id", why, whylen)) == NULL ||
+	    (secret = ctx->secret(ctx, "client_secret", why, whylen)) == NULL)
+		return UOMS_KIND_FAIL;
+	snprintf(ts, sizeof ts, "%lld", now_ms());
+	if (uoms_naver_sign(id, ts, secret, sign, sizeof sign, why,
+	    whylen) < 0)
+		return UOMS_KIND_FAIL;
+	snprintf(req->method, sizeof req->method, "POST");
+	naver_base(ctx, &req->url);
+	uoms_buf_str(&req->url, "/v1/oauth2/token");
+	uoms_buf_clear(&req->body);
+	uoms_buf_str(&req->body, "client_id=");
+	uoms_url_escape(&req->body, id);
+	uoms_buf_printf(&req->body, "&timestamp=%s&client_secret_sign=", ts);
+	uoms_url_escape(&req->body, sign);
+	uoms_buf_str(&req->body, "&grant_type=client_credentials&type=SELF");
+	uoms_http_req_header(req, 0, "Content-Type: "
+	    "application/x-www-form-urlencoded");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	OPENSSL_cleanse(sign, sizeof sign);
+	return UOMS_KIND_REQUEST;
+}
+
+static void
+bearer(struct naver *st, struct uoms_http_req *req)
+{
+	uoms_http_req_header(req, 1, "Authorization: Bearer %s", st->token);
+	uoms_http_req_header(req, 0, "Accept: application/json");
+}
+
+static enum uoms_kind_step
+naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    char *why, size_t whylen)
+{
+	struct naver *st = ctx->state;
+	char t[48];
+
+	if (ctx->products) {
+		snprintf(why, whylen, "kind naver does not fetch the catalog");
+		return UOMS_KIND_FAIL;
+	}
+	if (st == NULL) {
+		if ((st = calloc(1, sizeof *st)) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return UOMS_KIND_FAIL;
+		}
+		ctx->state = st;
+	}
+	if (!st->started && naver_start(ctx, st, why, whylen) < 0)
+		return UOMS_KIND_FAIL;
+	if (nonempty(ctx->channel->base_url) && base_ok(ctx->channel->base_url,
+	    why, whylen) < 0)
+		return UOMS_KIND_FAIL;
+	for (;;) {
+		switch (st->phase) {
+		case P_TOKEN:
+			if (st->token == NULL) {
+				char scratch[256];
+				const char *k = ctx->secret(ctx, "token",
+				    scratch, sizeof scratch);
+
+				if (k == NULL)
+					return naver_token_req(ctx, req, why,
+					    whylen);
+				st->token = strdup(k);
+			}
+			st->phase = P_LIST;
+			continue;
+		case P_LIST:
+			if (st->list_done)
+				return UOMS_KIND_DONE;
+			snprintf(req->method, sizeof req->method, "GET");
+			naver_base(ctx, &req->url);
+			uoms_buf_str(&req->url, "/v1/pay-order/seller/"
+			    "product-orders/last-changed-statuses"
+			    "?lastChangedFrom=");
+			kst_text(st->from, t, sizeof t);
+			uoms_url_escape(&req->url, st->more_from != NULL ?
+			    st->more_from : t);
+			uoms_buf_str(&req->url, "&lastChangedTo=");
+			kst_text(st->to, t, sizeof t);
+			uoms_url_escape(&req->url, t);
+			if (st->more_seq != NULL) {
+				uoms_buf_str(&req->url, "&moreSequence=");
+				uoms_url_escape(&req->url, st->more_seq);
+			}
+			bearer(st, req);
+			return UOMS_KIND_REQUEST;
+		case P_IDS:
+			if (st->id_pos < json_array_size(st->id_queue)) {
+				const char *oid = json_string_value(
+				    json_array_get(st->id_queue, st->id_pos));
+
+				snprintf(req->method, sizeof req->method,
+				    "GET");
+				naver_base(ctx, &req->url);
+				uoms_buf_str(&req->url, "/v1/pay-order/seller/"
+				    "orders/");
+				uoms_url_escape(&req->url, oid);
+				uoms_buf_str(&req->url, "/product-order-ids");
+				bearer(st, req);
+				return UOMS_KIND_REQUEST;
+			}
+			st->phase = P_QUERY;
+			continue;
+		case P_QUERY:
+			if (st->want_pos < json_array_size(st->want)) {
+				json_t *body = json_object(), *ids;
+
+				ids = json_array();
+				st->batch = json_array_size(st->want) -
+				    st->want_pos;
+				if (st->batch > NAVER_BATCH)
+					st->batch = NAVER_BATCH;
+				for (size_t i = 0; i < st->batch; i++)
+					json_array_append(ids, json_array_get(
+					    st->want, st->want_pos + i));
+				json_object_set_new(body, "productOrderIds",
+				    ids);
+				char *s = json_dumps(body, JSON_COMPACT);
+				json_decref(body);
+				if (s == NULL) {
+					snprintf(why, whylen, "out of memory");
+					return UOMS_KIND_FAIL;
+				}
+				snprintf(req->method, sizeof req->method,
+				    "POST");
+				naver_base(ctx, &req->url);
+				uoms_buf_str(&req->url, "/v1/pay-order/seller/"
+				    "product-orders/query");
+				uoms_buf_clear(&req->body);
+				uoms_buf_str(&req->body, s);
+				free(s);
+				uoms_http_req_header(req, 0, "Content-Type: "
+				    "application/json");
+				bearer(st, req);
+				return UOMS_KIND_REQUEST;
+			}
+			/* Every query answered: an order still short of a
+			 * product order (listed, then not found) goes out
+			 * with what came. */
+			while (json_object_size(st->acc) > 0) {
+				void *it = json_object_iter(st->acc);
+
+				naver_emit(ctx, st, json_object_iter_key(it));
+			}
+			json_array_clear(st->id_queue);
+			json_array_clear(st->want);
+			st->id_pos = st->want_pos = 0;
+			st->phase = P_LIST;
+			continue;
+		}
+	}
+}
+
+/* A short, printable excerpt of an answer for a message. */
+static void
+excerpt(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k + 1 < outlen && k < 60; i++)
+		out[k++] = isprint((unsigned char)s[i]) ? s[i] : '.';
+	out[k] = '\0';
+}
+
+/*
+ * The answer as a JSON object with member (data, or access_token for the
+ * token; NULL: any object but the error envelope); NULL with why for
+ * anything else: not JSON (truncated), or the error envelope {code,
+ * message}.
+ */
+static json_t *
+naver_parse(const struct uoms_http_resp *r, const char *member, char *why,
+    size_t whylen)
+{
+	json_error_t err;
+	json_t *root;
+	char ex[64];
+
+	root = json_loadb(r->body != NULL ? r->body : "", r->len, 0, &err);
+	if (root == NULL) {
+		excerpt(r->body != NULL ? r->body : "", r->len, ex, sizeof ex);
+		snprintf(why, whylen, "answer is not JSON (%s at byte %d, "
+		    "truncated?): '%s'", err.text, err.position, ex);
+		return NULL;
+	}
+	if (!json_is_object(root) || (member != NULL ?
+	    json_object_get(root, member) == NULL : str(root, "code") !=
+	    NULL)) {
+		if (str(root, "code") != NULL)
+			snprintf(why, whylen, "naver answered code '%s': "
+			    "'%.200s'", str(root, "code"), str(root,
+			    "message") != NULL ? str(root, "message") : "");
+		else if (member != NULL)
+			snprintf(why, whylen, "answer has no '%s'", member);
+		else
+			snprintf(why, whylen, "answer is not a JSON object");
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static int
+take_token(struct uoms_fetch_ctx *ctx, struct naver *st,
+    const struct uoms_http_resp *r, char *why, size_t whylen)
+{
+	json_t *root = naver_parse(r, "access_token", why, whylen);
+	const char *tok;
+	long long life = 3 * 3600;
+	char expires[40];
+
+	if (root == NULL)
+		return -1;
+	if (!nonempty(tok = str(root, "access_token"))) {
+		snprintf(why, whylen, "token answer has an empty access_token");
+		json_decref(root);
+		return -1;
+	}
+	won(json_object_get(root, "expires_in"), &life);
+	if (json_is_string(json_object_get(root, "expires_in")))
+		life = atoll(str(root, "expires_in"));
+	free(st->token);
+	st->token = strdup(tok);
+	/* Kept a little short of its life, so a fetch that starts just
+	 * before it ends does not run into a dead token. */
+	if (life > 2 * NAVER_TOKEN_MARGIN && ctx->keep_secret != NULL) {
+		uoms_time_after(life - NAVER_TOKEN_MARGIN, expires);
+		ctx->keep_secret(ctx, "token", tok, expires);
+	}
+	OPENSSL_cleanse((void *)tok, strlen(tok));
+	json_decref(root);
+	st->phase = P_LIST;
+	return 0;
+}
+
+static int
+take_list(struct naver *st, const struct uoms_http_resp *r, char *why,
+    size_t whylen)
+{
+	json_t *root = NULL, *data, *list, *more;
+
+	/* No change at all may come as 204 with no body, or without data. */
+	if (!(r->status == 204 && r->len == 0)) {
+		if ((root = naver_parse(r, NULL, why, whylen)) == NULL)
+			return -1;
+	}
+	data = json_object_get(root, "data");
+	list = json_object_get(data, "lastChangeStatuses");
+	if (json_is_object(data) && list != NULL && !json_is_array(list)) {
+		snprintf(why, whylen, "lastChangeStatuses is not an array");
+		json_decref(root);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *c = json_array_get(list, i), *e, *listed;
+		char oid[64], pid[64], utc[40] = "";
+		time_t t;
+
+		if (id_text(json_object_get(c, "orderId"), oid, sizeof oid) <
+		    0 || id_text(json_object_get(c, "productOrderId"), pid,
+		    sizeof pid) < 0) {
+			snprintf(why, whylen, "a change has no orderId or "
+			    "productOrderId");
+			json_decref(root);
+			return -1;
+		}
+		to_utc(str(c, "lastChangedDate"), utc, &t);
+		/* Emitted already in this fetch, as recent as this? */
+		const char *was = str(st->seen, oid);
+		if (was != NULL && strcmp(utc, was) <= 0)
+			continue;
+		if ((e = json_object_get(st->acc, oid)) == NULL) {
+			e = json_object();
+			json_object_set_new(e, "changed", json_string(utc));
+			json_object_set_new(e, "listed", json_array());
+			json_object_set_new(e, "got", json_object());
+			json_object_set_new(st->acc, oid, e);
+			json_array_append_new(st->id_queue, json_string(oid));
+		} else if (strcmp(utc, str(e, "changed")) > 0)
+			json_object_set_new(e, "changed", json_string(utc));
+		listed = json_object_get(e, "listed");
+		json_array_append_new(listed, json_string(pid));
+	}
+	more = json_object_get(data, "more");
+	free(st->more_from);
+	free(st->more_seq);
+	st->more_from = st->more_seq = NULL;
+	if (json_is_object(more) && nonempty(str(more, "moreFrom"))) {
+		char seq[64] = "";
+
+		id_text(json_object_get(more, "moreSequence"), seq, sizeof seq);
+		if (json_array_size(list) == 0) {
+			snprintf(why, whylen, "answer has no changes but more "
+			    "from '%s'", str(more, "moreFrom"));
+			json_decref(root);
+			return -1;
+		}
+		st->more_from = strdup(str(more, "moreFrom"));
+		if (seq[0] != '\0')
+			st->more_seq = strdup(seq);
+	} else if (st->to + 1 >= st->until)
+		st->list_done = 1;
+	else {
+		st->from = st->to + 1;
+		span_end(st);
+	}
+	json_decref(root);
+	st->phase = P_IDS;
+	st->id_pos = 0;
+	return 0;
+}
+
+static int
+take_ids(struct naver *st, const struct uoms_http_resp *r, char *why,
+    size_t whylen)
+{
+	json_t *root = naver_parse(r, "data", why, whylen), *data, *e, *ids;
+	const char *oid = json_string_value(json_array_get(st->id_queue,
+	    st->id_pos));
+
+	if (root == NULL)
+		return -1;
+	data = json_object_get(root, "data");
+	e = json_object_get(st->acc, oid);
+	ids = json_array();
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		char pid[64];
+
+		if (id_text(json_array_get(data, i), pid, sizeof pid) == 0)
+			json_array_append_new(ids, json_string(pid));
+	}
+	/* An order Naver cannot list: what changed is all we know. */
+	if (json_array_size(ids) == 0)
+		json_array_extend(ids, json_object_get(e, "listed"));
+	json_object_set(e, "expect", ids);
+	json_array_extend(st->want, ids);
+	json_decref(ids);
+	json_decref(root);
+	st->id_pos++;
+	return 0;
+}
+
+static int
+take_query(struct uoms_fetch_ctx *ctx, struct naver *st,
+    const struct uoms_http_resp *r, char *why, size_t whylen)
+{
+	json_t *root = naver_parse(r, "data", why, whylen), *data;
+
+	if (root == NULL)
+		return -1;
+	data = json_object_get(root, "data");
+	if (!json_is_array(data)) {
+		snprintf(why, whylen, "product order answer has no data array");
+		json_decref(root);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		json_t *info = json_array_get(data, i), *e, *expect;
+		char oid[64], pid[64];
+		size_t have = 0;
+
+		if (id_text(json_object_get(json_object_get(info, "order"),
+		    "orderId"), oid, sizeof oid) < 0 ||
+		    id_text(json_object_get(json_object_get(info,
+		    "productOrder"), "productOrderId"), pid, sizeof pid) < 0) {
+			snprintf(why, whylen, "a product order has no orderId "
+			    "or productOrderId");
+			json_decref(root);
+			return -1;
+		}
+		if ((e = json_object_get(st->acc, oid)) == NULL)
+			continue;	/* not asked for, or emitted */
+		json_object_set(json_object_get(e, "got"), pid, info);
+		expect = json_object_get(e, "expect");
+		for (size_t j = 0; j < json_array_size(expect); j++)
+			if (json_object_get(json_object_get(e, "got"),
+			    json_string_value(json_array_get(expect, j))))
+				have++;
+		if (have == json_array_size(expect))
+			naver_emit(ctx, st, oid);
+	}
+	st->want_pos += st->batch;
+	st->batch = 0;
+	json_decref(root);
+	return 0;
+}
+
+static int
+naver_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct naver *st = ctx->state;
+
+	if (st == NULL || !st->started) {
+		snprintf(why, whylen, "an answer came with no request");
+		return -1;
+	}
+	switch (st->phase) {
+	case P_TOKEN:
+		return take_token(ctx, st, r, why, whylen);
+	case P_LIST:
+		return take_list(st, r, why, whylen);
+	case P_IDS:
+		return take_ids(st, r, why, whylen);
+	case P_QUERY:
+		return take_query(ctx, st, r, why, whylen);
+	}
+	return -1;
+}
+
+static void
+naver_done(struct uoms_fetch_ctx *ctx)
+{
+	struct naver *st = ctx->state;
+
+	if (st == NULL)
+		return;
+	if (st->token != NULL) {
+		OPENSSL_cleanse(st->token, strlen(st->token));
+		free(st->token);
+	}
+	free(st->more_from);
+	free(st->more_seq);
+	json_decref(st->seen);
+	json_decref(st->acc);
+	json_decref(st->id_queue);
+	json_decref(st->want);
+	free(st);
+	ctx->state = NULL;
+}
+
+const struct uoms_kind uoms_kind_naver = {
+	.name = "naver",
+	.next = naver_next,
+	.take = naver_take,
+	.done = naver_done,
+	/* The gateway answers 429 GW.RATE_LIMIT past its per-second
+	 * limits; the engine retries those. */
+	.max_rate = 5.0,
+};

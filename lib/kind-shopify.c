@@ -1,0 +1,655 @@
+/*
+ * kind shopify: orders from the Shopify Admin REST API (SPEC 7), as its
+ * public docs describe it:
+ *
+ *   orders:     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
+ *   paging:     https://shopify.dev/docs/api/admin-rest/usage/pagination
+ *   rate limit: https://shopify.dev/docs/api/admin-rest/usage/rate-limits
+ *   token:      https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant
+ *
+ * GET {base}/admin/api/{api_version}/orders.json?status=any&
+ * updated_at_min=SINCE&limit=250 with X-Shopify-Access-Token, then the
+ * Link header's rel="next" page_info until there is none. A page_info
+ * request may carry nothing but limit: the cursor remembers the filters.
+ * Money values are decimal strings in the order's currency, turned into
+ * minor units exactly (no floating point).
+ *
+ * The mapping helpers at the end (money, phones, postal codes, order
+ * numbers, times, base URLs) are shared with kind-woocommerce.c; they move
+ * to lib/ of their own once a third kind wants them.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "kind.h"
+#include "map.h"
+#include "rfc3339.h"
+
+
+#define SHOPIFY_DEFAULT_VERSION "2024-01"
+#define SHOPIFY_MAX_LIMIT 250
+
+/*
+ * Where an order stands, from financial_status, fulfillment_status and
+ * cancelled_at together (shopify_phase), and the state each workflow
+ * gives it. NULL: the workflow has no such state; the status is left
+ * out and the store keeps what it has.
+ */
+enum shopify_phase {
+	PH_UNPAID,	/* pending, partially_paid, expired; not fulfilled */
+	PH_PAID,	/* paid, authorized, partially_refunded; unfulfilled */
+	PH_PARTIAL,	/* fulfillment_status partial */
+	PH_FULFILLED,	/* fulfillment_status fulfilled */
+	PH_RETURNED,	/* fulfilled, then refunded in full */
+	PH_CANCELLED,	/* cancelled_at set, restocked, or refunded/voided
+			 * before anything shipped */
+	PH_COUNT
+};
+
+static const struct {
+	const char *workflow;
+	const char *state[PH_COUNT];
+} shopify_states[] = {
+	{ "dispatch", { "WAITING", "WAITING", "IN_PROGRESS", "COMPLETE",
+	    "ISSUE", "CANCEL" } },
+	{ "fulfillment", { "created", "paid", "picking", "shipped",
+	    "returned", "cancelled" } },
+	{ "food-delivery", { "pending_payment", "pending_acceptance",
+	    "in_transit", "delivered", NULL, "cancelled" } },
+};
+
+enum shopify_step {
+	ST_ORDERS,	/* the first page is next */
+	ST_TOKEN,	/* a client-credentials token request is out */
+	ST_FIRST,	/* the first page is out */
+	ST_NEXT,	/* a page_info page is out */
+	ST_DONE
+};
+
+struct shopify_state {
+	char base[512];		/* no trailing '/' */
+	char version[32];
+	int limit;
+	enum shopify_step step;
+	char *token;		/* from the client-credentials grant */
+	char *page_info;	/* the next page's cursor */
+	int pages;
+};
+
+static int
+str_eq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* The shop's base URL: base_url, or https://SHOP.myshopify.com. */
+static int
+shopify_base(const struct uoms_channel *c, char *out, size_t outlen,
+    char *why, size_t whylen)
+{
+	char shopbuf[128];
+	const char *shop = uoms_map_setting(c, "shop", shopbuf,
+	    sizeof shopbuf) == 0 ? shopbuf : NULL;
+	size_t n;
+
+	if (c->base_url != NULL && *c->base_url != '\0') {
+		if (uoms_map_base_ok(c->base_url, why, whylen) < 0)
+			return -1;
+		snprintf(out, outlen, "%s", c->base_url);
+	} else if (shop != NULL) {
+		/* "acme" or "acme.myshopify.com"; nothing else may get into
+		 * the host name. */
+		n = strcspn(shop, ".");
+		if (n == 0 || n > 63 || strspn(shop,
+		    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789-") != n ||
+		    (shop[n] != '\0' && strcasecmp(shop + n, ".myshopify.com")
+		    != 0)) {
+			snprintf(why, whylen, "setting shop '%.64s' is not a "
+			    "shop name (acme or acme.myshopify.com)", shop);
+			return -1;
+		}
+		snprintf(out, outlen, "https://%.*s.myshopify.com", (int)n,
+		    shop);
+	} else {
+		snprintf(why, whylen, "needs a base URL or the setting shop");
+		return -1;
+	}
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+static int
+shopify_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
+{
+	struct shopify_state *st = calloc(1, sizeof *st);
+	char vbuf[64], lbuf[32];
+	const char *v = uoms_map_setting(ctx->channel, "api_version", vbuf,
+	    sizeof vbuf) == 0 ? vbuf : NULL;
+	const char *limit = uoms_map_setting(ctx->channel, "limit", lbuf,
+	    sizeof lbuf) == 0 ? lbuf : NULL;
+
+	if (st == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	ctx->state = st;
+	if (shopify_base(ctx->channel, st->base, sizeof st->base, why,
+	    whylen) < 0)
+		return -1;
+	if (v == NULL)
+		v = SHOPIFY_DEFAULT_VERSION;
+	/* YYYY-MM, or "unstable". */
+	if (!((strlen(v) == 7 && isdigit((unsigned char)v[0]) &&
+	    strspn(v, "0123456789") == 4 && v[4] == '-' &&
+	    strspn(v + 5, "0123456789") == 2) || strcmp(v, "unstable") == 0)) {
+		snprintf(why, whylen, "setting api_version '%.32s' is not "
+		    "YYYY-MM", v);
+		return -1;
+	}
+	snprintf(st->version, sizeof st->version, "%s", v);
+	st->limit = SHOPIFY_MAX_LIMIT;
+	if (limit != NULL) {
+		char *end;
+		long n = strtol(limit, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > SHOPIFY_MAX_LIMIT) {
+			snprintf(why, whylen, "setting limit '%.32s' is not "
+			    "1 to %d", limit, SHOPIFY_MAX_LIMIT);
+			return -1;
+		}
+		st->limit = (int)n;
+	}
+	return 0;
+}
+
+/* POST {base}/admin/oauth/access_token, form encoded (client credentials). */
+static void
+shopify_token_request(struct shopify_state *st, struct uoms_http_req *req,
+    const char *id, const char *secret)
+{
+	snprintf(req->method, sizeof req->method, "POST");
+	uoms_buf_printf(&req->url, "%s/admin/oauth/access_token", st->base);
+	uoms_http_req_header(req, 0,
+	    "Content-Type: application/x-www-form-urlencoded");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	uoms_buf_str(&req->body, "grant_type=client_credentials&client_id=");
+	uoms_url_escape(&req->body, id);
+	uoms_buf_str(&req->body, "&client_secret=");
+	uoms_url_escape(&req->body, secret);
+}
+
+static enum uoms_kind_step
+shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	const char *token;
+	char why2[256];
+
+	if (st == NULL) {
+		if (shopify_init(ctx, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
+		st = ctx->state;
+	}
+	if (st->step == ST_DONE)
+		return UOMS_KIND_DONE;
+	if (ctx->products) {
+		snprintf(why, whylen, "kind shopify has no catalog fetch "
+		    "(--products)");
+		return UOMS_KIND_FAIL;
+	}
+
+	/* A token given as a secret (a custom app's Admin API token, or one
+	 * kept from an earlier grant until it expires); else the client
+	 * credentials grant, whose token is kept for the next runs. */
+	token = st->token;
+	if (token == NULL)
+		token = ctx->secret(ctx, "access_token", why, whylen);
+	if (token == NULL) {
+		const char *id = ctx->secret(ctx, "client_id", why2,
+		    sizeof why2);
+		const char *secret = id != NULL ? ctx->secret(ctx,
+		    "client_secret", why2, sizeof why2) : NULL;
+
+		if (id == NULL || secret == NULL) {
+			/* why (about access_token) says the first thing to
+			 * fix; add the alternative. */
+			size_t n = strlen(why);
+
+			snprintf(why + n, whylen - n, " (or secrets client_id "
+			    "and client_secret)");
+			return UOMS_KIND_FAIL;
+		}
+		shopify_token_request(st, req, id, secret);
+		st->step = ST_TOKEN;
+		return UOMS_KIND_REQUEST;
+	}
+
+	snprintf(req->method, sizeof req->method, "GET");
+	uoms_buf_printf(&req->url, "%s/admin/api/%s/orders.json?", st->base,
+	    st->version);
+	if (st->page_info != NULL) {
+		/* "page_info can't be modified and must be used exactly as it
+		 * appears"; no other filter may accompany it, only limit. */
+		uoms_buf_printf(&req->url, "limit=%d&page_info=%s", st->limit,
+		    st->page_info);
+		st->step = ST_NEXT;
+	} else {
+		uoms_buf_str(&req->url, "status=any");
+		if (ctx->since != NULL && *ctx->since != '\0') {
+			uoms_buf_str(&req->url, "&updated_at_min=");
+			uoms_url_escape(&req->url, ctx->since);
+		}
+		uoms_buf_printf(&req->url, "&limit=%d", st->limit);
+		st->step = ST_FIRST;
+	}
+	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	return UOMS_KIND_REQUEST;
+}
+
+/*
+ * The page_info of the Link header's rel="next" URL into out, "" when
+ * there is none. Only the cursor is taken: the next request is built on
+ * the configured base, so a Link can never send the token elsewhere.
+ */
+static int
+shopify_link_next(const char *link, char *out, size_t outlen)
+{
+	const char *p = link;
+
+	*out = '\0';
+	while ((p = strchr(p, '<')) != NULL) {
+		const char *end = strchr(p, '>'), *params, *stop, *q;
+
+		if (end == NULL)
+			return -1;
+		params = end + 1;
+		stop = strchr(params, ',');
+		if (stop == NULL)
+			stop = params + strlen(params);
+		q = params;
+		while ((q = strstr(q, "rel=")) != NULL && q < stop) {
+			q += 4;
+			if (*q == '"')
+				q++;
+			if (strncmp(q, "next", 4) == 0 && (q[4] == '"' ||
+			    q[4] == ';' || q[4] == ',' || q[4] == ' ' ||
+			    q[4] == '\0'))
+				goto found;
+		}
+		p = end + 1;
+		continue;
+found:
+		for (q = p + 1; q < end; q++) {
+			size_t n;
+
+			if ((*q != '?' && *q != '&') ||
+			    strncmp(q + 1, "page_info=", 10) != 0)
+				continue;
+			q += 11;
+			n = strcspn(q, "&>");
+			/* Opaque, but it goes into our URL as it is: refuse
+			 * anything outside RFC 3986 unreserved + '%'. */
+			if (n == 0 || n >= outlen)
+				return -1;
+			for (size_t i = 0; i < n; i++)
+				if (!isalnum((unsigned char)q[i]) &&
+				    strchr("-._~%", q[i]) == NULL)
+					return -1;
+			memcpy(out, q, n);
+			out[n] = '\0';
+			return 0;
+		}
+		return -1;	/* a next link without a cursor */
+	}
+	return 0;
+}
+
+static enum shopify_phase
+shopify_phase(json_t *o)
+{
+	const char *fin = jstr(o, "financial_status");
+	const char *ful = jstr(o, "fulfillment_status");
+
+	if (jstr(o, "cancelled_at") != NULL || str_eq(ful, "restocked"))
+		return PH_CANCELLED;
+	if (str_eq(ful, "fulfilled"))
+		return str_eq(fin, "refunded") ? PH_RETURNED : PH_FULFILLED;
+	if (str_eq(ful, "partial"))
+		return PH_PARTIAL;
+	if (str_eq(fin, "refunded") || str_eq(fin, "voided"))
+		return PH_CANCELLED;
+	if (str_eq(fin, "paid") || str_eq(fin, "authorized") ||
+	    str_eq(fin, "partially_refunded"))
+		return PH_PAID;
+	return PH_UNPAID;
+}
+
+static const char *
+shopify_state_of(const char *workflow, enum shopify_phase ph)
+{
+	for (size_t i = 0; i < sizeof shopify_states /
+	    sizeof shopify_states[0]; i++)
+		if (strcmp(shopify_states[i].workflow, workflow) == 0)
+			return shopify_states[i].state[ph];
+	return NULL;
+}
+
+/* customer {name, phone}, shipping {postal_code, address}. */
+static void
+shopify_people(json_t *rec, json_t *o)
+{
+	json_t *sa = json_object_get(o, "shipping_address");
+	json_t *ba = json_object_get(o, "billing_address");
+	json_t *cu = json_object_get(o, "customer");
+	json_t *customer = json_object(), *shipping = json_object();
+	const char *name, *phone;
+	struct uoms_buf b = { 0 };
+
+	if (!json_is_object(sa))
+		sa = NULL;
+	name = jstr(sa, "name");
+	if (name == NULL && (jstr(sa, "first_name") != NULL ||
+	    jstr(sa, "last_name") != NULL)) {
+		uoms_buf_printf(&b, "%s%s%s", jstr(sa, "first_name") ?
+		    jstr(sa, "first_name") : "", jstr(sa, "first_name") &&
+		    jstr(sa, "last_name") ? " " : "", jstr(sa, "last_name") ?
+		    jstr(sa, "last_name") : "");
+		name = b.p;
+	}
+	if (name == NULL)
+		name = jstr(ba, "name");
+	uoms_map_str(customer, "name", name);
+	uoms_buf_free(&b);
+
+	phone = jstr(sa, "phone");
+	if (phone == NULL)
+		phone = jstr(o, "phone");
+	if (phone == NULL)
+		phone = jstr(cu, "phone");
+	if (phone == NULL)
+		phone = jstr(ba, "phone");
+	uoms_map_phone(customer, phone);
+
+	if (sa != NULL) {
+		static const char *const parts[] = { "address1", "address2",
+		    "city", "province", "country" };
+
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+			if (jstr(sa, parts[i]) != NULL)
+				uoms_buf_printf(&b, "%s%s", b.n ? ", " : "",
+				    jstr(sa, parts[i]));
+		uoms_map_str(shipping, "address", b.p);
+		uoms_buf_free(&b);
+		uoms_map_postal(shipping, jstr(sa, "zip"));
+	}
+	if (json_object_size(customer) > 0)
+		json_object_set(rec, "customer", customer);
+	if (json_object_size(shipping) > 0)
+		json_object_set(rec, "shipping", shipping);
+	json_decref(customer);
+	json_decref(shipping);
+}
+
+/* One order of the answer as a SPEC 3.1 record; NULL with why. */
+static json_t *
+shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
+    size_t whylen)
+{
+	const struct uoms_channel *c = ctx->channel;
+	const char *workflow = c->workflow != NULL ? c->workflow : "dispatch";
+	const char *currency = jstr(o, "currency"), *name, *state;
+	char id[64], no[64] = "", cs[128];
+	json_t *rec, *items, *li;
+	enum shopify_phase ph;
+	long long amount;
+	size_t i;
+	int digits;
+
+	if (!json_is_object(o) || uoms_map_id(json_object_get(o, "id"), id,
+	    sizeof id) < 0) {
+		snprintf(why, whylen, "an order without an id");
+		return NULL;
+	}
+	rec = json_object();
+	json_object_set_new(rec, "channel", json_string(c->name));
+	json_object_set_new(rec, "external_order_id", json_string(id));
+
+	/* name is "#1001" by default (the shop's prefix and suffix);
+	 * order_number is the bare 1001. */
+	name = jstr(o, "name");
+	if (name != NULL && uoms_map_order_no_ok(name))
+		snprintf(no, sizeof no, "%s", name);
+	else if (uoms_map_id(json_object_get(o, "order_number"), no,
+	    sizeof no) < 0 || !uoms_map_order_no_ok(no))
+		no[0] = '\0';
+	if (no[0] != '\0')
+		json_object_set_new(rec, "order_no", json_string(no));
+	if (name != NULL && strcmp(name, no) != 0)
+		json_object_set_new(rec, "channel_order_no", json_string(name));
+
+	json_object_set_new(rec, "workflow", json_string(workflow));
+	ph = shopify_phase(o);
+	if ((state = shopify_state_of(workflow, ph)) != NULL)
+		json_object_set_new(rec, "status", json_string(state));
+	snprintf(cs, sizeof cs, "%s/%s%s", jstr(o, "financial_status") ?
+	    jstr(o, "financial_status") : "none",
+	    jstr(o, "fulfillment_status") ? jstr(o, "fulfillment_status") :
+	    "unfulfilled", jstr(o, "cancelled_at") ? "/cancelled" : "");
+	json_object_set_new(rec, "channel_status", json_string(cs));
+
+	shopify_people(rec, o);
+
+	if (jstr(o, "created_at") != NULL && uoms_map_time(rec, "placed_at",
+	    jstr(o, "created_at")) < 0) {
+		snprintf(why, whylen, "order %s: created_at '%.40s' is not "
+		    "an RFC 3339 time", id, jstr(o, "created_at"));
+		goto fail;
+	}
+	if (jstr(o, "updated_at") != NULL && uoms_map_time(rec,
+	    "channel_updated_at", jstr(o, "updated_at")) < 0) {
+		snprintf(why, whylen, "order %s: updated_at '%.40s' is not "
+		    "an RFC 3339 time", id, jstr(o, "updated_at"));
+		goto fail;
+	}
+
+	if (currency == NULL || strlen(currency) != 3) {
+		snprintf(why, whylen, "order %s: no currency", id);
+		goto fail;
+	}
+	digits = uoms_map_currency_digits(currency);
+	json_object_set_new(rec, "currency", json_string(currency));
+	if (json_object_get(o, "total_price") != NULL) {
+		if (uoms_map_money_json(json_object_get(o, "total_price"),
+		    digits, &amount) < 0) {
+			snprintf(why, whylen, "order %s: total_price is not an "
+			    "amount of %s", id, currency);
+			goto fail;
+		}
+		json_object_set_new(rec, "total_amount",
+		    json_integer(amount));
+	}
+
+	items = json_array();
+	json_object_set_new(rec, "items", items);
+	json_array_foreach(json_object_get(o, "line_items"), i, li) {
+		json_t *it = json_object();
+		json_t *q = json_object_get(li, "quantity");
+		char lid[64];
+
+		json_array_append_new(items, it);
+		if (uoms_map_id(json_object_get(li, "id"), lid, sizeof lid) <
+		    0) {
+			snprintf(why, whylen, "order %s: a line item without "
+			    "an id", id);
+			goto fail;
+		}
+		json_object_set_new(it, "external_item_id", json_string(lid));
+		uoms_map_str(it, "sku", jstr(li, "sku"));
+		uoms_map_str(it, "name", jstr(li, "name") != NULL ?
+		    jstr(li, "name") : jstr(li, "title"));
+		if (!json_is_integer(q) || json_integer_value(q) <= 0) {
+			snprintf(why, whylen, "order %s: line item %s has no "
+			    "positive quantity", id, lid);
+			goto fail;
+		}
+		json_object_set_new(it, "quantity",
+		    json_integer(json_integer_value(q)));
+		if (json_object_get(li, "price") != NULL) {
+			if (uoms_map_money_json(json_object_get(li, "price"),
+			    digits, &amount) < 0) {
+				snprintf(why, whylen, "order %s: line item %s: "
+				    "price is not an amount of %s", id, lid,
+				    currency);
+				goto fail;
+			}
+			json_object_set_new(it, "unit_price",
+			    json_integer(amount));
+		}
+	}
+	return rec;
+fail:
+	json_decref(rec);
+	return NULL;
+}
+
+static int
+shopify_take_token(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *root = uoms_map_parse(r, why, whylen), *ttl;
+	const char *tok;
+	char expires[40];
+	long long secs = 3600;
+
+	if (root == NULL)
+		return -1;
+	tok = jstr(root, "access_token");
+	if (tok == NULL) {
+		snprintf(why, whylen, "token answer has no access_token");
+		json_decref(root);
+		return -1;
+	}
+	free(st->token);
+	st->token = strdup(tok);
+	/* About 24 h; refreshed a little early so a fetch never starts
+	 * with a token about to lapse. */
+	ttl = json_object_get(root, "expires_in");
+	if (json_is_integer(ttl) && json_integer_value(ttl) > 0)
+		secs = json_integer_value(ttl);
+	uoms_time_after(secs > 600 ? secs - 300 : secs / 2, expires);
+	if (ctx->keep_secret != NULL)
+		ctx->keep_secret(ctx, "access_token", tok, expires);
+	/* The token text lives on in st->token only. */
+	OPENSSL_cleanse((char *)tok, strlen(tok));
+	json_decref(root);
+	if (st->token == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	st->step = ST_ORDERS;
+	return 0;
+}
+
+static int
+shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	char link[4096], cursor[1024];
+	json_t *root, *orders, *o;
+	size_t i;
+
+	if (st == NULL) {
+		snprintf(why, whylen, "an answer before any request");
+		return -1;
+	}
+	if (st->step == ST_TOKEN)
+		return shopify_take_token(ctx, r, why, whylen);
+
+	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
+		return -1;
+	orders = json_object_get(root, "orders");
+	if (!json_is_array(orders)) {
+		snprintf(why, whylen, "answer has no orders array");
+		json_decref(root);
+		return -1;
+	}
+	/* Check the cursor before emitting: a page is taken whole or not. */
+	cursor[0] = '\0';
+	if (uoms_http_header(r, "Link", link, sizeof link) == 0 &&
+	    shopify_link_next(link, cursor, sizeof cursor) < 0) {
+		snprintf(why, whylen, "Link header has no usable page_info: "
+		    "'%.200s'", link);
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(orders, i, o) {
+		json_t *rec = shopify_order(ctx, o, why, whylen);
+
+		if (rec == NULL) {
+			json_decref(root);
+			return -1;
+		}
+		ctx->emit(ctx, rec);
+		json_decref(rec);
+	}
+	json_decref(root);
+	st->pages++;
+	free(st->page_info);
+	st->page_info = NULL;
+	if (cursor[0] == '\0') {
+		st->step = ST_DONE;
+		return 0;
+	}
+	if ((st->page_info = strdup(cursor)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	st->step = ST_NEXT;
+	return 0;
+}
+
+static void
+shopify_done(struct uoms_fetch_ctx *ctx)
+{
+	struct shopify_state *st = ctx->state;
+
+	if (st == NULL)
+		return;
+	if (st->token != NULL) {
+		OPENSSL_cleanse(st->token, strlen(st->token));
+		free(st->token);
+	}
+	free(st->page_info);
+	free(st);
+	ctx->state = NULL;
+}
+
+/* Standard plans leak 2 requests/s from a bucket of 40: stay under it. */
+const struct uoms_kind uoms_kind_shopify = {
+	.name = "shopify",
+	.next = shopify_next,
+	.take = shopify_take,
+	.done = shopify_done,
+	.max_rate = 2.0,
+};

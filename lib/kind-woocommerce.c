@@ -1,0 +1,467 @@
+/*
+ * kind woocommerce: orders from the WooCommerce REST API v3 (SPEC 7), as
+ * its public docs describe it:
+ *
+ *   orders:  https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders
+ *   paging:  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
+ *   auth:    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
+ *            https://developer.woocommerce.com/docs/apis/rest-api/authentication/
+ *
+ * GET {base}/wp-json/wc/v3/orders?modified_after=SINCE&dates_are_gmt=true&
+ * per_page=100&page=N&orderby=modified&order=asc, with the consumer key and
+ * secret as HTTP basic auth, which WooCommerce accepts only over HTTPS;
+ * pages until X-WP-TotalPages. Oldest change first, so a fetch cut short
+ * leaves the store's high-water mark where the next run must resume.
+ * The default status "any" leaves out trashed orders, so a second pass
+ * asks for status=trash (last: the trash is small, and the orders that
+ * matter come first).
+ * Money values are decimal strings; date_*_gmt fields are UTC written
+ * without an offset.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "kind.h"
+#include "map.h"
+#include "rfc3339.h"
+
+
+#define WOO_MAX_PER_PAGE 100
+
+/*
+ * The order statuses WooCommerce ships, and the state each workflow gives
+ * them. NULL (and any status a plugin adds): the status is left out and
+ * the store keeps what it has; channel_status still says it.
+ * "refunded" is an order given back: before it was completed it never
+ * left (CANCEL, cancelled); after date_completed it came back (ISSUE,
+ * returned) - see woo_state.
+ */
+static const struct {
+	const char *status;
+	const char *dispatch, *fulfillment, *food;
+} woo_states[] = {
+	{ "pending", "WAITING", "created", "pending_payment" },
+	{ "on-hold", "WAITING", "created", "pending_payment" },
+	/* A failed payment can still be paid again: not terminal. */
+	{ "failed", "WAITING", "created", "pending_payment" },
+	{ "processing", "WAITING", "paid", "pending_acceptance" },
+	{ "completed", "COMPLETE", "delivered", "delivered" },
+	{ "cancelled", "CANCEL", "cancelled", "cancelled" },
+	{ "refunded", "CANCEL", "cancelled", "cancelled" },
+	{ "refunded+completed", "ISSUE", "returned", NULL },
+	{ "trash", "CANCEL", "cancelled", "cancelled" },
+};
+
+struct woo_state {
+	char base[512];		/* no trailing '/' */
+	int per_page;
+	int page;		/* the page to ask for next, from 1 */
+	int trash;		/* the second pass: status=trash */
+	int done;
+};
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+static const char *
+woo_state(const char *workflow, const char *status, int completed)
+{
+	char key[64];
+
+	if (status == NULL)
+		return NULL;
+	snprintf(key, sizeof key, "%s%s", status, strcmp(status, "refunded")
+	    == 0 && completed ? "+completed" : "");
+	for (size_t i = 0; i < sizeof woo_states / sizeof woo_states[0]; i++) {
+		if (strcmp(woo_states[i].status, key) != 0)
+			continue;
+		if (strcmp(workflow, "dispatch") == 0)
+			return woo_states[i].dispatch;
+		if (strcmp(workflow, "fulfillment") == 0)
+			return woo_states[i].fulfillment;
+		if (strcmp(workflow, "food-delivery") == 0)
+			return woo_states[i].food;
+		return NULL;
+	}
+	return NULL;
+}
+
+static int
+woo_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
+{
+	const struct uoms_channel *c = ctx->channel;
+	struct woo_state *st = calloc(1, sizeof *st);
+	char buf[32];
+	size_t n;
+
+	if (st == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	ctx->state = st;
+	st->page = 1;
+	if (c->base_url == NULL || *c->base_url == '\0') {
+		snprintf(why, whylen, "needs a base URL (the shop's address)");
+		return -1;
+	}
+	if (uoms_map_base_ok(c->base_url, why, whylen) < 0)
+		return -1;
+	snprintf(st->base, sizeof st->base, "%s", c->base_url);
+	n = strlen(st->base);
+	while (n > 0 && st->base[n - 1] == '/')
+		st->base[--n] = '\0';
+	st->per_page = WOO_MAX_PER_PAGE;
+	if (uoms_map_setting(c, "per_page", buf, sizeof buf) == 0) {
+		char *end;
+		long v = strtol(buf, &end, 10);
+
+		if (*end != '\0' || v < 1 || v > WOO_MAX_PER_PAGE) {
+			snprintf(why, whylen, "setting per_page '%.32s' is not "
+			    "1 to %d", buf, WOO_MAX_PER_PAGE);
+			return -1;
+		}
+		st->per_page = (int)v;
+	}
+	return 0;
+}
+
+/* "Authorization: Basic base64(key:secret)", marked secret. */
+static int
+woo_auth(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	const char *key = ctx->secret(ctx, "consumer_key", why, whylen), *sec;
+	unsigned char *plain, *b64;
+	size_t n;
+
+	if (key == NULL || (sec = ctx->secret(ctx, "consumer_secret", why,
+	    whylen)) == NULL)
+		return -1;
+	n = strlen(key) + 1 + strlen(sec);
+	plain = malloc(n + 1);
+	b64 = malloc(4 * ((n + 2) / 3) + 1);
+	if (plain == NULL || b64 == NULL) {
+		free(plain);
+		free(b64);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	snprintf((char *)plain, n + 1, "%s:%s", key, sec);
+	EVP_EncodeBlock(b64, plain, (int)n);
+	uoms_http_req_header(req, 1, "Authorization: Basic %s", b64);
+	OPENSSL_cleanse(plain, n);
+	OPENSSL_cleanse(b64, strlen((char *)b64));
+	free(plain);
+	free(b64);
+	return 0;
+}
+
+static enum uoms_kind_step
+woo_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+
+	if (st == NULL) {
+		if (woo_init(ctx, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
+		st = ctx->state;
+	}
+	if (st->done)
+		return UOMS_KIND_DONE;
+	if (ctx->products) {
+		snprintf(why, whylen, "kind woocommerce has no catalog fetch "
+		    "(--products)");
+		return UOMS_KIND_FAIL;
+	}
+	snprintf(req->method, sizeof req->method, "GET");
+	uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/orders?", st->base);
+	if (ctx->since != NULL && *ctx->since != '\0') {
+		/* dates_are_gmt=true: the time is UTC, written as the API
+		 * writes its own (no offset, no fraction). */
+		char t[40];
+		size_t n = strcspn(ctx->since, ".Zz+");
+
+		snprintf(t, sizeof t, "%.*s", (int)(n < 19 ? n : 19),
+		    ctx->since);
+		uoms_buf_str(&req->url, "modified_after=");
+		uoms_url_escape(&req->url, t);
+		uoms_buf_str(&req->url, "&");
+	}
+	uoms_buf_printf(&req->url, "dates_are_gmt=true&per_page=%d&page=%d"
+	    "&orderby=modified&order=asc%s", st->per_page, st->page,
+	    st->trash ? "&status=trash" : "");
+	if (woo_auth(ctx, req, why, whylen) < 0)
+		return UOMS_KIND_FAIL;
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	return UOMS_KIND_REQUEST;
+}
+
+/* A date_*_gmt value ("2026-11-21T09:12:00", UTC) into rec[key]. */
+static int
+woo_time(json_t *rec, const char *key, const char *gmt)
+{
+	char t[48];
+
+	if (gmt == NULL)
+		return 0;
+	snprintf(t, sizeof t, "%.40sZ", gmt);
+	return uoms_map_time(rec, key, t);
+}
+
+/* One side of the order (shipping, or billing when shipping is empty). */
+static json_t *
+woo_side(json_t *o, const char *key)
+{
+	json_t *a = json_object_get(o, key);
+
+	return json_is_object(a) && (jstr(a, "first_name") != NULL ||
+	    jstr(a, "last_name") != NULL || jstr(a, "address_1") != NULL) ?
+	    a : NULL;
+}
+
+static void
+woo_people(json_t *rec, json_t *o)
+{
+	json_t *sh = woo_side(o, "shipping"), *bi = woo_side(o, "billing");
+	json_t *who = sh != NULL ? sh : bi, *where = who;
+	json_t *customer = json_object(), *shipping = json_object();
+	struct uoms_buf b = { 0 };
+	const char *phone;
+
+	if (who != NULL) {
+		const char *first = jstr(who, "first_name");
+		const char *last = jstr(who, "last_name");
+
+		uoms_buf_printf(&b, "%s%s%s", first ? first : "", first &&
+		    last ? " " : "", last ? last : "");
+		uoms_map_str(customer, "name", b.p);
+		uoms_buf_free(&b);
+	}
+	/* shipping.phone exists since WooCommerce 5.6; billing has one. */
+	phone = jstr(sh, "phone");
+	if (phone == NULL)
+		phone = jstr(json_object_get(o, "billing"), "phone");
+	uoms_map_phone(customer, phone);
+	if (where != NULL) {
+		static const char *const parts[] = { "address_1", "address_2",
+		    "city", "state", "country" };
+
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+			if (jstr(where, parts[i]) != NULL)
+				uoms_buf_printf(&b, "%s%s", b.n ? ", " : "",
+				    jstr(where, parts[i]));
+		uoms_map_str(shipping, "address", b.p);
+		uoms_buf_free(&b);
+		uoms_map_postal(shipping, jstr(where, "postcode"));
+	}
+	if (json_object_size(customer) > 0)
+		json_object_set(rec, "customer", customer);
+	if (json_object_size(shipping) > 0)
+		json_object_set(rec, "shipping", shipping);
+	json_decref(customer);
+	json_decref(shipping);
+}
+
+/*
+ * A line's unit price: price when it is a decimal string; else its
+ * subtotal (a string, before discounts) over the quantity, rounded half
+ * up to the minor unit - line_items[].price is a JSON number in v3, and
+ * a number would need floating point.
+ */
+static int
+woo_unit_price(json_t *li, long long qty, int digits, long long *out)
+{
+	json_t *price = json_object_get(li, "price");
+	long long sub;
+
+	if (json_is_string(price) || json_is_integer(price))
+		return uoms_map_money_json(price, digits, out);
+	if (uoms_map_money_json(json_object_get(li, "subtotal"), digits,
+	    &sub) < 0 || qty <= 0)
+		return -1;
+	*out = sub >= 0 ? (sub + qty / 2) / qty : -((-sub + qty / 2) / qty);
+	return 0;
+}
+
+static json_t *
+woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen)
+{
+	const struct uoms_channel *c = ctx->channel;
+	const char *workflow = c->workflow != NULL ? c->workflow : "dispatch";
+	const char *currency = jstr(o, "currency"), *status, *state;
+	char id[64], no[64];
+	json_t *rec, *items, *li;
+	long long amount;
+	size_t i;
+	int digits;
+
+	if (!json_is_object(o) || uoms_map_id(json_object_get(o, "id"), id,
+	    sizeof id) < 0) {
+		snprintf(why, whylen, "an order without an id");
+		return NULL;
+	}
+	rec = json_object();
+	json_object_set_new(rec, "channel", json_string(c->name));
+	json_object_set_new(rec, "external_order_id", json_string(id));
+	/* number is the id unless a plugin numbers orders its own way. */
+	if (uoms_map_id(json_object_get(o, "number"), no, sizeof no) == 0)
+		json_object_set_new(rec, uoms_map_order_no_ok(no) ?
+		    "order_no" : "channel_order_no", json_string(no));
+	json_object_set_new(rec, "workflow", json_string(workflow));
+	status = jstr(o, "status");
+	if ((state = woo_state(workflow, status, jstr(o,
+	    "date_completed_gmt") != NULL)) != NULL)
+		json_object_set_new(rec, "status", json_string(state));
+	uoms_map_str(rec, "channel_status", status);
+
+	woo_people(rec, o);
+
+	if (woo_time(rec, "placed_at", jstr(o, "date_created_gmt")) < 0 ||
+	    woo_time(rec, "channel_updated_at",
+	    jstr(o, "date_modified_gmt")) < 0) {
+		snprintf(why, whylen, "order %s: date_created_gmt or "
+		    "date_modified_gmt is not a time", id);
+		goto fail;
+	}
+
+	if (currency == NULL || strlen(currency) != 3) {
+		snprintf(why, whylen, "order %s: no currency", id);
+		goto fail;
+	}
+	digits = uoms_map_currency_digits(currency);
+	json_object_set_new(rec, "currency", json_string(currency));
+	if (json_object_get(o, "total") != NULL) {
+		if (uoms_map_money_json(json_object_get(o, "total"), digits,
+		    &amount) < 0) {
+			snprintf(why, whylen, "order %s: total is not an "
+			    "amount of %s", id, currency);
+			goto fail;
+		}
+		json_object_set_new(rec, "total_amount",
+		    json_integer(amount));
+	}
+
+	items = json_array();
+	json_object_set_new(rec, "items", items);
+	json_array_foreach(json_object_get(o, "line_items"), i, li) {
+		json_t *it = json_object();
+		json_t *q = json_object_get(li, "quantity");
+		char lid[64];
+
+		json_array_append_new(items, it);
+		if (uoms_map_id(json_object_get(li, "id"), lid, sizeof lid) <
+		    0) {
+			snprintf(why, whylen, "order %s: a line item without "
+			    "an id", id);
+			goto fail;
+		}
+		json_object_set_new(it, "external_item_id", json_string(lid));
+		uoms_map_str(it, "sku", jstr(li, "sku"));
+		uoms_map_str(it, "name", jstr(li, "name"));
+		if (!json_is_integer(q) || json_integer_value(q) <= 0) {
+			snprintf(why, whylen, "order %s: line item %s has no "
+			    "positive quantity", id, lid);
+			goto fail;
+		}
+		json_object_set_new(it, "quantity",
+		    json_integer(json_integer_value(q)));
+		if (woo_unit_price(li, json_integer_value(q), digits,
+		    &amount) < 0) {
+			snprintf(why, whylen, "order %s: line item %s: no "
+			    "price or subtotal in %s", id, lid, currency);
+			goto fail;
+		}
+		json_object_set_new(it, "unit_price", json_integer(amount));
+	}
+	return rec;
+fail:
+	json_decref(rec);
+	return NULL;
+}
+
+static int
+woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	json_t *root, *o;
+	char total[32];
+	size_t i, n;
+	int last;
+
+	if (st == NULL) {
+		snprintf(why, whylen, "an answer before any request");
+		return -1;
+	}
+	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
+		return -1;
+	if (!json_is_array(root)) {
+		/* An error envelope {code, message, data: {status}}. */
+		const char *msg = jstr(root, "message");
+
+		snprintf(why, whylen, "answer is not a list of orders%s%.200s",
+		    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(root, i, o) {
+		json_t *rec = woo_order(ctx, o, why, whylen);
+
+		if (rec == NULL) {
+			json_decref(root);
+			return -1;
+		}
+		ctx->emit(ctx, rec);
+		json_decref(rec);
+	}
+	n = json_array_size(root);
+	json_decref(root);
+	/* X-WP-TotalPages is read afresh on every page: orders changed
+	 * meanwhile may add one. Without it, a short page is the last. */
+	if (uoms_http_header(r, "X-WP-TotalPages", total, sizeof total) == 0) {
+		char *end;
+		long pages = strtol(total, &end, 10);
+
+		if (*end != '\0' || pages < 0) {
+			snprintf(why, whylen, "X-WP-TotalPages '%.20s' is not "
+			    "a number", total);
+			return -1;
+		}
+		last = st->page >= pages || n == 0;
+	} else {
+		last = n < (size_t)st->per_page;
+	}
+	st->page++;
+	if (last) {
+		st->done = st->trash;
+		st->trash = 1;
+		st->page = 1;
+	}
+	return 0;
+}
+
+static void
+woo_done(struct uoms_fetch_ctx *ctx)
+{
+	free(ctx->state);
+	ctx->state = NULL;
+}
+
+/* WooCommerce itself sets no rate limit; a shop's host may. */
+const struct uoms_kind uoms_kind_woocommerce = {
+	.name = "woocommerce",
+	.next = woo_next,
+	.take = woo_take,
+	.done = woo_done,
+	.max_rate = 5.0,
+};

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""A fake Coupang Open API (WING) order sheet list for the tests: python3
+standard library only, on fake_http.py.
+
+It behaves as the public docs describe the real one:
+  order sheets, paging by day
+    https://developers.coupangcorp.com/hc/en-us/articles/360033919573
+  the HMAC signature
+    https://developers.coupangcorp.com/hc/en-us/articles/360033461914
+
+GET /v2/providers/openapi/apis/api/v4/vendors/VENDOR/ordersheets
+    ?createdAtFrom=yyyy-mm-dd&createdAtTo=yyyy-mm-dd&status=S
+    [&maxPerPage=N][&nextToken=T]
+checks the Authorization header (CEA algorithm=HmacSHA256, access-key=,
+signed-date=yyMMddTHHmmssZ, signature=hex HMAC-SHA256 of signed-date +
+method + path + query as sent) and answers 401 when it is missing, wrong
+or more than 5 minutes off, 403 for another vendor, 400 for a bad query.
+It lists the order sheets of one status whose orderedAt falls on those KST
+days (a span of at most 31 days), by shipmentBoxId, maxPerPage at a time
+(default 50, at most 50; --page-size makes pages smaller), nextToken being
+the last shipmentBoxId of a page and "" on the last page, in the envelope
+{code, message, data[], nextToken}.
+
+  coupang_server.py --data FILE [--access-key K] [--secret-key S]
+      [--vendor-id V] [--page-size N] [--shift-days N]
+      [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+
+--data FILE: {"ordersheets": [...]} as the API shows them, read again on
+every request, so a test can change an order between fetches.
+--shift-days N moves every date and time in the data N days later, so
+fixed data can be served as recent.
+--fail and --log: see fake_http.py.
+"""
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import sys
+import urllib.parse
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_http  # noqa: E402
+
+PATH = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/ordersheets$")
+STATUSES = ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY",
+            "NONE_TRACKING")
+TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
+
+
+def shifted(v, days):
+    """v with every date and time string in it moved days later."""
+    if isinstance(v, dict):
+        return {k: shifted(x, days) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shifted(x, days) for x in v]
+    if isinstance(v, str) and days and TIME.match(v):
+        m = TIME.match(v)
+        d = datetime.date.fromisoformat(m.group(1)) + datetime.timedelta(days=days)
+        return d.isoformat() + (m.group(2) or "")
+    return v
+
+
+class Coupang(fake_http.Handler):
+    def reply(self, status, obj):
+        return status, {"Content-Type": "application/json;charset=UTF-8"}, \
+            json.dumps(obj, ensure_ascii=False).encode()
+
+    def error(self, status, message):
+        return self.reply(status, {"code": "ERROR", "message": message, "data": None})
+
+    def authorized(self, path, query):
+        """None when the signature is right, else why not."""
+        a = self.server.args
+        h = self.headers.get("Authorization", "")
+        if not h.startswith("CEA "):
+            return "no CEA Authorization header"
+        f = {}
+        for part in h[4:].split(","):
+            k, _, v = part.strip().partition("=")
+            f[k] = v
+        if f.get("algorithm") != "HmacSHA256":
+            return "algorithm is not HmacSHA256"
+        if f.get("access-key") != a.access_key:
+            return "Invalid access key"
+        date = f.get("signed-date", "")
+        try:
+            t = datetime.datetime.strptime(date, "%y%m%dT%H%M%SZ").replace(
+                tzinfo=datetime.timezone.utc)
+        except ValueError:
+            return "signed-date is not yyMMddTHHmmssZ"
+        if abs((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds()) > 300:
+            return "Specified signature is expired"
+        want = hmac.new(a.secret_key.encode(), (date + self.command + path + query).encode(),
+                        hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(want, f.get("signature", "")):
+            return "Specified signature is invalid"
+        return None
+
+    def answer(self):
+        a = self.server.args
+        path, _, query = self.path.partition("?")
+        m = PATH.match(path)
+        if self.command != "GET" or m is None:
+            return self.error(404, "No API found for the request")
+        why = self.authorized(path, query)
+        if why is not None:
+            return self.error(401, why)
+        if urllib.parse.unquote(m.group(1)) != a.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        try:
+            first = datetime.date.fromisoformat(q["createdAtFrom"])
+            last = datetime.date.fromisoformat(q["createdAtTo"])
+        except (KeyError, ValueError):
+            return self.error(400, "createdAtFrom and createdAtTo must be yyyy-mm-dd")
+        if last < first or (last - first).days > 31:
+            return self.error(400, "createdAtFrom..createdAtTo is at most 31 days")
+        status = q.get("status")
+        if status not in STATUSES:
+            return self.error(400, "status is not one of " + ", ".join(STATUSES))
+        try:
+            per = int(q.get("maxPerPage") or 50)
+        except ValueError:
+            return self.error(400, "maxPerPage is not a number")
+        if not 1 <= per <= 50:
+            return self.error(400, "maxPerPage is 1 to 50")
+        per = min(per, a.page_size or per)
+        after = q.get("nextToken") or ""
+
+        with open(a.data, encoding="utf-8") as f:
+            sheets = shifted(json.load(f)["ordersheets"], a.shift_days)
+
+        def day(s):
+            return datetime.date.fromisoformat(s["orderedAt"][:10])
+
+        rows = sorted((s for s in sheets if s.get("status") == status and
+                       first <= day(s) <= last),
+                      key=lambda s: int(s["shipmentBoxId"]))
+        if after:
+            rows = [s for s in rows if int(s["shipmentBoxId"]) > int(after)]
+        page, rest = rows[:per], rows[per:]
+        return self.reply(200, {"code": 200, "message": "OK", "data": page,
+                                "nextToken": str(page[-1]["shipmentBoxId"]) if rest else ""})
+
+
+def main():
+    p = fake_http.arguments()
+    p.add_argument("--data", required=True)
+    p.add_argument("--access-key", default="ak-test")
+    p.add_argument("--secret-key", default="sk-test")
+    p.add_argument("--vendor-id", default="A00012345")
+    p.add_argument("--page-size", type=int, default=0)
+    p.add_argument("--shift-days", type=int, default=0)
+    fake_http.main(Coupang, p)
+
+
+if __name__ == "__main__":
+    main()

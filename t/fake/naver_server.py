@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""A fake Naver Commerce API (SmartStore) for the tests: python3 standard
+library only (bcrypt through the system's libcrypt, by ctypes), on
+fake_http.py.
+
+It behaves as the public docs describe the real one:
+  authentication  https://apicenter.commerce.naver.com/docs/auth
+  token           https://apicenter.commerce.naver.com/docs/commerce-api/current/exchange-sellers-auth
+  changes         https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-last-changed-status-pay-order-seller
+  details         https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-product-orders-pay-order-seller
+  order's ids     https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-product-order-ids-pay-order-seller
+
+POST /external/v1/oauth2/token (form client_id, timestamp, client_secret_sign,
+    grant_type=client_credentials, type=SELF): checks client_secret_sign =
+    base64(bcrypt(client_id + "_" + timestamp, salt = client secret)) and a
+    timestamp within 5 minutes; answers {access_token, expires_in,
+    token_type}, or 401 (GW.AUTHN) when wrong. A token lives --token-ttl
+    seconds (3 hours).
+Every other call wants "Authorization: Bearer TOKEN" (401 GW.AUTHN without).
+GET /external/v1/pay-order/seller/product-orders/last-changed-statuses
+    ?lastChangedFrom=T[&lastChangedTo=T][&moreSequence=S][&limitCount=N]:
+    the changes in [from, to] (to: 24 hours after from when absent; more
+    than 24 hours is a 400), oldest first, at most 300 (--page-size fewer),
+    with more {moreFrom, moreSequence} when some are left.
+GET /external/v1/pay-order/seller/orders/ORDER/product-order-ids
+POST /external/v1/pay-order/seller/product-orders/query {"productOrderIds":
+    [...]} (at most 300, else 400).
+
+  naver_server.py --data FILE [--client-id ID] [--client-secret S]
+      [--page-size N] [--shift-days N] [--token-ttl SECONDS]
+      [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+
+--data FILE: {"productOrders": [...]}, each as the query answers it ({order,
+productOrder, delivery}) plus "lastChangedDate" and "lastChangedType", read
+again on every request, so a test can change an order between fetches.
+--shift-days N moves every date and time in the data N days later.
+--fail and --log: see fake_http.py.
+"""
+import base64
+import ctypes
+import ctypes.util
+import datetime
+import hmac
+import json
+import os
+import re
+import secrets
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_http  # noqa: E402
+
+BASE = "/external/v1"
+IDS = re.compile(r"^/external/v1/pay-order/seller/orders/([^/]+)/product-order-ids$")
+TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?)?$")
+KST = datetime.timezone(datetime.timedelta(hours=9))
+DAY = datetime.timedelta(hours=24)
+
+
+CRYPT = threading.Lock()
+
+
+def bcrypt(password, salt):
+    """crypt(3) of the system's libcrypt (libxcrypt): bcrypt for a $2a$
+    salt. The crypt module left the standard library in 3.13. crypt(3)
+    answers in a static buffer: one caller at a time."""
+    name = ctypes.util.find_library("crypt") or "libcrypt.so.1"
+    lib = ctypes.CDLL(name)
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    with CRYPT:
+        out = lib.crypt(password.encode(), salt.encode())
+        return out.decode() if out else ""
+
+
+def shifted(v, days):
+    if isinstance(v, dict):
+        return {k: shifted(x, days) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shifted(x, days) for x in v]
+    if isinstance(v, str) and days and TIME.match(v):
+        m = TIME.match(v)
+        d = datetime.date.fromisoformat(m.group(1)) + datetime.timedelta(days=days)
+        return d.isoformat() + (m.group(2) or "")
+    return v
+
+
+def when(s):
+    t = datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return t if t.tzinfo else t.replace(tzinfo=KST)
+
+
+def kst(t):
+    return t.astimezone(KST).isoformat(timespec="milliseconds")
+
+
+class Naver(fake_http.Handler):
+    def reply(self, status, obj):
+        return status, {"Content-Type": "application/json"}, \
+            json.dumps(obj, ensure_ascii=False).encode()
+
+    def envelope(self, data):
+        return self.reply(200, {"timestamp": kst(datetime.datetime.now(KST)),
+                                "traceId": "fake-%d" % self.n, "data": data})
+
+    def error(self, status, code, message):
+        return self.reply(status, {"code": code, "message": message,
+                                   "timestamp": kst(datetime.datetime.now(KST)),
+                                   "traceId": "fake-%d" % self.n})
+
+    def data(self):
+        a = self.server.args
+        with open(a.data, encoding="utf-8") as f:
+            rows = shifted(json.load(f)["productOrders"], a.shift_days)
+        rows.sort(key=lambda r: (when(r["lastChangedDate"]),
+                                 r["productOrder"]["productOrderId"]))
+        return rows
+
+    def token(self):
+        a = self.server.args
+        form = dict(urllib.parse.parse_qsl(self.body.decode("utf-8", "replace")))
+        form.update(dict(urllib.parse.parse_qsl(self.path.partition("?")[2])))
+        if form.get("grant_type") != "client_credentials" or form.get("type") != "SELF":
+            return self.error(400, "BadRequest", "grant_type must be client_credentials, type SELF")
+        ts = form.get("timestamp", "")
+        if not ts.isdigit() or abs(time.time() * 1000 - int(ts)) > 300000:
+            return self.error(401, "GW.AUTHN", "timestamp is not within 5 minutes")
+        want = base64.b64encode(bcrypt(form.get("client_id", "") + "_" + ts,
+                                       a.client_secret).encode()).decode()
+        if form.get("client_id") != a.client_id or \
+                not hmac.compare_digest(want, form.get("client_secret_sign", "")):
+            return self.error(401, "GW.AUTHN", "요청을 보낼 권한이 없습니다.")
+        tok = "tok-" + secrets.token_hex(16)
+        with self.server.lock:
+            self.server.tokens[tok] = time.time() + a.token_ttl
+        return self.reply(200, {"access_token": tok, "expires_in": a.token_ttl,
+                                "token_type": "Bearer"})
+
+    def authorized(self):
+        h = self.headers.get("Authorization", "")
+        tok = h[7:] if h.startswith("Bearer ") else ""
+        with self.server.lock:
+            return self.server.tokens.get(tok, 0) > time.time()
+
+    def changes(self, query):
+        a = self.server.args
+        q = dict(urllib.parse.parse_qsl(query))
+        try:
+            first = when(q["lastChangedFrom"])
+            last = when(q["lastChangedTo"]) if q.get("lastChangedTo") else first + DAY
+        except (KeyError, ValueError):
+            return self.error(400, "BadRequest", "lastChangedFrom is a date-time")
+        if last < first or last - first > DAY:
+            return self.error(400, "104139", "조회 가능한 날짜 범위를 초과")
+        limit = min(int(q.get("limitCount") or 300), 300, a.page_size or 300)
+        seq = int(q.get("moreSequence") or 0)
+        rows = [(i, r) for i, r in enumerate(self.data())
+                if first <= when(r["lastChangedDate"]) <= last and i >= seq]
+        page, rest = rows[:limit], rows[limit:]
+        out = {"count": len(page), "lastChangeStatuses": [{
+            "orderId": r["order"]["orderId"],
+            "productOrderId": r["productOrder"]["productOrderId"],
+            "lastChangedType": r.get("lastChangedType", "PAYED"),
+            "paymentDate": r["order"].get("paymentDate"),
+            "lastChangedDate": r["lastChangedDate"],
+            "productOrderStatus": r["productOrder"]["productOrderStatus"],
+            "claimType": r["productOrder"].get("claimType"),
+            "claimStatus": r["productOrder"].get("claimStatus"),
+            "receiverAddressChanged": False} for _, r in page]}
+        if rest:
+            out["more"] = {"moreFrom": rest[0][1]["lastChangedDate"],
+                           "moreSequence": "%010d" % rest[0][0]}
+        return self.envelope(out)
+
+    def product_orders(self):
+        try:
+            ids = json.loads(self.body)["productOrderIds"]
+        except (ValueError, KeyError, TypeError):
+            return self.error(400, "BadRequest", "productOrderIds is required")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 300:
+            return self.error(400, "BadRequest", "productOrderIds: 1 to 300")
+        want = set(str(i) for i in ids)
+        return self.envelope([{k: v for k, v in r.items()
+                               if k not in ("lastChangedDate", "lastChangedType")}
+                              for r in self.data()
+                              if r["productOrder"]["productOrderId"] in want])
+
+    def answer(self):
+        path, _, query = self.path.partition("?")
+        if self.command == "POST" and path == BASE + "/oauth2/token":
+            return self.token()
+        if not self.authorized():
+            return self.error(401, "GW.AUTHN", "요청을 보낼 권한이 없습니다.")
+        if self.command == "GET" and path == BASE + \
+                "/pay-order/seller/product-orders/last-changed-statuses":
+            return self.changes(query)
+        m = IDS.match(path)
+        if self.command == "GET" and m:
+            oid = urllib.parse.unquote(m.group(1))
+            return self.envelope(sorted(set(r["productOrder"]["productOrderId"]
+                                            for r in self.data()
+                                            if r["order"]["orderId"] == oid)))
+        if self.command == "POST" and path == BASE + "/pay-order/seller/product-orders/query":
+            return self.product_orders()
+        return self.error(404, "NotFound", "no such API")
+
+
+def setup(server, args):
+    server.tokens = {}
+
+
+def main():
+    p = fake_http.arguments()
+    p.add_argument("--data", required=True)
+    p.add_argument("--client-id", default="naver-client-id")
+    p.add_argument("--client-secret", default="$2a$04$abcdefghijklmnopqrstuu")
+    p.add_argument("--page-size", type=int, default=0)
+    p.add_argument("--shift-days", type=int, default=0)
+    p.add_argument("--token-ttl", type=int, default=10800)
+    fake_http.main(Naver, p, setup)
+
+
+if __name__ == "__main__":
+    main()

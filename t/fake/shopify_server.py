@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""A fake Shopify Admin REST API for the tests: python3 standard library only.
+
+It behaves as the public docs describe the real one:
+  orders     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
+  paging     https://shopify.dev/docs/api/admin-rest/usage/pagination
+  rate limit https://shopify.dev/docs/api/admin-rest/usage/rate-limits
+  token      https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant
+
+GET /admin/api/VERSION/orders.json checks X-Shopify-Access-Token (401 when
+wrong), filters by status (default open; any) and updated_at_min, pages by an
+opaque page_info cursor given in the Link header (rel="previous", rel="next");
+a page_info request may carry nothing but limit (and fields), else 400.
+POST /admin/oauth/access_token is the client-credentials grant.
+Every answer carries X-Shopify-Shop-Api-Call-Limit; with --bucket a leaky
+bucket (leaking 2 requests/s) answers 429 with Retry-After when full.
+
+It speaks plain HTTP on 127.0.0.1 (the real API is https only; the kind
+accepts http:// only for a loopback address). The port is printed on the
+first line of stdout.
+
+  shopify_server.py [--token T] [--client-id ID --client-secret S]
+      [--token-ttl SECONDS] [--orders N | --data FILE] [--bucket SIZE]
+      [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+
+--data FILE: the orders to serve ({"orders": [...]} or a list), read again on
+every request, so a test can change an order between fetches. Default: N
+generated orders covering every status (--orders, default 9).
+--fail N:WHAT answers the Nth request (counting every request, from 1) with
+WHAT: 500, 429 (Retry-After: 1), 401, hang (no answer for --hang seconds),
+truncate (the JSON cut in half, Content-Length to match), short (the
+connection closes half way through the announced body), badjson.
+--log FILE: one line per request, "METHOD PATH?QUERY -> STATUS" (never a
+token or secret).
+"""
+import argparse
+import base64
+import datetime
+import json
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+STATUSES = [  # financial_status, fulfillment_status, cancelled
+    ("pending", None, False),
+    ("paid", None, False),
+    ("authorized", None, False),
+    ("paid", "partial", False),
+    ("paid", "fulfilled", False),
+    ("refunded", "fulfilled", False),
+    ("voided", None, False),
+    ("paid", None, True),
+    ("partially_refunded", "fulfilled", False),
+]
+
+
+def generated(n):
+    """n orders as the API shows them, every status of STATUSES in turn."""
+    orders = []
+    for i in range(n):
+        fin, ful, cancelled = STATUSES[i % len(STATUSES)]
+        usd = i % len(STATUSES) == 4
+        o = {
+            "id": 5000000001 + i,
+            "name": "#%d" % (1001 + i),
+            "order_number": 1001 + i,
+            "email": "buyer%d@example.com" % i,
+            "created_at": "2026-11-21T%02d:%02d:00+09:00" % (9 + i // 60, i % 60),
+            "updated_at": "2026-11-21T%02d:%02d:30+09:00" % (10 + i // 60, i % 60),
+            "cancelled_at": "2026-11-21T11:00:00+09:00" if cancelled else None,
+            "closed_at": None,
+            "currency": "USD" if usd else "KRW",
+            "total_price": "12.34" if usd else "%d" % (19000 * (1 + i % 3)),
+            "financial_status": fin,
+            "fulfillment_status": ful,
+            "shipping_address": {
+                "first_name": "길동", "last_name": "홍", "name": "홍길동%d" % i,
+                "address1": "테헤란로 %d" % (i + 1), "address2": "",
+                "city": "강남구", "province": "서울", "country": "South Korea",
+                "zip": "%05d" % (6236 + i), "phone": "010-1234-%04d" % i,
+            },
+            "line_items": [{
+                "id": 9000000001 + i, "variant_id": 39072856, "title": "사과",
+                "name": "사과 - %dkg" % (1 + i % 3), "sku": "SKU-%d" % (i % 4),
+                "quantity": 1 + i % 3, "price": "12.34" if usd else "19000.00",
+            }],
+        }
+        if usd:
+            o["line_items"][0]["quantity"] = 1
+            o["shipping_address"].update(phone="+1 613 555 0100", zip="K2P 1L4")
+        orders.append(o)
+    return orders
+
+
+def when(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+class Shop:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.tokens = {}            # issued token -> expiry (monotonic)
+        self.issued = 0
+        self.level, self.leaked_at = 0.0, time.monotonic()
+        self.fails = {}
+        for f in args.fail:
+            n, what = f.split(":", 1)
+            self.fails[int(n)] = what
+        self.logf = open(args.log, "a", buffering=1) if args.log else None
+
+    def orders(self):
+        if self.args.data:
+            with open(self.args.data, encoding="utf-8") as f:
+                d = json.load(f)
+            return d["orders"] if isinstance(d, dict) else d
+        return generated(self.args.orders)
+
+    def count(self):
+        """The request's number and, with --bucket, whether it overflows."""
+        with self.lock:
+            self.requests += 1
+            now = time.monotonic()
+            self.level = max(0.0, self.level - 2.0 * (now - self.leaked_at))
+            self.leaked_at = now
+            full = self.args.bucket and self.level + 1 > self.args.bucket
+            if not full:
+                self.level += 1
+            return self.requests, full
+
+    def log(self, line):
+        if self.logf:
+            self.logf.write(line + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-shopify"
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, body, headers=(), fail=None):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        shop = self.server.shop
+        length = len(data)
+        if fail == "truncate":
+            data = data[: len(data) // 2]
+            length = len(data)
+        elif fail == "badjson":
+            data = b'{"orders": [{"id": 1,, oops'
+            length = len(data)
+        elif fail == "short":
+            data = data[: len(data) // 2]
+        # Logged before it is sent: the client may ask again at once.
+        shop.log("%s %s -> %d" % (self.command, self.path, status))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(length))
+        self.send_header("X-Shopify-Shop-Api-Call-Limit",
+                         "%d/%d" % (int(shop.level), shop.args.bucket or 40))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        if fail == "short":
+            self.close_connection = True
+
+    def failed(self):
+        """Injected failures and the leaky bucket; True when answered."""
+        shop = self.server.shop
+        n, full = shop.count()
+        what = shop.fails.get(n)
+        if what == "hang":
+            shop.log("%s %s -> hang" % (self.command, self.path))
+            time.sleep(shop.args.hang)
+            self.close_connection = True
+            return True
+        if what == "500":
+            self.answer(500, {"errors": "Internal Server Error"})
+            return True
+        if what == "429" or full:
+            self.answer(429, {"errors": "Exceeded 2 calls per second for api "
+                              "client. Reduce request rates to resume "
+                              "uninterrupted service."},
+                        [("Retry-After", "1.0")])
+            return True
+        if what == "401":
+            self.answer(401, {"errors": "[API] Invalid API key or access "
+                              "token (unrecognized login or wrong password)"})
+            return True
+        self.fail_body = what if what in ("truncate", "short", "badjson") else None
+        return False
+
+    def do_POST(self):
+        if self.failed():
+            return
+        u = urllib.parse.urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if u.path != "/admin/oauth/access_token":
+            self.answer(404, {"errors": "Not Found"})
+            return
+        ctype = self.headers.get("Content-Type", "")
+        if ctype.startswith("application/json"):
+            form = json.loads(body or b"{}")
+        else:
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        a = self.server.shop.args
+        if form.get("grant_type") != "client_credentials":
+            self.answer(400, {"error": "unsupported_grant_type"})
+            return
+        if not a.client_id or form.get("client_id") != a.client_id or \
+                form.get("client_secret") != a.client_secret:
+            self.answer(401, {"error": "invalid_client", "error_description":
+                              "Client authentication failed"})
+            return
+        shop = self.server.shop
+        with shop.lock:
+            shop.issued += 1
+            tok = "shpat_cc_%d" % shop.issued
+            shop.tokens[tok] = time.monotonic() + a.token_ttl
+        self.answer(200, {"access_token": tok, "scope": "read_orders",
+                          "expires_in": a.token_ttl}, fail=self.fail_body)
+
+    def do_GET(self):
+        if self.failed():
+            return
+        shop = self.server.shop
+        a = shop.args
+        u = urllib.parse.urlsplit(self.path)
+        parts = u.path.split("/")
+        if len(parts) != 5 or parts[:3] != ["", "admin", "api"] or \
+                parts[4] != "orders.json":
+            self.answer(404, {"errors": "Not Found"})
+            return
+        tok = self.headers.get("X-Shopify-Access-Token", "")
+        if not (tok and (tok == a.token or
+                         shop.tokens.get(tok, 0) > time.monotonic())):
+            self.answer(401, {"errors": "[API] Invalid API key or access "
+                              "token (unrecognized login or wrong password)"})
+            return
+        q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
+        limit = int(q.get("limit", "50"))
+        if not 1 <= limit <= 250:
+            self.answer(400, {"errors": {"limit": ["must be 1 to 250"]}})
+            return
+        if "page_info" in q:
+            # "page_info ... can't be modified"; only limit and fields may
+            # accompany it (the real error text differs, the 400 is alike).
+            others = set(q) - {"page_info", "limit", "fields"}
+            if others:
+                self.answer(400, {"errors": {"page_info": [
+                    "cannot be combined with %s" % ", ".join(sorted(others))]}})
+                return
+            try:
+                cur = json.loads(base64.urlsafe_b64decode(
+                    q["page_info"] + "=" * (-len(q["page_info"]) % 4)))
+                filters, after, before = cur["f"], cur.get("a"), cur.get("b")
+            except Exception:
+                self.answer(400, {"errors": {"page_info": ["Invalid value."]}})
+                return
+        else:
+            filters, after, before = {k: q[k] for k in ("status", "updated_at_min")
+                                      if k in q}, None, None
+        rows = sorted(self.select(filters), key=lambda o: o["id"])
+        if after is not None:
+            page = [o for o in rows if o["id"] > after][:limit]
+        elif before is not None:
+            page = [o for o in rows if o["id"] < before][-limit:]
+        else:
+            page = rows[:limit]
+        links = []
+        base = "http://%s:%d%s" % (self.server.server_address[0],
+                                   self.server.server_address[1], u.path)
+
+        def link(cur, rel):
+            pi = base64.urlsafe_b64encode(json.dumps(
+                dict(cur, f=filters)).encode()).decode().rstrip("=")
+            links.append('<%s?limit=%d&page_info=%s>; rel="%s"' % (
+                base, limit, pi, rel))
+        if page and rows[0]["id"] < page[0]["id"]:
+            link({"b": page[0]["id"]}, "previous")
+        if page and rows[-1]["id"] > page[-1]["id"]:
+            link({"a": page[-1]["id"]}, "next")
+        headers = [("Link", ", ".join(links))] if links else []
+        self.answer(200, {"orders": page}, headers, fail=self.fail_body)
+
+    def select(self, filters):
+        status = filters.get("status", "open")
+        since = filters.get("updated_at_min")
+        out = []
+        for o in self.server.shop.orders():
+            closed = o.get("cancelled_at") or o.get("closed_at")
+            if status == "open" and closed or \
+                    status == "closed" and not o.get("closed_at") or \
+                    status == "cancelled" and not o.get("cancelled_at"):
+                continue
+            if since and when(o["updated_at"]) < when(since):
+                continue
+            out.append(o)
+        return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--token", default="shpat_test_token")
+    p.add_argument("--client-id")
+    p.add_argument("--client-secret")
+    p.add_argument("--token-ttl", type=int, default=86399)
+    p.add_argument("--orders", type=int, default=9)
+    p.add_argument("--data")
+    p.add_argument("--bucket", type=int, default=0)
+    p.add_argument("--fail", action="append", default=[])
+    p.add_argument("--hang", type=float, default=30)
+    p.add_argument("--log")
+    args = p.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.shop = Shop(args)
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

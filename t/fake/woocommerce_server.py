@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""A fake WooCommerce REST API v3 for the tests: python3 standard library only.
+
+It behaves as the public docs describe the real one:
+  orders  https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders
+  paging  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
+  auth    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
+
+GET /wp-json/wc/v3/orders checks HTTP basic auth (consumer key:secret) and
+answers 401 like WooCommerce when it is missing or wrong; filters by status
+(default any, which leaves out trash), modified_after (site time, or GMT with
+dates_are_gmt=true); sorts by orderby/order; pages by page and per_page (1 to
+100, else 400 rest_invalid_param) with X-WP-Total, X-WP-TotalPages and a Link
+header (rel="prev", rel="next"). The shop's site time is UTC+9 (a Korean
+shop), so forgetting dates_are_gmt shifts the window by nine hours.
+
+It speaks plain HTTP on 127.0.0.1. A real shop must be reached over https:
+WooCommerce accepts basic auth only there, and the kind refuses http://
+except to a loopback address. The port is printed on the first line of
+stdout.
+
+  woocommerce_server.py [--key CK --secret CS] [--orders N | --data FILE]
+      [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+
+--data FILE: the orders to serve (a JSON list, as the API shows them), read
+again on every request. Default: N generated orders, every status in turn
+(--orders, default 10).
+--fail N:WHAT answers the Nth request (from 1) with WHAT: 500, 429
+(Retry-After: 1), 401, hang (no answer for --hang seconds), truncate (the
+JSON cut in half, Content-Length to match), short (the connection closes half
+way through the announced body), badjson.
+--log FILE: one line per request, "METHOD PATH?QUERY -> STATUS" (never a key
+or secret).
+"""
+import argparse
+import base64
+import datetime
+import json
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SITE = datetime.timedelta(hours=9)
+STATUSES = ["pending", "processing", "on-hold", "completed", "cancelled",
+            "refunded", "refunded", "failed", "trash", "processing"]
+
+
+def stamp(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def generated(n):
+    """n orders as the API shows them, every status of STATUSES in turn."""
+    orders = []
+    t0 = datetime.datetime(2026, 11, 21, 0, 0, 0)
+    for i in range(n):
+        status = STATUSES[i % len(STATUSES)]
+        created = t0 + datetime.timedelta(minutes=i)
+        modified = created + datetime.timedelta(minutes=30)
+        # The second "refunded" had been completed (then given back).
+        completed = status == "completed" or i % len(STATUSES) == 6
+        usd = i % len(STATUSES) == 3
+        qty = 1 + i % 3
+        o = {
+            "id": 700 + i, "parent_id": 0, "number": str(700 + i),
+            "order_key": "wc_order_%04d" % i, "created_via": "checkout",
+            "status": status, "currency": "USD" if usd else "KRW",
+            "date_created": stamp(created + SITE), "date_created_gmt": stamp(created),
+            "date_modified": stamp(modified + SITE), "date_modified_gmt": stamp(modified),
+            "date_completed": stamp(modified + SITE) if completed else None,
+            "date_completed_gmt": stamp(modified) if completed else None,
+            "discount_total": "0", "shipping_total": "0",
+            "total": "29.35" if usd else str(19000 * qty), "total_tax": "0",
+            "billing": {"first_name": "철수", "last_name": "김", "company": "",
+                        "address_1": "해운대로 %d" % (i + 1), "address_2": "",
+                        "city": "부산", "state": "", "postcode": "48094",
+                        "country": "KR", "email": "buyer%d@example.com" % i,
+                        "phone": "010-2222-%04d" % i},
+            "shipping": {"first_name": "영희", "last_name": "이", "company": "",
+                         "address_1": "테헤란로 %d" % (i + 1), "address_2": "3층",
+                         "city": "서울", "state": "", "postcode": "%05d" % (6236 + i),
+                         "country": "KR", "phone": ""},
+            "line_items": [{
+                "id": 9000 + i, "name": "사과 %dkg" % qty, "product_id": 93,
+                "variation_id": 0, "quantity": qty,
+                "subtotal": "29.35" if usd else str(19000 * qty),
+                "total": "29.35" if usd else str(19000 * qty),
+                "sku": "SKU-%d" % (i % 4), "price": 29.35 if usd else 19000,
+            }],
+        }
+        if usd:
+            o["shipping"].update(country="US", postcode="94103-1234")
+            o["billing"]["phone"] = "(555) 555-5555"
+        orders.append(o)
+    return orders
+
+
+class Shop:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.fails = {}
+        for f in args.fail:
+            n, what = f.split(":", 1)
+            self.fails[int(n)] = what
+        self.logf = open(args.log, "a", buffering=1) if args.log else None
+
+    def orders(self):
+        if self.args.data:
+            with open(self.args.data, encoding="utf-8") as f:
+                return json.load(f)
+        return generated(self.args.orders)
+
+    def count(self):
+        with self.lock:
+            self.requests += 1
+            return self.requests
+
+    def log(self, line):
+        if self.logf:
+            self.logf.write(line + "\n")
+
+
+def error(code, message, status, **data):
+    return {"code": code, "message": message, "data": dict(status=status, **data)}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Apache"
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, body, headers=(), fail=None):
+        data = json.dumps(body).encode()
+        length = len(data)
+        if fail == "truncate":
+            data = data[: len(data) // 2]
+            length = len(data)
+        elif fail == "badjson":
+            data = b'[{"id": 1,, oops'
+            length = len(data)
+        elif fail == "short":
+            data = data[: len(data) // 2]
+        # Logged before it is sent: the client may ask again at once.
+        self.server.shop.log("%s %s -> %d" % (self.command, self.path, status))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(length))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        if fail == "short":
+            self.close_connection = True
+
+    def authorized(self, q):
+        """Basic auth, or the query string form the docs also allow."""
+        a = self.server.shop.args
+        key = secret = None
+        h = self.headers.get("Authorization", "")
+        if h.startswith("Basic "):
+            try:
+                key, _, secret = base64.b64decode(h[6:]).decode().partition(":")
+            except Exception:
+                key = ""
+        elif "consumer_key" in q:
+            key, secret = q.get("consumer_key"), q.get("consumer_secret")
+        if key is None:
+            self.answer(401, error("woocommerce_rest_cannot_view",
+                                   "Sorry, you cannot list resources.", 401))
+        elif key != a.key:
+            self.answer(401, error("woocommerce_rest_authentication_error",
+                                   "Consumer key is invalid.", 401))
+        elif secret != a.secret:
+            self.answer(401, error("woocommerce_rest_authentication_error",
+                                   "Consumer secret is invalid.", 401))
+        else:
+            return True
+        return False
+
+    def do_GET(self):
+        shop = self.server.shop
+        what = shop.fails.get(shop.count())
+        if what == "hang":
+            shop.log("GET %s -> hang" % self.path)
+            time.sleep(shop.args.hang)
+            self.close_connection = True
+            return
+        if what == "500":
+            self.answer(500, error("internal_server_error",
+                                   "There has been a critical error on this website.", 500))
+            return
+        if what == "429":
+            self.answer(429, error("too_many_requests", "Too many requests.", 429),
+                        [("Retry-After", "1")])
+            return
+        if what == "401":
+            self.answer(401, error("woocommerce_rest_authentication_error",
+                                   "Consumer secret is invalid.", 401))
+            return
+        u = urllib.parse.urlsplit(self.path)
+        if u.path.rstrip("/") != "/wp-json/wc/v3/orders":
+            self.answer(404, error("rest_no_route",
+                                   "No route was found matching the URL and request method.", 404))
+            return
+        q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
+        if not self.authorized(q):
+            return
+        try:
+            page = int(q.get("page", "1"))
+            per_page = int(q.get("per_page", "10"))
+            if not 1 <= per_page <= 100 or page < 1:
+                raise ValueError
+        except ValueError:
+            self.answer(400, error("rest_invalid_param", "Invalid parameter(s): per_page",
+                                   400, params={"per_page": "per_page must be between 1 "
+                                                "(inclusive) and 100 (inclusive)"}))
+            return
+        gmt = q.get("dates_are_gmt") in ("true", "1")
+        rows = self.select(q.get("status", "any"), q.get("modified_after"), gmt)
+        if rows is None:
+            self.answer(400, error("rest_invalid_param", "Invalid parameter(s): "
+                                   "modified_after", 400))
+            return
+        key = {"modified": "date_modified_gmt", "date": "date_created_gmt",
+               "id": "id"}.get(q.get("orderby", "date"), "date_created_gmt")
+        rows.sort(key=lambda o: (o[key], o["id"]), reverse=q.get("order", "desc") == "desc")
+        total = len(rows)
+        pages = (total + per_page - 1) // per_page
+        body = rows[(page - 1) * per_page: page * per_page]
+        base = "http://%s:%d%s" % (self.server.server_address[0],
+                                   self.server.server_address[1], u.path)
+        links = []
+        for rel, p in (("prev", page - 1), ("next", page + 1)):
+            if 1 <= p <= pages:
+                links.append('<%s?%s>; rel="%s"' % (base, urllib.parse.urlencode(
+                    dict(q, page=p)), rel))
+        headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
+        if links:
+            headers.append(("Link", ", ".join(links)))
+        self.answer(200, body, headers, fail=what)
+
+    def select(self, status, after, gmt):
+        if after is not None:
+            try:
+                t = datetime.datetime.fromisoformat(after.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            if t.tzinfo is not None:    # an offset given: to GMT or site time
+                t = t.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+                if not gmt:
+                    t += SITE
+        out = []
+        for o in self.server.shop.orders():
+            if status == "any" and o["status"] == "trash" or \
+                    status != "any" and o["status"] not in status.split(","):
+                continue
+            if after is not None:
+                m = datetime.datetime.fromisoformat(
+                    o["date_modified_gmt"] if gmt else o["date_modified"])
+                if m <= t:      # "after": strictly later
+                    continue
+            out.append(o)
+        return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--key", default="ck_test_key")
+    p.add_argument("--secret", default="cs_test_secret")
+    p.add_argument("--orders", type=int, default=10)
+    p.add_argument("--data")
+    p.add_argument("--fail", action="append", default=[])
+    p.add_argument("--hang", type=float, default=30)
+    p.add_argument("--log")
+    args = p.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.shop = Shop(args)
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

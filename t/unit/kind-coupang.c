@@ -1,0 +1,664 @@
+/*
+ * kind coupang: the known-answer signature, the requests (URL, query,
+ * signed header), paging through statuses and date spans, the mapping of
+ * canned order sheets onto records (every field, every status, every
+ * workflow) and broken answers. Prints TAP.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "kind-coupang.h"
+#include "kind.h"
+#include "order.h"
+
+extern const struct uoms_kind uoms_kind_coupang;
+
+static int tests, failed;
+
+static int __attribute__((format(printf, 2, 3)))
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		failed++;
+	return cond;
+}
+
+static int
+is(const char *got, const char *want, const char *what)
+{
+	int same = got != NULL && want != NULL ? strcmp(got, want) == 0 :
+	    got == want;
+
+	if (!ok(same, "%s", what))
+		printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)",
+		    want ? want : "(null)");
+	return same;
+}
+
+/* A fetch context over one channel, two secrets and what it emitted. */
+struct fixture {
+	struct uoms_fetch_ctx ctx;	/* first: the callbacks cast back */
+	struct uoms_channel ch;
+	const char *ak, *sk;
+	json_t *out;
+};
+
+static const char *
+fx_secret(struct uoms_fetch_ctx *ctx, const char *name, char *why,
+    size_t whylen)
+{
+	struct fixture *f = (struct fixture *)ctx;
+	const char *v = strcmp(name, "access_key") == 0 ? f->ak :
+	    strcmp(name, "secret_key") == 0 ? f->sk : NULL;
+
+	if (v == NULL)
+		snprintf(why, whylen, "secret '%s' is not set", name);
+	return v;
+}
+
+static void
+fx_emit(struct uoms_fetch_ctx *ctx, json_t *rec)
+{
+	json_array_append(((struct fixture *)ctx)->out, rec);
+}
+
+static void
+fx_init(struct fixture *f, const char *settings, const char *workflow,
+    const char *since, const char *until)
+{
+	memset(f, 0, sizeof *f);
+	f->ch.name = "cp-main";
+	f->ch.kind = "coupang";
+	f->ch.base_url = "http://127.0.0.1:9/";
+	f->ch.workflow = (char *)workflow;
+	f->ch.enabled = 1;
+	f->ch.settings = json_loads(settings, 0, NULL);
+	f->ak = "ak-0123";
+	f->sk = "sk-verysecret";
+	f->ctx.channel = &f->ch;
+	f->ctx.since = since;
+	f->ctx.until = until;
+	f->ctx.secret = fx_secret;
+	f->ctx.emit = fx_emit;
+	f->out = json_array();
+}
+
+static void
+fx_free(struct fixture *f)
+{
+	uoms_kind_coupang.done(&f->ctx);
+	json_decref(f->ch.settings);
+	json_decref(f->out);
+}
+
+static enum uoms_kind_step
+fx_next(struct fixture *f, struct uoms_http_req *req, char *why)
+{
+	uoms_http_req_free(req);
+	why[0] = '\0';
+	return uoms_kind_coupang.next(&f->ctx, req, why, 256);
+}
+
+static int
+fx_take(struct fixture *f, const char *body, char *why)
+{
+	struct uoms_http_resp r = { .status = 200, .body = body,
+	    .len = strlen(body), .headers = "", .headers_len = 0 };
+
+	why[0] = '\0';
+	return uoms_kind_coupang.take(&f->ctx, &r, why, 256);
+}
+
+/* The value of query parameter name in url, into out ("" if absent). */
+static const char *
+param(const char *url, const char *name, char *out, size_t outlen)
+{
+	const char *q = strchr(url, '?');
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	while (q != NULL) {
+		q++;
+		if (strncmp(q, name, n) == 0 && q[n] == '=') {
+			size_t k = strcspn(q + n + 1, "&");
+
+			snprintf(out, outlen, "%.*s", (int)k, q + n + 1);
+			break;
+		}
+		q = strchr(q, '&');
+	}
+	return out;
+}
+
+/* Does the emitted record pass the store's own validation? */
+static int
+valid(json_t *rec, char *msg, size_t msglen)
+{
+	static struct uoms_parser *p;
+	struct uoms_order o;
+	struct uoms_error e = { 0 };
+	char *s = json_dumps(rec, JSON_COMPACT);
+	int rc;
+
+	if (p == NULL)
+		p = uoms_parser_new();
+	rc = uoms_order_parse(p, s, strlen(s), &o, &e) == UOMS_OK;
+	snprintf(msg, msglen, "%.200s", rc ? "" : e.msg);
+	free(s);
+	return rc;
+}
+
+static void
+test_sign(void)
+{
+	char sig[65];
+
+	ok(uoms_coupang_sign("secret", "260513T010203Z", "GET",
+	    "/v2/providers/openapi/apis/api/v4/vendors/A00012345/ordersheets",
+	    "createdAtFrom=2026-05-13&createdAtTo=2026-05-14&status=ACCEPT",
+	    sig) == 0, "sign: computes");
+	is(sig, "d27a6076b4adbaac779936ad5e56fab1a5a252ee89901da6fbc63c2c08"
+	    "fceee2",
+	    "sign: the known answer of the issue");
+	uoms_coupang_sign("secret", "260513T010203Z", "GET",
+	    "/v2/providers/openapi/apis/api/v4/vendors/A00012345/ordersheets",
+	    "createdAtFrom=2026-05-13&createdAtTo=2026-05-14&status=INSTRUCT",
+	    sig);
+	ok(strcmp(sig, "d27a6076b4adbaac779936ad5e56fab1a5a252ee89901da6fbc63"
+	    "c2c08fceee2") != 0, "sign: the query is signed");
+}
+
+static void
+test_request(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256], v[128], date[32] = "", sig[80] = "", want[65];
+	const char *auth = NULL;
+
+	fx_init(&f, "{\"vendor_id\":\"A00012345\",\"lookback_days\":0}",
+	    NULL, "2026-05-13T01:02:03Z", "2026-05-14T00:00:00Z");
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "request: made");
+	is(req.method, "GET", "request: GET");
+	is(req.url.p, "http://127.0.0.1:9/v2/providers/openapi/apis/api/v4/"
+	    "vendors/A00012345/ordersheets?createdAtFrom=2026-05-13&"
+	    "createdAtTo=2026-05-14&maxPerPage=50&status=ACCEPT",
+	    "request: URL, query in the order signed, KST dates, no "
+	    "trailing slash doubled");
+	for (int i = 0; i < req.nheaders; i++)
+		if (strncmp(req.headers[i], "Authorization: ", 15) == 0) {
+			auth = req.headers[i] + 15;
+			ok(req.secret_header[i], "request: Authorization is "
+			    "marked secret");
+		} else
+			ok(strstr(req.headers[i], f.ak) == NULL &&
+			    strstr(req.headers[i], f.sk) == NULL,
+			    "request: header '%s' holds no secret",
+			    req.headers[i]);
+	ok(auth != NULL && strncmp(auth, "CEA algorithm=HmacSHA256, "
+	    "access-key=ak-0123, signed-date=", 49) == 0,
+	    "request: CEA header with the access key");
+	if (auth != NULL)
+		sscanf(auth, "CEA algorithm=HmacSHA256, access-key=ak-0123, "
+		    "signed-date=%31[^,], signature=%79s", date, sig);
+	ok(strlen(date) == 14 && date[6] == 'T' && date[13] == 'Z',
+	    "request: signed-date is yyMMddTHHmmssZ ('%s')", date);
+	uoms_coupang_sign(f.sk, date, "GET", "/v2/providers/openapi/apis/api/"
+	    "v4/vendors/A00012345/ordersheets", strchr(req.url.p, '?') + 1,
+	    want);
+	is(sig, want, "request: signature over date, method, path, query");
+	ok(strstr(req.url.p, f.sk) == NULL, "request: no secret in the URL");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* A vendor id that needs escaping is escaped (and signed so). */
+	fx_init(&f, "{\"vendor_id\":\"A0 1/2\",\"lookback_days\":0}", NULL,
+	    "2026-05-13T01:02:03Z", "2026-05-14T00:00:00Z");
+	fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/vendors/A0%201%2F2/ordersheets?") != NULL,
+	    "request: vendor_id is percent-encoded in the path");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* A since late in the KST day: the KST date, not the UTC one. */
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":0}", NULL,
+	    "2026-05-12T15:30:00Z", "2026-05-12T16:00:00Z");
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "createdAtFrom", v, sizeof v), "2026-05-13",
+	    "request: 15:30 UTC is the next KST day");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* lookback_days defaults to 7. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, "2026-05-13T01:02:03Z",
+	    "2026-05-14T00:00:00Z");
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "createdAtFrom", v, sizeof v), "2026-05-06",
+	    "request: the window starts 7 days before since");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* No since: 7 days before until, then the lookback. */
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":\"2\"}", NULL,
+	    NULL, "2026-05-14T00:00:00Z");
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "createdAtFrom", v, sizeof v), "2026-05-05",
+	    "request: no since: a week back, and lookback_days as a string");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* The catalog is not fetched. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	    strstr(why, "catalog") != NULL, "request: --products refused "
+	    "(%s)", why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* The default base. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.ch.base_url = NULL;
+	fx_next(&f, &req, why);
+	ok(strncmp(req.url.p, "https://api-gateway.coupang.com/v2/", 35) == 0,
+	    "request: the default base is api-gateway.coupang.com");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
+static void
+test_config_errors(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+
+	fx_init(&f, "{}", NULL, NULL, NULL);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL, "config: no vendor_id "
+	    "fails");
+	is(why, "setting 'vendor_id' is not set", "config: why names it");
+	fx_free(&f);
+
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.sk = NULL;
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	    strstr(why, "secret_key") != NULL, "config: no secret_key fails "
+	    "(%s)", why);
+	fx_free(&f);
+
+	static const char *const bases[] = { "http://api-gateway.coupang.com",
+	    "http://127.0.0.1.evil.example/", "ftp://127.0.0.1/" };
+	for (size_t i = 0; i < 3; i++) {
+		fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+		f.ch.base_url = (char *)bases[i];
+		ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+		    strstr(why, "not https") != NULL, "config: base '%s' "
+		    "refused (%s)", bases[i], why);
+		fx_free(&f);
+	}
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.ch.base_url = "http://localhost:8080";
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "config: plain http "
+	    "to localhost is taken (tests)");
+	fx_free(&f);
+
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":\"x\"}", NULL,
+	    NULL, NULL);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	    strstr(why, "lookback_days") != NULL, "config: bad lookback_days "
+	    "(%s)", why);
+	fx_free(&f);
+
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":400}", NULL,
+	    NULL, NULL);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	    strstr(why, "400") != NULL, "config: lookback_days out of range "
+	    "(%s)", why);
+	fx_free(&f);
+
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, "yesterday", NULL);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	    strstr(why, "yesterday") != NULL, "config: bad since (%s)", why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
+static void
+test_paging(void)
+{
+	static const char *const order[] = { "ACCEPT", "INSTRUCT", "DEPARTURE",
+	    "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING" };
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256], v[128];
+	int n = 0, good = 1;
+
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":0}", NULL,
+	    "2026-05-13T01:02:03Z", "2026-05-14T00:00:00Z");
+	fx_next(&f, &req, why);
+	ok(fx_take(&f, "{\"code\":200,\"message\":\"OK\",\"data\":[{"
+	    "\"shipmentBoxId\":1,\"orderId\":2}],\"nextToken\":\"448537989\"}",
+	    why) == 0, "paging: a page with a nextToken is taken");
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "nextToken", v, sizeof v), "448537989",
+	    "paging: the next page asks nextToken");
+	is(param(req.url.p, "status", v, sizeof v), "ACCEPT",
+	    "paging: of the same status");
+	fx_take(&f, "{\"code\":200,\"data\":[{\"shipmentBoxId\":3}],"
+	    "\"nextToken\":12345}", why);
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "nextToken", v, sizeof v), "12345",
+	    "paging: a numeric nextToken is taken as text");
+	/* Empty, null and absent nextToken all end a status. */
+	fx_take(&f, "{\"code\":200,\"data\":[],\"nextToken\":\"\"}", why);
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "status", v, sizeof v), "INSTRUCT",
+	    "paging: an empty nextToken moves to the next status");
+	is(param(req.url.p, "nextToken", v, sizeof v), "",
+	    "paging: the first page of a status has no nextToken");
+	fx_take(&f, "{\"code\":200,\"data\":[],\"nextToken\":null}", why);
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "status", v, sizeof v), "DEPARTURE",
+	    "paging: a null nextToken too");
+	fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "status", v, sizeof v), "DELIVERING",
+	    "paging: an absent nextToken too");
+	fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	fx_next(&f, &req, why);
+	fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	fx_next(&f, &req, why);
+	is(param(req.url.p, "status", v, sizeof v), "NONE_TRACKING",
+	    "paging: NONE_TRACKING last");
+	fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_DONE, "paging: done after the "
+	    "last status");
+	ok(json_array_size(f.out) == 2, "paging: every order sheet emitted");
+	fx_free(&f);
+
+	/* 70 days: three spans of at most 31 days, each every status. */
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":0}", NULL,
+	    "2026-03-01T03:00:00Z", "2026-05-09T03:00:00Z");
+	const char *spans[][2] = { { "2026-03-01", "2026-03-31" },
+	    { "2026-04-01", "2026-05-01" }, { "2026-05-02", "2026-05-09" } };
+	while (fx_next(&f, &req, why) == UOMS_KIND_REQUEST && n < 40) {
+		char a[16], b[16], s[32];
+		int span = n / 6;
+
+		param(req.url.p, "createdAtFrom", a, sizeof a);
+		param(req.url.p, "createdAtTo", b, sizeof b);
+		param(req.url.p, "status", s, sizeof s);
+		if (span > 2 || strcmp(a, spans[span][0]) != 0 ||
+		    strcmp(b, spans[span][1]) != 0 ||
+		    strcmp(s, order[n % 6]) != 0) {
+			good = 0;
+			printf("# request %d: %s..%s %s\n", n, a, b, s);
+		}
+		fx_take(&f, "{\"code\":200,\"data\":[],\"nextToken\":\"\"}",
+		    why);
+		n++;
+	}
+	ok(n == 18 && good, "paging: 70 days are 3 spans x 6 statuses "
+	    "(%d requests)", n);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
+/* A box with every field the mapping reads. */
+static const char box_full[] =
+    "{\"shipmentBoxId\":448531493,\"orderId\":22000009546234,"
+    "\"orderedAt\":\"2017-10-10T10:20:16\","
+    "\"orderer\":{\"name\":\"신*희\",\"email\":\"eu*****@na\","
+    "\"safeNumber\":\"0503-1234-5464\"},"
+    "\"paidAt\":\"2017-10-10T10:21:00\",\"status\":\"FINAL_DELIVERY\","
+    "\"shippingPrice\":2500,\"remotePrice\":3000,\"remoteArea\":true,"
+    "\"parcelPrintMessage\":\"문 앞\",\"splitShipping\":false,"
+    "\"receiver\":{\"name\":\"신*희\",\"safeNumber\":\"010-1234-5464\","
+    "\"addr1\":\"경기 오산시 가수동\",\"addr2\":\"109동 1호\","
+    "\"postCode\":\"18131\"},"
+    "\"orderItems\":[{\"vendorItemId\":3242596358,"
+    "\"vendorItemName\":\"팬츠, 07 DARK GREY, 160호\",\"shippingCount\":2,"
+    "\"salesPrice\":19900,\"orderPrice\":39800,\"discountPrice\":1000,"
+    "\"externalVendorSkuCode\":\"170816368810\",\"sellerProductId\":80240831,"
+    "\"sellerProductItemName\":\"07 DARK GREY 160호\",\"cancelCount\":0,"
+    "\"confirmDate\":\"2017-10-25 00:10:33\",\"canceled\":false},"
+    "{\"vendorItemId\":99,\"vendorItemName\":\"양말\",\"shippingCount\":0,"
+    "\"salesPrice\":\"1000.00\",\"orderPrice\":\"0\",\"cancelCount\":3,"
+    "\"externalVendorSkuCode\":\"\",\"canceled\":true}],"
+    "\"deliveryCompanyName\":\"CJ 대한통운\",\"invoiceNumber\":\"340010913442\","
+    "\"inTrasitDateTime\":\"2017-10-16 22:08:04\","
+    "\"deliveredDate\":\"2017-10-17 17:17:52\",\"refer\":\"안드로이드앱\"}";
+
+static const char box_full_want[] =
+    "{\"channel\":\"cp-main\",\"external_order_id\":\"448531493\","
+    "\"channel_order_id\":\"22000009546234\",\"workflow\":\"dispatch\","
+    "\"status\":\"COMPLETE\",\"channel_status\":\"FINAL_DELIVERY\","
+    "\"customer\":{\"name\":\"신*희\",\"phone_raw\":\"0503-1234-5464\","
+    "\"email\":\"eu*****@na\"},"
+    "\"shipping\":{\"postal_code\":\"18131\",\"address\":\"경기 오산시 가수동 "
+    "109동 1호\",\"name\":\"신*희\",\"phone\":\"010-1234-5464\","
+    "\"memo\":\"문 앞\"},"
+    "\"placed_at\":\"2017-10-10T01:20:16Z\","
+    "\"paid_at\":\"2017-10-10T01:21:00Z\","
+    "\"shipped_at\":\"2017-10-16T13:08:04Z\","
+    "\"delivered_at\":\"2017-10-17T08:17:52Z\","
+    "\"delivery_company\":\"CJ 대한통운\",\"invoice_number\":\"340010913442\","
+    "\"items\":[{\"external_item_id\":\"99\",\"name\":\"양말\",\"quantity\":3,"
+    "\"unit_price\":1000,\"cancel_count\":3,\"canceled\":true},"
+    "{\"external_item_id\":\"3242596358\",\"sku\":\"170816368810\","
+    "\"name\":\"팬츠, 07 DARK GREY, 160호\",\"quantity\":2,"
+    "\"unit_price\":19900,\"discount_price\":1000,"
+    "\"seller_product_id\":\"80240831\",\"option\":\"07 DARK GREY 160호\"}],"
+    "\"total_amount\":39800,\"shipping_fee\":5500,\"currency\":\"KRW\","
+    "\"channel_updated_at\":\"2017-10-24T15:10:33Z\"}";
+
+static void
+test_mapping(void)
+{
+	static const char *const raw[] = { "ACCEPT", "INSTRUCT", "DEPARTURE",
+	    "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING" };
+	static const struct {
+		const char *workflow;
+		const char *want[6];
+	} table[] = {
+		{ NULL, { "WAITING", "WAITING", "IN_PROGRESS", "IN_PROGRESS",
+		    "COMPLETE", "IN_PROGRESS" } },
+		{ "dispatch", { "WAITING", "WAITING", "IN_PROGRESS",
+		    "IN_PROGRESS", "COMPLETE", "IN_PROGRESS" } },
+		{ "fulfillment", { "paid", "picking", "shipped", "shipped",
+		    "delivered", "shipped" } },
+		{ "food-delivery", { "pending_acceptance", "preparing",
+		    "in_transit", "in_transit", "delivered", "in_transit" } },
+		{ "my-own", { NULL, NULL, NULL, NULL, NULL, NULL } },
+	};
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf page = { 0 };
+	char why[256], msg[256];
+	json_t *want, *got;
+
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	fx_next(&f, &req, why);
+	uoms_buf_printf(&page, "{\"code\":200,\"message\":\"OK\",\"data\":[%s],"
+	    "\"nextToken\":\"\"}", box_full);
+	ok(fx_take(&f, page.p, why) == 0, "mapping: the full box is taken "
+	    "(%s)", why);
+	got = json_array_get(f.out, 0);
+	want = json_loads(box_full_want, 0, NULL);
+	if (!ok(want != NULL && json_equal(got, want), "mapping: every field "
+	    "as the table says")) {
+		char *s = json_dumps(got, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		printf("#   got: %s\n", s);
+		free(s);
+	}
+	ok(valid(got, msg, sizeof msg), "mapping: the record passes upsert's "
+	    "validation %s", msg);
+	json_decref(want);
+	fx_free(&f);
+
+	/* Every status under every workflow; a box without a status takes
+	 * the one asked for. */
+	for (size_t w = 0; w < sizeof table / sizeof table[0]; w++)
+		for (int s = 0; s < 6; s++) {
+			fx_init(&f, "{\"vendor_id\":\"A1\"}", table[w].workflow,
+			    NULL, NULL);
+			fx_next(&f, &req, why);
+			uoms_buf_clear(&page);
+			uoms_buf_printf(&page, "{\"code\":200,\"data\":[{"
+			    "\"shipmentBoxId\":7,\"status\":\"%s\"}]}", raw[s]);
+			fx_take(&f, page.p, why);
+			got = json_array_get(f.out, 0);
+			snprintf(msg, sizeof msg, "mapping: %s under %s is "
+			    "%s", raw[s], table[w].workflow ?
+			    table[w].workflow : "no workflow (dispatch)",
+			    table[w].want[s] ? table[w].want[s] : "no status");
+			is(json_string_value(json_object_get(got, "status")),
+			    table[w].want[s], msg);
+			is(json_string_value(json_object_get(got,
+			    "channel_status")), raw[s], "mapping: "
+			    "channel_status kept raw");
+			is(json_string_value(json_object_get(got,
+			    "workflow")), table[w].workflow ? table[w].workflow
+			    : "dispatch", "mapping: workflow");
+			fx_free(&f);
+		}
+
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	fx_next(&f, &req, why);
+	fx_take(&f, "{\"code\":200,\"data\":[{\"shipmentBoxId\":\"8\"}]}", why);
+	got = json_array_get(f.out, 0);
+	is(json_string_value(json_object_get(got, "channel_status")),
+	    "ACCEPT", "mapping: no status: the status asked for");
+	ok(valid(got, msg, sizeof msg), "mapping: a bare box is a valid "
+	    "record %s", msg);
+	fx_free(&f);
+
+	/* Shapes the store refuses go to the _raw members. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	fx_next(&f, &req, why);
+	fx_take(&f, "{\"code\":200,\"data\":[{\"shipmentBoxId\":9,"
+	    "\"orderer\":{\"safeNumber\":\"0503-**-5464\"},"
+	    "\"receiver\":{\"postCode\":\"447-700\",\"safeNumber\":"
+	    "\"02-123-4567\",\"addr2\":\"only\"}}]}", why);
+	got = json_array_get(f.out, 0);
+	is(json_string_value(json_object_get(json_object_get(got, "customer"),
+	    "phone_raw")), "0503-**-5464", "mapping: a masked phone is "
+	    "phone_raw");
+	is(json_string_value(json_object_get(json_object_get(got, "shipping"),
+	    "postal_code_raw")), "447-700", "mapping: an old 6-digit postcode "
+	    "is postal_code_raw");
+	is(json_string_value(json_object_get(json_object_get(got, "shipping"),
+	    "phone")), "02-123-4567", "mapping: a Seoul number is a phone");
+	is(json_string_value(json_object_get(json_object_get(got, "shipping"),
+	    "address")), "only", "mapping: addr2 alone is the address");
+	ok(valid(got, msg, sizeof msg), "mapping: still a valid record %s",
+	    msg);
+	fx_free(&f);
+	uoms_buf_free(&page);
+	uoms_http_req_free(&req);
+}
+
+/* Every order sheet of the fake server's data maps to a valid record. */
+static void
+test_data_file(void)
+{
+	const char *src = getenv("UOMS_SRC");
+	char path[1024], why[256], msg[256];
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	json_t *data, *page;
+	char *s;
+	int bad = 0;
+
+	snprintf(path, sizeof path, "%s/t/data/kind-coupang.json",
+	    src != NULL ? src : ".");
+	if ((data = json_load_file(path, 0, NULL)) == NULL) {
+		printf("ok %d # skip no %s\n", ++tests, path);
+		return;
+	}
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", "fulfillment", NULL, NULL);
+	fx_next(&f, &req, why);
+	page = json_pack("{s:i, s:s, s:O, s:s}", "code", 200, "message", "OK",
+	    "data", json_object_get(data, "ordersheets"), "nextToken", "");
+	s = json_dumps(page, JSON_COMPACT);
+	ok(fx_take(&f, s, why) == 0, "data file: taken (%s)", why);
+	for (size_t i = 0; i < json_array_size(f.out); i++)
+		if (!valid(json_array_get(f.out, i), msg, sizeof msg)) {
+			printf("# record %zu: %s\n", i, msg);
+			bad++;
+		}
+	ok(json_array_size(f.out) == json_array_size(json_object_get(data,
+	    "ordersheets")) && bad == 0, "data file: %zu records, all valid",
+	    json_array_size(f.out));
+	free(s);
+	json_decref(page);
+	json_decref(data);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
+static void
+test_broken(void)
+{
+	static const struct {
+		const char *body, *why;
+	} cases[] = {
+		{ "", "not JSON" },
+		{ "{\"code\":200,\"data\":[{\"shipmentBoxId\":1}",
+		    "truncated" },
+		{ "<html>502 Bad Gateway</html>", "'<html>502 Bad Gateway" },
+		{ "{\"code\":\"ERROR\",\"message\":\"Invalid vendorId\","
+		    "\"data\":null}", "code 'ERROR': 'Invalid vendorId'" },
+		{ "{\"code\":400,\"message\":\"createdAtFrom is invalid\"}",
+		    "code '400'" },
+		{ "{\"code\":200,\"message\":\"OK\"}", "no data array" },
+		{ "{\"code\":200,\"data\":{}}", "no data array" },
+		{ "{\"code\":200,\"data\":[{\"orderId\":1}]}",
+		    "no shipmentBoxId" },
+		{ "{\"code\":200,\"data\":[{\"shipmentBoxId\":1,\"orderItems\":"
+		    "[{\"vendorItemName\":\"x\"}]}]}", "without vendorItemId" },
+		{ "{\"code\":200,\"data\":[],\"nextToken\":\"5\"}",
+		    "no orders but a nextToken" },
+	};
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+		fx_next(&f, &req, why);
+		ok(fx_take(&f, cases[i].body, why) < 0 &&
+		    strstr(why, cases[i].why) != NULL, "broken: '%.30s' fails: "
+		    "%s", cases[i].body, why);
+		ok(strstr(why, f.sk) == NULL && strstr(why, f.ak) == NULL,
+		    "broken: no secret in why");
+		fx_free(&f);
+	}
+	uoms_http_req_free(&req);
+}
+
+int
+main(void)
+{
+	test_sign();
+	test_request();
+	test_config_errors();
+	test_paging();
+	test_mapping();
+	test_data_file();
+	test_broken();
+	printf("1..%d\n", tests);
+	return failed != 0;
+}

@@ -1,0 +1,877 @@
+/*
+ * kind naver: the known-answer client_secret_sign, the token request and
+ * its caching, the change list (spans of 24 hours, more/moreSequence
+ * paging), the product order lookups and queries (at most 300 ids), the
+ * mapping of canned answers onto records (every field, every status,
+ * every workflow, the order status from its product orders) and broken
+ * answers. Prints TAP.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "kind-naver.h"
+#include "kind.h"
+#include "order.h"
+#include "rfc3339.h"
+
+extern const struct uoms_kind uoms_kind_naver;
+
+static int tests, failed;
+
+static int __attribute__((format(printf, 2, 3)))
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		failed++;
+	return cond;
+}
+
+static int
+is(const char *got, const char *want, const char *what)
+{
+	int same = got != NULL && want != NULL ? strcmp(got, want) == 0 :
+	    got == want;
+
+	if (!ok(same, "%s", what))
+		printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)",
+		    want ? want : "(null)");
+	return same;
+}
+
+#define SECRET "$2a$04$abcdefghijklmnopqrstuu"
+
+struct fixture {
+	struct uoms_fetch_ctx ctx;	/* first: the callbacks cast back */
+	struct uoms_channel ch;
+	const char *id, *secret;
+	char token[256], expires[64];
+	int kept;
+	json_t *out;
+	struct uoms_http_req req;
+	char why[256];
+};
+
+static const char *
+fx_secret(struct uoms_fetch_ctx *ctx, const char *name, char *why,
+    size_t whylen)
+{
+	struct fixture *f = (struct fixture *)ctx;
+	const char *v = strcmp(name, "client_id") == 0 ? f->id :
+	    strcmp(name, "client_secret") == 0 ? f->secret :
+	    strcmp(name, "token") == 0 && f->token[0] != '\0' ? f->token :
+	    NULL;
+
+	if (v == NULL)
+		snprintf(why, whylen, "secret '%s' is not set", name);
+	return v;
+}
+
+static void
+fx_keep(struct uoms_fetch_ctx *ctx, const char *name, const char *value,
+    const char *expires)
+{
+	struct fixture *f = (struct fixture *)ctx;
+
+	if (strcmp(name, "token") == 0) {
+		snprintf(f->token, sizeof f->token, "%s", value);
+		snprintf(f->expires, sizeof f->expires, "%s", expires);
+		f->kept++;
+	}
+}
+
+static void
+fx_emit(struct uoms_fetch_ctx *ctx, json_t *rec)
+{
+	json_array_append(((struct fixture *)ctx)->out, rec);
+}
+
+static void
+fx_init(struct fixture *f, const char *workflow, const char *since,
+    const char *until, const char *token)
+{
+	memset(f, 0, sizeof *f);
+	f->ch.name = "smartstore";
+	f->ch.kind = "naver";
+	f->ch.base_url = "http://127.0.0.1:9/";
+	f->ch.workflow = (char *)workflow;
+	f->ch.enabled = 1;
+	f->ch.settings = json_object();
+	f->id = "aaaabbbbcccc";
+	f->secret = SECRET;
+	if (token != NULL)
+		snprintf(f->token, sizeof f->token, "%s", token);
+	f->ctx.channel = &f->ch;
+	f->ctx.since = since;
+	f->ctx.until = until;
+	f->ctx.secret = fx_secret;
+	f->ctx.keep_secret = fx_keep;
+	f->ctx.emit = fx_emit;
+	f->out = json_array();
+}
+
+static void
+fx_free(struct fixture *f)
+{
+	uoms_kind_naver.done(&f->ctx);
+	uoms_http_req_free(&f->req);
+	json_decref(f->ch.settings);
+	json_decref(f->out);
+}
+
+static enum uoms_kind_step
+fx_next(struct fixture *f)
+{
+	uoms_http_req_free(&f->req);
+	f->why[0] = '\0';
+	return uoms_kind_naver.next(&f->ctx, &f->req, f->why, sizeof f->why);
+}
+
+static int
+fx_take_status(struct fixture *f, long status, const char *body)
+{
+	struct uoms_http_resp r = { .status = status, .body = body,
+	    .len = strlen(body), .headers = "", .headers_len = 0 };
+
+	f->why[0] = '\0';
+	return uoms_kind_naver.take(&f->ctx, &r, f->why, sizeof f->why);
+}
+
+static int
+fx_take(struct fixture *f, const char *body)
+{
+	return fx_take_status(f, 200, body);
+}
+
+static const char *
+header(struct fixture *f, const char *name, int *secret)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < f->req.nheaders; i++)
+		if (strncmp(f->req.headers[i], name, n) == 0 &&
+		    f->req.headers[i][n] == ':') {
+			if (secret != NULL)
+				*secret = f->req.secret_header[i];
+			return f->req.headers[i] + n + 2;
+		}
+	return NULL;
+}
+
+/* The value of parameter name in a query or form (decoded), into out. */
+static const char *
+param(const char *q, const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name), k = 0;
+	const char *p = strchr(q, '?') != NULL ? strchr(q, '?') + 1 : q;
+
+	out[0] = '\0';
+	for (; p != NULL && *p != '\0'; p = strchr(p, '&') ? strchr(p, '&') +
+	    1 : NULL) {
+		if (strncmp(p, name, n) != 0 || p[n] != '=')
+			continue;
+		for (p += n + 1; *p != '\0' && *p != '&' && k + 1 < outlen;
+		    p++) {
+			unsigned int c;
+
+			if (*p == '%' && sscanf(p + 1, "%2x", &c) == 1) {
+				out[k++] = (char)c;
+				p += 2;
+			} else
+				out[k++] = *p == '+' ? ' ' : *p;
+		}
+		out[k] = '\0';
+		break;
+	}
+	return out;
+}
+
+static int
+valid(json_t *rec, char *msg, size_t msglen)
+{
+	static struct uoms_parser *p;
+	struct uoms_order o;
+	struct uoms_error e = { 0 };
+	char *s = json_dumps(rec, JSON_COMPACT);
+	int rc;
+
+	if (p == NULL)
+		p = uoms_parser_new();
+	rc = uoms_order_parse(p, s, strlen(s), &o, &e) == UOMS_OK;
+	snprintf(msg, msglen, "%.200s", rc ? "" : e.msg);
+	free(s);
+	return rc;
+}
+
+/* A product order as the query answers it, with extra productOrder
+ * members (JSON text without braces, or ""). */
+static void
+po(struct uoms_buf *b, const char *oid, const char *pid,
+    const char *status, const char *extra)
+{
+	uoms_buf_printf(b, "{\"order\":{\"orderId\":\"%s\",\"orderDate\":"
+	    "\"2026-05-13T09:00:00.000+09:00\",\"ordererName\":\"김*수\","
+	    "\"ordererTel\":\"010-1111-2222\",\"paymentDate\":"
+	    "\"2026-05-13T09:01:30.500+09:00\"},\"productOrder\":{"
+	    "\"productOrderId\":\"%s\",\"productOrderStatus\":\"%s\","
+	    "\"quantity\":1,\"unitPrice\":1000,\"totalPaymentAmount\":1000"
+	    "%s%s}}",
+	    oid, pid, status, *extra != '\0' ? "," : "", extra);
+}
+
+static void
+test_sign(void)
+{
+	char out[128], why[256];
+
+	ok(uoms_naver_sign("aaaabbbbcccc", "1643956077762", SECRET, out,
+	    sizeof out, why, sizeof why) == 0, "sign: computes");
+	is(out, "JDJhJDA0JGFiY2RlZmdoaWprbG1ub3BxcnN0dXVmRGpyRUdMM0JqdmVGNVRI"
+	    "bk0uVGRMRkVNZWNxTXFP", "sign: the known answer of the issue");
+	uoms_naver_sign("aaaabbbbcccc", "1643956077763", SECRET, out,
+	    sizeof out, why, sizeof why);
+	ok(strcmp(out, "JDJhJDA0JGFiY2RlZmdoaWprbG1ub3BxcnN0dXVmRGpyRUdMM0Jq"
+	    "dmVGNVRIbk0uVGRMRkVNZWNxTXFP") != 0, "sign: the timestamp is "
+	    "signed");
+	ok(uoms_naver_sign("aaaabbbbcccc", "1", "plain-secret", out,
+	    sizeof out, why, sizeof why) < 0 && strstr(why, "bcrypt") != NULL
+	    && strstr(why, "plain-secret") == NULL, "sign: a secret that is "
+	    "no bcrypt salt is refused, not shown (%s)", why);
+	ok(uoms_naver_sign("aaaabbbbcccc", "1", "$2a$04$short", out,
+	    sizeof out, why, sizeof why) < 0, "sign: a short salt is refused "
+	    "(%s)", why);
+	ok(uoms_naver_sign("aaaabbbbcccc", "1643956077762", SECRET, out, 40,
+	    why, sizeof why) < 0, "sign: a short buffer is refused");
+}
+
+static const char token_answer[] = "{\"access_token\":\"tok-abc\","
+    "\"expires_in\":10800,\"token_type\":\"Bearer\"}";
+
+static void
+test_token(void)
+{
+	struct fixture f;
+	char v[256], sign[128], why[256], soon[32], later[32];
+	int secret = 0;
+
+	fx_init(&f, NULL, "2026-05-13T01:02:03Z", "2026-05-13T05:00:00Z",
+	    NULL);
+	ok(fx_next(&f) == UOMS_KIND_REQUEST, "token: asked first");
+	is(f.req.method, "POST", "token: POST");
+	is(f.req.url.p, "http://127.0.0.1:9/external/v1/oauth2/token",
+	    "token: URL under /external");
+	is(header(&f, "Content-Type", NULL),
+	    "application/x-www-form-urlencoded", "token: a form");
+	is(param(f.req.body.p, "client_id", v, sizeof v), "aaaabbbbcccc",
+	    "token: client_id");
+	is(param(f.req.body.p, "grant_type", v, sizeof v),
+	    "client_credentials", "token: grant_type");
+	is(param(f.req.body.p, "type", v, sizeof v), "SELF", "token: type");
+	param(f.req.body.p, "timestamp", v, sizeof v);
+	long long ts = atoll(v), now = (long long)time(NULL) * 1000;
+	ok(strlen(v) == 13 && ts > now - 60000 && ts <= now + 60000,
+	    "token: timestamp is now in ms (%s)", v);
+	uoms_naver_sign("aaaabbbbcccc", v, SECRET, sign, sizeof sign, why,
+	    sizeof why);
+	is(param(f.req.body.p, "client_secret_sign", v, sizeof v), sign,
+	    "token: client_secret_sign signs client_id_timestamp");
+	ok(strstr(f.req.url.p, "abcdefghijklmnopqrstuu") == NULL,
+	    "token: no secret in the URL");
+	ok(fx_take(&f, token_answer) == 0, "token: the answer is taken");
+	ok(f.kept == 1 && strcmp(f.token, "tok-abc") == 0, "token: kept "
+	    "sealed for the next fetch");
+	uoms_time_after(3 * 3600 - 600 - 5, soon);
+	uoms_time_after(3 * 3600 - 600 + 5, later);
+	ok(strcmp(f.expires, soon) >= 0 && strcmp(f.expires, later) <= 0,
+	    "token: kept until 10 minutes before its 3 hours (%s)", f.expires);
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strcmp(f.req.method, "GET") ==
+	    0 && strstr(f.req.url.p, "/last-changed-statuses?") != NULL,
+	    "token: then the changes");
+	is(header(&f, "Authorization", &secret), "Bearer tok-abc",
+	    "token: used as a bearer");
+	ok(secret, "token: the Authorization header is marked secret");
+	fx_free(&f);
+
+	/* A kept token is reused: no token request. */
+	fx_init(&f, NULL, "2026-05-13T01:02:03Z", "2026-05-13T05:00:00Z",
+	    "tok-kept");
+	fx_next(&f);
+	ok(strcmp(f.req.method, "GET") == 0 && strstr(f.req.url.p,
+	    "/last-changed-statuses?") != NULL, "token: a kept token is "
+	    "reused");
+	is(header(&f, "Authorization", NULL), "Bearer tok-kept",
+	    "token: the kept one");
+	fx_free(&f);
+
+	/* A string expires_in; a short life is not kept. */
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	fx_next(&f);
+	fx_take(&f, "{\"access_token\":\"t2\",\"expires_in\":\"10800\"}");
+	ok(f.kept == 1, "token: expires_in as a string");
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	fx_next(&f);
+	fx_take(&f, "{\"access_token\":\"t3\",\"expires_in\":60}");
+	ok(f.kept == 0 && fx_next(&f) == UOMS_KIND_REQUEST &&
+	    strcmp(header(&f, "Authorization", NULL), "Bearer t3") == 0,
+	    "token: a token about to die is used, not kept");
+	fx_free(&f);
+
+	/* Wrong or missing secrets. */
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.secret = NULL;
+	ok(fx_next(&f) == UOMS_KIND_FAIL && strstr(f.why, "client_secret") !=
+	    NULL, "token: no client_secret fails (%s)", f.why);
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.secret = "not-bcrypt";
+	ok(fx_next(&f) == UOMS_KIND_FAIL && strstr(f.why, "not-bcrypt") ==
+	    NULL, "token: a client_secret bcrypt refuses fails, unshown (%s)",
+	    f.why);
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f) == UOMS_KIND_FAIL && strstr(f.why, "catalog") != NULL,
+	    "token: --products refused (%s)", f.why);
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.ch.base_url = "http://api.commerce.naver.com";
+	ok(fx_next(&f) == UOMS_KIND_FAIL && strstr(f.why, "not https") != NULL,
+	    "token: a plain http base is refused (%s)", f.why);
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.ch.base_url = "https://api.commerce.naver.com/external/";
+	fx_next(&f);
+	is(f.req.url.p, "https://api.commerce.naver.com/external/v1/oauth2/"
+	    "token", "token: a base ending in /external is taken as it is");
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.ch.base_url = NULL;
+	fx_next(&f);
+	is(f.req.url.p, "https://api.commerce.naver.com/external/v1/oauth2/"
+	    "token", "token: the default base");
+	fx_free(&f);
+	fx_init(&f, NULL, "soon", NULL, NULL);
+	ok(fx_next(&f) == UOMS_KIND_FAIL && strstr(f.why, "soon") != NULL,
+	    "token: a bad since fails (%s)", f.why);
+	fx_free(&f);
+}
+
+static void
+test_paging(void)
+{
+	struct fixture f;
+	struct uoms_buf b = { 0 };
+	char v[256];
+
+	/* 50 hours: three spans of 24 hours (less a millisecond). */
+	fx_init(&f, NULL, "2026-05-13T01:02:03Z", "2026-05-15T03:02:03Z",
+	    "tok");
+	fx_next(&f);
+	is(param(f.req.url.p, "lastChangedFrom", v, sizeof v),
+	    "2026-05-13T10:02:03.000+09:00", "paging: from since, in KST");
+	is(param(f.req.url.p, "lastChangedTo", v, sizeof v),
+	    "2026-05-14T10:02:02.999+09:00", "paging: to 24 hours later");
+	ok(strstr(f.req.url.p, "lastChangedFrom=2026-05-13T10%3A02%3A03.000%2B"
+	    "09%3A00&") != NULL, "paging: the time is percent-encoded");
+	ok(strstr(f.req.url.p, "moreSequence") == NULL, "paging: no "
+	    "moreSequence at first");
+
+	/* A full answer with more: the same span goes on from moreFrom. */
+	ok(fx_take(&f, "{\"timestamp\":\"2026-05-15T12:00:00.000+09:00\","
+	    "\"traceId\":\"t\",\"data\":{\"count\":2,\"lastChangeStatuses\":["
+	    "{\"orderId\":\"2026051300001\",\"productOrderId\":\"9001\","
+	    "\"lastChangedDate\":\"2026-05-13T11:00:00.000+09:00\","
+	    "\"productOrderStatus\":\"PAYED\"},"
+	    "{\"orderId\":\"2026051300001\",\"productOrderId\":\"9002\","
+	    "\"lastChangedDate\":\"2026-05-13T11:00:05.000+09:00\","
+	    "\"productOrderStatus\":\"PAYED\"}],"
+	    "\"more\":{\"moreFrom\":\"2026-05-13T12:00:00.000+09:00\","
+	    "\"moreSequence\":\"0000042\"}}}") == 0, "paging: a page with "
+	    "more is taken");
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strcmp(f.req.url.p,
+	    "http://127.0.0.1:9/external/v1/pay-order/seller/orders/"
+	    "2026051300001/product-order-ids") == 0, "paging: then the "
+	    "product orders of the order that changed, once");
+	ok(fx_take(&f, "{\"timestamp\":\"x\",\"traceId\":\"t\",\"data\":["
+	    "\"9001\",\"9002\",\"9003\"]}") == 0, "paging: its product order "
+	    "ids are taken");
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strcmp(f.req.method, "POST") ==
+	    0 && strstr(f.req.url.p, "/v1/pay-order/seller/product-orders/"
+	    "query") != NULL, "paging: then the query");
+	is(f.req.body.p, "{\"productOrderIds\":[\"9001\",\"9002\",\"9003\"]}",
+	    "paging: of all three, the unchanged one too");
+	is(header(&f, "Content-Type", NULL), "application/json",
+	    "paging: a JSON body");
+	uoms_buf_str(&b, "{\"timestamp\":\"x\",\"traceId\":\"t\",\"data\":[");
+	po(&b, "2026051300001", "9001", "PAYED", "");
+	uoms_buf_str(&b, ",");
+	po(&b, "2026051300001", "9002", "PAYED", "");
+	uoms_buf_str(&b, "]}");
+	ok(fx_take(&f, b.p) == 0 && json_array_size(f.out) == 0,
+	    "paging: an order short of a product order waits");
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strstr(f.req.url.p,
+	    "last-changed-statuses") != NULL && json_array_size(f.out) == 1,
+	    "paging: after the last query it goes out with what came");
+	is(param(f.req.url.p, "lastChangedFrom", v, sizeof v),
+	    "2026-05-13T12:00:00.000+09:00", "paging: from moreFrom");
+	is(param(f.req.url.p, "moreSequence", v, sizeof v), "0000042",
+	    "paging: with moreSequence");
+	is(param(f.req.url.p, "lastChangedTo", v, sizeof v),
+	    "2026-05-14T10:02:02.999+09:00", "paging: in the same span");
+
+	/* The order again, not newer than emitted: skipped. */
+	ok(fx_take(&f, "{\"data\":{\"count\":1,\"lastChangeStatuses\":[{"
+	    "\"orderId\":\"2026051300001\",\"productOrderId\":\"9002\","
+	    "\"lastChangedDate\":\"2026-05-13T11:00:05.000+09:00\"}]}}") == 0,
+	    "paging: the last page of a span");
+	fx_next(&f);
+	ok(strstr(f.req.url.p, "last-changed-statuses") != NULL,
+	    "paging: an order no newer than emitted is not asked again");
+	is(param(f.req.url.p, "lastChangedFrom", v, sizeof v),
+	    "2026-05-14T10:02:03.000+09:00", "paging: the second span starts "
+	    "where the first ended");
+	ok(strstr(f.req.url.p, "moreSequence") == NULL, "paging: without "
+	    "moreSequence");
+
+	/* Newer than emitted: asked again. An empty 204 is no change. */
+	fx_take(&f, "{\"data\":{\"count\":1,\"lastChangeStatuses\":[{"
+	    "\"orderId\":\"2026051300001\",\"productOrderId\":\"9003\","
+	    "\"lastChangedDate\":\"2026-05-14T11:00:00.000+09:00\"}]}}");
+	fx_next(&f);
+	ok(strstr(f.req.url.p, "/orders/2026051300001/product-order-ids") !=
+	    NULL, "paging: an order newer than emitted is asked again");
+	fx_take(&f, "{\"data\":[\"9003\"]}");
+	fx_next(&f);
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "{\"data\":[");
+	po(&b, "2026051300001", "9003", "DELIVERING", "");
+	uoms_buf_str(&b, "]}");
+	fx_take(&f, b.p);
+	ok(json_array_size(f.out) == 2, "paging: and emitted again");
+	is(json_string_value(json_object_get(json_array_get(f.out, 1),
+	    "channel_updated_at")), "2026-05-14T02:00:00Z",
+	    "paging: with its newer change time");
+	fx_next(&f);
+	is(param(f.req.url.p, "lastChangedTo", v, sizeof v),
+	    "2026-05-15T12:02:03.000+09:00", "paging: the last span ends at "
+	    "until");
+	ok(fx_take_status(&f, 204, "") == 0, "paging: 204 without a body is "
+	    "no change");
+	ok(fx_next(&f) == UOMS_KIND_DONE, "paging: done after the last span");
+	fx_free(&f);
+
+	/* An answer without data is no change. */
+	fx_init(&f, NULL, "2026-05-13T01:00:00Z", "2026-05-13T02:00:00Z",
+	    "tok");
+	fx_next(&f);
+	ok(fx_take(&f, "{\"timestamp\":\"x\",\"traceId\":\"t\"}") == 0 &&
+	    fx_next(&f) == UOMS_KIND_DONE && json_array_size(f.out) == 0,
+	    "paging: an answer without data is no change");
+	fx_free(&f);
+
+	/* 301 product orders: a query of 300, then one of 1. */
+	fx_init(&f, NULL, "2026-05-13T01:00:00Z", "2026-05-13T02:00:00Z",
+	    "tok");
+	fx_next(&f);
+	fx_take(&f, "{\"data\":{\"lastChangeStatuses\":[{\"orderId\":\"77\","
+	    "\"productOrderId\":\"1\",\"lastChangedDate\":"
+	    "\"2026-05-13T10:30:00.000+09:00\"}]}}");
+	fx_next(&f);
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "{\"data\":[");
+	for (int i = 1; i <= 301; i++)
+		uoms_buf_printf(&b, "%s\"%d\"", i > 1 ? "," : "", i);
+	uoms_buf_str(&b, "]}");
+	fx_take(&f, b.p);
+	fx_next(&f);
+	json_t *body = json_loads(f.req.body.p, 0, NULL);
+	ok(json_array_size(json_object_get(body, "productOrderIds")) == 300,
+	    "paging: at most 300 ids a query");
+	json_decref(body);
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "{\"data\":[");
+	for (int i = 1; i <= 300; i++) {
+		char pid[16];
+
+		snprintf(pid, sizeof pid, "%d", i);
+		if (i > 1)
+			uoms_buf_str(&b, ",");
+		po(&b, "77", pid, "PAYED", "");
+	}
+	uoms_buf_str(&b, "]}");
+	fx_take(&f, b.p);
+	ok(json_array_size(f.out) == 0, "paging: 300 of 301 is not the order");
+	fx_next(&f);
+	is(f.req.body.p, "{\"productOrderIds\":[\"301\"]}", "paging: the "
+	    "rest in a second query");
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "{\"data\":[");
+	po(&b, "77", "301", "PAYED", "");
+	uoms_buf_str(&b, "]}");
+	fx_take(&f, b.p);
+	ok(json_array_size(f.out) == 1 && json_array_size(json_object_get(
+	    json_array_get(f.out, 0), "items")) == 301, "paging: one record "
+	    "of 301 items");
+	ok(fx_next(&f) == UOMS_KIND_DONE, "paging: done");
+	fx_free(&f);
+	uoms_buf_free(&b);
+}
+
+static const char full_info[] =
+    "{\"order\":{\"orderId\":\"2026051312345678\","
+    "\"orderDate\":\"2026-05-13T09:00:00.000+09:00\",\"ordererId\":\"abc***\","
+    "\"ordererName\":\"김*수\",\"ordererTel\":\"01011112222\","
+    "\"paymentDate\":\"2026-05-13T09:01:30.500+09:00\","
+    "\"paymentMeans\":\"신용카드\",\"generalPaymentAmount\":24000},"
+    "\"productOrder\":{\"productOrderId\":\"2026051399990002\","
+    "\"productOrderStatus\":\"DELIVERING\",\"placeOrderStatus\":\"OK\","
+    "\"productId\":\"5000001\",\"productName\":\"사과 3kg\","
+    "\"productOption\":\"크기: 대\",\"optionManageCode\":\"APL-3-L\","
+    "\"sellerProductCode\":\"APL-3\",\"quantity\":2,\"unitPrice\":10000,"
+    "\"optionPrice\":1000,\"totalPaymentAmount\":21000,"
+    "\"deliveryFeeAmount\":3000,"
+    "\"shippingAddress\":{\"addressType\":\"DOMESTIC\",\"baseAddress\":"
+    "\"서울특별시 강남구 테헤란로 1\",\"detailedAddress\":\"101동 202호\","
+    "\"name\":\"이*희\",\"tel1\":\"010-3333-4444\",\"zipCode\":\"06236\","
+    "\"isRoadNameAddress\":true},\"shippingMemo\":\"부재 시 경비실\"},"
+    "\"delivery\":{\"deliveryCompany\":\"CJGLS\",\"trackingNumber\":"
+    "\"612345678901\",\"deliveryMethod\":\"DELIVERY\",\"deliveryStatus\":"
+    "\"DELIVERING\",\"sendDate\":\"2026-05-14T08:00:00.000+09:00\"}}";
+
+static const char cancel_info[] =
+    "{\"order\":{\"orderId\":\"2026051312345678\"},"
+    "\"productOrder\":{\"productOrderId\":\"2026051399990001\","
+    "\"productOrderStatus\":\"CANCELED\",\"productName\":\"배 1kg\","
+    "\"sellerProductCode\":\"PEAR-1\",\"quantity\":1,\"unitPrice\":3000,"
+    "\"totalPaymentAmount\":3000,\"claimType\":\"CANCEL\","
+    "\"claimStatus\":\"CANCEL_DONE\",\"claimId\":\"C-1\","
+    "\"shippingAddress\":{\"zipCode\":\"99999\"}}}";
+
+static const char full_want[] =
+    "{\"channel\":\"smartstore\",\"external_order_id\":\"2026051312345678\","
+    "\"channel_order_no\":\"2026051312345678\",\"workflow\":\"fulfillment\","
+    "\"status\":\"shipped\",\"channel_status\":\"DELIVERING\","
+    "\"customer\":{\"name\":\"김*수\",\"phone_raw\":\"01011112222\","
+    "\"orderer_id\":\"abc***\"},"
+    "\"shipping\":{\"postal_code\":\"06236\",\"address\":\"서울특별시 강남구 "
+    "테헤란로 1 101동 202호\",\"name\":\"이*희\",\"phone\":\"010-3333-4444\","
+    "\"memo\":\"부재 시 경비실\"},"
+    "\"placed_at\":\"2026-05-13T00:00:00Z\",\"paid_at\":"
+    "\"2026-05-13T00:01:30Z\",\"channel_updated_at\":\"2026-05-13T23:00:00Z\","
+    "\"payment_means\":\"신용카드\","
+    "\"items\":[{\"external_item_id\":\"2026051399990001\",\"sku\":\"PEAR-1\","
+    "\"name\":\"배 1kg\",\"quantity\":1,\"unit_price\":3000,"
+    "\"channel_status\":\"CANCELED\",\"claim\":{\"type\":\"CANCEL\","
+    "\"status\":\"CANCEL_DONE\",\"id\":\"C-1\"}},"
+    "{\"external_item_id\":\"2026051399990002\",\"sku\":\"APL-3-L\","
+    "\"name\":\"사과 3kg\",\"quantity\":2,\"unit_price\":11000,"
+    "\"option\":\"크기: 대\",\"product_id\":\"5000001\","
+    "\"channel_status\":\"DELIVERING\",\"place_order_status\":\"OK\","
+    "\"delivery\":{\"company\":\"CJGLS\",\"tracking_number\":\"612345678901\","
+    "\"status\":\"DELIVERING\",\"shipped_at\":\"2026-05-13T23:00:00Z\"}}],"
+    "\"total_amount\":21000,\"shipping_fee\":3000,\"currency\":\"KRW\"}";
+
+/* Runs one whole fetch of one order whose product orders are infos (a
+ * JSON array text) and returns the record (a new reference). */
+static json_t *
+one_order(const char *workflow, const char *oid, const char *pids,
+    const char *infos)
+{
+	struct fixture f;
+	struct uoms_buf b = { 0 };
+	json_t *rec;
+
+	fx_init(&f, workflow, "2026-05-13T01:00:00Z", "2026-05-13T02:00:00Z",
+	    "tok");
+	fx_next(&f);
+	uoms_buf_printf(&b, "{\"data\":{\"lastChangeStatuses\":[{\"orderId\":"
+	    "\"%s\",\"productOrderId\":\"x\",\"lastChangedDate\":"
+	    "\"2026-05-14T08:00:00.000+09:00\"}]}}", oid);
+	fx_take(&f, b.p);
+	fx_next(&f);
+	uoms_buf_clear(&b);
+	uoms_buf_printf(&b, "{\"data\":%s}", pids);
+	fx_take(&f, b.p);
+	fx_next(&f);
+	uoms_buf_clear(&b);
+	uoms_buf_printf(&b, "{\"timestamp\":\"x\",\"traceId\":\"y\","
+	    "\"data\":%s}", infos);
+	if (fx_take(&f, b.p) < 0)
+		printf("# %s\n", f.why);
+	fx_next(&f);
+	rec = json_incref(json_array_get(f.out, 0));
+	fx_free(&f);
+	uoms_buf_free(&b);
+	return rec;
+}
+
+static void
+test_mapping(void)
+{
+	static const char *const raw[] = { "PAYMENT_WAITING", "PAYED",
+	    "DELIVERING", "DELIVERED", "PURCHASE_DECIDED", "EXCHANGED",
+	    "CANCELED", "RETURNED", "CANCELED_BY_NOPAYMENT" };
+	static const struct {
+		const char *workflow;
+		const char *want[9];
+	} table[] = {
+		{ NULL, { "WAITING", "WAITING", "IN_PROGRESS", "COMPLETE",
+		    "COMPLETE", "COMPLETE", "CANCEL", "ISSUE", "CANCEL" } },
+		{ "dispatch", { "WAITING", "WAITING", "IN_PROGRESS",
+		    "COMPLETE", "COMPLETE", "COMPLETE", "CANCEL", "ISSUE",
+		    "CANCEL" } },
+		{ "fulfillment", { "created", "paid", "shipped", "delivered",
+		    "delivered", "delivered", "cancelled", "returned",
+		    "cancelled" } },
+		{ "food-delivery", { "pending_payment", "pending_acceptance",
+		    "in_transit", "delivered", "delivered", "delivered",
+		    "cancelled", "cancelled", "cancelled" } },
+		{ "my-own", { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		    NULL } },
+	};
+	/* Mixed product orders: the order's status. */
+	static const struct {
+		const char *a, *b, *want;
+	} mixed[] = {
+		{ "PAYED", "DELIVERED", "PAYED" },
+		{ "DELIVERING", "PURCHASE_DECIDED", "DELIVERING" },
+		{ "CANCELED", "DELIVERED", "DELIVERED" },
+		{ "RETURNED", "PAYMENT_WAITING", "PAYMENT_WAITING" },
+		{ "CANCELED", "RETURNED", "RETURNED" },
+		{ "CANCELED_BY_NOPAYMENT", "CANCELED", "CANCELED" },
+		{ "CANCELED_BY_NOPAYMENT", "SOMETHING_NEW",
+		    "CANCELED_BY_NOPAYMENT" },
+	};
+	struct uoms_buf b = { 0 };
+	char msg[256];
+	json_t *rec, *want;
+
+	uoms_buf_printf(&b, "[%s,%s]", full_info, cancel_info);
+	rec = one_order("fulfillment", "2026051312345678",
+	    "[\"2026051399990002\",\"2026051399990001\"]", b.p);
+	want = json_loads(full_want, 0, NULL);
+	if (!ok(rec != NULL && want != NULL && json_equal(rec, want),
+	    "mapping: every field as the table says")) {
+		char *s = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		printf("#   got: %s\n", s);
+		free(s);
+	}
+	ok(valid(rec, msg, sizeof msg), "mapping: the record passes upsert's "
+	    "validation %s", msg);
+	json_decref(want);
+	json_decref(rec);
+
+	for (size_t w = 0; w < sizeof table / sizeof table[0]; w++)
+		for (int s = 0; s < 9; s++) {
+			uoms_buf_clear(&b);
+			uoms_buf_str(&b, "[");
+			po(&b, "1001", "1", raw[s], "");
+			uoms_buf_str(&b, "]");
+			rec = one_order(table[w].workflow, "1001", "[\"1\"]",
+			    b.p);
+			snprintf(msg, sizeof msg, "mapping: %s under %s is %s",
+			    raw[s], table[w].workflow ? table[w].workflow :
+			    "no workflow (dispatch)", table[w].want[s] ?
+			    table[w].want[s] : "no status");
+			is(json_string_value(json_object_get(rec, "status")),
+			    table[w].want[s], msg);
+			is(json_string_value(json_object_get(rec,
+			    "channel_status")), raw[s], "mapping: "
+			    "channel_status kept raw");
+			is(json_string_value(json_object_get(rec, "order_no")),
+			    "1001", "mapping: a short orderId is the order_no");
+			ok(valid(rec, msg, sizeof msg), "mapping: valid %s",
+			    msg);
+			json_decref(rec);
+		}
+
+	for (size_t i = 0; i < sizeof mixed / sizeof mixed[0]; i++) {
+		uoms_buf_clear(&b);
+		uoms_buf_str(&b, "[");
+		po(&b, "1002", "1", mixed[i].a, "");
+		uoms_buf_str(&b, ",");
+		po(&b, "1002", "2", mixed[i].b, "");
+		uoms_buf_str(&b, "]");
+		rec = one_order(NULL, "1002", "[\"1\",\"2\"]", b.p);
+		snprintf(msg, sizeof msg, "mapping: %s and %s make %s",
+		    mixed[i].a, mixed[i].b, mixed[i].want);
+		is(json_string_value(json_object_get(rec, "channel_status")),
+		    mixed[i].want, msg);
+		json_decref(rec);
+	}
+
+	/* The total leaves out what was cancelled or returned. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	po(&b, "1003", "1", "PAYED", "");
+	uoms_buf_str(&b, ",");
+	po(&b, "1003", "2", "CANCELED", "");
+	uoms_buf_str(&b, "]");
+	rec = one_order(NULL, "1003", "[\"1\",\"2\"]", b.p);
+	ok(json_integer_value(json_object_get(rec, "total_amount")) == 1000,
+	    "mapping: a cancelled product order adds nothing to the total");
+	json_decref(rec);
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	po(&b, "1004", "1", "RETURNED", "");
+	uoms_buf_str(&b, "]");
+	rec = one_order(NULL, "1004", "[\"1\"]", b.p);
+	ok(json_is_integer(json_object_get(rec, "total_amount")) &&
+	    json_integer_value(json_object_get(rec, "total_amount")) == 0,
+	    "mapping: an order closed whole totals 0");
+	json_decref(rec);
+
+	/* Naver ids are 16 digits: too long for an order_no. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	po(&b, "2026051312345678", "1", "PAYED", "\"quantity\":0");
+	uoms_buf_str(&b, "]");
+	rec = one_order(NULL, "2026051312345678", "[]", b.p);
+	ok(json_object_get(rec, "order_no") == NULL &&
+	    json_object_get(rec, "channel_order_no") != NULL,
+	    "mapping: a 16-digit orderId is channel_order_no");
+	ok(json_integer_value(json_object_get(json_array_get(json_object_get(
+	    rec, "items"), 0), "quantity")) == 1, "mapping: a quantity of 0 "
+	    "is 1 (the store wants it positive)");
+	ok(valid(rec, msg, sizeof msg), "mapping: valid %s", msg);
+	json_decref(rec);
+	uoms_buf_free(&b);
+}
+
+/* Every product order of the fake server's data maps to valid records. */
+static void
+test_data_file(void)
+{
+	const char *src = getenv("UOMS_SRC");
+	char path[1024], msg[256];
+	json_t *data, *orders, *v;
+	const char *key;
+	size_t n = 0;
+	int bad = 0;
+
+	snprintf(path, sizeof path, "%s/t/data/kind-naver.json",
+	    src != NULL ? src : ".");
+	if ((data = json_load_file(path, 0, NULL)) == NULL) {
+		printf("ok %d # skip no %s\n", ++tests, path);
+		return;
+	}
+	orders = json_object();
+	for (size_t i = 0; i < json_array_size(json_object_get(data,
+	    "productOrders")); i++) {
+		json_t *info = json_array_get(json_object_get(data,
+		    "productOrders"), i);
+		const char *oid = json_string_value(json_object_get(
+		    json_object_get(info, "order"), "orderId"));
+
+		if (json_object_get(orders, oid) == NULL)
+			json_object_set_new(orders, oid, json_array());
+		json_array_append(json_object_get(orders, oid), info);
+	}
+	json_object_foreach(orders, key, v) {
+		json_t *pids = json_array();
+		char *ps, *is_;
+		json_t *rec;
+
+		for (size_t i = 0; i < json_array_size(v); i++)
+			json_array_append(pids, json_object_get(json_object_get(
+			    json_array_get(v, i), "productOrder"),
+			    "productOrderId"));
+		ps = json_dumps(pids, JSON_COMPACT);
+		is_ = json_dumps(v, JSON_COMPACT);
+		rec = one_order("fulfillment", key, ps, is_);
+		if (rec == NULL || !valid(rec, msg, sizeof msg)) {
+			printf("# order %s: %s\n", key, rec ? msg : "none");
+			bad++;
+		}
+		n++;
+		json_decref(rec);
+		json_decref(pids);
+		free(ps);
+		free(is_);
+	}
+	ok(n > 0 && bad == 0, "data file: %zu orders, all valid records", n);
+	json_decref(orders);
+	json_decref(data);
+}
+
+static void
+test_broken(void)
+{
+	static const struct {
+		int phase;	/* 0 token, 1 list, 2 ids, 3 query */
+		const char *body, *why;
+	} cases[] = {
+		{ 0, "", "not JSON" },
+		{ 0, "{\"access_token\":\"abc", "truncated" },
+		{ 0, "{\"code\":\"GW.AUTHN\",\"message\":\"no\"}",
+		    "code 'GW.AUTHN': 'no'" },
+		{ 0, "{\"token_type\":\"Bearer\"}", "no 'access_token'" },
+		{ 0, "{\"access_token\":\"\"}", "empty access_token" },
+		{ 1, "{\"data\":{\"lastChangeStatuses\":[", "truncated" },
+		{ 1, "{\"code\":\"GW.RATE_LIMIT\",\"message\":\"slow down\"}",
+		    "code 'GW.RATE_LIMIT'" },
+		{ 1, "{\"data\":{\"lastChangeStatuses\":{}}}", "not an array" },
+		{ 1, "[]", "not a JSON object" },
+		{ 1, "{\"data\":{\"lastChangeStatuses\":[{\"orderId\":"
+		    "\"1\"}]}}",
+		    "no orderId or productOrderId" },
+		{ 1, "{\"data\":{\"lastChangeStatuses\":[],\"more\":{"
+		    "\"moreFrom\":\"2026-05-13T10:00:00.000+09:00\"}}}",
+		    "no changes but more" },
+		{ 2, "[1,2", "not JSON" },
+		{ 2, "{\"traceId\":\"t\"}", "no 'data'" },
+		{ 3, "{\"data\":{}}", "no data array" },
+		{ 3, "{\"data\":[{\"order\":{}}]}", "no orderId" },
+		{ 3, "]", "not JSON" },
+	};
+	struct fixture f;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int phase = cases[i].phase;
+
+		fx_init(&f, NULL, "2026-05-13T01:00:00Z",
+		    "2026-05-13T02:00:00Z", phase == 0 ? NULL : "tok");
+		fx_next(&f);
+		if (phase >= 2) {
+			fx_take(&f, "{\"data\":{\"lastChangeStatuses\":[{"
+			    "\"orderId\":\"5\",\"productOrderId\":\"6\"}]}}");
+			fx_next(&f);
+		}
+		if (phase >= 3) {
+			fx_take(&f, "{\"data\":[\"6\"]}");
+			fx_next(&f);
+		}
+		ok(fx_take(&f, cases[i].body) < 0 && strstr(f.why,
+		    cases[i].why) != NULL, "broken: '%.30s' fails: %s",
+		    cases[i].body, f.why);
+		ok(strstr(f.why, "abcdefghijklmnopqrstuu") == NULL,
+		    "broken: no secret in why");
+		fx_free(&f);
+	}
+}
+
+int
+main(void)
+{
+	test_sign();
+	test_token();
+	test_paging();
+	test_mapping();
+	test_data_file();
+	test_broken();
+	printf("1..%d\n", tests);
+	return failed != 0;
+}

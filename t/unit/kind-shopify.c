@@ -1,0 +1,709 @@
+/*
+ * kind shopify: requests (URL, query, headers, the client-credentials
+ * grant), Link header paging, exact money, the mapping of canned answers
+ * onto records (every field, every status) and broken answers.
+ * Prints TAP.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "kind.h"
+#include "map.h"
+
+extern const struct uoms_kind uoms_kind_shopify;
+
+static int tests, failed;
+
+static int __attribute__((format(printf, 2, 3)))
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		failed++;
+	return cond;
+}
+
+static int
+is(const char *got, const char *want, const char *what)
+{
+	int same = got != NULL && want != NULL ? strcmp(got, want) == 0 :
+	    got == want;
+
+	if (!ok(same, "%s", what))
+		printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)",
+		    want ? want : "(null)");
+	return same;
+}
+
+/* A fetch context over a channel, its secrets and what it emitted. */
+struct fixture {
+	struct uoms_fetch_ctx ctx;
+	struct uoms_channel ch;
+	const char *names[8];
+	char *values[8];
+	char *expires[8];
+	int nsecrets;
+	json_t *out;		/* the records emitted */
+	int kept;		/* keep_secret calls */
+};
+
+static const char *
+fx_secret(struct uoms_fetch_ctx *ctx, const char *name, char *why,
+    size_t whylen)
+{
+	struct fixture *f = (struct fixture *)ctx;
+
+	for (int i = 0; i < f->nsecrets; i++)
+		if (strcmp(f->names[i], name) == 0)
+			return f->values[i];
+	snprintf(why, whylen, "secret %s is not set", name);
+	return NULL;
+}
+
+static void
+fx_set(struct fixture *f, const char *name, const char *value,
+    const char *expires)
+{
+	for (int i = 0; i < f->nsecrets; i++)
+		if (strcmp(f->names[i], name) == 0) {
+			free(f->values[i]);
+			free(f->expires[i]);
+			f->values[i] = strdup(value);
+			f->expires[i] = expires ? strdup(expires) : NULL;
+			return;
+		}
+	f->names[f->nsecrets] = name;
+	f->values[f->nsecrets] = strdup(value);
+	f->expires[f->nsecrets++] = expires ? strdup(expires) : NULL;
+}
+
+static void
+fx_keep(struct uoms_fetch_ctx *ctx, const char *name, const char *value,
+    const char *expires_at)
+{
+	struct fixture *f = (struct fixture *)ctx;
+
+	f->kept++;
+	fx_set(f, name, value, expires_at);
+}
+
+static void
+fx_emit(struct uoms_fetch_ctx *ctx, json_t *record)
+{
+	struct fixture *f = (struct fixture *)ctx;
+
+	json_array_append(f->out, record);
+}
+
+/* settings: JSON text; base_url, workflow may be NULL. */
+static void
+fx_init(struct fixture *f, const char *base_url, const char *workflow,
+    const char *settings, const char *since)
+{
+	memset(f, 0, sizeof *f);
+	f->ch.name = "shop-kr";
+	f->ch.kind = "shopify";
+	f->ch.base_url = (char *)base_url;
+	f->ch.workflow = (char *)workflow;
+	f->ch.enabled = 1;
+	f->ch.settings = json_loads(settings ? settings : "{}", 0, NULL);
+	f->ctx.channel = &f->ch;
+	f->ctx.since = since;
+	f->ctx.until = "2026-11-21T10:00:00Z";
+	f->ctx.secret = fx_secret;
+	f->ctx.keep_secret = fx_keep;
+	f->ctx.emit = fx_emit;
+	f->out = json_array();
+}
+
+static void
+fx_free(struct fixture *f)
+{
+	uoms_kind_shopify.done(&f->ctx);
+	for (int i = 0; i < f->nsecrets; i++) {
+		free(f->values[i]);
+		free(f->expires[i]);
+	}
+	json_decref(f->ch.settings);
+	json_decref(f->out);
+}
+
+static enum uoms_kind_step
+fx_next(struct fixture *f, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	uoms_http_req_free(req);
+	why[0] = '\0';
+	return uoms_kind_shopify.next(&f->ctx, req, why, whylen);
+}
+
+static int
+fx_take(struct fixture *f, const char *headers, const char *body, char *why,
+    size_t whylen)
+{
+	struct uoms_http_resp r = { 200, body, strlen(body), headers,
+	    strlen(headers) };
+
+	why[0] = '\0';
+	return uoms_kind_shopify.take(&f->ctx, &r, why, whylen);
+}
+
+static const char *
+header(const struct uoms_http_req *req, const char *prefix, int *secret)
+{
+	for (int i = 0; i < req->nheaders; i++)
+		if (strncmp(req->headers[i], prefix, strlen(prefix)) == 0) {
+			if (secret != NULL)
+				*secret = req->secret_header[i];
+			return req->headers[i];
+		}
+	return NULL;
+}
+
+/* got (a record) equals the JSON text want, member for member. */
+static void
+same_json(json_t *got, const char *want, const char *what)
+{
+	json_error_t err;
+	json_t *w = json_loads(want, 0, &err);
+	int same = w != NULL && got != NULL && json_equal(got, w);
+
+	if (!ok(same, "%s", what)) {
+		char *g = got ? json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT) :
+		    NULL;
+		char *x = w ? json_dumps(w, JSON_SORT_KEYS | JSON_COMPACT) :
+		    NULL;
+
+		printf("#   got:  %s\n#   want: %s%s\n", g ? g : "(null)",
+		    x ? x : "(bad JSON) ", x ? "" : err.text);
+		free(g);
+		free(x);
+	}
+	json_decref(w);
+}
+
+static void
+test_requests(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	int secret = -1;
+
+	fx_init(&f, NULL, NULL, "{\"shop\":\"acme\"}",
+	    "2026-11-21T09:12:00Z");
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "shop acme: a request");
+	is(req.method, "GET", "method GET");
+	is(req.url.p, "https://acme.myshopify.com/admin/api/2024-01/"
+	    "orders.json?status=any&updated_at_min=2026-11-21T09%3A12%3A00Z"
+	    "&limit=250", "first page: status=any, updated_at_min, limit=250, "
+	    "default version 2024-01");
+	is(header(&req, "X-Shopify-Access-Token:", &secret),
+	    "X-Shopify-Access-Token: shpat_0123", "token header");
+	ok(secret == 1, "token header is marked secret");
+	secret = -1;
+	ok(header(&req, "Accept:", &secret) != NULL && secret == 0,
+	    "Accept header, not secret");
+	ok(req.body.n == 0, "no body");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "http://127.0.0.1:8123/", "fulfillment",
+	    "{\"api_version\":\"2025-01\",\"limit\":3}", NULL);
+	fx_set(&f, "access_token", "t", NULL);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "base_url on loopback over http: a request");
+	is(req.url.p, "http://127.0.0.1:8123/admin/api/2025-01/orders.json?"
+	    "status=any&limit=3", "no since: no updated_at_min; api_version "
+	    "and limit settings; trailing / dropped");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, NULL, NULL, "{\"shop\":\"acme.myshopify.com\"}", "");
+	fx_set(&f, "access_token", "t", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	is(req.url.p, "https://acme.myshopify.com/admin/api/2024-01/"
+	    "orders.json?status=any&limit=250", "shop as a full host name");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	static const struct {
+		const char *base, *settings, *why;
+	} bad[] = {
+		{ NULL, "{}", "needs a base URL or the setting shop" },
+		{ NULL, "{\"shop\":\"evil.com/x\"}", "is not a shop name" },
+		{ NULL, "{\"shop\":\"a b\"}", "is not a shop name" },
+		{ "http://shop.example.com", "{}", "is not https://" },
+		{ "http://127.0.0.1.evil.com/", "{}", "is not https://" },
+		{ "https://x.example", "{\"api_version\":\"2024-1\"}",
+		    "api_version '2024-1' is not YYYY-MM" },
+		{ "https://x.example", "{\"limit\":251}", "limit '251' is not "
+		    "1 to 250" },
+		{ "https://x.example", "{\"limit\":\"0\"}", "is not 1 to 250" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		fx_init(&f, bad[i].base, NULL, bad[i].settings, NULL);
+		fx_set(&f, "access_token", "t", NULL);
+		ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
+		    strstr(why, bad[i].why) != NULL, "refused: %s %s: %s",
+		    bad[i].base ? bad[i].base : "-", bad[i].settings, why);
+		uoms_http_req_free(&req);
+		fx_free(&f);
+	}
+
+	fx_init(&f, "https://x.example", NULL, NULL, NULL);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
+	    strstr(why, "access_token") != NULL &&
+	    strstr(why, "client_id and client_secret") != NULL,
+	    "no secret: fails naming what to set (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://x.example", NULL, NULL, NULL);
+	fx_set(&f, "access_token", "t", NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
+	    strstr(why, "--products") != NULL, "--products: refused clearly");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+static void
+test_grant(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	int secret = -1;
+
+	fx_init(&f, "https://acme.myshopify.com", NULL, NULL,
+	    "2026-11-21T09:12:00Z");
+	fx_set(&f, "client_id", "cid 1", NULL);
+	fx_set(&f, "client_secret", "s&cret", NULL);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "client credentials: a token request first");
+	is(req.method, "POST", "token: POST");
+	is(req.url.p, "https://acme.myshopify.com/admin/oauth/access_token",
+	    "token: URL");
+	is(header(&req, "Content-Type:", NULL), "Content-Type: "
+	    "application/x-www-form-urlencoded", "token: form encoded");
+	is(req.body.p, "grant_type=client_credentials&client_id=cid%201"
+	    "&client_secret=s%26cret", "token: body, escaped");
+	ok(fx_take(&f, "HTTP/1.1 200 OK\r\n", "{\"access_token\":\"shpat_cc\","
+	    "\"scope\":\"read_orders\",\"expires_in\":86399}", why,
+	    sizeof why) == 0, "token answer taken");
+	ok(f.kept == 1 && strcmp(f.names[2], "access_token") == 0 &&
+	    strcmp(f.values[2], "shpat_cc") == 0 && f.expires[2] != NULL &&
+	    strlen(f.expires[2]) == 20, "token kept as access_token until %s",
+	    f.expires[2] ? f.expires[2] : "-");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "then the orders");
+	is(header(&req, "X-Shopify-Access-Token:", &secret),
+	    "X-Shopify-Access-Token: shpat_cc", "with the new token");
+	ok(secret == 1, "marked secret");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://acme.myshopify.com", NULL, NULL, NULL);
+	fx_set(&f, "client_id", "c", NULL);
+	fx_set(&f, "client_secret", "s", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "{\"error\":\"invalid_client\"}", why,
+	    sizeof why) < 0 && strstr(why, "no access_token") != NULL,
+	    "a token answer without a token fails (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+/* Paging: what the Link header says becomes the next request, or the end. */
+static void
+test_link(void)
+{
+	static const struct {
+		const char *link;	/* NULL: no Link header */
+		const char *next;	/* next query; NULL: done, "": fail */
+	} cases[] = {
+		{ NULL, NULL },
+		{ "<https://acme.myshopify.com/admin/api/2024-01/orders.json?"
+		    "limit=250&page_info=eyJsYXN0X2lkIjoxfQ>; rel=\"next\"",
+		    "limit=250&page_info=eyJsYXN0X2lkIjoxfQ" },
+		{ "<https://a/admin/api/2024-01/orders.json?page_info=PREV&"
+		    "limit=250>; rel=\"previous\", "
+		    "<https://a/admin/api/2024-01/"
+		    "orders.json?page_info=NEXT&limit=250>; rel=\"next\"",
+		    "limit=250&page_info=NEXT" },
+		{ "<https://a/x.json?limit=250&page_info=NEXT>; rel=\"next\", "
+		    "<https://a/x.json?limit=250&page_info=PREV>; "
+		    "rel=\"previous\"", "limit=250&page_info=NEXT" },
+		{ "<https://a/x.json?page_info=PREV&limit=250>; "
+		    "rel=\"previous\"", NULL },
+		{ "<https://a/x.json?limit=5&page_info=abc-_.~%3D>; rel=next",
+		    "limit=250&page_info=abc-_.~%3D" },
+		/* the host in the Link is never used: the cursor only */
+		{ "<https://evil.example/steal?page_info=Z>; rel=\"next\"",
+		    "limit=250&page_info=Z" },
+		{ "<https://a/x.json?limit=250>; rel=\"next\"", "" },
+		{ "<https://a/x.json?page_info=a\"b>; rel=\"next\"", "" },
+		{ "<https://a/x.json?page_info=a b>; rel=\"next\"", "" },
+		{ "<https://a/x.json?page_info=ab; rel=\"next\"", "" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fixture f;
+		struct uoms_http_req req = { 0 };
+		char why[512], hdr[1024], want[512];
+		int rc;
+
+		fx_init(&f, "https://acme.myshopify.com", NULL, NULL,
+		    "2026-11-21T09:12:00Z");
+		fx_set(&f, "access_token", "t", NULL);
+		fx_next(&f, &req, why, sizeof why);
+		snprintf(hdr, sizeof hdr, "HTTP/2 200\r\ncontent-type: "
+		    "application/json\r\n%s%s%s", cases[i].link ? "link: " : "",
+		    cases[i].link ? cases[i].link : "", cases[i].link ?
+		    "\r\n" : "");
+		rc = fx_take(&f, hdr, "{\"orders\":[{\"id\":7,\"currency\":"
+		    "\"USD\"}]}", why, sizeof why);
+		if (cases[i].next != NULL && cases[i].next[0] == '\0') {
+			ok(rc < 0 && strstr(why, "page_info") != NULL &&
+			    json_array_size(f.out) == 0, "Link %zu refused, "
+			    "page not emitted: %s", i, why);
+			uoms_http_req_free(&req);
+			fx_free(&f);
+			continue;
+		}
+		ok(rc == 0 && json_array_size(f.out) == 1, "Link %zu: page "
+		    "taken (%s)", i, why);
+		rc = fx_next(&f, &req, why, sizeof why);
+		if (cases[i].next == NULL) {
+			ok(rc == UOMS_KIND_DONE, "Link %zu: no next, done", i);
+		} else {
+			snprintf(want, sizeof want, "https://acme.myshopify.com"
+			    "/admin/api/2024-01/orders.json?%s",
+			    cases[i].next);
+			ok(rc == UOMS_KIND_REQUEST, "Link %zu: another page",
+			    i);
+			is(req.url.p, want, "page_info request carries only "
+			    "limit and page_info, on the configured base");
+			ok(strstr(req.url.p, "status=") == NULL &&
+			    strstr(req.url.p, "updated_at_min") == NULL,
+			    "no other filter with page_info");
+			ok(header(&req, "X-Shopify-Access-Token:", NULL) !=
+			    NULL, "the token again");
+		}
+		uoms_http_req_free(&req);
+		fx_free(&f);
+	}
+}
+
+static void
+test_money(void)
+{
+	static const struct {
+		const char *s;
+		int digits;
+		long long want;
+		int ok;
+	} cases[] = {
+		{ "12.34", 2, 1234, 1 }, { "12", 2, 1200, 1 },
+		{ "0.5", 2, 50, 1 }, { "0.05", 2, 5, 1 }, { "0", 2, 0, 1 },
+		{ "0.00", 2, 0, 1 }, { "12.340", 2, 1234, 1 },
+		{ "38000", 0, 38000, 1 }, { "38000.00", 0, 38000, 1 },
+		{ "1.234", 3, 1234, 1 }, { "1.2", 3, 1200, 1 },
+		{ "-3.10", 2, -310, 1 }, { "007.5", 2, 750, 1 },
+		{ "92233720368547758.07", 2, 9223372036854775807LL, 1 },
+		{ "92233720368547758.08", 2, 0, 0 },
+		{ "38000.5", 0, 0, 0 }, { "12.345", 2, 0, 0 },
+		{ "", 2, 0, 0 }, { ".5", 2, 0, 0 }, { "12.", 2, 0, 0 },
+		{ "1.2.3", 2, 0, 0 }, { "1e3", 2, 0, 0 }, { " 12", 2, 0, 0 },
+		{ "12 ", 2, 0, 0 }, { "+12", 2, 0, 0 }, { "-", 2, 0, 0 },
+		{ "12,34", 2, 0, 0 }, { "abc", 2, 0, 0 }, { "0x10", 2, 0, 0 },
+		{ "NaN", 2, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long long v = -42;
+		int rc = uoms_map_money(cases[i].s, cases[i].digits, &v);
+
+		if (cases[i].ok)
+			ok(rc == 0 && v == cases[i].want, "money '%s' (%d "
+			    "digits) = %lld (got %lld)", cases[i].s,
+			    cases[i].digits, cases[i].want, v);
+		else
+			ok(rc < 0, "money '%s' (%d digits) refused",
+			    cases[i].s, cases[i].digits);
+	}
+	ok(uoms_map_currency_digits("KRW") == 0 &&
+	    uoms_map_currency_digits("JPY") == 0 &&
+	    uoms_map_currency_digits("USD") == 2 &&
+	    uoms_map_currency_digits("EUR") == 2 &&
+	    uoms_map_currency_digits("KWD") == 3, "minor unit digits: KRW, "
+	    "JPY 0; USD, EUR 2; KWD 3");
+}
+
+/* A full order, as the 2024-01 docs show one (trimmed to what we read). */
+static const char full_page[] =
+    "{\"orders\":[{"
+    "\"id\":450789469,\"name\":\"#1001\",\"order_number\":1001,"
+    "\"email\":\"bob@example.com\",\"phone\":\"+82 10-9999-0000\","
+    "\"created_at\":\"2026-11-21T18:12:00+09:00\","
+    "\"updated_at\":\"2026-11-21T18:15:30+09:00\","
+    "\"processed_at\":\"2026-11-21T18:12:00+09:00\","
+    "\"cancelled_at\":null,\"closed_at\":null,"
+    "\"currency\":\"USD\",\"presentment_currency\":\"USD\","
+    "\"total_price\":\"598.94\",\"subtotal_price\":\"597.00\","
+    "\"financial_status\":\"paid\",\"fulfillment_status\":null,"
+    "\"customer\":{\"id\":207119551,\"first_name\":\"Bob\","
+    "\"last_name\":\"Norman\",\"phone\":\"+16136120707\"},"
+    "\"billing_address\":{\"name\":\"Bob Norman\",\"phone\":\"555-625-1199\"},"
+    "\"shipping_address\":{\"first_name\":\"길동\",\"last_name\":\"홍\","
+    "\"name\":\"홍길동\",\"address1\":\"테헤란로 1\",\"address2\":\"3층\","
+    "\"city\":\"강남구\",\"province\":\"서울\",\"country\":\"South Korea\","
+    "\"zip\":\"06236\",\"phone\":\"010-1234-5678\",\"company\":null},"
+    "\"line_items\":[{\"id\":466157049,\"variant_id\":39072856,"
+    "\"title\":\"IPod Nano - 8gb\",\"name\":\"IPod Nano - 8gb - green\","
+    "\"sku\":\"IPOD2008GREEN\",\"quantity\":1,\"price\":\"199.00\"},"
+    "{\"id\":518995019,\"title\":\"IPod Nano - 8gb\",\"name\":null,"
+    "\"sku\":\"\",\"quantity\":2,\"price\":\"199.5\"}]},"
+    /* KRW, a long name, phones and postal codes that do not fit */
+    "{\"id\":\"5200000000001\",\"name\":\"KR-20261121-000123\","
+    "\"order_number\":2001,\"created_at\":\"2026-11-21T00:30:00Z\","
+    "\"updated_at\":\"2026-11-21T00:31:00.250Z\",\"currency\":\"KRW\","
+    "\"total_price\":\"38000\",\"financial_status\":\"paid\","
+    "\"fulfillment_status\":\"fulfilled\",\"cancelled_at\":null,"
+    "\"shipping_address\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\","
+    "\"address1\":\"1 Main St\",\"city\":\"Ottawa\",\"zip\":\"K2P 1L4\","
+    "\"phone\":\"+1 613 555 0100\"},"
+    "\"line_items\":[{\"id\":1,\"sku\":\"SKU-1\",\"title\":\"Apple\","
+    "\"quantity\":2,\"price\":\"19000.00\"}]},"
+    /* the least an order can be */
+    "{\"id\":3,\"currency\":\"EUR\",\"line_items\":[]}"
+    "]}";
+
+static const char want0[] =
+    "{\"channel\":\"shop-kr\",\"external_order_id\":\"450789469\","
+    "\"order_no\":\"1001\",\"channel_order_no\":\"#1001\","
+    "\"workflow\":\"dispatch\",\"status\":\"WAITING\","
+    "\"channel_status\":\"paid/unfulfilled\","
+    "\"customer\":{\"name\":\"홍길동\",\"phone\":\"010-1234-5678\"},"
+    "\"shipping\":{\"postal_code\":\"06236\",\"address\":\"테헤란로 1, 3층, "
+    "강남구, 서울, South Korea\"},"
+    "\"placed_at\":\"2026-11-21T09:12:00Z\","
+    "\"channel_updated_at\":\"2026-11-21T09:15:30Z\","
+    "\"total_amount\":59894,\"currency\":\"USD\","
+    "\"items\":[{\"external_item_id\":\"466157049\",\"sku\":"
+    "\"IPOD2008GREEN\",\"name\":\"IPod Nano - 8gb - green\","
+    "\"quantity\":1,\"unit_price\":19900},"
+    "{\"external_item_id\":\"518995019\",\"name\":\"IPod Nano - 8gb\","
+    "\"quantity\":2,\"unit_price\":19950}]}";
+
+static const char want1[] =
+    "{\"channel\":\"shop-kr\",\"external_order_id\":\"5200000000001\","
+    "\"order_no\":\"2001\",\"channel_order_no\":\"KR-20261121-000123\","
+    "\"workflow\":\"dispatch\",\"status\":\"COMPLETE\","
+    "\"channel_status\":\"paid/fulfilled\","
+    "\"customer\":{\"name\":\"Jane Doe\",\"phone_raw\":\"+1 613 555 0100\"},"
+    "\"shipping\":{\"postal_code_raw\":\"K2P 1L4\","
+    "\"address\":\"1 Main St, Ottawa\"},"
+    "\"placed_at\":\"2026-11-21T00:30:00Z\","
+    "\"channel_updated_at\":\"2026-11-21T00:31:00.250Z\","
+    "\"total_amount\":38000,\"currency\":\"KRW\","
+    "\"items\":[{\"external_item_id\":\"1\",\"sku\":\"SKU-1\","
+    "\"name\":\"Apple\",\"quantity\":2,\"unit_price\":19000}]}";
+
+static const char want2[] =
+    "{\"channel\":\"shop-kr\",\"external_order_id\":\"3\","
+    "\"workflow\":\"dispatch\",\"status\":\"WAITING\","
+    "\"channel_status\":\"none/unfulfilled\",\"currency\":\"EUR\","
+    "\"items\":[]}";
+
+static void
+test_mapping(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+
+	fx_init(&f, "https://acme.myshopify.com", NULL, NULL, NULL);
+	fx_set(&f, "access_token", "t", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "HTTP/1.1 200 OK\r\n", full_page, why, sizeof why) ==
+	    0, "a full page taken (%s)", why);
+	ok(json_array_size(f.out) == 3, "three records");
+	same_json(json_array_get(f.out, 0), want0, "order 1: every field "
+	    "(offset times to UTC, money exact, name and phone from the "
+	    "shipping address, empty sku left out)");
+	same_json(json_array_get(f.out, 1), want1, "order 2: KRW, a name "
+	    "too long for order_no, raw phone and postal code");
+	same_json(json_array_get(f.out, 2), want2, "order 3: the least an "
+	    "order can be");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE,
+	    "no Link: done");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+/* Every status: financial, fulfillment, cancelled -> three workflows. */
+static void
+test_status(void)
+{
+	static const struct {
+		const char *fin, *ful, *cancelled;
+		const char *channel_status, *dispatch, *fulfillment, *food;
+	} cases[] = {
+		{ "pending", NULL, NULL, "pending/unfulfilled", "WAITING",
+		    "created", "pending_payment" },
+		{ "partially_paid", NULL, NULL, "partially_paid/unfulfilled",
+		    "WAITING", "created", "pending_payment" },
+		{ "expired", NULL, NULL, "expired/unfulfilled", "WAITING",
+		    "created", "pending_payment" },
+		{ "authorized", NULL, NULL, "authorized/unfulfilled",
+		    "WAITING", "paid", "pending_acceptance" },
+		{ "paid", NULL, NULL, "paid/unfulfilled", "WAITING", "paid",
+		    "pending_acceptance" },
+		{ "paid", "unfulfilled", NULL, "paid/unfulfilled", "WAITING",
+		    "paid", "pending_acceptance" },
+		{ "partially_refunded", NULL, NULL,
+		    "partially_refunded/unfulfilled", "WAITING", "paid",
+		    "pending_acceptance" },
+		{ "paid", "partial", NULL, "paid/partial", "IN_PROGRESS",
+		    "picking", "in_transit" },
+		{ "paid", "fulfilled", NULL, "paid/fulfilled", "COMPLETE",
+		    "shipped", "delivered" },
+		{ "partially_refunded", "fulfilled", NULL,
+		    "partially_refunded/fulfilled", "COMPLETE", "shipped",
+		    "delivered" },
+		{ "refunded", "fulfilled", NULL, "refunded/fulfilled",
+		    "ISSUE", "returned", NULL },
+		{ "refunded", NULL, NULL, "refunded/unfulfilled", "CANCEL",
+		    "cancelled", "cancelled" },
+		{ "voided", NULL, NULL, "voided/unfulfilled", "CANCEL",
+		    "cancelled", "cancelled" },
+		{ "paid", "restocked", NULL, "paid/restocked", "CANCEL",
+		    "cancelled", "cancelled" },
+		{ "paid", NULL, "2026-11-21T10:00:00Z",
+		    "paid/unfulfilled/cancelled", "CANCEL", "cancelled",
+		    "cancelled" },
+		{ "refunded", "fulfilled", "2026-11-21T10:00:00Z",
+		    "refunded/fulfilled/cancelled", "CANCEL", "cancelled",
+		    "cancelled" },
+	};
+	static const char *const workflows[] = { "dispatch", "fulfillment",
+	    "food-delivery", "my-own" };
+
+	for (size_t w = 0; w < 4; w++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct fixture f;
+			struct uoms_http_req req = { 0 };
+			char why[256], body[512], what[160];
+			const char *want = w == 0 ? cases[i].dispatch :
+			    w == 1 ? cases[i].fulfillment :
+			    w == 2 ? cases[i].food : NULL;
+			json_t *rec;
+
+			fx_init(&f, "https://a.example", w == 0 ? NULL :
+			    workflows[w], NULL, NULL);
+			fx_set(&f, "access_token", "t", NULL);
+			fx_next(&f, &req, why, sizeof why);
+			snprintf(body, sizeof body, "{\"orders\":[{\"id\":1,"
+			    "\"currency\":\"KRW\",\"financial_status\":%s%s%s,"
+			    "\"fulfillment_status\":%s%s%s,\"cancelled_at\":"
+			    "%s%s%s}]}", cases[i].fin ? "\"" : "",
+			    cases[i].fin ? cases[i].fin : "null",
+			    cases[i].fin ? "\"" : "", cases[i].ful ? "\"" : "",
+			    cases[i].ful ? cases[i].ful : "null",
+			    cases[i].ful ? "\"" : "",
+			    cases[i].cancelled ? "\"" : "",
+			    cases[i].cancelled ? cases[i].cancelled : "null",
+			    cases[i].cancelled ? "\"" : "");
+			fx_take(&f, "", body, why, sizeof why);
+			rec = json_array_get(f.out, 0);
+			snprintf(what, sizeof what, "%s/%s%s -> %s: %s",
+			    cases[i].fin, cases[i].ful ? cases[i].ful :
+			    "null", cases[i].cancelled ? "/cancelled" : "",
+			    workflows[w], want ? want : "(status left out)");
+			is(json_string_value(json_object_get(rec, "status")),
+			    want, what);
+			is(json_string_value(json_object_get(rec,
+			    "channel_status")), cases[i].channel_status,
+			    "channel_status");
+			is(json_string_value(json_object_get(rec,
+			    "workflow")), workflows[w], "workflow");
+			uoms_http_req_free(&req);
+			fx_free(&f);
+		}
+}
+
+static void
+test_broken(void)
+{
+	static const struct {
+		const char *body, *why;
+	} cases[] = {
+		{ "{\"orders\":[{\"id\":1,\"currency\":\"USD\"},"
+		    "{\"id\":2,\"cur",
+		    "not JSON" },
+		{ "<html>502 Bad Gateway</html>", "not JSON" },
+		{ "", "empty answer" },
+		{ "{\"errors\":\"Not Found\"}", "no orders array" },
+		{ "[]", "no orders array" },
+		{ "{\"orders\":[{\"currency\":\"USD\"}]}", "without an id" },
+		{ "{\"orders\":[{\"id\":5,\"currency\":\"USD\","
+		    "\"total_price\":\"12.345\"}]}",
+		    "order 5: total_price is not an amount of USD" },
+		{ "{\"orders\":[{\"id\":5,\"currency\":\"USD\","
+		    "\"total_price\":12.5}]}", "total_price is not an amount" },
+		{ "{\"orders\":[{\"id\":5,\"currency\":\"KRW\","
+		    "\"line_items\":[{\"id\":9,\"quantity\":1,"
+		    "\"price\":\"100.5\"}]}]}",
+		    "order 5: line item 9: price is not an amount of KRW" },
+		{ "{\"orders\":[{\"id\":5,\"currency\":\"USD\","
+		    "\"line_items\":[{\"id\":9,\"quantity\":0}]}]}",
+		    "no positive quantity" },
+		{ "{\"orders\":[{\"id\":5,\"currency\":\"USD\","
+		    "\"line_items\":[{\"quantity\":1}]}]}",
+		    "line item without an id" },
+		{ "{\"orders\":[{\"id\":5}]}", "order 5: no currency" },
+		{ "{\"orders\":[{\"id\":5,\"currency\":\"USD\","
+		    "\"updated_at\":\"yesterday\"}]}",
+		    "updated_at 'yesterday' is not an RFC 3339 time" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fixture f;
+		struct uoms_http_req req = { 0 };
+		char why[256];
+
+		fx_init(&f, "https://a.example", NULL, NULL, NULL);
+		fx_set(&f, "access_token", "t", NULL);
+		fx_next(&f, &req, why, sizeof why);
+		ok(fx_take(&f, "", cases[i].body, why, sizeof why) < 0 &&
+		    strstr(why, cases[i].why) != NULL, "broken answer %zu "
+		    "fails: %s", i, why);
+		uoms_http_req_free(&req);
+		fx_free(&f);
+	}
+}
+
+int
+main(void)
+{
+	test_requests();
+	test_grant();
+	test_link();
+	test_money();
+	test_mapping();
+	test_status();
+	test_broken();
+	printf("1..%d\n", tests);
+	return failed != 0;
+}

@@ -1,0 +1,570 @@
+/*
+ * kind woocommerce: requests (URL, query, basic auth), X-WP-TotalPages
+ * paging, the mapping of canned answers onto records (every field, every
+ * status) and broken answers. Prints TAP.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "kind.h"
+
+extern const struct uoms_kind uoms_kind_woocommerce;
+
+static int tests, failed;
+
+static int __attribute__((format(printf, 2, 3)))
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		failed++;
+	return cond;
+}
+
+static int
+is(const char *got, const char *want, const char *what)
+{
+	int same = got != NULL && want != NULL ? strcmp(got, want) == 0 :
+	    got == want;
+
+	if (!ok(same, "%s", what))
+		printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)",
+		    want ? want : "(null)");
+	return same;
+}
+
+struct fixture {
+	struct uoms_fetch_ctx ctx;
+	struct uoms_channel ch;
+	const char *key, *secret;
+	json_t *out;
+};
+
+static const char *
+fx_secret(struct uoms_fetch_ctx *ctx, const char *name, char *why,
+    size_t whylen)
+{
+	struct fixture *f = (struct fixture *)ctx;
+	const char *v = strcmp(name, "consumer_key") == 0 ? f->key :
+	    strcmp(name, "consumer_secret") == 0 ? f->secret : NULL;
+
+	if (v == NULL)
+		snprintf(why, whylen, "secret %s is not set", name);
+	return v;
+}
+
+static void
+fx_emit(struct uoms_fetch_ctx *ctx, json_t *record)
+{
+	struct fixture *f = (struct fixture *)ctx;
+
+	json_array_append(f->out, record);
+}
+
+static void
+fx_init(struct fixture *f, const char *base_url, const char *workflow,
+    const char *settings, const char *since)
+{
+	memset(f, 0, sizeof *f);
+	f->ch.name = "woo-us";
+	f->ch.kind = "woocommerce";
+	f->ch.base_url = (char *)base_url;
+	f->ch.workflow = (char *)workflow;
+	f->ch.enabled = 1;
+	f->ch.settings = json_loads(settings ? settings : "{}", 0, NULL);
+	f->ctx.channel = &f->ch;
+	f->ctx.since = since;
+	f->ctx.until = "2026-11-21T10:00:00Z";
+	f->ctx.secret = fx_secret;
+	f->ctx.emit = fx_emit;
+	f->key = "ck_abc";
+	f->secret = "cs_def";
+	f->out = json_array();
+}
+
+static void
+fx_free(struct fixture *f)
+{
+	uoms_kind_woocommerce.done(&f->ctx);
+	json_decref(f->ch.settings);
+	json_decref(f->out);
+}
+
+static enum uoms_kind_step
+fx_next(struct fixture *f, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	uoms_http_req_free(req);
+	why[0] = '\0';
+	return uoms_kind_woocommerce.next(&f->ctx, req, why, whylen);
+}
+
+static int
+fx_take(struct fixture *f, const char *headers, const char *body, char *why,
+    size_t whylen)
+{
+	struct uoms_http_resp r = { 200, body, strlen(body), headers,
+	    strlen(headers) };
+
+	why[0] = '\0';
+	return uoms_kind_woocommerce.take(&f->ctx, &r, why, whylen);
+}
+
+static const char *
+header(const struct uoms_http_req *req, const char *prefix, int *secret)
+{
+	for (int i = 0; i < req->nheaders; i++)
+		if (strncmp(req->headers[i], prefix, strlen(prefix)) == 0) {
+			if (secret != NULL)
+				*secret = req->secret_header[i];
+			return req->headers[i];
+		}
+	return NULL;
+}
+
+static void
+same_json(json_t *got, const char *want, const char *what)
+{
+	json_error_t err;
+	json_t *w = json_loads(want, 0, &err);
+	int same = w != NULL && got != NULL && json_equal(got, w);
+
+	if (!ok(same, "%s", what)) {
+		char *g = got ? json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT) :
+		    NULL;
+		char *x = w ? json_dumps(w, JSON_SORT_KEYS | JSON_COMPACT) :
+		    NULL;
+
+		printf("#   got:  %s\n#   want: %s%s\n", g ? g : "(null)",
+		    x ? x : "(bad JSON) ", x ? "" : err.text);
+		free(g);
+		free(x);
+	}
+	json_decref(w);
+}
+
+static void
+test_requests(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	int secret = -1;
+
+	fx_init(&f, "https://shop.example/", NULL, NULL,
+	    "2026-11-21T09:12:00.250Z");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "a request");
+	is(req.method, "GET", "method GET");
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/orders?"
+	    "modified_after=2026-11-21T09%3A12%3A00&dates_are_gmt=true"
+	    "&per_page=100&page=1&orderby=modified&order=asc",
+	    "modified_after in UTC without offset or fraction, "
+	    "dates_are_gmt, per_page=100, page 1, oldest change first");
+	is(header(&req, "Authorization:", &secret),
+	    "Authorization: Basic Y2tfYWJjOmNzX2RlZg==",
+	    "basic auth: base64 of consumer_key:consumer_secret");
+	ok(secret == 1, "Authorization is marked secret");
+	secret = -1;
+	ok(header(&req, "Accept:", &secret) != NULL && secret == 0,
+	    "Accept header, not secret");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "http://127.0.0.1:8080", "fulfillment",
+	    "{\"per_page\":\"3\"}", NULL);
+	f.key = "ck_0123456789abcdef";
+	f.secret = "cs_fedcba9876543210";
+	fx_next(&f, &req, why, sizeof why);
+	is(req.url.p, "http://127.0.0.1:8080/wp-json/wc/v3/orders?"
+	    "dates_are_gmt=true&per_page=3&page=1&orderby=modified&order=asc",
+	    "no since: no modified_after; per_page setting; loopback http");
+	is(header(&req, "Authorization:", NULL), "Authorization: Basic "
+	    "Y2tfMDEyMzQ1Njc4OWFiY2RlZjpjc19mZWRjYmE5ODc2NTQzMjEw",
+	    "longer key and secret");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	static const struct {
+		const char *base, *settings, *key, *secret, *why;
+	} bad[] = {
+		{ NULL, "{}", "k", "s", "needs a base URL" },
+		{ "", "{}", "k", "s", "needs a base URL" },
+		{ "http://shop.example", "{}", "k", "s", "is not https://" },
+		{ "http://localhost.evil/", "{}", "k", "s", "is not https://" },
+		{ "ftp://shop.example", "{}", "k", "s", "is not https://" },
+		{ "https://shop.example", "{\"per_page\":101}", "k", "s",
+		    "per_page '101' is not 1 to 100" },
+		{ "https://shop.example", "{\"per_page\":\"x\"}", "k", "s",
+		    "per_page 'x' is not 1 to 100" },
+		{ "https://shop.example", "{}", NULL, "s",
+		    "consumer_key is not set" },
+		{ "https://shop.example", "{}", "k", NULL,
+		    "consumer_secret is not set" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		fx_init(&f, bad[i].base, NULL, bad[i].settings, NULL);
+		f.key = bad[i].key;
+		f.secret = bad[i].secret;
+		ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
+		    strstr(why, bad[i].why) != NULL && (bad[i].key == NULL ||
+		    bad[i].secret == NULL || strstr(why, "cs_") == NULL),
+		    "refused: %s %s: %s", bad[i].base ? bad[i].base : "-",
+		    bad[i].settings, why);
+		uoms_http_req_free(&req);
+		fx_free(&f);
+	}
+
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
+	    strstr(why, "--products") != NULL, "--products: refused clearly");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+/* After the last page of orders: the trash, then done. */
+static int
+then_trash(struct fixture *f, struct uoms_http_req *req)
+{
+	char why[256];
+	int asked = fx_next(f, req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req->url.p, "&page=1&") != NULL &&
+	    strstr(req->url.p, "&status=trash") != NULL;
+
+	return asked && fx_take(f, "X-WP-Total: 0\r\nX-WP-TotalPages: 0\r\n",
+	    "[]", why, sizeof why) == 0 && fx_next(f, req, why, sizeof why) ==
+	    UOMS_KIND_DONE;
+}
+
+/* Paging by X-WP-TotalPages, read afresh on every answer. */
+static void
+test_paging(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	static const char two[] = "[{\"id\":1,\"currency\":\"USD\"},"
+	    "{\"id\":2,\"currency\":\"USD\"}]";
+
+	fx_init(&f, "https://shop.example", NULL, "{\"per_page\":2}", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "HTTP/1.1 200 OK\r\nX-WP-Total: 5\r\n"
+	    "X-WP-TotalPages: 3\r\n", two, why, sizeof why) == 0,
+	    "page 1 of 3 taken");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "&page=2&") != NULL, "then page 2");
+	ok(fx_take(&f, "x-wp-total: 5\r\nx-wp-totalpages: 3\r\n", two, why,
+	    sizeof why) == 0, "page 2 of 3 (header names in any case)");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "&page=3&") != NULL, "then page 3");
+	ok(fx_take(&f, "X-WP-Total: 6\r\nX-WP-TotalPages: 3\r\n",
+	    two, why, sizeof why) == 0, "page 3 of 3");
+	ok(then_trash(&f, &req), "then page 1 of status=trash, then done");
+	ok(json_array_size(f.out) == 6, "six records");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://shop.example", NULL, "{\"per_page\":2}", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	fx_take(&f, "X-WP-TotalPages: 1\r\n", two, why, sizeof why);
+	ok(then_trash(&f, &req), "1 of 1: then the trash, then done");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* Orders changed meanwhile add a page. */
+	fx_init(&f, "https://shop.example", NULL, "{\"per_page\":2}", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	fx_take(&f, "X-WP-TotalPages: 2\r\n", two, why, sizeof why);
+	fx_next(&f, &req, why, sizeof why);
+	fx_take(&f, "X-WP-TotalPages: 3\r\n", two, why, sizeof why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "&page=3&") != NULL, "a page added meanwhile "
+	    "is fetched too");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://shop.example", NULL, "{\"per_page\":2}", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "X-WP-Total: 0\r\nX-WP-TotalPages: 0\r\n", "[]", why,
+	    sizeof why) == 0 && then_trash(&f, &req) &&
+	    json_array_size(f.out) == 0,
+	    "nothing changed: an empty list, the trash, done");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://shop.example", NULL, "{\"per_page\":2}", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	fx_take(&f, "", two, why, sizeof why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "&page=2&") != NULL, "no X-WP-TotalPages, a "
+	    "full page: ask for the next");
+	fx_take(&f, "", "[{\"id\":3,\"currency\":\"USD\"}]", why, sizeof why);
+	ok(then_trash(&f, &req), "no X-WP-TotalPages, a short page: the "
+	    "trash, done");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* The trash pages like the rest and its orders are emitted. */
+	fx_init(&f, "https://shop.example", NULL, "{\"per_page\":2}",
+	    "2026-11-21T09:12:00Z");
+	fx_next(&f, &req, why, sizeof why);
+	fx_take(&f, "X-WP-TotalPages: 1\r\n", "[]", why, sizeof why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "the trash pass");
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/orders?"
+	    "modified_after=2026-11-21T09%3A12%3A00&dates_are_gmt=true"
+	    "&per_page=2&page=1&orderby=modified&order=asc&status=trash",
+	    "trash: the same filters, status=trash, from page 1");
+	ok(header(&req, "Authorization:", NULL) != NULL, "trash: auth too");
+	fx_take(&f, "X-WP-TotalPages: 2\r\n", "[{\"id\":8,\"status\":"
+	    "\"trash\",\"currency\":\"USD\"},{\"id\":9,\"status\":"
+	    "\"trash\",\"currency\":\"USD\"}]", why, sizeof why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "&page=2&") != NULL &&
+	    strstr(req.url.p, "status=trash") != NULL, "trash page 2");
+	fx_take(&f, "X-WP-TotalPages: 2\r\n", "[{\"id\":10,\"status\":"
+	    "\"trash\",\"currency\":\"USD\"}]", why, sizeof why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE &&
+	    json_array_size(f.out) == 3 && strcmp(json_string_value(
+	    json_object_get(json_array_get(f.out, 2), "status")), "CANCEL")
+	    == 0, "trashed orders emitted (CANCEL), then done");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "X-WP-TotalPages: many\r\n", "[]", why, sizeof why) <
+	    0 && strstr(why, "X-WP-TotalPages 'many'") != NULL,
+	    "a bad X-WP-TotalPages fails: %s", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+/* Trimmed from the docs' "Retrieve an order" example, plus a KRW one. */
+static const char page[] = "["
+    "{\"id\":727,\"parent_id\":0,\"number\":\"727\",\"status\":\"processing\","
+    "\"currency\":\"USD\",\"date_created\":\"2017-03-22T16:28:02\","
+    "\"date_created_gmt\":\"2017-03-22T19:28:02\","
+    "\"date_modified\":\"2017-03-22T16:28:08\","
+    "\"date_modified_gmt\":\"2017-03-22T19:28:08\","
+    "\"discount_total\":\"0.00\",\"shipping_total\":\"10.00\","
+    "\"total\":\"29.35\",\"total_tax\":\"1.35\","
+    "\"billing\":{\"first_name\":\"John\",\"last_name\":\"Doe\","
+    "\"company\":\"\",\"address_1\":\"969 Market\",\"address_2\":\"\","
+    "\"city\":\"San Francisco\",\"state\":\"CA\",\"postcode\":\"94103\","
+    "\"country\":\"US\",\"email\":\"john.doe@example.com\","
+    "\"phone\":\"(555) 555-5555\"},"
+    "\"shipping\":{\"first_name\":\"John\",\"last_name\":\"Doe\","
+    "\"company\":\"\",\"address_1\":\"969 Market\",\"address_2\":\"\","
+    "\"city\":\"San Francisco\",\"state\":\"CA\",\"postcode\":\"94103\","
+    "\"country\":\"US\"},"
+    "\"date_paid_gmt\":\"2017-03-22T19:28:08\",\"date_completed_gmt\":null,"
+    "\"line_items\":[{\"id\":315,\"name\":\"Woo Single #1\","
+    "\"product_id\":93,\"variation_id\":0,\"quantity\":2,"
+    "\"subtotal\":\"6.00\",\"total\":\"6.00\",\"sku\":\"\",\"price\":3},"
+    "{\"id\":316,\"name\":\"Ship Your Idea - Black, M\",\"product_id\":22,"
+    "\"variation_id\":23,\"quantity\":3,\"subtotal\":\"10.00\","
+    "\"total\":\"10.00\",\"sku\":\"SYI-BM\",\"price\":3.3333333}]},"
+    "{\"id\":\"1028\",\"number\":\"WC-2026-11-21-0001\","
+    "\"status\":\"completed\",\"currency\":\"KRW\","
+    "\"date_created_gmt\":\"2026-11-21T00:30:00\","
+    "\"date_modified_gmt\":\"2026-11-21T00:45:10\","
+    "\"date_completed_gmt\":\"2026-11-21T00:45:10\",\"total\":\"38000\","
+    "\"billing\":{\"first_name\":\"철수\",\"last_name\":\"김\","
+    "\"address_1\":\"해운대로 2\",\"city\":\"부산\",\"postcode\":\"48094\","
+    "\"phone\":\"010-2222-3333\"},"
+    "\"shipping\":{\"first_name\":\"영희\",\"last_name\":\"\","
+    "\"address_1\":\"테헤란로 1\",\"address_2\":\"3층\",\"city\":\"서울\","
+    "\"state\":\"\",\"postcode\":\"6236\",\"country\":\"KR\","
+    "\"phone\":\"02-123-4567\"},"
+    "\"line_items\":[{\"id\":9001,\"name\":\"사과\",\"quantity\":2,"
+    "\"subtotal\":\"38000\",\"sku\":\"APPLE-1\",\"price\":\"19000\"}]},"
+    "{\"id\":5,\"status\":\"checkout-draft\",\"currency\":\"EUR\","
+    "\"date_created_gmt\":null,\"line_items\":[]}"
+    "]";
+
+static const char want0[] =
+    "{\"channel\":\"woo-us\",\"external_order_id\":\"727\","
+    "\"order_no\":\"727\",\"workflow\":\"dispatch\",\"status\":\"WAITING\","
+    "\"channel_status\":\"processing\","
+    "\"customer\":{\"name\":\"John Doe\",\"phone_raw\":\"(555) 555-5555\"},"
+    "\"shipping\":{\"postal_code\":\"94103\","
+    "\"address\":\"969 Market, San Francisco, CA, US\"},"
+    "\"placed_at\":\"2017-03-22T19:28:02Z\","
+    "\"channel_updated_at\":\"2017-03-22T19:28:08Z\","
+    "\"total_amount\":2935,\"currency\":\"USD\","
+    "\"items\":[{\"external_item_id\":\"315\",\"name\":\"Woo Single #1\","
+    "\"quantity\":2,\"unit_price\":300},"
+    "{\"external_item_id\":\"316\",\"sku\":\"SYI-BM\","
+    "\"name\":\"Ship Your Idea - Black, M\",\"quantity\":3,"
+    "\"unit_price\":333}]}";
+
+static const char want1[] =
+    "{\"channel\":\"woo-us\",\"external_order_id\":\"1028\","
+    "\"channel_order_no\":\"WC-2026-11-21-0001\",\"workflow\":\"dispatch\","
+    "\"status\":\"COMPLETE\",\"channel_status\":\"completed\","
+    "\"customer\":{\"name\":\"영희\",\"phone\":\"02-123-4567\"},"
+    "\"shipping\":{\"postal_code_raw\":\"6236\","
+    "\"address\":\"테헤란로 1, 3층, 서울, KR\"},"
+    "\"placed_at\":\"2026-11-21T00:30:00Z\","
+    "\"channel_updated_at\":\"2026-11-21T00:45:10Z\","
+    "\"total_amount\":38000,\"currency\":\"KRW\","
+    "\"items\":[{\"external_item_id\":\"9001\",\"sku\":\"APPLE-1\","
+    "\"name\":\"사과\",\"quantity\":2,\"unit_price\":19000}]}";
+
+static const char want2[] =
+    "{\"channel\":\"woo-us\",\"external_order_id\":\"5\","
+    "\"workflow\":\"dispatch\",\"channel_status\":\"checkout-draft\","
+    "\"currency\":\"EUR\",\"items\":[]}";
+
+static void
+test_mapping(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "X-WP-TotalPages: 1\r\n", page, why, sizeof why) == 0,
+	    "a page taken (%s)", why);
+	ok(json_array_size(f.out) == 3, "three records");
+	same_json(json_array_get(f.out, 0), want0, "order 727: every field "
+	    "(GMT times get Z, money exact, a number price, a price over "
+	    "the subtotal, raw phone)");
+	same_json(json_array_get(f.out, 1), want1, "order 1028: KRW, a "
+	    "number too long for order_no, shipping's phone, 4-digit "
+	    "postcode kept raw");
+	same_json(json_array_get(f.out, 2), want2, "order 5: a plugin's "
+	    "status is kept, no status mapped");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+static void
+test_status(void)
+{
+	static const struct {
+		const char *status;
+		int completed;
+		const char *dispatch, *fulfillment, *food;
+	} cases[] = {
+		{ "pending", 0, "WAITING", "created", "pending_payment" },
+		{ "on-hold", 0, "WAITING", "created", "pending_payment" },
+		{ "failed", 0, "WAITING", "created", "pending_payment" },
+		{ "processing", 0, "WAITING", "paid", "pending_acceptance" },
+		{ "completed", 1, "COMPLETE", "delivered", "delivered" },
+		{ "cancelled", 0, "CANCEL", "cancelled", "cancelled" },
+		{ "refunded", 0, "CANCEL", "cancelled", "cancelled" },
+		{ "refunded", 1, "ISSUE", "returned", NULL },
+		{ "trash", 0, "CANCEL", "cancelled", "cancelled" },
+		{ "checkout-draft", 0, NULL, NULL, NULL },
+		{ "shipped", 0, NULL, NULL, NULL },
+	};
+	static const char *const workflows[] = { "dispatch", "fulfillment",
+	    "food-delivery", "my-own" };
+
+	for (size_t w = 0; w < 4; w++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct fixture f;
+			struct uoms_http_req req = { 0 };
+			char why[256], body[512], what[160];
+			const char *want = w == 0 ? cases[i].dispatch :
+			    w == 1 ? cases[i].fulfillment :
+			    w == 2 ? cases[i].food : NULL;
+			json_t *rec;
+
+			fx_init(&f, "https://shop.example", w == 0 ? NULL :
+			    workflows[w], NULL, NULL);
+			fx_next(&f, &req, why, sizeof why);
+			snprintf(body, sizeof body, "[{\"id\":1,\"currency\":"
+			    "\"USD\",\"status\":\"%s\",\"date_completed_gmt\":"
+			    "%s}]", cases[i].status, cases[i].completed ?
+			    "\"2026-11-21T01:00:00\"" : "null");
+			fx_take(&f, "", body, why, sizeof why);
+			rec = json_array_get(f.out, 0);
+			snprintf(what, sizeof what, "%s%s -> %s: %s",
+			    cases[i].status, cases[i].completed ?
+			    " (completed before)" : "", workflows[w], want ?
+			    want : "(status left out)");
+			is(json_string_value(json_object_get(rec, "status")),
+			    want, what);
+			is(json_string_value(json_object_get(rec,
+			    "channel_status")), cases[i].status,
+			    "channel_status kept");
+			uoms_http_req_free(&req);
+			fx_free(&f);
+		}
+}
+
+static void
+test_broken(void)
+{
+	static const struct {
+		const char *body, *why;
+	} cases[] = {
+		{ "[{\"id\":1,\"currency\":\"USD\"},{\"id\":2,\"curr",
+		    "not JSON" },
+		{ "<!DOCTYPE html><html>", "not JSON" },
+		{ "", "empty answer" },
+		{ "{\"code\":\"woocommerce_rest_authentication_error\","
+		    "\"message\":\"Consumer secret is invalid.\","
+		    "\"data\":{\"status\":401}}",
+		    "not a list of orders: Consumer secret is invalid." },
+		{ "[{\"currency\":\"USD\"}]", "without an id" },
+		{ "[{\"id\":5,\"currency\":\"USD\",\"total\":\"1,000.00\"}]",
+		    "order 5: total is not an amount of USD" },
+		{ "[{\"id\":5,\"currency\":\"USD\",\"total\":29.35}]",
+		    "order 5: total is not an amount of USD" },
+		{ "[{\"id\":5,\"currency\":\"USD\",\"line_items\":[{\"id\":9,"
+		    "\"quantity\":1,\"price\":1.5}]}]",
+		    "order 5: line item 9: no price or subtotal in USD" },
+		{ "[{\"id\":5,\"currency\":\"USD\",\"line_items\":[{\"id\":9,"
+		    "\"quantity\":-1,\"subtotal\":\"1\"}]}]",
+		    "no positive quantity" },
+		{ "[{\"id\":5,\"currency\":\"USD\","
+		    "\"date_modified_gmt\":\"2026-11-21 noon\"}]",
+		    "order 5: date_created_gmt or date_modified_gmt is not a "
+		    "time" },
+		{ "[{\"id\":5,\"currency\":\"USD\","
+		    "\"date_modified_gmt\":\"2026-11-21T09:00:00+09:00\"}]",
+		    "is not a time" },
+		{ "[{\"id\":5}]", "order 5: no currency" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fixture f;
+		struct uoms_http_req req = { 0 };
+		char why[256];
+
+		fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+		fx_next(&f, &req, why, sizeof why);
+		ok(fx_take(&f, "", cases[i].body, why, sizeof why) < 0 &&
+		    strstr(why, cases[i].why) != NULL, "broken answer %zu "
+		    "fails: %s", i, why);
+		uoms_http_req_free(&req);
+		fx_free(&f);
+	}
+}
+
+int
+main(void)
+{
+	test_requests();
+	test_paging();
+	test_mapping();
+	test_status();
+	test_broken();
+	printf("1..%d\n", tests);
+	return failed != 0;
+}
