@@ -5,26 +5,27 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/uoms-demo.XXXXXX")
 export UOMS_DB="$dir/uoms.db" UOMS_ACTOR=demo
 step() { printf '\n== %s\n' "$*"; }
 
-step "generate 300 sample orders (Korean customers, 5 channels, 4 departments)"
-gen-orders --count 300 > "$dir/orders.jsonl"
-gen-orders --products > "$dir/products.jsonl"
-head -c 400 "$dir/orders.jsonl"; echo ...
+step "uoms-channel add demo --kind demo   (the built-in channel: no network)"
+uoms-channel add demo --kind demo > /dev/null
+echo "   store: $UOMS_DB"
 
-step "uoms-upsert --summary orders.jsonl   (into a fresh store: $UOMS_DB)"
-uoms-upsert --summary "$dir/orders.jsonl" > /dev/null
-uoms-upsert --products --summary "$dir/products.jsonl" > /dev/null
+step "uoms-fetch --channel demo | uoms-upsert --summary   (a day of orders)"
+uoms-fetch --channel demo | uoms-upsert --summary > /dev/null
+gen-orders --products | uoms-upsert --products > /dev/null
 
 step "uoms-query --limit 12 --format table --tz Asia/Seoul"
 uoms-query --limit 12 --format table --tz Asia/Seoul
 
-step "uoms-query --department east --channel coupang --format csv | head -4"
-uoms-query --department east --channel coupang --format csv | head -4
+step "uoms-query --department east --status COMPLETE --format csv | head -4"
+uoms-query --department east --status COMPLETE --format csv | head -4
 
-step "upsert the same file again: nothing changes, no version moves"
+step "fetch again, as cron would: the overlap is re-read, nothing changes"
+uoms-fetch --channel demo | uoms-upsert --summary > /dev/null
+
+step "a channel's own file of orders, then the same file again"
+gen-orders --count 300 > "$dir/orders.jsonl"
 uoms-upsert --summary "$dir/orders.jsonl" > /dev/null
-
-step "the channel updated its first 60 orders (revision 1): only those change"
-gen-orders --count 60 --revision 1 | uoms-upsert --summary > /dev/null
+uoms-upsert --summary "$dir/orders.jsonl" > /dev/null
 sqlite3 "$UOMS_DB" "SELECT type, count(*) FROM events GROUP BY type" |
 	sed 's/^/   events: /'
 
@@ -36,8 +37,7 @@ first=$(head -1 "$dir/moved.jsonl" | sed 's/^{"id":\([0-9]*\).*/\1/')
 uoms-status --action complete "$first" > /dev/null
 uoms-query --status WAITING --limit 2 | uoms-assign --driver 김기사 --phone 010-2222-3333 > /dev/null
 uoms-remark add "$first" "고객 부재, 경비실에 맡김" > /dev/null
-uoms-query --limit 300 --format table | head -1
-uoms-query --status IN_PROGRESS,COMPLETE --format table | sed 1d
+uoms-query --status IN_PROGRESS,COMPLETE --limit 8 --format table
 
 step "a stale version is refused, not lost: the order moved meanwhile"
 uoms-query --id "$first" | sed 's/"version":[0-9]*/"version":1/' |
