@@ -42,8 +42,8 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
 	libcrypt-dev libcurl4-openssl-dev
-DEPS_TEST  = bats sqlite3 python3 perl tzdata man-db
-DEPS_BENCH = sqlite-utils time
+DEPS_TEST  = bats sqlite3 python3 perl tzdata man-db time openssl
+DEPS_BENCH = sqlite-utils curl
 
 .PHONY: all deps deps-bench demo check bench soak install clean
 all: $(TOOLS) $(UNITS) $(BENCHES)

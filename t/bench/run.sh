@@ -149,3 +149,13 @@ for n in $sizes; do
 	row "g) one uoms-status ms vs sqlite3" "$(calc "$one_u * 1000")" \
 	    "$(calc "$one_s * 1000")" "$r" "<=2" "$(calc "$r <= 2" 0)"
 done
+
+# Issue 4: fetching pages from a local fake channel against curl.
+echo
+echo "fetch (http-jsonl, local fake server)"
+sh "$(dirname "$0")/fetch.sh"
+# Issue 5: each report against hand-written SQL, when the report tool exists.
+if [ -f "$(dirname "$0")/reports.sh" ] && command -v uoms-report >/dev/null; then
+	echo
+	sh "$(dirname "$0")/reports.sh" ${1-}
+fi
