@@ -22,6 +22,8 @@ static const char *const tools[][2] = {
 	{ "lock", "take, renew, release and list locks; run a command under one" },
 	{ "events", "print the event log from an offset; --follow to tail it" },
 	{ "user", "users, roles and departments, passwords" },
+	{ "channel", "register channels, their settings and sealed secrets" },
+	{ "fetch", "collect new and changed orders from the channels" },
 };
 
 static void

@@ -41,7 +41,7 @@ run_examples() {
 
 @test "uoms(7) EXAMPLES run, the stale version one refused as it says" {
 	run run_examples uoms.7
-	[ "$output" = " 0 0 0 0 0 0 0 1 0 0 0" ]
+	[ "$output" = " 0 0 0 0 0 0 0 1 0 0 0 0 0" ]
 	grep -q 'version_conflict' ex8.sh.err
 }
 
