@@ -65,14 +65,11 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	}
 	if ((code = uoms_order_parse(r->parser, line, len, &o, e)) != UOMS_OK)
 		return code;
+	o.line_hash = hash;
 	code = uoms_ingest_order(r->store, &o, res, &id, out, e);
-	/* A drifted line was not wholly applied: let it be looked at again. */
-	if (code != UOMS_OK || *res == UOMS_UNCHANGED || *res == UOMS_DRIFTED)
+	if (code != UOMS_OK || *res == UOMS_UNCHANGED || !u->keep_raw)
 		return code;
-	if ((code = uoms_ingest_remember_line(r->store, id, hash, e)) != UOMS_OK)
-		return code;
-	return u->keep_raw ? uoms_ingest_raw(r->store, id, line, len, e) :
-	    UOMS_OK;
+	return uoms_ingest_raw(r->store, id, line, len, e);
 }
 
 static enum uoms_code

@@ -141,6 +141,9 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 		bind_val(st, 1 + i, &f[i]);
 	bind_val(st, 19, &o->extra);
 	sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
+	if (o->line_hash != NULL)
+		sqlite3_bind_blob(st, 21, o->line_hash, UOMS_LINE_HASH,
+		    SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "adding an order");
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -406,6 +409,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		goto out;
 	sqlite3_bind_text(up, 20, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 21, *id);
+	/* A drifted line was not wholly applied: not remembered as such. */
+	if (o->line_hash != NULL && !m.drift)
+		sqlite3_bind_blob(up, 22, o->line_hash, UOMS_LINE_HASH,
+		    SQLITE_STATIC);
 	if (sqlite3_step(up) != SQLITE_ROW) {
 		code = uoms_store_fail(s, e, "updating an order");
 		goto out;
@@ -583,19 +590,4 @@ uoms_ingest_same_line(struct uoms_store *s,
 		return uoms_store_fail(s, e, "looking up a line");
 	return *same && record != NULL ? uoms_order_record(s, *id, record, e) :
 	    UOMS_OK;
-}
-
-enum uoms_code
-uoms_ingest_remember_line(struct uoms_store *s, long long id,
-    const unsigned char hash[UOMS_LINE_HASH], struct uoms_error *e)
-{
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_LINE);
-
-	if (st == NULL)
-		return uoms_store_fail(s, e, "remembering a line");
-	sqlite3_bind_blob(st, 1, hash, UOMS_LINE_HASH, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "remembering a line");
-	return UOMS_OK;
 }

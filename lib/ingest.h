@@ -47,13 +47,6 @@ enum uoms_code uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
     struct uoms_buf *record, struct uoms_error *e);
 
-/*
- * Remembers hash as the line that made the order's current version (after
- * uoms_ingest_order created or updated it).
- */
-enum uoms_code uoms_ingest_remember_line(struct uoms_store *s, long long id,
-    const unsigned char hash[UOMS_LINE_HASH], struct uoms_error *e);
-
 /* The same for a product of the catalog, keyed by sku. */
 enum uoms_code uoms_ingest_product(struct uoms_store *s,
     const struct uoms_product *p, enum uoms_ingest_result *result,

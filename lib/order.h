@@ -52,6 +52,9 @@ struct uoms_order {
 	long long id;			/* -1 when the line has none */
 	long long version;		/* -1 when the line has none */
 	int has_items;			/* the line carries "items" */
+	/* The digest of the line it came from (UOMS_LINE_HASH bytes), or
+	 * NULL: kept with the order so the same line again is known. */
+	const unsigned char *line_hash;
 	int nitems;
 	struct uoms_item *items;	/* owned by the parser */
 };

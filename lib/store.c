@@ -18,18 +18,19 @@ static const char *const sql_text[SQL_COUNT] = {
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
 	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
 	    " WHERE line_hash = ?1 AND line_version = version",
-	[SQL_ORDER_LINE] = "UPDATE orders SET line_hash = ?1, line_version ="
-	    " version WHERE id = ?2",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
-	    " version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1,"
-	    " ?20, ?20)",
+	    " version, created_at, updated_at, line_hash, line_version)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?20, ?21,"
+	    " CASE WHEN ?21 IS NOT NULL THEN 1 END)",
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = ?3, kind = ?4,"
 	    " workflow = ?5, status = ?6, department = ?7, warehouse = ?8,"
 	    " customer = ?9, shipping = ?10, eta = ?11, driver = ?12,"
 	    " placed_at = ?13, channel_updated_at = ?14, depart_time = ?15,"
 	    " complete_time = ?16, total_amount = ?17, currency = ?18,"
-	    " extra = ?19, version = version + 1, updated_at = ?20"
+	    " extra = ?19, version = version + 1, updated_at = ?20,"
+	    " line_hash = ?22,"
+	    " line_version = CASE WHEN ?22 IS NOT NULL THEN version + 1 END"
 	    " WHERE id = ?21 RETURNING version",
 	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
 	    " unit_price, extra FROM order_items WHERE order_id = ?1"
