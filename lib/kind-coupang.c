@@ -24,6 +24,23 @@
  *
  * A record is one shipment box: an orderId can be split into several
  * boxes, each shipped on its own. Times come in KST without an offset.
+ *
+ * --products (the catalog), the seller products API:
+ *   seller products, paged (list):
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
+ *   one seller product, with its items (options):
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360033644994
+ *
+ * GET {base}/v2/providers/seller_api/apis/api/v1/marketplace/
+ * seller-products?vendorId=V&maxPerPage=100[&nextToken=T], signed like the
+ * order sheets, answers {code, message, nextToken, data[]} of product
+ * summaries; then for each GET .../seller-products/{sellerProductId} gives
+ * data.items[] (vendorItemId, externalVendorSku, itemName, salePrice,
+ * maximumBuyCount: the quantity on sale). One product line per item (an
+ * option is what a shop stocks and prices): sku = externalVendorSku, else
+ * vendorItemId, else sellerProductItemId; category = displayCategoryCode;
+ * price = salePrice (KRW); stock = maximumBuyCount. A page of N products
+ * is 1 + N requests, all paced by max_rate.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -78,6 +95,12 @@ struct coupang {
 	time_t from, to;	/* the current span */
 	size_t status;		/* index into coupang_status */
 	char *next_token;	/* NULL: the first page */
+	/* --products */
+	int p_detail;		/* the last request was a product's */
+	int p_last_page;	/* the page listed had no nextToken */
+	json_t *p_queue;	/* sellerProductIds of the page listed */
+	size_t p_pos;
+	json_t *p_skus;		/* skus emitted: one line per sku */
 };
 
 int
@@ -106,27 +129,6 @@ uoms_coupang_sign(const char *secret, const char *signed_date,
 
 /* Helpers shared by the mapping below. */
 
-/* https, or plain http to this machine only (tests): the secrets and
- * signatures must not cross a network in clear. 0, or -1 with why. */
-static int
-base_ok(const char *url, char *why, size_t whylen)
-{
-	static const char *const loop[] = { "127.0.0.1", "localhost", "[::1]" };
-
-	if (strncmp(url, "https://", 8) == 0)
-		return 0;
-	if (strncmp(url, "http://", 7) == 0)
-		for (size_t i = 0; i < 3; i++) {
-			size_t n = strlen(loop[i]);
-
-			if (strncmp(url + 7, loop[i], n) == 0 &&
-			    strchr(":/", url[7 + n]) != NULL)
-				return 0;
-		}
-	snprintf(why, whylen, "base URL '%.100s' is not https (plain http "
-	    "only to a loopback address)", url);
-	return -1;
-}
 
 static const char *
 str(json_t *obj, const char *key)
@@ -142,19 +144,6 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-/* An identifier, a JSON number or string, as text; -1 when neither. */
-static int
-id_text(json_t *v, char *out, size_t outlen)
-{
-	if (json_is_integer(v))
-		snprintf(out, outlen, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-	else if (json_is_string(v) && json_string_length(v) > 0)
-		snprintf(out, outlen, "%s", json_string_value(v));
-	else
-		return -1;
-	return 0;
-}
 
 /*
  * Won (KRW has no minor unit): an integer, a whole real, or a decimal
@@ -331,7 +320,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 	long long total = 0, fee = 0, v;
 	int have_total = 0;
 
-	if (!json_is_object(box) || id_text(json_object_get(box,
+	if (!json_is_object(box) || uoms_map_id(json_object_get(box,
 	    "shipmentBoxId"), id, sizeof id) < 0) {
 		snprintf(why, whylen, "an order sheet has no shipmentBoxId");
 		return NULL;
@@ -342,7 +331,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 	json_object_set_new(rec, "channel", json_string(ctx->channel->name));
 	json_object_set_new(rec, "external_order_id", json_string(id));
 	/* One orderId spans boxes: it cannot be the order_no of each. */
-	if (id_text(json_object_get(box, "orderId"), oid, sizeof oid) == 0)
+	if (uoms_map_id(json_object_get(box, "orderId"), oid, sizeof oid) == 0)
 		json_object_set_new(rec, "channel_order_id", json_string(oid));
 	json_object_set_new(rec, "workflow",
 	    json_string(workflow_of(ctx)));
@@ -393,7 +382,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 		char vid[64];
 		long long count = 0, cancel = 0, price;
 
-		if (id_text(json_object_get(it, "vendorItemId"), vid,
+		if (uoms_map_id(json_object_get(it, "vendorItemId"), vid,
 		    sizeof vid) < 0) {
 			snprintf(why, whylen, "shipment box '%s' has an item "
 			    "without vendorItemId", id);
@@ -435,7 +424,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 		    (count == 0 && cancel > 0))
 			json_object_set_new(o, "canceled", json_true());
 		json_t *sp = json_object_get(it, "sellerProductId");
-		if (id_text(sp, vid, sizeof vid) == 0)
+		if (uoms_map_id(sp, vid, sizeof vid) == 0)
 			json_object_set_new(o, "seller_product_id",
 			    json_string(vid));
 		uoms_map_str(o, "option", str(it, "sellerProductItemName"));
@@ -515,6 +504,215 @@ coupang_start(struct uoms_fetch_ctx *ctx, struct coupang *st, char *why,
 	return 0;
 }
 
+/* --products: the catalog. */
+
+#define COUPANG_PRODUCTS_PATH \
+	"/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
+#define COUPANG_PRODUCTS_PER_PAGE 100
+
+/* Fills req with a signed GET of path?query (query may be ""). */
+static enum uoms_kind_step
+coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char *path, const char *query, char *why, size_t whylen)
+{
+	const char *ak, *sk, *base;
+	char date[16], sig[65];
+	time_t now;
+	struct tm tm;
+
+	base = ctx->channel->base_url;
+	if (!nonempty(base))
+		base = COUPANG_BASE;
+	if (uoms_map_base_ok(base, why, whylen) < 0)
+		return UOMS_KIND_FAIL;
+	if ((ak = ctx->secret(ctx, "access_key", why, whylen)) == NULL ||
+	    (sk = ctx->secret(ctx, "secret_key", why, whylen)) == NULL)
+		return UOMS_KIND_FAIL;
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%y%m%dT%H%M%SZ", &tm);
+	if (uoms_coupang_sign(sk, date, "GET", path, query, sig) < 0) {
+		snprintf(why, whylen, "cannot compute the HMAC signature");
+		return UOMS_KIND_FAIL;
+	}
+	snprintf(req->method, sizeof req->method, "GET");
+	uoms_buf_clear(&req->url);
+	uoms_buf_add(&req->url, base, strlen(base) - (base[strlen(base) - 1]
+	    == '/'));
+	uoms_buf_str(&req->url, path);
+	if (*query != '\0')
+		uoms_buf_printf(&req->url, "?%s", query);
+	uoms_http_req_header(req, 1, "Authorization: CEA algorithm=HmacSHA256, "
+	    "access-key=%s, signed-date=%s, signature=%s", ak, date, sig);
+	uoms_http_req_header(req, 0, "Content-Type: application/json;"
+	    "charset=UTF-8");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	OPENSSL_cleanse(sig, sizeof sig);
+	return UOMS_KIND_REQUEST;
+}
+
+static enum uoms_kind_step
+coupang_products_next(struct uoms_fetch_ctx *ctx, struct coupang *st,
+    struct uoms_http_req *req, char *why, size_t whylen)
+{
+	struct uoms_buf path = { 0 }, query = { 0 };
+	const char *vendor = str(ctx->channel->settings, "vendor_id");
+	enum uoms_kind_step rc;
+
+	if (!nonempty(vendor)) {
+		snprintf(why, whylen, "setting 'vendor_id' is not set");
+		return UOMS_KIND_FAIL;
+	}
+	if (!st->started) {
+		st->p_queue = json_array();
+		st->p_skus = json_object();
+		st->started = 1;
+	}
+	uoms_buf_str(&path, COUPANG_PRODUCTS_PATH);
+	if (st->p_pos < json_array_size(st->p_queue)) {
+		/* The next product of the page listed: its items. */
+		uoms_buf_str(&path, "/");
+		uoms_url_escape(&path, json_string_value(json_array_get(
+		    st->p_queue, st->p_pos)));
+		uoms_buf_str(&query, "");
+		st->p_detail = 1;
+	} else {
+		if (st->p_last_page) {
+			uoms_buf_free(&path);
+			return UOMS_KIND_DONE;
+		}
+		uoms_buf_str(&query, "vendorId=");
+		uoms_url_escape(&query, vendor);
+		if (st->next_token != NULL) {
+			uoms_buf_str(&query, "&nextToken=");
+			uoms_url_escape(&query, st->next_token);
+		}
+		uoms_buf_printf(&query, "&maxPerPage=%d",
+		    COUPANG_PRODUCTS_PER_PAGE);
+		st->p_detail = 0;
+	}
+	rc = coupang_signed_get(ctx, req, path.p, query.p != NULL ? query.p :
+	    "", why, whylen);
+	uoms_buf_free(&path);
+	uoms_buf_free(&query);
+	return rc;
+}
+
+/*
+ * The product lines of one seller product (the data of its detail answer),
+ * appended to out; the skus already in skus are left out (one line per
+ * sku). Items with no id at all are skipped.
+ */
+static int
+coupang_product_lines(const char *channel, json_t *product,
+    json_t *skus, json_t *out)
+{
+	json_t *items = json_object_get(product, "items");
+	char pid[64] = "", cat[64] = "";
+	const char *pname = str(product, "sellerProductName");
+
+	if (!json_is_object(product))
+		return -1;
+	uoms_map_id(json_object_get(product, "sellerProductId"), pid, sizeof pid);
+	uoms_map_id(json_object_get(product, "displayCategoryCode"), cat,
+	    sizeof cat);
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i), *rec;
+		char vid[64] = "", iid[64] = "", sku[128];
+		const char *ext = str(it, "externalVendorSku");
+		long long v;
+
+		uoms_map_id(json_object_get(it, "vendorItemId"), vid, sizeof vid);
+		uoms_map_id(json_object_get(it, "sellerProductItemId"), iid,
+		    sizeof iid);
+		snprintf(sku, sizeof sku, "%s", nonempty(ext) ? ext :
+		    vid[0] != '\0' ? vid : iid);
+		if (sku[0] == '\0' || (skus != NULL &&
+		    json_object_get(skus, sku) != NULL))
+			continue;
+		if (skus != NULL)
+			json_object_set_new(skus, sku, json_true());
+		rec = json_object();
+		json_object_set_new(rec, "sku", json_string(sku));
+		if (nonempty(str(it, "itemName")))
+			uoms_map_str(rec, "name", str(it, "itemName"));
+		else
+			uoms_map_str(rec, "name", pname);
+		if (cat[0] != '\0')
+			json_object_set_new(rec, "category", json_string(cat));
+		if (won(json_object_get(it, "salePrice"), &v) == 0)
+			json_object_set_new(rec, "price", json_integer(v));
+		if (won(json_object_get(it, "maximumBuyCount"), &v) == 0)
+			json_object_set_new(rec, "stock", json_integer(v));
+		json_object_set_new(rec, "channel", json_string(channel));
+		if (pid[0] != '\0')
+			json_object_set_new(rec, "channel_product_id",
+			    json_string(pid));
+		if (vid[0] != '\0')
+			json_object_set_new(rec, "vendor_item_id",
+			    json_string(vid));
+		uoms_map_str(rec, "product_name", pname);
+		uoms_map_str(rec, "brand", str(product, "brand"));
+		uoms_map_str(rec, "channel_status", str(product,
+		    "statusName"));
+		json_object_set_new(rec, "currency", json_string("KRW"));
+		json_array_append_new(out, rec);
+	}
+	return 0;
+}
+
+static int
+coupang_products_take(struct uoms_fetch_ctx *ctx, struct coupang *st,
+    json_t *root, char *why, size_t whylen)
+{
+	json_t *data = json_object_get(root, "data");
+
+	if (st->p_detail) {
+		json_t *lines = json_array();
+
+		if (coupang_product_lines(ctx->channel->name, data,
+		    st->p_skus, lines) < 0) {
+			snprintf(why, whylen, "seller product answer has no "
+			    "data object");
+			json_decref(lines);
+			return -1;
+		}
+		for (size_t i = 0; i < json_array_size(lines); i++)
+			ctx->emit(ctx, json_array_get(lines, i));
+		json_decref(lines);
+		st->p_pos++;
+		return 0;
+	}
+	if (!json_is_array(data)) {
+		snprintf(why, whylen, "answer has no data array");
+		return -1;
+	}
+	json_array_clear(st->p_queue);
+	st->p_pos = 0;
+	for (size_t i = 0; i < json_array_size(data); i++) {
+		char pid[64];
+
+		if (uoms_map_id(json_object_get(json_array_get(data, i),
+		    "sellerProductId"), pid, sizeof pid) < 0) {
+			snprintf(why, whylen, "a seller product has no "
+			    "sellerProductId");
+			return -1;
+		}
+		json_array_append_new(st->p_queue, json_string(pid));
+	}
+	char next[128] = "";
+	json_t *nt = json_object_get(root, "nextToken");
+	if (nt != NULL && !json_is_null(nt))
+		uoms_map_id(nt, next, sizeof next);
+	free(st->next_token);
+	st->next_token = NULL;
+	if (next[0] != '\0' && json_array_size(data) > 0)
+		st->next_token = strdup(next);
+	else
+		st->p_last_page = 1;
+	return 0;
+}
+
 static enum uoms_kind_step
 coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     char *why, size_t whylen)
@@ -526,11 +724,6 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	time_t now;
 	struct tm tm;
 
-	if (ctx->products) {
-		snprintf(why, whylen, "kind coupang does not fetch the "
-		    "catalog");
-		return UOMS_KIND_FAIL;
-	}
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof *st)) == NULL) {
 			snprintf(why, whylen, "out of memory");
@@ -538,6 +731,8 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		}
 		ctx->state = st;
 	}
+	if (ctx->products)
+		return coupang_products_next(ctx, st, req, why, whylen);
 	if (!st->started && coupang_start(ctx, st, why, whylen) < 0)
 		return UOMS_KIND_FAIL;
 	if (st->status == NSTATUS) {
@@ -553,7 +748,7 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	base = ctx->channel->base_url;
 	if (!nonempty(base))
 		base = COUPANG_BASE;
-	if (base_ok(base, why, whylen) < 0)
+	if (uoms_map_base_ok(base, why, whylen) < 0)
 		return UOMS_KIND_FAIL;
 	vendor = str(ctx->channel->settings, "vendor_id");
 	if (!nonempty(vendor)) {
@@ -622,7 +817,7 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	json_t *root, *code, *data;
 	char ex[64];
 
-	if (st == NULL || st->status >= NSTATUS) {
+	if (st == NULL || (!ctx->products && st->status >= NSTATUS)) {
 		snprintf(why, whylen, "an answer came with no request");
 		return -1;
 	}
@@ -640,12 +835,18 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	    strcmp(json_string_value(code), "SUCCESS") == 0))) {
 		char c[32] = "?";
 
-		id_text(code, c, sizeof c);
+		uoms_map_id(code, c, sizeof c);
 		snprintf(why, whylen, "coupang answered code '%s': '%.200s'",
 		    c, str(root, "message") != NULL ? str(root, "message") :
 		    "");
 		json_decref(root);
 		return -1;
+	}
+	if (ctx->products) {
+		int rc = coupang_products_take(ctx, st, root, why, whylen);
+
+		json_decref(root);
+		return rc;
 	}
 	data = json_object_get(root, "data");
 	if (!json_is_array(data)) {
@@ -669,7 +870,7 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	char next[128] = "";
 	json_t *nt = json_object_get(root, "nextToken");
 	if (nt != NULL && !json_is_null(nt))
-		id_text(nt, next, sizeof next);
+		uoms_map_id(nt, next, sizeof next);
 	free(st->next_token);
 	st->next_token = NULL;
 	if (next[0] != '\0') {
@@ -693,6 +894,8 @@ coupang_done(struct uoms_fetch_ctx *ctx)
 
 	if (st != NULL) {
 		free(st->next_token);
+		json_decref(st->p_queue);
+		json_decref(st->p_skus);
 		free(st);
 	}
 	ctx->state = NULL;

@@ -32,6 +32,19 @@
  *    [...]}, at most 300 at a time; an order is emitted once all its
  *    product orders are in.
  *
+ * --products (the catalog), after the same token:
+ *   product search:
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current/search-product
+ * POST /v1/products/search {"page": N, "size": 100, "orderType":
+ * "MOD_DATE"} pages 1, 2, ... until the answer says last (or page >= totalPages,
+ * or no contents); contents[] are origin products, each with
+ * channelProducts[]. One product line per channel product: sku =
+ * sellerManagementCode, else channelProductNo; name; category =
+ * wholeCategoryName; price = salePrice (KRW); stock = stockQuantity. The
+ * whole catalog each time (no date filter): a product that did not change
+ * is simply unchanged in the store. A sku seen twice (the same product on
+ * the smart store and a window) is one line, the first.
+ *
  * A record is one orderId; its items are its product orders, keyed by
  * productOrderId. The status of an order is that of its least advanced
  * live product order (naver_status_of); claims stay on their items.
@@ -84,7 +97,7 @@ static const struct {
 	    "cancelled", "cancelled" } },
 };
 
-enum naver_phase { P_TOKEN, P_LIST, P_IDS, P_QUERY };
+enum naver_phase { P_TOKEN, P_LIST, P_IDS, P_QUERY, P_PRODUCTS };
 
 struct naver {
 	int started;
@@ -100,7 +113,13 @@ struct naver {
 	size_t id_pos;
 	json_t *want;		/* productOrderIds to query */
 	size_t want_pos, batch;
+	/* --products */
+	long long page;		/* the last page asked, from 1 */
+	int products_done;
+	json_t *skus;		/* skus emitted: one line per sku */
 };
+
+#define NAVER_PRODUCTS_PER_PAGE 100
 
 int
 uoms_naver_sign(const char *client_id, const char *timestamp,
@@ -144,27 +163,6 @@ uoms_naver_sign(const char *client_id, const char *timestamp,
 
 /* Helpers shared by the mapping below. */
 
-/* https, or plain http to this machine only (tests): the secrets and
- * signatures must not cross a network in clear. 0, or -1 with why. */
-static int
-base_ok(const char *url, char *why, size_t whylen)
-{
-	static const char *const loop[] = { "127.0.0.1", "localhost", "[::1]" };
-
-	if (strncmp(url, "https://", 8) == 0)
-		return 0;
-	if (strncmp(url, "http://", 7) == 0)
-		for (size_t i = 0; i < 3; i++) {
-			size_t n = strlen(loop[i]);
-
-			if (strncmp(url + 7, loop[i], n) == 0 &&
-			    strchr(":/", url[7 + n]) != NULL)
-				return 0;
-		}
-	snprintf(why, whylen, "base URL '%.100s' is not https (plain http "
-	    "only to a loopback address)", url);
-	return -1;
-}
 
 static const char *
 str(json_t *obj, const char *key)
@@ -180,19 +178,6 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-/* An identifier, a JSON number or string, as text; -1 when neither. */
-static int
-id_text(json_t *v, char *out, size_t outlen)
-{
-	if (json_is_integer(v))
-		snprintf(out, outlen, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-	else if (json_is_string(v) && json_string_length(v) > 0)
-		snprintf(out, outlen, "%s", json_string_value(v));
-	else
-		return -1;
-	return 0;
-}
 
 /* Won: Naver's amounts are integers. 0 when set, -1 when not. */
 static int
@@ -347,7 +332,7 @@ naver_item(json_t *info)
 	long long q = 0, price = 0, opt = 0;
 	char id[64];
 
-	if (id_text(json_object_get(po, "productOrderId"), id, sizeof id) == 0)
+	if (uoms_map_id(json_object_get(po, "productOrderId"), id, sizeof id) == 0)
 		json_object_set_new(it, "external_item_id", json_string(id));
 	if (nonempty(str(po, "optionManageCode")))
 		uoms_map_str(it, "sku", str(po, "optionManageCode"));
@@ -363,7 +348,7 @@ naver_item(json_t *info)
 		    opt));
 	}
 	uoms_map_str(it, "option", str(po, "productOption"));
-	if (id_text(json_object_get(po, "productId"), id, sizeof id) == 0)
+	if (uoms_map_id(json_object_get(po, "productId"), id, sizeof id) == 0)
 		json_object_set_new(it, "product_id", json_string(id));
 	uoms_map_str(it, "channel_status", str(po, "productOrderStatus"));
 	uoms_map_str(it, "place_order_status", str(po, "placeOrderStatus"));
@@ -394,9 +379,9 @@ info_cmp(const void *a, const void *b)
 {
 	char x[64] = "", y[64] = "";
 
-	id_text(json_object_get(json_object_get(*(json_t *const *)a,
+	uoms_map_id(json_object_get(json_object_get(*(json_t *const *)a,
 	    "productOrder"), "productOrderId"), x, sizeof x);
-	id_text(json_object_get(json_object_get(*(json_t *const *)b,
+	uoms_map_id(json_object_get(json_object_get(*(json_t *const *)b,
 	    "productOrder"), "productOrderId"), y, sizeof y);
 	return id_cmp(x, y);
 }
@@ -579,6 +564,7 @@ naver_start(struct uoms_fetch_ctx *ctx, struct naver *st, char *why,
 	st->acc = json_object();
 	st->id_queue = json_array();
 	st->want = json_array();
+	st->skus = json_object();
 	st->started = 1;
 	return 0;
 }
@@ -638,6 +624,90 @@ bearer(struct naver *st, struct uoms_http_req *req)
 	uoms_http_req_header(req, 0, "Accept: application/json");
 }
 
+/*
+ * The product lines of one origin product (an element of contents[]),
+ * appended to out, leaving out skus already in skus.
+ */
+static void
+naver_product_lines(const char *channel, json_t *origin, json_t *skus,
+    json_t *out)
+{
+	json_t *cps = json_object_get(origin, "channelProducts");
+	char oid[64] = "";
+
+	uoms_map_id(json_object_get(origin, "originProductNo"), oid, sizeof oid);
+	for (size_t i = 0; i < json_array_size(cps); i++) {
+		json_t *cp = json_array_get(cps, i), *rec;
+		char cno[64] = "", sku[128];
+		const char *code = str(cp, "sellerManagementCode");
+		long long v;
+
+		uoms_map_id(json_object_get(cp, "channelProductNo"), cno,
+		    sizeof cno);
+		snprintf(sku, sizeof sku, "%s", nonempty(code) ? code : cno);
+		if (sku[0] == '\0' || json_object_get(skus, sku) != NULL)
+			continue;
+		json_object_set_new(skus, sku, json_true());
+		rec = json_object();
+		json_object_set_new(rec, "sku", json_string(sku));
+		uoms_map_str(rec, "name", str(cp, "name"));
+		uoms_map_str(rec, "category", str(cp, "wholeCategoryName"));
+		if (won(json_object_get(cp, "salePrice"), &v) == 0)
+			json_object_set_new(rec, "price", json_integer(v));
+		if (won(json_object_get(cp, "stockQuantity"), &v) == 0)
+			json_object_set_new(rec, "stock", json_integer(v));
+		json_object_set_new(rec, "channel", json_string(channel));
+		if (cno[0] != '\0')
+			json_object_set_new(rec, "channel_product_id",
+			    json_string(cno));
+		if (oid[0] != '\0')
+			json_object_set_new(rec, "origin_product_id",
+			    json_string(oid));
+		uoms_map_str(rec, "channel_status", str(cp, "statusType"));
+		uoms_map_str(rec, "channel_service", str(cp,
+		    "channelServiceType"));
+		if (won(json_object_get(cp, "discountedPrice"), &v) == 0)
+			json_object_set_new(rec, "discounted_price",
+			    json_integer(v));
+		json_object_set_new(rec, "currency", json_string("KRW"));
+		json_array_append_new(out, rec);
+	}
+}
+
+static json_t *naver_parse(const struct uoms_http_resp *r,
+    const char *member, char *why, size_t whylen);
+
+static int
+take_products(struct uoms_fetch_ctx *ctx, struct naver *st,
+    const struct uoms_http_resp *r, char *why, size_t whylen)
+{
+	json_t *root = naver_parse(r, "contents", why, whylen), *contents;
+	json_t *lines;
+	long long pages = 0;
+
+	if (root == NULL)
+		return -1;
+	contents = json_object_get(root, "contents");
+	if (!json_is_array(contents)) {
+		snprintf(why, whylen, "product answer has no contents array");
+		json_decref(root);
+		return -1;
+	}
+	lines = json_array();
+	for (size_t i = 0; i < json_array_size(contents); i++)
+		naver_product_lines(ctx->channel->name, json_array_get(contents,
+		    i), st->skus, lines);
+	for (size_t i = 0; i < json_array_size(lines); i++)
+		ctx->emit(ctx, json_array_get(lines, i));
+	json_decref(lines);
+	won(json_object_get(root, "totalPages"), &pages);
+	if (json_array_size(contents) == 0 || json_is_true(json_object_get(
+	    root, "last")) || (pages > 0 && st->page >= pages))
+		st->products_done = 1;
+	json_decref(root);
+	return 0;
+}
+
 static enum uoms_kind_step
 naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     char *why, size_t whylen)
@@ -645,10 +715,6 @@ naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	struct naver *st = ctx->state;
 	char t[48];
 
-	if (ctx->products) {
-		snprintf(why, whylen, "kind naver does not fetch the catalog");
-		return UOMS_KIND_FAIL;
-	}
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof *st)) == NULL) {
 			snprintf(why, whylen, "out of memory");
@@ -658,7 +724,7 @@ naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 	if (!st->started && naver_start(ctx, st, why, whylen) < 0)
 		return UOMS_KIND_FAIL;
-	if (nonempty(ctx->channel->base_url) && base_ok(ctx->channel->base_url,
+	if (nonempty(ctx->channel->base_url) && uoms_map_base_ok(ctx->channel->base_url,
 	    why, whylen) < 0)
 		return UOMS_KIND_FAIL;
 	for (;;) {
@@ -674,8 +740,23 @@ naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 					    whylen);
 				st->token = strdup(k);
 			}
-			st->phase = P_LIST;
+			st->phase = ctx->products ? P_PRODUCTS : P_LIST;
 			continue;
+		case P_PRODUCTS:
+			if (st->products_done)
+				return UOMS_KIND_DONE;
+			st->page++;
+			snprintf(req->method, sizeof req->method, "POST");
+			naver_base(ctx, &req->url);
+			uoms_buf_str(&req->url, "/v1/products/search");
+			uoms_buf_clear(&req->body);
+			uoms_buf_printf(&req->body, "{\"page\":%lld,\"size\":%d,"
+			    "\"orderType\":\"MOD_DATE\"}", st->page,
+			    NAVER_PRODUCTS_PER_PAGE);
+			uoms_http_req_header(req, 0, "Content-Type: "
+			    "application/json");
+			bearer(st, req);
+			return UOMS_KIND_REQUEST;
 		case P_LIST:
 			if (st->list_done)
 				return UOMS_KIND_DONE;
@@ -841,7 +922,7 @@ take_token(struct uoms_fetch_ctx *ctx, struct naver *st,
 	}
 	OPENSSL_cleanse((void *)tok, strlen(tok));
 	json_decref(root);
-	st->phase = P_LIST;
+	st->phase = ctx->products ? P_PRODUCTS : P_LIST;
 	return 0;
 }
 
@@ -868,8 +949,8 @@ take_list(struct naver *st, const struct uoms_http_resp *r, char *why,
 		char oid[64], pid[64], utc[40] = "";
 		time_t t;
 
-		if (id_text(json_object_get(c, "orderId"), oid, sizeof oid) <
-		    0 || id_text(json_object_get(c, "productOrderId"), pid,
+		if (uoms_map_id(json_object_get(c, "orderId"), oid, sizeof oid) <
+		    0 || uoms_map_id(json_object_get(c, "productOrderId"), pid,
 		    sizeof pid) < 0) {
 			snprintf(why, whylen, "a change has no orderId or "
 			    "productOrderId");
@@ -900,7 +981,7 @@ take_list(struct naver *st, const struct uoms_http_resp *r, char *why,
 	if (json_is_object(more) && nonempty(str(more, "moreFrom"))) {
 		char seq[64] = "";
 
-		id_text(json_object_get(more, "moreSequence"), seq, sizeof seq);
+		uoms_map_id(json_object_get(more, "moreSequence"), seq, sizeof seq);
 		if (json_array_size(list) == 0) {
 			snprintf(why, whylen, "answer has no changes but more "
 			    "from '%s'", str(more, "moreFrom"));
@@ -938,7 +1019,7 @@ take_ids(struct naver *st, const struct uoms_http_resp *r, char *why,
 	for (size_t i = 0; i < json_array_size(data); i++) {
 		char pid[64];
 
-		if (id_text(json_array_get(data, i), pid, sizeof pid) == 0)
+		if (uoms_map_id(json_array_get(data, i), pid, sizeof pid) == 0)
 			json_array_append_new(ids, json_string(pid));
 	}
 	/* An order Naver cannot list: what changed is all we know. */
@@ -971,9 +1052,9 @@ take_query(struct uoms_fetch_ctx *ctx, struct naver *st,
 		char oid[64], pid[64];
 		size_t have = 0;
 
-		if (id_text(json_object_get(json_object_get(info, "order"),
+		if (uoms_map_id(json_object_get(json_object_get(info, "order"),
 		    "orderId"), oid, sizeof oid) < 0 ||
-		    id_text(json_object_get(json_object_get(info,
+		    uoms_map_id(json_object_get(json_object_get(info,
 		    "productOrder"), "productOrderId"), pid, sizeof pid) < 0) {
 			snprintf(why, whylen, "a product order has no orderId "
 			    "or productOrderId");
@@ -1016,6 +1097,8 @@ naver_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return take_ids(st, r, why, whylen);
 	case P_QUERY:
 		return take_query(ctx, st, r, why, whylen);
+	case P_PRODUCTS:
+		return take_products(ctx, st, r, why, whylen);
 	}
 	return -1;
 }
@@ -1037,6 +1120,7 @@ naver_done(struct uoms_fetch_ctx *ctx)
 	json_decref(st->acc);
 	json_decref(st->id_queue);
 	json_decref(st->want);
+	json_decref(st->skus);
 	free(st);
 	ctx->state = NULL;
 }

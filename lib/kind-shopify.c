@@ -3,6 +3,8 @@
  * public docs describe it:
  *
  *   orders:     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
+ *   products:   https://shopify.dev/docs/api/admin-rest/2024-01/resources/product
+ *               https://shopify.dev/docs/api/admin-rest/2024-01/resources/product-variant
  *   paging:     https://shopify.dev/docs/api/admin-rest/usage/pagination
  *   rate limit: https://shopify.dev/docs/api/admin-rest/usage/rate-limits
  *   token:      https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant
@@ -13,6 +15,19 @@
  * request may carry nothing but limit: the cursor remembers the filters.
  * Money values are decimal strings in the order's currency, turned into
  * minor units exactly (no floating point).
+ *
+ * The catalog (--products): GET .../products.json?updated_at_min=SINCE&
+ * limit=250, paged the same way, one product line per variant (a variant
+ * is what has a SKU, a price and a stock): sku = variant.sku, name =
+ * product.title + " / " + variant.title (but not Shopify's "Default
+ * Title" of a product without options), category = product.product_type,
+ * price = variant.price in minor units, stock = variant.inventory_quantity.
+ * A product carries no currency: prices are in the shop's currency, which
+ * the channel setting "currency" names (default USD, 2 digits). There is
+ * no cost: Shopify keeps it on the inventory item (InventoryItem.cost, one
+ * more request per variant), so it is left out and the store keeps what
+ * it has. A variant without a SKU can't be a catalog line (sku is the
+ * key); it is skipped and counted (skipped_no_sku).
  *
  * The mapping helpers at the end (money, phones, postal codes, order
  * numbers, times, base URLs) are shared with kind-woocommerce.c; they move
@@ -80,6 +95,9 @@ struct shopify_state {
 	char *token;		/* from the client-credentials grant */
 	char *page_info;	/* the next page's cursor */
 	int pages;
+	char currency[4];	/* the catalog's (setting currency) */
+	int digits;
+	long skipped_no_sku;	/* catalog variants without a SKU */
 };
 
 static int
@@ -176,6 +194,20 @@ shopify_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		}
 		st->limit = (int)n;
 	}
+	if (ctx->products) {
+		char cbuf[16];
+		const char *cur = uoms_map_setting(ctx->channel, "currency",
+		    cbuf, sizeof cbuf) == 0 ? cbuf : "USD";
+
+		if (strlen(cur) != 3 || strspn(cur,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+			snprintf(why, whylen, "setting currency '%.16s' is not "
+			    "an ISO 4217 code (USD)", cur);
+			return -1;
+		}
+		snprintf(st->currency, sizeof st->currency, "%s", cur);
+		st->digits = uoms_map_currency_digits(cur);
+	}
 	return 0;
 }
 
@@ -210,11 +242,6 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 	if (st->step == ST_DONE)
 		return UOMS_KIND_DONE;
-	if (ctx->products) {
-		snprintf(why, whylen, "kind shopify has no catalog fetch "
-		    "(--products)");
-		return UOMS_KIND_FAIL;
-	}
 
 	/* A token given as a secret (a custom app's Admin API token, or one
 	 * kept from an earlier grant until it expires); else the client
@@ -243,8 +270,8 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 
 	snprintf(req->method, sizeof req->method, "GET");
-	uoms_buf_printf(&req->url, "%s/admin/api/%s/orders.json?", st->base,
-	    st->version);
+	uoms_buf_printf(&req->url, "%s/admin/api/%s/%s.json?", st->base,
+	    st->version, ctx->products ? "products" : "orders");
 	if (st->page_info != NULL) {
 		/* "page_info can't be modified and must be used exactly as it
 		 * appears"; no other filter may accompany it, only limit. */
@@ -252,12 +279,16 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		    st->page_info);
 		st->step = ST_NEXT;
 	} else {
-		uoms_buf_str(&req->url, "status=any");
+		/* Orders: status=any (the default is open only). Products:
+		 * no status filter, so active, draft and archived alike. */
+		if (!ctx->products)
+			uoms_buf_str(&req->url, "status=any&");
 		if (ctx->since != NULL && *ctx->since != '\0') {
-			uoms_buf_str(&req->url, "&updated_at_min=");
+			uoms_buf_str(&req->url, "updated_at_min=");
 			uoms_url_escape(&req->url, ctx->since);
+			uoms_buf_str(&req->url, "&");
 		}
-		uoms_buf_printf(&req->url, "&limit=%d", st->limit);
+		uoms_buf_printf(&req->url, "limit=%d", st->limit);
 		st->step = ST_FIRST;
 	}
 	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
@@ -531,6 +562,82 @@ fail:
 	return NULL;
 }
 
+/*
+ * One product of the catalog answer: a product line per variant with a
+ * SKU, appended to out. -1 with why when the product can't be read.
+ */
+static int
+shopify_product(struct uoms_fetch_ctx *ctx, json_t *p, json_t *out,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	const char *title = jstr(p, "title"), *vt;
+	char id[64], vid[64];
+	json_t *variants = json_object_get(p, "variants"), *v;
+	size_t i;
+
+	if (!json_is_object(p) || uoms_map_id(json_object_get(p, "id"), id,
+	    sizeof id) < 0) {
+		snprintf(why, whylen, "a product without an id");
+		return -1;
+	}
+	if (variants != NULL && !json_is_array(variants)) {
+		snprintf(why, whylen, "product %s: variants is not a list", id);
+		return -1;
+	}
+	json_array_foreach(variants, i, v) {
+		json_t *rec, *q = json_object_get(v, "inventory_quantity");
+		struct uoms_buf name = { 0 };
+		long long price;
+
+		if (!json_is_object(v) || uoms_map_id(json_object_get(v, "id"),
+		    vid, sizeof vid) < 0) {
+			snprintf(why, whylen, "product %s: a variant without "
+			    "an id", id);
+			return -1;
+		}
+		if (jstr(v, "sku") == NULL) {
+			st->skipped_no_sku++;
+			continue;
+		}
+		rec = json_object();
+		json_object_set_new(rec, "sku", json_string(jstr(v, "sku")));
+		vt = jstr(v, "title");
+		if (vt != NULL && strcmp(vt, "Default Title") == 0)
+			vt = NULL;
+		uoms_buf_printf(&name, "%s%s%s", title ? title : "",
+		    title && vt ? " / " : "", vt ? vt : "");
+		uoms_map_str(rec, "name", name.p);
+		uoms_buf_free(&name);
+		uoms_map_str(rec, "category", jstr(p, "product_type"));
+		if (json_object_get(v, "price") != NULL &&
+		    !json_is_null(json_object_get(v, "price"))) {
+			if (uoms_map_money_json(json_object_get(v, "price"),
+			    st->digits, &price) < 0) {
+				snprintf(why, whylen, "product %s: variant %s: "
+				    "price is not an amount of %s", id, vid,
+				    st->currency);
+				json_decref(rec);
+				return -1;
+			}
+			json_object_set_new(rec, "price", json_integer(price));
+		}
+		if (json_is_integer(q))
+			json_object_set_new(rec, "stock",
+			    json_integer(json_integer_value(q)));
+		json_object_set_new(rec, "currency",
+		    json_string(st->currency));
+		json_object_set_new(rec, "channel",
+		    json_string(ctx->channel->name));
+		json_object_set_new(rec, "channel_product_id", json_string(id));
+		json_object_set_new(rec, "channel_variant_id",
+		    json_string(vid));
+		uoms_map_str(rec, "channel_status", jstr(p, "status"));
+		json_array_append_new(out, rec);
+	}
+	return 0;
+}
+
 static int
 shopify_take_token(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -576,7 +683,8 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 {
 	struct shopify_state *st = ctx->state;
 	char link[4096], cursor[1024];
-	json_t *root, *orders, *o;
+	const char *what = ctx->products ? "products" : "orders";
+	json_t *root, *orders, *o, *recs;
 	size_t i;
 
 	if (st == NULL) {
@@ -588,9 +696,9 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 
 	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
 		return -1;
-	orders = json_object_get(root, "orders");
+	orders = json_object_get(root, what);
 	if (!json_is_array(orders)) {
-		snprintf(why, whylen, "answer has no orders array");
+		snprintf(why, whylen, "answer has no %s array", what);
 		json_decref(root);
 		return -1;
 	}
@@ -603,16 +711,26 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		json_decref(root);
 		return -1;
 	}
+	/* Mapped whole before anything is emitted. */
+	recs = json_array();
 	json_array_foreach(orders, i, o) {
-		json_t *rec = shopify_order(ctx, o, why, whylen);
+		json_t *rec;
 
-		if (rec == NULL) {
-			json_decref(root);
-			return -1;
+		if (ctx->products) {
+			if (shopify_product(ctx, o, recs, why, whylen) == 0)
+				continue;
+		} else if ((rec = shopify_order(ctx, o, why, whylen)) !=
+		    NULL) {
+			json_array_append_new(recs, rec);
+			continue;
 		}
-		ctx->emit(ctx, rec);
-		json_decref(rec);
+		json_decref(recs);
+		json_decref(root);
+		return -1;
 	}
+	json_array_foreach(recs, i, o)
+		ctx->emit(ctx, o);
+	json_decref(recs);
 	json_decref(root);
 	st->pages++;
 	free(st->page_info);

@@ -3,6 +3,8 @@
  * its public docs describe it:
  *
  *   orders:  https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders
+ *   products: https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-products
+ *            https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties
  *   paging:  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
  *   auth:    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
  *            https://developer.woocommerce.com/docs/apis/rest-api/authentication/
@@ -17,6 +19,19 @@
  * matter come first).
  * Money values are decimal strings; date_*_gmt fields are UTC written
  * without an offset.
+ *
+ * The catalog (--products): GET {base}/wp-json/wc/v3/products?
+ * modified_after=SINCE&dates_are_gmt=true&per_page=100&page=N&orderby=id&
+ * order=asc (no trash pass), one product line per product with a SKU
+ * (sku is the store's key; the others are skipped and counted in
+ * skipped_no_sku): name, category = categories[0].name, price = price (a
+ * decimal string, "" when there is none) in minor units of the store's
+ * currency, which a product does not carry: the channel setting
+ * "currency" names it (default USD, 2 digits). stock = stock_quantity
+ * (null when stock is not managed: left out). cost only from meta_data
+ * "_wc_cog_cost" (the Cost of Goods extension), "_cost" or "cost"; else
+ * left out. Variations (/products/ID/variations) are not fetched: a
+ * variable product is one line at its parent's SKU and price.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +77,9 @@ struct woo_state {
 	int page;		/* the page to ask for next, from 1 */
 	int trash;		/* the second pass: status=trash */
 	int done;
+	char currency[4];	/* the catalog's (setting currency) */
+	int digits;
+	long skipped_no_sku;	/* catalog products without a SKU */
 };
 
 static const char *
@@ -131,6 +149,20 @@ woo_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		}
 		st->per_page = (int)v;
 	}
+	if (ctx->products) {
+		char cbuf[16];
+		const char *cur = uoms_map_setting(c, "currency", cbuf,
+		    sizeof cbuf) == 0 ? cbuf : "USD";
+
+		if (strlen(cur) != 3 || strspn(cur,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+			snprintf(why, whylen, "setting currency '%.16s' is not "
+			    "an ISO 4217 code (USD)", cur);
+			return -1;
+		}
+		snprintf(st->currency, sizeof st->currency, "%s", cur);
+		st->digits = uoms_map_currency_digits(cur);
+	}
 	return 0;
 }
 
@@ -178,13 +210,9 @@ woo_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 	}
 	if (st->done)
 		return UOMS_KIND_DONE;
-	if (ctx->products) {
-		snprintf(why, whylen, "kind woocommerce has no catalog fetch "
-		    "(--products)");
-		return UOMS_KIND_FAIL;
-	}
 	snprintf(req->method, sizeof req->method, "GET");
-	uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/orders?", st->base);
+	uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/%s?", st->base,
+	    ctx->products ? "products" : "orders");
 	if (ctx->since != NULL && *ctx->since != '\0') {
 		/* dates_are_gmt=true: the time is UTC, written as the API
 		 * writes its own (no offset, no fraction). */
@@ -197,8 +225,10 @@ woo_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 		uoms_url_escape(&req->url, t);
 		uoms_buf_str(&req->url, "&");
 	}
+	/* Products have no orderby=modified: by id, stable while paging. */
 	uoms_buf_printf(&req->url, "dates_are_gmt=true&per_page=%d&page=%d"
-	    "&orderby=modified&order=asc%s", st->per_page, st->page,
+	    "&orderby=%s&order=asc%s", st->per_page, st->page,
+	    ctx->products ? "id" : "modified",
 	    st->trash ? "&status=trash" : "");
 	if (woo_auth(ctx, req, why, whylen) < 0)
 		return UOMS_KIND_FAIL;
@@ -389,12 +419,91 @@ fail:
 	return NULL;
 }
 
+/* A meta_data value by key (the first of keys found), or NULL. */
+static json_t *
+woo_meta(json_t *p, const char *const *keys)
+{
+	json_t *m, *md = json_object_get(p, "meta_data");
+	size_t i;
+
+	for (; *keys != NULL; keys++)
+		json_array_foreach(md, i, m)
+			if (jstr(m, "key") != NULL &&
+			    strcmp(jstr(m, "key"), *keys) == 0)
+				return json_object_get(m, "value");
+	return NULL;
+}
+
+/*
+ * One product of the catalog answer as a product line; NULL with why
+ * empty when it has no SKU (skipped), NULL with why when it can't be read.
+ */
+static json_t *
+woo_product(struct uoms_fetch_ctx *ctx, json_t *p, char *why, size_t whylen)
+{
+	static const char *const cost_keys[] = { "_wc_cog_cost", "_cost",
+	    "cost", NULL };
+	struct woo_state *st = ctx->state;
+	json_t *rec, *v, *cat;
+	char id[64];
+	long long n;
+
+	why[0] = '\0';
+	if (!json_is_object(p) || uoms_map_id(json_object_get(p, "id"), id,
+	    sizeof id) < 0) {
+		snprintf(why, whylen, "a product without an id");
+		return NULL;
+	}
+	if (jstr(p, "sku") == NULL) {
+		st->skipped_no_sku++;
+		return NULL;
+	}
+	rec = json_object();
+	json_object_set_new(rec, "sku", json_string(jstr(p, "sku")));
+	uoms_map_str(rec, "name", jstr(p, "name"));
+	cat = json_array_get(json_object_get(p, "categories"), 0);
+	uoms_map_str(rec, "category", jstr(cat, "name"));
+	/* price is "" for a product without one. */
+	v = json_object_get(p, "price");
+	if (v != NULL && !json_is_null(v) && !(json_is_string(v) &&
+	    *json_string_value(v) == '\0')) {
+		if (uoms_map_money_json(v, st->digits, &n) < 0) {
+			snprintf(why, whylen, "product %s: price is not an "
+			    "amount of %s", id, st->currency);
+			goto fail;
+		}
+		json_object_set_new(rec, "price", json_integer(n));
+	}
+	v = woo_meta(p, cost_keys);
+	if (v != NULL && !json_is_null(v) && !(json_is_string(v) &&
+	    *json_string_value(v) == '\0')) {
+		if (uoms_map_money_json(v, st->digits, &n) < 0) {
+			snprintf(why, whylen, "product %s: cost is not an "
+			    "amount of %s", id, st->currency);
+			goto fail;
+		}
+		json_object_set_new(rec, "cost", json_integer(n));
+	}
+	v = json_object_get(p, "stock_quantity");
+	if (json_is_integer(v))
+		json_object_set_new(rec, "stock",
+		    json_integer(json_integer_value(v)));
+	json_object_set_new(rec, "currency", json_string(st->currency));
+	json_object_set_new(rec, "channel", json_string(ctx->channel->name));
+	json_object_set_new(rec, "channel_product_id", json_string(id));
+	uoms_map_str(rec, "channel_status", jstr(p, "status"));
+	return rec;
+fail:
+	json_decref(rec);
+	return NULL;
+}
+
 static int
 woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
 {
 	struct woo_state *st = ctx->state;
-	json_t *root, *o;
+	json_t *root, *o, *recs;
 	char total[32];
 	size_t i, n;
 	int last;
@@ -409,21 +518,30 @@ woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		/* An error envelope {code, message, data: {status}}. */
 		const char *msg = jstr(root, "message");
 
-		snprintf(why, whylen, "answer is not a list of orders%s%.200s",
-		    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+		snprintf(why, whylen, "answer is not a list of %s%s%.200s",
+		    ctx->products ? "products" : "orders", msg != NULL ? ": " :
+		    "", msg != NULL ? msg : "");
 		json_decref(root);
 		return -1;
 	}
+	/* Mapped whole before anything is emitted. */
+	recs = json_array();
 	json_array_foreach(root, i, o) {
-		json_t *rec = woo_order(ctx, o, why, whylen);
+		json_t *rec = ctx->products ? woo_product(ctx, o, why,
+		    whylen) : woo_order(ctx, o, why, whylen);
 
+		if (rec == NULL && ctx->products && why[0] == '\0')
+			continue;	/* no SKU: skipped */
 		if (rec == NULL) {
+			json_decref(recs);
 			json_decref(root);
 			return -1;
 		}
-		ctx->emit(ctx, rec);
-		json_decref(rec);
+		json_array_append_new(recs, rec);
 	}
+	json_array_foreach(recs, i, o)
+		ctx->emit(ctx, o);
+	json_decref(recs);
 	n = json_array_size(root);
 	json_decref(root);
 	/* X-WP-TotalPages is read afresh on every page: orders changed
@@ -443,7 +561,8 @@ woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	}
 	st->page++;
 	if (last) {
-		st->done = st->trash;
+		/* The catalog has no trash pass. */
+		st->done = st->trash || ctx->products;
 		st->trash = 1;
 		st->page = 1;
 	}

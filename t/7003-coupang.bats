@@ -265,3 +265,51 @@ PY
 	! grep -q -- "$SK" <<<"$output$stderr"
 	[ ! -s server.log ]
 }
+
+@test "coupang: --products fetches the catalog, one line per item; upsert stores it, again unchanged" {
+	start_coupang
+	add_coupang cp1
+	run --separate-stderr uoms-fetch --channel cp1 --products
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | norm >got
+	cat >want <<'WANT'
+{"brand":"청송농원","category":"59258","channel":"cp1","channel_product_id":"80240831","channel_status":"승인완료","currency":"KRW","name":"사과 3kg, 대","price":19000,"product_name":"청송 사과 3kg","sku":"APL-3-L","stock":120,"vendor_item_id":"3242596358"}
+{"brand":"청송농원","category":"59258","channel":"cp1","channel_product_id":"80240831","channel_status":"승인완료","currency":"KRW","name":"사과 3kg, 중","price":16000,"product_name":"청송 사과 3kg","sku":"APL-3-M","stock":0,"vendor_item_id":"3242596359"}
+{"category":"59259","channel":"cp1","channel_product_id":"80000001","channel_status":"승인완료","currency":"KRW","name":"배 1kg","price":7000,"product_name":"나주 배","sku":"PEAR-1","stock":35,"vendor_item_id":"70000001"}
+{"category":"80301","channel":"cp1","channel_product_id":"80000099","channel_status":"승인완료","currency":"KRW","name":"꽃다발","price":45000,"product_name":"꽃다발","sku":"70000007","stock":5,"vendor_item_id":"70000007"}
+WANT
+	diff -u want got
+
+	# A page of two products, then each product's items, then the last
+	# page (one product) and its items: all signed.
+	paths >requests
+	p=/v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+	cat >want <<WANT
+GET $p?vendorId=A00012345&maxPerPage=100
+GET $p/80000001
+GET $p/80000099
+GET $p?vendorId=A00012345&nextToken=80240831&maxPerPage=100
+GET $p/80240831
+WANT
+	diff -u want requests
+
+	printf '%s\n' "$output" | uoms-upsert --products --summary >/dev/null 2>first
+	[ "$(cat first)" = "uoms-upsert: read 4, created 4, updated 0, unchanged 0, rejected 0" ]
+	[ "$(sql "SELECT sku, name, category, price, stock FROM products ORDER BY sku")" = "70000007|꽃다발|80301|45000|5
+APL-3-L|사과 3kg, 대|59258|19000|120
+APL-3-M|사과 3kg, 중|59258|16000|0
+PEAR-1|배 1kg|59259|7000|35" ]
+	uoms-fetch --channel cp1 --products | uoms-upsert --products --summary >/dev/null 2>second
+	[ "$(cat second)" = "uoms-upsert: read 4, created 0, updated 0, unchanged 4, rejected 0" ]
+}
+
+@test "coupang: --products with a wrong secret fails the channel, without the secret" {
+	start_coupang
+	SECRETS="$AK
+sk-wrong-secret-value" add_coupang cpbad
+	run --separate-stderr uoms-fetch --channel cpbad --products
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[ "$stderr" = "uoms-fetch: channel cpbad: authentication failed (HTTP 401)" ]
+	! grep -q -- sk-wrong-secret-value <<<"$stderr"
+}

@@ -273,3 +273,40 @@ PY
 	! grep -q -- JDJhJDA0 <<<"$output$stderr"
 	[ ! -s server.log ]
 }
+
+@test "naver: --products fetches the catalog, one line per channel product; upsert stores it, again unchanged" {
+	start_naver --product-page-size 2
+	add_naver nv1
+	run --separate-stderr uoms-fetch --channel nv1 --products
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | norm >got
+	cat >want <<'WANT'
+{"category":"디지털/가전>음향가전>이어폰","channel":"nv1","channel_product_id":"6000000004","channel_service":"STOREFARM","channel_status":"SALE","currency":"KRW","name":"무선 이어폰","origin_product_id":"5000000003","price":59000,"sku":"EAR-1","stock":12}
+{"category":"식품>농산물>과일>귤","channel":"nv1","channel_product_id":"6000000001","channel_service":"STOREFARM","channel_status":"SALE","currency":"KRW","discounted_price":21000,"name":"제주 감귤 5kg","origin_product_id":"5000000001","price":23000,"sku":"TNG-5","stock":40}
+{"category":"식품>축산물>쇠고기","channel":"nv1","channel_product_id":"6000000003","channel_service":"STOREFARM","channel_status":"OUTOFSTOCK","currency":"KRW","name":"한우 불고기 500g","origin_product_id":"5000000002","price":29900,"sku":"6000000003","stock":0}
+WANT
+	diff -u want got
+
+	# The token, then two pages of the search, the bearer token on each.
+	requests >got
+	cat >want <<'WANT'
+POST /external/v1/oauth2/token
+POST /external/v1/products/search
+POST /external/v1/products/search
+WANT
+	diff -u want got
+	python3 -c '
+import json, sys
+pages = [json.loads(json.loads(l)["body"])["page"] for l in open("server.log") if "/products/search" in l]
+assert pages == [1, 2], pages
+'
+
+	printf '%s\n' "$output" | uoms-upsert --products --summary >/dev/null 2>first
+	[ "$(cat first)" = "uoms-upsert: read 3, created 3, updated 0, unchanged 0, rejected 0" ]
+	[ "$(sql "SELECT sku, name, category, price, stock FROM products ORDER BY sku")" = "6000000003|한우 불고기 500g|식품>축산물>쇠고기|29900|0
+EAR-1|무선 이어폰|디지털/가전>음향가전>이어폰|59000|12
+TNG-5|제주 감귤 5kg|식품>농산물>과일>귤|23000|40" ]
+	# Again, with the token kept from the first fetch: nothing changes.
+	uoms-fetch --channel nv1 --products | uoms-upsert --products --summary >/dev/null 2>second
+	[ "$(cat second)" = "uoms-upsert: read 3, created 0, updated 0, unchanged 3, rejected 0" ]
+}

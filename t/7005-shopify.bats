@@ -178,3 +178,55 @@ EOF
 	[[ "$output$stderr" == *"/admin/api/2024-01/orders.json?status=any"* ]]
 	[[ "$output$stderr" != *"$TOKEN"* ]]
 }
+
+# The catalog the server serves since 2026-11-01, one line per variant with
+# a SKU (Apple's "Sample" has none; Tea was last updated in 2025), prices
+# in cents of the default currency USD, no cost (Shopify keeps it on the
+# inventory item).
+want_products() {
+	cat <<'EOF2'
+{"category":"Fruit","channel":"shop1","channel_product_id":"632910391","channel_status":"active","channel_variant_id":"808950811","currency":"USD","name":"Apple / 1kg","price":1234,"sku":"APL-1","stock":10}
+{"category":"Fruit","channel":"shop1","channel_product_id":"632910391","channel_status":"active","channel_variant_id":"808950812","currency":"USD","name":"Apple / 3kg","price":3000,"sku":"APL-3","stock":0}
+{"category":"Fruit","channel":"shop1","channel_product_id":"632910392","channel_status":"active","channel_variant_id":"808950821","currency":"USD","name":"Pear","price":550,"sku":"PEAR","stock":7}
+{"category":"Kitchen","channel":"shop1","channel_product_id":"632910394","channel_status":"active","channel_variant_id":"808950841","currency":"USD","name":"Mug / Red","price":899,"sku":"MUG-R","stock":3}
+{"category":"Kitchen","channel":"shop1","channel_product_id":"632910394","channel_status":"active","channel_variant_id":"808950842","currency":"USD","name":"Mug / Blue","price":899,"sku":"MUG-B","stock":4}
+{"category":"Kitchen","channel":"shop1","channel_product_id":"632910396","channel_status":"active","channel_variant_id":"808950861","currency":"USD","name":"Spoon","price":125,"sku":"SPN","stock":12}
+{"channel":"shop1","channel_product_id":"632910393","channel_status":"draft","channel_variant_id":"808950831","currency":"USD","name":"Gift box","price":10000,"sku":"GIFT","stock":-2}
+EOF2
+}
+
+@test "shopify: --products fetches the catalog, a line per variant, into the store" {
+	start_shop
+	add_shop shop1 "$TOKEN" --secret access_token
+	run --separate-stderr uoms-fetch --channel shop1 --products --since 2026-11-01
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | norm >got
+	want_products | norm >want
+	diff -u want got
+	# Two pages of four products: the filters, then page_info and limit only.
+	[ "$(grep -c '^GET /admin/api/2024-01/products.json' server.log)" -eq 2 ]
+	head -1 server.log | grep -q \
+	    'products.json?updated_at_min=2026-11-01T00%3A00%3A00Z&limit=4 -> 200$'
+	sed -n 2p server.log | grep -q \
+	    '^GET /admin/api/2024-01/products.json?limit=4&page_info=[A-Za-z0-9_-]* -> 200$'
+
+	printf '%s\n' "$output" | uoms-upsert --products --summary >/dev/null 2>summary
+	[ "$(cat summary)" = "uoms-upsert: read 7, created 7, updated 0, unchanged 0, rejected 0" ]
+	[ "$(sql "select name, category, price, cost, stock from products where sku = 'APL-1'")" = "Apple / 1kg|Fruit|1234||10" ]
+	[ "$(sql "select count(*) from products")" -eq 7 ]
+
+	run --separate-stderr sh -c 'uoms-fetch --channel shop1 --products --since 2026-11-01 |
+	    uoms-upsert --products --summary'
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "uoms-upsert: read 7, created 0, updated 0, unchanged 7, rejected 0" ]
+	[ "$(sql "select max(version) from products")" -eq 1 ]
+}
+
+@test "shopify: --products prices in the setting currency (KRW: no minor unit)" {
+	start_shop
+	add_shop shopk "$TOKEN" --secret access_token --set currency=KRW
+	run --separate-stderr uoms-fetch --channel shopk --products --since 2026-11-01
+	[ "$status" -ne 0 ]
+	# 12.34 is not an amount of KRW: the channel fails, naming the product.
+	[[ "$stderr" == *shopk* && "$stderr" == *"not an amount of KRW"* ]]
+}

@@ -177,3 +177,53 @@ EOF
 	[[ "$output$stderr" != *"$SECRET"* ]]
 	[[ "$output$stderr" != *"$(printf '%s:%s' "$KEY" "$SECRET" | base64)"* ]]
 }
+
+# The catalog the server serves since 2026-11-01 with currency=KRW: one
+# line per product with a SKU (선물세트 has none; 녹차 changed in 2025),
+# cost from meta_data _cost / _wc_cog_cost, no stock when not managed, no
+# price when the product has none.
+want_products() {
+	cat <<'EOF2'
+{"category":"과일","channel":"woo1","channel_product_id":"93","channel_status":"publish","cost":12000,"currency":"KRW","name":"사과 1kg","price":19000,"sku":"APL-1","stock":10}
+{"category":"과일","channel":"woo1","channel_product_id":"94","channel_status":"publish","currency":"KRW","name":"배","price":25000,"sku":"PEAR"}
+{"category":"주방","channel":"woo1","channel_product_id":"98","channel_status":"publish","currency":"KRW","name":"숟가락","price":1500,"sku":"SPN","stock":12}
+{"category":"주방","channel":"woo1","channel_product_id":"99","channel_status":"publish","cost":5000,"currency":"KRW","name":"접시","price":8000,"sku":"PLATE","stock":0}
+{"channel":"woo1","channel_product_id":"96","channel_status":"draft","currency":"KRW","name":"머그컵","sku":"MUG","stock":3}
+EOF2
+}
+
+@test "woocommerce: --products fetches the catalog into the store" {
+	start_woo
+	add_woo woo1 "$KEY" "$SECRET" --set currency=KRW
+	run --separate-stderr uoms-fetch --channel woo1 --products --since 2026-11-01
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | norm >got
+	want_products | norm >want
+	diff -u want got
+	# Two pages of four, no trash pass for the catalog.
+	[ "$(grep -c '^GET /wp-json/wc/v3/products?' server.log)" -eq 2 ]
+	head -1 server.log | grep -q \
+	    'products?modified_after=2026-11-01T00%3A00%3A00&dates_are_gmt=true&per_page=4&page=1&orderby=id&order=asc -> 200$'
+	[ "$(grep -c 'status=trash' server.log)" -eq 0 ]
+
+	printf '%s\n' "$output" | uoms-upsert --products --summary >/dev/null 2>summary
+	[ "$(cat summary)" = "uoms-upsert: read 5, created 5, updated 0, unchanged 0, rejected 0" ]
+	[ "$(sql "select name, category, price, cost, stock from products where sku = 'APL-1'")" = "사과 1kg|과일|19000|12000|10" ]
+	[ "$(sql "select count(*) from products")" -eq 5 ]
+
+	run --separate-stderr sh -c 'uoms-fetch --channel woo1 --products --since 2026-11-01 |
+	    uoms-upsert --products --summary'
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "uoms-upsert: read 5, created 0, updated 0, unchanged 5, rejected 0" ]
+	[ "$(sql "select max(version) from products")" -eq 1 ]
+}
+
+@test "woocommerce: --products with a wrong secret fails like orders" {
+	start_woo
+	add_woo woo1 "$KEY" "cs_WRONG_secret"
+	run --separate-stderr uoms-fetch --channel woo1 --products --since 2026-11-01
+	[ "$status" -ne 0 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *woo1* && "$stderr" != *cs_WRONG_secret* ]]
+	grep -q '^GET /wp-json/wc/v3/products?.* -> 401$' server.log
+}

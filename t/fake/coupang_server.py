@@ -25,8 +25,20 @@ the last shipmentBoxId of a page and "" on the last page, in the envelope
       [--vendor-id V] [--page-size N] [--shift-days N]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
 
---data FILE: {"ordersheets": [...]} as the API shows them, read again on
-every request, so a test can change an order between fetches.
+The catalog (seller products), signed alike:
+  list     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
+  one      https://developers.coupangcorp.com/hc/en-us/articles/360033644994
+GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+    ?vendorId=V[&nextToken=T][&maxPerPage=N]: the seller products (without
+    their items) by sellerProductId, maxPerPage at a time (1 to 100, default
+    10; --page-size makes pages smaller), nextToken the next page's first
+    sellerProductId, "" on the last page; 403 for another vendorId.
+GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/ID:
+    {code, message, data: the product with its items[]}, 404 when unknown.
+
+--data FILE: {"ordersheets": [...], "sellerProducts": [...]} as the API
+shows them, read again on every request, so a test can change an order or
+a product between fetches.
 --shift-days N moves every date and time in the data N days later, so
 fixed data can be served as recent.
 --fail and --log: see fake_http.py.
@@ -47,6 +59,8 @@ import fake_http  # noqa: E402
 PATH = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/ordersheets$")
 STATUSES = ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY",
             "NONE_TRACKING")
+PRODUCTS = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
+PRODUCT = re.compile("^" + PRODUCTS + r"/(\d+)$")
 TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
 
 
@@ -99,15 +113,48 @@ class Coupang(fake_http.Handler):
             return "Specified signature is invalid"
         return None
 
+    def products(self, path, query):
+        a = self.server.args
+        with open(a.data, encoding="utf-8") as f:
+            rows = sorted(json.load(f).get("sellerProducts", []),
+                          key=lambda p: int(p["sellerProductId"]))
+        m = PRODUCT.match(path)
+        if m:
+            for p in rows:
+                if str(p["sellerProductId"]) == m.group(1):
+                    return self.reply(200, {"code": "SUCCESS", "message": "", "data": p})
+            return self.error(404, "seller product not found")
+        q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if q.get("vendorId") != a.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        try:
+            per = int(q.get("maxPerPage") or 10)
+        except ValueError:
+            return self.error(400, "maxPerPage is not a number")
+        if not 1 <= per <= 100:
+            return self.error(400, "maxPerPage is 1 to 100")
+        per = min(per, a.page_size or per)
+        after = q.get("nextToken") or ""
+        if after:
+            rows = [p for p in rows if int(p["sellerProductId"]) >= int(after)]
+        page, rest = rows[:per], rows[per:]
+        return self.reply(200, {"code": "SUCCESS", "message": "",
+                                "nextToken": str(rest[0]["sellerProductId"]) if rest else "",
+                                "data": [{k: v for k, v in p.items() if k != "items"}
+                                         for p in page]})
+
     def answer(self):
         a = self.server.args
         path, _, query = self.path.partition("?")
         m = PATH.match(path)
-        if self.command != "GET" or m is None:
+        if self.command != "GET" or (m is None and path != PRODUCTS and
+                                     not PRODUCT.match(path)):
             return self.error(404, "No API found for the request")
         why = self.authorized(path, query)
         if why is not None:
             return self.error(401, why)
+        if m is None:
+            return self.products(path, query)
         if urllib.parse.unquote(m.group(1)) != a.vendor_id:
             return self.error(403, "vendorId is not the access key's")
         q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))

@@ -25,12 +25,19 @@ GET /external/v1/pay-order/seller/product-orders/last-changed-statuses
 GET /external/v1/pay-order/seller/orders/ORDER/product-order-ids
 POST /external/v1/pay-order/seller/product-orders/query {"productOrderIds":
     [...]} (at most 300, else 400).
+POST /external/v1/products/search {"page": N, "size": M, ...} (the catalog,
+    https://apicenter.commerce.naver.com/docs/commerce-api/current/search-product):
+    the origin products (each with channelProducts[]) by originProductNo,
+    page N (from 1) of size M (1 to 500, default 50; --product-page-size
+    fewer), as {contents, page, size, totalElements, totalPages, first,
+    last}.
 
   naver_server.py --data FILE [--client-id ID] [--client-secret S]
-      [--page-size N] [--shift-days N] [--token-ttl SECONDS]
+      [--page-size N] [--product-page-size N] [--shift-days N]
+      [--token-ttl SECONDS]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
 
---data FILE: {"productOrders": [...]}, each as the query answers it ({order,
+--data FILE: {"productOrders": [...], "products": [...]}, each product order as the query answers it ({order,
 productOrder, delivery}) plus "lastChangedDate" and "lastChangedType", read
 again on every request, so a test can change an order between fetches.
 --shift-days N moves every date and time in the data N days later.
@@ -189,6 +196,26 @@ class Naver(fake_http.Handler):
                               for r in self.data()
                               if r["productOrder"]["productOrderId"] in want])
 
+    def products(self):
+        a = self.server.args
+        try:
+            q = json.loads(self.body or b"{}")
+            page = int(q.get("page", 1))
+            size = int(q.get("size", 50))
+        except (ValueError, TypeError, AttributeError):
+            return self.error(400, "BadRequest", "page and size are numbers")
+        if page < 1 or not 1 <= size <= 500:
+            return self.error(400, "BadRequest", "page >= 1, size 1 to 500")
+        size = min(size, a.product_page_size or size)
+        with open(a.data, encoding="utf-8") as f:
+            rows = sorted(json.load(f).get("products", []),
+                          key=lambda p: int(p["originProductNo"]))
+        pages = max(1, -(-len(rows) // size))
+        part = rows[(page - 1) * size:page * size]
+        return self.reply(200, {"contents": part, "page": page, "size": size,
+                                "totalElements": len(rows), "totalPages": pages,
+                                "first": page == 1, "last": page >= pages})
+
     def answer(self):
         path, _, query = self.path.partition("?")
         if self.command == "POST" and path == BASE + "/oauth2/token":
@@ -206,6 +233,8 @@ class Naver(fake_http.Handler):
                                             if r["order"]["orderId"] == oid)))
         if self.command == "POST" and path == BASE + "/pay-order/seller/product-orders/query":
             return self.product_orders()
+        if self.command == "POST" and path == BASE + "/products/search":
+            return self.products()
         return self.error(404, "NotFound", "no such API")
 
 
@@ -220,6 +249,7 @@ def main():
     p.add_argument("--client-secret", default="$2a$04$abcdefghijklmnopqrstuu")
     p.add_argument("--page-size", type=int, default=0)
     p.add_argument("--shift-days", type=int, default=0)
+    p.add_argument("--product-page-size", type=int, default=0)
     p.add_argument("--token-ttl", type=int, default=10800)
     fake_http.main(Naver, p, setup)
 

@@ -3,6 +3,7 @@
 
 It behaves as the public docs describe the real one:
   orders     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
+  products   https://shopify.dev/docs/api/admin-rest/2024-01/resources/product
   paging     https://shopify.dev/docs/api/admin-rest/usage/pagination
   rate limit https://shopify.dev/docs/api/admin-rest/usage/rate-limits
   token      https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant
@@ -11,6 +12,8 @@ GET /admin/api/VERSION/orders.json checks X-Shopify-Access-Token (401 when
 wrong), filters by status (default open; any) and updated_at_min, pages by an
 opaque page_info cursor given in the Link header (rel="previous", rel="next");
 a page_info request may carry nothing but limit (and fields), else 400.
+GET /admin/api/VERSION/products.json is the same for the catalog: filters by
+status (default all: active, draft, archived) and updated_at_min, pages alike.
 POST /admin/oauth/access_token is the client-credentials grant.
 Every answer carries X-Shopify-Shop-Api-Call-Limit; with --bucket a leaky
 bucket (leaking 2 requests/s) answers 429 with Retry-After when full.
@@ -20,12 +23,15 @@ accepts http:// only for a loopback address). The port is printed on the
 first line of stdout.
 
   shopify_server.py [--token T] [--client-id ID --client-secret S]
-      [--token-ttl SECONDS] [--orders N | --data FILE] [--bucket SIZE]
+      [--token-ttl SECONDS] [--orders N | --data FILE]
+      [--product-data FILE] [--bucket SIZE]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
 
 --data FILE: the orders to serve ({"orders": [...]} or a list), read again on
 every request, so a test can change an order between fetches. Default: N
 generated orders covering every status (--orders, default 9).
+--product-data FILE: the products ({"products": [...]} or a list), read again
+on every request. Default: PRODUCTS (six, one updated long ago).
 --fail N:WHAT answers the Nth request (counting every request, from 1) with
 WHAT: 500, 429 (Retry-After: 1), 401, hang (no answer for --hang seconds),
 truncate (the JSON cut in half, Content-Length to match), short (the
@@ -94,6 +100,38 @@ def generated(n):
     return orders
 
 
+def variant(vid, title, sku, price, qty):
+    return {"id": vid, "title": title, "sku": sku, "price": price,
+            "inventory_quantity": qty, "inventory_item_id": vid + 1000,
+            "compare_at_price": None, "option1": title}
+
+
+# The catalog as the API shows it (prices in the shop's currency, USD).
+PRODUCTS = [
+    {"id": 632910391, "title": "Apple", "product_type": "Fruit",
+     "status": "active", "updated_at": "2026-11-20T10:00:00-05:00",
+     "variants": [variant(808950811, "1kg", "APL-1", "12.34", 10),
+                  variant(808950812, "3kg", "APL-3", "30.00", 0),
+                  variant(808950813, "Sample", "", "0.00", 5)]},
+    {"id": 632910392, "title": "Pear", "product_type": "Fruit",
+     "status": "active", "updated_at": "2026-11-20T11:00:00-05:00",
+     "variants": [variant(808950821, "Default Title", "PEAR", "5.50", 7)]},
+    {"id": 632910393, "title": "Gift box", "product_type": "",
+     "status": "draft", "updated_at": "2026-11-20T12:00:00-05:00",
+     "variants": [variant(808950831, "Default Title", "GIFT", "100", -2)]},
+    {"id": 632910394, "title": "Mug", "product_type": "Kitchen",
+     "status": "active", "updated_at": "2026-11-20T13:00:00-05:00",
+     "variants": [variant(808950841, "Red", "MUG-R", "8.99", 3),
+                  variant(808950842, "Blue", "MUG-B", "8.99", 4)]},
+    {"id": 632910395, "title": "Tea", "product_type": "Drinks",
+     "status": "archived", "updated_at": "2025-01-01T00:00:00-05:00",
+     "variants": [variant(808950851, "Default Title", "TEA", "3.00", 1)]},
+    {"id": 632910396, "title": "Spoon", "product_type": "Kitchen",
+     "status": "active", "updated_at": "2026-11-20T14:00:00-05:00",
+     "variants": [variant(808950861, "Default Title", "SPN", "1.25", 12)]},
+]
+
+
 def when(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
@@ -118,6 +156,13 @@ class Shop:
                 d = json.load(f)
             return d["orders"] if isinstance(d, dict) else d
         return generated(self.args.orders)
+
+    def products(self):
+        if self.args.product_data:
+            with open(self.args.product_data, encoding="utf-8") as f:
+                d = json.load(f)
+            return d["products"] if isinstance(d, dict) else d
+        return PRODUCTS
 
     def count(self):
         """The request's number and, with --bucket, whether it overflows."""
@@ -234,7 +279,7 @@ class Handler(BaseHTTPRequestHandler):
         u = urllib.parse.urlsplit(self.path)
         parts = u.path.split("/")
         if len(parts) != 5 or parts[:3] != ["", "admin", "api"] or \
-                parts[4] != "orders.json":
+                parts[4] not in ("orders.json", "products.json"):
             self.answer(404, {"errors": "Not Found"})
             return
         tok = self.headers.get("X-Shopify-Access-Token", "")
@@ -266,7 +311,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             filters, after, before = {k: q[k] for k in ("status", "updated_at_min")
                                       if k in q}, None, None
-        rows = sorted(self.select(filters), key=lambda o: o["id"])
+        what = parts[4][:-5]
+        select = self.select if what == "orders" else self.select_products
+        rows = sorted(select(filters), key=lambda o: o["id"])
         if after is not None:
             page = [o for o in rows if o["id"] > after][:limit]
         elif before is not None:
@@ -287,7 +334,14 @@ class Handler(BaseHTTPRequestHandler):
         if page and rows[-1]["id"] > page[-1]["id"]:
             link({"a": page[-1]["id"]}, "next")
         headers = [("Link", ", ".join(links))] if links else []
-        self.answer(200, {"orders": page}, headers, fail=self.fail_body)
+        self.answer(200, {what: page}, headers, fail=self.fail_body)
+
+    def select_products(self, filters):
+        status = filters.get("status")
+        since = filters.get("updated_at_min")
+        return [p for p in self.server.shop.products()
+                if (not status or p["status"] in status.split(",")) and
+                not (since and when(p["updated_at"]) < when(since))]
 
     def select(self, filters):
         status = filters.get("status", "open")
@@ -313,6 +367,7 @@ def main():
     p.add_argument("--token-ttl", type=int, default=86399)
     p.add_argument("--orders", type=int, default=9)
     p.add_argument("--data")
+    p.add_argument("--product-data")
     p.add_argument("--bucket", type=int, default=0)
     p.add_argument("--fail", action="append", default=[])
     p.add_argument("--hang", type=float, default=30)

@@ -3,6 +3,7 @@
 
 It behaves as the public docs describe the real one:
   orders  https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders
+  products https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-products
   paging  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
   auth    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
 
@@ -13,6 +14,8 @@ dates_are_gmt=true); sorts by orderby/order; pages by page and per_page (1 to
 100, else 400 rest_invalid_param) with X-WP-Total, X-WP-TotalPages and a Link
 header (rel="prev", rel="next"). The shop's site time is UTC+9 (a Korean
 shop), so forgetting dates_are_gmt shifts the window by nine hours.
+GET /wp-json/wc/v3/products is the same for the catalog (status any leaves
+out trash; orderby date, id, title, modified).
 
 It speaks plain HTTP on 127.0.0.1. A real shop must be reached over https:
 WooCommerce accepts basic auth only there, and the kind refuses http://
@@ -20,11 +23,13 @@ except to a loopback address. The port is printed on the first line of
 stdout.
 
   woocommerce_server.py [--key CK --secret CS] [--orders N | --data FILE]
-      [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+      [--product-data FILE] [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
 
 --data FILE: the orders to serve (a JSON list, as the API shows them), read
 again on every request. Default: N generated orders, every status in turn
 (--orders, default 10).
+--product-data FILE: the products (a JSON list), read again on every request.
+Default: PRODUCTS (seven, one without a SKU, one modified long ago).
 --fail N:WHAT answers the Nth request (from 1) with WHAT: 500, 429
 (Retry-After: 1), 401, hang (no answer for --hang seconds), truncate (the
 JSON cut in half, Content-Length to match), short (the connection closes half
@@ -97,6 +102,35 @@ def generated(n):
     return orders
 
 
+def product(pid, name, sku, price, cats, stock, modified, status="publish",
+            meta=()):
+    t = datetime.datetime.fromisoformat(modified)
+    return {"id": pid, "name": name, "slug": "p-%d" % pid, "type": "simple",
+            "status": status, "sku": sku, "price": price,
+            "regular_price": price, "sale_price": "",
+            "date_modified": stamp(t + SITE), "date_modified_gmt": stamp(t),
+            "manage_stock": stock is not None, "stock_quantity": stock,
+            "stock_status": "instock" if stock is None or stock > 0 else "outofstock",
+            "categories": [{"id": 15 + i, "name": c, "slug": "c%d" % i}
+                           for i, c in enumerate(cats)],
+            "meta_data": [{"id": 500 + i, "key": k, "value": v}
+                          for i, (k, v) in enumerate(meta)]}
+
+
+# The catalog as the API shows it (prices in the store's currency, KRW).
+PRODUCTS = [
+    product(93, "사과 1kg", "APL-1", "19000", ["과일"], 10, "2026-11-20T01:00:00",
+            meta=[("_cost", "12000")]),
+    product(94, "배", "PEAR", "25000", ["과일"], None, "2026-11-20T02:00:00"),
+    product(95, "선물세트", "", "50000", ["선물"], 4, "2026-11-20T03:00:00"),
+    product(96, "머그컵", "MUG", "", [], 3, "2026-11-20T04:00:00", status="draft"),
+    product(97, "녹차", "TEA", "3000", ["음료"], 1, "2025-01-01T00:00:00"),
+    product(98, "숟가락", "SPN", "1500", ["주방", "할인"], 12, "2026-11-20T05:00:00"),
+    product(99, "접시", "PLATE", "8000", ["주방"], 0, "2026-11-20T06:00:00",
+            meta=[("_wc_cog_cost", "5000")]),
+]
+
+
 class Shop:
     def __init__(self, args):
         self.args = args
@@ -113,6 +147,12 @@ class Shop:
             with open(self.args.data, encoding="utf-8") as f:
                 return json.load(f)
         return generated(self.args.orders)
+
+    def products(self):
+        if self.args.product_data:
+            with open(self.args.product_data, encoding="utf-8") as f:
+                return json.load(f)
+        return PRODUCTS
 
     def count(self):
         with self.lock:
@@ -205,7 +245,9 @@ class Handler(BaseHTTPRequestHandler):
                                    "Consumer secret is invalid.", 401))
             return
         u = urllib.parse.urlsplit(self.path)
-        if u.path.rstrip("/") != "/wp-json/wc/v3/orders":
+        what = u.path.rstrip("/").rpartition("/")[2]
+        if u.path.rstrip("/") not in ("/wp-json/wc/v3/orders",
+                                      "/wp-json/wc/v3/products"):
             self.answer(404, error("rest_no_route",
                                    "No route was found matching the URL and request method.", 404))
             return
@@ -223,13 +265,17 @@ class Handler(BaseHTTPRequestHandler):
                                                 "(inclusive) and 100 (inclusive)"}))
             return
         gmt = q.get("dates_are_gmt") in ("true", "1")
-        rows = self.select(q.get("status", "any"), q.get("modified_after"), gmt)
+        rows = self.select(q.get("status", "any"), q.get("modified_after"), gmt,
+                           what)
         if rows is None:
             self.answer(400, error("rest_invalid_param", "Invalid parameter(s): "
                                    "modified_after", 400))
             return
         key = {"modified": "date_modified_gmt", "date": "date_created_gmt",
-               "id": "id"}.get(q.get("orderby", "date"), "date_created_gmt")
+               "id": "id", "title": "name"}.get(q.get("orderby", "date"),
+                                                "date_created_gmt")
+        if what == "products" and key == "date_created_gmt":
+            key = "date_modified_gmt"   # the fake keeps no creation date
         rows.sort(key=lambda o: (o[key], o["id"]), reverse=q.get("order", "desc") == "desc")
         total = len(rows)
         pages = (total + per_page - 1) // per_page
@@ -246,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Link", ", ".join(links)))
         self.answer(200, body, headers, fail=what)
 
-    def select(self, status, after, gmt):
+    def select(self, status, after, gmt, what="orders"):
         if after is not None:
             try:
                 t = datetime.datetime.fromisoformat(after.replace("Z", "+00:00"))
@@ -257,7 +303,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not gmt:
                     t += SITE
         out = []
-        for o in self.server.shop.orders():
+        shop = self.server.shop
+        for o in shop.orders() if what == "orders" else shop.products():
             if status == "any" and o["status"] == "trash" or \
                     status != "any" and o["status"] not in status.split(","):
                 continue
@@ -276,6 +323,7 @@ def main():
     p.add_argument("--secret", default="cs_test_secret")
     p.add_argument("--orders", type=int, default=10)
     p.add_argument("--data")
+    p.add_argument("--product-data")
     p.add_argument("--fail", action="append", default=[])
     p.add_argument("--hang", type=float, default=30)
     p.add_argument("--log")

@@ -258,12 +258,12 @@ test_request(void)
 	fx_free(&f);
 	uoms_http_req_free(&req);
 
-	/* The catalog is not fetched. */
+	/* --products lists the seller products instead (test_products). */
 	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
 	f.ctx.products = 1;
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
-	    strstr(why, "catalog") != NULL, "request: --products refused "
-	    "(%s)", why);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "/marketplace/seller-products?") != NULL,
+	    "request: --products lists the seller products (%s)", why);
 	fx_free(&f);
 	uoms_http_req_free(&req);
 
@@ -649,6 +649,147 @@ test_broken(void)
 	uoms_http_req_free(&req);
 }
 
+/* Does the emitted product line pass upsert --products' validation? */
+static int
+pvalid(json_t *rec)
+{
+	static struct uoms_parser *p;
+	struct uoms_product o;
+	struct uoms_error e = { 0 };
+	char *s = json_dumps(rec, JSON_COMPACT);
+	int rc;
+
+	if (p == NULL)
+		p = uoms_parser_new();
+	rc = uoms_product_parse(p, s, strlen(s), &o, &e) == UOMS_OK;
+	if (!rc)
+		printf("#   %s\n", e.msg);
+	free(s);
+	return rc;
+}
+
+static void
+test_products(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256], date[16] = "", sig[65], want[65];
+	const char *P = "/v2/providers/seller_api/apis/api/v1/marketplace/"
+	    "seller-products";
+	json_t *exp;
+
+	fx_init(&f, "{\"vendor_id\":\"A00012345\"}", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "products: the list "
+	    "asked (%s)", why);
+	is(req.url.p, "http://127.0.0.1:9/v2/providers/seller_api/apis/api/v1/"
+	    "marketplace/seller-products?vendorId=A00012345&maxPerPage=100",
+	    "products: the list URL");
+	/* Signed over path + query, like the order sheets. */
+	for (int i = 0; i < req.nheaders; i++) {
+		const char *d = strstr(req.headers[i], "signed-date=");
+		const char *g = strstr(req.headers[i], "signature=");
+
+		if (d != NULL && g != NULL) {
+			snprintf(date, sizeof date, "%.14s", d + 12);
+			snprintf(sig, sizeof sig, "%.64s", g + 10);
+			ok(req.secret_header[i], "products: Authorization "
+			    "masked");
+		}
+	}
+	uoms_coupang_sign(f.sk, date, "GET", P,
+	    "vendorId=A00012345&maxPerPage=100", want);
+	is(sig, want, "products: the list is signed over path and query");
+
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"message\":\"\",\"nextToken\":"
+	    "\"7\",\"data\":[{\"sellerProductId\":5},{\"sellerProductId\":"
+	    "\"6\"}]}", why) == 0, "products: page taken (%s)", why);
+	ok(json_array_size(f.out) == 0, "products: a list emits nothing");
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	    strcmp(req.url.p, "http://127.0.0.1:9/v2/providers/seller_api/"
+	    "apis/api/v1/marketplace/seller-products/5") == 0,
+	    "products: then the first product: %s", req.url.p);
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"data\":{\"sellerProductId\":5,"
+	    "\"sellerProductName\":\"사과\",\"displayCategoryCode\":59258,"
+	    "\"brand\":\"B\",\"statusName\":\"승인완료\",\"items\":["
+	    "{\"vendorItemId\":11,\"itemName\":\"사과 대\",\"salePrice\":19000,"
+	    "\"maximumBuyCount\":3,\"externalVendorSku\":\"APL-L\"},"
+	    "{\"vendorItemId\":12,\"itemName\":\"\",\"salePrice\":\"16000.00\","
+	    "\"maximumBuyCount\":0},"
+	    "{\"sellerProductItemId\":13,\"itemName\":\"승인대기\","
+	    "\"salePrice\":1000}]}}", why) == 0, "products: detail taken (%s)",
+	    why);
+	exp = json_loads("["
+	    "{\"sku\":\"APL-L\",\"name\":\"사과 대\",\"category\":\"59258\","
+	    "\"price\":19000,\"stock\":3,\"channel\":\"cp-main\","
+	    "\"channel_product_id\":\"5\",\"vendor_item_id\":\"11\","
+	    "\"product_name\":\"사과\",\"brand\":\"B\",\"channel_status\":"
+	    "\"승인완료\",\"currency\":\"KRW\"},"
+	    "{\"sku\":\"12\",\"name\":\"사과\",\"category\":\"59258\","
+	    "\"price\":16000,\"stock\":0,\"channel\":\"cp-main\","
+	    "\"channel_product_id\":\"5\",\"vendor_item_id\":\"12\","
+	    "\"product_name\":\"사과\",\"brand\":\"B\",\"channel_status\":"
+	    "\"승인완료\",\"currency\":\"KRW\"},"
+	    "{\"sku\":\"13\",\"name\":\"승인대기\",\"category\":\"59258\","
+	    "\"price\":1000,\"channel\":\"cp-main\","
+	    "\"channel_product_id\":\"5\",\"product_name\":\"사과\","
+	    "\"brand\":\"B\",\"channel_status\":\"승인완료\",\"currency\":"
+	    "\"KRW\"}]", 0, NULL);
+	if (!ok(exp != NULL && json_equal(f.out, exp), "products: one line "
+	    "per item, sku externalVendorSku, else vendorItemId, else "
+	    "sellerProductItemId")) {
+		char *g = json_dumps(f.out, JSON_COMPACT);
+
+		printf("#   got: %s\n", g);
+		free(g);
+	}
+	json_decref(exp);
+	for (size_t i = 0; i < json_array_size(f.out); i++)
+		ok(pvalid(json_array_get(f.out, i)), "products: line %zu "
+		    "passes upsert --products", i);
+
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "/seller-products/6") != NULL,
+	    "products: then the second product");
+	/* A sku already emitted is not emitted twice. */
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"data\":{\"sellerProductId\":6,"
+	    "\"items\":[{\"vendorItemId\":21,\"externalVendorSku\":\"APL-L\","
+	    "\"salePrice\":1}]}}", why) == 0 && json_array_size(f.out) == 3,
+	    "products: a sku seen before is left out");
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "?vendorId=A00012345&nextToken=7&maxPerPage=100")
+	    != NULL, "products: then the next page: %s", req.url.p);
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"nextToken\":\"\",\"data\":[]}",
+	    why) == 0, "products: an empty last page taken");
+	ok(fx_next(&f, &req, why) == UOMS_KIND_DONE, "products: done");
+	fx_free(&f);
+
+	/* Broken answers. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	fx_next(&f, &req, why);
+	ok(fx_take(&f, "{\"code\":\"ERROR\",\"message\":\"bad\"}", why) < 0 &&
+	    strstr(why, "code 'ERROR'") != NULL, "products: an error envelope "
+	    "fails: %s", why);
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"data\":[{\"x\":1}]}", why) < 0
+	    && strstr(why, "sellerProductId") != NULL, "products: a product "
+	    "without id fails: %s", why);
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"data\":[{\"sellerProductId\":"
+	    "1}]}", why) == 0, "products: a page of one");
+	fx_next(&f, &req, why);
+	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"data\":null}", why) < 0 &&
+	    strstr(why, "no data object") != NULL, "products: a detail "
+	    "without data fails: %s", why);
+	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "products: (retry)");
+	fx_free(&f);
+	fx_init(&f, "{}", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL && strstr(why,
+	    "vendor_id") != NULL, "products: no vendor_id fails: %s", why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
 int
 main(void)
 {
@@ -659,6 +800,7 @@ main(void)
 	test_mapping();
 	test_data_file();
 	test_broken();
+	test_products();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

@@ -342,8 +342,9 @@ test_token(void)
 	fx_free(&f);
 	fx_init(&f, NULL, NULL, NULL, NULL);
 	f.ctx.products = 1;
-	ok(fx_next(&f) == UOMS_KIND_FAIL && strstr(f.why, "catalog") != NULL,
-	    "token: --products refused (%s)", f.why);
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strstr(f.req.url.p,
+	    "/oauth2/token") != NULL, "token: --products asks a token first "
+	    "(%s)", f.why);
 	fx_free(&f);
 	fx_init(&f, NULL, NULL, NULL, NULL);
 	f.ch.base_url = "http://api.commerce.naver.com";
@@ -863,6 +864,111 @@ test_broken(void)
 	}
 }
 
+static int
+pvalid(json_t *rec)
+{
+	static struct uoms_parser *p;
+	struct uoms_product o;
+	struct uoms_error e = { 0 };
+	char *s = json_dumps(rec, JSON_COMPACT);
+	int rc;
+
+	if (p == NULL)
+		p = uoms_parser_new();
+	rc = uoms_product_parse(p, s, strlen(s), &o, &e) == UOMS_OK;
+	if (!rc)
+		printf("#   %s\n", e.msg);
+	free(s);
+	return rc;
+}
+
+static void
+test_products(void)
+{
+	struct fixture f;
+	json_t *body, *exp;
+	int secret = 0;
+	const char *h;
+
+	fx_init(&f, NULL, NULL, NULL, "tok-kept");
+	f.ctx.products = 1;
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strcmp(f.req.method, "POST") ==
+	    0, "products: a kept token: the search first (%s)", f.why);
+	is(f.req.url.p, "http://127.0.0.1:9/external/v1/products/search",
+	    "products: the search URL");
+	h = header(&f, "Authorization", &secret);
+	ok(h != NULL && strcmp(h, "Bearer tok-kept") == 0 && secret,
+	    "products: the bearer token, masked");
+	body = json_loadb(f.req.body.p, f.req.body.n, 0, NULL);
+	ok(json_integer_value(json_object_get(body, "page")) == 1 &&
+	    json_integer_value(json_object_get(body, "size")) == 100 &&
+	    strcmp(json_string_value(json_object_get(body, "orderType")),
+	    "MOD_DATE") == 0, "products: page 1 of 100, by MOD_DATE: %.*s",
+	    (int)f.req.body.n, f.req.body.p);
+	json_decref(body);
+	ok(fx_take(&f, "{\"contents\":[{\"originProductNo\":500,"
+	    "\"channelProducts\":["
+	    "{\"originProductNo\":500,\"channelProductNo\":600,\"name\":\"귤\","
+	    "\"sellerManagementCode\":\"TNG-5\",\"salePrice\":23000,"
+	    "\"discountedPrice\":21000,\"stockQuantity\":40,\"statusType\":"
+	    "\"SALE\",\"channelServiceType\":\"STOREFARM\","
+	    "\"wholeCategoryName\":\"식품>과일\"},"
+	    "{\"originProductNo\":500,\"channelProductNo\":601,\"name\":\"귤\","
+	    "\"sellerManagementCode\":\"TNG-5\",\"salePrice\":23000,"
+	    "\"channelServiceType\":\"WINDOW\"}]},"
+	    "{\"originProductNo\":501,\"channelProducts\":["
+	    "{\"channelProductNo\":602,\"name\":\"불고기\",\"salePrice\":29900,"
+	    "\"stockQuantity\":0}]}],"
+	    "\"page\":1,\"size\":100,\"totalElements\":3,\"totalPages\":2,"
+	    "\"first\":true,\"last\":false}") == 0, "products: page 1 taken "
+	    "(%s)", f.why);
+	exp = json_loads("["
+	    "{\"sku\":\"TNG-5\",\"name\":\"귤\",\"category\":\"식품>과일\","
+	    "\"price\":23000,\"stock\":40,\"channel\":\"smartstore\","
+	    "\"channel_product_id\":\"600\",\"origin_product_id\":\"500\","
+	    "\"channel_status\":\"SALE\",\"channel_service\":\"STOREFARM\","
+	    "\"discounted_price\":21000,\"currency\":\"KRW\"},"
+	    "{\"sku\":\"602\",\"name\":\"불고기\",\"price\":29900,\"stock\":0,"
+	    "\"channel\":\"smartstore\",\"channel_product_id\":\"602\","
+	    "\"origin_product_id\":\"501\",\"currency\":\"KRW\"}]", 0, NULL);
+	if (!ok(exp != NULL && json_equal(f.out, exp), "products: one line "
+	    "per channel product, sku sellerManagementCode else "
+	    "channelProductNo, a sku seen twice once")) {
+		char *g = json_dumps(f.out, JSON_COMPACT);
+
+		printf("#   got: %s\n", g);
+		free(g);
+	}
+	json_decref(exp);
+	for (size_t i = 0; i < json_array_size(f.out); i++)
+		ok(pvalid(json_array_get(f.out, i)), "products: line %zu "
+		    "passes upsert --products", i);
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strstr(f.req.body.p,
+	    "\"page\":2") != NULL, "products: then page 2");
+	ok(fx_take(&f, "{\"contents\":[],\"page\":2,\"totalPages\":2,"
+	    "\"last\":true}") == 0, "products: the last page taken");
+	ok(fx_next(&f) == UOMS_KIND_DONE, "products: done after the last "
+	    "page");
+	fx_free(&f);
+
+	/* No kept token: the token first, then the search. */
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	f.ctx.products = 1;
+	fx_next(&f);
+	ok(fx_take(&f, token_answer) == 0 && fx_next(&f) == UOMS_KIND_REQUEST
+	    && strstr(f.req.url.p, "/v1/products/search") != NULL,
+	    "products: the token, then the search");
+	ok(fx_take(&f, "{\"code\":\"GW.RATE_LIMIT\",\"message\":\"slow\"}") <
+	    0 && strstr(f.why, "GW.RATE_LIMIT") != NULL, "products: an "
+	    "error envelope fails: %s", f.why);
+	ok(fx_take(&f, "{\"contents\":{}}") < 0 && strstr(f.why,
+	    "contents") != NULL, "products: contents not an array fails: %s",
+	    f.why);
+	ok(fx_take(&f, "{\"contents\":[]}") == 0 && fx_next(&f) ==
+	    UOMS_KIND_DONE, "products: an empty page ends it");
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -872,6 +978,7 @@ main(void)
 	test_mapping();
 	test_data_file();
 	test_broken();
+	test_products();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

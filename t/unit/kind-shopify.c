@@ -271,11 +271,113 @@ test_requests(void)
 	uoms_http_req_free(&req);
 	fx_free(&f);
 
-	fx_init(&f, "https://x.example", NULL, NULL, NULL);
+}
+
+/* The catalog: requests, paging, a line per variant with a SKU. */
+static void
+test_products(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	static const char page1[] = "{\"products\":["
+	    "{\"id\":632910391,\"title\":\"Apple\",\"product_type\":"
+	    "\"Fruit\",\"status\":\"active\",\"variants\":["
+	    "{\"id\":11,\"title\":\"1kg\",\"sku\":\"APL-1\",\"price\":"
+	    "\"12.34\",\"inventory_quantity\":10},"
+	    "{\"id\":12,\"title\":\"Sample\",\"sku\":\"\",\"price\":"
+	    "\"0.00\",\"inventory_quantity\":5},"
+	    "{\"id\":13,\"title\":\"3kg\",\"sku\":null,\"price\":"
+	    "\"30.00\"}]},"
+	    "{\"id\":632910392,\"title\":\"Pear\",\"product_type\":\"\","
+	    "\"status\":\"draft\",\"variants\":[{\"id\":21,\"title\":"
+	    "\"Default Title\",\"sku\":\"PEAR\",\"price\":\"5.5\","
+	    "\"inventory_quantity\":-2,\"inventory_item_id\":99}]},"
+	    "{\"id\":632910393,\"title\":\"Empty\",\"variants\":[]}]}";
+	static const char want1[] = "["
+	    "{\"sku\":\"APL-1\",\"name\":\"Apple / 1kg\",\"category\":"
+	    "\"Fruit\",\"price\":1234,\"stock\":10,\"currency\":\"USD\","
+	    "\"channel\":\"shop-kr\",\"channel_product_id\":\"632910391\","
+	    "\"channel_variant_id\":\"11\",\"channel_status\":\"active\"},"
+	    "{\"sku\":\"PEAR\",\"name\":\"Pear\",\"price\":550,"
+	    "\"stock\":-2,\"currency\":\"USD\",\"channel\":\"shop-kr\","
+	    "\"channel_product_id\":\"632910392\",\"channel_variant_id\":"
+	    "\"21\",\"channel_status\":\"draft\"}]";
+
+	fx_init(&f, "https://acme.example", NULL, NULL,
+	    "2026-11-01T00:00:00Z");
+	fx_set(&f, "access_token", "t", NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "products: a request (%s)", why);
+	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
+	    "updated_at_min=2026-11-01T00%3A00%3A00Z&limit=250",
+	    "products: first page: updated_at_min and limit, no status");
+	ok(fx_take(&f, "Link: <https://acme.example/admin/api/2024-01/"
+	    "products.json?limit=250&page_info=abc>; rel=\"next\"\r\n",
+	    page1, why, sizeof why) == 0, "products: page 1 taken (%s)", why);
+	same_json(f.out, want1, "products: a line per variant with a SKU, "
+	    "Default Title left out, cents of USD, no cost");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "products: page 2 asked");
+	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
+	    "limit=250&page_info=abc", "products: page 2: page_info and limit "
+	    "only");
+	ok(fx_take(&f, "", "{\"products\":[]}", why, sizeof why) == 0 &&
+	    fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE,
+	    "products: no next link: done");
+	ok(fx_take(&f, "", "{\"orders\":[]}", why, sizeof why) < 0,
+	    "products: an answer without products is refused");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* The setting currency: KRW has no minor unit. */
+	fx_init(&f, "https://acme.example", NULL, "{\"currency\":\"KRW\"}",
+	    NULL);
+	fx_set(&f, "access_token", "t", NULL);
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "products KRW: a request (%s)", why);
+	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
+	    "limit=250", "products: no since, no updated_at_min");
+	ok(fx_take(&f, "", "{\"products\":[{\"id\":1,\"title\":\"사과\","
+	    "\"variants\":[{\"id\":2,\"title\":\"Default Title\","
+	    "\"sku\":\"S1\",\"price\":\"19000\"}]}]}", why, sizeof why) ==
+	    0, "products KRW: taken (%s)", why);
+	same_json(json_array_get(f.out, 0), "{\"sku\":\"S1\",\"name\":"
+	    "\"사과\",\"price\":19000,\"currency\":\"KRW\",\"channel\":"
+	    "\"shop-kr\",\"channel_product_id\":\"1\",\"channel_variant_id\":"
+	    "\"2\"}", "products KRW: whole won, no stock when not given");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://acme.example", NULL, "{\"currency\":\"usd$\"}",
+	    NULL);
 	fx_set(&f, "access_token", "t", NULL);
 	f.ctx.products = 1;
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
-	    strstr(why, "--products") != NULL, "--products: refused clearly");
+	    strstr(why, "currency") != NULL, "products: a bad currency setting "
+	    "is refused (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* A page is taken whole or not at all. */
+	fx_init(&f, "https://acme.example", NULL, NULL, NULL);
+	fx_set(&f, "access_token", "t", NULL);
+	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "{\"products\":[{\"id\":1,\"variants\":[{"
+	    "\"id\":2,\"sku\":\"S1\",\"price\":\"1.00\"}]},{\"id\":3,"
+	    "\"variants\":[{\"id\":4,\"sku\":\"S2\",\"price\":\"1.x\"}]}"
+	    "]}", why, sizeof why) < 0 && strstr(why, "price") != NULL &&
+	    json_array_size(f.out) == 0, "products: a bad price fails the page, "
+	    "nothing emitted (%s)", why);
+	ok(fx_take(&f, "", "{\"products\":[{\"title\":\"x\"}]}", why,
+	    sizeof why) < 0 && strstr(why, "id") != NULL,
+	    "products: a product without an id is refused (%s)", why);
+	ok(fx_take(&f, "", "{\"products\":[{\"id\":1,\"variants\":[{"
+	    "\"sku\":\"S1\"}]}]}", why, sizeof why) < 0,
+	    "products: a variant without an id is refused (%s)", why);
 	uoms_http_req_free(&req);
 	fx_free(&f);
 }
@@ -704,6 +806,7 @@ main(void)
 	test_mapping();
 	test_status();
 	test_broken();
+	test_products();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

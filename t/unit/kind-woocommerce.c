@@ -225,10 +225,109 @@ test_requests(void)
 		fx_free(&f);
 	}
 
+}
+
+/* The catalog: requests, paging without a trash pass, the mapping. */
+static void
+test_products(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	static const char page1[] = "["
+	    "{\"id\":93,\"name\":\"사과 1kg\",\"sku\":\"APL-1\","
+	    "\"status\":\"publish\",\"price\":\"19000\",\"stock_quantity\":"
+	    "10,\"manage_stock\":true,\"categories\":[{\"id\":15,\"name\":"
+	    "\"과일\"},{\"id\":16,\"name\":\"할인\"}],\"meta_data\":["
+	    "{\"id\":1,\"key\":\"_color\",\"value\":\"red\"},"
+	    "{\"id\":2,\"key\":\"_cost\",\"value\":\"12000.00\"}]},"
+	    "{\"id\":94,\"name\":\"선물\",\"sku\":\"\",\"price\":\"1\"},"
+	    "{\"id\":95,\"name\":\"배\",\"sku\":\"PEAR\",\"price\":\"\","
+	    "\"stock_quantity\":null,\"categories\":[],\"meta_data\":[]}]";
+	static const char want1[] = "["
+	    "{\"sku\":\"APL-1\",\"name\":\"사과 1kg\",\"category\":\"과일\","
+	    "\"price\":19000,\"cost\":12000,\"stock\":10,\"currency\":"
+	    "\"KRW\",\"channel\":\"woo-us\",\"channel_product_id\":\"93\","
+	    "\"channel_status\":\"publish\"},"
+	    "{\"sku\":\"PEAR\",\"name\":\"배\",\"currency\":\"KRW\","
+	    "\"channel\":\"woo-us\",\"channel_product_id\":\"95\"}]";
+
+	fx_init(&f, "https://shop.example/", NULL, "{\"currency\":\"KRW\","
+	    "\"per_page\":\"3\"}", "2026-11-01T00:00:00.5Z");
+	f.ctx.products = 1;
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "products: a request (%s)", why);
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/products?"
+	    "modified_after=2026-11-01T00%3A00%3A00&dates_are_gmt=true&"
+	    "per_page=3&page=1&orderby=id&order=asc",
+	    "products: modified_after in GMT, by id");
+	ok(header(&req, "Authorization: Basic ", NULL) != NULL,
+	    "products: basic auth");
+	ok(fx_take(&f, "X-WP-Total: 4\r\nX-WP-TotalPages: 2\r\n", page1,
+	    why, sizeof why) == 0, "products: page 1 taken (%s)", why);
+	same_json(f.out, want1, "products: sku, name, first category, won, "
+	    "cost from _cost, no SKU skipped, no price/stock left out");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "&page=2&") != NULL, "products: page 2 asked");
+	ok(fx_take(&f, "X-WP-Total: 4\r\nX-WP-TotalPages: 2\r\n",
+	    "[{\"id\":99,\"name\":\"접시\",\"sku\":\"PLATE\",\"price\":"
+	    "\"8000\",\"stock_quantity\":0,\"meta_data\":[{\"key\":"
+	    "\"_wc_cog_cost\",\"value\":\"5000\"}]}]", why, sizeof why) == 0,
+	    "products: page 2 taken (%s)", why);
+	same_json(json_array_get(f.out, 2), "{\"sku\":\"PLATE\",\"name\":"
+	    "\"접시\",\"price\":8000,\"cost\":5000,\"stock\":0,"
+	    "\"currency\":\"KRW\",\"channel\":\"woo-us\","
+	    "\"channel_product_id\":\"99\"}", "products: cost from "
+	    "_wc_cog_cost, stock 0 kept");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE,
+	    "products: the last page: done, no trash pass");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* Default currency USD: cents. */
 	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
 	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/products?"
+	    "dates_are_gmt=true&per_page=100&page=1&orderby=id&order=asc",
+	    "products: no since, no modified_after");
+	ok(fx_take(&f, "", "[{\"id\":1,\"sku\":\"S1\",\"name\":\"Mug\","
+	    "\"price\":\"8.99\"}]", why, sizeof why) == 0 &&
+	    json_integer_value(json_object_get(json_array_get(f.out, 0),
+	    "price")) == 899, "products: USD by default, in cents (%s)", why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE,
+	    "products: a short page without X-WP-TotalPages is the last");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://shop.example", NULL, "{\"currency\":\"won\"}",
+	    NULL);
+	f.ctx.products = 1;
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
-	    strstr(why, "--products") != NULL, "--products: refused clearly");
+	    strstr(why, "currency") != NULL, "products: a bad currency "
+	    "setting is refused (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* Broken answers; a page is taken whole or not at all. */
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "[{\"id\":1,\"sku\":\"S1\",\"price\":\"1\"},"
+	    "{\"id\":2,\"sku\":\"S2\",\"price\":\"cheap\"}]", why,
+	    sizeof why) < 0 && strstr(why, "price") != NULL &&
+	    json_array_size(f.out) == 0, "products: a bad price fails the "
+	    "page, nothing emitted (%s)", why);
+	ok(fx_take(&f, "", "[{\"id\":1,\"sku\":\"S1\",\"meta_data\":[{"
+	    "\"key\":\"cost\",\"value\":\"n/a\"}]}]", why, sizeof why) < 0 &&
+	    strstr(why, "cost") != NULL, "products: a bad cost is refused (%s)",
+	    why);
+	ok(fx_take(&f, "", "[{\"sku\":\"S1\"}]", why, sizeof why) < 0 &&
+	    strstr(why, "id") != NULL, "products: no id is refused (%s)", why);
+	ok(fx_take(&f, "", "{\"code\":\"woocommerce_rest_cannot_view\","
+	    "\"message\":\"Sorry, you cannot list resources.\"}", why,
+	    sizeof why) < 0 && strstr(why, "list of products") != NULL,
+	    "products: an error envelope is refused (%s)", why);
 	uoms_http_req_free(&req);
 	fx_free(&f);
 }
@@ -565,6 +664,7 @@ main(void)
 	test_mapping();
 	test_status();
 	test_broken();
+	test_products();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
