@@ -19,6 +19,7 @@ static const char *const tools[][2] = {
 	{ "assign", "assign a driver to orders, all or nothing" },
 	{ "edit", "change fields of stored orders" },
 	{ "remark", "add, edit and list remarks on an order" },
+	{ "hold", "put orders on hold with a reason, acknowledge, resolve" },
 	{ "lock", "take, renew, release and list locks; run a command under one" },
 	{ "events", "print the event log from an offset; --follow to tail it" },
 	{ "user", "users, roles and departments, passwords" },

@@ -175,7 +175,7 @@ check_holds(struct uoms_store *s, const struct uoms_target *t,
 	if (sqlite3_step(st) != SQLITE_ROW)
 		code = uoms_store_fail(s, e, "reading holds");
 	else if (sqlite3_column_int(st, 0) > 0)
-		code = uoms_fail(e, UOMS_ON_HOLD, "on hold (%d open, e.g. "
+		code = uoms_fail(e, UOMS_ON_HOLD, "on hold (%d unresolved, e.g. "
 		    "%s)", sqlite3_column_int(st, 0),
 		    sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
