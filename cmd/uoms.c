@@ -22,6 +22,7 @@ static const char *const tools[][2] = {
 	{ "hold", "put orders on hold with a reason, acknowledge, resolve" },
 	{ "lock", "take, renew, release and list locks; run a command under one" },
 	{ "events", "print the event log from an offset; --follow to tail it" },
+	{ "report", "the status board, intake, sales and pipeline figures" },
 	{ "user", "users, roles and departments, passwords" },
 	{ "channel", "register channels, their settings and sealed secrets" },
 	{ "fetch", "collect new and changed orders from the channels" },

@@ -52,5 +52,11 @@ step "a bad line is refused with where and why; the rest goes through"
 } | uoms-upsert --summary --reject "$dir/rejects.jsonl" > /dev/null || true
 cat "$dir/rejects.jsonl"
 
+step "uoms-report status --format table   (the operations board)"
+uoms-report status --format table
+
+step "uoms-report sales --by channel --format table --tz Asia/Seoul"
+uoms-report sales --by channel --format table --tz Asia/Seoul
+
 printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
 	"$UOMS_DB" "$UOMS_DB"
