@@ -1,10 +1,8 @@
 /* uoms-channel: register channels, their settings and sealed secrets. */
 #include <openssl/crypto.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "channel.h"
@@ -88,69 +86,21 @@ credential_like(const char *key)
 	    (n >= 3 && strcasecmp(key + n - 3, "key") == 0);
 }
 
-static struct termios saved_tty;
-
-static void
-restore_tty(int sig)
-{
-	tcsetattr(0, TCSAFLUSH, &saved_tty);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* One line of fd 0 (read byte by byte: nothing after it is taken); its
- * length, -1 at end of input, -2 when it does not fit. */
-static int
-read_line(char *buf, size_t size)
-{
-	size_t n = 0;
-	int toolong = 0;
-	ssize_t r;
-	char c;
-
-	while ((r = read(0, &c, 1)) == 1 && c != '\n') {
-		if (n + 1 < size)
-			buf[n++] = c;
-		else
-			toolong = 1;
-	}
-	if (r <= 0 && n == 0 && !toolong)
-		return -1;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	return toolong ? -2 : (int)n;
-}
-
 /* The value of secret key into buf: a line of stdin, asked for without
  * echo on a terminal. */
 static enum uoms_code
 read_secret(const char *channel, const char *key, char *buf, size_t size,
     struct uoms_error *e)
 {
-	struct termios t;
-	int n, tty = isatty(0);
+	char prompt[300];
+	int n;
 
-	if (tty) {
-		if (tcgetattr(0, &saved_tty) < 0)
-			uoms_die(UOMS_EXIT_CANNOT, NULL, "can't read the "
-			    "terminal");
-		t = saved_tty;
-		t.c_lflag &= ~ECHO;
-		signal(SIGINT, restore_tty);
-		signal(SIGTERM, restore_tty);
-		signal(SIGHUP, restore_tty);
-		fprintf(stderr, "Secret '%s' of channel '%s': ", key, channel);
-		tcsetattr(0, TCSAFLUSH, &t);
-	}
-	n = read_line(buf, size);
-	if (tty) {
-		tcsetattr(0, TCSAFLUSH, &saved_tty);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		fputc('\n', stderr);
-	}
+	if (isatty(0)) {
+		snprintf(prompt, sizeof prompt, "Secret '%s' of channel '%s': ",
+		    key, channel);
+		n = uoms_cli_prompt_hidden(prompt, buf, size);
+	} else
+		n = uoms_cli_read_line(buf, size);
 	if (n == -1)
 		return uoms_fail(e, UOMS_INVALID, "no line on standard input "
 		    "for secret '%s'", key);

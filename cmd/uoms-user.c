@@ -1,9 +1,7 @@
 /* uoms-user: users, roles, departments and passwords. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -37,69 +35,6 @@ static const char *const verbs[NVERBS] = {
 
 #define PASSWORD_MAX 256
 
-static struct termios saved_tty;
-
-/* Puts echo back if the prompt is interrupted, then dies of the signal. */
-static void
-restore_tty(int sig)
-{
-	tcsetattr(0, TCSAFLUSH, &saved_tty);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * Reads one line from fd 0, byte by byte so nothing after it is taken
- * from the stream. Returns its length, -1 at end of input, or -2 when it
- * does not fit.
- */
-static int
-read_line(char *buf, size_t size)
-{
-	size_t n = 0;
-	int toolong = 0;
-	char c;
-	ssize_t r;
-
-	while ((r = read(0, &c, 1)) == 1 && c != '\n') {
-		if (n + 1 < size)
-			buf[n++] = c;
-		else
-			toolong = 1;
-	}
-	if (r <= 0 && n == 0 && !toolong)
-		return -1;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	return toolong ? -2 : (int)n;
-}
-
-/* Prompts on the terminal with echo off; -1 when the line is refused. */
-static int
-prompt(const char *text, char *buf, size_t size)
-{
-	struct termios t;
-	int n;
-
-	if (tcgetattr(0, &saved_tty) < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't read the terminal");
-	t = saved_tty;
-	t.c_lflag &= ~ECHO;
-	signal(SIGINT, restore_tty);
-	signal(SIGTERM, restore_tty);
-	signal(SIGHUP, restore_tty);
-	fputs(text, stderr);
-	tcsetattr(0, TCSAFLUSH, &t);
-	n = read_line(buf, size);
-	tcsetattr(0, TCSAFLUSH, &saved_tty);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	fputc('\n', stderr);
-	return n;
-}
-
 /*
  * The password for name into pw: one line of standard input, or asked
  * twice on the terminal. *none is set when there is none to set (add
@@ -114,7 +49,7 @@ get_password(enum verb v, const char *name, int from_stdin, char *pw,
 
 	*none = 0;
 	if (from_stdin) {
-		if ((n = read_line(pw, PASSWORD_MAX)) == -1)
+		if ((n = uoms_cli_read_line(pw, PASSWORD_MAX)) == -1)
 			return uoms_fail(e, UOMS_INVALID, "no password on "
 			    "standard input");
 		if (n == -2)
@@ -128,13 +63,13 @@ get_password(enum verb v, const char *name, int from_stdin, char *pw,
 	}
 	snprintf(text, sizeof text, "Password for '%s'%s: ", name,
 	    v == ADD ? " (empty for none)" : "");
-	if ((n = prompt(text, pw, PASSWORD_MAX)) < 0)
+	if ((n = uoms_cli_prompt_hidden(text, pw, PASSWORD_MAX)) < 0)
 		return uoms_fail(e, UOMS_INVALID, "no password given");
 	if (n == 0 && v == ADD) {
 		*none = 1;
 		return UOMS_OK;
 	}
-	n = prompt("Again: ", again, sizeof again);
+	n = uoms_cli_prompt_hidden("Again: ", again, sizeof again);
 	same = n >= 0 && strcmp(pw, again) == 0;
 	explicit_bzero(again, sizeof again);
 	return same ? UOMS_OK : uoms_fail(e, UOMS_INVALID, "the passwords do "

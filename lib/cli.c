@@ -2,10 +2,12 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -172,4 +174,61 @@ uoms_cli_workflows(const struct uoms_cli *cli)
 	} else
 		snprintf(override, sizeof override, "/etc/uoms/workflows");
 	uoms_workflow_dirs(shipped, override);
+}
+
+int
+uoms_cli_read_line(char *buf, size_t size)
+{
+	size_t n = 0;
+	int toolong = 0;
+	ssize_t r;
+	char c;
+
+	while ((r = read(0, &c, 1)) == 1 && c != '\n') {
+		if (n + 1 < size)
+			buf[n++] = c;
+		else
+			toolong = 1;
+	}
+	if (r <= 0 && n == 0 && !toolong)
+		return -1;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return toolong ? -2 : (int)n;
+}
+
+static struct termios saved_tty;
+
+/* Puts echo back if the prompt is interrupted, then dies of the signal. */
+static void
+restore_tty(int sig)
+{
+	tcsetattr(0, TCSAFLUSH, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+uoms_cli_prompt_hidden(const char *prompt, char *buf, size_t size)
+{
+	struct termios t;
+	int n;
+
+	if (tcgetattr(0, &saved_tty) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't read the terminal");
+	t = saved_tty;
+	t.c_lflag &= ~ECHO;
+	signal(SIGINT, restore_tty);
+	signal(SIGTERM, restore_tty);
+	signal(SIGHUP, restore_tty);
+	fputs(prompt, stderr);
+	tcsetattr(0, TCSAFLUSH, &t);
+	n = uoms_cli_read_line(buf, size);
+	tcsetattr(0, TCSAFLUSH, &saved_tty);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	fputc('\n', stderr);
+	return n;
 }

@@ -70,6 +70,17 @@ const char *uoms_cli_data_dir(void);
  * configuration folder's workflows/ (which override them). */
 void uoms_cli_workflows(const struct uoms_cli *cli);
 
+/*
+ * Reads one line of standard input into buf, byte by byte so nothing after
+ * it is taken from the stream (secrets come one line each). Returns its
+ * length, -1 at end of input, -2 when it does not fit.
+ */
+int uoms_cli_read_line(char *buf, size_t size);
+
+/* The same, asked for on the terminal with prompt and echo off; echo comes
+ * back however the prompt ends, a signal included. */
+int uoms_cli_prompt_hidden(const char *prompt, char *buf, size_t size);
+
 /* Stdin is a terminal and there is nothing else to read: print usage. */
 void uoms_cli_refuse_tty(const struct uoms_cli *cli);
 
