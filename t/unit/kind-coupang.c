@@ -101,6 +101,8 @@ fx_free(struct fixture *f)
 	json_decref(f->ch.settings);
 	json_decref(f->out);
 }
+/* The last step, taken before ok() reads req: argument order is free. */
+static enum uoms_kind_step step;
 
 static enum uoms_kind_step
 fx_next(struct fixture *f, struct uoms_http_req *req, char *why)
@@ -189,7 +191,8 @@ test_request(void)
 
 	fx_init(&f, "{\"vendor_id\":\"A00012345\",\"lookback_days\":0}",
 	    NULL, "2026-05-13T01:02:03Z", "2026-05-14T00:00:00Z");
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "request: made");
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST, "request: made");
 	is(req.method, "GET", "request: GET");
 	is(req.url.p, "http://127.0.0.1:9/v2/providers/openapi/apis/api/v4/"
 	    "vendors/A00012345/ordersheets?createdAtFrom=2026-05-13&"
@@ -261,7 +264,8 @@ test_request(void)
 	/* --products lists the seller products instead (test_products). */
 	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
 	f.ctx.products = 1;
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST &&
 	    strstr(req.url.p, "/marketplace/seller-products?") != NULL,
 	    "request: --products lists the seller products (%s)", why);
 	fx_free(&f);
@@ -285,14 +289,16 @@ test_config_errors(void)
 	char why[256];
 
 	fx_init(&f, "{}", NULL, NULL, NULL);
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL, "config: no vendor_id "
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_FAIL, "config: no vendor_id "
 	    "fails");
 	is(why, "setting 'vendor_id' is not set", "config: why names it");
 	fx_free(&f);
 
 	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
 	f.sk = NULL;
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_FAIL &&
 	    strstr(why, "secret_key") != NULL, "config: no secret_key fails "
 	    "(%s)", why);
 	fx_free(&f);
@@ -302,33 +308,38 @@ test_config_errors(void)
 	for (size_t i = 0; i < 3; i++) {
 		fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
 		f.ch.base_url = (char *)bases[i];
-		ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+		step = fx_next(&f, &req, why);
+		ok(step == UOMS_KIND_FAIL &&
 		    strstr(why, "not https") != NULL, "config: base '%s' "
 		    "refused (%s)", bases[i], why);
 		fx_free(&f);
 	}
 	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
 	f.ch.base_url = "http://localhost:8080";
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "config: plain http "
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST, "config: plain http "
 	    "to localhost is taken (tests)");
 	fx_free(&f);
 
 	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":\"x\"}", NULL,
 	    NULL, NULL);
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_FAIL &&
 	    strstr(why, "lookback_days") != NULL, "config: bad lookback_days "
 	    "(%s)", why);
 	fx_free(&f);
 
 	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":400}", NULL,
 	    NULL, NULL);
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_FAIL &&
 	    strstr(why, "400") != NULL, "config: lookback_days out of range "
 	    "(%s)", why);
 	fx_free(&f);
 
 	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, "yesterday", NULL);
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_FAIL &&
 	    strstr(why, "yesterday") != NULL, "config: bad since (%s)", why);
 	fx_free(&f);
 	uoms_http_req_free(&req);
@@ -382,7 +393,8 @@ test_paging(void)
 	is(param(req.url.p, "status", v, sizeof v), "NONE_TRACKING",
 	    "paging: NONE_TRACKING last");
 	fx_take(&f, "{\"code\":200,\"data\":[]}", why);
-	ok(fx_next(&f, &req, why) == UOMS_KIND_DONE, "paging: done after the "
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_DONE, "paging: done after the "
 	    "last status");
 	ok(json_array_size(f.out) == 2, "paging: every order sheet emitted");
 	fx_free(&f);
@@ -680,7 +692,8 @@ test_products(void)
 
 	fx_init(&f, "{\"vendor_id\":\"A00012345\"}", NULL, NULL, NULL);
 	f.ctx.products = 1;
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "products: the list "
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST, "products: the list "
 	    "asked (%s)", why);
 	is(req.url.p, "http://127.0.0.1:9/v2/providers/seller_api/apis/api/v1/"
 	    "marketplace/seller-products?vendorId=A00012345&maxPerPage=100",
@@ -705,7 +718,8 @@ test_products(void)
 	    "\"7\",\"data\":[{\"sellerProductId\":5},{\"sellerProductId\":"
 	    "\"6\"}]}", why) == 0, "products: page taken (%s)", why);
 	ok(json_array_size(f.out) == 0, "products: a list emits nothing");
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST &&
 	    strcmp(req.url.p, "http://127.0.0.1:9/v2/providers/seller_api/"
 	    "apis/api/v1/marketplace/seller-products/5") == 0,
 	    "products: then the first product: %s", req.url.p);
@@ -748,7 +762,8 @@ test_products(void)
 		ok(pvalid(json_array_get(f.out, i)), "products: line %zu "
 		    "passes upsert --products", i);
 
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST &&
 	    strstr(req.url.p, "/seller-products/6") != NULL,
 	    "products: then the second product");
 	/* A sku already emitted is not emitted twice. */
@@ -756,12 +771,14 @@ test_products(void)
 	    "\"items\":[{\"vendorItemId\":21,\"externalVendorSku\":\"APL-L\","
 	    "\"salePrice\":1}]}}", why) == 0 && json_array_size(f.out) == 3,
 	    "products: a sku seen before is left out");
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST &&
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST &&
 	    strstr(req.url.p, "?vendorId=A00012345&nextToken=7&maxPerPage=100")
 	    != NULL, "products: then the next page: %s", req.url.p);
 	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"nextToken\":\"\",\"data\":[]}",
 	    why) == 0, "products: an empty last page taken");
-	ok(fx_next(&f, &req, why) == UOMS_KIND_DONE, "products: done");
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_DONE, "products: done");
 	fx_free(&f);
 
 	/* Broken answers. */
@@ -780,11 +797,13 @@ test_products(void)
 	ok(fx_take(&f, "{\"code\":\"SUCCESS\",\"data\":null}", why) < 0 &&
 	    strstr(why, "no data object") != NULL, "products: a detail "
 	    "without data fails: %s", why);
-	ok(fx_next(&f, &req, why) == UOMS_KIND_REQUEST, "products: (retry)");
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_REQUEST, "products: (retry)");
 	fx_free(&f);
 	fx_init(&f, "{}", NULL, NULL, NULL);
 	f.ctx.products = 1;
-	ok(fx_next(&f, &req, why) == UOMS_KIND_FAIL && strstr(why,
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_FAIL && strstr(why,
 	    "vendor_id") != NULL, "products: no vendor_id fails: %s", why);
 	fx_free(&f);
 	uoms_http_req_free(&req);
