@@ -129,7 +129,6 @@ uoms_coupang_sign(const char *secret, const char *signed_date,
 
 /* Helpers shared by the mapping below. */
 
-
 static const char *
 str(json_t *obj, const char *key)
 {
@@ -143,7 +142,6 @@ nonempty(const char *s)
 {
 	return s != NULL && *s != '\0';
 }
-
 
 /*
  * Won (KRW has no minor unit): an integer, a whole real, or a decimal
@@ -190,10 +188,6 @@ won(json_t *v, long long *out)
 	}
 	return -1;
 }
-
-
-
-
 
 /* An RFC 3339 UTC time (seconds) into t; -1 when it is not one. */
 static int

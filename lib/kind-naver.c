@@ -163,7 +163,6 @@ uoms_naver_sign(const char *client_id, const char *timestamp,
 
 /* Helpers shared by the mapping below. */
 
-
 static const char *
 str(json_t *obj, const char *key)
 {
@@ -178,7 +177,6 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-
 /* Won: Naver's amounts are integers. 0 when set, -1 when not. */
 static int
 won(json_t *v, long long *out)
@@ -188,10 +186,6 @@ won(json_t *v, long long *out)
 	*out = json_integer_value(v);
 	return 0;
 }
-
-
-
-
 
 /* An RFC 3339 time into t (whole seconds); -1 when it is not one. */
 static int
