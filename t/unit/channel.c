@@ -14,22 +14,7 @@
 #include "channel.h"
 #include "store_priv.h"
 
-static int tests, failed;
-
-static int __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failed++;
-	return cond;
-}
+#include "tap.h"
 
 static void
 key_of(struct uoms_secret_key *k, unsigned char fill)

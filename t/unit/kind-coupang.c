@@ -17,34 +17,7 @@
 
 extern const struct uoms_kind uoms_kind_coupang;
 
-static int tests, failed;
-
-static int __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failed++;
-	return cond;
-}
-
-static int
-is(const char *got, const char *want, const char *what)
-{
-	int same = got != NULL && want != NULL ? strcmp(got, want) == 0 :
-	    got == want;
-
-	if (!ok(same, "%s", what))
-		printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)",
-		    want ? want : "(null)");
-	return same;
-}
+#include "tap.h"
 
 /* A fetch context over one channel, two secrets and what it emitted. */
 struct fixture {

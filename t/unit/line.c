@@ -14,23 +14,7 @@
 
 #include "line.h"
 
-static int tests, failed;
-
-static int __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failed++;
-	fflush(stdout);
-	return cond;
-}
+#include "tap.h"
 
 /* --- uoms_utf8_valid --- */
 

@@ -12,22 +12,7 @@
 #include "buf.h"
 #include "order.h"
 
-static int tests, failed;
-
-static int __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failed++;
-	return cond;
-}
+#include "tap.h"
 
 static int
 is_text(const struct uoms_val *v, const char *want)

@@ -10,22 +10,7 @@
 
 #include "rfc3339.h"
 
-static int tests, failed;
-
-static int __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		failed++;
-	return cond;
-}
+#include "tap.h"
 
 static void
 skip(const char *why)
