@@ -68,17 +68,7 @@ static const char *const sql_text[SQL_COUNT] = {
 sqlite3_stmt *
 uoms_store_stmt(struct uoms_store *s, enum uoms_sql which)
 {
-	sqlite3_stmt *st = s->stmt[which];
-
-	if (st == NULL) {
-		if (sqlite3_prepare_v3(s->db, sql_text[which], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-			return NULL;
-		s->stmt[which] = st;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return st;
+	return uoms_store_sql(s, sql_text[which]);
 }
 
 sqlite3_stmt *
@@ -351,8 +341,6 @@ uoms_store_close(struct uoms_store *s)
 {
 	if (s == NULL)
 		return;
-	for (int i = 0; i < SQL_COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
 	for (int i = 0; i < UOMS_SQL_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
 	uoms_arena_free(&s->arena);

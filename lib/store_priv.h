@@ -30,11 +30,10 @@ enum uoms_sql {
 	SQL_COUNT
 };
 
-#define UOMS_SQL_CACHE 64
+#define UOMS_SQL_CACHE 128
 
 struct uoms_store {
 	sqlite3 *db;
-	sqlite3_stmt *stmt[SQL_COUNT];
 	struct {
 		const char *sql;	/* a static string: its address is the key */
 		sqlite3_stmt *st;
