@@ -80,6 +80,18 @@ uoms_lock_check(struct uoms_store *s, long long order_id,
 	return conflict(s, order_id, type, actor, 0, e);
 }
 
+/*
+ * When a lock taken now for ttl seconds ends. Times are kept to the whole
+ * second and the current one is already partly gone, so the end is
+ * rounded up: a lock lives at least its TTL, never up to a second less
+ * (a 1-second lock would otherwise be expired the moment it was taken).
+ */
+static void
+expiry(long long ttl, char *out)
+{
+	uoms_time_after(ttl + 1, out);
+}
+
 static enum uoms_code
 lock_event(struct uoms_store *s, long long order_id, const char *type,
     enum uoms_lock_type t, const char *expires, struct uoms_error *e)
@@ -124,7 +136,7 @@ uoms_lock_acquire(struct uoms_store *s, long long order_id,
 	if ((st = uoms_store_sql(s, sql)) == NULL)
 		return uoms_store_fail(s, e, "taking a lock");
 	uoms_time_now(now);
-	uoms_time_after(ttl, expires);
+	expiry(ttl, expires);
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
@@ -149,7 +161,7 @@ uoms_lock_renew(struct uoms_store *s, long long order_id,
 	if (st == NULL)
 		return uoms_store_fail(s, e, "renewing a lock");
 	uoms_time_now(now);
-	uoms_time_after(ttl, expires);
+	expiry(ttl, expires);
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
