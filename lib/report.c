@@ -834,7 +834,10 @@ static void
 group_digits(char *out, size_t len, long long v)
 {
 	char tmp[32];
-	int n = snprintf(tmp, sizeof tmp, "%lld", v < 0 ? -v : v), o = 0;
+	/* Unsigned: the magnitude of LLONG_MIN does not fit in a long long. */
+	unsigned long long u = v < 0 ? -(unsigned long long)v :
+	    (unsigned long long)v;
+	int n = snprintf(tmp, sizeof tmp, "%llu", u), o = 0;
 
 	if (v < 0)
 		out[o++] = '-';
@@ -849,10 +852,22 @@ group_digits(char *out, size_t len, long long v)
 static void
 pct_text(char *out, size_t len, long long tenths)
 {
-	long long a = tenths < 0 ? -tenths : tenths;
+	unsigned long long a = tenths < 0 ? -(unsigned long long)tenths :
+	    (unsigned long long)tenths;
 
-	snprintf(out, len, "%s%lld.%lld", tenths < 0 ? "-" : "", a / 10,
+	snprintf(out, len, "%s%llu.%llu", tenths < 0 ? "-" : "", a / 10,
 	    a % 10);
+}
+
+/* A chart coordinate as a whole number for its label, kept in range. */
+static long long
+axis_value(double d)
+{
+	if (d >= 9.2e18)
+		return LLONG_MAX;
+	if (d <= -9.2e18)
+		return LLONG_MIN;
+	return (long long)d;
 }
 
 static void
@@ -1433,10 +1448,12 @@ chart_xy(struct sink *k, FILE *fp)
 	f.bottom = 330;
 	h = 430;
 	for (int i = 0; i < n; i++) {
-		long long sum = 0;
+		/* A double: a stack of large figures may pass 64 bits, and a
+		 * chart needs only its height. */
+		double sum = 0;
 
 		for (int j = 0; j < ns; j++) {
-			long long v = k->crows[i].v[j];
+			double v = k->crows[i].v[j];
 
 			if (k->crows[i].null[j])
 				continue;
@@ -1454,9 +1471,9 @@ chart_xy(struct sink *k, FILE *fp)
 	if (f.hi <= f.lo)
 		f.hi = f.lo + step;
 	/* Room on the left for the longest value label. */
-	group_digits(text, sizeof text, (long long)f.lo);
+	group_digits(text, sizeof text, axis_value(f.lo));
 	int wl = strlen(text);
-	group_digits(text, sizeof text, (long long)f.hi);
+	group_digits(text, sizeof text, axis_value(f.hi));
 	wl = (int)strlen(text) > wl ? (int)strlen(text) : wl;
 	f.left = 20 + 7 * wl;
 	w = f.left + slot * (n > 0 ? n : 1) + 30;
@@ -1479,7 +1496,7 @@ chart_xy(struct sink *k, FILE *fp)
 	for (double t = f.lo; t <= f.hi + step / 2; t += step) {
 		double y = yof(&f, t);
 
-		group_digits(text, sizeof text, (long long)t);
+		group_digits(text, sizeof text, axis_value(t));
 		fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" stroke=\"#dddddd\"/><text x=\"%.1f\" "
 		    "y=\"%.1f\">%s</text>\n", f.left, y, f.right, y, f.left - 6,
@@ -1768,16 +1785,20 @@ ctext(const unsigned char *s)
 
 static const struct cell cnull = { .null = 1 };
 
-/* num / den in tenths of a percent, rounded half away from zero. */
+/* num / den in tenths of a percent, rounded half away from zero. In
+ * 128 bits: 2000 times a 64-bit figure does not fit in 64. A ratio too
+ * big to print (a margin of -10^18 %) is shown as not applicable. */
 static struct cell
 cratio(long long num, long long den)
 {
-	long long a = num < 0 ? -num : num;
+	__int128 a = num < 0 ? -(__int128)num : num;
 
 	if (den <= 0)
 		return (struct cell){ .null = 1, .na = 1 };
-	a = (2 * a * 1000 + den) / (2 * den);
-	return cnum(num < 0 ? -a : a);
+	a = (2 * a * 1000 + den) / (2 * (__int128)den);
+	if (a > LLONG_MAX)
+		return (struct cell){ .null = 1, .na = 1 };
+	return cnum(num < 0 ? -(long long)a : (long long)a);
 }
 
 /* -- status: orders by department (or channel) and status -- */
@@ -2123,6 +2144,33 @@ struct figures {
 	long long orders, cancelled, items, revenue, cost, uncosted, unpriced;
 };
 
+/*
+ * Money adds up in 64 bits, checked: a sum or product that would not fit
+ * stops the report (exit 3) with what overflowed, never a wrapped,
+ * wrong number (SPEC 8; uoms-report(1) EXIT STATUS). Returns 0, or -1
+ * with x->e filled.
+ */
+static int
+out_of_range(struct ctx *x, const char *figure, const char *k0,
+    const char *k1)
+{
+	uoms_fail(x->e, UOMS_INTERNAL, "%s of '%s%s%s' is out of range: "
+	    "beyond %lld, it can't be added up exactly", figure,
+	    k0 != NULL ? k0 : "-", k1 != NULL ? "', '" : "",
+	    k1 != NULL ? k1 : "", LLONG_MAX);
+	return -1;
+}
+
+/* *acc += n * price; 1 when it does not fit. */
+static int
+add_product(long long *acc, long long n, long long price)
+{
+	long long p;
+
+	return __builtin_mul_overflow(n, price, &p) ||
+	    __builtin_add_overflow(*acc, p, acc);
+}
+
 /* The figure cells from cell fc on: orders, cancelled, items, revenue,
  * cost, profit, margin, uncosted. A revenue with an unpriced item, a
  * cost with an item of unknown cost, are unknown, and so is what they
@@ -2140,6 +2188,19 @@ figure_cells(struct cell *c, const struct figures *f)
 	c[5] = rev && cost ? cnum(f->revenue - f->cost) : cnull;
 	c[6] = rev && cost ? cratio(f->revenue - f->cost, f->revenue) : cnull;
 	c[7] = cnum(f->uncosted);
+}
+
+/* Whether f's profit (revenue - cost) fits; -1 with x->e filled. */
+static int
+figures_fit(struct ctx *x, const struct figures *f, const char *k0,
+    const char *k1)
+{
+	long long p;
+
+	if (f->unpriced == 0 && f->uncosted == 0 &&
+	    __builtin_sub_overflow(f->revenue, f->cost, &p))
+		return out_of_range(x, "profit", k0, k1);
+	return 0;
 }
 
 /* The sentence of a settlement line, for a chat message. */
@@ -2279,23 +2340,36 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 		if (cx || !sqlite3_column_int(st, q + 3))
 			continue;
 		n = sqlite3_column_int64(st, q);
-		g->v[2] += n;
+		if (__builtin_add_overflow(g->v[2], n, &g->v[2])) {
+			out_of_range(x, "items", g->k[0], g->k[1]);
+			goto fail;
+		}
 		if (sqlite3_column_type(st, q + 1) == SQLITE_NULL)
 			g->v[6]++;
-		else
-			g->v[3] += n * sqlite3_column_int64(st, q + 1);
-		if (sqlite3_column_type(st, q + 2) == SQLITE_NULL)
-			g->v[5] += n;
-		else
-			g->v[4] += n * sqlite3_column_int64(st, q + 2);
+		else if (add_product(&g->v[3], n, sqlite3_column_int64(st,
+		    q + 1))) {
+			out_of_range(x, "revenue", g->k[0], g->k[1]);
+			goto fail;
+		}
+		if (sqlite3_column_type(st, q + 2) == SQLITE_NULL) {
+			if (__builtin_add_overflow(g->v[5], n, &g->v[5])) {
+				out_of_range(x, "uncosted", g->k[0], g->k[1]);
+				goto fail;
+			}
+		} else if (add_product(&g->v[4], n, sqlite3_column_int64(st,
+		    q + 2))) {
+			out_of_range(x, "cost", g->k[0], g->k[1]);
+			goto fail;
+		}
 	}
 	sqlite3_finalize(st);
 	free(seen);
 	return rc;
 oom:
+	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
+fail:
 	sqlite3_finalize(st);
 	free(seen);
-	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 	return -1;
 }
 
@@ -2322,6 +2396,38 @@ item_names(struct ctx *x, struct group **g, size_t n, int nk)
 	}
 	sqlite3_finalize(st);
 	return rc < 0 ? -1 : 0;
+}
+
+static struct figures
+group_figures(const struct group *g)
+{
+	return (struct figures){ g->v[0], g->v[1], g->v[2], g->v[3], g->v[4],
+	    g->v[5], g->v[6] };
+}
+
+/* Checks each group's figures and adds them into tot, whose orders come
+ * from the stream (once each); -1 with x->e filled when one does not
+ * fit. */
+static int
+sales_total(struct ctx *x, struct group **g, size_t n, struct figures *tot)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct figures f = group_figures(g[i]);
+
+		if (figures_fit(x, &f, g[i]->k[0], g[i]->k[1]) < 0)
+			return -1;
+		if (__builtin_add_overflow(tot->items, f.items, &tot->items) ||
+		    __builtin_add_overflow(tot->uncosted, f.uncosted,
+		    &tot->uncosted))
+			return out_of_range(x, "items", "total", NULL);
+		if (__builtin_add_overflow(tot->revenue, f.revenue,
+		    &tot->revenue))
+			return out_of_range(x, "revenue", "total", NULL);
+		if (__builtin_add_overflow(tot->cost, f.cost, &tot->cost))
+			return out_of_range(x, "cost", "total", NULL);
+		tot->unpriced += f.unpriced;
+	}
+	return figures_fit(x, tot, "total", NULL);
 }
 
 static enum uoms_code
@@ -2392,6 +2498,10 @@ report_sales(struct ctx *x)
 	sorted = groups_sorted(&gs);
 	if (item && item_names(x, sorted, gs.n, nk) < 0)
 		goto out;
+	/* Every figure is checked before the first row goes out: a report
+	 * that can't be added up prints nothing, not half. */
+	if (sales_total(x, sorted, gs.n, &tot) < 0)
+		goto out;
 	x->k.chart = (struct chart){ CH_BARS, "Revenue and profit",
 	    { fc + 3, fc + 5 }, 2 };
 	sink_begin(&x->k, cols, nc);
@@ -2405,20 +2515,13 @@ report_sales(struct ctx *x)
 			row[c] = ctext((const unsigned char *)g->k[i]);
 		if (item)
 			row[c++] = ctext((const unsigned char *)g->name);
-		f = (struct figures){ g->v[0], g->v[1], g->v[2], g->v[3],
-		    g->v[4], g->v[5], g->v[6] };
+		f = group_figures(g);
 		figure_cells(row + fc, &f);
 		if (settle) {
 			settle_text(&text, row[1].null ? "-" : row[1].s, day,
 			    &f);
 			row[nc - 1] = ctext((const unsigned char *)text.p);
 		}
-		/* Orders come from the stream (once each); the rest adds. */
-		tot.items += f.items;
-		tot.revenue += f.revenue;
-		tot.cost += f.cost;
-		tot.uncosted += f.uncosted;
-		tot.unpriced += f.unpriced;
 		sink_row(&x->k, row, 0);
 	}
 	for (int c = 0; c < fc; c++)
