@@ -115,8 +115,7 @@ read_secret(const char *channel, const char *key, char *buf, size_t size,
 static void
 cannot(const struct uoms_error *e)
 {
-	uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", uoms_code_name(e->code),
-	    e->msg);
+	uoms_die_error(NULL, e);
 }
 
 /* Admins manage channels; until the store has one, anyone may. */

@@ -95,7 +95,7 @@ main(int argc, char **argv)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	o.progress = isatty(2);
 	signal(SIGPIPE, SIG_IGN);
-	if ((s = uoms_store_open(cli.db, UOMS_STORE_READ, &cli.config, why,
+	if ((s = uoms_store_open(cli.db, UOMS_STORE_UPDATE, &cli.config, why,
 	    sizeof why)) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	uoms_store_set_actor(s, cli.actor);

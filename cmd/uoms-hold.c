@@ -43,8 +43,7 @@ list(struct uoms_cli *cli, const char *state)
 	    sizeof why)) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	if (uoms_hold_list(s, state, &out, &e) != UOMS_OK)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s",
-		    uoms_code_name(e.code), e.msg);
+		uoms_die_error(NULL, &e);
 	if ((out.n > 0 && fwrite(out.p, 1, out.n, stdout) != out.n) ||
 	    uoms_out_flush() < 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write holds: %s",

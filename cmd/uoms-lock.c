@@ -70,8 +70,7 @@ stdout_failed(void)
 static void
 cannot(const struct uoms_error *e)
 {
-	uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", uoms_code_name(e->code),
-	    e->msg);
+	uoms_die_error(NULL, e);
 }
 
 static int

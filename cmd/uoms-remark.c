@@ -40,8 +40,7 @@ refuse(struct uoms_store *s, const char *where, const struct uoms_error *e)
 {
 	uoms_store_rollback(s);
 	if (e->code == UOMS_BUSY || e->code == UOMS_INTERNAL)
-		uoms_die(UOMS_EXIT_CANNOT, where, "%s: %s",
-		    uoms_code_name(e->code), e->msg);
+		uoms_die_error(where, e);
 	uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
 	return UOMS_EXIT_REFUSED;
 }

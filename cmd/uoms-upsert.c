@@ -144,8 +144,7 @@ main(int argc, char **argv)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't set up the JSON parser");
 	uoms_store_set_actor(r.store, cli.actor);
 	if (uoms_actor_load(r.store, cli.actor, &actor, &e) != UOMS_OK)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", uoms_code_name(e.code),
-		    e.msg);
+		uoms_die_error(NULL, &e);
 	uoms_store_set_workflow(r.store, uoms_config_get(&cli.config,
 	    "workflow", "dispatch"));
 	if (argc == 0)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "config.h"
@@ -62,6 +63,7 @@ uoms_config_load(struct uoms_config *cfg, const char *path, char *why,
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
+	struct stat sb;
 	FILE *fp;
 	int rc = 0;
 
@@ -71,6 +73,14 @@ uoms_config_load(struct uoms_config *cfg, const char *path, char *why,
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(why, whylen, "can't open '%s': %s", path,
 		    strerror(errno));
+		return -1;
+	}
+	/* fopen opens a folder too, and libyaml then says only "input
+	 * error": say what is wrong. */
+	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(why, whylen, "'%s' is a directory, not a "
+		    "configuration file", path);
+		fclose(fp);
 		return -1;
 	}
 	cfg->path = strdup(path);

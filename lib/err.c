@@ -96,3 +96,19 @@ uoms_fail(struct uoms_error *e, enum uoms_code code, const char *fmt, ...)
 	va_end(ap);
 	return code;
 }
+
+void
+uoms_warn_error(const char *where, const struct uoms_error *e)
+{
+	if (e->code == UOMS_INTERNAL)
+		uoms_warn(where, "%s", e->msg);
+	else
+		uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
+}
+
+void
+uoms_die_error(const char *where, const struct uoms_error *e)
+{
+	uoms_warn_error(where, e);
+	exit(UOMS_EXIT_CANNOT);
+}

@@ -30,7 +30,9 @@ enum uoms_code {
 	UOMS_IDEMPOTENCY_MISMATCH,
 	UOMS_IDEMPOTENCY_IN_PROGRESS,
 	UOMS_BUSY,
-	UOMS_INTERNAL		/* a store failure; not a refusal of the line */
+	UOMS_INTERNAL		/* cannot run (a full disk, a damaged store, out
+				 * of memory): not a refusal, no code of the
+				 * contract; the message says the cause */
 };
 
 /* The code's stable name ("invalid", "version_conflict", ...). Static. */
@@ -48,6 +50,19 @@ void uoms_warn(const char *where, const char *fmt, ...)
 /* Same, then exits with status (a cannot-run condition). */
 void uoms_die(int status, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
+
+struct uoms_error;
+
+/*
+ * Prints e: "prog: where: CODE: WHAT" for a code of the contract (a
+ * refusal, busy), "prog: where: WHAT" for UOMS_INTERNAL, which is no code
+ * of the contract: its message names the cause ("disk full: ...", "out of
+ * memory", "store is damaged ..."). where may be NULL.
+ */
+void uoms_warn_error(const char *where, const struct uoms_error *e);
+/* Same, then exits UOMS_EXIT_CANNOT. */
+void uoms_die_error(const char *where, const struct uoms_error *e)
+	__attribute__((noreturn));
 
 /*
  * A refusal being built up: its code and a one-line message. Functions

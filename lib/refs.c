@@ -76,8 +76,7 @@ uoms_refs_main(struct uoms_cli *cli, struct uoms_refs *x, int argc,
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't set up the JSON parser");
 	uoms_store_set_actor(r->store, cli->actor);
 	if (uoms_actor_load(r->store, cli->actor, &x->actor, &e) != UOMS_OK)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", uoms_code_name(e.code),
-		    e.msg);
+		uoms_die_error(NULL, &e);
 	if (argc == 0)
 		uoms_run_file(r, NULL);
 	for (int i = 0; i < argc; i++)

@@ -55,8 +55,7 @@ static void
 cannot(struct uoms_run *r, const char *where, const struct uoms_error *e)
 {
 	uoms_store_rollback(r->store);
-	uoms_die(UOMS_EXIT_CANNOT, where, "%s: %s", uoms_code_name(e->code),
-	    e->msg);
+	uoms_die_error(where, e);
 }
 
 static void

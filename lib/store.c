@@ -1,8 +1,12 @@
 #include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "order.h"
 #include "rfc3339.h"
@@ -110,12 +114,40 @@ enum uoms_code
 uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
 	int code = sqlite3_errcode(s->db) & 0xff;
+	const char *msg = sqlite3_errmsg(s->db);
 
-	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+	/* Each cause in words: a full disk is not a bug in uoms, and the
+	 * one who reads the message must know what to fix. */
+	switch (code) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
 		return uoms_fail(e, UOMS_BUSY, "store busy past the timeout "
 		    "while %s", doing);
-	return uoms_fail(e, UOMS_INTERNAL, "store: %s: %s", doing,
-	    sqlite3_errmsg(s->db));
+	case SQLITE_FULL:
+		return uoms_fail(e, UOMS_INTERNAL, "disk full: no space left "
+		    "for the store while %s (rolled back: nothing of it is "
+		    "stored)", doing);
+	case SQLITE_READONLY:
+		return uoms_fail(e, UOMS_INTERNAL, "store is read-only while "
+		    "%s: %s", doing, msg);
+	case SQLITE_IOERR:
+		return uoms_fail(e, UOMS_INTERNAL, "i/o error on the store "
+		    "while %s: %s", doing, strerror(sqlite3_system_errno(
+		    s->db)));
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return uoms_fail(e, UOMS_INTERNAL, "store is damaged, found "
+		    "while %s: %s", doing, msg);
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return uoms_fail(e, UOMS_INTERNAL, "can't open the store's "
+		    "files while %s: %s", doing, strerror(
+		    sqlite3_system_errno(s->db)));
+	case SQLITE_NOMEM:
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory while %s",
+		    doing);
+	}
+	return uoms_fail(e, UOMS_INTERNAL, "store: %s: %s", doing, msg);
 }
 
 struct uoms_val
@@ -204,35 +236,55 @@ exec(struct uoms_store *s, const char *sql)
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-static int
-user_version(struct uoms_store *s)
+/* An integer pragma (user_version, application_id); -1 when unread. */
+static long long
+pragma_int(struct uoms_store *s, const char *sql)
 {
 	sqlite3_stmt *st;
-	int v = -1;
+	long long v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL)
-	    != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
 }
 
-/* Applies the migrations the store lacks, in one IMMEDIATE transaction so
- * that two tools opening a new store at once migrate it once. */
 static int
-migrate(struct uoms_store *s, char *why, size_t whylen)
+user_version(struct uoms_store *s)
+{
+	return (int)pragma_int(s, "PRAGMA user_version");
+}
+
+/* why from the connection's error, for a failure to open or set up. */
+static void
+open_why(struct uoms_store *s, const char *path, const char *doing,
+    char *why, size_t whylen)
+{
+	struct uoms_error e = { 0 };
+
+	uoms_store_fail(s, &e, doing);
+	snprintf(why, whylen, "store '%s': %s", path, e.msg);
+}
+
+/* Applies the migrations the store lacks and sets its mark, in one
+ * IMMEDIATE transaction so that two tools opening a new store at once
+ * migrate it once. A store made before the mark (application_id 0 with
+ * the uoms schema, as uoms_store_open has checked) gets it here. */
+static int
+migrate(struct uoms_store *s, const char *path, char *why, size_t whylen)
 {
 	int have = user_version(s), want = uoms_migration_count();
 	char sql[64];
 
-	if (have == want)
+	if (have == want && pragma_int(s, "PRAGMA application_id") ==
+	    UOMS_STORE_APPLICATION_ID)
 		return 0;
 	if (have > want) {
-		snprintf(why, whylen, "store is at schema %d, newer than this "
-		    "uoms %s knows (%d): upgrade uoms", have, UOMS_VERSION,
-		    want);
+		snprintf(why, whylen, "store '%s' is at schema %d, newer than "
+		    "this uoms %s knows (%d): upgrade uoms", path, have,
+		    UOMS_VERSION, want);
 		return -1;
 	}
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
@@ -240,27 +292,29 @@ migrate(struct uoms_store *s, char *why, size_t whylen)
 	have = user_version(s);
 	for (int n = have + 1; n <= want && have >= 0; n++) {
 		if (exec(s, uoms_migration_sql(n)) < 0) {
-			snprintf(why, whylen, "migration %d: %s", n,
-			    sqlite3_errmsg(s->db));
+			snprintf(why, whylen, "store '%s': migration %d: %s",
+			    path, n, sqlite3_errmsg(s->db));
 			exec(s, "ROLLBACK");
 			return -1;
 		}
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", want);
-	if (have > want || exec(s, sql) < 0 || exec(s, "COMMIT") < 0) {
-		exec(s, "ROLLBACK");
+	if (have > want || exec(s, sql) < 0)
 		goto fail;
-	}
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d",
+	    UOMS_STORE_APPLICATION_ID);
+	if (exec(s, sql) < 0 || exec(s, "COMMIT") < 0)
+		goto fail;
 	return 0;
 fail:
-	snprintf(why, whylen, "can't migrate the store: %s",
-	    sqlite3_errmsg(s->db));
+	open_why(s, path, "migrating it", why, whylen);
+	exec(s, "ROLLBACK");
 	return -1;
 }
 
 static int
-pragmas(struct uoms_store *s, const struct uoms_config *cfg, char *why,
-    size_t whylen)
+pragmas(struct uoms_store *s, const struct uoms_config *cfg, int readonly,
+    const char *path, char *why, size_t whylen)
 {
 	int bad = 0;
 	long long timeout = uoms_config_num(cfg, "busy_timeout", 30000, &bad);
@@ -280,15 +334,248 @@ pragmas(struct uoms_store *s, const struct uoms_config *cfg, char *why,
 	sqlite3_busy_timeout(s->db, (int)timeout);
 	/* A batch's index pages stay in memory until commit: 16 MiB. */
 	exec(s, "PRAGMA cache_size = -16384");
+	if (readonly)
+		return 0;	/* the journal mode is the writers' to set */
 	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", sync);
 	/* WAL: readers never block the writer nor each other. */
 	if (exec(s, "PRAGMA journal_mode = WAL") < 0 || exec(s, sql) < 0 ||
 	    exec(s, "PRAGMA foreign_keys = ON") < 0) {
-		snprintf(why, whylen, "can't set up the store: %s",
-		    sqlite3_errmsg(s->db));
+		open_why(s, path, "setting it up", why, whylen);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The mode new store files get: store_mode in the configuration (octal,
+ * "0640"), else 0600, whatever the umask: the store holds customers'
+ * names, phones and addresses. -1 with why filled when it is not a mode.
+ */
+static int
+store_file_mode(const struct uoms_config *cfg, mode_t *mode, char *why,
+    size_t whylen)
+{
+	const char *v = uoms_config_get(cfg, "store_mode", NULL);
+	unsigned long m = 0;
+
+	*mode = 0600;
+	if (v == NULL)
+		return 0;
+	if (*v == '\0' || strlen(v) > 4 || strspn(v, "01234567") !=
+	    strlen(v) || ((m = strtoul(v, NULL, 8)) & 0600) != 0600) {
+		snprintf(why, whylen, "config: store_mode must be an octal "
+		    "file mode that lets the owner read and write, such as "
+		    "0640, not '%s'", v);
+		return -1;
+	}
+	*mode = (mode_t)m;
+	return 0;
+}
+
+static void
+unlink_files(const char *path)
+{
+	char side[PATH_MAX + 8];
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-journal", path);
+	unlink(side);
+}
+
+/*
+ * Creates a new store at path atomically: the schema is written to a
+ * temporary file beside it, which then takes the name only if nobody
+ * took it meanwhile (RENAME_NOREPLACE, or link). So a store is never seen
+ * half made, and a creation that fails (a full disk) leaves nothing
+ * behind, not a 0-byte file another tool would take for a store. Returns
+ * 0 when path now holds a store (ours or a racing tool's), -1 with why.
+ */
+static int
+create(const char *path, const struct uoms_config *cfg, char *why,
+    size_t whylen)
+{
+	struct uoms_store tmp = { 0 };
+	char name[PATH_MAX];
+	mode_t mode;
+	int fd, rc = -1;
+
+	if (store_file_mode(cfg, &mode, why, whylen) < 0)
+		return -1;
+	if (snprintf(name, sizeof name, "%s.new-XXXXXX", path) >=
+	    (int)sizeof name) {
+		snprintf(why, whylen, "store '%s': the path is too long", path);
+		return -1;
+	}
+	if ((fd = mkstemp(name)) < 0) {
+		snprintf(why, whylen, "can't create store '%s': %s", path,
+		    errno == ENOSPC ? "disk full" : strerror(errno));
+		return -1;
+	}
+	/* The mode as configured, not as the umask would cut it; SQLite
+	 * gives the -wal and -shm files the mode of the store. */
+	if (fchmod(fd, mode) < 0) {
+		snprintf(why, whylen, "can't create store '%s': %s", path,
+		    strerror(errno));
+		close(fd);
+		unlink(name);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(name, &tmp.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		open_why(&tmp, path, "creating it", why, whylen);
+		goto out;
+	}
+	sqlite3_extended_result_codes(tmp.db, 0);
+	if (pragmas(&tmp, cfg, 0, path, why, whylen) < 0 ||
+	    migrate(&tmp, path, why, whylen) < 0)
+		goto out;
+	/* Closing checkpoints the WAL into the file, which must succeed
+	 * for the file to be whole without its -wal. */
+	if (sqlite3_close(tmp.db) != SQLITE_OK) {
+		snprintf(why, whylen, "can't create store '%s': %s", path,
+		    sqlite3_errmsg(tmp.db));
+		goto out;
+	}
+	tmp.db = NULL;
+	if (renameat2(AT_FDCWD, name, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		rc = 0;		/* another tool made it first: use theirs */
+	else if (link(name, path) == 0 || errno == EEXIST)
+		rc = 0;
+	else
+		snprintf(why, whylen, "can't create store '%s': %s", path,
+		    errno == ENOSPC ? "disk full" : strerror(errno));
+out:
+	sqlite3_close(tmp.db);
+	unlink_files(name);
+	return rc;
+}
+
+/*
+ * A store in WAL mode is read through its -shm file, which a reader
+ * creates when there is none. In a folder the reader may not write there
+ * is none to create; but then no writer of ours is at work either (a
+ * writer makes the -wal beside the store, and there is none): nothing can
+ * change under the reader, and SQLite may read the file as immutable.
+ */
+static int
+no_writer_possible(const char *path)
+{
+	char dir[PATH_MAX], side[PATH_MAX + 8];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + 1,
+		    path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	return access(dir, W_OK) < 0 && access(side, F_OK) < 0;
+}
+
+/* Opens path read-only and immutable, as a URI: "file:" and the path with
+ * the characters a URI gives a meaning escaped. */
+static int
+open_immutable(struct uoms_store *s, const char *path)
+{
+	struct uoms_buf uri = { 0 };
+	int rc;
+
+	uoms_buf_str(&uri, "file:");
+	for (const char *p = path; *p != '\0'; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			uoms_buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			uoms_buf_add(&uri, p, 1);
+	uoms_buf_str(&uri, "?immutable=1");
+	if (uri.p == NULL)
+		return SQLITE_NOMEM;
+	rc = sqlite3_open_v2(uri.p, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+	uoms_buf_free(&uri);
+	if (rc == SQLITE_OK)
+		sqlite3_extended_result_codes(s->db, 0);
+	return rc;
+}
+
+/*
+ * Whether the file at path is a uoms store, without changing a byte of
+ * it: the SQLite header read directly, then the mark (application_id)
+ * or, for a store made before the mark, the uoms schema, through a
+ * read-only connection (which sees what is still in the WAL, and never
+ * checkpoints into another program's file). Leaves s->db open read-only
+ * on success; -1 with why filled and s->db closed else.
+ */
+static int
+identify(struct uoms_store *s, const char *path, const struct stat *sb,
+    char *why, size_t whylen)
+{
+	static const char legacy_sql[] = "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'table' AND name IN ('orders', 'order_items',"
+	    " 'events', 'channels', 'rejects')";
+	unsigned char h[100];
+	long long app;
+	ssize_t n = 0;
+	int fd;
+
+	if (sb->st_size == 0) {
+		snprintf(why, whylen, "'%s' is an empty file, not a uoms "
+		    "store", path);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, h, sizeof h);
+		close(fd);
+	} else {
+		snprintf(why, whylen, "can't open store '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (n < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(why, whylen, "'%s' is not a uoms store: not an SQLite "
+		    "database", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		open_why(s, path, "opening it", why, whylen);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, 30000);
+	app = pragma_int(s, "PRAGMA application_id");
+	if (app < 0 && (sqlite3_errcode(s->db) == SQLITE_READONLY ||
+	    sqlite3_errcode(s->db) == SQLITE_CANTOPEN) &&
+	    no_writer_possible(path)) {
+		sqlite3_close(s->db);
+		if (open_immutable(s, path) != SQLITE_OK) {
+			open_why(s, path, "opening it", why, whylen);
+			goto fail;
+		}
+		app = pragma_int(s, "PRAGMA application_id");
+	}
+	if (app == UOMS_STORE_APPLICATION_ID)
+		return 0;
+	if (app == 0 && user_version(s) >= 1 && pragma_int(s, legacy_sql) ==
+	    5)
+		return 0;
+	if (app < 0 || sqlite3_errcode(s->db) != SQLITE_OK) {
+		open_why(s, path, "reading its header", why, whylen);
+		goto fail;
+	}
+	snprintf(why, whylen, "'%s' is not a uoms store: an SQLite database "
+	    "of another program (application_id 0x%llx, not 0x%x)", path, app,
+	    UOMS_STORE_APPLICATION_ID);
+fail:
+	sqlite3_close(s->db);
+	s->db = NULL;
+	return -1;
 }
 
 struct uoms_store *
@@ -297,7 +584,7 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 {
 	struct uoms_store *s;
 	struct stat sb;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int uv;
 
 	if (strncmp(path, "postgresql:", 11) == 0 ||
 	    strncmp(path, "postgres:", 9) == 0) {
@@ -306,13 +593,16 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 		return NULL;
 	}
 	if (stat(path, &sb) < 0) {
-		if (mode == UOMS_STORE_READ || errno != ENOENT) {
+		if (mode != UOMS_STORE_WRITE || errno != ENOENT) {
 			snprintf(why, whylen, "no store at '%s': %s", path,
 			    strerror(errno));
 			return NULL;
 		}
-		flags |= SQLITE_OPEN_CREATE;
-	} else if (!S_ISREG(sb.st_mode)) {
+		if (create(path, cfg, why, whylen) < 0 ||
+		    stat(path, &sb) < 0)
+			return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
 		snprintf(why, whylen, "store '%s' is not a file", path);
 		return NULL;
 	}
@@ -322,18 +612,34 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 	}
 	s->actor = "unknown";
 	s->workflow = "dispatch";
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		snprintf(why, whylen, "can't open store '%s': %s", path,
-		    sqlite3_errmsg(s->db));
-		uoms_store_close(s);
-		return NULL;
+	if (identify(s, path, &sb, why, whylen) < 0)
+		goto fail;
+	/* A reader keeps its read-only connection: it can read a store it
+	 * may not write, and can never write into one by mistake. */
+	uv = user_version(s);
+	if (mode == UOMS_STORE_READ && uv == uoms_migration_count())
+		return pragmas(s, cfg, 1, path, why, whylen) < 0 ? (
+		    uoms_store_close(s), NULL) : s;
+	if (uv > uoms_migration_count()) {
+		snprintf(why, whylen, "store '%s' is at schema %d, newer than "
+		    "this uoms %s knows (%d): upgrade uoms", path, uv,
+		    UOMS_VERSION, uoms_migration_count());
+		goto fail;
+	}
+	sqlite3_close(s->db);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		open_why(s, path, "opening it to write", why, whylen);
+		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
-	if (pragmas(s, cfg, why, whylen) < 0 || migrate(s, why, whylen) < 0) {
-		uoms_store_close(s);
-		return NULL;
-	}
+	if (pragmas(s, cfg, 0, path, why, whylen) < 0 ||
+	    migrate(s, path, why, whylen) < 0)
+		goto fail;
 	return s;
+fail:
+	uoms_store_close(s);
+	return NULL;
 }
 
 void

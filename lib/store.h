@@ -15,14 +15,27 @@
 struct uoms_store;
 
 enum uoms_store_mode {
-	UOMS_STORE_READ,	/* the store must exist */
+	UOMS_STORE_READ,	/* the store must exist; opened read-only */
+	UOMS_STORE_UPDATE,	/* the store must exist; opened to write */
 	UOMS_STORE_WRITE	/* create it when missing */
 };
 
 /*
+ * The mark of a uoms store, in the SQLite header's application_id:
+ * "uoms" in ASCII. A file without it (and without the uoms schema of a
+ * store made before the mark, which a writer then marks) is refused and
+ * left as it is: another program's database is never written into.
+ */
+#define UOMS_STORE_APPLICATION_ID 0x756f6d73
+
+/*
  * Opens the store at path with settings from cfg (busy_timeout,
- * synchronous). Returns the store (close it with uoms_store_close), or
- * NULL with why filled.
+ * synchronous, store_mode). A missing store is created (WRITE) atomically,
+ * its files mode store_mode (default 0600). A file that is not a uoms
+ * store (empty, not SQLite, another program's SQLite) is refused
+ * untouched. READ opens read-only, so a store the user may only read can
+ * be read. Returns the store (close it with uoms_store_close), or NULL
+ * with why filled (a cannot-run condition).
  */
 struct uoms_store *uoms_store_open(const char *path, enum uoms_store_mode mode,
     const struct uoms_config *cfg, char *why, size_t whylen);
