@@ -128,16 +128,16 @@ uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 		    "for the store while %s (rolled back: nothing of it is "
 		    "stored)", doing);
 	case SQLITE_READONLY:
-		return uoms_fail(e, UOMS_INTERNAL, "store is read-only while "
-		    "%s: %s", doing, msg);
+		return uoms_fail(e, UOMS_INTERNAL, "read-only: the store can't "
+		    "be written while %s: %s", doing, msg);
 	case SQLITE_IOERR:
 		return uoms_fail(e, UOMS_INTERNAL, "i/o error on the store "
 		    "while %s: %s", doing, strerror(sqlite3_system_errno(
 		    s->db)));
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		return uoms_fail(e, UOMS_INTERNAL, "store is damaged, found "
-		    "while %s: %s", doing, msg);
+		return uoms_fail(e, UOMS_INTERNAL, "damaged store: found while "
+		    "%s: %s", doing, msg);
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
 		return uoms_fail(e, UOMS_INTERNAL, "can't open the store's "

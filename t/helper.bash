@@ -79,3 +79,38 @@ for line in sys.stdin:
     print(json.dumps(v, ensure_ascii=False, sort_keys=True))
 '
 }
+
+# ---- store files (t/0007, t/9007) ----
+# as_nobody CMD [ARG...]: run CMD as the user nobody, whom file modes
+# bind (root's do not); the caller skips when can_be_nobody says no.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+}
+
+# can_be_nobody: root, setpriv and a user nobody who can run the built
+# tools; else prints why not, for skip.
+can_be_nobody() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "not root: can't become another user"
+	elif ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
+		echo "no setpriv or no user nobody"
+	elif ! as_nobody "$(command -v uoms-query)" --version >/dev/null 2>&1; then
+		echo "nobody can't run $(command -v uoms-query)"
+	fi
+}
+
+# public_dir: a new folder under /tmp that nobody can enter (the test's
+# own temp folder may not be); removed by the test's teardown_public.
+public_dir() {
+	PUBLIC_DIR=$(mktemp -d /tmp/uoms-public.XXXXXX)
+	chmod 755 "$PUBLIC_DIR"
+	echo "$PUBLIC_DIR" >>"$BATS_TEST_TMPDIR/.public-dirs"
+}
+
+teardown_public() {
+	[ -f "$BATS_TEST_TMPDIR/.public-dirs" ] || return 0
+	while read -r d; do
+		case $d in /tmp/uoms-public.*) rm -rf "$d" ;; esac
+	done <"$BATS_TEST_TMPDIR/.public-dirs"
+}
+# ---- end store files ----

@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# The store file (issue 8, break 11): a uoms store carries its mark
+# (application_id 0x756f6d73, "uoms"); anything else is refused with exit
+# 3 and left byte for byte as it was; a store made before the mark still
+# opens and a writer marks it; readers open read-only, so a store one may
+# read but not write can be queried; new stores and their -wal/-shm are
+# 0600 whatever the umask, or store_mode; a config path naming a folder
+# says so.
+load helper
+
+teardown() {
+	teardown_public
+}
+
+# refused_by_all FILE PATTERN: every tool, reader or writer, exits 3 with
+# PATTERN on stderr, prints nothing, and FILE stays as it was.
+refused_by_all() {
+	local file=$1 pattern=$2 t
+	cp "$file" "$file.before"
+	for t in "uoms-query" "uoms-report status" "uoms-events" \
+	    "uoms-upsert" "uoms-status --to CANCEL 1" "uoms-lock list"; do
+		run --separate-stderr $t -d "$file" < <(order 1)
+		echo "# $t: $status: $stderr"
+		[ "$status" -eq 3 ]
+		[ -z "$output" ]
+		[[ "$stderr" =~ $pattern ]]
+		[[ "$stderr" != *internal* ]]
+		cmp "$file" "$file.before"
+	done
+	[ ! -e "$file-wal" ]
+	[ ! -e "$file-journal" ]
+}
+
+@test "a store carries the mark application_id 0x756f6d73" {
+	order 1 | uoms-upsert >/dev/null
+	[ "$(sql 'pragma application_id')" = $((0x756f6d73)) ]
+}
+
+@test "another program's SQLite file is refused and left untouched" {
+	sqlite3 other.db "create table notes (t text); insert into notes values ('mine')"
+	refused_by_all other.db "^uoms-[a-z]+: 'other.db' is not a uoms store: an SQLite database of another program"
+	[ "$(sqlite3 other.db "select count(*) from sqlite_schema")" = 1 ]
+}
+
+@test "another program's SQLite file in WAL mode is left untouched too" {
+	sqlite3 other.db "pragma journal_mode = wal; create table notes (t text); insert into notes values ('mine')" >/dev/null
+	cp other.db before.db
+	for t in uoms-query uoms-upsert; do
+		run --separate-stderr "$t" -d other.db </dev/null
+		[ "$status" -eq 3 ]
+		[[ "$stderr" == *"is not a uoms store"* ]]
+		cmp other.db before.db
+	done
+}
+
+@test "a file that is not SQLite, or too short to be, is refused and left untouched" {
+	printf 'order,amount\n1,2\n' >orders.csv
+	refused_by_all orders.csv "^uoms-[a-z]+: 'orders.csv' is not a uoms store: not an SQLite database"
+	printf 'SQLite format 3\0' >short.db
+	refused_by_all short.db "not an SQLite database"
+}
+
+@test "a 0-byte file is not an empty store: refused, still 0 bytes" {
+	: >empty.db
+	refused_by_all empty.db "^uoms-[a-z]+: 'empty.db' is an empty file, not a uoms store"
+	[ ! -s empty.db ]
+}
+
+@test "a store made before the mark: readers read it as it is, a writer marks it" {
+	order 1 | uoms-upsert >/dev/null
+	sql 'pragma application_id = 0'
+	cp "$UOMS_DB" before.db
+	run --separate-stderr uoms-query
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget external_order_id)" = 1 ]
+	cmp "$UOMS_DB" before.db
+	order 2 | uoms-upsert >/dev/null
+	[ "$(sql 'pragma application_id')" = $((0x756f6d73)) ]
+	[ "$(sql 'select count(*) from orders')" = 2 ]
+}
+
+@test "the uoms schema without user_version is not taken for a store" {
+	order 1 | uoms-upsert >/dev/null
+	sql 'pragma application_id = 0; pragma user_version = 0'
+	run --separate-stderr uoms-query
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"is not a uoms store"* ]]
+}
+
+@test "new store files are 0600 under umask 022, -wal and -shm too" {
+	umask 022
+	order 1 | uoms-upsert >/dev/null
+	[ "$(stat -c %a "$UOMS_DB")" = 600 ]
+	run uoms-lock run --type EDIT 1 -- stat -c '%n %a' "$UOMS_DB" "$UOMS_DB-wal" "$UOMS_DB-shm"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$UOMS_DB 600" ]
+	[ "${lines[1]}" = "$UOMS_DB-wal 600" ]
+	[ "${lines[2]}" = "$UOMS_DB-shm 600" ]
+	# no temporary file is left beside it
+	[ "$(ls -A "$(dirname "$UOMS_DB")" | grep -c '\.new-')" = 0 ]
+}
+
+@test "store_mode in the configuration names another mode; an existing store keeps its own" {
+	umask 077
+	printf 'store_mode: 0640\n' >conf.yaml
+	order 1 | uoms-upsert -c conf.yaml >/dev/null
+	[ "$(stat -c %a "$UOMS_DB")" = 640 ]
+	run uoms-lock -c conf.yaml run --type EDIT 1 -- stat -c '%a' "$UOMS_DB-wal" "$UOMS_DB-shm"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 640 ]
+	[ "${lines[1]}" = 640 ]
+	chmod 600 "$UOMS_DB"
+	order 2 | uoms-upsert -c conf.yaml >/dev/null
+	[ "$(stat -c %a "$UOMS_DB")" = 600 ]
+}
+
+@test "a store_mode that is not a mode: exit 3, named, no store made" {
+	for m in 0999 rw-r----- 0040 12345; do
+		printf 'store_mode: %s\n' "$m" >conf.yaml
+		run --separate-stderr uoms-upsert -c conf.yaml </dev/null
+		[ "$status" -eq 3 ]
+		[[ "$stderr" == "uoms-upsert: config: store_mode must be"*"'$m'" ]]
+		[ ! -e "$UOMS_DB" ]
+	done
+}
+
+@test "a store one may read but not write can be queried and reported (as nobody)" {
+	why=$(can_be_nobody)
+	[ -z "$why" ] || skip "$why"
+	public_dir
+	db=$PUBLIC_DIR/uoms.db
+	order 1 | uoms-upsert -d "$db" >/dev/null
+	chmod 644 "$db"
+	cp "$db" before.db
+	# the folder is root's: no -shm can be made there, and none is
+	run --separate-stderr as_nobody "$(command -v uoms-query)" -d "$db"
+	echo "# $status: $stderr"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget external_order_id)" = 1 ]
+	run --separate-stderr as_nobody "$(command -v uoms-report)" -d "$db" status
+	[ "$status" -eq 0 ]
+	cmp "$db" before.db
+	# with the -shm of a live writer there, readable only, too
+	run uoms-lock -d "$db" run --type EDIT 1 -- \
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+	    "$(command -v uoms-query)" -d "$db"
+	echo "# live: $status: $output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"external_order_id":"1"'* ]]
+	# a writer is refused with the cause, not "internal"
+	run --separate-stderr as_nobody "$(command -v uoms-upsert)" -d "$db" < <(order 2)
+	echo "# write: $status: $stderr"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"read-only"* || "$stderr" == *"ermission denied"* ]]
+	[[ "$stderr" != *internal* ]]
+	[ "$(sqlite3 "$db" "select count(*) from orders")" = 1 ]
+}
+
+@test "-c naming a folder says it is a folder: exit 3" {
+	mkdir confdir
+	for t in uoms-query uoms-upsert; do
+		run --separate-stderr "$t" -c confdir </dev/null
+		[ "$status" -eq 3 ]
+		[ "$stderr" = "$t: config: 'confdir' is a directory, not a configuration file" ]
+	done
+}
+
+@test "a missing store is still refused to readers, and not made" {
+	run --separate-stderr uoms-query -d nothere.db
+	[ "$status" -eq 3 ]
+	[ ! -e nothere.db ]
+	[ "$(ls -A | grep -c '\.new-')" = 0 ]
+}
