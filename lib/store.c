@@ -118,6 +118,11 @@ uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 
 	/* Each cause in words: a full disk is not a bug in uoms, and the
 	 * one who reads the message must know what to fix. */
+	/* ENOSPC found by the i/o layer (writing the -shm, say) is a full
+	 * disk as well. */
+	if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) &&
+	    sqlite3_system_errno(s->db) == ENOSPC)
+		code = SQLITE_FULL;
 	switch (code) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -346,6 +351,23 @@ pragmas(struct uoms_store *s, const struct uoms_config *cfg, int readonly,
 	return 0;
 }
 
+/* Switches the store to WAL; -1 when it stays in another mode. */
+static int
+journal_wal(struct uoms_store *s)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+		    "wal") == 0;
+	sqlite3_finalize(st);
+	return ok ? 0 : -1;
+}
+
 /*
  * The mode new store files get: store_mode in the configuration (octal,
  * "0640"), else 0600, whatever the umask: the store holds customers'
@@ -399,10 +421,11 @@ create(const char *path, const struct uoms_config *cfg, char *why,
     size_t whylen)
 {
 	struct uoms_store tmp = { 0 };
-	char name[PATH_MAX];
+	char name[PATH_MAX], side[PATH_MAX + 8];
 	mode_t mode;
 	int fd, rc = -1;
 
+	why[0] = '\0';
 	if (store_file_mode(cfg, &mode, why, whylen) < 0)
 		return -1;
 	if (snprintf(name, sizeof name, "%s.new-XXXXXX", path) >=
@@ -431,19 +454,36 @@ create(const char *path, const struct uoms_config *cfg, char *why,
 		goto out;
 	}
 	sqlite3_extended_result_codes(tmp.db, 0);
-	if (pragmas(&tmp, cfg, 0, path, why, whylen) < 0 ||
+	/*
+	 * The schema goes in with a rollback journal and synchronous FULL:
+	 * at COMMIT it is in the file itself, on disk, or the COMMIT fails.
+	 * (In WAL mode it would sit in the -wal until a checkpoint at close,
+	 * which may fail on a full disk without a word, and the file renamed
+	 * without its -wal would be half a store.) Then the file is switched
+	 * to WAL, a change of two bytes of its header.
+	 */
+	sqlite3_busy_timeout(tmp.db, 30000);
+	if (exec(&tmp, "PRAGMA synchronous = FULL") < 0 ||
 	    migrate(&tmp, path, why, whylen) < 0)
-		goto out;
-	/* Closing checkpoints the WAL into the file, which must succeed
-	 * for the file to be whole without its -wal. */
+		goto fail_db;
+	if (journal_wal(&tmp) < 0)
+		goto fail_db;
 	if (sqlite3_close(tmp.db) != SQLITE_OK) {
-		snprintf(why, whylen, "can't create store '%s': %s", path,
-		    sqlite3_errmsg(tmp.db));
-		goto out;
+		tmp.db = NULL;	/* still open: leave it, report */
+		goto fail_db;
 	}
 	tmp.db = NULL;
-	if (renameat2(AT_FDCWD, name, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+	snprintf(side, sizeof side, "%s-wal", name);
+	if (access(side, F_OK) == 0) {
+		snprintf(why, whylen, "can't create store '%s': its -wal was "
+		    "not emptied at close (disk full?)", path);
+		goto out;
+	}
+	if (renameat2(AT_FDCWD, name, AT_FDCWD, path, RENAME_NOREPLACE) == 0) {
+		snprintf(side, sizeof side, "%s-shm", name);
+		unlink(side);
 		return 0;
+	}
 	if (errno == EEXIST)
 		rc = 0;		/* another tool made it first: use theirs */
 	else if (link(name, path) == 0 || errno == EEXIST)
@@ -451,6 +491,12 @@ create(const char *path, const struct uoms_config *cfg, char *why,
 	else
 		snprintf(why, whylen, "can't create store '%s': %s", path,
 		    errno == ENOSPC ? "disk full" : strerror(errno));
+	goto out;
+fail_db:
+	if (tmp.db != NULL && why[0] == '\0')
+		open_why(&tmp, path, "creating it", why, whylen);
+	else if (why[0] == '\0')
+		snprintf(why, whylen, "can't create store '%s'", path);
 out:
 	sqlite3_close(tmp.db);
 	unlink_files(name);
