@@ -181,7 +181,7 @@ renew_release(struct lk *l, enum verb v, int cmd)
 	if (uoms_store_begin(l->s, &e) != UOMS_OK) {
 		if (cmd)
 			cannot(&e);
-		uoms_warn(NULL, "%s: %s", uoms_code_name(e.code), e.msg);
+		uoms_warn_error(NULL, &e);
 		return l->n;
 	}
 	for (int i = 0; i < l->n; i++) {
@@ -201,8 +201,7 @@ renew_release(struct lk *l, enum verb v, int cmd)
 			uoms_store_rollback(l->s);
 			if (cmd)
 				cannot(&l->errs[i]);
-			uoms_warn(NULL, "%s: %s", uoms_code_name(code),
-			    l->errs[i].msg);
+			uoms_warn_error(NULL, &l->errs[i]);
 			return l->n;
 		}
 		if (code != UOMS_OK) {
@@ -214,7 +213,7 @@ renew_release(struct lk *l, enum verb v, int cmd)
 	if (uoms_store_commit(l->s, &e) != UOMS_OK) {
 		if (cmd)
 			cannot(&e);
-		uoms_warn(NULL, "%s: %s", uoms_code_name(e.code), e.msg);
+		uoms_warn_error(NULL, &e);
 		return l->n;
 	}
 	for (int i = 0; cmd && v == RENEW && i < l->n; i++)

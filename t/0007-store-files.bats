@@ -171,3 +171,26 @@ refused_by_all() {
 	[ ! -e nothere.db ]
 	[ "$(ls -A | grep -c '\.new-')" = 0 ]
 }
+
+@test "a store held by another writer past busy_timeout: busy, exit 3" {
+	order 1 | uoms-upsert >/dev/null
+	printf 'busy_timeout: 200\n' >conf.yaml
+	mkfifo hold
+	sqlite3 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	holder=$!
+	exec {w}>hold
+	echo "BEGIN IMMEDIATE; DELETE FROM rejects;" >&"$w"
+	# wait until the holder has the write lock
+	for ((i = 0; i < 200; i++)); do
+		sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null || break
+	done
+	[ "$i" -lt 200 ]
+	run --separate-stderr uoms-upsert -c conf.yaml < <(order 2)
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$holder"
+	echo "# $status: $stderr"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "uoms-upsert: busy: store busy past the timeout while beginning a transaction" ]
+	order 2 | uoms-upsert -c conf.yaml >/dev/null
+}
