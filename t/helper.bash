@@ -106,4 +106,12 @@ wait_for() {
 wait_for_file() {
 	wait_for test -s "$1"
 }
+# next_second: wait until the UTC clock is in the next second, so that a
+# tool run after it stamps a later time than one run before (the store's
+# times have whole seconds).
+next_second() {
+	local t0
+	t0=$(date -u +%s)
+	wait_for -t 3 eval '[ "$(date -u +%s)" != "$t0" ]'
+}
 # ---- end issue 8 (tests) ----------------------------------------------
