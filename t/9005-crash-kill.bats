@@ -87,6 +87,32 @@ gone() {
 	! grep -qsaF -- "$1" /proc/[0-9]*/cmdline
 }
 
+@test "invariants.py: a sound store passes; each kind of breach is named" {
+	orders 3 | uoms-upsert >/dev/null
+	uoms-status --to IN_PROGRESS 1 2 >/dev/null
+	orders 3 | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    print("%s|%s|%d" % (o["channel"], o["external_order_id"], len(o["items"])))' >want-items
+	run --separate-stderr python3 "$SRC/t/invariants.py" "$UOMS_DB" want-items
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# A step without its event, a step logged twice, an order without
+	# its items, an item count unlike its line.
+	sql "DELETE FROM events WHERE order_id = 1 AND version = 2"
+	sql "INSERT INTO events(order_id, type, actor, at, version) VALUES (2, 'status', 'x', 'x', 2)"
+	sql "DELETE FROM order_items WHERE order_id = 3"
+	sed -i 's/|1$/|7/; s/|2$/|7/' want-items
+	run --separate-stderr python3 "$SRC/t/invariants.py" "$UOMS_DB" want-items
+	[ "$status" -eq 1 ]
+	printf '%s\n' "$output"
+	[[ "$output" == *"order 1: version 2, event versions [1]"* ]]
+	[[ "$output" == *"order 2: version 2, event versions [1, 2, 2]"* ]]
+	[[ "$output" == *"order 3 (coupang|3): no items"* ]]
+	[[ "$output" == *"items, its line had 7"* ]]
+}
+
 @test "kill -9 of uoms-upsert at random moments: sound after each, the rerun converges" {
 	input
 	uoms-upsert </dev/null
