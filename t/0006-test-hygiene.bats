@@ -10,8 +10,7 @@ load helper
 SLEEP_EXEMPT="t/4004-lock.bats"
 
 @test "hygiene: no ignored '! cmd' line in t/*.bats" {
-	cd "$SRC"
-	run --separate-stderr python3 t/hygiene.py t/*.bats
+	run --separate-stderr sh -c 'cd "$1" && python3 t/hygiene.py t/*.bats' - "$SRC"
 	printf '%s\n' "$output" | grep -F ": '! cmd'" >bang || true
 	cat bang
 	[ ! -s bang ]
@@ -19,8 +18,7 @@ SLEEP_EXEMPT="t/4004-lock.bats"
 }
 
 @test "hygiene: no sleep as synchronisation in t/*.bats" {
-	cd "$SRC"
-	run --separate-stderr python3 t/hygiene.py t/*.bats
+	run --separate-stderr sh -c 'cd "$1" && python3 t/hygiene.py t/*.bats' - "$SRC"
 	[ -z "$stderr" ]
 	printf '%s\n' "$output" | grep -F ": 'sleep'" >slept || true
 	for f in $SLEEP_EXEMPT; do
