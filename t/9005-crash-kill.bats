@@ -9,7 +9,8 @@
 # each round starts from the same store, kills the work at a random
 # moment, checks the store, reruns the work to the end and compares.
 #
-# UOMS_CRASH_KILLS kills per test (default 6), UOMS_CRASH_LINES orders (1000); UOMS_CRASH_SEED to replay.
+# UOMS_CRASH_KILLS kills per test (default 6), UOMS_CRASH_LINES orders
+# (default 1000); UOMS_CRASH_SEED replays a run's moments.
 load helper
 
 KILLS=${UOMS_CRASH_KILLS:-6}
@@ -65,9 +66,10 @@ snapshot() {
 	    sort
 }
 
-# moment MS: a random moment within the first MS milliseconds.
+# moment MS: a random moment within the first MS milliseconds, in $at
+# (seconds), drawn in this shell so that the seed replays it.
 moment() {
-	printf '0.%03d' $((RANDOM % $1))
+	printf -v at '0.%03d' $((RANDOM % $1))
 }
 
 # restore BASE: the store as BASE holds it (no WAL left beside either).
@@ -125,8 +127,9 @@ for l in sys.stdin:
 		restore base.db
 		uoms-upsert in.jsonl >/dev/null 2>err &
 		pid=$!
+		moment 120
 		# not synchronisation: the random moment the kill lands at
-		sleep "$(moment 120)"
+		sleep "$at"
 		kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
 		wait "$pid" || true
 		sound
@@ -162,8 +165,9 @@ moved_once() {
 		q=$!
 		uoms-status --to IN_PROGRESS <pipe >/dev/null 2>err &
 		s=$!
+		moment 100
 		# not synchronisation: the random moment the kill lands at
-		sleep "$(moment 100)"
+		sleep "$at"
 		kill -9 "$s" 2>/dev/null && killed=$((killed + 1))
 		kill -9 "$q" 2>/dev/null || true
 		wait "$q" "$s" || true
@@ -194,8 +198,9 @@ moved_once() {
 		token=crash-kill-$$-$k
 		uoms-lock --actor a run --type STATUS --ttl 30 $ids -- sh -c "$cmd" "$token" >/dev/null 2>err &
 		pid=$!
+		moment 120
 		# not synchronisation: the random moment the kill lands at
-		sleep "$(moment 120)"
+		sleep "$at"
 		kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
 		wait "$pid" || true
 		# The command may outlive a killed uoms-lock (issue 8 ties it to
