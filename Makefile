@@ -91,9 +91,14 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/bench/run.sh $(BENCH_ARGS)
 
-soak: deps-bench
+# Mixed traffic from SOAK_WORKERS processes for SOAK_SECONDS, then the
+# invariants (t/soak.sh); t/9006-soak.bats is the short one in make check.
+SOAK_SECONDS ?= 1800
+SOAK_WORKERS ?= 8
+soak: deps
 	@$(MAKE) --no-print-directory all
-	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/bench/run.sh --soak
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" SOAK_SECONDS=$(SOAK_SECONDS) \
+		SOAK_WORKERS=$(SOAK_WORKERS) bash t/soak.sh
 
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

@@ -168,7 +168,7 @@ status_events() {
 	sql "INSERT INTO users(name, role, created_at, updated_at) VALUES ('boss','admin','x','x')"
 	{
 		uoms-status --to IN_PROGRESS 1
-		sleep 1
+		next_second
 		uoms-status --to ISSUE 1
 		uoms-status --actor boss --force --to WAITING 1
 		uoms-status --to IN_PROGRESS 1

@@ -298,7 +298,7 @@ lock() {
 	run --separate-stderr uoms-status --to IN_PROGRESS --idempotency-key K1 1
 	[ "$status" -eq 0 ]
 	first=$output
-	sleep 1
+	next_second
 	state >before
 	run --separate-stderr uoms-status --to IN_PROGRESS --idempotency-key K1 1
 	[ "$status" -eq 0 ]

@@ -24,6 +24,13 @@ in_store() {
 	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
 }
 
+# key_id_of HEX: a key's id, computed here independently of the tool:
+# the first 16 hex digits of the SHA-256 of the key's 32 bytes.
+key_id_of() {
+	python3 -c 'import hashlib, sys
+print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest()[:16])' "$1"
+}
+
 # key_ids: the distinct key ids the store's secrets are sealed under.
 key_ids() {
 	sql "SELECT DISTINCT key_id FROM channel_secrets ORDER BY 1"
@@ -200,9 +207,10 @@ assert c["secrets"] == ["access_key", "secret_key"], c'
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1])
 c.execute("SELECT count(*) FROM channels").fetchall()
+open("held", "w").write("1")
 time.sleep(60)' "$UOMS_DB" &
 	HOLDER_PID=$!
-	sleep 0.3
+	wait_for_file held
 	run --separate-stderr add_cp cp1
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"$SECRET"* && "$stderr" != *"$SECRET"* ]]
@@ -267,7 +275,7 @@ time.sleep(60)' "$UOMS_DB" &
 	grep -Eqx '[0-9a-f]{64}' k
 	[[ "$output" != *"$(cat k)"* ]]
 	[ "$(echo "$output" | jget key_id)" = \
-	    "$(printf '%s' "$(cat k)" | xxd -r -p | sha256sum | cut -c1-16)" ]
+	    "$(key_id_of "$(cat k)")" ]
 	before=$(cat k)
 	run --separate-stderr uoms-channel keygen k
 	[ "$status" -eq 3 ]
@@ -324,7 +332,7 @@ time.sleep(60)' "$UOMS_DB" &
 	run --separate-stderr add_cp cp1
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	[ "$(key_ids)" = "$(printf '%s' 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff | xxd -r -p | sha256sum | cut -c1-16)" ]
+	[ "$(key_ids)" = "$(key_id_of 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff)" ]
 	UOMS_SECRET_KEY=0011 run --separate-stderr sh -c 'echo x | uoms-channel update cp1 --secret a'
 	[ "$status" -eq 3 ]
 	[ "$stderr" = 'uoms-channel: $UOMS_SECRET_KEY is not a key (64 hex digits)' ]

@@ -182,7 +182,7 @@ EOF
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
 	[ "$stderr" = "uoms-fetch: channel nvbad: authentication failed (HTTP 401)" ]
-	! grep -q -- zyxwvutsrqponmlkjihgfe <<<"$output$stderr"
+	! grep -q -- zyxwvutsrqponmlkjihgfe <<<"$output$stderr" || false
 	[ "$(wc -l <server.log)" -eq 1 ]
 
 	# A secret that is no bcrypt salt never leaves: said, not shown.
@@ -191,7 +191,7 @@ plain-client-secret" add_naver nvplain
 	run --separate-stderr uoms-fetch --channel nvplain --since "$SINCE"
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == "uoms-fetch: channel nvplain: client secret is not a bcrypt salt"* ]]
-	! grep -q -- plain-client-secret <<<"$output$stderr"
+	! grep -q -- plain-client-secret <<<"$output$stderr" || false
 	[ "$(wc -l <server.log)" -eq 1 ]
 }
 
@@ -269,8 +269,8 @@ PY
 	[ "$status" -eq 0 ]
 	grep -qx "POST http://127.0.0.1:$PORT/external/v1/oauth2/token" <<<"$output"
 	grep -q '^\[a body of [0-9]* bytes, not shown\]$' <<<"$output"
-	! grep -q -- abcdefghijklmnopqrstuu <<<"$output$stderr"
-	! grep -q -- JDJhJDA0 <<<"$output$stderr"
+	! grep -q -- abcdefghijklmnopqrstuu <<<"$output$stderr" || false
+	! grep -q -- JDJhJDA0 <<<"$output$stderr" || false
 	[ ! -s server.log ]
 }
 

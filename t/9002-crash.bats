@@ -32,14 +32,19 @@ PY
 
 	uoms-upsert in.jsonl >/dev/null 2>first.err &
 	pid=$!
-	# Wait until some batches are committed, then a little more, so the
-	# kill lands while a transaction is open.
+	# Wait until a batch is committed, then until the next one is: the
+	# writer is then surely inside a transaction, and the kill lands there.
 	for ((i = 0; i < 600; i++)); do
 		[ "$(count_orders)" -gt 0 ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	sleep 0.3
+	first=$(count_orders)
+	for ((i = 0; i < 600; i++)); do
+		[ "$(count_orders)" -gt "$first" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.01
+	done
 	if ! kill -0 "$pid" 2>/dev/null; then
 		echo "uoms-upsert ended before it was killed: raise UOMS_CRASH_ORDERS"
 		cat first.err

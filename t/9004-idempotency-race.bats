@@ -13,6 +13,7 @@ race() {
 	local pids=() p
 	for ((p = 0; p < P; p++)); do
 		(
+			: >"ready.$p"
 			while [ ! -e go ]; do sleep 0.01; done
 			st=0
 			uoms-status "$@" >"out.$p" 2>"err.$p" || st=$?
@@ -20,7 +21,8 @@ race() {
 		) &
 		pids+=($!)
 	done
-	sleep 0.2
+	# Every racer is up and waiting before any may go.
+	wait_for eval '[ "$(ls ready.* 2>/dev/null | wc -l)" -eq "$P" ]'
 	: >go
 	for pid in "${pids[@]}"; do
 		wait "$pid"

@@ -114,3 +114,38 @@ teardown_public() {
 	done <"$BATS_TEST_TMPDIR/.public-dirs"
 }
 # ---- end store files ----
+# ---- issue 8 (tests): waiting for a condition, not for a time ----------
+# A test that waits for another process waits for what it needs (a file, a
+# row, a port), never a fixed time: fixed sleeps flake on a loaded machine
+# and slow down an idle one. t/0006-test-hygiene.bats enforces it.
+
+# wait_for [-t SECONDS] CMD [ARG...]: run CMD until it succeeds, polling
+# every 20 ms for at most SECONDS (default 10); fails, saying what it
+# waited for, when the time is up.
+wait_for() {
+	local limit=10 i
+	if [ "$1" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	for ((i = 0; i < limit * 50; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	echo "wait_for: timed out after ${limit}s: $*" >&2
+	return 1
+}
+
+# wait_for_file FILE: wait_for FILE to exist and be non-empty.
+wait_for_file() {
+	wait_for test -s "$1"
+}
+# next_second: wait until the UTC clock is in the next second, so that a
+# tool run after it stamps a later time than one run before (the store's
+# times have whole seconds).
+next_second() {
+	local t0
+	t0=$(date -u +%s)
+	wait_for -t 3 eval '[ "$(date -u +%s)" != "$t0" ]'
+}
+# ---- end issue 8 (tests) ----------------------------------------------

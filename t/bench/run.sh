@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: uoms against the machine's limit (t/bench/loader) and against
 # sqlite-utils, as ratios, on the same generated orders (t/bench/gen-orders).
-#   sh t/bench/run.sh [--quick | --soak]
+#   sh t/bench/run.sh [--quick | --large]
 # Needs build/bin and build/t on PATH, sqlite3, sqlite-utils, perl and
 # GNU time (/usr/bin/time). A SHORT row is reported, not a failure.
 set -u
@@ -9,8 +9,8 @@ set -u
 case "${1-}" in
 "")		sizes="100000 1000000" ;;
 --quick)	sizes=20000 ;;
---soak)		sizes=1000000 ;;	# reserved for longer runs
-*)		echo "usage: run.sh [--quick | --soak]" >&2; exit 2 ;;
+--large)	sizes=1000000 ;;	# a million orders only
+*)		echo "usage: run.sh [--quick | --large]" >&2; exit 2 ;;
 esac
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/uoms-bench.XXXXXX") || exit 3
