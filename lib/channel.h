@@ -77,6 +77,11 @@ struct uoms_channel {
 
 void uoms_channel_free(struct uoms_channel *c);
 
+/* The setting max_pages: how many pages (requests) one fetch of a channel
+ * may ask before it is stopped as endless (uoms-fetch(1)). */
+#define UOMS_CHANNEL_MAX_PAGES_DEFAULT 10000
+#define UOMS_CHANNEL_MAX_PAGES_LIMIT 1000000
+
 /* The channel called name, or not_found. */
 enum uoms_code uoms_channel_get(struct uoms_store *s, const char *name,
     struct uoms_channel *c, struct uoms_error *e);

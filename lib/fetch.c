@@ -7,6 +7,7 @@
  * page. Nothing here blocks but curl_multi_poll().
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,14 +18,23 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "err.h"
 #include "fetch.h"
 #include "line.h"
 #include "rfc3339.h"
 
-/* The largest answer accepted for one page. */
-#define PAGE_MAX (256L * 1024 * 1024)
+/* The largest answer accepted whole, for a kind that parses a page as
+ * one JSON text; kinds that take lines are streamed, a line at a time. */
+#define PAGE_MAX (16L * 1024 * 1024)
+/* What is kept of an error answer's body (for its message). */
+#define ERROR_BODY_MAX (64L * 1024)
+/* The largest header block of an answer. */
+#define HEAD_MAX (256L * 1024)
+/* Pages one fetch of a channel may ask (setting max_pages). */
+#define MAX_PAGES_DEFAULT 10000
+#define MAX_PAGES_LIMIT 1000000
 /* Backoff: the first retry waits about BACKOFF_BASE s, doubling, capped. */
 #define BACKOFF_BASE 0.5
 #define BACKOFF_CAP 30.0
@@ -48,6 +58,13 @@ struct secret {
 
 struct engine;
 
+/* The requests a fetch has made (a hash of each), to find a cycle. */
+struct seen {
+	unsigned char (*h)[16];		/* open addressing, all zero: free */
+	long *page;
+	size_t n, cap;
+};
+
 struct job {
 	struct engine *f;
 	struct uoms_channel *ch;
@@ -64,6 +81,14 @@ struct job {
 	const char *ca_bundle;
 	struct uoms_buf body, head;
 	int too_big;
+	long status;			/* of the answer coming in, or 0 */
+	struct uoms_buf line;		/* a streamed line so far */
+	long lineno;
+	int stream_failed;		/* a line was refused: why in stream_why */
+	char stream_why[600];
+	char origin[300];		/* where credentials may go */
+	long max_pages, asked;		/* pages asked of this fetch */
+	struct seen seen;
 	char since[40];
 	long requests, pages, records;
 	char note[160];			/* what it is waiting for */
@@ -87,6 +112,48 @@ struct engine {
 	int shown;			/* progress lines on the terminal */
 	double shown_at;
 };
+
+static void job_mask(struct job *j, const char *in, char *out,
+    size_t outlen);
+
+/*
+ * Memory for libcurl and jansson that is wiped before it is freed (or
+ * moved by realloc): their copies of request headers and of answers
+ * hold a channel's credentials and tokens, and "wiped when done" must
+ * hold for those copies too, not only for the engine's own.
+ */
+static void
+wipe_free(void *p)
+{
+	if (p != NULL)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *
+wipe_realloc(void *p, size_t n)
+{
+	size_t old = p != NULL ? malloc_usable_size(p) : 0;
+	void *q;
+
+	if (p == NULL)
+		return malloc(n);
+	if (n == 0) {
+		wipe_free(p);
+		return NULL;
+	}
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	wipe_free(p);
+	return q;
+}
+
+static char *
+wipe_strdup(const char *s)
+{
+	return strdup(s);
+}
 
 static double
 mono(void)
@@ -209,6 +276,13 @@ uoms_fetch_opts_config(struct uoms_fetch_opts *o,
 		    "hours", uoms_config_get(cfg, "fetch_backfill", ""));
 		return -1;
 	}
+	n = uoms_config_num(cfg, "line_max", UOMS_LINE_MAX_DEFAULT, &bad);
+	if (bad || n < 2) {
+		snprintf(why, whylen, "line_max: '%s' is not a number of bytes",
+		    uoms_config_get(cfg, "line_max", ""));
+		return -1;
+	}
+	o->line_max = (size_t)n;
 	o->key_file = uoms_config_get(cfg, "secret_key_file",
 	    "/etc/uoms/secret.key");
 	return 0;
@@ -243,9 +317,12 @@ progress(struct engine *f, int force)
 		    j->st == J_FAILED ? "failed" : j->note[0] != '\0' ?
 		    j->note : "fetching";
 
+		char masked[sizeof j->note];
+
+		job_mask(j, what, masked, sizeof masked);
 		fprintf(stderr, "%s: channel %s: %ld pages, %ld %s, %s\033[K\n",
 		    uoms_err_prog(), j->ch->name, j->pages, j->records,
-		    f->o->products ? "products" : "orders", what);
+		    f->o->products ? "products" : "orders", masked);
 	}
 	f->shown = f->n;
 	fflush(stderr);
@@ -255,18 +332,108 @@ static void
 job_warn(struct job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A text to hide in messages: p, n bytes (borrowed). */
+struct needle {
+	const char *p;
+	size_t n;
+};
+
+#define NEEDLES_MAX 128
+
+static void
+needle_add(struct needle *nd, int *k, const char *p, size_t n)
+{
+	if (n > 0 && *k < NEEDLES_MAX) {
+		nd[*k].p = p;
+		nd[*k].n = n;
+		(*k)++;
+	}
+}
+
+/* The parts of a secret header's value that a server may echo alone:
+ * the credentials after the scheme ("Bearer X"), and each parameter's
+ * value ("signature=X, access-key=Y"). */
+static void
+needles_of_header(struct needle *nd, int *k, const char *h)
+{
+	const char *v = strchr(h, ':'), *p, *end;
+
+	if (v == NULL)
+		return needle_add(nd, k, h, strlen(h));
+	for (v++; *v == ' '; v++)
+		;
+	needle_add(nd, k, v, strlen(v));
+	if ((p = strchr(v, ' ')) != NULL)
+		needle_add(nd, k, p + 1, strlen(p + 1));
+	for (p = v; (p = strchr(p, '=')) != NULL;) {
+		p++;
+		end = p + strcspn(p, ", ;");
+		if (end - p >= 8)
+			needle_add(nd, k, p, end - p);
+		p = end;
+	}
+}
+
+/*
+ * The one place secrets are masked: in = out with every secret of the
+ * job's channel replaced by "****", wherever it appears (as it is, or
+ * percent-encoded): each secret opened or kept (tokens derived from them
+ * included), and every value of the current request's secret headers.
+ * Every message about a channel goes through here (job_warn, progress,
+ * --dry-run), so whatever a server echoes, no secret is printed.
+ */
+static void
+job_mask(struct job *j, const char *in, char *out, size_t outlen)
+{
+	struct needle nd[NEEDLES_MAX];
+	struct uoms_buf esc[16] = { 0 };
+	int k = 0, nesc = 0;
+	size_t o = 0;
+
+	for (struct secret *sec = j->secrets; sec != NULL; sec = sec->next) {
+		needle_add(nd, &k, sec->value, strlen(sec->value));
+		if (nesc < 16) {
+			uoms_url_escape(&esc[nesc], sec->value);
+			if (esc[nesc].n != strlen(sec->value))
+				needle_add(nd, &k, esc[nesc].p, esc[nesc].n);
+			nesc++;
+		}
+	}
+	for (int i = 0; i < j->req.nheaders; i++)
+		if (j->req.secret_header[i])
+			needles_of_header(nd, &k, j->req.headers[i]);
+	while (*in != '\0' && o + 1 < outlen) {
+		size_t best = 0;
+
+		for (int i = 0; i < k; i++)
+			if (nd[i].n > best && strncmp(in, nd[i].p, nd[i].n) == 0)
+				best = nd[i].n;
+		if (best > 0) {
+			for (int m = 0; m < 4 && o + 1 < outlen; m++)
+				out[o++] = '*';
+			in += best;
+		} else
+			out[o++] = *in++;
+	}
+	out[o] = '\0';
+	for (int i = 0; i < nesc; i++)
+		uoms_buf_free(&esc[i]);
+}
+
 static void
 job_warn(struct job *j, const char *fmt, ...)
 {
-	char where[300], msg[1024];
+	char where[300], msg[1024], masked[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	snprintf(where, sizeof where, "channel %s", j->ch->name);
+	job_mask(j, msg, masked, sizeof masked);
 	progress_clear(j->f);
-	uoms_warn(where, "%s", msg);
+	uoms_warn(where, "%s", masked);
+	explicit_bzero(msg, sizeof msg);
 }
 
 static void
@@ -286,7 +453,26 @@ wipe_secrets(struct job *j)
 	j->names = NULL;
 }
 
-/* The job ends: the kind's state and the secrets go. */
+static void
+wipe_headers(struct job *j)
+{
+	for (struct curl_slist *h = j->hdrs; h != NULL; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+}
+
+static void
+seen_free(struct seen *sn)
+{
+	free(sn->h);
+	free(sn->page);
+	memset(sn, 0, sizeof *sn);
+}
+
+/* The job ends: the kind's state, the secrets and every buffer that held
+ * them go at once (the curl handle with its copies too), not when the
+ * last channel is done. */
 static void
 job_end(struct job *j, enum job_state st)
 {
@@ -299,6 +485,14 @@ job_end(struct job *j, enum job_state st)
 	j->ctx.state = NULL;
 	uoms_http_req_free(&j->req);
 	wipe_secrets(j);
+	if (j->easy != NULL)
+		curl_easy_cleanup(j->easy);
+	j->easy = NULL;
+	wipe_headers(j);
+	uoms_buf_free(&j->body);
+	uoms_buf_free(&j->head);
+	uoms_buf_free(&j->line);
+	seen_free(&j->seen);
 	progress(j->f, 1);
 }
 
@@ -511,18 +705,73 @@ flush_out(struct engine *f)
 	}
 }
 
+/* A streamed line is complete: to the kind, or -1 (stream_why set). */
+static int
+stream_line(struct job *j)
+{
+	char why[512] = "";
+
+	j->lineno++;
+	if (j->kind->line(&j->ctx, j->line.p != NULL ? j->line.p : "",
+	    j->line.n, why, sizeof why) < 0) {
+		snprintf(j->stream_why, sizeof j->stream_why, "page %ld, line "
+		    "%ld: %s", j->pages + 1, j->lineno, why[0] != '\0' ? why :
+		    "refused");
+		j->stream_failed = 1;
+		return -1;
+	}
+	uoms_buf_clear(&j->line);
+	return 0;
+}
+
+/*
+ * A 2xx answer of a kind that takes lines is split into lines as it
+ * arrives, each handed over when complete, so memory holds one line, not
+ * a page. Other answers are kept whole up to PAGE_MAX (an error answer's
+ * first ERROR_BODY_MAX bytes, for its message).
+ */
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct job *j = arg;
+	size_t len = size * n, max = j->f->o->line_max;
+	const char *q = p, *end = p + len;
 
-	if (j->body.n + size * n > PAGE_MAX) {
-		j->too_big = 1;
-		return 0;
+	if (j->status == 0)
+		curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &j->status);
+	if (j->status < 200 || j->status > 299) {
+		if (j->body.n < ERROR_BODY_MAX)
+			uoms_buf_add(&j->body, p, len < ERROR_BODY_MAX ? len :
+			    ERROR_BODY_MAX);
+		return len;
 	}
-	if (uoms_buf_add(&j->body, p, size * n) < 0)
-		return 0;
-	return size * n;
+	if (j->kind->line == NULL) {
+		if (j->body.n + len > PAGE_MAX) {
+			j->too_big = 1;
+			return 0;
+		}
+		return uoms_buf_add(&j->body, p, len) < 0 ? 0 : len;
+	}
+	while (q < end) {
+		const char *eol = memchr(q, '\n', end - q);
+		size_t part = (eol != NULL ? eol : end) - q;
+
+		if (j->line.n + part > max) {
+			snprintf(j->stream_why, sizeof j->stream_why, "page %ld, "
+			    "line %ld: longer than %zu bytes", j->pages + 1,
+			    j->lineno + 1, max);
+			j->stream_failed = 1;
+			return 0;
+		}
+		if (uoms_buf_add(&j->line, q, part) < 0)
+			return 0;
+		if (eol == NULL)
+			break;
+		if (stream_line(j) < 0)
+			return 0;
+		q = eol + 1;
+	}
+	return len;
 }
 
 static size_t
@@ -533,6 +782,12 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	/* A new status line starts a new answer (after a 100 Continue). */
 	if (size * n >= 5 && memcmp(p, "HTTP/", 5) == 0)
 		uoms_buf_clear(&j->head);
+	if (j->head.n + size * n > HEAD_MAX) {
+		snprintf(j->stream_why, sizeof j->stream_why, "an answer's "
+		    "headers are larger than %ld KiB", HEAD_MAX / 1024);
+		j->stream_failed = 1;
+		return 0;
+	}
 	if (uoms_buf_add(&j->head, p, size * n) < 0)
 		return 0;
 	return size * n;
@@ -543,8 +798,10 @@ static void
 dry_print(struct job *j)
 {
 	struct uoms_http_req *r = &j->req;
+	char masked[4096];
 
-	printf("%s %s\n", r->method, r->url.p != NULL ? r->url.p : "");
+	job_mask(j, r->url.p != NULL ? r->url.p : "", masked, sizeof masked);
+	printf("%s %s\n", r->method, masked);
 	for (int i = 0; i < r->nheaders; i++) {
 		const char *h = r->headers[i], *colon = strchr(h, ':');
 
@@ -552,13 +809,129 @@ dry_print(struct job *j)
 			printf("%.*s: ****\n", (int)(colon - h), h);
 		else if (r->secret_header[i])
 			printf("****\n");
-		else
-			printf("%s\n", h);
+		else {
+			job_mask(j, h, masked, sizeof masked);
+			printf("%s\n", masked);
+		}
 	}
 	/* A body may carry a signature or a client id: never shown. */
 	if (r->body.n > 0)
 		printf("[a body of %zu bytes, not shown]\n", r->body.n);
 	printf("\n");
+}
+
+/*
+ * Records the request about to be made as page j->asked; the page that
+ * first made the same request (method, URL and body) when it was made
+ * before in this fetch, else 0. Hashes are kept, not URLs: every page a
+ * fetch asks is remembered at a few bytes each.
+ */
+static long
+seen_before(struct job *j)
+{
+	struct seen *sn = &j->seen;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t i, mask;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	const struct uoms_http_req *r = &j->req;
+
+	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(c, r->method, strlen(r->method) + 1) != 1 ||
+	    EVP_DigestUpdate(c, r->url.p != NULL ? r->url.p : "",
+	    r->url.n + 1) != 1 ||
+	    EVP_DigestUpdate(c, r->body.p != NULL ? r->body.p : "",
+	    r->body.n) != 1 || EVP_DigestFinal_ex(c, md, &mdlen) != 1) {
+		EVP_MD_CTX_free(c);
+		return 0;
+	}
+	EVP_MD_CTX_free(c);
+	if ((sn->n + 1) * 2 > sn->cap) {
+		struct seen bigger = { 0 };
+
+		bigger.cap = sn->cap ? sn->cap * 2 : 64;
+		bigger.h = calloc(bigger.cap, sizeof *bigger.h);
+		bigger.page = calloc(bigger.cap, sizeof *bigger.page);
+		if (bigger.h == NULL || bigger.page == NULL) {
+			seen_free(&bigger);
+			return 0;
+		}
+		for (i = 0; i < sn->cap; i++) {
+			size_t k;
+
+			if (sn->page[i] == 0)
+				continue;
+			memcpy(&k, sn->h[i], sizeof k);
+			for (k &= bigger.cap - 1; bigger.page[k] != 0;
+			    k = (k + 1) & (bigger.cap - 1))
+				;
+			memcpy(bigger.h[k], sn->h[i], 16);
+			bigger.page[k] = sn->page[i];
+		}
+		bigger.n = sn->n;
+		seen_free(sn);
+		*sn = bigger;
+	}
+	mask = sn->cap - 1;
+	memcpy(&i, md, sizeof i);
+	for (i &= mask; sn->page[i] != 0; i = (i + 1) & mask)
+		if (memcmp(sn->h[i], md, 16) == 0)
+			return sn->page[i];
+	memcpy(sn->h[i], md, 16);
+	sn->page[i] = j->asked;
+	sn->n++;
+	return 0;
+}
+
+/* Nonzero when req carries a secret header. */
+static int
+has_credentials(const struct uoms_http_req *r)
+{
+	for (int i = 0; i < r->nheaders; i++)
+		if (r->secret_header[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Checks the request the kind made before it is sent: the page limit,
+ * a page asked twice (a cycle: the same next link or cursor again), and
+ * credentials only to the channel's own origin. 0, or -1 with why.
+ */
+static int
+guard(struct job *j, char *why, size_t whylen)
+{
+	char origin[300];
+	long first;
+
+	if (++j->asked > j->max_pages) {
+		snprintf(why, whylen, "more than %ld pages (max_pages): stopped",
+		    j->max_pages);
+		return -1;
+	}
+	if ((first = seen_before(j)) > 0) {
+		snprintf(why, whylen, "page %ld: its URL was already fetched "
+		    "(page %ld): a cycle, not followed", j->asked, first);
+		return -1;
+	}
+	if (uoms_url_origin(j->req.url.p != NULL ? j->req.url.p : "", origin,
+	    sizeof origin) < 0 || (strncmp(origin, "http://", 7) != 0 &&
+	    strncmp(origin, "https://", 8) != 0)) {
+		snprintf(why, whylen, "page %ld: its URL is not http or https",
+		    j->asked);
+		return -1;
+	}
+	/* The channel's origin is its base URL's, or, for a kind that
+	 * knows its API's address, the first request's. */
+	if (j->origin[0] == '\0')
+		snprintf(j->origin, sizeof j->origin, "%s", origin);
+	if (has_credentials(&j->req) && strcmp(origin, j->origin) != 0) {
+		snprintf(why, whylen, "page %ld: refusing to send the channel's "
+		    "credentials to %.100s, not its own origin (%.100s)",
+		    j->asked, origin, j->origin);
+		return -1;
+	}
+	return 0;
 }
 
 /* Asks the kind what next; it may emit records itself (demo). */
@@ -580,6 +953,11 @@ step(struct job *j)
 	}
 	if (r == UOMS_KIND_FAIL) {
 		job_fail(j, why[0] != '\0' ? why : "failed");
+		return;
+	}
+	if (r == UOMS_KIND_REQUEST && guard(j, why, sizeof why) < 0) {
+		flush_out(j->f);
+		job_fail(j, why);
 		return;
 	}
 	if (j->f->o->dry_run) {
@@ -610,12 +988,17 @@ start(struct job *j, double now)
 	CURL *c = j->easy;
 	long ms = (long)(j->timeout * 1000);
 
-	curl_slist_free_all(j->hdrs);
-	j->hdrs = NULL;
+	wipe_headers(j);
 	for (int i = 0; i < r->nheaders; i++)
 		j->hdrs = curl_slist_append(j->hdrs, r->headers[i]);
 	uoms_buf_clear(&j->body);
 	uoms_buf_clear(&j->head);
+	/* A retry reads the page again from its first line (the lines
+	 * already emitted are emitted again: upsert takes them twice). */
+	uoms_buf_clear(&j->line);
+	j->lineno = 0;
+	j->status = 0;
+	j->stream_failed = 0;
 	j->too_big = 0;
 	j->errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, r->url.p);
@@ -717,6 +1100,11 @@ finished(struct job *j, CURLcode rc)
 	curl_multi_remove_handle(j->f->multi, j->easy);
 	j->st = J_WAIT;		/* off the multi handle, whatever comes */
 	j->requests++;
+	if (j->stream_failed) {
+		flush_out(j->f);
+		job_fail(j, j->stream_why);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(why, sizeof why, "timed out after %g s",
@@ -762,6 +1150,12 @@ finished(struct job *j, CURLcode rc)
 		snprintf(why, sizeof why, "HTTP %ld%s%s", status,
 		    ex[0] != '\0' ? ": " : "", ex);
 		job_fail(j, why);
+		return;
+	}
+	/* The last line of a streamed page may have no newline. */
+	if (j->kind->line != NULL && j->line.n > 0 && stream_line(j) < 0) {
+		flush_out(j->f);
+		job_fail(j, j->stream_why);
 		return;
 	}
 	resp.status = status;
@@ -845,6 +1239,16 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 		return -1;
 	}
 	j->timeout = timeout;
+	j->max_pages = (long)uoms_fetch_setting_num(ch, "max_pages",
+	    UOMS_CHANNEL_MAX_PAGES_DEFAULT, &bad);
+	if (bad || j->max_pages < 1 ||
+	    j->max_pages > UOMS_CHANNEL_MAX_PAGES_LIMIT) {
+		snprintf(why, whylen, "setting 'max_pages' is not a whole "
+		    "number from 1 to %d", UOMS_CHANNEL_MAX_PAGES_LIMIT);
+		return -1;
+	}
+	if (ch->base_url != NULL && ch->base_url[0] != '\0')
+		uoms_url_origin(ch->base_url, j->origin, sizeof j->origin);
 	j->ca_bundle = uoms_fetch_setting_str(ch, "ca_bundle", NULL);
 	if (job_since(j, why, whylen) < 0)
 		return -1;
@@ -865,7 +1269,13 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	}
 	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
+	/* http(s) only, and no redirect followed: a Location elsewhere
+	 * would take the Authorization header with it (curl sends custom
+	 * headers on redirects), so a 3xx is an answer like any other. */
 	curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(j->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(j->easy, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(j->easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(j->easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (j->ca_bundle != NULL)
@@ -895,8 +1305,10 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 	char why[512];
 	int i, left, failed = 0;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wipe_free,
+	    wipe_realloc, wipe_strdup, calloc) != 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't initialise libcurl");
+	json_set_alloc_funcs(malloc, wipe_free);
 	if ((f.multi = curl_multi_init()) == NULL ||
 	    (f.jobs = calloc(n > 0 ? n : 1, sizeof *f.jobs)) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
@@ -968,9 +1380,11 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 		}
 		if (j->easy != NULL)
 			curl_easy_cleanup(j->easy);
-		curl_slist_free_all(j->hdrs);
+		wipe_headers(j);
 		uoms_buf_free(&j->body);
 		uoms_buf_free(&j->head);
+		uoms_buf_free(&j->line);
+		seen_free(&j->seen);
 	}
 	OPENSSL_cleanse(&f.key, sizeof f.key);
 	free(f.jobs);
