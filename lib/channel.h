@@ -99,7 +99,9 @@ enum uoms_code uoms_channel_list(struct uoms_store *s, int enabled_only,
  * a name taken is refused (invalid). On update, NULL members and enabled
  * < 0 are kept as they are, and base_url or workflow "" clears it; an
  * update that changes nothing writes nothing. settings, when given, is
- * the whole new object (borrowed). created_at and updated_at are ignored.
+ * the whole new object (borrowed); a setting max_pages out of range
+ * (UOMS_CHANNEL_MAX_PAGES_LIMIT) is refused (invalid). created_at and
+ * updated_at are ignored.
  */
 enum uoms_code uoms_channel_put(struct uoms_store *s,
     const struct uoms_channel *c, int insert, struct uoms_error *e);

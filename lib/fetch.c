@@ -374,11 +374,37 @@ needles_of_header(struct needle *nd, int *k, const char *h)
 	}
 }
 
+/* The values of a form body's credentials (client_secret, Naver's
+ * client_secret_sign, a password...): a server may echo the body. */
+static void
+needles_of_form(struct needle *nd, int *k, const char *p, size_t n)
+{
+	static const char *const names[] = { "secret", "sign", "token",
+	    "password", "key", "code" };
+	const char *end = p + n;
+
+	while (p != NULL && p < end) {
+		const char *amp = memchr(p, '&', end - p), *stop, *eq;
+
+		stop = amp != NULL ? amp : end;
+		eq = memchr(p, '=', stop - p);
+		for (size_t i = 0; eq != NULL && i < sizeof names /
+		    sizeof names[0]; i++)
+			if (memmem(p, eq - p, names[i], strlen(names[i])) !=
+			    NULL) {
+				needle_add(nd, k, eq + 1, stop - eq - 1);
+				break;
+			}
+		p = amp != NULL ? amp + 1 : NULL;
+	}
+}
+
 /*
  * The one place secrets are masked: in = out with every secret of the
  * job's channel replaced by "****", wherever it appears (as it is, or
  * percent-encoded): each secret opened or kept (tokens derived from them
- * included), and every value of the current request's secret headers.
+ * included), every value of the current request's secret headers, and
+ * the credentials in its form body.
  * Every message about a channel goes through here (job_warn, progress,
  * --dry-run), so whatever a server echoes, no secret is printed.
  */
@@ -402,6 +428,7 @@ job_mask(struct job *j, const char *in, char *out, size_t outlen)
 	for (int i = 0; i < j->req.nheaders; i++)
 		if (j->req.secret_header[i])
 			needles_of_header(nd, &k, j->req.headers[i]);
+	needles_of_form(nd, &k, j->req.body.p, j->req.body.n);
 	while (*in != '\0' && o + 1 < outlen) {
 		size_t best = 0;
 
