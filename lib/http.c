@@ -142,10 +142,12 @@ uoms_url_next(const char *channel_url, const char *page_url,
 		goto out;
 	}
 	/* RFC 3986 section 5: a reference resolved against the page it
-	 * came from, by libcurl's URL parser rather than by hand. */
+	 * came from, by libcurl's URL parser rather than by hand; but an
+	 * empty or fragment-only reference is the page itself (5.4.1),
+	 * where libcurl 7.88 drops the last segment. */
 	if (curl_url_set(u, CURLUPART_URL, page_url, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_URL, r, CURLU_NON_SUPPORT_SCHEME) !=
-	    CURLUE_OK) {
+	    (r[0] != '\0' && r[0] != '#' && curl_url_set(u, CURLUPART_URL, r,
+	    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)) {
 		snprintf(why, whylen, "its next link '%.200s' is not a URL: "
 		    "not followed", r);
 		goto out;
