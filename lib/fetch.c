@@ -7,7 +7,6 @@
  * page. Nothing here blocks but curl_multi_poll().
  */
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,10 +17,10 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "err.h"
 #include "fetch.h"
+#include "guard.h"
 #include "line.h"
 #include "rfc3339.h"
 
@@ -32,9 +31,6 @@
 #define ERROR_BODY_MAX (64L * 1024)
 /* The largest header block of an answer. */
 #define HEAD_MAX (256L * 1024)
-/* Pages one fetch of a channel may ask (setting max_pages). */
-#define MAX_PAGES_DEFAULT 10000
-#define MAX_PAGES_LIMIT 1000000
 /* Backoff: the first retry waits about BACKOFF_BASE s, doubling, capped. */
 #define BACKOFF_BASE 0.5
 #define BACKOFF_CAP 30.0
@@ -57,13 +53,6 @@ struct secret {
 };
 
 struct engine;
-
-/* The requests a fetch has made (a hash of each), to find a cycle. */
-struct seen {
-	unsigned char (*h)[16];		/* open addressing, all zero: free */
-	long *page;
-	size_t n, cap;
-};
 
 struct job {
 	struct engine *f;
@@ -88,7 +77,7 @@ struct job {
 	char stream_why[600];
 	char origin[300];		/* where credentials may go */
 	long max_pages, asked;		/* pages asked of this fetch */
-	struct seen seen;
+	struct uoms_seen seen;
 	char since[40];
 	long requests, pages, records;
 	char note[160];			/* what it is waiting for */
@@ -115,45 +104,6 @@ struct engine {
 
 static void job_mask(struct job *j, const char *in, char *out,
     size_t outlen);
-
-/*
- * Memory for libcurl and jansson that is wiped before it is freed (or
- * moved by realloc): their copies of request headers and of answers
- * hold a channel's credentials and tokens, and "wiped when done" must
- * hold for those copies too, not only for the engine's own.
- */
-static void
-wipe_free(void *p)
-{
-	if (p != NULL)
-		explicit_bzero(p, malloc_usable_size(p));
-	free(p);
-}
-
-static void *
-wipe_realloc(void *p, size_t n)
-{
-	size_t old = p != NULL ? malloc_usable_size(p) : 0;
-	void *q;
-
-	if (p == NULL)
-		return malloc(n);
-	if (n == 0) {
-		wipe_free(p);
-		return NULL;
-	}
-	if ((q = malloc(n)) == NULL)
-		return NULL;
-	memcpy(q, p, old < n ? old : n);
-	wipe_free(p);
-	return q;
-}
-
-static char *
-wipe_strdup(const char *s)
-{
-	return strdup(s);
-}
 
 static double
 mono(void)
@@ -332,119 +282,28 @@ static void
 job_warn(struct job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A text to hide in messages: p, n bytes (borrowed). */
-struct needle {
-	const char *p;
-	size_t n;
-};
-
-#define NEEDLES_MAX 128
-
-static void
-needle_add(struct needle *nd, int *k, const char *p, size_t n)
-{
-	if (n > 0 && *k < NEEDLES_MAX) {
-		nd[*k].p = p;
-		nd[*k].n = n;
-		(*k)++;
-	}
-}
-
-/* The parts of a secret header's value that a server may echo alone:
- * the credentials after the scheme ("Bearer X"), and each parameter's
- * value ("signature=X, access-key=Y"). */
-static void
-needles_of_header(struct needle *nd, int *k, const char *h)
-{
-	const char *v = strchr(h, ':'), *p, *end;
-
-	if (v == NULL)
-		return needle_add(nd, k, h, strlen(h));
-	for (v++; *v == ' '; v++)
-		;
-	needle_add(nd, k, v, strlen(v));
-	if ((p = strchr(v, ' ')) != NULL)
-		needle_add(nd, k, p + 1, strlen(p + 1));
-	for (p = v; (p = strchr(p, '=')) != NULL;) {
-		p++;
-		end = p + strcspn(p, ", ;");
-		if (end - p >= 8)
-			needle_add(nd, k, p, end - p);
-		p = end;
-	}
-}
-
-/* The values of a form body's credentials (client_secret, Naver's
- * client_secret_sign, a password...): a server may echo the body. */
-static void
-needles_of_form(struct needle *nd, int *k, const char *p, size_t n)
-{
-	static const char *const names[] = { "secret", "sign", "token",
-	    "password", "key", "code" };
-	const char *end = p + n;
-
-	while (p != NULL && p < end) {
-		const char *amp = memchr(p, '&', end - p), *stop, *eq;
-
-		stop = amp != NULL ? amp : end;
-		eq = memchr(p, '=', stop - p);
-		for (size_t i = 0; eq != NULL && i < sizeof names /
-		    sizeof names[0]; i++)
-			if (memmem(p, eq - p, names[i], strlen(names[i])) !=
-			    NULL) {
-				needle_add(nd, k, eq + 1, stop - eq - 1);
-				break;
-			}
-		p = amp != NULL ? amp + 1 : NULL;
-	}
-}
-
 /*
- * The one place secrets are masked: in = out with every secret of the
- * job's channel replaced by "****", wherever it appears (as it is, or
- * percent-encoded): each secret opened or kept (tokens derived from them
- * included), every value of the current request's secret headers, and
- * the credentials in its form body.
- * Every message about a channel goes through here (job_warn, progress,
- * --dry-run), so whatever a server echoes, no secret is printed.
+ * The one place secrets are masked (uoms_mask_apply does the work): in =
+ * out with every secret of the job's channel replaced by "****",
+ * wherever it appears: each secret opened or kept (tokens derived from
+ * them included), every value of the current request's credential
+ * headers, and the credentials in its form body. Every message about a
+ * channel goes through here (job_warn, progress, --dry-run), so whatever
+ * a server echoes, no secret is printed.
  */
 static void
 job_mask(struct job *j, const char *in, char *out, size_t outlen)
 {
-	struct needle nd[NEEDLES_MAX];
-	struct uoms_buf esc[16] = { 0 };
-	int k = 0, nesc = 0;
-	size_t o = 0;
+	struct uoms_mask m = { 0 };
 
-	for (struct secret *sec = j->secrets; sec != NULL; sec = sec->next) {
-		needle_add(nd, &k, sec->value, strlen(sec->value));
-		if (nesc < 16) {
-			uoms_url_escape(&esc[nesc], sec->value);
-			if (esc[nesc].n != strlen(sec->value))
-				needle_add(nd, &k, esc[nesc].p, esc[nesc].n);
-			nesc++;
-		}
-	}
+	for (struct secret *sec = j->secrets; sec != NULL; sec = sec->next)
+		uoms_mask_add_secret(&m, sec->value);
 	for (int i = 0; i < j->req.nheaders; i++)
 		if (j->req.secret_header[i])
-			needles_of_header(nd, &k, j->req.headers[i]);
-	needles_of_form(nd, &k, j->req.body.p, j->req.body.n);
-	while (*in != '\0' && o + 1 < outlen) {
-		size_t best = 0;
-
-		for (int i = 0; i < k; i++)
-			if (nd[i].n > best && strncmp(in, nd[i].p, nd[i].n) == 0)
-				best = nd[i].n;
-		if (best > 0) {
-			for (int m = 0; m < 4 && o + 1 < outlen; m++)
-				out[o++] = '*';
-			in += best;
-		} else
-			out[o++] = *in++;
-	}
-	out[o] = '\0';
-	for (int i = 0; i < nesc; i++)
-		uoms_buf_free(&esc[i]);
+			uoms_mask_add_header(&m, j->req.headers[i]);
+	uoms_mask_add_form(&m, j->req.body.p, j->req.body.n);
+	uoms_mask_apply(&m, in, out, outlen);
+	uoms_mask_free(&m);
 }
 
 static void
@@ -489,14 +348,6 @@ wipe_headers(struct job *j)
 	j->hdrs = NULL;
 }
 
-static void
-seen_free(struct seen *sn)
-{
-	free(sn->h);
-	free(sn->page);
-	memset(sn, 0, sizeof *sn);
-}
-
 /* The job ends: the kind's state, the secrets and every buffer that held
  * them go at once (the curl handle with its copies too), not when the
  * last channel is done. */
@@ -519,7 +370,7 @@ job_end(struct job *j, enum job_state st)
 	uoms_buf_free(&j->body);
 	uoms_buf_free(&j->head);
 	uoms_buf_free(&j->line);
-	seen_free(&j->seen);
+	uoms_seen_free(&j->seen);
 	progress(j->f, 1);
 }
 
@@ -847,69 +698,6 @@ dry_print(struct job *j)
 	printf("\n");
 }
 
-/*
- * Records the request about to be made as page j->asked; the page that
- * first made the same request (method, URL and body) when it was made
- * before in this fetch, else 0. Hashes are kept, not URLs: every page a
- * fetch asks is remembered at a few bytes each.
- */
-static long
-seen_before(struct job *j)
-{
-	struct seen *sn = &j->seen;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	size_t i, mask;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	const struct uoms_http_req *r = &j->req;
-
-	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(c, r->method, strlen(r->method) + 1) != 1 ||
-	    EVP_DigestUpdate(c, r->url.p != NULL ? r->url.p : "",
-	    r->url.n + 1) != 1 ||
-	    EVP_DigestUpdate(c, r->body.p != NULL ? r->body.p : "",
-	    r->body.n) != 1 || EVP_DigestFinal_ex(c, md, &mdlen) != 1) {
-		EVP_MD_CTX_free(c);
-		return 0;
-	}
-	EVP_MD_CTX_free(c);
-	if ((sn->n + 1) * 2 > sn->cap) {
-		struct seen bigger = { 0 };
-
-		bigger.cap = sn->cap ? sn->cap * 2 : 64;
-		bigger.h = calloc(bigger.cap, sizeof *bigger.h);
-		bigger.page = calloc(bigger.cap, sizeof *bigger.page);
-		if (bigger.h == NULL || bigger.page == NULL) {
-			seen_free(&bigger);
-			return 0;
-		}
-		for (i = 0; i < sn->cap; i++) {
-			size_t k;
-
-			if (sn->page[i] == 0)
-				continue;
-			memcpy(&k, sn->h[i], sizeof k);
-			for (k &= bigger.cap - 1; bigger.page[k] != 0;
-			    k = (k + 1) & (bigger.cap - 1))
-				;
-			memcpy(bigger.h[k], sn->h[i], 16);
-			bigger.page[k] = sn->page[i];
-		}
-		bigger.n = sn->n;
-		seen_free(sn);
-		*sn = bigger;
-	}
-	mask = sn->cap - 1;
-	memcpy(&i, md, sizeof i);
-	for (i &= mask; sn->page[i] != 0; i = (i + 1) & mask)
-		if (memcmp(sn->h[i], md, 16) == 0)
-			return sn->page[i];
-	memcpy(sn->h[i], md, 16);
-	sn->page[i] = j->asked;
-	sn->n++;
-	return 0;
-}
-
 /* Nonzero when req carries a secret header. */
 static int
 has_credentials(const struct uoms_http_req *r)
@@ -936,7 +724,9 @@ guard(struct job *j, char *why, size_t whylen)
 		    j->max_pages);
 		return -1;
 	}
-	if ((first = seen_before(j)) > 0) {
+	if ((first = uoms_seen_add(&j->seen, j->req.method, j->req.url.p !=
+	    NULL ? j->req.url.p : "", j->req.body.p, j->req.body.n,
+	    j->asked)) > 0) {
 		snprintf(why, whylen, "page %ld: its URL was already fetched "
 		    "(page %ld): a cycle, not followed", j->asked, first);
 		return -1;
@@ -1332,10 +1122,10 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 	char why[512];
 	int i, left, failed = 0;
 
-	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wipe_free,
-	    wipe_realloc, wipe_strdup, calloc) != 0)
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, uoms_wipe_free,
+	    uoms_wipe_realloc, uoms_wipe_strdup, calloc) != 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't initialise libcurl");
-	json_set_alloc_funcs(malloc, wipe_free);
+	json_set_alloc_funcs(malloc, uoms_wipe_free);
 	if ((f.multi = curl_multi_init()) == NULL ||
 	    (f.jobs = calloc(n > 0 ? n : 1, sizeof *f.jobs)) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
@@ -1411,7 +1201,7 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 		uoms_buf_free(&j->body);
 		uoms_buf_free(&j->head);
 		uoms_buf_free(&j->line);
-		seen_free(&j->seen);
+		uoms_seen_free(&j->seen);
 	}
 	OPENSSL_cleanse(&f.key, sizeof f.key);
 	free(f.jobs);
