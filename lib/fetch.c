@@ -891,19 +891,33 @@ transient(CURLcode rc)
 	}
 }
 
-/* One line of the answer's body, for a message. */
+/* One line of the answer's body, for a message: masked whole before it
+ * is cut, so no part of a secret is left at the cut. */
 static void
-excerpt(const struct uoms_buf *b, char *out, size_t outlen)
+excerpt(struct job *j, char *out, size_t outlen)
 {
-	size_t i, k = 0;
+	const struct uoms_buf *b = &j->body;
+	size_t i, k, n = b->n < ERROR_BODY_MAX ? b->n : ERROR_BODY_MAX;
+	char *flat = malloc(n + 1), *masked = malloc(4 * n + 1);
 
-	for (i = 0; i < b->n && k + 1 < outlen && k < 120; i++) {
-		unsigned char c = b->p[i];
+	out[0] = '\0';
+	if (flat != NULL && masked != NULL) {
+		for (i = 0; i < n; i++) {
+			unsigned char c = b->p[i];
 
-		out[k++] = c == '\n' || c == '\r' || c == '\t' ? ' ' :
-		    c < 0x20 ? '?' : c;
+			flat[i] = c == '\n' || c == '\r' || c == '\t' ? ' ' :
+			    c < 0x20 ? '?' : c;
+		}
+		flat[n] = '\0';
+		job_mask(j, flat, masked, 4 * n + 1);
+		for (k = 0; masked[k] != '\0' && k + 1 < outlen && k < 120; k++)
+			out[k] = masked[k];
+		out[k] = '\0';
+		explicit_bzero(flat, n + 1);
+		explicit_bzero(masked, 4 * n + 1);
 	}
-	out[k] = '\0';
+	free(flat);
+	free(masked);
 }
 
 static void
@@ -963,7 +977,7 @@ finished(struct job *j, CURLcode rc)
 		return;
 	}
 	if (status < 200 || status > 299) {
-		excerpt(&j->body, ex, sizeof ex);
+		excerpt(j, ex, sizeof ex);
 		snprintf(why, sizeof why, "HTTP %ld%s%s", status,
 		    ex[0] != '\0' ? ": " : "", ex);
 		job_fail(j, why);

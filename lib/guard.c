@@ -93,10 +93,19 @@ uoms_mask_apply(const struct uoms_mask *m, const char *in, char *out,
 	while (*in != '\0' && o + 1 < outlen) {
 		size_t best = 0;
 
-		for (int i = 0; i < m->n; i++)
-			if (m->nd[i].n > best &&
-			    strncmp(in, m->nd[i].p, m->nd[i].n) == 0)
-				best = m->nd[i].n;
+		/* A whole text, or at least UOMS_MASK_PART bytes of its
+		 * start: a message may hold a secret cut short (a quote of
+		 * the server's text cut to a length). */
+		for (int i = 0; i < m->n; i++) {
+			size_t l = 0;
+
+			while (l < m->nd[i].n && in[l] != '\0' &&
+			    in[l] == m->nd[i].p[l])
+				l++;
+			if ((l == m->nd[i].n || l >= UOMS_MASK_PART) &&
+			    l > best)
+				best = l;
+		}
 		if (best > 0) {
 			for (int k = 0; k < 4 && o + 1 < outlen; k++)
 				out[o++] = '*';

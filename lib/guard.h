@@ -40,7 +40,9 @@ void uoms_mask_add_header(struct uoms_mask *m, const char *header);
  * sign, token, password, key or code. */
 void uoms_mask_add_form(struct uoms_mask *m, const char *body, size_t n);
 /* out = in with every text of m replaced by "****" (the longest that
- * matches at each place), cut to outlen. */
+ * matches at each place), and every start of one at least UOMS_MASK_PART
+ * bytes long (a secret cut short), cut to outlen. */
+#define UOMS_MASK_PART 8
 void uoms_mask_apply(const struct uoms_mask *m, const char *in, char *out,
     size_t outlen);
 /* Wipes and frees what m made; m is then empty. */

@@ -178,6 +178,17 @@ no_token() {
 	[[ "$stderr" == "uoms-fetch: channel shop: HTTP 400: invalid credentials: **** (you asked GET /orders?"* ]]
 }
 
+@test "a token cut short where the message quotes the body: no part of it shown" {
+	# The message quotes 120 bytes of the body: the token starts at 110.
+	hostile --mode echo --pad 82
+	channel shop "http://127.0.0.1:$HPORT/orders"
+	fetch
+	[ "$status" -eq 3 ]
+	no_token
+	[[ "$stderr" != *"tok-Hos"* ]]
+	[[ "$stderr" == "uoms-fetch: channel shop: HTTP 400: xxxx"*"invalid credentials: **** (you asked G" ]]
+}
+
 @test "a foreign Link carrying the token in its query: masked in the message" {
 	fake_start hostile_server.py --mode plain --log other.log
 	other=$PORT

@@ -24,7 +24,9 @@ H2, ...) with a Link header chosen by the mode:
     huge        one page of --mib MiB of valid lines, sent as it is made
     longline    one line of --mib MiB (a string member), then a newline
     echo        HTTP 400 whose body echoes the Authorization header and the
-                request line ("invalid credentials: Bearer ...")
+                request line ("invalid credentials: Bearer ..."), after
+                --pad bytes of padding (to put the token where a message
+                would cut the body)
     drip        one line every --drip seconds, without end, until the file
                 --release exists (then the page ends, without Link)
 
@@ -83,7 +85,7 @@ class Hostile(fake_http.Handler):
         if mode == "plain":
             return 200, jl, self.lines(1, args.lines)
         if mode == "echo":
-            body = ("invalid credentials: %s (you asked %s %s)" % (
+            body = ("x" * args.pad + "invalid credentials: %s (you asked %s %s)" % (
                 self.headers.get("Authorization"), self.command, path))
             return 400, {"Content-Type": "text/plain"}, body.encode()
         first = self.n == 1
@@ -180,5 +182,6 @@ if __name__ == "__main__":
     p.add_argument("--cycle", type=int, default=2)
     p.add_argument("--mib", type=float, default=64)
     p.add_argument("--drip", type=float, default=0.05)
+    p.add_argument("--pad", type=int, default=0, help="bytes before the 'echo' body")
     p.add_argument("--release", help="'drip' ends its page once this file exists")
     fake_http.main(Hostile, p)

@@ -66,6 +66,11 @@ test_mask(void)
 	uoms_mask_add_secret(&m, "ab");
 	uoms_mask_add_secret(&m, "abcdef");
 	masked(&m, "xabcdefx", "x****x", "the longest secret that matches");
+	uoms_mask_free(&m);
+	uoms_mask_add_secret(&m, "tok-Hostile-5b1e0d77");
+	masked(&m, "body: 'Bearer tok-Hostile-5b1'", "body: 'Bearer ****'",
+	    "a secret cut short after 8 bytes or more");
+	masked(&m, "tok-Hos", "tok-Hos", "but not fewer");
 	uoms_mask_apply(&m, "0123456789abcdef", out, sizeof out);
 	is(out, "0123456", "cut to the room there is");
 	uoms_mask_free(&m);
