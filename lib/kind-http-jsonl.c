@@ -423,6 +423,10 @@ jsonl_line(struct uoms_fetch_ctx *ctx, const char *p, size_t n, char *why,
 {
 	struct jsonl *st = ctx->state;
 
+	if (st == NULL) {
+		snprintf(why, whylen, "an answer before any request");
+		return -1;
+	}
 	if (st->name.n == 0)
 		uoms_buf_json_string(&st->name, ctx->channel->name,
 		    strlen(ctx->channel->name));
@@ -444,6 +448,10 @@ jsonl_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	long lineno = 0;
 	char lwhy[600], *ref;
 
+	if (st == NULL) {
+		snprintf(why, whylen, "an answer before any request");
+		return -1;
+	}
 	while (p < end) {
 		const char *eol = memchr(p, '\n', end - p);
 		const char *stop = eol != NULL ? eol : end;
