@@ -1,22 +1,35 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 
+/*
+ * Grows by moving to a new block and wiping the old one, never with
+ * realloc(): a buffer may hold a secret (a request header, a token in an
+ * answer), and realloc would leave a copy of it in freed memory.
+ */
 static int
 reserve(struct uoms_buf *b, size_t more)
 {
 	size_t cap = b->cap ? b->cap : 256;
 	char *p;
 
+	if (more > SIZE_MAX / 2 - b->n)
+		return -1;
 	if (b->n + more + 1 <= b->cap)
 		return 0;
 	while (cap < b->n + more + 1)
 		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL)
+	if ((p = malloc(cap)) == NULL)
 		return -1;
+	if (b->p != NULL) {
+		memcpy(p, b->p, b->n + 1);
+		explicit_bzero(b->p, b->cap);
+		free(b->p);
+	}
 	b->p = p;
 	b->cap = cap;
 	return 0;
@@ -97,6 +110,8 @@ uoms_buf_clear(struct uoms_buf *b)
 void
 uoms_buf_free(struct uoms_buf *b)
 {
+	if (b->p != NULL)
+		explicit_bzero(b->p, b->cap);
 	free(b->p);
 	memset(b, 0, sizeof *b);
 }

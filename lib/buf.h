@@ -1,4 +1,8 @@
-/* buf: a growable byte buffer, reused across lines. */
+/*
+ * buf: a growable byte buffer, reused across lines. Its memory is wiped
+ * when it grows and when it is freed, so a buffer that held a secret
+ * leaves no copy behind (uoms-channels(7)).
+ */
 #ifndef UOMS_BUF_H
 #define UOMS_BUF_H
 
@@ -16,7 +20,9 @@ int uoms_buf_printf(struct uoms_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string, quoted and escaped. */
 int uoms_buf_json_string(struct uoms_buf *b, const char *s, size_t n);
+/* Empties b, keeping its memory (and what it held, until freed). */
 void uoms_buf_clear(struct uoms_buf *b);
+/* Wipes and frees b's memory; b is then empty and may be reused. */
 void uoms_buf_free(struct uoms_buf *b);
 
 #endif

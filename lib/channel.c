@@ -578,6 +578,36 @@ out:
 	return code;
 }
 
+/* The setting max_pages, when given, is a whole number in range (as a
+ * JSON number or the string --set makes): refused here rather than
+ * found out at the next fetch. */
+static enum uoms_code
+check_max_pages(const struct uoms_channel *c, struct uoms_error *e)
+{
+	json_t *v = c->settings != NULL ? json_object_get(c->settings,
+	    "max_pages") : NULL;
+	long long n = -1;
+	const char *s;
+	char *end;
+
+	if (v == NULL)
+		return UOMS_OK;
+	if (json_is_integer(v))
+		n = json_integer_value(v);
+	else if (json_is_string(v) && (s = json_string_value(v))[0] >= '0' &&
+	    s[0] <= '9') {
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || *end != '\0')
+			n = -1;
+	}
+	if (n < 1 || n > UOMS_CHANNEL_MAX_PAGES_LIMIT)
+		return uoms_fail(e, UOMS_INVALID, "channel '%s': setting "
+		    "'max_pages' is not a whole number from 1 to %d", c->name,
+		    UOMS_CHANNEL_MAX_PAGES_LIMIT);
+	return UOMS_OK;
+}
+
 enum uoms_code
 uoms_channel_put(struct uoms_store *s, const struct uoms_channel *c,
     int insert, struct uoms_error *e)
@@ -598,6 +628,8 @@ uoms_channel_put(struct uoms_store *s, const struct uoms_channel *c,
 		return uoms_fail(e, UOMS_INVALID, "settings of channel '%s' "
 		    "are not a JSON object", c->name);
 	if ((code = check_url(c->base_url, e)) != UOMS_OK)
+		return code;
+	if ((code = check_max_pages(c, e)) != UOMS_OK)
 		return code;
 	return insert ? channel_insert(s, c, e) : channel_update(s, c, e);
 }

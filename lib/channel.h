@@ -77,6 +77,11 @@ struct uoms_channel {
 
 void uoms_channel_free(struct uoms_channel *c);
 
+/* The setting max_pages: how many pages (requests) one fetch of a channel
+ * may ask before it is stopped as endless (uoms-fetch(1)). */
+#define UOMS_CHANNEL_MAX_PAGES_DEFAULT 10000
+#define UOMS_CHANNEL_MAX_PAGES_LIMIT 1000000
+
 /* The channel called name, or not_found. */
 enum uoms_code uoms_channel_get(struct uoms_store *s, const char *name,
     struct uoms_channel *c, struct uoms_error *e);
@@ -94,7 +99,9 @@ enum uoms_code uoms_channel_list(struct uoms_store *s, int enabled_only,
  * a name taken is refused (invalid). On update, NULL members and enabled
  * < 0 are kept as they are, and base_url or workflow "" clears it; an
  * update that changes nothing writes nothing. settings, when given, is
- * the whole new object (borrowed). created_at and updated_at are ignored.
+ * the whole new object (borrowed); a setting max_pages out of range
+ * (UOMS_CHANNEL_MAX_PAGES_LIMIT) is refused (invalid). created_at and
+ * updated_at are ignored.
  */
 enum uoms_code uoms_channel_put(struct uoms_store *s,
     const struct uoms_channel *c, int insert, struct uoms_error *e);

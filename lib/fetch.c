@@ -20,11 +20,17 @@
 
 #include "err.h"
 #include "fetch.h"
+#include "guard.h"
 #include "line.h"
 #include "rfc3339.h"
 
-/* The largest answer accepted for one page. */
-#define PAGE_MAX (256L * 1024 * 1024)
+/* The largest answer accepted whole, for a kind that parses a page as
+ * one JSON text; kinds that take lines are streamed, a line at a time. */
+#define PAGE_MAX (16L * 1024 * 1024)
+/* What is kept of an error answer's body (for its message). */
+#define ERROR_BODY_MAX (64L * 1024)
+/* The largest header block of an answer. */
+#define HEAD_MAX (256L * 1024)
 /* Backoff: the first retry waits about BACKOFF_BASE s, doubling, capped. */
 #define BACKOFF_BASE 0.5
 #define BACKOFF_CAP 30.0
@@ -64,6 +70,14 @@ struct job {
 	const char *ca_bundle;
 	struct uoms_buf body, head;
 	int too_big;
+	long status;			/* of the answer coming in, or 0 */
+	struct uoms_buf line;		/* a streamed line so far */
+	long lineno;
+	int stream_failed;		/* a line was refused: why in stream_why */
+	char stream_why[600];
+	char origin[300];		/* where credentials may go */
+	long max_pages, asked;		/* pages asked of this fetch */
+	struct uoms_seen seen;
 	char since[40];
 	long requests, pages, records;
 	char note[160];			/* what it is waiting for */
@@ -87,6 +101,9 @@ struct engine {
 	int shown;			/* progress lines on the terminal */
 	double shown_at;
 };
+
+static void job_mask(struct job *j, const char *in, char *out,
+    size_t outlen);
 
 static double
 mono(void)
@@ -209,6 +226,13 @@ uoms_fetch_opts_config(struct uoms_fetch_opts *o,
 		    "hours", uoms_config_get(cfg, "fetch_backfill", ""));
 		return -1;
 	}
+	n = uoms_config_num(cfg, "line_max", UOMS_LINE_MAX_DEFAULT, &bad);
+	if (bad || n < 2) {
+		snprintf(why, whylen, "line_max: '%s' is not a number of bytes",
+		    uoms_config_get(cfg, "line_max", ""));
+		return -1;
+	}
+	o->line_max = (size_t)n;
 	o->key_file = uoms_config_get(cfg, "secret_key_file",
 	    "/etc/uoms/secret.key");
 	return 0;
@@ -243,9 +267,12 @@ progress(struct engine *f, int force)
 		    j->st == J_FAILED ? "failed" : j->note[0] != '\0' ?
 		    j->note : "fetching";
 
+		char masked[sizeof j->note];
+
+		job_mask(j, what, masked, sizeof masked);
 		fprintf(stderr, "%s: channel %s: %ld pages, %ld %s, %s\033[K\n",
 		    uoms_err_prog(), j->ch->name, j->pages, j->records,
-		    f->o->products ? "products" : "orders", what);
+		    f->o->products ? "products" : "orders", masked);
 	}
 	f->shown = f->n;
 	fflush(stderr);
@@ -255,18 +282,44 @@ static void
 job_warn(struct job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The one place secrets are masked (uoms_mask_apply does the work): in =
+ * out with every secret of the job's channel replaced by "****",
+ * wherever it appears: each secret opened or kept (tokens derived from
+ * them included), every value of the current request's credential
+ * headers, and the credentials in its form body. Every message about a
+ * channel goes through here (job_warn, progress, --dry-run), so whatever
+ * a server echoes, no secret is printed.
+ */
+static void
+job_mask(struct job *j, const char *in, char *out, size_t outlen)
+{
+	struct uoms_mask m = { 0 };
+
+	for (struct secret *sec = j->secrets; sec != NULL; sec = sec->next)
+		uoms_mask_add_secret(&m, sec->value);
+	for (int i = 0; i < j->req.nheaders; i++)
+		if (j->req.secret_header[i])
+			uoms_mask_add_header(&m, j->req.headers[i]);
+	uoms_mask_add_form(&m, j->req.body.p, j->req.body.n);
+	uoms_mask_apply(&m, in, out, outlen);
+	uoms_mask_free(&m);
+}
+
 static void
 job_warn(struct job *j, const char *fmt, ...)
 {
-	char where[300], msg[1024];
+	char where[300], msg[1024], masked[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	snprintf(where, sizeof where, "channel %s", j->ch->name);
+	job_mask(j, msg, masked, sizeof masked);
 	progress_clear(j->f);
-	uoms_warn(where, "%s", msg);
+	uoms_warn(where, "%s", masked);
+	explicit_bzero(msg, sizeof msg);
 }
 
 static void
@@ -286,7 +339,18 @@ wipe_secrets(struct job *j)
 	j->names = NULL;
 }
 
-/* The job ends: the kind's state and the secrets go. */
+static void
+wipe_headers(struct job *j)
+{
+	for (struct curl_slist *h = j->hdrs; h != NULL; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+}
+
+/* The job ends: the kind's state, the secrets and every buffer that held
+ * them go at once (the curl handle with its copies too), not when the
+ * last channel is done. */
 static void
 job_end(struct job *j, enum job_state st)
 {
@@ -299,6 +363,14 @@ job_end(struct job *j, enum job_state st)
 	j->ctx.state = NULL;
 	uoms_http_req_free(&j->req);
 	wipe_secrets(j);
+	if (j->easy != NULL)
+		curl_easy_cleanup(j->easy);
+	j->easy = NULL;
+	wipe_headers(j);
+	uoms_buf_free(&j->body);
+	uoms_buf_free(&j->head);
+	uoms_buf_free(&j->line);
+	uoms_seen_free(&j->seen);
 	progress(j->f, 1);
 }
 
@@ -511,18 +583,73 @@ flush_out(struct engine *f)
 	}
 }
 
+/* A streamed line is complete: to the kind, or -1 (stream_why set). */
+static int
+stream_line(struct job *j)
+{
+	char why[512] = "";
+
+	j->lineno++;
+	if (j->kind->line(&j->ctx, j->line.p != NULL ? j->line.p : "",
+	    j->line.n, why, sizeof why) < 0) {
+		snprintf(j->stream_why, sizeof j->stream_why, "page %ld, line "
+		    "%ld: %s", j->pages + 1, j->lineno, why[0] != '\0' ? why :
+		    "refused");
+		j->stream_failed = 1;
+		return -1;
+	}
+	uoms_buf_clear(&j->line);
+	return 0;
+}
+
+/*
+ * A 2xx answer of a kind that takes lines is split into lines as it
+ * arrives, each handed over when complete, so memory holds one line, not
+ * a page. Other answers are kept whole up to PAGE_MAX (an error answer's
+ * first ERROR_BODY_MAX bytes, for its message).
+ */
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct job *j = arg;
+	size_t len = size * n, max = j->f->o->line_max;
+	const char *q = p, *end = p + len;
 
-	if (j->body.n + size * n > PAGE_MAX) {
-		j->too_big = 1;
-		return 0;
+	if (j->status == 0)
+		curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &j->status);
+	if (j->status < 200 || j->status > 299) {
+		if (j->body.n < ERROR_BODY_MAX)
+			uoms_buf_add(&j->body, p, len < ERROR_BODY_MAX ? len :
+			    ERROR_BODY_MAX);
+		return len;
 	}
-	if (uoms_buf_add(&j->body, p, size * n) < 0)
-		return 0;
-	return size * n;
+	if (j->kind->line == NULL) {
+		if (j->body.n + len > PAGE_MAX) {
+			j->too_big = 1;
+			return 0;
+		}
+		return uoms_buf_add(&j->body, p, len) < 0 ? 0 : len;
+	}
+	while (q < end) {
+		const char *eol = memchr(q, '\n', end - q);
+		size_t part = (eol != NULL ? eol : end) - q;
+
+		if (j->line.n + part > max) {
+			snprintf(j->stream_why, sizeof j->stream_why, "page %ld, "
+			    "line %ld: longer than %zu bytes", j->pages + 1,
+			    j->lineno + 1, max);
+			j->stream_failed = 1;
+			return 0;
+		}
+		if (uoms_buf_add(&j->line, q, part) < 0)
+			return 0;
+		if (eol == NULL)
+			break;
+		if (stream_line(j) < 0)
+			return 0;
+		q = eol + 1;
+	}
+	return len;
 }
 
 static size_t
@@ -533,6 +660,12 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	/* A new status line starts a new answer (after a 100 Continue). */
 	if (size * n >= 5 && memcmp(p, "HTTP/", 5) == 0)
 		uoms_buf_clear(&j->head);
+	if (j->head.n + size * n > HEAD_MAX) {
+		snprintf(j->stream_why, sizeof j->stream_why, "an answer's "
+		    "headers are larger than %ld KiB", HEAD_MAX / 1024);
+		j->stream_failed = 1;
+		return 0;
+	}
 	if (uoms_buf_add(&j->head, p, size * n) < 0)
 		return 0;
 	return size * n;
@@ -543,8 +676,10 @@ static void
 dry_print(struct job *j)
 {
 	struct uoms_http_req *r = &j->req;
+	char masked[4096];
 
-	printf("%s %s\n", r->method, r->url.p != NULL ? r->url.p : "");
+	job_mask(j, r->url.p != NULL ? r->url.p : "", masked, sizeof masked);
+	printf("%s %s\n", r->method, masked);
 	for (int i = 0; i < r->nheaders; i++) {
 		const char *h = r->headers[i], *colon = strchr(h, ':');
 
@@ -552,13 +687,68 @@ dry_print(struct job *j)
 			printf("%.*s: ****\n", (int)(colon - h), h);
 		else if (r->secret_header[i])
 			printf("****\n");
-		else
-			printf("%s\n", h);
+		else {
+			job_mask(j, h, masked, sizeof masked);
+			printf("%s\n", masked);
+		}
 	}
 	/* A body may carry a signature or a client id: never shown. */
 	if (r->body.n > 0)
 		printf("[a body of %zu bytes, not shown]\n", r->body.n);
 	printf("\n");
+}
+
+/* Nonzero when req carries a secret header. */
+static int
+has_credentials(const struct uoms_http_req *r)
+{
+	for (int i = 0; i < r->nheaders; i++)
+		if (r->secret_header[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Checks the request the kind made before it is sent: the page limit,
+ * a page asked twice (a cycle: the same next link or cursor again), and
+ * credentials only to the channel's own origin. 0, or -1 with why.
+ */
+static int
+guard(struct job *j, char *why, size_t whylen)
+{
+	char origin[300];
+	long first;
+
+	if (++j->asked > j->max_pages) {
+		snprintf(why, whylen, "more than %ld pages (max_pages): stopped",
+		    j->max_pages);
+		return -1;
+	}
+	if ((first = uoms_seen_add(&j->seen, j->req.method, j->req.url.p !=
+	    NULL ? j->req.url.p : "", j->req.body.p, j->req.body.n,
+	    j->asked)) > 0) {
+		snprintf(why, whylen, "page %ld: its URL was already fetched "
+		    "(page %ld): a cycle, not followed", j->asked, first);
+		return -1;
+	}
+	if (uoms_url_origin(j->req.url.p != NULL ? j->req.url.p : "", origin,
+	    sizeof origin) < 0 || (strncmp(origin, "http://", 7) != 0 &&
+	    strncmp(origin, "https://", 8) != 0)) {
+		snprintf(why, whylen, "page %ld: its URL is not http or https",
+		    j->asked);
+		return -1;
+	}
+	/* The channel's origin is its base URL's, or, for a kind that
+	 * knows its API's address, the first request's. */
+	if (j->origin[0] == '\0')
+		snprintf(j->origin, sizeof j->origin, "%s", origin);
+	if (has_credentials(&j->req) && strcmp(origin, j->origin) != 0) {
+		snprintf(why, whylen, "page %ld: refusing to send the channel's "
+		    "credentials to %.100s, not its own origin (%.100s)",
+		    j->asked, origin, j->origin);
+		return -1;
+	}
+	return 0;
 }
 
 /* Asks the kind what next; it may emit records itself (demo). */
@@ -580,6 +770,11 @@ step(struct job *j)
 	}
 	if (r == UOMS_KIND_FAIL) {
 		job_fail(j, why[0] != '\0' ? why : "failed");
+		return;
+	}
+	if (r == UOMS_KIND_REQUEST && guard(j, why, sizeof why) < 0) {
+		flush_out(j->f);
+		job_fail(j, why);
 		return;
 	}
 	if (j->f->o->dry_run) {
@@ -610,12 +805,17 @@ start(struct job *j, double now)
 	CURL *c = j->easy;
 	long ms = (long)(j->timeout * 1000);
 
-	curl_slist_free_all(j->hdrs);
-	j->hdrs = NULL;
+	wipe_headers(j);
 	for (int i = 0; i < r->nheaders; i++)
 		j->hdrs = curl_slist_append(j->hdrs, r->headers[i]);
 	uoms_buf_clear(&j->body);
 	uoms_buf_clear(&j->head);
+	/* A retry reads the page again from its first line (the lines
+	 * already emitted are emitted again: upsert takes them twice). */
+	uoms_buf_clear(&j->line);
+	j->lineno = 0;
+	j->status = 0;
+	j->stream_failed = 0;
 	j->too_big = 0;
 	j->errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, r->url.p);
@@ -691,19 +891,33 @@ transient(CURLcode rc)
 	}
 }
 
-/* One line of the answer's body, for a message. */
+/* One line of the answer's body, for a message: masked whole before it
+ * is cut, so no part of a secret is left at the cut. */
 static void
-excerpt(const struct uoms_buf *b, char *out, size_t outlen)
+excerpt(struct job *j, char *out, size_t outlen)
 {
-	size_t i, k = 0;
+	const struct uoms_buf *b = &j->body;
+	size_t i, k, n = b->n < ERROR_BODY_MAX ? b->n : ERROR_BODY_MAX;
+	char *flat = malloc(n + 1), *masked = malloc(4 * n + 1);
 
-	for (i = 0; i < b->n && k + 1 < outlen && k < 120; i++) {
-		unsigned char c = b->p[i];
+	out[0] = '\0';
+	if (flat != NULL && masked != NULL) {
+		for (i = 0; i < n; i++) {
+			unsigned char c = b->p[i];
 
-		out[k++] = c == '\n' || c == '\r' || c == '\t' ? ' ' :
-		    c < 0x20 ? '?' : c;
+			flat[i] = c == '\n' || c == '\r' || c == '\t' ? ' ' :
+			    c < 0x20 ? '?' : c;
+		}
+		flat[n] = '\0';
+		job_mask(j, flat, masked, 4 * n + 1);
+		for (k = 0; masked[k] != '\0' && k + 1 < outlen && k < 120; k++)
+			out[k] = masked[k];
+		out[k] = '\0';
+		explicit_bzero(flat, n + 1);
+		explicit_bzero(masked, 4 * n + 1);
 	}
-	out[k] = '\0';
+	free(flat);
+	free(masked);
 }
 
 static void
@@ -717,6 +931,11 @@ finished(struct job *j, CURLcode rc)
 	curl_multi_remove_handle(j->f->multi, j->easy);
 	j->st = J_WAIT;		/* off the multi handle, whatever comes */
 	j->requests++;
+	if (j->stream_failed) {
+		flush_out(j->f);
+		job_fail(j, j->stream_why);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(why, sizeof why, "timed out after %g s",
@@ -758,10 +977,16 @@ finished(struct job *j, CURLcode rc)
 		return;
 	}
 	if (status < 200 || status > 299) {
-		excerpt(&j->body, ex, sizeof ex);
+		excerpt(j, ex, sizeof ex);
 		snprintf(why, sizeof why, "HTTP %ld%s%s", status,
 		    ex[0] != '\0' ? ": " : "", ex);
 		job_fail(j, why);
+		return;
+	}
+	/* The last line of a streamed page may have no newline. */
+	if (j->kind->line != NULL && j->line.n > 0 && stream_line(j) < 0) {
+		flush_out(j->f);
+		job_fail(j, j->stream_why);
 		return;
 	}
 	resp.status = status;
@@ -845,6 +1070,16 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 		return -1;
 	}
 	j->timeout = timeout;
+	j->max_pages = (long)uoms_fetch_setting_num(ch, "max_pages",
+	    UOMS_CHANNEL_MAX_PAGES_DEFAULT, &bad);
+	if (bad || j->max_pages < 1 ||
+	    j->max_pages > UOMS_CHANNEL_MAX_PAGES_LIMIT) {
+		snprintf(why, whylen, "setting 'max_pages' is not a whole "
+		    "number from 1 to %d", UOMS_CHANNEL_MAX_PAGES_LIMIT);
+		return -1;
+	}
+	if (ch->base_url != NULL && ch->base_url[0] != '\0')
+		uoms_url_origin(ch->base_url, j->origin, sizeof j->origin);
 	j->ca_bundle = uoms_fetch_setting_str(ch, "ca_bundle", NULL);
 	if (job_since(j, why, whylen) < 0)
 		return -1;
@@ -865,7 +1100,13 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	}
 	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
+	/* http(s) only, and no redirect followed: a Location elsewhere
+	 * would take the Authorization header with it (curl sends custom
+	 * headers on redirects), so a 3xx is an answer like any other. */
 	curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(j->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(j->easy, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(j->easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(j->easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (j->ca_bundle != NULL)
@@ -895,8 +1136,10 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 	char why[512];
 	int i, left, failed = 0;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, uoms_wipe_free,
+	    uoms_wipe_realloc, uoms_wipe_strdup, calloc) != 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't initialise libcurl");
+	json_set_alloc_funcs(malloc, uoms_wipe_free);
 	if ((f.multi = curl_multi_init()) == NULL ||
 	    (f.jobs = calloc(n > 0 ? n : 1, sizeof *f.jobs)) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
@@ -968,9 +1211,11 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 		}
 		if (j->easy != NULL)
 			curl_easy_cleanup(j->easy);
-		curl_slist_free_all(j->hdrs);
+		wipe_headers(j);
 		uoms_buf_free(&j->body);
 		uoms_buf_free(&j->head);
+		uoms_buf_free(&j->line);
+		uoms_seen_free(&j->seen);
 	}
 	OPENSSL_cleanse(&f.key, sizeof f.key);
 	free(f.jobs);

@@ -4,10 +4,13 @@
  * concurrently and reuse their connections, and does everything a kind
  * should not have to: rate limits, timeouts, retries with backoff and
  * jitter (429, 5xx and network errors, honouring Retry-After), verified
- * TLS, secrets opened lazily and wiped at the end, and printing records
- * as they are emitted, one line each, page by page, so memory stays flat
- * however many orders a channel has. A channel that fails is reported
- * and the others go on.
+ * TLS, secrets opened lazily and wiped as soon as their channel is done
+ * (with every copy: request headers, libcurl's and jansson's buffers),
+ * secrets masked in every message, and printing records as they are
+ * emitted, one line each, lines streamed as they arrive, so memory stays
+ * flat however many orders a channel has. Credentials go only to the
+ * channel's own origin; a fetch ends at max_pages or at the first page
+ * asked twice. A channel that fails is reported and the others go on.
  */
 #ifndef UOMS_FETCH_H
 #define UOMS_FETCH_H
@@ -26,6 +29,8 @@ struct uoms_fetch_opts {
 	int retries;		/* tries after the first (fetch_retries, 4) */
 	long long overlap;	/* seconds before the high water (fetch_overlap, 600) */
 	long long backfill;	/* hours a first fetch goes back (fetch_backfill, 24) */
+	size_t line_max;	/* bytes in a line of a streamed page (line_max,
+				 * 1 MiB, as uoms-upsert's) */
 	const char *key_file;	/* secret_key_file, /etc/uoms/secret.key */
 };
 
@@ -53,7 +58,9 @@ struct uoms_fetch_result {
  * beats it). Channel settings the engine reads: "max_rate" (requests per
  * second, beats the kind's), "timeout" (seconds per request, beats
  * o->timeout), "ca_bundle" (a CA file for a private endpoint),
- * "backfill". Each failure is printed as "uoms-fetch: channel NAME: why".
+ * "backfill", "max_pages" (requests per fetch, 10 000). Each failure is
+ * printed as "uoms-fetch: channel NAME: why", every secret of the
+ * channel in it masked.
  * res (n entries, may be NULL) says how each did. Returns the number of
  * channels that failed; exits 3 only when stdout can't be written.
  */

@@ -3,9 +3,12 @@
  * channel's URL answers order lines already in the SPEC 3.1 shape (JSON
  * Lines); the first page is asked with ?since=RFC3339&page=1 and the next
  * ones are wherever a Link header's rel="next" points (RFC 8288), until
- * an answer has none. A bearer token is sent when the secret "token" is
- * set. Settings: path (appended to base_url), products_path (the same for
- * --products).
+ * an answer has none: resolved as RFC 3986 says against the page it came
+ * with, and followed only when it is http(s) on the base URL's own origin
+ * (the token goes with every request). Lines are handed over one by one
+ * as they arrive (kind.h, line), so a page is never held whole. A bearer
+ * token is sent when the secret "token" is set. Settings: path (appended
+ * to base_url), products_path (the same for --products).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@ struct jsonl {
 	int page;
 	char *url;		/* the request being answered */
 	char *next;		/* the next page, or NULL: done */
+	struct uoms_buf link;	/* a next link resolved */
 	int started;
 	struct member *m;	/* the members of the line being read */
 	int nm, mcap;
@@ -40,6 +44,7 @@ jsonl_done(struct uoms_fetch_ctx *ctx)
 	if (st != NULL) {
 		free(st->url);
 		free(st->next);
+		uoms_buf_free(&st->link);
 		free(st->m);
 		uoms_buf_free(&st->name);
 		uoms_buf_free(&st->out);
@@ -113,40 +118,10 @@ jsonl_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 	return UOMS_KIND_REQUEST;
 }
 
-/* Resolves ref (absolute, or relative to the page asked) into a new
- * string. */
+/* The target of the Link header's rel="next" as written (a reference to
+ * resolve), or NULL. */
 static char *
-resolve(const char *base, const char *ref, size_t n)
-{
-	const char *p;
-	char *out;
-	size_t keep;
-
-	if ((n > 7 && strncmp(ref, "http://", 7) == 0) ||
-	    (n > 8 && strncmp(ref, "https://", 8) == 0))
-		keep = 0;
-	else if (n > 0 && ref[0] == '/') {
-		/* scheme://authority of the base */
-		p = strstr(base, "://");
-		p = p != NULL ? strchr(p + 3, '/') : NULL;
-		keep = p != NULL ? (size_t)(p - base) : strlen(base);
-	} else {
-		p = strchr(base, '?');
-		keep = p != NULL ? (size_t)(p - base) : strlen(base);
-		while (keep > 0 && base[keep - 1] != '/')
-			keep--;
-	}
-	if ((out = malloc(keep + n + 1)) == NULL)
-		return NULL;
-	memcpy(out, base, keep);
-	memcpy(out + keep, ref, n);
-	out[keep + n] = '\0';
-	return out;
-}
-
-/* The target of the Link header's rel="next", or NULL. */
-static char *
-link_next(const struct uoms_http_resp *r, const char *base)
+link_next(const struct uoms_http_resp *r)
 {
 	char *h = malloc(65536), *p, *res = NULL;
 
@@ -175,8 +150,7 @@ link_next(const struct uoms_http_resp *r, const char *base)
 			while (q < stop && *q != '"' && *q != ';' && *q != ',') {
 				k = strcspn(q, " \";,");
 				if (k == 4 && strncasecmp(q, "next", 4) == 0)
-					res = resolve(base, p + 1,
-					    end - p - 1);
+					res = strndup(p + 1, end - p - 1);
 				q += k;
 				while (*q == ' ')
 					q++;
@@ -442,6 +416,29 @@ line(struct uoms_fetch_ctx *ctx, const char *p, size_t n, char *why,
 	return uoms_fetch_emit_text(ctx, st->out.p, st->out.n) < 0 ? -1 : 0;
 }
 
+/* kind.h, line: one line as it arrives. */
+static int
+jsonl_line(struct uoms_fetch_ctx *ctx, const char *p, size_t n, char *why,
+    size_t whylen)
+{
+	struct jsonl *st = ctx->state;
+
+	if (st == NULL) {
+		snprintf(why, whylen, "an answer before any request");
+		return -1;
+	}
+	if (st->name.n == 0)
+		uoms_buf_json_string(&st->name, ctx->channel->name,
+		    strlen(ctx->channel->name));
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (uoms_line_blank(p, n))
+		return 0;
+	return line(ctx, p, n, why, whylen);
+}
+
+/* The lines of a body given whole (under a test or a fuzzer: the engine
+ * streams them through jsonl_line), then the next link. */
 static int
 jsonl_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -449,20 +446,18 @@ jsonl_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	struct jsonl *st = ctx->state;
 	const char *p = r->body, *end = r->body + r->len;
 	long lineno = 0;
-	char lwhy[100];
+	char lwhy[600], *ref;
 
-	if (st->name.n == 0)
-		uoms_buf_json_string(&st->name, ctx->channel->name,
-		    strlen(ctx->channel->name));
+	if (st == NULL) {
+		snprintf(why, whylen, "an answer before any request");
+		return -1;
+	}
 	while (p < end) {
 		const char *eol = memchr(p, '\n', end - p);
 		const char *stop = eol != NULL ? eol : end;
 
 		lineno++;
-		if (stop > p && stop[-1] == '\r')
-			stop--;
-		if (!uoms_line_blank(p, stop - p) &&
-		    line(ctx, p, stop - p, lwhy, sizeof lwhy) < 0) {
+		if (jsonl_line(ctx, p, stop - p, lwhy, sizeof lwhy) < 0) {
 			snprintf(why, whylen, "page %d, line %ld: %s", st->page,
 			    lineno, lwhy);
 			return -1;
@@ -470,8 +465,21 @@ jsonl_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		p = (eol != NULL ? eol : end) + 1;
 	}
 	free(st->next);
-	st->next = link_next(r, st->url);
-	if (st->next != NULL && strcmp(st->next, st->url) == 0) {
+	st->next = NULL;
+	if ((ref = link_next(r)) == NULL)
+		return 0;
+	if (uoms_url_next(ctx->channel->base_url, st->url, ref, strlen(ref),
+	    &st->link, lwhy, sizeof lwhy) < 0) {
+		snprintf(why, whylen, "page %d: %s", st->page, lwhy);
+		free(ref);
+		return -1;
+	}
+	free(ref);
+	if ((st->next = strdup(st->link.p)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (strcmp(st->next, st->url) == 0) {
 		snprintf(why, whylen, "page %d: its Link rel=\"next\" points "
 		    "at itself", st->page);
 		return -1;
@@ -483,6 +491,7 @@ const struct uoms_kind uoms_kind_http_jsonl = {
 	.name = "http-jsonl",
 	.next = jsonl_next,
 	.take = jsonl_take,
+	.line = jsonl_line,
 	.done = jsonl_done,
 	.max_rate = 0,
 };

@@ -656,6 +656,8 @@ shopify_take_token(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		json_decref(root);
 		return -1;
 	}
+	if (st->token != NULL)
+		OPENSSL_cleanse(st->token, strlen(st->token));
 	free(st->token);
 	st->token = strdup(tok);
 	/* About 24 h; refreshed a little early so a fetch never starts

@@ -46,6 +46,25 @@ void uoms_http_req_header(struct uoms_http_req *req, int secret,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void uoms_http_req_free(struct uoms_http_req *req);
 
+/*
+ * The origin of url (RFC 6454: lower-case scheme://host[:port], the
+ * port left out when it is the scheme's default) into out; -1 (out
+ * empty) when url has no scheme or host.
+ */
+int uoms_url_origin(const char *url, char *out, size_t outlen);
+
+/*
+ * Resolves a next-page link ref (n bytes, absolute or relative) against
+ * page_url, the page it came with, as RFC 3986 section 5 says (libcurl's
+ * URL API), into out (cleared first), the fragment dropped. Refused (-1,
+ * why filled, no request to make) unless it is http or https on the
+ * origin of channel_url, the channel's base URL: a link elsewhere would
+ * take the channel's credentials with it.
+ */
+int uoms_url_next(const char *channel_url, const char *page_url,
+    const char *ref, size_t n, struct uoms_buf *out, char *why,
+    size_t whylen);
+
 /* Appends s percent-encoded (RFC 3986 unreserved kept) to out. */
 void uoms_url_escape(struct uoms_buf *out, const char *s);
 
@@ -88,6 +107,15 @@ struct uoms_kind {
 	 * are the engine's (retries) unless the kind says otherwise through
 	 * auth_failed: 401/403 are reported as "authentication failed". */
 	int (*take)(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+	    char *why, size_t whylen);
+	/* For kinds whose answers are lines (NULL for the others): the
+	 * engine splits a 2xx body into lines as it arrives, at most the
+	 * line size limit each, and hands each one here (n bytes, without
+	 * its newline or carriage return; blank lines too), so a page is
+	 * never held whole; take() then gets the headers and an empty
+	 * body. -1 with why (no "line N" in it: the engine adds that) stops
+	 * the page and fails the channel. */
+	int (*line)(struct uoms_fetch_ctx *ctx, const char *p, size_t n,
 	    char *why, size_t whylen);
 	/* Frees ctx->state. */
 	void (*done)(struct uoms_fetch_ctx *ctx);

@@ -149,3 +149,53 @@ next_second() {
 	wait_for -t 3 eval '[ "$(date -u +%s)" != "$t0" ]'
 }
 # ---- end issue 8 (tests) ----------------------------------------------
+# ---- fake servers in the background (t/fake/), shared by the fetch tests ----
+# fake_start SCRIPT [ARGS...]: runs t/fake/SCRIPT; its port in PORT, its pid
+# added to FAKE_PIDS (fake_stop_all, in teardown, stops them all). Waits
+# for the port line, not for a fixed time.
+fake_start() {
+	local script=$1 out
+	shift
+	out=fake-port.$((${#FAKE_PIDS[@]} + 1))
+	python3 "$SRC/t/fake/$script" "$@" >"$out" 2>>fake.err &
+	FAKE_PIDS+=($!)
+	for _ in $(seq 200); do
+		[ -s "$out" ] && break
+		sleep 0.05
+	done
+	PORT=$(head -1 "$out")
+	[ -n "$PORT" ]
+}
+
+fake_stop_all() {
+	local pid
+	for pid in "${FAKE_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	FAKE_PIDS=()
+}
+
+# mem_count PID TEXT: how many times TEXT is in the memory of process PID
+# (its writable mappings, read through /proc/PID/mem); fails when that
+# can't be read.
+mem_count() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys
+pid, needle = sys.argv[1], sys.argv[2].encode()
+n = 0
+with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for m in maps:
+        f = m.split()
+        if "w" not in f[1] and "[stack]" not in m:
+            continue
+        a, b = (int(x, 16) for x in f[0].split("-"))
+        try:
+            mem.seek(a)
+            n += mem.read(b - a).count(needle)
+        except (OSError, ValueError, OverflowError):
+            pass
+print(n)
+PY
+}
+# ---- end of fake servers ----
