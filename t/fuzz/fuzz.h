@@ -46,7 +46,7 @@ fuzz_unlink(void)
 	unlink(fuzz_path);
 }
 
-static const char *
+static const char * __attribute__((unused))
 fuzz_file(const uint8_t *data, size_t size, const char *suffix)
 {
 	static int fd = -1;

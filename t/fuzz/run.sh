@@ -43,13 +43,14 @@ replay() {
 one() {
 	dir=$1 name=$2 secs=$3
 	mkdir -p "$dir/corpus/$name" "$dir/crashes/$name" "$dir/log" || return 1
+	start=$(date +%s)
 	"$dir/fuzz/$name" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$dir/crashes/$name/" \
 	    "$dir/corpus/$name" "$here/corpus/$name" >"$dir/log/$name" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log/$name")
-	echo "fuzz: $name: ${execs:-?} inputs in ${secs}s"
+	echo "fuzz: $name: ${execs:-?} inputs in $(($(date +%s) - start))s"
 	if [ $rc -ne 0 ]; then
 		echo "fuzz: $name: crashed (exit $rc); the input is in $dir/crashes/$name/:" >&2
 		tail -40 "$dir/log/$name" >&2
