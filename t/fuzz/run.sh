@@ -2,10 +2,12 @@
 # run.sh: the fuzz targets' driver, for the Makefile and t/0008-fuzz.bats.
 #   run.sh probe CC DIR          can CC build libFuzzer programs? (else why)
 #   run.sh fuzz DIR SECONDS      run every target in DIR/fuzz SECONDS each
-#   run.sh one DIR NAME SECONDS  run target NAME SECONDS on its corpus, then
+#   run.sh one DIR NAME SECONDS [NEW]
+#                                run target NAME SECONDS on its corpus, then
 #                                replay its regression cases; 0 if no crash
 # Seeds are read from t/fuzz/corpus/NAME (never written to); what a run
-# finds goes to DIR/corpus/NAME, crashes to DIR/crashes/NAME/. libFuzzer
+# finds goes to NEW (default DIR/corpus/NAME), crashes to
+# DIR/crashes/NAME/ and what it printed to DIR/log/NAME. libFuzzer
 # prints "#N" as it goes: the last is the number of inputs executed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,20 +36,21 @@ replay() {
 	dir=$1 name=$2
 	set -- "$here/crashes/$name"/*
 	[ -e "$1" ] || return 0
-	"$dir/fuzz/$name" -runs=1 "$@" >"$dir/log/$name.replay" 2>&1 && return 0
+	"$dir/fuzz/$name" -artifact_prefix="$dir/crashes/$name/" "$@" \
+	    >"$dir/log/$name.replay" 2>&1 && return 0
 	echo "fuzz: $name: a regression case crashes again:" >&2
 	tail -40 "$dir/log/$name.replay" >&2
 	return 1
 }
 
 one() {
-	dir=$1 name=$2 secs=$3
-	mkdir -p "$dir/corpus/$name" "$dir/crashes/$name" "$dir/log" || return 1
+	dir=$1 name=$2 secs=$3 new=${4:-$1/corpus/$2}
+	mkdir -p "$new" "$dir/crashes/$name" "$dir/log" || return 1
 	start=$(date +%s)
 	"$dir/fuzz/$name" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$dir/crashes/$name/" \
-	    "$dir/corpus/$name" "$here/corpus/$name" >"$dir/log/$name" 2>&1
+	    "$new" "$here/corpus/$name" >"$dir/log/$name" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log/$name")
 	echo "fuzz: $name: ${execs:-?} inputs in $(($(date +%s) - start))s"
@@ -61,7 +64,7 @@ one() {
 
 case "${1:-}" in
 probe)	probe "$2" "$3" ;;
-one)	one "$2" "$3" "$4" ;;
+one)	one "$2" "$3" "$4" "${5:-}" ;;
 fuzz)
 	dir=$2 secs=$3 bad=0
 	for t in "$dir"/fuzz/fuzz-*; do
@@ -69,6 +72,6 @@ fuzz)
 		one "$dir" "${t##*/}" "$secs" || bad=1
 	done
 	exit $bad ;;
-*)	echo "usage: run.sh probe CC DIR | fuzz DIR SECONDS | one DIR NAME SECONDS" >&2
+*)	echo "usage: run.sh probe CC DIR | fuzz DIR SECONDS | one DIR NAME SECONDS [NEW]" >&2
 	exit 2 ;;
 esac
