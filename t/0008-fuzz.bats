@@ -99,3 +99,22 @@ fuzz() {
 		}
 	done
 }
+
+# Found by fuzz-order: SQLite 3.40 reads an object in the place of a key
+# as members of the outer object; uoms-upsert crashed on a NULL key.
+@test "fuzz finds: an object where a key goes is not JSON, refused alone" {
+	{
+		order 100001
+		printf '%s\n' '{{"channel":"coupang","external_order_id":"1"}:""}'
+		order 100002
+	} >in.jsonl
+	run --separate-stderr uoms-upsert --reject rej.jsonl in.jsonl
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"line 2: invalid: not JSON"* ]]
+	[ "$(grep -c . rej.jsonl)" -eq 1 ]
+	python3 -c 'import json, sys
+r = json.loads(open("rej.jsonl").read())
+assert r["error"]["line"] == 2 and r["raw"].startswith("{{"), r'
+	run uoms-query --format csv
+	[ "$(printf '%s\n' "$output" | grep -c coupang)" -eq 2 ]
+}
