@@ -111,3 +111,56 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(O)/%.d) $(UNIT_SRC:%.c=$(O)/%.d) $(BENCH_SRC:%.c=$(O)/%.d)
+
+# Fuzzing (t/fuzz/, see t/fuzz/run.sh): libFuzzer targets over the
+# library, built with clang under ASan and UBSan into build-fuzz/.
+# `make fuzz FUZZ_SECONDS=N` runs each target N seconds on its seed
+# corpus (new inputs go to build-fuzz/corpus/, crashes to
+# build-fuzz/crashes/); `make check` runs each for a few seconds and
+# replays every regression case in t/fuzz/crashes/.
+DEPS_FUZZ    = clang libclang-rt-14-dev llvm
+DEPS_TEST   += $(DEPS_FUZZ)
+FUZZ_CC     ?= clang
+FUZZ_O      ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-std=c11 -D_GNU_SOURCE -Wall -Wextra -MMD -MP -Ilib -It/fuzz \
+	-DUOMS_VERSION='"$(VERSION)"' -DUOMS_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS)
+FUZZ_SRC     := $(wildcard t/fuzz/fuzz-*.c)
+FUZZ_TARGETS := $(FUZZ_SRC:t/fuzz/%.c=$(FUZZ_O)/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_O)/%.o)
+
+.PHONY: fuzz fuzz-build deps-fuzz clean-fuzz
+$(FUZZ_O)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_O)/lib/libuoms.a: $(FUZZ_LIB_OBJ)
+	ar rcs $@ $^
+
+$(FUZZ_O)/fuzz/%: t/fuzz/%.c $(FUZZ_O)/lib/libuoms.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_O)/lib/libuoms.a $(PKG_LIBS) -lm
+
+# Builds the targets when clang can make libFuzzer programs here; else
+# says why and builds nothing (t/0008-fuzz.bats then skips, saying why).
+fuzz-build:
+	@if sh t/fuzz/run.sh probe $(FUZZ_CC) $(FUZZ_O); then \
+		$(MAKE) --no-print-directory $(FUZZ_TARGETS); fi
+
+deps-fuzz:
+	@sh t/deps.sh $(DEPS_BUILD) $(DEPS_FUZZ)
+
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	@sh t/fuzz/run.sh fuzz $(FUZZ_O) $(FUZZ_SECONDS)
+
+check: fuzz-build
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_O)
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=%.d)

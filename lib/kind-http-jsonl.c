@@ -146,10 +146,12 @@ link_next(const struct uoms_http_resp *r)
 			q += 4;
 			if (*q == '"')
 				q++;
-			/* rel may hold several space-separated types */
+			/* rel may hold several space-separated types,
+			 * "next" among them more than once */
 			while (q < stop && *q != '"' && *q != ';' && *q != ',') {
 				k = strcspn(q, " \";,");
-				if (k == 4 && strncasecmp(q, "next", 4) == 0)
+				if (k == 4 && strncasecmp(q, "next", 4) == 0 &&
+				    res == NULL)
 					res = strndup(p + 1, end - p - 1);
 				q += k;
 				while (*q == ' ')

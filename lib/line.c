@@ -114,7 +114,9 @@ uoms_line_next(struct uoms_line_reader *r, char **line, size_t *len,
 		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
 		if (nl != NULL || r->eof)
 			break;
-		if (r->end - r->start > r->max) {
+		/* max bytes and a CR may still end in a newline: the
+		 * verdict must not depend on where a read stopped. */
+		if (r->end - r->start > r->max + 1) {
 			size_t skipped = 0;
 
 			r->lineno++;

@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "line.h"
 #include "change.h"
+#include "json.h"
 #include "order.h"
 #include "rfc3339.h"
 
@@ -626,6 +627,9 @@ walk_tree(struct uoms_parser *p, const char *line, size_t len,
 
 	if (has_nul_escape(line, len))
 		return uoms_fail(e, UOMS_INVALID, "a string holds \\u0000 (NUL)");
+	/* SQLite 3.40 reads some text that is not JSON (json.h). */
+	if (!uoms_json_valid(line, len))
+		return malformed(line, len, e);
 	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = row(p, rec, w, e)) != UOMS_OK)
@@ -757,6 +761,7 @@ uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
 
 	error_object(&err, code, msg, lineno, extra_json);
 	if (line != NULL && (uoms_utf8_valid(line, len) && memchr(line, 0, len) == NULL) &&
+	    uoms_json_valid(line, len) &&
 	    sqlite3_prepare_v2(p->db, "SELECT CASE json_type(?1) WHEN 'object'"
 	    " THEN json_set(?1, '$.error', json(?2)) END", -1, &st, NULL)
 	    == SQLITE_OK) {
@@ -881,6 +886,8 @@ uoms_ref_from_line(struct uoms_parser *p, const char *line, size_t len,
 	memset(r, 0, sizeof *r);
 	r->version = -1;
 	e->code = UOMS_OK;
+	if (!uoms_json_valid(line, len))
+		return malformed(line, len, e);
 	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
