@@ -408,16 +408,18 @@ number_text(struct uoms_parser *p, const char *path, size_t *n)
  */
 static enum uoms_code
 take_int(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
-    const char *where, const char *path, struct uoms_error *e)
+    const char *where, struct uoms_error *e)
 {
 	sqlite3_stmt *st = p->tree;
 	long long lo = def->min, hi = def->max;
 	const char *digits;
+	char path[96];
 	size_t n;
 
 	if (lo == 0 && hi == 0)
 		lo = LLONG_MIN, hi = LLONG_MAX;
 	if (sqlite3_column_type(st, 4) != SQLITE_INTEGER) {
+		snprintf(path, sizeof path, "$.%s%s", where, def->name);
 		digits = number_text(p, path, &n);
 		return uoms_fail(e, UOMS_INVALID, "%s%s %.40s is out of range "
 		    "(%lld to %lld)", where, def->name, digits != NULL ?
@@ -459,13 +461,12 @@ take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 		v->type = UOMS_V_NULL;
 		return UOMS_OK;
 	}
-	snprintf(path, sizeof path, "$.%s%s", where, def->name);
 	switch (def->kind) {
 	case K_INT:
 		if (strcmp(type, "integer") != 0)
 			return uoms_fail(e, UOMS_INVALID, "%s%s must be a "
 			    "whole number, not %s", where, def->name, type);
-		if ((rc = take_int(p, def, v, where, path, e)) != UOMS_OK)
+		if ((rc = take_int(p, def, v, where, e)) != UOMS_OK)
 			return rc;
 		break;
 	case K_OBJECT:
@@ -482,6 +483,8 @@ take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 		 * bits, from the line's own text. */
 		if (strcmp(type, "integer") == 0 &&
 		    sqlite3_column_type(st, 4) != SQLITE_INTEGER) {
+			snprintf(path, sizeof path, "$.%s%s", where,
+			    def->name);
 			v->type = UOMS_V_TEXT;
 			v->s = number_text(p, path, &v->n);
 			break;
@@ -766,7 +769,9 @@ keys_room(struct uoms_parser *p)
 
 		if (old[i].gen != p->gen)
 			continue;
-		j = key_hash(old[i].parent, old[i].key, old[i].n) & (cap - 1);
+		j = (old[i].key != NULL ? key_hash(old[i].parent, old[i].key,
+		    old[i].n) : key_hash(old[i].parent ^ (long long)old[i].n <<
+		    32, "", 0)) & (cap - 1);
 		while (k[j].gen == p->gen)
 			j = (j + 1) & (cap - 1);
 		k[j] = old[i];
@@ -779,7 +784,7 @@ keys_room(struct uoms_parser *p)
 static void
 key_path(struct uoms_parser *p, long long id, char *out, size_t outlen)
 {
-	char tail[160];
+	char tail[160], head[48];
 
 	out[0] = '\0';
 	for (int depth = 0; id != 0 && depth < 8; depth++) {
@@ -790,8 +795,12 @@ key_path(struct uoms_parser *p, long long id, char *out, size_t outlen)
 				break;
 		if (i == p->keys_cap)
 			return;
+		if (p->keys[i].key != NULL)
+			snprintf(head, sizeof head, "%.40s", p->keys[i].key);
+		else
+			snprintf(head, sizeof head, "[%zu]", p->keys[i].n);
 		snprintf(tail, sizeof tail, "%s", out);
-		snprintf(out, outlen, "%.40s%s%s", p->keys[i].key,
+		snprintf(out, outlen, "%s%s%s", head,
 		    tail[0] != '\0' && tail[0] != '[' ? "." : "", tail);
 		id = p->keys[i].parent;
 	}
@@ -800,30 +809,32 @@ key_path(struct uoms_parser *p, long long id, char *out, size_t outlen)
 /*
  * Refuses a key given twice in one object, at any depth: SQLite would
  * keep both and each reader would pick its own, the last or the first.
- * Array elements are remembered (as "[N]") only to name where a key is.
+ * Array elements (key NULL, n their index) are remembered only to name
+ * where a key is: an array has no two alike.
  */
 static enum uoms_code
 check_key(struct uoms_parser *p, struct uoms_error *e)
 {
 	sqlite3_stmt *st = p->tree;
 	long long parent = sqlite3_column_int64(st, 1);
-	char buf[24], where[256];
-	const char *key;
+	char where[256];
+	const char *key = NULL;
 	size_t n, j;
 
+	if (keys_room(p) < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	if (sqlite3_column_type(st, 2) == SQLITE_TEXT) {
 		key = (const char *)sqlite3_column_text(st, 2);
 		n = sqlite3_column_bytes(st, 2);
+		j = key_hash(parent, key, n) & (p->keys_cap - 1);
 	} else {
-		n = snprintf(buf, sizeof buf, "[%lld]",
-		    (long long)sqlite3_column_int64(st, 2));
-		key = buf;
+		n = sqlite3_column_int64(st, 2);
+		j = key_hash(parent ^ (long long)n << 32, "", 0) &
+		    (p->keys_cap - 1);
 	}
-	if (keys_room(p) < 0)
-		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	j = key_hash(parent, key, n) & (p->keys_cap - 1);
 	for (; p->keys[j].gen == p->gen; j = (j + 1) & (p->keys_cap - 1)) {
-		if (p->keys[j].parent != parent || p->keys[j].n != n ||
+		if (key == NULL || p->keys[j].key == NULL ||
+		    p->keys[j].parent != parent || p->keys[j].n != n ||
 		    memcmp(p->keys[j].key, key, n) != 0)
 			continue;
 		key_path(p, parent, where, sizeof where);
@@ -831,9 +842,9 @@ check_key(struct uoms_parser *p, struct uoms_error *e)
 		    "given twice", where, where[0] != '\0' ? "." : "", key);
 	}
 	p->keys[j] = (struct key_slot){ p->gen, parent,
-	    sqlite3_column_int64(st, 0), uoms_arena_strndup(&p->arena, key,
-	    n), n };
-	if (p->keys[j].key == NULL)
+	    sqlite3_column_int64(st, 0), NULL, n };
+	if (key != NULL &&
+	    (p->keys[j].key = uoms_arena_strndup(&p->arena, key, n)) == NULL)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	p->keys_used++;
 	return UOMS_OK;
