@@ -28,8 +28,10 @@ static const struct option longopts[] = {
 
 struct upsert {
 	int products, keep_raw;
-	long created, updated, unchanged;
 };
+
+/* What the lines did, in the run's tally. */
+enum { CREATED, UPDATED, UNCHANGED };
 
 static enum uoms_code
 store_product(struct uoms_run *r, const char *line, size_t len,
@@ -86,8 +88,8 @@ step(struct uoms_run *r, char *line, size_t len, int is_arg,
 	if (code != UOMS_OK)
 		return code;
 	uoms_buf_add(out, "\n", 1);
-	*(res == UOMS_CREATED ? &u->created : res == UOMS_UNCHANGED ?
-	    &u->unchanged : &u->updated) += 1;
+	r->tally[res == UOMS_CREATED ? CREATED : res == UOMS_UNCHANGED ?
+	    UNCHANGED : UPDATED]++;
 	return UOMS_OK;
 }
 
@@ -153,11 +155,11 @@ main(int argc, char **argv)
 		uoms_run_file(&r, argv[i]);
 	uoms_run_finish(&r);
 	if (r.failed_atomic)
-		u.created = u.updated = u.unchanged = 0;
+		memset(r.tally, 0, sizeof r.tally);
 	if (summary)
 		uoms_warn(NULL, "read %ld, created %ld, updated %ld, unchanged "
-		    "%ld, rejected %ld", r.read, u.created, u.updated,
-		    u.unchanged, r.refused);
+		    "%ld, rejected %ld", r.read, r.tally[CREATED],
+		    r.tally[UPDATED], r.tally[UNCHANGED], r.refused);
 	uoms_parser_free(r.parser);
 	uoms_store_close(r.store);
 	uoms_config_free(&cli.config);

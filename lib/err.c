@@ -51,16 +51,56 @@ uoms_err_prog(void)
 	return prog;
 }
 
+/*
+ * A diagnostic is one line, whatever it quotes: a reference or a value
+ * from the input holding a newline (or any other control character, an
+ * escape sequence for the terminal) is printed escaped, "a\nb".
+ */
+static void
+put_escaped(const char *s, FILE *fp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p == '\r')
+			fputs("\\r", fp);
+		else if (*p == '\t')
+			fputs("\\t", fp);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fprintf(fp, "\\u%04x", p[1]), p++;	/* C1 */
+		else
+			fputc(*p, fp);
+	}
+}
+
 static void
 vwarn(const char *where, const char *fmt, va_list ap)
 {
+	char buf[1024], *msg = buf;
+	va_list aq;
+	int n;
+
 	fflush(stdout);
-	if (where != NULL)
-		fprintf(stderr, "%s: %s: ", prog, where);
-	else
-		fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
+	va_copy(aq, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, aq);
+	va_end(aq);
+	if (n >= (int)sizeof buf && (msg = malloc(n + 1)) != NULL)
+		vsnprintf(msg, n + 1, fmt, ap);
+	else if (msg == NULL)
+		msg = buf;
+	fprintf(stderr, "%s: ", prog);
+	if (where != NULL) {
+		put_escaped(where, stderr);
+		fputs(": ", stderr);
+	}
+	put_escaped(n < 0 ? fmt : msg, stderr);
 	fputc('\n', stderr);
+	if (msg != buf)
+		free(msg);
 }
 
 void

@@ -5,9 +5,11 @@
  * most of what an upsert of an unchanged order costs.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,57 +30,81 @@ enum kind {
 	K_OBJECT	/* a JSON object, kept as text */
 };
 
+/*
+ * required: present and not null. notnull: may be left out (a stored
+ * order keeps its value, a new one gets the default) but an explicit null
+ * would break the store's NOT NULL: refused before anything is written.
+ * min, max: the range of a K_INT member (both 0: any int64).
+ */
 struct fdef {
 	const char *name;
 	enum kind kind;
-	int required;
+	int required, notnull;
 	int (*check)(const struct uoms_val *, char *, size_t);
+	long long min, max;
 };
+
+#define MONEY	-UOMS_MONEY_MAX, UOMS_MONEY_MAX
+#define QTY	1, UOMS_QUANTITY_MAX
+#define STOCK	-UOMS_QUANTITY_MAX, UOMS_QUANTITY_MAX
 
 static int check_order_no(const struct uoms_val *, char *, size_t);
 static int check_currency(const struct uoms_val *, char *, size_t);
-static int check_quantity(const struct uoms_val *, char *, size_t);
 static int check_nonempty(const struct uoms_val *, char *, size_t);
 
 static const struct fdef order_fields[UOMS_O_COUNT] = {
-	[UOMS_O_CHANNEL] = { "channel", K_TEXT, 1, check_nonempty },
-	[UOMS_O_EXTERNAL_ORDER_ID] = { "external_order_id", K_ID, 1,
-	    check_nonempty },
-	[UOMS_O_ORDER_NO] = { "order_no", K_TEXT, 0, check_order_no },
-	[UOMS_O_KIND] = { "kind", K_TEXT, 0, check_nonempty },
-	[UOMS_O_WORKFLOW] = { "workflow", K_TEXT, 0, check_nonempty },
-	[UOMS_O_STATUS] = { "status", K_TEXT, 0, check_nonempty },
-	[UOMS_O_DEPARTMENT] = { "department", K_TEXT, 0, NULL },
-	[UOMS_O_WAREHOUSE] = { "warehouse", K_TEXT, 0, NULL },
-	[UOMS_O_CUSTOMER] = { "customer", K_OBJECT, 0, NULL },
-	[UOMS_O_SHIPPING] = { "shipping", K_OBJECT, 0, NULL },
-	[UOMS_O_ETA] = { "eta", K_TIME, 0, NULL },
-	[UOMS_O_DRIVER] = { "driver", K_OBJECT, 0, NULL },
-	[UOMS_O_PLACED_AT] = { "placed_at", K_TIME, 0, NULL },
-	[UOMS_O_CHANNEL_UPDATED_AT] = { "channel_updated_at", K_TIME, 0, NULL },
-	[UOMS_O_DEPART_TIME] = { "depart_time", K_TIME, 0, NULL },
-	[UOMS_O_COMPLETE_TIME] = { "complete_time", K_TIME, 0, NULL },
-	[UOMS_O_TOTAL_AMOUNT] = { "total_amount", K_INT, 0, NULL },
-	[UOMS_O_CURRENCY] = { "currency", K_TEXT, 0, check_currency },
+	[UOMS_O_CHANNEL] = { "channel", K_TEXT, 1, 1, check_nonempty, 0, 0 },
+	[UOMS_O_EXTERNAL_ORDER_ID] = { "external_order_id", K_ID, 1, 1,
+	    check_nonempty, 0, 0 },
+	[UOMS_O_ORDER_NO] = { "order_no", K_TEXT, 0, 0, check_order_no, 0, 0 },
+	[UOMS_O_KIND] = { "kind", K_TEXT, 0, 1, check_nonempty, 0, 0 },
+	[UOMS_O_WORKFLOW] = { "workflow", K_TEXT, 0, 1, check_nonempty, 0, 0 },
+	[UOMS_O_STATUS] = { "status", K_TEXT, 0, 1, check_nonempty, 0, 0 },
+	[UOMS_O_DEPARTMENT] = { "department", K_TEXT, 0, 0, NULL, 0, 0 },
+	[UOMS_O_WAREHOUSE] = { "warehouse", K_TEXT, 0, 0, NULL, 0, 0 },
+	[UOMS_O_CUSTOMER] = { "customer", K_OBJECT, 0, 0, NULL, 0, 0 },
+	[UOMS_O_SHIPPING] = { "shipping", K_OBJECT, 0, 0, NULL, 0, 0 },
+	[UOMS_O_ETA] = { "eta", K_TIME, 0, 0, NULL, 0, 0 },
+	[UOMS_O_DRIVER] = { "driver", K_OBJECT, 0, 0, NULL, 0, 0 },
+	[UOMS_O_PLACED_AT] = { "placed_at", K_TIME, 0, 0, NULL, 0, 0 },
+	[UOMS_O_CHANNEL_UPDATED_AT] = { "channel_updated_at", K_TIME, 0, 0,
+	    NULL, 0, 0 },
+	[UOMS_O_DEPART_TIME] = { "depart_time", K_TIME, 0, 0, NULL, 0, 0 },
+	[UOMS_O_COMPLETE_TIME] = { "complete_time", K_TIME, 0, 0, NULL, 0, 0 },
+	[UOMS_O_TOTAL_AMOUNT] = { "total_amount", K_INT, 0, 0, NULL, MONEY },
+	[UOMS_O_CURRENCY] = { "currency", K_TEXT, 0, 0, check_currency, 0, 0 },
 };
 
 static const struct fdef item_fields[UOMS_I_COUNT] = {
-	[UOMS_I_EXTERNAL_ITEM_ID] = { "external_item_id", K_ID, 1,
-	    check_nonempty },
-	[UOMS_I_SKU] = { "sku", K_ID, 0, NULL },
-	[UOMS_I_NAME] = { "name", K_TEXT, 0, NULL },
-	[UOMS_I_QUANTITY] = { "quantity", K_INT, 1, check_quantity },
-	[UOMS_I_UNIT_PRICE] = { "unit_price", K_INT, 0, NULL },
+	[UOMS_I_EXTERNAL_ITEM_ID] = { "external_item_id", K_ID, 1, 1,
+	    check_nonempty, 0, 0 },
+	[UOMS_I_SKU] = { "sku", K_ID, 0, 0, NULL, 0, 0 },
+	[UOMS_I_NAME] = { "name", K_TEXT, 0, 0, NULL, 0, 0 },
+	[UOMS_I_QUANTITY] = { "quantity", K_INT, 1, 1, NULL, QTY },
+	[UOMS_I_UNIT_PRICE] = { "unit_price", K_INT, 0, 0, NULL, MONEY },
 };
 
 static const struct fdef product_fields[UOMS_P_COUNT] = {
-	[UOMS_P_SKU] = { "sku", K_ID, 1, check_nonempty },
-	[UOMS_P_NAME] = { "name", K_TEXT, 0, NULL },
-	[UOMS_P_CATEGORY] = { "category", K_TEXT, 0, NULL },
-	[UOMS_P_PRICE] = { "price", K_INT, 0, NULL },
-	[UOMS_P_COST] = { "cost", K_INT, 0, NULL },
-	[UOMS_P_STOCK] = { "stock", K_INT, 0, NULL },
+	[UOMS_P_SKU] = { "sku", K_ID, 1, 1, check_nonempty, 0, 0 },
+	[UOMS_P_NAME] = { "name", K_TEXT, 0, 0, NULL, 0, 0 },
+	[UOMS_P_CATEGORY] = { "category", K_TEXT, 0, 0, NULL, 0, 0 },
+	[UOMS_P_PRICE] = { "price", K_INT, 0, 0, NULL, MONEY },
+	[UOMS_P_COST] = { "cost", K_INT, 0, 0, NULL, MONEY },
+	[UOMS_P_STOCK] = { "stock", K_INT, 0, 0, NULL, STOCK },
 };
+
+/*
+ * Members of the record (SPEC 3.1) the store keeps among the unknown
+ * ones (extra) but that reports read as numbers: checked all the same,
+ * so a figure that cannot be added never gets in.
+ */
+static const struct fdef order_numbers[] = {
+	{ "refunded_amount", K_INT, 0, 0, NULL, 0, UOMS_MONEY_MAX },
+};
+static const struct fdef item_numbers[] = {
+	{ "cancelled_quantity", K_INT, 0, 0, NULL, 0, UOMS_QUANTITY_MAX },
+};
+#define NUMBERS(a) ((int)(sizeof (a) / sizeof (a)[0]))
 
 /* Members the store assigns or that belong to the protocol, not the order:
  * accepted on input (so a record or a reject line can be fed back) and not
@@ -113,9 +139,24 @@ struct uoms_parser {
 	sqlite3_stmt *remove_item;	/* unknown members of item N */
 	sqlite3_stmt *remove_product;
 	sqlite3_stmt *ref;
+	sqlite3_stmt *digits;		/* a number as written in the line */
 	struct uoms_arena arena;
 	struct uoms_item *items;
 	int items_cap;
+	/* The keys seen in the line's objects, to refuse one given twice:
+	 * open addressing, a slot is in use when its gen is this line's. */
+	struct key_slot *keys;
+	size_t keys_cap, keys_used;
+	unsigned gen;
+	const char *line;		/* the line being walked; borrowed */
+	size_t len;
+};
+
+struct key_slot {
+	unsigned gen;
+	long long parent, id;
+	const char *key;		/* in the arena */
+	size_t n;
 };
 
 static char *
@@ -177,7 +218,12 @@ uoms_parser_new(void)
 	    " json_extract(?1, '$.channel'),"
 	    " json_extract(?1, '$.external_order_id'),"
 	    " json_type(?1, '$.version'), json_extract(?1, '$.version'),"
-	    " json_extract(?1, '$.idempotency_key')", &p->ref) < 0;
+	    " json_extract(?1, '$.idempotency_key'),"
+	    " json_type(?1, '$.external_order_id')", &p->ref) < 0 ||
+	    /* With two paths json_extract writes the values as JSON, and a
+	     * number as its very digits: "[1e19 exactly,...]", where a
+	     * single path would give a real. */
+	    prepare(p->db, "SELECT json_extract(?1, ?2, ?2)", &p->digits) < 0;
 	free(order_sql);
 	free(item_sql);
 	free(product_sql);
@@ -198,9 +244,11 @@ uoms_parser_free(struct uoms_parser *p)
 	sqlite3_finalize(p->remove_item);
 	sqlite3_finalize(p->remove_product);
 	sqlite3_finalize(p->ref);
+	sqlite3_finalize(p->digits);
 	sqlite3_close(p->db);
 	uoms_arena_free(&p->arena);
 	free(p->items);
+	free(p->keys);
 	free(p);
 }
 
@@ -237,16 +285,6 @@ check_currency(const struct uoms_val *v, char *why, size_t n)
 	if (v->n != 3 || strspn(v->s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
 		snprintf(why, n, "'%.40s' is not a 3-letter ISO 4217 code",
 		    v->s);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_quantity(const struct uoms_val *v, char *why, size_t n)
-{
-	if (v->type == UOMS_V_INT && v->i <= 0) {
-		snprintf(why, n, "%lld is not positive", v->i);
 		return -1;
 	}
 	return 0;
@@ -340,6 +378,66 @@ is_protocol(const char *key)
 }
 
 /*
+ * The number at path (e.g. "$.items[0].sku") as the line writes it, its
+ * digits and sign, copied into the arena; NULL when it can't be had.
+ * SQLite hands an integer beyond 64 bits over as a rounded real: two
+ * different ids would become one.
+ */
+static const char *
+number_text(struct uoms_parser *p, const char *path, size_t *n)
+{
+	sqlite3_stmt *st = p->digits;
+	const char *s = NULL, *t, *comma;
+
+	sqlite3_bind_text(st, 1, p->line, p->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (t = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    t[0] == '[' && (comma = strchr(t, ',')) != NULL) {
+		*n = comma - t - 1;
+		s = uoms_arena_strndup(&p->arena, t + 1, *n);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return s;
+}
+
+/*
+ * A whole number in the member's range. SQLite says "integer" for any
+ * run of digits but keeps only what fits 64 bits as one: the rest come
+ * as reals, and are refused here rather than clamped.
+ */
+static enum uoms_code
+take_int(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
+    const char *where, struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->tree;
+	long long lo = def->min, hi = def->max;
+	const char *digits;
+	char path[96];
+	size_t n;
+
+	if (lo == 0 && hi == 0)
+		lo = LLONG_MIN, hi = LLONG_MAX;
+	if (sqlite3_column_type(st, 4) != SQLITE_INTEGER) {
+		snprintf(path, sizeof path, "$.%s%s", where, def->name);
+		digits = number_text(p, path, &n);
+		return uoms_fail(e, UOMS_INVALID, "%s%s %.40s is out of range "
+		    "(%lld to %lld)", where, def->name, digits != NULL ?
+		    digits : "(beyond 64 bits)", lo, hi);
+	}
+	v->type = UOMS_V_INT;
+	v->i = sqlite3_column_int64(st, 4);
+	if (v->i < lo && lo == 1)
+		return uoms_fail(e, UOMS_INVALID, "%s%s %lld is not positive",
+		    where, def->name, v->i);
+	if (v->i < lo || v->i > hi)
+		return uoms_fail(e, UOMS_INVALID, "%s%s %lld is out of range "
+		    "(%lld to %lld)", where, def->name, v->i, lo, hi);
+	return UOMS_OK;
+}
+
+/*
  * Takes the current json_tree row as the value of a member of the given
  * kind. Containers' text comes from column 5.
  */
@@ -349,12 +447,17 @@ take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 {
 	sqlite3_stmt *st = p->tree;
 	const char *type = (const char *)sqlite3_column_text(st, 3);
-	char why[128];
+	char why[128], path[96];
+	enum uoms_code rc;
 
 	memset(v, 0, sizeof *v);
 	if (strcmp(type, "null") == 0) {
 		if (def->required)
 			return uoms_fail(e, UOMS_INVALID, "%s%s is required",
+			    where, def->name);
+		if (def->notnull)
+			return uoms_fail(e, UOMS_INVALID, "%s%s must not be "
+			    "null (left out, the stored or default one stands)",
 			    where, def->name);
 		v->type = UOMS_V_NULL;
 		return UOMS_OK;
@@ -364,8 +467,8 @@ take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 		if (strcmp(type, "integer") != 0)
 			return uoms_fail(e, UOMS_INVALID, "%s%s must be a "
 			    "whole number, not %s", where, def->name, type);
-		v->type = UOMS_V_INT;
-		v->i = sqlite3_column_int64(st, 4);
+		if ((rc = take_int(p, def, v, where, e)) != UOMS_OK)
+			return rc;
 		break;
 	case K_OBJECT:
 		if (strcmp(type, "object") != 0)
@@ -377,6 +480,16 @@ take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 		    (const char *)sqlite3_column_text(st, 5), v->n);
 		break;
 	case K_ID:
+		/* A numeric id is kept as its digits, exactly: beyond 64
+		 * bits, from the line's own text. */
+		if (strcmp(type, "integer") == 0 &&
+		    sqlite3_column_type(st, 4) != SQLITE_INTEGER) {
+			snprintf(path, sizeof path, "$.%s%s", where,
+			    def->name);
+			v->type = UOMS_V_TEXT;
+			v->s = number_text(p, path, &v->n);
+			break;
+		}
 		if (strcmp(type, "integer") == 0) {
 			v->type = UOMS_V_TEXT;
 			v->n = sqlite3_column_bytes(st, 4);
@@ -558,14 +671,22 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		    == 0) {
 			if (strcmp(type, "null") == 0)
 				return UOMS_OK;
+			/* Beyond 64 bits SQLite gives a real: not clamped. */
 			if (strcmp(type, "integer") != 0 ||
+			    sqlite3_column_type(st, 4) != SQLITE_INTEGER ||
 			    sqlite3_column_int64(st, 4) < 1)
 				return uoms_fail(e, UOMS_INVALID, "%s must be a"
 				    " positive whole number", key);
 			*(key[0] == 'i' ? &o->id : &o->version) =
 			    sqlite3_column_int64(st, 4);
-		} else if (!is_protocol(key))
+		} else if (!is_protocol(key)) {
+			struct uoms_val v;
+
 			w->unknown = 1;
+			if ((f = lookup(order_numbers, NUMBERS(order_numbers),
+			    key)) >= 0)
+				return take(p, &order_numbers[f], &v, "", e);
+		}
 		return UOMS_OK;
 	}
 	if (parent == w->items && w->items != 0) {
@@ -584,6 +705,11 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		if ((f = lookup(item_fields, UOMS_I_COUNT, key)) >= 0)
 			return take(p, &item_fields[f], &it->f[f], where, e);
 		it->extra.type = UOMS_V_NULL;	/* marks: has unknown */
+		if ((f = lookup(item_numbers, NUMBERS(item_numbers), key)) >= 0) {
+			struct uoms_val v;
+
+			return take(p, &item_numbers[f], &v, where, e);
+		}
 		return UOMS_OK;
 	}
 	if (parent == w->customer && w->customer != 0)
@@ -616,6 +742,115 @@ has_nul_escape(const char *line, size_t len)
 	return 0;
 }
 
+static uint64_t
+key_hash(long long parent, const char *key, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)parent;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+	return h ^ h >> 29;
+}
+
+/* Makes room for one more key; 0, or -1 when out of memory. */
+static int
+keys_room(struct uoms_parser *p)
+{
+	struct key_slot *old = p->keys, *k;
+	size_t cap = p->keys_cap ? 2 * p->keys_cap : 128, ocap = p->keys_cap;
+
+	if (p->keys_used * 2 < p->keys_cap)
+		return 0;
+	if ((k = calloc(cap, sizeof *k)) == NULL)
+		return -1;
+	p->keys = k;
+	p->keys_cap = cap;
+	for (size_t i = 0; i < ocap; i++) {
+		size_t j;
+
+		if (old[i].gen != p->gen)
+			continue;
+		j = (old[i].key != NULL ? key_hash(old[i].parent, old[i].key,
+		    old[i].n) : key_hash(old[i].parent ^ (long long)old[i].n <<
+		    32, "", 0)) & (cap - 1);
+		while (k[j].gen == p->gen)
+			j = (j + 1) & (cap - 1);
+		k[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* Where the member id sits, for a message: "customer", "items[0]". */
+static void
+key_path(struct uoms_parser *p, long long id, char *out, size_t outlen)
+{
+	char tail[160], head[48];
+
+	out[0] = '\0';
+	for (int depth = 0; id != 0 && depth < 8; depth++) {
+		size_t i;
+
+		for (i = 0; i < p->keys_cap; i++)
+			if (p->keys[i].gen == p->gen && p->keys[i].id == id)
+				break;
+		if (i == p->keys_cap)
+			return;
+		if (p->keys[i].key != NULL)
+			snprintf(head, sizeof head, "%.40s", p->keys[i].key);
+		else
+			snprintf(head, sizeof head, "[%zu]", p->keys[i].n);
+		snprintf(tail, sizeof tail, "%s", out);
+		snprintf(out, outlen, "%s%s%s", head,
+		    tail[0] != '\0' && tail[0] != '[' ? "." : "", tail);
+		id = p->keys[i].parent;
+	}
+}
+
+/*
+ * Refuses a key given twice in one object, at any depth: SQLite would
+ * keep both and each reader would pick its own, the last or the first.
+ * Array elements (key NULL, n their index) are remembered only to name
+ * where a key is: an array has no two alike.
+ */
+static enum uoms_code
+check_key(struct uoms_parser *p, struct uoms_error *e)
+{
+	sqlite3_stmt *st = p->tree;
+	long long parent = sqlite3_column_int64(st, 1);
+	char where[256];
+	const char *key = NULL;
+	size_t n, j;
+
+	if (keys_room(p) < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	if (sqlite3_column_type(st, 2) == SQLITE_TEXT) {
+		key = (const char *)sqlite3_column_text(st, 2);
+		n = sqlite3_column_bytes(st, 2);
+		j = key_hash(parent, key, n) & (p->keys_cap - 1);
+	} else {
+		n = sqlite3_column_int64(st, 2);
+		j = key_hash(parent ^ (long long)n << 32, "", 0) &
+		    (p->keys_cap - 1);
+	}
+	for (; p->keys[j].gen == p->gen; j = (j + 1) & (p->keys_cap - 1)) {
+		if (key == NULL || p->keys[j].key == NULL ||
+		    p->keys[j].parent != parent || p->keys[j].n != n ||
+		    memcmp(p->keys[j].key, key, n) != 0)
+			continue;
+		key_path(p, parent, where, sizeof where);
+		return uoms_fail(e, UOMS_INVALID, "key '%.40s%s%.40s' is "
+		    "given twice", where, where[0] != '\0' ? "." : "", key);
+	}
+	p->keys[j] = (struct key_slot){ p->gen, parent,
+	    sqlite3_column_int64(st, 0), NULL, n };
+	if (key != NULL &&
+	    (p->keys[j].key = uoms_arena_strndup(&p->arena, key, n)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	p->keys_used++;
+	return UOMS_OK;
+}
+
 static enum uoms_code
 walk_tree(struct uoms_parser *p, const char *line, size_t len,
     enum uoms_code (*row)(struct uoms_parser *, void *, void *,
@@ -630,10 +865,22 @@ walk_tree(struct uoms_parser *p, const char *line, size_t len,
 	/* SQLite 3.40 reads some text that is not JSON (json.h). */
 	if (!uoms_json_valid(line, len))
 		return malformed(line, len, e);
+	p->line = line;
+	p->len = len;
+	p->keys_used = 0;
+	if (++p->gen == 0) {
+		/* Wrapped: slots of 2^32 lines ago would look current. */
+		memset(p->keys, 0, p->keys_cap * sizeof *p->keys);
+		p->gen = 1;
+	}
 	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = row(p, rec, w, e)) != UOMS_OK)
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		    (rc = check_key(p, e)) != UOMS_OK)
 			break;
+		if (row != NULL && (rc = row(p, rec, w, e)) != UOMS_OK)
+			break;
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc == UOMS_OK && s != SQLITE_DONE)
@@ -868,6 +1115,7 @@ ref_whole(struct uoms_parser *p, int type_col, long long *out)
 	if (type == NULL || strcmp(type, "null") == 0)
 		return 0;
 	if (strcmp(type, "integer") != 0 ||
+	    sqlite3_column_type(p->ref, type_col + 1) != SQLITE_INTEGER ||
 	    sqlite3_column_int64(p->ref, type_col + 1) < 1)
 		return -1;
 	*out = sqlite3_column_int64(p->ref, type_col + 1);
@@ -886,8 +1134,10 @@ uoms_ref_from_line(struct uoms_parser *p, const char *line, size_t len,
 	memset(r, 0, sizeof *r);
 	r->version = -1;
 	e->code = UOMS_OK;
-	if (!uoms_json_valid(line, len))
-		return malformed(line, len, e);
+	/* The walk refuses what the lookups below would read wrong: a key
+	 * given twice, a NUL in a string, a line that is not JSON. */
+	if ((code = walk_tree(p, line, len, NULL, NULL, NULL, e)) != UOMS_OK)
+		return code;
 	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -907,6 +1157,15 @@ uoms_ref_from_line(struct uoms_parser *p, const char *line, size_t len,
 		r->order_no = ref_text(p, 3);
 		r->channel = ref_text(p, 4);
 		r->external_order_id = ref_text(p, 5);
+		if (sqlite3_column_type(st, 5) == SQLITE_FLOAT &&
+		    strcmp((const char *)sqlite3_column_text(st, 9),
+		    "integer") == 0) {
+			size_t n;
+
+			/* As uoms_order_parse keeps it: its digits. */
+			r->external_order_id = number_text(p,
+			    "$.external_order_id", &n);
+		}
 		r->idempotency_key = ref_text(p, 8);
 		if (r->id == 0 && r->order_no == NULL &&
 		    (r->channel == NULL || r->external_order_id == NULL))

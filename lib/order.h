@@ -11,6 +11,17 @@
 
 #include "err.h"
 
+/*
+ * The range of the record's numbers, refused beyond (never clamped), so
+ * that reports can add them up: money (total_amount, refunded_amount,
+ * unit_price, a product's price and cost) within +-10^15 minor units,
+ * quantities within 1..10^9 (cancelled_quantity 0..10^9, stock +-10^9).
+ * A quantity times a price is then below 2^100, and sums of those fit
+ * 128 bits for any number of rows a store can hold.
+ */
+#define UOMS_MONEY_MAX		1000000000000000LL
+#define UOMS_QUANTITY_MAX	1000000000LL
+
 enum uoms_vtype { UOMS_V_ABSENT = 0, UOMS_V_NULL, UOMS_V_TEXT, UOMS_V_INT };
 
 /* One member's value: absent, null, text (s, n) or integer (i). */
@@ -78,7 +89,12 @@ void uoms_parser_free(struct uoms_parser *p);
 /*
  * Parses and validates one line as an order. The order borrows memory from
  * p until the next parse. Returns UOMS_OK, or UOMS_INVALID with e filled
- * (e.g. "postal code '1234' is not 5 digits").
+ * (e.g. "postal code '1234' is not 5 digits"). Every value that could
+ * break a constraint of the store is refused here, before any write: a
+ * key given twice in any object, null for kind, workflow or status (left
+ * out, the stored value stands), a number out of its member's range. A
+ * numeric id (external_order_id, external_item_id, sku) is kept as the
+ * digits the line wrote, however many.
  */
 enum uoms_code uoms_order_parse(struct uoms_parser *p, const char *line,
     size_t len, struct uoms_order *o, struct uoms_error *e);

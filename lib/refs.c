@@ -39,7 +39,7 @@ step(struct uoms_run *r, char *input, size_t len, int is_arg,
 	if (code != UOMS_OK)
 		return code;
 	uoms_buf_add(out, "\n", 1);
-	*(replayed ? &x->replayed : &x->applied) += 1;
+	r->tally[replayed]++;	/* 0 applied, 1 replayed */
 	return UOMS_OK;
 }
 

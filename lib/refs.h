@@ -19,7 +19,7 @@ struct uoms_refs {
 	/* Filled by uoms_refs_main: */
 	struct uoms_actor actor;
 	long long ttl;
-	long applied, replayed;
+	/* Counted in run.tally: [0] applied, [1] replayed. */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include "change.h"
 #include "line.h"
 #include "run.h"
+#include "store_priv.h"
 
 /*
  * At a terminal, long work shows it is alive: a line on stderr, rewritten
@@ -79,6 +80,7 @@ commit(struct uoms_run *r)
 	if (uoms_store_commit(r->store, &e) != UOMS_OK)
 		cannot(r, NULL, &e);
 	r->in_tx = 0;
+	uoms_buf_clear(&r->redo);
 	write_out(stdout, &r->pending);
 }
 
@@ -115,36 +117,210 @@ refuse(struct uoms_run *r, const char *where, long lineno, const char *line,
 		    r->reject_path, strerror(errno));
 }
 
+/*
+ * Steps decide their refusals before their first write. The net under
+ * that: should a statement still fail on a constraint of the store (a
+ * value no check in C foresaw), that input alone becomes its invalid
+ * refusal and the batch goes on. Without a savepoint per input, which
+ * costs a copy of every page each input touches (a quarter more time on
+ * a bulk load), the transaction keeps a copy of its inputs instead; on
+ * such a failure it is rolled back and redone without the failed one,
+ * each input then under a savepoint. With --atomic nothing is redone:
+ * each input has its savepoint.
+ */
+#define REDO_MAX (16 << 20)	/* commit early rather than keep more */
+
+struct kept {
+	size_t len, wlen, mlen;
+	long lineno;
+	int is_arg;
+	enum uoms_code code;		/* UOMS_OK, or the refusal kept */
+};
+
+static const char sp_begin[] = "SAVEPOINT line";
+static const char sp_undo[] = "ROLLBACK TO line";
+static const char sp_end[] = "RELEASE line";
+
 static void
-one(struct uoms_run *r, const char *where, long lineno, char *input,
+savepoint(struct uoms_run *r, const char *sql)
+{
+	sqlite3_stmt *st = uoms_store_sql(r->store, sql);
+	struct uoms_error e = { 0 };
+	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
+
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		uoms_store_fail(r->store, &e, "keeping a savepoint");
+		cannot(r, NULL, &e);
+	}
+}
+
+/* Keeps an input of the open transaction, with its refusal if any. */
+static void
+keep(struct uoms_run *r, const char *where, long lineno, const char *input,
+    size_t len, int is_arg, const struct uoms_error *e)
+{
+	struct kept k = { len, strlen(where), 0, lineno, is_arg, UOMS_OK };
+
+	if (e != NULL) {
+		k.code = e->code;
+		k.mlen = strlen(e->msg);
+	}
+	if (uoms_buf_add(&r->redo, &k, sizeof k) < 0 ||
+	    uoms_buf_add(&r->redo, where, k.wlen) < 0 ||
+	    (e != NULL && uoms_buf_add(&r->redo, e->msg, k.mlen) < 0) ||
+	    uoms_buf_add(&r->redo, input, len) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+}
+
+/* Did the step's last statement break a constraint (NOT NULL, CHECK...)? */
+static enum uoms_code
+net(struct uoms_run *r, enum uoms_code code, struct uoms_error *e)
+{
+	char msg[sizeof e->msg];
+
+	if (code != UOMS_INTERNAL ||
+	    (sqlite3_errcode(r->store->db) & 0xff) != SQLITE_CONSTRAINT)
+		return code;
+	snprintf(msg, sizeof msg, "%s", e->msg);
+	return uoms_fail(e, UOMS_INVALID, "the store refused a value: %s",
+	    strncmp(msg, "store: ", 7) == 0 ? msg + 7 : msg);
+}
+
+/*
+ * Runs one input under a savepoint: a refusal, however late, leaves
+ * nothing of it behind. Returns the code; a refusal is reported.
+ */
+static enum uoms_code
+guarded(struct uoms_run *r, const char *where, long lineno, char *input,
     size_t len, int is_arg)
 {
 	struct uoms_error e = { 0 };
 	size_t mark = r->pending.n;
 	enum uoms_code code;
 
+	if (is_arg)
+		uoms_ref_json(input, &r->arg_line);
+	savepoint(r, sp_begin);
+	code = net(r, r->step(r, input, len, is_arg, &r->pending, &e), &e);
+	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
+		cannot(r, where, &e);
+	if (code != UOMS_OK)
+		savepoint(r, sp_undo);
+	savepoint(r, sp_end);
+	if (code == UOMS_OK)
+		return code;
+	r->pending.n = mark;
+	if (is_arg)
+		refuse(r, where, 0, r->arg_line.p, r->arg_line.n, &e);
+	else
+		refuse(r, where, lineno, input, len, &e);
+	if (!r->atomic)
+		keep(r, where, lineno, "", 0, is_arg, &e);
+	return code;
+}
+
+/*
+ * A constraint failed in the middle of an input: roll the transaction
+ * back and redo the inputs before it, as they were. Their output and the
+ * tool's tally are made again; refusals already reported are only noted
+ * again in the store.
+ */
+static void
+redo(struct uoms_run *r)
+{
+	struct uoms_buf old = r->redo, in = { 0 };
+	struct uoms_error e = { 0 };
+	size_t at = 0;
+
+	r->redo = (struct uoms_buf){ 0 };
+	uoms_store_rollback(r->store);
+	r->pending.n = 0;
+	memcpy(r->tally, r->tally_tx, sizeof r->tally);
+	if (uoms_store_begin(r->store, &e) != UOMS_OK)
+		cannot(r, NULL, &e);
+	while (at < old.n) {
+		struct kept k;
+		const char *where, *msg, *input;
+
+		memcpy(&k, old.p + at, sizeof k);
+		where = old.p + at + sizeof k;
+		msg = where + k.wlen;
+		input = msg + k.mlen;
+		at += sizeof k + k.wlen + k.mlen + k.len;
+		uoms_buf_clear(&in);
+		uoms_buf_add(&in, where, k.wlen);
+		uoms_buf_add(&in, "", 1);
+		uoms_buf_add(&in, input, k.len);
+		uoms_buf_add(&in, "", 1);
+		if (in.p == NULL)
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+		if (k.code != UOMS_OK) {
+			uoms_fail(&e, k.code, "%.*s", (int)k.mlen, msg);
+			uoms_store_note_reject(r->store, uoms_err_prog(),
+			    e.code, e.msg, k.lineno);
+			keep(r, in.p, k.lineno, "", 0, k.is_arg, &e);
+			continue;
+		}
+		if (guarded(r, in.p, k.lineno, in.p + k.wlen + 1, k.len,
+		    k.is_arg) == UOMS_OK)
+			keep(r, in.p, k.lineno, input, k.len, k.is_arg, NULL);
+	}
+	uoms_buf_free(&in);
+	uoms_buf_free(&old);
+}
+
+static void
+one(struct uoms_run *r, const char *where, long lineno, char *input,
+    size_t len, int is_arg)
+{
+	struct uoms_error e = { 0 };
+	size_t mark = r->pending.n, kept = r->redo.n;
+	enum uoms_code code;
+
 	r->read++;
 	progress(r, 0);
-	if (r->in_tx == 0 && uoms_store_begin(r->store, &e) != UOMS_OK)
-		cannot(r, NULL, &e);
+	if (r->in_tx == 0) {
+		if (uoms_store_begin(r->store, &e) != UOMS_OK)
+			cannot(r, NULL, &e);
+		memcpy(r->tally_tx, r->tally, sizeof r->tally);
+		uoms_buf_clear(&r->redo);
+		kept = 0;
+	}
 	r->in_tx++;
-	/* An argument is cut up by parsing: keep it for the reject line. */
+	if (r->atomic) {
+		guarded(r, where, lineno, input, len, is_arg);
+		if (r->pending.n > (1 << 20))
+			write_out(r->spool, &r->pending);
+		return;
+	}
+	/* Kept before the step: parsing cuts an argument up. */
+	keep(r, where, lineno, input, len, is_arg, NULL);
 	if (is_arg)
 		uoms_ref_json(input, &r->arg_line);
 	code = r->step(r, input, len, is_arg, &r->pending, &e);
+	if (net(r, code, &e) != code) {
+		/* Half of this input may be written: redo the others. */
+		r->redo.n = kept;
+		redo(r);
+		mark = r->pending.n;
+		kept = r->redo.n;
+		code = UOMS_INVALID;
+	}
 	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
 		cannot(r, where, &e);
 	if (code != UOMS_OK) {
 		r->pending.n = mark;
+		r->redo.n = kept;
 		if (is_arg)
 			refuse(r, where, 0, r->arg_line.p, r->arg_line.n, &e);
 		else
 			refuse(r, where, lineno, input, len, &e);
+		keep(r, where, lineno, "", 0, is_arg, &e);
 		return;
 	}
-	if (r->atomic && r->pending.n > (1 << 20))
-		write_out(r->spool, &r->pending);
-	else if (!r->atomic && r->in_tx >= r->batch)
+	if (r->in_tx >= r->batch || r->redo.n > REDO_MAX)
 		commit(r);
 }
 
@@ -229,6 +405,7 @@ uoms_run_finish(struct uoms_run *r)
 	uoms_buf_free(&r->pending);
 	uoms_buf_free(&r->scratch);
 	uoms_buf_free(&r->arg_line);
+	uoms_buf_free(&r->redo);
 }
 
 int

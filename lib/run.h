@@ -36,7 +36,12 @@ struct uoms_run {
 	size_t line_max;
 	const char *reject_path;	/* NULL: no reject file */
 	long read, refused;		/* counts, for summaries */
+	/* The tool's own counts (created, updated...), by its own index:
+	 * kept here so that a transaction redone (run.c) counts once. */
+	long tally[4];
 	/* internal */
+	long tally_tx[4];		/* the tally when the transaction began */
+	struct uoms_buf redo;		/* the inputs of the open transaction */
 	long in_tx;
 	FILE *reject, *spool;
 	struct uoms_buf pending, scratch, arg_line;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "change.h"
 #include "order.h"
 
 #include "tap.h"
@@ -236,6 +237,127 @@ test_table(struct uoms_parser *p)
 	ok(cases > 50, "%d cases in the table", cases);
 }
 
+/*
+ * Numeric ids are kept as the digits the line wrote, however many: SQLite
+ * hands an integer beyond 64 bits over as a rounded real, which made
+ * 10000000000000000000 and 10000000000000000001 the same order.
+ */
+static void
+test_exact(struct uoms_parser *p)
+{
+	static const char *const ids[] = {
+		"0", "7", "-7", "9223372036854775807", "-9223372036854775808",
+		"9223372036854775808", "-9223372036854775809",
+		"10000000000000000000", "10000000000000000001",
+		"18446744073709551616", "12345678901234567890123456789012345678",
+		NULL
+	};
+	char line[256];
+
+	for (int i = 0; ids[i] != NULL; i++) {
+		static const struct uoms_val none = { 0 };
+		struct uoms_order o;
+		struct uoms_ref r;
+		struct uoms_error e = { 0 };
+		enum uoms_code rc;
+		const struct uoms_val *id, *sku;
+
+		snprintf(line, sizeof line, "{\"channel\":\"c\","
+		    "\"external_order_id\":%s,\"items\":[{\"external_item_id\":"
+		    "%s,\"sku\":%s,\"quantity\":1}]}", ids[i], ids[i], ids[i]);
+		rc = uoms_order_parse(p, line, strlen(line), &o, &e);
+		id = rc == UOMS_OK && o.nitems == 1 ?
+		    &o.items[0].f[UOMS_I_EXTERNAL_ITEM_ID] : &none;
+		sku = rc == UOMS_OK && o.nitems == 1 ?
+		    &o.items[0].f[UOMS_I_SKU] : &none;
+		ok(rc == UOMS_OK && is_text(&o.f[UOMS_O_EXTERNAL_ORDER_ID],
+		    ids[i]) && is_text(id, ids[i]) && is_text(sku, ids[i]),
+		    "numeric ids %s kept exactly: %s %s %s (%s)", ids[i],
+		    show(&o.f[UOMS_O_EXTERNAL_ORDER_ID]), show(id), show(sku),
+		    rc == UOMS_OK ? "ok" : e.msg);
+		ok(uoms_ref_from_line(p, line, strlen(line), &r, &e) == UOMS_OK &&
+		    r.external_order_id != NULL &&
+		    strcmp(r.external_order_id, ids[i]) == 0,
+		    "a reference keeps %s exactly: %s", ids[i],
+		    r.external_order_id);
+	}
+}
+
+/* Integers in range are taken as they are; beyond it, refused. */
+static void
+test_ranges(struct uoms_parser *p)
+{
+	static const struct {
+		const char *member, *value;
+		int good;
+	} cases[] = {
+		{ "total_amount", "1000000000000000", 1 },
+		{ "total_amount", "-1000000000000000", 1 },
+		{ "total_amount", "1000000000000001", 0 },
+		{ "total_amount", "-1000000000000001", 0 },
+		{ "total_amount", "9223372036854775807", 0 },
+		{ "total_amount", "9223372036854775808", 0 },
+		{ "total_amount", "-99999999999999999999", 0 },
+		{ "total_amount", "1e3", 0 },
+		{ "total_amount", "1.0", 0 },
+		{ "refunded_amount", "0", 1 },
+		{ "refunded_amount", "1000000000000000", 1 },
+		{ "refunded_amount", "-1", 0 },
+		{ "refunded_amount", "1000000000000001", 0 },
+		{ "refunded_amount", "0.5", 0 },
+		{ NULL, NULL, 0 }
+	};
+	static const struct {
+		const char *member, *value;
+		int good;
+	} items[] = {
+		{ "quantity", "1000000000", 1 },
+		{ "quantity", "1000000001", 0 },
+		{ "quantity", "18446744073709551617", 0 },
+		{ "unit_price", "1000000000000000", 1 },
+		{ "unit_price", "-1000000000000000", 1 },
+		{ "unit_price", "4611686018427387904", 0 },
+		{ "cancelled_quantity", "0", 1 },
+		{ "cancelled_quantity", "1000000000", 1 },
+		{ "cancelled_quantity", "1000000001", 0 },
+		{ "cancelled_quantity", "-1", 0 },
+		{ "cancelled_quantity", "2.5", 0 },
+		{ NULL, NULL, 0 }
+	};
+	char line[256];
+	struct uoms_order o;
+	struct uoms_error e = { 0 };
+
+	for (int i = 0; cases[i].member != NULL; i++) {
+		snprintf(line, sizeof line, "{\"channel\":\"c\","
+		    "\"external_order_id\":\"1\",\"%s\":%s}", cases[i].member,
+		    cases[i].value);
+		enum uoms_code rc = uoms_order_parse(p, line, strlen(line), &o,
+		    &e);
+		ok(cases[i].good ? rc == UOMS_OK && (strcmp(cases[i].member,
+		    "total_amount") != 0 || o.f[UOMS_O_TOTAL_AMOUNT].i ==
+		    strtoll(cases[i].value, NULL, 10)) : rc == UOMS_INVALID &&
+		    strstr(e.msg, cases[i].member) != NULL,
+		    "%s %s %s (%s)", cases[i].member, cases[i].value,
+		    cases[i].good ? "taken" : "refused, naming the member",
+		    rc == UOMS_OK ? "ok" : e.msg);
+	}
+	for (int i = 0; items[i].member != NULL; i++) {
+		snprintf(line, sizeof line, "{\"channel\":\"c\","
+		    "\"external_order_id\":\"1\",\"items\":[{"
+		    "\"external_item_id\":\"a\",%s\"%s\":%s}]}",
+		    strcmp(items[i].member, "quantity") == 0 ? "" :
+		    "\"quantity\":1,", items[i].member, items[i].value);
+		enum uoms_code rc = uoms_order_parse(p, line, strlen(line), &o,
+		    &e);
+		ok(items[i].good ? rc == UOMS_OK : rc == UOMS_INVALID &&
+		    strstr(e.msg, items[i].member) != NULL,
+		    "items[0].%s %s %s (%s)", items[i].member, items[i].value,
+		    items[i].good ? "taken" : "refused, naming the member",
+		    rc == UOMS_OK ? "ok" : e.msg);
+	}
+}
+
 static void
 test_names(void)
 {
@@ -367,6 +489,8 @@ main(void)
 	test_full(p);
 	test_small(p);
 	test_table(p);
+	test_exact(p);
+	test_ranges(p);
 	test_names();
 	test_equal();
 	test_product(p);
