@@ -51,16 +51,54 @@ uoms_err_prog(void)
 	return prog;
 }
 
+/*
+ * Prints s with its control characters escaped (a newline as \n, others
+ * as \xHH): a diagnostic is one line whatever the input it quotes holds,
+ * so the next tool or a log reader never takes half of it for another.
+ */
+static void
+put_escaped(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", stderr);
+		else if (c == '\r')
+			fputs("\\r", stderr);
+		else if (c == '\t')
+			fputs("\\t", stderr);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
 static void
 vwarn(const char *where, const char *fmt, va_list ap)
 {
+	char buf[2048], *p = buf;
+	va_list aq;
+	int n;
+
 	fflush(stdout);
-	if (where != NULL)
-		fprintf(stderr, "%s: %s: ", prog, where);
-	else
-		fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
+	va_copy(aq, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n >= (int)sizeof buf && (p = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(p, (size_t)n + 1, fmt, aq);
+	else if (p == NULL)
+		p = buf;	/* out of memory: the message cut short */
+	va_end(aq);
+	fprintf(stderr, "%s: ", prog);
+	if (where != NULL) {
+		put_escaped(where);
+		fputs(": ", stderr);
+	}
+	put_escaped(n < 0 ? fmt : p);
 	fputc('\n', stderr);
+	if (p != buf)
+		free(p);
 }
 
 void
