@@ -152,6 +152,10 @@ uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory while %s",
 		    doing);
 	}
+	/* SQLite's SUM() stops with this rather than wrap. */
+	if (code == SQLITE_ERROR && strcmp(msg, "integer overflow") == 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of range: a sum beyond "
+		    "64 bits while %s", doing);
 	return uoms_fail(e, UOMS_INTERNAL, "store: %s: %s", doing, msg);
 }
 

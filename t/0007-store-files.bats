@@ -194,3 +194,13 @@ refused_by_all() {
 	[ "$stderr" = "uoms-upsert: busy: store busy past the timeout while beginning a transaction" ]
 	order 2 | uoms-upsert -c conf.yaml >/dev/null
 }
+
+# lib/err prints every diagnostic: one line, whatever the input it quotes.
+@test "a reference with a newline stays on one diagnostic line" {
+	order 1 | uoms-upsert >/dev/null
+	run --separate-stderr uoms-status --to CANCEL $'no:12\n34' $'no:5\t6\r'
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = 'uoms-status: order no:12\n34: not_found: no such order' ]
+	[ "${stderr_lines[1]}" = 'uoms-status: order no:5\t6\r: not_found: no such order' ]
+}
