@@ -224,6 +224,15 @@ no_token() {
 	[[ "$stderr" == "uoms-fetch: channel shop: page 1, line 1: longer than 1048576 bytes"* ]]
 }
 
+@test "an answer with 2 MiB of headers fails the channel" {
+	hostile --mode headers --mib 2
+	channel shop "http://127.0.0.1:$HPORT/orders"
+	fetch
+	[ "$status" -eq 3 ]
+	[ "${#lines[@]}" -eq 0 ]
+	[ "$stderr" = "uoms-fetch: channel shop: an answer's headers are larger than 256 KiB" ]
+}
+
 @test "a JSON-page kind's page over 16 MiB fails its channel" {
 	hostile --mode huge --mib 20
 	printf 'ck_key\ncs_secret\n' | uoms-channel add woo --kind woocommerce \

@@ -23,6 +23,7 @@ H2, ...) with a Link header chosen by the mode:
     cursor      always the same next cursor: ?cursor=same
     huge        one page of --mib MiB of valid lines, sent as it is made
     longline    one line of --mib MiB (a string member), then a newline
+    headers     --mib MiB of headers (1 KiB each) before one page
     echo        HTTP 400 whose body echoes the Authorization header and the
                 request line ("invalid credentials: Bearer ..."), after
                 --pad bytes of padding (to put the token where a message
@@ -99,6 +100,10 @@ class Hostile(fake_http.Handler):
                 target = args.target.replace("{host}", self.headers.get("Host") or "")
                 return 200, dict(jl, Link='<%s>; rel="next"' % target), self.lines(1, 2)
             return 200, jl, self.lines(3, 2)
+        if mode == "headers":
+            # --mib MiB of headers, 1 KiB each
+            many = {"X-Junk-%d" % i: "j" * 1000 for i in range(int(args.mib * 1024))}
+            return 200, dict(jl, **many), self.lines(1, 2)
         if mode == "file":
             return 200, dict(jl, Link='<file:///etc/passwd>; rel="next"'), self.lines(1, 2)
         if mode == "cycle":
