@@ -178,14 +178,19 @@ keep(struct uoms_run *r, const char *where, long lineno, const char *input,
 static enum uoms_code
 net(struct uoms_run *r, enum uoms_code code, struct uoms_error *e)
 {
-	char msg[sizeof e->msg];
+	char msg[sizeof e->msg], *at;
 
 	if (code != UOMS_INTERNAL ||
 	    (sqlite3_errcode(r->store->db) & 0xff) != SQLITE_CONSTRAINT)
 		return code;
+	/* "order 2: store: changing a status: ..." -> "order 2: the store
+	 * refused a value: changing a status: ..." */
 	snprintf(msg, sizeof msg, "%s", e->msg);
+	if ((at = strstr(msg, "store: ")) != NULL)
+		return uoms_fail(e, UOMS_INVALID, "%.*sthe store refused a "
+		    "value: %s", (int)(at - msg), msg, at + 7);
 	return uoms_fail(e, UOMS_INVALID, "the store refused a value: %s",
-	    strncmp(msg, "store: ", 7) == 0 ? msg + 7 : msg);
+	    msg);
 }
 
 /*
