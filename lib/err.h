@@ -30,9 +30,9 @@ enum uoms_code {
 	UOMS_IDEMPOTENCY_MISMATCH,
 	UOMS_IDEMPOTENCY_IN_PROGRESS,
 	UOMS_BUSY,
-	UOMS_INTERNAL		/* cannot run (a full disk, a damaged store, out
-				 * of memory): not a refusal, no code of the
-				 * contract; the message says the cause */
+	/* Cannot run (a full disk, a damaged store, out of memory): not
+	 * a refusal, no code of the contract; the message says the cause. */
+	UOMS_INTERNAL
 };
 
 /* The code's stable name ("invalid", "version_conflict", ...). Static. */
@@ -44,7 +44,8 @@ int uoms_code_http(enum uoms_code code);
 void uoms_err_setprog(const char *name);
 const char *uoms_err_prog(void);
 
-/* Prints "prog: where: what\n" to stderr; where may be NULL. */
+/* Prints "prog: where: what\n" to stderr, one line: control characters
+ * in where and what come out escaped (\n, \xHH). where may be NULL. */
 void uoms_warn(const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Same, then exits with status (a cannot-run condition). */

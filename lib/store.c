@@ -489,7 +489,7 @@ create(const char *path, const struct uoms_config *cfg, char *why,
 		return 0;
 	}
 	if (errno == EEXIST)
-		rc = 0;		/* another tool made it first: use theirs */
+		rc = 0;	/* another tool made it first: use theirs */
 	else if (link(name, path) == 0 || errno == EEXIST)
 		rc = 0;
 	else

@@ -66,7 +66,8 @@ main(void)
 	    " PRAGMA max_page_count = 60", NULL, NULL, NULL);
 	rc = UOMS_OK;
 	for (int i = 0; i < 1000 && rc == UOMS_OK; i++) {
-		st = uoms_store_sql(s, "INSERT INTO filler VALUES (zeroblob(4000))");
+		st = uoms_store_sql(s, "INSERT INTO filler"
+		    " VALUES (zeroblob(4000))");
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = uoms_store_fail(s, &e, "adding a filler");
 		sqlite3_reset(st);
