@@ -9,6 +9,9 @@
 # finds goes to NEW (default DIR/corpus/NAME), crashes to
 # DIR/crashes/NAME/ and what it printed to DIR/log/NAME. libFuzzer
 # prints "#N" as it goes: the last is the number of inputs executed.
+# A crash, once fixed at its root, is kept: copy the input into
+# t/fuzz/crashes/NAME/ under a name that says what it was, and check
+# that it fails without the fix.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
