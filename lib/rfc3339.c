@@ -130,8 +130,8 @@ uoms_time_lock_clock(void)
 
 	if (fake != NULL && fake[0] != '\0') {
 		if (parse_ms(fake, &ms) < 0)
-			uoms_die(UOMS_EXIT_CANNOT, NULL, "UOMS_NOW: '%s' is not an RFC 3339 "
-			    "time", fake);
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "UOMS_NOW: '%s' is "
+			    "not an RFC 3339 time", fake);
 		return ms;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
