@@ -1,16 +1,13 @@
 /* uoms-lock: take, renew, release, list and clean up locks; run under them. */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "change.h"
 #include "cli.h"
 #include "line.h"
+#include "lockrun.h"
 
 static const char usage[] =
 "usage: uoms-lock [-d DB] [-c CONFIG] [--actor NAME] acquire --type TYPE "
@@ -48,8 +45,9 @@ struct lk {
 	int n;			/* references */
 	char **refs;		/* as given, for messages */
 	long long *ids;		/* the orders they name */
-	char (*expires)[24];
+	char (*expires)[UOMS_TIME_MS_SIZE];
 	struct uoms_error *errs;
+	int lost;		/* under run: a renewal found a lock gone */
 };
 
 static long long
@@ -169,7 +167,8 @@ acquire(struct lk *l, long long wait)
  * Renews (verb RENEW) or releases every lock, each on its own, and
  * reports refusals. For the renew and release commands (cmd set) a store
  * failure exits 3 and renewed locks are printed; under run it is only a
- * warning, as the command goes on. Returns how many were refused.
+ * warning, as the command goes on. Returns how many were refused, or -1
+ * when the store failed (under run).
  */
 static int
 renew_release(struct lk *l, enum verb v, int cmd)
@@ -182,7 +181,7 @@ renew_release(struct lk *l, enum verb v, int cmd)
 		if (cmd)
 			cannot(&e);
 		uoms_warn_error(NULL, &e);
-		return l->n;
+		return -1;
 	}
 	for (int i = 0; i < l->n; i++) {
 		memset(&l->errs[i], 0, sizeof l->errs[i]);
@@ -192,29 +191,26 @@ renew_release(struct lk *l, enum verb v, int cmd)
 		else if (code == UOMS_OK)
 			code = uoms_lock_release(l->s, l->ids[i], l->type,
 			    l->cli.actor, 0, &l->errs[i]);
-		/* Under run, a renewal finding its lock gone (it expired
-		 * while this process was stopped) takes it again if it can. */
-		if (code == UOMS_NOT_FOUND && v == RENEW && !cmd)
-			code = uoms_lock_acquire(l->s, l->ids[i], l->type,
-			    l->cli.actor, l->ttl, l->expires[i], &l->errs[i]);
 		if (store_failed(code)) {
 			uoms_store_rollback(l->s);
 			if (cmd)
 				cannot(&l->errs[i]);
 			uoms_warn_error(NULL, &l->errs[i]);
-			return l->n;
+			return -1;
 		}
-		if (code != UOMS_OK) {
+		if (code != UOMS_OK)
 			refused++;
-			uoms_warn(NULL, "order %s: %s: %s", l->refs[i],
-			    uoms_code_name(code), l->errs[i].msg);
-		}
+		/* Once run has lost a lock, its release finds it gone. */
+		if (code != UOMS_OK && !(l->lost && v == RELEASE))
+			uoms_warn(NULL, "order %s: %s: %s%s", l->refs[i],
+			    uoms_code_name(code), l->errs[i].msg, cmd ? "" :
+			    v == RENEW ? "; stopping the command" : "");
 	}
 	if (uoms_store_commit(l->s, &e) != UOMS_OK) {
 		if (cmd)
 			cannot(&e);
 		uoms_warn_error(NULL, &e);
-		return l->n;
+		return -1;
 	}
 	for (int i = 0; cmd && v == RENEW && i < l->n; i++)
 		if (l->errs[i].code == UOMS_OK)
@@ -223,58 +219,39 @@ renew_release(struct lk *l, enum verb v, int cmd)
 }
 
 /*
- * Runs cmd with the locks held, like flock(1): renews them every third
- * of their time to live while it runs, passes SIGINT, SIGTERM and SIGHUP
- * on to it, and releases them however it ends. No transaction is open
- * while the command runs. Returns its exit status (128 + the signal that
- * killed it).
+ * run's renewal. A lock not renewed because it expired or changed hands is
+ * lost: the command must stop, not go on unprotected (nor take the lock
+ * again: another actor may have changed the order while it was gone).
+ */
+static enum uoms_lockrun_renewal
+renew_all(void *arg)
+{
+	struct lk *l = arg;
+	int refused = renew_release(l, RENEW, 0);
+
+	if (refused < 0)
+		return UOMS_LOCKRUN_FAILED;
+	if (refused > 0) {
+		l->lost = 1;
+		return UOMS_LOCKRUN_LOST;
+	}
+	return UOMS_LOCKRUN_KEPT;
+}
+
+/*
+ * Runs cmd with the locks held, like flock(1), renewing them every third
+ * of their time to live (lib/lockrun ties the command's life to ours),
+ * and releases them however it ends. No transaction is open while the
+ * command runs. Returns its exit status.
  */
 static int
 run(struct lk *l, char **cmd)
 {
-	long long period = l->ttl * 1000 / 3, next, left;
-	struct timespec ts;
-	sigset_t set, old;
-	pid_t pid;
-	int st = 0, sig;
+	int status = uoms_lockrun_command(cmd, l->ttl * 1000 / 3, renew_all,
+	    l);
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) < 0) {
-		uoms_warn(NULL, "can't fork: %s", strerror(errno));
-		renew_release(l, RELEASE, 0);
-		return UOMS_EXIT_CANNOT;
-	}
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		execvp(cmd[0], cmd);
-		sig = errno;
-		uoms_warn(NULL, "can't run '%s': %s", cmd[0], strerror(sig));
-		_exit(sig == ENOENT ? 127 : 126);
-	}
-	next = now_ms() + period;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if ((left = next - now_ms()) <= 0) {
-			renew_release(l, RENEW, 0);
-			next = now_ms() + period;
-			continue;
-		}
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = left % 1000 * 1000000;
-		sig = sigtimedwait(&set, NULL, &ts);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
-			kill(pid, sig);
-	}
 	renew_release(l, RELEASE, 0);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : UOMS_EXIT_CANNOT;
+	return status;
 }
 
 static int

@@ -145,13 +145,13 @@ static int
 any(struct uoms_store *s, int *known, const char *sql)
 {
 	sqlite3_stmt *st;
-	char now[24];
+	char now[UOMS_TIME_MS_SIZE];
 
 	if (*known >= 0)
 		return *known;
 	if ((st = uoms_store_sql(s, sql)) == NULL)
 		return 1;
-	uoms_time_now(now);
+	uoms_lock_now(now);	/* lock times have milliseconds */
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
 	*known = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0);
 	sqlite3_reset(st);

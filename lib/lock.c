@@ -38,12 +38,12 @@ conflict(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
 	    " AND (type = ?4 OR type = 'EDIT' OR (?5 AND ?4 = 'EDIT'))"
 	    " ORDER BY type = 'EDIT' DESC LIMIT 1";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	char now[24];
+	char now[UOMS_TIME_MS_SIZE];
 	int rc;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "checking locks");
-	uoms_time_now(now);
+	uoms_lock_now(now);
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
@@ -80,16 +80,25 @@ uoms_lock_check(struct uoms_store *s, long long order_id,
 	return conflict(s, order_id, type, actor, 0, e);
 }
 
+void
+uoms_lock_now(char *out)
+{
+	uoms_time_ms(uoms_time_lock_clock(), out);
+}
+
 /*
- * When a lock taken now for ttl seconds ends. Times are kept to the whole
- * second and the current one is already partly gone, so the end is
- * rounded up: a lock lives at least its TTL, never up to a second less
- * (a 1-second lock would otherwise be expired the moment it was taken).
+ * Now, and when a lock taken now for ttl seconds ends: exactly ttl
+ * seconds later, from one reading of the clock. Lock times are kept to
+ * the millisecond, so a lock lives its TTL, neither a second less (whole
+ * seconds cut short) nor a second more (whole seconds rounded up).
  */
 static void
-expiry(long long ttl, char *out)
+now_and_expiry(long long ttl, char *now, char *expires)
 {
-	uoms_time_after(ttl + 1, out);
+	long long ms = uoms_time_lock_clock();
+
+	uoms_time_ms(ms, now);
+	uoms_time_ms(ms + ttl * 1000, expires);
 }
 
 static enum uoms_code
@@ -129,14 +138,13 @@ uoms_lock_acquire(struct uoms_store *s, long long order_id,
 	    " expires_at = ?5";
 	sqlite3_stmt *st;
 	enum uoms_code code;
-	char now[24];
+	char now[UOMS_TIME_MS_SIZE];
 
 	if ((code = conflict(s, order_id, type, owner, 1, e)) != UOMS_OK)
 		return code;
 	if ((st = uoms_store_sql(s, sql)) == NULL)
 		return uoms_store_fail(s, e, "taking a lock");
-	uoms_time_now(now);
-	expiry(ttl, expires);
+	now_and_expiry(ttl, now, expires);
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
@@ -145,6 +153,37 @@ uoms_lock_acquire(struct uoms_store *s, long long order_id,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "taking a lock");
 	return lock_event(s, order_id, "lock_acquired", type, expires, e);
+}
+
+/*
+ * Why owner's lock was not renewed: it expired (and is gone: another actor
+ * may have changed the order since, so it is not silently taken again), or
+ * owner never held it, or it was released.
+ */
+static enum uoms_code
+not_renewed(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
+    const char *owner, struct uoms_error *e)
+{
+	static const char sql[] = "SELECT expires_at FROM locks"
+	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "renewing a lock");
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		uoms_fail(e, UOMS_NOT_FOUND, "%s lock of '%s' expired at %s",
+		    names[type], owner, sqlite3_column_text(st, 0));
+	else
+		uoms_fail(e, UOMS_NOT_FOUND, "'%s' holds no %s lock", owner,
+		    names[type]);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return uoms_store_fail(s, e, "renewing a lock");
+	return UOMS_NOT_FOUND;
 }
 
 enum uoms_code
@@ -156,12 +195,11 @@ uoms_lock_renew(struct uoms_store *s, long long order_id,
 	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3"
 	    " AND expires_at > ?5";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	char now[24];
+	char now[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "renewing a lock");
-	uoms_time_now(now);
-	expiry(ttl, expires);
+	now_and_expiry(ttl, now, expires);
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
@@ -170,8 +208,7 @@ uoms_lock_renew(struct uoms_store *s, long long order_id,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "renewing a lock");
 	if (sqlite3_changes(s->db) == 0)
-		return uoms_fail(e, UOMS_NOT_FOUND, "'%s' holds no live %s lock",
-		    owner, names[type]);
+		return not_renewed(s, order_id, type, owner, e);
 	return UOMS_OK;
 }
 
@@ -207,11 +244,11 @@ uoms_lock_list(struct uoms_store *s, const char *owner, int all,
 	    " 'expires_at', expires_at) FROM locks WHERE expires_at > ?1"
 	    " AND (?3 OR owner = ?2) ORDER BY order_id, type";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	char now[24];
+	char now[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "listing locks");
-	uoms_time_now(now);
+	uoms_lock_now(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, all);
@@ -223,11 +260,11 @@ uoms_lock_cleanup(struct uoms_store *s, long long *n, struct uoms_error *e)
 {
 	static const char sql[] = "DELETE FROM locks WHERE expires_at <= ?1";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	char now[24];
+	char now[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "cleaning up locks");
-	uoms_time_now(now);
+	uoms_lock_now(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "cleaning up locks");

@@ -2,12 +2,16 @@
  * lock: pessimistic locks on orders (SPEC 5). A lock has a type, an
  * owner and an expiry; an expired lock is as good as none, everywhere.
  * A change of type T is refused with `locked` while another actor holds
- * T or EDIT on the order (EDIT blocks every change).
+ * T or EDIT on the order (EDIT blocks every change). Lock times are RFC
+ * 3339 with milliseconds, from one clock (uoms_time_lock_clock, which
+ * tests may set): a lock expires exactly TTL seconds after it was taken or
+ * renewed, and is expired from its expires_at on.
  */
 #ifndef UOMS_LOCK_H
 #define UOMS_LOCK_H
 
 #include "buf.h"
+#include "rfc3339.h"
 #include "store.h"
 
 enum uoms_lock_type {
@@ -19,6 +23,13 @@ enum uoms_lock_type {
 };
 
 #define UOMS_LOCK_TTL_DEFAULT 300
+
+/*
+ * Now, as lock times are written and compared, into out (>=
+ * UOMS_TIME_MS_SIZE bytes). Anything asking whether a lock is live
+ * compares its expires_at with this, never with a whole-second time.
+ */
+void uoms_lock_now(char *out);
 
 /* "STATUS" -> UOMS_LOCK_STATUS; -1 when it is not a lock type. */
 int uoms_lock_parse(const char *s);
@@ -34,14 +45,19 @@ enum uoms_code uoms_lock_check(struct uoms_store *s, long long order_id,
 /*
  * Takes (or, for its owner, extends) a lock for ttl seconds. Refused
  * (locked) when another actor holds a conflicting lock: the same type, or
- * EDIT, or any type when asking for EDIT. expires (>= 24 bytes) gets
- * the expiry.
+ * EDIT, or any type when asking for EDIT. expires (>= UOMS_TIME_MS_SIZE
+ * bytes) gets the expiry, exactly ttl seconds from now.
  */
 enum uoms_code uoms_lock_acquire(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, long long ttl,
     char *expires, struct uoms_error *e);
 
-/* Extends owner's lock; not_found when owner does not hold it. */
+/*
+ * Extends owner's live lock to exactly ttl seconds from now. Refused with
+ * not_found when owner holds no live lock of type: never held, released,
+ * or expired (the message says so) -- an expired lock is gone, another
+ * actor may have changed the order meanwhile, so it is not renewed.
+ */
 enum uoms_code uoms_lock_renew(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, long long ttl,
     char *expires, struct uoms_error *e);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "rfc3339.h"
 
 
@@ -93,6 +94,66 @@ uoms_time_after(long long seconds, char *out)
 
 	gmtime_r(&t, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* s (RFC 3339) in milliseconds since 1970; -1 when it is no such time. */
+static int
+parse_ms(const char *s, long long *ms)
+{
+	char norm[40];
+	struct tm tm = { 0 };
+	int frac = 0, digits = 0;
+	const char *p;
+
+	if (uoms_time_normalize(s, strlen(s), norm, 0) < 0)
+		return -1;
+	tm.tm_year = atoi(norm) - 1900;
+	tm.tm_mon = atoi(norm + 5) - 1;
+	tm.tm_mday = atoi(norm + 8);
+	tm.tm_hour = atoi(norm + 11);
+	tm.tm_min = atoi(norm + 14);
+	tm.tm_sec = atoi(norm + 17);
+	/* Milliseconds: the first three decimals, the rest cut off. */
+	for (p = norm + 20; norm[19] == '.' && digits < 3; digits++)
+		frac = frac * 10 + (isdigit((unsigned char)*p) ? *p++ - '0' :
+		    0);
+	*ms = (long long)timegm(&tm) * 1000 + frac;
+	return 0;
+}
+
+long long
+uoms_time_lock_clock(void)
+{
+	const char *fake = getenv("UOMS_NOW");
+	struct timespec ts;
+	long long ms;
+
+	if (fake != NULL && fake[0] != '\0') {
+		if (parse_ms(fake, &ms) < 0)
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "UOMS_NOW: '%s' is "
+			    "not an RFC 3339 time", fake);
+		return ms;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void
+uoms_time_ms(long long ms, char *out)
+{
+	time_t t = ms / 1000;
+	int rem = ms % 1000;
+	struct tm tm;
+
+	if (rem < 0) {
+		rem += 1000;
+		t--;
+	}
+	gmtime_r(&t, &tm);
+	if (strftime(out, UOMS_TIME_MS_SIZE - 5, "%Y-%m-%dT%H:%M:%S", &tm) !=
+	    19)
+		snprintf(out, UOMS_TIME_MS_SIZE, "9999-12-31T23:59:59");
+	snprintf(out + 19, UOMS_TIME_MS_SIZE - 19, ".%03dZ", rem);
 }
 
 int

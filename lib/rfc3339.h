@@ -20,6 +20,23 @@ void uoms_time_now(char *out);
 /* The time seconds from now, as RFC 3339 UTC, into out (>= 21 bytes). */
 void uoms_time_after(long long seconds, char *out);
 
+/* Bytes for a time with milliseconds, "2026-11-22T01:10:00.000Z\0". */
+#define UOMS_TIME_MS_SIZE 25
+
+/*
+ * The clock locks run on, in milliseconds since 1970: the system clock, or
+ * UOMS_NOW when it is set (an RFC 3339 time; a testing aid, see uoms(7)).
+ * Exits 3 with a message when UOMS_NOW is set to anything else.
+ */
+long long uoms_time_lock_clock(void);
+
+/*
+ * Writes ms (milliseconds since 1970) as RFC 3339 UTC with exactly three
+ * decimals, so such times compare as strings, into out (>=
+ * UOMS_TIME_MS_SIZE bytes).
+ */
+void uoms_time_ms(long long ms, char *out);
+
 /* Nonzero when zone names a time zone this machine knows ("UTC" always). */
 int uoms_tz_valid(const char *zone);
 

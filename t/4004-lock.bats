@@ -39,7 +39,7 @@ wait_for() {
 	[ "$(echo "$output" | jget lock_type)" = STATUS ]
 	[ "$(echo "$output" | jget owner)" = a ]
 	expires=$(echo "$output" | jget expires_at)
-	[[ "$expires" =~ ^20[0-9-]+T[0-9:]+Z$ ]]
+	[[ "$expires" =~ ^20[0-9-]+T[0-9:]+\.[0-9]{3}Z$ ]]
 	[ "$(sql "SELECT expires_at FROM locks WHERE order_id = 1")" = "$expires" ]
 
 	run --separate-stderr env UOMS_ACTOR=b uoms-status --to IN_PROGRESS 1
@@ -57,21 +57,64 @@ wait_for() {
 	[ "$(status_of 1)" = IN_PROGRESS ]
 }
 
-@test "an expired lock blocks nothing (--ttl 1, two seconds later)" {
+# The lock clock is set (UOMS_NOW, uoms(7)): times are checked exactly.
+T0=2030-01-01T00:00:00.000Z
+
+@test "a lock expires exactly TTL after it is taken: held 1 ms before, gone at expires_at" {
 	setup_orders
-	uoms-lock --actor a acquire --type STATUS --ttl 1 1 >/dev/null
-	run --separate-stderr env UOMS_ACTOR=b uoms-status --to IN_PROGRESS 1
-	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"locked"* ]]
-	sleep 2
-	run --separate-stderr env UOMS_ACTOR=b uoms-status --to IN_PROGRESS 1
+	run --separate-stderr env UOMS_NOW=$T0 uoms-lock --actor a acquire --type STATUS --ttl 60 1
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"order_id":1,"lock_type":"STATUS","owner":"a","expires_at":"2030-01-01T00:01:00.000Z"}' ]
+	[ "$(sql "SELECT acquired_at || ' ' || expires_at FROM locks")" = \
+	    "$T0 2030-01-01T00:01:00.000Z" ]
+	for now in 2030-01-01T00:00:59.999Z 2030-01-01T09:00:59.999+09:00; do
+		run --separate-stderr env UOMS_NOW=$now UOMS_ACTOR=b uoms-status --to IN_PROGRESS 1
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "uoms-status: order 1: locked: STATUS lock held by 'a' until 2030-01-01T00:01:00.000Z" ]
+		run --separate-stderr env UOMS_NOW=$now uoms-lock --actor a list
+		[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:01:00.000Z ]
+		run --separate-stderr env UOMS_NOW=$now uoms-lock --actor b acquire --type STATUS 1
+		[ "$status" -eq 1 ]
+	done
+	[ "$(status_of 1)" = WAITING ]
+	# At expires_at it is expired: listed no more, blocks nothing.
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:01:00Z uoms-lock --actor a list
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:01:00Z UOMS_ACTOR=b uoms-status --to IN_PROGRESS 1
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(status_of 1)" = IN_PROGRESS ]
-	# And another actor may take the order's lock now.
-	run --separate-stderr uoms-lock --actor b acquire --type STATUS 1
+	# And another actor may take the order's lock then, for its own TTL.
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:01:00.000Z uoms-lock --actor b acquire --type STATUS --ttl 1 1
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jget owner)" = b ]
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:01:01.000Z ]
+	[ "$(sql "SELECT acquired_at FROM locks")" = 2030-01-01T00:01:00.000Z ]
+}
+
+@test "stored and shown, expires_at - acquired_at is exactly the TTL, by the system clock" {
+	setup_orders
+	uoms-lock --actor a acquire --type EDIT --ttl 1 1 >/dev/null
+	uoms-lock --actor a acquire --type STATUS --ttl 7 2 >/dev/null
+	uoms-lock --actor a acquire --type ASSIGN 3 >/dev/null
+	echo 'lock_ttl: 3600' >uoms.yaml
+	uoms-lock -c uoms.yaml --actor a acquire --type REMARK 3 >/dev/null
+	run --separate-stderr uoms-lock --actor a list --all
+	[ "$status" -eq 0 ]
+	# The 1-second lock may have expired (and gone from list) by now.
+	[ "$(echo "$output" | python3 -c '
+import json, sys, datetime as d
+def ms(t):
+    return round(d.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1000)
+for line in sys.stdin:
+    l = json.loads(line)
+    if l["order_id"] != 1:
+        print(l["order_id"], l["lock_type"], ms(l["expires_at"]) - ms(l["acquired_at"]))
+' | tr '\n' ' ')" = "2 STATUS 7000 3 ASSIGN 300000 3 REMARK 3600000 " ] || {
+		echo "$output"; false; }
+	[ "$(sql "SELECT round((julianday(expires_at) - julianday(acquired_at))
+	    * 86400000) FROM locks WHERE order_id = 1")" = 1000.0 ]
 }
 
 @test "EDIT blocks a status change; ASSIGN does not" {
@@ -92,17 +135,15 @@ wait_for() {
 
 @test "renew extends expires_at; renewing a lock not held is not_found" {
 	setup_orders
-	first=$(uoms-lock --actor a acquire --type REMARK --ttl 5 1 | jget expires_at)
-	run --separate-stderr uoms-lock --actor a renew --type REMARK 1
+	UOMS_NOW=$T0 uoms-lock --actor a acquire --type REMARK --ttl 5 1 >/dev/null
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:00:02.5Z uoms-lock --actor a renew --type REMARK 1
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	renewed=$(echo "$output" | jget expires_at)
-	[[ "$renewed" > "$first" ]]
-	[ "$(sql "SELECT expires_at FROM locks WHERE order_id = 1")" = "$renewed" ]
-	# lock_ttl from the configuration: 300 s from now, give or take one.
-	[ "$(python3 -c 'import sys, datetime as d
-t = d.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ")
-print(round((t - d.datetime.utcnow()).total_seconds() / 10))' "$renewed")" = 30 ]
+	# lock_ttl from the configuration (300 s), from the renewal's now.
+	renewed=2030-01-01T00:05:02.500Z
+	[ "$(echo "$output" | jget expires_at)" = $renewed ]
+	[ "$(sql "SELECT acquired_at || ' ' || expires_at FROM locks WHERE order_id = 1")" = \
+	    "$T0 $renewed" ]
 
 	run --separate-stderr uoms-lock --actor b renew --type REMARK 1 2
 	[ "$status" -eq 1 ]
@@ -113,13 +154,45 @@ print(round((t - d.datetime.utcnow()).total_seconds() / 10))' "$renewed")" = 30 
 	[ "$(sql "SELECT owner || ' ' || expires_at FROM locks")" = "a $renewed" ]
 }
 
+@test "renewing a lock that has expired is refused: it is gone, not taken again" {
+	setup_orders
+	UOMS_NOW=$T0 uoms-lock --actor a acquire --type EDIT --ttl 10 1 2 >/dev/null
+	# 1 ms before expires_at it renews.
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:00:09.999Z uoms-lock --actor a renew --type EDIT 1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:05:09.999Z ]
+	# At expires_at it is refused, saying when it expired.
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:00:10Z uoms-lock --actor a renew --type EDIT 1 2
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "uoms-lock: order 2: not_found: EDIT lock of 'a' expired at 2030-01-01T00:00:10.000Z" ]
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:05:10.000Z ]
+	[ "$(sql "SELECT expires_at FROM locks WHERE order_id = 2")" = 2030-01-01T00:00:10.000Z ]
+	# Taken by another actor since: a holds nothing to renew.
+	UOMS_NOW=2030-01-01T00:01:00Z uoms-lock --actor b acquire --type EDIT 2 >/dev/null
+	run --separate-stderr env UOMS_NOW=2030-01-01T00:01:00Z uoms-lock --actor a renew --type EDIT 2
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "uoms-lock: order 2: not_found: 'a' holds no EDIT lock" ]
+	[ "$(sql "SELECT owner FROM locks WHERE order_id = 2")" = b ]
+}
+
+@test "UOMS_NOW that is not an RFC 3339 time is refused, exit 3" {
+	setup_orders
+	run --separate-stderr env UOMS_NOW=tomorrow uoms-lock --actor a acquire --type EDIT 1
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "uoms-lock: UOMS_NOW: 'tomorrow' is not an RFC 3339 time" ]
+	[ "$(nlocks)" = 0 ]
+}
+
 @test "the lock TTL comes from lock_ttl in the configuration" {
 	setup_orders
 	echo 'lock_ttl: 3600' >uoms.yaml
-	exp=$(uoms-lock -c uoms.yaml --actor a acquire --type STATUS 1 | jget expires_at)
-	[ "$(python3 -c 'import sys, datetime as d
-t = d.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ")
-print(round((t - d.datetime.utcnow()).total_seconds() / 100))' "$exp")" = 36 ]
+	run --separate-stderr env UOMS_NOW=$T0 uoms-lock -c uoms.yaml --actor a acquire --type STATUS 1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T01:00:00.000Z ]
+	# --ttl wins over it.
+	run --separate-stderr env UOMS_NOW=$T0 uoms-lock -c uoms.yaml --actor a acquire --type STATUS --ttl 59 1
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:00:59.000Z ]
 }
 
 @test "release frees the order; releasing what you do not hold is not_found" {
@@ -151,16 +224,19 @@ print(round((t - d.datetime.utcnow()).total_seconds() / 100))' "$exp")" = 36 ]
 
 @test "list shows the actor's live locks, --all everyone's" {
 	setup_orders
+	export UOMS_NOW=$T0
 	uoms-lock --actor a acquire --type STATUS 1 >/dev/null
 	uoms-lock --actor a acquire --type EDIT --ttl 1 3 >/dev/null
 	uoms-lock --actor b acquire --type ASSIGN 2 >/dev/null
-	sleep 2
+	UOMS_NOW=2030-01-01T00:00:01Z
 	run --separate-stderr uoms-lock --actor a list
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(echo "$output" | jget order_id | tr '\n' ' ')" = "1 " ]
 	[ "$(echo "$output" | jget owner)" = a ]
 	[ "$(echo "$output" | jget lock_type)" = STATUS ]
+	[ "$(echo "$output" | jget acquired_at)" = $T0 ]
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:05:00.000Z ]
 	run --separate-stderr uoms-lock --actor a list --all
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jget order_id | tr '\n' ' ')" = "1 2 " ]
@@ -176,13 +252,18 @@ print(round((t - d.datetime.utcnow()).total_seconds() / 100))' "$exp")" = 36 ]
 
 @test "cleanup deletes only expired locks and says how many" {
 	setup_orders
-	uoms-lock --actor a acquire --type STATUS --ttl 1 1 2 >/dev/null
+	export UOMS_NOW=$T0
+	uoms-lock --actor a acquire --type STATUS --ttl 1 1 >/dev/null
+	uoms-lock --actor a acquire --type STATUS --ttl 2 2 >/dev/null
 	uoms-lock --actor a acquire --type EDIT 3 >/dev/null
-	sleep 2
+	UOMS_NOW=2030-01-01T00:00:01.999Z
+	run --separate-stderr uoms-lock cleanup
+	[ "$output" = '{"removed":1}' ]
+	UOMS_NOW=2030-01-01T00:00:02Z
 	run --separate-stderr uoms-lock cleanup
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	[ "$output" = '{"removed":2}' ]
+	[ "$output" = '{"removed":1}' ]
 	[ "$(sql "SELECT order_id || type FROM locks")" = 3EDIT ]
 	run --separate-stderr uoms-lock cleanup
 	[ "$output" = '{"removed":0}' ]
@@ -260,8 +341,15 @@ print(round((t - d.datetime.utcnow()).total_seconds() / 100))' "$exp")" = 36 ]
 
 @test "run renews the lock while the command outlives its TTL" {
 	setup_orders
-	run --separate-stderr uoms-lock --actor a run --type EDIT --ttl 1 1 -- sh -c '
-	    sleep 2.5
+	# The command waits until its lock's first expiry has passed (bounded),
+	# then another actor tries to change the order.
+	run --separate-stderr uoms-lock --actor a run --type EDIT --ttl 2 1 -- bash -c '
+	    first=$(sqlite3 "$UOMS_DB" "SELECT expires_at FROM locks")
+	    for (( i = 0; i < 200; i++ )); do
+		[[ "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" > "$first" ]] && break
+		sleep 0.05
+	    done
+	    [[ "$(sqlite3 "$UOMS_DB" "SELECT expires_at FROM locks")" > "$first" ]] || exit 9
 	    UOMS_ACTOR=b uoms-status --to CANCEL 1 >/dev/null 2>&1; echo $? >b.rc'
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]

@@ -204,3 +204,31 @@ print(n)
 PY
 }
 # ---- end of fake servers ----
+# --- locks (uoms-lock, t/4004, t/4005, t/9008) -----------------------------
+# poll_until SECONDS CMD [ARG...]: run CMD every 50 ms until it succeeds;
+# fail, saying so, when SECONDS pass first. A condition to wait for, never a
+# sleep that hopes.
+poll_until() {
+	local limit=$(( $1 * 20 )) i
+	shift
+	for (( i = 0; i < limit; i++ )); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "poll_until: '$*' still false after $(( limit / 20 )) s" >&2
+	return 1
+}
+
+# proc_gone PID: PID no longer runs (gone, or a zombie nobody reaped yet:
+# PID 1 in a container may never reap the orphans it inherits).
+proc_gone() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]
+}
+
+# now_ms: the system clock as lock times are written, to the millisecond.
+now_ms() {
+	date -u +%Y-%m-%dT%H:%M:%S.%3NZ
+}
+# --- end locks ---------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rfc3339.h"
@@ -221,6 +222,45 @@ test_zones(void)
 	local("not a time", "Asia/Seoul", "not a time");
 }
 
+/* The lock clock: UOMS_NOW read to the millisecond, written back with
+ * exactly three decimals (fixed vectors, so they compare as strings). */
+static void
+test_lock_clock(void)
+{
+	static const struct {
+		const char *now, *want;
+		long long ms;
+	} c[] = {
+		{ "2030-01-01T00:00:00Z", "2030-01-01T00:00:00.000Z",
+		    1893456000000LL },
+		{ "2030-01-01T00:00:00.5Z", "2030-01-01T00:00:00.500Z",
+		    1893456000500LL },
+		{ "2030-01-01T00:00:00.0019Z", "2030-01-01T00:00:00.001Z",
+		    1893456000001LL },
+		{ "2030-01-01T09:00:59.999+09:00", "2030-01-01T00:00:59.999Z",
+		    1893456059999LL },
+		{ "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000Z", 0 },
+		{ "1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.999Z", -1 },
+	};
+	char out[UOMS_TIME_MS_SIZE];
+	long long ms;
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		setenv("UOMS_NOW", c[i].now, 1);
+		ms = uoms_time_lock_clock();
+		ok(ms == c[i].ms, "lock clock: UOMS_NOW=%s is %lld ms (got "
+		    "%lld)", c[i].now, c[i].ms, ms);
+		uoms_time_ms(ms, out);
+		is(out, c[i].want, "lock clock: written with milliseconds");
+	}
+	uoms_time_ms(1893456000000LL + 300 * 1000, out);
+	is(out, "2030-01-01T00:05:00.000Z", "lock clock: T + 300 s");
+	unsetenv("UOMS_NOW");
+	ms = uoms_time_lock_clock();
+	ok(ms / 1000 - time(NULL) <= 0 && time(NULL) - ms / 1000 <= 1,
+	    "lock clock: the system clock without UOMS_NOW");
+}
+
 int
 main(void)
 {
@@ -228,6 +268,7 @@ main(void)
 	test_idempotent();
 	test_now();
 	test_zones();
+	test_lock_clock();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
