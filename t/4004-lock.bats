@@ -301,6 +301,7 @@ for line in sys.stdin:
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"locked"* ]]
 
+	# not synchronisation: the release must come after b's first try, so that b waits
 	(sleep 1.5; uoms-lock --actor a release --type STATUS 1) 3>&- &
 	SECONDS=0
 	run --separate-stderr uoms-lock --actor b acquire --type STATUS --wait 20 1
@@ -414,6 +415,7 @@ for line in sys.stdin:
 	[ ! -e ran ]
 	[ "$(sql "SELECT owner FROM locks")" = b ]
 	# With --wait it runs once b lets go.
+	# not synchronisation: the release must come after a's first try, so that a waits
 	(sleep 1; uoms-lock --actor b release --type STATUS 1) 3>&- &
 	run --separate-stderr uoms-lock --actor a run --type STATUS --wait 20 1 -- touch ran
 	wait
