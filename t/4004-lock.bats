@@ -18,17 +18,6 @@ nlocks() {
 	sql "SELECT count(*) FROM locks ${1:+WHERE $1}"
 }
 
-# wait_for FILE: until FILE exists and is not empty (10 s at most).
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $1" >&2
-	return 1
-}
-
 @test "a STATUS lock blocks another actor's status change, naming owner and expiry; not the owner's" {
 	setup_orders
 	run --separate-stderr uoms-lock --actor a acquire --type STATUS 1
@@ -382,7 +371,7 @@ for line in sys.stdin:
 	uoms-lock --actor a run --type EDIT 1 -- sh -c 'echo $$ >child.pid; exec sleep 30' \
 	    3>&- &
 	pid=$!
-	wait_for child.pid
+	wait_for_file child.pid
 	[ "$(nlocks)" = 1 ]
 	kill -TERM "$(cat child.pid)"
 	rc=0
@@ -396,7 +385,7 @@ for line in sys.stdin:
 	uoms-lock --actor a run --type EDIT 1 -- sh -c 'echo $$ >child.pid; exec sleep 30' \
 	    3>&- &
 	pid=$!
-	wait_for child.pid
+	wait_for_file child.pid
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
