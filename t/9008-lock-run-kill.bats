@@ -17,14 +17,14 @@ start_run() {
 	    echo $$ >cmd.pid
 	    while :; do echo beat >>hb; sleep 0.05; done' 3>&- &
 	pid=$!
-	poll_until 10 test -s hb
+	wait_for -t 10 test -s hb
 	cmdpid=$(cat cmd.pid)
 }
 
 # wait_rc STATUS: uoms-lock (in $pid) ends, within 20 s, with STATUS.
 wait_rc() {
 	local rc=0
-	poll_until 20 proc_gone "$pid" || return 1
+	wait_for -t 20 proc_gone "$pid" || return 1
 	wait "$pid" || rc=$?
 	[ "$rc" -eq "$1" ] || { echo "uoms-lock exited $rc, not $1" >&2; return 1; }
 }
@@ -49,7 +49,7 @@ setup_order() {
 	run ! proc_gone "$cmdpid"
 	kill -9 "$pid"
 	wait_rc 137
-	poll_until 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$cmdpid"
 	# Gone before the lock expired: it never ran without it.
 	[[ "$(now_ms)" < "$expires" ]]
 	[ "$(sql "SELECT expires_at FROM locks WHERE owner = 'a'")" = "$expires" ]
@@ -60,7 +60,7 @@ setup_order() {
 	start_run 60 "trap '' TERM INT HUP;"
 	kill -9 "$pid"
 	wait_rc 137
-	poll_until 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$cmdpid"
 	[ "$(sql "SELECT count(*) FROM locks WHERE owner = 'a'")" = 1 ]
 }
 
@@ -70,7 +70,7 @@ setup_order() {
 	[ "$(sql "SELECT count(*) FROM locks")" = 1 ]
 	kill -TERM "$pid"
 	wait_rc 143
-	poll_until 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$cmdpid"
 	[ "$(sql "SELECT count(*) FROM locks")" = 0 ]
 	[ "$(sql "SELECT type FROM events ORDER BY id DESC LIMIT 1")" = lock_released ]
 }
@@ -94,7 +94,7 @@ stop_until_expired() {
 	expires=$(sql "SELECT expires_at FROM locks WHERE owner = 'a'")
 	[ -n "$expires" ]
 	expires=$(( $(date -u -d "$expires" +%s%3N) + 1000 ))
-	poll_until 10 eval '[ "$(date -u +%s%3N)" -gt "$expires" ]'
+	wait_for -t 10 eval '[ "$(date -u +%s%3N)" -gt "$expires" ]'
 }
 
 @test "a lock lost to another actor stops the command" {
@@ -107,7 +107,7 @@ stop_until_expired() {
 	run --separate-stderr env UOMS_NOW=2030-01-01T00:00:03Z uoms-lock --actor b acquire --type EDIT --ttl 60 1
 	[ "$status" -eq 0 ]
 	wait_rc 3
-	poll_until 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$cmdpid"
 	# b's lock is b's: uoms-lock released nothing of it.
 	[ "$(sql "SELECT owner FROM locks")" = b ]
 }
@@ -118,7 +118,7 @@ stop_until_expired() {
 	stop_until_expired
 	kill -CONT "$pid"
 	wait_rc 3
-	poll_until 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$cmdpid"
 	[ "$(sql "SELECT count(*) FROM locks WHERE expires_at > '$(now_ms)'")" = 0 ]
 }
 
@@ -128,12 +128,12 @@ stop_until_expired() {
 	    echo \$\$ >cmd.pid
 	    while :; do echo beat >>hb; sleep 0.05; done" 2>lock.err 3>&- &
 	pid=$!
-	poll_until 10 test -s hb
+	wait_for -t 10 test -s hb
 	cmdpid=$(cat cmd.pid)
 	stop_until_expired
 	kill -CONT "$pid"
 	wait_rc 3
-	poll_until 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$cmdpid"
 	cat lock.err
 	grep -q "^uoms-lock: order 1: not_found: EDIT lock of 'a' expired at 20.*; stopping the command$" lock.err
 }

@@ -157,12 +157,12 @@ fake_start() {
 	local script=$1 out
 	shift
 	out=fake-port.$((${#FAKE_PIDS[@]} + 1))
+	# the background job truncates it only when it starts: an earlier
+	# server's port must not be read as this one's
+	rm -f "$out"
 	python3 "$SRC/t/fake/$script" "$@" >"$out" 2>>fake.err &
 	FAKE_PIDS+=($!)
-	for _ in $(seq 200); do
-		[ -s "$out" ] && break
-		sleep 0.05
-	done
+	wait_for_file "$out"
 	PORT=$(head -1 "$out")
 	[ -n "$PORT" ]
 }
@@ -205,20 +205,6 @@ PY
 }
 # ---- end of fake servers ----
 # --- locks (uoms-lock, t/4004, t/4005, t/9008) -----------------------------
-# poll_until SECONDS CMD [ARG...]: run CMD every 50 ms until it succeeds;
-# fail, saying so, when SECONDS pass first. A condition to wait for, never a
-# sleep that hopes.
-poll_until() {
-	local limit=$(( $1 * 20 )) i
-	shift
-	for (( i = 0; i < limit; i++ )); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	echo "poll_until: '$*' still false after $(( limit / 20 )) s" >&2
-	return 1
-}
-
 # proc_gone PID: PID no longer runs (gone, or a zombie nobody reaped yet:
 # PID 1 in a container may never reap the orphans it inherits).
 proc_gone() {
