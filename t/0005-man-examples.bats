@@ -49,3 +49,20 @@ run_examples() {
 	run run_examples uoms.yaml.5
 	[ "$output" = " 0 0 0" ]
 }
+
+@test "uoms-security(7) backs each claim with tests that exist" {
+	grep '^\.Pq Pa t/' "$SRC/man/uoms-security.7" | sed 's/^\.Pq Pa //' |
+	    tr ',' '\n' | tr -d ' ' | grep -v '\*' | sort -u >named
+	[ "$(wc -l <named)" -ge 10 ]
+	while read -r f; do
+		[ -e "$SRC/$f" ] || { echo "uoms-security(7) names a missing $f"; false; }
+	done <named
+	# every claim section names its tests
+	for s in "The store file" "Channel servers" "Input lines" "Channel secrets" \
+	    "Passwords" "Dry runs" "Messages" "Memory"; do
+		awk -v s="$s" '$0 == ".It " s { on = 1; next }
+		    on && /^\.It / { exit 1 } on && /^\.Pq Pa t\// { found = 1; exit }
+		    END { exit !found }' "$SRC/man/uoms-security.7" ||
+		    { echo "no test named for '$s'"; false; }
+	done
+}
