@@ -96,22 +96,45 @@ word(struct scan *s, const char *w)
 	return 0;
 }
 
+/* A key, its colon and the white space after; with keep, the key in k. */
+static int
+key(struct scan *s, int keep, const char **k, const char **kend)
+{
+	const char *start = s->p;
+
+	if (string(s) < 0)
+		return -1;
+	if (keep) {
+		*k = start;
+		*kend = s->p;
+	}
+	ws(s);
+	if (s->p >= s->end || *s->p++ != ':')
+		return -1;
+	ws(s);
+	return 0;
+}
+
 /*
  * Without recursion: open containers are a stack of their closing
  * characters, so nesting costs a byte, not a stack frame.
  */
 int
-uoms_json_valid(const char *text, size_t n)
+uoms_json_scan(const char *text, size_t n, uoms_json_member_fn *member,
+    void *arg)
 {
 	struct scan s = { text, text + n };
 	char open[UOMS_JSON_DEPTH];
+	const char *k = NULL, *kend = NULL, *v = NULL;
 	int depth = 0;
 
 	ws(&s);
 	for (;;) {
-		/* A value. */
+		/* A value; at depth 1 of an object, a member's. */
 		if (s.p >= s.end)
 			return 0;
+		if (depth == 1 && open[0] == '}')
+			v = s.p;
 		if (*s.p == '{' || *s.p == '[') {
 			if (depth == UOMS_JSON_DEPTH)
 				return 0;
@@ -122,14 +145,9 @@ uoms_json_valid(const char *text, size_t n)
 				s.p++;
 				depth--;
 			} else {
-				if (open[depth - 1] == '}') {
-					if (string(&s) < 0)
-						return 0;
-					ws(&s);
-					if (s.p >= s.end || *s.p++ != ':')
-						return 0;
-					ws(&s);
-				}
+				if (open[depth - 1] == '}' &&
+				    key(&s, depth == 1, &k, &kend) < 0)
+					return 0;
 				continue;
 			}
 		} else if ((*s.p == '"' ? string(&s) : *s.p == 't' ?
@@ -138,6 +156,11 @@ uoms_json_valid(const char *text, size_t n)
 			return 0;
 		/* After a value: the end, a comma or a closing bracket. */
 		for (;;) {
+			if (depth == 1 && v != NULL && member != NULL &&
+			    member(arg, k, kend, v, s.p) < 0)
+				return -1;
+			if (depth == 1)
+				v = NULL;
 			ws(&s);
 			if (depth == 0)
 				return s.p == s.end;
@@ -151,15 +174,16 @@ uoms_json_valid(const char *text, size_t n)
 			if (*s.p++ != ',')
 				return 0;
 			ws(&s);
-			if (open[depth - 1] == '}') {
-				if (string(&s) < 0)
-					return 0;
-				ws(&s);
-				if (s.p >= s.end || *s.p++ != ':')
-					return 0;
-				ws(&s);
-			}
+			if (open[depth - 1] == '}' &&
+			    key(&s, depth == 1, &k, &kend) < 0)
+				return 0;
 			break;
 		}
 	}
+}
+
+int
+uoms_json_valid(const char *text, size_t n)
+{
+	return uoms_json_scan(text, n, NULL, NULL) == 1;
 }

@@ -21,4 +21,21 @@
  */
 int uoms_json_valid(const char *s, size_t n);
 
+/*
+ * Called for each member of the outermost object, in order: its key with
+ * the quotes [k, kend) and its value as written [v, vend), both inside
+ * the text scanned. A negative return stops the scan.
+ */
+typedef int uoms_json_member_fn(void *arg, const char *k, const char *kend,
+    const char *v, const char *vend);
+
+/*
+ * The check of uoms_json_valid, handing each member of the outermost
+ * object (when the text is one) to member (may be NULL). Returns 1 for
+ * JSON, 0 for text that is not, -1 when member stopped the scan. Members
+ * before a syntax error may have been handed over already.
+ */
+int uoms_json_scan(const char *s, size_t n, uoms_json_member_fn *member,
+    void *arg);
+
 #endif

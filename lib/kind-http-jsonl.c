@@ -10,13 +10,13 @@
  * token is sent when the secret "token" is set. Settings: path (appended
  * to base_url), products_path (the same for --products).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "fetch.h"
+#include "json.h"
 #include "kind.h"
 #include "line.h"
 
@@ -165,112 +165,13 @@ link_next(const struct uoms_http_resp *r)
 	return res;
 }
 
-/*
- * A strict scan of JSON text (RFC 8259) that builds nothing: the lines
- * are SPEC records already, so they are checked and passed on as they
- * are, or with the channel member rewritten, some twenty times faster
- * than parsing them into jansson and printing them back.
- */
-struct scan {
-	const char *p, *end;
-	int depth;
-	struct jsonl *st;	/* members of the outermost object go here */
-};
-
-#define DEPTH_MAX 64
-
-static void
-ws(struct scan *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-	    *s->p == '\n' || *s->p == '\r'))
-		s->p++;
-}
-
+/* uoms_json_scan's member: keeps the outermost object's members. */
 static int
-scan_string(struct scan *s)
+add_member(void *arg, const char *k, const char *kend, const char *v,
+    const char *vend)
 {
-	if (s->p >= s->end || *s->p != '"')
-		return -1;
-	for (s->p++; s->p < s->end; s->p++) {
-		unsigned char c = *s->p;
+	struct jsonl *st = arg;
 
-		if (c == '"') {
-			s->p++;
-			return 0;
-		}
-		if (c < 0x20)
-			return -1;
-		if (c != '\\')
-			continue;
-		if (++s->p >= s->end)
-			return -1;
-		if (*s->p == 'u') {
-			if (s->end - s->p < 5)
-				return -1;
-			for (int i = 1; i <= 4; i++)
-				if (!isxdigit((unsigned char)s->p[i]))
-					return -1;
-			s->p += 4;
-		} else if (strchr("\"\\/bfnrt", *s->p) == NULL ||
-		    *s->p == '\0') {
-			return -1;
-		}
-	}
-	return -1;
-}
-
-static int
-digits(struct scan *s)
-{
-	const char *start = s->p;
-
-	while (s->p < s->end && isdigit((unsigned char)*s->p))
-		s->p++;
-	return s->p > start ? 0 : -1;
-}
-
-static int
-scan_number(struct scan *s)
-{
-	if (s->p < s->end && *s->p == '-')
-		s->p++;
-	if (s->p < s->end && *s->p == '0')
-		s->p++;
-	else if (s->p >= s->end || *s->p < '1' || *s->p > '9' ||
-	    digits(s) < 0)
-		return -1;
-	if (s->p < s->end && *s->p == '.') {
-		s->p++;
-		if (digits(s) < 0)
-			return -1;
-	}
-	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-		s->p++;
-		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-			s->p++;
-		if (digits(s) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-scan_word(struct scan *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
-		return -1;
-	s->p += n;
-	return 0;
-}
-
-static int scan_value(struct scan *s);
-
-static int
-add_member(struct jsonl *st, const struct member *m)
-{
 	if (st->nm == st->mcap) {
 		int cap = st->mcap ? 2 * st->mcap : 32;
 		struct member *n = realloc(st->m, cap * sizeof *n);
@@ -280,73 +181,8 @@ add_member(struct jsonl *st, const struct member *m)
 		st->m = n;
 		st->mcap = cap;
 	}
-	st->m[st->nm++] = *m;
+	st->m[st->nm++] = (struct member){ k, kend, v, vend };
 	return 0;
-}
-
-/* An object or an array ('}' or ']' closes it). */
-static int
-scan_container(struct scan *s, char close)
-{
-	int outer = s->depth == 0;
-	struct member m = { 0 };
-
-	if (++s->depth > DEPTH_MAX)
-		return -1;
-	s->p++;
-	ws(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		s->depth--;
-		return 0;
-	}
-	for (;;) {
-		ws(s);
-		if (close == '}') {
-			m.k = s->p;
-			if (scan_string(s) < 0)
-				return -1;
-			m.kend = s->p;
-			ws(s);
-			if (s->p >= s->end || *s->p != ':')
-				return -1;
-			s->p++;
-			ws(s);
-		}
-		m.v = s->p;
-		if (scan_value(s) < 0)
-			return -1;
-		m.vend = s->p;
-		if (outer && close == '}' && add_member(s->st, &m) < 0)
-			return -1;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
-		}
-		if (s->p < s->end && *s->p == close) {
-			s->p++;
-			s->depth--;
-			return 0;
-		}
-		return -1;
-	}
-}
-
-static int
-scan_value(struct scan *s)
-{
-	if (s->p >= s->end)
-		return -1;
-	switch (*s->p) {
-	case '{': return scan_container(s, '}');
-	case '[': return scan_container(s, ']');
-	case '"': return scan_string(s);
-	case 't': return scan_word(s, "true");
-	case 'f': return scan_word(s, "false");
-	case 'n': return scan_word(s, "null");
-	default: return scan_number(s);
-	}
 }
 
 static int
@@ -368,7 +204,6 @@ line(struct uoms_fetch_ctx *ctx, const char *p, size_t n, char *why,
     size_t whylen)
 {
 	struct jsonl *st = ctx->state;
-	struct scan s = { p, p + n, 0, st };
 	const char *workflow = ctx->channel->workflow;
 	int i, channels = 0, same = 0, has_workflow = 0, ok;
 
@@ -377,13 +212,21 @@ line(struct uoms_fetch_ctx *ctx, const char *p, size_t n, char *why,
 		snprintf(why, whylen, "not valid UTF-8");
 		return -1;
 	}
-	ws(&s);
-	ok = s.p < s.end && *s.p == '{';
-	if (scan_value(&s) < 0 || (ws(&s), s.p != s.end)) {
+	/* The lines are SPEC records already: checked and passed on as
+	 * they are, or with the channel member rewritten, some twenty times
+	 * faster than parsing them into jansson and printing them back. */
+	ok = uoms_json_scan(p, n, add_member, st);
+	if (ok < 0) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (ok == 0) {
 		snprintf(why, whylen, "not JSON");
 		return -1;
 	}
-	if (!ok) {
+	while (n > 0 && strchr(" \t\r\n", *p) != NULL)
+		p++, n--;
+	if (*p != '{') {
 		snprintf(why, whylen, "not a JSON object");
 		return -1;
 	}

@@ -9,6 +9,42 @@
 
 #include "tap.h"
 
+/* uoms_json_scan's member: appends "key=value;" to the buffer in arg. */
+static int
+collect(void *arg, const char *k, const char *kend, const char *v,
+    const char *vend)
+{
+	char *out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%.*s=%.*s;",
+	    (int)(kend - k), k, (int)(vend - v), v);
+	return kend - k == 6 && memcmp(k, "\"stop\"", 6) == 0 ? -1 : 0;
+}
+
+/* The outermost object's members, each once, nested keys not among them. */
+static void
+members(void)
+{
+	static const struct { const char *text, *want; int rc; } cases[] = {
+		{ " {\"a\":1, \"b\":{\"c\":[1,{\"d\":2}]} ,\"e\":{},\"f\":\"x\"} ",
+		    "\"a\"=1;\"b\"={\"c\":[1,{\"d\":2}]};\"e\"={};\"f\"=\"x\";", 1 },
+		{ "{}", "", 1 },
+		{ "[{\"a\":1}]", "", 1 },
+		{ "{\"a\":[{\"b\":{\"c\":1}}]}", "\"a\"=[{\"b\":{\"c\":1}}];", 1 },
+		{ "{\"a\":1,\"b\":}", "\"a\"=1;", 0 },
+		{ "{\"stop\":1,\"b\":2}", "\"stop\"=1;", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char got[256] = "";
+		int rc = uoms_json_scan(cases[i].text, strlen(cases[i].text),
+		    collect, got);
+
+		ok(rc == cases[i].rc && strcmp(got, cases[i].want) == 0,
+		    "members of %s: %s (%d)", cases[i].text, got, rc);
+	}
+}
+
 int
 main(void)
 {
@@ -58,6 +94,7 @@ main(void)
 	memset(deep + UOMS_JSON_DEPTH + 1, ']', UOMS_JSON_DEPTH + 1);
 	ok(!uoms_json_valid(deep, 2 * UOMS_JSON_DEPTH + 2), "nested %d deep "
 	    "refused", UOMS_JSON_DEPTH + 1);
+	members();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
