@@ -164,13 +164,7 @@ uoms_report_time(const char *s, const char *tz, long long *t)
 		*t = mktime(&tm);
 		return 0;
 	}
-	tm.tm_year = atoi(norm) - 1900;
-	tm.tm_mon = atoi(norm + 5) - 1;
-	tm.tm_mday = atoi(norm + 8);
-	tm.tm_hour = atoi(norm + 11);
-	tm.tm_min = atoi(norm + 14);
-	tm.tm_sec = atoi(norm + 17);
-	*t = timegm(&tm);
+	*t = uoms_time_epoch(norm);
 	return 0;
 }
 

@@ -23,6 +23,20 @@ digits(const char *s, int n, int *out)
 	return 0;
 }
 
+long long
+uoms_time_epoch(const char *norm)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = atoi(norm) - 1900;
+	tm.tm_mon = atoi(norm + 5) - 1;
+	tm.tm_mday = atoi(norm + 8);
+	tm.tm_hour = atoi(norm + 11);
+	tm.tm_min = atoi(norm + 14);
+	tm.tm_sec = atoi(norm + 17);
+	return timegm(&tm);
+}
+
 int
 uoms_time_normalize(const char *s, size_t n, char *out, int date_ok)
 {
@@ -101,23 +115,16 @@ static int
 parse_ms(const char *s, long long *ms)
 {
 	char norm[40];
-	struct tm tm = { 0 };
 	int frac = 0, digits = 0;
 	const char *p;
 
 	if (uoms_time_normalize(s, strlen(s), norm, 0) < 0)
 		return -1;
-	tm.tm_year = atoi(norm) - 1900;
-	tm.tm_mon = atoi(norm + 5) - 1;
-	tm.tm_mday = atoi(norm + 8);
-	tm.tm_hour = atoi(norm + 11);
-	tm.tm_min = atoi(norm + 14);
-	tm.tm_sec = atoi(norm + 17);
 	/* Milliseconds: the first three decimals, the rest cut off. */
 	for (p = norm + 20; norm[19] == '.' && digits < 3; digits++)
 		frac = frac * 10 + (isdigit((unsigned char)*p) ? *p++ - '0' :
 		    0);
-	*ms = (long long)timegm(&tm) * 1000 + frac;
+	*ms = uoms_time_epoch(norm) * 1000 + frac;
 	return 0;
 }
 
@@ -189,13 +196,7 @@ uoms_time_local(const char *utc, const char *zone, char *out, size_t outlen)
 		setenv("TZ", zone, 1);
 		tzset();
 	}
-	tm.tm_year = atoi(norm) - 1900;
-	tm.tm_mon = atoi(norm + 5) - 1;
-	tm.tm_mday = atoi(norm + 8);
-	tm.tm_hour = atoi(norm + 11);
-	tm.tm_min = atoi(norm + 14);
-	tm.tm_sec = atoi(norm + 17);
-	t = timegm(&tm);
+	t = uoms_time_epoch(norm);
 	localtime_r(&t, &tm);
 	strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
 }

@@ -14,6 +14,10 @@
  */
 int uoms_time_normalize(const char *s, size_t n, char *out, int date_ok);
 
+/* Seconds since the epoch of a time uoms_time_normalize wrote (whole
+ * seconds; the decimals are left to the caller). */
+long long uoms_time_epoch(const char *norm);
+
 /* Current time as RFC 3339 UTC with seconds, into out (>= 21 bytes). */
 void uoms_time_now(char *out);
 
