@@ -318,7 +318,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_TTL:
 			ttl = uoms_cli_number(&l.cli, "--ttl", optarg, 1,
-			    604800);
+			    UOMS_LOCK_TTL_MAX);
 			break;
 		case OPT_WAIT:
 			wait = uoms_cli_number(&l.cli, "--wait", optarg, 0,
@@ -363,9 +363,9 @@ main(int argc, char **argv)
 	uoms_cli_finish(&l.cli);
 	l.ttl = ttl ? ttl : uoms_config_num(&l.cli.config, "lock_ttl",
 	    UOMS_LOCK_TTL_DEFAULT, &bad);
-	if (bad || l.ttl < 1)
+	if (bad || l.ttl < 1 || l.ttl > UOMS_LOCK_TTL_MAX)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: lock_ttl must be a "
-		    "positive number");
+		    "number of seconds from 1 to %d", UOMS_LOCK_TTL_MAX);
 	l.s = uoms_store_open(l.cli.db, v == LIST ? UOMS_STORE_READ :
 	    UOMS_STORE_WRITE, &l.cli.config, why, sizeof why);
 	if (l.s == NULL)

@@ -23,6 +23,8 @@ enum uoms_lock_type {
 };
 
 #define UOMS_LOCK_TTL_DEFAULT 300
+/* The longest a lock may live, --ttl or lock_ttl: a week. */
+#define UOMS_LOCK_TTL_MAX 604800
 
 /*
  * Now, as lock times are written and compared, into out (>=

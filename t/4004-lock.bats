@@ -184,6 +184,21 @@ for line in sys.stdin:
 	[ "$(echo "$output" | jget expires_at)" = 2030-01-01T00:00:59.000Z ]
 }
 
+@test "a lock_ttl out of range is refused, never cut to fit" {
+	setup_orders
+	for ttl in 0 604801 9300000000000000 -5 soon; do
+		echo "lock_ttl: $ttl" >uoms.yaml
+		run --separate-stderr uoms-lock -c uoms.yaml --actor a acquire --type STATUS 1
+		[ "$status" -eq 3 ]
+		[ "$stderr" = "uoms-lock: config: lock_ttl must be a number of seconds from 1 to 604800" ]
+		[ "$(nlocks)" = 0 ]
+	done
+	echo "lock_ttl: 604800" >uoms.yaml
+	run --separate-stderr env UOMS_NOW=$T0 uoms-lock -c uoms.yaml --actor a acquire --type STATUS 1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget expires_at)" = 2030-01-08T00:00:00.000Z ]
+}
+
 @test "release frees the order; releasing what you do not hold is not_found" {
 	setup_orders
 	uoms-lock --actor a acquire --type STATUS 1 2 >/dev/null
