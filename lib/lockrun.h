@@ -18,11 +18,13 @@ enum uoms_lockrun_renewal {
 
 /*
  * Runs cmd (cmd[0] looked up in PATH, cmd NULL-terminated) and waits for
- * it, calling renew(arg) every period_ms milliseconds meanwhile. SIGINT,
- * SIGTERM and SIGHUP sent to the caller are passed on to the command. The
- * command gets SIGKILL when the caller dies (PR_SET_PDEATHSIG; a set-user-ID
- * command loses it at exec). When renew says LOST the command gets SIGTERM,
- * then SIGKILL if it is still there a period later.
+ * it, calling renew(arg) every period_ms milliseconds meanwhile. The
+ * command leads a process group of its own (given the terminal when the
+ * caller has it). SIGINT, SIGTERM and SIGHUP sent to the caller are passed
+ * on to that group. The group gets SIGKILL when the caller dies (a guardian
+ * process sees it; PR_SET_PDEATHSIG backs it for the command). When renew
+ * says LOST the group gets SIGTERM, then SIGKILL if the command is still
+ * there a period later.
  *
  * Returns the command's exit status, 128 + the signal that killed it, 127
  * (not found) or 126 (not runnable) with a warning printed, or

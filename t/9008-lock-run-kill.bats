@@ -32,7 +32,7 @@ wait_rc() {
 # Nothing started here outlives its test, whatever failed.
 teardown() {
 	local p
-	for p in ${cmdpid:-} ${pid:-}; do
+	for p in ${gcpid:-} ${cmdpid:-} ${pid:-}; do
 		kill -9 "$p" 2>/dev/null || true
 	done
 }
@@ -53,6 +53,21 @@ setup_order() {
 	# Gone before the lock expired: it never ran without it.
 	[[ "$(now_ms)" < "$expires" ]]
 	[ "$(sql "SELECT expires_at FROM locks WHERE owner = 'a'")" = "$expires" ]
+}
+
+@test "kill -9 of uoms-lock run kills what the command started too (a pipeline's tools)" {
+	setup_order
+	# The command starts a grandchild and waits for it, as sh does for
+	# uoms-query | uoms-status: the grandchild has no uoms-lock parent.
+	start_run 60 "sh -c 'echo \$\$ >gc.pid; while :; do echo beat >>gc.hb; sleep 0.05; done' &"
+	wait_for -t 10 test -s gc.hb
+	gcpid=$(cat gc.pid)
+	run ! proc_gone "$gcpid"
+	kill -9 "$pid"
+	wait_rc 137
+	wait_for -t 10 proc_gone "$cmdpid"
+	wait_for -t 10 proc_gone "$gcpid"
+	[ "$(sql "SELECT count(*) FROM locks WHERE owner = 'a'")" = 1 ]
 }
 
 @test "kill -9 of uoms-lock run kills a command that ignores SIGTERM, SIGINT and SIGHUP" {
