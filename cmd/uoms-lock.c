@@ -1,4 +1,5 @@
 /* uoms-lock: take, renew, release, list and clean up locks; run under them. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,22 @@ renew_all(void *arg)
 }
 
 /*
+ * The command works as we do: on the same store, with the same
+ * configuration, as the actor that holds the locks. Without this it would
+ * be refused by the very lock it runs under, or change ./uoms.db.
+ */
+static void
+run_env(const struct lk *l)
+{
+	if (setenv("UOMS_DB", l->cli.db, 1) < 0 ||
+	    setenv("UOMS_ACTOR", l->cli.actor, 1) < 0 ||
+	    (l->cli.config.path != NULL &&
+	    setenv("UOMS_CONFIG", l->cli.config.path, 1) < 0))
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't set the command's "
+		    "environment: %s", strerror(errno));
+}
+
+/*
  * Runs cmd with the locks held, like flock(1), renewing them every third
  * of their time to live (lib/lockrun ties the command's life to ours),
  * and releases them however it ends. No transaction is open while the
@@ -247,8 +264,10 @@ renew_all(void *arg)
 static int
 run(struct lk *l, char **cmd)
 {
-	int status = uoms_lockrun_command(cmd, l->ttl * 1000 / 3, renew_all,
-	    l);
+	int status;
+
+	run_env(l);
+	status = uoms_lockrun_command(cmd, l->ttl * 1000 / 3, renew_all, l);
 
 	renew_release(l, RELEASE, 0);
 	return status;

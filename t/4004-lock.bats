@@ -480,3 +480,30 @@ for line in sys.stdin:
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"removed":0}' ]
 }
+
+@test "run gives the command its store, actor and configuration (-d, --actor, -c)" {
+	setup_orders
+	orders 3 | uoms-upsert -d other.db >/dev/null
+	# The command is not told where or who: it takes both from run.
+	run --separate-stderr uoms-lock --actor a -d other.db run --type STATUS 1 -- \
+	    uoms-status --to IN_PROGRESS 1
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | jget status)" = IN_PROGRESS ]
+	[ "$(sqlite3 other.db "SELECT status FROM orders WHERE id = 1")" = IN_PROGRESS ]
+	[ "$(sqlite3 other.db "SELECT actor FROM events WHERE type = 'status'")" = a ]
+	[ "$(sqlite3 other.db "SELECT count(*) FROM locks")" = 0 ]
+	[ "$(status_of 1)" = WAITING ]
+
+	# -c: the configuration's store, and the file itself, go to the command.
+	printf 'db: %s/cfg.db\n' "$PWD" >uoms.yaml
+	orders 1 | env -u UOMS_DB uoms-upsert -c uoms.yaml >/dev/null
+	run --separate-stderr env -u UOMS_DB uoms-lock -c uoms.yaml --actor b \
+	    run --type EDIT 1 -- sh -c 'echo "$UOMS_DB|$UOMS_ACTOR|$UOMS_CONFIG"; uoms-edit --set warehouse=w2 1 >/dev/null'
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PWD/cfg.db|b|uoms.yaml" ]
+	[ "$(sqlite3 cfg.db "SELECT warehouse FROM orders WHERE id = 1")" = w2 ]
+	[ "$(sqlite3 cfg.db "SELECT actor FROM events WHERE type = 'edited'")" = b ]
+}
