@@ -15,12 +15,14 @@ static const char usage[] =
 "[--ttl SECONDS] [--wait SECONDS] REF...\n"
 "       uoms-lock [-d DB] [-c CONFIG] [--actor NAME] renew|release "
 "--type TYPE REF...\n"
+"       uoms-lock [-d DB] [-c CONFIG] [--actor NAME] release --force "
+"--type TYPE REF...\n"
 "       uoms-lock [-d DB] [-c CONFIG] [--actor NAME] list [--all]\n"
 "       uoms-lock [-d DB] [-c CONFIG] [--actor NAME] cleanup\n"
 "       uoms-lock [-d DB] [-c CONFIG] [--actor NAME] run --type TYPE "
 "[--ttl SECONDS] [--wait SECONDS] REF... -- COMMAND [ARG...]\n";
 
-enum { OPT_TYPE = UOMS_OPT_TOOL, OPT_TTL, OPT_WAIT, OPT_ALL };
+enum { OPT_TYPE = UOMS_OPT_TOOL, OPT_TTL, OPT_WAIT, OPT_ALL, OPT_FORCE };
 
 static const struct option longopts[] = {
 	UOMS_CLI_LONGOPTS,
@@ -28,6 +30,7 @@ static const struct option longopts[] = {
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -41,7 +44,9 @@ static const char *const verbs[NVERBS] = {
 struct lk {
 	struct uoms_cli cli;
 	struct uoms_store *s;
+	struct uoms_actor actor;
 	enum uoms_lock_type type;
+	int force;		/* release: break another's lock (admin) */
 	long long ttl;
 	int n;			/* references */
 	char **refs;		/* as given, for messages */
@@ -189,9 +194,14 @@ renew_release(struct lk *l, enum verb v, int cmd)
 		if ((code = resolve(l, i)) == UOMS_OK && v == RENEW)
 			code = uoms_lock_renew(l->s, l->ids[i], l->type,
 			    l->cli.actor, l->ttl, l->expires[i], &l->errs[i]);
+		else if (code == UOMS_OK && l->force &&
+		    l->actor.role != UOMS_ROLE_ADMIN)
+			code = uoms_fail(&l->errs[i], UOMS_FORBIDDEN, "--force "
+			    "needs the admin role; '%s' is a user",
+			    l->actor.name);
 		else if (code == UOMS_OK)
 			code = uoms_lock_release(l->s, l->ids[i], l->type,
-			    l->cli.actor, 0, &l->errs[i]);
+			    l->cli.actor, l->force, &l->errs[i]);
 		if (store_failed(code)) {
 			uoms_store_rollback(l->s);
 			if (cmd)
@@ -304,7 +314,6 @@ int
 main(int argc, char **argv)
 {
 	struct lk l = { .type = UOMS_LOCK_COUNT };
-	struct uoms_actor actor;
 	struct uoms_error e = { 0 };
 	long long wait = 0, ttl = 0;
 	int opt, t, all = 0, dashes = argc, ncmd = 0, bad = 0, status;
@@ -344,6 +353,7 @@ main(int argc, char **argv)
 			    86400);
 			break;
 		case OPT_ALL: all = 1; break;
+		case OPT_FORCE: l.force = 1; break;
 		}
 	}
 	if (optind >= dashes)
@@ -367,6 +377,8 @@ main(int argc, char **argv)
 	    ttl || wait || l.n > 0))
 		uoms_cli_usage_error(&l.cli, "%s takes no REF, --type, --ttl "
 		    "or --wait", verbs[v]);
+	if (l.force && v != RELEASE)
+		uoms_cli_usage_error(&l.cli, "--force goes with release only");
 	if (all && v != LIST)
 		uoms_cli_usage_error(&l.cli, "--all goes with list only");
 	if ((v == RENEW || v == RELEASE) && (ttl || wait))
@@ -390,7 +402,7 @@ main(int argc, char **argv)
 	if (l.s == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	uoms_store_set_actor(l.s, l.cli.actor);
-	if (v != LIST && uoms_actor_load(l.s, l.cli.actor, &actor, &e) !=
+	if (v != LIST && uoms_actor_load(l.s, l.cli.actor, &l.actor, &e) !=
 	    UOMS_OK)
 		cannot(&e);
 	l.ids = calloc(l.n + 1, sizeof *l.ids);

@@ -212,27 +212,137 @@ uoms_lock_renew(struct uoms_store *s, long long order_id,
 	return UOMS_OK;
 }
 
+/*
+ * Breaks another owner's live lock (its owner in owner, >= 128 bytes):
+ * deletes it and appends lock_broken, whose actor is the one breaking it
+ * and whose details name the owner, so the log says who broke whose.
+ */
+static enum uoms_code
+break_lock(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
+    const char *owner, struct uoms_error *e)
+{
+	static const char sql[] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', ?3, ?4,"
+	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
+	    " expires_at) FROM locks WHERE order_id = ?1 AND type = ?2"
+	    " AND owner = ?5";
+	static const char del[] = "DELETE FROM locks WHERE order_id = ?1"
+	    " AND type = ?2 AND owner = ?3";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	char now[24];
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "breaking a lock");
+	uoms_time_now(now);
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, owner, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "breaking a lock");
+	if ((st = uoms_store_sql(s, del)) == NULL)
+		return uoms_store_fail(s, e, "breaking a lock");
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "breaking a lock");
+	return UOMS_OK;
+}
+
+/* The owner of the live lock of type on the order into owner (>= 128
+ * bytes); not_found when there is none. */
+static enum uoms_code
+live_owner(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
+    char *owner, struct uoms_error *e)
+{
+	static const char sql[] = "SELECT owner FROM locks WHERE order_id = ?1"
+	    " AND type = ?2 AND expires_at > ?3";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	char now[UOMS_TIME_MS_SIZE];
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "releasing a lock");
+	uoms_lock_now(now);
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(owner, 128, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return uoms_fail(e, UOMS_NOT_FOUND, "no one holds a %s lock",
+		    names[type]);
+	if (rc != SQLITE_ROW)
+		return uoms_store_fail(s, e, "releasing a lock");
+	return UOMS_OK;
+}
+
 enum uoms_code
 uoms_lock_release(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, int force,
     struct uoms_error *e)
 {
 	static const char sql[] = "DELETE FROM locks WHERE order_id = ?1"
-	    " AND type = ?2 AND (owner = ?3 OR ?4)";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	    " AND type = ?2 AND owner = ?3";
+	sqlite3_stmt *st;
+	char holder[128];
+	enum uoms_code code;
 
-	if (st == NULL)
+	if (force) {
+		if ((code = live_owner(s, order_id, type, holder, e)) !=
+		    UOMS_OK)
+			return code;
+		if (strcmp(holder, owner) != 0)
+			return break_lock(s, order_id, type, holder, e);
+	}
+	if ((st = uoms_store_sql(s, sql)) == NULL)
 		return uoms_store_fail(s, e, "releasing a lock");
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, force);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "releasing a lock");
 	if (sqlite3_changes(s->db) == 0)
 		return uoms_fail(e, UOMS_NOT_FOUND, "'%s' holds no %s lock",
 		    owner, names[type]);
 	return lock_event(s, order_id, "lock_released", type, NULL, e);
+}
+
+enum uoms_code
+uoms_lock_release_owner(struct uoms_store *s, const char *owner,
+    long long *n, struct uoms_error *e)
+{
+	/* Expired locks are gone already: only live ones are logged. */
+	static const char sql[] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', ?2, ?3,"
+	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
+	    " expires_at) FROM locks WHERE owner = ?1 AND expires_at > ?4"
+	    " ORDER BY order_id, type";
+	static const char del[] = "DELETE FROM locks WHERE owner = ?1";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	char now[24], lnow[UOMS_TIME_MS_SIZE];
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "releasing locks");
+	uoms_time_now(now);
+	uoms_lock_now(lnow);
+	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, lnow, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "releasing locks");
+	if (n != NULL)
+		*n = sqlite3_changes(s->db);
+	if ((st = uoms_store_sql(s, del)) == NULL)
+		return uoms_store_fail(s, e, "releasing locks");
+	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return uoms_store_fail(s, e, "releasing locks");
+	return UOMS_OK;
 }
 
 enum uoms_code

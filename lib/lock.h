@@ -64,10 +64,24 @@ enum uoms_code uoms_lock_renew(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, long long ttl,
     char *expires, struct uoms_error *e);
 
-/* Releases owner's lock (any owner's when force); not_found when none. */
+/*
+ * Releases owner's lock; not_found when owner holds none. With force
+ * (the caller has checked that owner is an admin) the live lock of type
+ * is released whoever holds it: another owner's is broken, logged as
+ * lock_broken by the store's actor, naming the owner in its details;
+ * not_found when no one holds it.
+ */
 enum uoms_code uoms_lock_release(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, int force,
     struct uoms_error *e);
+
+/*
+ * Deletes every lock owner holds (a user being disabled), logging each
+ * live one as lock_broken by the store's actor; *n (may be NULL) gets how
+ * many were live.
+ */
+enum uoms_code uoms_lock_release_owner(struct uoms_store *s,
+    const char *owner, long long *n, struct uoms_error *e);
 
 /* Appends a JSON line per live lock (owner's only unless all). */
 enum uoms_code uoms_lock_list(struct uoms_store *s, const char *owner,

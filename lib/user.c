@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lock.h"
 #include "rfc3339.h"
 #include "store_priv.h"
 #include "user.h"
@@ -221,6 +222,9 @@ uoms_user_disable(struct uoms_store *s, const char *name,
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
 	if ((code = run(s, st, name, e, "disabling a user")) != UOMS_OK)
+		return code;
+	/* Someone who has left must not keep orders locked for a TTL. */
+	if ((code = uoms_lock_release_owner(s, name, NULL, e)) != UOMS_OK)
 		return code;
 	return user_event(s, "user_disabled", name, NULL, e);
 }

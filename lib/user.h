@@ -39,6 +39,8 @@ enum uoms_code uoms_user_passwd(struct uoms_store *s, const char *name,
  * clears it. */
 enum uoms_code uoms_user_set(struct uoms_store *s, const char *name,
     int role, const char *department, struct uoms_error *e);
+/* Disables a user and releases every lock it holds (lock_broken events,
+ * by the store's actor). */
 enum uoms_code uoms_user_disable(struct uoms_store *s, const char *name,
     struct uoms_error *e);
 /* *ok is 1 when password is the user's (constant time); a disabled or
