@@ -117,6 +117,55 @@ check_named(struct uoms_store *s, const struct uoms_target *t,
 	return code;
 }
 
+/*
+ * A hold of fraud_suspected, or one an admin placed, is the admins' to
+ * acknowledge or resolve: a plain user, or anyone not registered, must not
+ * wave off a suspicion or overrule an admin. Refuses (forbidden) when the
+ * step would touch such a hold and a is not an admin.
+ */
+static enum uoms_code
+check_admin(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_target *t, const struct uoms_hold_req *req,
+    struct uoms_error *e)
+{
+	static const char sql[] = "SELECT h.id, h.reason, h.placed_by,"
+	    " coalesce(u.role, '') FROM holds h"
+	    " LEFT JOIN users u ON u.name = h.placed_by"
+	    " WHERE h.order_id = ?1 AND (?2 IS NULL OR h.id = ?2)"
+	    " AND (h.state = 'open' OR (?3 AND h.state = 'acknowledged'))"
+	    " AND (h.reason = 'fraud_suspected' OR u.role = 'admin')"
+	    " ORDER BY h.id LIMIT 1";
+	static const char *const verbs[] = { "set", "acknowledge", "resolve" };
+	sqlite3_stmt *st;
+	enum uoms_code code = UOMS_OK;
+	int rc;
+
+	if (a->role == UOMS_ROLE_ADMIN)
+		return UOMS_OK;
+	if ((st = uoms_store_sql(s, sql)) == NULL)
+		return uoms_store_fail(s, e, "reading holds");
+	sqlite3_bind_int64(st, 1, t->id);
+	if (!req->all)
+		sqlite3_bind_int64(st, 2, req->hold_id);
+	sqlite3_bind_int(st, 3, req->verb == UOMS_HOLD_RESOLVE);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st,
+	    1), "fraud_suspected") == 0)
+		code = uoms_fail(e, UOMS_FORBIDDEN, "hold %lld is "
+		    "fraud_suspected: only an admin may %s it; '%s' is a user",
+		    (long long)sqlite3_column_int64(st, 0), verbs[req->verb],
+		    a->name);
+	else if (rc == SQLITE_ROW)
+		code = uoms_fail(e, UOMS_FORBIDDEN, "hold %lld was placed by "
+		    "admin '%s': only an admin may %s it; '%s' is a user",
+		    (long long)sqlite3_column_int64(st, 0),
+		    sqlite3_column_text(st, 2), verbs[req->verb], a->name);
+	else if (rc != SQLITE_DONE)
+		code = uoms_store_fail(s, e, "reading holds");
+	sqlite3_reset(st);
+	return code;
+}
+
 static enum uoms_code
 step(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, const struct uoms_hold_req *req,
@@ -135,6 +184,8 @@ step(struct uoms_store *s, const struct uoms_actor *a,
 	int rc, n = 0;
 
 	if (!req->all && (code = check_named(s, t, req, e)) != UOMS_OK)
+		return code;
+	if ((code = check_admin(s, a, t, req, e)) != UOMS_OK)
 		return code;
 	if ((st = uoms_store_sql(s, sql)) == NULL)
 		return uoms_store_fail(s, e, "changing holds");

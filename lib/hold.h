@@ -44,7 +44,10 @@ int uoms_hold_state_valid(const char *state);
  * actor), operator_note (req->note) and updated_at: the hold req->hold_id
  * (not_found when it is not on the order; invalid when it is in that
  * state already, or resolved), or with req->all every hold of the order
- * the step applies to (invalid when there is none).
+ * the step applies to (invalid when there is none). Only an admin may
+ * ack or resolve a hold of reason fraud_suspected, or one an admin (a
+ * user whose role is admin now) placed: anyone else is refused with
+ * forbidden, the whole order when --all would touch such a hold.
  */
 void uoms_hold_change(struct uoms_change *c, struct uoms_hold_req *req,
     struct uoms_buf *request);

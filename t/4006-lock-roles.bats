@@ -99,3 +99,51 @@ broken() {
 	run --separate-stderr uoms-status --actor kim --to IN_PROGRESS 1 2
 	[ "$status" -eq 0 ]
 }
+
+@test "a fraud_suspected hold is the admins' to ack or resolve; a plain user is forbidden" {
+	setup_orders
+	uoms-hold --actor kim set --reason fraud_suspected 1 >/dev/null
+	uoms-hold --actor kim set --reason other 2 >/dev/null
+	for who in kim unregistered; do
+		for verb in ack resolve; do
+			run --separate-stderr uoms-hold --actor $who $verb --hold 1 1
+			echo "$stderr"
+			[ "$status" -eq 1 ]
+			[ -z "$output" ]
+			[[ "$stderr" == "uoms-hold: order 1: forbidden: hold 1 is fraud_suspected: only an admin may "*" it; '$who' is a user" ]]
+			run --separate-stderr uoms-hold --actor $who $verb --all 1
+			[ "$status" -eq 1 ]
+			[[ "$stderr" == *"forbidden: hold 1 is fraud_suspected"* ]]
+		done
+	done
+	[ "$(sql "SELECT state FROM holds WHERE id = 1")" = open ]
+	[ "$(sql "SELECT version FROM orders WHERE id = 1")" = 2 ]
+	# Another reason, placed by a user: any user may still resolve it.
+	run --separate-stderr uoms-hold --actor lee resolve --hold 2 2
+	[ "$status" -eq 0 ]
+	# An admin may.
+	run --separate-stderr uoms-hold --actor root ack --hold 1 1
+	[ "$status" -eq 0 ]
+	[ "$(jget 'holds[0].state' <<<"$output")" = acknowledged ]
+	run --separate-stderr uoms-hold --actor kim resolve --all 1
+	[ "$status" -eq 1 ]
+	run --separate-stderr uoms-hold --actor root resolve --all 1
+	[ "$status" -eq 0 ]
+	[ "$(sql "SELECT state || ' ' || operator FROM holds WHERE id = 1")" = "resolved root" ]
+}
+
+@test "a hold an admin placed is the admins' to ack or resolve" {
+	setup_orders
+	uoms-hold --actor root set --reason missing_info 1 >/dev/null
+	for verb in ack resolve; do
+		run --separate-stderr uoms-hold --actor lee $verb --hold 1 1
+		echo "$stderr"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "uoms-hold: order 1: forbidden: hold 1 was placed by admin 'root': only an admin may ${verb/ack/acknowledge} it; 'lee' is a user" ]
+	done
+	[ "$(sql "SELECT state FROM holds WHERE id = 1")" = open ]
+	uoms-user --actor root add ann --role admin >/dev/null
+	run --separate-stderr uoms-hold --actor ann resolve --hold 1 1
+	[ "$status" -eq 0 ]
+	[ "$(sql "SELECT state || ' ' || operator FROM holds WHERE id = 1")" = "resolved ann" ]
+}
