@@ -23,6 +23,23 @@ uoms_cli_init(struct uoms_cli *cli, const char *argv0, const char *usage)
 	cli->usage = usage;
 }
 
+int
+uoms_cli_getopt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, int *longindex)
+{
+	char *argv0 = argv[0];
+	int opt;
+
+	/*
+	 * getopt names argv[0] in its messages, which is a path, or the
+	 * command word when a tool parses the words after its command.
+	 */
+	argv[0] = (char *)uoms_err_prog();
+	opt = getopt_long(argc, argv, shortopts, longopts, longindex);
+	argv[0] = argv0;
+	return opt;
+}
+
 void
 uoms_cli_usage_error(const struct uoms_cli *cli, const char *fmt, ...)
 {

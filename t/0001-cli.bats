@@ -83,6 +83,24 @@ usage_text() {
 	done
 }
 
+@test "an unknown option after a command names the tool, not the command or a path" {
+	local bin
+	bin=$(dirname "$(command -v uoms-query)")
+	for args in "uoms-hold set --reject" "uoms-hold list -x" \
+	    "uoms-lock acquire --reject" "uoms-user add --reject" \
+	    "uoms-channel add --reject" "uoms-remark --reject list 1" \
+	    "uoms-hold set --reason" "uoms-query --reject"; do
+		read -ra a <<<"$args"
+		for t in "${a[0]}" "$bin/${a[0]}"; do
+			run --separate-stderr "$t" "${a[@]:1}"
+			echo "$t ${a[*]:1}: status $status, stderr '$stderr'"
+			[ "$status" -eq 2 ]
+			[ -z "$output" ]
+			[[ "${stderr%%$'\n'*}" == "${a[0]}: "*"option"* ]]
+		done
+	done
+}
+
 @test "a tool's own option given a bad value is a usage error too" {
 	run --separate-stderr uoms-query --limit many
 	[ "$status" -eq 2 ]
