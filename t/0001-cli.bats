@@ -101,6 +101,31 @@ usage_text() {
 	done
 }
 
+@test "UOMS_CONFIG, UOMS_DB and UOMS_ACTOR set to nothing are as good as unset" {
+	order 100001 | UOMS_CONFIG= uoms-upsert >/dev/null
+	run --separate-stderr env UOMS_CONFIG= uoms-query
+	echo "status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | jget id)" = 1 ]
+	# UOMS_DB= leaves the store to the configuration's db:
+	printf 'db: %s\n' "$UOMS_DB" >uoms.yaml
+	mkdir elsewhere
+	cd elsewhere
+	run --separate-stderr env UOMS_CONFIG="$BATS_TEST_TMPDIR/uoms.yaml" \
+	    UOMS_DB= uoms-query
+	echo "status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | jget id)" = 1 ]
+	# UOMS_ACTOR= leaves the actor to LOGNAME:
+	run --separate-stderr env UOMS_CONFIG= UOMS_ACTOR= LOGNAME=someone \
+	    uoms-status --to IN_PROGRESS 1
+	echo "status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ "$(uoms-events --order 1 | jget actor | tail -1)" = someone ]
+}
+
 @test "a tool's own option given a bad value is a usage error too" {
 	run --separate-stderr uoms-query --limit many
 	[ "$status" -eq 2 ]
