@@ -285,8 +285,8 @@ main(int argc, char **argv)
 	r.value = calloc(argc, sizeof *r.value);
 	if (r.set == NULL || r.secret == NULL || r.value == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
-	while ((opt = getopt_long(argc, argv, UOMS_CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
+	    longopts, NULL)) != -1) {
 		if (uoms_cli_option(&cli, opt, optarg))
 			continue;
 		switch (opt) {

@@ -67,8 +67,8 @@ main(int argc, char **argv)
 
 	uoms_cli_init(&cli, argv[0], usage);
 	/* The common options come before the command. */
-	while ((opt = getopt_long(argc, argv, "+" UOMS_CLI_SHORTOPTS, common,
-	    NULL)) != -1)
+	while ((opt = uoms_cli_getopt(argc, argv, "+" UOMS_CLI_SHORTOPTS,
+	    common, NULL)) != -1)
 		uoms_cli_option(&cli, opt, optarg);
 	argc -= optind;
 	argv += optind;
@@ -86,8 +86,8 @@ main(int argc, char **argv)
 		uoms_cli_usage_error(&cli, "unknown command '%s'", cmd);
 	/* The command's own options; argv[0] (the command) is skipped. */
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, UOMS_CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
+	    longopts, NULL)) != -1) {
 		if (uoms_cli_option(&cli, opt, optarg))
 			continue;
 		switch (opt) {

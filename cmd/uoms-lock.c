@@ -329,8 +329,8 @@ main(int argc, char **argv)
 			ncmd = argc - i - 1;
 			break;
 		}
-	while ((opt = getopt_long(dashes, argv, UOMS_CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = uoms_cli_getopt(dashes, argv, UOMS_CLI_SHORTOPTS,
+	    longopts, NULL)) != -1) {
 		if (uoms_cli_option(&l.cli, opt, optarg))
 			continue;
 		switch (opt) {

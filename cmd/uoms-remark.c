@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	uoms_cli_init(&cli, argv[0], usage);
 	/* Options stop at the command: the words after it are taken as
 	 * they are, so a TEXT may start with '-'. */
-	while ((opt = getopt_long(argc, argv, "+" UOMS_CLI_SHORTOPTS,
+	while ((opt = uoms_cli_getopt(argc, argv, "+" UOMS_CLI_SHORTOPTS,
 	    longopts, NULL)) != -1)
 		uoms_cli_option(&cli, opt, optarg);
 	argc -= optind;

@@ -23,6 +23,23 @@ uoms_cli_init(struct uoms_cli *cli, const char *argv0, const char *usage)
 	cli->usage = usage;
 }
 
+int
+uoms_cli_getopt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, int *longindex)
+{
+	char *argv0 = argv[0];
+	int opt;
+
+	/*
+	 * getopt names argv[0] in its messages, which is a path, or the
+	 * command word when a tool parses the words after its command.
+	 */
+	argv[0] = (char *)uoms_err_prog();
+	opt = getopt_long(argc, argv, shortopts, longopts, longindex);
+	argv[0] = argv0;
+	return opt;
+}
+
 void
 uoms_cli_usage_error(const struct uoms_cli *cli, const char *fmt, ...)
 {
@@ -82,19 +99,29 @@ first(const char *a, const char *b)
 	return a != NULL && *a != '\0' ? a : b;
 }
 
+/* An environment variable set to nothing is as good as unset: a shell's
+ * UOMS_CONFIG= must not name the file "". */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 void
 uoms_cli_finish(struct uoms_cli *cli)
 {
-	const char *path = first(cli->config_flag, getenv("UOMS_CONFIG"));
+	const char *path = first(cli->config_flag, env("UOMS_CONFIG"));
 	char why[512];
 
 	if (path == NULL && access("/etc/uoms/uoms.yaml", F_OK) == 0)
 		path = "/etc/uoms/uoms.yaml";
 	if (uoms_config_load(&cli->config, path, why, sizeof why) < 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: %s", why);
-	cli->db = first(cli->db_flag, first(getenv("UOMS_DB"),
+	cli->db = first(cli->db_flag, first(env("UOMS_DB"),
 	    uoms_config_get(&cli->config, "db", "./uoms.db")));
-	cli->actor = first(cli->actor_flag, first(getenv("UOMS_ACTOR"),
+	cli->actor = first(cli->actor_flag, first(env("UOMS_ACTOR"),
 	    login_name()));
 }
 

@@ -45,6 +45,15 @@ void uoms_cli_init(struct uoms_cli *cli, const char *argv0, const char *usage);
  */
 int uoms_cli_option(struct uoms_cli *cli, int opt, const char *arg);
 
+/*
+ * getopt_long(3), its messages ("unrecognized option") naming the program
+ * as every other message does, whatever argv[0] is: a path, or the
+ * command word of a subcommand tool that parses the words after it.
+ * argv[0] is borrowed during the call and put back.
+ */
+int uoms_cli_getopt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, int *longindex);
+
 /* Prints "prog: why" and the usage to stderr, exits 2. */
 void uoms_cli_usage_error(const struct uoms_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

@@ -73,6 +73,14 @@ uoms_query_column_name(enum uoms_qcol c)
 	return flat[c].name;
 }
 
+/*
+ * The comparison key of a normalised time column c, in SQL: its whole
+ * second, then its decimals padded with zeros to nine (time_key in C).
+ */
+#define TIME_KEY(c) "(substr(" c ", 1, 19) || substr(CASE WHEN substr(" c \
+	", 20, 1) = '.' THEN substr(" c ", 21, length(" c ") - 21) ELSE ''" \
+	" END || '000000000', 1, 9))"
+
 /* Builds the SQL for q; every value is a bound parameter, never text. */
 static void
 build(const struct uoms_query *q, struct uoms_buf *sql)
@@ -100,21 +108,25 @@ build(const struct uoms_query *q, struct uoms_buf *sql)
 		    " WHERE h.order_id = o.id AND h.state <> 'resolved')",
 		    q->on_hold ? "" : "NOT ");
 	/*
-	 * Times are compared as times (fractions of a second sort wrong as
-	 * text); the whole-second text bound before it keeps the index.
+	 * Times are stored normalised ("...:SSZ" or "...:SS.fffZ", as many
+	 * decimals as given), which sort wrong as text ('.' < 'Z') and which
+	 * julianday() rounds to milliseconds; so both sides are compared as
+	 * a fixed-width key, the whole second and nine decimals, exact at any
+	 * stored precision. The whole-second text bound before it keeps the
+	 * index.
 	 */
 	if (q->placed_from[0])
 		uoms_buf_str(sql, " AND o.placed_at >= substr(:placed_from, 1, 19)"
-		    " AND julianday(o.placed_at) >= julianday(:placed_from)");
+		    " AND " TIME_KEY("o.placed_at") " >= :placed_from_key");
 	if (q->placed_to[0])
 		uoms_buf_str(sql, " AND o.placed_at < :placed_to_ceil"
-		    " AND julianday(o.placed_at) < julianday(:placed_to)");
+		    " AND " TIME_KEY("o.placed_at") " < :placed_to_key");
 	if (q->eta_from[0])
 		uoms_buf_str(sql, " AND o.eta >= substr(:eta_from, 1, 19)"
-		    " AND julianday(o.eta) >= julianday(:eta_from)");
+		    " AND " TIME_KEY("o.eta") " >= :eta_from_key");
 	if (q->eta_to[0])
 		uoms_buf_str(sql, " AND o.eta < :eta_to_ceil"
-		    " AND julianday(o.eta) < julianday(:eta_to)");
+		    " AND " TIME_KEY("o.eta") " < :eta_to_key");
 	uoms_buf_str(sql, " ORDER BY o.id DESC");
 	if (q->limit > 0)
 		uoms_buf_str(sql, " LIMIT :limit");
@@ -149,6 +161,30 @@ ceil_bind(sqlite3_stmt *st, const char *name, const char *t)
 	    SQLITE_TRANSIENT);
 }
 
+/*
+ * Binds the key of t (normalised by uoms_time_normalize: at most nine
+ * decimals) as TIME_KEY writes it for a column.
+ */
+static void
+key_bind(sqlite3_stmt *st, const char *name, const char *t)
+{
+	char key[29];
+	size_t n = 0;
+
+	if (t[0] == '\0' || strlen(t) < 20)
+		return;
+	memcpy(key, t, 19);
+	if (t[19] == '.')
+		for (const char *p = t + 20; *p >= '0' && *p <= '9' && n < 9;
+		    p++)
+			key[19 + n++] = *p;
+	while (n < 9)
+		key[19 + n++] = '0';
+	key[28] = '\0';
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), key, -1,
+	    SQLITE_TRANSIENT);
+}
+
 struct uoms_cursor *
 uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
     struct uoms_error *e)
@@ -180,11 +216,13 @@ uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
 		sqlite3_bind_text(c->st, 100 + i, q->statuses[i], -1,
 		    SQLITE_STATIC);
 	bind(c->st, ":placed_from", q->placed_from);
-	bind(c->st, ":placed_to", q->placed_to);
 	bind(c->st, ":eta_from", q->eta_from);
-	bind(c->st, ":eta_to", q->eta_to);
 	ceil_bind(c->st, ":placed_to_ceil", q->placed_to);
 	ceil_bind(c->st, ":eta_to_ceil", q->eta_to);
+	key_bind(c->st, ":placed_from_key", q->placed_from);
+	key_bind(c->st, ":placed_to_key", q->placed_to);
+	key_bind(c->st, ":eta_from_key", q->eta_from);
+	key_bind(c->st, ":eta_to_key", q->eta_to);
 	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st,
 	    ":limit"), q->limit);
 	return c;

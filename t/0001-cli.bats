@@ -83,6 +83,49 @@ usage_text() {
 	done
 }
 
+@test "an unknown option after a command names the tool, not the command or a path" {
+	local bin
+	bin=$(dirname "$(command -v uoms-query)")
+	for args in "uoms-hold set --reject" "uoms-hold list -x" \
+	    "uoms-lock acquire --reject" "uoms-user add --reject" \
+	    "uoms-channel add --reject" "uoms-remark --reject list 1" \
+	    "uoms-hold set --reason" "uoms-query --reject"; do
+		read -ra a <<<"$args"
+		for t in "${a[0]}" "$bin/${a[0]}"; do
+			run --separate-stderr "$t" "${a[@]:1}"
+			echo "$t ${a[*]:1}: status $status, stderr '$stderr'"
+			[ "$status" -eq 2 ]
+			[ -z "$output" ]
+			[[ "${stderr%%$'\n'*}" == "${a[0]}: "*"option"* ]]
+		done
+	done
+}
+
+@test "UOMS_CONFIG, UOMS_DB and UOMS_ACTOR set to nothing are as good as unset" {
+	order 100001 | UOMS_CONFIG= uoms-upsert >/dev/null
+	run --separate-stderr env UOMS_CONFIG= uoms-query
+	echo "status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | jget id)" = 1 ]
+	# UOMS_DB= leaves the store to the configuration's db:
+	printf 'db: %s\n' "$UOMS_DB" >uoms.yaml
+	mkdir elsewhere
+	cd elsewhere
+	run --separate-stderr env UOMS_CONFIG="$BATS_TEST_TMPDIR/uoms.yaml" \
+	    UOMS_DB= uoms-query
+	echo "status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | jget id)" = 1 ]
+	# UOMS_ACTOR= leaves the actor to LOGNAME:
+	run --separate-stderr env UOMS_CONFIG= UOMS_ACTOR= LOGNAME=someone \
+	    uoms-status --to IN_PROGRESS 1
+	echo "status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ "$(uoms-events --order 1 | jget actor | tail -1)" = someone ]
+}
+
 @test "a tool's own option given a bad value is a usage error too" {
 	run --separate-stderr uoms-query --limit many
 	[ "$status" -eq 2 ]

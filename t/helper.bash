@@ -218,3 +218,19 @@ now_ms() {
 	date -u +%Y-%m-%dT%H:%M:%S.%3NZ
 }
 # --- end locks ---------------------------------------------------------------
+# --- query (t/2002) ----------------------------------------------------------
+# query_is "ARGS" "IDS": uoms-query ARGS succeeds, silently, printing the
+# orders IDS (newest first, on one line).
+query_is() {
+	local args got
+	read -ra args <<<"$1"
+	run --separate-stderr uoms-query "${args[@]}"
+	echo "uoms-query $1: status $status, stderr '$stderr'"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	got=$(printf '%s\n' "$output" | sed '/^$/d' | jget id | tr '\n' ' ' |
+	    sed 's/ $//')
+	echo "uoms-query $1: want '$2', got '$got'"
+	[ "$got" = "$2" ]
+}
+# --- end query ---------------------------------------------------------------
