@@ -89,3 +89,25 @@ stored() {
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jget external_order_id)" = J000030 ]
 }
+
+@test "neither --since past the watermark nor --dry-run moves it forward" {
+	fake_start jsonl_server.py --token "$TOKEN" --orders 30 --per-page 10 \
+	    --newest-first --fail 2-3:500
+	jsonl
+	printf 'fetch_retries: 1\nfetch_overlap: 60\n' >uoms.yaml
+	run --separate-stderr bash -o pipefail -c \
+	    'uoms-fetch -c uoms.yaml | uoms-upsert'
+	[ "$status" -ne 0 ]
+	[ "$(stored | wc -l)" = 10 ]
+	# A window after the watermark, read whole: what is before it was
+	# still not read.
+	run --separate-stderr bash -o pipefail -c \
+	    'uoms-fetch -c uoms.yaml --since 2026-11-21T00:30:00Z | uoms-upsert'
+	[ "$status" -eq 0 ]
+	uoms-fetch -c uoms.yaml --dry-run >/dev/null
+	run --separate-stderr bash -o pipefail -c \
+	    'uoms-fetch -c uoms.yaml | uoms-upsert'
+	[ "$status" -eq 0 ]
+	seq -f 'J%06g' 1 30 >want
+	stored | diff -u want -
+}
