@@ -81,8 +81,8 @@ struct job {
 	long max_pages, asked;		/* pages asked of this fetch */
 	struct uoms_seen seen;
 	char since[40];
-	long long base;			/* since, before the overlap; -1 unset */
-	long long mark;			/* the watermark it found; -1 none */
+	long long base;			/* since, less no overlap; -1 */
+	long long mark;			/* its watermark found, or -1 */
 	long requests, pages, records;
 	char note[160];			/* what it is waiting for */
 	struct secret *secrets;

@@ -63,12 +63,12 @@ struct uoms_fetch_result {
  * o->backfill hours before now (a channel setting "backfill", in hours,
  * beats it). Once done, the watermark moves to when the run began if
  * every page was read from no later than it, or back to where the run
- * started if it failed. Channel settings the engine reads: "max_rate" (requests per
- * second, beats the kind's), "timeout" (seconds per request, beats
- * o->timeout), "ca_bundle" (a CA file for a private endpoint),
- * "backfill", "max_pages" (requests per fetch, 10 000). Each failure is
- * printed as "uoms-fetch: channel NAME: why", every secret of the
- * channel in it masked.
+ * started if it failed. Channel settings the engine reads: "max_rate"
+ * (requests per second, beats the kind's), "timeout" (seconds per
+ * request, beats o->timeout), "ca_bundle" (a CA file for a private
+ * endpoint), "backfill", "max_pages" (requests per fetch, 10 000). Each
+ * failure is printed as "uoms-fetch: channel NAME: why", every secret of
+ * the channel in it masked.
  * res (n entries, may be NULL) says how each did. Returns the number of
  * channels that failed; exits 3 only when stdout can't be written.
  */
