@@ -694,6 +694,8 @@ uoms_channel_remove(struct uoms_store *s, const char *name, int force,
 	    " WHERE channel = ?1";
 	static const char channel_sql[] = "DELETE FROM channels"
 	    " WHERE name = ?1";
+	static const char mark_sql[] = "DELETE FROM channel_watermarks"
+	    " WHERE channel = ?1";
 	struct uoms_channel c;
 	sqlite3_stmt *st;
 	enum uoms_code code;
@@ -717,6 +719,15 @@ uoms_channel_remove(struct uoms_store *s, const char *name, int force,
 		return uoms_store_fail(s, e, "removing a channel");
 	}
 	secrets = sqlite3_changes(s->db);
+	sqlite3_reset(st);
+	/* A channel added again later under the name starts afresh. */
+	if ((st = uoms_store_sql(s, mark_sql)) == NULL)
+		return uoms_store_fail(s, e, "removing a channel");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return uoms_store_fail(s, e, "removing a channel");
+	}
 	sqlite3_reset(st);
 	if ((st = uoms_store_sql(s, channel_sql)) == NULL)
 		return uoms_store_fail(s, e, "removing a channel");
@@ -1027,11 +1038,11 @@ uoms_channel_rekey(struct uoms_store *s, const struct uoms_secret_key *old_key,
 }
 
 enum uoms_code
-uoms_channel_high_water(struct uoms_store *s, const char *channel, char *out,
-    struct uoms_error *e)
+uoms_channel_high_water(struct uoms_store *s, const char *channel,
+    const char *limit, char *out, struct uoms_error *e)
 {
 	static const char sql[] = "SELECT max(channel_updated_at) FROM orders"
-	    " WHERE channel = ?1";
+	    " WHERE channel = ?1 AND (?2 IS NULL OR channel_updated_at <= ?2)";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	const unsigned char *t;
 	int rc;
@@ -1040,10 +1051,83 @@ uoms_channel_high_water(struct uoms_store *s, const char *channel, char *out,
 	if (st == NULL)
 		return uoms_store_fail(s, e, "reading orders");
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	if (limit != NULL)
+		sqlite3_bind_text(st, 2, limit, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
 		snprintf(out, 40, "%s", t);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? UOMS_OK : uoms_store_fail(s, e,
 	    "reading orders");
+}
+
+enum uoms_code
+uoms_channel_ahead(struct uoms_store *s, const char *channel,
+    const char *limit, int max,
+    void (*fn)(void *arg, const char *ext, const char *at), void *arg,
+    long long *n, struct uoms_error *e)
+{
+	static const char sql[] = "SELECT external_order_id,"
+	    " channel_updated_at FROM orders WHERE channel = ?1"
+	    " AND channel_updated_at > ?2 ORDER BY channel_updated_at DESC";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return uoms_store_fail(s, e, "reading orders");
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, limit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((*n)++ < max)
+			fn(arg, (const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
+	    "reading orders");
+}
+
+enum uoms_code
+uoms_channel_watermark_get(struct uoms_store *s, const char *channel,
+    char *out, struct uoms_error *e)
+{
+	static const char sql[] = "SELECT read_to FROM channel_watermarks"
+	    " WHERE channel = ?1";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	const unsigned char *t;
+	int rc;
+
+	out[0] = '\0';
+	if (st == NULL)
+		return uoms_store_fail(s, e, "reading a watermark");
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
+		snprintf(out, 40, "%s", t);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? UOMS_OK :
+	    uoms_store_fail(s, e, "reading a watermark");
+}
+
+enum uoms_code
+uoms_channel_watermark_set(struct uoms_store *s, const char *channel,
+    const char *read_to, struct uoms_error *e)
+{
+	static const char sql[] = "INSERT INTO channel_watermarks (channel,"
+	    " read_to, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (channel)"
+	    " DO UPDATE SET read_to = ?2, updated_at = ?3";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	char now[40];
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "keeping a watermark");
+	uoms_time_now(now);
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, read_to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
+	    "keeping a watermark");
 }

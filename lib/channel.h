@@ -163,9 +163,30 @@ enum uoms_code uoms_channel_rekey(struct uoms_store *s,
     const struct uoms_secret_key *new_key, long long *n,
     struct uoms_error *e);
 
-/* The latest channel_updated_at of the channel's orders, into out
- * (>= 40 bytes; "" when it has none): where an incremental fetch starts. */
+/* The latest channel_updated_at of the channel's orders no later than
+ * limit (RFC 3339 UTC; NULL: any), into out (>= 40 bytes; "" when it has
+ * none): where an incremental fetch starts, bounded by its watermark. */
 enum uoms_code uoms_channel_high_water(struct uoms_store *s,
+    const char *channel, const char *limit, char *out,
+    struct uoms_error *e);
+
+/* The channel's orders changed after limit (a time from the future),
+ * newest first: fn is called with the first max of them (ext and at are
+ * borrowed for the call), *n set to how many there are in all. */
+enum uoms_code uoms_channel_ahead(struct uoms_store *s, const char *channel,
+    const char *limit, int max,
+    void (*fn)(void *arg, const char *ext, const char *at), void *arg,
+    long long *n, struct uoms_error *e);
+
+/* The channel's watermark, into out (>= 40 bytes; "" when it has none):
+ * every order it changed before that time has been fetched by a fetch
+ * that read all its pages (uoms-fetch(1)). */
+enum uoms_code uoms_channel_watermark_get(struct uoms_store *s,
     const char *channel, char *out, struct uoms_error *e);
+
+/* Sets the channel's watermark to read_to (RFC 3339 UTC), in one
+ * statement of its own or in the caller's transaction. */
+enum uoms_code uoms_channel_watermark_set(struct uoms_store *s,
+    const char *channel, const char *read_to, struct uoms_error *e);
 
 #endif

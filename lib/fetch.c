@@ -38,6 +38,8 @@
 #define RETRY_AFTER_MAX 300
 /* Connecting never waits longer than this, however long the timeout. */
 #define CONNECT_MAX 10.0
+/* Future changes named in a warning; the rest are counted. */
+#define AHEAD_SHOWN 5
 
 enum job_state {
 	J_NEXT,		/* ask the kind for its next request */
@@ -79,6 +81,8 @@ struct job {
 	long max_pages, asked;		/* pages asked of this fetch */
 	struct uoms_seen seen;
 	char since[40];
+	long long base;			/* since, less no overlap; -1 */
+	long long mark;			/* its watermark found, or -1 */
 	long requests, pages, records;
 	char note[160];			/* what it is waiting for */
 	struct secret *secrets;
@@ -1007,26 +1011,58 @@ finished(struct job *j, CURLcode rc)
 	progress(j->f, 0);
 }
 
-/* Where a channel's fetch starts (see fetch.h). */
+static void
+ahead_warn(void *arg, const char *ext, const char *at)
+{
+	job_warn(arg, "order '%s' changed at %s, more than %d s ahead of "
+	    "the clock: not taken as where fetches start", ext, at,
+	    UOMS_FETCH_SKEW);
+}
+
+/*
+ * Where a channel's fetch starts (see fetch.h). A time from the future
+ * (a channel's clock, a typo) would start every later fetch after now,
+ * and they would read nothing and succeed: such times are left out of
+ * the high water and said. The watermark bounds the high water, so the
+ * orders a fetch that stopped half-way missed are read by the next
+ * (a channel listing newest first leaves the high water past them).
+ */
 static int
 job_since(struct job *j, char *why, size_t whylen)
 {
 	const struct uoms_fetch_opts *o = j->f->o;
 	struct uoms_error e = { 0 };
-	char hw[64] = "";
-	long long t, hours;
+	char hw[64] = "", wm[64] = "", limit[40];
+	long long t, hours, n = 0;
 	int bad = 0;
 
+	j->base = j->mark = -1;
+	if (!o->products) {
+		fmt_time(uoms_fetch_time(j->f->until) + UOMS_FETCH_SKEW,
+		    limit);
+		if (uoms_channel_watermark_get(j->f->s, j->ch->name, wm, &e)
+		    != UOMS_OK || uoms_channel_high_water(j->f->s,
+		    j->ch->name, limit, hw, &e) != UOMS_OK ||
+		    uoms_channel_ahead(j->f->s, j->ch->name, limit,
+		    AHEAD_SHOWN, ahead_warn, j, &n, &e) != UOMS_OK) {
+			snprintf(why, whylen, "%s", e.msg);
+			return -1;
+		}
+		if (n > AHEAD_SHOWN)
+			job_warn(j, "%lld more orders changed ahead of the "
+			    "clock", n - AHEAD_SHOWN);
+		j->mark = uoms_fetch_time(wm);
+	}
 	if (o->since != NULL) {
 		snprintf(j->since, sizeof j->since, "%s", o->since);
+		j->base = uoms_fetch_time(o->since);
 		return 0;
 	}
-	if (!o->products && uoms_channel_high_water(j->f->s, j->ch->name, hw,
-	    &e) != UOMS_OK) {
-		snprintf(why, whylen, "%s", e.msg);
-		return -1;
-	}
-	if ((t = uoms_fetch_time(hw)) >= 0) {
+	t = uoms_fetch_time(hw);
+	if (j->mark >= 0 && (t < 0 || j->mark < t))
+		t = j->mark;
+	if (t >= 0) {
+		j->base = t;
 		fmt_time(t - o->overlap, j->since);
 		return 0;
 	}
@@ -1037,8 +1073,37 @@ job_since(struct job *j, char *why, size_t whylen)
 		    "hours");
 		return -1;
 	}
-	fmt_time(uoms_fetch_time(j->f->until) - hours * 3600, j->since);
+	j->base = uoms_fetch_time(j->f->until) - hours * 3600;
+	fmt_time(j->base, j->since);
 	return 0;
+}
+
+/*
+ * Moves the channel's watermark after its fetch: to when this run
+ * began once every page was read from no later than the watermark
+ * (or incrementally); back to where it started when it failed, so the
+ * next fetch starts there at the latest. Never for --products or
+ * --dry-run.
+ */
+static void
+job_mark(struct job *j)
+{
+	const struct uoms_fetch_opts *o = j->f->o;
+	struct uoms_error e = { 0 };
+	char to[40];
+
+	if (o->products || o->dry_run || j->base < 0)
+		return;
+	if (j->st == J_OK && (o->since == NULL || (j->mark >= 0 &&
+	    j->base <= j->mark)))
+		snprintf(to, sizeof to, "%s", j->f->until);
+	else if (j->st == J_FAILED && (j->mark < 0 || j->base < j->mark))
+		fmt_time(j->base, to);
+	else
+		return;
+	if (uoms_channel_watermark_set(j->f->s, j->ch->name, to, &e) !=
+	    UOMS_OK)
+		job_warn(j, "can't keep how far it was read: %s", e.msg);
 }
 
 /* Sets a job up; -1 with why when the channel can't run at all. */
@@ -1202,6 +1267,7 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 		struct job *j = &f.jobs[i];
 
 		failed += j->st == J_FAILED;
+		job_mark(j);
 		if (res != NULL) {
 			res[i].failed = j->st == J_FAILED;
 			res[i].requests = j->requests;

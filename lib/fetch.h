@@ -20,6 +20,10 @@
 #include "kind.h"
 #include "store.h"
 
+/* Seconds a channel's change time may be ahead of our clock and still
+ * count as where the next fetch starts (uoms-fetch(1)). */
+#define UOMS_FETCH_SKEW 300
+
 struct uoms_fetch_opts {
 	const char *since;	/* --since, RFC 3339 UTC; NULL: per channel */
 	int products;		/* the catalog instead of orders */
@@ -52,15 +56,19 @@ struct uoms_fetch_result {
 /*
  * Fetches channels ch[0..n) (borrowed) concurrently, printing each
  * record to stdout as a line (uoms_out_record) as it is emitted, and
- * flushing after every page. A channel starts after: o->since, else its
- * high water in s (uoms_channel_high_water) minus o->overlap, else
+ * flushing after every page. A channel starts after: o->since, else the
+ * earlier of its watermark (uoms_channel_watermark_get) and its high
+ * water in s (uoms_channel_high_water, times more than UOMS_FETCH_SKEW
+ * ahead of now left out and warned of), minus o->overlap, else
  * o->backfill hours before now (a channel setting "backfill", in hours,
- * beats it). Channel settings the engine reads: "max_rate" (requests per
- * second, beats the kind's), "timeout" (seconds per request, beats
- * o->timeout), "ca_bundle" (a CA file for a private endpoint),
- * "backfill", "max_pages" (requests per fetch, 10 000). Each failure is
- * printed as "uoms-fetch: channel NAME: why", every secret of the
- * channel in it masked.
+ * beats it). Once done, the watermark moves to when the run began if
+ * every page was read from no later than it, or back to where the run
+ * started if it failed. Channel settings the engine reads: "max_rate"
+ * (requests per second, beats the kind's), "timeout" (seconds per
+ * request, beats o->timeout), "ca_bundle" (a CA file for a private
+ * endpoint), "backfill", "max_pages" (requests per fetch, 10 000). Each
+ * failure is printed as "uoms-fetch: channel NAME: why", every secret of
+ * the channel in it masked.
  * res (n entries, may be NULL) says how each did. Returns the number of
  * channels that failed; exits 3 only when stdout can't be written.
  */

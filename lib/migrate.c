@@ -164,6 +164,14 @@ static const char *const migrations[] = {
 	" message TEXT,"
 	" line INTEGER);"
 	"CREATE INDEX rejects_at ON rejects (at);",
+
+	/* 4: how far each channel's orders were fetched with every page
+	 * read (uoms-fetch(1)): a fetch that stops half-way leaves it, so
+	 * the next one starts early enough to read what was missed. */
+	"CREATE TABLE channel_watermarks ("
+	" channel TEXT PRIMARY KEY,"
+	" read_to TEXT NOT NULL,"		/* RFC 3339 UTC */
+	" updated_at TEXT NOT NULL);",
 };
 
 int

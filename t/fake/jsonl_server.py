@@ -7,6 +7,8 @@ GET /orders?since=T&page=N answers the orders changed after T as JSON Lines
 a request without 'Authorization: Bearer TOKEN' gets 401. With --shards M,
 /shard/K/orders (K < M) serves every M-th order only, so M channels can
 share one server. GET /products?page=N serves catalog lines the same way.
+With --newest-first, pages go newest change first, as some channels
+list them (a fetch that stops half-way has then read only the newest).
 Failures can be injected by request number (see fake_http.py).
 
     python3 t/fake/jsonl_server.py --orders 2000 --per-page 100 --token s3cret
@@ -91,6 +93,8 @@ class JsonLines(fake_http.Handler):
             shard = int(m.group(1) or 0)
             rows = self.server.shards[shard if m.group(1) is not None else -1]
             rows = rows[bisect.bisect_right(rows, (t, b"\xff")):]
+        if args.newest_first:
+            rows = rows[::-1]
         per = args.per_page
         chunk = rows[(page - 1) * per: page * per]
         headers = {"Content-Type": "application/jsonl"}
@@ -119,4 +123,6 @@ if __name__ == "__main__":
     p.add_argument("--products", type=int, default=5)
     p.add_argument("--bad-line", type=int, default=0,
                    help="order I is served as a line that is not an object")
+    p.add_argument("--newest-first", action="store_true",
+                   help="pages list the newest change first")
     fake_http.main(JsonLines, p, setup)

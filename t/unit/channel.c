@@ -281,7 +281,7 @@ store(const char *dir)
 	    "vendor_id")), "A00012345") == 0, "get the channel");
 	uoms_channel_free(&got);
 
-	ok(uoms_channel_high_water(s, "cp1", hw, &e) == UOMS_OK &&
+	ok(uoms_channel_high_water(s, "cp1", NULL, hw, &e) == UOMS_OK &&
 	    hw[0] == '\0', "no orders: no high water");
 	sqlite3_exec(s->db, "INSERT INTO orders (channel, external_order_id,"
 	    " kind, workflow, status, version, channel_updated_at, created_at,"
@@ -290,13 +290,26 @@ store(const char *dir)
 	    " 'delivery', 'dispatch', 'WAITING', 1, '2026-11-21T10:00:00Z',"
 	    " 'x', 'x'), ('cp2', 'c', 'delivery', 'dispatch', 'WAITING', 1,"
 	    " '2026-11-22T10:00:00Z', 'x', 'x')", NULL, NULL, NULL);
-	ok(uoms_channel_high_water(s, "cp1", hw, &e) == UOMS_OK &&
+	ok(uoms_channel_high_water(s, "cp1", NULL, hw, &e) == UOMS_OK &&
 	    strcmp(hw, "2026-11-21T10:00:00Z") == 0, "high water: %s", hw);
+	ok(uoms_channel_high_water(s, "cp1", "2026-11-21T09:30:00Z", hw, &e)
+	    == UOMS_OK && strcmp(hw, "2026-11-21T09:00:00Z") == 0,
+	    "high water, times after the limit left out: %s", hw);
+	ok(uoms_channel_watermark_get(s, "cp1", hw, &e) == UOMS_OK &&
+	    hw[0] == '\0', "no watermark yet");
+	ok(uoms_channel_watermark_set(s, "cp1", "2026-11-21T08:00:00Z", &e)
+	    == UOMS_OK && uoms_channel_watermark_set(s, "cp1",
+	    "2026-11-21T08:30:00Z", &e) == UOMS_OK &&
+	    uoms_channel_watermark_get(s, "cp1", hw, &e) == UOMS_OK &&
+	    strcmp(hw, "2026-11-21T08:30:00Z") == 0, "watermark set twice: %s",
+	    hw);
 	ok(uoms_channel_remove(s, "cp1", 0, &e) == UOMS_INVALID,
 	    "remove refused while orders name it: %s", e.msg);
 	ok(uoms_channel_remove(s, "cp1", 1, &e) == UOMS_OK &&
 	    uoms_channel_get(s, "cp1", &got, &e) == UOMS_NOT_FOUND,
 	    "remove with force");
+	ok(uoms_channel_watermark_get(s, "cp1", hw, &e) == UOMS_OK &&
+	    hw[0] == '\0', "its watermark went with it");
 	uoms_store_close(s);
 }
 
