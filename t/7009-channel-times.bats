@@ -145,3 +145,29 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$(echo "${lines[0]}" | jget backlog)" = 1 ]
 }
+
+@test "coupang: a box imported delivered takes inTrasitDateTime and deliveredDate" {
+	# the data is of 2026-11-20 (KST); moved to yesterday so the fetch's
+	# default window takes it
+	local shift since
+	shift=$(python3 -c 'import datetime as d
+print((d.datetime.now(d.timezone(d.timedelta(hours=9))).date() - d.date(2026, 11, 21)).days)')
+	since=$(date -u -d '3 days ago' +%Y-%m-%dT%H:%M:%SZ)
+	fake_start coupang_server.py --data "$SRC/t/data/kind-coupang.json" \
+	    --shift-days "$shift" --access-key ak --secret-key sk \
+	    --vendor-id A00012345
+	printf 'ak\nsk\n' | uoms-channel add cp --kind coupang \
+	    --base-url "http://127.0.0.1:$PORT" --set vendor_id=A00012345 \
+	    --set max_rate=50 --secret access_key --secret secret_key >/dev/null
+	uoms-fetch --channel cp --since "$since" >lines
+	uoms-upsert <lines >/dev/null
+	# box 100006: FINAL_DELIVERY, left at 04:00, delivered at 11:45, last
+	# changed (confirmed) at 13:10 of the shifted day
+	grep '"external_order_id":"100006"' lines >box
+	{ jget depart_time <box; jget complete_time <box; } >want
+	sql "SELECT depart_time, complete_time FROM orders WHERE external_order_id = '100006'" |
+	    tr '|' '\n' >got
+	diff -u want got
+	[ "$(sed -n 1p got | cut -c12-)" = 04:00:00Z ]
+	[ "$(sed -n 2p got | cut -c12-)" = 11:45:00Z ]
+}
