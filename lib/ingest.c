@@ -162,7 +162,8 @@ channel_time(const struct uoms_order *o, int field)
 /*
  * A new order stored in a later state (already shipped, delivered) gets
  * the timestamps of the states on its way there, from the channel's
- * times; a line that names them keeps its own.
+ * times; a line that names them keeps its own (a null names none: a
+ * delivered order without a delivery time is what is being fixed).
  */
 static void
 arrival_stamps(struct uoms_order *o)
@@ -186,7 +187,7 @@ arrival_stamps(struct uoms_order *o)
 	}
 	path_stamps(wf, path, n, &stamp[0], &stamp[1]);
 	for (int i = 0; i < 2; i++)
-		if (stamp[i] == 1 && o->f[field[i]].type == UOMS_V_ABSENT &&
+		if (stamp[i] == 1 && o->f[field[i]].type != UOMS_V_TEXT &&
 		    (t = channel_time(o, field[i])) != NULL)
 			o->f[field[i]] = *t;
 }

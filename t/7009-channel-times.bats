@@ -171,3 +171,25 @@ print((d.datetime.now(d.timezone(d.timedelta(hours=9))).date() - d.date(2026, 11
 	[ "$(sed -n 1p got | cut -c12-)" = 04:00:00Z ]
 	[ "$(sed -n 2p got | cut -c12-)" = 11:45:00Z ]
 }
+
+@test "a null depart_time / complete_time on a delivered line is filled like an absent one" {
+	order 1 workflow='"fulfillment"' status='"delivered"' \
+	    channel_updated_at='"2026-11-21T10:00:00Z"' | uoms-upsert >/dev/null
+	[ "$(sql "SELECT depart_time || ' ' || complete_time FROM orders")" = \
+	    "2026-11-21T10:00:00Z 2026-11-21T10:00:00Z" ]
+}
+
+@test "demo: a delivered order carries the shop's shipped and delivered times" {
+	uoms-channel add demo --kind demo --set clock=2026-11-22T00:00:00Z >/dev/null
+	uoms-fetch --channel demo --since 2026-11-20T00:00:00Z >lines
+	uoms-upsert <lines >/dev/null
+	# every delivered order: left before it was delivered, both from
+	# the shop (none stamped at the fetch, which is years later)
+	grep '"channel_status":"DELIVERED"' lines >delivered
+	[ -s delivered ]
+	[ "$(jget complete_time <delivered | grep -vc '^2026-11-2')" -eq 0 ]
+	[ "$(sql "SELECT count(*) FROM orders WHERE complete_time IS NOT NULL
+	    AND (depart_time > complete_time OR complete_time >= '2026-11-22')")" -eq 0 ]
+	[ "$(sql "SELECT count(*) FROM orders WHERE complete_time IS NOT NULL")" -eq \
+	    "$(wc -l <delivered)" ]
+}
