@@ -116,6 +116,82 @@ known_state(const char *workflow, struct uoms_val *status,
 	return UOMS_OK;
 }
 
+/* The longest way a channel status is followed along a workflow. */
+#define MOVE_MAX 16
+
+/*
+ * What entering the states of path, in order, leaves of each timestamp:
+ * -1 kept, 1 set, 0 cleared (the last state to name a column wins).
+ */
+static void
+path_stamps(const struct uoms_workflow *wf, const char *const *path,
+    int steps, int *depart, int *complete)
+{
+	*depart = *complete = -1;
+	for (int i = 0; i < steps; i++) {
+		const struct uoms_state *st = uoms_workflow_state(wf, path[i]);
+
+		for (int j = 0; st != NULL && j < st->nstamps; j++)
+			*(strcmp(st->stamps[j].column, "depart_time") == 0 ?
+			    depart : complete) = st->stamps[j].set;
+	}
+}
+
+/*
+ * The time a state the channel reports is stamped with: the line's own
+ * member (a kind maps the channel's shipped or delivered time there),
+ * for a departure else the delivery, else when the channel last changed
+ * the order; never the time of the
+ * fetch, which says nothing of when the parcel left. NULL when the line
+ * has neither.
+ */
+static const struct uoms_val *
+channel_time(const struct uoms_order *o, int field)
+{
+	if (o->f[field].type == UOMS_V_TEXT)
+		return &o->f[field];
+	/* Delivered at t, it had left by t: never a departure after it. */
+	if (field == UOMS_O_DEPART_TIME &&
+	    o->f[UOMS_O_COMPLETE_TIME].type == UOMS_V_TEXT)
+		return &o->f[UOMS_O_COMPLETE_TIME];
+	if (o->f[UOMS_O_CHANNEL_UPDATED_AT].type == UOMS_V_TEXT)
+		return &o->f[UOMS_O_CHANNEL_UPDATED_AT];
+	return NULL;
+}
+
+/*
+ * A new order stored in a later state (already shipped, delivered) gets
+ * the timestamps of the states on its way there, from the channel's
+ * times; a line that names them keeps its own (a null names none: a
+ * delivered order without a delivery time is what is being fixed).
+ */
+static void
+arrival_stamps(struct uoms_order *o)
+{
+	const struct uoms_workflow *wf;
+	const char *path[MOVE_MAX];
+	const struct uoms_val *t;
+	char why[300];
+	int n, stamp[2], field[2] = { UOMS_O_DEPART_TIME,
+	    UOMS_O_COMPLETE_TIME };
+
+	if ((wf = uoms_workflow_get(o->f[UOMS_O_WORKFLOW].s, why,
+	    sizeof why)) == NULL)
+		return;
+	n = uoms_workflow_path(wf, wf->initial, o->f[UOMS_O_STATUS].s, 0,
+	    path, MOVE_MAX);
+	/* Out of reach from the start: the state's own stamps only. */
+	if (n < 0) {
+		path[0] = o->f[UOMS_O_STATUS].s;
+		n = 1;
+	}
+	path_stamps(wf, path, n, &stamp[0], &stamp[1]);
+	for (int i = 0; i < 2; i++)
+		if (stamp[i] == 1 && o->f[field[i]].type != UOMS_V_TEXT &&
+		    (t = channel_time(o, field[i])) != NULL)
+			o->f[field[i]] = *t;
+}
+
 static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *now, long long *id, struct uoms_buf *record,
@@ -137,6 +213,7 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	if ((code = known_state(f[UOMS_O_WORKFLOW].s, &f[UOMS_O_STATUS], e))
 	    != UOMS_OK)
 		return code;
+	arrival_stamps(o);
 	for (int i = 0; i < UOMS_O_COUNT; i++)
 		bind_val(st, 1 + i, &f[i]);
 	bind_val(st, 19, &o->extra);
@@ -208,8 +285,6 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
  * the move and no hold or lock stands in the way; otherwise the move is
  * not made, and unless it was noticed before, *drift says to record it.
  */
-#define MOVE_MAX 16
-
 struct move {
 	char actor[160];
 	const struct uoms_workflow *wf;
@@ -263,6 +338,43 @@ channel_move(struct uoms_store *s, long long id, const char *workflow,
 	sqlite3_bind_text(st, 2, m->note, -1, SQLITE_STATIC);
 	m->drift = !(sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_int(st, 0));
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+/*
+ * A status the channel moved the order to is stamped with the channel's
+ * time, not with when the fetch saw it: the states entered set their
+ * timestamps to now (uoms_status_enter), and those the line has a
+ * channel time for are set again to it.
+ */
+static enum uoms_code
+channel_stamps(struct uoms_store *s, long long id, const struct move *m,
+    const struct uoms_order *o, struct uoms_error *e)
+{
+	static const char sql[] = "UPDATE orders SET"
+	    " depart_time = coalesce(?2, depart_time),"
+	    " complete_time = coalesce(?3, complete_time) WHERE id = ?1";
+	const struct uoms_val *t;
+	sqlite3_stmt *st;
+	int stamp[2];
+
+	path_stamps(m->wf, m->path, m->steps, &stamp[0], &stamp[1]);
+	if ((st = uoms_store_sql(s, sql)) == NULL)
+		return uoms_store_fail(s, e, "changing a status");
+	/* A cached statement keeps its last bindings: both set each time. */
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_null(st, 2);
+	sqlite3_bind_null(st, 3);
+	if (stamp[0] == 1 && (t = channel_time(o, UOMS_O_DEPART_TIME)) != NULL)
+		bind_val(st, 2, t);
+	if (stamp[1] == 1 &&
+	    (t = channel_time(o, UOMS_O_COMPLETE_TIME)) != NULL)
+		bind_val(st, 3, t);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return uoms_store_fail(s, e, "changing a status");
+	}
 	sqlite3_reset(st);
 	return UOMS_OK;
 }
@@ -426,6 +538,9 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		if ((code = uoms_status_enter(s, *id, m.wf, m.path[i], 0, e)) !=
 		    UOMS_OK)
 			goto out;
+	if (m.transition && (code = channel_stamps(s, *id, &m, o, e)) !=
+	    UOMS_OK)
+		goto out;
 	if (m.drift && (code = drift_hold(s, *id, &m, now, e)) != UOMS_OK)
 		goto out;
 	code = line_event(s, *id, &m, from, stored_version, &changed, now, e);

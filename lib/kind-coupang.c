@@ -362,9 +362,9 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 
 	set_time(rec, "placed_at", str(box, "orderedAt"), &latest, latest_s);
 	set_time(rec, "paid_at", str(box, "paidAt"), &latest, latest_s);
-	set_time(rec, "shipped_at", str(box, "inTrasitDateTime"), &latest,
+	set_time(rec, "depart_time", str(box, "inTrasitDateTime"), &latest,
 	    latest_s);
-	set_time(rec, "delivered_at", str(box, "deliveredDate"), &latest,
+	set_time(rec, "complete_time", str(box, "deliveredDate"), &latest,
 	    latest_s);
 	uoms_map_str(rec, "delivery_company", str(box, "deliveryCompanyName"));
 	uoms_map_str(rec, "invoice_number", str(box, "invoiceNumber"));

@@ -179,6 +179,15 @@ order(struct uoms_fetch_ctx *ctx, const struct uoms_demo *d,
 	json_object_set_new(o, "placed_at", json_string(t));
 	uoms_demo_time(l->at[s], t);
 	json_object_set_new(o, "channel_updated_at", json_string(t));
+	/* The shop's own times for what has happened to the parcel. */
+	if ((s == SHIPPED || s == DELIVERED) && l->at[SHIPPED] >= 0) {
+		uoms_demo_time(l->at[SHIPPED], t);
+		json_object_set_new(o, "depart_time", json_string(t));
+	}
+	if (s == DELIVERED && l->at[DELIVERED] >= 0) {
+		uoms_demo_time(l->at[DELIVERED], t);
+		json_object_set_new(o, "complete_time", json_string(t));
+	}
 	/* A promised time is the operators' to set (uoms-edit): a shop that
 	 * sent one would undo their edits on every fetch. */
 	json_object_del(o, "eta");

@@ -380,6 +380,34 @@ info_cmp(const void *a, const void *b)
 	return id_cmp(x, y);
 }
 
+/*
+ * The order's depart_time and complete_time from its product orders'
+ * deliveries: it left with its first parcel (the earliest sendDate) and
+ * was delivered with its last (the latest deliveredDate). The times are
+ * UTC in one shape (set_time), so text order is time order.
+ */
+static void
+order_times(json_t *rec, json_t *items)
+{
+	const char *first = NULL, *last = NULL;
+
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *d = json_object_get(json_array_get(items, i),
+		    "delivery");
+		const char *s = str(d, "shipped_at"), *t = str(d,
+		    "delivered_at");
+
+		if (s != NULL && (first == NULL || strcmp(s, first) < 0))
+			first = s;
+		if (t != NULL && (last == NULL || strcmp(t, last) > 0))
+			last = t;
+	}
+	if (first != NULL)
+		json_object_set_new(rec, "depart_time", json_string(first));
+	if (last != NULL)
+		json_object_set_new(rec, "complete_time", json_string(last));
+}
+
 /* The record of order oid from its product orders (acc entry e). */
 static json_t *
 naver_record(const struct uoms_fetch_ctx *ctx, const char *oid, json_t *e)
@@ -490,6 +518,7 @@ naver_record(const struct uoms_fetch_ctx *ctx, const char *oid, json_t *e)
 		if (won(json_object_get(p, "deliveryFeeAmount"), &x) == 0)
 			fee += x;
 	}
+	order_times(rec, items);
 	json_object_set_new(rec, "items", items);
 	json_object_set_new(rec, "total_amount", json_integer(total));
 	json_object_set_new(rec, "shipping_fee", json_integer(fee));

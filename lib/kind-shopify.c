@@ -440,6 +440,42 @@ shopify_people(json_t *rec, json_t *o)
 	json_decref(shipping);
 }
 
+/*
+ * When the order left and was done, as Shopify tells it: its first
+ * fulfillment's created_at (the parcel handed over) and closed_at (the
+ * order closed once fulfilled; not a cancelled one's). -1 when one is not
+ * a time.
+ */
+static int
+shopify_times(json_t *rec, json_t *o)
+{
+	json_t *list = json_object_get(o, "fulfillments");
+	char best[48] = "";
+
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *c = jstr(json_array_get(list, i), "created_at");
+		json_t *one;
+
+		if (c == NULL)
+			continue;
+		/* Compared in UTC: the offsets may differ between them. */
+		one = json_object();
+		if (uoms_map_time(one, "t", c) < 0) {
+			json_decref(one);
+			return -1;
+		}
+		if (best[0] == '\0' || strcmp(jstr(one, "t"), best) < 0)
+			snprintf(best, sizeof best, "%s", jstr(one, "t"));
+		json_decref(one);
+	}
+	if (best[0] != '\0')
+		json_object_set_new(rec, "depart_time", json_string(best));
+	if (jstr(o, "closed_at") != NULL && jstr(o, "cancelled_at") == NULL &&
+	    uoms_map_time(rec, "complete_time", jstr(o, "closed_at")) < 0)
+		return -1;
+	return 0;
+}
+
 /* One order of the answer as a SPEC 3.1 record; NULL with why. */
 static json_t *
 shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
@@ -499,6 +535,12 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 	    "channel_updated_at", jstr(o, "updated_at")) < 0) {
 		snprintf(why, whylen, "order %s: updated_at '%.40s' is not "
 		    "an RFC 3339 time", id, jstr(o, "updated_at"));
+		goto fail;
+	}
+
+	if (shopify_times(rec, o) < 0) {
+		snprintf(why, whylen, "order %s: a fulfillment's created_at or "
+		    "closed_at is not an RFC 3339 time", id);
 		goto fail;
 	}
 

@@ -358,9 +358,10 @@ woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen)
 
 	if (woo_time(rec, "placed_at", jstr(o, "date_created_gmt")) < 0 ||
 	    woo_time(rec, "channel_updated_at",
-	    jstr(o, "date_modified_gmt")) < 0) {
-		snprintf(why, whylen, "order %s: date_created_gmt or "
-		    "date_modified_gmt is not a time", id);
+	    jstr(o, "date_modified_gmt")) < 0 ||
+	    woo_time(rec, "complete_time", jstr(o, "date_completed_gmt")) < 0) {
+		snprintf(why, whylen, "order %s: date_created_gmt, "
+		    "date_modified_gmt or date_completed_gmt is not a time", id);
 		goto fail;
 	}
 

@@ -427,7 +427,7 @@ enum {
 	K_SHIPPED = 1 << 2,	/* a K_SHIP state or one after it */
 	K_COMPLETE = 1 << 3,	/* sets complete_time, or after one that does */
 	K_PAYMENT = 1 << 4,	/* an action pay or payment leads to it */
-	K_OPEN = 1 << 5,	/* the backlog: none of terminal, shipped */
+	K_OPEN = 1 << 5,	/* the backlog: none of terminal, shipped, complete */
 	K_DONE = 1 << 6		/* complete, cancelled or terminal */
 };
 
@@ -521,7 +521,7 @@ is_action(const char *a, const char *const *names)
  * - complete: a state whose entry sets complete_time, or any state
  *   reachable from one, not cancelled;
  * - payment: the state an action named pay or payment leads to;
- * - open (the backlog): not terminal, not shipped, not cancelled;
+ * - open (the backlog): not terminal, shipped, complete or cancelled;
  * - done: complete, cancelled or terminal.
  */
 static int
@@ -567,8 +567,10 @@ classify(struct classes *c, const struct uoms_workflow *w)
 			k[i] |= ship[i] ? K_SHIPPED : 0;
 			k[i] |= done[i] ? K_COMPLETE : 0;
 		}
+		/* Delivered or collected without a departure is done too:
+		 * the backlog is what is still to be worked on. */
 		if (!w->states[i].terminal && !(k[i] & (K_SHIPPED |
-		    K_CANCELLED)))
+		    K_COMPLETE | K_CANCELLED)))
 			k[i] |= K_OPEN;
 		if (w->states[i].terminal || (k[i] & (K_COMPLETE |
 		    K_CANCELLED)))
@@ -2709,12 +2711,14 @@ metrics_orders(struct ctx *x, struct metrics *m)
 	uoms_buf_str(&sql, "SELECT unixepoch(o.placed_at), unixepoch(o.eta),"
 	    " CASE WHEN ");
 	pred(&sql, &x->cls, K_OPEN, "o.workflow", "o.status");
+	/* An order that arrived done has no event that moved it: it left
+	 * when the channel last changed it, not when it was imported. */
 	uoms_buf_printf(&sql, " THEN NULL ELSE unixepoch(coalesce("
-	    "o.depart_time, o.complete_time, %s, o.updated_at)) END,"
-	    " CASE WHEN ", cx.p);
+	    "o.depart_time, o.complete_time, %s, o.channel_updated_at,"
+	    " o.updated_at)) END, CASE WHEN ", cx.p);
 	pred(&sql, &x->cls, K_DONE, "o.workflow", "o.status");
 	uoms_buf_printf(&sql, " THEN unixepoch(coalesce(o.complete_time, %s,"
-	    " o.updated_at)) END, ", cx.p);
+	    " o.channel_updated_at, o.updated_at)) END, ", cx.p);
 	pred_nopay(&sql, &x->cls, "o.workflow");
 	/* Every order placed before the end counts for the gauges: a scan,
 	 * not the placed_at index (the unary + says so). */

@@ -570,7 +570,7 @@ static const char full_want[] =
     "\"memo\":\"부재 시 경비실\"},"
     "\"placed_at\":\"2026-05-13T00:00:00Z\",\"paid_at\":"
     "\"2026-05-13T00:01:30Z\",\"channel_updated_at\":\"2026-05-13T23:00:00Z\","
-    "\"payment_means\":\"신용카드\","
+    "\"payment_means\":\"신용카드\",\"depart_time\":\"2026-05-13T23:00:00Z\","
     "\"items\":[{\"external_item_id\":\"2026051399990001\",\"sku\":\"PEAR-1\","
     "\"name\":\"배 1kg\",\"quantity\":1,\"unit_price\":3000,"
     "\"channel_status\":\"CANCELED\",\"claim\":{\"type\":\"CANCEL\","

@@ -556,6 +556,9 @@ static const char full_page[] =
     "\"updated_at\":\"2026-11-21T00:31:00.250Z\",\"currency\":\"KRW\","
     "\"total_price\":\"38000\",\"financial_status\":\"paid\","
     "\"fulfillment_status\":\"fulfilled\",\"cancelled_at\":null,"
+    "\"closed_at\":\"2026-11-22T10:00:00+09:00\","
+    "\"fulfillments\":[{\"created_at\":\"2026-11-21T18:00:00+09:00\"},"
+    "{\"created_at\":\"2026-11-21T08:30:00Z\"},{\"status\":\"x\"}],"
     "\"shipping_address\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\","
     "\"address1\":\"1 Main St\",\"city\":\"Ottawa\",\"zip\":\"K2P 1L4\","
     "\"phone\":\"+1 613 555 0100\"},"
@@ -592,6 +595,8 @@ static const char want1[] =
     "\"address\":\"1 Main St, Ottawa\"},"
     "\"placed_at\":\"2026-11-21T00:30:00Z\","
     "\"channel_updated_at\":\"2026-11-21T00:31:00.250Z\","
+    "\"depart_time\":\"2026-11-21T08:30:00Z\","
+    "\"complete_time\":\"2026-11-22T01:00:00Z\","
     "\"total_amount\":38000,\"currency\":\"KRW\","
     "\"items\":[{\"external_item_id\":\"1\",\"sku\":\"SKU-1\","
     "\"name\":\"Apple\",\"quantity\":2,\"unit_price\":19000}]}";

@@ -452,7 +452,7 @@ static const char page[] = "["
     "\"status\":\"completed\",\"currency\":\"KRW\","
     "\"date_created_gmt\":\"2026-11-21T00:30:00\","
     "\"date_modified_gmt\":\"2026-11-21T00:45:10\","
-    "\"date_completed_gmt\":\"2026-11-21T00:45:10\",\"total\":\"38000\","
+    "\"date_completed_gmt\":\"2026-11-21T00:40:05\",\"total\":\"38000\","
     "\"billing\":{\"first_name\":\"철수\",\"last_name\":\"김\","
     "\"address_1\":\"해운대로 2\",\"city\":\"부산\",\"postcode\":\"48094\","
     "\"phone\":\"010-2222-3333\"},"
@@ -491,6 +491,7 @@ static const char want1[] =
     "\"address\":\"테헤란로 1, 3층, 서울, KR\"},"
     "\"placed_at\":\"2026-11-21T00:30:00Z\","
     "\"channel_updated_at\":\"2026-11-21T00:45:10Z\","
+    "\"complete_time\":\"2026-11-21T00:40:05Z\","
     "\"total_amount\":38000,\"currency\":\"KRW\","
     "\"items\":[{\"external_item_id\":\"9001\",\"sku\":\"APPLE-1\","
     "\"name\":\"사과\",\"quantity\":2,\"unit_price\":19000}]}";
@@ -517,7 +518,7 @@ test_mapping(void)
 	    "the subtotal, raw phone)");
 	same_json(json_array_get(f.out, 1), want1, "order 1028: KRW, a "
 	    "number too long for order_no, shipping's phone, 4-digit "
-	    "postcode kept raw");
+	    "postcode kept raw, date_completed as complete_time");
 	same_json(json_array_get(f.out, 2), want2, "order 5: a plugin's "
 	    "status is kept, no status mapped");
 	uoms_http_req_free(&req);
@@ -607,8 +608,11 @@ test_broken(void)
 		    "no positive quantity" },
 		{ "[{\"id\":5,\"currency\":\"USD\","
 		    "\"date_modified_gmt\":\"2026-11-21 noon\"}]",
-		    "order 5: date_created_gmt or date_modified_gmt is not a "
-		    "time" },
+		    "order 5: date_created_gmt, date_modified_gmt or "
+		    "date_completed_gmt is not a time" },
+		{ "[{\"id\":5,\"currency\":\"USD\","
+		    "\"date_completed_gmt\":\"yesterday\"}]",
+		    "date_completed_gmt is not a time" },
 		{ "[{\"id\":5,\"currency\":\"USD\","
 		    "\"date_modified_gmt\":\"2026-11-21T09:00:00+09:00\"}]",
 		    "is not a time" },
