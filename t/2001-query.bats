@@ -218,7 +218,10 @@ want = {
                "address": "서울 강남구 테헤란로 1", "zone": "gangnam",
                "eta": "2030-11-23T00:00:00Z", "driver_name": "", "driver_phone": "",
                "placed_at": "2026-11-21T09:12:00Z", "channel_updated_at": "2026-11-21T09:15:00Z",
-               "depart_time": "", "complete_time": "", "total_amount": "38000",
+               # imported IN_PROGRESS: it left when the channel last
+               # changed it (uoms-channels(7), Times from the channel)
+               "depart_time": "2026-11-21T09:15:00Z", "complete_time": "",
+               "total_amount": "38000",
                "currency": "KRW", "items": "1"},
     "100003": {"customer_name": 'Bob "B" Lee', "eta": "2030-11-23T12:00:00Z", "items": "2",
                "status": "COMPLETE"},
