@@ -105,8 +105,8 @@ main(int argc, char **argv)
 	char why[512];
 
 	uoms_cli_init(&cli, argv[0], usage);
-	while ((opt = getopt_long(argc, argv, UOMS_CLI_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
+	    longopts, NULL)) != -1) {
 		if (uoms_cli_option(&cli, opt, optarg))
 			continue;
 		switch (opt) {

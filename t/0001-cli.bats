@@ -89,7 +89,10 @@ usage_text() {
 	for args in "uoms-hold set --reject" "uoms-hold list -x" \
 	    "uoms-lock acquire --reject" "uoms-user add --reject" \
 	    "uoms-channel add --reject" "uoms-remark --reject list 1" \
-	    "uoms-hold set --reason" "uoms-query --reject"; do
+	    "uoms-hold set --reason" "uoms-query --reject" \
+	    "uoms-assign --nope" "uoms-edit --nope" "uoms-events --nope" \
+	    "uoms-fetch --nope" "uoms-report status --nope" \
+	    "uoms-status --nope" "uoms-upsert --nope"; do
 		read -ra a <<<"$args"
 		for t in "${a[0]}" "$bin/${a[0]}"; do
 			run --separate-stderr "$t" "${a[@]:1}"
