@@ -172,6 +172,40 @@ static const char *const migrations[] = {
 	" channel TEXT PRIMARY KEY,"
 	" read_to TEXT NOT NULL,"		/* RFC 3339 UTC */
 	" updated_at TEXT NOT NULL);",
+
+	/* 5: the catalog per channel (channel '' holds what every channel
+	 * shares), with each product's currency, and what a product cost
+	 * from when: profit takes the cost at the time of the sale, so a
+	 * cost raised today never rewrites last month's profit. */
+	"CREATE TABLE catalog ("
+	" channel TEXT NOT NULL DEFAULT '',"
+	" sku TEXT NOT NULL,"
+	" name TEXT,"
+	" category TEXT,"
+	" price INTEGER,"
+	" cost INTEGER,"
+	" currency TEXT,"
+	" stock INTEGER,"
+	" extra TEXT,"
+	" version INTEGER NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL,"
+	" PRIMARY KEY (channel, sku));"
+	"INSERT INTO catalog (channel, sku, name, category, price, cost, stock,"
+	" extra, version, created_at, updated_at) SELECT '', sku, name,"
+	" category, price, cost, stock, extra, version, created_at, updated_at"
+	" FROM products;"
+	"CREATE TABLE product_costs ("
+	" channel TEXT NOT NULL,"
+	" sku TEXT NOT NULL,"
+	" valid_from TEXT NOT NULL,"		/* RFC 3339 UTC */
+	" cost INTEGER NOT NULL,"
+	" PRIMARY KEY (channel, sku, valid_from));"
+	"INSERT INTO product_costs (channel, sku, valid_from, cost)"
+	" SELECT '', sku, created_at, cost FROM products"
+	" WHERE cost IS NOT NULL;"
+	"DROP TABLE products;"
+	"ALTER TABLE catalog RENAME TO products;",
 };
 
 int
