@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cli.h"
 #include "ingest.h"
 #include "line.h"
@@ -42,9 +43,10 @@ store_product(struct uoms_run *r, const char *line, size_t len,
 
 	if ((code = uoms_product_parse(r->parser, line, len, &p, e)) != UOMS_OK)
 		return code;
-	if ((code = uoms_ingest_product(r->store, &p, res, e)) != UOMS_OK)
+	if ((code = uoms_catalog_put(r->store, &p, res, e)) != UOMS_OK)
 		return code;
-	return uoms_product_record(r->store, p.f[UOMS_P_SKU].s, out, e);
+	return uoms_catalog_record(r->store, p.f[UOMS_P_CHANNEL].type ==
+	    UOMS_V_TEXT ? p.f[UOMS_P_CHANNEL].s : "", p.f[UOMS_P_SKU].s, out, e);
 }
 
 /* A line already applied, to an order unchanged since, is not parsed. */

@@ -552,44 +552,6 @@ out:
 	return code;
 }
 
-/* '{...}' + '{"x":1}' -> '{...,"x":1}': unknown members go last. */
-static int
-with_extra(struct uoms_buf *out, sqlite3_stmt *st)
-{
-	const char *rec = (const char *)sqlite3_column_text(st, 0);
-	size_t n = sqlite3_column_bytes(st, 0);
-	const char *x = (const char *)sqlite3_column_text(st, 1);
-	size_t xn = sqlite3_column_bytes(st, 1);
-
-	if (x == NULL || xn <= 2)
-		return uoms_buf_add(out, rec, n);
-	if (uoms_buf_add(out, rec, n - 1) < 0 || uoms_buf_add(out, ",", 1) < 0)
-		return -1;
-	return uoms_buf_add(out, x + 1, xn - 1);
-}
-
-enum uoms_code
-uoms_product_record(struct uoms_store *s, const char *sku,
-    struct uoms_buf *out, struct uoms_error *e)
-{
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_RECORD);
-	int rc;
-
-	if (st == NULL)
-		return uoms_store_fail(s, e, "reading a product");
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || with_extra(out, st) < 0) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return uoms_fail(e, UOMS_NOT_FOUND, "no product '%s'",
-			    sku);
-		return uoms_store_fail(s, e, "reading a product");
-	}
-	sqlite3_reset(st);
-	return UOMS_OK;
-}
-
 enum uoms_code
 uoms_ingest_raw(struct uoms_store *s, long long id, const char *line,
     size_t len, struct uoms_error *e)
@@ -606,73 +568,6 @@ uoms_ingest_raw(struct uoms_store *s, long long id, const char *line,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "keeping the raw line");
 	return UOMS_OK;
-}
-
-enum uoms_code
-uoms_ingest_product(struct uoms_store *s, const struct uoms_product *p,
-    enum uoms_ingest_result *result, struct uoms_error *e)
-{
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_FIND), *w;
-	struct uoms_buf changed = { 0 }, d = { 0 };
-	enum uoms_code code = UOMS_OK;
-	int rc, n = 0;
-	long long version = 1;
-	char now[24];
-
-	if (st == NULL)
-		return uoms_store_fail(s, e, "finding a product");
-	uoms_time_now(now);
-	bind_val(st, 1, &p->f[UOMS_P_SKU]);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "finding a product");
-	}
-	*result = rc == SQLITE_ROW ? UOMS_UPDATED : UOMS_CREATED;
-	w = uoms_store_stmt(s, rc == SQLITE_ROW ? SQL_PRODUCT_UPDATE :
-	    SQL_PRODUCT_INSERT);
-	if (w == NULL) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "writing a product");
-	}
-	for (int f = 0; f <= UOMS_P_COUNT; f++) {
-		const struct uoms_val *v = f < UOMS_P_COUNT ? &p->f[f] :
-		    &p->extra;
-		struct uoms_val stored = rc == SQLITE_ROW ? uoms_column_val(st, f) :
-		    (struct uoms_val){ .type = UOMS_V_NULL };
-
-		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored)) {
-			bind_val(w, 1 + f, &stored);
-			continue;
-		}
-		bind_val(w, 1 + f, v);
-		uoms_buf_printf(&changed, "%s\"%s\"", n++ ? "," : "[",
-		    f < UOMS_P_COUNT ? uoms_product_field_name(f) : "extra");
-	}
-	sqlite3_reset(st);
-	if (*result == UOMS_UPDATED && n == 0) {
-		*result = UOMS_UNCHANGED;
-		goto out;
-	}
-	sqlite3_bind_text(w, 8, now, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(w)) == SQLITE_ROW)
-		version = sqlite3_column_int64(w, 0);
-	else if (rc != SQLITE_DONE) {
-		code = uoms_store_fail(s, e, "writing a product");
-		goto out;
-	}
-	uoms_buf_str(&d, "{\"sku\":");
-	uoms_buf_json_string(&d, p->f[UOMS_P_SKU].s, p->f[UOMS_P_SKU].n);
-	if (*result == UOMS_UPDATED)
-		uoms_buf_printf(&d, ",\"changed\":%s]", changed.p);
-	uoms_buf_str(&d, "}");
-	code = uoms_event_append(s, 0, *result == UOMS_CREATED ? "product_created" :
-	    "product_updated", NULL, NULL, version, d.p, now, e);
-out:
-	sqlite3_reset(w);
-	uoms_buf_free(&changed);
-	uoms_buf_free(&d);
-	return code;
 }
 
 void

@@ -1,5 +1,5 @@
 /*
- * ingest: insert or update orders and products by natural key. An
+ * ingest: insert or update orders by natural key (products: catalog.h). An
  * unchanged record writes nothing; a changed one is written with its
  * version bumped once and one event naming what changed, in the caller's
  * transaction.
@@ -47,11 +47,6 @@ enum uoms_code uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
     struct uoms_buf *record, struct uoms_error *e);
 
-/* The same for a product of the catalog, keyed by sku. */
-enum uoms_code uoms_ingest_product(struct uoms_store *s,
-    const struct uoms_product *p, enum uoms_ingest_result *result,
-    struct uoms_error *e);
-
 /* Keeps the raw line received for order id (--keep-raw). */
 enum uoms_code uoms_ingest_raw(struct uoms_store *s, long long id,
     const char *line, size_t len, struct uoms_error *e);
@@ -61,8 +56,6 @@ enum uoms_code uoms_ingest_raw(struct uoms_store *s, long long id,
  * JSON without its newline. UOMS_NOT_FOUND when there is no such order.
  */
 enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
-    struct uoms_buf *out, struct uoms_error *e);
-enum uoms_code uoms_product_record(struct uoms_store *s, const char *sku,
     struct uoms_buf *out, struct uoms_error *e);
 
 #endif

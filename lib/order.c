@@ -45,6 +45,8 @@ struct fdef {
 };
 
 #define MONEY	-UOMS_MONEY_MAX, UOMS_MONEY_MAX
+/* A price or a cost below nothing is a typo, and would turn profit. */
+#define PRICE	0, UOMS_MONEY_MAX
 #define QTY	1, UOMS_QUANTITY_MAX
 #define STOCK	-UOMS_QUANTITY_MAX, UOMS_QUANTITY_MAX
 
@@ -81,16 +83,20 @@ static const struct fdef item_fields[UOMS_I_COUNT] = {
 	[UOMS_I_SKU] = { "sku", K_ID, 0, 0, NULL, 0, 0 },
 	[UOMS_I_NAME] = { "name", K_TEXT, 0, 0, NULL, 0, 0 },
 	[UOMS_I_QUANTITY] = { "quantity", K_INT, 1, 1, NULL, QTY },
-	[UOMS_I_UNIT_PRICE] = { "unit_price", K_INT, 0, 0, NULL, MONEY },
+	[UOMS_I_UNIT_PRICE] = { "unit_price", K_INT, 0, 0, NULL, PRICE },
 };
 
+/* channel absent, null or "": the catalog every channel shares. */
 static const struct fdef product_fields[UOMS_P_COUNT] = {
+	[UOMS_P_CHANNEL] = { "channel", K_TEXT, 0, 0, NULL, 0, 0 },
 	[UOMS_P_SKU] = { "sku", K_ID, 1, 1, check_nonempty, 0, 0 },
 	[UOMS_P_NAME] = { "name", K_TEXT, 0, 0, NULL, 0, 0 },
 	[UOMS_P_CATEGORY] = { "category", K_TEXT, 0, 0, NULL, 0, 0 },
-	[UOMS_P_PRICE] = { "price", K_INT, 0, 0, NULL, MONEY },
-	[UOMS_P_COST] = { "cost", K_INT, 0, 0, NULL, MONEY },
+	[UOMS_P_PRICE] = { "price", K_INT, 0, 0, NULL, PRICE },
+	[UOMS_P_COST] = { "cost", K_INT, 0, 0, NULL, PRICE },
+	[UOMS_P_CURRENCY] = { "currency", K_TEXT, 0, 0, check_currency, 0, 0 },
 	[UOMS_P_STOCK] = { "stock", K_INT, 0, 0, NULL, STOCK },
+	[UOMS_P_COST_FROM] = { "cost_from", K_TIME, 0, 0, NULL, 0, 0 },
 };
 
 /*

@@ -13,8 +13,9 @@
 
 /*
  * The range of the record's numbers, refused beyond (never clamped), so
- * that reports can add them up: money (total_amount, refunded_amount,
- * unit_price, a product's price and cost) within +-10^15 minor units,
+ * that reports can add them up: money (total_amount) within +-10^15
+ * minor units, and what can't be below nothing (refunded_amount,
+ * unit_price, a product's price and cost) within 0..10^15,
  * quantities within 1..10^9 (cancelled_quantity 0..10^9, stock +-10^9).
  * A quantity times a price is then below 2^100, and sums of those fit
  * 128 bits for any number of rows a store can hold.
@@ -47,9 +48,12 @@ enum uoms_ifield {
 	UOMS_I_UNIT_PRICE, UOMS_I_COUNT
 };
 
+/* A product line's members: the catalog's columns up to UOMS_P_STOCK,
+ * then cost_from, which dates the line's cost (catalog.h). */
 enum uoms_pfield {
-	UOMS_P_SKU, UOMS_P_NAME, UOMS_P_CATEGORY, UOMS_P_PRICE, UOMS_P_COST,
-	UOMS_P_STOCK, UOMS_P_COUNT
+	UOMS_P_CHANNEL, UOMS_P_SKU, UOMS_P_NAME, UOMS_P_CATEGORY,
+	UOMS_P_PRICE, UOMS_P_COST, UOMS_P_CURRENCY, UOMS_P_STOCK,
+	UOMS_P_COST_FROM, UOMS_P_COUNT
 };
 
 struct uoms_item {

@@ -17,6 +17,13 @@
 	" placed_at, channel_updated_at, depart_time, complete_time," \
 	" total_amount, currency"
 
+#define PRODUCT_COLUMNS "channel, sku, name, category, price, cost," \
+	" currency, stock"
+#define PRODUCT_JSON "json_object('channel', channel, 'sku', sku," \
+	" 'name', name, 'category', category, 'price', price, 'cost', cost," \
+	" 'currency', currency, 'stock', stock, 'version', version," \
+	" 'created_at', created_at, 'updated_at', updated_at)"
+
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
@@ -54,19 +61,38 @@ static const char *const sql_text[SQL_COUNT] = {
 	    " WHERE order_id = ?1 AND state <> 'resolved'",
 	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
 	    " payload) VALUES (?1, ?2, ?3)",
-	[SQL_PRODUCT_FIND] = "SELECT sku, name, category, price, cost, stock,"
-	    " extra, version FROM products WHERE sku = ?1",
-	[SQL_PRODUCT_INSERT] = "INSERT INTO products (sku, name, category,"
-	    " price, cost, stock, extra, version, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)",
-	[SQL_PRODUCT_UPDATE] = "UPDATE products SET name = ?2, category = ?3,"
-	    " price = ?4, cost = ?5, stock = ?6, extra = ?7,"
-	    " version = version + 1, updated_at = ?8 WHERE sku = ?1"
-	    " RETURNING version",
-	[SQL_PRODUCT_RECORD] = "SELECT json_object('sku', sku, 'name', name,"
-	    " 'category', category, 'price', price, 'cost', cost,"
-	    " 'stock', stock, 'version', version, 'created_at', created_at,"
-	    " 'updated_at', updated_at), extra FROM products WHERE sku = ?1",
+	[SQL_PRODUCT_FIND] = "SELECT " PRODUCT_COLUMNS ", extra, version"
+	    " FROM products WHERE channel = ?1 AND sku = ?2",
+	[SQL_PRODUCT_INSERT] = "INSERT INTO products (" PRODUCT_COLUMNS ","
+	    " extra, version, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)",
+	[SQL_PRODUCT_UPDATE] = "UPDATE products SET name = ?3, category = ?4,"
+	    " price = ?5, cost = ?6, currency = ?7, stock = ?8, extra = ?9,"
+	    " version = version + 1, updated_at = ?10"
+	    " WHERE channel = ?1 AND sku = ?2 RETURNING version",
+	[SQL_PRODUCT_RECORD] = "SELECT " PRODUCT_JSON ", extra FROM products"
+	    " WHERE channel = ?1 AND sku = ?2",
+	/* A cost dated again at the same time replaces that row's cost. */
+	[SQL_PRODUCT_COST_PUT] = "INSERT INTO product_costs (channel, sku,"
+	    " valid_from, cost) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (channel, sku, valid_from) DO UPDATE"
+	    " SET cost = excluded.cost WHERE cost <> excluded.cost",
+	/* The cost now: the row valid from the latest time. Times of both
+	 * forms (with and without decimals) are compared as times. */
+	[SQL_PRODUCT_COST_NOW] = "SELECT cost FROM product_costs"
+	    " WHERE channel = ?1 AND sku = ?2"
+	    " ORDER BY julianday(valid_from) DESC, valid_from DESC LIMIT 1",
+	/* ?1 NULL: every channel; ?2 NULL: every sku. */
+	[SQL_PRODUCT_LIST] = "SELECT " PRODUCT_JSON ", extra, channel, sku,"
+	    " name, category, price, cost, currency, stock, version,"
+	    " created_at, updated_at FROM products"
+	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
+	    " ORDER BY channel, sku",
+	[SQL_PRODUCT_COST_LIST] = "SELECT json_object('channel', channel,"
+	    " 'sku', sku, 'valid_from', valid_from, 'cost', cost), NULL,"
+	    " channel, sku, valid_from, cost FROM product_costs"
+	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
+	    " ORDER BY channel, sku, julianday(valid_from), valid_from",
 };
 
 sqlite3_stmt *
@@ -176,6 +202,21 @@ uoms_column_val(sqlite3_stmt *st, int col)
 		break;
 	}
 	return v;
+}
+
+void
+uoms_bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v)
+{
+	switch (v->type) {
+	case UOMS_V_TEXT:
+		sqlite3_bind_text(st, col, v->s, v->n, SQLITE_TRANSIENT);
+		break;
+	case UOMS_V_INT:
+		sqlite3_bind_int64(st, col, v->i);
+		break;
+	default:
+		sqlite3_bind_null(st, col);
+	}
 }
 
 enum uoms_code

@@ -27,6 +27,10 @@ enum uoms_sql {
 	SQL_PRODUCT_INSERT,
 	SQL_PRODUCT_UPDATE,
 	SQL_PRODUCT_RECORD,
+	SQL_PRODUCT_COST_PUT,
+	SQL_PRODUCT_COST_NOW,
+	SQL_PRODUCT_LIST,
+	SQL_PRODUCT_COST_LIST,
 	SQL_COUNT
 };
 
@@ -99,6 +103,8 @@ enum uoms_code uoms_record_from_row(struct uoms_store *s, sqlite3_stmt *st,
 
 /* A stored column as a value, borrowed from the statement's row. */
 struct uoms_val uoms_column_val(sqlite3_stmt *st, int col);
+/* Binds v (copied) to parameter col of st; absent and null bind NULL. */
+void uoms_bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v);
 
 int uoms_migration_count(void);
 const char *uoms_migration_sql(int n);
