@@ -533,16 +533,43 @@ ctx_keep_secret(struct uoms_fetch_ctx *ctx, const char *name,
 	}
 }
 
+/*
+ * A product belongs to the catalog of the channel it came from (the same
+ * SKU on two channels is two products): its channel member is set here,
+ * first in the line, once for every kind. A new reference.
+ */
+static json_t *
+channel_product(json_t *record, const char *channel)
+{
+	json_t *p = json_object(), *v;
+	const char *k;
+	int bad;
+
+	bad = p == NULL || json_object_set_new(p, "channel",
+	    json_string(channel)) < 0;
+	json_object_foreach(record, k, v)
+		if (!bad && strcmp(k, "channel") != 0)
+			bad = json_object_set(p, k, v) < 0;
+	if (bad)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	return p;
+}
+
 static void
 ctx_emit(struct uoms_fetch_ctx *ctx, json_t *record)
 {
 	struct job *j = ctx->engine;
+	json_t *p = NULL;
 	char *line;
 
 	j->records++;
 	if (j->f->o->dry_run)
 		return;
-	if ((line = json_dumps(record, JSON_COMPACT)) == NULL)
+	if (ctx->products)
+		record = p = channel_product(record, ctx->channel->name);
+	line = json_dumps(record, JSON_COMPACT);
+	json_decref(p);
+	if (line == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
 	if (uoms_out_record(line, strlen(line)) < 0) {
 		progress_clear(j->f);
@@ -559,7 +586,8 @@ uoms_fetch_emit_text(struct uoms_fetch_ctx *ctx, const char *text,
 	struct job *j = ctx->engine;
 	json_t *o;
 
-	if (ctx->emit != ctx_emit) {
+	/* A product takes its channel on the way (ctx_emit). */
+	if (ctx->emit != ctx_emit || ctx->products) {
 		if ((o = json_loadb(text, len, 0, NULL)) == NULL)
 			return -1;
 		ctx->emit(ctx, o);

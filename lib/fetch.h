@@ -78,7 +78,8 @@ int uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 /*
  * Emits a record given as the text of one JSON object (len bytes, no
  * newline), for kinds whose channel already speaks SPEC 3.1 lines: the
- * engine prints it as it is, without parsing it again. The caller has
+ * engine prints it as it is, without parsing it again (a product is
+ * parsed, to carry its channel's name in "channel"). The caller has
  * checked that it is one object. Under another engine (a unit test's
  * ctx) the text is parsed and handed to ctx->emit. Returns 0, or -1 when
  * it could not be parsed there.

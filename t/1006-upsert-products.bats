@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# uoms-upsert --products: product lines keyed by sku, versioned like orders.
+# uoms-upsert --products: product lines keyed by (channel, sku), versioned
+# like orders; a line without channel is the shared catalog (channel "").
+# Channels, currencies and cost history: t/1011-catalog.bats.
 load helper
 
 products() {
@@ -10,7 +12,8 @@ products() {
 EOF
 }
 
-# strip_product: drop what the store assigns, sort keys.
+# strip_product: drop what the store assigns, and the shared channel and
+# no currency that lines without them get; sort keys.
 strip_product() {
 	python3 -c '
 import json, sys
@@ -18,6 +21,10 @@ for line in sys.stdin:
     v = json.loads(line)
     for k in ("version", "created_at", "updated_at"):
         v.pop(k, None)
+    if v.get("channel", 0) == "":
+        del v["channel"]
+    if "currency" in v and v["currency"] is None:
+        del v["currency"]
     print(json.dumps(v, ensure_ascii=False, sort_keys=True))'
 }
 

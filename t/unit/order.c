@@ -315,7 +315,9 @@ test_ranges(struct uoms_parser *p)
 		{ "quantity", "1000000001", 0 },
 		{ "quantity", "18446744073709551617", 0 },
 		{ "unit_price", "1000000000000000", 1 },
-		{ "unit_price", "-1000000000000000", 1 },
+		{ "unit_price", "0", 1 },
+		{ "unit_price", "-1", 0 },
+		{ "unit_price", "-1000000000000000", 0 },
 		{ "unit_price", "4611686018427387904", 0 },
 		{ "cancelled_quantity", "0", 1 },
 		{ "cancelled_quantity", "1000000000", 1 },
@@ -413,6 +415,30 @@ test_product(struct uoms_parser *p)
 	ok(uoms_product_parse(p, badprice, strlen(badprice), &pr, &e) ==
 	    UOMS_INVALID && strstr(e.msg, "price must be a whole number"),
 	    "product: price must be a whole number (%s)", e.msg);
+	/* A price or a cost below nothing is refused, naming the member. */
+	static const char *const below[] = {
+		"{\"sku\":\"S\",\"price\":-1}",
+		"{\"sku\":\"S\",\"cost\":-1}",
+	};
+	for (int i = 0; i < 2; i++)
+		ok(uoms_product_parse(p, below[i], strlen(below[i]), &pr, &e) ==
+		    UOMS_INVALID && strstr(e.msg, i ? "cost -1 is out of range" :
+		    "price -1 is out of range") != NULL,
+		    "product: %s refused (%s)", below[i], e.msg);
+	static const char chan[] = "{\"channel\":\"shop\",\"sku\":\"S\","
+	    "\"currency\":\"USD\",\"cost\":5,"
+	    "\"cost_from\":\"2026-11-01T09:00:00+09:00\"}";
+	ok(uoms_product_parse(p, chan, strlen(chan), &pr, &e) == UOMS_OK &&
+	    is_text(&pr.f[UOMS_P_CHANNEL], "shop") &&
+	    is_text(&pr.f[UOMS_P_CURRENCY], "USD") &&
+	    is_text(&pr.f[UOMS_P_COST_FROM], "2026-11-01T00:00:00Z") &&
+	    pr.extra.type == UOMS_V_ABSENT,
+	    "product: channel, currency, cost_from (UTC), not extra (%s)",
+	    e.msg);
+	static const char badcur[] = "{\"sku\":\"S\",\"currency\":\"usd\"}";
+	ok(uoms_product_parse(p, badcur, strlen(badcur), &pr, &e) ==
+	    UOMS_INVALID && strstr(e.msg, "currency 'usd' is not a 3-letter")
+	    != NULL, "product: currency checked like an order's (%s)", e.msg);
 }
 
 /* The reject line for line, parsed back. */
