@@ -234,3 +234,14 @@ query_is() {
 	[ "$got" = "$2" ]
 }
 # --- end query ---------------------------------------------------------------
+# --- man page examples (t/1011) ----------------------------------------------
+# man_examples PAGE: each literal block of man/PAGE's EXAMPLES section, as
+# ex1.sh, ex2.sh... in the current folder, mdoc escapes undone.
+man_examples() {
+	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
+	    on && /^\.Ed/ { f = ""; next }
+	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' \
+	    "$SRC/man/$1"
+}
+# --- end man page examples ---------------------------------------------------
