@@ -15,6 +15,7 @@ static const char usage[] =
 static const char *const tools[][2] = {
 	{ "upsert", "read order (or product) lines, store them by natural key" },
 	{ "query", "select orders by filters, print them as lines" },
+	{ "catalog", "print each channel's products and their cost history" },
 	{ "status", "move orders through their workflow" },
 	{ "assign", "assign a driver to orders, all or nothing" },
 	{ "edit", "change fields of stored orders" },

@@ -241,6 +241,10 @@ EOF
 	[ "$(uoms-events | wc -l)" -eq 3 ]
 	# --shared and --channel '' are the same.
 	[ "$(uoms-catalog --shared)" = "$(uoms-catalog --channel '' --shared)" ]
+	# The front door knows it.
+	run --separate-stderr uoms help
+	[[ "$output" == *"  catalog  print each channel's products and their cost history"* ]]
+	[ "$(uoms catalog --help)" = "$(uoms-catalog --help)" ]
 }
 
 @test "uoms-fetch --products lines carry their channel: the same SKUs on two channels are two catalogs" {
