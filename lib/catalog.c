@@ -6,9 +6,9 @@
 #include "rfc3339.h"
 #include "store_priv.h"
 
-/* The columns of SQL_PRODUCT_FIND: the product's, then these. */
+/* The columns of SQL_PRODUCT_FIND: the product's up to its stock, then
+ * extra (and version). */
 #define COL_EXTRA	UOMS_P_COST_FROM
-#define COL_VERSION	(UOMS_P_COST_FROM + 1)
 
 /* The channel a product line names: absent, null and "" are shared. */
 static struct uoms_val
@@ -20,9 +20,10 @@ channel_of(const struct uoms_product *p)
 }
 
 /*
- * When the line's cost holds from, in the form of the store's times with
- * milliseconds (so the rows of one product compare as text): cost_from,
- * or now. Refuses a cost_from without a cost, or beyond the skew.
+ * When the line's cost holds from, as an RFC 3339 UTC time with exactly
+ * three decimals (as locks write theirs): cost_from, or now. Refuses a
+ * cost_from without a cost, or beyond the skew: a cost that starts later
+ * would be today's cost before its time.
  */
 static enum uoms_code
 valid_from(const struct uoms_product *p, char out[UOMS_TIME_MS_SIZE],
