@@ -820,6 +820,7 @@ struct sink {
 	char **held;		/* nheld rows of ncols strings */
 	int *held_totals;
 	int nheld, capheld, *width, frozen;
+	int was_totals;		/* the last row was a totals row */
 	/* svg */
 	struct chart chart;
 	struct crow *crows;
@@ -999,7 +1000,8 @@ table_flush(struct sink *k)
 	}
 	put_table_row(k, titles);
 	for (int i = 0; i < k->nheld; i++) {
-		if (k->held_totals[i])
+		/* One rule above the totals rows (one per currency). */
+		if (k->held_totals[i] && (i == 0 || !k->held_totals[i - 1]))
 			table_rule(k);
 		put_table_row(k, k->held + i * k->ncols);
 		for (int c = 0; c < k->ncols; c++)
@@ -1055,12 +1057,14 @@ table_row(struct sink *k, const struct cell *x, int totals)
 	}
 	if (!k->frozen) {
 		k->held_totals[k->nheld++] = totals;
+		k->was_totals = totals;
 		if (k->nheld >= TABLE_HOLD)
 			table_flush(k);
 		return;
 	}
-	if (totals)
+	if (totals && !k->was_totals)
 		table_rule(k);
+	k->was_totals = totals;
 	put_table_row(k, cells);
 	for (int c = 0; c < k->ncols; c++)
 		free(cells[c]);
