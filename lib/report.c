@@ -2012,17 +2012,17 @@ report_hourly(struct ctx *x)
 
 /* -- groups: rows of a report, added up in a hash as orders stream by -- */
 
-/*
- * SQLite groups by sorting every row it reads; the reports' groups are
- * few (days, channels, departments), so a hash over them does the same
- * work without the sort. Memory grows with the groups, not the orders.
- */
 /* The money figures of a row of the sales reports (see sales_groups). */
 struct figures {
 	long long orders, cancelled, items, revenue, cost, uncosted, unpriced;
 	long long cancelled_amount, refunded;
 };
 
+/*
+ * SQLite groups by sorting every row it reads; the reports' groups are
+ * few (days, channels, departments), so a hash over them does the same
+ * work without the sort. Memory grows with the groups, not the orders.
+ */
 struct group {
 	char *k[3];		/* NULL for a null key; k[2] the currency */
 	char *name;		/* an item's name */
