@@ -775,7 +775,8 @@ enum ctype {
 enum {
 	F_KEY = 1 << 0,		/* says what the row is about */
 	F_NOTABLE = 1 << 1,	/* machine formats only */
-	F_UNKNOWN = 1 << 2	/* null is unknown ("?"), not "none" ("-") */
+	F_UNKNOWN = 1 << 2,	/* null is unknown ("?"), not "none" ("-") */
+	F_TAG = 1 << 3		/* part of a chart's label, kept in totals */
 };
 
 struct col {
@@ -819,6 +820,7 @@ struct sink {
 	char **held;		/* nheld rows of ncols strings */
 	int *held_totals;
 	int nheld, capheld, *width, frozen;
+	int was_totals;		/* the last row was a totals row */
 	/* svg */
 	struct chart chart;
 	struct crow *crows;
@@ -998,7 +1000,8 @@ table_flush(struct sink *k)
 	}
 	put_table_row(k, titles);
 	for (int i = 0; i < k->nheld; i++) {
-		if (k->held_totals[i])
+		/* One rule above the totals rows (one per currency). */
+		if (k->held_totals[i] && (i == 0 || !k->held_totals[i - 1]))
 			table_rule(k);
 		put_table_row(k, k->held + i * k->ncols);
 		for (int c = 0; c < k->ncols; c++)
@@ -1043,7 +1046,8 @@ table_row(struct sink *k, const struct cell *x, int totals)
 		if (totals && (k->cols[c].flags & F_KEY))
 			snprintf(text, sizeof text, "%s", key_done++ ? "" :
 			    "TOTAL");
-		else if (totals && x[c].null && k->cols[c].type == T_TEXT)
+		else if (totals && x[c].null && !x[c].na &&
+		    k->cols[c].type == T_TEXT)
 			text[0] = '\0';
 		else
 			table_text(k, c, &x[c], text, sizeof text);
@@ -1053,12 +1057,14 @@ table_row(struct sink *k, const struct cell *x, int totals)
 	}
 	if (!k->frozen) {
 		k->held_totals[k->nheld++] = totals;
+		k->was_totals = totals;
 		if (k->nheld >= TABLE_HOLD)
 			table_flush(k);
 		return;
 	}
-	if (totals)
+	if (totals && !k->was_totals)
 		table_rule(k);
+	k->was_totals = totals;
 	put_table_row(k, cells);
 	for (int c = 0; c < k->ncols; c++)
 		free(cells[c]);
@@ -1188,7 +1194,7 @@ chart_row(struct sink *k, const struct cell *x, int totals)
 	r = &k->crows[k->ncrows++];
 	memset(r, 0, sizeof *r);
 	for (int c = 0; c < k->ncols; c++) {
-		if (!(k->cols[c].flags & F_KEY))
+		if (!(k->cols[c].flags & (F_KEY | F_TAG)))
 			continue;
 		table_text(k, c, &x[c], text, sizeof text);
 		uoms_buf_printf(&label, "%s%s", label.n ? " " : "", text);
@@ -2006,15 +2012,23 @@ report_hourly(struct ctx *x)
 
 /* -- groups: rows of a report, added up in a hash as orders stream by -- */
 
+/* The money figures of a row of the sales reports (see sales_groups). */
+struct figures {
+	long long orders, cancelled, items, revenue, cost, uncosted, unpriced;
+	long long cancelled_amount, refunded;
+};
+
 /*
  * SQLite groups by sorting every row it reads; the reports' groups are
  * few (days, channels, departments), so a hash over them does the same
  * work without the sort. Memory grows with the groups, not the orders.
  */
 struct group {
-	char *k[2];		/* NULL for a null key */
+	char *k[3];		/* NULL for a null key; k[2] the currency */
 	char *name;		/* an item's name */
-	long long v[8];
+	int name_from_catalog;
+	long long v[8];		/* range: orders, per channel */
+	struct figures f;	/* sales */
 };
 
 struct groups {
@@ -2023,12 +2037,12 @@ struct groups {
 };
 
 static unsigned long long
-key_hash(const char *a, const char *b)
+key_hash(const char *a, const char *b, const char *c)
 {
 	unsigned long long h = 1469598103934665603ULL;
-	const char *k[2] = { a, b };
+	const char *k[3] = { a, b, c };
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		h = (h ^ (k[i] == NULL ? 1 : 2)) * 1099511628211ULL;
 		for (const char *p = k[i]; p != NULL && *p != '\0'; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
@@ -2036,9 +2050,9 @@ key_hash(const char *a, const char *b)
 	return h;
 }
 
-/* The group of keys (a, b), made when new; NULL when out of memory. */
+/* The group of keys (a, b, c), made when new; NULL when out of memory. */
 static struct group *
-groups_get(struct groups *g, const char *a, const char *b)
+groups_get(struct groups *g, const char *a, const char *b, const char *c)
 {
 	size_t i;
 
@@ -2053,7 +2067,8 @@ groups_get(struct groups *g, const char *a, const char *b)
 
 			if (x == NULL)
 				continue;
-			i = key_hash(x->k[0], x->k[1]) & (cap - 1);
+			i = key_hash(x->k[0], x->k[1], x->k[2]) &
+			    (cap - 1);
 			while (ns[i] != NULL)
 				i = (i + 1) & (cap - 1);
 			ns[i] = x;
@@ -2062,11 +2077,12 @@ groups_get(struct groups *g, const char *a, const char *b)
 		g->slot = ns;
 		g->cap = cap;
 	}
-	i = key_hash(a, b) & (g->cap - 1);
+	i = key_hash(a, b, c) & (g->cap - 1);
 	for (; g->slot[i] != NULL; i = (i + 1) & (g->cap - 1)) {
 		struct group *x = g->slot[i];
 
-		if (str_null_eq(x->k[0], a) && str_null_eq(x->k[1], b))
+		if (str_null_eq(x->k[0], a) && str_null_eq(x->k[1], b) &&
+		    str_null_eq(x->k[2], c))
 			return x;
 	}
 	struct group *x = calloc(1, sizeof *x);
@@ -2075,8 +2091,12 @@ groups_get(struct groups *g, const char *a, const char *b)
 		return NULL;
 	x->k[0] = a != NULL ? strdup(a) : NULL;
 	x->k[1] = b != NULL ? strdup(b) : NULL;
-	if ((a != NULL && x->k[0] == NULL) || (b != NULL && x->k[1] == NULL)) {
+	x->k[2] = c != NULL ? strdup(c) : NULL;
+	if ((a != NULL && x->k[0] == NULL) || (b != NULL && x->k[1] == NULL) ||
+	    (c != NULL && x->k[2] == NULL)) {
 		free(x->k[0]);
+		free(x->k[1]);
+		free(x->k[2]);
 		free(x);
 		return NULL;
 	}
@@ -2101,7 +2121,9 @@ group_cmp(const void *pa, const void *pb)
 	const struct group *b = *(struct group *const *)pb;
 	int c = key_cmp(a->k[0], b->k[0]);
 
-	return c != 0 ? c : key_cmp(a->k[1], b->k[1]);
+	if (c == 0)
+		c = key_cmp(a->k[1], b->k[1]);
+	return c != 0 ? c : key_cmp(a->k[2], b->k[2]);
 }
 
 /* The groups in key order, packed to the front of the slots. */
@@ -2127,6 +2149,7 @@ groups_free(struct groups *g)
 		if (g->slot[i] != NULL) {
 			free(g->slot[i]->k[0]);
 			free(g->slot[i]->k[1]);
+			free(g->slot[i]->k[2]);
 			free(g->slot[i]->name);
 			free(g->slot[i]);
 		}
@@ -2135,10 +2158,6 @@ groups_free(struct groups *g)
 }
 
 /* -- daily, sales, settlement: orders, items, revenue, cost, profit -- */
-
-struct figures {
-	long long orders, cancelled, items, revenue, cost, uncosted, unpriced;
-};
 
 /*
  * Money adds up in 64 bits, checked: a sum or product that would not fit
@@ -2167,10 +2186,14 @@ add_product(long long *acc, long long n, long long price)
 	    __builtin_add_overflow(*acc, p, acc);
 }
 
+/* The figure columns, in the order figure_cells fills them. */
+#define NFIGS 10
+
 /* The figure cells from cell fc on: orders, cancelled, items, revenue,
- * cost, profit, margin, uncosted. A revenue with an unpriced item, a
- * cost with an item of unknown cost, are unknown, and so is what they
- * make: never a number that looks right and is not. */
+ * cost, profit, margin, uncosted, cancelled_amount, refunded_amount.
+ * A revenue with an unpriced item, a cost with an item of unknown cost,
+ * are unknown, and so is what they make: never a number that looks
+ * right and is not. */
 static void
 figure_cells(struct cell *c, const struct figures *f)
 {
@@ -2184,6 +2207,8 @@ figure_cells(struct cell *c, const struct figures *f)
 	c[5] = rev && cost ? cnum(f->revenue - f->cost) : cnull;
 	c[6] = rev && cost ? cratio(f->revenue - f->cost, f->revenue) : cnull;
 	c[7] = cnum(f->uncosted);
+	c[8] = rev ? cnum(f->cancelled_amount) : cnull;
+	c[9] = cnum(f->refunded);
 }
 
 /* Whether f's profit (revenue - cost) fits; -1 with x->e filled. */
@@ -2199,19 +2224,23 @@ figures_fit(struct ctx *x, const struct figures *f, const char *k0,
 	return 0;
 }
 
-/* The sentence of a settlement line, for a chat message. */
+/* The sentence of a settlement line, for a chat message. Money is in
+ * the currency's minor unit, like every figure; the currency is named
+ * once, after the day. */
 static void
 settle_text(struct uoms_buf *b, const char *who, const char *day,
-    const struct figures *f)
+    const char *currency, const struct figures *f)
 {
-	struct cell c[8];
+	struct cell c[NFIGS];
 	char v[40], m[32];
 
 	figure_cells(c, f);
 	uoms_buf_clear(b);
 	group_digits(v, sizeof v, f->orders);
-	uoms_buf_printf(b, "%s %s: %s order%s", who, day, v,
-	    f->orders == 1 ? "" : "s");
+	uoms_buf_printf(b, "%s %s", who, day);
+	if (currency != NULL)
+		uoms_buf_printf(b, " (%s)", currency);
+	uoms_buf_printf(b, ": %s order%s", v, f->orders == 1 ? "" : "s");
 	group_digits(v, sizeof v, f->cancelled);
 	if (f->cancelled > 0)
 		uoms_buf_printf(b, " (%s cancelled)", v);
@@ -2219,6 +2248,15 @@ settle_text(struct uoms_buf *b, const char *who, const char *day,
 	uoms_buf_printf(b, ", %s item%s", v, f->items == 1 ? "" : "s");
 	group_digits(v, sizeof v, c[3].i);
 	uoms_buf_printf(b, ", revenue %s", c[3].null ? "unknown" : v);
+	group_digits(v, sizeof v, c[8].i);
+	if (!c[8].null && c[8].i != 0)
+		uoms_buf_printf(b, " (%s cancelled", v);
+	group_digits(v, sizeof v, f->refunded);
+	if (f->refunded != 0)
+		uoms_buf_printf(b, "%s%s refunded", !c[8].null && c[8].i != 0 ?
+		    ", " : " (", v);
+	if ((!c[8].null && c[8].i != 0) || f->refunded != 0)
+		uoms_buf_str(b, ")");
 	group_digits(v, sizeof v, c[4].i);
 	if (c[4].null)
 		uoms_buf_printf(b, ", cost unknown (%lld %s without a cost)",
@@ -2257,19 +2295,378 @@ key_sql(struct uoms_buf *b, enum uoms_report_by k)
 }
 
 /*
+ * The catalog as the orders of one channel see it, read once per
+ * (channel, sku) sold and kept while the report runs: memory follows the
+ * catalog, never the orders, and an item costs a hash lookup and a
+ * binary search, not a query (three correlated subqueries an item made
+ * the sales report three times slower).
+ *
+ * The cost of an item sold (the rule of migration 5): the cost history of
+ * its sku in the catalog of the order's channel, or in the shared one
+ * ('') when that channel has none for the sku; of it, the cost valid
+ * when the order was sold (placed_at, else created_at), or the earliest
+ * when the history starts later (a catalog loaded after the orders
+ * still costs them). A product with no history at all (stored by a
+ * version that kept none) costs the catalog's cost, by (channel, sku)
+ * then ('', sku). Never a join on sku alone: a sku may be in several
+ * channels' catalogs, and a join would count it twice.
+ */
+struct known {
+	char *channel, *sku;
+	char *name;		/* the catalog's, NULL when it has none */
+	char **from;		/* n valid_from, without 'Z', ascending */
+	long long *cost;
+	int n;
+	int has_cost;		/* no history: the catalog's cost, if any */
+	long long catalog_cost;
+};
+
+struct catalog {
+	struct known **slot;
+	size_t n, cap;
+	sqlite3_stmt *hist, *prod, *name;
+};
+
+/* Times without their 'Z' compare as text: "...:00" (a whole second)
+ * sorts before "...:00.500" as it should, where "...:00Z" would not. */
+static char *
+time_key(const unsigned char *s)
+{
+	char *k = strdup(s != NULL ? (const char *)s : "");
+	size_t n;
+
+	if (k != NULL && (n = strlen(k)) > 0 && k[n - 1] == 'Z')
+		k[n - 1] = '\0';
+	return k;
+}
+
+static void
+known_free(struct known *k)
+{
+	for (int i = 0; i < k->n; i++)
+		free(k->from[i]);
+	free(k->from);
+	free(k->cost);
+	free(k->channel);
+	free(k->sku);
+	free(k->name);
+	free(k);
+}
+
+static void
+catalog_free(struct catalog *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->slot[i] != NULL)
+			known_free(c->slot[i]);
+	free(c->slot);
+	sqlite3_finalize(c->hist);
+	sqlite3_finalize(c->prod);
+	sqlite3_finalize(c->name);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+catalog_open(struct ctx *x, struct catalog *c)
+{
+	memset(c, 0, sizeof *c);
+	c->hist = prepare(x, "SELECT valid_from, cost FROM product_costs"
+	    " WHERE sku = ?2 AND channel = coalesce((SELECT h.channel"
+	    " FROM product_costs h WHERE h.channel = ?1 AND h.sku = ?2"
+	    " LIMIT 1), '') ORDER BY rtrim(valid_from, 'Z')");
+	c->prod = prepare(x, "SELECT cost FROM products WHERE sku = ?2"
+	    " AND channel IN (?1, '') ORDER BY channel = '' LIMIT 1");
+	c->name = prepare(x, "SELECT name FROM products WHERE sku = ?2"
+	    " AND channel IN (?1, '') AND name IS NOT NULL"
+	    " ORDER BY channel = '' LIMIT 1");
+	if (c->hist == NULL || c->prod == NULL || c->name == NULL) {
+		catalog_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_pair(sqlite3_stmt *st, const char *channel, const char *sku)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+}
+
+/* Reads what the catalog says of sku for channel into k; -1 with x->e
+ * filled. */
+static int
+known_read(struct ctx *x, struct catalog *c, struct known *k)
+{
+	int rc, cap = 0;
+
+	bind_pair(c->hist, k->channel, k->sku);
+	while ((rc = step(x, c->hist)) > 0) {
+		if (k->n == cap && (grow(&k->from, cap + 4, sizeof *k->from) <
+		    0 || grow(&k->cost, cap + 4, sizeof *k->cost) < 0))
+			goto oom;
+		if (k->n == cap)
+			cap += 4;
+		if ((k->from[k->n] = time_key(sqlite3_column_text(c->hist,
+		    0))) == NULL)
+			goto oom;
+		k->cost[k->n++] = sqlite3_column_int64(c->hist, 1);
+	}
+	if (rc < 0)
+		return -1;
+	bind_pair(c->prod, k->channel, k->sku);
+	if ((rc = step(x, c->prod)) < 0)
+		return -1;
+	if (rc > 0 && sqlite3_column_type(c->prod, 0) != SQLITE_NULL) {
+		k->has_cost = 1;
+		k->catalog_cost = sqlite3_column_int64(c->prod, 0);
+	}
+	bind_pair(c->name, k->channel, k->sku);
+	if ((rc = step(x, c->name)) < 0)
+		return -1;
+	if (rc > 0 && (k->name = strdup((const char *)sqlite3_column_text(
+	    c->name, 0))) == NULL)
+		goto oom;
+	return 0;
+oom:
+	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
+	return -1;
+}
+
+/* What the catalog says of sku for orders of channel (read when first
+ * asked); NULL with x->e filled. */
+static struct known *
+catalog_get(struct ctx *x, struct catalog *c, const char *channel,
+    const char *sku)
+{
+	struct known *k;
+	size_t i;
+
+	if (c->n * 2 >= c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct known **ns = calloc(cap, sizeof *ns);
+
+		if (ns == NULL)
+			goto oom;
+		for (size_t j = 0; j < c->cap; j++) {
+			if ((k = c->slot[j]) == NULL)
+				continue;
+			i = key_hash(k->channel, k->sku, NULL) & (cap - 1);
+			while (ns[i] != NULL)
+				i = (i + 1) & (cap - 1);
+			ns[i] = k;
+		}
+		free(c->slot);
+		c->slot = ns;
+		c->cap = cap;
+	}
+	i = key_hash(channel, sku, NULL) & (c->cap - 1);
+	for (; (k = c->slot[i]) != NULL; i = (i + 1) & (c->cap - 1))
+		if (strcmp(k->channel, channel) == 0 &&
+		    strcmp(k->sku, sku) == 0)
+			return k;
+	if ((k = calloc(1, sizeof *k)) == NULL ||
+	    (k->channel = strdup(channel)) == NULL ||
+	    (k->sku = strdup(sku)) == NULL) {
+		if (k != NULL)
+			known_free(k);
+		goto oom;
+	}
+	if (known_read(x, c, k) < 0) {
+		known_free(k);
+		return NULL;
+	}
+	c->slot[i] = k;
+	c->n++;
+	return k;
+oom:
+	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
+	return NULL;
+}
+
+/* The cost of one unit of k sold at stored time sold into *cost: 1, or
+ * 0 when it is not known. */
+static int
+known_cost(const struct known *k, const unsigned char *sold,
+    long long *cost)
+{
+	char key[64];
+	size_t n;
+	int lo = 0, hi = k->n;
+
+	if (k->n == 0) {
+		*cost = k->catalog_cost;
+		return k->has_cost;
+	}
+	snprintf(key, sizeof key, "%s", sold != NULL ? (const char *)sold :
+	    "");
+	if ((n = strlen(key)) > 0 && key[n - 1] == 'Z')
+		key[n - 1] = '\0';
+	/* The first valid_from after the sale; the one before it holds. */
+	while (lo < hi) {
+		int m = lo + (hi - lo) / 2;
+
+		if (strcmp(k->from[m], key) <= 0)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	*cost = k->cost[lo > 0 ? lo - 1 : 0];
+	return 1;
+}
+
+/* The money members kept in extra (JSON): a file's extra that is not
+ * JSON reads as none, never an error that stops the report. */
+#define REFUNDED_SQL "CASE WHEN json_valid(o.extra) THEN" \
+	" json_extract(o.extra, '$.refunded_amount') END"
+#define CANCELLED_QTY_SQL "CASE WHEN json_valid(i.extra) THEN" \
+	" json_extract(i.extra, '$.cancelled_quantity') END"
+
+/* A line of the order being read: its group and what it was paid. */
+struct sale_line {
+	struct group *g;
+	long long paid;		/* units not cancelled x unit_price; 0 unpriced */
+};
+
+/* The order being read: its group, its lines, its refund. */
+struct sale_order {
+	struct group *g;
+	struct sale_line *l;
+	int n, cap;
+	long long refund;
+};
+
+/* amount refunded from g's revenue; -1 with x->e filled. */
+static int
+refund_to(struct ctx *x, struct group *g, long long amount)
+{
+	if (__builtin_add_overflow(g->f.refunded, amount, &g->f.refunded))
+		return out_of_range(x, "refunded_amount", g->k[0], g->k[1]);
+	if (__builtin_sub_overflow(g->f.revenue, amount, &g->f.revenue))
+		return out_of_range(x, "revenue", g->k[0], g->k[1]);
+	return 0;
+}
+
+/*
+ * The order's refund comes off the revenue of the groups its lines are
+ * in. A refund is the order's, not a line's, so with --by item it is
+ * shared in proportion to what each line was paid (rounded down, the
+ * units left over one each to the first lines paid), and the item rows
+ * still add up to the totals. All of it goes to the order's group when
+ * no line was paid. In 128 bits: refund x paid does not fit in 64.
+ */
+static int
+sale_refund(struct ctx *x, const struct sale_order *o)
+{
+	__int128 w = 0, left = o->refund;
+
+	if (o->refund <= 0)
+		return 0;
+	for (int i = 0; i < o->n; i++)
+		w += o->l[i].paid > 0 ? o->l[i].paid : 0;
+	if (w == 0)
+		return refund_to(x, o->n > 0 ? o->l[0].g : o->g, o->refund);
+	for (int i = 0; i < o->n; i++) {
+		long long share;
+
+		if (o->l[i].paid <= 0)
+			continue;
+		share = (long long)((__int128)o->refund * o->l[i].paid / w);
+		if (refund_to(x, o->l[i].g, share) < 0)
+			return -1;
+		left -= share;
+	}
+	for (int i = 0; i < o->n && left > 0; i++)
+		if (o->l[i].paid > 0) {
+			if (refund_to(x, o->l[i].g, 1) < 0)
+				return -1;
+			left--;
+		}
+	return 0;
+}
+
+/*
+ * One item of an order not cancelled into group g: q units ordered, cq
+ * of them cancelled (clamped to 0..q whatever the file holds), at price
+ * (may be null) and the cost kn says (NULL: none). Only the units not
+ * cancelled are items, revenue and cost; the cancelled ones are
+ * cancelled_amount.
+ */
+static int
+sale_item(struct ctx *x, sqlite3_stmt *st, int q, struct group *g,
+    const struct known *kn, struct sale_order *o)
+{
+	struct figures *f = &g->f;
+	long long n = sqlite3_column_int64(st, q), cq, price, cost, paid = 0;
+
+	cq = sqlite3_column_int64(st, q + 7);
+	cq = cq < 0 ? 0 : cq > n ? (n > 0 ? n : 0) : cq;
+	n -= cq;
+	if (__builtin_add_overflow(f->items, n, &f->items))
+		return out_of_range(x, "items", g->k[0], g->k[1]);
+	if (sqlite3_column_type(st, q + 1) == SQLITE_NULL)
+		f->unpriced++;
+	else {
+		price = sqlite3_column_int64(st, q + 1);
+		if (add_product(&paid, n, price) ||
+		    __builtin_add_overflow(f->revenue, paid, &f->revenue))
+			return out_of_range(x, "revenue", g->k[0], g->k[1]);
+		if (add_product(&f->cancelled_amount, cq, price))
+			return out_of_range(x, "cancelled_amount", g->k[0],
+			    g->k[1]);
+	}
+	if (kn == NULL || !known_cost(kn, sqlite3_column_text(st, q + 2),
+	    &cost)) {
+		if (__builtin_add_overflow(f->uncosted, n, &f->uncosted))
+			return out_of_range(x, "uncosted", g->k[0], g->k[1]);
+	} else if (add_product(&f->cost, n, cost))
+		return out_of_range(x, "cost", g->k[0], g->k[1]);
+	if (o->n == o->cap && grow(&o->l, o->cap += 8, sizeof *o->l) < 0) {
+		uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
+		return -1;
+	}
+	o->l[o->n++] = (struct sale_line){ g, paid };
+	return 0;
+}
+
+/* An item group's name: the catalog's (kn's: of the order's channel,
+ * else the shared one), else the one on an order. -1 out of memory. */
+static int
+group_name(struct group *g, const struct known *kn,
+    const unsigned char *on_order)
+{
+	const char *s = kn != NULL && kn->name != NULL ? kn->name :
+	    (const char *)on_order;
+
+	if (s == NULL || g->name_from_catalog ||
+	    (g->name != NULL && (kn == NULL || kn->name == NULL)))
+		return 0;
+	free(g->name);
+	if ((g->name = strdup(s)) == NULL)
+		return -1;
+	g->name_from_catalog = kn != NULL && kn->name != NULL;
+	return 0;
+}
+
+/*
  * The orders and their items stream by in order (the join keeps an
  * order's items together) and add up into groups here: days, channels,
- * departments are few, items as many as the catalog. An order counts
- * once in each group its items are in; tot gets the orders once each.
- * v[] of a group: orders, cancelled, items, revenue, cost, uncosted
- * (units without a cost), unpriced (items without a price).
+ * departments are few, items as many as the catalog. Every group is of
+ * one currency (its k[2]), and so is every totals group in tots (keyed
+ * by currency alone): money is never added across currencies. An order
+ * counts once in each group its items are in, and once in its
+ * currency's totals.
  */
 static int
 sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
-    int item, struct groups *gs, struct figures *tot)
+    int item, struct groups *gs, struct groups *tots)
 {
 	struct uoms_buf sql = { 0 };
-	struct group *g = NULL, **seen = NULL;
+	struct group *g = NULL, *t = NULL, **seen = NULL;
+	struct sale_order o = { 0 };
+	struct catalog cat;
+	struct known *kn;
 	sqlite3_stmt *st;
 	long long last = 0;
 	int rc, cx = 0, first = 1, q = nk + 2, nseen = 0, capseen = 0;
@@ -2283,26 +2680,46 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 	}
 	uoms_buf_str(&sql, ", ");
 	pred(&sql, &x->cls, K_CANCELLED, "o.workflow", "o.status");
-	uoms_buf_printf(&sql, ", i.quantity, i.unit_price, p.cost,"
-	    " i.order_id IS NOT NULL, %s FROM orders o %sJOIN order_items i"
-	    " ON i.order_id = o.id LEFT JOIN products p ON p.sku = i.sku"
-	    " WHERE o.placed_at IS NOT NULL", item ? "i.name" : "NULL",
-	    item ? "" : "LEFT ");
+	uoms_buf_printf(&sql, ", i.quantity, i.unit_price,"
+	    " coalesce(o.placed_at, o.created_at), i.order_id IS NOT NULL,"
+	    " %s, o.currency, " REFUNDED_SQL ", " CANCELLED_QTY_SQL ","
+	    " o.channel, i.sku FROM orders o %sJOIN order_items i"
+	    " ON i.order_id = o.id WHERE o.placed_at IS NOT NULL",
+	    item ? "i.name" : "NULL", item ? "" : "LEFT ");
 	range_sql(x, &sql, "o.placed_at");
 	st = prepare(x, sql.p);
 	uoms_buf_free(&sql);
 	if (st == NULL)
 		return -1;
+	if (catalog_open(x, &cat) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
 	while ((rc = step(x, st)) > 0) {
-		long long id = sqlite3_column_int64(st, 0), n;
+		long long id = sqlite3_column_int64(st, 0);
 		int new_order = first || id != last;
+		const unsigned char *sku = sqlite3_column_text(st, q + 9);
+
+		kn = NULL;
+		if (sku != NULL && (kn = catalog_get(x, &cat, (const char *)
+		    sqlite3_column_text(st, q + 8), (const char *)sku)) ==
+		    NULL)
+			goto fail;
 
 		if (new_order) {
+			if (!first && sale_refund(x, &o) < 0)
+				goto fail;
 			first = 0;
 			last = id;
 			nseen = 0;
+			o.n = 0;
 			cx = sqlite3_column_int(st, nk + 1);
-			*(cx ? &tot->cancelled : &tot->orders) += 1;
+			t = groups_get(tots, NULL, NULL, (const char *)
+			    sqlite3_column_text(st, q + 5));
+			if (t == NULL)
+				goto oom;
+			*(cx ? &t->f.cancelled : &t->f.orders) += 1;
+			o.refund = cx ? 0 : sqlite3_column_int64(st, q + 6);
 		}
 		if (new_order || item) {
 			for (int i = 0; i < nk; i++)
@@ -2310,9 +2727,11 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 				    sqlite3_column_text(st, 1 + i) : !new_order ?
 				    k[i] : local_day(x, sqlite3_column_text(st,
 				    1 + i), day);
-			g = groups_get(gs, k[0], nk > 1 ? k[1] : NULL);
+			g = groups_get(gs, k[0], nk > 1 ? k[1] : NULL,
+			    t->k[2]);
 			if (g == NULL)
 				goto oom;
+			o.g = g;
 			int once = 1;
 			for (int i = 0; i < nseen; i++)
 				once &= seen[i] != g;
@@ -2326,111 +2745,93 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 					seen = ns;
 				}
 				seen[nseen++] = g;
-				g->v[cx ? 1 : 0]++;
+				*(cx ? &g->f.cancelled : &g->f.orders) += 1;
 			}
-			if (item && g->name == NULL &&
-			    sqlite3_column_type(st, q + 4) != SQLITE_NULL)
-				g->name = strdup((const char *)
-				    sqlite3_column_text(st, q + 4));
+			if (item && group_name(g, kn, sqlite3_column_text(st,
+			    q + 4)) < 0)
+				goto oom;
 		}
 		if (cx || !sqlite3_column_int(st, q + 3))
 			continue;
-		n = sqlite3_column_int64(st, q);
-		if (__builtin_add_overflow(g->v[2], n, &g->v[2])) {
-			out_of_range(x, "items", g->k[0], g->k[1]);
+		if (sale_item(x, st, q, g, kn, &o) < 0)
 			goto fail;
-		}
-		if (sqlite3_column_type(st, q + 1) == SQLITE_NULL)
-			g->v[6]++;
-		else if (add_product(&g->v[3], n, sqlite3_column_int64(st,
-		    q + 1))) {
-			out_of_range(x, "revenue", g->k[0], g->k[1]);
-			goto fail;
-		}
-		if (sqlite3_column_type(st, q + 2) == SQLITE_NULL) {
-			if (__builtin_add_overflow(g->v[5], n, &g->v[5])) {
-				out_of_range(x, "uncosted", g->k[0], g->k[1]);
-				goto fail;
-			}
-		} else if (add_product(&g->v[4], n, sqlite3_column_int64(st,
-		    q + 2))) {
-			out_of_range(x, "cost", g->k[0], g->k[1]);
-			goto fail;
-		}
 	}
+	if (rc == 0 && !first && sale_refund(x, &o) < 0)
+		goto fail;
 	sqlite3_finalize(st);
+	catalog_free(&cat);
 	free(seen);
+	free(o.l);
 	return rc;
 oom:
 	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 fail:
 	sqlite3_finalize(st);
+	catalog_free(&cat);
 	free(seen);
+	free(o.l);
 	return -1;
 }
 
-/* The catalog's name of each item group, over the name on the order. */
+/* Checks each group's figures and adds them into its currency's totals
+ * (in tots, whose orders come from the stream, once each); -1 with x->e
+ * filled when one does not fit. */
 static int
-item_names(struct ctx *x, struct group **g, size_t n, int nk)
-{
-	sqlite3_stmt *st = prepare(x, "SELECT name FROM products"
-	    " WHERE sku = ?1 AND name IS NOT NULL");
-	int rc = 0;
-
-	if (st == NULL)
-		return -1;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		if (g[i]->k[nk - 1] == NULL)
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, g[i]->k[nk - 1], -1, SQLITE_STATIC);
-		if ((rc = step(x, st)) > 0) {
-			free(g[i]->name);
-			g[i]->name = strdup((const char *)
-			    sqlite3_column_text(st, 0));
-		}
-	}
-	sqlite3_finalize(st);
-	return rc < 0 ? -1 : 0;
-}
-
-static struct figures
-group_figures(const struct group *g)
-{
-	return (struct figures){ g->v[0], g->v[1], g->v[2], g->v[3], g->v[4],
-	    g->v[5], g->v[6] };
-}
-
-/* Checks each group's figures and adds them into tot, whose orders come
- * from the stream (once each); -1 with x->e filled when one does not
- * fit. */
-static int
-sales_total(struct ctx *x, struct group **g, size_t n, struct figures *tot)
+sales_total(struct ctx *x, struct group **g, size_t n, struct groups *tots)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct figures f = group_figures(g[i]);
+		const struct figures *f = &g[i]->f;
+		struct group *tg = groups_get(tots, NULL, NULL, g[i]->k[2]);
+		struct figures *tot;
 
-		if (figures_fit(x, &f, g[i]->k[0], g[i]->k[1]) < 0)
+		if (tg == NULL) {
+			uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 			return -1;
-		if (__builtin_add_overflow(tot->items, f.items, &tot->items) ||
-		    __builtin_add_overflow(tot->uncosted, f.uncosted,
+		}
+		tot = &tg->f;
+		if (figures_fit(x, f, g[i]->k[0], g[i]->k[1]) < 0)
+			return -1;
+		if (__builtin_add_overflow(tot->items, f->items, &tot->items) ||
+		    __builtin_add_overflow(tot->uncosted, f->uncosted,
 		    &tot->uncosted))
 			return out_of_range(x, "items", "total", NULL);
-		if (__builtin_add_overflow(tot->revenue, f.revenue,
+		if (__builtin_add_overflow(tot->revenue, f->revenue,
 		    &tot->revenue))
 			return out_of_range(x, "revenue", "total", NULL);
-		if (__builtin_add_overflow(tot->cost, f.cost, &tot->cost))
+		if (__builtin_add_overflow(tot->cost, f->cost, &tot->cost))
 			return out_of_range(x, "cost", "total", NULL);
-		tot->unpriced += f.unpriced;
+		if (__builtin_add_overflow(tot->cancelled_amount,
+		    f->cancelled_amount, &tot->cancelled_amount))
+			return out_of_range(x, "cancelled_amount", "total",
+			    NULL);
+		if (__builtin_add_overflow(tot->refunded, f->refunded,
+		    &tot->refunded))
+			return out_of_range(x, "refunded_amount", "total",
+			    NULL);
+		tot->unpriced += f->unpriced;
 	}
-	return figures_fit(x, tot, "total", NULL);
+	for (size_t i = 0; i < tots->cap; i++)
+		if (tots->slot[i] != NULL &&
+		    figures_fit(x, &tots->slot[i]->f, "total", NULL) < 0)
+			return -1;
+	return 0;
+}
+
+/* A currency cell: null (no currency) is "-", in a totals row too. */
+static struct cell
+ccurrency(const char *s)
+{
+	struct cell c = ctext((const unsigned char *)s);
+
+	c.na = s == NULL;
+	return c;
 }
 
 static enum uoms_code
 report_sales(struct ctx *x)
 {
 	const struct uoms_report *r = x->r;
-	static const struct col figs[] = {
+	static const struct col figs[NFIGS] = {
 		{ "orders", "ORDERS", T_INT, 0, NULL },
 		{ "cancelled", "CANCELLED", T_INT, 0, NULL },
 		{ "items", "ITEMS", T_INT, 0, NULL },
@@ -2439,6 +2840,9 @@ report_sales(struct ctx *x)
 		{ "profit", "PROFIT", T_INT, F_UNKNOWN, NULL },
 		{ "margin", "MARGIN", T_PCT, F_UNKNOWN, NULL },
 		{ "uncosted", "UNCOSTED", T_INT, 0, NULL },
+		{ "cancelled_amount", "CANCELLED AMT", T_INT, F_UNKNOWN,
+		    NULL },
+		{ "refunded_amount", "REFUNDED AMT", T_INT, 0, NULL },
 	};
 	static const struct col keycols[] = {
 		[UOMS_BY_NONE] = { "day", "DAY", T_TEXT, F_KEY, NULL },
@@ -2449,14 +2853,14 @@ report_sales(struct ctx *x)
 		[UOMS_BY_ITEM] = { "sku", "SKU", T_TEXT, F_KEY, NULL },
 	};
 	enum uoms_report_by keys[2];
-	struct col cols[16];
-	struct cell row[16];
+	struct col cols[20];
+	struct cell row[20];
 	struct uoms_buf text = { 0 };
-	struct figures tot = { 0 }, f;
-	struct groups gs = { 0 };
-	struct group **sorted = NULL;
+	struct figures none = { 0 };
+	struct groups gs = { 0 }, tots = { 0 };
+	struct group **sorted = NULL, **tsorted;
 	int nk = 0, nc = 0, item = 0, settle = r->name ==
-	    UOMS_REPORT_SETTLEMENT, fc;
+	    UOMS_REPORT_SETTLEMENT, fc, cc;
 	char day[16] = "";
 
 	if (settle) {
@@ -2480,6 +2884,10 @@ report_sales(struct ctx *x)
 	}
 	if (item)
 		cols[nc++] = (struct col){ "name", "NAME", T_TEXT, 0, NULL };
+	/* Every money row says its currency, the totals rows too. */
+	cc = nc;
+	cols[nc++] = (struct col){ "currency", "CURRENCY", T_TEXT, F_TAG,
+	    NULL };
 	fc = nc;
 	for (size_t i = 0; i < NELEM(figs); i++)
 		cols[nc++] = figs[i];
@@ -2489,15 +2897,14 @@ report_sales(struct ctx *x)
 
 	if (keys[0] == UOMS_BY_NONE && zone_for_range(x) < 0)
 		return x->e->code;
-	if (sales_groups(x, keys, nk, item, &gs, &tot) < 0)
+	if (sales_groups(x, keys, nk, item, &gs, &tots) < 0)
 		goto out;
 	sorted = groups_sorted(&gs);
-	if (item && item_names(x, sorted, gs.n, nk) < 0)
-		goto out;
 	/* Every figure is checked before the first row goes out: a report
 	 * that can't be added up prints nothing, not half. */
-	if (sales_total(x, sorted, gs.n, &tot) < 0)
+	if (sales_total(x, sorted, gs.n, &tots) < 0)
 		goto out;
+	tsorted = groups_sorted(&tots);
 	x->k.chart = (struct chart){ CH_BARS, "Revenue and profit",
 	    { fc + 3, fc + 5 }, 2 };
 	sink_begin(&x->k, cols, nc);
@@ -2511,28 +2918,36 @@ report_sales(struct ctx *x)
 			row[c] = ctext((const unsigned char *)g->k[i]);
 		if (item)
 			row[c++] = ctext((const unsigned char *)g->name);
-		f = group_figures(g);
-		figure_cells(row + fc, &f);
+		row[cc] = ccurrency(g->k[2]);
+		figure_cells(row + fc, &g->f);
 		if (settle) {
 			settle_text(&text, row[1].null ? "-" : row[1].s, day,
-			    &f);
+			    g->k[2], &g->f);
 			row[nc - 1] = ctext((const unsigned char *)text.p);
 		}
 		sink_row(&x->k, row, 0);
 	}
-	for (int c = 0; c < fc; c++)
-		row[c] = cnull;
-	figure_cells(row + fc, &tot);
-	if (settle) {
-		row[0] = ctext((const unsigned char *)day);
-		settle_text(&text, "all channels", day, &tot);
-		row[nc - 1] = ctext((const unsigned char *)text.p);
+	/* A totals row per currency; with no orders, one of nothing. */
+	for (size_t ti = 0; ti < (tots.n > 0 ? tots.n : 1); ti++) {
+		const char *cur = tots.n > 0 ? tsorted[ti]->k[2] : NULL;
+		const struct figures *f = tots.n > 0 ? &tsorted[ti]->f : &none;
+
+		for (int c = 0; c < fc; c++)
+			row[c] = cnull;
+		row[cc] = ccurrency(cur);
+		figure_cells(row + fc, f);
+		if (settle) {
+			row[0] = ctext((const unsigned char *)day);
+			settle_text(&text, "all channels", day, cur, f);
+			row[nc - 1] = ctext((const unsigned char *)text.p);
+		}
+		sink_row(&x->k, row, 1);
 	}
-	sink_row(&x->k, row, 1);
 	if (sink_end(&x->k) < 0)
 		uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 out:
 	groups_free(&gs);
+	groups_free(&tots);
 	uoms_buf_free(&text);
 	return x->e->code;
 }
@@ -2607,7 +3022,7 @@ report_range(struct ctx *x)
 		if (dt == NULL)
 			continue;
 		if ((d = groups_get(&gs, (const char *)sqlite3_column_text(st,
-		    0), dt)) == NULL) {
+		    0), dt, NULL)) == NULL) {
 			uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 			rc = -1;
 			break;

@@ -6,6 +6,11 @@
  * and in WAL mode it never blocks a writer. Orders are aggregated as they
  * are read: memory grows with the rows of the report, never with the
  * orders behind them.
+ *
+ * Money (daily, sales, settlement) is what customers paid and were not
+ * given back, per currency, never added across currencies; an item costs
+ * what its sku cost on the order's channel (else the shared catalog)
+ * when the order was placed. uoms-report(1) says how each figure is made.
  */
 #ifndef UOMS_REPORT_H
 #define UOMS_REPORT_H

@@ -110,9 +110,9 @@ examples() {
 	[ "$st" = " 0 0 0 0 0 0 0 0" ]
 	# the board and the day in Seoul the page describes
 	grep -q '^TOTAL  *2  *2$' ex2.sh.out
-	grep -q '^2026-11-22  *1  *0  *6  *12,000  *?  *?  *?  *6$' ex3.sh.out
-	grep -q '^2026-11-21  *1  *0  *2  *38,000  *22,000  *16,000  *42.1%  *0$' ex3.sh.out
+	grep -q '^2026-11-22  *KRW  *1  *0  *6  *12,000  *?  *?  *?  *6  *0  *0$' ex3.sh.out
+	grep -q '^2026-11-21  *KRW  *1  *0  *2  *38,000  *22,000  *16,000  *42.1%  *0  *0  *0$' ex3.sh.out
 	report_check svg 24 hourly.svg
-	grep -q '^coupang 2026-11-21: 1 order, 2 items, revenue 38,000' ex7.sh.out
-	[ "$(head -1 items.csv)" = $'sku,name,orders,cancelled,items,revenue,cost,profit,margin,uncosted\r' ]
+	grep -q '^coupang 2026-11-21 (KRW): 1 order, 2 items, revenue 38,000' ex7.sh.out
+	[ "$(head -1 items.csv)" = $'sku,name,currency,orders,cancelled,items,revenue,cost,profit,margin,uncosted,cancelled_amount,refunded_amount\r' ]
 }

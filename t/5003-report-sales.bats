@@ -43,18 +43,18 @@ setup_file() {
 	run --separate-stderr uoms-report sales --by channel --from 2025-03-11T02:00:00Z \
 	    --to 2025-03-11T03:00:00Z
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = '{"channel":"naver","orders":1,"cancelled":0,"items":3,"revenue":1500,"cost":null,"profit":null,"margin":null,"uncosted":3}' ]
+	[ "${lines[0]}" = '{"channel":"naver","currency":"KRW","orders":1,"cancelled":0,"items":3,"revenue":1500,"cost":null,"profit":null,"margin":null,"uncosted":3,"cancelled_amount":0,"refunded_amount":0}' ]
 	run --separate-stderr uoms-report sales --by channel --from 2025-03-11T02:00:00Z \
 	    --to 2025-03-11T03:00:00Z --format csv
-	[ "${lines[1]}" = $'naver,1,0,3,1500,,,,3\r' ]
+	[ "${lines[1]}" = $'naver,KRW,1,0,3,1500,,,,3,0,0\r' ]
 	run --separate-stderr uoms-report sales --by channel --from 2025-03-11T02:00:00Z \
 	    --to 2025-03-11T03:00:00Z --format table
-	[ "${lines[1]}" = "naver         1          0      3    1,500     ?       ?       ?         3" ]
+	[ "${lines[1]}" = "naver    KRW            1          0      3    1,500     ?       ?       ?         3              0             0" ]
 	# once the catalog knows the cost, the profit is there
 	echo '{"sku":"SKU-C","name":"젤펜","cost":200}' | uoms-upsert --products >/dev/null
 	run --separate-stderr uoms-report sales --by channel --from 2025-03-11T02:00:00Z \
 	    --to 2025-03-11T03:00:00Z
-	[ "${lines[0]}" = '{"channel":"naver","orders":1,"cancelled":0,"items":3,"revenue":1500,"cost":600,"profit":900,"margin":60.0,"uncosted":0}' ]
+	[ "${lines[0]}" = '{"channel":"naver","currency":"KRW","orders":1,"cancelled":0,"items":3,"revenue":1500,"cost":600,"profit":900,"margin":60.0,"uncosted":0,"cancelled_amount":0,"refunded_amount":0}' ]
 }
 
 @test "a missing price makes revenue unknown too" {
@@ -62,8 +62,8 @@ setup_file() {
 	sql "UPDATE order_items SET unit_price = NULL WHERE order_id = 6"
 	run --separate-stderr uoms-report sales --by channel --format csv
 	[ "$status" -eq 0 ]
-	[ "${lines[3]}" = $'shopify,1,0,2,,5000,,,0\r' ]
-	[ "${lines[4]}" = $'TOTAL,5,1,10,,,,,4\r' ]
+	[ "${lines[3]}" = $'shopify,KRW,1,0,2,,5000,,,0,,0\r' ]
+	[ "${lines[4]}" = $'TOTAL,KRW,5,1,10,,,,,4,,0\r' ]
 }
 
 @test "cancelled orders are counted apart and bring no revenue" {
@@ -71,11 +71,11 @@ setup_file() {
 	# order 3 alone, cancelled: 9000 of goods, none of it sold
 	run --separate-stderr uoms-report sales --by channel --from 2025-03-10T05:00:00Z \
 	    --to 2025-03-10T05:00:01Z
-	[ "${lines[0]}" = '{"channel":"naver","orders":0,"cancelled":1,"items":0,"revenue":0,"cost":0,"profit":0,"margin":null,"uncosted":0}' ]
+	[ "${lines[0]}" = '{"channel":"naver","currency":"KRW","orders":0,"cancelled":1,"items":0,"revenue":0,"cost":0,"profit":0,"margin":null,"uncosted":0,"cancelled_amount":0,"refunded_amount":0}' ]
 	run --separate-stderr uoms-report sales --by channel --from 2025-03-10T05:00:00Z \
 	    --to 2025-03-10T05:00:01Z --format table
 	# a margin of nothing is not applicable, not unknown
-	[ "${lines[1]}" = "naver         0          1      0        0     0       0       -         0" ]
+	[ "${lines[1]}" = "naver    KRW            0          1      0        0     0       0       -         0              0             0" ]
 }
 
 @test "settlement: one day per channel, a line for uoms-notify each" {
@@ -95,7 +95,7 @@ setup_file() {
 	today=$(TZ=Asia/Seoul date +%F)
 	run --separate-stderr uoms-report settlement --tz Asia/Seoul
 	[ "$status" -eq 0 ]
-	[ "$output" = "{\"day\":\"$today\",\"channel\":null,\"orders\":0,\"cancelled\":0,\"items\":0,\"revenue\":0,\"cost\":0,\"profit\":0,\"margin\":null,\"uncosted\":0,\"text\":\"all channels $today: 0 orders, 0 items, revenue 0, cost 0, profit 0\",\"totals\":true}" ]
+	[ "$output" = "{\"day\":\"$today\",\"channel\":null,\"currency\":null,\"orders\":0,\"cancelled\":0,\"items\":0,\"revenue\":0,\"cost\":0,\"profit\":0,\"margin\":null,\"uncosted\":0,\"cancelled_amount\":0,\"refunded_amount\":0,\"text\":\"all channels $today: 0 orders, 0 items, revenue 0, cost 0, profit 0\",\"totals\":true}" ]
 }
 
 @test "sales --format svg: a bar for each known revenue and profit" {
@@ -114,7 +114,7 @@ setup_file() {
 	root = ET.parse(sys.argv[1]).getroot()
 	texts = [t.text for t in root.iter(ns + "text")]
 	assert "revenue" in texts and "profit" in texts, texts
-	assert "SKU-A" in texts and "SKU-D" in texts, texts
+	assert "SKU-A KRW" in texts and "SKU-D KRW" in texts, texts
 	assert root.find(ns + "title") is not None
 	PY
 }

@@ -70,24 +70,52 @@ hourly_sql="WITH g AS MATERIALIZED (SELECT (substr(placed_at, 12, 2) + 9) % 24
   AS h, count(*) AS n FROM orders WHERE placed_at IS NOT NULL GROUP BY 1)
 SELECT h, n FROM g UNION ALL SELECT 'TOTAL', sum(n) FROM g;"
 
+# The units sold of an item, an order's refund, and the cost of an item
+# at the time of sale (uoms-report(1): the history of the order's
+# channel, else the shared one; the latest at or before placed_at, else
+# the earliest; else the catalog's cost). The generated store is of one
+# currency, so the totals of the SQL are the report's one totals row.
+sold="(i.quantity - coalesce(json_extract(i.extra, '\$.cancelled_quantity'), 0))"
+refund="coalesce(json_extract(o.extra, '\$.refunded_amount'), 0)"
+cost_ch="coalesce((SELECT h.channel FROM product_costs h
+    WHERE h.channel = o.channel AND h.sku = i.sku LIMIT 1), '')"
+cost="coalesce((SELECT pc.cost FROM product_costs pc WHERE pc.sku = i.sku
+    AND pc.channel = $cost_ch AND rtrim(pc.valid_from, 'Z') <=
+    rtrim(o.placed_at, 'Z') ORDER BY rtrim(pc.valid_from, 'Z') DESC LIMIT 1),
+  (SELECT pc.cost FROM product_costs pc WHERE pc.sku = i.sku
+    AND pc.channel = $cost_ch ORDER BY rtrim(pc.valid_from, 'Z') LIMIT 1),
+  (SELECT p.cost FROM products p WHERE p.sku = i.sku
+    AND p.channel IN (o.channel, '') ORDER BY p.channel = '' LIMIT 1))"
+
+# The orders and their items, one row an item (or an order without
+# items), with the units sold, the refund and the cost at the time of
+# sale; alias o.
+lines_sql() {
+	cat <<EOF
+(SELECT o.id, o.channel, o.department, o.placed_at,
+  o.status IN ('CANCEL', 'cancelled') AS cx, $refund AS refund,
+  coalesce(i.seq, 0) = 0 AS first, i.order_id IS NOT NULL AS has_item,
+  i.sku, i.name, $sold AS sold, i.unit_price, $cost AS cost
+FROM orders o $1 JOIN order_items i ON i.order_id = o.id
+WHERE o.placed_at IS NOT NULL $2) o
+EOF
+}
+
 # sales KEY WHERE: one pass over orders and their items; an order's first
-# item (seq 0) counts the order once.
+# item (seq 0) counts the order once, and takes its refund.
 sales_sql() {
 	cat <<EOF
 WITH g AS MATERIALIZED (
 SELECT $1 AS k,
-  sum(coalesce(i.seq, 0) = 0 AND NOT cx) AS orders,
-  sum(coalesce(i.seq, 0) = 0 AND cx) AS cancelled,
-  sum(iif(cx, 0, i.quantity)) AS items,
-  sum(iif(cx, 0, i.quantity * i.unit_price)) AS revenue,
-  sum(iif(cx, 0, i.quantity * p.cost)) AS cost,
-  sum(iif(cx, 0, iif(i.order_id IS NOT NULL AND p.cost IS NULL, i.quantity,
-    0))) AS uncosted,
-  sum(NOT cx AND i.order_id IS NOT NULL AND i.unit_price IS NULL) AS unpriced
-FROM (SELECT *, status IN ('CANCEL', 'cancelled') AS cx FROM orders) o
-LEFT JOIN order_items i ON i.order_id = o.id
-LEFT JOIN products p ON p.sku = i.sku
-WHERE o.placed_at IS NOT NULL $2 GROUP BY 1)
+  sum(first AND NOT cx) AS orders,
+  sum(first AND cx) AS cancelled,
+  sum(iif(cx, 0, sold)) AS items,
+  sum(iif(cx, 0, sold * unit_price)) -
+    sum(iif(first AND NOT cx, refund, 0)) AS revenue,
+  sum(iif(cx, 0, sold * cost)) AS cost,
+  sum(iif(cx, 0, iif(has_item AND cost IS NULL, sold, 0))) AS uncosted,
+  sum(NOT cx AND has_item AND unit_price IS NULL) AS unpriced
+FROM $(lines_sql LEFT "$2") GROUP BY 1)
 SELECT k, orders, cancelled, items, iif(unpriced, NULL, revenue),
   iif(uncosted, NULL, cost), iif(unpriced OR uncosted, NULL, revenue - cost),
   iif(unpriced OR uncosted OR revenue = 0, NULL,
@@ -99,26 +127,29 @@ UNION ALL SELECT 'TOTAL', sum(orders), sum(cancelled), sum(items),
 EOF
 }
 
-# By item an order counts once per item it holds, and once in the totals.
+# By item an order counts once per item it holds, and once in the totals;
+# the refunds come off the totals' revenue (the report shares each among
+# the order's items).
 item_sql="WITH g AS MATERIALIZED (
-SELECT i.sku AS k, coalesce(max(p.name), max(i.name)) AS name,
-  count(DISTINCT o.id) FILTER (WHERE NOT cx) AS orders,
-  count(DISTINCT o.id) FILTER (WHERE cx) AS cancelled,
-  sum(iif(cx, 0, i.quantity)) AS items,
-  sum(iif(cx, 0, i.quantity * i.unit_price)) AS revenue,
-  sum(iif(cx, 0, i.quantity * p.cost)) AS cost,
-  sum(iif(cx, 0, iif(p.cost IS NULL, i.quantity, 0))) AS uncosted,
-  sum(NOT cx AND i.unit_price IS NULL) AS unpriced
-FROM (SELECT *, status IN ('CANCEL', 'cancelled') AS cx FROM orders) o
-JOIN order_items i ON i.order_id = o.id LEFT JOIN products p ON p.sku = i.sku
-WHERE o.placed_at IS NOT NULL GROUP BY 1)
+SELECT sku AS k, max(name) AS name,
+  count(DISTINCT id) FILTER (WHERE NOT cx) AS orders,
+  count(DISTINCT id) FILTER (WHERE cx) AS cancelled,
+  sum(iif(cx, 0, sold)) AS items,
+  sum(iif(cx, 0, sold * unit_price)) AS revenue,
+  sum(iif(first AND NOT cx, refund, 0)) AS refunds,
+  sum(iif(cx, 0, sold * cost)) AS cost,
+  sum(iif(cx, 0, iif(cost IS NULL, sold, 0))) AS uncosted,
+  sum(NOT cx AND unit_price IS NULL) AS unpriced
+FROM $(lines_sql "" "") GROUP BY 1)
 SELECT k, name, orders, cancelled, items, iif(unpriced, NULL, revenue),
   iif(uncosted, NULL, cost), iif(unpriced OR uncosted, NULL, revenue - cost),
   iif(unpriced OR uncosted OR revenue = 0, NULL,
     round(100.0 * (revenue - cost) / revenue, 1)), uncosted FROM g
 UNION ALL SELECT 'TOTAL', NULL, c.orders, c.cancelled, sum(items),
-  iif(sum(unpriced), NULL, sum(revenue)), iif(sum(uncosted), NULL, sum(cost)),
-  iif(sum(unpriced) OR sum(uncosted), NULL, sum(revenue) - sum(cost)), NULL,
+  iif(sum(unpriced), NULL, sum(revenue) - sum(refunds)),
+  iif(sum(uncosted), NULL, sum(cost)),
+  iif(sum(unpriced) OR sum(uncosted), NULL, sum(revenue) - sum(refunds) -
+  sum(cost)), NULL,
   sum(uncosted) FROM g, (SELECT count(*) FILTER (WHERE NOT cx) AS orders,
   count(*) FILTER (WHERE cx) AS cancelled FROM (SELECT status IN ('CANCEL',
   'cancelled') AS cx FROM orders o WHERE placed_at IS NOT NULL AND EXISTS
