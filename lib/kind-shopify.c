@@ -42,8 +42,10 @@
 
 #include <openssl/crypto.h>
 
+#include "currency.h"
 #include "kind.h"
 #include "map.h"
+#include "order.h"
 #include "rfc3339.h"
 
 
@@ -476,10 +478,121 @@ shopify_times(json_t *rec, json_t *o)
 	return 0;
 }
 
-/* One order of the answer as a SPEC 3.1 record; NULL with why. */
+/* items[] whose external_item_id is lid, or NULL. */
+static json_t *
+shopify_item(json_t *items, const char *lid)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(items, i, it)
+		if (strcmp(json_string_value(json_object_get(it,
+		    "external_item_id")), lid) == 0)
+			return it;
+	return NULL;
+}
+
+/*
+ * The order's refunds (Order resource, "refunds"): each refund's
+ * refund_line_items[].quantity, by line_item_id, adds to that item's
+ * cancelled_quantity, and its transactions[] of kind "refund" and status
+ * "success" add their amount (a decimal string in the order's currency)
+ * to refunded_amount. A refund of nothing but shipping moves no quantity;
+ * a failed or pending refund transaction gave nothing back.
+ *   https://shopify.dev/docs/api/admin-rest/2024-01/resources/refund
+ * -1 with why (the order named) when an amount or quantity can't be read.
+ */
+static int
+shopify_refunds(json_t *rec, json_t *o, const char *id, const char *currency,
+    char *why, size_t whylen)
+{
+	json_t *refunds = json_object_get(o, "refunds"), *rf, *x;
+	json_t *items = json_object_get(rec, "items");
+	long long refunded = 0, amount;
+	char lid[64], mwhy[160];
+	size_t i, k;
+
+	if (refunds != NULL && !json_is_array(refunds)) {
+		snprintf(why, whylen, "order %s: refunds is not a list", id);
+		return -1;
+	}
+	json_array_foreach(refunds, i, rf) {
+		json_array_foreach(json_object_get(rf, "refund_line_items"), k,
+		    x) {
+			json_t *q = json_object_get(x, "quantity"), *it;
+			long long had;
+
+			if (uoms_map_id(json_object_get(x, "line_item_id"), lid,
+			    sizeof lid) < 0 || !json_is_integer(q) ||
+			    json_integer_value(q) < 0) {
+				snprintf(why, whylen, "order %s: a refund line "
+				    "item without a line_item_id or a "
+				    "quantity", id);
+				return -1;
+			}
+			if ((it = shopify_item(items, lid)) == NULL) {
+				snprintf(why, whylen, "order %s: refund of line "
+				    "item %s, which the order does not have",
+				    id, lid);
+				return -1;
+			}
+			/* 0 when absent: left out until there is some. */
+			had = json_integer_value(json_object_get(it,
+			    "cancelled_quantity"));
+			if (json_integer_value(q) > json_integer_value(
+			    json_object_get(it, "quantity")) - had) {
+				snprintf(why, whylen, "order %s: line item %s "
+				    "refunded more than it has", id, lid);
+				return -1;
+			}
+			if (json_integer_value(q) > 0)
+				json_object_set_new(it, "cancelled_quantity",
+				    json_integer(had + json_integer_value(q)));
+		}
+		json_array_foreach(json_object_get(rf, "transactions"), k, x) {
+			const char *kind = jstr(x, "kind");
+			const char *status = jstr(x, "status");
+
+			if (kind == NULL || strcmp(kind, "refund") != 0 ||
+			    status == NULL || strcmp(status, "success") != 0)
+				continue;
+			if (jstr(x, "currency") != NULL &&
+			    strcmp(jstr(x, "currency"), currency) != 0) {
+				snprintf(why, whylen, "order %s: a refund in "
+				    "%.8s, not the order's %s", id,
+				    jstr(x, "currency"), currency);
+				return -1;
+			}
+			if (uoms_currency_amount_json(json_object_get(x,
+			    "amount"), currency, &amount, mwhy,
+			    sizeof mwhy) < 0 || amount < 0) {
+				snprintf(why, whylen, "order %s: refund amount: "
+				    "%s", id, amount < 0 ? "negative" : mwhy);
+				return -1;
+			}
+			refunded += amount;
+			if (refunded > UOMS_MONEY_MAX) {
+				snprintf(why, whylen, "order %s: refunds beyond "
+				    "10^15 minor units", id);
+				return -1;
+			}
+		}
+	}
+	/* Left out at 0, the store's default, as cancelled_quantity. */
+	if (refunded > 0)
+		json_object_set_new(rec, "refunded_amount",
+		    json_integer(refunded));
+	return 0;
+}
+
+/*
+ * One order of the answer as a SPEC 3.1 record; NULL with why. *refuse
+ * is set when the order alone can't be mapped (its money): the page goes
+ * on without it.
+ */
 static json_t *
 shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
-    size_t whylen)
+    size_t whylen, int *refuse)
 {
 	const struct uoms_channel *c = ctx->channel;
 	const char *workflow = c->workflow != NULL ? c->workflow : "dispatch";
@@ -488,9 +601,10 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 	json_t *rec, *items, *li;
 	enum shopify_phase ph;
 	long long amount;
+	char mwhy[160];
 	size_t i;
-	int digits;
 
+	*refuse = 0;
 	if (!json_is_object(o) || uoms_map_id(json_object_get(o, "id"), id,
 	    sizeof id) < 0) {
 		snprintf(why, whylen, "an order without an id");
@@ -544,17 +658,24 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 		goto fail;
 	}
 
-	if (currency == NULL || strlen(currency) != 3) {
+	/* Every amount is read in the order's currency, never assumed. */
+	*refuse = 1;
+	if (currency == NULL) {
 		snprintf(why, whylen, "order %s: no currency", id);
 		goto fail;
 	}
-	digits = uoms_map_currency_digits(currency);
+	if (uoms_currency_digits(currency) < 0) {
+		snprintf(why, whylen, "order %s: currency '%.16s' is not an "
+		    "ISO 4217 code", id, currency);
+		goto fail;
+	}
 	json_object_set_new(rec, "currency", json_string(currency));
 	if (json_object_get(o, "total_price") != NULL) {
-		if (uoms_map_money_json(json_object_get(o, "total_price"),
-		    digits, &amount) < 0) {
+		if (uoms_currency_amount_json(json_object_get(o,
+		    "total_price"), currency, &amount, mwhy,
+		    sizeof mwhy) < 0) {
 			snprintf(why, whylen, "order %s: total_price is not an "
-			    "amount of %s", id, currency);
+			    "amount of %s: %s", id, currency, mwhy);
 			goto fail;
 		}
 		json_object_set_new(rec, "total_amount",
@@ -587,17 +708,21 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 		json_object_set_new(it, "quantity",
 		    json_integer(json_integer_value(q)));
 		if (json_object_get(li, "price") != NULL) {
-			if (uoms_map_money_json(json_object_get(li, "price"),
-			    digits, &amount) < 0) {
+			if (uoms_currency_amount_json(json_object_get(li,
+			    "price"), currency, &amount, mwhy,
+			    sizeof mwhy) < 0) {
 				snprintf(why, whylen, "order %s: line item %s: "
-				    "price is not an amount of %s", id, lid,
-				    currency);
+				    "price is not an amount of %s: %s", id, lid,
+				    currency, mwhy);
 				goto fail;
 			}
 			json_object_set_new(it, "unit_price",
 			    json_integer(amount));
 		}
 	}
+	if (shopify_refunds(rec, o, id, currency, why, whylen) < 0)
+		goto fail;
+	*refuse = 0;
 	return rec;
 fail:
 	json_decref(rec);
@@ -760,13 +885,17 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	json_array_foreach(orders, i, o) {
 		json_t *rec;
 
+		int refuse = 0;
+
 		if (ctx->products) {
 			if (shopify_product(ctx, o, recs, why, whylen) == 0)
 				continue;
-		} else if ((rec = shopify_order(ctx, o, why, whylen)) !=
-		    NULL) {
+		} else if ((rec = shopify_order(ctx, o, why, whylen,
+		    &refuse)) != NULL) {
 			json_array_append_new(recs, rec);
 			continue;
+		} else if (refuse && uoms_kind_refuse(ctx, why) == 0) {
+			continue;	/* that order alone */
 		}
 		json_decref(recs);
 		json_decref(root);

@@ -29,3 +29,12 @@ uoms_kind_find(const char *name)
 			return uoms_kinds[i];
 	return NULL;
 }
+
+int
+uoms_kind_refuse(struct uoms_fetch_ctx *ctx, const char *why)
+{
+	if (ctx->refuse == NULL)
+		return -1;
+	ctx->refuse(ctx, why);
+	return 0;
+}

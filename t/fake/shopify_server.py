@@ -96,8 +96,45 @@ def generated(n):
         if usd:
             o["line_items"][0]["quantity"] = 1
             o["shipping_address"].update(phone="+1 613 555 0100", zip="K2P 1L4")
+        # An order always carries refunds (a list, empty until one):
+        # refunded gave everything back, partially_refunded one unit (a
+        # failed attempt first, which gave nothing).
+        o["refunds"] = []
+        if fin == "refunded":
+            o["refunds"].append(refund(o, 1, o["line_items"][0]["quantity"],
+                                       o["total_price"]))
+        elif fin == "partially_refunded":
+            o["refunds"].append(refund(o, 1, 1, "19000", failed="19000"))
         orders.append(o)
     return orders
+
+
+def refund(o, n, qty, amount, failed=None):
+    """The nth refund of order o: qty units of its first line, amount back.
+
+    As the Refund resource shows one: refund_line_items[] name the order's
+    line by line_item_id, with the quantity given back; transactions[] of
+    kind "refund" say what money went back and whether it did (status).
+      https://shopify.dev/docs/api/admin-rest/2024-01/resources/refund
+    """
+    li = o["line_items"][0]
+    tx = []
+    for status, amt in (("failure", failed), ("success", amount)):
+        if amt is not None:
+            tx.append({"id": o["id"] * 10 + len(tx), "order_id": o["id"],
+                       "kind": "refund", "gateway": "bogus",
+                       "status": status, "amount": amt,
+                       "currency": o["currency"],
+                       "parent_id": o["id"] * 10 + 9})
+    return {"id": o["id"] * 100 + n, "order_id": o["id"],
+            "created_at": o["updated_at"], "note": "returned",
+            "restock": True,
+            "refund_line_items": [{
+                "id": o["id"] * 1000 + n, "line_item_id": li["id"],
+                "quantity": qty, "restock_type": "return",
+                "subtotal": amount, "total_tax": "0.00",
+                "line_item": li}],
+            "transactions": tx}
 
 
 def variant(vid, title, sku, price, qty):
