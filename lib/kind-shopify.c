@@ -497,8 +497,10 @@ shopify_item(json_t *items, const char *lid)
  * refund_line_items[].quantity, by line_item_id, adds to that item's
  * cancelled_quantity, and its transactions[] of kind "refund" and status
  * "success" add their amount (a decimal string in the order's currency)
- * to refunded_amount. A refund of nothing but shipping moves no quantity;
- * a failed or pending refund transaction gave nothing back.
+ * to what was given back; refunded_amount is the part of it not for
+ * those units (shipping, an adjustment: uoms_kind_refunded). A refund of
+ * nothing but shipping moves no quantity; a failed or pending refund
+ * transaction gave nothing back.
  *   https://shopify.dev/docs/api/admin-rest/2024-01/resources/refund
  * -1 with why (the order named) when an amount or quantity can't be read.
  */
@@ -578,10 +580,8 @@ shopify_refunds(json_t *rec, json_t *o, const char *id, const char *currency,
 			}
 		}
 	}
-	/* Left out at 0, the store's default, as cancelled_quantity. */
-	if (refunded > 0)
-		json_object_set_new(rec, "refunded_amount",
-		    json_integer(refunded));
+	/* Net of the refunded line items' units, cancelled above. */
+	uoms_kind_refunded(rec, refunded);
 	return 0;
 }
 

@@ -381,8 +381,7 @@ woo_refunds(json_t *rec, json_t *o, const char *id, const char *currency,
 			return -1;
 		}
 	}
-	if (sum > 0)
-		json_object_set_new(rec, "refunded_amount", json_integer(sum));
+	uoms_kind_refunded(rec, sum);
 	return 0;
 }
 

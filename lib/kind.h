@@ -136,6 +136,15 @@ struct uoms_kind {
  */
 int uoms_kind_refuse(struct uoms_fetch_ctx *ctx, const char *why);
 
+/*
+ * Sets rec's refunded_amount from back, the money the channel says it
+ * gave back on the order: what of it the items' cancelled_quantity times
+ * unit_price does not already account for, since cancelled units are not
+ * revenue either (SPEC 3.1) and must not come off twice. Left out when
+ * that is 0 or less (the store's default 0). rec is borrowed.
+ */
+void uoms_kind_refunded(json_t *rec, long long back);
+
 /* The kind called name, or NULL. Static. */
 const struct uoms_kind *uoms_kind_find(const char *name);
 
