@@ -23,7 +23,8 @@
  * Title" of a product without options), category = product.product_type,
  * price = variant.price in minor units, stock = variant.inventory_quantity.
  * A product carries no currency: prices are in the shop's currency, which
- * the channel setting "currency" names (default USD, 2 digits). There is
+ * the channel setting "currency" names, else GET .../shop.json (asked
+ * first) does: never an assumed one. There is
  * no cost: Shopify keeps it on the inventory item (InventoryItem.cost, one
  * more request per variant), so it is left out and the store keeps what
  * it has. A variant without a SKU can't be a catalog line (sku is the
@@ -86,6 +87,7 @@ enum shopify_step {
 	ST_TOKEN,	/* a client-credentials token request is out */
 	ST_FIRST,	/* the first page is out */
 	ST_NEXT,	/* a page_info page is out */
+	ST_SHOP,	/* the shop's currency (shop.json) is asked */
 	ST_DONE
 };
 
@@ -97,8 +99,7 @@ struct shopify_state {
 	char *token;		/* from the client-credentials grant */
 	char *page_info;	/* the next page's cursor */
 	int pages;
-	char currency[4];	/* the catalog's (setting currency) */
-	int digits;
+	char currency[4];	/* the catalog's: setting, or shop.json's */
 	long skipped_no_sku;	/* catalog variants without a SKU */
 };
 
@@ -196,19 +197,21 @@ shopify_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		}
 		st->limit = (int)n;
 	}
+	/* A product carries no currency: the setting's, else the shop's
+	 * (shopify_next asks shop.json first), never an assumed one. */
 	if (ctx->products) {
 		char cbuf[16];
-		const char *cur = uoms_map_setting(ctx->channel, "currency",
-		    cbuf, sizeof cbuf) == 0 ? cbuf : "USD";
 
-		if (strlen(cur) != 3 || strspn(cur,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
-			snprintf(why, whylen, "setting currency '%.16s' is not "
-			    "an ISO 4217 code (USD)", cur);
-			return -1;
+		if (uoms_map_setting(ctx->channel, "currency", cbuf,
+		    sizeof cbuf) == 0) {
+			if (uoms_currency_digits(cbuf) < 0) {
+				snprintf(why, whylen, "setting currency '%.16s' "
+				    "is not an ISO 4217 code (USD)", cbuf);
+				return -1;
+			}
+			snprintf(st->currency, sizeof st->currency, "%.3s",
+			    cbuf);
 		}
-		snprintf(st->currency, sizeof st->currency, "%s", cur);
-		st->digits = uoms_map_currency_digits(cur);
 	}
 	return 0;
 }
@@ -272,6 +275,13 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 
 	snprintf(req->method, sizeof req->method, "GET");
+	if (ctx->products && st->currency[0] == '\0') {
+		/* https://shopify.dev/docs/api/admin-rest/2024-01/resources/shop */
+		uoms_buf_printf(&req->url, "%s/admin/api/%s/shop.json",
+		    st->base, st->version);
+		st->step = ST_SHOP;
+		goto headers;
+	}
 	uoms_buf_printf(&req->url, "%s/admin/api/%s/%s.json?", st->base,
 	    st->version, ctx->products ? "products" : "orders");
 	if (st->page_info != NULL) {
@@ -293,6 +303,7 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		uoms_buf_printf(&req->url, "limit=%d", st->limit);
 		st->step = ST_FIRST;
 	}
+headers:
 	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
 	uoms_http_req_header(req, 0, "Accept: application/json");
 	return UOMS_KIND_REQUEST;
@@ -739,7 +750,7 @@ shopify_product(struct uoms_fetch_ctx *ctx, json_t *p, json_t *out,
 {
 	struct shopify_state *st = ctx->state;
 	const char *title = jstr(p, "title"), *vt;
-	char id[64], vid[64];
+	char id[64], vid[64], mwhy[160];
 	json_t *variants = json_object_get(p, "variants"), *v;
 	size_t i;
 
@@ -779,11 +790,12 @@ shopify_product(struct uoms_fetch_ctx *ctx, json_t *p, json_t *out,
 		uoms_map_str(rec, "category", jstr(p, "product_type"));
 		if (json_object_get(v, "price") != NULL &&
 		    !json_is_null(json_object_get(v, "price"))) {
-			if (uoms_map_money_json(json_object_get(v, "price"),
-			    st->digits, &price) < 0) {
+			if (uoms_currency_amount_json(json_object_get(v,
+			    "price"), st->currency, &price, mwhy,
+			    sizeof mwhy) < 0) {
 				snprintf(why, whylen, "product %s: variant %s: "
-				    "price is not an amount of %s", id, vid,
-				    st->currency);
+				    "price is not an amount of %s: %s", id, vid,
+				    st->currency, mwhy);
 				json_decref(rec);
 				return -1;
 			}
@@ -846,6 +858,31 @@ shopify_take_token(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return 0;
 }
 
+/* shop.json: {"shop": {..., "currency": "USD"}}, the catalog's currency. */
+static int
+shopify_take_shop(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *root = uoms_map_parse(r, why, whylen);
+	const char *cur;
+
+	if (root == NULL)
+		return -1;
+	cur = jstr(json_object_get(root, "shop"), "currency");
+	if (cur == NULL || uoms_currency_digits(cur) < 0) {
+		snprintf(why, whylen, "the shop's currency (shop.json) '%.16s' "
+		    "is not an ISO 4217 code: set the channel's currency",
+		    cur != NULL ? cur : "");
+		json_decref(root);
+		return -1;
+	}
+	snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+	json_decref(root);
+	st->step = ST_ORDERS;
+	return 0;
+}
+
 static int
 shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -862,6 +899,8 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	}
 	if (st->step == ST_TOKEN)
 		return shopify_take_token(ctx, r, why, whylen);
+	if (st->step == ST_SHOP)
+		return shopify_take_shop(ctx, r, why, whylen);
 
 	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
 		return -1;

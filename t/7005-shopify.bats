@@ -203,11 +203,13 @@ EOF2
 	printf '%s\n' "$output" | norm >got
 	want_products | norm >want
 	diff -u want got
-	# Two pages of four products: the filters, then page_info and limit only.
+	# No currency set: the shop's first (USD), then two pages of four
+	# products: the filters, then page_info and limit only.
+	head -1 server.log | grep -q '^GET /admin/api/2024-01/shop.json -> 200$'
 	[ "$(grep -c '^GET /admin/api/2024-01/products.json' server.log)" -eq 2 ]
-	head -1 server.log | grep -q \
-	    'products.json?updated_at_min=2026-11-01T00%3A00%3A00Z&limit=4 -> 200$'
 	sed -n 2p server.log | grep -q \
+	    'products.json?updated_at_min=2026-11-01T00%3A00%3A00Z&limit=4 -> 200$'
+	sed -n 3p server.log | grep -q \
 	    '^GET /admin/api/2024-01/products.json?limit=4&page_info=[A-Za-z0-9_-]* -> 200$'
 
 	printf '%s\n' "$output" | uoms-upsert --products --summary >/dev/null 2>summary

@@ -140,6 +140,37 @@ EOF
 	[ "$(money stored 3)" = "KRW 38000 - | 31:2:2:19000" ]
 }
 
+@test "shopify: the catalog is priced in the shop's currency, asked of the shop when not set" {
+	cat >products.json <<'EOF'
+[{"id": 7, "title": "Cup", "product_type": "Kitchen", "status": "active",
+  "updated_at": "2026-11-20T10:00:00+09:00",
+  "variants": [{"id": 71, "title": "Default Title", "sku": "CUP",
+                "price": "1500.00", "inventory_quantity": 3}]}]
+EOF
+	fake_start shopify_server.py --product-data products.json \
+	    --currency JPY --log server.log
+	printf '%s\n' "$TOKEN" | uoms-channel add shopjp --kind shopify \
+	    --base-url "http://127.0.0.1:$PORT" --secret access_token >/dev/null
+	run --separate-stderr uoms-fetch --channel shopjp --products \
+	    --since 2026-11-01
+	[ "$status" -eq 0 ]
+	# JPY has no minor unit: "1500.00" is 1500 (as USD it was 150000).
+	[ "$(python3 -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["currency"], p["price"])' "$output")" = "JPY 1500" ]
+	head -1 server.log | grep -q '^GET /admin/api/2024-01/shop.json -> 200$'
+
+	# A shop that names no currency: nothing is assumed, nothing printed.
+	fake_stop_all
+	fake_start shopify_server.py --product-data products.json \
+	    --currency '' --log server2.log
+	printf '%s\n' "$TOKEN" | uoms-channel add shopnone --kind shopify \
+	    --base-url "http://127.0.0.1:$PORT" --secret access_token >/dev/null
+	run --separate-stderr uoms-fetch --channel shopnone --products \
+	    --since 2026-11-01
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"channel shopnone: the shop's currency (shop.json) '' is not an ISO 4217 code"* ]]
+}
+
 @test "woocommerce: a KRW store and a USD store, each amount in its own minor units" {
 	# Order 501 of the KRW store: "12000.00" is 12000 won; 3000 back.
 	woo_orders krw.json 501:KRW:12000.00:12000.00:3000.00
