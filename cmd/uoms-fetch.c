@@ -61,7 +61,8 @@ main(int argc, char **argv)
 	struct uoms_store *s;
 	struct uoms_error e = { 0 };
 	char **names = NULL, why[512], since[40];
-	int opt, n = 0, nnames = 0, failed;
+	struct uoms_fetch_result *res;
+	int opt, n = 0, nnames = 0, failed, refused = 0;
 
 	uoms_cli_init(&cli, argv[0], usage);
 	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
@@ -106,13 +107,19 @@ main(int argc, char **argv)
 	if (n == 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "no enabled channels (see "
 		    "uoms-channel add)");
-	failed = uoms_fetch_run(s, list, n, &o, NULL);
-	for (int i = 0; i < n; i++)
+	if ((res = calloc(n, sizeof *res)) == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	failed = uoms_fetch_run(s, list, n, &o, res);
+	for (int i = 0; i < n; i++) {
+		refused += res[i].refused > 0;
 		uoms_channel_free(&list[i]);
+	}
+	free(res);
 	free(list);
 	free(names);
 	uoms_store_close(s);
 	uoms_config_free(&cli.config);
-	return failed == 0 ? UOMS_EXIT_OK : failed < n ? UOMS_EXIT_REFUSED :
-	    UOMS_EXIT_CANNOT;
+	/* An order refused is a line refused: 1, the others printed. */
+	return failed == n ? UOMS_EXIT_CANNOT : failed > 0 || refused > 0 ?
+	    UOMS_EXIT_REFUSED : UOMS_EXIT_OK;
 }

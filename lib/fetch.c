@@ -84,6 +84,7 @@ struct job {
 	long long base;			/* since, less no overlap; -1 */
 	long long mark;			/* its watermark found, or -1 */
 	long requests, pages, records;
+	long refused;			/* orders the kind could not map */
 	char note[160];			/* what it is waiting for */
 	struct secret *secrets;
 	json_t *names;			/* the secrets it has, or NULL */
@@ -577,6 +578,16 @@ ctx_emit(struct uoms_fetch_ctx *ctx, json_t *record)
 		    strerror(errno));
 	}
 	free(line);
+}
+
+/* ctx->refuse: said, counted; the watermark stays (job_mark). */
+static void
+ctx_refuse(struct uoms_fetch_ctx *ctx, const char *why)
+{
+	struct job *j = ctx->engine;
+
+	j->refused++;
+	job_warn(j, "%s", why);
 }
 
 int
@@ -1109,8 +1120,9 @@ job_since(struct job *j, char *why, size_t whylen)
 /*
  * Moves the channel's watermark after its fetch: to when this run
  * began once every page was read from no later than the watermark
- * (or incrementally); back to where it started when it failed, so the
- * next fetch starts there at the latest. Never for --products or
+ * (or incrementally) and no order was refused; back to where it started
+ * when it failed or refused one, so the next fetch starts there at the
+ * latest. Never for --products or
  * --dry-run.
  */
 static void
@@ -1122,10 +1134,11 @@ job_mark(struct job *j)
 
 	if (o->products || o->dry_run || j->base < 0)
 		return;
-	if (j->st == J_OK && (o->since == NULL || (j->mark >= 0 &&
-	    j->base <= j->mark)))
+	if (j->st == J_OK && j->refused == 0 && (o->since == NULL ||
+	    (j->mark >= 0 && j->base <= j->mark)))
 		snprintf(to, sizeof to, "%s", j->f->until);
-	else if (j->st == J_FAILED && (j->mark < 0 || j->base < j->mark))
+	else if ((j->st == J_FAILED || j->refused > 0) && (j->mark < 0 ||
+	    j->base < j->mark))
 		fmt_time(j->base, to);
 	else
 		return;
@@ -1183,6 +1196,7 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	j->ctx.secret = ctx_secret;
 	j->ctx.keep_secret = ctx_keep_secret;
 	j->ctx.emit = ctx_emit;
+	j->ctx.refuse = ctx_refuse;
 	j->ctx.engine = j;
 	j->last_start = -1e9;
 	if (f->o->dry_run)
@@ -1300,6 +1314,7 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 			res[i].failed = j->st == J_FAILED;
 			res[i].requests = j->requests;
 			res[i].records = j->records;
+			res[i].refused = j->refused;
 			snprintf(res[i].since, sizeof res[i].since, "%s",
 			    j->since);
 		}

@@ -50,6 +50,7 @@ struct uoms_fetch_result {
 	int failed;		/* 0: fetched to the end */
 	long requests;		/* requests answered (retries included) */
 	long records;		/* lines printed */
+	long refused;		/* orders the kind could not map */
 	char since[40];		/* where the fetch started */
 };
 

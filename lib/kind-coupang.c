@@ -56,6 +56,7 @@
 #include "kind-coupang.h"
 #include "kind.h"
 #include "map.h"
+#include "order.h"
 #include "rfc3339.h"
 
 #define COUPANG_BASE "https://api-gateway.coupang.com"
@@ -392,11 +393,18 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 			count = 0;
 		if (won(json_object_get(it, "cancelCount"), &cancel) < 0)
 			cancel = 0;
-		/* shippingCount leaves cancelled units out; an item
-		 * cancelled whole keeps what was cancelled, so it stays a
-		 * valid item (quantity > 0) that says canceled. */
-		json_object_set_new(o, "quantity", json_integer(count > 0 ?
-		    count : cancel > 0 ? cancel : 1));
+		/* shippingCount leaves cancelled units out: what was
+		 * ordered is shippingCount + cancelCount, of which
+		 * cancelCount is cancelled_quantity (not revenue). An item
+		 * cancelled whole stays a valid item (quantity > 0).
+		 * holdCountForCancel (units waiting for a cancel to be
+		 * approved) is not cancelled yet and is left to the
+		 * channel's next word. */
+		if (count < 0 || cancel < 0 || count > UOMS_QUANTITY_MAX ||
+		    cancel > UOMS_QUANTITY_MAX - count)
+			count = cancel = 0;
+		json_object_set_new(o, "quantity", json_integer(count +
+		    cancel > 0 ? count + cancel : 1));
 		if (won(json_object_get(it, "salesPrice"), &price) == 0)
 			json_object_set_new(o, "unit_price",
 			    json_integer(price));
@@ -412,7 +420,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 			json_object_set_new(o, "discount_price",
 			    json_integer(v));
 		if (cancel > 0)
-			json_object_set_new(o, "cancel_count",
+			json_object_set_new(o, "cancelled_quantity",
 			    json_integer(cancel));
 		if (json_is_true(json_object_get(it, "canceled")) ||
 		    (count == 0 && cancel > 0))

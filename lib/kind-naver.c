@@ -62,6 +62,7 @@
 #include "kind-naver.h"
 #include "kind.h"
 #include "map.h"
+#include "order.h"
 #include "rfc3339.h"
 
 #define NAVER_BASE "https://api.commerce.naver.com"
@@ -317,13 +318,60 @@ order_no_ok(const char *s)
 	return 1;
 }
 
+/* Nonzero when the claim of product order po is done: it took effect. */
+static int
+naver_claim_done(json_t *po)
+{
+	static const char *const done[][2] = {
+		{ "CANCEL", "CANCEL_DONE" }, { "ADMIN_CANCEL", "CANCEL_DONE" },
+		{ "ADMIN_CANCEL", "ADMIN_CANCEL_DONE" },
+		{ "RETURN", "RETURN_DONE" },
+	};
+	const char *type = str(po, "claimType"), *st = str(po, "claimStatus");
+
+	for (size_t i = 0; type != NULL && st != NULL &&
+	    i < sizeof done / sizeof done[0]; i++)
+		if (strcmp(done[i][0], type) == 0 && strcmp(done[i][1], st) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The units of product order po (*q of them, read) cancelled or returned,
+ * so not revenue. Closed (CANCELED, RETURNED, CANCELED_BY_NOPAYMENT): all
+ * of them. Else a claim done (CANCEL or ADMIN_CANCEL as CANCEL_DONE,
+ * RETURN as RETURN_DONE) on part of it: initialQuantity less
+ * remainQuantity, the units ordered then *q = initialQuantity. A claim
+ * under way (CANCEL_REQUEST, COLLECTING, ...) or rejected cancels
+ * nothing; an EXCHANGE gives goods, not money, back.
+ */
+static long long
+naver_cancelled(json_t *po, long long *q)
+{
+	long long init, remain;
+	int k = status_index(str(po, "productOrderStatus"));
+
+	if (k >= NLIVE)
+		return *q;
+	if (!naver_claim_done(po))
+		return 0;
+	if (won(json_object_get(po, "initialQuantity"), &init) == 0 &&
+	    won(json_object_get(po, "remainQuantity"), &remain) == 0 &&
+	    init > 0 && init <= UOMS_QUANTITY_MAX && remain >= 0 &&
+	    remain < init) {
+		*q = init;
+		return init - remain;
+	}
+	return *q;	/* the claim took the product order whole */
+}
+
 /* One product order as an item. */
 static json_t *
 naver_item(json_t *info)
 {
 	json_t *po = json_object_get(info, "productOrder");
 	json_t *dl = json_object_get(info, "delivery"), *it = json_object();
-	long long q = 0, price = 0, opt = 0;
+	long long q = 0, price = 0, opt = 0, cancelled;
 	char id[64];
 
 	if (uoms_map_id(json_object_get(po, "productOrderId"), id, sizeof id) == 0)
@@ -335,7 +383,11 @@ naver_item(json_t *info)
 	uoms_map_str(it, "name", str(po, "productName"));
 	if (won(json_object_get(po, "quantity"), &q) < 0 || q <= 0)
 		q = 1;
+	cancelled = naver_cancelled(po, &q);
 	json_object_set_new(it, "quantity", json_integer(q));
+	if (cancelled > 0)
+		json_object_set_new(it, "cancelled_quantity",
+		    json_integer(cancelled));
 	if (won(json_object_get(po, "unitPrice"), &price) == 0) {
 		won(json_object_get(po, "optionPrice"), &opt);
 		json_object_set_new(it, "unit_price", json_integer(price +

@@ -23,7 +23,8 @@
  * Title" of a product without options), category = product.product_type,
  * price = variant.price in minor units, stock = variant.inventory_quantity.
  * A product carries no currency: prices are in the shop's currency, which
- * the channel setting "currency" names (default USD, 2 digits). There is
+ * the channel setting "currency" names, else GET .../shop.json (asked
+ * first) does: never an assumed one. There is
  * no cost: Shopify keeps it on the inventory item (InventoryItem.cost, one
  * more request per variant), so it is left out and the store keeps what
  * it has. A variant without a SKU can't be a catalog line (sku is the
@@ -42,8 +43,10 @@
 
 #include <openssl/crypto.h>
 
+#include "currency.h"
 #include "kind.h"
 #include "map.h"
+#include "order.h"
 #include "rfc3339.h"
 
 
@@ -84,6 +87,7 @@ enum shopify_step {
 	ST_TOKEN,	/* a client-credentials token request is out */
 	ST_FIRST,	/* the first page is out */
 	ST_NEXT,	/* a page_info page is out */
+	ST_SHOP,	/* the shop's currency (shop.json) is asked */
 	ST_DONE
 };
 
@@ -95,8 +99,7 @@ struct shopify_state {
 	char *token;		/* from the client-credentials grant */
 	char *page_info;	/* the next page's cursor */
 	int pages;
-	char currency[4];	/* the catalog's (setting currency) */
-	int digits;
+	char currency[4];	/* the catalog's: setting, or shop.json's */
 	long skipped_no_sku;	/* catalog variants without a SKU */
 };
 
@@ -194,19 +197,21 @@ shopify_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		}
 		st->limit = (int)n;
 	}
+	/* A product carries no currency: the setting's, else the shop's
+	 * (shopify_next asks shop.json first), never an assumed one. */
 	if (ctx->products) {
 		char cbuf[16];
-		const char *cur = uoms_map_setting(ctx->channel, "currency",
-		    cbuf, sizeof cbuf) == 0 ? cbuf : "USD";
 
-		if (strlen(cur) != 3 || strspn(cur,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
-			snprintf(why, whylen, "setting currency '%.16s' is not "
-			    "an ISO 4217 code (USD)", cur);
-			return -1;
+		if (uoms_map_setting(ctx->channel, "currency", cbuf,
+		    sizeof cbuf) == 0) {
+			if (uoms_currency_digits(cbuf) < 0) {
+				snprintf(why, whylen, "setting currency '%.16s' "
+				    "is not an ISO 4217 code (USD)", cbuf);
+				return -1;
+			}
+			snprintf(st->currency, sizeof st->currency, "%.3s",
+			    cbuf);
 		}
-		snprintf(st->currency, sizeof st->currency, "%s", cur);
-		st->digits = uoms_map_currency_digits(cur);
 	}
 	return 0;
 }
@@ -270,6 +275,13 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 
 	snprintf(req->method, sizeof req->method, "GET");
+	if (ctx->products && st->currency[0] == '\0') {
+		/* https://shopify.dev/docs/api/admin-rest/2024-01/resources/shop */
+		uoms_buf_printf(&req->url, "%s/admin/api/%s/shop.json",
+		    st->base, st->version);
+		st->step = ST_SHOP;
+		goto headers;
+	}
 	uoms_buf_printf(&req->url, "%s/admin/api/%s/%s.json?", st->base,
 	    st->version, ctx->products ? "products" : "orders");
 	if (st->page_info != NULL) {
@@ -291,6 +303,7 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		uoms_buf_printf(&req->url, "limit=%d", st->limit);
 		st->step = ST_FIRST;
 	}
+headers:
 	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
 	uoms_http_req_header(req, 0, "Accept: application/json");
 	return UOMS_KIND_REQUEST;
@@ -476,10 +489,121 @@ shopify_times(json_t *rec, json_t *o)
 	return 0;
 }
 
-/* One order of the answer as a SPEC 3.1 record; NULL with why. */
+/* items[] whose external_item_id is lid, or NULL. */
+static json_t *
+shopify_item(json_t *items, const char *lid)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(items, i, it)
+		if (strcmp(json_string_value(json_object_get(it,
+		    "external_item_id")), lid) == 0)
+			return it;
+	return NULL;
+}
+
+/*
+ * The order's refunds (Order resource, "refunds"): each refund's
+ * refund_line_items[].quantity, by line_item_id, adds to that item's
+ * cancelled_quantity, and its transactions[] of kind "refund" and status
+ * "success" add their amount (a decimal string in the order's currency)
+ * to what was given back; refunded_amount is the part of it not for
+ * those units (shipping, an adjustment: uoms_kind_refunded). A refund of
+ * nothing but shipping moves no quantity; a failed or pending refund
+ * transaction gave nothing back.
+ *   https://shopify.dev/docs/api/admin-rest/2024-01/resources/refund
+ * -1 with why (the order named) when an amount or quantity can't be read.
+ */
+static int
+shopify_refunds(json_t *rec, json_t *o, const char *id, const char *currency,
+    char *why, size_t whylen)
+{
+	json_t *refunds = json_object_get(o, "refunds"), *rf, *x;
+	json_t *items = json_object_get(rec, "items");
+	long long refunded = 0, amount;
+	char lid[64], mwhy[160];
+	size_t i, k;
+
+	if (refunds != NULL && !json_is_array(refunds)) {
+		snprintf(why, whylen, "order %s: refunds is not a list", id);
+		return -1;
+	}
+	json_array_foreach(refunds, i, rf) {
+		json_array_foreach(json_object_get(rf, "refund_line_items"), k,
+		    x) {
+			json_t *q = json_object_get(x, "quantity"), *it;
+			long long had;
+
+			if (uoms_map_id(json_object_get(x, "line_item_id"), lid,
+			    sizeof lid) < 0 || !json_is_integer(q) ||
+			    json_integer_value(q) < 0) {
+				snprintf(why, whylen, "order %s: a refund line "
+				    "item without a line_item_id or a "
+				    "quantity", id);
+				return -1;
+			}
+			if ((it = shopify_item(items, lid)) == NULL) {
+				snprintf(why, whylen, "order %s: refund of line "
+				    "item %s, which the order does not have",
+				    id, lid);
+				return -1;
+			}
+			/* 0 when absent: left out until there is some. */
+			had = json_integer_value(json_object_get(it,
+			    "cancelled_quantity"));
+			if (json_integer_value(q) > json_integer_value(
+			    json_object_get(it, "quantity")) - had) {
+				snprintf(why, whylen, "order %s: line item %s "
+				    "refunded more than it has", id, lid);
+				return -1;
+			}
+			if (json_integer_value(q) > 0)
+				json_object_set_new(it, "cancelled_quantity",
+				    json_integer(had + json_integer_value(q)));
+		}
+		json_array_foreach(json_object_get(rf, "transactions"), k, x) {
+			const char *kind = jstr(x, "kind");
+			const char *status = jstr(x, "status");
+
+			if (kind == NULL || strcmp(kind, "refund") != 0 ||
+			    status == NULL || strcmp(status, "success") != 0)
+				continue;
+			if (jstr(x, "currency") != NULL &&
+			    strcmp(jstr(x, "currency"), currency) != 0) {
+				snprintf(why, whylen, "order %s: a refund in "
+				    "%.8s, not the order's %s", id,
+				    jstr(x, "currency"), currency);
+				return -1;
+			}
+			if (uoms_currency_amount_json(json_object_get(x,
+			    "amount"), currency, &amount, mwhy,
+			    sizeof mwhy) < 0 || amount < 0) {
+				snprintf(why, whylen, "order %s: refund amount: "
+				    "%s", id, amount < 0 ? "negative" : mwhy);
+				return -1;
+			}
+			refunded += amount;
+			if (refunded > UOMS_MONEY_MAX) {
+				snprintf(why, whylen, "order %s: refunds beyond "
+				    "10^15 minor units", id);
+				return -1;
+			}
+		}
+	}
+	/* Net of the refunded line items' units, cancelled above. */
+	uoms_kind_refunded(rec, refunded);
+	return 0;
+}
+
+/*
+ * One order of the answer as a SPEC 3.1 record; NULL with why. *refuse
+ * is set when the order alone can't be mapped (its money): the page goes
+ * on without it.
+ */
 static json_t *
 shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
-    size_t whylen)
+    size_t whylen, int *refuse)
 {
 	const struct uoms_channel *c = ctx->channel;
 	const char *workflow = c->workflow != NULL ? c->workflow : "dispatch";
@@ -488,9 +612,10 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 	json_t *rec, *items, *li;
 	enum shopify_phase ph;
 	long long amount;
+	char mwhy[160];
 	size_t i;
-	int digits;
 
+	*refuse = 0;
 	if (!json_is_object(o) || uoms_map_id(json_object_get(o, "id"), id,
 	    sizeof id) < 0) {
 		snprintf(why, whylen, "an order without an id");
@@ -544,17 +669,24 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 		goto fail;
 	}
 
-	if (currency == NULL || strlen(currency) != 3) {
+	/* Every amount is read in the order's currency, never assumed. */
+	*refuse = 1;
+	if (currency == NULL) {
 		snprintf(why, whylen, "order %s: no currency", id);
 		goto fail;
 	}
-	digits = uoms_map_currency_digits(currency);
+	if (uoms_currency_digits(currency) < 0) {
+		snprintf(why, whylen, "order %s: currency '%.16s' is not an "
+		    "ISO 4217 code", id, currency);
+		goto fail;
+	}
 	json_object_set_new(rec, "currency", json_string(currency));
 	if (json_object_get(o, "total_price") != NULL) {
-		if (uoms_map_money_json(json_object_get(o, "total_price"),
-		    digits, &amount) < 0) {
+		if (uoms_currency_amount_json(json_object_get(o,
+		    "total_price"), currency, &amount, mwhy,
+		    sizeof mwhy) < 0) {
 			snprintf(why, whylen, "order %s: total_price is not an "
-			    "amount of %s", id, currency);
+			    "amount of %s: %s", id, currency, mwhy);
 			goto fail;
 		}
 		json_object_set_new(rec, "total_amount",
@@ -587,17 +719,21 @@ shopify_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why,
 		json_object_set_new(it, "quantity",
 		    json_integer(json_integer_value(q)));
 		if (json_object_get(li, "price") != NULL) {
-			if (uoms_map_money_json(json_object_get(li, "price"),
-			    digits, &amount) < 0) {
+			if (uoms_currency_amount_json(json_object_get(li,
+			    "price"), currency, &amount, mwhy,
+			    sizeof mwhy) < 0) {
 				snprintf(why, whylen, "order %s: line item %s: "
-				    "price is not an amount of %s", id, lid,
-				    currency);
+				    "price is not an amount of %s: %s", id, lid,
+				    currency, mwhy);
 				goto fail;
 			}
 			json_object_set_new(it, "unit_price",
 			    json_integer(amount));
 		}
 	}
+	if (shopify_refunds(rec, o, id, currency, why, whylen) < 0)
+		goto fail;
+	*refuse = 0;
 	return rec;
 fail:
 	json_decref(rec);
@@ -614,7 +750,7 @@ shopify_product(struct uoms_fetch_ctx *ctx, json_t *p, json_t *out,
 {
 	struct shopify_state *st = ctx->state;
 	const char *title = jstr(p, "title"), *vt;
-	char id[64], vid[64];
+	char id[64], vid[64], mwhy[160];
 	json_t *variants = json_object_get(p, "variants"), *v;
 	size_t i;
 
@@ -654,11 +790,12 @@ shopify_product(struct uoms_fetch_ctx *ctx, json_t *p, json_t *out,
 		uoms_map_str(rec, "category", jstr(p, "product_type"));
 		if (json_object_get(v, "price") != NULL &&
 		    !json_is_null(json_object_get(v, "price"))) {
-			if (uoms_map_money_json(json_object_get(v, "price"),
-			    st->digits, &price) < 0) {
+			if (uoms_currency_amount_json(json_object_get(v,
+			    "price"), st->currency, &price, mwhy,
+			    sizeof mwhy) < 0) {
 				snprintf(why, whylen, "product %s: variant %s: "
-				    "price is not an amount of %s", id, vid,
-				    st->currency);
+				    "price is not an amount of %s: %s", id, vid,
+				    st->currency, mwhy);
 				json_decref(rec);
 				return -1;
 			}
@@ -721,6 +858,31 @@ shopify_take_token(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return 0;
 }
 
+/* shop.json: {"shop": {..., "currency": "USD"}}, the catalog's currency. */
+static int
+shopify_take_shop(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *root = uoms_map_parse(r, why, whylen);
+	const char *cur;
+
+	if (root == NULL)
+		return -1;
+	cur = jstr(json_object_get(root, "shop"), "currency");
+	if (cur == NULL || uoms_currency_digits(cur) < 0) {
+		snprintf(why, whylen, "the shop's currency (shop.json) '%.16s' "
+		    "is not an ISO 4217 code: set the channel's currency",
+		    cur != NULL ? cur : "");
+		json_decref(root);
+		return -1;
+	}
+	snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+	json_decref(root);
+	st->step = ST_ORDERS;
+	return 0;
+}
+
 static int
 shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -737,6 +899,8 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	}
 	if (st->step == ST_TOKEN)
 		return shopify_take_token(ctx, r, why, whylen);
+	if (st->step == ST_SHOP)
+		return shopify_take_shop(ctx, r, why, whylen);
 
 	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
 		return -1;
@@ -760,13 +924,17 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	json_array_foreach(orders, i, o) {
 		json_t *rec;
 
+		int refuse = 0;
+
 		if (ctx->products) {
 			if (shopify_product(ctx, o, recs, why, whylen) == 0)
 				continue;
-		} else if ((rec = shopify_order(ctx, o, why, whylen)) !=
-		    NULL) {
+		} else if ((rec = shopify_order(ctx, o, why, whylen,
+		    &refuse)) != NULL) {
 			json_array_append_new(recs, rec);
 			continue;
+		} else if (refuse && uoms_kind_refuse(ctx, why) == 0) {
+			continue;	/* that order alone */
 		}
 		json_decref(recs);
 		json_decref(root);

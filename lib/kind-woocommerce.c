@@ -26,12 +26,27 @@
  * (sku is the store's key; the others are skipped and counted in
  * skipped_no_sku): name, category = categories[0].name, price = price (a
  * decimal string, "" when there is none) in minor units of the store's
- * currency, which a product does not carry: the channel setting
- * "currency" names it (default USD, 2 digits). stock = stock_quantity
+ * currency, which a product does not carry. stock = stock_quantity
  * (null when stock is not managed: left out). cost only from meta_data
  * "_wc_cog_cost" (the Cost of Goods extension), "_cost" or "cost"; else
  * left out. Variations (/products/ID/variations) are not fetched: a
  * variable product is one line at its parent's SKU and price.
+ *
+ * Currency, never assumed: an order's amounts are in its own currency
+ * (every order carries one); the catalog's, and an order's without one,
+ * in the store's: the channel setting "currency" when it is set, else
+ * woocommerce_currency of GET {base}/wp-json/wc/v3/settings/general,
+ * asked once, only when needed (before the first catalog page; for
+ * orders, when a page has an order without one: that page waits for it).
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#retrieve-all-settings-options
+ * Every amount goes through lib/currency: a code outside ISO 4217 refuses
+ * that order alone (ctx->refuse).
+ *
+ * Refunds: an order's refunds[] ({id, reason, total}, total a negative
+ * decimal string) add up to refunded_amount.
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
+ * The quantities refunded are only in GET .../orders/{id}/refunds, one
+ * request per order, and not read yet: cancelled_quantity is left out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +55,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "currency.h"
 #include "kind.h"
 #include "map.h"
+#include "order.h"
 #include "rfc3339.h"
 
 
@@ -77,8 +94,11 @@ struct woo_state {
 	int page;		/* the page to ask for next, from 1 */
 	int trash;		/* the second pass: status=trash */
 	int done;
-	char currency[4];	/* the catalog's (setting currency) */
-	int digits;
+	char currency[4];	/* the store's: setting, or settings/general */
+	int want_store;		/* the next request is settings/general */
+	int store_asked;	/* it was answered (once a fetch) */
+	json_t *pending;	/* a page waiting for the store's currency */
+	int pending_last;	/* it was the last page of its pass */
 	long skipped_no_sku;	/* catalog products without a SKU */
 };
 
@@ -149,19 +169,15 @@ woo_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		}
 		st->per_page = (int)v;
 	}
-	if (ctx->products) {
-		char cbuf[16];
-		const char *cur = uoms_map_setting(c, "currency", cbuf,
-		    sizeof cbuf) == 0 ? cbuf : "USD";
-
-		if (strlen(cur) != 3 || strspn(cur,
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+	if (uoms_map_setting(c, "currency", buf, sizeof buf) == 0) {
+		if (uoms_currency_digits(buf) < 0) {
 			snprintf(why, whylen, "setting currency '%.16s' is not "
-			    "an ISO 4217 code (USD)", cur);
+			    "an ISO 4217 code (USD)", buf);
 			return -1;
 		}
-		snprintf(st->currency, sizeof st->currency, "%s", cur);
-		st->digits = uoms_map_currency_digits(cur);
+		snprintf(st->currency, sizeof st->currency, "%.3s", buf);
+	} else if (ctx->products) {
+		st->want_store = 1;	/* a product carries no currency */
 	}
 	return 0;
 }
@@ -211,6 +227,11 @@ woo_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 	if (st->done)
 		return UOMS_KIND_DONE;
 	snprintf(req->method, sizeof req->method, "GET");
+	if (st->want_store) {
+		uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/settings/general",
+		    st->base);
+		goto auth;
+	}
 	uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/%s?", st->base,
 	    ctx->products ? "products" : "orders");
 	if (ctx->since != NULL && *ctx->since != '\0') {
@@ -230,6 +251,7 @@ woo_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 	    "&orderby=%s&order=asc%s", st->per_page, st->page,
 	    ctx->products ? "id" : "modified",
 	    st->trash ? "&status=trash" : "");
+auth:
 	if (woo_auth(ctx, req, why, whylen) < 0)
 		return UOMS_KIND_FAIL;
 	uoms_http_req_header(req, 0, "Accept: application/json");
@@ -309,31 +331,78 @@ woo_people(json_t *rec, json_t *o)
  * a number would need floating point.
  */
 static int
-woo_unit_price(json_t *li, long long qty, int digits, long long *out)
+woo_unit_price(json_t *li, long long qty, const char *currency,
+    long long *out)
 {
 	json_t *price = json_object_get(li, "price");
 	long long sub;
+	char why[160];
 
 	if (json_is_string(price) || json_is_integer(price))
-		return uoms_map_money_json(price, digits, out);
-	if (uoms_map_money_json(json_object_get(li, "subtotal"), digits,
-	    &sub) < 0 || qty <= 0)
+		return uoms_currency_amount_json(price, currency, out, why,
+		    sizeof why);
+	if (uoms_currency_amount_json(json_object_get(li, "subtotal"),
+	    currency, &sub, why, sizeof why) < 0 || qty <= 0)
 		return -1;
 	*out = sub >= 0 ? (sub + qty / 2) / qty : -((-sub + qty / 2) / qty);
 	return 0;
 }
 
+/*
+ * refunds[].total (negative: money going back) into refunded_amount, left
+ * out at 0 (the store's default). -1 with why naming the order.
+ */
+static int
+woo_refunds(json_t *rec, json_t *o, const char *id, const char *currency,
+    char *why, size_t whylen)
+{
+	json_t *refunds = json_object_get(o, "refunds"), *rf;
+	long long sum = 0, amount;
+	char mwhy[160];
+	size_t i;
+
+	if (refunds != NULL && !json_is_array(refunds)) {
+		snprintf(why, whylen, "order %s: refunds is not a list", id);
+		return -1;
+	}
+	json_array_foreach(refunds, i, rf) {
+		if (uoms_currency_amount_json(json_object_get(rf, "total"),
+		    currency, &amount, mwhy, sizeof mwhy) < 0) {
+			snprintf(why, whylen, "order %s: refund total: %s", id,
+			    mwhy);
+			return -1;
+		}
+		/* Negative as the API writes it; a positive one is read
+		 * as the same money back, not as money taken. */
+		sum += amount < 0 ? -amount : amount;
+		if (sum > UOMS_MONEY_MAX) {
+			snprintf(why, whylen, "order %s: refunds beyond 10^15 "
+			    "minor units", id);
+			return -1;
+		}
+	}
+	uoms_kind_refunded(rec, sum);
+	return 0;
+}
+
+/*
+ * One order as a SPEC 3.1 record; NULL with why. *refuse is set when the
+ * order alone can't be mapped (its money): the page goes on without it.
+ */
 static json_t *
-woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen)
+woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen,
+    int *refuse)
 {
 	const struct uoms_channel *c = ctx->channel;
 	const char *workflow = c->workflow != NULL ? c->workflow : "dispatch";
 	const char *currency = jstr(o, "currency"), *status, *state;
-	char id[64], no[64];
+	struct woo_state *st = ctx->state;
+	char id[64], no[64], mwhy[160];
 	json_t *rec, *items, *li;
 	long long amount;
 	size_t i;
-	int digits;
+
+	*refuse = 0;
 
 	if (!json_is_object(o) || uoms_map_id(json_object_get(o, "id"), id,
 	    sizeof id) < 0) {
@@ -365,17 +434,25 @@ woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen)
 		goto fail;
 	}
 
-	if (currency == NULL || strlen(currency) != 3) {
-		snprintf(why, whylen, "order %s: no currency", id);
+	*refuse = 1;
+	if (currency == NULL && st != NULL && st->currency[0] != '\0')
+		currency = st->currency;	/* the store's */
+	if (currency == NULL) {
+		snprintf(why, whylen, "order %s: no currency, and the store's "
+		    "is not known", id);
 		goto fail;
 	}
-	digits = uoms_map_currency_digits(currency);
+	if (uoms_currency_digits(currency) < 0) {
+		snprintf(why, whylen, "order %s: currency '%.16s' is not an "
+		    "ISO 4217 code", id, currency);
+		goto fail;
+	}
 	json_object_set_new(rec, "currency", json_string(currency));
 	if (json_object_get(o, "total") != NULL) {
-		if (uoms_map_money_json(json_object_get(o, "total"), digits,
-		    &amount) < 0) {
+		if (uoms_currency_amount_json(json_object_get(o, "total"),
+		    currency, &amount, mwhy, sizeof mwhy) < 0) {
 			snprintf(why, whylen, "order %s: total is not an "
-			    "amount of %s", id, currency);
+			    "amount of %s: %s", id, currency, mwhy);
 			goto fail;
 		}
 		json_object_set_new(rec, "total_amount",
@@ -406,7 +483,7 @@ woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen)
 		}
 		json_object_set_new(it, "quantity",
 		    json_integer(json_integer_value(q)));
-		if (woo_unit_price(li, json_integer_value(q), digits,
+		if (woo_unit_price(li, json_integer_value(q), currency,
 		    &amount) < 0) {
 			snprintf(why, whylen, "order %s: line item %s: no "
 			    "price or subtotal in %s", id, lid, currency);
@@ -414,6 +491,9 @@ woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen)
 		}
 		json_object_set_new(it, "unit_price", json_integer(amount));
 	}
+	if (woo_refunds(rec, o, id, currency, why, whylen) < 0)
+		goto fail;
+	*refuse = 0;
 	return rec;
 fail:
 	json_decref(rec);
@@ -446,7 +526,7 @@ woo_product(struct uoms_fetch_ctx *ctx, json_t *p, char *why, size_t whylen)
 	    "cost", NULL };
 	struct woo_state *st = ctx->state;
 	json_t *rec, *v, *cat;
-	char id[64];
+	char id[64], mwhy[160];
 	long long n;
 
 	why[0] = '\0';
@@ -468,9 +548,10 @@ woo_product(struct uoms_fetch_ctx *ctx, json_t *p, char *why, size_t whylen)
 	v = json_object_get(p, "price");
 	if (v != NULL && !json_is_null(v) && !(json_is_string(v) &&
 	    *json_string_value(v) == '\0')) {
-		if (uoms_map_money_json(v, st->digits, &n) < 0) {
+		if (uoms_currency_amount_json(v, st->currency, &n, mwhy,
+		    sizeof mwhy) < 0) {
 			snprintf(why, whylen, "product %s: price is not an "
-			    "amount of %s", id, st->currency);
+			    "amount of %s: %s", id, st->currency, mwhy);
 			goto fail;
 		}
 		json_object_set_new(rec, "price", json_integer(n));
@@ -478,9 +559,10 @@ woo_product(struct uoms_fetch_ctx *ctx, json_t *p, char *why, size_t whylen)
 	v = woo_meta(p, cost_keys);
 	if (v != NULL && !json_is_null(v) && !(json_is_string(v) &&
 	    *json_string_value(v) == '\0')) {
-		if (uoms_map_money_json(v, st->digits, &n) < 0) {
+		if (uoms_currency_amount_json(v, st->currency, &n, mwhy,
+		    sizeof mwhy) < 0) {
 			snprintf(why, whylen, "product %s: cost is not an "
-			    "amount of %s", id, st->currency);
+			    "amount of %s: %s", id, st->currency, mwhy);
 			goto fail;
 		}
 		json_object_set_new(rec, "cost", json_integer(n));
@@ -499,14 +581,108 @@ fail:
 	return NULL;
 }
 
+/* Maps a page (stolen) whole, emits it, and moves on; -1 with why. */
+static int
+woo_page(struct uoms_fetch_ctx *ctx, json_t *root, int last, char *why,
+    size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	json_t *o, *recs = json_array();
+	size_t i;
+
+	/* Mapped whole before anything is emitted. */
+	json_array_foreach(root, i, o) {
+		int refuse = 0;
+		json_t *rec = ctx->products ? woo_product(ctx, o, why,
+		    whylen) : woo_order(ctx, o, why, whylen, &refuse);
+
+		if (rec == NULL && ctx->products && why[0] == '\0')
+			continue;	/* no SKU: skipped */
+		if (rec == NULL && refuse && uoms_kind_refuse(ctx, why) == 0)
+			continue;	/* that order alone */
+		if (rec == NULL) {
+			json_decref(recs);
+			json_decref(root);
+			return -1;
+		}
+		json_array_append_new(recs, rec);
+	}
+	json_array_foreach(recs, i, o)
+		ctx->emit(ctx, o);
+	json_decref(recs);
+	json_decref(root);
+	st->page++;
+	if (last) {
+		/* The catalog has no trash pass. */
+		st->done = st->trash || ctx->products;
+		st->trash = 1;
+		st->page = 1;
+	}
+	return 0;
+}
+
+/*
+ * The answer of settings/general: a list of setting options, the
+ * store's currency the value of the one whose id is woocommerce_currency.
+ * Then the page that waited for it, if one did.
+ */
+static int
+woo_take_store(struct uoms_fetch_ctx *ctx, json_t *root, char *why,
+    size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	const char *cur = NULL;
+	json_t *opt, *page;
+	size_t i;
+
+	json_array_foreach(root, i, opt)
+		if (jstr(opt, "id") != NULL &&
+		    strcmp(jstr(opt, "id"), "woocommerce_currency") == 0)
+			cur = jstr(opt, "value");
+	st->want_store = 0;
+	st->store_asked = 1;
+	if (cur != NULL && uoms_currency_digits(cur) < 0) {
+		snprintf(why, whylen, "the store's currency (settings/general "
+		    "woocommerce_currency) '%.16s' is not an ISO 4217 code",
+		    cur);
+		json_decref(root);
+		return -1;
+	}
+	if (cur != NULL)
+		snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+	json_decref(root);
+	if (ctx->products && st->currency[0] == '\0') {
+		snprintf(why, whylen, "the store's currency is not known "
+		    "(no woocommerce_currency in settings/general): set the "
+		    "channel's currency");
+		return -1;
+	}
+	if ((page = st->pending) == NULL)
+		return 0;
+	st->pending = NULL;
+	return woo_page(ctx, page, st->pending_last, why, whylen);
+}
+
+/* Nonzero when an order of the page has no currency of its own. */
+static int
+woo_needs_store(json_t *root)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(root, i, o)
+		if (jstr(o, "currency") == NULL)
+			return 1;
+	return 0;
+}
+
 static int
 woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
 {
 	struct woo_state *st = ctx->state;
-	json_t *root, *o, *recs;
+	json_t *root;
 	char total[32];
-	size_t i, n;
 	int last;
 
 	if (st == NULL) {
@@ -520,31 +696,13 @@ woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		const char *msg = jstr(root, "message");
 
 		snprintf(why, whylen, "answer is not a list of %s%s%.200s",
-		    ctx->products ? "products" : "orders", msg != NULL ? ": " :
-		    "", msg != NULL ? msg : "");
+		    st->want_store ? "settings" : ctx->products ? "products" :
+		    "orders", msg != NULL ? ": " : "", msg != NULL ? msg : "");
 		json_decref(root);
 		return -1;
 	}
-	/* Mapped whole before anything is emitted. */
-	recs = json_array();
-	json_array_foreach(root, i, o) {
-		json_t *rec = ctx->products ? woo_product(ctx, o, why,
-		    whylen) : woo_order(ctx, o, why, whylen);
-
-		if (rec == NULL && ctx->products && why[0] == '\0')
-			continue;	/* no SKU: skipped */
-		if (rec == NULL) {
-			json_decref(recs);
-			json_decref(root);
-			return -1;
-		}
-		json_array_append_new(recs, rec);
-	}
-	json_array_foreach(recs, i, o)
-		ctx->emit(ctx, o);
-	json_decref(recs);
-	n = json_array_size(root);
-	json_decref(root);
+	if (st->want_store)
+		return woo_take_store(ctx, root, why, whylen);
 	/* X-WP-TotalPages is read afresh on every page: orders changed
 	 * meanwhile may add one. Without it, a short page is the last. */
 	if (uoms_http_header(r, "X-WP-TotalPages", total, sizeof total) == 0) {
@@ -554,26 +712,32 @@ woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		if (*end != '\0' || pages < 0) {
 			snprintf(why, whylen, "X-WP-TotalPages '%.20s' is not "
 			    "a number", total);
+			json_decref(root);
 			return -1;
 		}
-		last = st->page >= pages || n == 0;
+		last = st->page >= pages || json_array_size(root) == 0;
 	} else {
-		last = n < (size_t)st->per_page;
+		last = json_array_size(root) < (size_t)st->per_page;
 	}
-	st->page++;
-	if (last) {
-		/* The catalog has no trash pass. */
-		st->done = st->trash || ctx->products;
-		st->trash = 1;
-		st->page = 1;
+	if (!ctx->products && st->currency[0] == '\0' && !st->store_asked &&
+	    woo_needs_store(root)) {
+		/* The page waits (mapped whole) for the store's currency. */
+		st->pending = root;
+		st->pending_last = last;
+		st->want_store = 1;
+		return 0;
 	}
-	return 0;
+	return woo_page(ctx, root, last, why, whylen);
 }
 
 static void
 woo_done(struct uoms_fetch_ctx *ctx)
 {
-	free(ctx->state);
+	struct woo_state *st = ctx->state;
+
+	if (st != NULL)
+		json_decref(st->pending);
+	free(st);
 	ctx->state = NULL;
 }
 

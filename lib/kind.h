@@ -87,6 +87,13 @@ struct uoms_fetch_ctx {
 	/* Emits one order (or product) record, a JSON object in the SPEC 3.1
 	 * shape; the engine prints it as a line. Borrowed. */
 	void (*emit)(struct uoms_fetch_ctx *ctx, json_t *record);
+	/* An order the kind can't map (a currency it does not know): why
+	 * names it; the engine says it on stderr and the page goes on
+	 * without it. The channel is not failed but counts it refused
+	 * (uoms-fetch exits 1) and its watermark does not move past where
+	 * the run started, so the order is asked for again. NULL (a unit
+	 * test's ctx): kinds fail the page instead (uoms_kind_refuse). */
+	void (*refuse)(struct uoms_fetch_ctx *ctx, const char *why);
 	void *engine;			/* the engine's own */
 };
 
@@ -122,6 +129,21 @@ struct uoms_kind {
 	/* Requests per second this kind stays under (0: no limit). */
 	double max_rate;
 };
+
+/*
+ * Hands an order the kind can't map to ctx->refuse: 0 when the page goes
+ * on without it, -1 (the page fails with why) when ctx has no refuse.
+ */
+int uoms_kind_refuse(struct uoms_fetch_ctx *ctx, const char *why);
+
+/*
+ * Sets rec's refunded_amount from back, the money the channel says it
+ * gave back on the order: what of it the items' cancelled_quantity times
+ * unit_price does not already account for, since cancelled units are not
+ * revenue either (SPEC 3.1) and must not come off twice. Left out when
+ * that is 0 or less (the store's default 0). rec is borrowed.
+ */
+void uoms_kind_refunded(json_t *rec, long long back);
 
 /* The kind called name, or NULL. Static. */
 const struct uoms_kind *uoms_kind_find(const char *name);

@@ -10,30 +10,19 @@
 #include <string.h>
 #include <strings.h>
 
+#include "currency.h"
 #include "map.h"
 #include "order.h"
 #include "rfc3339.h"
 
 
-/* ISO 4217 minor unit digits: 0 and 3 listed, every other currency 2. */
+/* The table is lib/currency's; a code it does not know reads as 2. */
 int
 uoms_map_currency_digits(const char *currency)
 {
-	static const char *const zero[] = { "BIF", "CLP", "DJF", "GNF",
-	    "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-	    "VUV", "XAF", "XOF", "XPF" };
-	static const char *const three[] = { "BHD", "IQD", "JOD", "KWD",
-	    "LYD", "OMR", "TND" };
+	int digits = uoms_currency_digits(currency);
 
-	if (currency == NULL)
-		return 2;
-	for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
-		if (strcmp(zero[i], currency) == 0)
-			return 0;
-	for (size_t i = 0; i < sizeof three / sizeof three[0]; i++)
-		if (strcmp(three[i], currency) == 0)
-			return 3;
-	return 2;
+	return digits >= 0 ? digits : 2;
 }
 
 /*

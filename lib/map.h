@@ -14,7 +14,11 @@
 #include "channel.h"
 #include "kind.h"
 
-/* ISO 4217 minor unit digits of currency (KRW, JPY: 0; KWD: 3; else 2). */
+/*
+ * ISO 4217 minor unit digits of currency (KRW, JPY: 0; KWD: 3), 2 for a
+ * code not in lib/currency's table. Kinds use lib/currency instead, which
+ * refuses such a code rather than assume.
+ */
 int uoms_map_currency_digits(const char *currency);
 /* "12.34" with 2 digits -> 1234 into *out; 0, or -1 when s is not money. */
 int uoms_map_money(const char *s, int digits, long long *out);

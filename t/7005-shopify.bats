@@ -62,10 +62,10 @@ want_dispatch() {
 {"channel":"shop1","channel_order_no":"#1003","channel_status":"authorized/unfulfilled","channel_updated_at":"2026-11-21T01:02:30Z","currency":"KRW","customer":{"name":"홍길동2","phone":"010-1234-0002"},"external_order_id":"5000000003","items":[{"external_item_id":"9000000003","name":"사과 - 3kg","quantity":3,"sku":"SKU-2","unit_price":19000}],"order_no":"1003","placed_at":"2026-11-21T00:02:00Z","shipping":{"address":"테헤란로 3, 강남구, 서울, South Korea","postal_code":"06238"},"status":"WAITING","total_amount":57000,"workflow":"dispatch"}
 {"channel":"shop1","channel_order_no":"#1004","channel_status":"paid/partial","channel_updated_at":"2026-11-21T01:03:30Z","currency":"KRW","customer":{"name":"홍길동3","phone":"010-1234-0003"},"external_order_id":"5000000004","items":[{"external_item_id":"9000000004","name":"사과 - 1kg","quantity":1,"sku":"SKU-3","unit_price":19000}],"order_no":"1004","placed_at":"2026-11-21T00:03:00Z","shipping":{"address":"테헤란로 4, 강남구, 서울, South Korea","postal_code":"06239"},"status":"IN_PROGRESS","total_amount":19000,"workflow":"dispatch"}
 {"channel":"shop1","channel_order_no":"#1005","channel_status":"paid/fulfilled","channel_updated_at":"2026-11-21T01:04:30Z","currency":"USD","customer":{"name":"홍길동4","phone_raw":"+1 613 555 0100"},"external_order_id":"5000000005","items":[{"external_item_id":"9000000005","name":"사과 - 2kg","quantity":1,"sku":"SKU-0","unit_price":1234}],"order_no":"1005","placed_at":"2026-11-21T00:04:00Z","shipping":{"address":"테헤란로 5, 강남구, 서울, South Korea","postal_code_raw":"K2P 1L4"},"status":"COMPLETE","total_amount":1234,"workflow":"dispatch"}
-{"channel":"shop1","channel_order_no":"#1006","channel_status":"refunded/fulfilled","channel_updated_at":"2026-11-21T01:05:30Z","currency":"KRW","customer":{"name":"홍길동5","phone":"010-1234-0005"},"external_order_id":"5000000006","items":[{"external_item_id":"9000000006","name":"사과 - 3kg","quantity":3,"sku":"SKU-1","unit_price":19000}],"order_no":"1006","placed_at":"2026-11-21T00:05:00Z","shipping":{"address":"테헤란로 6, 강남구, 서울, South Korea","postal_code":"06241"},"status":"ISSUE","total_amount":57000,"workflow":"dispatch"}
+{"channel":"shop1","channel_order_no":"#1006","channel_status":"refunded/fulfilled","channel_updated_at":"2026-11-21T01:05:30Z","currency":"KRW","customer":{"name":"홍길동5","phone":"010-1234-0005"},"external_order_id":"5000000006","items":[{"cancelled_quantity":3,"external_item_id":"9000000006","name":"사과 - 3kg","quantity":3,"sku":"SKU-1","unit_price":19000}],"order_no":"1006","placed_at":"2026-11-21T00:05:00Z","shipping":{"address":"테헤란로 6, 강남구, 서울, South Korea","postal_code":"06241"},"status":"ISSUE","total_amount":57000,"workflow":"dispatch"}
 {"channel":"shop1","channel_order_no":"#1007","channel_status":"voided/unfulfilled","channel_updated_at":"2026-11-21T01:06:30Z","currency":"KRW","customer":{"name":"홍길동6","phone":"010-1234-0006"},"external_order_id":"5000000007","items":[{"external_item_id":"9000000007","name":"사과 - 1kg","quantity":1,"sku":"SKU-2","unit_price":19000}],"order_no":"1007","placed_at":"2026-11-21T00:06:00Z","shipping":{"address":"테헤란로 7, 강남구, 서울, South Korea","postal_code":"06242"},"status":"CANCEL","total_amount":19000,"workflow":"dispatch"}
 {"channel":"shop1","channel_order_no":"#1008","channel_status":"paid/unfulfilled/cancelled","channel_updated_at":"2026-11-21T01:07:30Z","currency":"KRW","customer":{"name":"홍길동7","phone":"010-1234-0007"},"external_order_id":"5000000008","items":[{"external_item_id":"9000000008","name":"사과 - 2kg","quantity":2,"sku":"SKU-3","unit_price":19000}],"order_no":"1008","placed_at":"2026-11-21T00:07:00Z","shipping":{"address":"테헤란로 8, 강남구, 서울, South Korea","postal_code":"06243"},"status":"CANCEL","total_amount":38000,"workflow":"dispatch"}
-{"channel":"shop1","channel_order_no":"#1009","channel_status":"partially_refunded/fulfilled","channel_updated_at":"2026-11-21T01:08:30Z","currency":"KRW","customer":{"name":"홍길동8","phone":"010-1234-0008"},"external_order_id":"5000000009","items":[{"external_item_id":"9000000009","name":"사과 - 3kg","quantity":3,"sku":"SKU-0","unit_price":19000}],"order_no":"1009","placed_at":"2026-11-21T00:08:00Z","shipping":{"address":"테헤란로 9, 강남구, 서울, South Korea","postal_code":"06244"},"status":"COMPLETE","total_amount":57000,"workflow":"dispatch"}
+{"channel":"shop1","channel_order_no":"#1009","channel_status":"partially_refunded/fulfilled","channel_updated_at":"2026-11-21T01:08:30Z","currency":"KRW","customer":{"name":"홍길동8","phone":"010-1234-0008"},"external_order_id":"5000000009","items":[{"cancelled_quantity":1,"external_item_id":"9000000009","name":"사과 - 3kg","quantity":3,"sku":"SKU-0","unit_price":19000}],"order_no":"1009","placed_at":"2026-11-21T00:08:00Z","shipping":{"address":"테헤란로 9, 강남구, 서울, South Korea","postal_code":"06244"},"status":"COMPLETE","total_amount":57000,"workflow":"dispatch"}
 EOF
 }
 
@@ -203,11 +203,13 @@ EOF2
 	printf '%s\n' "$output" | norm >got
 	want_products | norm >want
 	diff -u want got
-	# Two pages of four products: the filters, then page_info and limit only.
+	# No currency set: the shop's first (USD), then two pages of four
+	# products: the filters, then page_info and limit only.
+	head -1 server.log | grep -q '^GET /admin/api/2024-01/shop.json -> 200$'
 	[ "$(grep -c '^GET /admin/api/2024-01/products.json' server.log)" -eq 2 ]
-	head -1 server.log | grep -q \
-	    'products.json?updated_at_min=2026-11-01T00%3A00%3A00Z&limit=4 -> 200$'
 	sed -n 2p server.log | grep -q \
+	    'products.json?updated_at_min=2026-11-01T00%3A00%3A00Z&limit=4 -> 200$'
+	sed -n 3p server.log | grep -q \
 	    '^GET /admin/api/2024-01/products.json?limit=4&page_info=[A-Za-z0-9_-]* -> 200$'
 
 	printf '%s\n' "$output" | uoms-upsert --products --summary >/dev/null 2>summary

@@ -38,7 +38,10 @@ GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/ID:
 
 --data FILE: {"ordersheets": [...], "sellerProducts": [...]} as the API
 shows them, read again on every request, so a test can change an order or
-a product between fetches.
+a product between fetches. An order item's cancelCount (units cancelled,
+left out of shippingCount) and holdCountForCancel (units waiting for a
+cancel) are numbers, as one order sheet's fields list them
+(https://developers.coupangcorp.com/hc/en-us/articles/360033792854).
 --shift-days N moves every date and time in the data N days later, so
 fixed data can be served as recent.
 --fail and --log: see fake_http.py.

@@ -40,6 +40,11 @@ POST /external/v1/products/search {"page": N, "size": M, ...} (the catalog,
 --data FILE: {"productOrders": [...], "products": [...]}, each product order as the query answers it ({order,
 productOrder, delivery}) plus "lastChangedDate" and "lastChangedType", read
 again on every request, so a test can change an order between fetches.
+A product order's claim is in productOrder (claimType CANCEL, RETURN,
+EXCHANGE, ADMIN_CANCEL; claimStatus such as CANCEL_REQUEST, CANCEL_DONE,
+RETURN_DONE; claimId) and, for a claim on part of it, initialQuantity and
+remainQuantity beside quantity, as the product order details give them
+(details, above); the data says them and the server serves them as is.
 --shift-days N moves every date and time in the data N days later.
 --fail and --log: see fake_http.py.
 """

@@ -14,6 +14,15 @@ opaque page_info cursor given in the Link header (rel="previous", rel="next");
 a page_info request may carry nothing but limit (and fields), else 400.
 GET /admin/api/VERSION/products.json is the same for the catalog: filters by
 status (default all: active, draft, archived) and updated_at_min, pages alike.
+GET /admin/api/VERSION/shop.json is the shop ({"shop": {id, name, currency,
+...}}), its currency --currency (USD; '' leaves it out), that of prices in
+the catalog, which a product does not carry.
+  shop https://shopify.dev/docs/api/admin-rest/2024-01/resources/shop
+Every order carries refunds[] (empty until one), each with
+refund_line_items[] (line_item_id, quantity) and transactions[] (kind
+"refund", status "success" for money that went back, amount a decimal
+string), as the Refund resource shows them.
+  refunds https://shopify.dev/docs/api/admin-rest/2024-01/resources/refund
 POST /admin/oauth/access_token is the client-credentials grant.
 Every answer carries X-Shopify-Shop-Api-Call-Limit; with --bucket a leaky
 bucket (leaking 2 requests/s) answers 429 with Retry-After when full.
@@ -24,7 +33,7 @@ first line of stdout.
 
   shopify_server.py [--token T] [--client-id ID --client-secret S]
       [--token-ttl SECONDS] [--orders N | --data FILE]
-      [--product-data FILE] [--bucket SIZE]
+      [--product-data FILE] [--currency CODE] [--bucket SIZE]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
 
 --data FILE: the orders to serve ({"orders": [...]} or a list), read again on
@@ -96,8 +105,45 @@ def generated(n):
         if usd:
             o["line_items"][0]["quantity"] = 1
             o["shipping_address"].update(phone="+1 613 555 0100", zip="K2P 1L4")
+        # An order always carries refunds (a list, empty until one):
+        # refunded gave everything back, partially_refunded one unit (a
+        # failed attempt first, which gave nothing).
+        o["refunds"] = []
+        if fin == "refunded":
+            o["refunds"].append(refund(o, 1, o["line_items"][0]["quantity"],
+                                       o["total_price"]))
+        elif fin == "partially_refunded":
+            o["refunds"].append(refund(o, 1, 1, "19000", failed="19000"))
         orders.append(o)
     return orders
+
+
+def refund(o, n, qty, amount, failed=None):
+    """The nth refund of order o: qty units of its first line, amount back.
+
+    As the Refund resource shows one: refund_line_items[] name the order's
+    line by line_item_id, with the quantity given back; transactions[] of
+    kind "refund" say what money went back and whether it did (status).
+      https://shopify.dev/docs/api/admin-rest/2024-01/resources/refund
+    """
+    li = o["line_items"][0]
+    tx = []
+    for status, amt in (("failure", failed), ("success", amount)):
+        if amt is not None:
+            tx.append({"id": o["id"] * 10 + len(tx), "order_id": o["id"],
+                       "kind": "refund", "gateway": "bogus",
+                       "status": status, "amount": amt,
+                       "currency": o["currency"],
+                       "parent_id": o["id"] * 10 + 9})
+    return {"id": o["id"] * 100 + n, "order_id": o["id"],
+            "created_at": o["updated_at"], "note": "returned",
+            "restock": True,
+            "refund_line_items": [{
+                "id": o["id"] * 1000 + n, "line_item_id": li["id"],
+                "quantity": qty, "restock_type": "return",
+                "subtotal": amount, "total_tax": "0.00",
+                "line_item": li}],
+            "transactions": tx}
 
 
 def variant(vid, title, sku, price, qty):
@@ -279,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
         u = urllib.parse.urlsplit(self.path)
         parts = u.path.split("/")
         if len(parts) != 5 or parts[:3] != ["", "admin", "api"] or \
-                parts[4] not in ("orders.json", "products.json"):
+                parts[4] not in ("orders.json", "products.json", "shop.json"):
             self.answer(404, {"errors": "Not Found"})
             return
         tok = self.headers.get("X-Shopify-Access-Token", "")
@@ -287,6 +333,14 @@ class Handler(BaseHTTPRequestHandler):
                          shop.tokens.get(tok, 0) > time.monotonic())):
             self.answer(401, {"errors": "[API] Invalid API key or access "
                               "token (unrecognized login or wrong password)"})
+            return
+        if parts[4] == "shop.json":
+            info = {"id": 548380009, "name": "Test Store",
+                    "myshopify_domain": "test.myshopify.com",
+                    "iana_timezone": "Asia/Seoul"}
+            if a.currency:
+                info["currency"] = a.currency
+            self.answer(200, {"shop": info})
             return
         q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
         limit = int(q.get("limit", "50"))
@@ -368,6 +422,7 @@ def main():
     p.add_argument("--orders", type=int, default=9)
     p.add_argument("--data")
     p.add_argument("--product-data")
+    p.add_argument("--currency", default="USD")
     p.add_argument("--bucket", type=int, default=0)
     p.add_argument("--fail", action="append", default=[])
     p.add_argument("--hang", type=float, default=30)

@@ -16,6 +16,15 @@ header (rel="prev", rel="next"). The shop's site time is UTC+9 (a Korean
 shop), so forgetting dates_are_gmt shifts the window by nine hours.
 GET /wp-json/wc/v3/products is the same for the catalog (status any leaves
 out trash; orderby date, id, title, modified).
+GET /wp-json/wc/v3/settings/general is the general settings group, a list of
+setting options ({id, label, description, type, default, options, tip, value,
+group_id}); woocommerce_currency's value is the store's currency (--currency,
+KRW; --currency '' leaves the option out).
+  settings https://woocommerce.github.io/woocommerce-rest-api-docs/#retrieve-all-settings-options
+Every order carries currency and refunds[] ({id, reason, total}, total a
+negative decimal string), as the order properties say; a refunded order has
+one refund of its whole total.
+  refunds https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
 
 It speaks plain HTTP on 127.0.0.1. A real shop must be reached over https:
 WooCommerce accepts basic auth only there, and the kind refuses http://
@@ -23,7 +32,8 @@ except to a loopback address. The port is printed on the first line of
 stdout.
 
   woocommerce_server.py [--key CK --secret CS] [--orders N | --data FILE]
-      [--product-data FILE] [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+      [--product-data FILE] [--currency CODE] [--fail N:WHAT]...
+      [--hang SECONDS] [--log FILE]
 
 --data FILE: the orders to serve (a JSON list, as the API shows them), read
 again on every request. Default: N generated orders, every status in turn
@@ -98,6 +108,10 @@ def generated(n):
         if usd:
             o["shipping"].update(country="US", postcode="94103-1234")
             o["billing"]["phone"] = "(555) 555-5555"
+        o["refunds"] = []
+        if status == "refunded":
+            o["refunds"].append({"id": 800 + i, "reason": "반품",
+                                 "total": "-%s" % o["total"]})
         orders.append(o)
     return orders
 
@@ -246,6 +260,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         u = urllib.parse.urlsplit(self.path)
         what = u.path.rstrip("/").rpartition("/")[2]
+        if u.path.rstrip("/") == "/wp-json/wc/v3/settings/general":
+            q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
+            if self.authorized(q):
+                self.answer(200, self.general())
+            return
         if u.path.rstrip("/") not in ("/wp-json/wc/v3/orders",
                                       "/wp-json/wc/v3/products"):
             self.answer(404, error("rest_no_route",
@@ -292,6 +311,24 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Link", ", ".join(links)))
         self.answer(200, body, headers, fail=what)
 
+    def general(self):
+        """The general settings group, as GET settings/general lists it."""
+        opts = [{"id": "woocommerce_store_city", "label": "City",
+                 "description": "The city in which your business is located.",
+                 "type": "text", "default": "", "tip": "", "value": "서울",
+                 "group_id": "general"}]
+        cur = self.server.shop.args.currency
+        if cur:
+            opts.append({"id": "woocommerce_currency", "label": "Currency",
+                         "description": "This controls what currency prices "
+                         "are listed at in the catalog and which currency "
+                         "gateways will take payments in.",
+                         "type": "select", "default": "GBP",
+                         "options": {"KRW": "South Korean won (&#8361;)",
+                                     "USD": "United States (US) dollar (&#36;)"},
+                         "tip": "", "value": cur, "group_id": "general"})
+        return opts
+
     def select(self, status, after, gmt, what="orders"):
         if after is not None:
             try:
@@ -324,6 +361,7 @@ def main():
     p.add_argument("--orders", type=int, default=10)
     p.add_argument("--data")
     p.add_argument("--product-data")
+    p.add_argument("--currency", default="KRW")
     p.add_argument("--fail", action="append", default=[])
     p.add_argument("--hang", type=float, default=30)
     p.add_argument("--log")

@@ -470,7 +470,7 @@ static const char box_full_want[] =
     "\"complete_time\":\"2017-10-17T08:17:52Z\","
     "\"delivery_company\":\"CJ 대한통운\",\"invoice_number\":\"340010913442\","
     "\"items\":[{\"external_item_id\":\"99\",\"name\":\"양말\",\"quantity\":3,"
-    "\"unit_price\":1000,\"cancel_count\":3,\"canceled\":true},"
+    "\"unit_price\":1000,\"cancelled_quantity\":3,\"canceled\":true},"
     "{\"external_item_id\":\"3242596358\",\"sku\":\"170816368810\","
     "\"name\":\"팬츠, 07 DARK GREY, 160호\",\"quantity\":2,"
     "\"unit_price\":19900,\"discount_price\":1000,"

@@ -281,6 +281,17 @@ test_products(void)
 	    "2026-11-01T00:00:00Z");
 	fx_set(&f, "access_token", "t", NULL);
 	f.ctx.products = 1;
+	/* No currency setting: the shop's, asked first (shop.json). */
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "products: a request (%s)", why);
+	is(req.url.p, "https://acme.example/admin/api/2024-01/shop.json",
+	    "products: the shop's currency asked first");
+	ok(header(&req, "X-Shopify-Access-Token: ", NULL) != NULL,
+	    "products: shop.json with the token");
+	ok(fx_take(&f, "", "{\"shop\":{\"id\":548380009,\"name\":"
+	    "\"John Smith Test Store\",\"currency\":\"USD\"}}", why,
+	    sizeof why) == 0 && json_array_size(f.out) == 0,
+	    "products: shop.json taken (%s)", why);
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
 	    "products: a request (%s)", why);
 	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
@@ -334,8 +345,20 @@ test_products(void)
 	uoms_http_req_free(&req);
 	fx_free(&f);
 
-	/* A page is taken whole or not at all. */
+	/* A shop whose currency is not ISO 4217: nothing assumed. */
 	fx_init(&f, "https://acme.example", NULL, NULL, NULL);
+	fx_set(&f, "access_token", "t", NULL);
+	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "{\"shop\":{\"id\":1}}", why, sizeof why) < 0 &&
+	    strstr(why, "shop's currency") != NULL, "products: no shop "
+	    "currency fails the channel (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* A page is taken whole or not at all. */
+	fx_init(&f, "https://acme.example", NULL, "{\"currency\":\"USD\"}",
+	    NULL);
 	fx_set(&f, "access_token", "t", NULL);
 	f.ctx.products = 1;
 	fx_next(&f, &req, why, sizeof why);

@@ -257,9 +257,18 @@ test_products(void)
 	uoms_http_req_free(&req);
 	fx_free(&f);
 
-	/* Default currency USD: cents. */
+	/* No currency setting: the store's, from settings/general. */
 	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
 	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/settings/general",
+	    "products: no currency set: the store's asked first");
+	ok(fx_take(&f, "", "[{\"id\":\"woocommerce_currency\",\"label\":"
+	    "\"Currency\",\"type\":\"select\",\"default\":\"GBP\","
+	    "\"value\":\"USD\"}]", why, sizeof why) == 0 &&
+	    json_array_size(f.out) == 0, "products: settings taken (%s)", why);
+	uoms_http_req_free(&req);
+	memset(&req, 0, sizeof req);
 	fx_next(&f, &req, why, sizeof why);
 	is(req.url.p, "https://shop.example/wp-json/wc/v3/products?"
 	    "dates_are_gmt=true&per_page=100&page=1&orderby=id&order=asc",
@@ -267,7 +276,8 @@ test_products(void)
 	ok(fx_take(&f, "", "[{\"id\":1,\"sku\":\"S1\",\"name\":\"Mug\","
 	    "\"price\":\"8.99\"}]", why, sizeof why) == 0 &&
 	    json_integer_value(json_object_get(json_array_get(f.out, 0),
-	    "price")) == 899, "products: USD by default, in cents (%s)", why);
+	    "price")) == 899, "products: a USD store's price in cents (%s)",
+	    why);
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE,
 	    "products: a short page without X-WP-TotalPages is the last");
 	uoms_http_req_free(&req);
@@ -282,8 +292,20 @@ test_products(void)
 	uoms_http_req_free(&req);
 	fx_free(&f);
 
-	/* Broken answers; a page is taken whole or not at all. */
+	/* A store without woocommerce_currency: nothing assumed. */
 	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "[{\"id\":\"woocommerce_store_city\","
+	    "\"value\":\"Seoul\"}]", why, sizeof why) < 0 &&
+	    strstr(why, "currency is not known") != NULL, "products: no "
+	    "store currency fails the channel (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* Broken answers; a page is taken whole or not at all. */
+	fx_init(&f, "https://shop.example", NULL, "{\"currency\":\"KRW\"}",
+	    NULL);
 	f.ctx.products = 1;
 	fx_next(&f, &req, why, sizeof why);
 	ok(fx_take(&f, "", "[{\"id\":1,\"sku\":\"S1\",\"price\":\"1\"},"
@@ -616,7 +638,6 @@ test_broken(void)
 		{ "[{\"id\":5,\"currency\":\"USD\","
 		    "\"date_modified_gmt\":\"2026-11-21T09:00:00+09:00\"}]",
 		    "is not a time" },
-		{ "[{\"id\":5}]", "order 5: no currency" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fixture f;
@@ -633,6 +654,79 @@ test_broken(void)
 	}
 }
 
+/* Money: the store's currency when an order has none, refunds, refusals. */
+static void
+test_money(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	static const char page[] = "[{\"id\":5,\"status\":\"processing\","
+	    "\"total\":\"24000.00\",\"line_items\":[{\"id\":9,"
+	    "\"quantity\":2,\"price\":12000,\"subtotal\":\"24000.00\"}],"
+	    "\"refunds\":[{\"id\":7,\"reason\":\"\",\"total\":"
+	    "\"-12000.00\"},{\"id\":8,\"reason\":\"\",\"total\":"
+	    "\"-500\"}]}]";
+
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", page, why, sizeof why) == 0 &&
+	    json_array_size(f.out) == 0, "money: an order without a "
+	    "currency waits (%s)", why);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST, "money: "
+	    "a request (%s)", why);
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/settings/general",
+	    "money: the store's currency asked");
+	ok(fx_take(&f, "", "[{\"id\":\"woocommerce_currency\",\"value\":"
+	    "\"KRW\"}]", why, sizeof why) == 0, "money: settings taken (%s)",
+	    why);
+	is(json_string_value(json_object_get(json_array_get(f.out, 0),
+	    "currency")), "KRW", "money: the page mapped in the store's "
+	    "currency");
+	ok(json_integer_value(json_object_get(json_array_get(f.out, 0),
+	    "total_amount")) == 24000 && json_integer_value(json_object_get(
+	    json_array_get(f.out, 0), "refunded_amount")) == 12500,
+	    "money: KRW \"24000.00\" is 24000, refunds -12000.00 and -500 "
+	    "are 12500 back");
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST &&
+	    strstr(req.url.p, "status=trash") != NULL, "money: then the "
+	    "trash pass, as after any last page");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* An order's own currency beats the store's; none is assumed. */
+	fx_init(&f, "https://shop.example", NULL, "{\"currency\":\"KRW\"}",
+	    NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "[{\"id\":6,\"currency\":\"USD\",\"total\":"
+	    "\"12.50\",\"refunds\":[]},{\"id\":7,\"total\":\"12000.00\"}]",
+	    why, sizeof why) == 0 && json_array_size(f.out) == 2, "money: "
+	    "two orders taken (%s)", why);
+	ok(json_integer_value(json_object_get(json_array_get(f.out, 0),
+	    "total_amount")) == 1250 && json_object_get(json_array_get(f.out,
+	    0), "refunded_amount") == NULL, "money: USD \"12.50\" is 1250, "
+	    "no refund left out");
+	ok(json_integer_value(json_object_get(json_array_get(f.out, 1),
+	    "total_amount")) == 12000, "money: the setting's KRW for an "
+	    "order without one");
+	ok(fx_take(&f, "", "[{\"id\":8,\"currency\":\"XYZ\"}]", why,
+	    sizeof why) < 0 && strstr(why, "order 8: currency 'XYZ' is not "
+	    "an ISO 4217 code") != NULL, "money: an unknown currency is "
+	    "refused, naming the order (%s)", why);
+	ok(fx_take(&f, "", "[{\"id\":8,\"currency\":\"USD\",\"total\":"
+	    "\"1.005\"}]", why, sizeof why) < 0 && strstr(why, "decimals")
+	    != NULL, "money: below the minor unit is refused (%s)", why);
+	ok(fx_take(&f, "", "[{\"id\":8,\"currency\":\"USD\",\"refunds\":"
+	    "[{\"id\":1,\"total\":-1}]}]", why, sizeof why) == 0,
+	    "money: a refund total as a whole number is read (%s)", why);
+	ok(fx_take(&f, "", "[{\"id\":8,\"currency\":\"USD\",\"refunds\":"
+	    "[{\"id\":1,\"total\":-1.5}]}]", why, sizeof why) < 0 &&
+	    strstr(why, "order 8: refund total") != NULL, "money: a refund "
+	    "total as a JSON fraction is refused (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -642,6 +736,7 @@ main(void)
 	test_status();
 	test_broken();
 	test_products();
+	test_money();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
