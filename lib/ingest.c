@@ -201,20 +201,36 @@ is_object(int f)
 }
 
 /*
- * The channel's last word on an order (uoms(7), channel sync): every
- * member its lines gave, the last value each had, apart from the record
- * an operator may have changed since. The extra members and the items
- * list are one member each. Kept as one JSON object per order.
+ * The channel's last word on an order (uoms(7), channel sync): for every
+ * member its lines gave, a digest of the last value each had, apart from
+ * the record an operator may have changed since; and the newest
+ * channel_updated_at, as a time. The extra members and the items list
+ * are one member each. Digests, not values: the word is only ever
+ * compared, and a copy of every order would double the store.
  */
 #define W_EXTRA	UOMS_O_COUNT
 #define W_ITEMS	(UOMS_O_COUNT + 1)
 #define W_COUNT	(UOMS_O_COUNT + 2)
+#define W_DIGEST 8
 
 struct word {
 	int found;			/* the order has a last word */
-	struct uoms_val v[W_COUNT];	/* absent: the channel never said */
-	struct uoms_buf mem;		/* owns the texts of v */
+	/* All zero: the channel never said. */
+	unsigned char d[W_COUNT][W_DIGEST];
+	struct uoms_val updated;	/* channel_updated_at, or absent */
+	char updated_s[40];
 };
+
+/*
+ * Where member i's digest is in the stored word: extra and items first,
+ * then the order's members in their order, so that a member added to
+ * the record later goes last and an older word reads as not having it.
+ */
+static int
+word_slot(int i)
+{
+	return i == W_EXTRA ? 0 : i == W_ITEMS ? 1 : 2 + i;
+}
 
 static const char *
 word_name(int i)
@@ -223,17 +239,52 @@ word_name(int i)
 	    uoms_order_field_name(i);
 }
 
-/* Objects and lists are kept as JSON text, compared as JSON. */
+/* Objects and lists are JSON text. */
 static int
 word_json(int i)
 {
 	return i >= UOMS_O_COUNT || is_object(i);
 }
 
-static int
-word_same(int i, const struct uoms_val *a, const struct uoms_val *b)
+/* The digest of a value as the line or the record has it: the bytes of
+ * a text (an object's JSON as written), so equal values written alike. */
+static void
+word_digest(const struct uoms_val *v, unsigned char d[W_DIGEST])
 {
-	return word_json(i) ? uoms_val_json_equal(a, b) : uoms_val_equal(a, b);
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char num[24];
+
+	if (v->type == UOMS_V_TEXT)
+		SHA256((const unsigned char *)v->s, v->n, md);
+	else if (v->type == UOMS_V_INT)
+		SHA256((const unsigned char *)num, snprintf(num, sizeof num,
+		    "%lld", v->i), md);
+	else
+		memset(md, 0x6e, sizeof md);
+	/* The type apart: the text "5" is not the number 5. */
+	md[1] ^= v->type;
+	md[0] |= 1;	/* never all zero: that is "never said" */
+	memcpy(d, md, W_DIGEST);
+}
+
+static int
+word_said(const struct word *w, int i)
+{
+	static const unsigned char none[W_DIGEST];
+
+	return memcmp(w->d[i], none, W_DIGEST) != 0;
+}
+
+/* Did the channel last say v for member i? */
+static int
+word_same(const struct word *w, int i, const struct uoms_val *v)
+{
+	unsigned char d[W_DIGEST];
+
+	if (!word_said(w, i))
+		return 0;
+	word_digest(v, d);
+	return memcmp(d, w->d[i], W_DIGEST) == 0;
 }
 
 static void
@@ -287,41 +338,31 @@ word_load(struct uoms_store *s, long long id, struct word *w,
     struct uoms_error *e)
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD);
-	size_t off[W_COUNT];
+	const unsigned char *b;
+	size_t n;
 	int rc;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "reading the channel's word");
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
-		struct uoms_val v = uoms_column_val(st, 1);
-		int i;
-
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		w->found = 1;
-		for (i = 2; key != NULL && i < W_COUNT; i++)
-			if (strcmp(key, word_name(i)) == 0)
-				break;
-		if (key == NULL || i == W_COUNT)
-			continue;
-		/* The row's texts go with the next step: copied. */
-		if (v.type == UOMS_V_TEXT) {
-			off[i] = w->mem.n;
-			if (uoms_buf_add(&w->mem, v.s, v.n) < 0 ||
-			    uoms_buf_add(&w->mem, "", 1) < 0) {
-				sqlite3_reset(st);
-				return uoms_fail(e, UOMS_INTERNAL,
-				    "out of memory");
-			}
+		if (sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+			snprintf(w->updated_s, sizeof w->updated_s, "%s",
+			    sqlite3_column_text(st, 0));
+			w->updated = (struct uoms_val){ UOMS_V_TEXT,
+			    w->updated_s, strlen(w->updated_s), 0 };
 		}
-		w->v[i] = v;
+		b = sqlite3_column_blob(st, 1);
+		n = sqlite3_column_bytes(st, 1) / W_DIGEST;
+		for (int i = 0; b != NULL && i < W_COUNT; i++)
+			if ((size_t)word_slot(i) < n)
+				memcpy(w->d[i], b + word_slot(i) * W_DIGEST,
+				    W_DIGEST);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return uoms_store_fail(s, e, "reading the channel's word");
-	for (int i = 0; i < W_COUNT; i++)
-		if (w->v[i].type == UOMS_V_TEXT)
-			w->v[i].s = w->mem.p + off[i];
 	return UOMS_OK;
 }
 
@@ -332,31 +373,33 @@ word_save(struct uoms_store *s, long long id, const struct word *w,
     struct uoms_error *e)
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD_SAVE);
-	struct uoms_buf b = { 0 };
-	int n = 0, rc;
+	unsigned char b[W_COUNT * W_DIGEST];
+	const struct uoms_val *t = &o->f[UOMS_O_CHANNEL_UPDATED_AT];
+	int rc;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "keeping the channel's word");
-	uoms_buf_str(&b, "{");
-	for (int i = 2; i < W_COUNT; i++) {
+	for (int i = 0; i < W_COUNT; i++) {
 		const struct uoms_val *v = line_val(o, items, i);
+		unsigned char *d = b + word_slot(i) * W_DIGEST;
 
-		if (v->type == UOMS_V_ABSENT)
-			v = &w->v[i];
-		if (v->type == UOMS_V_ABSENT)
-			continue;
-		uoms_buf_printf(&b, "%s\"%s\":", n++ ? "," : "", word_name(i));
-		val_json(&b, v, word_json(i));
+		if (i == UOMS_O_CHANNEL || i == UOMS_O_EXTERNAL_ORDER_ID)
+			memset(d, 0, W_DIGEST);
+		else if (v->type != UOMS_V_ABSENT)
+			word_digest(v, d);
+		else
+			memcpy(d, w->d[i], W_DIGEST);
 	}
-	if (uoms_buf_str(&b, "}") < 0) {
-		uoms_buf_free(&b);
-		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	}
+	if (t->type != UOMS_V_TEXT)
+		t = &w->updated;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, b.p, b.n, SQLITE_STATIC);
+	if (t->type == UOMS_V_TEXT)
+		sqlite3_bind_text(st, 2, t->s, t->n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_blob(st, 3, b, sizeof b, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	uoms_buf_free(&b);
 	if (rc != SQLITE_DONE)
 		return uoms_store_fail(s, e, "keeping the channel's word");
 	return UOMS_OK;
@@ -506,8 +549,8 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, const struct word *w,
 		bind_val(up, col, v);
 		uoms_buf_printf(changed, "%s\"%s\"", n++ ? "," : "[",
 		    word_name(f));
-		if (f == UOMS_O_STATUS || w->v[f].type == UOMS_V_ABSENT ||
-		    word_same(f, &stored, &w->v[f]))
+		if (f == UOMS_O_STATUS || !word_said(w, f) ||
+		    word_same(w, f, &stored))
 			continue;
 		uoms_buf_printf(replaced, "%s\"%s\":", replaced->n ? "," : "",
 		    word_name(f));
@@ -742,8 +785,7 @@ since_word(const struct uoms_order *o, const struct uoms_val *items,
 
 		if (v->type == UOMS_V_ABSENT)
 			continue;
-		if (!w->found || w->v[i].type == UOMS_V_ABSENT ||
-		    !word_same(i, v, &w->v[i])) {
+		if (!word_same(w, i, v)) {
 			*news = 1;
 			continue;
 		}
@@ -810,9 +852,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		goto out;
 	/* Older than the channel's last word: yesterday's news. */
 	if (o->f[UOMS_O_CHANNEL_UPDATED_AT].type == UOMS_V_TEXT &&
-	    w.v[UOMS_O_CHANNEL_UPDATED_AT].type == UOMS_V_TEXT &&
-	    time_cmp(&o->f[UOMS_O_CHANNEL_UPDATED_AT],
-	    &w.v[UOMS_O_CHANNEL_UPDATED_AT]) < 0)
+	    w.updated.type == UOMS_V_TEXT &&
+	    time_cmp(&o->f[UOMS_O_CHANNEL_UPDATED_AT], &w.updated) < 0)
 		goto out;
 	if ((up = uoms_store_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
 		code = uoms_store_fail(s, e, "updating an order");
@@ -905,7 +946,6 @@ out:
 	uoms_buf_free(&changed);
 	uoms_buf_free(&replaced);
 	uoms_buf_free(&ibuf);
-	uoms_buf_free(&w.mem);
 	if (code == UOMS_OK && record != NULL)
 		code = uoms_order_record(s, *id, record, e);
 	return code;

@@ -214,7 +214,10 @@ static const char *const migrations[] = {
 	 * The drift holds placed before are counted as held. */
 	"CREATE TABLE channel_words ("
 	" order_id INTEGER PRIMARY KEY REFERENCES orders (id),"
-	" word TEXT NOT NULL);"		/* JSON object: member -> value */
+	" channel_updated_at TEXT,"		/* the newest the channel gave */
+	/* 8 bytes of SHA-256 per member it gave (lib/ingest.c), 0 for
+	 * one it never did: it is only compared, never shown. */
+	" said BLOB NOT NULL);"
 	"CREATE TABLE channel_drifts ("
 	" order_id INTEGER NOT NULL REFERENCES orders (id),"
 	" status TEXT NOT NULL,"		/* the channel's, not held again */
