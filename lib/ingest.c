@@ -366,11 +366,12 @@ word_load(struct uoms_store *s, long long id, struct word *w,
 	return UOMS_OK;
 }
 
-/* The new last word: the line's members over the old word's. */
+/* The new last word: the line's members over the old word's, but for
+ * those echo marks as the record's value echoed. */
 static enum uoms_code
 word_save(struct uoms_store *s, long long id, const struct word *w,
     const struct uoms_order *o, const struct uoms_val *items,
-    struct uoms_error *e)
+    const int *echo, struct uoms_error *e)
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD_SAVE);
 	unsigned char b[W_COUNT * W_DIGEST];
@@ -385,7 +386,7 @@ word_save(struct uoms_store *s, long long id, const struct word *w,
 
 		if (i == UOMS_O_CHANNEL || i == UOMS_O_EXTERNAL_ORDER_ID)
 			memset(d, 0, W_DIGEST);
-		else if (v->type != UOMS_V_ABSENT)
+		else if (v->type != UOMS_V_ABSENT && !echo[i])
 			word_digest(v, d);
 		else
 			memcpy(d, w->d[i], W_DIGEST);
@@ -527,11 +528,13 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
  * merged row into the update statement up. A member changed here since
  * the channel's last word w (an operator's) and now changed by the
  * channel too takes the channel's value; the value it replaces goes in
- * replaced ("name":value,...).
+ * replaced ("name":value,...). echo[f] is set for each member the line
+ * gives as the record has it.
  */
 static int
 merge(sqlite3_stmt *st, const struct uoms_order *o, const struct word *w,
-    sqlite3_stmt *up, struct uoms_buf *changed, struct uoms_buf *replaced)
+    sqlite3_stmt *up, struct uoms_buf *changed, struct uoms_buf *replaced,
+    int *echo)
 {
 	int n = 0;
 
@@ -543,6 +546,7 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, const struct word *w,
 		/* Objects are compared as JSON, other members as values. */
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
 		    (word_json(f) && uoms_val_json_equal(v, &stored))) {
+			echo[f] = v->type != UOMS_V_ABSENT;
 			bind_val(up, col, &stored);
 			continue;
 		}
@@ -773,22 +777,15 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 /*
  * Leaves out of eff the members the line says as the channel's last word
  * did: not the channel's news, so the record's value (an operator's,
- * maybe) stands. *news is set when anything is left to say.
+ * maybe) stands.
  */
 static void
 since_word(const struct uoms_order *o, const struct uoms_val *items,
-    const struct word *w, struct uoms_order *eff, int *news)
+    const struct word *w, struct uoms_order *eff)
 {
-	*news = !w->found;
 	for (int i = 2; i < W_COUNT; i++) {
-		const struct uoms_val *v = line_val(o, items, i);
-
-		if (v->type == UOMS_V_ABSENT)
+		if (!word_same(w, i, line_val(o, items, i)))
 			continue;
-		if (!word_same(w, i, v)) {
-			*news = 1;
-			continue;
-		}
 		if (i == W_ITEMS)
 			eff->has_items = 0;
 		else if (i == W_EXTRA)
@@ -796,6 +793,33 @@ since_word(const struct uoms_order *o, const struct uoms_val *items,
 		else
 			eff->f[i].type = UOMS_V_ABSENT;
 	}
+}
+
+/*
+ * Is there anything to keep of the line in the channel's word? A member
+ * it gives as the record has it, but not as the word, is an echo of the
+ * record (uoms-query | uoms-upsert) unless the line is newer than the
+ * word: the word keeps what the channel said, so that an operator's
+ * value fed back is not taken for the channel's. Clears echo where it
+ * does not apply.
+ */
+static int
+word_news(const struct uoms_order *o, const struct uoms_val *items,
+    const struct word *w, int *echo)
+{
+	const struct uoms_val *t = &o->f[UOMS_O_CHANNEL_UPDATED_AT];
+	int news = !w->found, newer = t->type == UOMS_V_TEXT &&
+	    (w->updated.type != UOMS_V_TEXT || time_cmp(t, &w->updated) > 0);
+
+	for (int i = 2; i < W_COUNT; i++) {
+		const struct uoms_val *v = line_val(o, items, i);
+
+		if (!w->found || newer || !word_said(w, i))
+			echo[i] = 0;
+		if (v->type != UOMS_V_ABSENT && !echo[i] && !word_same(w, i, v))
+			news = 1;
+	}
+	return news;
 }
 
 enum uoms_code
@@ -812,7 +836,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	const char *who = person(a);
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
-	int n, news, changed_items = 0, rc;
+	int n, echo[W_COUNT] = { 0 }, changed_items = 0, rc;
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
@@ -832,7 +856,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		*result = UOMS_CREATED;
 		if ((code = insert_order(s, o, who, now, id, record, e)) ==
 		    UOMS_OK)
-			code = word_save(s, *id, &w, o, &items, e);
+			code = word_save(s, *id, &w, o, &items, echo, e);
 		uoms_buf_free(&ibuf);
 		return code;
 	}
@@ -871,7 +895,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		    e)) != UOMS_OK)
 			goto out;
 	}
-	since_word(o, &items, &w, &eff, &news);
+	since_word(o, &items, &w, &eff);
 	/* A new status in the same workflow is a move, not a field. */
 	if (eff.f[UOMS_O_STATUS].type == UOMS_V_TEXT &&
 	    strcmp(eff.f[UOMS_O_STATUS].s, from) != 0 &&
@@ -880,7 +904,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	    (code = channel_move(s, *id, workflow, from, &eff, &m, who, e)) !=
 	    UOMS_OK)
 		goto out;
-	n = merge(st, &eff, &w, up, &changed, &replaced);
+	n = merge(st, &eff, &w, up, &changed, &replaced, echo);
 	sqlite3_reset(st);
 	if (eff.has_items) {
 		if ((code = items_changed(s, *id, o, &changed_items, e)) !=
@@ -889,14 +913,15 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		if (changed_items)
 			uoms_buf_str(&changed, n++ ? ",\"items\"" :
 			    "[\"items\"");
+		echo[W_ITEMS] = !changed_items;
 	}
 	*result = m.drift ? UOMS_DRIFTED : n == 0 ? UOMS_UNCHANGED :
 	    UOMS_UPDATED;
 	/* Nothing to change here; the channel's word is kept all the same
 	 * (a write no one sees: no version, no event). */
 	if (n == 0 && !m.drift) {
-		if (news)
-			code = word_save(s, *id, &w, o, &items, e);
+		if (word_news(o, &items, &w, echo))
+			code = word_save(s, *id, &w, o, &items, echo, e);
 		goto out;
 	}
 	if (o->version > 0 && o->version != stored_version) {
@@ -938,7 +963,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if ((code = line_event(s, *id, &m, from, stored_version, &changed,
 	    &replaced, now, e)) != UOMS_OK)
 		goto out;
-	code = word_save(s, *id, &w, o, &items, e);
+	word_news(o, &items, &w, echo);
+	code = word_save(s, *id, &w, o, &items, echo, e);
 out:
 	sqlite3_reset(st);
 	if (up != NULL)

@@ -200,3 +200,18 @@ version() {
 	replay3 "$(ch)"
 	[ "$(uoms-query --id 1 | jget department)" = west ]
 }
+
+@test "a record fed back (uoms-query | uoms-upsert) is not taken for the channel's word" {
+	line=$(ch)
+	uoms-upsert <<<"$line" >/dev/null
+	uoms-edit --set department=west 1 >/dev/null
+	uoms-status --to IN_PROGRESS 1 >/dev/null
+	run --separate-stderr sh -c 'uoms-query | uoms-upsert --summary'
+	[ "$stderr" = "uoms-upsert: read 1, created 0, updated 0, unchanged 1, rejected 0" ]
+	replay3 "$line"
+	uoms-query --id 1 >rec
+	[ "$(jget department <rec)" = west ]
+	[ "$(jget status <rec)" = IN_PROGRESS ]
+	[ "$(jget version <rec)" = 3 ]
+	[ "$(jget holds <rec)" = '[]' ]
+}
