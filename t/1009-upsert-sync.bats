@@ -215,3 +215,21 @@ version() {
 	[ "$(jget version <rec)" = 3 ]
 	[ "$(jget holds <rec)" = '[]' ]
 }
+
+@test "a store from before channel sync: the drift holds it placed count as held" {
+	uoms-upsert <<<"$(ch)" >/dev/null
+	uoms-status --to CANCEL 1 >/dev/null
+	# The store as schema 5 left it, with a drift hold resolved.
+	sql "DROP TABLE channel_words; DROP TABLE channel_drifts; PRAGMA user_version = 5;
+	    INSERT INTO holds (order_id, reason, note, placed_by, placed_at, state, updated_at)
+	    VALUES (1, 'other', 'channel drift: the channel says COMPLETE, the store has CANCEL',
+	    'channel:coupang', '2026-11-21T10:00:00Z', 'resolved', '2026-11-21T10:00:00Z')"
+	complete=$(ch status='"COMPLETE"' channel_updated_at='"2026-11-21T10:00:00Z"')
+	run --separate-stderr uoms-upsert --summary <<<"$complete"
+	[ "$status" -eq 0 ]
+	[ "$(sql 'PRAGMA user_version')" -ge 6 ]
+	replay3 "$complete"
+	[ "$(uoms-hold list --state open | wc -l)" = 0 ]
+	[ "$(uoms-events --type channel_drift | wc -l)" = 0 ]
+	[ "$(uoms-query --id 1 | jget status)" = CANCEL ]
+}
