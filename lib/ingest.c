@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "status.h"
 #include "user.h"
+#include "word.h"
 #include "workflow.h"
 #include "store_priv.h"
 
@@ -193,249 +194,6 @@ arrival_stamps(struct uoms_order *o)
 			o->f[field[i]] = *t;
 }
 
-static int
-is_object(int f)
-{
-	return f == UOMS_O_CUSTOMER || f == UOMS_O_SHIPPING ||
-	    f == UOMS_O_DRIVER;
-}
-
-/*
- * The channel's last word on an order (uoms(7), channel sync): for every
- * member its lines gave, a digest of the last value each had, apart from
- * the record an operator may have changed since; and the newest
- * channel_updated_at, as a time. The extra members and the items list
- * are one member each. Digests, not values: the word is only ever
- * compared, and a copy of every order would double the store.
- */
-#define W_EXTRA	UOMS_O_COUNT
-#define W_ITEMS	(UOMS_O_COUNT + 1)
-#define W_COUNT	(UOMS_O_COUNT + 2)
-#define W_DIGEST 8
-
-struct word {
-	int found;			/* the order has a last word */
-	/* All zero: the channel never said. */
-	unsigned char d[W_COUNT][W_DIGEST];
-	struct uoms_val updated;	/* channel_updated_at, or absent */
-	char updated_s[40];
-};
-
-/*
- * Where member i's digest is in the stored word: extra and items first,
- * then the order's members in their order, so that a member added to
- * the record later goes last and an older word reads as not having it.
- */
-static int
-word_slot(int i)
-{
-	return i == W_EXTRA ? 0 : i == W_ITEMS ? 1 : 2 + i;
-}
-
-static const char *
-word_name(int i)
-{
-	return i == W_EXTRA ? "extra" : i == W_ITEMS ? "items" :
-	    uoms_order_field_name(i);
-}
-
-/* Objects and lists are JSON text. */
-static int
-word_json(int i)
-{
-	return i >= UOMS_O_COUNT || is_object(i);
-}
-
-/* The digest of a value as the line or the record has it: the bytes of
- * a text (an object's JSON as written), so equal values written alike. */
-static void
-word_digest(const struct uoms_val *v, unsigned char d[W_DIGEST])
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	char num[24];
-
-	if (v->type == UOMS_V_TEXT)
-		SHA256((const unsigned char *)v->s, v->n, md);
-	else if (v->type == UOMS_V_INT)
-		SHA256((const unsigned char *)num, snprintf(num, sizeof num,
-		    "%lld", v->i), md);
-	else
-		memset(md, 0x6e, sizeof md);
-	/* The type apart: the text "5" is not the number 5. */
-	md[1] ^= v->type;
-	md[0] |= 1;	/* never all zero: that is "never said" */
-	memcpy(d, md, W_DIGEST);
-}
-
-static int
-word_said(const struct word *w, int i)
-{
-	static const unsigned char none[W_DIGEST];
-
-	return memcmp(w->d[i], none, W_DIGEST) != 0;
-}
-
-/* Did the channel last say v for member i? */
-static int
-word_same(const struct word *w, int i, const struct uoms_val *v)
-{
-	unsigned char d[W_DIGEST];
-
-	if (!word_said(w, i))
-		return 0;
-	word_digest(v, d);
-	return memcmp(d, w->d[i], W_DIGEST) == 0;
-}
-
-static void
-val_json(struct uoms_buf *b, const struct uoms_val *v, int raw)
-{
-	if (v->type == UOMS_V_TEXT && raw)
-		uoms_buf_add(b, v->s, v->n);
-	else if (v->type == UOMS_V_TEXT)
-		uoms_buf_json_string(b, v->s, v->n);
-	else if (v->type == UOMS_V_INT)
-		uoms_buf_printf(b, "%lld", v->i);
-	else
-		uoms_buf_str(b, "null");
-}
-
-/* The line's items as the last word keeps them: one JSON array. */
-static void
-items_json(const struct uoms_order *o, struct uoms_buf *b)
-{
-	uoms_buf_str(b, "[");
-	for (int i = 0; i < o->nitems; i++) {
-		const struct uoms_item *it = &o->items[i];
-		int n = 0;
-
-		uoms_buf_str(b, i ? ",{" : "{");
-		for (int f = 0; f < UOMS_I_COUNT; f++) {
-			if (it->f[f].type == UOMS_V_ABSENT)
-				continue;
-			uoms_buf_printf(b, "%s\"%s\":", n++ ? "," : "",
-			    uoms_item_field_name(f));
-			val_json(b, &it->f[f], 0);
-		}
-		if (it->extra.type == UOMS_V_TEXT) {
-			uoms_buf_printf(b, "%s\"extra\":", n ? "," : "");
-			val_json(b, &it->extra, 1);
-		}
-		uoms_buf_str(b, "}");
-	}
-	uoms_buf_str(b, "]");
-}
-
-/* The line's value of word member i (items: the list given as items). */
-static const struct uoms_val *
-line_val(const struct uoms_order *o, const struct uoms_val *items, int i)
-{
-	return i == W_EXTRA ? &o->extra : i == W_ITEMS ? items : &o->f[i];
-}
-
-static enum uoms_code
-word_load(struct uoms_store *s, long long id, struct word *w,
-    struct uoms_error *e)
-{
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD);
-	const unsigned char *b;
-	size_t n;
-	int rc;
-
-	if (st == NULL)
-		return uoms_store_fail(s, e, "reading the channel's word");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		w->found = 1;
-		if (sqlite3_column_type(st, 0) == SQLITE_TEXT) {
-			snprintf(w->updated_s, sizeof w->updated_s, "%s",
-			    sqlite3_column_text(st, 0));
-			w->updated = (struct uoms_val){ UOMS_V_TEXT,
-			    w->updated_s, strlen(w->updated_s), 0 };
-		}
-		b = sqlite3_column_blob(st, 1);
-		n = sqlite3_column_bytes(st, 1) / W_DIGEST;
-		for (int i = 0; b != NULL && i < W_COUNT; i++)
-			if ((size_t)word_slot(i) < n)
-				memcpy(w->d[i], b + word_slot(i) * W_DIGEST,
-				    W_DIGEST);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "reading the channel's word");
-	return UOMS_OK;
-}
-
-/* The new last word: the line's members over the old word's, but for
- * those echo marks as the record's value echoed. */
-static enum uoms_code
-word_save(struct uoms_store *s, long long id, const struct word *w,
-    const struct uoms_order *o, const struct uoms_val *items,
-    const int *echo, struct uoms_error *e)
-{
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD_SAVE);
-	unsigned char b[W_COUNT * W_DIGEST];
-	const struct uoms_val *t = &o->f[UOMS_O_CHANNEL_UPDATED_AT];
-	int rc;
-
-	if (st == NULL)
-		return uoms_store_fail(s, e, "keeping the channel's word");
-	for (int i = 0; i < W_COUNT; i++) {
-		const struct uoms_val *v = line_val(o, items, i);
-		unsigned char *d = b + word_slot(i) * W_DIGEST;
-
-		if (i == UOMS_O_CHANNEL || i == UOMS_O_EXTERNAL_ORDER_ID)
-			memset(d, 0, W_DIGEST);
-		else if (v->type != UOMS_V_ABSENT && !echo[i])
-			word_digest(v, d);
-		else
-			memcpy(d, w->d[i], W_DIGEST);
-	}
-	if (t->type != UOMS_V_TEXT)
-		t = &w->updated;
-	sqlite3_bind_int64(st, 1, id);
-	if (t->type == UOMS_V_TEXT)
-		sqlite3_bind_text(st, 2, t->s, t->n, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_blob(st, 3, b, sizeof b, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "keeping the channel's word");
-	return UOMS_OK;
-}
-
-/*
- * a - b for two normalised RFC 3339 UTC times: the seconds compare as
- * text, the decimals digit by digit (".5Z" is after "Z").
- */
-static int
-time_cmp(const struct uoms_val *a, const struct uoms_val *b)
-{
-	const char *fa, *fb;
-	size_t la = 0, lb = 0;
-	int c;
-
-	if (a->n < 20 || b->n < 20)
-		return 0;
-	if ((c = memcmp(a->s, b->s, 19)) != 0)
-		return c;
-	fa = a->s + 20;
-	fb = b->s + 20;
-	if (a->s[19] == '.')
-		la = a->n - 21;
-	if (b->s[19] == '.')
-		lb = b->n - 21;
-	for (size_t i = 0; i < la || i < lb; i++) {
-		char ca = i < la ? fa[i] : '0', cb = i < lb ? fb[i] : '0';
-
-		if (ca != cb)
-			return ca - cb;
-	}
-	return 0;
-}
-
 /*
  * A person (a registered user, not an admin) takes an order no further
  * than uoms-status would let them: one transition the workflow gives
@@ -532,7 +290,7 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
  * gives as the record has it.
  */
 static int
-merge(sqlite3_stmt *st, const struct uoms_order *o, const struct word *w,
+merge(sqlite3_stmt *st, const struct uoms_order *o, const struct uoms_word *w,
     sqlite3_stmt *up, struct uoms_buf *changed, struct uoms_buf *replaced,
     int *echo)
 {
@@ -540,25 +298,25 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, const struct word *w,
 
 	for (int f = 0; f <= UOMS_O_COUNT; f++) {
 		struct uoms_val stored = uoms_column_val(st, 2 + f);
-		const struct uoms_val *v = f == W_EXTRA ? &o->extra : &o->f[f];
-		int col = f == W_EXTRA ? 19 : 1 + f;
+		const struct uoms_val *v = f == UOMS_WORD_EXTRA ? &o->extra : &o->f[f];
+		int col = f == UOMS_WORD_EXTRA ? 19 : 1 + f;
 
 		/* Objects are compared as JSON, other members as values. */
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
-		    (word_json(f) && uoms_val_json_equal(v, &stored))) {
+		    (uoms_word_is_json(f) && uoms_val_json_equal(v, &stored))) {
 			echo[f] = v->type != UOMS_V_ABSENT;
 			bind_val(up, col, &stored);
 			continue;
 		}
 		bind_val(up, col, v);
 		uoms_buf_printf(changed, "%s\"%s\"", n++ ? "," : "[",
-		    word_name(f));
-		if (f == UOMS_O_STATUS || !word_said(w, f) ||
-		    word_same(w, f, &stored))
+		    uoms_word_name(f));
+		if (f == UOMS_O_STATUS || !uoms_word_said(w, f) ||
+		    uoms_word_same(w, f, &stored))
 			continue;
 		uoms_buf_printf(replaced, "%s\"%s\":", replaced->n ? "," : "",
-		    word_name(f));
-		val_json(replaced, &stored, word_json(f));
+		    uoms_word_name(f));
+		uoms_word_value(replaced, &stored, uoms_word_is_json(f));
 	}
 	return n;
 }
@@ -774,54 +532,6 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	return code;
 }
 
-/*
- * Leaves out of eff the members the line says as the channel's last word
- * did: not the channel's news, so the record's value (an operator's,
- * maybe) stands.
- */
-static void
-since_word(const struct uoms_order *o, const struct uoms_val *items,
-    const struct word *w, struct uoms_order *eff)
-{
-	for (int i = 2; i < W_COUNT; i++) {
-		if (!word_same(w, i, line_val(o, items, i)))
-			continue;
-		if (i == W_ITEMS)
-			eff->has_items = 0;
-		else if (i == W_EXTRA)
-			eff->extra.type = UOMS_V_ABSENT;
-		else
-			eff->f[i].type = UOMS_V_ABSENT;
-	}
-}
-
-/*
- * Is there anything to keep of the line in the channel's word? A member
- * it gives as the record has it, but not as the word, is an echo of the
- * record (uoms-query | uoms-upsert) unless the line is newer than the
- * word: the word keeps what the channel said, so that an operator's
- * value fed back is not taken for the channel's. Clears echo where it
- * does not apply.
- */
-static int
-word_news(const struct uoms_order *o, const struct uoms_val *items,
-    const struct word *w, int *echo)
-{
-	const struct uoms_val *t = &o->f[UOMS_O_CHANNEL_UPDATED_AT];
-	int news = !w->found, newer = t->type == UOMS_V_TEXT &&
-	    (w->updated.type != UOMS_V_TEXT || time_cmp(t, &w->updated) > 0);
-
-	for (int i = 2; i < W_COUNT; i++) {
-		const struct uoms_val *v = line_val(o, items, i);
-
-		if (!w->found || newer || !word_said(w, i))
-			echo[i] = 0;
-		if (v->type != UOMS_V_ABSENT && !echo[i] && !word_same(w, i, v))
-			news = 1;
-	}
-	return news;
-}
-
 enum uoms_code
 uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
     const struct uoms_actor *a, enum uoms_ingest_result *result,
@@ -831,19 +541,19 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	struct uoms_buf changed = { 0 }, replaced = { 0 }, ibuf = { 0 };
 	struct uoms_val items = { .type = UOMS_V_ABSENT };
 	struct uoms_order eff = *o;
-	struct word w = { 0 };
+	struct uoms_word w = { 0 };
 	struct move m = { 0 };
 	const char *who = person(a);
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
-	int n, echo[W_COUNT] = { 0 }, changed_items = 0, rc;
+	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc;
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "finding an order");
 	uoms_time_now(now);
 	if (o->has_items) {
-		items_json(o, &ibuf);
+		uoms_word_items(o, &ibuf);
 		if (ibuf.p == NULL)
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		items = (struct uoms_val){ UOMS_V_TEXT, ibuf.p, ibuf.n, 0 };
@@ -856,7 +566,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		*result = UOMS_CREATED;
 		if ((code = insert_order(s, o, who, now, id, record, e)) ==
 		    UOMS_OK)
-			code = word_save(s, *id, &w, o, &items, echo, e);
+			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		uoms_buf_free(&ibuf);
 		return code;
 	}
@@ -872,12 +582,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	snprintf(workflow, sizeof workflow, "%s",
 	    sqlite3_column_text(st, 2 + UOMS_O_WORKFLOW));
 	*result = UOMS_UNCHANGED;
-	if ((code = word_load(s, *id, &w, e)) != UOMS_OK)
+	if ((code = uoms_word_load(s, *id, &w, e)) != UOMS_OK)
 		goto out;
 	/* Older than the channel's last word: yesterday's news. */
-	if (o->f[UOMS_O_CHANNEL_UPDATED_AT].type == UOMS_V_TEXT &&
-	    w.updated.type == UOMS_V_TEXT &&
-	    time_cmp(&o->f[UOMS_O_CHANNEL_UPDATED_AT], &w.updated) < 0)
+	if (uoms_word_stale(&w, o))
 		goto out;
 	if ((up = uoms_store_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
 		code = uoms_store_fail(s, e, "updating an order");
@@ -895,7 +603,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		    e)) != UOMS_OK)
 			goto out;
 	}
-	since_word(o, &items, &w, &eff);
+	uoms_word_since(o, &items, &w, &eff);
 	/* A new status in the same workflow is a move, not a field. */
 	if (eff.f[UOMS_O_STATUS].type == UOMS_V_TEXT &&
 	    strcmp(eff.f[UOMS_O_STATUS].s, from) != 0 &&
@@ -913,15 +621,15 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		if (changed_items)
 			uoms_buf_str(&changed, n++ ? ",\"items\"" :
 			    "[\"items\"");
-		echo[W_ITEMS] = !changed_items;
+		echo[UOMS_WORD_ITEMS] = !changed_items;
 	}
 	*result = m.drift ? UOMS_DRIFTED : n == 0 ? UOMS_UNCHANGED :
 	    UOMS_UPDATED;
 	/* Nothing to change here; the channel's word is kept all the same
 	 * (a write no one sees: no version, no event). */
 	if (n == 0 && !m.drift) {
-		if (word_news(o, &items, &w, echo))
-			code = word_save(s, *id, &w, o, &items, echo, e);
+		if (uoms_word_news(o, &items, &w, echo))
+			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		goto out;
 	}
 	if (o->version > 0 && o->version != stored_version) {
@@ -963,8 +671,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if ((code = line_event(s, *id, &m, from, stored_version, &changed,
 	    &replaced, now, e)) != UOMS_OK)
 		goto out;
-	word_news(o, &items, &w, echo);
-	code = word_save(s, *id, &w, o, &items, echo, e);
+	uoms_word_news(o, &items, &w, echo);
+	code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 out:
 	sqlite3_reset(st);
 	if (up != NULL)
