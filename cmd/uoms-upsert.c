@@ -29,6 +29,7 @@ static const struct option longopts[] = {
 
 struct upsert {
 	int products, keep_raw;
+	const struct uoms_actor *actor;
 };
 
 /* What the lines did, in the run's tally. */
@@ -70,7 +71,7 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	if ((code = uoms_order_parse(r->parser, line, len, &o, e)) != UOMS_OK)
 		return code;
 	o.line_hash = hash;
-	code = uoms_ingest_order(r->store, &o, res, &id, out, e);
+	code = uoms_ingest_order(r->store, &o, u->actor, res, &id, out, e);
 	if (code != UOMS_OK || *res == UOMS_UNCHANGED || !u->keep_raw)
 		return code;
 	return uoms_ingest_raw(r->store, id, line, len, e);
@@ -149,6 +150,7 @@ main(int argc, char **argv)
 	uoms_store_set_actor(r.store, cli.actor);
 	if (uoms_actor_load(r.store, cli.actor, &actor, &e) != UOMS_OK)
 		uoms_die_error(NULL, &e);
+	u.actor = &actor;
 	uoms_store_set_workflow(r.store, uoms_config_get(&cli.config,
 	    "workflow", "dispatch"));
 	if (argc == 0)

@@ -6,6 +6,8 @@
 #include "rfc3339.h"
 #include "lock.h"
 #include "status.h"
+#include "user.h"
+#include "word.h"
 #include "workflow.h"
 #include "store_priv.h"
 
@@ -192,15 +194,51 @@ arrival_stamps(struct uoms_order *o)
 			o->f[field[i]] = *t;
 }
 
+/*
+ * A person (a registered user, not an admin) takes an order no further
+ * than uoms-status would let them: one transition the workflow gives
+ * users. NULL when a is not such a person: an admin; the channel's own
+ * actor channel:NAME (a user name never holds ':'); an account of the
+ * machine that is no user of the store (cron's, the demo's), which the
+ * store file's permissions let in (uoms(7), trust).
+ */
+static const char *
+person(const struct uoms_actor *a)
+{
+	if (a == NULL || !a->registered || a->role == UOMS_ROLE_ADMIN)
+		return NULL;
+	return a->name;
+}
+
+static enum uoms_code
+person_step(const struct uoms_workflow *wf, const char *who,
+    const char *from, const char *to, struct uoms_error *e)
+{
+	const struct uoms_transition *tr = uoms_workflow_find(wf, from, to,
+	    NULL);
+
+	if (tr == NULL)
+		return uoms_fail(e, UOMS_INVALID_TRANSITION, "%s allows no "
+		    "move from %s to %s for '%s' (a user: only the channel's "
+		    "actor or an admin follows a channel's status)", wf->name,
+		    from, to, who);
+	if (tr->admin_only)
+		return uoms_fail(e, UOMS_FORBIDDEN, "%s to %s is for admins; "
+		    "'%s' is a user", from, to, who);
+	return UOMS_OK;
+}
+
 static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
-    const char *now, long long *id, struct uoms_buf *record,
-    struct uoms_error *e)
+    const char *who, const char *now, long long *id,
+    struct uoms_buf *record, struct uoms_error *e)
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_INSERT);
 	struct uoms_order resolved = *in, *o = &resolved;
 	struct uoms_val *f = o->f;
+	const struct uoms_workflow *wf;
 	enum uoms_code rc, code;
+	char why[300];
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "adding an order");
@@ -211,6 +249,12 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 		f[UOMS_O_WORKFLOW] = (struct uoms_val){ UOMS_V_TEXT,
 		    s->workflow, strlen(s->workflow), 0 };
 	if ((code = known_state(f[UOMS_O_WORKFLOW].s, &f[UOMS_O_STATUS], e))
+	    != UOMS_OK)
+		return code;
+	/* A person's new order starts where uoms-status could take it. */
+	if (who != NULL && (wf = uoms_workflow_get(f[UOMS_O_WORKFLOW].s, why,
+	    sizeof why)) != NULL && strcmp(f[UOMS_O_STATUS].s, wf->initial) &&
+	    (code = person_step(wf, who, wf->initial, f[UOMS_O_STATUS].s, e))
 	    != UOMS_OK)
 		return code;
 	arrival_stamps(o);
@@ -236,90 +280,114 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	return UOMS_OK;
 }
 
-static int
-is_object(int f)
-{
-	return f == UOMS_O_CUSTOMER || f == UOMS_O_SHIPPING ||
-	    f == UOMS_O_DRIVER;
-}
-
 /*
  * Compares o with the stored row (still current in st) member by member,
  * naming each changed member in changed (a JSON array), and binds the
- * merged row into the update statement up.
+ * merged row into the update statement up. A member changed here since
+ * the channel's last word w (an operator's) and now changed by the
+ * channel too takes the channel's value; the value it replaces goes in
+ * replaced ("name":value,...). echo[f] is set for each member the line
+ * gives as the record has it.
  */
 static int
-merge(sqlite3_stmt *st, const struct uoms_order *o, sqlite3_stmt *up,
-    struct uoms_buf *changed)
+merge(sqlite3_stmt *st, const struct uoms_order *o, const struct uoms_word *w,
+    sqlite3_stmt *up, struct uoms_buf *changed, struct uoms_buf *replaced,
+    int *echo)
 {
 	int n = 0;
 
-	for (int f = 0; f < UOMS_O_COUNT; f++) {
+	for (int f = 0; f <= UOMS_O_COUNT; f++) {
 		struct uoms_val stored = uoms_column_val(st, 2 + f);
-		const struct uoms_val *v = &o->f[f];
+		const struct uoms_val *v = f == UOMS_WORD_EXTRA ? &o->extra : &o->f[f];
+		int col = f == UOMS_WORD_EXTRA ? 19 : 1 + f;
 
 		/* Objects are compared as JSON, other members as values. */
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
-		    (is_object(f) && uoms_val_json_equal(v, &stored))) {
-			bind_val(up, 1 + f, &stored);
+		    (uoms_word_is_json(f) && uoms_val_json_equal(v, &stored))) {
+			echo[f] = v->type != UOMS_V_ABSENT;
+			bind_val(up, col, &stored);
 			continue;
 		}
-		bind_val(up, 1 + f, v);
-		uoms_buf_str(changed, n++ ? ",\"" : "[\"");
-		uoms_buf_str(changed, uoms_order_field_name(f));
-		uoms_buf_str(changed, "\"");
+		bind_val(up, col, v);
+		uoms_buf_printf(changed, "%s\"%s\"", n++ ? "," : "[",
+		    uoms_word_name(f));
+		if (f == UOMS_O_STATUS || !uoms_word_said(w, f) ||
+		    uoms_word_same(w, f, &stored))
+			continue;
+		uoms_buf_printf(replaced, "%s\"%s\":", replaced->n ? "," : "",
+		    uoms_word_name(f));
+		uoms_word_value(replaced, &stored, uoms_word_is_json(f));
 	}
-	struct uoms_val extra = uoms_column_val(st, 2 + UOMS_O_COUNT);
-	if (o->extra.type != UOMS_V_ABSENT &&
-	    !uoms_val_json_equal(&o->extra, &extra)) {
-		bind_val(up, 19, &o->extra);
-		uoms_buf_str(changed, n++ ? ",\"extra\"" : "[\"extra\"");
-	} else
-		bind_val(up, 19, &extra);
 	return n;
 }
 
 /*
- * A status in an upsert line is the channel's word (SPEC 7). The store
- * follows it as a transition by "channel:NAME" when the workflow allows
- * the move and no hold or lock stands in the way; otherwise the move is
- * not made, and unless it was noticed before, *drift says to record it.
+ * A new status from the channel (one its last word did not say) is
+ * followed as a transition by "channel:NAME" when the workflow allows
+ * the move and no hold or lock stands in the way. Otherwise the move is
+ * not made, and *drift says to put the order on hold, once for each
+ * channel status: one that held the order before does not again.
  */
 struct move {
 	char actor[160];
 	const struct uoms_workflow *wf;
 	const char *to;
-	int transition, drift;
+	int transition, drift, drifted;
 	const char *path[MOVE_MAX];	/* the states entered, to last */
 	int steps;
 	char note[256];
 };
 
 static enum uoms_code
-channel_move(struct uoms_store *s, long long id, const char *workflow,
-    const char *from, struct uoms_order *eff, struct move *m,
+order_held(struct uoms_store *s, long long id, int *held,
     struct uoms_error *e)
 {
-	static const char noticed[] = "SELECT EXISTS (SELECT 1 FROM holds"
-	    " WHERE order_id = ?1 AND state <> 'resolved' AND reason = 'other'"
-	    " AND note = ?2)";
 	static const char on_hold[] = "SELECT EXISTS (SELECT 1 FROM holds"
 	    " WHERE order_id = ?1 AND state <> 'resolved')";
+	sqlite3_stmt *st;
+
+	if ((st = uoms_store_sql(s, on_hold)) == NULL)
+		return uoms_store_fail(s, e, "reading holds");
+	sqlite3_bind_int64(st, 1, id);
+	*held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+static enum uoms_code
+channel_move(struct uoms_store *s, long long id, const char *workflow,
+    const char *from, struct uoms_order *eff, struct move *m,
+    const char *who, struct uoms_error *e)
+{
 	struct uoms_error lock = { 0 };
+	enum uoms_code code;
 	sqlite3_stmt *st;
 	char why[300];
-	int held;
+	int held = 0;
 
 	m->to = eff->f[UOMS_O_STATUS].s;
 	snprintf(m->actor, sizeof m->actor, "channel:%s",
 	    eff->f[UOMS_O_CHANNEL].s);
 	if ((m->wf = uoms_workflow_get(workflow, why, sizeof why)) == NULL)
 		return uoms_fail(e, UOMS_INVALID, "%s", why);
-	if ((st = uoms_store_sql(s, on_hold)) == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, id);
-	held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	if ((code = order_held(s, id, &held, e)) != UOMS_OK)
+		return code;
+	/* A person's line is their uoms-status: refused, not held. */
+	if (who != NULL) {
+		if (held)
+			return uoms_fail(e, UOMS_ON_HOLD, "the order is on "
+			    "hold");
+		if ((code = uoms_lock_check(s, id, UOMS_LOCK_STATUS, who, e))
+		    != UOMS_OK)
+			return code;
+		if ((code = person_step(m->wf, who, from, m->to, e)) !=
+		    UOMS_OK)
+			return code;
+		m->path[0] = m->to;
+		m->steps = 1;
+		m->transition = 1;
+		return UOMS_OK;
+	}
 	/* A channel may report a later state than the next one (paid, then
 	 * shipped): any way forward the workflow allows users is a move. */
 	m->steps = uoms_workflow_path(m->wf, from, m->to, 1, m->path,
@@ -329,13 +397,17 @@ channel_move(struct uoms_store *s, long long id, const char *workflow,
 		m->transition = 1;
 		return UOMS_OK;
 	}
+	/* Not followed: nor are the times that belong to the move. */
 	eff->f[UOMS_O_STATUS].type = UOMS_V_ABSENT;
+	eff->f[UOMS_O_DEPART_TIME].type = UOMS_V_ABSENT;
+	eff->f[UOMS_O_COMPLETE_TIME].type = UOMS_V_ABSENT;
+	m->drifted = 1;
 	snprintf(m->note, sizeof m->note, "channel drift: the channel says "
 	    "%.64s, the store has %.64s", m->to, from);
-	if ((st = uoms_store_sql(s, noticed)) == NULL)
+	if ((st = uoms_store_stmt(s, SQL_ORDER_DRIFT_HELD)) == NULL)
 		return uoms_store_fail(s, e, "reading holds");
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, m->note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->to, -1, SQLITE_STATIC);
 	m->drift = !(sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_int(st, 0));
 	sqlite3_reset(st);
@@ -379,7 +451,10 @@ channel_stamps(struct uoms_store *s, long long id, const struct move *m,
 	return UOMS_OK;
 }
 
-/* The drift, for an operator: an open hold that names both states. */
+/*
+ * The drift, for an operator: an open hold that names both states, and
+ * the channel status noted as having held the order.
+ */
 static enum uoms_code
 drift_hold(struct uoms_store *s, long long id, const struct move *m,
     const char *now, struct uoms_error *e)
@@ -398,19 +473,35 @@ drift_hold(struct uoms_store *s, long long id, const struct move *m,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "placing a hold");
 	s->tx_any_holds = 1;
+	if ((st = uoms_store_stmt(s, SQL_ORDER_DRIFT_NOTE)) == NULL)
+		return uoms_store_fail(s, e, "placing a hold");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, m->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return uoms_store_fail(s, e, "placing a hold");
+	}
+	sqlite3_reset(st);
 	return UOMS_OK;
 }
 
-/* One event for the line: updated, a channel's status move, or a drift. */
+/*
+ * One event for the line: updated, a channel's status move, or a drift.
+ * A move or a drift is the channel's (actor channel:NAME); "by" names
+ * whoever ran the upsert when that is someone else.
+ */
 static enum uoms_code
 line_event(struct uoms_store *s, long long id, const struct move *m,
     const char *from, long long version, const struct uoms_buf *changed,
-    const char *now, struct uoms_error *e)
+    const struct uoms_buf *replaced, const char *now, struct uoms_error *e)
 {
 	struct uoms_buf d = { 0 };
 	enum uoms_code code;
 
 	uoms_buf_printf(&d, "{\"changed\":%s]", changed->n ? changed->p : "[");
+	if (replaced->n)
+		uoms_buf_printf(&d, ",\"replaced\":{%s}", replaced->p);
 	if (m->transition && m->steps > 1) {
 		uoms_buf_str(&d, ",\"via\":[");
 		for (int i = 0; i < m->steps - 1; i++)
@@ -422,6 +513,10 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 		uoms_buf_json_string(&d, m->to, strlen(m->to));
 		uoms_buf_str(&d, ",\"local_state\":");
 		uoms_buf_json_string(&d, from, strlen(from));
+	}
+	if ((m->drift || m->transition) && strcmp(s->actor, m->actor) != 0) {
+		uoms_buf_str(&d, ",\"by\":");
+		uoms_buf_json_string(&d, s->actor, strlen(s->actor));
 	}
 	uoms_buf_str(&d, "}");
 	if (m->drift)
@@ -439,41 +534,63 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 
 enum uoms_code
 uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
-    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
-    struct uoms_error *e)
+    const struct uoms_actor *a, enum uoms_ingest_result *result,
+    long long *id, struct uoms_buf *record, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up;
-	struct uoms_buf changed = { 0 };
+	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up = NULL;
+	struct uoms_buf changed = { 0 }, replaced = { 0 }, ibuf = { 0 };
+	struct uoms_val items = { .type = UOMS_V_ABSENT };
 	struct uoms_order eff = *o;
+	struct uoms_word w = { 0 };
 	struct move m = { 0 };
+	const char *who = person(a);
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
-	int n, items = 0, rc;
+	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc;
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
 		return uoms_store_fail(s, e, "finding an order");
 	uoms_time_now(now);
+	if (o->has_items) {
+		uoms_word_items(o, &ibuf);
+		if (ibuf.p == NULL)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		items = (struct uoms_val){ UOMS_V_TEXT, ibuf.p, ibuf.n, 0 };
+	}
 	bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
 	bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		*result = UOMS_CREATED;
-		return insert_order(s, o, now, id, record, e);
+		if ((code = insert_order(s, o, who, now, id, record, e)) ==
+		    UOMS_OK)
+			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
+		uoms_buf_free(&ibuf);
+		return code;
 	}
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		uoms_buf_free(&ibuf);
 		return uoms_store_fail(s, e, "finding an order");
+	}
 	*id = sqlite3_column_int64(st, 0);
 	stored_version = sqlite3_column_int64(st, 1);
-	if ((up = uoms_store_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "updating an order");
-	}
 	snprintf(from, sizeof from, "%s",
 	    sqlite3_column_text(st, 2 + UOMS_O_STATUS));
 	snprintf(workflow, sizeof workflow, "%s",
 	    sqlite3_column_text(st, 2 + UOMS_O_WORKFLOW));
+	*result = UOMS_UNCHANGED;
+	if ((code = uoms_word_load(s, *id, &w, e)) != UOMS_OK)
+		goto out;
+	/* Older than the channel's last word: yesterday's news. */
+	if (uoms_word_stale(&w, o))
+		goto out;
+	if ((up = uoms_store_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
+		code = uoms_store_fail(s, e, "updating an order");
+		goto out;
+	}
 	if (o->f[UOMS_O_STATUS].type == UOMS_V_TEXT ||
 	    o->f[UOMS_O_WORKFLOW].type == UOMS_V_TEXT) {
 		struct uoms_val status = o->f[UOMS_O_STATUS];
@@ -486,27 +603,35 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		    e)) != UOMS_OK)
 			goto out;
 	}
+	uoms_word_since(o, &items, &w, &eff);
 	/* A new status in the same workflow is a move, not a field. */
 	if (eff.f[UOMS_O_STATUS].type == UOMS_V_TEXT &&
 	    strcmp(eff.f[UOMS_O_STATUS].s, from) != 0 &&
 	    (eff.f[UOMS_O_WORKFLOW].type != UOMS_V_TEXT ||
 	    strcmp(eff.f[UOMS_O_WORKFLOW].s, workflow) == 0) &&
-	    (code = channel_move(s, *id, workflow, from, &eff, &m, e)) !=
+	    (code = channel_move(s, *id, workflow, from, &eff, &m, who, e)) !=
 	    UOMS_OK)
 		goto out;
-	n = merge(st, &eff, up, &changed);
+	n = merge(st, &eff, &w, up, &changed, &replaced, echo);
 	sqlite3_reset(st);
-	if (o->has_items) {
-		if ((code = items_changed(s, *id, o, &items, e)) != UOMS_OK)
+	if (eff.has_items) {
+		if ((code = items_changed(s, *id, o, &changed_items, e)) !=
+		    UOMS_OK)
 			goto out;
-		if (items)
+		if (changed_items)
 			uoms_buf_str(&changed, n++ ? ",\"items\"" :
 			    "[\"items\"");
+		echo[UOMS_WORD_ITEMS] = !changed_items;
 	}
 	*result = m.drift ? UOMS_DRIFTED : n == 0 ? UOMS_UNCHANGED :
 	    UOMS_UPDATED;
-	if (n == 0 && !m.drift)
+	/* Nothing to change here; the channel's word is kept all the same
+	 * (a write no one sees: no version, no event). */
+	if (n == 0 && !m.drift) {
+		if (uoms_word_news(o, &items, &w, echo))
+			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		goto out;
+	}
 	if (o->version > 0 && o->version != stored_version) {
 		code = uoms_fail(e, UOMS_VERSION_CONFLICT, "stored version is "
 		    "%lld, not %lld", stored_version, o->version);
@@ -521,8 +646,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		goto out;
 	sqlite3_bind_text(up, 20, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 21, *id);
-	/* A drifted line was not wholly applied: not remembered as such. */
-	if (o->line_hash != NULL && !m.drift)
+	/* A line not wholly applied is not remembered as such. */
+	if (o->line_hash != NULL && !m.drifted)
 		sqlite3_bind_blob(up, 22, o->line_hash, UOMS_LINE_HASH,
 		    SQLITE_STATIC);
 	if (sqlite3_step(up) != SQLITE_ROW) {
@@ -531,7 +656,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	}
 	stored_version = sqlite3_column_int64(up, 0);
 	sqlite3_reset(up);
-	if (items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
+	if (changed_items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
 		goto out;
 	/* Each state on the way sets or clears its timestamps, in order. */
 	for (int i = 0; m.transition && i < m.steps; i++)
@@ -543,10 +668,18 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		goto out;
 	if (m.drift && (code = drift_hold(s, *id, &m, now, e)) != UOMS_OK)
 		goto out;
-	code = line_event(s, *id, &m, from, stored_version, &changed, now, e);
+	if ((code = line_event(s, *id, &m, from, stored_version, &changed,
+	    &replaced, now, e)) != UOMS_OK)
+		goto out;
+	uoms_word_news(o, &items, &w, echo);
+	code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 out:
-	sqlite3_reset(up);
+	sqlite3_reset(st);
+	if (up != NULL)
+		sqlite3_reset(up);
 	uoms_buf_free(&changed);
+	uoms_buf_free(&replaced);
+	uoms_buf_free(&ibuf);
 	if (code == UOMS_OK && record != NULL)
 		code = uoms_order_record(s, *id, record, e);
 	return code;

@@ -28,10 +28,24 @@ enum uoms_ingest_result {
  * before the first write, so a refused line leaves the transaction as it
  * was and its neighbours stand; or busy/internal, after which the caller
  * must roll the transaction back.
+ *
+ * A line is the channel's word, merged three ways (uoms(7), channel
+ * sync): against what the order's channel said last, kept per order
+ * apart from the record, so only the members the channel changed since
+ * are applied, a status is followed only when the channel's changed, a
+ * drift holds the order once per channel status, and a line older (by
+ * channel_updated_at) than the last word changes nothing.
+ *
+ * a (borrowed, may be NULL) is who runs the upsert: a registered user
+ * who is not an admin nor the line's channel:NAME takes the order no
+ * further than uoms-status would let them (refused: invalid_transition,
+ * forbidden, on_hold, locked), and a status event names them ("by").
  */
+struct uoms_actor;
 enum uoms_code uoms_ingest_order(struct uoms_store *s,
-    const struct uoms_order *o, enum uoms_ingest_result *result,
-    long long *id, struct uoms_buf *record, struct uoms_error *e);
+    const struct uoms_order *o, const struct uoms_actor *a,
+    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
+    struct uoms_error *e);
 
 /* A digest of a raw input line (SHA-256, first 16 bytes). */
 #define UOMS_LINE_HASH 16

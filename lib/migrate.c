@@ -206,6 +206,27 @@ static const char *const migrations[] = {
 	" WHERE cost IS NOT NULL;"
 	"DROP TABLE products;"
 	"ALTER TABLE catalog RENAME TO products;",
+
+	/* 6: channel sync (uoms(7)): what each order's channel said last,
+	 * apart from the order's record, so a line is merged against it and
+	 * only what the channel changed since is applied; and which channel
+	 * statuses already held an order, so a resolved drift stays so.
+	 * The drift holds placed before are counted as held. */
+	"CREATE TABLE channel_words ("
+	" order_id INTEGER PRIMARY KEY REFERENCES orders (id),"
+	" channel_updated_at TEXT,"		/* the newest the channel gave */
+	/* 8 bytes of SHA-256 per member it gave (lib/ingest.c), 0 for
+	 * one it never did: it is only compared, never shown. */
+	" said BLOB NOT NULL);"
+	"CREATE TABLE channel_drifts ("
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" status TEXT NOT NULL,"		/* the channel's, not held again */
+	" held_at TEXT NOT NULL,"
+	" PRIMARY KEY (order_id, status)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO channel_drifts (order_id, status, held_at)"
+	" SELECT order_id, substr(note, 33, instr(note, ', the store has ')"
+	" - 33), placed_at FROM holds WHERE reason = 'other'"
+	" AND note LIKE 'channel drift: the channel says %, the store has %';",
 };
 
 int

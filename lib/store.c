@@ -43,6 +43,17 @@ static const char *const sql_text[SQL_COUNT] = {
 	    " line_hash = ?22,"
 	    " line_version = CASE WHEN ?22 IS NOT NULL THEN version + 1 END"
 	    " WHERE id = ?21 RETURNING version",
+	[SQL_ORDER_WORD] = "SELECT channel_updated_at, said"
+	    " FROM channel_words WHERE order_id = ?1",
+	[SQL_ORDER_WORD_SAVE] = "INSERT INTO channel_words (order_id,"
+	    " channel_updated_at, said) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (order_id) DO UPDATE SET"
+	    " channel_updated_at = excluded.channel_updated_at,"
+	    " said = excluded.said",
+	[SQL_ORDER_DRIFT_HELD] = "SELECT EXISTS (SELECT 1 FROM channel_drifts"
+	    " WHERE order_id = ?1 AND status = ?2)",
+	[SQL_ORDER_DRIFT_NOTE] = "INSERT INTO channel_drifts (order_id,"
+	    " status, held_at) VALUES (?1, ?2, ?3)",
 	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
 	    " unit_price, extra FROM order_items WHERE order_id = ?1"
 	    " ORDER BY seq",
