@@ -11,21 +11,6 @@
 #include "workflow.h"
 #include "store_priv.h"
 
-static void
-bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v)
-{
-	switch (v->type) {
-	case UOMS_V_TEXT:
-		sqlite3_bind_text(st, col, v->s, v->n, SQLITE_TRANSIENT);
-		break;
-	case UOMS_V_INT:
-		sqlite3_bind_int64(st, col, v->i);
-		break;
-	default:
-		sqlite3_bind_null(st, col);
-	}
-}
-
 /* Absent and null are the same inside an item: the list is replaced whole. */
 static int
 same_in_list(const struct uoms_val *a, const struct uoms_val *stored)
@@ -88,8 +73,8 @@ write_items(struct uoms_store *s, long long id, const struct uoms_order *o,
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, i);
 		for (int f = 0; f < UOMS_I_COUNT; f++)
-			bind_val(st, 3 + f, &it->f[f]);
-		bind_val(st, 3 + UOMS_I_COUNT, &it->extra);
+			uoms_bind_val(st, 3 + f, &it->f[f]);
+		uoms_bind_val(st, 3 + UOMS_I_COUNT, &it->extra);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return uoms_store_fail(s, e, "writing items");
 	}
@@ -259,8 +244,8 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 		return code;
 	arrival_stamps(o);
 	for (int i = 0; i < UOMS_O_COUNT; i++)
-		bind_val(st, 1 + i, &f[i]);
-	bind_val(st, 19, &o->extra);
+		uoms_bind_val(st, 1 + i, &f[i]);
+	uoms_bind_val(st, 19, &o->extra);
 	sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
 	if (o->line_hash != NULL)
 		sqlite3_bind_blob(st, 21, o->line_hash, UOMS_LINE_HASH,
@@ -305,10 +290,10 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, const struct uoms_word *w,
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
 		    (uoms_word_is_json(f) && uoms_val_json_equal(v, &stored))) {
 			echo[f] = v->type != UOMS_V_ABSENT;
-			bind_val(up, col, &stored);
+			uoms_bind_val(up, col, &stored);
 			continue;
 		}
-		bind_val(up, col, v);
+		uoms_bind_val(up, col, v);
 		uoms_buf_printf(changed, "%s\"%s\"", n++ ? "," : "[",
 		    uoms_word_name(f));
 		if (f == UOMS_O_STATUS || !uoms_word_said(w, f) ||
@@ -439,10 +424,10 @@ channel_stamps(struct uoms_store *s, long long id, const struct move *m,
 	sqlite3_bind_null(st, 2);
 	sqlite3_bind_null(st, 3);
 	if (stamp[0] == 1 && (t = channel_time(o, UOMS_O_DEPART_TIME)) != NULL)
-		bind_val(st, 2, t);
+		uoms_bind_val(st, 2, t);
 	if (stamp[1] == 1 &&
 	    (t = channel_time(o, UOMS_O_COMPLETE_TIME)) != NULL)
-		bind_val(st, 3, t);
+		uoms_bind_val(st, 3, t);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return uoms_store_fail(s, e, "changing a status");
@@ -558,8 +543,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		items = (struct uoms_val){ UOMS_V_TEXT, ibuf.p, ibuf.n, 0 };
 	}
-	bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
-	bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
+	uoms_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
+	uoms_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
