@@ -26,11 +26,25 @@ add(struct uoms_config *cfg, const char *key, const char *value)
 	return 0;
 }
 
+/*
+ * How deep settings nest and how many a file may hold. An alias lets a
+ * mapping contain itself (&a {key: *a}) or expand a few lines into
+ * billions of settings: both are refused, never followed.
+ */
+#define CONFIG_DEPTH_MAX	16
+#define CONFIG_SETTINGS_MAX	100000
+
 /* Walks a mapping node, adding "prefix.key" for every scalar inside. */
 static int
 walk(struct uoms_config *cfg, yaml_document_t *doc, yaml_node_t *map,
-    const char *prefix, char *why, int whylen)
+    const char *prefix, int depth, long *visits, char *why, int whylen)
 {
+	if (depth > CONFIG_DEPTH_MAX) {
+		snprintf(why, whylen, "line %zu: settings nest deeper than %d "
+		    "levels (an alias inside itself?)",
+		    map->start_mark.line + 1, CONFIG_DEPTH_MAX);
+		return -1;
+	}
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	    p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
@@ -44,8 +58,15 @@ walk(struct uoms_config *cfg, yaml_document_t *doc, yaml_node_t *map,
 		}
 		snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "",
 		    (char *)k->data.scalar.value);
+		if (++*visits > CONFIG_SETTINGS_MAX) {
+			snprintf(why, whylen, "line %zu: more than %d settings "
+			    "(aliases expanding?)", k->start_mark.line + 1,
+			    CONFIG_SETTINGS_MAX);
+			return -1;
+		}
 		if (v->type == YAML_MAPPING_NODE) {
-			if (walk(cfg, doc, v, key, why, whylen) < 0)
+			if (walk(cfg, doc, v, key, depth + 1, visits, why,
+			    whylen) < 0)
 				return -1;
 		} else if (v->type == YAML_SCALAR_NODE) {
 			if (add(cfg, key, (char *)v->data.scalar.value) < 0)
@@ -101,8 +122,9 @@ uoms_config_load(struct uoms_config *cfg, const char *path, char *why,
 		rc = -1;
 	} else if (root != NULL) {
 		char sub[200];
+		long visits = 0;
 
-		rc = walk(cfg, &doc, root, "", sub, sizeof sub);
+		rc = walk(cfg, &doc, root, "", 1, &visits, sub, sizeof sub);
 		if (rc < 0)
 			snprintf(why, whylen, "%s: %s", path, sub);
 	}

@@ -165,6 +165,26 @@ which_store() {
 	[[ "$stderr" == *"list.yaml"* ]]
 }
 
+@test "a config file whose alias holds itself, or expands past reason: exit 3, never a crash" {
+	# Found by the fuzzer (t/fuzz/crashes/fuzz-config): the loader
+	# followed the alias into itself until the stack ran out.
+	printf -- '&a\n key: *a\n' >cycle.yaml
+	run --separate-stderr uoms-query -c cycle.yaml
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == "uoms-query: "*"cycle.yaml"*"deeper than 16 levels"* ]]
+	# Six levels of ten aliases each: a million settings from 7 lines.
+	printf 'l0: &l0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1}\n' >laughs.yaml
+	for i in 1 2 3 4 5 6; do
+		p=l$((i - 1))
+		printf 'l%d: &l%d {' "$i" "$i"
+		for j in 0 1 2 3 4 5 6 7 8; do printf 'k%d: *%s, ' "$j" "$p"; done
+		printf 'k9: *%s}\n' "$p"
+	done >>laughs.yaml
+	run --separate-stderr uoms-query -c laughs.yaml
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"laughs.yaml"*"more than 100000 settings"* ]]
+}
+
 @test "a config file that can't be read: exit 3, named" {
 	run --separate-stderr uoms-query -c "$PWD/absent.yaml"
 	[ "$status" -eq 3 ]
