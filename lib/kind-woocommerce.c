@@ -9,10 +9,14 @@
  *   auth:    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
  *            https://developer.woocommerce.com/docs/apis/rest-api/authentication/
  *
+ *   auth over http: https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http
+ *   line items: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-line-items-properties
+ *
  * GET {base}/wp-json/wc/v3/orders?modified_after=SINCE&dates_are_gmt=true&
  * per_page=100&page=N&orderby=modified&order=asc, with the consumer key and
- * secret as HTTP basic auth, which WooCommerce accepts only over HTTPS;
- * pages until X-WP-TotalPages. Oldest change first, so a fetch cut short
+ * secret as HTTP basic auth over HTTPS, the only place WooCommerce takes
+ * it; over plain HTTP signed with OAuth 1.0a in the query string (lib/
+ * oauth1, see woo_init_auth); pages until X-WP-TotalPages. Oldest change first, so a fetch cut short
  * leaves the store's high-water mark where the next run must resume.
  * The default status "any" leaves out trashed orders, so a second pass
  * asks for status=trash (last: the trash is small, and the orders that
@@ -42,8 +46,12 @@
  * Every amount goes through lib/currency: a code outside ISO 4217 refuses
  * that order alone (ctx->refuse).
  *
+ * A line's unit price is its total (after coupons) over its quantity,
+ * exact remainder kept as line_total (woo_unit_price).
+ *
  * Refunds: an order's refunds[] ({id, reason, total}, total a negative
- * decimal string) add up to refunded_amount.
+ * decimal string) add up to refunded_amount: all of it beyond the
+ * cancelled units (uoms(7)), since no unit is cancelled here.
  *   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
  * The quantities refunded are only in GET .../orders/{id}/refunds, one
  * request per order, and not read yet: cancelled_quantity is left out.
