@@ -8,16 +8,16 @@
  *   paging:  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
  *   auth:    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
  *            https://developer.woocommerce.com/docs/apis/rest-api/authentication/
- *
- *   auth over http: https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http
- *   line items: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-line-items-properties
+ *            https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http
+ *   lines:   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-line-items-properties
  *
  * GET {base}/wp-json/wc/v3/orders?modified_after=SINCE&dates_are_gmt=true&
  * per_page=100&page=N&orderby=modified&order=asc, with the consumer key and
  * secret as HTTP basic auth over HTTPS, the only place WooCommerce takes
- * it; over plain HTTP signed with OAuth 1.0a in the query string (lib/
- * oauth1, see woo_init_auth); pages until X-WP-TotalPages. Oldest change first, so a fetch cut short
- * leaves the store's high-water mark where the next run must resume.
+ * it; over plain HTTP signed with OAuth 1.0a in the query string
+ * (lib/oauth1, see woo_init_auth); pages until X-WP-TotalPages.
+ * Oldest change first, so a fetch cut short leaves the store's
+ * high-water mark where the next run must resume.
  * The default status "any" leaves out trashed orders, so a second pass
  * asks for status=trash (last: the trash is small, and the orders that
  * matter come first).
