@@ -300,6 +300,7 @@ static void
 job_mask(struct job *j, const char *in, char *out, size_t outlen)
 {
 	struct uoms_mask m = { 0 };
+	const char *sig;
 
 	for (struct secret *sec = j->secrets; sec != NULL; sec = sec->next)
 		uoms_mask_add_secret(&m, sec->value);
@@ -307,6 +308,10 @@ job_mask(struct job *j, const char *in, char *out, size_t outlen)
 		if (j->req.secret_header[i])
 			uoms_mask_add_header(&m, j->req.headers[i]);
 	uoms_mask_add_form(&m, j->req.body.p, j->req.body.n);
+	/* A query string may carry a signature (OAuth 1.0a's). */
+	if (j->req.url.p != NULL && (sig = strstr(j->req.url.p,
+	    "oauth_signature=")) != NULL)
+		uoms_mask_add_form(&m, sig, strcspn(sig, "&#"));
 	uoms_mask_apply(&m, in, out, outlen);
 	uoms_mask_free(&m);
 }
@@ -847,7 +852,13 @@ start(struct job *j, double now)
 	struct uoms_http_req *r = &j->req;
 	CURL *c = j->easy;
 	long ms = (long)(j->timeout * 1000);
+	char why[512] = "";
 
+	if (j->attempt > 0 && j->kind->again != NULL &&
+	    j->kind->again(&j->ctx, r, why, sizeof why) < 0) {
+		job_fail(j, why[0] != '\0' ? why : "can't ask again");
+		return;
+	}
 	wipe_headers(j);
 	for (int i = 0; i < r->nheaders; i++)
 		j->hdrs = curl_slist_append(j->hdrs, r->headers[i]);
@@ -1001,8 +1012,20 @@ finished(struct job *j, CURLcode rc)
 	}
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status == 401 || status == 403) {
-		snprintf(why, sizeof why, "authentication failed (HTTP %ld)",
-		    status);
+		ex[0] = '\0';
+		if (j->kind->auth_reason != NULL) {
+			char reason[200] = "";
+
+			resp.status = status;
+			resp.body = j->body.p != NULL ? j->body.p : "";
+			resp.len = j->body.n;
+			resp.headers = j->head.p != NULL ? j->head.p : "";
+			resp.headers_len = j->head.n;
+			j->kind->auth_reason(&resp, reason, sizeof reason);
+			job_mask(j, reason, ex, sizeof ex);
+		}
+		snprintf(why, sizeof why, "authentication failed (HTTP %ld)%s%s",
+		    status, ex[0] != '\0' ? ": " : "", ex);
 		job_fail(j, why);
 		return;
 	}

@@ -8,12 +8,16 @@
  *   paging:  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
  *   auth:    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
  *            https://developer.woocommerce.com/docs/apis/rest-api/authentication/
+ *            https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http
+ *   lines:   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-line-items-properties
  *
  * GET {base}/wp-json/wc/v3/orders?modified_after=SINCE&dates_are_gmt=true&
  * per_page=100&page=N&orderby=modified&order=asc, with the consumer key and
- * secret as HTTP basic auth, which WooCommerce accepts only over HTTPS;
- * pages until X-WP-TotalPages. Oldest change first, so a fetch cut short
- * leaves the store's high-water mark where the next run must resume.
+ * secret as HTTP basic auth over HTTPS, the only place WooCommerce takes
+ * it; over plain HTTP signed with OAuth 1.0a in the query string
+ * (lib/oauth1, see woo_init_auth); pages until X-WP-TotalPages.
+ * Oldest change first, so a fetch cut short leaves the store's
+ * high-water mark where the next run must resume.
  * The default status "any" leaves out trashed orders, so a second pass
  * asks for status=trash (last: the trash is small, and the orders that
  * matter come first).
@@ -42,8 +46,12 @@
  * Every amount goes through lib/currency: a code outside ISO 4217 refuses
  * that order alone (ctx->refuse).
  *
+ * A line's unit price is its total (after coupons) over its quantity,
+ * exact remainder kept as line_total (woo_unit_price).
+ *
  * Refunds: an order's refunds[] ({id, reason, total}, total a negative
- * decimal string) add up to refunded_amount.
+ * decimal string) add up to refunded_amount: all of it beyond the
+ * cancelled units (uoms(7)), since no unit is cancelled here.
  *   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
  * The quantities refunded are only in GET .../orders/{id}/refunds, one
  * request per order, and not read yet: cancelled_quantity is left out.
@@ -51,6 +59,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -58,6 +68,7 @@
 #include "currency.h"
 #include "kind.h"
 #include "map.h"
+#include "oauth1.h"
 #include "order.h"
 #include "rfc3339.h"
 
@@ -100,6 +111,9 @@ struct woo_state {
 	json_t *pending;	/* a page waiting for the store's currency */
 	int pending_last;	/* it was the last page of its pass */
 	long skipped_no_sku;	/* catalog products without a SKU */
+	int oauth;		/* sign (OAuth 1.0a), not basic auth */
+	enum uoms_oauth1_method method;
+	struct uoms_buf plain;	/* the last request's URL, unsigned */
 };
 
 static const char *
@@ -133,6 +147,52 @@ woo_state(const char *workflow, const char *status, int completed)
 	return NULL;
 }
 
+/*
+ * How requests prove who sends them: the setting "auth", else by the
+ * base URL's scheme, as WooCommerce takes them - basic auth over https,
+ * OAuth 1.0a signatures over plain http (basic auth there would send the
+ * secret in clear; WooCommerce does not even look at it):
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http
+ * basic over http is refused except to this machine (uoms_map_base_ok).
+ */
+static int
+woo_init_auth(const struct uoms_channel *c, struct woo_state *st, char *why,
+    size_t whylen)
+{
+	char buf[32];
+	int https = strncasecmp(c->base_url, "https://", 8) == 0;
+	int m;
+
+	st->oauth = !https;
+	if (uoms_map_setting(c, "auth", buf, sizeof buf) == 0) {
+		if (strcmp(buf, "basic") != 0 && strcmp(buf, "oauth1") != 0) {
+			snprintf(why, whylen, "setting auth '%.32s' is not "
+			    "basic or oauth1", buf);
+			return -1;
+		}
+		st->oauth = strcmp(buf, "oauth1") == 0;
+	}
+	if (!st->oauth && uoms_map_base_ok(c->base_url, why, whylen) < 0)
+		return -1;
+	if (st->oauth && !https && (strncasecmp(c->base_url, "http://", 7) !=
+	    0 || c->base_url[7] == '\0')) {
+		snprintf(why, whylen, "base URL '%.100s' is not http:// or "
+		    "https://", c->base_url);
+		return -1;
+	}
+	st->method = UOMS_OAUTH1_HMAC_SHA256;
+	if (uoms_map_setting(c, "signature_method", buf, sizeof buf) == 0) {
+		if ((m = uoms_oauth1_method_find(buf)) < 0) {
+			snprintf(why, whylen, "setting signature_method "
+			    "'%.32s' is not HMAC-SHA256 or HMAC-SHA1", buf);
+			return -1;
+		}
+		st->method = m;
+	}
+	return 0;
+}
+
 static int
 woo_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 {
@@ -151,7 +211,7 @@ woo_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		snprintf(why, whylen, "needs a base URL (the shop's address)");
 		return -1;
 	}
-	if (uoms_map_base_ok(c->base_url, why, whylen) < 0)
+	if (woo_init_auth(c, st, why, whylen) < 0)
 		return -1;
 	snprintf(st->base, sizeof st->base, "%s", c->base_url);
 	n = strlen(st->base);
@@ -182,11 +242,58 @@ woo_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 	return 0;
 }
 
-/* "Authorization: Basic base64(key:secret)", marked secret. */
+/*
+ * Signs req's URL (kept unsigned in st->plain) with a fresh nonce and the
+ * time: oauth_* parameters in the query string, as WooCommerce asks
+ * ("OAuth parameters must be added as query string parameters and not
+ * included in the Authorization header"), which rejects a timestamp 15
+ * minutes off and a nonce it has seen.
+ */
+static int
+woo_sign(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char *key, const char *sec, char *why, size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	char nonce[40];
+
+	if (uoms_oauth1_nonce(nonce, sizeof nonce) < 0) {
+		snprintf(why, whylen, "no random nonce for the signature");
+		return -1;
+	}
+	uoms_buf_clear(&req->url);
+	if (uoms_buf_add(&req->url, st->plain.p, st->plain.n) < 0) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	return uoms_oauth1_sign_url(&req->url, req->method, key, sec,
+	    st->method, (long long)time(NULL), nonce, why, whylen);
+}
+
+/* A retry signs the request afresh: its nonce may have been recorded. */
+static int
+woo_again(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	const char *key, *sec;
+
+	if (st == NULL || !st->oauth)
+		return 0;
+	if ((key = ctx->secret(ctx, "consumer_key", why, whylen)) == NULL ||
+	    (sec = ctx->secret(ctx, "consumer_secret", why, whylen)) == NULL)
+		return -1;
+	return woo_sign(ctx, req, key, sec, why, whylen);
+}
+
+/*
+ * Proves who asks: over https "Authorization: Basic base64(key:secret)",
+ * marked secret; over http an OAuth 1.0a signature (woo_sign).
+ */
 static int
 woo_auth(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
     size_t whylen)
 {
+	struct woo_state *st = ctx->state;
 	const char *key = ctx->secret(ctx, "consumer_key", why, whylen), *sec;
 	unsigned char *plain, *b64;
 	size_t n;
@@ -194,6 +301,14 @@ woo_auth(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 	if (key == NULL || (sec = ctx->secret(ctx, "consumer_secret", why,
 	    whylen)) == NULL)
 		return -1;
+	if (st->oauth) {
+		uoms_buf_clear(&st->plain);
+		if (uoms_buf_add(&st->plain, req->url.p, req->url.n) < 0) {
+			snprintf(why, whylen, "out of memory");
+			return -1;
+		}
+		return woo_sign(ctx, req, key, sec, why, whylen);
+	}
 	n = strlen(key) + 1 + strlen(sec);
 	plain = malloc(n + 1);
 	b64 = malloc(4 * ((n + 2) / 3) + 1);
@@ -325,26 +440,36 @@ woo_people(json_t *rec, json_t *o)
 }
 
 /*
- * A line's unit price: price when it is a decimal string; else its
- * subtotal (a string, before discounts) over the quantity, rounded half
- * up to the minor unit - line_items[].price is a JSON number in v3, and
- * a number would need floating point.
+ * A line's unit price after discounts: its total (a decimal string: the
+ * line after coupons, before tax) over its quantity, in the currency's
+ * minor unit, rounded half away from zero. Never subtotal (before
+ * discounts), and never price, a JSON number in v3 (floating point).
+ * When the total does not divide evenly (3 for 10.00), *line_total is
+ * set to it, exact, for the item to keep: unit_price times quantity is
+ * then a few minor units off what was paid, and line_total says what was.
+ * Without a total (an old shop, a plugin), price when it is a decimal
+ * string or a whole number.
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-line-items-properties
  */
 static int
 woo_unit_price(json_t *li, long long qty, const char *currency,
-    long long *out)
+    long long *out, long long *line_total)
 {
 	json_t *price = json_object_get(li, "price");
-	long long sub;
+	json_t *total = json_object_get(li, "total");
+	long long t;
 	char why[160];
 
-	if (json_is_string(price) || json_is_integer(price))
+	*line_total = -1;
+	if (total == NULL && (json_is_string(price) || json_is_integer(price)))
 		return uoms_currency_amount_json(price, currency, out, why,
 		    sizeof why);
-	if (uoms_currency_amount_json(json_object_get(li, "subtotal"),
-	    currency, &sub, why, sizeof why) < 0 || qty <= 0)
+	if (uoms_currency_amount_json(total, currency, &t, why, sizeof why) <
+	    0 || qty <= 0)
 		return -1;
-	*out = sub >= 0 ? (sub + qty / 2) / qty : -((-sub + qty / 2) / qty);
+	*out = t >= 0 ? (t + qty / 2) / qty : -((-t + qty / 2) / qty);
+	if (t % qty != 0)
+		*line_total = t;
 	return 0;
 }
 
@@ -464,6 +589,7 @@ woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen,
 	json_array_foreach(json_object_get(o, "line_items"), i, li) {
 		json_t *it = json_object();
 		json_t *q = json_object_get(li, "quantity");
+		long long line_total;
 		char lid[64];
 
 		json_array_append_new(items, it);
@@ -484,12 +610,15 @@ woo_order(struct uoms_fetch_ctx *ctx, json_t *o, char *why, size_t whylen,
 		json_object_set_new(it, "quantity",
 		    json_integer(json_integer_value(q)));
 		if (woo_unit_price(li, json_integer_value(q), currency,
-		    &amount) < 0) {
-			snprintf(why, whylen, "order %s: line item %s: no "
-			    "price or subtotal in %s", id, lid, currency);
+		    &amount, &line_total) < 0) {
+			snprintf(why, whylen, "order %s: line item %s: its "
+			    "total is not an amount of %s", id, lid, currency);
 			goto fail;
 		}
 		json_object_set_new(it, "unit_price", json_integer(amount));
+		if (line_total >= 0)
+			json_object_set_new(it, "line_total",
+			    json_integer(line_total));
 	}
 	if (woo_refunds(rec, o, id, currency, why, whylen) < 0)
 		goto fail;
@@ -730,13 +859,38 @@ woo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return woo_page(ctx, root, last, why, whylen);
 }
 
+/*
+ * A 401's reason, as WooCommerce words it ({code, message, data}):
+ * "Invalid signature - provided signature does not match.
+ * (woocommerce_rest_authentication_error)".
+ */
+static void
+woo_auth_reason(const struct uoms_http_resp *r, char *out, size_t outlen)
+{
+	json_t *root = json_loadb(r->body, r->len, 0, NULL);
+	const char *msg = jstr(root, "message"), *code = jstr(root, "code");
+
+	out[0] = '\0';
+	if (msg != NULL)
+		snprintf(out, outlen, "%.150s%s%.60s%s", msg, code != NULL ?
+		    " (" : "", code != NULL ? code : "", code != NULL ? ")" :
+		    "");
+	/* One line on stderr, whatever the server wrote. */
+	for (char *c = out; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	json_decref(root);
+}
+
 static void
 woo_done(struct uoms_fetch_ctx *ctx)
 {
 	struct woo_state *st = ctx->state;
 
-	if (st != NULL)
+	if (st != NULL) {
 		json_decref(st->pending);
+		uoms_buf_free(&st->plain);
+	}
 	free(st);
 	ctx->state = NULL;
 }
@@ -748,4 +902,6 @@ const struct uoms_kind uoms_kind_woocommerce = {
 	.take = woo_take,
 	.done = woo_done,
 	.max_rate = 5.0,
+	.again = woo_again,
+	.auth_reason = woo_auth_reason,
 };

@@ -128,6 +128,17 @@ struct uoms_kind {
 	void (*done)(struct uoms_fetch_ctx *ctx);
 	/* Requests per second this kind stays under (0: no limit). */
 	double max_rate;
+	/* Before a retry sends req again (NULL: as it was): a kind whose
+	 * signature may be used once (an OAuth 1.0a nonce, which the
+	 * channel may have recorded before it failed) signs it afresh.
+	 * -1 with why fails the channel. */
+	int (*again)(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+	    char *why, size_t whylen);
+	/* The reason a 401/403 answer gives (the channel's own message),
+	 * into out, or out left empty; the engine masks it and adds it to
+	 * "authentication failed". NULL: only the status is said. */
+	void (*auth_reason)(const struct uoms_http_resp *r, char *out,
+	    size_t outlen);
 };
 
 /*

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # kind woocommerce end to end, through uoms-channel, uoms-fetch and
 # uoms-upsert, against t/fake/woocommerce_server.py (plain http on
-# 127.0.0.1; a real shop must be https: WooCommerce takes basic auth only
-# there, and the kind accepts http:// only for a loopback address). The
-# server checks the consumer key and secret, answers 401 like WooCommerce
-# when they are wrong, and pages with X-WP-Total / X-WP-TotalPages.
+# 127.0.0.1, so every request is signed with OAuth 1.0a, which the server
+# checks as WooCommerce does; basic auth over https is in
+# t/7015-woocommerce-oauth.bats). The server answers 401 like WooCommerce
+# when the key or secret is wrong, and pages with X-WP-Total /
+# X-WP-TotalPages. Order 702 has a coupon: its unit price is after it.
 load helper
 
 export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
@@ -58,13 +59,14 @@ for line in sys.stdin:
 }
 
 # The ten orders the server makes, every status (one refunded after it was
-# completed), as the kind must map them (dispatch).
+# completed, one with a coupon: 50000 for 3 is 16667 each, the line's
+# 50000 kept), as the kind must map them (dispatch).
 want_dispatch() {
 	cat <<'EOF'
 {"channel":"woo1","channel_status":"cancelled","channel_updated_at":"2026-11-21T00:34:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0004"},"external_order_id":"704","items":[{"external_item_id":"9004","name":"사과 2kg","quantity":2,"sku":"SKU-0","unit_price":19000}],"order_no":"704","placed_at":"2026-11-21T00:04:00Z","shipping":{"address":"테헤란로 5, 3층, 서울, KR","postal_code":"06240"},"status":"CANCEL","total_amount":38000,"workflow":"dispatch"}
 {"channel":"woo1","channel_status":"completed","channel_updated_at":"2026-11-21T00:33:00Z","complete_time":"2026-11-21T00:33:00Z","currency":"USD","customer":{"name":"영희 이","phone_raw":"(555) 555-5555"},"external_order_id":"703","items":[{"external_item_id":"9003","name":"사과 1kg","quantity":1,"sku":"SKU-3","unit_price":2935}],"order_no":"703","placed_at":"2026-11-21T00:03:00Z","shipping":{"address":"테헤란로 4, 3층, 서울, US","postal_code_raw":"94103-1234"},"status":"COMPLETE","total_amount":2935,"workflow":"dispatch"}
 {"channel":"woo1","channel_status":"failed","channel_updated_at":"2026-11-21T00:37:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0007"},"external_order_id":"707","items":[{"external_item_id":"9007","name":"사과 2kg","quantity":2,"sku":"SKU-3","unit_price":19000}],"order_no":"707","placed_at":"2026-11-21T00:07:00Z","shipping":{"address":"테헤란로 8, 3층, 서울, KR","postal_code":"06243"},"status":"WAITING","total_amount":38000,"workflow":"dispatch"}
-{"channel":"woo1","channel_status":"on-hold","channel_updated_at":"2026-11-21T00:32:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0002"},"external_order_id":"702","items":[{"external_item_id":"9002","name":"사과 3kg","quantity":3,"sku":"SKU-2","unit_price":19000}],"order_no":"702","placed_at":"2026-11-21T00:02:00Z","shipping":{"address":"테헤란로 3, 3층, 서울, KR","postal_code":"06238"},"status":"WAITING","total_amount":57000,"workflow":"dispatch"}
+{"channel":"woo1","channel_status":"on-hold","channel_updated_at":"2026-11-21T00:32:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0002"},"external_order_id":"702","items":[{"external_item_id":"9002","line_total":50000,"name":"사과 3kg","quantity":3,"sku":"SKU-2","unit_price":16667}],"order_no":"702","placed_at":"2026-11-21T00:02:00Z","shipping":{"address":"테헤란로 3, 3층, 서울, KR","postal_code":"06238"},"status":"WAITING","total_amount":50000,"workflow":"dispatch"}
 {"channel":"woo1","channel_status":"pending","channel_updated_at":"2026-11-21T00:30:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0000"},"external_order_id":"700","items":[{"external_item_id":"9000","name":"사과 1kg","quantity":1,"sku":"SKU-0","unit_price":19000}],"order_no":"700","placed_at":"2026-11-21T00:00:00Z","shipping":{"address":"테헤란로 1, 3층, 서울, KR","postal_code":"06236"},"status":"WAITING","total_amount":19000,"workflow":"dispatch"}
 {"channel":"woo1","channel_status":"processing","channel_updated_at":"2026-11-21T00:31:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0001"},"external_order_id":"701","items":[{"external_item_id":"9001","name":"사과 2kg","quantity":2,"sku":"SKU-1","unit_price":19000}],"order_no":"701","placed_at":"2026-11-21T00:01:00Z","shipping":{"address":"테헤란로 2, 3층, 서울, KR","postal_code":"06237"},"status":"WAITING","total_amount":38000,"workflow":"dispatch"}
 {"channel":"woo1","channel_status":"processing","channel_updated_at":"2026-11-21T00:39:00Z","currency":"KRW","customer":{"name":"영희 이","phone":"010-2222-0009"},"external_order_id":"709","items":[{"external_item_id":"9009","name":"사과 1kg","quantity":1,"sku":"SKU-1","unit_price":19000}],"order_no":"709","placed_at":"2026-11-21T00:09:00Z","shipping":{"address":"테헤란로 10, 3층, 서울, KR","postal_code":"06245"},"status":"WAITING","total_amount":19000,"workflow":"dispatch"}

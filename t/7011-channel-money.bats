@@ -63,7 +63,7 @@ for n, spec in enumerate(sys.argv[2:]):
          "total": total,
          "line_items": [{"id": int(oid) * 10, "name": "사과", "quantity": 1,
                          "sku": "APL", "subtotal": price, "total": price,
-                         # a JSON number in v3: read through subtotal
+                         # a JSON number in v3: the total is read
                          "price": float(price)}],
          "refunds": [{"id": int(oid) * 100, "reason": "",
                       "total": "-" + refund}] if refund else []}

@@ -7,8 +7,24 @@ It behaves as the public docs describe the real one:
   paging  https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
   auth    https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
 
-GET /wp-json/wc/v3/orders checks HTTP basic auth (consumer key:secret) and
-answers 401 like WooCommerce when it is missing or wrong; filters by status
+Every request is authenticated first, as WooCommerce's
+WC_REST_Authentication does (before routing, before anything can fail):
+  https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
+  https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http
+over HTTPS (--tls-cert, is_ssl()) HTTP basic auth or consumer_key and
+consumer_secret in the query, then OAuth 1.0a; over plain HTTP OAuth 1.0a
+only (a basic auth header is not even looked at). OAuth 1.0a is checked as
+WooCommerce checks it: the five oauth_* query parameters present, the
+consumer key, HMAC-SHA1 or HMAC-SHA256 over the base string (method, the
+home URL with the request's path, every query parameter but the signature
+sorted by name, each name=value encoded twice) keyed with the secret and
+'&', a timestamp within 15 minutes (--skew shifts the shop's clock) and a
+nonce not seen before (kept in a set: WooCommerce keeps one per timestamp).
+Each refusal is a 401 with WooCommerce's error JSON, code
+woocommerce_rest_authentication_error (or woocommerce_rest_cannot_view when
+no credentials came, woocommerce_rest_authentication_missing_parameter when
+some oauth_* are missing) and its message.
+GET /wp-json/wc/v3/orders filters by status
 (default any, which leaves out trash), modified_after (site time, or GMT with
 dates_are_gmt=true); sorts by orderby/order; pages by page and per_page (1 to
 100, else 400 rest_invalid_param) with X-WP-Total, X-WP-TotalPages and a Link
@@ -23,17 +39,18 @@ KRW; --currency '' leaves the option out).
   settings https://woocommerce.github.io/woocommerce-rest-api-docs/#retrieve-all-settings-options
 Every order carries currency and refunds[] ({id, reason, total}, total a
 negative decimal string), as the order properties say; a refunded order has
-one refund of its whole total.
+one refund of its whole total. Order 702 has a coupon (coupon_lines,
+discount_total): its line's subtotal is before the discount, total after,
+and price (a JSON number) is total / quantity, as WooCommerce writes them.
   refunds https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
 
-It speaks plain HTTP on 127.0.0.1. A real shop must be reached over https:
-WooCommerce accepts basic auth only there, and the kind refuses http://
-except to a loopback address. The port is printed on the first line of
-stdout.
+It speaks plain HTTP on 127.0.0.1, or HTTPS with --tls-cert and --tls-key.
+The port is printed on the first line of stdout.
 
   woocommerce_server.py [--key CK --secret CS] [--orders N | --data FILE]
       [--product-data FILE] [--currency CODE] [--fail N:WHAT]...
-      [--hang SECONDS] [--log FILE]
+      [--hang SECONDS] [--log FILE] [--auth-log FILE] [--skew SECONDS]
+      [--tls-cert FILE --tls-key FILE]
 
 --data FILE: the orders to serve (a JSON list, as the API shows them), read
 again on every request. Default: N generated orders, every status in turn
@@ -43,14 +60,21 @@ Default: PRODUCTS (seven, one without a SKU, one modified long ago).
 --fail N:WHAT answers the Nth request (from 1) with WHAT: 500, 429
 (Retry-After: 1), 401, hang (no answer for --hang seconds), truncate (the
 JSON cut in half, Content-Length to match), short (the connection closes half
-way through the announced body), badjson.
---log FILE: one line per request, "METHOD PATH?QUERY -> STATUS" (never a key
-or secret).
+way through the announced body), badjson. A 429 comes before WordPress (a
+host's limiter); the others after authentication, so a nonce that came
+with them is used up, as on a real shop.
+--log FILE: one line per request, "METHOD PATH?QUERY -> STATUS", the oauth_*
+parameters left out (never a key, secret or signature).
+--auth-log FILE: one line per request, how it authenticated ("basic",
+"query", "oauth1 HMAC-SHA256", "none") and the answer's status.
 """
 import argparse
 import base64
 import datetime
+import hashlib
+import hmac
 import json
+import ssl
 import sys
 import threading
 import time
@@ -108,6 +132,15 @@ def generated(n):
         if usd:
             o["shipping"].update(country="US", postcode="94103-1234")
             o["billing"]["phone"] = "(555) 555-5555"
+        if i == 2:
+            # A coupon of 7000 on the line: subtotal before, total after.
+            li = o["line_items"][0]
+            li["total"] = "50000"
+            li["price"] = 50000 / qty
+            o["discount_total"] = "7000"
+            o["total"] = "50000"
+            o["coupon_lines"] = [{"id": 40, "code": "welcome",
+                                  "discount": "7000", "discount_tax": "0"}]
         o["refunds"] = []
         if status == "refunded":
             o["refunds"].append({"id": 800 + i, "reason": "반품",
@@ -155,6 +188,9 @@ class Shop:
             n, what = f.split(":", 1)
             self.fails[int(n)] = what
         self.logf = open(args.log, "a", buffering=1) if args.log else None
+        self.authf = open(args.auth_log, "a", buffering=1) if args.auth_log \
+            else None
+        self.nonces = set()
 
     def orders(self):
         if self.args.data:
@@ -201,7 +237,16 @@ class Handler(BaseHTTPRequestHandler):
         elif fail == "short":
             data = data[: len(data) // 2]
         # Logged before it is sent: the client may ask again at once.
-        self.server.shop.log("%s %s -> %d" % (self.command, self.path, status))
+        u = urllib.parse.urlsplit(self.path)
+        q = [(k, v) for k, v in urllib.parse.parse_qsl(
+            u.query, keep_blank_values=True) if not k.startswith("oauth_")]
+        path = u.path + ("?" + "&".join(
+            "%s=%s" % (k, urllib.parse.quote(v, safe="~")) for k, v in q)
+            if q else "")
+        self.server.shop.log("%s %s -> %d" % (self.command, path, status))
+        if self.server.shop.authf:
+            self.server.shop.authf.write("%s %d\n" % (
+                getattr(self, "auth_method", "none"), status))
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(length))
@@ -213,46 +258,111 @@ class Handler(BaseHTTPRequestHandler):
         if fail == "short":
             self.close_connection = True
 
-    def authorized(self, q):
-        """Basic auth, or the query string form the docs also allow."""
-        a = self.server.shop.args
-        key = secret = None
-        h = self.headers.get("Authorization", "")
-        if h.startswith("Basic "):
-            try:
-                key, _, secret = base64.b64decode(h[6:]).decode().partition(":")
-            except Exception:
-                key = ""
-        elif "consumer_key" in q:
-            key, secret = q.get("consumer_key"), q.get("consumer_secret")
-        if key is None:
-            self.answer(401, error("woocommerce_rest_cannot_view",
-                                   "Sorry, you cannot list resources.", 401))
-        elif key != a.key:
-            self.answer(401, error("woocommerce_rest_authentication_error",
-                                   "Consumer key is invalid.", 401))
-        elif secret != a.secret:
-            self.answer(401, error("woocommerce_rest_authentication_error",
-                                   "Consumer secret is invalid.", 401))
-        else:
-            return True
+    def refuse(self, code, message):
+        self.answer(401, error(code, message, 401))
         return False
+
+    def authorized(self, q):
+        """As WC_REST_Authentication::authenticate: basic over HTTPS, then
+        OAuth 1.0a; over plain HTTP OAuth 1.0a only."""
+        a = self.server.shop.args
+        self.auth_method = "none"
+        if self.server.tls:
+            key = secret = None
+            h = self.headers.get("Authorization", "")
+            if h.startswith("Basic "):
+                self.auth_method = "basic"
+                try:
+                    key, _, secret = base64.b64decode(h[6:]).decode().partition(":")
+                except Exception:
+                    key = ""
+            elif "consumer_key" in q:
+                self.auth_method = "query"
+                key, secret = q.get("consumer_key"), q.get("consumer_secret")
+            if key is not None:
+                if key != a.key:
+                    return self.refuse("woocommerce_rest_authentication_error",
+                                       "Consumer key is invalid.")
+                if secret != a.secret:
+                    return self.refuse("woocommerce_rest_authentication_error",
+                                       "Consumer secret is invalid.")
+                return True
+        return self.oauth(q)
+
+    def oauth(self, q):
+        """WC_REST_Authentication::perform_oauth_authentication."""
+        a = self.server.shop.args
+        names = ["oauth_consumer_key", "oauth_timestamp", "oauth_nonce",
+                 "oauth_signature", "oauth_signature_method"]
+        missing = [n for n in names if not q.get(n)]
+        if len(missing) == len(names):
+            return self.refuse("woocommerce_rest_cannot_view",
+                               "Sorry, you cannot list resources.")
+        self.auth_method = "oauth1 %s" % q.get("oauth_signature_method")
+        if missing:
+            return self.refuse("woocommerce_rest_authentication_missing_parameter",
+                               "Missing OAuth parameter%s %s" % (
+                                   "s" if len(missing) > 1 else "",
+                                   ", ".join(missing)))
+        if q["oauth_consumer_key"] != a.key:
+            return self.refuse("woocommerce_rest_authentication_error",
+                               "Consumer key is invalid.")
+        # check_oauth_signature: the home URL with the request's path.
+        enc = lambda t: urllib.parse.quote(t, safe="~")
+        home = "%s://%s:%d" % ("https" if self.server.tls else "http",
+                               self.server.server_address[0],
+                               self.server.server_address[1])
+        path = urllib.parse.urlsplit(self.path).path
+        given = urllib.parse.unquote(q["oauth_signature"].replace(" ", "+"))
+        params = sorted((k, v) for k, v in q.items() if k != "oauth_signature")
+        joined = "%26".join(enc("%s=%s" % (enc(k), enc(v))) for k, v in params)
+        base = "%s&%s&%s" % (self.command.upper(), enc(home + path), joined)
+        method = q["oauth_signature_method"]
+        if method not in ("HMAC-SHA1", "HMAC-SHA256"):
+            return self.refuse("woocommerce_rest_authentication_error",
+                               "Invalid signature - signature method is invalid.")
+        digest = hashlib.sha1 if method == "HMAC-SHA1" else hashlib.sha256
+        want = base64.b64encode(hmac.new((a.secret + "&").encode(),
+                                         base.encode(), digest).digest()).decode()
+        if not hmac.compare_digest(want, given):
+            return self.refuse("woocommerce_rest_authentication_error",
+                               "Invalid signature - provided signature does not match.")
+        # check_oauth_timestamp_and_nonce: 15 minutes either way.
+        now = time.time() + a.skew
+        try:
+            ts = int(q["oauth_timestamp"])
+        except ValueError:
+            ts = 0
+        if ts < now - 15 * 60 or ts > now + 15 * 60:
+            return self.refuse("woocommerce_rest_authentication_error",
+                               "Invalid timestamp.")
+        shop = self.server.shop
+        with shop.lock:
+            if q["oauth_nonce"] in shop.nonces:
+                return self.refuse("woocommerce_rest_authentication_error",
+                                   "Invalid nonce - nonce has already been used.")
+            shop.nonces.add(q["oauth_nonce"])
+        return True
 
     def do_GET(self):
         shop = self.server.shop
         what = shop.fails.get(shop.count())
         if what == "hang":
-            shop.log("GET %s -> hang" % self.path)
+            shop.log("GET %s -> hang" % urllib.parse.urlsplit(self.path).path)
             time.sleep(shop.args.hang)
             self.close_connection = True
-            return
-        if what == "500":
-            self.answer(500, error("internal_server_error",
-                                   "There has been a critical error on this website.", 500))
             return
         if what == "429":
             self.answer(429, error("too_many_requests", "Too many requests.", 429),
                         [("Retry-After", "1")])
+            return
+        # WordPress authenticates before it routes or fails.
+        if not self.authorized(dict(urllib.parse.parse_qsl(
+                urllib.parse.urlsplit(self.path).query, keep_blank_values=True))):
+            return
+        if what == "500":
+            self.answer(500, error("internal_server_error",
+                                   "There has been a critical error on this website.", 500))
             return
         if what == "401":
             self.answer(401, error("woocommerce_rest_authentication_error",
@@ -261,18 +371,15 @@ class Handler(BaseHTTPRequestHandler):
         u = urllib.parse.urlsplit(self.path)
         what = u.path.rstrip("/").rpartition("/")[2]
         if u.path.rstrip("/") == "/wp-json/wc/v3/settings/general":
-            q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
-            if self.authorized(q):
-                self.answer(200, self.general())
+            self.answer(200, self.general())
             return
         if u.path.rstrip("/") not in ("/wp-json/wc/v3/orders",
                                       "/wp-json/wc/v3/products"):
             self.answer(404, error("rest_no_route",
                                    "No route was found matching the URL and request method.", 404))
             return
-        q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
-        if not self.authorized(q):
-            return
+        q = dict((k, v) for k, v in urllib.parse.parse_qsl(
+            u.query, keep_blank_values=True) if not k.startswith("oauth_"))
         try:
             page = int(q.get("page", "1"))
             per_page = int(q.get("per_page", "10"))
@@ -299,7 +406,8 @@ class Handler(BaseHTTPRequestHandler):
         total = len(rows)
         pages = (total + per_page - 1) // per_page
         body = rows[(page - 1) * per_page: page * per_page]
-        base = "http://%s:%d%s" % (self.server.server_address[0],
+        base = "%s://%s:%d%s" % ("https" if self.server.tls else "http",
+                                   self.server.server_address[0],
                                    self.server.server_address[1], u.path)
         links = []
         for rel, p in (("prev", page - 1), ("next", page + 1)):
@@ -365,10 +473,20 @@ def main():
     p.add_argument("--fail", action="append", default=[])
     p.add_argument("--hang", type=float, default=30)
     p.add_argument("--log")
+    p.add_argument("--auth-log")
+    p.add_argument("--skew", type=float, default=0,
+                   help="seconds the shop's clock is ahead")
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     args = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.shop = Shop(args)
+    srv.tls = bool(args.tls_cert)
+    if srv.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(srv.server_address[1], flush=True)
     try:
         srv.serve_forever()

@@ -184,6 +184,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		r.body = p;
 		r.len = stop - p;
+		/* The same answer as a 401's: its reason is one line. */
+		if (FUZZ_KIND.auth_reason != NULL) {
+			char reason[200];
+
+			FUZZ_KIND.auth_reason(&r, reason, sizeof reason);
+			for (const char *c = reason; *c != '\0'; c++)
+				if ((unsigned char)*c < 0x20)
+					fuzz_fail("a 401's reason with a control "
+					    "character");
+		}
 		why[0] = '\0';
 		if (FUZZ_KIND.take(&f.ctx, &r, why, sizeof why) < 0) {
 			if (why[0] == '\0')

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "kind.h"
+#include "oauth1.h"
 
 extern const struct uoms_kind uoms_kind_woocommerce;
 
@@ -155,13 +156,14 @@ test_requests(void)
 	fx_free(&f);
 
 	fx_init(&f, "http://127.0.0.1:8080", "fulfillment",
-	    "{\"per_page\":\"3\"}", NULL);
+	    "{\"per_page\":\"3\",\"auth\":\"basic\"}", NULL);
 	f.key = "ck_0123456789abcdef";
 	f.secret = "cs_fedcba9876543210";
 	fx_next(&f, &req, why, sizeof why);
 	is(req.url.p, "http://127.0.0.1:8080/wp-json/wc/v3/orders?"
 	    "dates_are_gmt=true&per_page=3&page=1&orderby=modified&order=asc",
-	    "no since: no modified_after; per_page setting; loopback http");
+	    "no since: no modified_after; per_page setting; loopback http "
+	    "with auth=basic");
 	is(header(&req, "Authorization:", NULL), "Authorization: Basic "
 	    "Y2tfMDEyMzQ1Njc4OWFiY2RlZjpjc19mZWRjYmE5ODc2NTQzMjEw",
 	    "longer key and secret");
@@ -173,9 +175,20 @@ test_requests(void)
 	} bad[] = {
 		{ NULL, "{}", "k", "s", "needs a base URL" },
 		{ "", "{}", "k", "s", "needs a base URL" },
-		{ "http://shop.example", "{}", "k", "s", "is not https://" },
-		{ "http://localhost.evil/", "{}", "k", "s", "is not https://" },
-		{ "ftp://shop.example", "{}", "k", "s", "is not https://" },
+		{ "http://shop.example", "{\"auth\":\"basic\"}", "k", "s",
+		    "is not https://" },
+		{ "http://localhost.evil/", "{\"auth\":\"basic\"}", "k", "s",
+		    "is not https://" },
+		{ "ftp://shop.example", "{}", "k", "s",
+		    "is not http:// or https://" },
+		{ "http://", "{}", "k", "s", "is not http:// or https://" },
+		{ "https://shop.example", "{\"auth\":\"digest\"}", "k", "s",
+		    "setting auth 'digest' is not basic or oauth1" },
+		{ "http://shop.example", "{\"signature_method\":"
+		    "\"PLAINTEXT\"}", "k", "s", "setting signature_method "
+		    "'PLAINTEXT' is not HMAC-SHA256 or HMAC-SHA1" },
+		{ "http://shop.example", "{}", "k", NULL,
+		    "consumer_secret is not set" },
 		{ "https://shop.example", "{\"per_page\":101}", "k", "s",
 		    "per_page '101' is not 1 to 100" },
 		{ "https://shop.example", "{\"per_page\":\"x\"}", "k", "s",
@@ -502,7 +515,7 @@ static const char want0[] =
     "\"quantity\":2,\"unit_price\":300},"
     "{\"external_item_id\":\"316\",\"sku\":\"SYI-BM\","
     "\"name\":\"Ship Your Idea - Black, M\",\"quantity\":3,"
-    "\"unit_price\":333}]}";
+    "\"unit_price\":333,\"line_total\":1000}]}";
 
 static const char want1[] =
     "{\"channel\":\"woo-us\",\"external_order_id\":\"1028\","
@@ -536,8 +549,8 @@ test_mapping(void)
 	    "a page taken (%s)", why);
 	ok(json_array_size(f.out) == 3, "three records");
 	same_json(json_array_get(f.out, 0), want0, "order 727: every field "
-	    "(GMT times get Z, money exact, a number price, a price over "
-	    "the subtotal, raw phone)");
+	    "(GMT times get Z, money exact, a number price left, the total "
+	    "over the quantity with the line total kept, raw phone)");
 	same_json(json_array_get(f.out, 1), want1, "order 1028: KRW, a "
 	    "number too long for order_no, shipping's phone, 4-digit "
 	    "postcode kept raw, date_completed as complete_time");
@@ -624,7 +637,10 @@ test_broken(void)
 		    "order 5: total is not an amount of USD" },
 		{ "[{\"id\":5,\"currency\":\"USD\",\"line_items\":[{\"id\":9,"
 		    "\"quantity\":1,\"price\":1.5}]}]",
-		    "order 5: line item 9: no price or subtotal in USD" },
+		    "order 5: line item 9: its total is not an amount of USD" },
+		{ "[{\"id\":5,\"currency\":\"USD\",\"line_items\":[{\"id\":9,"
+		    "\"quantity\":1,\"subtotal\":\"1.50\",\"total\":1.5}]}]",
+		    "order 5: line item 9: its total is not an amount of USD" },
 		{ "[{\"id\":5,\"currency\":\"USD\",\"line_items\":[{\"id\":9,"
 		    "\"quantity\":-1,\"subtotal\":\"1\"}]}]",
 		    "no positive quantity" },
@@ -727,6 +743,165 @@ test_money(void)
 	fx_free(&f);
 }
 
+/*
+ * Nonzero when url ends in an OAuth 1.0a signature (HMAC with secret and
+ * '&') of everything before it, as WooCommerce checks it.
+ */
+static int
+signed_ok(const char *url, const char *secret, enum uoms_oauth1_method m)
+{
+	const char *tail = strstr(url, "&oauth_signature=");
+	struct uoms_buf head = { 0 }, base = { 0 }, enc = { 0 };
+	char sig[64], why[128];
+	int good = 0;
+
+	if (tail == NULL)
+		return 0;
+	uoms_buf_add(&head, url, tail - url);
+	if (uoms_oauth1_base("GET", head.p, NULL, 0, &base, why,
+	    sizeof why) == 0 && uoms_oauth1_signature(m, secret, NULL, base.p,
+	    sig, sizeof sig) == 0) {
+		uoms_oauth1_encode(&enc, sig, strlen(sig));
+		good = strcmp(enc.p, tail + strlen("&oauth_signature=")) == 0;
+	}
+	uoms_buf_free(&head);
+	uoms_buf_free(&base);
+	uoms_buf_free(&enc);
+	return good;
+}
+
+/* Plain http: every request signed (OAuth 1.0a), a retry afresh. */
+static void
+test_oauth(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256], first[1024], nonce1[40] = "", nonce2[40] = "";
+	const char *p;
+	struct uoms_http_resp r401 = { 401, "{\"code\":\"woocommerce_rest_"
+	    "authentication_error\",\"message\":\"Invalid signature - "
+	    "provided signature does not match.\",\"data\":{\"status\":401}}",
+	    0, "", 0 };
+
+	fx_init(&f, "http://shop.example:8080/", NULL, "{\"per_page\":4}",
+	    "2026-11-21T09:12:00Z");
+	f.key = "ck_test_key";
+	f.secret = "cs_test_secret";
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "oauth: a request over plain http (%s)", why);
+	ok(strncmp(req.url.p, "http://shop.example:8080/wp-json/wc/v3/orders?"
+	    "modified_after=2026-11-21T09%3A12%3A00&dates_are_gmt=true"
+	    "&per_page=4&page=1&orderby=modified&order=asc&oauth_consumer_key="
+	    "ck_test_key&oauth_nonce=", 155) == 0, "oauth: the query, then "
+	    "the consumer key and a nonce (%s)", req.url.p);
+	ok(strstr(req.url.p, "&oauth_signature_method=HMAC-SHA256&"
+	    "oauth_timestamp=") != NULL, "oauth: HMAC-SHA256 by default, "
+	    "a timestamp");
+	ok(signed_ok(req.url.p, "cs_test_secret", UOMS_OAUTH1_HMAC_SHA256),
+	    "oauth: the signature is the query's, with the secret");
+	ok(!signed_ok(req.url.p, "cs_wrong", UOMS_OAUTH1_HMAC_SHA256),
+	    "oauth: not a wrong secret's");
+	ok(header(&req, "Authorization:", NULL) == NULL && strstr(req.url.p,
+	    "cs_test_secret") == NULL, "oauth: no Authorization header, the "
+	    "secret nowhere");
+	snprintf(first, sizeof first, "%s", req.url.p);
+	if ((p = strstr(first, "oauth_nonce=")) != NULL)
+		snprintf(nonce1, sizeof nonce1, "%.32s", p + 12);
+	ok(uoms_kind_woocommerce.again(&f.ctx, &req, why, sizeof why) == 0,
+	    "oauth: a retry signs again (%s)", why);
+	if ((p = strstr(req.url.p, "oauth_nonce=")) != NULL)
+		snprintf(nonce2, sizeof nonce2, "%.32s", p + 12);
+	ok(strlen(nonce1) == 32 && strlen(nonce2) == 32 && strcmp(nonce1,
+	    nonce2) != 0, "oauth: the retry has a new nonce (%s, %s)",
+	    nonce1, nonce2);
+	ok(signed_ok(req.url.p, "cs_test_secret", UOMS_OAUTH1_HMAC_SHA256) &&
+	    strstr(req.url.p, "&page=1&") != NULL && strstr(strstr(req.url.p,
+	    "oauth_signature=") + 1, "oauth_") == NULL, "oauth: the same page, "
+	    "signed once (%s)", req.url.p);
+	r401.len = strlen(r401.body);
+	uoms_kind_woocommerce.auth_reason(&r401, why, sizeof why);
+	is(why, "Invalid signature - provided signature does not match. "
+	    "(woocommerce_rest_authentication_error)", "oauth: a 401's "
+	    "reason is WooCommerce's message and code");
+	r401.body = "<html>";
+	r401.len = 6;
+	uoms_kind_woocommerce.auth_reason(&r401, why, sizeof why);
+	is(why, "", "oauth: no reason from a body that is not WooCommerce's");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "http://shop.example", NULL, "{\"signature_method\":"
+	    "\"HMAC-SHA1\",\"currency\":\"KRW\"}", NULL);
+	f.ctx.products = 1;
+	fx_next(&f, &req, why, sizeof why);
+	ok(strncmp(req.url.p, "http://shop.example/wp-json/wc/v3/settings/"
+	    "general?oauth_consumer_key=ck_def&", 69) != 0 &&
+	    strstr(req.url.p, "/products?") != NULL && strstr(req.url.p,
+	    "&oauth_signature_method=HMAC-SHA1&") != NULL &&
+	    signed_ok(req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA1),
+	    "oauth: signature_method=HMAC-SHA1 (%s)", req.url.p);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* https: basic auth, unless auth=oauth1 says sign there too. */
+	fx_init(&f, "https://shop.example", NULL, "{\"auth\":\"oauth1\"}",
+	    NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(header(&req, "Authorization:", NULL) == NULL &&
+	    signed_ok(req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA256),
+	    "oauth: auth=oauth1 signs over https too");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
+/* Discounts: the unit price is the line total (after coupons) over the
+ * quantity, in the currency's minor unit; never the subtotal. */
+static void
+test_discount(void)
+{
+	static const struct {
+		const char *currency, *subtotal, *total;
+		int qty;
+		long long unit, line_total;	/* -1: left out */
+	} cases[] = {
+		{ "KRW", "20000", "18000", 3, 6000, -1 },
+		{ "KRW", "30000", "20000", 3, 6667, 20000 },
+		{ "KRW", "10000", "10000", 3, 3333, 10000 },
+		{ "USD", "30.00", "25.00", 3, 833, 2500 },
+		{ "USD", "30.00", "27.00", 2, 1350, -1 },
+		{ "USD", "10.00", "0.00", 1, 0, -1 },	/* a free line */
+		{ "JPY", "1000", "999", 2, 500, 999 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fixture f;
+		struct uoms_http_req req = { 0 };
+		char why[256], body[512];
+		json_t *it;
+
+		fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+		fx_next(&f, &req, why, sizeof why);
+		snprintf(body, sizeof body, "[{\"id\":1,\"currency\":\"%s\","
+		    "\"line_items\":[{\"id\":2,\"quantity\":%d,\"subtotal\":"
+		    "\"%s\",\"total\":\"%s\",\"price\":1.23}]}]",
+		    cases[i].currency, cases[i].qty, cases[i].subtotal,
+		    cases[i].total);
+		fx_take(&f, "", body, why, sizeof why);
+		it = json_array_get(json_object_get(json_array_get(f.out, 0),
+		    "items"), 0);
+		ok(json_integer_value(json_object_get(it, "unit_price")) ==
+		    cases[i].unit && (cases[i].line_total < 0 ?
+		    json_object_get(it, "line_total") == NULL :
+		    json_integer_value(json_object_get(it, "line_total")) ==
+		    cases[i].line_total), "discount: %s subtotal %s, total %s, "
+		    "%d units: unit_price %lld, line_total %lld (%s)",
+		    cases[i].currency, cases[i].subtotal, cases[i].total,
+		    cases[i].qty, cases[i].unit, cases[i].line_total, why);
+		uoms_http_req_free(&req);
+		fx_free(&f);
+	}
+}
+
 int
 main(void)
 {
@@ -737,6 +912,8 @@ main(void)
 	test_broken();
 	test_products();
 	test_money();
+	test_oauth();
+	test_discount();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
