@@ -1006,6 +1006,18 @@ finished(struct job *j, CURLcode rc)
 		job_fail(j, why);
 		return;
 	}
+	if (status == 429 && j->kind->throttled != NULL) {
+		resp.status = status;
+		resp.body = j->body.p != NULL ? j->body.p : "";
+		resp.len = j->body.n;
+		resp.headers = j->head.p != NULL ? j->head.p : "";
+		resp.headers_len = j->head.n;
+		why[0] = '\0';
+		if (j->kind->throttled(&j->ctx, &resp, why, sizeof why) < 0) {
+			job_fail(j, why[0] != '\0' ? why : "HTTP 429");
+			return;
+		}
+	}
 	if (status == 429 || (status >= 500 && status <= 599)) {
 		curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &ra);
 		if (ra > RETRY_AFTER_MAX) {

@@ -25,6 +25,39 @@
  * A record is one shipment box: an orderId can be split into several
  * boxes, each shipped on its own. Times come in KST without an offset.
  *
+ * Cancellations, returns and ship-stop requests are not in the order
+ * sheets: Coupang lists them only as return requests, and says to check
+ * them before shipping:
+ *   return/cancellation request list:
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360033919613
+ *   ship-stop (release stop) and already shipped:
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360034320673
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360033793034
+ * So a fetch first reads GET .../vendors/{vendor_id}/returnRequests?
+ * createdAtFrom=D&createdAtTo=D&cancelType=T&maxPerPage=50[&nextToken=T]
+ * [&status=S] over the same days, 31 at most a query: cancelType=CANCEL
+ * (cancelled at payment complete: done at once; no status, as the docs
+ * say) and cancelType=RETURN with status RU (ship-stop requested), UC
+ * (return received), PR (Coupang asked to check) and CC (completed), a
+ * receipt met twice (RU ones are listed under UC too) counted once. It
+ * keeps, by shipmentBoxId (returnItems[]), what the requests say:
+ * - a request not done (receiptStatus RELEASE_STOP_UNCHECKED,
+ *   RETURNS_UNCHECKED, VENDOR_WAREHOUSE_CONFIRM, REQUEST_COUPANG_CHECK,
+ *   or any other not RETURNS_COMPLETED) is a channel_holds entry, key
+ *   "coupang:return:{receiptId}", so the order is held until it ends;
+ * - a done one (RETURNS_COMPLETED, or a CANCEL receipt) counts its
+ *   returnItems[].cancelCount as cancelled units of that item.
+ * Then the order sheets are read, each box's line carrying what the
+ * requests said of it (channel_holds always, [] when none, so requests
+ * that ended release their holds); last, each box a request named that
+ * the sheets did not list (a cancelled box leaves the lists) is read on
+ * its own, GET .../ordersheets/{shipmentBoxId}:
+ *   https://developers.coupangcorp.com/hc/en-us/articles/360033792854
+ *
+ * A 429 stops the channel's run at once (throttled): Coupang blocks a
+ * vendor that keeps asking while throttled for minutes to tens of
+ * minutes, so retrying only makes the block longer.
+ *
  * --products (the catalog), the seller products API:
  *   seller products, paged (list):
  *     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
@@ -90,12 +123,44 @@ static const struct {
 	    "in_transit", "delivered", "in_transit" } },
 };
 
+/*
+ * The return request queries of a span, in turn: {cancelType, status}.
+ * https://developers.coupangcorp.com/hc/en-us/articles/360033919613
+ */
+static const char *const coupang_requests[][2] = {
+	{ "CANCEL", NULL }, { "RETURN", "RU" }, { "RETURN", "UC" },
+	{ "RETURN", "PR" }, { "RETURN", "CC" }
+};
+#define NREQUESTS (sizeof coupang_requests / sizeof coupang_requests[0])
+
+/* The cancel state of each workflow, for a box cancelled whole before
+ * it shipped (channel_status "CANCEL", which Coupang's lists never
+ * show: a cancelled box leaves them). */
+static const char *const coupang_cancel[][2] = {
+	{ "dispatch", "CANCEL" }, { "fulfillment", "cancelled" },
+	{ "food-delivery", "cancelled" }
+};
+
+enum coupang_phase {
+	PH_REQUESTS = 0,	/* return requests of the window */
+	PH_SHEETS,		/* order sheets of the window */
+	PH_BOXES		/* boxes the requests named, one by one */
+};
+
 struct coupang {
 	int started;
+	enum coupang_phase phase;
 	time_t first, last;	/* KST days (at 00:00 UTC) searched */
 	time_t from, to;	/* the current span */
 	size_t status;		/* index into coupang_status */
+	size_t req;		/* index into coupang_requests */
 	char *next_token;	/* NULL: the first page */
+	/* shipmentBoxId -> {"holds": {key: note}, "cancel": {vid: n}} */
+	json_t *boxes;
+	json_t *receipts;	/* receiptIds taken: each counted once */
+	json_t *seen;		/* shipmentBoxIds emitted */
+	json_t *queue;		/* shipmentBoxIds to read one by one */
+	size_t q_pos;
 	/* --products */
 	int p_detail;		/* the last request was a product's */
 	int p_last_page;	/* the page listed had no nextToken */
@@ -300,20 +365,81 @@ coupang_state(const char *workflow, const char *raw)
 	return NULL;
 }
 
+/* The cancel state of workflow, or NULL. */
+static const char *
+coupang_cancel_state(const char *workflow)
+{
+	for (size_t w = 0; w < sizeof coupang_cancel /
+	    sizeof coupang_cancel[0]; w++)
+		if (strcmp(coupang_cancel[w][0], workflow) == 0)
+			return coupang_cancel[w][1];
+	return NULL;
+}
+
+/* What the return requests said of box id: its object in st->boxes,
+ * made on first use when make is set; NULL when none. */
+static json_t *
+box_requests(struct coupang *st, const char *id, int make)
+{
+	json_t *b;
+
+	if (st == NULL || st->boxes == NULL)
+		return NULL;
+	b = json_object_get(st->boxes, id);
+	if (b == NULL && make) {
+		b = json_pack("{s:o,s:o}", "holds", json_object(), "cancel",
+		    json_object());
+		json_object_set_new(st->boxes, id, b);
+	}
+	return b;
+}
+
+/* The holds (an object key -> note) as a channel_holds array, by key. */
+static json_t *
+holds_array(json_t *holds)
+{
+	json_t *out = json_array(), *keys = json_array();
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(holds, k, v)
+		json_array_append_new(keys, json_string(k));
+	for (size_t i = 0; i < json_array_size(keys); i++)
+		for (size_t j = i + 1; j < json_array_size(keys); j++) {
+			json_t *a = json_array_get(keys, i);
+			json_t *b = json_array_get(keys, j);
+
+			if (strcmp(json_string_value(a),
+			    json_string_value(b)) > 0) {
+				json_incref(a);
+				json_array_set(keys, i, b);
+				json_array_set_new(keys, j, a);
+			}
+		}
+	for (size_t i = 0; i < json_array_size(keys); i++) {
+		k = json_string_value(json_array_get(keys, i));
+		json_array_append_new(out, json_pack("{s:s,s:O}", "key", k,
+		    "note", json_object_get(holds, k)));
+	}
+	json_decref(keys);
+	return out;
+}
+
 /*
- * One order sheet (a shipment box) as a SPEC 3.1 record; NULL with why
- * when it lacks what a record needs.
+ * One order sheet (a shipment box) as a SPEC 3.1 record, with what the
+ * return requests in st said of it (st may be NULL: none read); NULL
+ * with why when it lacks what a record needs.
  */
 static json_t *
-coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
-    const char *asked, char *why, size_t whylen)
+coupang_record(const struct uoms_fetch_ctx *ctx, struct coupang *st,
+    json_t *box, const char *asked, char *why, size_t whylen)
 {
 	char id[64], oid[64], latest_s[40] = "";
 	const char *raw = str(box, "status");
-	json_t *rec, *cust, *ship, *items, *list;
+	json_t *rec, *cust, *ship, *items, *list, *breq, *holds;
 	time_t latest = 0;
 	long long total = 0, fee = 0, v;
-	int have_total = 0;
+	int have_total = 0, whole = 1;
 
 	if (!json_is_object(box) || uoms_map_id(json_object_get(box,
 	    "shipmentBoxId"), id, sizeof id) < 0) {
@@ -370,6 +496,10 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 	uoms_map_str(rec, "delivery_company", str(box, "deliveryCompanyName"));
 	uoms_map_str(rec, "invoice_number", str(box, "invoiceNumber"));
 
+	breq = box_requests(st, id, 0);
+	holds = json_object();
+	if (breq != NULL)
+		json_object_update(holds, json_object_get(breq, "holds"));
 	items = json_array();
 	list = json_object_get(box, "orderItems");
 	for (size_t i = 0; i < json_array_size(list); i++) {
@@ -396,15 +526,47 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 		/* shippingCount leaves cancelled units out: what was
 		 * ordered is shippingCount + cancelCount, of which
 		 * cancelCount is cancelled_quantity (not revenue). An item
-		 * cancelled whole stays a valid item (quantity > 0).
-		 * holdCountForCancel (units waiting for a cancel to be
-		 * approved) is not cancelled yet and is left to the
-		 * channel's next word. */
+		 * cancelled whole stays a valid item (quantity > 0). */
 		if (count < 0 || cancel < 0 || count > UOMS_QUANTITY_MAX ||
 		    cancel > UOMS_QUANTITY_MAX - count)
 			count = cancel = 0;
-		json_object_set_new(o, "quantity", json_integer(count +
-		    cancel > 0 ? count + cancel : 1));
+		/* The done requests' units of this item: the sheet may not
+		 * show them yet (or show them already), so the larger of
+		 * the two is what is cancelled, never their sum; a stale
+		 * sheet still counts them in shippingCount. */
+		json_t *rc = breq != NULL ? json_object_get(json_object_get(
+		    breq, "cancel"), vid) : NULL;
+		long long ordered = count + cancel;
+		if (json_is_integer(rc) && json_integer_value(rc) > cancel) {
+			cancel = json_integer_value(rc);
+			if (cancel > UOMS_QUANTITY_MAX)
+				cancel = UOMS_QUANTITY_MAX;
+			if (ordered < cancel)
+				ordered = cancel;
+		}
+		if (ordered == 0 || cancel < ordered)
+			whole = 0;
+		/* holdCountForCancel: units the customer asked to cancel,
+		 * waiting for the cancel (and refund) to be done. They are
+		 * still ordered and not yet cancelled, but must not be
+		 * shipped: the order is held until Coupang settles them
+		 * (the hold ends when the count is back to 0, the units
+		 * then in cancelCount or shippingCount). */
+		long long hold = 0;
+		if (won(json_object_get(it, "holdCountForCancel"), &hold) ==
+		    0 && hold > 0) {
+			char key[96], note[200];
+
+			snprintf(key, sizeof key, "coupang:hold-for-cancel:%s",
+			    vid);
+			snprintf(note, sizeof note, "Coupang: %lld unit%s of "
+			    "item %s wait%s for a cancel (holdCountForCancel)",
+			    hold, hold == 1 ? "" : "s", vid, hold == 1 ? "s" :
+			    "");
+			json_object_set_new(holds, key, json_string(note));
+		}
+		json_object_set_new(o, "quantity", json_integer(ordered > 0 ?
+		    ordered : 1));
 		if (won(json_object_get(it, "salesPrice"), &price) == 0)
 			json_object_set_new(o, "unit_price",
 			    json_integer(price));
@@ -423,7 +585,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 			json_object_set_new(o, "cancelled_quantity",
 			    json_integer(cancel));
 		if (json_is_true(json_object_get(it, "canceled")) ||
-		    (count == 0 && cancel > 0))
+		    (cancel > 0 && cancel >= ordered))
 			json_object_set_new(o, "canceled", json_true());
 		json_t *sp = json_object_get(it, "sellerProductId");
 		if (uoms_map_id(sp, vid, sizeof vid) == 0)
@@ -434,6 +596,23 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 		set_time(rec, NULL, str(it, "confirmDate"), &latest,
 		    latest_s);
 	}
+	/* A box cancelled whole before it shipped is cancelled here too
+	 * (the issue 9 sync moves the order, or holds it for drift); one
+	 * cancelled after it shipped is a return: its units are counted
+	 * cancelled, its status stays the channel's. */
+	if (whole && json_array_size(items) > 0 && (strcmp(raw, "ACCEPT") ==
+	    0 || strcmp(raw, "INSTRUCT") == 0 || strcmp(raw, "CANCEL") == 0)) {
+		const char *cs = coupang_cancel_state(workflow_of(ctx));
+
+		json_object_set_new(rec, "channel_status",
+		    json_string("CANCEL"));
+		if (cs != NULL)
+			json_object_set_new(rec, "status", json_string(cs));
+		else
+			json_object_del(rec, "status");
+	}
+	json_object_set_new(rec, "channel_holds", holds_array(holds));
+	json_decref(holds);
 	json_object_set_new(rec, "items", sorted(items));
 	if (have_total)
 		json_object_set_new(rec, "total_amount", json_integer(total));
@@ -715,16 +894,50 @@ coupang_products_take(struct uoms_fetch_ctx *ctx, struct coupang *st,
 	return 0;
 }
 
+/* Moves st to the next span of the window: 0, or -1 past the last. */
+static int
+span_next(struct coupang *st)
+{
+	if (st->to >= st->last)
+		return -1;
+	st->from = st->to + DAY;
+	st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
+	if (st->to > st->last)
+		st->to = st->last;
+	return 0;
+}
+
+/* Back to the first span of the window. */
+static void
+span_first(struct coupang *st)
+{
+	st->from = st->first;
+	st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
+	if (st->to > st->last)
+		st->to = st->last;
+}
+
+/* The boxes the requests named that the sheets did not list, in order. */
+static void
+queue_boxes(struct coupang *st)
+{
+	const char *id;
+	json_t *v;
+
+	json_object_foreach(st->boxes, id, v)
+		if (json_object_get(st->seen, id) == NULL)
+			json_array_append_new(st->queue, json_string(id));
+}
+
 static enum uoms_kind_step
 coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     char *why, size_t whylen)
 {
 	struct coupang *st = ctx->state;
-	const char *vendor, *ak, *sk, *base;
+	const char *vendor;
 	struct uoms_buf path = { 0 }, query = { 0 };
-	char from[11], to[11], date[16], sig[65];
-	time_t now;
-	struct tm tm;
+	char from[11], to[11];
+	enum uoms_kind_step rc;
 
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof *st)) == NULL) {
@@ -735,68 +948,76 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 	if (ctx->products)
 		return coupang_products_next(ctx, st, req, why, whylen);
-	if (!st->started && coupang_start(ctx, st, why, whylen) < 0)
-		return UOMS_KIND_FAIL;
-	if (st->status == NSTATUS) {
-		/* Every status of this span is done: the next span. */
-		if (st->to >= st->last)
-			return UOMS_KIND_DONE;
-		st->from = st->to + DAY;
-		st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
-		if (st->to > st->last)
-			st->to = st->last;
-		st->status = 0;
+	if (!st->started) {
+		if (coupang_start(ctx, st, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
+		st->boxes = json_object();
+		st->receipts = json_object();
+		st->seen = json_object();
+		st->queue = json_array();
 	}
-	base = ctx->channel->base_url;
-	if (!nonempty(base))
-		base = COUPANG_BASE;
-	if (uoms_map_base_ok(base, why, whylen) < 0)
-		return UOMS_KIND_FAIL;
+	if (st->phase == PH_REQUESTS && st->req == NREQUESTS) {
+		/* Every request query of this span is done: the next. */
+		if (span_next(st) == 0)
+			st->req = 0;
+		else {
+			st->phase = PH_SHEETS;
+			span_first(st);
+		}
+	}
+	if (st->phase == PH_SHEETS && st->status == NSTATUS) {
+		/* Every status of this span is done: the next span. */
+		if (span_next(st) == 0)
+			st->status = 0;
+		else {
+			st->phase = PH_BOXES;
+			queue_boxes(st);
+		}
+	}
+	if (st->phase == PH_BOXES && st->q_pos >= json_array_size(st->queue))
+		return UOMS_KIND_DONE;
 	vendor = str(ctx->channel->settings, "vendor_id");
 	if (!nonempty(vendor)) {
 		snprintf(why, whylen, "setting 'vendor_id' is not set");
 		return UOMS_KIND_FAIL;
 	}
-	if ((ak = ctx->secret(ctx, "access_key", why, whylen)) == NULL ||
-	    (sk = ctx->secret(ctx, "secret_key", why, whylen)) == NULL)
-		return UOMS_KIND_FAIL;
 
 	uoms_buf_str(&path, "/v2/providers/openapi/apis/api/v4/vendors/");
 	uoms_url_escape(&path, vendor);
-	uoms_buf_str(&path, "/ordersheets");
 	day_text(st->from, from);
 	day_text(st->to, to);
-	uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s&maxPerPage=%d",
-	    from, to, COUPANG_PER_PAGE);
-	if (st->next_token != NULL) {
-		uoms_buf_str(&query, "&nextToken=");
-		uoms_url_escape(&query, st->next_token);
+	if (st->phase == PH_BOXES) {
+		uoms_buf_str(&path, "/ordersheets/");
+		uoms_url_escape(&path, json_string_value(json_array_get(
+		    st->queue, st->q_pos)));
+		uoms_buf_str(&query, "");
+	} else if (st->phase == PH_REQUESTS) {
+		uoms_buf_str(&path, "/returnRequests");
+		uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s"
+		    "&cancelType=%s&maxPerPage=%d", from, to,
+		    coupang_requests[st->req][0], COUPANG_PER_PAGE);
+		if (st->next_token != NULL) {
+			uoms_buf_str(&query, "&nextToken=");
+			uoms_url_escape(&query, st->next_token);
+		}
+		if (coupang_requests[st->req][1] != NULL)
+			uoms_buf_printf(&query, "&status=%s",
+			    coupang_requests[st->req][1]);
+	} else {
+		uoms_buf_str(&path, "/ordersheets");
+		uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s"
+		    "&maxPerPage=%d", from, to, COUPANG_PER_PAGE);
+		if (st->next_token != NULL) {
+			uoms_buf_str(&query, "&nextToken=");
+			uoms_url_escape(&query, st->next_token);
+		}
+		uoms_buf_printf(&query, "&status=%s",
+		    coupang_status[st->status]);
 	}
-	uoms_buf_printf(&query, "&status=%s", coupang_status[st->status]);
-
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof date, "%y%m%dT%H%M%SZ", &tm);
-	if (uoms_coupang_sign(sk, date, "GET", path.p, query.p, sig) < 0) {
-		snprintf(why, whylen, "cannot compute the HMAC signature");
-		uoms_buf_free(&path);
-		uoms_buf_free(&query);
-		return UOMS_KIND_FAIL;
-	}
-	snprintf(req->method, sizeof req->method, "GET");
-	uoms_buf_clear(&req->url);
-	uoms_buf_add(&req->url, base, strlen(base) - (base[strlen(base) - 1]
-	    == '/'));
-	uoms_buf_printf(&req->url, "%s?%s", path.p, query.p);
-	uoms_http_req_header(req, 1, "Authorization: CEA algorithm=HmacSHA256, "
-	    "access-key=%s, signed-date=%s, signature=%s", ak, date, sig);
-	uoms_http_req_header(req, 0, "Content-Type: application/json;"
-	    "charset=UTF-8");
-	uoms_http_req_header(req, 0, "Accept: application/json");
-	OPENSSL_cleanse(sig, sizeof sig);
+	rc = coupang_signed_get(ctx, req, path.p, query.p, why, whylen);
 	uoms_buf_free(&path);
 	uoms_buf_free(&query);
-	return UOMS_KIND_REQUEST;
+	return rc;
 }
 
 /* A short, printable excerpt of an answer for a message. */
@@ -810,6 +1031,152 @@ excerpt(const char *s, size_t n, char *out, size_t outlen)
 	out[k] = '\0';
 }
 
+/* Copies at most max bytes of s into out (max + 1 bytes), not cutting
+ * a UTF-8 sequence. */
+static void
+utf8_cut(const char *s, char *out, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* Whether a receipt's status is one of a request not yet done. */
+static int
+receipt_done(const char *type, const char *status)
+{
+	static const char *const pending[] = {
+		"RELEASE_STOP_UNCHECKED", "RETURNS_UNCHECKED",
+		"VENDOR_WAREHOUSE_CONFIRM", "REQUEST_COUPANG_CHECK"
+	};
+
+	if (status != NULL && strcmp(status, "RETURNS_COMPLETED") == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
+		if (status != NULL && strcmp(status, pending[i]) == 0)
+			return 0;
+	/* A cancel at payment complete is done when it is listed; a
+	 * return in a status we do not know is taken as not done, so the
+	 * order is held rather than shipped. */
+	return type != NULL && strcmp(type, "CANCEL") == 0;
+}
+
+/*
+ * One return request (a receipt) into st->boxes: a channel hold for each
+ * box it names while it is not done, cancelled units once it is. -1 with
+ * why when it has no receiptId.
+ */
+static int
+coupang_receipt(struct coupang *st, const char *asked_type, json_t *r,
+    char *why, size_t whylen)
+{
+	char rid[64], note[600], reason[420];
+	const char *type = str(r, "receiptType"), *status, *rs;
+	json_t *items = json_object_get(r, "returnItems");
+	int done;
+
+	if (!json_is_object(r) || uoms_map_id(json_object_get(r,
+	    "receiptId"), rid, sizeof rid) < 0) {
+		snprintf(why, whylen, "a return request has no receiptId");
+		return -1;
+	}
+	if (json_object_get(st->receipts, rid) != NULL)
+		return 0;
+	json_object_set_new(st->receipts, rid, json_true());
+	if (!nonempty(type))
+		type = asked_type;
+	status = str(r, "receiptStatus");
+	done = receipt_done(type, status);
+	rs = str(r, "cancelReasonCategory2");
+	if (!nonempty(rs))
+		rs = str(r, "cancelReason");
+	if (!nonempty(rs))
+		rs = str(r, "cancelReasonCategory1");
+	utf8_cut(nonempty(rs) ? rs : "no reason given", reason, 400);
+	if (status != NULL && strcmp(status, "RELEASE_STOP_UNCHECKED") == 0)
+		snprintf(note, sizeof note, "Coupang ship-stop request %s: %s",
+		    rid, reason);
+	else
+		snprintf(note, sizeof note, "Coupang %s request %s (%s): %s",
+		    strcmp(type, "CANCEL") == 0 ? "cancel" : "return", rid,
+		    nonempty(status) ? status : "no status", reason);
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i), *b;
+		char box[64], vid[64], key[96];
+		long long n = 0;
+
+		if (uoms_map_id(json_object_get(it, "shipmentBoxId"), box,
+		    sizeof box) < 0)
+			continue;
+		b = box_requests(st, box, 1);
+		if (!done) {
+			snprintf(key, sizeof key, "coupang:return:%s", rid);
+			json_object_set_new(json_object_get(b, "holds"), key,
+			    json_string(note));
+			continue;
+		}
+		if (uoms_map_id(json_object_get(it, "vendorItemId"), vid,
+		    sizeof vid) < 0 || won(json_object_get(it,
+		    "cancelCount"), &n) != 0 || n <= 0 ||
+		    n > UOMS_QUANTITY_MAX)
+			continue;
+		json_t *c = json_object_get(b, "cancel");
+		json_t *had = json_object_get(c, vid);
+		if (json_is_integer(had))
+			n += json_integer_value(had);
+		json_object_set_new(c, vid, json_integer(n));
+	}
+	return 0;
+}
+
+/* The next page of a list (nextToken: a number or a string; empty, null
+ * or absent on the last page): 1 when there is one, 0 at the end, -1
+ * with why when a token comes with no rows. */
+static int
+next_page(struct coupang *st, json_t *root, size_t rows, char *why,
+    size_t whylen)
+{
+	char next[128] = "";
+	json_t *nt = json_object_get(root, "nextToken");
+
+	if (nt != NULL && !json_is_null(nt))
+		uoms_map_id(nt, next, sizeof next);
+	free(st->next_token);
+	st->next_token = NULL;
+	if (next[0] == '\0')
+		return 0;
+	if (rows == 0) {
+		snprintf(why, whylen, "answer has no rows but a nextToken "
+		    "'%s'", next);
+		return -1;
+	}
+	st->next_token = strdup(next);
+	return 1;
+}
+
+/* One box's line: emitted once (a box may be listed again as it moves
+ * on while we look: the later word wins, as in the order of the walk). */
+static int
+emit_box(struct uoms_fetch_ctx *ctx, struct coupang *st, json_t *box,
+    const char *asked, char *why, size_t whylen)
+{
+	json_t *rec = coupang_record(ctx, st, box, asked, why, whylen);
+
+	if (rec == NULL)
+		return -1;
+	json_object_set_new(st->seen, json_string_value(json_object_get(rec,
+	    "external_order_id")), json_true());
+	ctx->emit(ctx, rec);
+	json_decref(rec);
+	return 0;
+}
+
 static int
 coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -818,8 +1185,13 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	json_error_t err;
 	json_t *root, *code, *data;
 	char ex[64];
+	int rc = -1, more;
 
-	if (st == NULL || (!ctx->products && st->status >= NSTATUS)) {
+	if (st == NULL || (!ctx->products && (!st->started ||
+	    (st->phase == PH_SHEETS && st->status >= NSTATUS) ||
+	    (st->phase == PH_REQUESTS && st->req >= NREQUESTS) ||
+	    (st->phase == PH_BOXES && st->q_pos >=
+	    json_array_size(st->queue))))) {
 		snprintf(why, whylen, "an answer came with no request");
 		return -1;
 	}
@@ -845,48 +1217,81 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return -1;
 	}
 	if (ctx->products) {
-		int rc = coupang_products_take(ctx, st, root, why, whylen);
-
+		rc = coupang_products_take(ctx, st, root, why, whylen);
 		json_decref(root);
 		return rc;
 	}
 	data = json_object_get(root, "data");
+	if (st->phase == PH_BOXES) {
+		if (!json_is_object(data))
+			snprintf(why, whylen, "order sheet answer has no data "
+			    "object");
+		else if (emit_box(ctx, st, data, "ACCEPT", why, whylen) == 0) {
+			st->q_pos++;
+			rc = 0;
+		}
+		json_decref(root);
+		return rc;
+	}
 	if (!json_is_array(data)) {
 		snprintf(why, whylen, "answer has no data array");
 		json_decref(root);
 		return -1;
 	}
 	for (size_t i = 0; i < json_array_size(data); i++) {
-		json_t *rec = coupang_record(ctx, json_array_get(data, i),
-		    coupang_status[st->status], why, whylen);
+		json_t *row = json_array_get(data, i);
 
-		if (rec == NULL) {
+		if (st->phase == PH_REQUESTS ? coupang_receipt(st,
+		    coupang_requests[st->req][0], row, why, whylen) < 0 :
+		    emit_box(ctx, st, row, coupang_status[st->status], why,
+		    whylen) < 0) {
 			json_decref(root);
 			return -1;
 		}
-		ctx->emit(ctx, rec);
-		json_decref(rec);
 	}
-	/* nextToken: a number or a string; empty, null or absent at the
-	 * end of this status. */
-	char next[128] = "";
-	json_t *nt = json_object_get(root, "nextToken");
-	if (nt != NULL && !json_is_null(nt))
-		uoms_map_id(nt, next, sizeof next);
-	free(st->next_token);
-	st->next_token = NULL;
-	if (next[0] != '\0') {
-		if (json_array_size(data) == 0) {
-			snprintf(why, whylen, "answer has no orders but a "
-			    "nextToken '%s'", next);
-			json_decref(root);
-			return -1;
-		}
-		st->next_token = strdup(next);
-	} else
-		st->status++;
+	more = next_page(st, root, json_array_size(data), why, whylen);
 	json_decref(root);
+	if (more < 0)
+		return -1;
+	if (more == 0 && st->phase == PH_REQUESTS)
+		st->req++;
+	else if (more == 0)
+		st->status++;
 	return 0;
+}
+
+/*
+ * 429: Coupang limits requests per vendor and, asked again while it
+ * throttles, blocks the vendor "from minutes to tens of minutes"; so the
+ * run stops here, saying when to fetch again (Retry-After when it says,
+ * else in 10 minutes), and the next cron run picks up where this left.
+ */
+static int
+coupang_throttled(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	char ra[64] = "", at[40];
+	long long wait = 600;
+	time_t t;
+	struct tm tm;
+
+	(void)ctx;
+	if (uoms_http_header(r, "Retry-After", ra, sizeof ra) == 0 &&
+	    ra[0] >= '0' && ra[0] <= '9') {
+		char *end;
+		long long n = strtoll(ra, &end, 10);
+
+		if (*end == '\0' && n > 0 && n < 86400)
+			wait = n;
+	}
+	t = time(NULL) + (time_t)wait;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(why, whylen, "coupang is throttling this vendor (HTTP 429): "
+	    "stopped without retrying, since asking again while throttled "
+	    "makes Coupang block for minutes to tens of minutes; fetch again "
+	    "after %s", at);
+	return -1;
 }
 
 static void
@@ -898,6 +1303,10 @@ coupang_done(struct uoms_fetch_ctx *ctx)
 		free(st->next_token);
 		json_decref(st->p_queue);
 		json_decref(st->p_skus);
+		json_decref(st->boxes);
+		json_decref(st->receipts);
+		json_decref(st->seen);
+		json_decref(st->queue);
 		free(st);
 	}
 	ctx->state = NULL;
@@ -908,6 +1317,7 @@ const struct uoms_kind uoms_kind_coupang = {
 	.next = coupang_next,
 	.take = coupang_take,
 	.done = coupang_done,
+	.throttled = coupang_throttled,
 	/* About 10 requests a second per vendor answer 429: stay well
 	 * under. */
 	.max_rate = 5.0,

@@ -126,6 +126,13 @@ struct uoms_kind {
 	    char *why, size_t whylen);
 	/* Frees ctx->state. */
 	void (*done)(struct uoms_fetch_ctx *ctx);
+	/* A 429 answer, before the engine's retries (NULL: the engine
+	 * retries it, honouring Retry-After): -1 with why stops the
+	 * channel's run at once, for a channel that blocks a client longer
+	 * the more it is asked while throttled (Coupang); 0 leaves it to
+	 * the engine. r's body is the answer's, cut at 64 KiB. */
+	int (*throttled)(struct uoms_fetch_ctx *ctx,
+	    const struct uoms_http_resp *r, char *why, size_t whylen);
 	/* Requests per second this kind stays under (0: no limit). */
 	double max_rate;
 };
