@@ -97,6 +97,7 @@
 #define COUPANG_SPAN_DAYS 31
 #define COUPANG_LOOKBACK_DAYS 7
 #define COUPANG_FIRST_DAYS 7	/* no since: the store has nothing yet */
+#define COUPANG_REFRESH_MAX 100	/* old open boxes read one by one a run */
 #define KST (9 * 3600)
 #define DAY (24 * 3600)
 
@@ -161,6 +162,7 @@ struct coupang {
 	json_t *seen;		/* shipmentBoxIds emitted */
 	json_t *queue;		/* shipmentBoxIds to read one by one */
 	size_t q_pos;
+	json_t *old;		/* open boxes placed before the window */
 	/* --products */
 	int p_detail;		/* the last request was a product's */
 	int p_last_page;	/* the page listed had no nextToken */
@@ -917,16 +919,66 @@ span_first(struct coupang *st)
 		st->to = st->last;
 }
 
-/* The boxes the requests named that the sheets did not list, in order. */
+/* The boxes to read one by one, each once: the open ones placed before
+ * the window, then those the requests named; none the sheets listed. */
 static void
 queue_boxes(struct coupang *st)
 {
 	const char *id;
 	json_t *v;
 
+	for (size_t i = 0; i < json_array_size(st->old); i++) {
+		id = json_string_value(json_array_get(st->old, i));
+		if (json_object_get(st->seen, id) == NULL) {
+			json_array_append_new(st->queue, json_string(id));
+			json_object_set_new(st->seen, id, json_false());
+		}
+	}
 	json_object_foreach(st->boxes, id, v)
 		if (json_object_get(st->seen, id) == NULL)
 			json_array_append_new(st->queue, json_string(id));
+}
+
+static void
+old_add(void *arg, const char *ext)
+{
+	json_array_append_new(arg, json_string(ext));
+}
+
+/*
+ * The open boxes the store has from before the window: the lists go by
+ * creation date, so a box placed before it is never listed again, and
+ * one placed 8 days ago and delivered today would keep its old status.
+ * At most refresh_max (a setting, default 100) a run, oldest first; a
+ * box leaves the list once the store has it in a final status
+ * (FINAL_DELIVERY, or CANCEL).
+ */
+static int
+coupang_old(struct uoms_fetch_ctx *ctx, struct coupang *st, char *why,
+    size_t whylen)
+{
+	json_t *v = json_object_get(ctx->channel->settings, "refresh_max");
+	long long max = COUPANG_REFRESH_MAX;
+	char before[40];
+	time_t t = st->first - KST;
+	struct tm tm;
+
+	if (v != NULL && won(v, &max) < 0) {
+		snprintf(why, whylen, "setting 'refresh_max' is not a number "
+		    "of boxes");
+		return -1;
+	}
+	if (max < 0 || max > 10000) {
+		snprintf(why, whylen, "setting 'refresh_max' is %lld, not 0 "
+		    "to 10000", max);
+		return -1;
+	}
+	if (ctx->stored_open == NULL || max == 0)
+		return 0;
+	gmtime_r(&t, &tm);
+	strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ctx->stored_open(ctx, before, "\nFINAL_DELIVERY\nCANCEL\n",
+	    (int)max, old_add, st->old, why, whylen);
 }
 
 static enum uoms_kind_step
@@ -955,6 +1007,9 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		st->receipts = json_object();
 		st->seen = json_object();
 		st->queue = json_array();
+		st->old = json_array();
+		if (coupang_old(ctx, st, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
 	}
 	if (st->phase == PH_REQUESTS && st->req == NREQUESTS) {
 		/* Every request query of this span is done: the next. */
@@ -1261,21 +1316,35 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 }
 
 /*
- * 429: Coupang limits requests per vendor and, asked again while it
- * throttles, blocks the vendor "from minutes to tens of minutes"; so the
- * run stops here, saying when to fetch again (Retry-After when it says,
- * else in 10 minutes), and the next cron run picks up where this left.
+ * A non-2xx answer. 429: Coupang limits requests per vendor and, asked
+ * again while it throttles, blocks the vendor "from minutes to tens of
+ * minutes"; so the run stops here, saying when to fetch again
+ * (Retry-After when it says, else in 10 minutes), and the next cron run
+ * picks up where this one left. A box read on its own that Coupang
+ * refuses (400, 404: no longer the vendor's to see) is skipped, said,
+ * so one gone box does not stop every later fetch.
  */
 static int
-coupang_throttled(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+coupang_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
 {
+	struct coupang *st = ctx->state;
 	char ra[64] = "", at[40];
 	long long wait = 600;
 	time_t t;
 	struct tm tm;
 
-	(void)ctx;
+	if (r->status != 429) {
+		if (ctx->products || st == NULL || st->phase != PH_BOXES ||
+		    st->q_pos >= json_array_size(st->queue) ||
+		    (r->status != 400 && r->status != 404))
+			return 0;
+		snprintf(why, whylen, "shipment box '%s' not read: coupang "
+		    "answered HTTP %ld", json_string_value(json_array_get(
+		    st->queue, st->q_pos)), r->status);
+		st->q_pos++;
+		return 1;
+	}
 	if (uoms_http_header(r, "Retry-After", ra, sizeof ra) == 0 &&
 	    ra[0] >= '0' && ra[0] <= '9') {
 		char *end;
@@ -1307,6 +1376,7 @@ coupang_done(struct uoms_fetch_ctx *ctx)
 		json_decref(st->receipts);
 		json_decref(st->seen);
 		json_decref(st->queue);
+		json_decref(st->old);
 		free(st);
 	}
 	ctx->state = NULL;
@@ -1317,7 +1387,7 @@ const struct uoms_kind uoms_kind_coupang = {
 	.next = coupang_next,
 	.take = coupang_take,
 	.done = coupang_done,
-	.throttled = coupang_throttled,
+	.refused = coupang_refused,
 	/* About 10 requests a second per vendor answer 429: stay well
 	 * under. */
 	.max_rate = 5.0,
