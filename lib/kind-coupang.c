@@ -53,6 +53,8 @@
  * the sheets did not list (a cancelled box leaves the lists) is read on
  * its own, GET .../ordersheets/{shipmentBoxId}:
  *   https://developers.coupangcorp.com/hc/en-us/articles/360033792854
+ * and so is each open box the store has from before the window
+ * (coupang_old), as the lists never show it again.
  *
  * A 429 stops the channel's run at once (throttled): Coupang blocks a
  * vendor that keeps asking while throttled for minutes to tens of
