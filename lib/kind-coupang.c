@@ -516,6 +516,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, struct coupang *st,
 			snprintf(why, whylen, "shipment box '%s' has an item "
 			    "without vendorItemId", id);
 			json_decref(items);
+			json_decref(holds);
 			json_decref(rec);
 			return NULL;
 		}
