@@ -73,13 +73,8 @@ fetch() {
 	start
 	fetch
 	uoms-upsert <out >/dev/null
-	[ "$(uoms-query --channel cp1 | jget status | sort | uniq -c | tr -s ' ')" != "" ]
-	run uoms-query --id "$(uoms-query --channel cp1 | python3 -c '
-import json, sys
-for l in sys.stdin:
-    r = json.loads(l)
-    if r["external_order_id"] == "100001": print(r["id"])')"
-	[ "$(printf '%s\n' "$output" | jget status)" = WAITING ]
+	uoms-query --channel cp1 --status WAITING | jget external_order_id >waiting
+	grep -qx 100001 waiting
 
 	# The customer cancels box 100001 (payment complete): it leaves the
 	# lists, and a done CANCEL request names it.
