@@ -60,6 +60,10 @@
  * vendor that keeps asking while throttled for minutes to tens of
  * minutes, so retrying only makes the block longer.
  *
+ * Three files: this one walks the orders; kind-coupang-requests.c keeps
+ * what the return requests say by box; kind-coupang-products.c reads
+ * the catalog (--products, below). They share kind-coupang_priv.h.
+ *
  * --products (the catalog), the seller products API:
  *   seller products, paged (list):
  *     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
@@ -89,6 +93,7 @@
 #include <openssl/hmac.h>
 
 #include "kind-coupang.h"
+#include "kind-coupang_priv.h"
 #include "kind.h"
 #include "map.h"
 #include "order.h"
@@ -144,35 +149,6 @@ static const char *const coupang_cancel[][2] = {
 	{ "food-delivery", "cancelled" }
 };
 
-enum coupang_phase {
-	PH_REQUESTS = 0,	/* return requests of the window */
-	PH_SHEETS,		/* order sheets of the window */
-	PH_BOXES		/* boxes the requests named, one by one */
-};
-
-struct coupang {
-	int started;
-	enum coupang_phase phase;
-	time_t first, last;	/* KST days (at 00:00 UTC) searched */
-	time_t from, to;	/* the current span */
-	size_t status;		/* index into coupang_status */
-	size_t req;		/* index into coupang_requests */
-	char *next_token;	/* NULL: the first page */
-	/* shipmentBoxId -> {"holds": {key: note}, "cancel": {vid: n}} */
-	json_t *boxes;
-	json_t *receipts;	/* receiptIds taken: each counted once */
-	json_t *seen;		/* shipmentBoxIds emitted */
-	json_t *queue;		/* shipmentBoxIds to read one by one */
-	size_t q_pos;
-	json_t *old;		/* open boxes placed before the window */
-	/* --products */
-	int p_detail;		/* the last request was a product's */
-	int p_last_page;	/* the page listed had no nextToken */
-	json_t *p_queue;	/* sellerProductIds of the page listed */
-	size_t p_pos;
-	json_t *p_skus;		/* skus emitted: one line per sku */
-};
-
 int
 uoms_coupang_sign(const char *secret, const char *signed_date,
     const char *method, const char *path, const char *query, char *out)
@@ -195,68 +171,6 @@ uoms_coupang_sign(const char *secret, const char *signed_date,
 	}
 	uoms_buf_free(&msg);
 	return rc;
-}
-
-/* Helpers shared by the mapping below. */
-
-static const char *
-str(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
-}
-
-/*
- * Won (KRW has no minor unit): an integer, a whole real, or a decimal
- * string whose fraction is zero ("19900", "19900.00"); read exactly.
- * 0 when set, 1 when absent or null, -1 when not an amount.
- */
-static int
-won(json_t *v, long long *out)
-{
-	if (v == NULL || json_is_null(v))
-		return 1;
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return 0;
-	}
-	if (json_is_real(v)) {
-		double d = json_real_value(v);
-
-		if (d != (double)(long long)d)
-			return -1;
-		*out = (long long)d;
-		return 0;
-	}
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v), *p = s;
-		long long n = 0;
-		int neg = *p == '-';
-
-		p += neg;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		for (; isdigit((unsigned char)*p); p++) {
-			if (n > (LLONG_MAX - 9) / 10)
-				return -1;
-			n = n * 10 + (*p - '0');
-		}
-		if (*p == '.')
-			for (p++; *p == '0'; p++)
-				;
-		if (*p != '\0')
-			return -1;
-		*out = neg ? -n : n;
-		return 0;
-	}
-	return -1;
 }
 
 /* An RFC 3339 UTC time (seconds) into t; -1 when it is not one. */
@@ -380,55 +294,6 @@ coupang_cancel_state(const char *workflow)
 	return NULL;
 }
 
-/* What the return requests said of box id: its object in st->boxes,
- * made on first use when make is set; NULL when none. */
-static json_t *
-box_requests(struct coupang *st, const char *id, int make)
-{
-	json_t *b;
-
-	if (st == NULL || st->boxes == NULL)
-		return NULL;
-	b = json_object_get(st->boxes, id);
-	if (b == NULL && make) {
-		b = json_pack("{s:o,s:o}", "holds", json_object(), "cancel",
-		    json_object());
-		json_object_set_new(st->boxes, id, b);
-	}
-	return b;
-}
-
-/* The holds (an object key -> note) as a channel_holds array, by key. */
-static json_t *
-holds_array(json_t *holds)
-{
-	json_t *out = json_array(), *keys = json_array();
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(holds, k, v)
-		json_array_append_new(keys, json_string(k));
-	for (size_t i = 0; i < json_array_size(keys); i++)
-		for (size_t j = i + 1; j < json_array_size(keys); j++) {
-			json_t *a = json_array_get(keys, i);
-			json_t *b = json_array_get(keys, j);
-
-			if (strcmp(json_string_value(a),
-			    json_string_value(b)) > 0) {
-				json_incref(a);
-				json_array_set(keys, i, b);
-				json_array_set_new(keys, j, a);
-			}
-		}
-	for (size_t i = 0; i < json_array_size(keys); i++) {
-		k = json_string_value(json_array_get(keys, i));
-		json_array_append_new(out, json_pack("{s:s,s:O}", "key", k,
-		    "note", json_object_get(holds, k)));
-	}
-	json_decref(keys);
-	return out;
-}
-
 /*
  * One order sheet (a shipment box) as a SPEC 3.1 record, with what the
  * return requests in st said of it (st may be NULL: none read); NULL
@@ -500,7 +365,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, struct coupang *st,
 	uoms_map_str(rec, "delivery_company", str(box, "deliveryCompanyName"));
 	uoms_map_str(rec, "invoice_number", str(box, "invoiceNumber"));
 
-	breq = box_requests(st, id, 0);
+	breq = uoms_coupang_box_requests(st, id, 0);
 	holds = json_object();
 	if (breq != NULL)
 		json_object_update(holds, json_object_get(breq, "holds"));
@@ -616,7 +481,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, struct coupang *st,
 		else
 			json_object_del(rec, "status");
 	}
-	json_object_set_new(rec, "channel_holds", holds_array(holds));
+	json_object_set_new(rec, "channel_holds", uoms_coupang_holds_array(holds));
 	json_decref(holds);
 	json_object_set_new(rec, "items", sorted(items));
 	if (have_total)
@@ -690,15 +555,9 @@ coupang_start(struct uoms_fetch_ctx *ctx, struct coupang *st, char *why,
 	return 0;
 }
 
-/* --products: the catalog. */
-
-#define COUPANG_PRODUCTS_PATH \
-	"/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
-#define COUPANG_PRODUCTS_PER_PAGE 100
-
 /* Fills req with a signed GET of path?query (query may be ""). */
-static enum uoms_kind_step
-coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+enum uoms_kind_step
+uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     const char *path, const char *query, char *why, size_t whylen)
 {
 	const char *ak, *sk, *base;
@@ -737,167 +596,6 @@ coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	return UOMS_KIND_REQUEST;
 }
 
-static enum uoms_kind_step
-coupang_products_next(struct uoms_fetch_ctx *ctx, struct coupang *st,
-    struct uoms_http_req *req, char *why, size_t whylen)
-{
-	struct uoms_buf path = { 0 }, query = { 0 };
-	const char *vendor = str(ctx->channel->settings, "vendor_id");
-	enum uoms_kind_step rc;
-
-	if (!nonempty(vendor)) {
-		snprintf(why, whylen, "setting 'vendor_id' is not set");
-		return UOMS_KIND_FAIL;
-	}
-	if (!st->started) {
-		st->p_queue = json_array();
-		st->p_skus = json_object();
-		st->started = 1;
-	}
-	uoms_buf_str(&path, COUPANG_PRODUCTS_PATH);
-	if (st->p_pos < json_array_size(st->p_queue)) {
-		/* The next product of the page listed: its items. */
-		uoms_buf_str(&path, "/");
-		uoms_url_escape(&path, json_string_value(json_array_get(
-		    st->p_queue, st->p_pos)));
-		uoms_buf_str(&query, "");
-		st->p_detail = 1;
-	} else {
-		if (st->p_last_page) {
-			uoms_buf_free(&path);
-			return UOMS_KIND_DONE;
-		}
-		uoms_buf_str(&query, "vendorId=");
-		uoms_url_escape(&query, vendor);
-		if (st->next_token != NULL) {
-			uoms_buf_str(&query, "&nextToken=");
-			uoms_url_escape(&query, st->next_token);
-		}
-		uoms_buf_printf(&query, "&maxPerPage=%d",
-		    COUPANG_PRODUCTS_PER_PAGE);
-		st->p_detail = 0;
-	}
-	rc = coupang_signed_get(ctx, req, path.p, query.p != NULL ? query.p :
-	    "", why, whylen);
-	uoms_buf_free(&path);
-	uoms_buf_free(&query);
-	return rc;
-}
-
-/*
- * The product lines of one seller product (the data of its detail answer),
- * appended to out; the skus already in skus are left out (one line per
- * sku). Items with no id at all are skipped.
- */
-static int
-coupang_product_lines(const char *channel, json_t *product,
-    json_t *skus, json_t *out)
-{
-	json_t *items = json_object_get(product, "items");
-	char pid[64] = "", cat[64] = "";
-	const char *pname = str(product, "sellerProductName");
-
-	if (!json_is_object(product))
-		return -1;
-	uoms_map_id(json_object_get(product, "sellerProductId"), pid, sizeof pid);
-	uoms_map_id(json_object_get(product, "displayCategoryCode"), cat,
-	    sizeof cat);
-	for (size_t i = 0; i < json_array_size(items); i++) {
-		json_t *it = json_array_get(items, i), *rec;
-		char vid[64] = "", iid[64] = "", sku[128];
-		const char *ext = str(it, "externalVendorSku");
-		long long v;
-
-		uoms_map_id(json_object_get(it, "vendorItemId"), vid, sizeof vid);
-		uoms_map_id(json_object_get(it, "sellerProductItemId"), iid,
-		    sizeof iid);
-		snprintf(sku, sizeof sku, "%s", nonempty(ext) ? ext :
-		    vid[0] != '\0' ? vid : iid);
-		if (sku[0] == '\0' || (skus != NULL &&
-		    json_object_get(skus, sku) != NULL))
-			continue;
-		if (skus != NULL)
-			json_object_set_new(skus, sku, json_true());
-		rec = json_object();
-		json_object_set_new(rec, "sku", json_string(sku));
-		if (nonempty(str(it, "itemName")))
-			uoms_map_str(rec, "name", str(it, "itemName"));
-		else
-			uoms_map_str(rec, "name", pname);
-		if (cat[0] != '\0')
-			json_object_set_new(rec, "category", json_string(cat));
-		if (won(json_object_get(it, "salePrice"), &v) == 0)
-			json_object_set_new(rec, "price", json_integer(v));
-		if (won(json_object_get(it, "maximumBuyCount"), &v) == 0)
-			json_object_set_new(rec, "stock", json_integer(v));
-		json_object_set_new(rec, "channel", json_string(channel));
-		if (pid[0] != '\0')
-			json_object_set_new(rec, "channel_product_id",
-			    json_string(pid));
-		if (vid[0] != '\0')
-			json_object_set_new(rec, "vendor_item_id",
-			    json_string(vid));
-		uoms_map_str(rec, "product_name", pname);
-		uoms_map_str(rec, "brand", str(product, "brand"));
-		uoms_map_str(rec, "channel_status", str(product,
-		    "statusName"));
-		json_object_set_new(rec, "currency", json_string("KRW"));
-		json_array_append_new(out, rec);
-	}
-	return 0;
-}
-
-static int
-coupang_products_take(struct uoms_fetch_ctx *ctx, struct coupang *st,
-    json_t *root, char *why, size_t whylen)
-{
-	json_t *data = json_object_get(root, "data");
-
-	if (st->p_detail) {
-		json_t *lines = json_array();
-
-		if (coupang_product_lines(ctx->channel->name, data,
-		    st->p_skus, lines) < 0) {
-			snprintf(why, whylen, "seller product answer has no "
-			    "data object");
-			json_decref(lines);
-			return -1;
-		}
-		for (size_t i = 0; i < json_array_size(lines); i++)
-			ctx->emit(ctx, json_array_get(lines, i));
-		json_decref(lines);
-		st->p_pos++;
-		return 0;
-	}
-	if (!json_is_array(data)) {
-		snprintf(why, whylen, "answer has no data array");
-		return -1;
-	}
-	json_array_clear(st->p_queue);
-	st->p_pos = 0;
-	for (size_t i = 0; i < json_array_size(data); i++) {
-		char pid[64];
-
-		if (uoms_map_id(json_object_get(json_array_get(data, i),
-		    "sellerProductId"), pid, sizeof pid) < 0) {
-			snprintf(why, whylen, "a seller product has no "
-			    "sellerProductId");
-			return -1;
-		}
-		json_array_append_new(st->p_queue, json_string(pid));
-	}
-	char next[128] = "";
-	json_t *nt = json_object_get(root, "nextToken");
-	if (nt != NULL && !json_is_null(nt))
-		uoms_map_id(nt, next, sizeof next);
-	free(st->next_token);
-	st->next_token = NULL;
-	if (next[0] != '\0' && json_array_size(data) > 0)
-		st->next_token = strdup(next);
-	else
-		st->p_last_page = 1;
-	return 0;
-}
 
 /* Moves st to the next span of the window: 0, or -1 past the last. */
 static int
@@ -1002,7 +700,7 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		ctx->state = st;
 	}
 	if (ctx->products)
-		return coupang_products_next(ctx, st, req, why, whylen);
+		return uoms_coupang_products_next(ctx, st, req, why, whylen);
 	if (!st->started) {
 		if (coupang_start(ctx, st, why, whylen) < 0)
 			return UOMS_KIND_FAIL;
@@ -1072,7 +770,7 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		uoms_buf_printf(&query, "&status=%s",
 		    coupang_status[st->status]);
 	}
-	rc = coupang_signed_get(ctx, req, path.p, query.p, why, whylen);
+	rc = uoms_coupang_signed_get(ctx, req, path.p, query.p, why, whylen);
 	uoms_buf_free(&path);
 	uoms_buf_free(&query);
 	return rc;
@@ -1087,110 +785,6 @@ excerpt(const char *s, size_t n, char *out, size_t outlen)
 	for (size_t i = 0; i < n && k + 1 < outlen && k < 60; i++)
 		out[k++] = isprint((unsigned char)s[i]) ? s[i] : '.';
 	out[k] = '\0';
-}
-
-/* Copies at most max bytes of s into out (max + 1 bytes), not cutting
- * a UTF-8 sequence. */
-static void
-utf8_cut(const char *s, char *out, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(out, s, n);
-	out[n] = '\0';
-}
-
-/* Whether a receipt's status is one of a request not yet done. */
-static int
-receipt_done(const char *type, const char *status)
-{
-	static const char *const pending[] = {
-		"RELEASE_STOP_UNCHECKED", "RETURNS_UNCHECKED",
-		"VENDOR_WAREHOUSE_CONFIRM", "REQUEST_COUPANG_CHECK"
-	};
-
-	if (status != NULL && strcmp(status, "RETURNS_COMPLETED") == 0)
-		return 1;
-	for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
-		if (status != NULL && strcmp(status, pending[i]) == 0)
-			return 0;
-	/* A cancel at payment complete is done when it is listed; a
-	 * return in a status we do not know is taken as not done, so the
-	 * order is held rather than shipped. */
-	return type != NULL && strcmp(type, "CANCEL") == 0;
-}
-
-/*
- * One return request (a receipt) into st->boxes: a channel hold for each
- * box it names while it is not done, cancelled units once it is. -1 with
- * why when it has no receiptId.
- */
-static int
-coupang_receipt(struct coupang *st, const char *asked_type, json_t *r,
-    char *why, size_t whylen)
-{
-	char rid[64], note[600], reason[420];
-	const char *type = str(r, "receiptType"), *status, *rs;
-	json_t *items = json_object_get(r, "returnItems");
-	int done;
-
-	if (!json_is_object(r) || uoms_map_id(json_object_get(r,
-	    "receiptId"), rid, sizeof rid) < 0) {
-		snprintf(why, whylen, "a return request has no receiptId");
-		return -1;
-	}
-	if (json_object_get(st->receipts, rid) != NULL)
-		return 0;
-	json_object_set_new(st->receipts, rid, json_true());
-	if (!nonempty(type))
-		type = asked_type;
-	status = str(r, "receiptStatus");
-	done = receipt_done(type, status);
-	rs = str(r, "cancelReasonCategory2");
-	if (!nonempty(rs))
-		rs = str(r, "cancelReason");
-	if (!nonempty(rs))
-		rs = str(r, "cancelReasonCategory1");
-	utf8_cut(nonempty(rs) ? rs : "no reason given", reason, 400);
-	if (status != NULL && strcmp(status, "RELEASE_STOP_UNCHECKED") == 0)
-		snprintf(note, sizeof note, "Coupang ship-stop request %s: %s",
-		    rid, reason);
-	else
-		snprintf(note, sizeof note, "Coupang %s request %s (%s): %s",
-		    strcmp(type, "CANCEL") == 0 ? "cancel" : "return", rid,
-		    nonempty(status) ? status : "no status", reason);
-	for (size_t i = 0; i < json_array_size(items); i++) {
-		json_t *it = json_array_get(items, i), *b;
-		char box[64], vid[64], key[96];
-		long long n = 0;
-
-		if (uoms_map_id(json_object_get(it, "shipmentBoxId"), box,
-		    sizeof box) < 0)
-			continue;
-		b = box_requests(st, box, 1);
-		if (!done) {
-			snprintf(key, sizeof key, "coupang:return:%s", rid);
-			json_object_set_new(json_object_get(b, "holds"), key,
-			    json_string(note));
-			continue;
-		}
-		if (uoms_map_id(json_object_get(it, "vendorItemId"), vid,
-		    sizeof vid) < 0 || won(json_object_get(it,
-		    "cancelCount"), &n) != 0 || n <= 0 ||
-		    n > UOMS_QUANTITY_MAX)
-			continue;
-		json_t *c = json_object_get(b, "cancel");
-		json_t *had = json_object_get(c, vid);
-		if (json_is_integer(had))
-			n += json_integer_value(had);
-		json_object_set_new(c, vid, json_integer(n));
-	}
-	return 0;
 }
 
 /* The next page of a list (nextToken: a number or a string; empty, null
@@ -1275,7 +869,7 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return -1;
 	}
 	if (ctx->products) {
-		rc = coupang_products_take(ctx, st, root, why, whylen);
+		rc = uoms_coupang_products_take(ctx, st, root, why, whylen);
 		json_decref(root);
 		return rc;
 	}
@@ -1299,7 +893,7 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	for (size_t i = 0; i < json_array_size(data); i++) {
 		json_t *row = json_array_get(data, i);
 
-		if (st->phase == PH_REQUESTS ? coupang_receipt(st,
+		if (st->phase == PH_REQUESTS ? uoms_coupang_receipt(st,
 		    coupang_requests[st->req][0], row, why, whylen) < 0 :
 		    emit_box(ctx, st, row, coupang_status[st->status], why,
 		    whylen) < 0) {
