@@ -1088,6 +1088,33 @@ uoms_channel_ahead(struct uoms_store *s, const char *channel,
 }
 
 enum uoms_code
+uoms_channel_open_before(struct uoms_store *s, const char *channel,
+    const char *before, const char *final, int max,
+    void (*fn)(void *arg, const char *ext), void *arg,
+    struct uoms_error *e)
+{
+	static const char sql[] = "SELECT external_order_id FROM orders"
+	    " WHERE channel = ?1 AND placed_at < ?2"
+	    " AND instr(?3, char(10) || coalesce(json_extract(extra,"
+	    " '$.channel_status'), '') || char(10)) = 0"
+	    " ORDER BY placed_at, id LIMIT ?4";
+	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return uoms_store_fail(s, e, "reading orders");
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, final, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
+	    "reading orders");
+}
+
+enum uoms_code
 uoms_channel_watermark_get(struct uoms_store *s, const char *channel,
     char *out, struct uoms_error *e)
 {

@@ -178,6 +178,17 @@ enum uoms_code uoms_channel_ahead(struct uoms_store *s, const char *channel,
     void (*fn)(void *arg, const char *ext, const char *at), void *arg,
     long long *n, struct uoms_error *e);
 
+/* The channel's orders placed before before (RFC 3339 UTC) whose
+ * channel_status (what the channel said last) is not a line of final
+ * ("\nA\nB\n": each status between newlines), oldest placed first: fn is
+ * called with the external_order_id of the first max of them (borrowed
+ * for the call). For a kind whose lists go by creation date, so never
+ * show an old order's later changes. */
+enum uoms_code uoms_channel_open_before(struct uoms_store *s,
+    const char *channel, const char *before, const char *final, int max,
+    void (*fn)(void *arg, const char *ext), void *arg,
+    struct uoms_error *e);
+
 /* The channel's watermark, into out (>= 40 bytes; "" when it has none):
  * every order it changed before that time has been fetched by a fetch
  * that read all its pages (uoms-fetch(1)). */

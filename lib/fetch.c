@@ -585,6 +585,23 @@ ctx_emit(struct uoms_fetch_ctx *ctx, json_t *record)
 	free(line);
 }
 
+/* ctx->stored_open: from the store the fetch reads its start from. */
+static int
+ctx_stored_open(struct uoms_fetch_ctx *ctx, const char *before,
+    const char *final, int max, void (*fn)(void *arg, const char *ext),
+    void *arg, char *why, size_t whylen)
+{
+	struct job *j = ctx->engine;
+	struct uoms_error e = { 0 };
+
+	if (uoms_channel_open_before(j->f->s, j->ch->name, before, final, max,
+	    fn, arg, &e) != UOMS_OK) {
+		snprintf(why, whylen, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* ctx->refuse: said, counted; the watermark stays (job_mark). */
 static void
 ctx_refuse(struct uoms_fetch_ctx *ctx, const char *why)
@@ -1029,6 +1046,28 @@ finished(struct job *j, CURLcode rc)
 		job_fail(j, why);
 		return;
 	}
+	if ((status < 200 || status > 299) && j->kind->refused != NULL) {
+		int r;
+
+		resp.status = status;
+		resp.body = j->body.p != NULL ? j->body.p : "";
+		resp.len = j->body.n;
+		resp.headers = j->head.p != NULL ? j->head.p : "";
+		resp.headers_len = j->head.n;
+		why[0] = '\0';
+		r = j->kind->refused(&j->ctx, &resp, why, sizeof why);
+		if (r < 0) {
+			job_fail(j, why[0] != '\0' ? why : "refused");
+			return;
+		}
+		if (r > 0) {
+			job_warn(j, "%s", why);
+			j->st = J_NEXT;
+			j->note[0] = '\0';
+			progress(j->f, 0);
+			return;
+		}
+	}
 	if (status == 429 || (status >= 500 && status <= 599)) {
 		curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &ra);
 		if (ra > RETRY_AFTER_MAX) {
@@ -1220,6 +1259,7 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	j->ctx.keep_secret = ctx_keep_secret;
 	j->ctx.emit = ctx_emit;
 	j->ctx.refuse = ctx_refuse;
+	j->ctx.stored_open = ctx_stored_open;
 	j->ctx.engine = j;
 	j->last_start = -1e9;
 	if (f->o->dry_run)

@@ -25,6 +25,45 @@
  * A record is one shipment box: an orderId can be split into several
  * boxes, each shipped on its own. Times come in KST without an offset.
  *
+ * Cancellations, returns and ship-stop requests are not in the order
+ * sheets: Coupang lists them only as return requests, and says to check
+ * them before shipping:
+ *   return/cancellation request list:
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360033919613
+ *   ship-stop (release stop) and already shipped:
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360034320673
+ *     https://developers.coupangcorp.com/hc/en-us/articles/360033793034
+ * So a fetch first reads GET .../vendors/{vendor_id}/returnRequests?
+ * createdAtFrom=D&createdAtTo=D&cancelType=T&maxPerPage=50[&nextToken=T]
+ * [&status=S] over the same days, 31 at most a query: cancelType=CANCEL
+ * (cancelled at payment complete: done at once; no status, as the docs
+ * say) and cancelType=RETURN with status RU (ship-stop requested), UC
+ * (return received), PR (Coupang asked to check) and CC (completed), a
+ * receipt met twice (RU ones are listed under UC too) counted once. It
+ * keeps, by shipmentBoxId (returnItems[]), what the requests say:
+ * - a request not done (receiptStatus RELEASE_STOP_UNCHECKED,
+ *   RETURNS_UNCHECKED, VENDOR_WAREHOUSE_CONFIRM, REQUEST_COUPANG_CHECK,
+ *   or any other not RETURNS_COMPLETED) is a channel_holds entry, key
+ *   "coupang:return:{receiptId}", so the order is held until it ends;
+ * - a done one (RETURNS_COMPLETED, or a CANCEL receipt) counts its
+ *   returnItems[].cancelCount as cancelled units of that item.
+ * Then the order sheets are read, each box's line carrying what the
+ * requests said of it (channel_holds always, [] when none, so requests
+ * that ended release their holds); last, each box a request named that
+ * the sheets did not list (a cancelled box leaves the lists) is read on
+ * its own, GET .../ordersheets/{shipmentBoxId}:
+ *   https://developers.coupangcorp.com/hc/en-us/articles/360033792854
+ * and so is each open box the store has from before the window
+ * (coupang_old), as the lists never show it again.
+ *
+ * A 429 stops the channel's run at once (throttled): Coupang blocks a
+ * vendor that keeps asking while throttled for minutes to tens of
+ * minutes, so retrying only makes the block longer.
+ *
+ * Three files: this one walks the orders; kind-coupang-requests.c keeps
+ * what the return requests say by box; kind-coupang-products.c reads
+ * the catalog (--products, below). They share kind-coupang_priv.h.
+ *
  * --products (the catalog), the seller products API:
  *   seller products, paged (list):
  *     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
@@ -54,6 +93,7 @@
 #include <openssl/hmac.h>
 
 #include "kind-coupang.h"
+#include "kind-coupang_priv.h"
 #include "kind.h"
 #include "map.h"
 #include "order.h"
@@ -64,6 +104,7 @@
 #define COUPANG_SPAN_DAYS 31
 #define COUPANG_LOOKBACK_DAYS 7
 #define COUPANG_FIRST_DAYS 7	/* no since: the store has nothing yet */
+#define COUPANG_REFRESH_MAX 100	/* old open boxes read one by one a run */
 #define KST (9 * 3600)
 #define DAY (24 * 3600)
 
@@ -90,18 +131,22 @@ static const struct {
 	    "in_transit", "delivered", "in_transit" } },
 };
 
-struct coupang {
-	int started;
-	time_t first, last;	/* KST days (at 00:00 UTC) searched */
-	time_t from, to;	/* the current span */
-	size_t status;		/* index into coupang_status */
-	char *next_token;	/* NULL: the first page */
-	/* --products */
-	int p_detail;		/* the last request was a product's */
-	int p_last_page;	/* the page listed had no nextToken */
-	json_t *p_queue;	/* sellerProductIds of the page listed */
-	size_t p_pos;
-	json_t *p_skus;		/* skus emitted: one line per sku */
+/*
+ * The return request queries of a span, in turn: {cancelType, status}.
+ * https://developers.coupangcorp.com/hc/en-us/articles/360033919613
+ */
+static const char *const coupang_requests[][2] = {
+	{ "CANCEL", NULL }, { "RETURN", "RU" }, { "RETURN", "UC" },
+	{ "RETURN", "PR" }, { "RETURN", "CC" }
+};
+#define NREQUESTS (sizeof coupang_requests / sizeof coupang_requests[0])
+
+/* The cancel state of each workflow, for a box cancelled whole before
+ * it shipped (channel_status "CANCEL", which Coupang's lists never
+ * show: a cancelled box leaves them). */
+static const char *const coupang_cancel[][2] = {
+	{ "dispatch", "CANCEL" }, { "fulfillment", "cancelled" },
+	{ "food-delivery", "cancelled" }
 };
 
 int
@@ -126,68 +171,6 @@ uoms_coupang_sign(const char *secret, const char *signed_date,
 	}
 	uoms_buf_free(&msg);
 	return rc;
-}
-
-/* Helpers shared by the mapping below. */
-
-static const char *
-str(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0';
-}
-
-/*
- * Won (KRW has no minor unit): an integer, a whole real, or a decimal
- * string whose fraction is zero ("19900", "19900.00"); read exactly.
- * 0 when set, 1 when absent or null, -1 when not an amount.
- */
-static int
-won(json_t *v, long long *out)
-{
-	if (v == NULL || json_is_null(v))
-		return 1;
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return 0;
-	}
-	if (json_is_real(v)) {
-		double d = json_real_value(v);
-
-		if (d != (double)(long long)d)
-			return -1;
-		*out = (long long)d;
-		return 0;
-	}
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v), *p = s;
-		long long n = 0;
-		int neg = *p == '-';
-
-		p += neg;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		for (; isdigit((unsigned char)*p); p++) {
-			if (n > (LLONG_MAX - 9) / 10)
-				return -1;
-			n = n * 10 + (*p - '0');
-		}
-		if (*p == '.')
-			for (p++; *p == '0'; p++)
-				;
-		if (*p != '\0')
-			return -1;
-		*out = neg ? -n : n;
-		return 0;
-	}
-	return -1;
 }
 
 /* An RFC 3339 UTC time (seconds) into t; -1 when it is not one. */
@@ -300,20 +283,32 @@ coupang_state(const char *workflow, const char *raw)
 	return NULL;
 }
 
+/* The cancel state of workflow, or NULL. */
+static const char *
+coupang_cancel_state(const char *workflow)
+{
+	for (size_t w = 0; w < sizeof coupang_cancel /
+	    sizeof coupang_cancel[0]; w++)
+		if (strcmp(coupang_cancel[w][0], workflow) == 0)
+			return coupang_cancel[w][1];
+	return NULL;
+}
+
 /*
- * One order sheet (a shipment box) as a SPEC 3.1 record; NULL with why
- * when it lacks what a record needs.
+ * One order sheet (a shipment box) as a SPEC 3.1 record, with what the
+ * return requests in st said of it (st may be NULL: none read); NULL
+ * with why when it lacks what a record needs.
  */
 static json_t *
-coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
-    const char *asked, char *why, size_t whylen)
+coupang_record(const struct uoms_fetch_ctx *ctx, struct coupang *st,
+    json_t *box, const char *asked, char *why, size_t whylen)
 {
 	char id[64], oid[64], latest_s[40] = "";
 	const char *raw = str(box, "status");
-	json_t *rec, *cust, *ship, *items, *list;
+	json_t *rec, *cust, *ship, *items, *list, *breq, *holds;
 	time_t latest = 0;
 	long long total = 0, fee = 0, v;
-	int have_total = 0;
+	int have_total = 0, whole = 1;
 
 	if (!json_is_object(box) || uoms_map_id(json_object_get(box,
 	    "shipmentBoxId"), id, sizeof id) < 0) {
@@ -370,6 +365,10 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 	uoms_map_str(rec, "delivery_company", str(box, "deliveryCompanyName"));
 	uoms_map_str(rec, "invoice_number", str(box, "invoiceNumber"));
 
+	breq = uoms_coupang_box_requests(st, id, 0);
+	holds = json_object();
+	if (breq != NULL)
+		json_object_update(holds, json_object_get(breq, "holds"));
 	items = json_array();
 	list = json_object_get(box, "orderItems");
 	for (size_t i = 0; i < json_array_size(list); i++) {
@@ -382,6 +381,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 			snprintf(why, whylen, "shipment box '%s' has an item "
 			    "without vendorItemId", id);
 			json_decref(items);
+			json_decref(holds);
 			json_decref(rec);
 			return NULL;
 		}
@@ -396,15 +396,47 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 		/* shippingCount leaves cancelled units out: what was
 		 * ordered is shippingCount + cancelCount, of which
 		 * cancelCount is cancelled_quantity (not revenue). An item
-		 * cancelled whole stays a valid item (quantity > 0).
-		 * holdCountForCancel (units waiting for a cancel to be
-		 * approved) is not cancelled yet and is left to the
-		 * channel's next word. */
+		 * cancelled whole stays a valid item (quantity > 0). */
 		if (count < 0 || cancel < 0 || count > UOMS_QUANTITY_MAX ||
 		    cancel > UOMS_QUANTITY_MAX - count)
 			count = cancel = 0;
-		json_object_set_new(o, "quantity", json_integer(count +
-		    cancel > 0 ? count + cancel : 1));
+		/* The done requests' units of this item: the sheet may not
+		 * show them yet (or show them already), so the larger of
+		 * the two is what is cancelled, never their sum; a stale
+		 * sheet still counts them in shippingCount. */
+		json_t *rc = breq != NULL ? json_object_get(json_object_get(
+		    breq, "cancel"), vid) : NULL;
+		long long ordered = count + cancel;
+		if (json_is_integer(rc) && json_integer_value(rc) > cancel) {
+			cancel = json_integer_value(rc);
+			if (cancel > UOMS_QUANTITY_MAX)
+				cancel = UOMS_QUANTITY_MAX;
+			if (ordered < cancel)
+				ordered = cancel;
+		}
+		if (ordered == 0 || cancel < ordered)
+			whole = 0;
+		/* holdCountForCancel: units the customer asked to cancel,
+		 * waiting for the cancel (and refund) to be done. They are
+		 * still ordered and not yet cancelled, but must not be
+		 * shipped: the order is held until Coupang settles them
+		 * (the hold ends when the count is back to 0, the units
+		 * then in cancelCount or shippingCount). */
+		long long hold = 0;
+		if (won(json_object_get(it, "holdCountForCancel"), &hold) ==
+		    0 && hold > 0) {
+			char key[96], note[200];
+
+			snprintf(key, sizeof key, "coupang:hold-for-cancel:%s",
+			    vid);
+			snprintf(note, sizeof note, "Coupang: %lld unit%s of "
+			    "item %s wait%s for a cancel (holdCountForCancel)",
+			    hold, hold == 1 ? "" : "s", vid, hold == 1 ? "s" :
+			    "");
+			json_object_set_new(holds, key, json_string(note));
+		}
+		json_object_set_new(o, "quantity", json_integer(ordered > 0 ?
+		    ordered : 1));
 		if (won(json_object_get(it, "salesPrice"), &price) == 0)
 			json_object_set_new(o, "unit_price",
 			    json_integer(price));
@@ -423,7 +455,7 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 			json_object_set_new(o, "cancelled_quantity",
 			    json_integer(cancel));
 		if (json_is_true(json_object_get(it, "canceled")) ||
-		    (count == 0 && cancel > 0))
+		    (cancel > 0 && cancel >= ordered))
 			json_object_set_new(o, "canceled", json_true());
 		json_t *sp = json_object_get(it, "sellerProductId");
 		if (uoms_map_id(sp, vid, sizeof vid) == 0)
@@ -434,6 +466,23 @@ coupang_record(const struct uoms_fetch_ctx *ctx, json_t *box,
 		set_time(rec, NULL, str(it, "confirmDate"), &latest,
 		    latest_s);
 	}
+	/* A box cancelled whole before it shipped is cancelled here too
+	 * (the issue 9 sync moves the order, or holds it for drift); one
+	 * cancelled after it shipped is a return: its units are counted
+	 * cancelled, its status stays the channel's. */
+	if (whole && json_array_size(items) > 0 && (strcmp(raw, "ACCEPT") ==
+	    0 || strcmp(raw, "INSTRUCT") == 0 || strcmp(raw, "CANCEL") == 0)) {
+		const char *cs = coupang_cancel_state(workflow_of(ctx));
+
+		json_object_set_new(rec, "channel_status",
+		    json_string("CANCEL"));
+		if (cs != NULL)
+			json_object_set_new(rec, "status", json_string(cs));
+		else
+			json_object_del(rec, "status");
+	}
+	json_object_set_new(rec, "channel_holds", uoms_coupang_holds_array(holds));
+	json_decref(holds);
 	json_object_set_new(rec, "items", sorted(items));
 	if (have_total)
 		json_object_set_new(rec, "total_amount", json_integer(total));
@@ -506,15 +555,9 @@ coupang_start(struct uoms_fetch_ctx *ctx, struct coupang *st, char *why,
 	return 0;
 }
 
-/* --products: the catalog. */
-
-#define COUPANG_PRODUCTS_PATH \
-	"/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
-#define COUPANG_PRODUCTS_PER_PAGE 100
-
 /* Fills req with a signed GET of path?query (query may be ""). */
-static enum uoms_kind_step
-coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+enum uoms_kind_step
+uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     const char *path, const char *query, char *why, size_t whylen)
 {
 	const char *ak, *sk, *base;
@@ -553,166 +596,90 @@ coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	return UOMS_KIND_REQUEST;
 }
 
-static enum uoms_kind_step
-coupang_products_next(struct uoms_fetch_ctx *ctx, struct coupang *st,
-    struct uoms_http_req *req, char *why, size_t whylen)
-{
-	struct uoms_buf path = { 0 }, query = { 0 };
-	const char *vendor = str(ctx->channel->settings, "vendor_id");
-	enum uoms_kind_step rc;
 
-	if (!nonempty(vendor)) {
-		snprintf(why, whylen, "setting 'vendor_id' is not set");
-		return UOMS_KIND_FAIL;
-	}
-	if (!st->started) {
-		st->p_queue = json_array();
-		st->p_skus = json_object();
-		st->started = 1;
-	}
-	uoms_buf_str(&path, COUPANG_PRODUCTS_PATH);
-	if (st->p_pos < json_array_size(st->p_queue)) {
-		/* The next product of the page listed: its items. */
-		uoms_buf_str(&path, "/");
-		uoms_url_escape(&path, json_string_value(json_array_get(
-		    st->p_queue, st->p_pos)));
-		uoms_buf_str(&query, "");
-		st->p_detail = 1;
-	} else {
-		if (st->p_last_page) {
-			uoms_buf_free(&path);
-			return UOMS_KIND_DONE;
+/* Moves st to the next span of the window: 0, or -1 past the last. */
+static int
+span_next(struct coupang *st)
+{
+	if (st->to >= st->last)
+		return -1;
+	st->from = st->to + DAY;
+	st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
+	if (st->to > st->last)
+		st->to = st->last;
+	return 0;
+}
+
+/* Back to the first span of the window. */
+static void
+span_first(struct coupang *st)
+{
+	st->from = st->first;
+	st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
+	if (st->to > st->last)
+		st->to = st->last;
+}
+
+/* The boxes to read one by one, each once: the open ones placed before
+ * the window, then those the requests named; none the sheets listed. */
+static void
+queue_boxes(struct coupang *st)
+{
+	const char *id;
+	json_t *v;
+
+	for (size_t i = 0; i < json_array_size(st->old); i++) {
+		id = json_string_value(json_array_get(st->old, i));
+		if (json_object_get(st->seen, id) == NULL) {
+			json_array_append_new(st->queue, json_string(id));
+			json_object_set_new(st->seen, id, json_false());
 		}
-		uoms_buf_str(&query, "vendorId=");
-		uoms_url_escape(&query, vendor);
-		if (st->next_token != NULL) {
-			uoms_buf_str(&query, "&nextToken=");
-			uoms_url_escape(&query, st->next_token);
-		}
-		uoms_buf_printf(&query, "&maxPerPage=%d",
-		    COUPANG_PRODUCTS_PER_PAGE);
-		st->p_detail = 0;
 	}
-	rc = coupang_signed_get(ctx, req, path.p, query.p != NULL ? query.p :
-	    "", why, whylen);
-	uoms_buf_free(&path);
-	uoms_buf_free(&query);
-	return rc;
+	json_object_foreach(st->boxes, id, v)
+		if (json_object_get(st->seen, id) == NULL)
+			json_array_append_new(st->queue, json_string(id));
+}
+
+static void
+old_add(void *arg, const char *ext)
+{
+	json_array_append_new(arg, json_string(ext));
 }
 
 /*
- * The product lines of one seller product (the data of its detail answer),
- * appended to out; the skus already in skus are left out (one line per
- * sku). Items with no id at all are skipped.
+ * The open boxes the store has from before the window: the lists go by
+ * creation date, so a box placed before it is never listed again, and
+ * one placed 8 days ago and delivered today would keep its old status.
+ * At most refresh_max (a setting, default 100) a run, oldest first; a
+ * box leaves the list once the store has it in a final status
+ * (FINAL_DELIVERY, or CANCEL).
  */
 static int
-coupang_product_lines(const char *channel, json_t *product,
-    json_t *skus, json_t *out)
+coupang_old(struct uoms_fetch_ctx *ctx, struct coupang *st, char *why,
+    size_t whylen)
 {
-	json_t *items = json_object_get(product, "items");
-	char pid[64] = "", cat[64] = "";
-	const char *pname = str(product, "sellerProductName");
+	json_t *v = json_object_get(ctx->channel->settings, "refresh_max");
+	long long max = COUPANG_REFRESH_MAX;
+	char before[40];
+	time_t t = st->first - KST;
+	struct tm tm;
 
-	if (!json_is_object(product))
+	if (v != NULL && won(v, &max) < 0) {
+		snprintf(why, whylen, "setting 'refresh_max' is not a number "
+		    "of boxes");
 		return -1;
-	uoms_map_id(json_object_get(product, "sellerProductId"), pid, sizeof pid);
-	uoms_map_id(json_object_get(product, "displayCategoryCode"), cat,
-	    sizeof cat);
-	for (size_t i = 0; i < json_array_size(items); i++) {
-		json_t *it = json_array_get(items, i), *rec;
-		char vid[64] = "", iid[64] = "", sku[128];
-		const char *ext = str(it, "externalVendorSku");
-		long long v;
-
-		uoms_map_id(json_object_get(it, "vendorItemId"), vid, sizeof vid);
-		uoms_map_id(json_object_get(it, "sellerProductItemId"), iid,
-		    sizeof iid);
-		snprintf(sku, sizeof sku, "%s", nonempty(ext) ? ext :
-		    vid[0] != '\0' ? vid : iid);
-		if (sku[0] == '\0' || (skus != NULL &&
-		    json_object_get(skus, sku) != NULL))
-			continue;
-		if (skus != NULL)
-			json_object_set_new(skus, sku, json_true());
-		rec = json_object();
-		json_object_set_new(rec, "sku", json_string(sku));
-		if (nonempty(str(it, "itemName")))
-			uoms_map_str(rec, "name", str(it, "itemName"));
-		else
-			uoms_map_str(rec, "name", pname);
-		if (cat[0] != '\0')
-			json_object_set_new(rec, "category", json_string(cat));
-		if (won(json_object_get(it, "salePrice"), &v) == 0)
-			json_object_set_new(rec, "price", json_integer(v));
-		if (won(json_object_get(it, "maximumBuyCount"), &v) == 0)
-			json_object_set_new(rec, "stock", json_integer(v));
-		json_object_set_new(rec, "channel", json_string(channel));
-		if (pid[0] != '\0')
-			json_object_set_new(rec, "channel_product_id",
-			    json_string(pid));
-		if (vid[0] != '\0')
-			json_object_set_new(rec, "vendor_item_id",
-			    json_string(vid));
-		uoms_map_str(rec, "product_name", pname);
-		uoms_map_str(rec, "brand", str(product, "brand"));
-		uoms_map_str(rec, "channel_status", str(product,
-		    "statusName"));
-		json_object_set_new(rec, "currency", json_string("KRW"));
-		json_array_append_new(out, rec);
 	}
-	return 0;
-}
-
-static int
-coupang_products_take(struct uoms_fetch_ctx *ctx, struct coupang *st,
-    json_t *root, char *why, size_t whylen)
-{
-	json_t *data = json_object_get(root, "data");
-
-	if (st->p_detail) {
-		json_t *lines = json_array();
-
-		if (coupang_product_lines(ctx->channel->name, data,
-		    st->p_skus, lines) < 0) {
-			snprintf(why, whylen, "seller product answer has no "
-			    "data object");
-			json_decref(lines);
-			return -1;
-		}
-		for (size_t i = 0; i < json_array_size(lines); i++)
-			ctx->emit(ctx, json_array_get(lines, i));
-		json_decref(lines);
-		st->p_pos++;
+	if (max < 0 || max > 10000) {
+		snprintf(why, whylen, "setting 'refresh_max' is %lld, not 0 "
+		    "to 10000", max);
+		return -1;
+	}
+	if (ctx->stored_open == NULL || max == 0)
 		return 0;
-	}
-	if (!json_is_array(data)) {
-		snprintf(why, whylen, "answer has no data array");
-		return -1;
-	}
-	json_array_clear(st->p_queue);
-	st->p_pos = 0;
-	for (size_t i = 0; i < json_array_size(data); i++) {
-		char pid[64];
-
-		if (uoms_map_id(json_object_get(json_array_get(data, i),
-		    "sellerProductId"), pid, sizeof pid) < 0) {
-			snprintf(why, whylen, "a seller product has no "
-			    "sellerProductId");
-			return -1;
-		}
-		json_array_append_new(st->p_queue, json_string(pid));
-	}
-	char next[128] = "";
-	json_t *nt = json_object_get(root, "nextToken");
-	if (nt != NULL && !json_is_null(nt))
-		uoms_map_id(nt, next, sizeof next);
-	free(st->next_token);
-	st->next_token = NULL;
-	if (next[0] != '\0' && json_array_size(data) > 0)
-		st->next_token = strdup(next);
-	else
-		st->p_last_page = 1;
-	return 0;
+	gmtime_r(&t, &tm);
+	strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ctx->stored_open(ctx, before, "\nFINAL_DELIVERY\nCANCEL\n",
+	    (int)max, old_add, st->old, why, whylen);
 }
 
 static enum uoms_kind_step
@@ -720,11 +687,10 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     char *why, size_t whylen)
 {
 	struct coupang *st = ctx->state;
-	const char *vendor, *ak, *sk, *base;
+	const char *vendor;
 	struct uoms_buf path = { 0 }, query = { 0 };
-	char from[11], to[11], date[16], sig[65];
-	time_t now;
-	struct tm tm;
+	char from[11], to[11];
+	enum uoms_kind_step rc;
 
 	if (st == NULL) {
 		if ((st = calloc(1, sizeof *st)) == NULL) {
@@ -734,69 +700,80 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		ctx->state = st;
 	}
 	if (ctx->products)
-		return coupang_products_next(ctx, st, req, why, whylen);
-	if (!st->started && coupang_start(ctx, st, why, whylen) < 0)
-		return UOMS_KIND_FAIL;
-	if (st->status == NSTATUS) {
-		/* Every status of this span is done: the next span. */
-		if (st->to >= st->last)
-			return UOMS_KIND_DONE;
-		st->from = st->to + DAY;
-		st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
-		if (st->to > st->last)
-			st->to = st->last;
-		st->status = 0;
+		return uoms_coupang_products_next(ctx, st, req, why, whylen);
+	if (!st->started) {
+		if (coupang_start(ctx, st, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
+		st->boxes = json_object();
+		st->receipts = json_object();
+		st->seen = json_object();
+		st->queue = json_array();
+		st->old = json_array();
+		if (coupang_old(ctx, st, why, whylen) < 0)
+			return UOMS_KIND_FAIL;
 	}
-	base = ctx->channel->base_url;
-	if (!nonempty(base))
-		base = COUPANG_BASE;
-	if (uoms_map_base_ok(base, why, whylen) < 0)
-		return UOMS_KIND_FAIL;
+	if (st->phase == PH_REQUESTS && st->req == NREQUESTS) {
+		/* Every request query of this span is done: the next. */
+		if (span_next(st) == 0)
+			st->req = 0;
+		else {
+			st->phase = PH_SHEETS;
+			span_first(st);
+		}
+	}
+	if (st->phase == PH_SHEETS && st->status == NSTATUS) {
+		/* Every status of this span is done: the next span. */
+		if (span_next(st) == 0)
+			st->status = 0;
+		else {
+			st->phase = PH_BOXES;
+			queue_boxes(st);
+		}
+	}
+	if (st->phase == PH_BOXES && st->q_pos >= json_array_size(st->queue))
+		return UOMS_KIND_DONE;
 	vendor = str(ctx->channel->settings, "vendor_id");
 	if (!nonempty(vendor)) {
 		snprintf(why, whylen, "setting 'vendor_id' is not set");
 		return UOMS_KIND_FAIL;
 	}
-	if ((ak = ctx->secret(ctx, "access_key", why, whylen)) == NULL ||
-	    (sk = ctx->secret(ctx, "secret_key", why, whylen)) == NULL)
-		return UOMS_KIND_FAIL;
 
 	uoms_buf_str(&path, "/v2/providers/openapi/apis/api/v4/vendors/");
 	uoms_url_escape(&path, vendor);
-	uoms_buf_str(&path, "/ordersheets");
 	day_text(st->from, from);
 	day_text(st->to, to);
-	uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s&maxPerPage=%d",
-	    from, to, COUPANG_PER_PAGE);
-	if (st->next_token != NULL) {
-		uoms_buf_str(&query, "&nextToken=");
-		uoms_url_escape(&query, st->next_token);
+	if (st->phase == PH_BOXES) {
+		uoms_buf_str(&path, "/ordersheets/");
+		uoms_url_escape(&path, json_string_value(json_array_get(
+		    st->queue, st->q_pos)));
+		uoms_buf_str(&query, "");
+	} else if (st->phase == PH_REQUESTS) {
+		uoms_buf_str(&path, "/returnRequests");
+		uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s"
+		    "&cancelType=%s&maxPerPage=%d", from, to,
+		    coupang_requests[st->req][0], COUPANG_PER_PAGE);
+		if (st->next_token != NULL) {
+			uoms_buf_str(&query, "&nextToken=");
+			uoms_url_escape(&query, st->next_token);
+		}
+		if (coupang_requests[st->req][1] != NULL)
+			uoms_buf_printf(&query, "&status=%s",
+			    coupang_requests[st->req][1]);
+	} else {
+		uoms_buf_str(&path, "/ordersheets");
+		uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s"
+		    "&maxPerPage=%d", from, to, COUPANG_PER_PAGE);
+		if (st->next_token != NULL) {
+			uoms_buf_str(&query, "&nextToken=");
+			uoms_url_escape(&query, st->next_token);
+		}
+		uoms_buf_printf(&query, "&status=%s",
+		    coupang_status[st->status]);
 	}
-	uoms_buf_printf(&query, "&status=%s", coupang_status[st->status]);
-
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof date, "%y%m%dT%H%M%SZ", &tm);
-	if (uoms_coupang_sign(sk, date, "GET", path.p, query.p, sig) < 0) {
-		snprintf(why, whylen, "cannot compute the HMAC signature");
-		uoms_buf_free(&path);
-		uoms_buf_free(&query);
-		return UOMS_KIND_FAIL;
-	}
-	snprintf(req->method, sizeof req->method, "GET");
-	uoms_buf_clear(&req->url);
-	uoms_buf_add(&req->url, base, strlen(base) - (base[strlen(base) - 1]
-	    == '/'));
-	uoms_buf_printf(&req->url, "%s?%s", path.p, query.p);
-	uoms_http_req_header(req, 1, "Authorization: CEA algorithm=HmacSHA256, "
-	    "access-key=%s, signed-date=%s, signature=%s", ak, date, sig);
-	uoms_http_req_header(req, 0, "Content-Type: application/json;"
-	    "charset=UTF-8");
-	uoms_http_req_header(req, 0, "Accept: application/json");
-	OPENSSL_cleanse(sig, sizeof sig);
+	rc = uoms_coupang_signed_get(ctx, req, path.p, query.p, why, whylen);
 	uoms_buf_free(&path);
 	uoms_buf_free(&query);
-	return UOMS_KIND_REQUEST;
+	return rc;
 }
 
 /* A short, printable excerpt of an answer for a message. */
@@ -810,6 +787,48 @@ excerpt(const char *s, size_t n, char *out, size_t outlen)
 	out[k] = '\0';
 }
 
+/* The next page of a list (nextToken: a number or a string; empty, null
+ * or absent on the last page): 1 when there is one, 0 at the end, -1
+ * with why when a token comes with no rows. */
+static int
+next_page(struct coupang *st, json_t *root, size_t rows, char *why,
+    size_t whylen)
+{
+	char next[128] = "";
+	json_t *nt = json_object_get(root, "nextToken");
+
+	if (nt != NULL && !json_is_null(nt))
+		uoms_map_id(nt, next, sizeof next);
+	free(st->next_token);
+	st->next_token = NULL;
+	if (next[0] == '\0')
+		return 0;
+	if (rows == 0) {
+		snprintf(why, whylen, "answer has no rows but a nextToken "
+		    "'%s'", next);
+		return -1;
+	}
+	st->next_token = strdup(next);
+	return 1;
+}
+
+/* One box's line: emitted once (a box may be listed again as it moves
+ * on while we look: the later word wins, as in the order of the walk). */
+static int
+emit_box(struct uoms_fetch_ctx *ctx, struct coupang *st, json_t *box,
+    const char *asked, char *why, size_t whylen)
+{
+	json_t *rec = coupang_record(ctx, st, box, asked, why, whylen);
+
+	if (rec == NULL)
+		return -1;
+	json_object_set_new(st->seen, json_string_value(json_object_get(rec,
+	    "external_order_id")), json_true());
+	ctx->emit(ctx, rec);
+	json_decref(rec);
+	return 0;
+}
+
 static int
 coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -818,8 +837,13 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	json_error_t err;
 	json_t *root, *code, *data;
 	char ex[64];
+	int rc = -1, more;
 
-	if (st == NULL || (!ctx->products && st->status >= NSTATUS)) {
+	if (st == NULL || (!ctx->products && (!st->started ||
+	    (st->phase == PH_SHEETS && st->status >= NSTATUS) ||
+	    (st->phase == PH_REQUESTS && st->req >= NREQUESTS) ||
+	    (st->phase == PH_BOXES && st->q_pos >=
+	    json_array_size(st->queue))))) {
 		snprintf(why, whylen, "an answer came with no request");
 		return -1;
 	}
@@ -845,48 +869,95 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return -1;
 	}
 	if (ctx->products) {
-		int rc = coupang_products_take(ctx, st, root, why, whylen);
-
+		rc = uoms_coupang_products_take(ctx, st, root, why, whylen);
 		json_decref(root);
 		return rc;
 	}
 	data = json_object_get(root, "data");
+	if (st->phase == PH_BOXES) {
+		if (!json_is_object(data))
+			snprintf(why, whylen, "order sheet answer has no data "
+			    "object");
+		else if (emit_box(ctx, st, data, "ACCEPT", why, whylen) == 0) {
+			st->q_pos++;
+			rc = 0;
+		}
+		json_decref(root);
+		return rc;
+	}
 	if (!json_is_array(data)) {
 		snprintf(why, whylen, "answer has no data array");
 		json_decref(root);
 		return -1;
 	}
 	for (size_t i = 0; i < json_array_size(data); i++) {
-		json_t *rec = coupang_record(ctx, json_array_get(data, i),
-		    coupang_status[st->status], why, whylen);
+		json_t *row = json_array_get(data, i);
 
-		if (rec == NULL) {
+		if (st->phase == PH_REQUESTS ? uoms_coupang_receipt(st,
+		    coupang_requests[st->req][0], row, why, whylen) < 0 :
+		    emit_box(ctx, st, row, coupang_status[st->status], why,
+		    whylen) < 0) {
 			json_decref(root);
 			return -1;
 		}
-		ctx->emit(ctx, rec);
-		json_decref(rec);
 	}
-	/* nextToken: a number or a string; empty, null or absent at the
-	 * end of this status. */
-	char next[128] = "";
-	json_t *nt = json_object_get(root, "nextToken");
-	if (nt != NULL && !json_is_null(nt))
-		uoms_map_id(nt, next, sizeof next);
-	free(st->next_token);
-	st->next_token = NULL;
-	if (next[0] != '\0') {
-		if (json_array_size(data) == 0) {
-			snprintf(why, whylen, "answer has no orders but a "
-			    "nextToken '%s'", next);
-			json_decref(root);
-			return -1;
-		}
-		st->next_token = strdup(next);
-	} else
-		st->status++;
+	more = next_page(st, root, json_array_size(data), why, whylen);
 	json_decref(root);
+	if (more < 0)
+		return -1;
+	if (more == 0 && st->phase == PH_REQUESTS)
+		st->req++;
+	else if (more == 0)
+		st->status++;
 	return 0;
+}
+
+/*
+ * A non-2xx answer. 429: Coupang limits requests per vendor and, asked
+ * again while it throttles, blocks the vendor "from minutes to tens of
+ * minutes"; so the run stops here, saying when to fetch again
+ * (Retry-After when it says, else in 10 minutes), and the next cron run
+ * picks up where this one left. A box read on its own that Coupang
+ * refuses (400, 404: no longer the vendor's to see) is skipped, said,
+ * so one gone box does not stop every later fetch.
+ */
+static int
+coupang_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct coupang *st = ctx->state;
+	char ra[64] = "", at[40];
+	long long wait = 600;
+	time_t t;
+	struct tm tm;
+
+	if (r->status != 429) {
+		if (ctx->products || st == NULL || st->phase != PH_BOXES ||
+		    st->q_pos >= json_array_size(st->queue) ||
+		    (r->status != 400 && r->status != 404))
+			return 0;
+		snprintf(why, whylen, "shipment box '%s' not read: coupang "
+		    "answered HTTP %ld", json_string_value(json_array_get(
+		    st->queue, st->q_pos)), r->status);
+		st->q_pos++;
+		return 1;
+	}
+	if (uoms_http_header(r, "Retry-After", ra, sizeof ra) == 0 &&
+	    ra[0] >= '0' && ra[0] <= '9') {
+		char *end;
+		long long n = strtoll(ra, &end, 10);
+
+		if (*end == '\0' && n > 0 && n < 86400)
+			wait = n;
+	}
+	t = time(NULL) + (time_t)wait;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(why, whylen, "coupang is throttling this vendor (HTTP 429): "
+	    "stopped without retrying, since asking again while throttled "
+	    "makes Coupang block for minutes to tens of minutes; fetch again "
+	    "after %s", at);
+	return -1;
 }
 
 static void
@@ -898,6 +969,11 @@ coupang_done(struct uoms_fetch_ctx *ctx)
 		free(st->next_token);
 		json_decref(st->p_queue);
 		json_decref(st->p_skus);
+		json_decref(st->boxes);
+		json_decref(st->receipts);
+		json_decref(st->seen);
+		json_decref(st->queue);
+		json_decref(st->old);
 		free(st);
 	}
 	ctx->state = NULL;
@@ -908,6 +984,7 @@ const struct uoms_kind uoms_kind_coupang = {
 	.next = coupang_next,
 	.take = coupang_take,
 	.done = coupang_done,
+	.refused = coupang_refused,
 	/* About 10 requests a second per vendor answer 429: stay well
 	 * under. */
 	.max_rate = 5.0,

@@ -94,6 +94,16 @@ struct uoms_fetch_ctx {
 	 * the run started, so the order is asked for again. NULL (a unit
 	 * test's ctx): kinds fail the page instead (uoms_kind_refuse). */
 	void (*refuse)(struct uoms_fetch_ctx *ctx, const char *why);
+	/* The channel's stored orders placed before before (RFC 3339 UTC)
+	 * whose channel_status is not a line of final ("\nA\nB\n"),
+	 * oldest first, at most max: fn gets each external_order_id
+	 * (borrowed for the call). 0, or -1 with why when the store can't
+	 * be read. For a kind whose lists go by creation date and so never
+	 * show an old order's later changes (coupang reads those one by
+	 * one). NULL when there is no store (a unit test). */
+	int (*stored_open)(struct uoms_fetch_ctx *ctx, const char *before,
+	    const char *final, int max, void (*fn)(void *arg,
+	    const char *ext), void *arg, char *why, size_t whylen);
 	void *engine;			/* the engine's own */
 };
 
@@ -126,6 +136,15 @@ struct uoms_kind {
 	    char *why, size_t whylen);
 	/* Frees ctx->state. */
 	void (*done)(struct uoms_fetch_ctx *ctx);
+	/* A non-2xx answer other than 401/403, before the engine's own
+	 * handling (NULL: the engine's, retrying 429 and 5xx): -1 with why
+	 * stops the channel's run at once (Coupang's 429: it blocks longer
+	 * the more it is asked while throttled); 1 with why skips the
+	 * request (said as a warning, not retried, next() asked next: one
+	 * order the channel no longer has); 0 leaves it to the engine. r's
+	 * body is the answer's, cut at 64 KiB. */
+	int (*refused)(struct uoms_fetch_ctx *ctx,
+	    const struct uoms_http_resp *r, char *why, size_t whylen);
 	/* Requests per second this kind stays under (0: no limit). */
 	double max_rate;
 	/* Before a retry sends req again (NULL: as it was): a kind whose

@@ -43,7 +43,31 @@ left out of shippingCount) and holdCountForCancel (units waiting for a
 cancel) are numbers, as one order sheet's fields list them
 (https://developers.coupangcorp.com/hc/en-us/articles/360033792854).
 --shift-days N moves every date and time in the data N days later, so
-fixed data can be served as recent.
+fixed data can be served as recent. A box whose items are all cancelled
+(shippingCount 0) leaves the lists, as a cancelled box does; it is still
+there by its id.
+
+Return requests (cancellations, returns, ship-stop requests):
+  https://developers.coupangcorp.com/hc/en-us/articles/360033919613
+GET /v2/providers/openapi/apis/api/v4/vendors/VENDOR/returnRequests
+    ?createdAtFrom=yyyy-mm-dd&createdAtTo=yyyy-mm-dd&cancelType=T
+    [&status=S][&maxPerPage=N][&nextToken=T]
+lists the "returnRequests" of the data whose receiptType is T (RETURN,
+the default, or CANCEL) and whose createdAt falls on those KST days (at
+most 31 days apart, else 400). CANCEL takes no status (400 with one, as
+the docs say to leave it out); RETURN needs one: RU (ship-stop requested:
+receiptStatus RELEASE_STOP_UNCHECKED), UC (received: RETURNS_UNCHECKED,
+VENDOR_WAREHOUSE_CONFIRM, and RELEASE_STOP_UNCHECKED too, as the docs say
+a ship-stop request shows under both), PR (REQUEST_COUPANG_CHECK), CC
+(RETURNS_COMPLETED). Pages by receiptId, maxPerPage (1 to 50, default 50;
+--page-size makes them smaller) at a time; nextToken is opaque (a random
+token the server remembers, refused with 400 when unknown or reused with
+another query), "" on the last page.
+
+One order sheet by its box:
+  https://developers.coupangcorp.com/hc/en-us/articles/360033792854
+GET /v2/providers/openapi/apis/api/v4/vendors/VENDOR/ordersheets/BOXID:
+    {code, message, data: the order sheet}, 400 when there is no such box.
 --fail and --log: see fake_http.py.
 """
 import datetime
@@ -52,7 +76,9 @@ import hmac
 import json
 import os
 import re
+import secrets
 import sys
+import threading
 import urllib.parse
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
@@ -64,6 +90,16 @@ STATUSES = ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY",
             "NONE_TRACKING")
 PRODUCTS = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
 PRODUCT = re.compile("^" + PRODUCTS + r"/(\d+)$")
+RETURNS = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/returnRequests$")
+SHEET = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/ordersheets/([^/?]+)$")
+RETURN_STATUS = {
+    "RU": ("RELEASE_STOP_UNCHECKED",),
+    "UC": ("RETURNS_UNCHECKED", "VENDOR_WAREHOUSE_CONFIRM", "RELEASE_STOP_UNCHECKED"),
+    "PR": ("REQUEST_COUPANG_CHECK",),
+    "CC": ("RETURNS_COMPLETED",),
+}
+TOKENS = {}            # opaque nextToken -> (query without it, last receiptId)
+TOKENS_LOCK = threading.Lock()
 TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
 
 
@@ -146,16 +182,88 @@ class Coupang(fake_http.Handler):
                                 "data": [{k: v for k, v in p.items() if k != "items"}
                                          for p in page]})
 
+    def data(self):
+        with open(self.server.args.data, encoding="utf-8") as f:
+            return shifted(json.load(f), self.server.args.shift_days)
+
+    def sheet(self, m):
+        if urllib.parse.unquote(m.group(1)) != self.server.args.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        box = urllib.parse.unquote(m.group(2))
+        for s in self.data()["ordersheets"]:
+            if str(s["shipmentBoxId"]) == box:
+                return self.reply(200, {"code": 200, "message": "OK", "data": s})
+        return self.error(400, "shipmentBoxId " + box + " is not this vendor's")
+
+    def returns(self, m, query):
+        a = self.server.args
+        if urllib.parse.unquote(m.group(1)) != a.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        try:
+            first = datetime.date.fromisoformat(q["createdAtFrom"])
+            last = datetime.date.fromisoformat(q["createdAtTo"])
+        except (KeyError, ValueError):
+            return self.error(400, "createdAtFrom and createdAtTo must be yyyy-mm-dd")
+        if last < first or (last - first).days > 31:
+            return self.error(400, "createdAtFrom..createdAtTo is at most 31 days")
+        kind = q.get("cancelType") or "RETURN"
+        status = q.get("status")
+        if kind == "CANCEL" and status is not None:
+            return self.error(400, "cancelType CANCEL takes no status")
+        if kind == "RETURN" and status not in RETURN_STATUS:
+            return self.error(400, "status is not one of RU, UC, CC, PR")
+        if kind not in ("RETURN", "CANCEL"):
+            return self.error(400, "cancelType is RETURN or CANCEL")
+        try:
+            per = int(q.get("maxPerPage") or 50)
+        except ValueError:
+            return self.error(400, "maxPerPage is not a number")
+        if not 1 <= per <= 50:
+            return self.error(400, "maxPerPage is 1 to 50")
+        per = min(per, a.page_size or per)
+        # The token stands for where the last page ended, for this query
+        # only: unknown, or used with another query, it is refused.
+        plain = sorted((k, v) for k, v in q.items() if k != "nextToken")
+        after = 0
+        token = q.get("nextToken") or ""
+        if token:
+            with TOKENS_LOCK:
+                saved = TOKENS.get(token)
+            if saved is None or saved[0] != plain:
+                return self.error(400, "nextToken is not valid for this query")
+            after = saved[1]
+        rows = sorted((r for r in self.data().get("returnRequests", [])
+                       if (r.get("receiptType") or "RETURN") == kind and
+                       (kind == "CANCEL" or r.get("receiptStatus") in RETURN_STATUS[status]) and
+                       first <= datetime.date.fromisoformat(r["createdAt"][:10]) <= last and
+                       int(r["receiptId"]) > after),
+                      key=lambda r: int(r["receiptId"]))
+        page, rest = rows[:per], rows[per:]
+        nxt = ""
+        if rest:
+            nxt = secrets.token_urlsafe(12)
+            with TOKENS_LOCK:
+                TOKENS[nxt] = (plain, int(page[-1]["receiptId"]))
+        return self.reply(200, {"code": 200, "message": "OK", "data": page,
+                                "nextToken": nxt})
+
     def answer(self):
         a = self.server.args
         path, _, query = self.path.partition("?")
         m = PATH.match(path)
-        if self.command != "GET" or (m is None and path != PRODUCTS and
-                                     not PRODUCT.match(path)):
+        r = RETURNS.match(path)
+        one = SHEET.match(path)
+        if self.command != "GET" or (m is None and r is None and one is None and
+                                     path != PRODUCTS and not PRODUCT.match(path)):
             return self.error(404, "No API found for the request")
         why = self.authorized(path, query)
         if why is not None:
             return self.error(401, why)
+        if r is not None:
+            return self.returns(r, query)
+        if one is not None:
+            return self.sheet(one)
         if m is None:
             return self.products(path, query)
         if urllib.parse.unquote(m.group(1)) != a.vendor_id:
@@ -186,8 +294,12 @@ class Coupang(fake_http.Handler):
         def day(s):
             return datetime.date.fromisoformat(s["orderedAt"][:10])
 
+        def listed(s):
+            return any(int(i.get("shippingCount") or 0) > 0
+                       for i in s.get("orderItems", []))
+
         rows = sorted((s for s in sheets if s.get("status") == status and
-                       first <= day(s) <= last),
+                       first <= day(s) <= last and listed(s)),
                       key=lambda s: int(s["shipmentBoxId"]))
         if after:
             rows = [s for s in rows if int(s["shipmentBoxId"]) > int(after)]

@@ -50,6 +50,9 @@ struct fixture {
 	struct uoms_channel ch;
 	const char *ak, *sk;
 	json_t *out;
+	/* fx_next answers the return request queries (empty) itself
+	 * unless this is set: most tests are about the order sheets. */
+	int requests;
 };
 
 static const char *
@@ -102,14 +105,6 @@ fx_free(struct fixture *f)
 /* The last step, taken before ok() reads req: argument order is free. */
 static enum uoms_kind_step step;
 
-static enum uoms_kind_step
-fx_next(struct fixture *f, struct uoms_http_req *req, char *why)
-{
-	uoms_http_req_free(req);
-	why[0] = '\0';
-	return uoms_kind_coupang.next(&f->ctx, req, why, 256);
-}
-
 static int
 fx_take(struct fixture *f, const char *body, char *why)
 {
@@ -118,6 +113,24 @@ fx_take(struct fixture *f, const char *body, char *why)
 
 	why[0] = '\0';
 	return uoms_kind_coupang.take(&f->ctx, &r, why, 256);
+}
+
+static enum uoms_kind_step
+fx_next(struct fixture *f, struct uoms_http_req *req, char *why)
+{
+	enum uoms_kind_step st;
+
+	for (;;) {
+		uoms_http_req_free(req);
+		why[0] = '\0';
+		st = uoms_kind_coupang.next(&f->ctx, req, why, 256);
+		if (st != UOMS_KIND_REQUEST || f->requests ||
+		    strstr(req->url.p, "/returnRequests?") == NULL)
+			return st;
+		if (fx_take(f, "{\"code\":200,\"data\":[],\"nextToken\":\"\"}",
+		    why) < 0)
+			return UOMS_KIND_FAIL;
+	}
 }
 
 /* The value of query parameter name in url, into out ("" if absent). */
@@ -469,6 +482,7 @@ static const char box_full_want[] =
     "\"depart_time\":\"2017-10-16T13:08:04Z\","
     "\"complete_time\":\"2017-10-17T08:17:52Z\","
     "\"delivery_company\":\"CJ 대한통운\",\"invoice_number\":\"340010913442\","
+    "\"channel_holds\":[],"
     "\"items\":[{\"external_item_id\":\"99\",\"name\":\"양말\",\"quantity\":3,"
     "\"unit_price\":1000,\"cancelled_quantity\":3,\"canceled\":true},"
     "{\"external_item_id\":\"3242596358\",\"sku\":\"170816368810\","
@@ -645,7 +659,7 @@ test_broken(void)
 		{ "{\"code\":200,\"data\":[{\"shipmentBoxId\":1,\"orderItems\":"
 		    "[{\"vendorItemName\":\"x\"}]}]}", "without vendorItemId" },
 		{ "{\"code\":200,\"data\":[],\"nextToken\":\"5\"}",
-		    "no orders but a nextToken" },
+		    "no rows but a nextToken" },
 	};
 	struct fixture f;
 	struct uoms_http_req req = { 0 };
@@ -812,6 +826,167 @@ test_products(void)
 	uoms_http_req_free(&req);
 }
 
+/* The box of line i of f.out, its member key as JSON text, into out. */
+static const char *
+out_member(struct fixture *f, const char *box, const char *key, char *out,
+    size_t outlen)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(f->out); i++) {
+		json_t *r = json_array_get(f->out, i);
+		const char *id = json_string_value(json_object_get(r,
+		    "external_order_id"));
+
+		if (id != NULL && strcmp(id, box) == 0) {
+			char *t = json_dumps(json_object_get(r, key),
+			    JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+
+			snprintf(out, outlen, "%s", t != NULL ? t : "");
+			free(t);
+		}
+	}
+	return out;
+}
+
+static void
+test_requests(void)
+{
+	static const char *const walk[][2] = { { "CANCEL", "" },
+	    { "RETURN", "RU" }, { "RETURN", "UC" }, { "RETURN", "PR" },
+	    { "RETURN", "CC" } };
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256], v[128], c[128], got[1024];
+	int good = 1;
+
+	fx_init(&f, "{\"vendor_id\":\"A1\",\"lookback_days\":0}", NULL,
+	    "2026-05-13T01:02:03Z", "2026-05-14T00:00:00Z");
+	f.requests = 1;
+	for (size_t i = 0; i < 5; i++) {
+		fx_next(&f, &req, why);
+		param(req.url.p, "cancelType", c, sizeof c);
+		param(req.url.p, "status", v, sizeof v);
+		if (strstr(req.url.p, "/returnRequests?") == NULL ||
+		    strcmp(c, walk[i][0]) != 0 || strcmp(v, walk[i][1]) != 0) {
+			good = 0;
+			printf("# request %zu: %s\n", i, req.url.p);
+		}
+		if (i == 0)
+			fx_take(&f, "{\"code\":200,\"data\":[{\"receiptId\":1,"
+			    "\"receiptType\":\"CANCEL\",\"receiptStatus\":"
+			    "\"RETURNS_COMPLETED\",\"returnItems\":[{"
+			    "\"shipmentBoxId\":10,\"vendorItemId\":7,"
+			    "\"cancelCount\":2},{\"shipmentBoxId\":11,"
+			    "\"vendorItemId\":8,\"cancelCount\":1}]}],"
+			    "\"nextToken\":\"\"}", why);
+		else if (i == 1 || i == 2)
+			/* The same ship-stop request under RU and UC. */
+			fx_take(&f, "{\"code\":200,\"data\":[{\"receiptId\":2,"
+			    "\"receiptType\":\"RETURN\",\"receiptStatus\":"
+			    "\"RELEASE_STOP_UNCHECKED\",\"cancelReasonCategory2\":"
+			    "\"단순변심\",\"returnItems\":[{\"shipmentBoxId\":12,"
+			    "\"vendorItemId\":9,\"cancelCount\":1}]}]}", why);
+		else
+			fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	}
+	ok(good, "requests: CANCEL, then RETURN by RU, UC, PR, CC");
+	step = fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/ordersheets?") != NULL &&
+	    strcmp(param(req.url.p, "status", v, sizeof v), "ACCEPT") == 0,
+	    "requests: then the order sheets");
+	/* Box 10 listed, stale (2 shipping, 0 cancelled); box 12 too. */
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"shipmentBoxId\":10,"
+	    "\"status\":\"ACCEPT\",\"orderItems\":[{\"vendorItemId\":7,"
+	    "\"shippingCount\":2,\"cancelCount\":0}]},{\"shipmentBoxId\":12,"
+	    "\"status\":\"INSTRUCT\",\"orderItems\":[{\"vendorItemId\":9,"
+	    "\"shippingCount\":1,\"holdCountForCancel\":1}]}]}", why) == 0,
+	    "requests: a page of boxes (%s)", why);
+	is(out_member(&f, "10", "items", got, sizeof got),
+	    "[{\"canceled\":true,\"cancelled_quantity\":2,"
+	    "\"external_item_id\":\"7\",\"quantity\":2}]",
+	    "requests: a done cancel the sheet does not show yet: 2 of 2, "
+	    "not 4");
+	is(out_member(&f, "10", "status", got, sizeof got), "\"CANCEL\"",
+	    "requests: cancelled whole before shipping: the cancel state");
+	is(out_member(&f, "10", "channel_status", got, sizeof got),
+	    "\"CANCEL\"", "requests: channel_status CANCEL");
+	is(out_member(&f, "10", "channel_holds", got, sizeof got), "[]",
+	    "requests: no request under way: []");
+	is(out_member(&f, "12", "channel_holds", got, sizeof got),
+	    "[{\"key\":\"coupang:hold-for-cancel:9\",\"note\":\"Coupang: 1 unit "
+	    "of item 9 waits for a cancel (holdCountForCancel)\"},"
+	    "{\"key\":\"coupang:return:2\",\"note\":\"Coupang ship-stop "
+	    "request 2: 단순변심\"}]",
+	    "requests: a ship-stop request (once) and units waiting for a "
+	    "cancel hold the box, by key");
+	is(out_member(&f, "12", "status", got, sizeof got), "\"WAITING\"",
+	    "requests: a held box keeps its status");
+	for (int i = 0; i < 6; i++) {
+		fx_next(&f, &req, why);
+		if (strstr(req.url.p, "/ordersheets?") == NULL)
+			break;
+		fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	}
+	/* Box 11 was named but not listed: read on its own. */
+	ok(strstr(req.url.p, "/vendors/A1/ordersheets/11") != NULL &&
+	    strchr(req.url.p, '?') == NULL,
+	    "requests: a box named but not listed is read by its id (%s)",
+	    req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":{\"shipmentBoxId\":11,"
+	    "\"status\":\"FINAL_DELIVERY\",\"orderItems\":[{\"vendorItemId\":8,"
+	    "\"shippingCount\":1},{\"vendorItemId\":6,\"shippingCount\":1}]}}",
+	    why) == 0, "requests: its answer is taken (%s)", why);
+	is(out_member(&f, "11", "status", got, sizeof got), "\"COMPLETE\"",
+	    "requests: returned after delivery: the status stays");
+	is(out_member(&f, "11", "items", got, sizeof got),
+	    "[{\"external_item_id\":\"6\",\"quantity\":1},"
+	    "{\"canceled\":true,\"cancelled_quantity\":1,"
+	    "\"external_item_id\":\"8\",\"quantity\":1}]",
+	    "requests: its returned units are cancelled");
+	step = fx_next(&f, &req, why);
+	ok(step == UOMS_KIND_DONE, "requests: then done");
+	ok(json_array_size(f.out) == 3, "requests: each box once");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* A request without a receiptId is an answer not understood. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.requests = 1;
+	fx_next(&f, &req, why);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"returnItems\":[]}]}", why)
+	    < 0 && strstr(why, "receiptId") != NULL,
+	    "requests: one without a receiptId fails the page (%s)", why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
+/* A 429, and a box read alone that Coupang no longer shows. */
+static void
+test_refused(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	struct uoms_http_resp r = { .status = 429, .body = "", .len = 0,
+	    .headers = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\n\r\n" };
+	char why[256] = "";
+
+	r.headers_len = strlen(r.headers);
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	fx_next(&f, &req, why);
+	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) < 0 &&
+	    strstr(why, "HTTP 429") != NULL &&
+	    strstr(why, "fetch again after ") != NULL,
+	    "refused: a 429 stops the run, saying when (%s)", why);
+	r.status = 500;
+	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == 0,
+	    "refused: a 500 is the engine's (retried)");
+	r.status = 400;
+	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == 0,
+	    "refused: a 400 to a list is the engine's (fails)");
+	fx_free(&f);
+	uoms_http_req_free(&req);
+}
+
 int
 main(void)
 {
@@ -823,6 +998,8 @@ main(void)
 	test_data_file();
 	test_broken();
 	test_products();
+	test_requests();
+	test_refused();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
