@@ -590,6 +590,13 @@ ctx_refuse(struct uoms_fetch_ctx *ctx, const char *why)
 	job_warn(j, "%s", why);
 }
 
+/* ctx->warn: said, nothing more. */
+static void
+ctx_warn(struct uoms_fetch_ctx *ctx, const char *what)
+{
+	job_warn(ctx->engine, "%s", what);
+}
+
 int
 uoms_fetch_emit_text(struct uoms_fetch_ctx *ctx, const char *text,
     size_t len)
@@ -838,6 +845,9 @@ step(struct job *j)
 	j->attempt = 0;
 	j->note[0] = '\0';
 	j->due = j->last_start + j->gap;
+	/* The kind's own wait (a throttle it read), bounded by it. */
+	if (j->req.wait > 0 && mono() + j->req.wait > j->due)
+		j->due = mono() + j->req.wait;
 	j->st = J_WAIT;
 }
 
@@ -1197,6 +1207,7 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	j->ctx.keep_secret = ctx_keep_secret;
 	j->ctx.emit = ctx_emit;
 	j->ctx.refuse = ctx_refuse;
+	j->ctx.warn = ctx_warn;
 	j->ctx.engine = j;
 	j->last_start = -1e9;
 	if (f->o->dry_run)

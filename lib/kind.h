@@ -26,6 +26,11 @@ struct uoms_http_req {
 	struct uoms_buf body;		/* empty for GET */
 	/* Header values that must never be shown (--dry-run masks them). */
 	int secret_header[UOMS_HTTP_MAX_HEADERS];
+	/* Seconds the engine waits, at least, before sending it (0: the
+	 * channel's pace alone): a kind that reads the channel's own
+	 * throttle (a query cost budget) says here how long it needs. The
+	 * kind bounds it. */
+	double wait;
 };
 
 /* An answer. Header lookup is by name, case-insensitive. */
@@ -94,6 +99,9 @@ struct uoms_fetch_ctx {
 	 * the run started, so the order is asked for again. NULL (a unit
 	 * test's ctx): kinds fail the page instead (uoms_kind_refuse). */
 	void (*refuse)(struct uoms_fetch_ctx *ctx, const char *why);
+	/* Says what on stderr for the channel (masked like every message
+	 * about it); nothing fails or is counted. NULL in a unit test. */
+	void (*warn)(struct uoms_fetch_ctx *ctx, const char *what);
 	void *engine;			/* the engine's own */
 };
 
