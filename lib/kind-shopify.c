@@ -1110,7 +1110,8 @@ gql_order(json_t *n, char *why, size_t whylen, int *refuse)
 	}
 	lis = json_array();
 	json_object_set_new(o, "line_items", lis);
-	json_array_foreach(gql_nodes(x), i, x) {
+	list = gql_nodes(x);
+	json_array_foreach(list, i, x) {
 		json_t *li = json_object(), *q;
 
 		json_array_append_new(lis, li);
