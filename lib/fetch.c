@@ -769,6 +769,8 @@ guard(struct job *j, char *why, size_t whylen)
 	char origin[300];
 	long first;
 
+	if (j->req.again)
+		goto origin;	/* the same page again, bounded by the kind */
 	if (++j->asked > j->max_pages) {
 		snprintf(why, whylen, "more than %ld pages (max_pages): stopped",
 		    j->max_pages);
@@ -781,6 +783,7 @@ guard(struct job *j, char *why, size_t whylen)
 		    "(page %ld): a cycle, not followed", j->asked, first);
 		return -1;
 	}
+origin:
 	if (uoms_url_origin(j->req.url.p != NULL ? j->req.url.p : "", origin,
 	    sizeof origin) < 0 || (strncmp(origin, "http://", 7) != 0 &&
 	    strncmp(origin, "https://", 8) != 0)) {

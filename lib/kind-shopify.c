@@ -1278,6 +1278,7 @@ gql_request(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	uoms_http_req_header(req, 0, "Content-Type: application/json");
 	uoms_http_req_header(req, 0, "Accept: application/json");
 	req->wait = st->wait;
+	req->again = st->throttled > 0;
 	st->wait = 0;
 	return UOMS_KIND_REQUEST;
 }

@@ -31,6 +31,11 @@ struct uoms_http_req {
 	 * throttle (a query cost budget) says here how long it needs. The
 	 * kind bounds it. */
 	double wait;
+	/* The last request again (the channel said "later", in a 2xx
+	 * answer the kind read): not a new page, so neither counted
+	 * against max_pages nor taken for a cycle. The kind bounds how
+	 * often. */
+	int again;
 };
 
 /* An answer. Header lookup is by name, case-insensitive. */

@@ -77,8 +77,10 @@ connection closes half way through the announced body), badjson.
 --log FILE: one line per request, "METHOD PATH?QUERY -> STATUS" (never a
 token or secret); a GraphQL one is "POST PATH FIELD first=N after=CURSOR|-
 query=Q|- -> STATUS", and "-> THROTTLED ready=SECONDS" when refused (when
-the bucket holds the cost again). --times appends " at=EPOCH" (seconds,
-when the request came) to every line.
+the bucket holds the cost again). --times appends " left=POINTS" (what
+the bucket holds after a GraphQL answer) and " at=EPOCH" (seconds, when
+it was answered) to every line. --cost-start POINTS: what the bucket holds
+at the first query (full by default); it fills from then on.
 """
 import argparse
 import base64
@@ -338,8 +340,10 @@ class Shop:
         self.tokens = {}            # issued token -> expiry (monotonic)
         self.issued = 0
         self.level, self.leaked_at = 0.0, time.monotonic()
-        self.points = float(args.cost_max)   # the GraphQL cost bucket
-        self.points_at = time.monotonic()
+        # the GraphQL cost bucket, full unless --cost-start says
+        self.points = float(args.cost_max if args.cost_start is None
+                            else args.cost_start)
+        self.points_at = None   # it starts filling at the first query
         self.fails = {}
         for f in args.fail:
             n, what = f.split(":", 1)
@@ -381,8 +385,10 @@ class Shop:
                 self.level += 1
             return self.requests, full
 
-    def log(self, line):
+    def log(self, line, left=None):
         if self.logf:
+            if self.args.times and left is not None:
+                line += " left=%.1f" % left
             if self.args.times:
                 line += " at=%.3f" % time.time()
             self.logf.write(line + "\n")
@@ -392,6 +398,8 @@ class Shop:
         the seconds until it does; and what it holds."""
         with self.lock:
             now = time.monotonic()
+            if self.points_at is None:
+                self.points_at = now
             self.points = min(float(self.args.cost_max), self.points +
                               self.args.restore * (now - self.points_at))
             self.points_at = now
@@ -666,7 +674,7 @@ class Handler(BaseHTTPRequestHandler):
             actual = 2 + n * (1 + len(nested))
             shop.refund(requested - actual)
         status["currentlyAvailable"] = round(shop.spend(0)[1], 1)
-        shop.log("%s -> 200" % desc)
+        shop.log("%s -> 200" % desc, status["currentlyAvailable"])
         self.answer(200, {"data": data, "extensions": {"cost": {
             "requestedQueryCost": requested, "actualQueryCost": actual,
             "throttleStatus": status}}}, headers, fail=self.fail_body,
@@ -750,6 +758,7 @@ def main():
     p.add_argument("--times", action="store_true")
     p.add_argument("--cost-max", type=int, default=1000)
     p.add_argument("--restore", type=float, default=100.0)
+    p.add_argument("--cost-start", type=float)
     p.add_argument("--deprecated")
     p.add_argument("--redact", action="store_true")
     p.add_argument("--variants", type=int, default=0)
