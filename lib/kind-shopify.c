@@ -1528,7 +1528,8 @@ shopify_done(struct uoms_fetch_ctx *ctx)
 	ctx->state = NULL;
 }
 
-/* Standard plans leak 2 requests/s from a bucket of 40: stay under it. */
+/* GraphQL is paced by its query cost (gql_cost); 2 requests/s more is
+ * what REST's standard plans leak from a bucket of 40, kept for both. */
 const struct uoms_kind uoms_kind_shopify = {
 	.name = "shopify",
 	.next = shopify_next,
