@@ -220,9 +220,7 @@ def when(s):
 # Stable versions served late 2026 (each is supported 12 months), the
 # release candidate and unstable.
 VERSIONS = {"2025-10", "2026-01", "2026-04", "2026-07", "2026-10",
-            "2027-01", "unstable",
-            # the legacy REST tests' own version
-            "2024-01"}
+            "2027-01", "unstable"}
 
 
 def utc(s):
