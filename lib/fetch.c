@@ -612,6 +612,13 @@ ctx_refuse(struct uoms_fetch_ctx *ctx, const char *why)
 	job_warn(j, "%s", why);
 }
 
+/* ctx->warn: said, nothing more. */
+static void
+ctx_warn(struct uoms_fetch_ctx *ctx, const char *what)
+{
+	job_warn(ctx->engine, "%s", what);
+}
+
 int
 uoms_fetch_emit_text(struct uoms_fetch_ctx *ctx, const char *text,
     size_t len)
@@ -784,6 +791,8 @@ guard(struct job *j, char *why, size_t whylen)
 	char origin[300];
 	long first;
 
+	if (j->req.again)
+		goto origin;	/* the same page again, bounded by the kind */
 	if (++j->asked > j->max_pages) {
 		snprintf(why, whylen, "more than %ld pages (max_pages): stopped",
 		    j->max_pages);
@@ -796,6 +805,7 @@ guard(struct job *j, char *why, size_t whylen)
 		    "(page %ld): a cycle, not followed", j->asked, first);
 		return -1;
 	}
+origin:
 	if (uoms_url_origin(j->req.url.p != NULL ? j->req.url.p : "", origin,
 	    sizeof origin) < 0 || (strncmp(origin, "http://", 7) != 0 &&
 	    strncmp(origin, "https://", 8) != 0)) {
@@ -860,6 +870,9 @@ step(struct job *j)
 	j->attempt = 0;
 	j->note[0] = '\0';
 	j->due = j->last_start + j->gap;
+	/* The kind's own wait (a throttle it read), bounded by it. */
+	if (j->req.wait > 0 && mono() + j->req.wait > j->due)
+		j->due = mono() + j->req.wait;
 	j->st = J_WAIT;
 }
 
@@ -1260,6 +1273,7 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	j->ctx.emit = ctx_emit;
 	j->ctx.refuse = ctx_refuse;
 	j->ctx.stored_open = ctx_stored_open;
+	j->ctx.warn = ctx_warn;
 	j->ctx.engine = j;
 	j->last_start = -1e9;
 	if (f->o->dry_run)

@@ -1,34 +1,60 @@
 /*
- * kind shopify: orders from the Shopify Admin REST API (SPEC 7), as its
- * public docs describe it:
+ * kind shopify: orders and the catalog from the Shopify GraphQL Admin API
+ * (SPEC 7), as its public docs describe it:
  *
- *   orders:     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
- *   products:   https://shopify.dev/docs/api/admin-rest/2024-01/resources/product
- *               https://shopify.dev/docs/api/admin-rest/2024-01/resources/product-variant
- *   paging:     https://shopify.dev/docs/api/admin-rest/usage/pagination
- *   rate limit: https://shopify.dev/docs/api/admin-rest/usage/rate-limits
+ *   endpoint:   https://shopify.dev/docs/api/admin-graphql
+ *   orders:     https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
+ *   variants:   https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariants
+ *   paging:     https://shopify.dev/docs/api/usage/pagination-graphql
+ *   cost:       https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
+ *   versions:   https://shopify.dev/docs/api/usage/versioning
+ *   redaction:  https://shopify.dev/docs/apps/launch/protected-customer-data
  *   token:      https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant
  *
- * GET {base}/admin/api/{api_version}/orders.json?status=any&
- * updated_at_min=SINCE&limit=250 with X-Shopify-Access-Token, then the
- * Link header's rel="next" page_info until there is none. A page_info
- * request may carry nothing but limit: the cursor remembers the filters.
- * Money values are decimal strings in the order's currency, turned into
- * minor units exactly (no floating point).
+ * POST {base}/admin/api/{api_version}/graphql.json with
+ * X-Shopify-Access-Token, the query orders(first:, after:, sortKey:
+ * UPDATED_AT, query: "updated_at:>='SINCE'") and its pageInfo
+ * {hasNextPage endCursor}, the cursor sent back as $after until there is
+ * no next page. Sorted by update time, a run stopped half-way has read
+ * the oldest changes first; the engine moves the watermark only after a
+ * whole run, so the next run asks from the same point and misses nothing.
+ * Each order node is put into the shape of the REST Order resource
+ * (gql_order) and mapped by the same code as before, so ids stay the
+ * numeric tail of the GID (gid://shopify/Order/123 is 123) and stored
+ * orders keep their external ids. Money is the shop money of each
+ * MoneyBag (shopMoney), in the order's currencyCode (the shop's).
+ * Fields Shopify redacts for an app without protected customer data
+ * access arrive as null: they are left out, never an error.
  *
- * The catalog (--products): GET .../products.json?updated_at_min=SINCE&
- * limit=250, paged the same way, one product line per variant (a variant
- * is what has a SKU, a price and a stock): sku = variant.sku, name =
- * product.title + " / " + variant.title (but not Shopify's "Default
- * Title" of a product without options), category = product.product_type,
- * price = variant.price in minor units, stock = variant.inventory_quantity.
- * A product carries no currency: prices are in the shop's currency, which
- * the channel setting "currency" names, else GET .../shop.json (asked
- * first) does: never an assumed one. There is
- * no cost: Shopify keeps it on the inventory item (InventoryItem.cost, one
- * more request per variant), so it is left out and the store keeps what
- * it has. A variant without a SKU can't be a catalog line (sku is the
- * key); it is skipped and counted (skipped_no_sku).
+ * Cost (extensions.cost): a query is refused (THROTTLED) when the bucket
+ * has less than its requested cost; each answer says what is left
+ * (throttleStatus.currentlyAvailable) and how fast it refills
+ * (restoreRate). When less is left than the last query asked for, the
+ * next request waits (cost - available) / restoreRate seconds, at most
+ * GQL_WAIT_MAX; a THROTTLED answer waits the same and asks again, at
+ * most GQL_THROTTLED_MAX times.
+ *
+ * The catalog (--products): productVariants(first:, after:, query:
+ * "updated_at:>='SINCE'"), one product line per variant (no 100-variant
+ * cap per product as REST had), mapped by the REST product code:
+ * sku = variant.sku, name = product.title + " / " + variant.title (but
+ * not Shopify's "Default Title" of a product without options), category
+ * = product.productType, price = variant.price in minor units, stock =
+ * variant.inventoryQuantity. A variant carries no currency: prices are
+ * in the shop's currency, which the channel setting "currency" names,
+ * else the query shop { currencyCode } (asked first) does: never an
+ * assumed one. There is no cost (it lives on the inventory item) and a
+ * variant without a SKU is skipped and counted (skipped_no_sku).
+ *
+ * An X-Shopify-API-Deprecated-Reason header (what of the query is
+ * deprecated) is said once per run on stderr.
+ *
+ * Setting api=rest keeps the legacy REST Admin API (orders.json,
+ * products.json paged by the Link header) for a shop that still needs
+ * it; it goes once every shop is on GraphQL:
+ *
+ *   https://shopify.dev/docs/api/admin-rest/2024-10/resources/order
+ *   https://shopify.dev/docs/api/admin-rest/usage/pagination
  *
  * The mapping helpers at the end (money, phones, postal codes, order
  * numbers, times, base URLs) are shared with kind-woocommerce.c; they move
@@ -50,8 +76,20 @@
 #include "rfc3339.h"
 
 
-#define SHOPIFY_DEFAULT_VERSION "2024-01"
+/* Released 2026-10-01, supported until 2027-10 at least (a stable
+ * version is supported 12 months; versioning page above). */
+#define SHOPIFY_DEFAULT_VERSION "2026-10"
 #define SHOPIFY_MAX_LIMIT 250
+/* Orders a GraphQL page: its requested cost (about first x the nested
+ * connections' first) stays well under the 1000 a query may cost. */
+#define GQL_DEFAULT_LIMIT 25
+/* Nested connections: an order with more line items than this is
+ * refused, not cut short. */
+#define GQL_LINES 100
+/* The longest wait for the cost bucket to refill, and how many
+ * THROTTLED answers in a row before the channel fails. */
+#define GQL_WAIT_MAX 60.0
+#define GQL_THROTTLED_MAX 5
 
 /*
  * Where an order stands, from financial_status, fulfillment_status and
@@ -101,7 +139,16 @@ struct shopify_state {
 	int pages;
 	char currency[4];	/* the catalog's: setting, or shop.json's */
 	long skipped_no_sku;	/* catalog variants without a SKU */
+	int rest;		/* setting api=rest: the legacy REST API */
+	char *after;		/* GraphQL: the next page's cursor */
+	double cost;		/* the last requestedQueryCost, or 0 */
+	double wait;		/* before the next request, seconds */
+	int throttled;		/* THROTTLED answers in a row */
+	int deprecated_said;	/* the deprecation header, once a run */
 };
+
+static enum uoms_kind_step gql_request(struct uoms_fetch_ctx *,
+    struct uoms_http_req *, const char *, char *, size_t);
 
 static int
 str_eq(const char *a, const char *b)
@@ -185,7 +232,15 @@ shopify_init(struct uoms_fetch_ctx *ctx, char *why, size_t whylen)
 		return -1;
 	}
 	snprintf(st->version, sizeof st->version, "%s", v);
-	st->limit = SHOPIFY_MAX_LIMIT;
+	if (uoms_map_setting(ctx->channel, "api", vbuf, sizeof vbuf) == 0) {
+		if (strcmp(vbuf, "rest") != 0 && strcmp(vbuf, "graphql") != 0) {
+			snprintf(why, whylen, "setting api '%.16s' is not "
+			    "graphql or rest", vbuf);
+			return -1;
+		}
+		st->rest = strcmp(vbuf, "rest") == 0;
+	}
+	st->limit = st->rest ? SHOPIFY_MAX_LIMIT : GQL_DEFAULT_LIMIT;
 	if (limit != NULL) {
 		char *end;
 		long n = strtol(limit, &end, 10);
@@ -274,6 +329,8 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		return UOMS_KIND_REQUEST;
 	}
 
+	if (!st->rest)
+		return gql_request(ctx, req, token, why, whylen);
 	snprintf(req->method, sizeof req->method, "GET");
 	if (ctx->products && st->currency[0] == '\0') {
 		/* https://shopify.dev/docs/api/admin-rest/2024-01/resources/shop */
@@ -883,6 +940,498 @@ shopify_take_shop(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return 0;
 }
 
+/*
+ * The X-Shopify-API-Deprecated-Reason header, once a run: what of the
+ * query Shopify deprecates (since 2025-04, the fields by name), so it is
+ * fixed before the version goes out of support.
+ *   https://shopify.dev/changelog/graphql-return-actual-deprecation-reasons
+ */
+static void
+shopify_deprecated(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r)
+{
+	struct shopify_state *st = ctx->state;
+	char reason[512], msg[640];
+
+	if (st->deprecated_said || uoms_http_header(r,
+	    "X-Shopify-API-Deprecated-Reason", reason, sizeof reason) < 0)
+		return;
+	st->deprecated_said = 1;
+	for (char *p = reason; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	snprintf(msg, sizeof msg, "api_version %s: Shopify deprecates what "
+	    "it is asked: %s", st->version, reason);
+	if (ctx->warn != NULL)
+		ctx->warn(ctx, msg);
+}
+
+/*
+ * The numeric tail of a GID (gid://shopify/Order/123 is "123"), the id
+ * the REST API gave the same object, as a new JSON string; NULL when v is
+ * not such a GID.
+ */
+static json_t *
+gql_id(json_t *v)
+{
+	const char *s = json_string_value(v), *tail;
+	size_t n;
+
+	if (s == NULL || strncmp(s, "gid://shopify/", 14) != 0 ||
+	    (tail = strrchr(s, '/')) == NULL)
+		return NULL;
+	tail++;
+	n = strcspn(tail, "?");
+	if (n == 0 || n > 20 || strspn(tail, "0123456789") != n)
+		return NULL;
+	return json_stringn(tail, n);
+}
+
+/* A MoneyBag's shop money amount (a decimal string), or NULL. Borrowed. */
+static json_t *
+gql_money(json_t *bag)
+{
+	return json_object_get(json_object_get(bag, "shopMoney"), "amount");
+}
+
+/* Copies o[from], a string, into out[to], lower-cased when lower. */
+static void
+gql_copy(json_t *out, const char *to, json_t *o, const char *from, int lower)
+{
+	const char *s = json_string_value(json_object_get(o, from));
+	char *d;
+
+	if (s == NULL)
+		return;		/* absent, or redacted (null) */
+	if ((d = strdup(s)) == NULL)
+		return;
+	for (char *p = d; lower && *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	json_object_set_new(out, to, json_string(d));
+	free(d);
+}
+
+/* nodes of a connection (borrowed), or NULL when it is not one. */
+static json_t *
+gql_nodes(json_t *conn)
+{
+	json_t *n = json_object_get(conn, "nodes");
+
+	return json_is_array(n) ? n : NULL;
+}
+
+/*
+ * An Order node in the shape of the REST Order resource, which
+ * shopify_order maps (a new reference); NULL with why when it can't be:
+ * an id that is not a GID, or (*refuse set: that order alone) more line
+ * items than GQL_LINES.
+ *   https://shopify.dev/docs/api/admin-graphql/latest/objects/Order
+ */
+static json_t *
+gql_order(json_t *n, char *why, size_t whylen, int *refuse)
+{
+	static const struct { const char *to, *from; } addr[] = {
+		{ "name", "name" }, { "first_name", "firstName" },
+		{ "last_name", "lastName" }, { "address1", "address1" },
+		{ "address2", "address2" }, { "city", "city" },
+		{ "province", "province" }, { "country", "country" },
+		{ "zip", "zip" }, { "phone", "phone" },
+	};
+	json_t *o, *id, *x, *lis, *sa, *list;
+	const char *name, *ful;
+	size_t i, k;
+
+	*refuse = 0;
+	if (!json_is_object(n) || (id = gql_id(json_object_get(n, "id"))) ==
+	    NULL) {
+		snprintf(why, whylen, "an order without a gid://shopify/Order "
+		    "id");
+		return NULL;
+	}
+	o = json_object();
+	json_object_set_new(o, "id", id);
+	gql_copy(o, "name", n, "name", 0);
+	/* The default name is "#" and the order number. */
+	name = json_string_value(json_object_get(n, "name"));
+	if (name != NULL && name[0] == '#' && name[1] != '\0' &&
+	    strspn(name + 1, "0123456789") == strlen(name + 1))
+		json_object_set_new(o, "order_number", json_string(name + 1));
+	gql_copy(o, "created_at", n, "createdAt", 0);
+	gql_copy(o, "updated_at", n, "updatedAt", 0);
+	gql_copy(o, "cancelled_at", n, "cancelledAt", 0);
+	gql_copy(o, "closed_at", n, "closedAt", 0);
+	gql_copy(o, "currency", n, "currencyCode", 0);
+	gql_copy(o, "financial_status", n, "displayFinancialStatus", 1);
+	/* UNFULFILLED, OPEN, IN_PROGRESS, ON_HOLD ...: nothing shipped. */
+	ful = json_string_value(json_object_get(n,
+	    "displayFulfillmentStatus"));
+	if (str_eq(ful, "FULFILLED"))
+		json_object_set_new(o, "fulfillment_status",
+		    json_string("fulfilled"));
+	else if (str_eq(ful, "PARTIALLY_FULFILLED"))
+		json_object_set_new(o, "fulfillment_status",
+		    json_string("partial"));
+	else if (str_eq(ful, "RESTOCKED"))
+		json_object_set_new(o, "fulfillment_status",
+		    json_string("restocked"));
+	gql_copy(o, "phone", n, "phone", 0);
+	if ((x = gql_money(json_object_get(n, "totalPriceSet"))) != NULL)
+		json_object_set(o, "total_price", x);
+
+	/* Redacted (no protected customer data access): null, left out. */
+	if (json_is_object(x = json_object_get(n, "shippingAddress"))) {
+		sa = json_object();
+		for (i = 0; i < sizeof addr / sizeof addr[0]; i++)
+			gql_copy(sa, addr[i].to, x, addr[i].from, 0);
+		json_object_set_new(o, "shipping_address", sa);
+	}
+	if (json_is_object(x = json_object_get(n, "billingAddress"))) {
+		sa = json_object();
+		gql_copy(sa, "name", x, "name", 0);
+		gql_copy(sa, "phone", x, "phone", 0);
+		json_object_set_new(o, "billing_address", sa);
+	}
+	list = json_array();
+	json_object_set_new(o, "fulfillments", list);
+	json_array_foreach(json_object_get(n, "fulfillments"), i, x) {
+		json_t *f = json_object();
+
+		gql_copy(f, "created_at", x, "createdAt", 0);
+		json_array_append_new(list, f);
+	}
+
+	x = json_object_get(n, "lineItems");
+	if (json_is_true(json_object_get(json_object_get(x, "pageInfo"),
+	    "hasNextPage"))) {
+		snprintf(why, whylen, "order %s: more than %d line items",
+		    json_string_value(json_object_get(o, "id")), GQL_LINES);
+		*refuse = 1;
+		json_decref(o);
+		return NULL;
+	}
+	lis = json_array();
+	json_object_set_new(o, "line_items", lis);
+	list = gql_nodes(x);
+	json_array_foreach(list, i, x) {
+		json_t *li = json_object(), *q;
+
+		json_array_append_new(lis, li);
+		if ((id = gql_id(json_object_get(x, "id"))) != NULL)
+			json_object_set_new(li, "id", id);
+		gql_copy(li, "sku", x, "sku", 0);
+		gql_copy(li, "name", x, "name", 0);
+		gql_copy(li, "title", x, "title", 0);
+		if ((q = json_object_get(x, "quantity")) != NULL)
+			json_object_set(li, "quantity", q);
+		if ((q = gql_money(json_object_get(x,
+		    "originalUnitPriceSet"))) != NULL)
+			json_object_set(li, "price", q);
+	}
+
+	list = json_array();
+	json_object_set_new(o, "refunds", list);
+	json_array_foreach(json_object_get(n, "refunds"), i, x) {
+		json_t *rf = json_object(), *rl = json_array(), *tx = json_array();
+		json_t *y;
+
+		json_array_append_new(list, rf);
+		json_object_set_new(rf, "refund_line_items", rl);
+		json_object_set_new(rf, "transactions", tx);
+		json_array_foreach(gql_nodes(json_object_get(x,
+		    "refundLineItems")), k, y) {
+			json_t *r = json_object(), *q;
+
+			json_array_append_new(rl, r);
+			if ((id = gql_id(json_object_get(json_object_get(y,
+			    "lineItem"), "id"))) != NULL)
+				json_object_set_new(r, "line_item_id", id);
+			if ((q = json_object_get(y, "quantity")) != NULL)
+				json_object_set(r, "quantity", q);
+		}
+		json_array_foreach(gql_nodes(json_object_get(x,
+		    "transactions")), k, y) {
+			json_t *t = json_object(), *bag, *q;
+
+			json_array_append_new(tx, t);
+			gql_copy(t, "kind", y, "kind", 1);
+			gql_copy(t, "status", y, "status", 1);
+			bag = json_object_get(y, "amountSet");
+			if ((q = gql_money(bag)) != NULL)
+				json_object_set(t, "amount", q);
+			gql_copy(t, "currency", json_object_get(bag,
+			    "shopMoney"), "currencyCode", 0);
+		}
+	}
+	return o;
+}
+
+/*
+ * A ProductVariant node as a REST product of one variant, which
+ * shopify_product maps (a new reference); NULL with why.
+ *   https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant
+ */
+static json_t *
+gql_variant(json_t *n, char *why, size_t whylen)
+{
+	json_t *p = json_object_get(n, "product"), *out, *v, *vs, *x;
+
+	if (!json_is_object(n) || !json_is_object(p) ||
+	    (x = gql_id(json_object_get(p, "id"))) == NULL) {
+		snprintf(why, whylen, "a variant without its product's "
+		    "gid://shopify/Product id");
+		return NULL;
+	}
+	out = json_object();
+	json_object_set_new(out, "id", x);
+	gql_copy(out, "title", p, "title", 0);
+	gql_copy(out, "product_type", p, "productType", 0);
+	gql_copy(out, "status", p, "status", 1);
+	v = json_object();
+	if ((x = gql_id(json_object_get(n, "id"))) != NULL)
+		json_object_set_new(v, "id", x);
+	gql_copy(v, "title", n, "title", 0);
+	gql_copy(v, "sku", n, "sku", 0);
+	if ((x = json_object_get(n, "price")) != NULL)
+		json_object_set(v, "price", x);
+	if ((x = json_object_get(n, "inventoryQuantity")) != NULL)
+		json_object_set(v, "inventory_quantity", x);
+	vs = json_array();
+	json_array_append_new(vs, v);
+	json_object_set_new(out, "variants", vs);
+	return out;
+}
+
+static const char gql_orders_query[] =
+    "query ($first: Int!, $after: String, $query: String) {"
+    " orders(first: $first, after: $after, sortKey: UPDATED_AT,"
+    " query: $query) {"
+    " pageInfo { hasNextPage endCursor }"
+    " nodes { id name createdAt updatedAt cancelledAt closedAt"
+    " currencyCode displayFinancialStatus displayFulfillmentStatus phone"
+    " totalPriceSet { shopMoney { amount currencyCode } }"
+    " shippingAddress { name firstName lastName address1 address2 city"
+    " province country zip phone }"
+    " billingAddress { name phone }"
+    " fulfillments { createdAt }"
+    " lineItems(first: 100) { pageInfo { hasNextPage }"
+    " nodes { id sku name title quantity"
+    " originalUnitPriceSet { shopMoney { amount currencyCode } } } }"
+    " refunds { refundLineItems(first: 100) { nodes { lineItem { id }"
+    " quantity } }"
+    " transactions(first: 20) { nodes { kind status"
+    " amountSet { shopMoney { amount currencyCode } } } } } } } }";
+
+static const char gql_variants_query[] =
+    "query ($first: Int!, $after: String, $query: String) {"
+    " productVariants(first: $first, after: $after, query: $query) {"
+    " pageInfo { hasNextPage endCursor }"
+    " nodes { id title sku price inventoryQuantity updatedAt"
+    " product { id title productType status } } } }";
+
+static const char gql_shop_query[] = "query { shop { currencyCode } }";
+
+/* The next GraphQL request: the shop's currency, or the next page. */
+static enum uoms_kind_step
+gql_request(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char *token, char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *body, *vars;
+	char *text;
+
+	body = json_object();
+	if (ctx->products && st->currency[0] == '\0') {
+		json_object_set_new(body, "query", json_string(gql_shop_query));
+		st->step = ST_SHOP;
+	} else {
+		vars = json_object();
+		json_object_set_new(vars, "first", json_integer(st->limit));
+		json_object_set_new(vars, "after", st->after != NULL ?
+		    json_string(st->after) : json_null());
+		if (ctx->since != NULL && *ctx->since != '\0') {
+			struct uoms_buf q = { 0 };
+
+			/* Shopify's search syntax; the time is ours
+			 * (RFC 3339), nothing to escape in it. */
+			uoms_buf_printf(&q, "updated_at:>='%s'", ctx->since);
+			json_object_set_new(vars, "query", json_string(q.p));
+			uoms_buf_free(&q);
+		} else {
+			json_object_set_new(vars, "query", json_null());
+		}
+		json_object_set_new(body, "query", json_string(ctx->products ?
+		    gql_variants_query : gql_orders_query));
+		json_object_set_new(body, "variables", vars);
+		st->step = st->after != NULL ? ST_NEXT : ST_FIRST;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return UOMS_KIND_FAIL;
+	}
+	snprintf(req->method, sizeof req->method, "POST");
+	uoms_buf_printf(&req->url, "%s/admin/api/%s/graphql.json", st->base,
+	    st->version);
+	uoms_buf_str(&req->body, text);
+	free(text);
+	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
+	uoms_http_req_header(req, 0, "Content-Type: application/json");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	req->wait = st->wait;
+	req->again = st->throttled > 0;
+	st->wait = 0;
+	return UOMS_KIND_REQUEST;
+}
+
+/*
+ * Reads extensions.cost: the seconds to wait before a query of cost
+ * requested, given what the bucket has and how fast it fills, bounded;
+ * 0 when it has enough or the answer says nothing of it.
+ */
+static double
+gql_cost(struct shopify_state *st, json_t *root, int throttled)
+{
+	json_t *cost = json_object_get(json_object_get(root, "extensions"),
+	    "cost");
+	json_t *ts = json_object_get(cost, "throttleStatus");
+	json_t *req = json_object_get(cost, "requestedQueryCost");
+	json_t *avail = json_object_get(ts, "currentlyAvailable");
+	json_t *rate = json_object_get(ts, "restoreRate");
+	double w;
+
+	if (json_is_number(req))
+		st->cost = json_number_value(req);
+	if (!json_is_number(avail) || !json_is_number(rate) ||
+	    json_number_value(rate) <= 0)
+		return throttled ? 1.0 : 0;	/* never at once again */
+	if (json_number_value(avail) >= st->cost)
+		return throttled ? 1.0 : 0;
+	w = (st->cost - json_number_value(avail)) / json_number_value(rate);
+	return w > GQL_WAIT_MAX ? GQL_WAIT_MAX : w;
+}
+
+/* A GraphQL answer: errors (THROTTLED waited out), the shop, or a page. */
+static int
+gql_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *root, *errors, *e, *data, *conn, *nodes, *pi, *recs, *n;
+	const char *cursor = NULL, *cur;
+	size_t i;
+
+	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
+		return -1;
+	errors = json_object_get(root, "errors");
+	if (json_array_size(errors) > 0) {
+		json_array_foreach(errors, i, e)
+			if (str_eq(json_string_value(json_object_get(
+			    json_object_get(e, "extensions"), "code")),
+			    "THROTTLED"))
+				break;
+		if (i < json_array_size(errors)) {
+			st->wait = gql_cost(st, root, 1);
+			json_decref(root);
+			if (++st->throttled > GQL_THROTTLED_MAX) {
+				snprintf(why, whylen, "throttled %d times in a "
+				    "row (query cost %.0f)", st->throttled,
+				    st->cost);
+				return -1;
+			}
+			return 0;	/* the same request again, later */
+		}
+		snprintf(why, whylen, "GraphQL error: %.300s",
+		    json_string_value(json_object_get(json_array_get(errors, 0),
+		    "message")) ? json_string_value(json_object_get(
+		    json_array_get(errors, 0), "message")) : "(no message)");
+		json_decref(root);
+		return -1;
+	}
+	st->throttled = 0;
+	st->wait = gql_cost(st, root, 0);
+	data = json_object_get(root, "data");
+	if (st->step == ST_SHOP) {
+		cur = jstr(json_object_get(data, "shop"), "currencyCode");
+		if (cur == NULL || uoms_currency_digits(cur) < 0) {
+			snprintf(why, whylen, "the shop's currency '%.16s' is "
+			    "not an ISO 4217 code: set the channel's currency",
+			    cur != NULL ? cur : "");
+			json_decref(root);
+			return -1;
+		}
+		snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+		json_decref(root);
+		st->step = ST_ORDERS;
+		return 0;
+	}
+	conn = json_object_get(data, ctx->products ? "productVariants" :
+	    "orders");
+	pi = json_object_get(conn, "pageInfo");
+	if ((nodes = gql_nodes(conn)) == NULL || !json_is_object(pi)) {
+		snprintf(why, whylen, "answer has no %s nodes and pageInfo",
+		    ctx->products ? "productVariants" : "orders");
+		json_decref(root);
+		return -1;
+	}
+	if (json_is_true(json_object_get(pi, "hasNextPage")) &&
+	    (cursor = jstr(pi, "endCursor")) == NULL) {
+		snprintf(why, whylen, "a next page without an endCursor");
+		json_decref(root);
+		return -1;
+	}
+	/* Mapped whole before anything is emitted. */
+	recs = json_array();
+	json_array_foreach(nodes, i, n) {
+		json_t *o, *rec;
+		int refuse = 0, rc;
+
+		if (ctx->products) {
+			if ((o = gql_variant(n, why, whylen)) == NULL)
+				goto fail;
+			rc = shopify_product(ctx, o, recs, why, whylen);
+			json_decref(o);
+			if (rc < 0)
+				goto fail;
+			continue;
+		}
+		if ((o = gql_order(n, why, whylen, &refuse)) == NULL) {
+			if (refuse && uoms_kind_refuse(ctx, why) == 0)
+				continue;	/* that order alone */
+			goto fail;
+		}
+		rec = shopify_order(ctx, o, why, whylen, &refuse);
+		json_decref(o);
+		if (rec != NULL) {
+			json_array_append_new(recs, rec);
+			continue;
+		}
+		if (refuse && uoms_kind_refuse(ctx, why) == 0)
+			continue;
+		goto fail;
+	}
+	json_array_foreach(recs, i, n)
+		ctx->emit(ctx, n);
+	json_decref(recs);
+	st->pages++;
+	free(st->after);
+	st->after = NULL;
+	if (cursor == NULL) {
+		st->step = ST_DONE;
+	} else if ((st->after = strdup(cursor)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		json_decref(root);
+		return -1;
+	} else {
+		st->step = ST_NEXT;
+	}
+	json_decref(root);
+	return 0;
+fail:
+	json_decref(recs);
+	json_decref(root);
+	return -1;
+}
+
 static int
 shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -899,6 +1448,9 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	}
 	if (st->step == ST_TOKEN)
 		return shopify_take_token(ctx, r, why, whylen);
+	shopify_deprecated(ctx, r);
+	if (!st->rest)
+		return gql_take(ctx, r, why, whylen);
 	if (st->step == ST_SHOP)
 		return shopify_take_shop(ctx, r, why, whylen);
 
@@ -971,11 +1523,13 @@ shopify_done(struct uoms_fetch_ctx *ctx)
 		free(st->token);
 	}
 	free(st->page_info);
+	free(st->after);
 	free(st);
 	ctx->state = NULL;
 }
 
-/* Standard plans leak 2 requests/s from a bucket of 40: stay under it. */
+/* GraphQL is paced by its query cost (gql_cost); 2 requests/s more is
+ * what REST's standard plans leak from a bucket of 40, kept for both. */
 const struct uoms_kind uoms_kind_shopify = {
 	.name = "shopify",
 	.next = shopify_next,

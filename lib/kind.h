@@ -26,6 +26,16 @@ struct uoms_http_req {
 	struct uoms_buf body;		/* empty for GET */
 	/* Header values that must never be shown (--dry-run masks them). */
 	int secret_header[UOMS_HTTP_MAX_HEADERS];
+	/* Seconds the engine waits, at least, before sending it (0: the
+	 * channel's pace alone): a kind that reads the channel's own
+	 * throttle (a query cost budget) says here how long it needs. The
+	 * kind bounds it. */
+	double wait;
+	/* The last request again (the channel said "later", in a 2xx
+	 * answer the kind read): not a new page, so neither counted
+	 * against max_pages nor taken for a cycle. The kind bounds how
+	 * often. */
+	int again;
 };
 
 /* An answer. Header lookup is by name, case-insensitive. */
@@ -104,6 +114,9 @@ struct uoms_fetch_ctx {
 	int (*stored_open)(struct uoms_fetch_ctx *ctx, const char *before,
 	    const char *final, int max, void (*fn)(void *arg,
 	    const char *ext), void *arg, char *why, size_t whylen);
+	/* Says what on stderr for the channel (masked like every message
+	 * about it); nothing fails or is counted. NULL in a unit test. */
+	void (*warn)(struct uoms_fetch_ctx *ctx, const char *what);
 	void *engine;			/* the engine's own */
 };
 

@@ -68,6 +68,10 @@ fuzz() {
 	fuzz fuzz-kind-shopify
 }
 
+@test "fuzz: shopify's legacy REST answer mapper (api=rest)" {
+	fuzz fuzz-kind-shopify-rest
+}
+
 @test "fuzz: woocommerce's answer mapper" {
 	fuzz fuzz-kind-woocommerce
 }

@@ -156,7 +156,7 @@ EOF
 	[ "$status" -eq 0 ]
 	# JPY has no minor unit: "1500.00" is 1500 (as USD it was 150000).
 	[ "$(python3 -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["currency"], p["price"])' "$output")" = "JPY 1500" ]
-	head -1 server.log | grep -q '^GET /admin/api/2024-01/shop.json -> 200$'
+	head -1 server.log | grep -q '^POST /admin/api/2026-10/graphql.json shop .* -> 200$'
 
 	# A shop that names no currency: nothing is assumed, nothing printed.
 	fake_stop_all
@@ -168,7 +168,7 @@ EOF
 	    --since 2026-11-01
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
-	[[ "$stderr" == *"channel shopnone: the shop's currency (shop.json) '' is not an ISO 4217 code"* ]]
+	[[ "$stderr" == *"channel shopnone: the shop's currency '' is not an ISO 4217 code"* ]]
 }
 
 @test "woocommerce: a KRW store and a USD store, each amount in its own minor units" {

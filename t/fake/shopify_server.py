@@ -1,7 +1,36 @@
 #!/usr/bin/env python3
-"""A fake Shopify Admin REST API for the tests: python3 standard library only.
+"""A fake Shopify Admin API (GraphQL, and the legacy REST) for the tests:
+python3 standard library only.
 
-It behaves as the public docs describe the real one:
+POST /admin/api/VERSION/graphql.json speaks GraphQL enough for the kind's
+queries, as the public docs describe the real API:
+  endpoint   https://shopify.dev/docs/api/admin-graphql
+  orders     https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
+  variants   https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariants
+  paging     https://shopify.dev/docs/api/usage/pagination-graphql
+  cost       https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
+  versions   https://shopify.dev/docs/api/usage/versioning
+The query text is parsed minimally: its top field (orders, productVariants
+or shop), sortKey (orders are sorted by ID unless sortKey: UPDATED_AT, as
+the real default is), the nested connections' first; the variables first,
+after and query (updated_at:>='TIME' or updated_at:>TIME). X-Shopify-
+Access-Token is checked (401 when wrong). Nodes are the REST data put in
+GraphQL shape (GIDs gid://shopify/Order/ID, camelCase, MoneyBag
+shopMoney, enums upper case, times in UTC); every field is given, whatever
+the selection. Cost: requestedQueryCost = 2 + first x (1 + nested
+connections) (1 for shop), actualQueryCost the same with the nodes
+returned; a leaky bucket of --cost-max points refilled at --restore
+points/s answers THROTTLED (HTTP 200, errors[0].extensions.code, and
+extensions.cost with actualQueryCost null) when it holds less than the
+requested cost, and takes the actual cost otherwise; every answer carries
+extensions.cost.throttleStatus. A version Shopify does not serve (not in
+VERSIONS) is a 404 on every path, as the real one answers. --deprecated
+TEXT sends X-Shopify-API-Deprecated-Reason: TEXT with every GraphQL answer.
+--redact leaves out (null) what an app without protected customer data
+access does not get: addresses, phones. --variants N adds a product
+"Big" with N variants (SKU BIG-1 ...).
+
+The legacy REST API behaves as its docs describe it:
   orders     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
   products   https://shopify.dev/docs/api/admin-rest/2024-01/resources/product
   paging     https://shopify.dev/docs/api/admin-rest/usage/pagination
@@ -46,12 +75,18 @@ WHAT: 500, 429 (Retry-After: 1), 401, hang (no answer for --hang seconds),
 truncate (the JSON cut in half, Content-Length to match), short (the
 connection closes half way through the announced body), badjson.
 --log FILE: one line per request, "METHOD PATH?QUERY -> STATUS" (never a
-token or secret).
+token or secret); a GraphQL one is "POST PATH FIELD first=N after=CURSOR|-
+query=Q|- -> STATUS", and "-> THROTTLED ready=SECONDS" when refused (when
+the bucket holds the cost again). --times appends " left=POINTS" (what
+the bucket holds after a GraphQL answer) and " at=EPOCH" (seconds, when
+it was answered) to every line. --cost-start POINTS: what the bucket holds
+at the first query (full by default); it fills from then on.
 """
 import argparse
 import base64
 import datetime
 import json
+import re
 import sys
 import threading
 import time
@@ -182,6 +217,119 @@ def when(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
+# Stable versions served late 2026 (each is supported 12 months), the
+# release candidate and unstable.
+VERSIONS = {"2025-10", "2026-01", "2026-04", "2026-07", "2026-10",
+            "2027-01", "unstable"}
+
+
+def utc(s):
+    """A REST time as GraphQL gives it: UTC, 'Z'."""
+    if not s:
+        return None
+    return when(s).astimezone(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def money(amount, currency):
+    if amount is None:
+        return None
+    return {"shopMoney": {"amount": amount, "currencyCode": currency},
+            "presentmentMoney": {"amount": amount, "currencyCode": currency}}
+
+
+def gid(kind, n):
+    return "gid://shopify/%s/%d" % (kind, n)
+
+
+FULFILLMENT = {None: "UNFULFILLED", "partial": "PARTIALLY_FULFILLED",
+               "fulfilled": "FULFILLED", "restocked": "RESTOCKED"}
+
+
+def gql_order(o, lines_first, redact):
+    """A REST order as an Order node of the GraphQL Admin API."""
+    cur = o.get("currency")
+    sa = o.get("shipping_address")
+    ba = o.get("billing_address")
+
+    def addr(a):
+        if not a or redact:
+            return None
+        return {"name": a.get("name"), "firstName": a.get("first_name"),
+                "lastName": a.get("last_name"), "address1": a.get("address1"),
+                "address2": a.get("address2"), "city": a.get("city"),
+                "province": a.get("province"), "country": a.get("country"),
+                "zip": a.get("zip"), "phone": a.get("phone")}
+    lis = o.get("line_items", [])
+    fin = o.get("financial_status")
+    return {
+        "id": gid("Order", o["id"]),
+        "name": o.get("name"),
+        "createdAt": utc(o.get("created_at")),
+        "updatedAt": utc(o.get("updated_at")),
+        "cancelledAt": utc(o.get("cancelled_at")),
+        "closedAt": utc(o.get("closed_at")),
+        "currencyCode": cur,
+        "displayFinancialStatus": fin.upper() if fin else None,
+        "displayFulfillmentStatus": FULFILLMENT.get(
+            o.get("fulfillment_status"), "UNFULFILLED"),
+        "phone": None if redact else o.get("phone"),
+        "email": None if redact else o.get("email"),
+        "totalPriceSet": money(o.get("total_price"), cur),
+        "shippingAddress": addr(sa),
+        "billingAddress": addr(ba),
+        "fulfillments": [{"createdAt": utc(f.get("created_at"))}
+                         for f in o.get("fulfillments", [])],
+        "lineItems": {
+            "pageInfo": {"hasNextPage": len(lis) > lines_first},
+            "nodes": [{
+                "id": gid("LineItem", li["id"]), "sku": li.get("sku"),
+                "name": li.get("name"), "title": li.get("title"),
+                "quantity": li.get("quantity"),
+                "originalUnitPriceSet": money(li.get("price"), cur),
+            } for li in lis[:lines_first]]},
+        "refunds": [{
+            "id": gid("Refund", rf["id"]),
+            "refundLineItems": {"nodes": [{
+                "lineItem": {"id": gid("LineItem", x["line_item_id"])},
+                "quantity": x.get("quantity")}
+                for x in rf.get("refund_line_items", [])]},
+            "transactions": {"nodes": [{
+                "kind": t.get("kind", "").upper(),
+                "status": t.get("status", "").upper(),
+                "amountSet": money(t.get("amount"), t.get("currency", cur))}
+                for t in rf.get("transactions", [])]},
+        } for rf in o.get("refunds", [])],
+    }
+
+
+def gql_variants(p):
+    """A REST product's variants as ProductVariant nodes."""
+    return [{"id": gid("ProductVariant", v["id"]), "title": v.get("title"),
+             "sku": v.get("sku"), "price": v.get("price"),
+             "inventoryQuantity": v.get("inventory_quantity"),
+             "updatedAt": utc(p.get("updated_at")),
+             "product": {"id": gid("Product", p["id"]),
+                         "title": p.get("title"),
+                         "productType": p.get("product_type"),
+                         "status": (p.get("status") or "").upper()}}
+            for v in p.get("variants", [])]
+
+
+def cursor_of(key):
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def search_since(q):
+    """The time of updated_at:>='T' (or >T), and whether it is inclusive."""
+    if not q:
+        return None, True
+    m = re.search(r"updated_at:(>=?)'?([0-9T:+.Z-]+)'?", q)
+    if not m:
+        return None, True
+    return when(m.group(2)), m.group(1) == ">="
+
+
 class Shop:
     def __init__(self, args):
         self.args = args
@@ -190,6 +338,10 @@ class Shop:
         self.tokens = {}            # issued token -> expiry (monotonic)
         self.issued = 0
         self.level, self.leaked_at = 0.0, time.monotonic()
+        # the GraphQL cost bucket, full unless --cost-start says
+        self.points = float(args.cost_max if args.cost_start is None
+                            else args.cost_start)
+        self.points_at = None   # it starts filling at the first query
         self.fails = {}
         for f in args.fail:
             n, what = f.split(":", 1)
@@ -207,8 +359,17 @@ class Shop:
         if self.args.product_data:
             with open(self.args.product_data, encoding="utf-8") as f:
                 d = json.load(f)
-            return d["products"] if isinstance(d, dict) else d
-        return PRODUCTS
+            out = d["products"] if isinstance(d, dict) else d
+        else:
+            out = list(PRODUCTS)
+        if self.args.variants:
+            out.append({"id": 632910399, "title": "Big", "product_type": "",
+                        "status": "active",
+                        "updated_at": "2026-11-20T15:00:00-05:00",
+                        "variants": [variant(900000000 + i, "V%d" % i,
+                                             "BIG-%d" % i, "1.00", i)
+                                     for i in range(1, self.args.variants + 1)]})
+        return out
 
     def count(self):
         """The request's number and, with --bucket, whether it overflows."""
@@ -222,9 +383,33 @@ class Shop:
                 self.level += 1
             return self.requests, full
 
-    def log(self, line):
+    def log(self, line, left=None):
         if self.logf:
+            if self.args.times and left is not None:
+                line += " left=%.1f" % left
+            if self.args.times:
+                line += " at=%.3f" % time.time()
             self.logf.write(line + "\n")
+
+    def spend(self, requested):
+        """None when the bucket holds requested points (then taken), else
+        the seconds until it does; and what it holds."""
+        with self.lock:
+            now = time.monotonic()
+            if self.points_at is None:
+                self.points_at = now
+            self.points = min(float(self.args.cost_max), self.points +
+                              self.args.restore * (now - self.points_at))
+            self.points_at = now
+            if requested > self.points:
+                return (requested - self.points) / self.args.restore, \
+                    self.points
+            self.points -= requested
+            return None, self.points
+
+    def refund(self, points):
+        with self.lock:
+            self.points = min(float(self.args.cost_max), self.points + points)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -234,7 +419,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def answer(self, status, body, headers=(), fail=None):
+    def answer(self, status, body, headers=(), fail=None, quiet=False):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         shop = self.server.shop
         length = len(data)
@@ -247,7 +432,8 @@ class Handler(BaseHTTPRequestHandler):
         elif fail == "short":
             data = data[: len(data) // 2]
         # Logged before it is sent: the client may ask again at once.
-        shop.log("%s %s -> %d" % (self.command, self.path, status))
+        if not quiet:
+            shop.log("%s %s -> %d" % (self.command, self.path, status))
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(length))
@@ -287,11 +473,29 @@ class Handler(BaseHTTPRequestHandler):
         self.fail_body = what if what in ("truncate", "short", "badjson") else None
         return False
 
+    def version_ok(self, path):
+        """An /admin/api/VERSION/ path of a version served; else 404."""
+        parts = path.split("/")
+        if len(parts) > 3 and parts[:3] == ["", "admin", "api"] and \
+                parts[3] not in VERSIONS:
+            self.answer(404, {"errors": "Not Found"})
+            return False
+        return True
+
     def do_POST(self):
+        # Read first: an answer before the body would leave it on the
+        # connection, read as the next request.
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.failed():
             return
         u = urllib.parse.urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self.version_ok(u.path):
+            return
+        parts = u.path.split("/")
+        if len(parts) == 5 and parts[:3] == ["", "admin", "api"] and \
+                parts[4] == "graphql.json":
+            self.graphql(u.path, body)
+            return
         if u.path != "/admin/oauth/access_token":
             self.answer(404, {"errors": "Not Found"})
             return
@@ -323,6 +527,8 @@ class Handler(BaseHTTPRequestHandler):
         shop = self.server.shop
         a = shop.args
         u = urllib.parse.urlsplit(self.path)
+        if not self.version_ok(u.path):
+            return
         parts = u.path.split("/")
         if len(parts) != 5 or parts[:3] != ["", "admin", "api"] or \
                 parts[4] not in ("orders.json", "products.json", "shop.json"):
@@ -390,6 +596,126 @@ class Handler(BaseHTTPRequestHandler):
         headers = [("Link", ", ".join(links))] if links else []
         self.answer(200, {what: page}, headers, fail=self.fail_body)
 
+    def graphql(self, path, body):
+        shop = self.server.shop
+        a = shop.args
+        tok = self.headers.get("X-Shopify-Access-Token", "")
+        if not (tok and (tok == a.token or
+                         shop.tokens.get(tok, 0) > time.monotonic())):
+            self.answer(401, {"errors": "[API] Invalid API key or access "
+                              "token (unrecognized login or wrong password)"})
+            return
+        if not self.headers.get("Content-Type", "").startswith(
+                "application/json"):
+            self.answer(400, {"errors": "Content-Type must be "
+                              "application/json"})
+            return
+        try:
+            req = json.loads(body)
+            text = req["query"]
+            variables = req.get("variables") or {}
+        except Exception:
+            self.answer(400, {"errors": {"query": "Required parameter "
+                                         "missing or invalid"}})
+            return
+        m = re.search(r"\{\s*(orders|productVariants|shop)\b", text)
+        if not m:
+            self.answer(200, {"errors": [{"message": "Field doesn't exist "
+                                          "on type 'QueryRoot'",
+                                          "extensions": {"code":
+                                                         "undefinedField"}}]})
+            return
+        field = m.group(1)
+        nested = [int(n) for n in re.findall(r"\(\s*first:\s*(\d+)",
+                                             text[m.end():])]
+        first = variables.get("first", 0)
+        after = variables.get("after")
+        query = variables.get("query")
+        if field == "shop":
+            requested = 1
+        else:
+            if not isinstance(first, int) or not 1 <= first <= 250:
+                self.answer(200, {"errors": [{
+                    "message": "first must be 1 to 250",
+                    "extensions": {"code": "BAD_REQUEST"}}]})
+                return
+            requested = 2 + first * (1 + len(nested))
+        desc = "POST %s %s first=%s after=%s query=%s" % (
+            path, field, first, after or "-", query or "-")
+        wait, left = shop.spend(requested)
+        status = {"maximumAvailable": float(a.cost_max),
+                  "currentlyAvailable": round(left, 1),
+                  "restoreRate": float(a.restore)}
+        headers = [("X-Shopify-API-Deprecated-Reason", a.deprecated)] \
+            if a.deprecated else []
+        if wait is not None:
+            shop.log("%s -> THROTTLED ready=%.3f" % (desc, wait))
+            self.answer(200, {"errors": [{
+                "message": "Throttled",
+                "extensions": {"code": "THROTTLED", "documentation":
+                               "https://shopify.dev/api/usage/rate-limits"}}],
+                "extensions": {"cost": {
+                    "requestedQueryCost": requested,
+                    "actualQueryCost": None,
+                    "throttleStatus": status}}}, headers, quiet=True)
+            return
+        if field == "shop":
+            info = {"name": "Test Store", "myshopifyDomain": "test.myshopify.com",
+                    "ianaTimezone": "Asia/Seoul"}
+            info["currencyCode"] = a.currency or None
+            data, actual = {"shop": info}, 1
+        else:
+            data, n = self.gql_page(field, text, first, after, query,
+                                    nested)
+            if data is None:
+                return
+            actual = 2 + n * (1 + len(nested))
+            shop.refund(requested - actual)
+        status["currentlyAvailable"] = round(shop.spend(0)[1], 1)
+        shop.log("%s -> 200" % desc, status["currentlyAvailable"])
+        self.answer(200, {"data": data, "extensions": {"cost": {
+            "requestedQueryCost": requested, "actualQueryCost": actual,
+            "throttleStatus": status}}}, headers, fail=self.fail_body,
+            quiet=True)
+
+    def gql_page(self, field, text, first, after, query, nested):
+        """One page of orders or variants: (data, nodes) or (None, 0)."""
+        shop = self.server.shop
+        since, inclusive = search_since(query)
+
+        def fresh(t):
+            return since is None or (when(t) >= since if inclusive
+                                     else when(t) > since)
+        if field == "orders":
+            lines_first = nested[0] if nested else 250
+            rows = [gql_order(o, lines_first, shop.args.redact)
+                    for o in shop.orders() if fresh(o["updated_at"])]
+            by_update = re.search(r"sortKey:\s*UPDATED_AT", text)
+        else:
+            rows = [v for p in shop.products() for v in gql_variants(p)
+                    if fresh(p["updated_at"])]
+            by_update = False
+
+        def key(r):
+            n = int(r["id"].rsplit("/", 1)[1])
+            return [r["updatedAt"], n] if by_update else [n]
+        rows.sort(key=key)
+        if after is not None:
+            try:
+                last = json.loads(base64.urlsafe_b64decode(after))
+            except Exception:
+                self.answer(200, {"errors": [{
+                    "message": "Invalid cursor for current pagination "
+                               "sort.", "extensions": {"code": "BAD_REQUEST"}}]})
+                return None, 0
+            rows = [r for r in rows if key(r) > last]
+        page = rows[:first]
+        info = {"hasNextPage": len(rows) > first,
+                "hasPreviousPage": after is not None,
+                "startCursor": cursor_of(key(page[0])) if page else None,
+                "endCursor": cursor_of(key(page[-1])) if page else None}
+        return {field: {"pageInfo": info, "nodes": page}}, len(page)
+
     def select_products(self, filters):
         status = filters.get("status")
         since = filters.get("updated_at_min")
@@ -427,6 +753,13 @@ def main():
     p.add_argument("--fail", action="append", default=[])
     p.add_argument("--hang", type=float, default=30)
     p.add_argument("--log")
+    p.add_argument("--times", action="store_true")
+    p.add_argument("--cost-max", type=int, default=1000)
+    p.add_argument("--restore", type=float, default=100.0)
+    p.add_argument("--cost-start", type=float)
+    p.add_argument("--deprecated")
+    p.add_argument("--redact", action="store_true")
+    p.add_argument("--variants", type=int, default=0)
     args = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True

@@ -90,6 +90,10 @@ fx_init(struct fixture *f, const char *base_url, const char *workflow,
 	f->ch.workflow = (char *)workflow;
 	f->ch.enabled = 1;
 	f->ch.settings = json_loads(settings ? settings : "{}", 0, NULL);
+	/* The tests before GraphQL are the legacy REST API's (api=rest);
+	 * the GraphQL ones say api=graphql. */
+	if (json_object_get(f->ch.settings, "api") == NULL)
+		json_object_set_new(f->ch.settings, "api", json_string("rest"));
 	f->ctx.channel = &f->ch;
 	f->ctx.since = since;
 	f->ctx.until = "2026-11-21T10:00:00Z";
@@ -179,10 +183,10 @@ test_requests(void)
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
 	    "shop acme: a request");
 	is(req.method, "GET", "method GET");
-	is(req.url.p, "https://acme.myshopify.com/admin/api/2024-01/"
+	is(req.url.p, "https://acme.myshopify.com/admin/api/2026-10/"
 	    "orders.json?status=any&updated_at_min=2026-11-21T09%3A12%3A00Z"
 	    "&limit=250", "first page: status=any, updated_at_min, limit=250, "
-	    "default version 2024-01");
+	    "default version 2026-10");
 	is(header(&req, "X-Shopify-Access-Token:", &secret),
 	    "X-Shopify-Access-Token: shpat_0123", "token header");
 	ok(secret == 1, "token header is marked secret");
@@ -207,7 +211,7 @@ test_requests(void)
 	fx_init(&f, NULL, NULL, "{\"shop\":\"acme.myshopify.com\"}", "");
 	fx_set(&f, "access_token", "t", NULL);
 	fx_next(&f, &req, why, sizeof why);
-	is(req.url.p, "https://acme.myshopify.com/admin/api/2024-01/"
+	is(req.url.p, "https://acme.myshopify.com/admin/api/2026-10/"
 	    "orders.json?status=any&limit=250", "shop as a full host name");
 	uoms_http_req_free(&req);
 	fx_free(&f);
@@ -284,7 +288,7 @@ test_products(void)
 	/* No currency setting: the shop's, asked first (shop.json). */
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
 	    "products: a request (%s)", why);
-	is(req.url.p, "https://acme.example/admin/api/2024-01/shop.json",
+	is(req.url.p, "https://acme.example/admin/api/2026-10/shop.json",
 	    "products: the shop's currency asked first");
 	ok(header(&req, "X-Shopify-Access-Token: ", NULL) != NULL,
 	    "products: shop.json with the token");
@@ -294,17 +298,17 @@ test_products(void)
 	    "products: shop.json taken (%s)", why);
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
 	    "products: a request (%s)", why);
-	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
+	is(req.url.p, "https://acme.example/admin/api/2026-10/products.json?"
 	    "updated_at_min=2026-11-01T00%3A00%3A00Z&limit=250",
 	    "products: first page: updated_at_min and limit, no status");
-	ok(fx_take(&f, "Link: <https://acme.example/admin/api/2024-01/"
+	ok(fx_take(&f, "Link: <https://acme.example/admin/api/2026-10/"
 	    "products.json?limit=250&page_info=abc>; rel=\"next\"\r\n",
 	    page1, why, sizeof why) == 0, "products: page 1 taken (%s)", why);
 	same_json(f.out, want1, "products: a line per variant with a SKU, "
 	    "Default Title left out, cents of USD, no cost");
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
 	    "products: page 2 asked");
-	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
+	is(req.url.p, "https://acme.example/admin/api/2026-10/products.json?"
 	    "limit=250&page_info=abc", "products: page 2: page_info and limit "
 	    "only");
 	ok(fx_take(&f, "", "{\"products\":[]}", why, sizeof why) == 0 &&
@@ -322,7 +326,7 @@ test_products(void)
 	f.ctx.products = 1;
 	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
 	    "products KRW: a request (%s)", why);
-	is(req.url.p, "https://acme.example/admin/api/2024-01/products.json?"
+	is(req.url.p, "https://acme.example/admin/api/2026-10/products.json?"
 	    "limit=250", "products: no since, no updated_at_min");
 	ok(fx_take(&f, "", "{\"products\":[{\"id\":1,\"title\":\"사과\","
 	    "\"variants\":[{\"id\":2,\"title\":\"Default Title\","
@@ -434,12 +438,12 @@ test_link(void)
 		const char *next;	/* next query; NULL: done, "": fail */
 	} cases[] = {
 		{ NULL, NULL },
-		{ "<https://acme.myshopify.com/admin/api/2024-01/orders.json?"
+		{ "<https://acme.myshopify.com/admin/api/2026-10/orders.json?"
 		    "limit=250&page_info=eyJsYXN0X2lkIjoxfQ>; rel=\"next\"",
 		    "limit=250&page_info=eyJsYXN0X2lkIjoxfQ" },
-		{ "<https://a/admin/api/2024-01/orders.json?page_info=PREV&"
+		{ "<https://a/admin/api/2026-10/orders.json?page_info=PREV&"
 		    "limit=250>; rel=\"previous\", "
-		    "<https://a/admin/api/2024-01/"
+		    "<https://a/admin/api/2026-10/"
 		    "orders.json?page_info=NEXT&limit=250>; rel=\"next\"",
 		    "limit=250&page_info=NEXT" },
 		{ "<https://a/x.json?limit=250&page_info=NEXT>; rel=\"next\", "
@@ -488,7 +492,7 @@ test_link(void)
 			ok(rc == UOMS_KIND_DONE, "Link %zu: no next, done", i);
 		} else {
 			snprintf(want, sizeof want, "https://acme.myshopify.com"
-			    "/admin/api/2024-01/orders.json?%s",
+			    "/admin/api/2026-10/orders.json?%s",
 			    cases[i].next);
 			ok(rc == UOMS_KIND_REQUEST, "Link %zu: another page",
 			    i);
@@ -549,7 +553,7 @@ test_money(void)
 	    "JPY 0; USD, EUR 2; KWD 3");
 }
 
-/* A full order, as the 2024-01 docs show one (trimmed to what we read). */
+/* A full order, as the 2026-10 docs show one (trimmed to what we read). */
 static const char full_page[] =
     "{\"orders\":[{"
     "\"id\":450789469,\"name\":\"#1001\",\"order_number\":1001,"
@@ -797,6 +801,235 @@ test_broken(void)
 	}
 }
 
+/* ---- the GraphQL Admin API (the default) ---- */
+
+static int
+str_same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static int warned;
+static char warned_text[512];
+
+static void
+fx_warn(struct uoms_fetch_ctx *ctx, const char *what)
+{
+	(void)ctx;
+	warned++;
+	snprintf(warned_text, sizeof warned_text, "%s", what);
+}
+
+/* The JSON body of req, parsed (a new reference), or NULL. */
+static json_t *
+req_json(const struct uoms_http_req *req)
+{
+	return req->body.p != NULL ? json_loadb(req->body.p, req->body.n, 0,
+	    NULL) : NULL;
+}
+
+static const char gql_page1[] =
+    "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":true,"
+    "\"endCursor\":\"CUR1\"},\"nodes\":[{"
+    "\"id\":\"gid://shopify/Order/5000000001\",\"name\":\"#1001\","
+    "\"createdAt\":\"2026-11-21T00:00:00Z\","
+    "\"updatedAt\":\"2026-11-21T01:00:30Z\",\"cancelledAt\":null,"
+    "\"closedAt\":null,\"currencyCode\":\"USD\","
+    "\"displayFinancialStatus\":\"PARTIALLY_REFUNDED\","
+    "\"displayFulfillmentStatus\":\"FULFILLED\",\"phone\":null,"
+    "\"totalPriceSet\":{\"shopMoney\":{\"amount\":\"50.99\","
+    "\"currencyCode\":\"USD\"}},"
+    "\"shippingAddress\":null,\"billingAddress\":null,"
+    "\"fulfillments\":[{\"createdAt\":\"2026-11-21T02:00:00Z\"}],"
+    "\"lineItems\":{\"pageInfo\":{\"hasNextPage\":false},\"nodes\":["
+    "{\"id\":\"gid://shopify/LineItem/11\",\"sku\":\"MUG\",\"name\":\"Mug\","
+    "\"title\":\"Mug\",\"quantity\":2,\"originalUnitPriceSet\":"
+    "{\"shopMoney\":{\"amount\":\"20.0\",\"currencyCode\":\"USD\"}}},"
+    "{\"id\":\"gid://shopify/LineItem/12\",\"sku\":\"TEA\",\"name\":\"Tea\","
+    "\"title\":\"Tea\",\"quantity\":1,\"originalUnitPriceSet\":"
+    "{\"shopMoney\":{\"amount\":\"5.99\",\"currencyCode\":\"USD\"}}}]},"
+    "\"refunds\":[{\"refundLineItems\":{\"nodes\":[{\"lineItem\":"
+    "{\"id\":\"gid://shopify/LineItem/11\"},\"quantity\":1}]},"
+    "\"transactions\":{\"nodes\":["
+    "{\"kind\":\"REFUND\",\"status\":\"FAILURE\",\"amountSet\":{\"shopMoney\":"
+    "{\"amount\":\"25.0\",\"currencyCode\":\"USD\"}}},"
+    "{\"kind\":\"REFUND\",\"status\":\"SUCCESS\",\"amountSet\":{\"shopMoney\":"
+    "{\"amount\":\"25.0\",\"currencyCode\":\"USD\"}}}]}}]}]}},"
+    "\"extensions\":{\"cost\":{\"requestedQueryCost\":102,"
+    "\"actualQueryCost\":6,\"throttleStatus\":{\"maximumAvailable\":1000.0,"
+    "\"currentlyAvailable\":2.0,\"restoreRate\":50.0}}}}";
+
+static const char gql_want1[] =
+    "{\"channel\":\"shop-kr\",\"external_order_id\":\"5000000001\","
+    "\"order_no\":\"1001\",\"channel_order_no\":\"#1001\","
+    "\"workflow\":\"dispatch\",\"status\":\"COMPLETE\","
+    "\"channel_status\":\"partially_refunded/fulfilled\","
+    "\"placed_at\":\"2026-11-21T00:00:00Z\","
+    "\"channel_updated_at\":\"2026-11-21T01:00:30Z\","
+    "\"depart_time\":\"2026-11-21T02:00:00Z\",\"currency\":\"USD\","
+    "\"total_amount\":5099,\"refunded_amount\":500,\"items\":["
+    "{\"external_item_id\":\"11\",\"sku\":\"MUG\",\"name\":\"Mug\","
+    "\"quantity\":2,\"unit_price\":2000,\"cancelled_quantity\":1},"
+    "{\"external_item_id\":\"12\",\"sku\":\"TEA\",\"name\":\"Tea\","
+    "\"quantity\":1,\"unit_price\":599}]}";
+
+static const char gql_throttled[] =
+    "{\"errors\":[{\"message\":\"Throttled\",\"extensions\":"
+    "{\"code\":\"THROTTLED\",\"documentation\":"
+    "\"https://shopify.dev/api/usage/rate-limits\"}}],"
+    "\"extensions\":{\"cost\":{\"requestedQueryCost\":102,"
+    "\"actualQueryCost\":null,\"throttleStatus\":{\"maximumAvailable\":"
+    "1000.0,\"currentlyAvailable\":52.0,\"restoreRate\":50.0}}}}";
+
+static void
+test_graphql(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	char why[256];
+	json_t *b, *v;
+	int secret = -1, i;
+
+	fx_init(&f, NULL, NULL, "{\"shop\":\"acme\",\"api\":\"graphql\"}",
+	    "2026-11-21T09:12:00Z");
+	f.ctx.warn = fx_warn;
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "graphql: a request");
+	is(req.method, "POST", "graphql: POST");
+	is(req.url.p, "https://acme.myshopify.com/admin/api/2026-10/"
+	    "graphql.json", "graphql: graphql.json of the default version");
+	is(header(&req, "X-Shopify-Access-Token:", &secret),
+	    "X-Shopify-Access-Token: shpat_0123", "graphql: token header");
+	ok(secret == 1, "graphql: token header is marked secret");
+	ok(header(&req, "Content-Type: application/json", NULL) != NULL,
+	    "graphql: a JSON body");
+	b = req_json(&req);
+	v = json_object_get(b, "variables");
+	ok(strstr(json_string_value(json_object_get(b, "query")) ?
+	    json_string_value(json_object_get(b, "query")) : "",
+	    "orders(first: $first, after: $after, sortKey: UPDATED_AT, "
+	    "query: $query)") != NULL, "graphql: orders sorted by UPDATED_AT");
+	ok(json_integer_value(json_object_get(v, "first")) == 25 &&
+	    json_is_null(json_object_get(v, "after")),
+	    "graphql: first 25, no cursor");
+	is(json_string_value(json_object_get(v, "query")),
+	    "updated_at:>='2026-11-21T09:12:00Z'", "graphql: since as a search");
+	json_decref(b);
+	ok(req.wait == 0, "graphql: the first request waits for nothing");
+
+	/* A page: the GIDs' tails, shop money, refunds, redacted absent. */
+	ok(fx_take(&f, "X-Shopify-API-Deprecated-Reason: Order.phone\r\n",
+	    gql_page1, why, sizeof why) == 0, "graphql: page 1 taken (%s)",
+	    why);
+	ok(json_array_size(f.out) == 1, "graphql: one order emitted");
+	same_json(json_array_get(f.out, 0), gql_want1, "graphql: mapped, "
+	    "ids the GIDs' tails, redacted address and phone absent");
+	ok(warned == 1 && strstr(warned_text, "Order.phone") != NULL,
+	    "graphql: the deprecated reason said (%s)", warned_text);
+
+	/* 2 of 102 left, 50 a second: the next waits 2 s. */
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_REQUEST,
+	    "graphql: page 2 asked");
+	ok(req.wait > 1.99 && req.wait < 2.01, "graphql: waits (102 - 2) / 50 "
+	    "s for the bucket (%.3f)", req.wait);
+	b = req_json(&req);
+	is(json_string_value(json_object_get(json_object_get(b, "variables"),
+	    "after")), "CUR1", "graphql: the cursor sent back as after");
+	json_decref(b);
+
+	/* THROTTLED: nothing emitted, the same page again after (102 -
+	 * 52) / 50 s; a sixth in a row fails. */
+	for (i = 1; i <= 5; i++) {
+		ok(fx_take(&f, "X-Shopify-API-Deprecated-Reason: Order.phone"
+		    "\r\n", gql_throttled, why, sizeof why) == 0,
+		    "graphql: THROTTLED %d waited out", i);
+		fx_next(&f, &req, why, sizeof why);
+		b = req_json(&req);
+		ok(req.wait > 0.99 && req.wait < 1.01 && str_same(
+		    json_string_value(json_object_get(json_object_get(b,
+		    "variables"), "after")), "CUR1"), "graphql: THROTTLED %d: "
+		    "the same page after 1 s (%.3f)", i, req.wait);
+		json_decref(b);
+	}
+	ok(json_array_size(f.out) == 1, "graphql: THROTTLED emits nothing");
+	ok(warned == 1, "graphql: the deprecated reason said once a run");
+	ok(fx_take(&f, "", gql_throttled, why, sizeof why) < 0 &&
+	    strstr(why, "throttled 6 times") != NULL, "graphql: the sixth "
+	    "THROTTLED in a row fails (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* Another error fails, naming it; a page without pageInfo too. */
+	fx_init(&f, "https://acme.myshopify.com", NULL, "{\"api\":\"graphql\"}",
+	    NULL);
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	ok(fx_take(&f, "", "{\"errors\":[{\"message\":\"Access denied for "
+	    "orders field.\",\"extensions\":{\"code\":\"ACCESS_DENIED\"}}]}",
+	    why, sizeof why) < 0 && strstr(why, "Access denied") != NULL,
+	    "graphql: an error answer fails, naming it (%s)", why);
+	ok(fx_take(&f, "", "{\"data\":{\"orders\":{\"nodes\":[]}}}", why,
+	    sizeof why) < 0, "graphql: no pageInfo fails");
+	ok(fx_take(&f, "", "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNext"
+	    "Page\":true},\"nodes\":[]}}}", why, sizeof why) < 0,
+	    "graphql: a next page without a cursor fails");
+	ok(fx_take(&f, "", "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNext"
+	    "Page\":false},\"nodes\":[{\"id\":\"5000000001\"}]}}}", why,
+	    sizeof why) < 0 && strstr(why, "gid://shopify/Order") != NULL,
+	    "graphql: an id that is not a GID fails (%s)", why);
+	ok(fx_take(&f, "", "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNext"
+	    "Page\":false},\"nodes\":[]}}}", why, sizeof why) == 0 &&
+	    fx_next(&f, &req, why, sizeof why) == UOMS_KIND_DONE,
+	    "graphql: the last page, done");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* The catalog: the shop's currency, then variants. */
+	fx_init(&f, "https://acme.myshopify.com", NULL,
+	    "{\"api\":\"graphql\",\"api_version\":\"2026-07\"}", NULL);
+	f.ctx.products = 1;
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	fx_next(&f, &req, why, sizeof why);
+	b = req_json(&req);
+	ok(strstr(json_string_value(json_object_get(b, "query")),
+	    "shop { currencyCode }") != NULL && strstr(req.url.p,
+	    "/admin/api/2026-07/graphql.json") != NULL,
+	    "graphql: the shop's currency first, on api_version");
+	json_decref(b);
+	ok(fx_take(&f, "", "{\"data\":{\"shop\":{\"currencyCode\":\"USD\"}}}",
+	    why, sizeof why) == 0, "graphql: the shop's currency taken");
+	fx_next(&f, &req, why, sizeof why);
+	b = req_json(&req);
+	ok(strstr(json_string_value(json_object_get(b, "query")),
+	    "productVariants(first: $first") != NULL,
+	    "graphql: then the variants");
+	json_decref(b);
+	ok(fx_take(&f, "", "{\"data\":{\"productVariants\":{\"pageInfo\":"
+	    "{\"hasNextPage\":false,\"endCursor\":null},\"nodes\":[{\"id\":"
+	    "\"gid://shopify/ProductVariant/71\",\"title\":\"Red\",\"sku\":"
+	    "\"MUG-R\",\"price\":\"8.99\",\"inventoryQuantity\":3,\"product\":"
+	    "{\"id\":\"gid://shopify/Product/7\",\"title\":\"Mug\","
+	    "\"productType\":\"Kitchen\",\"status\":\"ACTIVE\"}}]}}}", why,
+	    sizeof why) == 0, "graphql: a variants page taken (%s)", why);
+	same_json(json_array_get(f.out, 0), "{\"sku\":\"MUG-R\",\"name\":"
+	    "\"Mug / Red\",\"category\":\"Kitchen\",\"price\":899,\"stock\":3,"
+	    "\"currency\":\"USD\",\"channel\":\"shop-kr\",\"channel_product_id\":"
+	    "\"7\",\"channel_variant_id\":\"71\",\"channel_status\":\"active\"}",
+	    "graphql: a variant as a product line");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	fx_init(&f, "https://acme.myshopify.com", NULL, "{\"api\":\"soap\"}",
+	    NULL);
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	ok(fx_next(&f, &req, why, sizeof why) == UOMS_KIND_FAIL &&
+	    strstr(why, "setting api 'soap'") != NULL,
+	    "graphql: api is graphql or rest (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -808,6 +1041,7 @@ main(void)
 	test_status();
 	test_broken();
 	test_products();
+	test_graphql();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
