@@ -26,6 +26,9 @@ struct uoms_http_req {
 	struct uoms_buf body;		/* empty for GET */
 	/* Header values that must never be shown (--dry-run masks them). */
 	int secret_header[UOMS_HTTP_MAX_HEADERS];
+	/* The request refused() took asked again (with a new token): not a
+	 * cycle, though the page limit counts it. */
+	int again;
 };
 
 /* An answer. Header lookup is by name, case-insensitive. */
@@ -94,7 +97,19 @@ struct uoms_fetch_ctx {
 	 * the run started, so the order is asked for again. NULL (a unit
 	 * test's ctx): kinds fail the page instead (uoms_kind_refuse). */
 	void (*refuse)(struct uoms_fetch_ctx *ctx, const char *why);
+	/* Seconds the kind asks the engine to wait before its next request
+	 * (a rate limit's bucket is empty); the engine clears it. */
+	double pause;
 	void *engine;			/* the engine's own */
+};
+
+/* What refused() makes of an answer that is not 2xx. */
+enum uoms_kind_refusal {
+	UOMS_REFUSAL_ENGINE = 0,	/* the engine's rules (retry, fail) */
+	UOMS_REFUSAL_RETRY = 1,		/* the same request after ctx->pause
+					 * seconds, a retry like the engine's */
+	UOMS_REFUSAL_NEXT = 2,		/* taken: ask next() what now */
+	UOMS_REFUSAL_FAIL = -1		/* why says why the channel fails */
 };
 
 enum uoms_kind_step {
@@ -124,6 +139,11 @@ struct uoms_kind {
 	 * the page and fails the channel. */
 	int (*line)(struct uoms_fetch_ctx *ctx, const char *p, size_t n,
 	    char *why, size_t whylen);
+	/* For a kind that reads some non-2xx answers itself (NULL for the
+	 * others): called first with such an answer (its headers and the
+	 * start of its body), before the engine's rules. */
+	enum uoms_kind_refusal (*refused)(struct uoms_fetch_ctx *ctx,
+	    const struct uoms_http_resp *r, char *why, size_t whylen);
 	/* Frees ctx->state. */
 	void (*done)(struct uoms_fetch_ctx *ctx);
 	/* Requests per second this kind stays under (0: no limit). */
