@@ -47,7 +47,16 @@
  *
  * A record is one orderId; its items are its product orders, keyed by
  * productOrderId. The status of an order is that of its least advanced
- * live product order (naver_status_of); claims stay on their items.
+ * live product order (naver_status_of); claims stay on their items, and
+ * an open one (naver_hold) is also a channel_holds entry of the record,
+ * which says [] when none is open. A done cancel or return counts its
+ * units cancelled (naver_cancelled); an order closed whole refunds its
+ * shipping (naver_refund_extra).
+ *
+ * A 401 to a request with the token drops it, asks for a new one and
+ * makes the request again, once a fetch; a 429 is asked again after one
+ * refill of the gateway's bucket, whose GNCP-GW-RateLimit-* headers pace
+ * every request (naver_refused, naver_pace).
  */
 #include <crypt.h>
 #include <ctype.h>
