@@ -1439,21 +1439,23 @@ naver_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return UOMS_REFUSAL_ENGINE;
 	naver_code(r, code, sizeof code);
 	if (r->status == 401 && st->phase != P_TOKEN) {
+		if (st->token != NULL) {
+			/* Dropped from the store too: kept as it is (so
+			 * still masked in messages), but expired. */
+			if (ctx->keep_secret != NULL) {
+				uoms_time_after(-1, expires);
+				ctx->keep_secret(ctx, "token", st->token,
+				    expires);
+			}
+			OPENSSL_cleanse(st->token, strlen(st->token));
+			free(st->token);
+			st->token = NULL;
+		}
 		if (st->reissued) {
 			snprintf(why, whylen, "authentication failed (HTTP 401"
 			    "%s%s) with a token issued just now", code[0] !=
 			    '\0' ? " " : "", code);
 			return UOMS_REFUSAL_FAIL;
-		}
-		if (st->token != NULL) {
-			OPENSSL_cleanse(st->token, strlen(st->token));
-			free(st->token);
-			st->token = NULL;
-		}
-		/* Dropped from the store too: kept expired. */
-		if (ctx->keep_secret != NULL) {
-			uoms_time_after(-1, expires);
-			ctx->keep_secret(ctx, "token", "-", expires);
 		}
 		st->reissued = 1;
 		st->resume = st->phase;

@@ -184,6 +184,10 @@ json.dump(d, open("data.json", "w"), ensure_ascii=False)' "$1" "$2"
 	# One token, refused; one more, refused: no third.
 	[ "$(tokens)" -eq 2 ]
 	[ "$(grep -c '^401 ' answers.log)" -eq 2 ]
+	# Neither is kept: the next fetch asks for a token first.
+	run uoms-channel show nv1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"secrets":["client_id","client_secret"],'* ]]
 }
 
 @test "naver claims: a cancel, return or exchange under way is a channel_holds entry until it ends" {
