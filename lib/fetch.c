@@ -798,9 +798,9 @@ guard(struct job *j, char *why, size_t whylen)
 		    j->max_pages);
 		return -1;
 	}
-	if ((first = uoms_seen_add(&j->seen, j->req.method, j->req.url.p !=
-	    NULL ? j->req.url.p : "", j->req.body.p, j->req.body.n,
-	    j->asked)) > 0) {
+	if ((first = uoms_seen_add(&j->seen, j->req.method,
+	    j->req.url.p != NULL ? j->req.url.p : "", j->req.body.p,
+	    j->req.body.n, j->asked)) > 0) {
 		snprintf(why, whylen, "page %ld: its URL was already fetched "
 		    "(page %ld): a cycle, not followed", j->asked, first);
 		return -1;
@@ -873,6 +873,12 @@ step(struct job *j)
 	/* The kind's own wait (a throttle it read), bounded by it. */
 	if (j->req.wait > 0 && mono() + j->req.wait > j->due)
 		j->due = mono() + j->req.wait;
+	/* The kind's own pace (a rate limit's empty bucket), if longer. */
+	if (j->ctx.pause > 0) {
+		if (j->due < mono() + j->ctx.pause)
+			j->due = mono() + j->ctx.pause;
+		j->ctx.pause = 0;
+	}
 	j->st = J_WAIT;
 }
 
@@ -1004,6 +1010,47 @@ excerpt(struct job *j, char *out, size_t outlen)
 	free(masked);
 }
 
+/*
+ * Hands an answer that is not 2xx to a kind that reads some itself
+ * (kind.h): nonzero when the kind took it (the job is failed, retried or
+ * back to next()), 0 when the engine's rules apply.
+ */
+static int
+refused(struct job *j, long status)
+{
+	struct uoms_http_resp resp = { 0 };
+	char why[600] = "";
+	double d;
+
+	resp.status = status;
+	resp.body = j->body.p != NULL ? j->body.p : "";
+	resp.len = j->body.n;
+	resp.headers = j->head.p != NULL ? j->head.p : "";
+	resp.headers_len = j->head.n;
+	switch (j->kind->refused(&j->ctx, &resp, why, sizeof why)) {
+	case UOMS_REFUSAL_ENGINE:
+		return 0;
+	case UOMS_REFUSAL_RETRY:
+		d = j->ctx.pause;
+		j->ctx.pause = 0;
+		if (why[0] == '\0')
+			snprintf(why, sizeof why, "HTTP %ld", status);
+		retry(j, d, why);
+		return 1;
+	case UOMS_REFUSAL_NEXT:
+		if (why[0] != '\0')
+			job_warn(j, "%s", why);
+		j->st = J_NEXT;
+		j->note[0] = '\0';
+		progress(j->f, 0);
+		return 1;
+	case UOMS_REFUSAL_FAIL:
+		break;
+	}
+	job_fail(j, why[0] != '\0' ? why : "refused");
+	return 1;
+}
+
 static void
 finished(struct job *j, CURLcode rc)
 {
@@ -1041,6 +1088,9 @@ finished(struct job *j, CURLcode rc)
 		return;
 	}
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	if ((status < 200 || status > 299) && j->kind->refused != NULL &&
+	    refused(j, status))
+		return;
 	if (status == 401 || status == 403) {
 		ex[0] = '\0';
 		if (j->kind->auth_reason != NULL) {
@@ -1058,28 +1108,6 @@ finished(struct job *j, CURLcode rc)
 		    status, ex[0] != '\0' ? ": " : "", ex);
 		job_fail(j, why);
 		return;
-	}
-	if ((status < 200 || status > 299) && j->kind->refused != NULL) {
-		int r;
-
-		resp.status = status;
-		resp.body = j->body.p != NULL ? j->body.p : "";
-		resp.len = j->body.n;
-		resp.headers = j->head.p != NULL ? j->head.p : "";
-		resp.headers_len = j->head.n;
-		why[0] = '\0';
-		r = j->kind->refused(&j->ctx, &resp, why, sizeof why);
-		if (r < 0) {
-			job_fail(j, why[0] != '\0' ? why : "refused");
-			return;
-		}
-		if (r > 0) {
-			job_warn(j, "%s", why);
-			j->st = J_NEXT;
-			j->note[0] = '\0';
-			progress(j->f, 0);
-			return;
-		}
 	}
 	if (status == 429 || (status >= 500 && status <= 599)) {
 		curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &ra);

@@ -921,7 +921,7 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
  * refuses (400, 404: no longer the vendor's to see) is skipped, said,
  * so one gone box does not stop every later fetch.
  */
-static int
+static enum uoms_kind_refusal
 coupang_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
 {
@@ -935,12 +935,12 @@ coupang_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		if (ctx->products || st == NULL || st->phase != PH_BOXES ||
 		    st->q_pos >= json_array_size(st->queue) ||
 		    (r->status != 400 && r->status != 404))
-			return 0;
+			return UOMS_REFUSAL_ENGINE;
 		snprintf(why, whylen, "shipment box '%s' not read: coupang "
 		    "answered HTTP %ld", json_string_value(json_array_get(
 		    st->queue, st->q_pos)), r->status);
 		st->q_pos++;
-		return 1;
+		return UOMS_REFUSAL_NEXT;
 	}
 	if (uoms_http_header(r, "Retry-After", ra, sizeof ra) == 0 &&
 	    ra[0] >= '0' && ra[0] <= '9') {
@@ -957,7 +957,7 @@ coupang_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	    "stopped without retrying, since asking again while throttled "
 	    "makes Coupang block for minutes to tens of minutes; fetch again "
 	    "after %s", at);
-	return -1;
+	return UOMS_REFUSAL_FAIL;
 }
 
 static void

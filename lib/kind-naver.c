@@ -47,7 +47,16 @@
  *
  * A record is one orderId; its items are its product orders, keyed by
  * productOrderId. The status of an order is that of its least advanced
- * live product order (naver_status_of); claims stay on their items.
+ * live product order (naver_status_of); claims stay on their items, and
+ * an open one (naver_hold) is also a channel_holds entry of the record,
+ * which says [] when none is open. A done cancel or return counts its
+ * units cancelled (naver_cancelled); an order closed whole refunds its
+ * shipping (naver_refund_extra).
+ *
+ * A 401 to a request with the token drops it, asks for a new one and
+ * makes the request again, once a fetch; a 429 is asked again after one
+ * refill of the gateway's bucket, whose GNCP-GW-RateLimit-* headers pace
+ * every request (naver_refused, naver_pace).
  */
 #include <crypt.h>
 #include <ctype.h>
@@ -70,6 +79,11 @@
 #define NAVER_SPAN_MS (24LL * 3600 * 1000)
 #define NAVER_FIRST_DAYS 7	/* no since: the store has nothing yet */
 #define NAVER_TOKEN_MARGIN 600	/* seconds kept short of expires_in */
+/* The longest a rate limit is waited out; longer fails the channel. */
+#define NAVER_WAIT_MAX 60.0
+/* The pace when an answer says nothing of the gateway's bucket. */
+#define NAVER_BLIND_PAUSE 0.2
+#define NAVER_NOTE_MAX 500	/* bytes of a channel_holds note */
 #define KST (9 * 3600)
 
 /*
@@ -118,6 +132,10 @@ struct naver {
 	long long page;		/* the last page asked, from 1 */
 	int products_done;
 	json_t *skus;		/* skus emitted: one line per sku */
+	/* 401: the token dropped and a new one asked once per fetch; the
+	 * refused request is asked again in its phase, resume. */
+	int reissued;
+	enum naver_phase resume;
 };
 
 #define NAVER_PRODUCTS_PER_PAGE 100
@@ -420,6 +438,139 @@ naver_item(json_t *info)
 	return it;
 }
 
+/*
+ * The claims of the product order details (claimType, claimStatus,
+ * claimId of productOrder; the reason in the cancel, return or exchange
+ * member):
+ *   https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-product-orders-pay-order-seller
+ * A claim of these types is open until its status ends in _DONE or
+ * _REJECT (CANCEL_REQUEST, CANCELING, RETURN_REQUEST, COLLECTING,
+ * COLLECT_DONE, EXCHANGE_REQUEST, EXCHANGE_REDELIVERING, ADMIN_CANCELING
+ * and any new one): while it is, the order must not ship as if nothing
+ * were asked. A claim without a status is not known to be open.
+ */
+static const struct {
+	const char *type, *name, *member, *reason;
+} naver_claims[] = {
+	{ "CANCEL", "cancel request", "cancel", "cancelReason" },
+	{ "ADMIN_CANCEL", "cancel by Naver", "cancel", "cancelReason" },
+	{ "RETURN", "return request", "return", "returnReason" },
+	{ "EXCHANGE", "exchange request", "exchange", "exchangeReason" },
+};
+
+static int
+ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* At most max bytes of s, not cutting a UTF-8 sequence, into b. */
+static void
+utf8_cut(struct uoms_buf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	uoms_buf_add(b, s, n);
+}
+
+/*
+ * Appends to holds the channel_holds entry of product order info's open
+ * claim, if it has one: key "naver:claim:TYPE:claimId" (the product
+ * order's id for the claim id when there is none), unique in keys; note
+ * naming the claim, the product order and its product for a person.
+ */
+static void
+naver_hold(json_t *info, json_t *holds, json_t *keys)
+{
+	json_t *po = json_object_get(info, "productOrder"), *h;
+	const char *type = str(po, "claimType"), *st = str(po, "claimStatus");
+	const char *reason = NULL;
+	char cid[64] = "", pid[64] = "";
+	struct uoms_buf key = { 0 }, note = { 0 };
+	size_t i;
+
+	if (type == NULL || !nonempty(st) || ends_with(st, "_DONE") ||
+	    ends_with(st, "_REJECT"))
+		return;
+	for (i = 0; i < sizeof naver_claims / sizeof naver_claims[0]; i++)
+		if (strcmp(naver_claims[i].type, type) == 0)
+			break;
+	if (i == sizeof naver_claims / sizeof naver_claims[0])
+		return;
+	uoms_map_id(json_object_get(po, "claimId"), cid, sizeof cid);
+	uoms_map_id(json_object_get(po, "productOrderId"), pid, sizeof pid);
+	if (cid[0] == '\0' && pid[0] == '\0')
+		return;
+	/* type is one of naver_claims: short and printable. */
+	uoms_buf_printf(&key, "naver:claim:%s:%s%s", naver_claims[i].type,
+	    cid[0] != '\0' ? "" : "po:", cid[0] != '\0' ? cid : pid);
+	if (key.p != NULL && json_object_get(keys, key.p) == NULL) {
+		json_object_set_new(keys, key.p, json_true());
+		reason = str(json_object_get(info, naver_claims[i].member),
+		    naver_claims[i].reason);
+		uoms_buf_printf(&note, "Naver %s %s (", naver_claims[i].name,
+		    cid[0] != '\0' ? cid : "without an id");
+		utf8_cut(&note, st, 40);
+		uoms_buf_printf(&note, ") on product order %s", pid);
+		if (nonempty(str(po, "productName"))) {
+			uoms_buf_str(&note, " ");
+			utf8_cut(&note, str(po, "productName"), 200);
+		}
+		if (nonempty(reason)) {
+			uoms_buf_str(&note, ": ");
+			utf8_cut(&note, reason, 100);
+		}
+		h = json_object();
+		json_object_set_new(h, "key", json_string(key.p));
+		if (note.p != NULL)
+			json_object_set_new(h, "note", json_string(note.p));
+		json_array_append_new(holds, h);
+	}
+	uoms_buf_free(&key);
+	uoms_buf_free(&note);
+}
+
+/*
+ * The money Naver gave back beyond the cancelled units (uoms(7),
+ * refunded_amount), as far as the details say it: when no product order
+ * is left live (every one cancelled or returned, and at least one was
+ * paid for), the shipping paid (deliveryFeeAmount) went back with the
+ * goods, less the return shipping the buyer was charged
+ * (return.claimDeliveryFeeDemandAmount). A returned unit is a cancelled
+ * unit (cancelled_quantity): its price is not counted again here.
+ */
+static long long
+naver_refund_extra(json_t *infos)
+{
+	long long fee = 0, charged = 0, x;
+	int paid = 0;
+
+	for (size_t i = 0; i < json_array_size(infos); i++) {
+		json_t *info = json_array_get(infos, i);
+		json_t *po = json_object_get(info, "productOrder");
+		int k = status_index(str(po, "productOrderStatus"));
+
+		if (k < NLIVE)
+			return 0;	/* live, or a status not known */
+		if (k != 8)	/* CANCELED_BY_NOPAYMENT: nothing paid */
+			paid = 1;
+		if (won(json_object_get(po, "deliveryFeeAmount"), &x) == 0 &&
+		    x > 0)
+			fee += x;
+		if (won(json_object_get(json_object_get(info, "return"),
+		    "claimDeliveryFeeDemandAmount"), &x) == 0 && x > 0)
+			charged += x;
+	}
+	return paid && fee > charged ? fee - charged : 0;
+}
+
 static int
 info_cmp(const void *a, const void *b)
 {
@@ -466,6 +617,7 @@ naver_record(const struct uoms_fetch_ctx *ctx, const char *oid, json_t *e)
 {
 	json_t *got = json_object_get(e, "got"), *v, *infos = json_array();
 	json_t *rec = json_object(), *cust, *ship, *items, *order, *po;
+	json_t *holds, *keys;
 	const char *key, *changed = str(e, "changed");
 	long long total = 0, fee = 0, x;
 	size_t n;
@@ -556,11 +708,14 @@ naver_record(const struct uoms_fetch_ctx *ctx, const char *oid, json_t *e)
 	uoms_map_str(rec, "payment_means", str(order, "paymentMeans"));
 
 	items = json_array();
+	holds = json_array();
+	keys = json_object();
 	for (size_t i = 0; i < n; i++) {
 		json_t *info = json_array_get(infos, i);
 		json_t *p = json_object_get(info, "productOrder");
 
 		json_array_append_new(items, naver_item(info));
+		naver_hold(info, holds, keys);
 		/* What is still to be paid for: a product order cancelled or
 		 * returned adds nothing (an order closed whole totals 0). */
 		k = status_index(str(p, "productOrderStatus"));
@@ -575,6 +730,12 @@ naver_record(const struct uoms_fetch_ctx *ctx, const char *oid, json_t *e)
 	json_object_set_new(rec, "total_amount", json_integer(total));
 	json_object_set_new(rec, "shipping_fee", json_integer(fee));
 	json_object_set_new(rec, "currency", json_string("KRW"));
+	/* Every line says its open claims, [] when none: a claim that
+	 * ended since the last line ends its hold (uoms-upsert(1)). */
+	json_object_set_new(rec, "channel_holds", holds);
+	if ((x = naver_refund_extra(infos)) > 0)
+		json_object_set_new(rec, "refunded_amount", json_integer(x));
+	json_decref(keys);
 	json_decref(infos);
 	return rec;
 }
@@ -784,37 +945,26 @@ take_products(struct uoms_fetch_ctx *ctx, struct naver *st,
 }
 
 static enum uoms_kind_step
-naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
-    char *why, size_t whylen)
+naver_step(struct uoms_fetch_ctx *ctx, struct naver *st,
+    struct uoms_http_req *req, char *why, size_t whylen)
 {
-	struct naver *st = ctx->state;
 	char t[48];
 
-	if (st == NULL) {
-		if ((st = calloc(1, sizeof *st)) == NULL) {
-			snprintf(why, whylen, "out of memory");
-			return UOMS_KIND_FAIL;
-		}
-		ctx->state = st;
-	}
-	if (!st->started && naver_start(ctx, st, why, whylen) < 0)
-		return UOMS_KIND_FAIL;
-	if (nonempty(ctx->channel->base_url) && uoms_map_base_ok(ctx->channel->base_url,
-	    why, whylen) < 0)
-		return UOMS_KIND_FAIL;
 	for (;;) {
 		switch (st->phase) {
 		case P_TOKEN:
-			if (st->token == NULL) {
+			/* After a 401 the kept token is not asked for: it is
+			 * the one refused. */
+			if (st->token == NULL && !st->reissued) {
 				char scratch[256];
 				const char *k = ctx->secret(ctx, "token",
 				    scratch, sizeof scratch);
 
-				if (k == NULL)
-					return naver_token_req(ctx, req, why,
-					    whylen);
-				st->token = strdup(k);
+				if (k != NULL)
+					st->token = strdup(k);
 			}
+			if (st->token == NULL)
+				return naver_token_req(ctx, req, why, whylen);
 			st->phase = ctx->products ? P_PRODUCTS : P_LIST;
 			continue;
 		case P_PRODUCTS:
@@ -919,6 +1069,35 @@ naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	}
 }
 
+static enum uoms_kind_step
+naver_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    char *why, size_t whylen)
+{
+	struct naver *st = ctx->state;
+	enum uoms_kind_step r;
+
+	if (st == NULL) {
+		if ((st = calloc(1, sizeof *st)) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return UOMS_KIND_FAIL;
+		}
+		ctx->state = st;
+	}
+	if (!st->started && naver_start(ctx, st, why, whylen) < 0)
+		return UOMS_KIND_FAIL;
+	if (nonempty(ctx->channel->base_url) && uoms_map_base_ok(ctx->channel->base_url,
+	    why, whylen) < 0)
+		return UOMS_KIND_FAIL;
+	r = naver_step(ctx, st, req, why, whylen);
+	/* The request a 401 refused, asked again with the new token. */
+	if (r == UOMS_KIND_REQUEST && st->phase != P_TOKEN &&
+	    st->reissued == 1) {
+		req->again = 1;
+		st->reissued = 2;
+	}
+	return r;
+}
+
 /* A short, printable excerpt of an answer for a message. */
 static void
 excerpt(const char *s, size_t n, char *out, size_t outlen)
@@ -997,7 +1176,10 @@ take_token(struct uoms_fetch_ctx *ctx, struct naver *st,
 	}
 	OPENSSL_cleanse((void *)tok, strlen(tok));
 	json_decref(root);
-	st->phase = ctx->products ? P_PRODUCTS : P_LIST;
+	if (st->reissued)
+		st->phase = st->resume;
+	else
+		st->phase = ctx->products ? P_PRODUCTS : P_LIST;
 	return 0;
 }
 
@@ -1153,6 +1335,152 @@ take_query(struct uoms_fetch_ctx *ctx, struct naver *st,
 	return 0;
 }
 
+/*
+ * The gateway's rate limit, a token bucket per application and API
+ * (https://github.com/commerce-api-naver/commerce-api/discussions/6,
+ * "호출 허용량"): every answer says how fast the bucket refills
+ * (GNCP-GW-RateLimit-Replenish-Rate, requests a second), how much it
+ * holds (GNCP-GW-RateLimit-Burst-Capacity) and what is left in it
+ * (GNCP-GW-RateLimit-Remaining); past it the gateway answers 429
+ * GW.RATE_LIMIT. -1 in *remaining when the answer does not say.
+ */
+static void
+naver_bucket(const struct uoms_http_resp *r, double *rate, double *remaining)
+{
+	char v[32];
+
+	*rate = 0;
+	*remaining = -1;
+	if (uoms_http_header(r, "GNCP-GW-RateLimit-Replenish-Rate", v,
+	    sizeof v) == 0)
+		*rate = strtod(v, NULL);
+	if (uoms_http_header(r, "GNCP-GW-RateLimit-Remaining", v,
+	    sizeof v) == 0)
+		*remaining = strtod(v, NULL);
+	if (!(*rate > 0) || *rate > 1e6)
+		*rate = 0;
+}
+
+/* Seconds until the bucket holds a request again: one refill, or a
+ * Retry-After when the gateway sends one; 1 s when it says nothing. */
+static double
+naver_refill(const struct uoms_http_resp *r)
+{
+	double rate, remaining;
+	char v[32];
+
+	if (uoms_http_header(r, "Retry-After", v, sizeof v) == 0 &&
+	    isdigit((unsigned char)v[0]))
+		return strtod(v, NULL);
+	naver_bucket(r, &rate, &remaining);
+	return rate > 0 ? 1 / rate : 1;
+}
+
+/*
+ * The pace from an answer's bucket: no wait while it holds a request
+ * (a burst goes at once), one refill when it is empty; a fixed short
+ * pause when the answer says nothing of it.
+ */
+static void
+naver_pace(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r)
+{
+	double rate, remaining, d;
+
+	naver_bucket(r, &rate, &remaining);
+	if (remaining < 0)
+		d = NAVER_BLIND_PAUSE;
+	else if (remaining >= 1)
+		d = 0;
+	else
+		d = naver_refill(r);
+	ctx->pause = d < NAVER_WAIT_MAX ? d : NAVER_WAIT_MAX;
+}
+
+/* The error envelope's code ("GW.AUTHN"), or "" into out. */
+static void
+naver_code(const struct uoms_http_resp *r, char *out, size_t outlen)
+{
+	json_t *root = json_loadb(r->body != NULL ? r->body : "", r->len, 0,
+	    NULL);
+	const char *c = str(root, "code");
+	size_t k = 0;
+
+	/* Printable and short: it goes into a message. */
+	for (; c != NULL && c[k] != '\0' && k + 1 < outlen && k < 40; k++)
+		out[k] = isgraph((unsigned char)c[k]) ? c[k] : '?';
+	out[k] = '\0';
+	json_decref(root);
+}
+
+/*
+ * Answers the engine would not read well (kind.h, refused):
+ *
+ * 401 to a request with the token: the token was revoked, or another
+ * caller of the same application had a new one issued (Naver hands the
+ * same token to every caller while 30 minutes or more remain, so one
+ * kept here may be dead long before it expires). The docs say to issue
+ * a new one and ask again: the kept one is dropped, a token asked for,
+ * the request made again, once a fetch; a 401 after that fails the
+ * channel. https://apicenter.commerce.naver.com/docs/auth
+ *
+ * 429: the bucket is empty; the same request after one refill, as the
+ * engine's retries (bounded by fetch_retries), unless that is more than
+ * NAVER_WAIT_MAX away.
+ */
+static enum uoms_kind_refusal
+naver_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct naver *st = ctx->state;
+	char code[48], expires[40];
+	double d;
+
+	if (st == NULL || !st->started)
+		return UOMS_REFUSAL_ENGINE;
+	naver_code(r, code, sizeof code);
+	if (r->status == 401 && st->phase != P_TOKEN) {
+		if (st->token != NULL) {
+			/* Dropped from the store too: kept as it is (so
+			 * still masked in messages), but expired. */
+			if (ctx->keep_secret != NULL) {
+				uoms_time_after(-1, expires);
+				ctx->keep_secret(ctx, "token", st->token,
+				    expires);
+			}
+			OPENSSL_cleanse(st->token, strlen(st->token));
+			free(st->token);
+			st->token = NULL;
+		}
+		if (st->reissued) {
+			snprintf(why, whylen, "authentication failed (HTTP 401"
+			    "%s%s) with a token issued just now", code[0] !=
+			    '\0' ? " " : "", code);
+			return UOMS_REFUSAL_FAIL;
+		}
+		st->reissued = 1;
+		st->resume = st->phase;
+		if (st->phase == P_PRODUCTS && st->page > 0)
+			st->page--;	/* next() asks the same page */
+		st->phase = P_TOKEN;
+		return UOMS_REFUSAL_NEXT;
+	}
+	if (r->status == 429) {
+		d = naver_refill(r);
+		if (d > NAVER_WAIT_MAX) {
+			snprintf(why, whylen, "rate limited (HTTP 429%s%s): "
+			    "the gateway asks to wait %.0f s, more than %.0f; "
+			    "try again later", code[0] != '\0' ? " " : "",
+			    code, d, NAVER_WAIT_MAX);
+			return UOMS_REFUSAL_FAIL;
+		}
+		ctx->pause = d;
+		snprintf(why, whylen, "rate limited (HTTP 429%s%s)", code[0] !=
+		    '\0' ? " " : "", code);
+		return UOMS_REFUSAL_RETRY;
+	}
+	return UOMS_REFUSAL_ENGINE;
+}
+
 static int
 naver_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
@@ -1163,6 +1491,7 @@ naver_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		snprintf(why, whylen, "an answer came with no request");
 		return -1;
 	}
+	naver_pace(ctx, r);
 	switch (st->phase) {
 	case P_TOKEN:
 		return take_token(ctx, st, r, why, whylen);
@@ -1204,8 +1533,8 @@ const struct uoms_kind uoms_kind_naver = {
 	.name = "naver",
 	.next = naver_next,
 	.take = naver_take,
+	.refused = naver_refused,
 	.done = naver_done,
-	/* The gateway answers 429 GW.RATE_LIMIT past its per-second
-	 * limits; the engine retries those. */
-	.max_rate = 5.0,
+	/* No fixed pace: the gateway's bucket says (naver_pace). */
+	.max_rate = 0,
 };

@@ -31,10 +31,10 @@ struct uoms_http_req {
 	 * throttle (a query cost budget) says here how long it needs. The
 	 * kind bounds it. */
 	double wait;
-	/* The last request again (the channel said "later", in a 2xx
-	 * answer the kind read): not a new page, so neither counted
-	 * against max_pages nor taken for a cycle. The kind bounds how
-	 * often. */
+	/* The last request again: the channel said "later" in an answer
+	 * the kind read (a throttle), or refused() took a 401 and got a new
+	 * token. Not a new page, so neither counted against max_pages nor
+	 * taken for a cycle; the kind bounds how often. */
 	int again;
 };
 
@@ -117,7 +117,19 @@ struct uoms_fetch_ctx {
 	/* Says what on stderr for the channel (masked like every message
 	 * about it); nothing fails or is counted. NULL in a unit test. */
 	void (*warn)(struct uoms_fetch_ctx *ctx, const char *what);
+	/* Seconds the kind asks the engine to wait before its next request
+	 * (a rate limit's bucket is empty); the engine clears it. */
+	double pause;
 	void *engine;			/* the engine's own */
+};
+
+/* What refused() makes of an answer that is not 2xx. */
+enum uoms_kind_refusal {
+	UOMS_REFUSAL_ENGINE = 0,	/* the engine's rules (retry, fail) */
+	UOMS_REFUSAL_RETRY = 1,		/* the same request after ctx->pause
+					 * seconds, a retry like the engine's */
+	UOMS_REFUSAL_NEXT = 2,		/* taken: ask next() what now */
+	UOMS_REFUSAL_FAIL = -1		/* why says why the channel fails */
 };
 
 enum uoms_kind_step {
@@ -147,17 +159,18 @@ struct uoms_kind {
 	 * the page and fails the channel. */
 	int (*line)(struct uoms_fetch_ctx *ctx, const char *p, size_t n,
 	    char *why, size_t whylen);
+	/* For a kind that reads some non-2xx answers itself (NULL for the
+	 * others): called first with such an answer (its headers and the
+	 * start of its body, cut at 64 KiB), before the engine's rules.
+	 * FAIL stops the channel's run at once (Coupang's 429: it blocks
+	 * longer the more it is asked while throttled); NEXT with why
+	 * skips the request, said as a warning (one order the channel no
+	 * longer has), and NEXT without why goes on quietly (Naver's 401:
+	 * next() asks a new token). */
+	enum uoms_kind_refusal (*refused)(struct uoms_fetch_ctx *ctx,
+	    const struct uoms_http_resp *r, char *why, size_t whylen);
 	/* Frees ctx->state. */
 	void (*done)(struct uoms_fetch_ctx *ctx);
-	/* A non-2xx answer other than 401/403, before the engine's own
-	 * handling (NULL: the engine's, retrying 429 and 5xx): -1 with why
-	 * stops the channel's run at once (Coupang's 429: it blocks longer
-	 * the more it is asked while throttled); 1 with why skips the
-	 * request (said as a warning, not retried, next() asked next: one
-	 * order the channel no longer has); 0 leaves it to the engine. r's
-	 * body is the answer's, cut at 64 KiB. */
-	int (*refused)(struct uoms_fetch_ctx *ctx,
-	    const struct uoms_http_resp *r, char *why, size_t whylen);
 	/* Requests per second this kind stays under (0: no limit). */
 	double max_rate;
 	/* Before a retry sends req again (NULL: as it was): a kind whose

@@ -15,8 +15,16 @@ POST /external/v1/oauth2/token (form client_id, timestamp, client_secret_sign,
     base64(bcrypt(client_id + "_" + timestamp, salt = client secret)) and a
     timestamp within 5 minutes; answers {access_token, expires_in,
     token_type}, or 401 (GW.AUTHN) when wrong. A token lives --token-ttl
-    seconds (3 hours).
-Every other call wants "Authorization: Bearer TOKEN" (401 GW.AUTHN without).
+    seconds (3 hours). Like Naver, the same token is handed back, with
+    the seconds it has left, while 30 minutes or more remain and it is
+    not revoked; else a new one.
+Every other call wants "Authorization: Bearer TOKEN" (401 GW.AUTHN without,
+    or with a token revoked: see "revokedTokens" below).
+Every answer carries the gateway's bucket (--rate requests a second,
+    --burst at most): GNCP-GW-RateLimit-Replenish-Rate, -Burst-Capacity
+    and -Remaining; a call when it is empty is refused 429 GW.RATE_LIMIT
+    (the token request too), as
+    https://github.com/commerce-api-naver/commerce-api/discussions/6 says.
 GET /external/v1/pay-order/seller/product-orders/last-changed-statuses
     ?lastChangedFrom=T[&lastChangedTo=T][&moreSequence=S][&limitCount=N]:
     the changes in [from, to] (to: 24 hours after from when absent; more
@@ -34,7 +42,7 @@ POST /external/v1/products/search {"page": N, "size": M, ...} (the catalog,
 
   naver_server.py --data FILE [--client-id ID] [--client-secret S]
       [--page-size N] [--product-page-size N] [--shift-days N]
-      [--token-ttl SECONDS]
+      [--token-ttl SECONDS] [--rate N] [--burst N] [--answers FILE]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
 
 --data FILE: {"productOrders": [...], "products": [...]}, each product order as the query answers it ({order,
@@ -46,6 +54,11 @@ RETURN_DONE; claimId) and, for a claim on part of it, initialQuantity and
 remainQuantity beside quantity, as the product order details give them
 (details, above); the data says them and the server serves them as is.
 --shift-days N moves every date and time in the data N days later.
+--answers FILE appends "STATUS METHOD PATH" for each answer (after
+--fail), so a test can count the 401s and 429s it was given.
+"revokedTokens": [...] in the data: those tokens are refused (401
+GW.AUTHN) and never handed out again; "revokeAll": true refuses every
+token, new ones too.
 --fail and --log: see fake_http.py.
 """
 import base64
@@ -115,6 +128,40 @@ class Naver(fake_http.Handler):
         return status, {"Content-Type": "application/json"}, \
             json.dumps(obj, ensure_ascii=False).encode()
 
+    def send(self, status, headers, body, length=None):
+        a = self.server.args
+        headers = dict(headers)
+        headers.update(self.server.bucket_headers)
+        if a.answers:
+            with self.server.lock, open(a.answers, "a") as f:
+                f.write("%d %s %s\n" % (status, self.command,
+                                        self.path.partition("?")[0]))
+        super().send(status, headers, body, length)
+
+    def take_bucket(self):
+        """One request from the gateway's token bucket; False when it is
+        empty. The headers of the answer say what is left."""
+        a = self.server.args
+        with self.server.lock:
+            now = time.monotonic()
+            srv = self.server
+            srv.level = min(a.burst, srv.level + (now - srv.filled) * a.rate)
+            srv.filled = now
+            ok = srv.level >= 1
+            if ok:
+                srv.level -= 1
+            srv.bucket_headers = {
+                "GNCP-GW-RateLimit-Replenish-Rate": "%g" % a.rate,
+                "GNCP-GW-RateLimit-Burst-Capacity": "%d" % a.burst,
+                "GNCP-GW-RateLimit-Remaining": "%d" % int(srv.level)}
+            return ok
+
+    def control(self):
+        a = self.server.args
+        with open(a.data, encoding="utf-8") as f:
+            d = json.load(f)
+        return set(d.get("revokedTokens", [])), bool(d.get("revokeAll"))
+
     def envelope(self, data):
         return self.reply(200, {"timestamp": kst(datetime.datetime.now(KST)),
                                 "traceId": "fake-%d" % self.n, "data": data})
@@ -146,15 +193,28 @@ class Naver(fake_http.Handler):
         if form.get("client_id") != a.client_id or \
                 not hmac.compare_digest(want, form.get("client_secret_sign", "")):
             return self.error(401, "GW.AUTHN", "요청을 보낼 권한이 없습니다.")
-        tok = "tok-" + secrets.token_hex(16)
+        revoked, _ = self.control()
+        now = time.time()
         with self.server.lock:
-            self.server.tokens[tok] = time.time() + a.token_ttl
-        return self.reply(200, {"access_token": tok, "expires_in": a.token_ttl,
+            # Naver: the token already issued while 30 minutes or more
+            # remain of it, else a new one.
+            live = [(t, e) for t, e in self.server.tokens.items()
+                    if e - now >= 1800 and t not in revoked]
+            if live:
+                tok, end = max(live, key=lambda te: te[1])
+            else:
+                tok, end = "tok-" + secrets.token_hex(16), now + a.token_ttl
+                self.server.tokens[tok] = end
+        return self.reply(200, {"access_token": tok,
+                                "expires_in": int(end - now),
                                 "token_type": "Bearer"})
 
     def authorized(self):
         h = self.headers.get("Authorization", "")
         tok = h[7:] if h.startswith("Bearer ") else ""
+        revoked, every = self.control()
+        if every or tok in revoked:
+            return False
         with self.server.lock:
             return self.server.tokens.get(tok, 0) > time.time()
 
@@ -223,6 +283,8 @@ class Naver(fake_http.Handler):
 
     def answer(self):
         path, _, query = self.path.partition("?")
+        if not self.take_bucket():
+            return self.error(429, "GW.RATE_LIMIT", "요청이 많아 처리할 수 없습니다.")
         if self.command == "POST" and path == BASE + "/oauth2/token":
             return self.token()
         if not self.authorized():
@@ -245,6 +307,9 @@ class Naver(fake_http.Handler):
 
 def setup(server, args):
     server.tokens = {}
+    server.level = float(args.burst)
+    server.filled = time.monotonic()
+    server.bucket_headers = {}
 
 
 def main():
@@ -256,6 +321,11 @@ def main():
     p.add_argument("--shift-days", type=int, default=0)
     p.add_argument("--product-page-size", type=int, default=0)
     p.add_argument("--token-ttl", type=int, default=10800)
+    p.add_argument("--rate", type=float, default=1000,
+                   help="the bucket's refill, requests a second")
+    p.add_argument("--burst", type=int, default=1000,
+                   help="the bucket's size; 0 refuses every call")
+    p.add_argument("--answers", help="append STATUS METHOD PATH per answer")
     fake_http.main(Naver, p, setup)
 
 

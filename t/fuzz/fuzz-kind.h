@@ -9,6 +9,10 @@
  *	=====
  *	the next answer ...
  *
+ * HEADERS that start with "status: NNN" make the answer that status: one
+ * not 2xx goes to the kind's refused() when it has one (else the script
+ * ends, as the engine's rules would take over).
+ *
  * OPTIONS may hold "products" (fetch the catalog), "grant" (no token
  * kept yet: the kind asks for one first), "fulfillment" or
  * "food-delivery" (the channel's workflow). The harness asks the kind
@@ -195,11 +199,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    "character");
 		}
 		why[0] = '\0';
+		if (r.headers_len > 8 && strncmp(r.headers, "status: ", 8) == 0)
+			r.status = strtol(r.headers + 8, NULL, 10);
+		if (r.status < 200 || r.status > 299) {
+			enum uoms_kind_refusal k = UOMS_REFUSAL_ENGINE;
+
+			if (FUZZ_KIND.refused != NULL)
+				k = FUZZ_KIND.refused(&f.ctx, &r, why,
+				    sizeof why);
+			if (k == UOMS_REFUSAL_FAIL && why[0] == '\0')
+				fuzz_fail("a refusal failed without a why");
+			if (!(f.ctx.pause >= 0 && f.ctx.pause <= 3600))
+				fuzz_fail("a pause of %g s", f.ctx.pause);
+			if (k != UOMS_REFUSAL_NEXT && k != UOMS_REFUSAL_RETRY)
+				break;
+			p = stop < end ? stop + strlen(FUZZ_SEP) : end;
+			continue;
+		}
 		if (FUZZ_KIND.take(&f.ctx, &r, why, sizeof why) < 0) {
 			if (why[0] == '\0')
 				fuzz_fail("an answer refused without a why");
 			break;
 		}
+		if (!(f.ctx.pause >= 0 && f.ctx.pause <= 3600))
+			fuzz_fail("a pause of %g s", f.ctx.pause);
 		p = stop < end ? stop + strlen(FUZZ_SEP) : end;
 	}
 	uoms_http_req_free(&req);

@@ -973,15 +973,15 @@ test_refused(void)
 	r.headers_len = strlen(r.headers);
 	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
 	fx_next(&f, &req, why);
-	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) < 0 &&
+	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == UOMS_REFUSAL_FAIL &&
 	    strstr(why, "HTTP 429") != NULL &&
 	    strstr(why, "fetch again after ") != NULL,
 	    "refused: a 429 stops the run, saying when (%s)", why);
 	r.status = 500;
-	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == 0,
+	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == UOMS_REFUSAL_ENGINE,
 	    "refused: a 500 is the engine's (retried)");
 	r.status = 400;
-	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == 0,
+	ok(uoms_kind_coupang.refused(&f.ctx, &r, why, sizeof why) == UOMS_REFUSAL_ENGINE,
 	    "refused: a 400 to a list is the engine's (fails)");
 	fx_free(&f);
 	uoms_http_req_free(&req);

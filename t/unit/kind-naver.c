@@ -582,7 +582,8 @@ static const char full_want[] =
     "\"channel_status\":\"DELIVERING\",\"place_order_status\":\"OK\","
     "\"delivery\":{\"company\":\"CJGLS\",\"tracking_number\":\"612345678901\","
     "\"status\":\"DELIVERING\",\"shipped_at\":\"2026-05-13T23:00:00Z\"}}],"
-    "\"total_amount\":21000,\"shipping_fee\":3000,\"currency\":\"KRW\"}";
+    "\"total_amount\":21000,\"shipping_fee\":3000,\"currency\":\"KRW\","
+    "\"channel_holds\":[]}";
 
 /* Runs one whole fetch of one order whose product orders are infos (a
  * JSON array text) and returns the record (a new reference). */
@@ -969,6 +970,272 @@ test_products(void)
 	fx_free(&f);
 }
 
+/* The channel_holds of an order of the product orders infos (JSON array
+ * text, all of order 2026051300000001), as compact JSON, into out. */
+static const char *
+holds_of(const char *infos, char *out, size_t outlen)
+{
+	json_t *rec = one_order(NULL, "2026051300000001",
+	    "[\"2026051399990001\",\"2026051399990002\",\"2026051399990003\"]",
+	    infos);
+	char *s = rec != NULL ? json_dumps(json_object_get(rec,
+	    "channel_holds"), JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+	snprintf(out, outlen, "%s", s != NULL ? s : "(none)");
+	free(s);
+	json_decref(rec);
+	return out;
+}
+
+static void
+test_claims(void)
+{
+	struct uoms_buf b = { 0 };
+	char got[1024], msg[256];
+	json_t *rec;
+
+	/* A cancel asked, a return being collected, a rejected exchange. */
+	uoms_buf_str(&b, "[");
+	po(&b, "2026051300000001", "2026051399990001", "PAYED",
+	    "\"productName\":\"Pear\",\"claimType\":\"CANCEL\","
+	    "\"claimStatus\":\"CANCEL_REQUEST\",\"claimId\":\"C-1\"");
+	uoms_buf_str(&b, ",");
+	po(&b, "2026051300000001", "2026051399990002", "DELIVERED",
+	    "\"claimType\":\"RETURN\",\"claimStatus\":\"COLLECTING\"");
+	uoms_buf_str(&b, ",");
+	po(&b, "2026051300000001", "2026051399990003", "DELIVERED",
+	    "\"claimType\":\"EXCHANGE\",\"claimStatus\":\"EXCHANGE_REJECT\","
+	    "\"claimId\":\"X-3\"");
+	uoms_buf_str(&b, "]");
+	is(holds_of(b.p, got, sizeof got), "[{\"key\":\"naver:claim:CANCEL:C-1\","
+	    "\"note\":\"Naver cancel request C-1 (CANCEL_REQUEST) on product "
+	    "order 2026051399990001 Pear\"},{\"key\":\"naver:claim:RETURN:po:"
+	    "2026051399990002\",\"note\":\"Naver return request without an id "
+	    "(COLLECTING) on product order 2026051399990002\"}]",
+	    "claims: an open cancel and return hold, a rejected exchange not");
+
+	/* The reason from the claim's own member; one key once. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[{\"order\":{\"orderId\":\"2026051300000001\"},"
+	    "\"productOrder\":{\"productOrderId\":\"2026051399990001\","
+	    "\"productOrderStatus\":\"DELIVERED\",\"quantity\":1,"
+	    "\"claimType\":\"EXCHANGE\",\"claimStatus\":\"EXCHANGE_REQUEST\","
+	    "\"claimId\":\"E-1\"},\"exchange\":{\"exchangeReason\":"
+	    "\"WRONG_DELIVERY\"}},{\"order\":{\"orderId\":\"2026051300000001\"},"
+	    "\"productOrder\":{\"productOrderId\":\"2026051399990002\","
+	    "\"productOrderStatus\":\"DELIVERED\",\"quantity\":1,"
+	    "\"claimType\":\"EXCHANGE\",\"claimStatus\":\"EXCHANGE_REQUEST\","
+	    "\"claimId\":\"E-1\"}}]");
+	is(holds_of(b.p, got, sizeof got), "[{\"key\":\"naver:claim:EXCHANGE:"
+	    "E-1\",\"note\":\"Naver exchange request E-1 (EXCHANGE_REQUEST) on "
+	    "product order 2026051399990001: WRONG_DELIVERY\"}]",
+	    "claims: the reason named; a claim of two product orders holds once");
+
+	/* Done, rejected, without a status, of a type not known: no hold,
+	 * and [] says so. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	po(&b, "2026051300000001", "2026051399990001", "CANCELED",
+	    "\"claimType\":\"CANCEL\",\"claimStatus\":\"CANCEL_DONE\"");
+	uoms_buf_str(&b, ",");
+	po(&b, "2026051300000001", "2026051399990002", "DELIVERED",
+	    "\"claimType\":\"RETURN\"");
+	uoms_buf_str(&b, ",");
+	po(&b, "2026051300000001", "2026051399990003", "DELIVERED",
+	    "\"claimType\":\"PURCHASE_DECISION_HOLDBACK\",\"claimStatus\":"
+	    "\"PURCHASE_DECISION_HOLDBACK\"");
+	uoms_buf_str(&b, "]");
+	is(holds_of(b.p, got, sizeof got), "[]", "claims: none open is []");
+
+	/* A long product name: the note stays within 500 bytes, whole
+	 * characters. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	{
+		struct uoms_buf name = { 0 };
+
+		uoms_buf_str(&name, "\"productName\":\"");
+		for (int i = 0; i < 300; i++)
+			uoms_buf_str(&name, "배");
+		uoms_buf_str(&name, "\",\"claimType\":\"ADMIN_CANCEL\","
+		    "\"claimStatus\":\"ADMIN_CANCELING\",\"claimId\":\"A-1\"");
+		po(&b, "2026051300000001", "2026051399990001", "PAYED",
+		    name.p);
+		uoms_buf_free(&name);
+	}
+	uoms_buf_str(&b, "]");
+	rec = one_order(NULL, "2026051300000001", "[\"2026051399990001\"]",
+	    b.p);
+	{
+		const char *note = json_string_value(json_object_get(
+		    json_array_get(json_object_get(rec, "channel_holds"), 0),
+		    "note"));
+
+		ok(note != NULL && strlen(note) <= 500 && strncmp(note,
+		    "Naver cancel by Naver A-1 (ADMIN_CANCELING)", 43) == 0 &&
+		    strcmp(note + strlen(note) - 3, "배") == 0,
+		    "claims: a long name is cut at a character (%zu bytes)",
+		    note != NULL ? strlen(note) : 0);
+	}
+	ok(valid(rec, msg, sizeof msg), "claims: the record passes upsert's "
+	    "validation %s", msg);
+	json_decref(rec);
+
+	/* A return done on a whole order: the shipping went back, less
+	 * the return shipping charged; a partial one gives none. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[{\"order\":{\"orderId\":\"2026051300000001\"},"
+	    "\"productOrder\":{\"productOrderId\":\"2026051399990001\","
+	    "\"productOrderStatus\":\"RETURNED\",\"quantity\":2,"
+	    "\"unitPrice\":5000,\"totalPaymentAmount\":10000,"
+	    "\"deliveryFeeAmount\":3000,\"claimType\":\"RETURN\","
+	    "\"claimStatus\":\"RETURN_DONE\",\"claimId\":\"R-1\"},"
+	    "\"return\":{\"claimDeliveryFeeDemandAmount\":1000}}]");
+	rec = one_order(NULL, "2026051300000001", "[\"2026051399990001\"]",
+	    b.p);
+	ok(json_integer_value(json_object_get(rec, "refunded_amount")) ==
+	    2000 && json_integer_value(json_object_get(json_array_get(
+	    json_object_get(rec, "items"), 0), "cancelled_quantity")) == 2,
+	    "claims: a done return cancels its units and refunds the shipping "
+	    "less the return shipping");
+	ok(valid(rec, msg, sizeof msg), "claims: valid %s", msg);
+	json_decref(rec);
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	po(&b, "2026051300000001", "2026051399990001", "RETURNED",
+	    "\"deliveryFeeAmount\":3000,\"claimType\":\"RETURN\","
+	    "\"claimStatus\":\"RETURN_DONE\"");
+	uoms_buf_str(&b, ",");
+	po(&b, "2026051300000001", "2026051399990002", "DELIVERED", "");
+	uoms_buf_str(&b, "]");
+	rec = one_order(NULL, "2026051300000001",
+	    "[\"2026051399990001\",\"2026051399990002\"]", b.p);
+	ok(rec != NULL && json_object_get(rec, "refunded_amount") == NULL,
+	    "claims: a return of part of an order refunds no shipping");
+	json_decref(rec);
+	/* Never paid: nothing went back. */
+	uoms_buf_clear(&b);
+	uoms_buf_str(&b, "[");
+	po(&b, "2026051300000001", "2026051399990001",
+	    "CANCELED_BY_NOPAYMENT", "\"deliveryFeeAmount\":3000");
+	uoms_buf_str(&b, "]");
+	rec = one_order(NULL, "2026051300000001", "[\"2026051399990001\"]",
+	    b.p);
+	ok(rec != NULL && json_object_get(rec, "refunded_amount") == NULL,
+	    "claims: an order never paid refunds nothing");
+	json_decref(rec);
+	uoms_buf_free(&b);
+}
+
+/* An answer that is not 2xx to the kind's refused(). */
+static enum uoms_kind_refusal
+fx_refused(struct fixture *f, long status, const char *headers,
+    const char *body)
+{
+	struct uoms_http_resp r = { .status = status, .body = body,
+	    .len = strlen(body), .headers = headers,
+	    .headers_len = strlen(headers) };
+
+	f->why[0] = '\0';
+	return uoms_kind_naver.refused(&f->ctx, &r, f->why, sizeof f->why);
+}
+
+static void
+test_refused(void)
+{
+	static const char authn[] = "{\"code\":\"GW.AUTHN\",\"message\":"
+	    "\"x\"}";
+	struct fixture f;
+	char url[512];
+	struct uoms_http_resp r = { .status = 200, .body = "", .len = 0 };
+
+	/* A kept token refused: dropped, a new one, the same request. */
+	fx_init(&f, NULL, "2026-05-13T01:02:03Z", "2026-05-13T05:00:00Z",
+	    "tok-dead");
+	fx_next(&f);
+	snprintf(url, sizeof url, "%s", f.req.url.p);
+	ok(!f.req.again, "401: a first request is no re-ask");
+	ok(fx_refused(&f, 401, "", authn) == UOMS_REFUSAL_NEXT,
+	    "401: taken by the kind");
+	{
+		char now[40];
+
+		uoms_time_now(now);
+		ok(f.kept == 1 && strcmp(f.token, "tok-dead") == 0 &&
+		    f.expires[0] != '\0' && strcmp(f.expires, now) <= 0,
+		    "401: the kept token is dropped (kept expired: %s)",
+		    f.expires);
+	}
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strstr(f.req.url.p,
+	    "/oauth2/token") != NULL, "401: a new token is asked for, not the "
+	    "kept one");
+	ok(fx_take(&f, "{\"access_token\":\"tok-new\",\"expires_in\":"
+	    "10800}") == 0, "401: the new token taken");
+	ok(fx_next(&f) == UOMS_KIND_REQUEST && strcmp(f.req.url.p, url) == 0 &&
+	    f.req.again, "401: the same request again, marked as a re-ask");
+	is(header(&f, "Authorization", NULL), "Bearer tok-new",
+	    "401: with the new token");
+	ok(fx_refused(&f, 401, "", authn) == UOMS_REFUSAL_FAIL &&
+	    strcmp(f.why, "authentication failed (HTTP 401 GW.AUTHN) with a "
+	    "token issued just now") == 0, "401: a second one fails (%s)",
+	    f.why);
+	fx_free(&f);
+
+	/* The token request refused: the engine's rule. */
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	fx_next(&f);
+	ok(fx_refused(&f, 401, "", authn) == UOMS_REFUSAL_ENGINE,
+	    "401: to the token request, the engine's");
+	ok(fx_refused(&f, 500, "", "") == UOMS_REFUSAL_ENGINE,
+	    "500: the engine's");
+	fx_free(&f);
+
+	/* The catalog asks the same page again. */
+	fx_init(&f, NULL, NULL, NULL, "tok-dead");
+	f.ctx.products = 1;
+	fx_next(&f);
+	snprintf(url, sizeof url, "%s", f.req.body.p);
+	fx_refused(&f, 401, "", authn);
+	fx_next(&f);
+	fx_take(&f, "{\"access_token\":\"tok-new\",\"expires_in\":10800}");
+	fx_next(&f);
+	is(f.req.body.p, url, "401: --products asks the same page again");
+	fx_free(&f);
+
+	/* 429: one refill of the bucket, or as long as it says; too long
+	 * fails. */
+	fx_init(&f, NULL, NULL, NULL, "tok");
+	fx_next(&f);
+	ok(fx_refused(&f, 429, "GNCP-GW-RateLimit-Replenish-Rate: 4\r\n"
+	    "GNCP-GW-RateLimit-Burst-Capacity: 4\r\n"
+	    "GNCP-GW-RateLimit-Remaining: 0\r\n", "{\"code\":\"GW.RATE_LIMIT\"}")
+	    == UOMS_REFUSAL_RETRY && f.ctx.pause == 0.25 && strcmp(f.why,
+	    "rate limited (HTTP 429 GW.RATE_LIMIT)") == 0,
+	    "429: retried after one refill (%g s, %s)", f.ctx.pause, f.why);
+	ok(fx_refused(&f, 429, "Retry-After: 600\r\n", "") ==
+	    UOMS_REFUSAL_FAIL && strstr(f.why, "try again later") != NULL,
+	    "429: a wait too long fails (%s)", f.why);
+
+	/* The pace: none while the bucket holds, a refill when empty. */
+	r.headers = "GNCP-GW-RateLimit-Replenish-Rate: 2\r\n"
+	    "GNCP-GW-RateLimit-Remaining: 3\r\n";
+	r.headers_len = strlen(r.headers);
+	r.body = "{\"data\":{}}";
+	r.len = strlen(r.body);
+	f.ctx.pause = -1;
+	uoms_kind_naver.take(&f.ctx, &r, f.why, sizeof f.why);
+	ok(f.ctx.pause == 0, "pace: none while the bucket holds (%g)",
+	    f.ctx.pause);
+	fx_next(&f);
+	r.headers = "GNCP-GW-RateLimit-Replenish-Rate: 2\r\n"
+	    "GNCP-GW-RateLimit-Remaining: 0\r\n";
+	r.headers_len = strlen(r.headers);
+	uoms_kind_naver.take(&f.ctx, &r, f.why, sizeof f.why);
+	ok(f.ctx.pause == 0.5, "pace: a refill when it is empty (%g)",
+	    f.ctx.pause);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -979,6 +1246,8 @@ main(void)
 	test_data_file();
 	test_broken();
 	test_products();
+	test_claims();
+	test_refused();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
