@@ -141,7 +141,8 @@ int uoms_val_json_equal(const struct uoms_val *a, const struct uoms_val *b);
 /*
  * Appends to out the record of o (SPEC 3.1), with the store's members id,
  * version, created_at, updated_at and holds (a JSON array, NULL for none)
- * given; absent members are written as null. The one writer of records:
+ * given; absent members are written as null (but shipment, left out
+ * when the order has none). The one writer of records:
  * new orders and orders read back from the store come out alike.
  */
 int uoms_order_json(const struct uoms_order *o, long long id,
