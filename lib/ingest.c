@@ -348,11 +348,8 @@ order_held(struct uoms_store *s, long long id, const char *keys, int *held,
 	if ((st = uoms_store_sql(s, on_hold)) == NULL)
 		return uoms_store_fail(s, e, "reading holds");
 	sqlite3_bind_int64(st, 1, id);
-	/* A cached statement keeps its last bindings: both set each time. */
 	if (keys != NULL)
 		sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
 	*held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return UOMS_OK;

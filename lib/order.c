@@ -710,8 +710,8 @@ static enum uoms_code
 check_shipment(struct uoms_parser *p, const char *key, const char *type,
     struct uoms_error *e)
 {
-	static const char tn[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-";
+	static const char tn[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-";
 	sqlite3_stmt *st = p->tree;
 	const char *s = (const char *)sqlite3_column_text(st, 4);
 	size_t n = sqlite3_column_bytes(st, 4);
@@ -778,8 +778,9 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 			w->items = id;
 		} else if (strcmp(key, "channel_holds") == 0) {
 			if (strcmp(type, "array") != 0)
-				return uoms_fail(e, UOMS_INVALID, "channel_holds "
-				    "must be an array, not %s", type);
+				return uoms_fail(e, UOMS_INVALID,
+				    "channel_holds must be an array, not %s",
+				    type);
 			o->has_cholds = 1;
 			w->cholds = id;
 		} else if (strcmp(key, "id") == 0 || strcmp(key, "version")
