@@ -40,6 +40,11 @@ static const struct field {
 	    "shipping", "postal_code", MEMBER("shipping", "postal_code"), 0 },
 	[UOMS_EDIT_SHIPPING_ZONE] = { "shipping.zone", "shipping", "zone",
 	    MEMBER("shipping", "zone"), 0 },
+	[UOMS_EDIT_SHIPMENT_CARRIER] = { "shipment.carrier", "shipment",
+	    "carrier", MEMBER("shipment", "carrier"), 0 },
+	[UOMS_EDIT_SHIPMENT_TRACKING_NUMBER] = { "shipment.tracking_number",
+	    "shipment", "tracking_number",
+	    MEMBER("shipment", "tracking_number"), 0 },
 };
 
 /* Fields people can't edit, and what to do instead. */
@@ -66,6 +71,7 @@ static const struct {
 	{ "customer", "set customer.name or customer.phone" },
 	{ "shipping", "set shipping.address, shipping.postal_code or "
 	    "shipping.zone" },
+	{ "shipment", "set shipment.carrier or shipment.tracking_number" },
 };
 
 const char *
@@ -99,7 +105,8 @@ uoms_edit_set(struct uoms_edit_req *req, const char *field,
 		}
 	snprintf(why, whylen, "'%.60s' can't be edited: the fields are eta, "
 	    "department, warehouse, kind, customer.name, customer.phone, "
-	    "shipping.address, shipping.postal_code, shipping.zone", field);
+	    "shipping.address, shipping.postal_code, shipping.zone, "
+	    "shipment.carrier, shipment.tracking_number", field);
 	return -1;
 }
 
@@ -123,7 +130,8 @@ member(struct uoms_buf *b, const char *name, const char *value, int *first)
 static enum uoms_code
 check(struct uoms_edit_req *req, struct uoms_error *e)
 {
-	static const char *const objects[] = { "customer", "shipping" };
+	static const char *const objects[] = { "customer", "shipping",
+	    "shipment" };
 	struct uoms_buf line = { 0 };
 	struct uoms_parser *p;
 	struct uoms_order o;
@@ -221,7 +229,10 @@ compare(struct uoms_store *s, const struct uoms_target *t,
 	    " json_extract(customer, '$.phone'),"
 	    " json_extract(shipping, '$.address'),"
 	    " json_extract(shipping, '$.postal_code'),"
-	    " json_extract(shipping, '$.zone') FROM orders WHERE id = ?1";
+	    " json_extract(shipping, '$.zone'),"
+	    " json_extract(shipment, '$.carrier'),"
+	    " json_extract(shipment, '$.tracking_number')"
+	    " FROM orders WHERE id = ?1";
 	sqlite3_stmt *st = uoms_store_sql(s, sql);
 	int n = 0;
 

@@ -1,8 +1,9 @@
 /*
  * edit: changing fields of stored orders by hand (SPEC 2, 3.1), as a
  * change for uoms_change_order(): eta (RFC 3339, not in the past),
- * department, warehouse, kind and members of customer and shipping,
- * each checked as uoms-upsert checks it. Holds do not block edits.
+ * department, warehouse, kind and members of customer, shipping and
+ * shipment (carrier, tracking number), each checked as uoms-upsert
+ * checks it. Holds do not block edits.
  */
 #ifndef UOMS_EDIT_H
 #define UOMS_EDIT_H
@@ -24,6 +25,8 @@ enum uoms_edit_field {
 	UOMS_EDIT_SHIPPING_ADDRESS,
 	UOMS_EDIT_SHIPPING_POSTAL_CODE,
 	UOMS_EDIT_SHIPPING_ZONE,
+	UOMS_EDIT_SHIPMENT_CARRIER,
+	UOMS_EDIT_SHIPMENT_TRACKING_NUMBER,
 	UOMS_EDIT_COUNT
 };
 

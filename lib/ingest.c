@@ -1,5 +1,6 @@
 #include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest.h"
@@ -245,11 +246,11 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	arrival_stamps(o);
 	for (int i = 0; i < UOMS_O_COUNT; i++)
 		uoms_bind_val(st, 1 + i, &f[i]);
-	uoms_bind_val(st, 19, &o->extra);
-	sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
+	uoms_bind_val(st, 1 + UOMS_O_COUNT, &o->extra);
+	sqlite3_bind_text(st, 2 + UOMS_O_COUNT, now, -1, SQLITE_STATIC);
 	if (o->line_hash != NULL)
-		sqlite3_bind_blob(st, 21, o->line_hash, UOMS_LINE_HASH,
-		    SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3 + UOMS_O_COUNT, o->line_hash,
+		    UOMS_LINE_HASH, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return uoms_store_fail(s, e, "adding an order");
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -284,7 +285,7 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, const struct uoms_word *w,
 	for (int f = 0; f <= UOMS_O_COUNT; f++) {
 		struct uoms_val stored = uoms_column_val(st, 2 + f);
 		const struct uoms_val *v = f == UOMS_WORD_EXTRA ? &o->extra : &o->f[f];
-		int col = f == UOMS_WORD_EXTRA ? 19 : 1 + f;
+		int col = 1 + f;	/* extra's is after the members' */
 
 		/* Objects are compared as JSON, other members as values. */
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
@@ -323,17 +324,32 @@ struct move {
 	char note[256];
 };
 
+/*
+ * Is the order held, once the line's channel_holds (keys, a JSON array
+ * of them, or NULL without) are applied? A request the line ends no
+ * longer holds it, one it brings does: so a channel that ends a cancel
+ * request and cancels in one line moves the order, and one that asks
+ * to stop a box while it reports it shipped does not.
+ */
 static enum uoms_code
-order_held(struct uoms_store *s, long long id, int *held,
+order_held(struct uoms_store *s, long long id, const char *keys, int *held,
     struct uoms_error *e)
 {
-	static const char on_hold[] = "SELECT EXISTS (SELECT 1 FROM holds"
-	    " WHERE order_id = ?1 AND state <> 'resolved')";
+	static const char on_hold[] = "SELECT EXISTS (SELECT 1 FROM holds h"
+	    " WHERE h.order_id = ?1 AND h.state <> 'resolved'"
+	    " AND NOT (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.hold_id = h.id AND c.present"
+	    " AND c.key NOT IN (SELECT value FROM json_each(?2)))))"
+	    " OR (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(?2) j"
+	    " WHERE NOT EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.order_id = ?1 AND c.key = j.value)))";
 	sqlite3_stmt *st;
 
 	if ((st = uoms_store_sql(s, on_hold)) == NULL)
 		return uoms_store_fail(s, e, "reading holds");
 	sqlite3_bind_int64(st, 1, id);
+	if (keys != NULL)
+		sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
 	*held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return UOMS_OK;
@@ -342,7 +358,7 @@ order_held(struct uoms_store *s, long long id, int *held,
 static enum uoms_code
 channel_move(struct uoms_store *s, long long id, const char *workflow,
     const char *from, struct uoms_order *eff, struct move *m,
-    const char *who, struct uoms_error *e)
+    const char *who, const char *keys, struct uoms_error *e)
 {
 	struct uoms_error lock = { 0 };
 	enum uoms_code code;
@@ -355,7 +371,7 @@ channel_move(struct uoms_store *s, long long id, const char *workflow,
 	    eff->f[UOMS_O_CHANNEL].s);
 	if ((m->wf = uoms_workflow_get(workflow, why, sizeof why)) == NULL)
 		return uoms_fail(e, UOMS_INVALID, "%s", why);
-	if ((code = order_held(s, id, &held, e)) != UOMS_OK)
+	if ((code = order_held(s, id, keys, &held, e)) != UOMS_OK)
 		return code;
 	/* A person's line is their uoms-status: refused, not held. */
 	if (who != NULL) {
@@ -472,6 +488,298 @@ drift_hold(struct uoms_store *s, long long id, const struct move *m,
 }
 
 /*
+ * The channel's open requests (channel_holds, uoms(7)) hold the order:
+ * each change to a hold is one version and one event, as uoms-hold's,
+ * by the channel's actor. Returns through *n how many changed.
+ */
+struct chold_ctx {
+	struct uoms_store *s;
+	long long id;
+	const char *actor, *now;
+	int n;
+};
+
+static enum uoms_code
+chold_event(struct chold_ctx *c, const char *type, long long hold,
+    const char *key, const char *note, struct uoms_error *e)
+{
+	static const char bump[] = "UPDATE orders SET version = version + 1,"
+	    " updated_at = ?2 WHERE id = ?1 RETURNING version";
+	sqlite3_stmt *st = uoms_store_sql(c->s, bump);
+	struct uoms_buf d = { 0 };
+	enum uoms_code code;
+	long long version;
+
+	if (st == NULL)
+		return uoms_store_fail(c->s, e, "changing holds");
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_text(st, 2, c->now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return uoms_store_fail(c->s, e, "changing holds");
+	}
+	version = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (strcmp(type, "hold_placed") == 0)
+		uoms_buf_printf(&d, "{\"hold_id\":%lld,\"reason\":\"other\",",
+		    hold);
+	else
+		uoms_buf_printf(&d, "{\"hold_ids\":[%lld],", hold);
+	uoms_buf_str(&d, "\"note\":");
+	uoms_buf_json_string(&d, note, strlen(note));
+	uoms_buf_str(&d, ",\"key\":");
+	uoms_buf_json_string(&d, key, strlen(key));
+	uoms_buf_str(&d, "}");
+	code = d.p == NULL ? uoms_fail(e, UOMS_INTERNAL, "out of memory") :
+	    uoms_event_append_as(c->s, c->actor, c->id, type, NULL, NULL,
+	    version, d.p, c->now, e);
+	uoms_buf_free(&d);
+	c->n++;
+	return code;
+}
+
+/* A request the order has not seen: an open hold, and its key kept. */
+static enum uoms_code
+chold_place(struct chold_ctx *c, const struct uoms_chold *h,
+    struct uoms_error *e)
+{
+	static const char hold[] = "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at) VALUES (?1, 'other', ?2,"
+	    " ?3, ?4, 'open', ?4) RETURNING id";
+	static const char keep[] = "INSERT INTO channel_holds (order_id, key,"
+	    " hold_id, present) VALUES (?1, ?2, ?3, 1)";
+	sqlite3_stmt *st = uoms_store_sql(c->s, hold);
+	struct uoms_buf note = { 0 };
+	enum uoms_code code;
+	long long id;
+
+	if (h->note != NULL)
+		uoms_buf_str(&note, h->note);
+	else
+		uoms_buf_printf(&note, "the channel's request %s", h->key);
+	if (st == NULL || note.p == NULL) {
+		uoms_buf_free(&note);
+		return uoms_store_fail(c->s, e, "placing a hold");
+	}
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_text(st, 2, note.p, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		uoms_buf_free(&note);
+		return uoms_store_fail(c->s, e, "placing a hold");
+	}
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	c->s->tx_any_holds = 1;
+	if ((st = uoms_store_sql(c->s, keep)) == NULL) {
+		uoms_buf_free(&note);
+		return uoms_store_fail(c->s, e, "placing a hold");
+	}
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_text(st, 2, h->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	code = sqlite3_step(st) == SQLITE_DONE ? UOMS_OK :
+	    uoms_store_fail(c->s, e, "placing a hold");
+	sqlite3_reset(st);
+	if (code == UOMS_OK)
+		code = chold_event(c, "hold_placed", id, h->key, note.p, e);
+	uoms_buf_free(&note);
+	return code;
+}
+
+/* Nonzero when the line names key among its requests. */
+static int
+chold_listed(const struct uoms_order *o, const char *key)
+{
+	for (int i = 0; i < o->ncholds; i++)
+		if (strcmp(o->cholds[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* The line's request keys as one JSON array, into b. */
+static void
+chold_keys(const struct uoms_order *o, struct uoms_buf *b)
+{
+	uoms_buf_str(b, "[");
+	for (int i = 0; i < o->ncholds; i++) {
+		if (i > 0)
+			uoms_buf_str(b, ",");
+		uoms_buf_json_string(b, o->cholds[i].key,
+		    strlen(o->cholds[i].key));
+	}
+	uoms_buf_str(b, "]");
+}
+
+/* Would channel_holds() write anything for the line's keys? */
+static enum uoms_code
+chold_news(struct uoms_store *s, long long id, const char *keys, int *news,
+    struct uoms_error *e)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.order_id = ?1 AND c.present"
+	    " AND c.key NOT IN (SELECT value FROM json_each(?2)))"
+	    " OR EXISTS (SELECT 1 FROM json_each(?2) j"
+	    " WHERE NOT EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.order_id = ?1 AND c.key = j.value AND c.present))";
+	sqlite3_stmt *st;
+	int rc;
+
+	*news = 0;
+	if (keys == NULL)
+		return UOMS_OK;
+	if ((st = uoms_store_sql(s, sql)) == NULL)
+		return uoms_store_fail(s, e, "reading holds");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*news = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return uoms_store_fail(s, e, "reading holds");
+	return UOMS_OK;
+}
+
+/*
+ * The requests of the line against those the order has seen: a new key
+ * places a hold; a key the last line had and this one has not (the
+ * request ended) resolves its hold, unless someone already did; a key
+ * seen before, whatever became of its hold, never places another. A
+ * line without channel_holds changes nothing.
+ */
+static enum uoms_code
+channel_holds(struct uoms_store *s, long long id, const struct uoms_order *o,
+    const char *now, int *changed, struct uoms_error *e)
+{
+	static const char seen[] = "SELECT present FROM channel_holds"
+	    " WHERE order_id = ?1 AND key = ?2";
+	static const char back[] = "UPDATE channel_holds SET present = 1"
+	    " WHERE order_id = ?1 AND key = ?2";
+	static const char listed[] = "SELECT c.key, c.hold_id, h.state"
+	    " FROM channel_holds c JOIN holds h ON h.id = c.hold_id"
+	    " WHERE c.order_id = ?1 AND c.present ORDER BY c.key";
+	static const char gone[] = "UPDATE channel_holds SET present = 0"
+	    " WHERE order_id = ?1 AND key = ?2";
+	static const char resolve[] = "UPDATE holds SET state = 'resolved',"
+	    " operator = ?2, operator_note = ?3, updated_at = ?4"
+	    " WHERE id = ?1 AND state <> 'resolved'";
+	static const char ended[] = "the channel's request ended";
+	struct chold_ctx c = { s, id, NULL, now, 0 };
+	struct uoms_buf actor = { 0 }, keys = { 0 };
+	enum uoms_code code = UOMS_OK;
+	sqlite3_stmt *st;
+	int rc, present;
+
+	*changed = 0;
+	if (!o->has_cholds)
+		return UOMS_OK;
+	uoms_buf_printf(&actor, "channel:%.*s", (int)o->f[UOMS_O_CHANNEL].n,
+	    o->f[UOMS_O_CHANNEL].s);
+	if ((c.actor = actor.p) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	/* The ended ones first: their keys, then their holds, so that the
+	 * statement reading them is done before any write. */
+	if ((st = uoms_store_sql(s, listed)) == NULL) {
+		code = uoms_store_fail(s, e, "reading holds");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+
+		if (chold_listed(o, key))
+			continue;
+		uoms_buf_printf(&keys, "%lld %d %s", (long long)
+		    sqlite3_column_int64(st, 1), strcmp((const char *)
+		    sqlite3_column_text(st, 2), "resolved") != 0, key);
+		uoms_buf_add(&keys, "", 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		code = uoms_store_fail(s, e, "reading holds");
+		goto out;
+	}
+	for (size_t at = 0; keys.p != NULL && at < keys.n;
+	    at += strlen(keys.p + at) + 1) {
+		char *key = strchr(strchr(keys.p + at, ' ') + 1, ' ') + 1;
+		long long hold = strtoll(keys.p + at, NULL, 10);
+		int open = strchr(keys.p + at, ' ')[1] == '1';
+
+		if ((st = uoms_store_sql(s, gone)) == NULL) {
+			code = uoms_store_fail(s, e, "changing holds");
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			code = uoms_store_fail(s, e, "changing holds");
+			goto out;
+		}
+		if (!open)
+			continue;
+		if ((st = uoms_store_sql(s, resolve)) == NULL) {
+			code = uoms_store_fail(s, e, "resolving a hold");
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, hold);
+		sqlite3_bind_text(st, 2, c.actor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, ended, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			code = uoms_store_fail(s, e, "resolving a hold");
+			goto out;
+		}
+		s->tx_any_holds = 1;
+		if ((code = chold_event(&c, "hold_resolved", hold, key, ended,
+		    e)) != UOMS_OK)
+			goto out;
+	}
+	for (int i = 0; i < o->ncholds; i++) {
+		const struct uoms_chold *h = &o->cholds[i];
+
+		if ((st = uoms_store_sql(s, seen)) == NULL) {
+			code = uoms_store_fail(s, e, "reading holds");
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, h->key, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		present = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			code = uoms_store_fail(s, e, "reading holds");
+			goto out;
+		}
+		if (present < 0)
+			code = chold_place(&c, h, e);
+		else if (present == 0 && (st = uoms_store_sql(s, back)) !=
+		    NULL) {
+			/* Back again: noted, never held again. */
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, h->key, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				code = uoms_store_fail(s, e, "reading holds");
+		} else if (present == 0)
+			code = uoms_store_fail(s, e, "reading holds");
+		if (code != UOMS_OK)
+			goto out;
+	}
+out:
+	*changed = c.n;
+	uoms_buf_free(&actor);
+	uoms_buf_free(&keys);
+	return code;
+}
+
+/*
  * One event for the line: updated, a channel's status move, or a drift.
  * A move or a drift is the channel's (actor channel:NAME); "by" names
  * whoever ran the upsert when that is someone else.
@@ -524,6 +832,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 {
 	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up = NULL;
 	struct uoms_buf changed = { 0 }, replaced = { 0 }, ibuf = { 0 };
+	struct uoms_buf kbuf = { 0 };
 	struct uoms_val items = { .type = UOMS_V_ABSENT };
 	struct uoms_order eff = *o;
 	struct uoms_word w = { 0 };
@@ -531,7 +840,9 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	const char *who = person(a);
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
-	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc;
+	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc, cnews = 0;
+	int held = 0;
+	const char *keys = NULL;
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
@@ -543,21 +854,35 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		items = (struct uoms_val){ UOMS_V_TEXT, ibuf.p, ibuf.n, 0 };
 	}
+	if (o->has_cholds) {
+		chold_keys(o, &kbuf);
+		if ((keys = kbuf.p) == NULL) {
+			uoms_buf_free(&ibuf);
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		}
+	}
 	uoms_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
 	uoms_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		*result = UOMS_CREATED;
-		if ((code = insert_order(s, o, who, now, id, record, e)) ==
-		    UOMS_OK)
+		/* Its requests' holds are read back with it. */
+		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
+		    NULL : record, e)) == UOMS_OK)
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
+		if (code == UOMS_OK)
+			code = channel_holds(s, *id, o, now, &held, e);
+		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
+			code = uoms_order_record(s, *id, record, e);
 		uoms_buf_free(&ibuf);
+		uoms_buf_free(&kbuf);
 		return code;
 	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		uoms_buf_free(&ibuf);
+		uoms_buf_free(&kbuf);
 		return uoms_store_fail(s, e, "finding an order");
 	}
 	*id = sqlite3_column_int64(st, 0);
@@ -594,8 +919,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	    strcmp(eff.f[UOMS_O_STATUS].s, from) != 0 &&
 	    (eff.f[UOMS_O_WORKFLOW].type != UOMS_V_TEXT ||
 	    strcmp(eff.f[UOMS_O_WORKFLOW].s, workflow) == 0) &&
-	    (code = channel_move(s, *id, workflow, from, &eff, &m, who, e)) !=
-	    UOMS_OK)
+	    (code = channel_move(s, *id, workflow, from, &eff, &m, who, keys,
+	    e)) != UOMS_OK)
+		goto out;
+	if ((code = chold_news(s, *id, keys, &cnews, e)) != UOMS_OK)
 		goto out;
 	n = merge(st, &eff, &w, up, &changed, &replaced, echo);
 	sqlite3_reset(st);
@@ -608,11 +935,11 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			    "[\"items\"");
 		echo[UOMS_WORD_ITEMS] = !changed_items;
 	}
-	*result = m.drift ? UOMS_DRIFTED : n == 0 ? UOMS_UNCHANGED :
+	*result = m.drift ? UOMS_DRIFTED : n == 0 && !cnews ? UOMS_UNCHANGED :
 	    UOMS_UPDATED;
 	/* Nothing to change here; the channel's word is kept all the same
 	 * (a write no one sees: no version, no event). */
-	if (n == 0 && !m.drift) {
+	if (n == 0 && !m.drift && !cnews) {
 		if (uoms_word_news(o, &items, &w, echo))
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		goto out;
@@ -629,12 +956,22 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if ((code = uoms_lock_check(s, *id, UOMS_LOCK_EDIT, s->actor, e)) !=
 	    UOMS_OK)
 		goto out;
-	sqlite3_bind_text(up, 20, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 21, *id);
+	/* The requests' holds first: each is a version of its own, and the
+	 * line's own version, after them, is the one its hash is kept at. */
+	if (cnews && (code = channel_holds(s, *id, o, now, &held, e)) !=
+	    UOMS_OK)
+		goto out;
+	if (n == 0 && !m.drift) {
+		uoms_word_news(o, &items, &w, echo);
+		code = uoms_word_save(s, *id, &w, o, &items, echo, e);
+		goto out;
+	}
+	sqlite3_bind_text(up, 2 + UOMS_O_COUNT, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 3 + UOMS_O_COUNT, *id);
 	/* A line not wholly applied is not remembered as such. */
 	if (o->line_hash != NULL && !m.drifted)
-		sqlite3_bind_blob(up, 22, o->line_hash, UOMS_LINE_HASH,
-		    SQLITE_STATIC);
+		sqlite3_bind_blob(up, 4 + UOMS_O_COUNT, o->line_hash,
+		    UOMS_LINE_HASH, SQLITE_STATIC);
 	if (sqlite3_step(up) != SQLITE_ROW) {
 		code = uoms_store_fail(s, e, "updating an order");
 		goto out;
@@ -665,6 +1002,7 @@ out:
 	uoms_buf_free(&changed);
 	uoms_buf_free(&replaced);
 	uoms_buf_free(&ibuf);
+	uoms_buf_free(&kbuf);
 	if (code == UOMS_OK && record != NULL)
 		code = uoms_order_record(s, *id, record, e);
 	return code;

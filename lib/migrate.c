@@ -227,6 +227,21 @@ static const char *const migrations[] = {
 	" SELECT order_id, substr(note, 33, instr(note, ', the store has ')"
 	" - 33), placed_at FROM holds WHERE reason = 'other'"
 	" AND note LIKE 'channel drift: the channel says %, the store has %';",
+
+	/* 7: the shipment (carrier and tracking number) an order left
+	 * with; and the channel's open requests that hold an order
+	 * (channel_holds of its lines, uoms(7)): each key once per order,
+	 * with the hold it placed, and whether the channel's last line
+	 * still has it (present) so that its end resolves the hold once.
+	 * A key is never dropped: a request whose hold an operator
+	 * resolved does not hold the order again. */
+	"ALTER TABLE orders ADD COLUMN shipment TEXT;"	/* JSON object */
+	"CREATE TABLE channel_holds ("
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" key TEXT NOT NULL,"
+	" hold_id INTEGER NOT NULL REFERENCES holds (id),"
+	" present INTEGER NOT NULL,"
+	" PRIMARY KEY (order_id, key)) WITHOUT ROWID;",
 };
 
 int

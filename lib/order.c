@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "carrier.h"
 #include "line.h"
 #include "change.h"
 #include "json.h"
@@ -75,6 +76,7 @@ static const struct fdef order_fields[UOMS_O_COUNT] = {
 	[UOMS_O_COMPLETE_TIME] = { "complete_time", K_TIME, 0, 0, NULL, 0, 0 },
 	[UOMS_O_TOTAL_AMOUNT] = { "total_amount", K_INT, 0, 0, NULL, MONEY },
 	[UOMS_O_CURRENCY] = { "currency", K_TEXT, 0, 0, check_currency, 0, 0 },
+	[UOMS_O_SHIPMENT] = { "shipment", K_OBJECT, 0, 0, NULL, 0, 0 },
 };
 
 static const struct fdef item_fields[UOMS_I_COUNT] = {
@@ -117,7 +119,7 @@ static const struct fdef item_numbers[] = {
  * kept as unknown members. */
 static const char *const protocol_members[] = {
 	"id", "version", "created_at", "updated_at", "holds", "items",
-	"error", "idempotency_key", NULL
+	"error", "idempotency_key", "channel_holds", NULL
 };
 
 const char *
@@ -149,6 +151,8 @@ struct uoms_parser {
 	struct uoms_arena arena;
 	struct uoms_item *items;
 	int items_cap;
+	struct uoms_chold *cholds;
+	int cholds_cap;
 	/* The keys seen in the line's objects, to refuse one given twice:
 	 * open addressing, a slot is in use when its gen is this line's. */
 	struct key_slot *keys;
@@ -254,6 +258,7 @@ uoms_parser_free(struct uoms_parser *p)
 	sqlite3_close(p->db);
 	uoms_arena_free(&p->arena);
 	free(p->items);
+	free(p->cholds);
 	free(p->keys);
 	free(p);
 }
@@ -631,8 +636,104 @@ new_item(struct uoms_parser *p, struct uoms_order *o)
 	return &p->items[o->nitems++];
 }
 
+static struct uoms_chold *
+new_chold(struct uoms_parser *p, struct uoms_order *o)
+{
+	if (o->ncholds == p->cholds_cap) {
+		int cap = p->cholds_cap ? p->cholds_cap * 2 : 8;
+		struct uoms_chold *c = realloc(p->cholds, cap * sizeof *c);
+
+		if (c == NULL)
+			return NULL;
+		p->cholds = c;
+		p->cholds_cap = cap;
+	}
+	o->cholds = p->cholds;
+	memset(&p->cholds[o->ncholds], 0, sizeof p->cholds[0]);
+	return &p->cholds[o->ncholds++];
+}
+
+/* Characters, not bytes: the line is valid UTF-8 by now. */
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/*
+ * A member of channel_holds[N]: key (1..128 characters) or note (up to
+ * 500, or null); anything else is refused, so that a kind's typo does
+ * not pass for a request without a name.
+ */
+static enum uoms_code
+take_chold(struct uoms_parser *p, struct uoms_order *o, const char *key,
+    const char *type, struct uoms_error *e)
+{
+	struct uoms_chold *c = &o->cholds[o->ncholds - 1];
+	sqlite3_stmt *st = p->tree;
+	const char *s = (const char *)sqlite3_column_text(st, 4);
+	size_t n = sqlite3_column_bytes(st, 4), max;
+	int is_key = strcmp(key, "key") == 0;
+	int i = o->ncholds - 1;
+
+	if (!is_key && strcmp(key, "note") != 0)
+		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d] has an "
+		    "unknown member '%.40s' (key, note)", i, key);
+	if (!is_key && strcmp(type, "null") == 0)
+		return UOMS_OK;
+	if (strcmp(type, "text") != 0)
+		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d].%s must "
+		    "be a string, not %s", i, key, type);
+	max = is_key ? UOMS_CHOLD_KEY_MAX : UOMS_CHOLD_NOTE_MAX;
+	if (is_key && n == 0)
+		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d].key is "
+		    "empty", i);
+	if (utf8_chars(s, n) > max)
+		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d].%s is "
+		    "over %zu characters", i, key, max);
+	if ((s = uoms_arena_strndup(&p->arena, s, n)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	*(is_key ? &c->key : &c->note) = s;
+	return UOMS_OK;
+}
+
+/*
+ * A member of shipment: carrier, one of carriers.tsv's ids; and
+ * tracking_number, 1..64 letters, digits and '-' (what carriers print
+ * and channels take). Null unsets either; other members are kept.
+ */
+static enum uoms_code
+check_shipment(struct uoms_parser *p, const char *key, const char *type,
+    struct uoms_error *e)
+{
+	static const char tn[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-";
+	sqlite3_stmt *st = p->tree;
+	const char *s = (const char *)sqlite3_column_text(st, 4);
+	size_t n = sqlite3_column_bytes(st, 4);
+	char why[300];
+
+	if (strcmp(type, "null") == 0 || (strcmp(key, "carrier") != 0 &&
+	    strcmp(key, "tracking_number") != 0))
+		return UOMS_OK;
+	if (strcmp(type, "text") != 0)
+		return uoms_fail(e, UOMS_INVALID, "shipment.%s must be a "
+		    "string, not %s", key, type);
+	if (key[0] == 'c' && !uoms_carrier_known(s, n, why, sizeof why))
+		return uoms_fail(e, UOMS_INVALID, "shipment.carrier: %s", why);
+	if (key[0] == 't' && (n == 0 || n > 64 || strspn(s, tn) != n))
+		return uoms_fail(e, UOMS_INVALID, "shipment.tracking_number "
+		    "'%.70s' is not 1 to 64 letters, digits and '-'", s);
+	return UOMS_OK;
+}
+
 struct walk {
 	long long customer, shipping, driver, items, item;
+	long long shipment, cholds, chold;
 	int unknown;			/* top-level unknown members seen */
 	unsigned char *item_unknown;	/* per item, when seen */
 };
@@ -667,12 +768,21 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 				w->shipping = id;
 			else if (f == UOMS_O_DRIVER)
 				w->driver = id;
+			else if (f == UOMS_O_SHIPMENT)
+				w->shipment = id;
 		} else if (strcmp(key, "items") == 0) {
 			if (strcmp(type, "array") != 0)
 				return uoms_fail(e, UOMS_INVALID, "items must "
 				    "be an array, not %s", type);
 			o->has_items = 1;
 			w->items = id;
+		} else if (strcmp(key, "channel_holds") == 0) {
+			if (strcmp(type, "array") != 0)
+				return uoms_fail(e, UOMS_INVALID,
+				    "channel_holds must be an array, not %s",
+				    type);
+			o->has_cholds = 1;
+			w->cholds = id;
 		} else if (strcmp(key, "id") == 0 || strcmp(key, "version")
 		    == 0) {
 			if (strcmp(type, "null") == 0)
@@ -718,6 +828,19 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		}
 		return UOMS_OK;
 	}
+	if (parent == w->cholds && w->cholds != 0) {
+		if (strcmp(type, "object") != 0)
+			return uoms_fail(e, UOMS_INVALID, "channel_holds[%d] "
+			    "must be an object, not %s", o->ncholds, type);
+		if (new_chold(p, o) == NULL)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		w->chold = id;
+		return UOMS_OK;
+	}
+	if (parent == w->chold && w->chold != 0)
+		return take_chold(p, o, key, type, e);
+	if (parent == w->shipment && w->shipment != 0)
+		return check_shipment(p, key, type, e);
 	if (parent == w->customer && w->customer != 0)
 		return check_sub(p, "customer", key, e);
 	if (parent == w->shipping && w->shipping != 0)
@@ -940,6 +1063,16 @@ uoms_order_parse(struct uoms_parser *p, const char *line, size_t len,
 				    "gather unknown item members");
 		}
 	}
+	for (int i = 0; i < o->ncholds; i++) {
+		if (o->cholds[i].key == NULL)
+			return uoms_fail(e, UOMS_INVALID, "channel_holds[%d]."
+			    "key is required", i);
+		for (int j = 0; j < i; j++)
+			if (strcmp(o->cholds[j].key, o->cholds[i].key) == 0)
+				return uoms_fail(e, UOMS_INVALID, "channel_holds"
+				    "[%d] repeats key '%.60s'", i,
+				    o->cholds[i].key);
+	}
 	return UOMS_OK;
 }
 
@@ -1080,6 +1213,10 @@ uoms_order_json(const struct uoms_order *o, long long id, long long version,
 {
 	uoms_buf_printf(out, "{\"id\":%lld", id);
 	for (int f = 0; f < UOMS_O_COUNT; f++) {
+		/* Newer than most records and their readers: printed only
+		 * when the order has one, so a record without is as before. */
+		if (f == UOMS_O_SHIPMENT && o->f[f].type != UOMS_V_TEXT)
+			continue;
 		uoms_buf_printf(out, ",\"%s\":", order_fields[f].name);
 		json_val(out, &o->f[f], order_fields[f].kind);
 		if (f == UOMS_O_STATUS)

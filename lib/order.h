@@ -33,14 +33,25 @@ struct uoms_val {
 	long long i;
 };
 
-/* The members stored in columns, in the orders table's column order. */
+/* The members stored in columns, in the orders table's column order.
+ * A member added later goes last (lib/word.c keeps digests by it). */
 enum uoms_ofield {
 	UOMS_O_CHANNEL, UOMS_O_EXTERNAL_ORDER_ID, UOMS_O_ORDER_NO, UOMS_O_KIND,
 	UOMS_O_WORKFLOW, UOMS_O_STATUS, UOMS_O_DEPARTMENT, UOMS_O_WAREHOUSE,
 	UOMS_O_CUSTOMER, UOMS_O_SHIPPING, UOMS_O_ETA, UOMS_O_DRIVER,
 	UOMS_O_PLACED_AT, UOMS_O_CHANNEL_UPDATED_AT, UOMS_O_DEPART_TIME,
 	UOMS_O_COMPLETE_TIME, UOMS_O_TOTAL_AMOUNT, UOMS_O_CURRENCY,
-	UOMS_O_COUNT
+	UOMS_O_SHIPMENT, UOMS_O_COUNT
+};
+
+/* The limits of a channel hold (uoms(7), channel sync), in characters. */
+#define UOMS_CHOLD_KEY_MAX	128
+#define UOMS_CHOLD_NOTE_MAX	500
+
+/* One of the channel's open requests that hold the order: its key,
+ * stable per request, and a note naming it for a person (or NULL). */
+struct uoms_chold {
+	const char *key, *note;
 };
 
 enum uoms_ifield {
@@ -72,6 +83,11 @@ struct uoms_order {
 	const unsigned char *line_hash;
 	int nitems;
 	struct uoms_item *items;	/* owned by the parser */
+	/* The line carries "channel_holds": the channel's open requests
+	 * (none: every one ended). Without it, holds are left as they are. */
+	int has_cholds;
+	int ncholds;
+	struct uoms_chold *cholds;	/* owned by the parser */
 };
 
 struct uoms_product {
@@ -125,7 +141,8 @@ int uoms_val_json_equal(const struct uoms_val *a, const struct uoms_val *b);
 /*
  * Appends to out the record of o (SPEC 3.1), with the store's members id,
  * version, created_at, updated_at and holds (a JSON array, NULL for none)
- * given; absent members are written as null. The one writer of records:
+ * given; absent members are written as null (but shipment, left out
+ * when the order has none). The one writer of records:
  * new orders and orders read back from the store come out alike.
  */
 int uoms_order_json(const struct uoms_order *o, long long id,

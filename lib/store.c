@@ -15,7 +15,7 @@
 #define ORDER_COLUMNS "channel, external_order_id, order_no, kind, workflow," \
 	" status, department, warehouse, customer, shipping, eta, driver," \
 	" placed_at, channel_updated_at, depart_time, complete_time," \
-	" total_amount, currency"
+	" total_amount, currency, shipment"
 
 #define PRODUCT_COLUMNS "channel, sku, name, category, price, cost," \
 	" currency, stock"
@@ -32,17 +32,17 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
 	    " version, created_at, updated_at, line_hash, line_version)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?20, ?21,"
-	    " CASE WHEN ?21 IS NOT NULL THEN 1 END)",
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1, ?21, ?21, ?22,"
+	    " CASE WHEN ?22 IS NOT NULL THEN 1 END)",
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = ?3, kind = ?4,"
 	    " workflow = ?5, status = ?6, department = ?7, warehouse = ?8,"
 	    " customer = ?9, shipping = ?10, eta = ?11, driver = ?12,"
 	    " placed_at = ?13, channel_updated_at = ?14, depart_time = ?15,"
 	    " complete_time = ?16, total_amount = ?17, currency = ?18,"
-	    " extra = ?19, version = version + 1, updated_at = ?20,"
-	    " line_hash = ?22,"
-	    " line_version = CASE WHEN ?22 IS NOT NULL THEN version + 1 END"
-	    " WHERE id = ?21 RETURNING version",
+	    " shipment = ?19, extra = ?20, version = version + 1,"
+	    " updated_at = ?21, line_hash = ?23,"
+	    " line_version = CASE WHEN ?23 IS NOT NULL THEN version + 1 END"
+	    " WHERE id = ?22 RETURNING version",
 	[SQL_ORDER_WORD] = "SELECT channel_updated_at, said"
 	    " FROM channel_words WHERE order_id = ?1",
 	[SQL_ORDER_WORD_SAVE] = "INSERT INTO channel_words (order_id,"

@@ -95,8 +95,8 @@ enum uoms_code uoms_store_fail(struct uoms_store *s, struct uoms_error *e,
 	" o.order_no, o.kind, o.workflow, o.status, o.department, o.warehouse,"\
 	" o.customer, o.shipping, o.eta, o.driver, o.placed_at,"\
 	" o.channel_updated_at, o.depart_time, o.complete_time, o.total_amount,"\
-	" o.currency, o.extra, o.created_at, o.updated_at"
-#define UOMS_RECORD_NCOLUMNS 23
+	" o.currency, o.shipment, o.extra, o.created_at, o.updated_at"
+#define UOMS_RECORD_NCOLUMNS 24
 
 /*
  * Appends the record of the order in st's current row, whose first

@@ -15,7 +15,7 @@ static int
 is_object(int f)
 {
 	return f == UOMS_O_CUSTOMER || f == UOMS_O_SHIPPING ||
-	    f == UOMS_O_DRIVER;
+	    f == UOMS_O_DRIVER || f == UOMS_O_SHIPMENT;
 }
 
 /*

@@ -199,9 +199,9 @@ static int
 state(struct load *l, struct uoms_state *s, yaml_node_t *opts)
 {
 	static const char *const names[] = {
-		"set", "clear", "assign", "terminal"
+		"set", "clear", "assign", "terminal", "ships"
 	};
-	int seen[4] = { 0 };
+	int seen[5] = { 0 };
 
 	if ((s->stamps = calloc(NCOLUMNS, sizeof *s->stamps)) == NULL)
 		return nomem(l);
@@ -209,19 +209,20 @@ state(struct load *l, struct uoms_state *s, yaml_node_t *opts)
 		return 0;
 	if (opts->type != YAML_MAPPING_NODE)
 		return fail(l, opts->start_mark, "state '%s' must be a mapping "
-		    "of options (set, clear, assign, terminal)", s->name);
+		    "of options (set, clear, assign, terminal, ships)",
+		    s->name);
 	for (yaml_node_pair_t *p = opts->data.mapping.pairs.start;
 	    p < opts->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
 		const char *key = scalar(k);
 		int o;
 
-		for (o = 0; key != NULL && o < 4; o++)
+		for (o = 0; key != NULL && o < 5; o++)
 			if (strcmp(key, names[o]) == 0)
 				break;
-		if (key == NULL || o == 4)
+		if (key == NULL || o == 5)
 			return fail(l, k->start_mark, "unknown state option "
-			    "'%s' (set, clear, assign, terminal)",
+			    "'%s' (set, clear, assign, terminal, ships)",
 			    key != NULL ? key : "");
 		if (seen[o]++)
 			return fail(l, k->start_mark, "option '%s' twice in "
@@ -232,6 +233,16 @@ state(struct load *l, struct uoms_state *s, yaml_node_t *opts)
 			return -1;
 		if (o == 3 && boolean(l, v, key, &s->terminal) < 0)
 			return -1;
+		if (o == 4 && boolean(l, v, key, &s->ships) < 0)
+			return -1;
+		/* uoms-push tells a channel of a shipment on entering the
+		 * one state that ships: two would make it ask which. */
+		if (o == 4 && s->ships && l->w->ships != NULL)
+			return fail(l, k->start_mark, "'ships: true' on both "
+			    "'%s' and '%s': one state ships", l->w->ships,
+			    s->name);
+		if (o == 4 && s->ships)
+			l->w->ships = s->name;
 	}
 	return 0;
 }
@@ -647,6 +658,12 @@ uoms_workflow_free(struct uoms_workflow *w)
 	free(w->name);
 	free(w->path);
 	free(w);
+}
+
+const char *
+uoms_workflow_ships_state(const struct uoms_workflow *w)
+{
+	return w->ships;
 }
 
 const struct uoms_state *

@@ -21,6 +21,7 @@ struct uoms_state {
 	const char *name;
 	int terminal;
 	int assignable;		/* a user may assign a driver in this state */
+	int ships;		/* the order has shipped on entering it */
 	struct uoms_stamp *stamps;
 	int nstamps;
 };
@@ -39,6 +40,7 @@ struct uoms_workflow {
 	const char *initial;
 	struct uoms_transition *transitions;
 	int ntransitions;
+	const char *ships;	/* the state marked ships: true, or NULL */
 };
 
 /*
@@ -71,6 +73,13 @@ void uoms_workflow_reset(void);
 struct uoms_workflow *uoms_workflow_load(const char *path, const char *name,
     char *why, size_t whylen);
 void uoms_workflow_free(struct uoms_workflow *w);
+
+/*
+ * The state in which an order of w has shipped (ships: true in its file,
+ * at most one per workflow), where uoms-push tells the channel of the
+ * shipment; NULL when w marks none. Borrowed from w.
+ */
+const char *uoms_workflow_ships_state(const struct uoms_workflow *w);
 
 /* The state called name, or NULL. */
 const struct uoms_state *uoms_workflow_state(const struct uoms_workflow *w,

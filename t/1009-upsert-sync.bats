@@ -219,8 +219,10 @@ version() {
 @test "a store from before channel sync: the drift holds it placed count as held" {
 	uoms-upsert <<<"$(ch)" >/dev/null
 	uoms-status --to CANCEL 1 >/dev/null
-	# The store as schema 5 left it, with a drift hold resolved.
-	sql "DROP TABLE channel_words; DROP TABLE channel_drifts; PRAGMA user_version = 5;
+	# The store as schema 5 left it, with a drift hold resolved (and
+	# without what migration 7 added).
+	sql "DROP TABLE channel_holds; ALTER TABLE orders DROP COLUMN shipment;
+	    DROP TABLE channel_words; DROP TABLE channel_drifts; PRAGMA user_version = 5;
 	    INSERT INTO holds (order_id, reason, note, placed_by, placed_at, state, updated_at)
 	    VALUES (1, 'other', 'channel drift: the channel says COMPLETE, the store has CANCEL',
 	    'channel:coupang', '2026-11-21T10:00:00Z', 'resolved', '2026-11-21T10:00:00Z')"

@@ -266,19 +266,20 @@ examples() {
 
 @test "the man page's EXAMPLES run" {
 	examples "$SRC/man/uoms-edit.1"
-	[ -f ex4.sh ]
+	[ -f ex5.sh ]
 	statuses=
 	for f in ex*.sh; do
 		sh "$f" >"$f.out" 2>"$f.err" && st=0 || st=$?
 		statuses="$statuses $st"
 	done
-	# The last edit is the same as the one before: nothing to change.
-	[ "$statuses" = " 0 0 0 1" ]
+	# The fourth edit is the same as the one before: nothing to change.
+	[ "$statuses" = " 0 0 0 1 0" ]
 	[[ "$(cat ex4.sh.err)" == *"nothing to change"* ]]
 	run uoms-query --id 1
 	[ "$(jget customer <<<"$output")" = '{"name": "김영희", "phone": "02-123-4567", "memo": "문 앞"}' ]
 	[ "$(jget eta <<<"$output")" = 2099-11-22T05:00:00Z ]
 	[ "$(jget department <<<"$output")" = west ]
 	[ "$(jget shipping.zone <<<"$output")" = null ]
-	[ "$(jget version <<<"$output")" = 4 ]
+	[ "$(jget shipment <<<"$output")" = '{"carrier": "cj", "tracking_number": "640012345678"}' ]
+	[ "$(jget version <<<"$output")" = 5 ]
 }

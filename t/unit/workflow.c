@@ -295,7 +295,38 @@ static const struct {
 	{ "bad-name", "invalid state name 'IN PROGRESS'", 5 },
 	{ "empty", "the file is empty", 1 },
 	{ "bad-utf8", "invalid", 4 },
+	{ "two-ships", "'ships: true' on both 'A' and 'B'", 5 },
 };
+
+/* The state each shipped workflow marks as shipping, for uoms-push. */
+static void
+check_ships(void)
+{
+	static const struct {
+		const char *file, *ships;
+	} ships[] = {
+		{ "share/uoms/workflows/dispatch.yaml", "IN_PROGRESS" },
+		{ "share/uoms/workflows/fulfillment.yaml", "shipped" },
+		{ "share/uoms/workflows/food-delivery.yaml", "in_transit" },
+		{ "t/data/workflow-roles.yaml", NULL },
+	};
+	char why[512];
+
+	for (size_t i = 0; i < sizeof ships / sizeof *ships; i++) {
+		struct uoms_workflow *w = uoms_workflow_load(
+		    srcpath(ships[i].file), NULL, why, sizeof why);
+		const char *got = w != NULL ? uoms_workflow_ships_state(w) :
+		    NULL;
+
+		ok(w != NULL && (ships[i].ships == NULL ? got == NULL :
+		    got != NULL && strcmp(got, ships[i].ships) == 0 &&
+		    uoms_workflow_state(w, got)->ships),
+		    "%s ships in %s (got %s)", ships[i].file,
+		    ships[i].ships != NULL ? ships[i].ships : "no state",
+		    got != NULL ? got : "none");
+		uoms_workflow_free(w);
+	}
+}
 
 static void
 check_broken(void)
@@ -531,6 +562,7 @@ main(void)
 	ok(uoms_workflow_load(srcpath("share/uoms/workflows/dispatch.yaml"),
 	    "other", why, sizeof why) == NULL && strstr(why, "differs") !=
 	    NULL, "a name given to load must match the file's");
+	check_ships();
 	ok(uoms_workflow_load(srcpath("t/data/no-such-file.yaml"), NULL, why,
 	    sizeof why) == NULL && strstr(why, "can't open") != NULL,
 	    "a missing file is refused");
