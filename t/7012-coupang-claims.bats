@@ -139,6 +139,43 @@ print(sum(1 for l in open("out") if json.loads(l)["channel_holds"] == []))')" -e
 	[ "$(line 100002 | jget status)" = WAITING ]
 }
 
+@test "coupang end to end: a ship-stop request holds the stored order once, and its end resolves it" {
+	start
+	fetch
+	uoms-upsert <out >/dev/null
+	id=$(uoms-query --channel cp1 | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["external_order_id"] == "100002":
+        print(o["id"])')
+	[ -n "$id" ]
+	change 'request(6001, "RETURN", "RELEASE_STOP_UNCHECKED", [(100002, 70000001, 1)], "주문 실수")'
+	for i in 1 2 3; do
+		fetch
+		uoms-upsert <out >/dev/null
+	done
+	# One hold, by the channel, naming the request, however often read.
+	uoms-query --id "$id" | jget holds >holds
+	[ "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)))' <holds)" = 1 ]
+	[ "$(jget '[0].placed_by' <holds)" = channel:cp1 ]
+	[ "$(jget '[0].state' <holds)" = open ]
+	[ "$(jget '[0].note' <holds)" = "Coupang ship-stop request 6001: 주문 실수" ]
+	# Nothing ships while it stands.
+	run --separate-stderr uoms-status --to IN_PROGRESS "$id"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *on_hold* ]]
+	# The seller stopped the box: the request is done, the hold resolved.
+	change 'd["returnRequests"][0]["receiptStatus"] = "RETURNS_COMPLETED"'
+	fetch
+	uoms-upsert <out >/dev/null
+	[ "$(uoms-query --id "$id" | jget holds)" = "[]" ]
+	uoms-hold list --state resolved >resolved
+	[ "$(jget order_id <resolved)" = "$id" ]
+	[ "$(jget operator <resolved)" = channel:cp1 ]
+	[ "$(uoms-query --id "$id" | jget 'items[0].cancelled_quantity')" = 1 ]
+}
+
 @test "coupang: a return under way holds; requests page with an opaque nextToken" {
 	start
 	change 'request(7001, "RETURN", "RETURNS_UNCHECKED", [(100006, 70000006, 1)])
