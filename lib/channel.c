@@ -23,18 +23,6 @@
 
 /* --- the key --- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The key id: the first 8 bytes of SHA-256(key), in hex. */
 static int
 key_id(struct uoms_secret_key *k)
@@ -63,8 +51,8 @@ key_from_hex(const char *s, size_t n, struct uoms_secret_key *k)
 	if (n != 2 * UOMS_SECRET_KEY_LEN)
 		return -1;
 	for (size_t i = 0; i < UOMS_SECRET_KEY_LEN; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0) {
+		if ((hi = OPENSSL_hexchar2int(s[2 * i])) < 0 ||
+		    (lo = OPENSSL_hexchar2int(s[2 * i + 1])) < 0) {
 			OPENSSL_cleanse(k->key, sizeof k->key);
 			return -1;
 		}

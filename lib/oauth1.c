@@ -64,18 +64,6 @@ uoms_oauth1_encode(struct uoms_buf *out, const char *s, size_t n)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n bytes of a form-encoded text, decoded ('+' a space) into out. */
 static int
 form_decode(struct uoms_buf *out, const char *s, size_t n)
@@ -85,12 +73,13 @@ form_decode(struct uoms_buf *out, const char *s, size_t n)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
+		int hi = i + 2 < n ? OPENSSL_hexchar2int(s[i + 1]) : -1;
+		int lo = i + 2 < n ? OPENSSL_hexchar2int(s[i + 2]) : -1;
 
 		if (c == '+')
 			c = ' ';
-		else if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		else if (c == '%' && hi >= 0 && lo >= 0) {
+			c = (char)(hi * 16 + lo);
 			i += 2;
 		}
 		if (uoms_buf_add(out, &c, 1) < 0)
