@@ -105,8 +105,18 @@ struct engine {
 	unsigned long long rng;
 	int shown;			/* progress lines on the terminal */
 	double shown_at;
+	/* Push mode (uoms_fetch_push): the one job runs push_kind over
+	 * the channel's kind (real), one request. */
+	const struct uoms_push_item *push;
+	const struct uoms_kind *real;
+	int push_asked;
+	enum uoms_push_result push_result;
+	struct uoms_buf *push_answer;
+	char push_why[600];
 };
 
+static int run(struct engine *f_, struct uoms_channel *ch,
+    struct uoms_fetch_result *res);
 static void job_mask(struct job *j, const char *in, char *out,
     size_t outlen);
 
@@ -387,6 +397,13 @@ job_end(struct job *j, enum job_state st)
 static void
 job_fail(struct job *j, const char *why)
 {
+	if (j->f->push != NULL) {
+		/* The caller says it, as a line of its own (push.c). */
+		job_mask(j, why, j->f->push_why, sizeof j->f->push_why);
+		j->f->push_result = UOMS_PUSH_FAILED;
+		job_end(j, J_FAILED);
+		return;
+	}
 	job_warn(j, "%s", why);
 	if (j->records > 0 && !j->f->o->products)
 		job_warn(j, "%ld orders were printed before it failed; to be "
@@ -834,7 +851,11 @@ step(struct job *j)
 	enum uoms_kind_step r;
 
 	uoms_http_req_free(&j->req);
-	if (j->f->o->dry_run)
+	if (j->f->o->dry_run && j->f->push != NULL)
+		printf("# push %s of order %lld to channel %s (%s)\n",
+		    j->f->push->push, j->f->push->id, j->ch->name,
+		    j->ch->kind);
+	else if (j->f->o->dry_run)
 		printf("# channel %s (%s) since %s\n", j->ch->name,
 		    j->ch->kind, j->since);
 	j->started = 1;
@@ -855,6 +876,9 @@ step(struct job *j)
 	if (j->f->o->dry_run) {
 		if (r == UOMS_KIND_REQUEST)
 			dry_print(j);
+		else if (j->f->push != NULL)
+			printf("# no request: kind '%s' takes it itself\n\n",
+			    j->ch->kind);
 		else
 			printf("# no request: kind '%s' makes its %s itself\n\n",
 			    j->kind->name, j->f->o->products ? "products" :
@@ -1093,7 +1117,17 @@ finished(struct job *j, CURLcode rc)
 		return;
 	if (status == 401 || status == 403) {
 		ex[0] = '\0';
-		if (j->kind->auth_reason != NULL) {
+		if (j->f->push != NULL && j->f->real->auth_reason != NULL) {
+			char reason[200] = "";
+
+			resp.status = status;
+			resp.body = j->body.p != NULL ? j->body.p : "";
+			resp.len = j->body.n;
+			resp.headers = j->head.p != NULL ? j->head.p : "";
+			resp.headers_len = j->head.n;
+			j->f->real->auth_reason(&resp, reason, sizeof reason);
+			job_mask(j, reason, ex, sizeof ex);
+		} else if (j->kind->auth_reason != NULL) {
 			char reason[200] = "";
 
 			resp.status = status;
@@ -1250,6 +1284,113 @@ job_mark(struct job *j)
 		job_warn(j, "can't keep how far it was read: %s", e.msg);
 }
 
+/*
+ * Push mode: a kind over the channel's own whose one request is the
+ * push, so that it goes through everything a fetch's pages do.
+ */
+static enum uoms_kind_step
+push_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	struct job *j = ctx->engine;
+	struct engine *f = j->f;
+	int r;
+
+	if (f->push_asked)
+		return UOMS_KIND_DONE;
+	f->push_asked = 1;
+	r = f->real->push(ctx, f->push, req, f->push_answer, why, whylen);
+	if (r < 0)
+		return UOMS_KIND_FAIL;
+	if (r > 0) {
+		f->push_result = UOMS_PUSH_ACCEPTED;
+		return UOMS_KIND_DONE;
+	}
+	return UOMS_KIND_REQUEST;
+}
+
+/* Hands an answer to the real kind; -1 when it is the engine's. */
+static int
+push_read(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r)
+{
+	struct job *j = ctx->engine;
+	struct engine *f = j->f;
+	char why[600] = "";
+	int k;
+
+	uoms_buf_clear(f->push_answer);
+	if ((k = f->real->pushed(ctx, r, f->push_answer, why,
+	    sizeof why)) < 0)
+		return -1;
+	if (k == 0) {
+		job_mask(j, why[0] != '\0' ? why : "refused", f->push_why,
+		    sizeof f->push_why);
+		f->push_result = UOMS_PUSH_REFUSED;
+	} else
+		f->push_result = UOMS_PUSH_ACCEPTED;
+	return 0;
+}
+
+static int
+push_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	if (push_read(ctx, r) < 0) {
+		snprintf(why, whylen, "HTTP %ld: an answer it can't read",
+		    r->status);
+		return -1;
+	}
+	return 0;
+}
+
+static enum uoms_kind_refusal
+push_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    char *why, size_t whylen)
+{
+	struct job *j = ctx->engine;
+
+	(void)why;
+	(void)whylen;
+	/* A kind's own refusals first (a token to renew), then its word
+	 * on the push; what neither takes is the engine's. */
+	if (j->f->real->refused != NULL) {
+		enum uoms_kind_refusal k = j->f->real->refused(ctx, r, why,
+		    whylen);
+
+		if (k != UOMS_REFUSAL_ENGINE)
+			return k;
+	}
+	return push_read(ctx, r) < 0 ? UOMS_REFUSAL_ENGINE : UOMS_REFUSAL_NEXT;
+}
+
+static int
+push_again(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	struct job *j = ctx->engine;
+
+	return j->f->real->again != NULL ? j->f->real->again(ctx, req, why,
+	    whylen) : 0;
+}
+
+static void
+push_done(struct uoms_fetch_ctx *ctx)
+{
+	struct job *j = ctx->engine;
+
+	if (j->f->real->done != NULL)
+		j->f->real->done(ctx);
+}
+
+static const struct uoms_kind push_kind = {
+	.name = "push",
+	.next = push_next,
+	.take = push_take,
+	.refused = push_refused,
+	.again = push_again,
+	.done = push_done,
+};
+
 /* Sets a job up; -1 with why when the channel can't run at all. */
 static int
 job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
@@ -1263,6 +1404,10 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	j->st = J_NEXT;
 	if ((j->kind = uoms_kind_find(ch->kind)) == NULL) {
 		snprintf(why, whylen, "kind '%s' is not built in", ch->kind);
+		return -1;
+	}
+	if (f->push != NULL && j->kind->push == NULL) {
+		snprintf(why, whylen, "kind %s cannot push yet", ch->kind);
 		return -1;
 	}
 	rate = uoms_fetch_setting_num(ch, "max_rate", j->kind->max_rate, &bad);
@@ -1290,7 +1435,11 @@ job_init(struct engine *f, struct job *j, struct uoms_channel *ch,
 	if (ch->base_url != NULL && ch->base_url[0] != '\0')
 		uoms_url_origin(ch->base_url, j->origin, sizeof j->origin);
 	j->ca_bundle = uoms_fetch_setting_str(ch, "ca_bundle", NULL);
-	if (job_since(j, why, whylen) < 0)
+	if (f->push != NULL) {
+		f->real = j->kind;
+		j->kind = &push_kind;
+		j->base = j->mark = -1;
+	} else if (job_since(j, why, whylen) < 0)
 		return -1;
 	j->ctx.channel = ch;
 	j->ctx.since = j->since;
@@ -1345,8 +1494,39 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
     const struct uoms_fetch_opts *o, struct uoms_fetch_result *res)
 {
 	struct engine f = { .s = s, .o = o, .n = n };
+
+	return run(&f, ch, res);
+}
+
+enum uoms_push_result
+uoms_fetch_push(struct uoms_store *s, struct uoms_channel *ch,
+    const struct uoms_fetch_opts *o, const struct uoms_push_item *it,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	struct engine f = { .s = s, .o = o, .n = 1, .push = it,
+	    .push_answer = answer, .push_result = UOMS_PUSH_FAILED };
+
+	uoms_buf_clear(answer);
+	run(&f, ch, NULL);
+	if (o->dry_run) {
+		snprintf(why, whylen, "dry run");
+		return f.push_result == UOMS_PUSH_FAILED ? UOMS_PUSH_FAILED :
+		    UOMS_PUSH_REFUSED;
+	}
+	if (f.push_result == UOMS_PUSH_FAILED && f.push_why[0] == '\0')
+		snprintf(f.push_why, sizeof f.push_why, "no answer");
+	snprintf(why, whylen, "%s", f.push_why);
+	return f.push_result;
+}
+
+/* Runs the engine's jobs over f->n channels to the end. */
+static int
+run(struct engine *f_, struct uoms_channel *ch,
+    struct uoms_fetch_result *res)
+{
+	struct engine f = *f_;
 	char why[512];
-	int i, left, failed = 0;
+	int i, left, failed = 0, n = f.n;
 
 	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, uoms_wipe_free,
 	    uoms_wipe_realloc, uoms_wipe_strdup, calloc) != 0)
@@ -1435,5 +1615,8 @@ uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 	free(f.jobs);
 	curl_multi_cleanup(f.multi);
 	curl_global_cleanup();
+	f_->push_result = f.push_result;
+	memcpy(f_->push_why, f.push_why, sizeof f.push_why);
+	OPENSSL_cleanse(&f, sizeof f);
 	return failed;
 }

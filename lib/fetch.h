@@ -76,6 +76,26 @@ struct uoms_fetch_result {
 int uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
     const struct uoms_fetch_opts *o, struct uoms_fetch_result *res);
 
+/* How a push went (uoms_fetch_push). */
+enum uoms_push_result {
+	UOMS_PUSH_FAILED = -1,		/* no answer: may or may not have got there */
+	UOMS_PUSH_REFUSED = 0,		/* the channel said no: why */
+	UOMS_PUSH_ACCEPTED = 1		/* answer filled */
+};
+
+/*
+ * Push mode: tells channel ch (its kind's push hook, kind.h) about one
+ * order through the same engine as a fetch (secrets, masking, origin
+ * check, timeout, retries of 429 and 5xx, dry-run), one request. With
+ * o->dry_run the request is printed, not sent, and the result is
+ * UOMS_PUSH_REFUSED with why "dry run". answer gets the channel's
+ * answer as a JSON text; why the refusal or failure, masked.
+ */
+enum uoms_push_result uoms_fetch_push(struct uoms_store *s,
+    struct uoms_channel *ch, const struct uoms_fetch_opts *o,
+    const struct uoms_push_item *it, struct uoms_buf *answer, char *why,
+    size_t whylen);
+
 /*
  * Emits a record given as the text of one JSON object (len bytes, no
  * newline), for kinds whose channel already speaks SPEC 3.1 lines: the

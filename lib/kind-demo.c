@@ -271,10 +271,26 @@ demo_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return -1;
 }
 
+/* The demo shop has no network: it takes every push as it comes. */
+static int
+demo_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	(void)ctx;
+	(void)req;
+	(void)why;
+	(void)whylen;
+	uoms_buf_printf(answer, "{\"demo\":\"accepted\",\"push\":\"%s\"}",
+	    it->push);
+	return 1;
+}
+
 const struct uoms_kind uoms_kind_demo = {
 	.name = "demo",
 	.next = demo_next,
 	.take = demo_take,
 	.done = NULL,
 	.max_rate = 0,
+	.push = demo_push,
 };

@@ -9,6 +9,14 @@
  * as they arrive (kind.h, line), so a page is never held whole. A bearer
  * token is sent when the secret "token" is set. Settings: path (appended
  * to base_url), products_path (the same for --products).
+ *
+ * Push (uoms-push): a POST to base_url + push_path (default "push") with
+ * {"external_order_id","push":"ack"|"ship"} and, for a shipment,
+ * "carrier" and "carrier_code" (the canonical id: carriers.tsv has no
+ * column for a system of one's own) and "tracking_number". A 2xx answer
+ * accepts it; a 4xx with a JSON "message" refuses it with that message.
+ * Setting push_ack (default true): false for a system that wants only
+ * shipments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +340,111 @@ jsonl_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return 0;
 }
 
+static int
+jsonl_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	const struct uoms_channel *c = ctx->channel;
+	const char *path = uoms_fetch_setting_str(c, "push_path", "push");
+	const char *token;
+	char twhy[200];
+	json_t *body;
+	char *text;
+
+	(void)answer;
+	if (c->base_url == NULL || c->base_url[0] == '\0') {
+		snprintf(why, whylen, "base_url is not set");
+		return -1;
+	}
+	body = json_pack("{s:s, s:s}", "external_order_id",
+	    it->external_order_id, "push", it->push);
+	if (body != NULL && it->carrier != NULL) {
+		json_object_set_new(body, "carrier", json_string(it->carrier));
+		json_object_set_new(body, "carrier_code",
+		    json_string(it->carrier));
+	}
+	if (body != NULL && it->tracking_number != NULL)
+		json_object_set_new(body, "tracking_number",
+		    json_string(it->tracking_number));
+	if (body == NULL || (text = json_dumps(body, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(body);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	json_decref(body);
+	uoms_buf_str(&req->url, c->base_url);
+	uoms_buf_str(&req->url, path);
+	snprintf(req->method, sizeof req->method, "POST");
+	uoms_buf_str(&req->body, text);
+	free(text);
+	uoms_http_req_header(req, 0, "Content-Type: application/json");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	if ((token = ctx->secret(ctx, "token", twhy, sizeof twhy)) != NULL)
+		uoms_http_req_header(req, 1, "Authorization: Bearer %s", token);
+	return 0;
+}
+
+/* The answer as a JSON text: the body when it is JSON, else a string. */
+static void
+answer_text(const struct uoms_http_resp *r, struct uoms_buf *answer)
+{
+	json_t *j = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
+	char *t;
+
+	if (j == NULL)
+		j = json_stringn(r->body, r->len < 200 ? r->len : 200);
+	if (j == NULL || (t = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(j);
+		uoms_buf_str(answer, "null");
+		return;
+	}
+	uoms_buf_str(answer, t);
+	free(t);
+	json_decref(j);
+}
+
+static int
+jsonl_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	json_t *j, *m;
+
+	(void)ctx;
+	if (r->status >= 200 && r->status <= 299) {
+		answer_text(r, answer);
+		return 1;
+	}
+	if (r->status < 400 || r->status > 499 || r->status == 401 ||
+	    r->status == 403 || r->status == 429)
+		return -1;
+	answer_text(r, answer);
+	j = json_loadb(r->body, r->len, 0, NULL);
+	m = json_object_get(j, "message");
+	if (json_is_string(m))
+		snprintf(why, whylen, "HTTP %ld: %s", r->status,
+		    json_string_value(m));
+	else
+		snprintf(why, whylen, "HTTP %ld", r->status);
+	json_decref(j);
+	return 0;
+}
+
+static int
+jsonl_wants_ack(const struct uoms_channel *c)
+{
+	json_t *v = c->settings != NULL ? json_object_get(c->settings,
+	    "push_ack") : NULL;
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+
+	if (json_is_false(v))
+		return 0;
+	return s == NULL || (strcmp(s, "false") != 0 && strcmp(s, "no") != 0 &&
+	    strcmp(s, "0") != 0);
+}
+
 const struct uoms_kind uoms_kind_http_jsonl = {
 	.name = "http-jsonl",
 	.next = jsonl_next,
@@ -339,4 +452,7 @@ const struct uoms_kind uoms_kind_http_jsonl = {
 	.line = jsonl_line,
 	.done = jsonl_done,
 	.max_rate = 0,
+	.push = jsonl_push,
+	.pushed = jsonl_pushed,
+	.wants_ack = jsonl_wants_ack,
 };

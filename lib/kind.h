@@ -80,6 +80,15 @@ void uoms_url_escape(struct uoms_buf *out, const char *s);
 
 struct uoms_fetch_ctx;
 
+/* One thing uoms-push tells a channel about one order (push.h). */
+struct uoms_push_item {
+	long long id;			/* the order's id here */
+	const char *external_order_id;	/* the channel's id of it */
+	const char *push;		/* "ack" or "ship" */
+	const char *carrier;		/* canonical id (ship), else NULL */
+	const char *tracking_number;	/* (ship), else NULL */
+};
+
 /* What the engine gives a kind. */
 struct uoms_fetch_ctx {
 	const struct uoms_channel *channel;
@@ -184,6 +193,23 @@ struct uoms_kind {
 	 * "authentication failed". NULL: only the status is said. */
 	void (*auth_reason)(const struct uoms_http_resp *r, char *out,
 	    size_t outlen);
+	/* Push mode (uoms_fetch_push; NULL: the kind can't push yet).
+	 * push() fills req for it (0), or says it accepted without a
+	 * request (1, answer filled with a JSON text: a kind with no
+	 * network), or why it can't be pushed (-1). Whether the channel
+	 * wants it at all is push.c's to ask (wants_ack). */
+	int (*push)(struct uoms_fetch_ctx *ctx,
+	    const struct uoms_push_item *it, struct uoms_http_req *req,
+	    struct uoms_buf *answer, char *why, size_t whylen);
+	/* Reads the answer to a push request, any status: 1 accepted
+	 * (answer filled with a JSON text), 0 refused by the channel (why
+	 * holds its message), -1 not for the kind to say (the engine's
+	 * rules: 429 and 5xx retried, 401/403 an authentication failure). */
+	int (*pushed)(struct uoms_fetch_ctx *ctx,
+	    const struct uoms_http_resp *r, struct uoms_buf *answer,
+	    char *why, size_t whylen);
+	/* Nonzero when the channel wants an acknowledgement (NULL: yes). */
+	int (*wants_ack)(const struct uoms_channel *c);
 };
 
 /*

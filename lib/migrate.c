@@ -242,6 +242,23 @@ static const char *const migrations[] = {
 	" hold_id INTEGER NOT NULL REFERENCES holds (id),"
 	" present INTEGER NOT NULL,"
 	" PRIMARY KEY (order_id, key)) WITHOUT ROWID;",
+
+	/* 8: what uoms-push told each order's channel (uoms-push(1)): one
+	 * row per order and push, claimed (sending) in its own committed
+	 * transaction before the request, so a rerun or a second process
+	 * never sends it again; a row left sending is a push that may or
+	 * may not have reached the channel, for a person to check. */
+	"CREATE TABLE pushes ("
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" what TEXT NOT NULL,"			/* ack, ship */
+	" channel TEXT NOT NULL,"
+	" state TEXT NOT NULL,"			/* sending, sent, refused */
+	" answer TEXT,"				/* JSON: the channel's */
+	" attempts INTEGER NOT NULL,"
+	" pid INTEGER,"				/* the claimer, while sending */
+	" claimed_at TEXT NOT NULL,"
+	" done_at TEXT,"
+	" PRIMARY KEY (order_id, what)) WITHOUT ROWID;",
 };
 
 int

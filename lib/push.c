@@ -1,0 +1,529 @@
+/*
+ * uoms-push's work. References come from the arguments or stdin lines as
+ * for uoms-status (change.h parses them), but not through the run loop
+ * (run.h): that loop holds a write transaction across its steps, and a
+ * push must commit its claim before it asks the channel and must not
+ * hold the store while the channel answers. So each push is three short
+ * steps of its own: claim (a committed row in pushes, state sending),
+ * send (no transaction open), record (sent or refused, with an event).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "channel.h"
+#include "change.h"
+#include "err.h"
+#include "fetch.h"
+#include "kind.h"
+#include "line.h"
+#include "push.h"
+#include "rfc3339.h"
+#include "store_priv.h"
+#include "workflow.h"
+
+struct pusher {
+	const struct uoms_push_opts *o;
+	struct uoms_store *s;
+	struct uoms_parser *parser;
+	struct uoms_fetch_opts fo;
+	FILE *reject;
+	struct uoms_channel *ch;	/* channels met so far */
+	int nch;
+	long refused;
+};
+
+/* The order a reference names, as push needs it. */
+struct target {
+	long long id, version;
+	char channel[128], ext[256], workflow[64], status[64];
+	char carrier[64], tracking[128];
+	int ships_reached;
+};
+
+/* Says a refusal on stderr and in the reject file; counts it. */
+static void
+refuse(struct pusher *p, const char *input, size_t len, int is_arg,
+    long lineno, enum uoms_code code, const char *where, const char *msg)
+{
+	struct uoms_buf line = { 0 }, out = { 0 };
+
+	uoms_warn(where, "%s: %s", uoms_code_name(code), msg);
+	p->refused++;
+	if (p->reject == NULL)
+		return;
+	if (is_arg) {
+		uoms_ref_json(input, &line);
+		input = line.p;
+		len = line.n;
+	}
+	if (uoms_reject_line(p->parser, input, len, code, msg, lineno, NULL,
+	    &out) == 0 && out.p != NULL) {
+		fwrite(out.p, 1, out.n, p->reject);
+		if (out.n == 0 || out.p[out.n - 1] != '\n')
+			fputc('\n', p->reject);
+		fflush(p->reject);
+	}
+	uoms_buf_free(&line);
+	uoms_buf_free(&out);
+}
+
+/* Reads what push needs of order id. */
+static enum uoms_code
+load(struct pusher *p, long long id, struct target *t, struct uoms_error *e)
+{
+	static const char sql[] = "SELECT channel, external_order_id,"
+	    " workflow, status, version, json_extract(shipment, '$.carrier'),"
+	    " json_extract(shipment, '$.tracking_number') FROM orders"
+	    " WHERE id = ?1";
+	static const char entered[] = "SELECT 1 FROM events WHERE order_id"
+	    " = ?1 AND type = 'status' AND to_state = ?2 LIMIT 1";
+	const struct uoms_workflow *w;
+	sqlite3_stmt *st;
+	const char *ships;
+	char why[300];
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	t->id = id;
+	if ((st = uoms_store_sql(p->s, sql)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "can't read order %lld", id);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return uoms_fail(e, rc == SQLITE_DONE ? UOMS_NOT_FOUND :
+		    UOMS_BUSY, "order %lld: %s", id, rc == SQLITE_DONE ?
+		    "no such order" : "can't read it");
+	}
+#define COL(i) (sqlite3_column_text(st, (i)) != NULL ? \
+	(const char *)sqlite3_column_text(st, (i)) : "")
+	snprintf(t->channel, sizeof t->channel, "%s", COL(0));
+	snprintf(t->ext, sizeof t->ext, "%s", COL(1));
+	snprintf(t->workflow, sizeof t->workflow, "%s", COL(2));
+	snprintf(t->status, sizeof t->status, "%s", COL(3));
+	t->version = sqlite3_column_int64(st, 4);
+	snprintf(t->carrier, sizeof t->carrier, "%s", COL(5));
+	snprintf(t->tracking, sizeof t->tracking, "%s", COL(6));
+#undef COL
+	sqlite3_reset(st);
+	if ((w = uoms_workflow_get(t->workflow, why, sizeof why)) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "%s", why);
+	if ((ships = uoms_workflow_ships_state(w)) == NULL)
+		return UOMS_OK;
+	if (strcmp(t->status, ships) == 0) {
+		t->ships_reached = 1;
+		return UOMS_OK;
+	}
+	/* Moved on since (delivered): its events say it shipped. */
+	if ((st = uoms_store_sql(p->s, entered)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "can't read events");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, ships, -1, SQLITE_STATIC);
+	t->ships_reached = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return UOMS_OK;
+}
+
+/* Nonzero when order t has left its workflow's initial state. */
+static int
+left_initial(const struct target *t)
+{
+	const struct uoms_workflow *w;
+	char why[300];
+
+	if ((w = uoms_workflow_get(t->workflow, why, sizeof why)) == NULL)
+		return 0;
+	return t->ships_reached || strcmp(t->status, w->initial) != 0;
+}
+
+/* The channel called name (cached for the run), or NULL with e filled. */
+static struct uoms_channel *
+channel(struct pusher *p, const char *name, struct uoms_error *e)
+{
+	struct uoms_channel *c;
+
+	for (int i = 0; i < p->nch; i++)
+		if (strcmp(p->ch[i].name, name) == 0)
+			return &p->ch[i];
+	if ((c = realloc(p->ch, (p->nch + 1) * sizeof *c)) == NULL) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		return NULL;
+	}
+	p->ch = c;
+	memset(&c[p->nch], 0, sizeof c[p->nch]);
+	if (uoms_channel_get(p->s, name, &c[p->nch], e) != UOMS_OK)
+		return NULL;
+	return &c[p->nch++];
+}
+
+/* Nonzero when process pid is alive on this machine. */
+static int
+alive(long long pid)
+{
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+enum claim { CLAIMED, DONE_ALREADY, ELSEWHERE, UNCERTAIN, REFUSED_BEFORE };
+
+/*
+ * Claims push what of order t in a transaction of its own, committed
+ * before anything is sent: a second process finds the row and does not
+ * send. A sending row whose claimer is gone is a push that may or may
+ * not have got there (uncertain): only --resend sends it again.
+ */
+static enum claim
+claim(struct pusher *p, const struct target *t, const char *what,
+    struct uoms_error *e)
+{
+	static const char find[] = "SELECT state, pid FROM pushes"
+	    " WHERE order_id = ?1 AND what = ?2";
+	static const char put[] = "INSERT INTO pushes (order_id, what,"
+	    " channel, state, attempts, pid, claimed_at) VALUES (?1, ?2, ?3,"
+	    " 'sending', 1, ?4, ?5) ON CONFLICT (order_id, what) DO UPDATE"
+	    " SET state = 'sending', attempts = attempts + 1, pid = ?4,"
+	    " claimed_at = ?5, done_at = NULL";
+	sqlite3_stmt *st;
+	char state[16] = "", now[40];
+	long long pid = 0;
+	enum claim c = CLAIMED;
+
+	if (uoms_store_begin(p->s, e) != UOMS_OK)
+		return -1;
+	if ((st = uoms_store_sql(p->s, find)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(state, sizeof state, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		pid = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (strcmp(state, "sent") == 0)
+		c = DONE_ALREADY;
+	else if (strcmp(state, "sending") == 0 && alive(pid) &&
+	    pid != (long long)getpid())
+		c = ELSEWHERE;
+	else if (strcmp(state, "sending") == 0 && !p->o->resend)
+		c = UNCERTAIN;
+	else if (strcmp(state, "refused") == 0 && !p->o->resend)
+		c = REFUSED_BEFORE;
+	if (c != CLAIMED || p->o->dry_run) {
+		uoms_store_rollback(p->s);
+		return c;
+	}
+	uoms_time_now(now);
+	if ((st = uoms_store_sql(p->s, put)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (long long)getpid());
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (uoms_store_commit(p->s, e) != UOMS_OK)
+		return -1;
+	return CLAIMED;
+fail:
+	uoms_store_rollback(p->s);
+	uoms_fail(e, UOMS_BUSY, "can't claim the push: %s",
+	    sqlite3_errmsg(p->s->db));
+	return -1;
+}
+
+/* Records how the push went, with its event, in one transaction. */
+static enum uoms_code
+record(struct pusher *p, const struct target *t, const char *what,
+    const char *state, const char *answer, struct uoms_error *e)
+{
+	static const char upd[] = "UPDATE pushes SET state = ?3, answer = ?4,"
+	    " pid = NULL, done_at = ?5 WHERE order_id = ?1 AND what = ?2";
+	sqlite3_stmt *st;
+	json_t *d;
+	char now[40], *details;
+	enum uoms_code code;
+
+	uoms_time_now(now);
+	if (uoms_store_begin(p->s, e) != UOMS_OK)
+		return e->code;
+	if ((st = uoms_store_sql(p->s, upd)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, answer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	d = json_pack("{s:s, s:s, s:s, s:o}", "push", what, "channel",
+	    t->channel, "state", state, "answer", json_loads(answer,
+	    JSON_DECODE_ANY, NULL) ?: json_null());
+	details = d != NULL ? json_dumps(d, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+	json_decref(d);
+	code = uoms_event_append(p->s, t->id, "pushed", NULL, NULL,
+	    t->version, details, now, e);
+	free(details);
+	if (code != UOMS_OK) {
+		uoms_store_rollback(p->s);
+		return code;
+	}
+	return uoms_store_commit(p->s, e);
+fail:
+	uoms_store_rollback(p->s);
+	return uoms_fail(e, UOMS_BUSY, "can't record the push: %s",
+	    sqlite3_errmsg(p->s->db));
+}
+
+/* Prints the line of one push. */
+static void
+print(const struct target *t, const char *what, const char *state,
+    const char *answer)
+{
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id",
+	    (json_int_t)t->id, "channel", t->channel, "push", what, "state",
+	    state, "answer", json_loads(answer, JSON_DECODE_ANY, NULL) ?:
+	    json_null());
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+
+	if (s == NULL || uoms_out_record(s, strlen(s)) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write stdout");
+	uoms_out_flush();
+	free(s);
+	json_decref(j);
+}
+
+/* Claims, sends and records one push; 0, or -1 when it was refused. */
+static int
+push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
+    const char *what, const char *input, size_t len, int is_arg,
+    long lineno, const char *where)
+{
+	struct uoms_push_item it = { t->id, t->ext, what, NULL, NULL };
+	struct uoms_error e = { 0 };
+	struct uoms_buf answer = { 0 };
+	enum uoms_push_result r;
+	char why[700], msg[900];
+	int rc = 0;
+
+	if (strcmp(what, "ship") == 0) {
+		it.carrier = t->carrier;
+		it.tracking_number = t->tracking;
+	}
+	switch ((int)claim(p, t, what, &e)) {
+	case DONE_ALREADY:
+		return 0;
+	case ELSEWHERE:
+		uoms_warn(where, "%s: being pushed by another uoms-push "
+		    "right now: left to it", what);
+		return 0;
+	case REFUSED_BEFORE:
+		return 0;
+	case UNCERTAIN:
+		snprintf(msg, sizeof msg, "%s to channel %s: pushed or not? "
+		    "an earlier run stopped between sending it and recording "
+		    "the answer: check on the channel, then uoms-push --resend "
+		    "%lld", what, t->channel, t->id);
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		return -1;
+	case CLAIMED:
+		break;
+	default:
+		refuse(p, input, len, is_arg, lineno, e.code, where, e.msg);
+		return -1;
+	}
+	r = uoms_fetch_push(p->s, c, &p->fo, &it, &answer, why, sizeof why);
+	if (p->o->dry_run) {
+		uoms_buf_free(&answer);
+		return 0;
+	}
+	if (r == UOMS_PUSH_FAILED) {
+		/* No answer: it may have got there. The claim stays, so the
+		 * next run says so rather than send it twice. */
+		snprintf(msg, sizeof msg, "%s to channel %s: %s: pushed or "
+		    "not? check on the channel, then uoms-push --resend %lld",
+		    what, c->name, why, t->id);
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		uoms_buf_free(&answer);
+		return -1;
+	}
+	if (answer.p == NULL)
+		uoms_buf_str(&answer, "null");
+	if (record(p, t, what, r == UOMS_PUSH_ACCEPTED ? "sent" : "refused",
+	    answer.p, &e) != UOMS_OK)
+		uoms_die_error(where, &e);
+	print(t, what, r == UOMS_PUSH_ACCEPTED ? "sent" : "refused", answer.p);
+	if (r == UOMS_PUSH_REFUSED) {
+		snprintf(msg, sizeof msg, "%s refused by channel %s: %s", what,
+		    c->name, why);
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		rc = -1;
+	}
+	uoms_buf_free(&answer);
+	return rc;
+}
+
+/* One reference: what its channel is owed, pushed. */
+static void
+push_ref(struct pusher *p, char *input, size_t len, int is_arg, long lineno)
+{
+	struct uoms_ref ref;
+	struct uoms_target tg;
+	struct uoms_error e = { 0 };
+	struct uoms_channel *c;
+	struct target t;
+	char where[300], why[300], msg[1200];
+	char *copy = NULL;
+	int listed = p->o->nchannels == 0;
+
+	if (is_arg) {
+		/* uoms_ref_from_arg cuts its argument: keep it whole for the
+		 * reject line. */
+		if ((copy = strdup(input)) == NULL)
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+		if (uoms_ref_from_arg(copy, &ref, why, sizeof why) < 0) {
+			refuse(p, input, len, is_arg, lineno, UOMS_INVALID,
+			    input, why);
+			free(copy);
+			return;
+		}
+	} else if (uoms_ref_from_line(p->parser, input, len, &ref, &e) !=
+	    UOMS_OK) {
+		snprintf(where, sizeof where, "line %ld", lineno);
+		refuse(p, input, len, is_arg, lineno, e.code, where, e.msg);
+		return;
+	}
+	uoms_ref_where(&ref, where, sizeof where);
+	if (uoms_change_target(p->s, &ref, &tg, &e) != UOMS_OK ||
+	    load(p, tg.id, &t, &e) != UOMS_OK) {
+		refuse(p, input, len, is_arg, lineno, e.code, where, e.msg);
+		free(copy);
+		return;
+	}
+	snprintf(where, sizeof where, "order %lld", t.id);
+	for (int i = 0; i < p->o->nchannels; i++)
+		listed |= strcmp(p->o->channels[i], t.channel) == 0;
+	if (!listed) {
+		free(copy);
+		return;
+	}
+	if ((c = channel(p, t.channel, &e)) == NULL) {
+		snprintf(msg, sizeof msg, "channel %s: %s", t.channel,
+		    e.code == UOMS_NOT_FOUND ? "no such channel" : e.msg);
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		free(copy);
+		return;
+	}
+	if (uoms_kind_find(c->kind) == NULL ||
+	    uoms_kind_find(c->kind)->push == NULL) {
+		snprintf(msg, sizeof msg, "kind %s cannot push yet (channel %s)",
+		    c->kind, c->name);
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		free(copy);
+		return;
+	}
+	if (left_initial(&t) && (uoms_kind_find(c->kind)->wants_ack == NULL ||
+	    uoms_kind_find(c->kind)->wants_ack(c)) &&
+	    push_one(p, c, &t, "ack", input, len, is_arg, lineno, where) < 0) {
+		free(copy);
+		return;
+	}
+	if (t.ships_reached && (t.carrier[0] == '\0' ||
+	    t.tracking[0] == '\0')) {
+		snprintf(msg, sizeof msg, "ship: the order has shipped (%s) "
+		    "but has no %s%s%s: not pushed (uoms-edit --set "
+		    "shipment.carrier=... --set shipment.tracking_number=...)",
+		    t.status, t.carrier[0] == '\0' ? "shipment.carrier" : "",
+		    t.carrier[0] == '\0' && t.tracking[0] == '\0' ? " and " :
+		    "", t.tracking[0] == '\0' ? "shipment.tracking_number" :
+		    "");
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+	} else if (t.ships_reached)
+		push_one(p, c, &t, "ship", input, len, is_arg, lineno, where);
+	free(copy);
+}
+
+int
+uoms_push_main(struct uoms_cli *cli, const struct uoms_push_opts *o,
+    int argc, char **argv)
+{
+	struct pusher p = { .o = o };
+	struct uoms_line_reader lr;
+	char why[512], *line;
+	size_t len;
+	int bad = 0;
+	long line_max;
+
+	uoms_cli_finish(cli);
+	uoms_cli_workflows(cli);
+	line_max = uoms_config_num(&cli->config, "line_max",
+	    UOMS_LINE_MAX_DEFAULT, &bad);
+	if (bad || line_max < 2)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: line_max must be a "
+		    "positive number");
+	if (uoms_fetch_opts_config(&p.fo, &cli->config, why, sizeof why) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
+	p.fo.dry_run = o->dry_run;
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 0)
+		uoms_cli_refuse_tty(cli);
+	if (o->reject_path != NULL && !o->dry_run &&
+	    (p.reject = fopen(o->reject_path, "a")) == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", o->reject_path,
+		    strerror(errno));
+	if ((p.s = uoms_store_open(cli->db, o->dry_run ? UOMS_STORE_READ :
+	    UOMS_STORE_UPDATE, &cli->config, why, sizeof why)) == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
+	uoms_store_set_actor(p.s, cli->actor);
+	if ((p.parser = uoms_parser_new()) == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't set up the JSON parser");
+	for (int i = 0; i < argc; i++)
+		push_ref(&p, argv[i], strlen(argv[i]), 1, 0);
+	if (argc == 0) {
+		enum uoms_line_status st;
+
+		if (uoms_line_open(&lr, NULL, (size_t)line_max) < 0)
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "stdin: %s",
+			    strerror(errno));
+		while ((st = uoms_line_next(&lr, &line, &len, why,
+		    sizeof why)) != UOMS_LINE_EOF) {
+			char where[40];
+
+			snprintf(where, sizeof where, "line %ld", lr.lineno);
+			if (st == UOMS_LINE_IOERR)
+				uoms_die(UOMS_EXIT_CANNOT, NULL, "stdin: %s",
+				    strerror(errno));
+			if (st == UOMS_LINE_BAD)
+				refuse(&p, line, len, 0, lr.lineno,
+				    UOMS_INVALID, where, why);
+			else if (!uoms_line_blank(line, len))
+				push_ref(&p, line, len, 0, lr.lineno);
+		}
+		uoms_line_close(&lr);
+	}
+	if (uoms_out_flush() < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write stdout");
+	for (int i = 0; i < p.nch; i++)
+		uoms_channel_free(&p.ch[i]);
+	free(p.ch);
+	if (p.reject != NULL && fclose(p.reject) != 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s", o->reject_path,
+		    strerror(errno));
+	uoms_parser_free(p.parser);
+	uoms_store_close(p.s);
+	uoms_config_free(&cli->config);
+	return p.refused > 0 ? UOMS_EXIT_REFUSED : UOMS_EXIT_OK;
+}
