@@ -375,6 +375,9 @@ jsonl_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
 	}
 	json_decref(body);
 	uoms_buf_str(&req->url, c->base_url);
+	/* "push" on "http://host" is "http://host/push", not "...hostpush". */
+	if (path[0] != '/' && req->url.p[req->url.n - 1] != '/')
+		uoms_buf_str(&req->url, "/");
 	uoms_buf_str(&req->url, path);
 	snprintf(req->method, sizeof req->method, "POST");
 	uoms_buf_str(&req->body, text);

@@ -11,10 +11,17 @@ With --newest-first, pages go newest change first, as some channels
 list them (a fetch that stops half-way has then read only the newest).
 Failures can be injected by request number (see fake_http.py).
 
+POST /push takes uoms-push's pushes (uoms-push(1)): Content-Type
+application/json and exactly the members documented, else 400 with a JSON
+message; --refuse-push EXT refuses that order's pushes the same way; each
+accepted push is appended to --push-log before the answer, which comes
+--push-delay seconds later (a client killed meanwhile has been counted).
+
     python3 t/fake/jsonl_server.py --orders 2000 --per-page 100 --token s3cret
 """
 
 import bisect
+import json
 import os
 import re
 import sys
@@ -67,7 +74,46 @@ def make_orders(n, bad_line):
     return out
 
 
+PUSH_MEMBERS = {"ack": {"external_order_id", "push"},
+                "ship": {"external_order_id", "push", "carrier", "carrier_code",
+                         "tracking_number"}}
+
+
+def refuse(message):
+    return 400, {"Content-Type": "application/json"}, \
+        json.dumps({"message": message}).encode()
+
+
 class JsonLines(fake_http.Handler):
+    def push(self):
+        """POST /push: checks the request as uoms-push(1) documents it,
+        logs an accepted push (--push-log) before answering, so a test
+        can count it even when the client is killed while it waits."""
+        args = self.server.args
+        if self.command != "POST":
+            return 405, {"Allow": "POST"}, b""
+        if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            return refuse("Content-Type must be application/json")
+        try:
+            body = json.loads(self.body)
+        except ValueError:
+            return refuse("the body is not JSON")
+        if not isinstance(body, dict) or body.get("push") not in PUSH_MEMBERS:
+            return refuse("push must be ack or ship")
+        want = PUSH_MEMBERS[body["push"]]
+        if set(body) != want or not all(isinstance(body[k], str) and body[k]
+                                        for k in want):
+            return refuse("members must be exactly %s" % ", ".join(sorted(want)))
+        if body["external_order_id"] in (args.refuse_push or []):
+            return refuse("order %s is closed here" % body["external_order_id"])
+        if args.push_log:
+            with self.server.lock, open(args.push_log, "a") as f:
+                f.write(json.dumps(body, sort_keys=True) + "\n")
+        if args.push_delay > 0:
+            time.sleep(args.push_delay)
+        return 200, {"Content-Type": "application/json"}, \
+            json.dumps({"accepted": body["push"]}).encode()
+
     def answer(self):
         args = self.server.args
         if args.token and self.headers.get("Authorization") != "Bearer " + args.token:
@@ -75,6 +121,8 @@ class JsonLines(fake_http.Handler):
                          "WWW-Authenticate": 'Bearer realm="orders"'}, \
                 b'{"error":"unauthorized"}'
         url = urlsplit(self.path)
+        if url.path == "/push":
+            return self.push()
         q = parse_qs(url.query)
         m = re.fullmatch(r"(?:/shard/(\d+))?/(orders|products)", url.path)
         if not m or (m.group(1) is not None and int(m.group(1)) >= args.shards):
@@ -123,6 +171,11 @@ if __name__ == "__main__":
     p.add_argument("--products", type=int, default=5)
     p.add_argument("--bad-line", type=int, default=0,
                    help="order I is served as a line that is not an object")
+    p.add_argument("--refuse-push", action="append",
+                   help="refuse pushes of this external order id (400, a message)")
+    p.add_argument("--push-delay", type=float, default=0,
+                   help="answer a push S seconds after it was logged")
+    p.add_argument("--push-log", help="append each accepted push, one JSON line")
     p.add_argument("--newest-first", action="store_true",
                    help="pages list the newest change first")
     fake_http.main(JsonLines, p, setup)
