@@ -306,7 +306,11 @@ print(const struct target *t, const char *what, const char *state,
 	json_decref(j);
 }
 
-/* Claims, sends and records one push; 0, or -1 when it was refused. */
+/*
+ * Claims, sends and records one push: 0 when it is sent (now or before),
+ * -1 when it was refused or is uncertain (said), 1 when the channel
+ * refused it in an earlier run (said then; --resend asks again).
+ */
 static int
 push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
     const char *what, const char *input, size_t len, int is_arg,
@@ -331,7 +335,7 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
 		    "right now: left to it", what);
 		return 0;
 	case REFUSED_BEFORE:
-		return 0;
+		return 1;
 	case UNCERTAIN:
 		snprintf(msg, sizeof msg, "%s to channel %s: pushed or not? "
 		    "an earlier run stopped between sending it and recording "
@@ -387,7 +391,7 @@ push_ref(struct pusher *p, char *input, size_t len, int is_arg, long lineno)
 	struct target t;
 	char where[300], why[300], msg[1200];
 	char *copy = NULL;
-	int listed = p->o->nchannels == 0;
+	int listed = p->o->nchannels == 0, ack;
 
 	if (is_arg) {
 		/* uoms_ref_from_arg cuts its argument: keep it whole for the
@@ -435,9 +439,20 @@ push_ref(struct pusher *p, char *input, size_t len, int is_arg, long lineno)
 		free(copy);
 		return;
 	}
+	/* A channel takes a shipment only for an order it knows we
+	 * acknowledged: while the ack is refused, the shipment waits. */
 	if (left_initial(&t) && (uoms_kind_find(c->kind)->wants_ack == NULL ||
 	    uoms_kind_find(c->kind)->wants_ack(c)) &&
-	    push_one(p, c, &t, "ack", input, len, is_arg, lineno, where) < 0) {
+	    (ack = push_one(p, c, &t, "ack", input, len, is_arg, lineno,
+	    where)) != 0) {
+		if (ack > 0 && t.ships_reached) {
+			snprintf(msg, sizeof msg, "ship: waits for the ack "
+			    "channel %s refused (uoms-events --order %lld "
+			    "--type pushed says why; then uoms-push --resend "
+			    "%lld)", c->name, t.id, t.id);
+			refuse(p, input, len, is_arg, lineno, UOMS_INVALID,
+			    where, msg);
+		}
 		free(copy);
 		return;
 	}

@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# uoms-push (issue 10 item 5): acknowledgement and shipment told to the
+# channel once, through the fetch engine: http-jsonl against
+# t/fake/jsonl_server.py (POST /push, each accepted push in push.log),
+# demo with no network, and the kinds that can't push yet refused per order.
+load helper
+
+export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+TOKEN=tok-Push-5e1d77
+
+teardown() {
+	fake_stop_all
+}
+
+# shop [ARGS...]: an http-jsonl channel "shop" on the last fake started.
+shop() {
+	echo "$TOKEN" | uoms-channel add shop --kind http-jsonl \
+	    --base-url "http://127.0.0.1:$PORT" --secret token "$@" >/dev/null
+}
+
+# shop_orders N: N WAITING orders of channel shop, external ids E1..EN.
+shop_orders() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		order "E$i" channel='"shop"' order_no="\"2611-00000$i\""
+	done | uoms-upsert >/dev/null
+}
+
+# shipped REF...: moved to IN_PROGRESS (ships: true in dispatch) with a
+# CJ tracking number.
+shipped() {
+	uoms-status --to IN_PROGRESS "$@" >/dev/null
+	uoms-edit --set shipment.carrier=cj \
+	    --set shipment.tracking_number=640012345678 "$@" >/dev/null
+}
+
+# pushed EXT WHAT: how many times the fake accepted that push.
+pushed() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+n = 0
+try:
+    for line in open("push.log"):
+        b = json.loads(line)
+        n += b["external_order_id"] == sys.argv[1] and b["push"] == sys.argv[2]
+except FileNotFoundError:
+    pass
+print(n)
+PY
+}
+
+@test "ack and ship are accepted with the documented body, recorded with an event" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop
+	shop_orders 2
+	shipped 1
+	run --separate-stderr uoms-push 1 2
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = '{"id":1,"channel":"shop","push":"ack","state":"sent","answer":{"accepted":"ack"}}' ]
+	[ "${lines[1]}" = '{"id":1,"channel":"shop","push":"ship","state":"sent","answer":{"accepted":"ship"}}' ]
+	# order 2 is still WAITING, its workflow's first state: nothing owed
+	[ "$(sed -n 1p push.log)" = '{"external_order_id": "E1", "push": "ack"}' ]
+	[ "$(sed -n 2p push.log)" = '{"carrier": "cj", "carrier_code": "cj", "external_order_id": "E1", "push": "ship", "tracking_number": "640012345678"}' ]
+	[ "$(wc -l < push.log)" -eq 2 ]
+	[ "$(sql "SELECT what || ':' || state FROM pushes ORDER BY what")" = "$(printf 'ack:sent\nship:sent')" ]
+	run uoms-events --order 1 --type pushed
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(echo "${lines[1]}" | jget details.answer.accepted)" = ship ]
+}
+
+@test "reruns push nothing twice" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop
+	shop_orders 3
+	shipped 1 2
+	uoms-status --to IN_PROGRESS 3 >/dev/null
+	uoms-status --to COMPLETE 3 >/dev/null
+	uoms-edit --set shipment.carrier=hanjin --set shipment.tracking_number=9 3 >/dev/null
+	for run in 1 2 3 4; do
+		uoms-query --channel shop | uoms-push > out.$run
+	done
+	[ "$(wc -l < out.1)" -eq 6 ]
+	[ ! -s out.2 ] && [ ! -s out.4 ]
+	for e in E1 E2 E3; do
+		[ "$(pushed $e ack)" -eq 1 ]
+		[ "$(pushed $e ship)" -eq 1 ]
+	done
+	# E3 moved on to COMPLETE: its events say it went through IN_PROGRESS
+	grep -q '"id":3,"channel":"shop","push":"ship","state":"sent"' out.1
+}
+
+@test "kill -9 between send and record: the rerun does not resend, says it is uncertain; --resend sends it" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log --push-delay 60
+	shop --set push_ack=false
+	shop_orders 1
+	shipped 1
+	uoms-push 1 > /dev/null 2>&1 &
+	pid=$!
+	wait_for grep -q '"push": "ship"' push.log
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(sql "SELECT state FROM pushes WHERE order_id = 1")" = sending ]
+	run --separate-stderr uoms-push --reject rej.jsonl 1
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"order 1: invalid: ship to channel shop: pushed or not?"*"uoms-push --resend 1"* ]]
+	grep -q 'pushed or not' rej.jsonl
+	[ "$(pushed E1 ship)" -eq 1 ]
+	# the channel (checked by hand) never got it: resend, to a fake
+	# that answers at once
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push2.log
+	uoms-channel update shop --base-url "http://127.0.0.1:$PORT" >/dev/null
+	run --separate-stderr uoms-push --resend 1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget state)" = sent ]
+	[ "$(wc -l < push2.log)" -eq 1 ]
+	[ "$(pushed E1 ship)" -eq 1 ]
+	[ "$(sql "SELECT state || ':' || attempts FROM pushes WHERE order_id = 1")" = sent:2 ]
+	run uoms-push 1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "two uoms-push at once on the same orders: each push accepted exactly once" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop
+	shop_orders 12
+	shipped $(seq 1 12)
+	uoms-query --channel shop > refs.jsonl
+	uoms-push < refs.jsonl > a.out 2> a.err &
+	a=$!
+	uoms-push < refs.jsonl > b.out 2> b.err &
+	b=$!
+	wait "$a"
+	wait "$b"
+	[ "$(cat a.out b.out | wc -l)" -eq 24 ]
+	for i in $(seq 1 12); do
+		[ "$(pushed E$i ack)" -eq 1 ]
+		[ "$(pushed E$i ship)" -eq 1 ]
+	done
+	[ "$(sql "SELECT count(*) FROM pushes WHERE state = 'sent'")" -eq 24 ]
+}
+
+@test "a channel's refusal lands in --reject with its message, and is not sent again" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log --refuse-push E2
+	shop --set push_ack=false
+	shop_orders 2
+	shipped 1 2
+	run --separate-stderr uoms-push --reject rej.jsonl 1 2
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"order 2: invalid: ship refused by channel shop: HTTP 400: order E2 is closed here"* ]]
+	[ "$(jget error.message < rej.jsonl)" = "ship refused by channel shop: HTTP 400: order E2 is closed here" ]
+	[ "$(jget id < rej.jsonl)" = 2 ]
+	echo "$output" | grep -q '"id":2,"channel":"shop","push":"ship","state":"refused","answer":{"message":"order E2 is closed here"}'
+	[ "$(sql "SELECT state FROM pushes WHERE order_id = 2")" = refused ]
+	run uoms-push 2
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(pushed E1 ship)" -eq 1 ]
+}
+
+@test "an order that shipped without a tracking number is skipped with the reason" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop --set push_ack=false
+	shop_orders 1
+	uoms-status --to IN_PROGRESS 1 >/dev/null
+	uoms-edit --set shipment.carrier=cj 1 >/dev/null
+	run --separate-stderr uoms-push --reject rej.jsonl shop:E1
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"order 1: invalid: ship: the order has shipped (IN_PROGRESS) but has no shipment.tracking_number: not pushed"* ]]
+	[ "$(jget channel < rej.jsonl)" = shop ]
+	[ "$(jget external_order_id < rej.jsonl)" = E1 ]
+	[ ! -e push.log ]
+	[ "$(sql "SELECT count(*) FROM pushes")" -eq 0 ]
+}
+
+@test "--dry-run prints the request, the token masked, and writes nothing" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log --log server.log
+	shop
+	shop_orders 1
+	shipped 1
+	events=$(sql "SELECT count(*) FROM events")
+	run --separate-stderr uoms-push --dry-run 1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"# push ack of order 1 to channel shop (http-jsonl)"* ]]
+	[[ "$output" == *"POST http://127.0.0.1:$PORT/push"* ]]
+	[[ "$output" == *"Authorization: ****"* ]]
+	[[ "$output" != *"$TOKEN"* && "$stderr" != *"$TOKEN"* ]]
+	[ ! -e server.log ] && [ ! -e push.log ]
+	[ "$(sql "SELECT count(*) FROM pushes")" -eq 0 ]
+	[ "$(sql "SELECT count(*) FROM events")" -eq "$events" ]
+}
+
+@test "a marketplace kind's order gets a per-order 'cannot push yet', the others go on" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop
+	uoms-channel add coupang --kind coupang >/dev/null
+	shop_orders 1
+	order C1 order_no='"2611-000901"' | uoms-upsert >/dev/null
+	shipped 1 2
+	run --separate-stderr uoms-push --reject rej.jsonl 2 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"order 2: invalid: kind coupang cannot push yet (channel coupang)"* ]]
+	[ "$(jget error.code < rej.jsonl)" = invalid ]
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	[ "$(pushed E1 ship)" -eq 1 ]
+}
+
+@test "--channel limits the run to the channels named" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop
+	uoms-channel add coupang --kind coupang >/dev/null
+	shop_orders 1
+	order C1 order_no='"2611-000901"' | uoms-upsert >/dev/null
+	shipped 1 2
+	run --separate-stderr uoms-push --channel shop 1 2
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+}
+
+@test "demo round trip: fetched, confirmed, shipped with a tracking number, pushed" {
+	uoms-channel add demo --kind demo --set clock=2026-11-22T00:00:00Z >/dev/null
+	uoms-fetch --channel demo --since 2026-11-21T18:00:00Z | uoms-upsert >/dev/null
+	id=$(uoms-query --channel demo --status WAITING --limit 1 | jget id)
+	[ -n "$id" ]
+	uoms-status --to IN_PROGRESS "$id" >/dev/null
+	uoms-edit --set shipment.carrier=cj --set shipment.tracking_number=640012345678 "$id" >/dev/null
+	run --separate-stderr uoms-push "$id"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "{\"id\":$id,\"channel\":\"demo\",\"push\":\"ack\",\"state\":\"sent\",\"answer\":{\"demo\":\"accepted\",\"push\":\"ack\"}}" ]
+	[ "$(echo "${lines[1]}" | jget push)" = ship ]
+	[ "$(echo "${lines[1]}" | jget state)" = sent ]
+	run uoms-push "$id"
+	[ -z "$output" ]
+	run uoms-events --order "$id" --type pushed
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "uoms-push --help shows the synopsis of its man page" {
+	run --separate-stderr uoms-push --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"[--channel NAME...]"*"[--dry-run] [--resend] [--reject FILE] [REF...]"* ]]
+}
