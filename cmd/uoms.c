@@ -27,6 +27,7 @@ static const char *const tools[][2] = {
 	{ "user", "users, roles and departments, passwords" },
 	{ "channel", "register channels, their settings and sealed secrets" },
 	{ "fetch", "collect new and changed orders from the channels" },
+	{ "push", "tell each order's channel of its ack and shipment, once" },
 };
 
 static void

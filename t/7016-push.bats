@@ -243,3 +243,22 @@ PY
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"[--channel NAME...]"*"[--dry-run] [--resend] [--reject FILE] [REF...]"* ]]
 }
+
+@test "uoms-push(1) EXAMPLES run as written" {
+	unset UOMS_DB
+	man_examples uoms-push.1
+	run --separate-stderr sh -e ex1.sh
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(echo "${lines[1]}" | jget state)" = sent ]
+	id=$(echo "${lines[0]}" | jget id)
+	# the cron line: what was pushed is skipped; the demo's orders that
+	# came shipped without a tracking number are each a reject line
+	run --separate-stderr sh -e ex2.sh
+	[ "$status" -eq 1 ]
+	[[ "$output" != *"\"id\":$id,"* ]]
+	grep -q 'has no shipment.carrier and shipment.tracking_number' push-rejects.jsonl
+	run --separate-stderr sh -e ex3.sh
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}

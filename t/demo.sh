@@ -39,6 +39,16 @@ uoms-query --status WAITING --limit 2 | uoms-assign --driver 김기사 --phone 0
 uoms-remark add "$first" "고객 부재, 경비실에 맡김" > /dev/null
 uoms-query --status IN_PROGRESS,COMPLETE --limit 8 --format table
 
+step "the round trip: a demo order confirmed, shipped with a tracking number, the channel told (uoms-push)"
+demo_id=$(uoms-query --channel demo --status WAITING --limit 1 --format csv |
+	sed -n 2p | cut -d, -f1)
+uoms-status --to IN_PROGRESS --note "picked up by CJ" "$demo_id" > /dev/null
+uoms-edit --set shipment.carrier=cj --set shipment.tracking_number=640012345678 \
+	"$demo_id" > /dev/null
+uoms-push "$demo_id"
+echo "   pushed again (cron does it every few minutes): nothing is sent twice"
+uoms-push "$demo_id"
+
 step "a stale version is refused, not lost: the order moved meanwhile"
 uoms-query --id "$first" | sed 's/"version":[0-9]*/"version":1/' |
 	uoms-status --to CANCEL || true
