@@ -1105,7 +1105,12 @@ finished(struct job *j, CURLcode rc)
 		if (rc == CURLE_PEER_FAILED_VERIFICATION)
 			snprintf(why + strlen(why), sizeof why - strlen(why),
 			    " (a private CA? set ca_bundle)");
-		if (transient(rc))
+		/* A push that may have reached the channel (anything but
+		 * no connection at all) is not sent again: it might be
+		 * taken twice. push.c leaves it for a person to check. */
+		if (transient(rc) && (j->f->push == NULL ||
+		    rc == CURLE_COULDNT_CONNECT ||
+		    rc == CURLE_COULDNT_RESOLVE_HOST))
 			retry(j, 0, why);
 		else
 			job_fail(j, why);

@@ -180,8 +180,11 @@ static enum claim
 claim(struct pusher *p, const struct target *t, const char *what,
     struct uoms_error *e)
 {
-	static const char find[] = "SELECT state, pid FROM pushes"
-	    " WHERE order_id = ?1 AND what = ?2";
+	/* A claim older than an hour is no run's at work: its pid may
+	 * have been reused by another process since. */
+	static const char find[] = "SELECT state, pid, claimed_at >"
+	    " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-3600 seconds')"
+	    " FROM pushes WHERE order_id = ?1 AND what = ?2";
 	static const char put[] = "INSERT INTO pushes (order_id, what,"
 	    " channel, state, attempts, pid, claimed_at) VALUES (?1, ?2, ?3,"
 	    " 'sending', 1, ?4, ?5) ON CONFLICT (order_id, what) DO UPDATE"
@@ -201,7 +204,8 @@ claim(struct pusher *p, const struct target *t, const char *what,
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(state, sizeof state, "%s",
 		    (const char *)sqlite3_column_text(st, 0));
-		pid = sqlite3_column_int64(st, 1);
+		pid = sqlite3_column_int64(st, 2) ?
+		    sqlite3_column_int64(st, 1) : 0;
 	}
 	sqlite3_reset(st);
 	if (strcmp(state, "sent") == 0)

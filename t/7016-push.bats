@@ -262,3 +262,21 @@ PY
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
+
+@test "a push whose answer never comes is not sent again but left uncertain; a 5xx is retried" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log --log server.log --fail 1:hang --hang 5 --fail 2:503
+	shop --set push_ack=false --set timeout=1
+	shop_orders 2
+	shipped 1 2
+	run --separate-stderr uoms-push 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"order 1: invalid: ship to channel shop: timed out after 1 s: pushed or not?"* ]]
+	[ "$(grep -c '"path": "/push"' server.log)" -eq 1 ]
+	[ "$(sql "SELECT state FROM pushes WHERE order_id = 1")" = sending ]
+	# request 2 is a 503, request 3 the same push again, accepted
+	run --separate-stderr uoms-push 2
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget state)" = sent ]
+	[ "$(pushed E2 ship)" -eq 1 ]
+	[ "$(grep -c '"path": "/push"' server.log)" -eq 3 ]
+}
