@@ -435,6 +435,13 @@ push_ref(struct pusher *p, char *input, size_t len, int is_arg, long lineno)
 		free(copy);
 		return;
 	}
+	if (!c->enabled) {
+		snprintf(msg, sizeof msg, "channel %s is disabled: not told "
+		    "(uoms-channel enable %s)", c->name, c->name);
+		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		free(copy);
+		return;
+	}
 	if (uoms_kind_find(c->kind) == NULL ||
 	    uoms_kind_find(c->kind)->push == NULL) {
 		snprintf(msg, sizeof msg, "kind %s cannot push yet (channel %s)",

@@ -220,8 +220,8 @@ version() {
 	uoms-upsert <<<"$(ch)" >/dev/null
 	uoms-status --to CANCEL 1 >/dev/null
 	# The store as schema 5 left it, with a drift hold resolved (and
-	# without what migration 7 added).
-	sql "DROP TABLE channel_holds; ALTER TABLE orders DROP COLUMN shipment;
+	# without what migrations 7 and 8 added).
+	sql "DROP TABLE pushes; DROP TABLE channel_holds; ALTER TABLE orders DROP COLUMN shipment;
 	    DROP TABLE channel_words; DROP TABLE channel_drifts; PRAGMA user_version = 5;
 	    INSERT INTO holds (order_id, reason, note, placed_by, placed_at, state, updated_at)
 	    VALUES (1, 'other', 'channel drift: the channel says COMPLETE, the store has CANCEL',

@@ -280,3 +280,19 @@ PY
 	[ "$(pushed E2 ship)" -eq 1 ]
 	[ "$(grep -c '"path": "/push"' server.log)" -eq 3 ]
 }
+
+@test "a disabled channel is not told: a refused line, nothing sent" {
+	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
+	shop
+	shop_orders 1
+	shipped 1
+	uoms-channel disable shop >/dev/null
+	run --separate-stderr uoms-push 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"order 1: invalid: channel shop is disabled: not told (uoms-channel enable shop)"* ]]
+	[ ! -e push.log ]
+	uoms-channel enable shop >/dev/null
+	run --separate-stderr uoms-push 1
+	[ "$status" -eq 0 ]
+	[ "$(pushed E1 ship)" -eq 1 ]
+}

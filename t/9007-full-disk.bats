@@ -43,7 +43,7 @@ whole() {
 }
 
 @test "creating a store on a full disk: exit 3, disk full, no file left" {
-	small_disk 256k
+	small_disk 512k
 	fill mnt
 	run --separate-stderr uoms-upsert -d mnt/uoms.db < <(order 1)
 	echo "# $status: $stderr"
