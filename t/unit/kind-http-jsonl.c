@@ -4,7 +4,8 @@
  * channel's origin (another host or port, https down to http, file:,
  * other schemes), origins compared as RFC 6454 says, and the kind's
  * take() and line() on canned answers: lines emitted, the next request
- * where the Link said, a foreign Link failing the page. Prints TAP.
+ * where the Link said, a foreign Link failing the page; its push
+ * requests and how it reads their answers. Prints TAP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,12 +248,73 @@ test_kind(void)
 	fx_free(&f);
 }
 
+/* Push mode: the request uoms-push(1) documents, and answers read. */
+static void
+test_push(void)
+{
+	struct uoms_push_item ack = { 7, "E7", "ack", NULL, NULL };
+	struct uoms_push_item ship = { 7, "E7", "ship", "cj", "6400" };
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	struct uoms_http_resp r = { 0 };
+	struct fixture f;
+	char why[300] = "";
+
+	fx_init(&f, "http://orders.example");
+	ok(uoms_kind_http_jsonl.push(&f.ctx, &ack, &req, &answer, why,
+	    sizeof why) == 0, "an ack is a request");
+	is(req.method, "POST", "a POST");
+	is(req.url.p, "http://orders.example/push", "to base_url/push");
+	is(req.body.p, "{\"external_order_id\":\"E7\",\"push\":\"ack\"}",
+	    "an ack's body");
+	ok(req.nheaders == 3 && req.secret_header[2] &&
+	    strcmp(req.headers[2], "Authorization: Bearer tok-Unit-1") == 0,
+	    "the token, a secret header");
+	uoms_http_req_free(&req);
+	json_object_set_new(f.ch.settings, "push_path", json_string("/api/"
+	    "ship"));
+	ok(uoms_kind_http_jsonl.push(&f.ctx, &ship, &req, &answer, why,
+	    sizeof why) == 0, "a shipment is a request");
+	is(req.url.p, "http://orders.example/api/ship", "to push_path");
+	is(req.body.p, "{\"external_order_id\":\"E7\",\"push\":\"ship\","
+	    "\"carrier\":\"cj\",\"carrier_code\":\"cj\","
+	    "\"tracking_number\":\"6400\"}", "a shipment's body");
+	uoms_http_req_free(&req);
+	r.status = 201;
+	r.body = "{\"ok\":true}";
+	r.len = strlen(r.body);
+	ok(uoms_kind_http_jsonl.pushed(&f.ctx, &r, &answer, why,
+	    sizeof why) == 1, "a 201 accepts it");
+	is(answer.p, "{\"ok\":true}", "its body the answer");
+	uoms_buf_clear(&answer);
+	r.status = 409;
+	r.body = "{\"message\":\"already shipped\"}";
+	r.len = strlen(r.body);
+	ok(uoms_kind_http_jsonl.pushed(&f.ctx, &r, &answer, why,
+	    sizeof why) == 0, "a 409 refuses it");
+	is(why, "HTTP 409: already shipped", "with the channel's message");
+	r.status = 503;
+	ok(uoms_kind_http_jsonl.pushed(&f.ctx, &r, &answer, why,
+	    sizeof why) < 0, "a 503 is the engine's (retried)");
+	r.status = 401;
+	ok(uoms_kind_http_jsonl.pushed(&f.ctx, &r, &answer, why,
+	    sizeof why) < 0, "a 401 is the engine's (authentication)");
+	ok(uoms_kind_http_jsonl.wants_ack(&f.ch), "an ack by default");
+	json_object_set_new(f.ch.settings, "push_ack", json_false());
+	ok(!uoms_kind_http_jsonl.wants_ack(&f.ch), "none with push_ack: false");
+	json_object_set_new(f.ch.settings, "push_ack", json_string("false"));
+	ok(!uoms_kind_http_jsonl.wants_ack(&f.ch), "nor with \"false\"");
+	uoms_buf_free(&answer);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
 	test_resolve();
 	test_origin();
 	test_kind();
+	test_push();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
