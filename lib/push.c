@@ -170,54 +170,80 @@ alive(long long pid)
 
 enum claim { CLAIMED, DONE_ALREADY, ELSEWHERE, UNCERTAIN, REFUSED_BEFORE };
 
-/*
- * Claims push what of order t in a transaction of its own, committed
- * before anything is sent: a second process finds the row and does not
- * send. A sending row whose claimer is gone is a push that may or may
- * not have got there (uncertain): only --resend sends it again.
- */
-static enum claim
-claim(struct pusher *p, const struct target *t, const char *what,
-    struct uoms_error *e)
+/* What the store says of push what of order t now; -1 when it can't
+ * be read. */
+static int
+judge(struct pusher *p, const struct target *t, const char *what)
 {
 	/* A claim older than an hour is no run's at work: its pid may
 	 * have been reused by another process since. */
 	static const char find[] = "SELECT state, pid, claimed_at >"
 	    " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-3600 seconds')"
 	    " FROM pushes WHERE order_id = ?1 AND what = ?2";
-	static const char put[] = "INSERT INTO pushes (order_id, what,"
-	    " channel, state, attempts, pid, claimed_at) VALUES (?1, ?2, ?3,"
-	    " 'sending', 1, ?4, ?5) ON CONFLICT (order_id, what) DO UPDATE"
-	    " SET state = 'sending', attempts = attempts + 1, pid = ?4,"
-	    " claimed_at = ?5, done_at = NULL";
 	sqlite3_stmt *st;
-	char state[16] = "", now[40];
+	char state[16] = "";
 	long long pid = 0;
-	enum claim c = CLAIMED;
+	int rc;
 
-	if (uoms_store_begin(p->s, e) != UOMS_OK)
-		return -1;
 	if ((st = uoms_store_sql(p->s, find)) == NULL)
-		goto fail;
+		return -1;
 	sqlite3_bind_int64(st, 1, t->id);
 	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(state, sizeof state, "%s",
 		    (const char *)sqlite3_column_text(st, 0));
 		pid = sqlite3_column_int64(st, 2) ?
 		    sqlite3_column_int64(st, 1) : 0;
 	}
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
 	if (strcmp(state, "sent") == 0)
-		c = DONE_ALREADY;
-	else if (strcmp(state, "sending") == 0 && alive(pid) &&
+		return DONE_ALREADY;
+	if (strcmp(state, "sending") == 0 && alive(pid) &&
 	    pid != (long long)getpid())
-		c = ELSEWHERE;
-	else if (strcmp(state, "sending") == 0 && !p->o->resend)
-		c = UNCERTAIN;
-	else if (strcmp(state, "refused") == 0 && !p->o->resend)
-		c = REFUSED_BEFORE;
-	if (c != CLAIMED || p->o->dry_run) {
+		return ELSEWHERE;
+	if (strcmp(state, "sending") == 0 && !p->o->resend)
+		return UNCERTAIN;
+	if (strcmp(state, "refused") == 0 && !p->o->resend)
+		return REFUSED_BEFORE;
+	return CLAIMED;
+}
+
+/*
+ * Claims push what of order t in a transaction of its own, committed
+ * before anything is sent: a second process finds the row and does not
+ * send. A sending row whose claimer is gone is a push that may or may
+ * not have got there (uncertain): only --resend sends it again. The
+ * store is read first without the write lock, so a cron run over many
+ * orders told before takes it only for what it sends.
+ */
+static enum claim
+claim(struct pusher *p, const struct target *t, const char *what,
+    struct uoms_error *e)
+{
+	static const char put[] = "INSERT INTO pushes (order_id, what,"
+	    " channel, state, attempts, pid, claimed_at) VALUES (?1, ?2, ?3,"
+	    " 'sending', 1, ?4, ?5) ON CONFLICT (order_id, what) DO UPDATE"
+	    " SET state = 'sending', attempts = attempts + 1, pid = ?4,"
+	    " claimed_at = ?5, done_at = NULL";
+	sqlite3_stmt *st;
+	char now[40];
+	int c;
+
+	if ((c = judge(p, t, what)) != CLAIMED || p->o->dry_run) {
+		if (c < 0)
+			uoms_fail(e, UOMS_BUSY, "can't read the pushes: %s",
+			    sqlite3_errmsg(p->s->db));
+		return c;
+	}
+	if (uoms_store_begin(p->s, e) != UOMS_OK)
+		return -1;
+	/* Again under the write lock: another run may have claimed it
+	 * since it was read. */
+	if ((c = judge(p, t, what)) < 0)
+		goto fail;
+	if (c != CLAIMED) {
 		uoms_store_rollback(p->s);
 		return c;
 	}

@@ -125,8 +125,8 @@ PY
 @test "two uoms-push at once on the same orders: each push accepted exactly once" {
 	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
 	shop
-	shop_orders 12
-	shipped $(seq 1 12)
+	shop_orders 30
+	shipped $(seq 1 30)
 	uoms-query --channel shop > refs.jsonl
 	uoms-push < refs.jsonl > a.out 2> a.err &
 	a=$!
@@ -134,12 +134,12 @@ PY
 	b=$!
 	wait "$a"
 	wait "$b"
-	[ "$(cat a.out b.out | wc -l)" -eq 24 ]
-	for i in $(seq 1 12); do
+	[ "$(cat a.out b.out | wc -l)" -eq 60 ]
+	for i in $(seq 1 30); do
 		[ "$(pushed E$i ack)" -eq 1 ]
 		[ "$(pushed E$i ship)" -eq 1 ]
 	done
-	[ "$(sql "SELECT count(*) FROM pushes WHERE state = 'sent'")" -eq 24 ]
+	[ "$(sql "SELECT count(*) FROM pushes WHERE state = 'sent'")" -eq 60 ]
 }
 
 @test "a channel's refusal lands in --reject with its message, and is not sent again" {
