@@ -339,7 +339,8 @@ print(const struct target *t, const char *what, const char *state,
 /*
  * Claims, sends and records one push: 0 when it is sent (now or before),
  * -1 when it was refused or is uncertain (said), 1 when the channel
- * refused it in an earlier run (said then; --resend asks again).
+ * refused it in an earlier run (said then; --resend asks again), 2 when
+ * another run is sending it now (the order is left to that run).
  */
 static int
 push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
@@ -363,7 +364,7 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
 	case ELSEWHERE:
 		uoms_warn(where, "%s: being pushed by another uoms-push "
 		    "right now: left to it", what);
-		return 0;
+		return 2;
 	case REFUSED_BEFORE:
 		return 1;
 	case UNCERTAIN:
@@ -477,12 +478,13 @@ push_ref(struct pusher *p, char *input, size_t len, int is_arg, long lineno)
 		return;
 	}
 	/* A channel takes a shipment only for an order it knows we
-	 * acknowledged: while the ack is refused, the shipment waits. */
+	 * acknowledged: while the ack is refused, or another run is still
+	 * sending it, the shipment waits. */
 	if (left_initial(&t) && (uoms_kind_find(c->kind)->wants_ack == NULL ||
 	    uoms_kind_find(c->kind)->wants_ack(c)) &&
 	    (ack = push_one(p, c, &t, "ack", input, len, is_arg, lineno,
 	    where)) != 0) {
-		if (ack > 0 && t.ships_reached) {
+		if (ack == 1 && t.ships_reached) {
 			snprintf(msg, sizeof msg, "ship: waits for the ack "
 			    "channel %s refused (uoms-events --order %lld "
 			    "--type pushed says why; then uoms-push --resend "

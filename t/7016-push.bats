@@ -140,6 +140,15 @@ PY
 		[ "$(pushed E$i ship)" -eq 1 ]
 	done
 	[ "$(sql "SELECT count(*) FROM pushes WHERE state = 'sent'")" -eq 60 ]
+	# and each order's shipment after its ack, whichever run sent which
+	python3 - <<'PY'
+import json
+seen = {}
+for line in open("push.log"):
+    b = json.loads(line)
+    seen.setdefault(b["external_order_id"], []).append(b["push"])
+assert all(v == ["ack", "ship"] for v in seen.values()), seen
+PY
 }
 
 @test "a channel's refusal lands in --reject with its message, and is not sent again" {
