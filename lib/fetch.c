@@ -1034,6 +1034,20 @@ excerpt(struct job *j, char *out, size_t outlen)
 	free(masked);
 }
 
+/* The job's answer as the kinds read it (borrowed from the job). */
+static struct uoms_http_resp
+job_resp(const struct job *j, long status)
+{
+	struct uoms_http_resp resp = { 0 };
+
+	resp.status = status;
+	resp.body = j->body.p != NULL ? j->body.p : "";
+	resp.len = j->body.n;
+	resp.headers = j->head.p != NULL ? j->head.p : "";
+	resp.headers_len = j->head.n;
+	return resp;
+}
+
 /*
  * Hands an answer that is not 2xx to a kind that reads some itself
  * (kind.h): nonzero when the kind took it (the job is failed, retried or
@@ -1042,15 +1056,10 @@ excerpt(struct job *j, char *out, size_t outlen)
 static int
 refused(struct job *j, long status)
 {
-	struct uoms_http_resp resp = { 0 };
+	struct uoms_http_resp resp = job_resp(j, status);
 	char why[600] = "";
 	double d;
 
-	resp.status = status;
-	resp.body = j->body.p != NULL ? j->body.p : "";
-	resp.len = j->body.n;
-	resp.headers = j->head.p != NULL ? j->head.p : "";
-	resp.headers_len = j->head.n;
 	switch (j->kind->refused(&j->ctx, &resp, why, sizeof why)) {
 	case UOMS_REFUSAL_ENGINE:
 		return 0;
@@ -1121,26 +1130,17 @@ finished(struct job *j, CURLcode rc)
 	    refused(j, status))
 		return;
 	if (status == 401 || status == 403) {
+		/* A push wraps the channel's kind: its reason is the
+		 * channel's. */
+		const struct uoms_kind *k = j->f->push != NULL &&
+		    j->f->real->auth_reason != NULL ? j->f->real : j->kind;
+
 		ex[0] = '\0';
-		if (j->f->push != NULL && j->f->real->auth_reason != NULL) {
+		if (k->auth_reason != NULL) {
 			char reason[200] = "";
 
-			resp.status = status;
-			resp.body = j->body.p != NULL ? j->body.p : "";
-			resp.len = j->body.n;
-			resp.headers = j->head.p != NULL ? j->head.p : "";
-			resp.headers_len = j->head.n;
-			j->f->real->auth_reason(&resp, reason, sizeof reason);
-			job_mask(j, reason, ex, sizeof ex);
-		} else if (j->kind->auth_reason != NULL) {
-			char reason[200] = "";
-
-			resp.status = status;
-			resp.body = j->body.p != NULL ? j->body.p : "";
-			resp.len = j->body.n;
-			resp.headers = j->head.p != NULL ? j->head.p : "";
-			resp.headers_len = j->head.n;
-			j->kind->auth_reason(&resp, reason, sizeof reason);
+			resp = job_resp(j, status);
+			k->auth_reason(&resp, reason, sizeof reason);
 			job_mask(j, reason, ex, sizeof ex);
 		}
 		snprintf(why, sizeof why, "authentication failed (HTTP %ld)%s%s",
@@ -1174,11 +1174,7 @@ finished(struct job *j, CURLcode rc)
 		job_fail(j, j->stream_why);
 		return;
 	}
-	resp.status = status;
-	resp.body = j->body.p != NULL ? j->body.p : "";
-	resp.len = j->body.n;
-	resp.headers = j->head.p != NULL ? j->head.p : "";
-	resp.headers_len = j->head.n;
+	resp = job_resp(j, status);
 	why[0] = '\0';
 	if (j->kind->take(&j->ctx, &resp, why, sizeof why) < 0) {
 		flush_out(j->f);

@@ -915,29 +915,40 @@ shopify_take_token(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return 0;
 }
 
+/*
+ * The shop's currency, from shop.json (REST) or shop.currencyCode
+ * (GraphQL; source says which for the message): the catalog's, checked
+ * as ISO 4217. 0, then the orders come next, or -1 with why.
+ */
+static int
+shop_currency(struct shopify_state *st, const char *cur, const char *source,
+    char *why, size_t whylen)
+{
+	if (cur == NULL || uoms_currency_digits(cur) < 0) {
+		snprintf(why, whylen, "the shop's currency%s '%.16s' is not an "
+		    "ISO 4217 code: set the channel's currency", source,
+		    cur != NULL ? cur : "");
+		return -1;
+	}
+	snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+	st->step = ST_ORDERS;
+	return 0;
+}
+
 /* shop.json: {"shop": {..., "currency": "USD"}}, the catalog's currency. */
 static int
 shopify_take_shop(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
 {
-	struct shopify_state *st = ctx->state;
 	json_t *root = uoms_map_parse(r, why, whylen);
-	const char *cur;
+	int rc;
 
 	if (root == NULL)
 		return -1;
-	cur = jstr(json_object_get(root, "shop"), "currency");
-	if (cur == NULL || uoms_currency_digits(cur) < 0) {
-		snprintf(why, whylen, "the shop's currency (shop.json) '%.16s' "
-		    "is not an ISO 4217 code: set the channel's currency",
-		    cur != NULL ? cur : "");
-		json_decref(root);
-		return -1;
-	}
-	snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+	rc = shop_currency(ctx->state, jstr(json_object_get(root, "shop"),
+	    "currency"), " (shop.json)", why, whylen);
 	json_decref(root);
-	st->step = ST_ORDERS;
-	return 0;
+	return rc;
 }
 
 /*
@@ -1317,7 +1328,7 @@ gql_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 {
 	struct shopify_state *st = ctx->state;
 	json_t *root, *errors, *e, *data, *conn, *nodes, *pi, *recs, *n;
-	const char *cursor = NULL, *cur;
+	const char *cursor = NULL;
 	size_t i;
 
 	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
@@ -1351,18 +1362,11 @@ gql_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	st->wait = gql_cost(st, root, 0);
 	data = json_object_get(root, "data");
 	if (st->step == ST_SHOP) {
-		cur = jstr(json_object_get(data, "shop"), "currencyCode");
-		if (cur == NULL || uoms_currency_digits(cur) < 0) {
-			snprintf(why, whylen, "the shop's currency '%.16s' is "
-			    "not an ISO 4217 code: set the channel's currency",
-			    cur != NULL ? cur : "");
-			json_decref(root);
-			return -1;
-		}
-		snprintf(st->currency, sizeof st->currency, "%.3s", cur);
+		int rc = shop_currency(st, jstr(json_object_get(data, "shop"),
+		    "currencyCode"), "", why, whylen);
+
 		json_decref(root);
-		st->step = ST_ORDERS;
-		return 0;
+		return rc;
 	}
 	conn = json_object_get(data, ctx->products ? "productVariants" :
 	    "orders");
