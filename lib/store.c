@@ -12,104 +12,201 @@
 #include "rfc3339.h"
 #include "store_priv.h"
 
-#define ORDER_COLUMNS "channel, external_order_id, order_no, kind, workflow," \
-	" status, department, warehouse, customer, shipping, eta, driver," \
-	" placed_at, channel_updated_at, depart_time, complete_time," \
-	" total_amount, currency, shipment"
-
-#define PRODUCT_COLUMNS "channel, sku, name, category, price, cost," \
-	" currency, stock"
-#define PRODUCT_JSON "json_object('channel', channel, 'sku', sku," \
-	" 'name', name, 'category', category, 'price', price, 'cost', cost," \
-	" 'currency', currency, 'stock', stock, 'version', version," \
-	" 'created_at', created_at, 'updated_at', updated_at)"
-
-static const char *const sql_text[SQL_COUNT] = {
-	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
-	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
-	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
-	    " WHERE line_hash = ?1 AND line_version = version",
-	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
-	    " version, created_at, updated_at, line_hash, line_version)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1, ?21, ?21, ?22,"
-	    " CASE WHEN ?22 IS NOT NULL THEN 1 END)",
-	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = ?3, kind = ?4,"
-	    " workflow = ?5, status = ?6, department = ?7, warehouse = ?8,"
-	    " customer = ?9, shipping = ?10, eta = ?11, driver = ?12,"
-	    " placed_at = ?13, channel_updated_at = ?14, depart_time = ?15,"
-	    " complete_time = ?16, total_amount = ?17, currency = ?18,"
-	    " shipment = ?19, extra = ?20, version = version + 1,"
-	    " updated_at = ?21, line_hash = ?23,"
-	    " line_version = CASE WHEN ?23 IS NOT NULL THEN version + 1 END"
-	    " WHERE id = ?22 RETURNING version",
-	[SQL_ORDER_WORD] = "SELECT channel_updated_at, said"
-	    " FROM channel_words WHERE order_id = ?1",
-	[SQL_ORDER_WORD_SAVE] = "INSERT INTO channel_words (order_id,"
-	    " channel_updated_at, said) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT (order_id) DO UPDATE SET"
-	    " channel_updated_at = excluded.channel_updated_at,"
-	    " said = excluded.said",
-	[SQL_ORDER_DRIFT_HELD] = "SELECT EXISTS (SELECT 1 FROM channel_drifts"
-	    " WHERE order_id = ?1 AND status = ?2)",
-	[SQL_ORDER_DRIFT_NOTE] = "INSERT INTO channel_drifts (order_id,"
-	    " status, held_at) VALUES (?1, ?2, ?3)",
-	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
-	    " unit_price, extra FROM order_items WHERE order_id = ?1"
-	    " ORDER BY seq",
-	[SQL_ITEMS_DELETE] = "DELETE FROM order_items WHERE order_id = ?1",
-	[SQL_ITEM_INSERT] = "INSERT INTO order_items (order_id, seq,"
-	    " external_item_id, sku, name, quantity, unit_price, extra)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
-	    " to_state, actor, at, version, details) VALUES (?1, ?2, ?3, ?4,"
-	    " ?5, ?6, ?7, ?8)",
-	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS " FROM orders o"
-	    " WHERE o.id = ?1",
-	[SQL_HOLDS_JSON] = "SELECT json_group_array(json_object('id', id,"
-	    " 'reason', reason, 'note', note, 'state', state, 'placed_by',"
-	    " placed_by, 'placed_at', placed_at)) FROM holds"
-	    " WHERE order_id = ?1 AND state <> 'resolved'",
-	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
-	    " payload) VALUES (?1, ?2, ?3)",
-	[SQL_PRODUCT_FIND] = "SELECT " PRODUCT_COLUMNS ", extra, version"
-	    " FROM products WHERE channel = ?1 AND sku = ?2",
-	[SQL_PRODUCT_INSERT] = "INSERT INTO products (" PRODUCT_COLUMNS ","
-	    " extra, version, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)",
-	[SQL_PRODUCT_UPDATE] = "UPDATE products SET name = ?3, category = ?4,"
-	    " price = ?5, cost = ?6, currency = ?7, stock = ?8, extra = ?9,"
-	    " version = version + 1, updated_at = ?10"
-	    " WHERE channel = ?1 AND sku = ?2 RETURNING version",
-	[SQL_PRODUCT_RECORD] = "SELECT " PRODUCT_JSON ", extra FROM products"
-	    " WHERE channel = ?1 AND sku = ?2",
-	/* A cost dated again at the same time replaces that row's cost. */
-	[SQL_PRODUCT_COST_PUT] = "INSERT INTO product_costs (channel, sku,"
-	    " valid_from, cost) VALUES (?1, ?2, ?3, ?4)"
-	    " ON CONFLICT (channel, sku, valid_from) DO UPDATE"
-	    " SET cost = excluded.cost WHERE cost <> excluded.cost",
-	/* The cost now: the row valid from the latest time. Times of both
-	 * forms (with and without decimals) are compared as times. */
-	[SQL_PRODUCT_COST_NOW] = "SELECT cost FROM product_costs"
-	    " WHERE channel = ?1 AND sku = ?2"
-	    " ORDER BY julianday(valid_from) DESC, valid_from DESC LIMIT 1",
-	/* ?1 NULL: every channel; ?2 NULL: every sku. */
-	[SQL_PRODUCT_LIST] = "SELECT " PRODUCT_JSON ", extra, channel, sku,"
-	    " name, category, price, cost, currency, stock, version,"
-	    " created_at, updated_at FROM products"
-	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
-	    " ORDER BY channel, sku",
-	[SQL_PRODUCT_COST_LIST] = "SELECT json_object('channel', channel,"
-	    " 'sku', sku, 'valid_from', valid_from, 'cost', cost), NULL,"
-	    " channel, sku, valid_from, cost FROM product_costs"
-	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
-	    " ORDER BY channel, sku, julianday(valid_from), valid_from",
-};
 
 sqlite3_stmt *
 uoms_store_stmt(struct uoms_store *s, enum uoms_sql which)
 {
-	return uoms_store_sql(s, sql_text[which]);
+	struct uoms_stmt *st = uoms_db_stmt(s, which);
+
+	return st != NULL ? st->lite : NULL;
+}
+
+struct uoms_stmt *
+uoms_db_stmt(struct uoms_store *s, enum uoms_sql which)
+{
+	struct uoms_stmt *st = &s->named[which];
+
+	if (st->lite != NULL) {
+		sqlite3_reset(st->lite);
+		sqlite3_clear_bindings(st->lite);
+		return st;
+	}
+	if (sqlite3_prepare_v3(s->db, uoms_sql_sqlite[which], -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->lite, NULL) != SQLITE_OK)
+		return NULL;
+	st->s = s;
+	return st;
+}
+
+struct uoms_stmt *
+uoms_db_prepare(struct uoms_store *s, const char *sql)
+{
+	struct uoms_stmt *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st->lite, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st->lite);
+		free(st);
+		return NULL;
+	}
+	st->s = s;
+	return st;
+}
+
+void
+uoms_db_free(struct uoms_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_finalize(st->lite);
+	free(st);
+}
+
+void
+uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n)
+{
+	(void)s;
+	uoms_buf_printf(sql, "?%d", n);
+}
+
+void
+uoms_db_bind_int(struct uoms_stmt *st, int i, long long v)
+{
+	sqlite3_bind_int64(st->lite, i, v);
+}
+
+void
+uoms_db_bind_real(struct uoms_stmt *st, int i, double v)
+{
+	sqlite3_bind_double(st->lite, i, v);
+}
+
+void
+uoms_db_bind_text(struct uoms_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st->lite, i, v, -1, SQLITE_STATIC);
+}
+
+void
+uoms_db_bind_textn(struct uoms_stmt *st, int i, const char *v, size_t n)
+{
+	sqlite3_bind_text64(st->lite, i, v, n, SQLITE_STATIC, SQLITE_UTF8);
+}
+
+void
+uoms_db_bind_copy(struct uoms_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st->lite, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+uoms_db_bind_null(struct uoms_stmt *st, int i)
+{
+	sqlite3_bind_null(st->lite, i);
+}
+
+void
+uoms_db_bind_val(struct uoms_stmt *st, int i, const struct uoms_val *v)
+{
+	uoms_bind_val(st->lite, i, v);
+}
+
+enum uoms_db_step
+uoms_db_step(struct uoms_stmt *st)
+{
+	switch (sqlite3_step(st->lite)) {
+	case SQLITE_ROW:
+		return UOMS_DB_ROW;
+	case SQLITE_DONE:
+		return UOMS_DB_DONE;
+	}
+	return UOMS_DB_ERROR;
+}
+
+int
+uoms_db_is_null(struct uoms_stmt *st, int col)
+{
+	return sqlite3_column_type(st->lite, col) == SQLITE_NULL;
+}
+
+long long
+uoms_db_int(struct uoms_stmt *st, int col)
+{
+	return sqlite3_column_int64(st->lite, col);
+}
+
+double
+uoms_db_real(struct uoms_stmt *st, int col)
+{
+	return sqlite3_column_double(st->lite, col);
+}
+
+const char *
+uoms_db_text(struct uoms_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->lite, col);
+}
+
+size_t
+uoms_db_bytes(struct uoms_stmt *st, int col)
+{
+	return (size_t)sqlite3_column_bytes(st->lite, col);
+}
+
+struct uoms_val
+uoms_db_val(struct uoms_stmt *st, int col)
+{
+	return uoms_column_val(st->lite, col);
+}
+
+void
+uoms_db_done(struct uoms_stmt *st)
+{
+	sqlite3_reset(st->lite);
+}
+
+enum uoms_code
+uoms_db_exec(struct uoms_store *s, struct uoms_stmt *st, const char *doing,
+    struct uoms_error *e)
+{
+	enum uoms_db_step r;
+
+	while ((r = uoms_db_step(st)) == UOMS_DB_ROW)
+		;
+	if (r == UOMS_DB_ERROR) {
+		enum uoms_code code = uoms_db_fail(s, e, doing);
+
+		uoms_db_done(st);
+		return code;
+	}
+	uoms_db_done(st);
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st, struct uoms_buf *out,
+    const char *doing, struct uoms_error *e)
+{
+	return uoms_store_lines(s, st->lite, out, doing, e);
+}
+
+long long
+uoms_db_changes(struct uoms_store *s)
+{
+	return sqlite3_changes64(s->db);
+}
+
+enum uoms_code
+uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
+{
+	return uoms_store_fail(s, e, doing);
+}
+
+const char *
+uoms_store_actor(const struct uoms_store *s)
+{
+	return s->actor;
 }
 
 sqlite3_stmt *
@@ -751,6 +848,8 @@ uoms_store_close(struct uoms_store *s)
 		return;
 	for (int i = 0; i < UOMS_SQL_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
+	for (int i = 0; i < SQL_COUNT; i++)
+		sqlite3_finalize(s->named[i].lite);
 	uoms_arena_free(&s->arena);
 	free(s->items);
 	sqlite3_close(s->db);

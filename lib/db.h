@@ -1,0 +1,99 @@
+/*
+ * db: the statements the domain modules run on the store, whatever its
+ * engine. A module names a statement (enum uoms_sql, sql.h), binds its
+ * parameters by number (1-based, as the SQL numbers them), steps it and
+ * reads the row's columns (0-based). The text of every named statement
+ * lives in one table per engine (sql-sqlite.c), so only the store's own
+ * files name the engine; a module never sees an engine handle.
+ *
+ * Text bound with uoms_db_bind_text is borrowed: it must live until the
+ * use ends (uoms_db_done); uoms_db_bind_copy copies it. A column read is
+ * borrowed until the next step or uoms_db_done. A named statement is prepared once per store and handed
+ * out reset and unbound: a module ends its use with uoms_db_done (or by
+ * stepping it to its end), never frees it.
+ */
+#ifndef UOMS_DB_H
+#define UOMS_DB_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "order.h"
+#include "sql.h"
+#include "store.h"
+
+struct uoms_stmt;
+
+enum uoms_db_step {
+	UOMS_DB_ERROR = -1,	/* uoms_db_fail says why */
+	UOMS_DB_DONE = 0,	/* no (more) rows: the statement ran */
+	UOMS_DB_ROW = 1		/* a row to read */
+};
+
+/* Named statement which, ready to bind; NULL when it can't prepare. */
+struct uoms_stmt *uoms_db_stmt(struct uoms_store *s, enum uoms_sql which);
+
+void uoms_db_bind_int(struct uoms_stmt *st, int i, long long v);
+void uoms_db_bind_real(struct uoms_stmt *st, int i, double v);
+/* NULL binds SQL NULL. Borrowed until uoms_db_done. */
+void uoms_db_bind_text(struct uoms_stmt *st, int i, const char *v);
+void uoms_db_bind_textn(struct uoms_stmt *st, int i, const char *v,
+    size_t n);
+/* The same, copied: v may go before the statement runs. */
+void uoms_db_bind_copy(struct uoms_stmt *st, int i, const char *v);
+void uoms_db_bind_null(struct uoms_stmt *st, int i);
+/* Absent and null values bind NULL; text is copied. */
+void uoms_db_bind_val(struct uoms_stmt *st, int i, const struct uoms_val *v);
+
+enum uoms_db_step uoms_db_step(struct uoms_stmt *st);
+
+int uoms_db_is_null(struct uoms_stmt *st, int col);
+long long uoms_db_int(struct uoms_stmt *st, int col);
+double uoms_db_real(struct uoms_stmt *st, int col);
+/* NULL for SQL NULL. */
+const char *uoms_db_text(struct uoms_stmt *st, int col);
+/* The text's length in bytes (0 for NULL). */
+size_t uoms_db_bytes(struct uoms_stmt *st, int col);
+/* The column as a value: text, integer, or null. */
+struct uoms_val uoms_db_val(struct uoms_stmt *st, int col);
+
+/* Ends a use of st: rows not read are dropped, the statement is kept. */
+void uoms_db_done(struct uoms_stmt *st);
+
+/*
+ * Runs st (bound) to its end and ends the use: UOMS_OK, or the store's
+ * failure with doing in its message.
+ */
+enum uoms_code uoms_db_exec(struct uoms_store *s, struct uoms_stmt *st,
+    const char *doing, struct uoms_error *e);
+/*
+ * Steps st to its end, appending column 0 of each row and a newline to
+ * out; ends the use. doing names the work in a failure.
+ */
+enum uoms_code uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_buf *out, const char *doing, struct uoms_error *e);
+
+/* Rows the last INSERT, UPDATE or DELETE changed. */
+long long uoms_db_changes(struct uoms_store *s);
+
+/* Fills e from the store's last error (busy, full disk, ...): doing says
+ * what was being done. */
+enum uoms_code uoms_db_fail(struct uoms_store *s, struct uoms_error *e,
+    const char *doing);
+
+/*
+ * Text built at run time (a query's filters, a report's grouping):
+ * prepared for one use, freed with uoms_db_free. Parameters are written
+ * with uoms_db_param so the text suits the engine. NULL when it can't
+ * prepare.
+ */
+struct uoms_stmt *uoms_db_prepare(struct uoms_store *s, const char *sql);
+void uoms_db_free(struct uoms_stmt *st);
+/* Appends the placeholder of parameter n (1-based) to sql. */
+void uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n);
+
+/* The actor events are recorded under (store.h sets it). */
+const char *uoms_store_actor(const struct uoms_store *s);
+
+#endif

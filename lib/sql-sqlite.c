@@ -1,0 +1,108 @@
+/*
+ * The text of every named statement (sql.h) on SQLite. Parameters are
+ * ?N, numbered as db.h binds them.
+ */
+#include "sql.h"
+#include "store_priv.h"
+
+#define ORDER_COLUMNS "channel, external_order_id, order_no, kind, workflow," \
+	" status, department, warehouse, customer, shipping, eta, driver," \
+	" placed_at, channel_updated_at, depart_time, complete_time," \
+	" total_amount, currency, shipment"
+
+#define PRODUCT_COLUMNS "channel, sku, name, category, price, cost," \
+	" currency, stock"
+#define PRODUCT_JSON "json_object('channel', channel, 'sku', sku," \
+	" 'name', name, 'category', category, 'price', price, 'cost', cost," \
+	" 'currency', currency, 'stock', stock, 'version', version," \
+	" 'created_at', created_at, 'updated_at', updated_at)"
+
+const char *const uoms_sql_sqlite[SQL_COUNT] = {
+	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
+	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
+	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
+	    " WHERE line_hash = ?1 AND line_version = version",
+	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
+	    " version, created_at, updated_at, line_hash, line_version)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1, ?21, ?21, ?22,"
+	    " CASE WHEN ?22 IS NOT NULL THEN 1 END)",
+	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = ?3, kind = ?4,"
+	    " workflow = ?5, status = ?6, department = ?7, warehouse = ?8,"
+	    " customer = ?9, shipping = ?10, eta = ?11, driver = ?12,"
+	    " placed_at = ?13, channel_updated_at = ?14, depart_time = ?15,"
+	    " complete_time = ?16, total_amount = ?17, currency = ?18,"
+	    " shipment = ?19, extra = ?20, version = version + 1,"
+	    " updated_at = ?21, line_hash = ?23,"
+	    " line_version = CASE WHEN ?23 IS NOT NULL THEN version + 1 END"
+	    " WHERE id = ?22 RETURNING version",
+	[SQL_ORDER_WORD] = "SELECT channel_updated_at, said"
+	    " FROM channel_words WHERE order_id = ?1",
+	[SQL_ORDER_WORD_SAVE] = "INSERT INTO channel_words (order_id,"
+	    " channel_updated_at, said) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (order_id) DO UPDATE SET"
+	    " channel_updated_at = excluded.channel_updated_at,"
+	    " said = excluded.said",
+	[SQL_ORDER_DRIFT_HELD] = "SELECT EXISTS (SELECT 1 FROM channel_drifts"
+	    " WHERE order_id = ?1 AND status = ?2)",
+	[SQL_ORDER_DRIFT_NOTE] = "INSERT INTO channel_drifts (order_id,"
+	    " status, held_at) VALUES (?1, ?2, ?3)",
+	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
+	    " unit_price, extra FROM order_items WHERE order_id = ?1"
+	    " ORDER BY seq",
+	[SQL_ITEMS_DELETE] = "DELETE FROM order_items WHERE order_id = ?1",
+	[SQL_ITEM_INSERT] = "INSERT INTO order_items (order_id, seq,"
+	    " external_item_id, sku, name, quantity, unit_price, extra)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
+	    " to_state, actor, at, version, details) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8)",
+	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS " FROM orders o"
+	    " WHERE o.id = ?1",
+	[SQL_HOLDS_JSON] = "SELECT json_group_array(json_object('id', id,"
+	    " 'reason', reason, 'note', note, 'state', state, 'placed_by',"
+	    " placed_by, 'placed_at', placed_at)) FROM holds"
+	    " WHERE order_id = ?1 AND state <> 'resolved'",
+	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
+	    " payload) VALUES (?1, ?2, ?3)",
+	[SQL_PRODUCT_FIND] = "SELECT " PRODUCT_COLUMNS ", extra, version"
+	    " FROM products WHERE channel = ?1 AND sku = ?2",
+	[SQL_PRODUCT_INSERT] = "INSERT INTO products (" PRODUCT_COLUMNS ","
+	    " extra, version, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)",
+	[SQL_PRODUCT_UPDATE] = "UPDATE products SET name = ?3, category = ?4,"
+	    " price = ?5, cost = ?6, currency = ?7, stock = ?8, extra = ?9,"
+	    " version = version + 1, updated_at = ?10"
+	    " WHERE channel = ?1 AND sku = ?2 RETURNING version",
+	[SQL_PRODUCT_RECORD] = "SELECT " PRODUCT_JSON ", extra FROM products"
+	    " WHERE channel = ?1 AND sku = ?2",
+	/* A cost dated again at the same time replaces that row's cost. */
+	[SQL_PRODUCT_COST_PUT] = "INSERT INTO product_costs (channel, sku,"
+	    " valid_from, cost) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (channel, sku, valid_from) DO UPDATE"
+	    " SET cost = excluded.cost WHERE cost <> excluded.cost",
+	/* The cost now: the row valid from the latest time. Times of both
+	 * forms (with and without decimals) are compared as times. */
+	[SQL_PRODUCT_COST_NOW] = "SELECT cost FROM product_costs"
+	    " WHERE channel = ?1 AND sku = ?2"
+	    " ORDER BY julianday(valid_from) DESC, valid_from DESC LIMIT 1",
+	/* ?1 NULL: every channel; ?2 NULL: every sku. */
+	[SQL_PRODUCT_LIST] = "SELECT " PRODUCT_JSON ", extra, channel, sku,"
+	    " name, category, price, cost, currency, stock, version,"
+	    " created_at, updated_at FROM products"
+	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
+	    " ORDER BY channel, sku",
+	[SQL_PRODUCT_COST_LIST] = "SELECT json_object('channel', channel,"
+	    " 'sku', sku, 'valid_from', valid_from, 'cost', cost), NULL,"
+	    " channel, sku, valid_from, cost FROM product_costs"
+	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
+	    " ORDER BY channel, sku, julianday(valid_from), valid_from",
+	[SQL_IDEM_FIND] = "SELECT fingerprint, result FROM idempotency"
+	    " WHERE actor = ?1 AND key = ?2 AND order_id = ?3"
+	    " AND expires_at > ?4",
+	/* An expired key of the same name is replaced, not kept beside. */
+	[SQL_IDEM_PUT] = "INSERT OR REPLACE INTO idempotency (actor,"
+	    " key, order_id, fingerprint, result, created_at, expires_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[SQL_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE expires_at <= ?1",
+};
