@@ -43,6 +43,8 @@ void uoms_db_bind_textn(struct uoms_stmt *st, int i, const char *v,
 /* The same, copied: v may go before the statement runs. */
 void uoms_db_bind_copy(struct uoms_stmt *st, int i, const char *v);
 void uoms_db_bind_null(struct uoms_stmt *st, int i);
+/* Bytes (a digest, a sealed secret), borrowed until uoms_db_done. */
+void uoms_db_bind_blob(struct uoms_stmt *st, int i, const void *p, size_t n);
 /* Absent and null values bind NULL; text is copied. */
 void uoms_db_bind_val(struct uoms_stmt *st, int i, const struct uoms_val *v);
 
@@ -53,7 +55,9 @@ long long uoms_db_int(struct uoms_stmt *st, int col);
 double uoms_db_real(struct uoms_stmt *st, int col);
 /* NULL for SQL NULL. */
 const char *uoms_db_text(struct uoms_stmt *st, int col);
-/* The text's length in bytes (0 for NULL). */
+/* Bytes of a blob column, NULL for NULL (or empty). */
+const void *uoms_db_blob(struct uoms_stmt *st, int col);
+/* The length in bytes of a text or blob column (0 for NULL). */
 size_t uoms_db_bytes(struct uoms_stmt *st, int col);
 /* The column as a value: text, integer, or null. */
 struct uoms_val uoms_db_val(struct uoms_stmt *st, int col);

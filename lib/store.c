@@ -101,6 +101,12 @@ uoms_db_bind_copy(struct uoms_stmt *st, int i, const char *v)
 }
 
 void
+uoms_db_bind_blob(struct uoms_stmt *st, int i, const void *p, size_t n)
+{
+	sqlite3_bind_blob64(st->lite, i, p, n, SQLITE_STATIC);
+}
+
+void
 uoms_db_bind_null(struct uoms_stmt *st, int i)
 {
 	sqlite3_bind_null(st->lite, i);
@@ -146,6 +152,12 @@ const char *
 uoms_db_text(struct uoms_stmt *st, int col)
 {
 	return (const char *)sqlite3_column_text(st->lite, col);
+}
+
+const void *
+uoms_db_blob(struct uoms_stmt *st, int col)
+{
+	return sqlite3_column_blob(st->lite, col);
 }
 
 size_t

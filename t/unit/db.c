@@ -59,6 +59,8 @@ main(void)
 	uoms_db_param(s, &sql, 4);
 	uoms_buf_str(&sql, ", ");
 	uoms_db_param(s, &sql, 5);
+	uoms_buf_str(&sql, ", ");
+	uoms_db_param(s, &sql, 6);
 	st = uoms_db_prepare(s, sql.p);
 	if (!ok(st != NULL, "a statement built at run time prepares"))
 		return 1;
@@ -68,6 +70,7 @@ main(void)
 	uoms_db_bind_copy(st, 4, copy);
 	memset(copy, 'x', sizeof copy - 1);
 	uoms_db_bind_real(st, 5, 0.25);
+	uoms_db_bind_blob(st, 6, "\0\1\2", 3);
 	ok(uoms_db_step(st) == UOMS_DB_ROW, "it gives a row");
 	ok(uoms_db_int(st, 0) == 9007199254740993LL,
 	    "a 64-bit integer comes back whole");
@@ -77,6 +80,8 @@ main(void)
 	    "null reads as null");
 	is(uoms_db_text(st, 3), "copied", "a copied bind outlives its text");
 	ok(uoms_db_real(st, 4) == 0.25, "a real comes back");
+	ok(uoms_db_bytes(st, 5) == 3 && memcmp(uoms_db_blob(st, 5),
+	    "\0\1\2", 3) == 0, "bytes come back whole, zeros and all");
 	v = uoms_db_val(st, 1);
 	ok(v.type == UOMS_V_TEXT && v.n == 3, "a text column as a value");
 	v = uoms_db_val(st, 2);
