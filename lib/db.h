@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "err.h"
 #include "order.h"
@@ -96,8 +97,32 @@ struct uoms_stmt *uoms_db_prepare(struct uoms_store *s, const char *sql);
 void uoms_db_free(struct uoms_stmt *st);
 /* Appends the placeholder of parameter n (1-based) to sql. */
 void uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n);
+/* Appends the engine's expression for member (a plain name) of JSON
+ * column col, as text or number: NULL when absent. */
+void uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, const char *member);
+/* Appends a condition true when col starts with the text of parameter n
+ * (case-sensitive). */
+void uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, int n);
 
 /* The actor events are recorded under (store.h sets it). */
 const char *uoms_store_actor(const struct uoms_store *s);
+
+/*
+ * Facts that hold for the whole of the open write transaction (nobody
+ * else writes while it is open), kept to skip reads: -1 unknown, 0 none,
+ * 1 some. uoms_store_begin makes both unknown.
+ */
+int *uoms_store_any_locks(struct uoms_store *s);
+int *uoms_store_any_holds(struct uoms_store *s);
+
+/* Scratch for reading records back (record.c): the items of one order. */
+struct uoms_scratch {
+	struct uoms_arena arena;
+	struct uoms_item *items;
+	int items_cap;
+};
+struct uoms_scratch *uoms_store_scratch(struct uoms_store *s);
 
 #endif

@@ -2,68 +2,67 @@
 #include <time.h>
 #include <string.h>
 
-#include "ingest.h"
+#include "db.h"
 #include "query.h"
-#include "store_priv.h"
+#include "record.h"
 
+/*
+ * The flat columns: a column of the order, or a member of one of its JSON
+ * columns (written as the engine reads it: uoms_db_json_member).
+ */
 static const struct {
-	const char *name, *sql;
+	const char *name, *sql, *member;
 } flat[UOMS_Q_COUNT] = {
-	[UOMS_Q_ID] = { "id", "o.id" },
-	[UOMS_Q_CHANNEL] = { "channel", "o.channel" },
+	[UOMS_Q_ID] = { "id", "o.id", NULL },
+	[UOMS_Q_CHANNEL] = { "channel", "o.channel", NULL },
 	[UOMS_Q_EXTERNAL_ORDER_ID] = { "external_order_id",
-	    "o.external_order_id" },
-	[UOMS_Q_ORDER_NO] = { "order_no", "o.order_no" },
-	[UOMS_Q_KIND] = { "kind", "o.kind" },
-	[UOMS_Q_WORKFLOW] = { "workflow", "o.workflow" },
-	[UOMS_Q_STATUS] = { "status", "o.status" },
-	[UOMS_Q_VERSION] = { "version", "o.version" },
-	[UOMS_Q_DEPARTMENT] = { "department", "o.department" },
-	[UOMS_Q_WAREHOUSE] = { "warehouse", "o.warehouse" },
-	[UOMS_Q_CUSTOMER_NAME] = { "customer_name",
-	    "json_extract(o.customer, '$.name')" },
-	[UOMS_Q_CUSTOMER_PHONE] = { "customer_phone",
-	    "json_extract(o.customer, '$.phone')" },
-	[UOMS_Q_POSTAL_CODE] = { "postal_code",
-	    "json_extract(o.shipping, '$.postal_code')" },
-	[UOMS_Q_ADDRESS] = { "address", "json_extract(o.shipping, '$.address')" },
-	[UOMS_Q_ZONE] = { "zone", "json_extract(o.shipping, '$.zone')" },
-	[UOMS_Q_ETA] = { "eta", "o.eta" },
-	[UOMS_Q_DRIVER_NAME] = { "driver_name",
-	    "json_extract(o.driver, '$.name')" },
-	[UOMS_Q_DRIVER_PHONE] = { "driver_phone",
-	    "json_extract(o.driver, '$.phone')" },
-	[UOMS_Q_PLACED_AT] = { "placed_at", "o.placed_at" },
+	    "o.external_order_id", NULL },
+	[UOMS_Q_ORDER_NO] = { "order_no", "o.order_no", NULL },
+	[UOMS_Q_KIND] = { "kind", "o.kind", NULL },
+	[UOMS_Q_WORKFLOW] = { "workflow", "o.workflow", NULL },
+	[UOMS_Q_STATUS] = { "status", "o.status", NULL },
+	[UOMS_Q_VERSION] = { "version", "o.version", NULL },
+	[UOMS_Q_DEPARTMENT] = { "department", "o.department", NULL },
+	[UOMS_Q_WAREHOUSE] = { "warehouse", "o.warehouse", NULL },
+	[UOMS_Q_CUSTOMER_NAME] = { "customer_name", "o.customer", "name" },
+	[UOMS_Q_CUSTOMER_PHONE] = { "customer_phone", "o.customer", "phone" },
+	[UOMS_Q_POSTAL_CODE] = { "postal_code", "o.shipping", "postal_code" },
+	[UOMS_Q_ADDRESS] = { "address", "o.shipping", "address" },
+	[UOMS_Q_ZONE] = { "zone", "o.shipping", "zone" },
+	[UOMS_Q_ETA] = { "eta", "o.eta", NULL },
+	[UOMS_Q_DRIVER_NAME] = { "driver_name", "o.driver", "name" },
+	[UOMS_Q_DRIVER_PHONE] = { "driver_phone", "o.driver", "phone" },
+	[UOMS_Q_PLACED_AT] = { "placed_at", "o.placed_at", NULL },
 	[UOMS_Q_CHANNEL_UPDATED_AT] = { "channel_updated_at",
-	    "o.channel_updated_at" },
-	[UOMS_Q_DEPART_TIME] = { "depart_time", "o.depart_time" },
-	[UOMS_Q_COMPLETE_TIME] = { "complete_time", "o.complete_time" },
-	[UOMS_Q_TOTAL_AMOUNT] = { "total_amount", "o.total_amount" },
-	[UOMS_Q_CURRENCY] = { "currency", "o.currency" },
+	    "o.channel_updated_at", NULL },
+	[UOMS_Q_DEPART_TIME] = { "depart_time", "o.depart_time", NULL },
+	[UOMS_Q_COMPLETE_TIME] = { "complete_time", "o.complete_time", NULL },
+	[UOMS_Q_TOTAL_AMOUNT] = { "total_amount", "o.total_amount", NULL },
+	[UOMS_Q_CURRENCY] = { "currency", "o.currency", NULL },
 	[UOMS_Q_ITEMS] = { "items", "(SELECT count(*) FROM order_items i"
-	    " WHERE i.order_id = o.id)" },
-	[UOMS_Q_CREATED_AT] = { "created_at", "o.created_at" },
-	[UOMS_Q_UPDATED_AT] = { "updated_at", "o.updated_at" },
+	    " WHERE i.order_id = o.id)", NULL },
+	[UOMS_Q_CREATED_AT] = { "created_at", "o.created_at", NULL },
+	[UOMS_Q_UPDATED_AT] = { "updated_at", "o.updated_at", NULL },
 };
 
 struct uoms_cursor {
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	struct uoms_store *s;
 	int flat, first;
+	char keys[6][32];	/* parameters computed from the query's times */
 };
 
+/* Open holds anywhere: read once per cursor, so a record need not ask. */
 static int
 any_open_holds(struct uoms_store *s)
 {
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM holds"
-	    " WHERE state <> 'resolved')";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_QUERY_ANY_HOLD);
 	int any = 1;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		any = sqlite3_column_int(st, 0);
+	if (st != NULL && uoms_db_step(st) == UOMS_DB_ROW)
+		any = (int)uoms_db_int(st, 0);
 	if (st != NULL)
-		sqlite3_reset(st);
+		uoms_db_done(st);
 	return any;
 }
 
@@ -81,32 +80,84 @@ uoms_query_column_name(enum uoms_qcol c)
 	", 20, 1) = '.' THEN substr(" c ", 21, length(" c ") - 21) ELSE ''" \
 	" END || '000000000', 1, 9))"
 
-/* Builds the SQL for q; every value is a bound parameter, never text. */
-static void
-build(const struct uoms_query *q, struct uoms_buf *sql)
+/* The text being built and the values its parameters take, in order. */
+struct build {
+	struct uoms_store *s;
+	struct uoms_buf sql;
+	const char **text;
+	int n, cap, broken;
+};
+
+/* The number of a new parameter that takes text v (borrowed: it lives
+ * as long as the cursor). */
+static int
+value(struct build *b, const char *v)
 {
-	uoms_buf_str(sql, "SELECT " UOMS_RECORD_COLUMNS);
-	for (int c = 0; q->flat && c < UOMS_Q_COUNT; c++)
-		uoms_buf_printf(sql, ", %s", flat[c].sql);
-	uoms_buf_str(sql, " FROM orders o WHERE 1");
-	if (q->id > 0)
-		uoms_buf_str(sql, " AND o.id = :id");
-	if (q->order_no != NULL)
-		uoms_buf_str(sql, " AND o.order_no GLOB :order_no || '*'");
-	if (q->channel != NULL)
-		uoms_buf_str(sql, " AND o.channel = :channel");
-	if (q->department != NULL)
-		uoms_buf_str(sql, " AND o.department = :department");
-	if (q->statuses != NULL) {
-		uoms_buf_str(sql, " AND o.status IN (");
-		for (int i = 0; q->statuses[i] != NULL; i++)
-			uoms_buf_printf(sql, "%s?%d", i ? ", " : "", 100 + i);
-		uoms_buf_str(sql, ")");
+	if (b->n == b->cap) {
+		int cap = b->cap ? 2 * b->cap : 16;
+		const char **p = realloc(b->text, cap * sizeof *p);
+
+		if (p == NULL) {
+			b->broken = 1;
+			return b->n;
+		}
+		b->text = p;
+		b->cap = cap;
 	}
-	if (q->on_hold >= 0)
-		uoms_buf_printf(sql, " AND %sEXISTS (SELECT 1 FROM holds h"
-		    " WHERE h.order_id = o.id AND h.state <> 'resolved')",
-		    q->on_hold ? "" : "NOT ");
+	b->text[b->n++] = v;
+	return b->n;
+}
+
+/* Appends a parameter that takes text v (as value). */
+static void
+param(struct build *b, const char *v)
+{
+	uoms_db_param(b->s, &b->sql, value(b, v));
+}
+
+/* An exclusive upper bound as text: the next whole second ("...:01"),
+ * which sorts after every time in the second before it. */
+static void
+ceil_of(const char *t, char out[32])
+{
+	struct tm tm = { 0 };
+	time_t sec;
+
+	out[0] = '\0';
+	if (strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return;
+	sec = timegm(&tm) + 1;
+	gmtime_r(&sec, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/*
+ * The key of t (normalised by uoms_time_normalize: at most nine
+ * decimals) as TIME_KEY writes it for a column.
+ */
+static void
+key_of(const char *t, char out[32])
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (strlen(t) < 20)
+		return;
+	memcpy(out, t, 19);
+	if (t[19] == '.')
+		for (const char *p = t + 20; *p >= '0' && *p <= '9' && n < 9;
+		    p++)
+			out[19 + n++] = *p;
+	while (n < 9)
+		out[19 + n++] = '0';
+	out[28] = '\0';
+}
+
+/* " AND col >= from AND col < to" for one time column, as keys. */
+static void
+time_range(struct build *b, const char *col, const char *key_sql,
+    const char *from, const char *to, char (*keys)[32])
+{
 	/*
 	 * Times are stored normalised ("...:SSZ" or "...:SS.fffZ", as many
 	 * decimals as given), which sort wrong as text ('.' < 'Z') and which
@@ -115,74 +166,71 @@ build(const struct uoms_query *q, struct uoms_buf *sql)
 	 * stored precision. The whole-second text bound before it keeps the
 	 * index.
 	 */
-	if (q->placed_from[0])
-		uoms_buf_str(sql, " AND o.placed_at >= substr(:placed_from, 1, 19)"
-		    " AND " TIME_KEY("o.placed_at") " >= :placed_from_key");
-	if (q->placed_to[0])
-		uoms_buf_str(sql, " AND o.placed_at < :placed_to_ceil"
-		    " AND " TIME_KEY("o.placed_at") " < :placed_to_key");
-	if (q->eta_from[0])
-		uoms_buf_str(sql, " AND o.eta >= substr(:eta_from, 1, 19)"
-		    " AND " TIME_KEY("o.eta") " >= :eta_from_key");
-	if (q->eta_to[0])
-		uoms_buf_str(sql, " AND o.eta < :eta_to_ceil"
-		    " AND " TIME_KEY("o.eta") " < :eta_to_key");
-	uoms_buf_str(sql, " ORDER BY o.id DESC");
+	if (from[0]) {
+		key_of(from, keys[0]);
+		uoms_buf_printf(&b->sql, " AND %s >= substr(", col);
+		param(b, from);
+		uoms_buf_printf(&b->sql, ", 1, 19) AND %s >= ", key_sql);
+		param(b, keys[0]);
+	}
+	if (to[0]) {
+		ceil_of(to, keys[1]);
+		key_of(to, keys[2]);
+		uoms_buf_printf(&b->sql, " AND %s < ", col);
+		param(b, keys[1]);
+		uoms_buf_printf(&b->sql, " AND %s < ", key_sql);
+		param(b, keys[2]);
+	}
+}
+
+/* Builds the SQL for q; every value is a bound parameter, never text. */
+static void
+build(const struct uoms_query *q, struct build *b, struct uoms_cursor *c)
+{
+	uoms_buf_str(&b->sql, "SELECT " UOMS_RECORD_COLUMNS);
+	for (int i = 0; q->flat && i < UOMS_Q_COUNT; i++) {
+		uoms_buf_str(&b->sql, ", ");
+		if (flat[i].member != NULL)
+			uoms_db_json_member(b->s, &b->sql, flat[i].sql,
+			    flat[i].member);
+		else
+			uoms_buf_str(&b->sql, flat[i].sql);
+	}
+	uoms_buf_str(&b->sql, " FROM orders o WHERE TRUE");
+	if (q->id > 0)
+		uoms_buf_printf(&b->sql, " AND o.id = %lld", q->id);
+	if (q->order_no != NULL) {
+		uoms_buf_str(&b->sql, " AND ");
+		uoms_db_prefix_match(b->s, &b->sql, "o.order_no",
+		    value(b, q->order_no));
+	}
+	if (q->channel != NULL) {
+		uoms_buf_str(&b->sql, " AND o.channel = ");
+		param(b, q->channel);
+	}
+	if (q->department != NULL) {
+		uoms_buf_str(&b->sql, " AND o.department = ");
+		param(b, q->department);
+	}
+	if (q->statuses != NULL) {
+		uoms_buf_str(&b->sql, " AND o.status IN (");
+		for (int i = 0; q->statuses[i] != NULL; i++) {
+			uoms_buf_str(&b->sql, i ? ", " : "");
+			param(b, q->statuses[i]);
+		}
+		uoms_buf_str(&b->sql, ")");
+	}
+	if (q->on_hold >= 0)
+		uoms_buf_printf(&b->sql, " AND %sEXISTS (SELECT 1 FROM holds h"
+		    " WHERE h.order_id = o.id AND h.state <> 'resolved')",
+		    q->on_hold ? "" : "NOT ");
+	time_range(b, "o.placed_at", TIME_KEY("o.placed_at"), q->placed_from,
+	    q->placed_to, &c->keys[0]);
+	time_range(b, "o.eta", TIME_KEY("o.eta"), q->eta_from, q->eta_to,
+	    &c->keys[3]);
+	uoms_buf_str(&b->sql, " ORDER BY o.id DESC");
 	if (q->limit > 0)
-		uoms_buf_str(sql, " LIMIT :limit");
-}
-
-static void
-bind(sqlite3_stmt *st, const char *name, const char *value)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (i > 0)
-		sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
-}
-
-/* An exclusive upper bound as text: the next whole second ("...:01"),
- * which sorts after every time in the second before it. */
-static void
-ceil_bind(sqlite3_stmt *st, const char *name, const char *t)
-{
-	char next[24];
-	struct tm tm = { 0 };
-	time_t sec;
-
-	if (t[0] == '\0')
-		return;
-	if (strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-		return;
-	sec = timegm(&tm) + 1;
-	gmtime_r(&sec, &tm);
-	strftime(next, sizeof next, "%Y-%m-%dT%H:%M:%S", &tm);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), next, -1,
-	    SQLITE_TRANSIENT);
-}
-
-/*
- * Binds the key of t (normalised by uoms_time_normalize: at most nine
- * decimals) as TIME_KEY writes it for a column.
- */
-static void
-key_bind(sqlite3_stmt *st, const char *name, const char *t)
-{
-	char key[29];
-	size_t n = 0;
-
-	if (t[0] == '\0' || strlen(t) < 20)
-		return;
-	memcpy(key, t, 19);
-	if (t[19] == '.')
-		for (const char *p = t + 20; *p >= '0' && *p <= '9' && n < 9;
-		    p++)
-			key[19 + n++] = *p;
-	while (n < 9)
-		key[19 + n++] = '0';
-	key[28] = '\0';
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), key, -1,
-	    SQLITE_TRANSIENT);
+		uoms_buf_printf(&b->sql, " LIMIT %lld", q->limit);
 }
 
 struct uoms_cursor *
@@ -190,60 +238,52 @@ uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
     struct uoms_error *e)
 {
 	struct uoms_cursor *c = calloc(1, sizeof *c);
-	struct uoms_buf sql = { 0 };
+	struct build b = { .s = s };
 
 	if (c == NULL) {
 		uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		return NULL;
 	}
-	build(q, &sql);
-	if (sqlite3_prepare_v2(s->db, sql.p, -1, &c->st, NULL) != SQLITE_OK) {
-		uoms_store_fail(s, e, "preparing the query");
-		uoms_buf_free(&sql);
-		free(c);
-		return NULL;
+	build(q, &b, c);
+	if (b.broken) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		goto fail;
 	}
-	uoms_buf_free(&sql);
+	if ((c->st = uoms_db_prepare(s, b.sql.p)) == NULL) {
+		uoms_db_fail(s, e, "preparing the query");
+		goto fail;
+	}
+	for (int i = 0; i < b.n; i++)
+		uoms_db_bind_text(c->st, i + 1, b.text[i]);
+	uoms_buf_free(&b.sql);
+	free(b.text);
 	c->s = s;
 	c->flat = q->flat;
 	c->first = 1;
-	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st, ":id"),
-	    q->id);
-	bind(c->st, ":order_no", q->order_no);
-	bind(c->st, ":channel", q->channel);
-	bind(c->st, ":department", q->department);
-	for (int i = 0; q->statuses != NULL && q->statuses[i] != NULL; i++)
-		sqlite3_bind_text(c->st, 100 + i, q->statuses[i], -1,
-		    SQLITE_STATIC);
-	bind(c->st, ":placed_from", q->placed_from);
-	bind(c->st, ":eta_from", q->eta_from);
-	ceil_bind(c->st, ":placed_to_ceil", q->placed_to);
-	ceil_bind(c->st, ":eta_to_ceil", q->eta_to);
-	key_bind(c->st, ":placed_from_key", q->placed_from);
-	key_bind(c->st, ":placed_to_key", q->placed_to);
-	key_bind(c->st, ":eta_from_key", q->eta_from);
-	key_bind(c->st, ":eta_to_key", q->eta_to);
-	sqlite3_bind_int64(c->st, sqlite3_bind_parameter_index(c->st,
-	    ":limit"), q->limit);
 	return c;
+fail:
+	uoms_buf_free(&b.sql);
+	free(b.text);
+	free(c);
+	return NULL;
 }
 
 int
 uoms_query_next(struct uoms_cursor *c, struct uoms_buf *record,
     struct uoms_error *e)
 {
-	int rc = sqlite3_step(c->st);
+	enum uoms_db_step rc = uoms_db_step(c->st);
 
-	if (rc == SQLITE_DONE)
+	if (rc == UOMS_DB_DONE)
 		return 0;
-	if (rc != SQLITE_ROW) {
-		uoms_store_fail(c->s, e, "reading orders");
+	if (rc != UOMS_DB_ROW) {
+		uoms_db_fail(c->s, e, "reading orders");
 		return -1;
 	}
 	if (c->first) {
 		/* The cursor's snapshot stands while it runs: ask once. */
 		c->first = 0;
-		c->s->tx_any_holds = any_open_holds(c->s);
+		*uoms_store_any_holds(c->s) = any_open_holds(c->s);
 	}
 	if (record != NULL && uoms_record_from_row(c->s, c->st, record, e)
 	    != UOMS_OK)
@@ -256,8 +296,7 @@ uoms_query_text(struct uoms_cursor *c, enum uoms_qcol col)
 {
 	if (!c->flat)
 		return NULL;
-	return (const char *)sqlite3_column_text(c->st,
-	    UOMS_RECORD_NCOLUMNS + col);
+	return uoms_db_text(c->st, UOMS_RECORD_NCOLUMNS + col);
 }
 
 void
@@ -265,7 +304,7 @@ uoms_query_close(struct uoms_cursor *c)
 {
 	if (c == NULL)
 		return;
-	c->s->tx_any_holds = -1;
-	sqlite3_finalize(c->st);
+	*uoms_store_any_holds(c->s) = -1;
+	uoms_db_free(c->st);
 	free(c);
 }

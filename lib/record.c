@@ -7,48 +7,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "ingest.h"
-#include "store_priv.h"
+#include "record.h"
 
-/* The order's items, copied (the statement moves on) into s's arena. */
+/* The order's items, copied (the statement moves on) into the scratch. */
 static enum uoms_code
 read_items(struct uoms_store *s, long long id, struct uoms_order *o,
     struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ITEMS_FIND);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ITEMS_FIND);
+	struct uoms_scratch *sc = uoms_store_scratch(s);
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading items");
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return uoms_db_fail(s, e, "reading items");
+	uoms_db_bind_int(st, 1, id);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		struct uoms_item *it;
 
-		if (o->nitems == s->items_cap) {
-			int cap = s->items_cap ? 2 * s->items_cap : 16;
-			void *p = realloc(s->items, cap * sizeof *s->items);
+		if (o->nitems == sc->items_cap) {
+			int cap = sc->items_cap ? 2 * sc->items_cap : 16;
+			void *p = realloc(sc->items, cap * sizeof *sc->items);
 
 			if (p == NULL) {
-				sqlite3_reset(st);
+				uoms_db_done(st);
 				return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 			}
-			s->items = p;
-			s->items_cap = cap;
+			sc->items = p;
+			sc->items_cap = cap;
 		}
-		it = &s->items[o->nitems++];
+		it = &sc->items[o->nitems++];
 		for (int f = 0; f <= UOMS_I_COUNT; f++) {
 			struct uoms_val *v = f < UOMS_I_COUNT ? &it->f[f] :
 			    &it->extra;
 
-			*v = uoms_column_val(st, f);
+			*v = uoms_db_val(st, f);
 			if (v->type == UOMS_V_TEXT)
-				v->s = uoms_arena_strndup(&s->arena, v->s, v->n);
+				v->s = uoms_arena_strndup(&sc->arena, v->s,
+				    v->n);
 		}
 	}
-	o->items = s->items;
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "reading items");
+	o->items = sc->items;
+	if (rc == UOMS_DB_ERROR) {
+		enum uoms_code code = uoms_db_fail(s, e, "reading items");
+
+		uoms_db_done(st);
+		return code;
+	}
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -57,45 +64,45 @@ static enum uoms_code
 read_holds(struct uoms_store *s, long long id, const char **holds,
     struct uoms_error *e)
 {
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
 	*holds = NULL;
-	if (s->tx_any_holds == 0)
+	if (*uoms_store_any_holds(s) == 0)
 		return UOMS_OK;
-	if ((st = uoms_store_stmt(s, SQL_HOLDS_JSON)) == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "reading holds");
+	if ((st = uoms_db_stmt(s, SQL_HOLDS_JSON)) == NULL)
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, id);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		enum uoms_code code = uoms_db_fail(s, e, "reading holds");
+
+		uoms_db_done(st);
+		return code;
 	}
-	*holds = uoms_arena_strndup(&s->arena,
-	    (const char *)sqlite3_column_text(st, 0),
-	    sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
+	*holds = uoms_arena_strndup(&uoms_store_scratch(s)->arena,
+	    uoms_db_text(st, 0), uoms_db_bytes(st, 0));
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
 enum uoms_code
-uoms_record_from_row(struct uoms_store *s, sqlite3_stmt *st,
+uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
     struct uoms_buf *out, struct uoms_error *e)
 {
-	long long id = sqlite3_column_int64(st, 0);
+	long long id = uoms_db_int(st, 0);
 	struct uoms_order o = { 0 };
 	enum uoms_code code;
 	const char *holds;
 
-	uoms_arena_reset(&s->arena);
+	uoms_arena_reset(&uoms_store_scratch(s)->arena);
 	if ((code = read_items(s, id, &o, e)) != UOMS_OK ||
 	    (code = read_holds(s, id, &holds, e)) != UOMS_OK)
 		return code;
 	for (int f = 0; f < UOMS_O_COUNT; f++)
-		o.f[f] = uoms_column_val(st, 2 + f);
-	o.extra = uoms_column_val(st, 2 + UOMS_O_COUNT);
-	if (uoms_order_json(&o, id, sqlite3_column_int64(st, 1),
-	    (const char *)sqlite3_column_text(st, 3 + UOMS_O_COUNT),
-	    (const char *)sqlite3_column_text(st, 4 + UOMS_O_COUNT), holds,
-	    out) < 0)
+		o.f[f] = uoms_db_val(st, 2 + f);
+	o.extra = uoms_db_val(st, 2 + UOMS_O_COUNT);
+	if (uoms_order_json(&o, id, uoms_db_int(st, 1),
+	    uoms_db_text(st, 3 + UOMS_O_COUNT),
+	    uoms_db_text(st, 4 + UOMS_O_COUNT), holds, out) < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	return UOMS_OK;
 }
@@ -104,20 +111,20 @@ enum uoms_code
 uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
     struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_RECORD);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RECORD);
+	enum uoms_db_step rc;
 	enum uoms_code code;
-	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading an order");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+		return uoms_db_fail(s, e, "reading an order");
+	uoms_db_bind_int(st, 1, id);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW)
 		code = uoms_record_from_row(s, st, out, e);
-	else if (rc == SQLITE_DONE)
+	else if (rc == UOMS_DB_DONE)
 		code = uoms_fail(e, UOMS_NOT_FOUND, "no order %lld", id);
 	else
-		code = uoms_store_fail(s, e, "reading an order");
-	sqlite3_reset(st);
+		code = uoms_db_fail(s, e, "reading an order");
+	uoms_db_done(st);
 	return code;
 }

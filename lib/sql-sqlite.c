@@ -97,6 +97,10 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " channel, sku, valid_from, cost FROM product_costs"
 	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
 	    " ORDER BY channel, sku, julianday(valid_from), valid_from",
+	/* query */
+	[SQL_QUERY_ANY_HOLD] = "SELECT EXISTS (SELECT 1 FROM holds"
+	    " WHERE state <> 'resolved')",
+	/* idem */
 	[SQL_IDEM_FIND] = "SELECT fingerprint, result FROM idempotency"
 	    " WHERE actor = ?1 AND key = ?2 AND order_id = ?3"
 	    " AND expires_at > ?4",

@@ -71,6 +71,22 @@ uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n)
 }
 
 void
+uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, const char *member)
+{
+	(void)s;
+	uoms_buf_printf(sql, "json_extract(%s, '$.%s')", col, member);
+}
+
+void
+uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, int n)
+{
+	(void)s;
+	uoms_buf_printf(sql, "%s GLOB ?%d || '*'", col, n);
+}
+
+void
 uoms_db_bind_int(struct uoms_stmt *st, int i, long long v)
 {
 	sqlite3_bind_int64(st->lite, i, v);
@@ -219,6 +235,24 @@ const char *
 uoms_store_actor(const struct uoms_store *s)
 {
 	return s->actor;
+}
+
+int *
+uoms_store_any_locks(struct uoms_store *s)
+{
+	return &s->tx_any_locks;
+}
+
+int *
+uoms_store_any_holds(struct uoms_store *s)
+{
+	return &s->tx_any_holds;
+}
+
+struct uoms_scratch *
+uoms_store_scratch(struct uoms_store *s)
+{
+	return &s->scratch;
 }
 
 sqlite3_stmt *
@@ -862,8 +896,8 @@ uoms_store_close(struct uoms_store *s)
 		sqlite3_finalize(s->cache[i].st);
 	for (int i = 0; i < SQL_COUNT; i++)
 		sqlite3_finalize(s->named[i].lite);
-	uoms_arena_free(&s->arena);
-	free(s->items);
+	uoms_arena_free(&s->scratch.arena);
+	free(s->scratch.items);
 	sqlite3_close(s->db);
 	free(s);
 }

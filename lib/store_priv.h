@@ -13,6 +13,7 @@
 #include "db.h"
 #include "err.h"
 #include "order.h"
+#include "record.h"
 #include "sql.h"
 #include "store.h"
 
@@ -36,10 +37,7 @@ struct uoms_store {
 	/* Facts that hold for a whole write transaction (nobody else can
 	 * write while we hold it): -1 unknown, 0 none, 1 some. */
 	int tx_any_locks, tx_any_holds;
-	/* Scratch for reading records back: items of one order. */
-	struct uoms_arena arena;
-	struct uoms_item *items;
-	int items_cap;
+	struct uoms_scratch scratch;
 };
 
 /* The cached statement, reset and unbound; NULL when it can't prepare. */
@@ -74,21 +72,6 @@ enum uoms_code uoms_store_lines(struct uoms_store *s, sqlite3_stmt *st,
 /* Fills e from the connection's last error: busy, or internal. */
 enum uoms_code uoms_store_fail(struct uoms_store *s, struct uoms_error *e,
     const char *doing);
-
-/* The columns a record is read from, in uoms_record_from_row's order. */
-#define UOMS_RECORD_COLUMNS "o.id, o.version, o.channel, o.external_order_id,"\
-	" o.order_no, o.kind, o.workflow, o.status, o.department, o.warehouse,"\
-	" o.customer, o.shipping, o.eta, o.driver, o.placed_at,"\
-	" o.channel_updated_at, o.depart_time, o.complete_time, o.total_amount,"\
-	" o.currency, o.shipment, o.extra, o.created_at, o.updated_at"
-#define UOMS_RECORD_NCOLUMNS 24
-
-/*
- * Appends the record of the order in st's current row, whose first
- * columns are UOMS_RECORD_COLUMNS; its items and holds are read too.
- */
-enum uoms_code uoms_record_from_row(struct uoms_store *s, sqlite3_stmt *st,
-    struct uoms_buf *out, struct uoms_error *e);
 
 /* A stored column as a value, borrowed from the statement's row. */
 struct uoms_val uoms_column_val(sqlite3_stmt *st, int col);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "rfc3339.h"
-#include "store_priv.h"
+#include "db.h"
 #include "word.h"
 
 static int
@@ -135,32 +135,37 @@ enum uoms_code
 uoms_word_load(struct uoms_store *s, long long id, struct uoms_word *w,
     struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_WORD);
 	const unsigned char *b;
+	enum uoms_db_step rc;
 	size_t n;
-	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading the channel's word");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return uoms_db_fail(s, e, "reading the channel's word");
+	uoms_db_bind_int(st, 1, id);
+	if ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		w->found = 1;
-		if (sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		if (!uoms_db_is_null(st, 0)) {
 			snprintf(w->updated_s, sizeof w->updated_s, "%s",
-			    sqlite3_column_text(st, 0));
+			    uoms_db_text(st, 0));
 			w->updated = (struct uoms_val){ UOMS_V_TEXT,
 			    w->updated_s, strlen(w->updated_s), 0 };
 		}
-		b = sqlite3_column_blob(st, 1);
-		n = sqlite3_column_bytes(st, 1) / UOMS_WORD_DIGEST;
+		b = uoms_db_blob(st, 1);
+		n = uoms_db_bytes(st, 1) / UOMS_WORD_DIGEST;
 		for (int i = 0; b != NULL && i < UOMS_WORD_COUNT; i++)
 			if ((size_t)word_slot(i) < n)
 				memcpy(w->d[i], b + word_slot(i) * UOMS_WORD_DIGEST,
 				    UOMS_WORD_DIGEST);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "reading the channel's word");
+	if (rc == UOMS_DB_ERROR) {
+		enum uoms_code code = uoms_db_fail(s, e,
+		    "reading the channel's word");
+
+		uoms_db_done(st);
+		return code;
+	}
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -171,13 +176,12 @@ uoms_word_save(struct uoms_store *s, long long id, const struct uoms_word *w,
     const struct uoms_order *o, const struct uoms_val *items,
     const int *echo, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_WORD_SAVE);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_WORD_SAVE);
 	unsigned char b[UOMS_WORD_COUNT * UOMS_WORD_DIGEST];
 	const struct uoms_val *t = &o->f[UOMS_O_CHANNEL_UPDATED_AT];
-	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "keeping the channel's word");
+		return uoms_db_fail(s, e, "keeping the channel's word");
 	for (int i = 0; i < UOMS_WORD_COUNT; i++) {
 		const struct uoms_val *v = line_val(o, items, i);
 		unsigned char *d = b + word_slot(i) * UOMS_WORD_DIGEST;
@@ -191,17 +195,13 @@ uoms_word_save(struct uoms_store *s, long long id, const struct uoms_word *w,
 	}
 	if (t->type != UOMS_V_TEXT)
 		t = &w->updated;
-	sqlite3_bind_int64(st, 1, id);
+	uoms_db_bind_int(st, 1, id);
 	if (t->type == UOMS_V_TEXT)
-		sqlite3_bind_text(st, 2, t->s, t->n, SQLITE_STATIC);
+		uoms_db_bind_textn(st, 2, t->s, t->n);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_blob(st, 3, b, sizeof b, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "keeping the channel's word");
-	return UOMS_OK;
+		uoms_db_bind_null(st, 2);
+	uoms_db_bind_blob(st, 3, b, sizeof b);
+	return uoms_db_exec(s, st, "keeping the channel's word", e);
 }
 
 /*

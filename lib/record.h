@@ -1,0 +1,29 @@
+/*
+ * record: an order's record (SPEC 3.1) read back from the store, from a
+ * row whose first columns are UOMS_RECORD_COLUMNS (record.c).
+ */
+#ifndef UOMS_RECORD_H
+#define UOMS_RECORD_H
+
+#include "buf.h"
+#include "err.h"
+#include "store.h"
+
+struct uoms_stmt;
+
+/* The columns a record is read from, in uoms_record_from_row's order. */
+#define UOMS_RECORD_COLUMNS "o.id, o.version, o.channel, o.external_order_id,"\
+	" o.order_no, o.kind, o.workflow, o.status, o.department, o.warehouse,"\
+	" o.customer, o.shipping, o.eta, o.driver, o.placed_at,"\
+	" o.channel_updated_at, o.depart_time, o.complete_time, o.total_amount,"\
+	" o.currency, o.shipment, o.extra, o.created_at, o.updated_at"
+#define UOMS_RECORD_NCOLUMNS 24
+
+/*
+ * Appends the record of the order in st's current row, whose first
+ * columns are UOMS_RECORD_COLUMNS; its items and holds are read too.
+ */
+enum uoms_code uoms_record_from_row(struct uoms_store *s,
+    struct uoms_stmt *st, struct uoms_buf *out, struct uoms_error *e);
+
+#endif
