@@ -5,8 +5,8 @@
 #include "change.h"
 #include "idem.h"
 #include "ingest.h"
+#include "db.h"
 #include "rfc3339.h"
-#include "store_priv.h"
 
 int
 uoms_ref_from_arg(char *arg, struct uoms_ref *r, char *why, size_t whylen)
@@ -74,63 +74,55 @@ uoms_ref_where(const struct uoms_ref *r, char *out, size_t outlen)
 }
 
 static void
-copy(char *dst, size_t n, sqlite3_stmt *st, int col)
+copy(char *dst, size_t n, struct uoms_stmt *st, int col)
 {
-	snprintf(dst, n, "%s", sqlite3_column_type(st, col) == SQLITE_NULL ?
-	    "" : (const char *)sqlite3_column_text(st, col));
+	snprintf(dst, n, "%s", uoms_db_is_null(st, col) ? "" :
+	    uoms_db_text(st, col));
 }
 
 enum uoms_code
 uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
     struct uoms_target *t, struct uoms_error *e)
 {
-	static const char by_id[] = "SELECT id, version, status, workflow,"
-	    " order_no FROM orders WHERE id = ?1";
-	static const char by_key[] = "SELECT id, version, status, workflow,"
-	    " order_no FROM orders WHERE channel = ?1 AND"
-	    " external_order_id = ?2";
-	static const char by_no[] = "SELECT id, version, status, workflow,"
-	    " order_no FROM orders WHERE order_no = ?1 LIMIT 2";
-	sqlite3_stmt *st;
-	int rc;
+	struct uoms_stmt *st;
+	enum uoms_db_step rc;
 
 	if (ref->id > 0) {
-		st = uoms_store_sql(s, by_id);
+		st = uoms_db_stmt(s, SQL_CHANGE_TARGET_BY_ID);
 		if (st != NULL)
-			sqlite3_bind_int64(st, 1, ref->id);
+			uoms_db_bind_int(st, 1, ref->id);
 	} else if (ref->channel != NULL && ref->external_order_id != NULL) {
-		st = uoms_store_sql(s, by_key);
+		st = uoms_db_stmt(s, SQL_CHANGE_TARGET_BY_KEY);
 		if (st != NULL) {
-			sqlite3_bind_text(st, 1, ref->channel, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, ref->external_order_id, -1,
-			    SQLITE_STATIC);
+			uoms_db_bind_text(st, 1, ref->channel);
+			uoms_db_bind_text(st, 2, ref->external_order_id);
 		}
 	} else {
-		st = uoms_store_sql(s, by_no);
+		st = uoms_db_stmt(s, SQL_CHANGE_TARGET_BY_NO);
 		if (st != NULL)
-			sqlite3_bind_text(st, 1, ref->order_no, -1,
-			    SQLITE_STATIC);
+			uoms_db_bind_text(st, 1, ref->order_no);
 	}
 	if (st == NULL)
-		return uoms_store_fail(s, e, "finding an order");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+		return uoms_db_fail(s, e, "finding an order");
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_DONE) {
+		uoms_db_done(st);
 		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "finding an order");
+	if (rc != UOMS_DB_ROW) {
+		enum uoms_code code = uoms_db_fail(s, e, "finding an order");
+
+		uoms_db_done(st);
+		return code;
 	}
-	t->id = sqlite3_column_int64(st, 0);
-	t->version = sqlite3_column_int64(st, 1);
+	t->id = uoms_db_int(st, 0);
+	t->version = uoms_db_int(st, 1);
 	copy(t->status, sizeof t->status, st, 2);
 	copy(t->workflow, sizeof t->workflow, st, 3);
 	copy(t->order_no, sizeof t->order_no, st, 4);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	rc = uoms_db_step(st);
+	uoms_db_done(st);
+	if (rc == UOMS_DB_ROW)
 		return uoms_fail(e, UOMS_INVALID, "the order number names "
 		    "several orders; use the id");
 	return UOMS_OK;
@@ -142,20 +134,20 @@ uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
  * no holds and no locks then skips two lookups per order.
  */
 static int
-any(struct uoms_store *s, int *known, const char *sql)
+any(struct uoms_store *s, int *known, enum uoms_sql sql)
 {
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	char now[UOMS_TIME_MS_SIZE];
 
 	if (*known >= 0)
 		return *known;
-	if ((st = uoms_store_sql(s, sql)) == NULL)
+	if ((st = uoms_db_stmt(s, sql)) == NULL)
 		return 1;
 	uoms_lock_now(now);	/* lock times have milliseconds */
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	*known = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (sqlite3_get_autocommit(s->db))
+	uoms_db_bind_text(st, 1, now);
+	*known = uoms_db_step(st) != UOMS_DB_ROW || uoms_db_int(st, 0);
+	uoms_db_done(st);
+	if (!uoms_store_in_tx(s))
 		*known = -1;	/* not in a transaction: ask every time */
 	return *known != 0;
 }
@@ -164,21 +156,18 @@ static enum uoms_code
 check_holds(struct uoms_store *s, const struct uoms_target *t,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT count(*), min(reason) FROM holds"
-	    " WHERE order_id = ?1 AND state <> 'resolved'";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANGE_HOLDS);
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, t->id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		code = uoms_store_fail(s, e, "reading holds");
-	else if (sqlite3_column_int(st, 0) > 0)
-		code = uoms_fail(e, UOMS_ON_HOLD, "on hold (%d unresolved, e.g. "
-		    "%s)", sqlite3_column_int(st, 0),
-		    sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, t->id);
+	if (uoms_db_step(st) != UOMS_DB_ROW)
+		code = uoms_db_fail(s, e, "reading holds");
+	else if (uoms_db_int(st, 0) > 0)
+		code = uoms_fail(e, UOMS_ON_HOLD, "on hold (%lld unresolved, "
+		    "e.g. %s)", uoms_db_int(st, 0), uoms_db_text(st, 1));
+	uoms_db_done(st);
 	return code;
 }
 
@@ -198,15 +187,11 @@ admit(struct uoms_store *s, const struct uoms_actor *a,
 		    "%lld", t->version);
 		return UOMS_VERSION_CONFLICT;
 	}
-	static const char locks[] = "SELECT EXISTS (SELECT 1 FROM locks"
-	    " WHERE expires_at > ?1)";
-	static const char holds[] = "SELECT EXISTS (SELECT 1 FROM holds"
-	    " WHERE state <> 'resolved' AND ?1 IS NOT NULL)";
-
-	if (any(s, &s->tx_any_locks, locks) &&
+	if (any(s, uoms_store_any_locks(s), SQL_CHANGE_ANY_LOCK) &&
 	    (code = uoms_lock_check(s, t->id, c->lock, a->name, e)) != UOMS_OK)
 		return code;
-	if (c->holds_block && any(s, &s->tx_any_holds, holds) &&
+	if (c->holds_block && any(s, uoms_store_any_holds(s),
+	    SQL_CHANGE_ANY_HOLD) &&
 	    (code = check_holds(s, t, e)) != UOMS_OK)
 		return code;
 	return UOMS_OK;
@@ -217,20 +202,20 @@ bump(struct uoms_store *s, const struct uoms_target *t,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
 	/* t->version was read inside this write transaction: it is current. */
-	static const char sql[] = "UPDATE orders SET version = ?2,"
-	    " updated_at = ?3 WHERE id = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANGE_BUMP);
 	long long version = t->version + 1;
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "updating an order");
+		return uoms_db_fail(s, e, "updating an order");
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_int64(st, 2, version);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	if (!ev->bumped && sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "updating an order");
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_int(st, 2, version);
+	uoms_db_bind_text(st, 3, now);
+	if (ev->bumped)
+		uoms_db_done(st);
+	else if (uoms_db_exec(s, st, "updating an order", e) != UOMS_OK)
+		return e->code;
 	return uoms_event_append(s, t->id, ev->type, ev->from, ev->to, version,
 	    ev->details.n > 0 ? ev->details.p : NULL, now, e);
 }

@@ -106,6 +106,22 @@ void uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
 void uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
     const char *col, int n);
 
+/*
+ * Appends an event (SPEC 4) by the store's actor at now; order_id 0 for
+ * none; from, to and details (a JSON object) may be NULL.
+ */
+enum uoms_code uoms_event_append(struct uoms_store *s, long long order_id,
+    const char *type, const char *from, const char *to, long long version,
+    const char *details, const char *now, struct uoms_error *e);
+/* The same by another actor than the store's (e.g. "channel:coupang"). */
+enum uoms_code uoms_event_append_as(struct uoms_store *s, const char *actor,
+    long long order_id, const char *type, const char *from, const char *to,
+    long long version, const char *details, const char *now,
+    struct uoms_error *e);
+
+/* Nonzero inside a transaction (uoms_store_begin). */
+int uoms_store_in_tx(struct uoms_store *s);
+
 /* The actor events are recorded under (store.h sets it). */
 const char *uoms_store_actor(const struct uoms_store *s);
 

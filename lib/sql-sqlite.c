@@ -97,6 +97,22 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " channel, sku, valid_from, cost FROM product_costs"
 	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
 	    " ORDER BY channel, sku, julianday(valid_from), valid_from",
+	/* change */
+	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
+	    " order_no FROM orders WHERE id = ?1",
+	[SQL_CHANGE_TARGET_BY_KEY] = "SELECT id, version, status, workflow,"
+	    " order_no FROM orders WHERE channel = ?1 AND"
+	    " external_order_id = ?2",
+	[SQL_CHANGE_TARGET_BY_NO] = "SELECT id, version, status, workflow,"
+	    " order_no FROM orders WHERE order_no = ?1 LIMIT 2",
+	[SQL_CHANGE_ANY_LOCK] = "SELECT EXISTS (SELECT 1 FROM locks"
+	    " WHERE expires_at > ?1)",
+	[SQL_CHANGE_ANY_HOLD] = "SELECT EXISTS (SELECT 1 FROM holds"
+	    " WHERE state <> 'resolved' AND ?1 IS NOT NULL)",
+	[SQL_CHANGE_HOLDS] = "SELECT count(*), min(reason) FROM holds"
+	    " WHERE order_id = ?1 AND state <> 'resolved'",
+	[SQL_CHANGE_BUMP] = "UPDATE orders SET version = ?2,"
+	    " updated_at = ?3 WHERE id = ?1",
 	/* query */
 	[SQL_QUERY_ANY_HOLD] = "SELECT EXISTS (SELECT 1 FROM holds"
 	    " WHERE state <> 'resolved')",

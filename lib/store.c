@@ -237,6 +237,12 @@ uoms_store_actor(const struct uoms_store *s)
 	return s->actor;
 }
 
+int
+uoms_store_in_tx(struct uoms_store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
 int *
 uoms_store_any_locks(struct uoms_store *s)
 {

@@ -50,19 +50,6 @@ sqlite3_stmt *uoms_store_stmt(struct uoms_store *s, enum uoms_sql which);
 sqlite3_stmt *uoms_store_sql(struct uoms_store *s, const char *sql);
 
 /*
- * Appends an event (SPEC 4) by the store's actor at now; order_id 0 for
- * none; from, to and details (a JSON object) may be NULL.
- */
-enum uoms_code uoms_event_append(struct uoms_store *s, long long order_id,
-    const char *type, const char *from, const char *to, long long version,
-    const char *details, const char *now, struct uoms_error *e);
-/* The same by another actor than the store's (e.g. "channel:coupang"). */
-enum uoms_code uoms_event_append_as(struct uoms_store *s, const char *actor,
-    long long order_id, const char *type, const char *from, const char *to,
-    long long version, const char *details, const char *now,
-    struct uoms_error *e);
-
-/*
  * Steps st to its end, appending column 0 of each row and a newline to
  * out; resets st. doing names the work in a failure.
  */
