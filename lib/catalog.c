@@ -3,8 +3,8 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "db.h"
 #include "rfc3339.h"
-#include "store_priv.h"
 
 /* The columns of SQL_PRODUCT_FIND: the product's up to its stock, then
  * extra (and version). */
@@ -69,24 +69,24 @@ put_cost(struct uoms_store *s, const struct uoms_product *p,
     const char *from, int *added, struct uoms_error *e)
 {
 	const struct uoms_val *cost = &p->f[UOMS_P_COST];
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
 	*added = 0;
 	if (cost->type != UOMS_V_INT || (p->f[UOMS_P_COST_FROM].type !=
 	    UOMS_V_TEXT && uoms_val_equal(cost, stored_cost)))
 		return UOMS_OK;
-	if ((st = uoms_store_stmt(s, SQL_PRODUCT_COST_PUT)) == NULL)
-		return uoms_store_fail(s, e, "keeping a cost");
-	uoms_bind_val(st, 1, channel);
-	uoms_bind_val(st, 2, &p->f[UOMS_P_SKU]);
-	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
-	uoms_bind_val(st, 4, cost);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "keeping a cost");
+	if ((st = uoms_db_stmt(s, SQL_PRODUCT_COST_PUT)) == NULL)
+		return uoms_db_fail(s, e, "keeping a cost");
+	uoms_db_bind_val(st, 1, channel);
+	uoms_db_bind_val(st, 2, &p->f[UOMS_P_SKU]);
+	uoms_db_bind_text(st, 3, from);
+	uoms_db_bind_val(st, 4, cost);
+	if (uoms_db_step(st) != UOMS_DB_DONE) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "keeping a cost");
 	}
-	*added = sqlite3_changes(s->db) > 0;
-	sqlite3_reset(st);
+	*added = uoms_db_changes(s) > 0;
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -95,19 +95,19 @@ static enum uoms_code
 cost_now(struct uoms_store *s, const struct uoms_val *channel,
     const struct uoms_val *sku, struct uoms_val *v, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_COST_NOW);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_PRODUCT_COST_NOW);
 	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading a cost");
-	uoms_bind_val(st, 1, channel);
-	uoms_bind_val(st, 2, sku);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return uoms_db_fail(s, e, "reading a cost");
+	uoms_db_bind_val(st, 1, channel);
+	uoms_db_bind_val(st, 2, sku);
+	if ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
 		*v = (struct uoms_val){ .type = UOMS_V_INT,
-		    .i = sqlite3_column_int64(st, 0) };
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? UOMS_OK :
-	    uoms_store_fail(s, e, "reading a cost");
+		    .i = uoms_db_int(st, 0) };
+	uoms_db_done(st);
+	return rc == UOMS_DB_ROW || rc == UOMS_DB_DONE ? UOMS_OK :
+	    uoms_db_fail(s, e, "reading a cost");
 }
 
 /* {"channel":"c","sku":"s","changed":[...]}; channel only when not ''. */
@@ -132,7 +132,7 @@ enum uoms_code
 uoms_catalog_put(struct uoms_store *s, const struct uoms_product *p,
     enum uoms_ingest_result *result, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_FIND), *w = NULL;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_PRODUCT_FIND), *w = NULL;
 	struct uoms_buf changed = { 0 }, d = { 0 };
 	struct uoms_val channel = channel_of(p), cost = p->f[UOMS_P_COST];
 	struct uoms_val stored_cost = { .type = UOMS_V_NULL };
@@ -144,18 +144,18 @@ uoms_catalog_put(struct uoms_store *s, const struct uoms_product *p,
 	if ((code = valid_from(p, from, e)) != UOMS_OK)
 		return code;
 	if (st == NULL)
-		return uoms_store_fail(s, e, "finding a product");
+		return uoms_db_fail(s, e, "finding a product");
 	uoms_time_now(now);
-	uoms_bind_val(st, 1, &channel);
-	uoms_bind_val(st, 2, &p->f[UOMS_P_SKU]);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "finding a product");
+	uoms_db_bind_val(st, 1, &channel);
+	uoms_db_bind_val(st, 2, &p->f[UOMS_P_SKU]);
+	rc = uoms_db_step(st);
+	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "finding a product");
 	}
-	*result = rc == SQLITE_ROW ? UOMS_UPDATED : UOMS_CREATED;
-	if (rc == SQLITE_ROW)
-		stored_cost = uoms_column_val(st, UOMS_P_COST);
+	*result = rc == UOMS_DB_ROW ? UOMS_UPDATED : UOMS_CREATED;
+	if (rc == UOMS_DB_ROW)
+		stored_cost = uoms_db_val(st, UOMS_P_COST);
 	/* The history first: a cost dated back leaves today's cost. */
 	if ((code = put_cost(s, p, &channel, &stored_cost, from, &added, e)) !=
 	    UOMS_OK)
@@ -164,25 +164,25 @@ uoms_catalog_put(struct uoms_store *s, const struct uoms_product *p,
 	    (code = cost_now(s, &channel, &p->f[UOMS_P_SKU], &cost, e)) !=
 	    UOMS_OK)
 		goto out;
-	w = uoms_store_stmt(s, rc == SQLITE_ROW ? SQL_PRODUCT_UPDATE :
+	w = uoms_db_stmt(s, rc == UOMS_DB_ROW ? SQL_PRODUCT_UPDATE :
 	    SQL_PRODUCT_INSERT);
 	if (w == NULL) {
-		code = uoms_store_fail(s, e, "writing a product");
+		code = uoms_db_fail(s, e, "writing a product");
 		goto out;
 	}
-	uoms_bind_val(w, 1 + UOMS_P_CHANNEL, &channel);
-	uoms_bind_val(w, 1 + UOMS_P_SKU, &p->f[UOMS_P_SKU]);
+	uoms_db_bind_val(w, 1 + UOMS_P_CHANNEL, &channel);
+	uoms_db_bind_val(w, 1 + UOMS_P_SKU, &p->f[UOMS_P_SKU]);
 	for (int f = UOMS_P_NAME; f <= COL_EXTRA; f++) {
 		const struct uoms_val *v = f == UOMS_P_COST ? &cost :
 		    f < COL_EXTRA ? &p->f[f] : &p->extra;
-		struct uoms_val old = rc == SQLITE_ROW ? uoms_column_val(st,
+		struct uoms_val old = rc == UOMS_DB_ROW ? uoms_db_val(st,
 		    f) : (struct uoms_val){ .type = UOMS_V_NULL };
 
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &old)) {
-			uoms_bind_val(w, 1 + f, &old);
+			uoms_db_bind_val(w, 1 + f, &old);
 			continue;
 		}
-		uoms_bind_val(w, 1 + f, v);
+		uoms_db_bind_val(w, 1 + f, v);
 		cost_changed |= f == UOMS_P_COST;
 		uoms_buf_printf(&changed, "%s\"%s\"", n++ ? "," : "[",
 		    f < COL_EXTRA ? uoms_product_field_name(f) : "extra");
@@ -194,11 +194,11 @@ uoms_catalog_put(struct uoms_store *s, const struct uoms_product *p,
 		*result = UOMS_UNCHANGED;
 		goto out;
 	}
-	sqlite3_bind_text(w, 1 + COL_EXTRA + 1, now, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(w)) == SQLITE_ROW)
-		version = sqlite3_column_int64(w, 0);
-	else if (rc != SQLITE_DONE) {
-		code = uoms_store_fail(s, e, "writing a product");
+	uoms_db_bind_text(w, 1 + COL_EXTRA + 1, now);
+	if ((rc = uoms_db_step(w)) == UOMS_DB_ROW)
+		version = uoms_db_int(w, 0);
+	else if (rc != UOMS_DB_DONE) {
+		code = uoms_db_fail(s, e, "writing a product");
 		goto out;
 	}
 	if (*result == UOMS_CREATED)
@@ -208,9 +208,9 @@ uoms_catalog_put(struct uoms_store *s, const struct uoms_product *p,
 	    "product_created" : "product_updated", NULL, NULL, version, d.p,
 	    now, e);
 out:
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	if (w != NULL)
-		sqlite3_reset(w);
+		uoms_db_done(w);
 	uoms_buf_free(&changed);
 	uoms_buf_free(&d);
 	return code;
@@ -218,12 +218,12 @@ out:
 
 /* '{...}' + '{"x":1}' -> '{...,"x":1}': unknown members go last. */
 static int
-with_extra(struct uoms_buf *out, sqlite3_stmt *st)
+with_extra(struct uoms_buf *out, struct uoms_stmt *st)
 {
-	const char *rec = (const char *)sqlite3_column_text(st, 0);
-	size_t n = sqlite3_column_bytes(st, 0);
-	const char *x = (const char *)sqlite3_column_text(st, 1);
-	size_t xn = sqlite3_column_bytes(st, 1);
+	const char *rec = uoms_db_text(st, 0);
+	size_t n = uoms_db_bytes(st, 0);
+	const char *x = uoms_db_text(st, 1);
+	size_t xn = uoms_db_bytes(st, 1);
 
 	if (x == NULL || xn <= 2)
 		return uoms_buf_add(out, rec, n);
@@ -236,23 +236,22 @@ enum uoms_code
 uoms_catalog_record(struct uoms_store *s, const char *channel,
     const char *sku, struct uoms_buf *out, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_PRODUCT_RECORD);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_PRODUCT_RECORD);
 	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading a product");
-	sqlite3_bind_text(st, 1, channel != NULL ? channel : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || with_extra(out, st) < 0) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		return uoms_db_fail(s, e, "reading a product");
+	uoms_db_bind_text(st, 1, channel != NULL ? channel : "");
+	uoms_db_bind_text(st, 2, sku);
+	rc = uoms_db_step(st);
+	if (rc != UOMS_DB_ROW || with_extra(out, st) < 0) {
+		uoms_db_done(st);
+		if (rc == UOMS_DB_DONE)
 			return uoms_fail(e, UOMS_NOT_FOUND, "no product '%s'",
 			    sku);
-		return uoms_store_fail(s, e, "reading a product");
+		return uoms_db_fail(s, e, "reading a product");
 	}
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -280,22 +279,22 @@ uoms_catalog_list(struct uoms_store *s, enum uoms_catalog_list what,
     int (*row)(void *arg, const char *json, size_t n,
     const char *const *cols), void *arg, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, what == UOMS_CATALOG_COSTS ?
+	struct uoms_stmt *st = uoms_db_stmt(s, what == UOMS_CATALOG_COSTS ?
 	    SQL_PRODUCT_COST_LIST : SQL_PRODUCT_LIST);
 	const char *const *names = uoms_catalog_columns(what);
 	const char *cols[LIST_MAX + 1];
 	struct uoms_buf rec = { 0 };
-	int rc = SQLITE_DONE, stop = 0;
+	int rc = UOMS_DB_DONE, stop = 0;
 
 	if (st == NULL) {
-		uoms_store_fail(s, e, "listing the catalog");
+		uoms_db_fail(s, e, "listing the catalog");
 		return -1;
 	}
 	if (channel != NULL)
-		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+		uoms_db_bind_text(st, 1, channel);
 	if (sku != NULL)
-		sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uoms_db_bind_text(st, 2, sku);
+	while (!stop && (rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		int i;
 
 		uoms_buf_clear(&rec);
@@ -305,15 +304,15 @@ uoms_catalog_list(struct uoms_store *s, enum uoms_catalog_list what,
 			break;
 		}
 		for (i = 0; names[i] != NULL && i < LIST_MAX; i++)
-			cols[i] = (const char *)sqlite3_column_text(st,
+			cols[i] = uoms_db_text(st,
 			    LIST_COLS + i);
 		cols[i] = NULL;
 		stop = row(arg, rec.p, rec.n, cols);
 	}
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	uoms_buf_free(&rec);
-	if (stop == 0 && rc != SQLITE_DONE) {
-		uoms_store_fail(s, e, "listing the catalog");
+	if (stop == 0 && rc != UOMS_DB_DONE) {
+		uoms_db_fail(s, e, "listing the catalog");
 		return -1;
 	}
 	return stop;
