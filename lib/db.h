@@ -124,6 +124,8 @@ int uoms_store_in_tx(struct uoms_store *s);
 
 /* The actor events are recorded under (store.h sets it). */
 const char *uoms_store_actor(const struct uoms_store *s);
+/* The default workflow of new orders (store.h sets it). */
+const char *uoms_store_workflow(const struct uoms_store *s);
 
 /*
  * Facts that hold for the whole of the open write transaction (nobody

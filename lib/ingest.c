@@ -3,14 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "ingest.h"
-#include "rfc3339.h"
 #include "lock.h"
+#include "rfc3339.h"
 #include "status.h"
 #include "user.h"
 #include "word.h"
 #include "workflow.h"
-#include "store_priv.h"
 
 /* Absent and null are the same inside an item: the list is replaced whole. */
 static int
@@ -25,14 +25,14 @@ static enum uoms_code
 items_changed(struct uoms_store *s, long long id, const struct uoms_order *o,
     int *changed, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ITEMS_FIND);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ITEMS_FIND);
 	int n = 0, rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading items");
+		return uoms_db_fail(s, e, "reading items");
 	*changed = 0;
-	sqlite3_bind_int64(st, 1, id);
-	while (!*changed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	uoms_db_bind_int(st, 1, id);
+	while (!*changed && (rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		const struct uoms_item *it;
 
 		if (n >= o->nitems) {
@@ -41,15 +41,15 @@ items_changed(struct uoms_store *s, long long id, const struct uoms_order *o,
 		}
 		it = &o->items[n++];
 		for (int f = 0; f < UOMS_I_COUNT && !*changed; f++) {
-			struct uoms_val v = uoms_column_val(st, f);
+			struct uoms_val v = uoms_db_val(st, f);
 			*changed = !same_in_list(&it->f[f], &v);
 		}
-		struct uoms_val x = uoms_column_val(st, UOMS_I_COUNT);
+		struct uoms_val x = uoms_db_val(st, UOMS_I_COUNT);
 		*changed = *changed || !same_in_list(&it->extra, &x);
 	}
 	if (!*changed && n != o->nitems)
 		*changed = 1;
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -57,27 +57,27 @@ static enum uoms_code
 write_items(struct uoms_store *s, long long id, const struct uoms_order *o,
     int replace, struct uoms_error *e)
 {
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
 	if (replace) {
-		if ((st = uoms_store_stmt(s, SQL_ITEMS_DELETE)) == NULL)
-			return uoms_store_fail(s, e, "replacing items");
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return uoms_store_fail(s, e, "replacing items");
+		if ((st = uoms_db_stmt(s, SQL_ITEMS_DELETE)) == NULL)
+			return uoms_db_fail(s, e, "replacing items");
+		uoms_db_bind_int(st, 1, id);
+		if (uoms_db_step(st) != UOMS_DB_DONE)
+			return uoms_db_fail(s, e, "replacing items");
 	}
 	for (int i = 0; i < o->nitems; i++) {
 		const struct uoms_item *it = &o->items[i];
 
-		if ((st = uoms_store_stmt(s, SQL_ITEM_INSERT)) == NULL)
-			return uoms_store_fail(s, e, "writing items");
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, i);
+		if ((st = uoms_db_stmt(s, SQL_ITEM_INSERT)) == NULL)
+			return uoms_db_fail(s, e, "writing items");
+		uoms_db_bind_int(st, 1, id);
+		uoms_db_bind_int(st, 2, i);
 		for (int f = 0; f < UOMS_I_COUNT; f++)
-			uoms_bind_val(st, 3 + f, &it->f[f]);
-		uoms_bind_val(st, 3 + UOMS_I_COUNT, &it->extra);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return uoms_store_fail(s, e, "writing items");
+			uoms_db_bind_val(st, 3 + f, &it->f[f]);
+		uoms_db_bind_val(st, 3 + UOMS_I_COUNT, &it->extra);
+		if (uoms_db_step(st) != UOMS_DB_DONE)
+			return uoms_db_fail(s, e, "writing items");
 	}
 	return UOMS_OK;
 }
@@ -219,7 +219,7 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *who, const char *now, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_INSERT);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_INSERT);
 	struct uoms_order resolved = *in, *o = &resolved;
 	struct uoms_val *f = o->f;
 	const struct uoms_workflow *wf;
@@ -227,13 +227,13 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	char why[300];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "adding an order");
+		return uoms_db_fail(s, e, "adding an order");
 	if (f[UOMS_O_KIND].type != UOMS_V_TEXT)
 		f[UOMS_O_KIND] = (struct uoms_val){ UOMS_V_TEXT, "delivery",
 		    8, 0 };
 	if (f[UOMS_O_WORKFLOW].type != UOMS_V_TEXT)
 		f[UOMS_O_WORKFLOW] = (struct uoms_val){ UOMS_V_TEXT,
-		    s->workflow, strlen(s->workflow), 0 };
+		    uoms_store_workflow(s), strlen(uoms_store_workflow(s)), 0 };
 	if ((code = known_state(f[UOMS_O_WORKFLOW].s, &f[UOMS_O_STATUS], e))
 	    != UOMS_OK)
 		return code;
@@ -245,15 +245,19 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 		return code;
 	arrival_stamps(o);
 	for (int i = 0; i < UOMS_O_COUNT; i++)
-		uoms_bind_val(st, 1 + i, &f[i]);
-	uoms_bind_val(st, 1 + UOMS_O_COUNT, &o->extra);
-	sqlite3_bind_text(st, 2 + UOMS_O_COUNT, now, -1, SQLITE_STATIC);
+		uoms_db_bind_val(st, 1 + i, &f[i]);
+	uoms_db_bind_val(st, 1 + UOMS_O_COUNT, &o->extra);
+	uoms_db_bind_text(st, 2 + UOMS_O_COUNT, now);
 	if (o->line_hash != NULL)
-		sqlite3_bind_blob(st, 3 + UOMS_O_COUNT, o->line_hash,
-		    UOMS_LINE_HASH, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "adding an order");
-	*id = sqlite3_last_insert_rowid(s->db);
+		uoms_db_bind_blob(st, 3 + UOMS_O_COUNT, o->line_hash,
+		    UOMS_LINE_HASH);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		rc = uoms_db_fail(s, e, "adding an order");
+		uoms_db_done(st);
+		return rc;
+	}
+	*id = uoms_db_int(st, 0);
+	uoms_db_done(st);
 	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
 		return rc;
 	if ((rc = uoms_event_append(s, *id, "created", NULL, f[UOMS_O_STATUS].s, 1, NULL,
@@ -276,14 +280,14 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
  * gives as the record has it.
  */
 static int
-merge(sqlite3_stmt *st, const struct uoms_order *o, const struct uoms_word *w,
-    sqlite3_stmt *up, struct uoms_buf *changed, struct uoms_buf *replaced,
-    int *echo)
+merge(struct uoms_stmt *st, const struct uoms_order *o,
+    const struct uoms_word *w, struct uoms_stmt *up, struct uoms_buf *changed,
+    struct uoms_buf *replaced, int *echo)
 {
 	int n = 0;
 
 	for (int f = 0; f <= UOMS_O_COUNT; f++) {
-		struct uoms_val stored = uoms_column_val(st, 2 + f);
+		struct uoms_val stored = uoms_db_val(st, 2 + f);
 		const struct uoms_val *v = f == UOMS_WORD_EXTRA ? &o->extra : &o->f[f];
 		int col = 1 + f;	/* extra's is after the members' */
 
@@ -291,10 +295,10 @@ merge(sqlite3_stmt *st, const struct uoms_order *o, const struct uoms_word *w,
 		if (v->type == UOMS_V_ABSENT || uoms_val_equal(v, &stored) ||
 		    (uoms_word_is_json(f) && uoms_val_json_equal(v, &stored))) {
 			echo[f] = v->type != UOMS_V_ABSENT;
-			uoms_bind_val(up, col, &stored);
+			uoms_db_bind_val(up, col, &stored);
 			continue;
 		}
-		uoms_bind_val(up, col, v);
+		uoms_db_bind_val(up, col, v);
 		uoms_buf_printf(changed, "%s\"%s\"", n++ ? "," : "[",
 		    uoms_word_name(f));
 		if (f == UOMS_O_STATUS || !uoms_word_said(w, f) ||
@@ -335,23 +339,15 @@ static enum uoms_code
 order_held(struct uoms_store *s, long long id, const char *keys, int *held,
     struct uoms_error *e)
 {
-	static const char on_hold[] = "SELECT EXISTS (SELECT 1 FROM holds h"
-	    " WHERE h.order_id = ?1 AND h.state <> 'resolved'"
-	    " AND NOT (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM channel_holds c"
-	    " WHERE c.hold_id = h.id AND c.present"
-	    " AND c.key NOT IN (SELECT value FROM json_each(?2)))))"
-	    " OR (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(?2) j"
-	    " WHERE NOT EXISTS (SELECT 1 FROM channel_holds c"
-	    " WHERE c.order_id = ?1 AND c.key = j.value)))";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
-	if ((st = uoms_store_sql(s, on_hold)) == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, id);
+	if ((st = uoms_db_stmt(s, SQL_INGEST_ORDER_HELD_ON_HOLD)) == NULL)
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, id);
 	if (keys != NULL)
-		sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
-	*held = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+		uoms_db_bind_text(st, 2, keys);
+	*held = uoms_db_step(st) == UOMS_DB_ROW && uoms_db_int(st, 0);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -362,7 +358,7 @@ channel_move(struct uoms_store *s, long long id, const char *workflow,
 {
 	struct uoms_error lock = { 0 };
 	enum uoms_code code;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	char why[300];
 	int held = 0;
 
@@ -405,13 +401,13 @@ channel_move(struct uoms_store *s, long long id, const char *workflow,
 	m->drifted = 1;
 	snprintf(m->note, sizeof m->note, "channel drift: the channel says "
 	    "%.64s, the store has %.64s", m->to, from);
-	if ((st = uoms_store_stmt(s, SQL_ORDER_DRIFT_HELD)) == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, m->to, -1, SQLITE_STATIC);
-	m->drift = !(sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_int(st, 0));
-	sqlite3_reset(st);
+	if ((st = uoms_db_stmt(s, SQL_ORDER_DRIFT_HELD)) == NULL)
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, m->to);
+	m->drift = !(uoms_db_step(st) == UOMS_DB_ROW &&
+	    uoms_db_int(st, 0));
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -425,30 +421,27 @@ static enum uoms_code
 channel_stamps(struct uoms_store *s, long long id, const struct move *m,
     const struct uoms_order *o, struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE orders SET"
-	    " depart_time = coalesce(?2, depart_time),"
-	    " complete_time = coalesce(?3, complete_time) WHERE id = ?1";
 	const struct uoms_val *t;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	int stamp[2];
 
 	path_stamps(m->wf, m->path, m->steps, &stamp[0], &stamp[1]);
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "changing a status");
+	if ((st = uoms_db_stmt(s, SQL_INGEST_CHANNEL_STAMPS)) == NULL)
+		return uoms_db_fail(s, e, "changing a status");
 	/* A cached statement keeps its last bindings: both set each time. */
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_null(st, 2);
-	sqlite3_bind_null(st, 3);
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_null(st, 2);
+	uoms_db_bind_null(st, 3);
 	if (stamp[0] == 1 && (t = channel_time(o, UOMS_O_DEPART_TIME)) != NULL)
-		uoms_bind_val(st, 2, t);
+		uoms_db_bind_val(st, 2, t);
 	if (stamp[1] == 1 &&
 	    (t = channel_time(o, UOMS_O_COMPLETE_TIME)) != NULL)
-		uoms_bind_val(st, 3, t);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "changing a status");
+		uoms_db_bind_val(st, 3, t);
+	if (uoms_db_step(st) != UOMS_DB_DONE) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "changing a status");
 	}
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -460,30 +453,27 @@ static enum uoms_code
 drift_hold(struct uoms_store *s, long long id, const struct move *m,
     const char *now, struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO holds (order_id, reason, note,"
-	    " placed_by, placed_at, state, updated_at) VALUES (?1, 'other', ?2,"
-	    " ?3, ?4, 'open', ?4)";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_INGEST_DRIFT_HOLD);
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "placing a hold");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, m->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, m->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "placing a hold");
-	s->tx_any_holds = 1;
-	if ((st = uoms_store_stmt(s, SQL_ORDER_DRIFT_NOTE)) == NULL)
-		return uoms_store_fail(s, e, "placing a hold");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, m->to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "placing a hold");
+		return uoms_db_fail(s, e, "placing a hold");
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, m->note);
+	uoms_db_bind_text(st, 3, m->actor);
+	uoms_db_bind_text(st, 4, now);
+	if (uoms_db_step(st) != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "placing a hold");
+	(*uoms_store_any_holds(s)) = 1;
+	if ((st = uoms_db_stmt(s, SQL_ORDER_DRIFT_NOTE)) == NULL)
+		return uoms_db_fail(s, e, "placing a hold");
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, m->to);
+	uoms_db_bind_text(st, 3, now);
+	if (uoms_db_step(st) != UOMS_DB_DONE) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "placing a hold");
 	}
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -503,23 +493,21 @@ static enum uoms_code
 chold_event(struct chold_ctx *c, const char *type, long long hold,
     const char *key, const char *note, struct uoms_error *e)
 {
-	static const char bump[] = "UPDATE orders SET version = version + 1,"
-	    " updated_at = ?2 WHERE id = ?1 RETURNING version";
-	sqlite3_stmt *st = uoms_store_sql(c->s, bump);
+	struct uoms_stmt *st = uoms_db_stmt(c->s, SQL_INGEST_CHOLD_EVENT_BUMP);
 	struct uoms_buf d = { 0 };
 	enum uoms_code code;
 	long long version;
 
 	if (st == NULL)
-		return uoms_store_fail(c->s, e, "changing holds");
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_text(st, 2, c->now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_store_fail(c->s, e, "changing holds");
+		return uoms_db_fail(c->s, e, "changing holds");
+	uoms_db_bind_int(st, 1, c->id);
+	uoms_db_bind_text(st, 2, c->now);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_db_fail(c->s, e, "changing holds");
 	}
-	version = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	version = uoms_db_int(st, 0);
+	uoms_db_done(st);
 	if (strcmp(type, "hold_placed") == 0)
 		uoms_buf_printf(&d, "{\"hold_id\":%lld,\"reason\":\"other\",",
 		    hold);
@@ -543,12 +531,7 @@ static enum uoms_code
 chold_place(struct chold_ctx *c, const struct uoms_chold *h,
     struct uoms_error *e)
 {
-	static const char hold[] = "INSERT INTO holds (order_id, reason, note,"
-	    " placed_by, placed_at, state, updated_at) VALUES (?1, 'other', ?2,"
-	    " ?3, ?4, 'open', ?4) RETURNING id";
-	static const char keep[] = "INSERT INTO channel_holds (order_id, key,"
-	    " hold_id, present) VALUES (?1, ?2, ?3, 1)";
-	sqlite3_stmt *st = uoms_store_sql(c->s, hold);
+	struct uoms_stmt *st = uoms_db_stmt(c->s, SQL_INGEST_CHOLD_PLACE_HOLD);
 	struct uoms_buf note = { 0 };
 	enum uoms_code code;
 	long long id;
@@ -559,30 +542,30 @@ chold_place(struct chold_ctx *c, const struct uoms_chold *h,
 		uoms_buf_printf(&note, "the channel's request %s", h->key);
 	if (st == NULL || note.p == NULL) {
 		uoms_buf_free(&note);
-		return uoms_store_fail(c->s, e, "placing a hold");
+		return uoms_db_fail(c->s, e, "placing a hold");
 	}
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_text(st, 2, note.p, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, c->now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	uoms_db_bind_int(st, 1, c->id);
+	uoms_db_bind_text(st, 2, note.p);
+	uoms_db_bind_text(st, 3, c->actor);
+	uoms_db_bind_text(st, 4, c->now);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
 		uoms_buf_free(&note);
-		return uoms_store_fail(c->s, e, "placing a hold");
+		return uoms_db_fail(c->s, e, "placing a hold");
 	}
-	id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	c->s->tx_any_holds = 1;
-	if ((st = uoms_store_sql(c->s, keep)) == NULL) {
+	id = uoms_db_int(st, 0);
+	uoms_db_done(st);
+	(*uoms_store_any_holds(c->s)) = 1;
+	if ((st = uoms_db_stmt(c->s, SQL_INGEST_CHOLD_PLACE_KEEP)) == NULL) {
 		uoms_buf_free(&note);
-		return uoms_store_fail(c->s, e, "placing a hold");
+		return uoms_db_fail(c->s, e, "placing a hold");
 	}
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_text(st, 2, h->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, id);
-	code = sqlite3_step(st) == SQLITE_DONE ? UOMS_OK :
-	    uoms_store_fail(c->s, e, "placing a hold");
-	sqlite3_reset(st);
+	uoms_db_bind_int(st, 1, c->id);
+	uoms_db_bind_text(st, 2, h->key);
+	uoms_db_bind_int(st, 3, id);
+	code = uoms_db_step(st) == UOMS_DB_DONE ? UOMS_OK :
+	    uoms_db_fail(c->s, e, "placing a hold");
+	uoms_db_done(st);
 	if (code == UOMS_OK)
 		code = chold_event(c, "hold_placed", id, h->key, note.p, e);
 	uoms_buf_free(&note);
@@ -618,27 +601,21 @@ static enum uoms_code
 chold_news(struct uoms_store *s, long long id, const char *keys, int *news,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM channel_holds c"
-	    " WHERE c.order_id = ?1 AND c.present"
-	    " AND c.key NOT IN (SELECT value FROM json_each(?2)))"
-	    " OR EXISTS (SELECT 1 FROM json_each(?2) j"
-	    " WHERE NOT EXISTS (SELECT 1 FROM channel_holds c"
-	    " WHERE c.order_id = ?1 AND c.key = j.value AND c.present))";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	int rc;
 
 	*news = 0;
 	if (keys == NULL)
 		return UOMS_OK;
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*news = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return uoms_store_fail(s, e, "reading holds");
+	if ((st = uoms_db_stmt(s, SQL_INGEST_CHOLD_NEWS)) == NULL)
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, keys);
+	rc = uoms_db_step(st);
+	*news = rc == UOMS_DB_ROW && uoms_db_int(st, 0);
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW)
+		return uoms_db_fail(s, e, "reading holds");
 	return UOMS_OK;
 }
 
@@ -653,23 +630,11 @@ static enum uoms_code
 channel_holds(struct uoms_store *s, long long id, const struct uoms_order *o,
     const char *now, int *changed, struct uoms_error *e)
 {
-	static const char seen[] = "SELECT present FROM channel_holds"
-	    " WHERE order_id = ?1 AND key = ?2";
-	static const char back[] = "UPDATE channel_holds SET present = 1"
-	    " WHERE order_id = ?1 AND key = ?2";
-	static const char listed[] = "SELECT c.key, c.hold_id, h.state"
-	    " FROM channel_holds c JOIN holds h ON h.id = c.hold_id"
-	    " WHERE c.order_id = ?1 AND c.present ORDER BY c.key";
-	static const char gone[] = "UPDATE channel_holds SET present = 0"
-	    " WHERE order_id = ?1 AND key = ?2";
-	static const char resolve[] = "UPDATE holds SET state = 'resolved',"
-	    " operator = ?2, operator_note = ?3, updated_at = ?4"
-	    " WHERE id = ?1 AND state <> 'resolved'";
 	static const char ended[] = "the channel's request ended";
 	struct chold_ctx c = { s, id, NULL, now, 0 };
 	struct uoms_buf actor = { 0 }, keys = { 0 };
 	enum uoms_code code = UOMS_OK;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	int rc, present;
 
 	*changed = 0;
@@ -681,24 +646,23 @@ channel_holds(struct uoms_store *s, long long id, const struct uoms_order *o,
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	/* The ended ones first: their keys, then their holds, so that the
 	 * statement reading them is done before any write. */
-	if ((st = uoms_store_sql(s, listed)) == NULL) {
-		code = uoms_store_fail(s, e, "reading holds");
+	if ((st = uoms_db_stmt(s, SQL_INGEST_CHANNEL_HOLDS_LISTED)) == NULL) {
+		code = uoms_db_fail(s, e, "reading holds");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
+	uoms_db_bind_int(st, 1, id);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		const char *key = uoms_db_text(st, 0);
 
 		if (chold_listed(o, key))
 			continue;
-		uoms_buf_printf(&keys, "%lld %d %s", (long long)
-		    sqlite3_column_int64(st, 1), strcmp((const char *)
-		    sqlite3_column_text(st, 2), "resolved") != 0, key);
+		uoms_buf_printf(&keys, "%lld %d %s", uoms_db_int(st, 1),
+		    strcmp(uoms_db_text(st, 2), "resolved") != 0, key);
 		uoms_buf_add(&keys, "", 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		code = uoms_store_fail(s, e, "reading holds");
+	uoms_db_done(st);
+	if (rc != UOMS_DB_DONE) {
+		code = uoms_db_fail(s, e, "reading holds");
 		goto out;
 	}
 	for (size_t at = 0; keys.p != NULL && at < keys.n;
@@ -707,35 +671,37 @@ channel_holds(struct uoms_store *s, long long id, const struct uoms_order *o,
 		long long hold = strtoll(keys.p + at, NULL, 10);
 		int open = strchr(keys.p + at, ' ')[1] == '1';
 
-		if ((st = uoms_store_sql(s, gone)) == NULL) {
-			code = uoms_store_fail(s, e, "changing holds");
+		if ((st = uoms_db_stmt(s, SQL_INGEST_CHANNEL_HOLDS_GONE)) ==
+		    NULL) {
+			code = uoms_db_fail(s, e, "changing holds");
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			code = uoms_store_fail(s, e, "changing holds");
+		uoms_db_bind_int(st, 1, id);
+		uoms_db_bind_text(st, 2, key);
+		rc = uoms_db_step(st);
+		uoms_db_done(st);
+		if (rc != UOMS_DB_DONE) {
+			code = uoms_db_fail(s, e, "changing holds");
 			goto out;
 		}
 		if (!open)
 			continue;
-		if ((st = uoms_store_sql(s, resolve)) == NULL) {
-			code = uoms_store_fail(s, e, "resolving a hold");
+		if ((st = uoms_db_stmt(s, SQL_INGEST_CHANNEL_HOLDS_RESOLVE)) ==
+		    NULL) {
+			code = uoms_db_fail(s, e, "resolving a hold");
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, hold);
-		sqlite3_bind_text(st, 2, c.actor, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, ended, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			code = uoms_store_fail(s, e, "resolving a hold");
+		uoms_db_bind_int(st, 1, hold);
+		uoms_db_bind_text(st, 2, c.actor);
+		uoms_db_bind_text(st, 3, ended);
+		uoms_db_bind_text(st, 4, now);
+		rc = uoms_db_step(st);
+		uoms_db_done(st);
+		if (rc != UOMS_DB_DONE) {
+			code = uoms_db_fail(s, e, "resolving a hold");
 			goto out;
 		}
-		s->tx_any_holds = 1;
+		(*uoms_store_any_holds(s)) = 1;
 		if ((code = chold_event(&c, "hold_resolved", hold, key, ended,
 		    e)) != UOMS_OK)
 			goto out;
@@ -743,32 +709,34 @@ channel_holds(struct uoms_store *s, long long id, const struct uoms_order *o,
 	for (int i = 0; i < o->ncholds; i++) {
 		const struct uoms_chold *h = &o->cholds[i];
 
-		if ((st = uoms_store_sql(s, seen)) == NULL) {
-			code = uoms_store_fail(s, e, "reading holds");
+		if ((st = uoms_db_stmt(s, SQL_INGEST_CHANNEL_HOLDS_SEEN)) ==
+		    NULL) {
+			code = uoms_db_fail(s, e, "reading holds");
 			goto out;
 		}
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, h->key, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		present = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			code = uoms_store_fail(s, e, "reading holds");
+		uoms_db_bind_int(st, 1, id);
+		uoms_db_bind_text(st, 2, h->key);
+		rc = uoms_db_step(st);
+		present = rc == UOMS_DB_ROW ? uoms_db_int(st, 0) : -1;
+		uoms_db_done(st);
+		if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE) {
+			code = uoms_db_fail(s, e, "reading holds");
 			goto out;
 		}
 		if (present < 0)
 			code = chold_place(&c, h, e);
-		else if (present == 0 && (st = uoms_store_sql(s, back)) !=
+		else if (present == 0 && (st = uoms_db_stmt(s,
+		    SQL_INGEST_CHANNEL_HOLDS_BACK)) !=
 		    NULL) {
 			/* Back again: noted, never held again. */
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_text(st, 2, h->key, -1, SQLITE_STATIC);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
-				code = uoms_store_fail(s, e, "reading holds");
+			uoms_db_bind_int(st, 1, id);
+			uoms_db_bind_text(st, 2, h->key);
+			rc = uoms_db_step(st);
+			uoms_db_done(st);
+			if (rc != UOMS_DB_DONE)
+				code = uoms_db_fail(s, e, "reading holds");
 		} else if (present == 0)
-			code = uoms_store_fail(s, e, "reading holds");
+			code = uoms_db_fail(s, e, "reading holds");
 		if (code != UOMS_OK)
 			goto out;
 	}
@@ -789,6 +757,7 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
     const char *from, long long version, const struct uoms_buf *changed,
     const struct uoms_buf *replaced, const char *now, struct uoms_error *e)
 {
+	const char *actor = uoms_store_actor(s);
 	struct uoms_buf d = { 0 };
 	enum uoms_code code;
 
@@ -807,9 +776,9 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 		uoms_buf_str(&d, ",\"local_state\":");
 		uoms_buf_json_string(&d, from, strlen(from));
 	}
-	if ((m->drift || m->transition) && strcmp(s->actor, m->actor) != 0) {
+	if ((m->drift || m->transition) && strcmp(actor, m->actor) != 0) {
 		uoms_buf_str(&d, ",\"by\":");
-		uoms_buf_json_string(&d, s->actor, strlen(s->actor));
+		uoms_buf_json_string(&d, actor, strlen(actor));
 	}
 	uoms_buf_str(&d, "}");
 	if (m->drift)
@@ -830,7 +799,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
     const struct uoms_actor *a, enum uoms_ingest_result *result,
     long long *id, struct uoms_buf *record, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_FIND), *up = NULL;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_FIND), *up = NULL;
 	struct uoms_buf changed = { 0 }, replaced = { 0 }, ibuf = { 0 };
 	struct uoms_buf kbuf = { 0 };
 	struct uoms_val items = { .type = UOMS_V_ABSENT };
@@ -846,7 +815,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	enum uoms_code code = UOMS_OK;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "finding an order");
+		return uoms_db_fail(s, e, "finding an order");
 	uoms_time_now(now);
 	if (o->has_items) {
 		uoms_word_items(o, &ibuf);
@@ -861,11 +830,11 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		}
 	}
-	uoms_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
-	uoms_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	uoms_db_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
+	uoms_db_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_DONE) {
+		uoms_db_done(st);
 		*result = UOMS_CREATED;
 		/* Its requests' holds are read back with it. */
 		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
@@ -879,26 +848,26 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		uoms_buf_free(&kbuf);
 		return code;
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if (rc != UOMS_DB_ROW) {
+		uoms_db_done(st);
 		uoms_buf_free(&ibuf);
 		uoms_buf_free(&kbuf);
-		return uoms_store_fail(s, e, "finding an order");
+		return uoms_db_fail(s, e, "finding an order");
 	}
-	*id = sqlite3_column_int64(st, 0);
-	stored_version = sqlite3_column_int64(st, 1);
+	*id = uoms_db_int(st, 0);
+	stored_version = uoms_db_int(st, 1);
 	snprintf(from, sizeof from, "%s",
-	    sqlite3_column_text(st, 2 + UOMS_O_STATUS));
+	    uoms_db_text(st, 2 + UOMS_O_STATUS));
 	snprintf(workflow, sizeof workflow, "%s",
-	    sqlite3_column_text(st, 2 + UOMS_O_WORKFLOW));
+	    uoms_db_text(st, 2 + UOMS_O_WORKFLOW));
 	*result = UOMS_UNCHANGED;
 	if ((code = uoms_word_load(s, *id, &w, e)) != UOMS_OK)
 		goto out;
 	/* Older than the channel's last word: yesterday's news. */
 	if (uoms_word_stale(&w, o))
 		goto out;
-	if ((up = uoms_store_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
-		code = uoms_store_fail(s, e, "updating an order");
+	if ((up = uoms_db_stmt(s, SQL_ORDER_UPDATE)) == NULL) {
+		code = uoms_db_fail(s, e, "updating an order");
 		goto out;
 	}
 	if (o->f[UOMS_O_STATUS].type == UOMS_V_TEXT ||
@@ -925,7 +894,7 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if ((code = chold_news(s, *id, keys, &cnews, e)) != UOMS_OK)
 		goto out;
 	n = merge(st, &eff, &w, up, &changed, &replaced, echo);
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	if (eff.has_items) {
 		if ((code = items_changed(s, *id, o, &changed_items, e)) !=
 		    UOMS_OK)
@@ -953,7 +922,8 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		goto out;
 	}
 	/* EDIT blocks every change, a line's too (SPEC 5). */
-	if ((code = uoms_lock_check(s, *id, UOMS_LOCK_EDIT, s->actor, e)) !=
+	if ((code = uoms_lock_check(s, *id, UOMS_LOCK_EDIT,
+	    uoms_store_actor(s), e)) !=
 	    UOMS_OK)
 		goto out;
 	/* The requests' holds first: each is a version of its own, and the
@@ -966,18 +936,18 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 		code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		goto out;
 	}
-	sqlite3_bind_text(up, 2 + UOMS_O_COUNT, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 3 + UOMS_O_COUNT, *id);
+	uoms_db_bind_text(up, 2 + UOMS_O_COUNT, now);
+	uoms_db_bind_int(up, 3 + UOMS_O_COUNT, *id);
 	/* A line not wholly applied is not remembered as such. */
 	if (o->line_hash != NULL && !m.drifted)
-		sqlite3_bind_blob(up, 4 + UOMS_O_COUNT, o->line_hash,
-		    UOMS_LINE_HASH, SQLITE_STATIC);
-	if (sqlite3_step(up) != SQLITE_ROW) {
-		code = uoms_store_fail(s, e, "updating an order");
+		uoms_db_bind_blob(up, 4 + UOMS_O_COUNT, o->line_hash,
+		    UOMS_LINE_HASH);
+	if (uoms_db_step(up) != UOMS_DB_ROW) {
+		code = uoms_db_fail(s, e, "updating an order");
 		goto out;
 	}
-	stored_version = sqlite3_column_int64(up, 0);
-	sqlite3_reset(up);
+	stored_version = uoms_db_int(up, 0);
+	uoms_db_done(up);
 	if (changed_items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
 		goto out;
 	/* Each state on the way sets or clears its timestamps, in order. */
@@ -996,9 +966,9 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	uoms_word_news(o, &items, &w, echo);
 	code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 out:
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	if (up != NULL)
-		sqlite3_reset(up);
+		uoms_db_done(up);
 	uoms_buf_free(&changed);
 	uoms_buf_free(&replaced);
 	uoms_buf_free(&ibuf);
@@ -1012,17 +982,17 @@ enum uoms_code
 uoms_ingest_raw(struct uoms_store *s, long long id, const char *line,
     size_t len, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_RAW_INSERT);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RAW_INSERT);
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "keeping the raw line");
+		return uoms_db_fail(s, e, "keeping the raw line");
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, line, len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "keeping the raw line");
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, now);
+	uoms_db_bind_textn(st, 3, line, len);
+	if (uoms_db_step(st) != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "keeping the raw line");
 	return UOMS_OK;
 }
 
@@ -1041,19 +1011,19 @@ uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_ORDER_SAME_LINE);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE);
 	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "looking up a line");
-	sqlite3_bind_blob(st, 1, hash, UOMS_LINE_HASH, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*same = rc == SQLITE_ROW;
+		return uoms_db_fail(s, e, "looking up a line");
+	uoms_db_bind_blob(st, 1, hash, UOMS_LINE_HASH);
+	rc = uoms_db_step(st);
+	*same = rc == UOMS_DB_ROW;
 	if (*same)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "looking up a line");
+		*id = uoms_db_int(st, 0);
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "looking up a line");
 	return *same && record != NULL ? uoms_order_record(s, *id, record, e) :
 	    UOMS_OK;
 }

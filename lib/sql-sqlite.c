@@ -26,7 +26,7 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " version, created_at, updated_at, line_hash, line_version)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1, ?21, ?21, ?22,"
-	    " CASE WHEN ?22 IS NOT NULL THEN 1 END)",
+	    " CASE WHEN ?22 IS NOT NULL THEN 1 END) RETURNING id",
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = ?3, kind = ?4,"
 	    " workflow = ?5, status = ?6, department = ?7, warehouse = ?8,"
 	    " customer = ?9, shipping = ?10, eta = ?11, driver = ?12,"
@@ -125,4 +125,52 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " key, order_id, fingerprint, result, created_at, expires_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQL_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE expires_at <= ?1",
+	/* ingest */
+	[SQL_INGEST_ORDER_HELD_ON_HOLD] =
+	    "SELECT EXISTS (SELECT 1 FROM holds h"
+	    " WHERE h.order_id = ?1 AND h.state <> 'resolved'"
+	    " AND NOT (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.hold_id = h.id AND c.present"
+	    " AND c.key NOT IN (SELECT value FROM json_each(?2)))))"
+	    " OR (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(?2) j"
+	    " WHERE NOT EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.order_id = ?1 AND c.key = j.value)))",
+	[SQL_INGEST_CHANNEL_STAMPS] = "UPDATE orders SET"
+	    " depart_time = coalesce(?2, depart_time),"
+	    " complete_time = coalesce(?3, complete_time) WHERE id = ?1",
+	[SQL_INGEST_DRIFT_HOLD] = "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at) VALUES (?1, 'other', ?2,"
+	    " ?3, ?4, 'open', ?4)",
+	[SQL_INGEST_CHOLD_EVENT_BUMP] =
+	    "UPDATE orders SET version = version + 1,"
+	    " updated_at = ?2 WHERE id = ?1 RETURNING version",
+	[SQL_INGEST_CHOLD_PLACE_HOLD] =
+	    "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at) VALUES (?1, 'other', ?2,"
+	    " ?3, ?4, 'open', ?4) RETURNING id",
+	[SQL_INGEST_CHOLD_PLACE_KEEP] =
+	    "INSERT INTO channel_holds (order_id, key,"
+	    " hold_id, present) VALUES (?1, ?2, ?3, 1)",
+	[SQL_INGEST_CHOLD_NEWS] =
+	    "SELECT EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.order_id = ?1 AND c.present"
+	    " AND c.key NOT IN (SELECT value FROM json_each(?2)))"
+	    " OR EXISTS (SELECT 1 FROM json_each(?2) j"
+	    " WHERE NOT EXISTS (SELECT 1 FROM channel_holds c"
+	    " WHERE c.order_id = ?1 AND c.key = j.value AND c.present))",
+	[SQL_INGEST_CHANNEL_HOLDS_SEEN] = "SELECT present FROM channel_holds"
+	    " WHERE order_id = ?1 AND key = ?2",
+	[SQL_INGEST_CHANNEL_HOLDS_BACK] =
+	    "UPDATE channel_holds SET present = 1"
+	    " WHERE order_id = ?1 AND key = ?2",
+	[SQL_INGEST_CHANNEL_HOLDS_LISTED] = "SELECT c.key, c.hold_id, h.state"
+	    " FROM channel_holds c JOIN holds h ON h.id = c.hold_id"
+	    " WHERE c.order_id = ?1 AND c.present ORDER BY c.key",
+	[SQL_INGEST_CHANNEL_HOLDS_GONE] =
+	    "UPDATE channel_holds SET present = 0"
+	    " WHERE order_id = ?1 AND key = ?2",
+	[SQL_INGEST_CHANNEL_HOLDS_RESOLVE] =
+	    "UPDATE holds SET state = 'resolved',"
+	    " operator = ?2, operator_note = ?3, updated_at = ?4"
+	    " WHERE id = ?1 AND state <> 'resolved'",
 };

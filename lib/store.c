@@ -237,6 +237,12 @@ uoms_store_actor(const struct uoms_store *s)
 	return s->actor;
 }
 
+const char *
+uoms_store_workflow(const struct uoms_store *s)
+{
+	return s->workflow;
+}
+
 int
 uoms_store_in_tx(struct uoms_store *s)
 {
