@@ -10,7 +10,7 @@ DATADIR ?= $(PREFIX)/share/uoms
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt libcurl
+PKGS     = sqlite3 libpq jansson yaml-0.1 libcrypto libxcrypt libcurl
 
 ifeq ($(SAN),1)
 O       ?= build-san
@@ -45,8 +45,8 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 
 # Debian packages the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
-	libcrypt-dev libcurl4-openssl-dev
-DEPS_TEST  = bats sqlite3 python3 perl tzdata man-db time openssl
+	libcrypt-dev libcurl4-openssl-dev libpq-dev
+DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl
 DEPS_BENCH = sqlite-utils curl
 
 .PHONY: all deps deps-bench demo check bench soak install clean

@@ -59,28 +59,61 @@ read_items(struct uoms_store *s, long long id, struct uoms_order *o,
 	return UOMS_OK;
 }
 
-/* The open holds as a JSON array in s's arena; NULL when there are none. */
+/* Appends member name and the text of column col (null for NULL). */
+static void
+json_member(struct uoms_buf *b, const char *name, struct uoms_stmt *st,
+    int col)
+{
+	uoms_buf_printf(b, ",\"%s\":", name);
+	if (uoms_db_is_null(st, col))
+		uoms_buf_str(b, "null");
+	else
+		uoms_buf_json_string(b, uoms_db_text(st, col),
+		    uoms_db_bytes(st, col));
+}
+
+/*
+ * The open holds as a JSON array in the scratch; NULL when none can be
+ * (no hold in the transaction). Written here, not by the engine's JSON
+ * functions, so that both engines give the same bytes.
+ */
 static enum uoms_code
 read_holds(struct uoms_store *s, long long id, const char **holds,
     struct uoms_error *e)
 {
 	struct uoms_stmt *st;
+	struct uoms_buf b = { 0 };
+	enum uoms_db_step rc;
+	int n = 0;
 
 	*holds = NULL;
 	if (*uoms_store_any_holds(s) == 0)
 		return UOMS_OK;
-	if ((st = uoms_db_stmt(s, SQL_HOLDS_JSON)) == NULL)
+	if ((st = uoms_db_stmt(s, SQL_HOLDS_OPEN)) == NULL)
 		return uoms_db_fail(s, e, "reading holds");
 	uoms_db_bind_int(st, 1, id);
-	if (uoms_db_step(st) != UOMS_DB_ROW) {
+	uoms_buf_str(&b, "[");
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		uoms_buf_printf(&b, "%s{\"id\":%lld", n++ ? "," : "",
+		    uoms_db_int(st, 0));
+		json_member(&b, "reason", st, 1);
+		json_member(&b, "note", st, 2);
+		json_member(&b, "state", st, 3);
+		json_member(&b, "placed_by", st, 4);
+		json_member(&b, "placed_at", st, 5);
+		uoms_buf_str(&b, "}");
+	}
+	uoms_buf_str(&b, "]");
+	if (rc == UOMS_DB_ERROR) {
 		enum uoms_code code = uoms_db_fail(s, e, "reading holds");
 
 		uoms_db_done(st);
+		uoms_buf_free(&b);
 		return code;
 	}
-	*holds = uoms_arena_strndup(&uoms_store_scratch(s)->arena,
-	    uoms_db_text(st, 0), uoms_db_bytes(st, 0));
 	uoms_db_done(st);
+	*holds = uoms_arena_strndup(&uoms_store_scratch(s)->arena, b.p, b.n);
+	uoms_buf_free(&b);
 	return UOMS_OK;
 }
 

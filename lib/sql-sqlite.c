@@ -59,10 +59,9 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " ?5, ?6, ?7, ?8)",
 	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS " FROM orders o"
 	    " WHERE o.id = ?1",
-	[SQL_HOLDS_JSON] = "SELECT json_group_array(json_object('id', id,"
-	    " 'reason', reason, 'note', note, 'state', state, 'placed_by',"
-	    " placed_by, 'placed_at', placed_at)) FROM holds"
-	    " WHERE order_id = ?1 AND state <> 'resolved'",
+	[SQL_HOLDS_OPEN] = "SELECT id, reason, note, state, placed_by,"
+	    " placed_at FROM holds WHERE order_id = ?1 AND state <> 'resolved'"
+	    " ORDER BY id",
 	[SQL_RAW_INSERT] = "INSERT INTO raw_payloads (order_id, received_at,"
 	    " payload) VALUES (?1, ?2, ?3)",
 	[SQL_PRODUCT_FIND] = "SELECT " PRODUCT_COLUMNS ", extra, version"
@@ -97,6 +96,8 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " channel, sku, valid_from, cost FROM product_costs"
 	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
 	    " ORDER BY channel, sku, julianday(valid_from), valid_from",
+	[SQL_STORE_REJECT] = "INSERT INTO rejects (tool, at, code, message,"
+	    " line) VALUES (?1, ?2, ?3, ?4, ?5)",
 	/* change */
 	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
 	    " order_no FROM orders WHERE id = ?1",

@@ -20,7 +20,7 @@ enum uoms_sql {
 	SQL_ITEM_INSERT,
 	SQL_EVENT_INSERT,
 	SQL_RECORD,
-	SQL_HOLDS_JSON,
+	SQL_HOLDS_OPEN,
 	SQL_RAW_INSERT,
 	SQL_PRODUCT_FIND,
 	SQL_PRODUCT_INSERT,
@@ -30,6 +30,7 @@ enum uoms_sql {
 	SQL_PRODUCT_COST_NOW,
 	SQL_PRODUCT_LIST,
 	SQL_PRODUCT_COST_LIST,
+	SQL_STORE_REJECT,
 	/* change */
 	SQL_CHANGE_TARGET_BY_ID,
 	SQL_CHANGE_TARGET_BY_KEY,
@@ -60,7 +61,9 @@ enum uoms_sql {
 	SQL_COUNT
 };
 
-/* The text of statement which on SQLite. */
+/* The text of statement which on SQLite, and on PostgreSQL (NULL: not
+ * written yet). */
 extern const char *const uoms_sql_sqlite[SQL_COUNT];
+extern const char *const uoms_sql_pg[SQL_COUNT];
 
 #endif

@@ -10,261 +10,16 @@
 
 #include "order.h"
 #include "rfc3339.h"
+#include "store_pg.h"
 #include "store_priv.h"
 
 
 sqlite3_stmt *
 uoms_store_stmt(struct uoms_store *s, enum uoms_sql which)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, which);
+	struct uoms_stmt *st = s->pg == NULL ? uoms_db_stmt(s, which) : NULL;
 
 	return st != NULL ? st->lite : NULL;
-}
-
-struct uoms_stmt *
-uoms_db_stmt(struct uoms_store *s, enum uoms_sql which)
-{
-	struct uoms_stmt *st = &s->named[which];
-
-	if (st->lite != NULL) {
-		sqlite3_reset(st->lite);
-		sqlite3_clear_bindings(st->lite);
-		return st;
-	}
-	if (sqlite3_prepare_v3(s->db, uoms_sql_sqlite[which], -1,
-	    SQLITE_PREPARE_PERSISTENT, &st->lite, NULL) != SQLITE_OK)
-		return NULL;
-	st->s = s;
-	return st;
-}
-
-struct uoms_stmt *
-uoms_db_prepare(struct uoms_store *s, const char *sql)
-{
-	struct uoms_stmt *st = calloc(1, sizeof *st);
-
-	if (st == NULL)
-		return NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st->lite, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st->lite);
-		free(st);
-		return NULL;
-	}
-	st->s = s;
-	return st;
-}
-
-void
-uoms_db_free(struct uoms_stmt *st)
-{
-	if (st == NULL)
-		return;
-	sqlite3_finalize(st->lite);
-	free(st);
-}
-
-void
-uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n)
-{
-	(void)s;
-	uoms_buf_printf(sql, "?%d", n);
-}
-
-void
-uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
-    const char *col, const char *member)
-{
-	(void)s;
-	uoms_buf_printf(sql, "json_extract(%s, '$.%s')", col, member);
-}
-
-void
-uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
-    const char *col, int n)
-{
-	(void)s;
-	uoms_buf_printf(sql, "%s GLOB ?%d || '*'", col, n);
-}
-
-void
-uoms_db_bind_int(struct uoms_stmt *st, int i, long long v)
-{
-	sqlite3_bind_int64(st->lite, i, v);
-}
-
-void
-uoms_db_bind_real(struct uoms_stmt *st, int i, double v)
-{
-	sqlite3_bind_double(st->lite, i, v);
-}
-
-void
-uoms_db_bind_text(struct uoms_stmt *st, int i, const char *v)
-{
-	sqlite3_bind_text(st->lite, i, v, -1, SQLITE_STATIC);
-}
-
-void
-uoms_db_bind_textn(struct uoms_stmt *st, int i, const char *v, size_t n)
-{
-	sqlite3_bind_text64(st->lite, i, v, n, SQLITE_STATIC, SQLITE_UTF8);
-}
-
-void
-uoms_db_bind_copy(struct uoms_stmt *st, int i, const char *v)
-{
-	sqlite3_bind_text(st->lite, i, v, -1, SQLITE_TRANSIENT);
-}
-
-void
-uoms_db_bind_blob(struct uoms_stmt *st, int i, const void *p, size_t n)
-{
-	sqlite3_bind_blob64(st->lite, i, p, n, SQLITE_STATIC);
-}
-
-void
-uoms_db_bind_null(struct uoms_stmt *st, int i)
-{
-	sqlite3_bind_null(st->lite, i);
-}
-
-void
-uoms_db_bind_val(struct uoms_stmt *st, int i, const struct uoms_val *v)
-{
-	uoms_bind_val(st->lite, i, v);
-}
-
-enum uoms_db_step
-uoms_db_step(struct uoms_stmt *st)
-{
-	switch (sqlite3_step(st->lite)) {
-	case SQLITE_ROW:
-		return UOMS_DB_ROW;
-	case SQLITE_DONE:
-		return UOMS_DB_DONE;
-	}
-	return UOMS_DB_ERROR;
-}
-
-int
-uoms_db_is_null(struct uoms_stmt *st, int col)
-{
-	return sqlite3_column_type(st->lite, col) == SQLITE_NULL;
-}
-
-long long
-uoms_db_int(struct uoms_stmt *st, int col)
-{
-	return sqlite3_column_int64(st->lite, col);
-}
-
-double
-uoms_db_real(struct uoms_stmt *st, int col)
-{
-	return sqlite3_column_double(st->lite, col);
-}
-
-const char *
-uoms_db_text(struct uoms_stmt *st, int col)
-{
-	return (const char *)sqlite3_column_text(st->lite, col);
-}
-
-const void *
-uoms_db_blob(struct uoms_stmt *st, int col)
-{
-	return sqlite3_column_blob(st->lite, col);
-}
-
-size_t
-uoms_db_bytes(struct uoms_stmt *st, int col)
-{
-	return (size_t)sqlite3_column_bytes(st->lite, col);
-}
-
-struct uoms_val
-uoms_db_val(struct uoms_stmt *st, int col)
-{
-	return uoms_column_val(st->lite, col);
-}
-
-void
-uoms_db_done(struct uoms_stmt *st)
-{
-	sqlite3_reset(st->lite);
-}
-
-enum uoms_code
-uoms_db_exec(struct uoms_store *s, struct uoms_stmt *st, const char *doing,
-    struct uoms_error *e)
-{
-	enum uoms_db_step r;
-
-	while ((r = uoms_db_step(st)) == UOMS_DB_ROW)
-		;
-	if (r == UOMS_DB_ERROR) {
-		enum uoms_code code = uoms_db_fail(s, e, doing);
-
-		uoms_db_done(st);
-		return code;
-	}
-	uoms_db_done(st);
-	return UOMS_OK;
-}
-
-enum uoms_code
-uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st, struct uoms_buf *out,
-    const char *doing, struct uoms_error *e)
-{
-	return uoms_store_lines(s, st->lite, out, doing, e);
-}
-
-long long
-uoms_db_changes(struct uoms_store *s)
-{
-	return sqlite3_changes64(s->db);
-}
-
-enum uoms_code
-uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
-{
-	return uoms_store_fail(s, e, doing);
-}
-
-const char *
-uoms_store_actor(const struct uoms_store *s)
-{
-	return s->actor;
-}
-
-const char *
-uoms_store_workflow(const struct uoms_store *s)
-{
-	return s->workflow;
-}
-
-int
-uoms_store_in_tx(struct uoms_store *s)
-{
-	return !sqlite3_get_autocommit(s->db);
-}
-
-int *
-uoms_store_any_locks(struct uoms_store *s)
-{
-	return &s->tx_any_locks;
-}
-
-int *
-uoms_store_any_holds(struct uoms_store *s)
-{
-	return &s->tx_any_holds;
-}
-
-struct uoms_scratch *
-uoms_store_scratch(struct uoms_store *s)
-{
-	return &s->scratch;
 }
 
 sqlite3_stmt *
@@ -272,6 +27,12 @@ uoms_store_sql(struct uoms_store *s, const char *sql)
 {
 	int i;
 
+	/* A module not on db.h yet: it runs on SQLite only. */
+	if (s->pg != NULL) {
+		snprintf(s->pg_why, sizeof s->pg_why, "a statement this build "
+		    "runs on SQLite only");
+		return NULL;
+	}
 	for (i = 0; i < UOMS_SQL_CACHE && s->cache[i].sql != NULL; i++)
 		if (s->cache[i].sql == sql) {
 			sqlite3_reset(s->cache[i].st);
@@ -302,9 +63,39 @@ uoms_store_lines(struct uoms_store *s, sqlite3_stmt *st, struct uoms_buf *out,
 	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e, doing);
 }
 
+/* The same for PostgreSQL, by the failure's SQLSTATE. */
+static enum uoms_code
+pg_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
+{
+	const char *state = uoms_pg_sqlstate(s->pg);
+	const char *msg = s->pg_why[0] ? s->pg_why : uoms_pg_error(s->pg);
+
+	/* 40001 serialization, 40P01 deadlock, 55P03 lock timeout. */
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0)
+		return uoms_fail(e, UOMS_BUSY, "store busy past the timeout "
+		    "while %s", doing);
+	if (strcmp(state, "53100") == 0)
+		return uoms_fail(e, UOMS_INTERNAL, "disk full: no space left "
+		    "for the store while %s (rolled back: nothing of it is "
+		    "stored)", doing);
+	if (strncmp(state, "08", 2) == 0)
+		return uoms_fail(e, UOMS_INTERNAL, "lost the connection to the "
+		    "store while %s: %s", doing, msg);
+	if (strcmp(state, "22003") == 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of range: a sum beyond "
+		    "64 bits while %s", doing);
+	if (strcmp(state, "53200") == 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory while %s",
+		    doing);
+	return uoms_fail(e, UOMS_INTERNAL, "store: %s: %s", doing, msg);
+}
+
 enum uoms_code
 uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
+	if (s->pg != NULL)
+		return pg_fail(s, e, doing);
 	int code = sqlite3_errcode(s->db) & 0xff;
 	const char *msg = sqlite3_errmsg(s->db);
 
@@ -399,45 +190,41 @@ uoms_event_append_as(struct uoms_store *s, const char *actor, long long id,
     const char *type, const char *from, const char *to, long long version,
     const char *details, const char *now, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_stmt(s, SQL_EVENT_INSERT);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_EVENT_INSERT);
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "appending an event");
+		return uoms_db_fail(s, e, "appending an event");
 	if (id > 0)
-		sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+		uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, type);
+	uoms_db_bind_text(st, 3, from);
+	uoms_db_bind_text(st, 4, to);
+	uoms_db_bind_text(st, 5, actor);
+	uoms_db_bind_text(st, 6, now);
 	if (version > 0)
-		sqlite3_bind_int64(st, 7, version);
-	sqlite3_bind_text(st, 8, details, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "appending an event");
-	return UOMS_OK;
+		uoms_db_bind_int(st, 7, version);
+	uoms_db_bind_text(st, 8, details);
+	return uoms_db_exec(s, st, "appending an event", e);
 }
 
 void
 uoms_store_note_reject(struct uoms_store *s, const char *tool,
     enum uoms_code code, const char *msg, long line)
 {
-	static const char sql[] = "INSERT INTO rejects (tool, at, code,"
-	    " message, line) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_STORE_REJECT);
 	char now[24];
 
 	if (st == NULL)
 		return;
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, tool, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, uoms_code_name(code), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, msg, -1, SQLITE_STATIC);
+	uoms_db_bind_text(st, 1, tool);
+	uoms_db_bind_text(st, 2, now);
+	uoms_db_bind_text(st, 3, uoms_code_name(code));
+	uoms_db_bind_text(st, 4, msg);
 	if (line > 0)
-		sqlite3_bind_int64(st, 5, line);
-	sqlite3_step(st);
-	sqlite3_reset(st);
+		uoms_db_bind_int(st, 5, line);
+	uoms_db_step(st);
+	uoms_db_done(st);
 }
 
 int
@@ -449,6 +236,8 @@ uoms_store_schema_version(void)
 static int
 exec(struct uoms_store *s, const char *sql)
 {
+	if (s->pg != NULL)
+		return uoms_pg_exec(s->pg, sql);
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
@@ -835,6 +624,34 @@ fail:
 	return -1;
 }
 
+/* A store on PostgreSQL: the URL is libpq's (store-pg.c). */
+static struct uoms_store *
+open_pg(const char *url, enum uoms_store_mode mode,
+    const struct uoms_config *cfg, char *why, size_t whylen)
+{
+	struct uoms_store *s;
+	int bad = 0;
+	long long timeout = uoms_config_num(cfg, "busy_timeout", 30000, &bad);
+
+	if (bad) {
+		snprintf(why, whylen, "config: busy_timeout must be "
+		    "milliseconds");
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	s->actor = "unknown";
+	s->workflow = "dispatch";
+	if ((s->pg = uoms_pg_open(url, mode != UOMS_STORE_READ, timeout, why,
+	    whylen)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct uoms_store *
 uoms_store_open(const char *path, enum uoms_store_mode mode,
     const struct uoms_config *cfg, char *why, size_t whylen)
@@ -843,12 +660,8 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 	struct stat sb;
 	int uv;
 
-	if (strncmp(path, "postgresql:", 11) == 0 ||
-	    strncmp(path, "postgres:", 9) == 0) {
-		snprintf(why, whylen, "store '%s': PostgreSQL stores are not "
-		    "supported by this build yet", path);
-		return NULL;
-	}
+	if (uoms_pg_is_url(path))
+		return open_pg(path, mode, cfg, why, whylen);
 	if (stat(path, &sb) < 0) {
 		if (mode != UOMS_STORE_WRITE || errno != ENOENT) {
 			snprintf(why, whylen, "no store at '%s': %s", path,
@@ -908,6 +721,7 @@ uoms_store_close(struct uoms_store *s)
 		sqlite3_finalize(s->cache[i].st);
 	for (int i = 0; i < SQL_COUNT; i++)
 		sqlite3_finalize(s->named[i].lite);
+	uoms_pg_close(s->pg);
 	uoms_arena_free(&s->scratch.arena);
 	free(s->scratch.items);
 	sqlite3_close(s->db);
@@ -929,7 +743,8 @@ uoms_store_set_workflow(struct uoms_store *s, const char *workflow)
 enum uoms_code
 uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 {
-	if (exec(s, "BEGIN IMMEDIATE") < 0)
+	if (s->pg != NULL ? uoms_pg_begin(s->pg) < 0 :
+	    exec(s, "BEGIN IMMEDIATE") < 0)
 		return uoms_store_fail(s, e, "beginning a transaction");
 	s->tx_any_locks = s->tx_any_holds = -1;
 	return UOMS_OK;
@@ -950,6 +765,6 @@ uoms_store_commit(struct uoms_store *s, struct uoms_error *e)
 void
 uoms_store_rollback(struct uoms_store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (uoms_store_in_tx(s))
 		exec(s, "ROLLBACK");
 }

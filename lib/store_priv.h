@@ -17,16 +17,23 @@
 #include "sql.h"
 #include "store.h"
 
+struct uoms_pg;
+struct uoms_pg_stmt;
+
 #define UOMS_SQL_CACHE 128
 
 /* A statement of the SQLite engine. */
+/* A statement: SQLite's (lite) or PostgreSQL's (pg), as its store is. */
 struct uoms_stmt {
 	struct uoms_store *s;
 	sqlite3_stmt *lite;
+	struct uoms_pg_stmt *pg;
 };
 
 struct uoms_store {
-	sqlite3 *db;
+	sqlite3 *db;			/* NULL on PostgreSQL */
+	struct uoms_pg *pg;		/* NULL on SQLite (store-pg.c) */
+	char pg_why[160];		/* a failure before PostgreSQL was asked */
 	struct uoms_stmt named[SQL_COUNT];	/* prepared when first asked */
 	struct {
 		const char *sql;	/* a static string: its address is the key */

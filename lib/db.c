@@ -1,0 +1,388 @@
+/*
+ * db.h on each engine: a statement is SQLite's (lite) or PostgreSQL's
+ * (pg, store-pg.c), as its store is. The text of a named statement is
+ * the engine's table's (sql-sqlite.c, sql-pg.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_pg.h"
+#include "store_priv.h"
+
+/* A PostgreSQL statement without its text yet says so, not "". */
+static struct uoms_stmt *
+no_text(struct uoms_store *s, enum uoms_sql which)
+{
+	snprintf(s->pg_why, sizeof s->pg_why, "statement %d has no "
+	    "PostgreSQL text in this build", (int)which);
+	return NULL;
+}
+
+struct uoms_stmt *
+uoms_db_stmt(struct uoms_store *s, enum uoms_sql which)
+{
+	struct uoms_stmt *st = &s->named[which];
+
+	if (s->pg != NULL) {
+		if (uoms_sql_pg[which] == NULL)
+			return no_text(s, which);
+		s->pg_why[0] = '\0';
+		st->s = s;
+		st->pg = uoms_pg_stmt(s->pg, which, uoms_sql_pg[which]);
+		return st->pg != NULL ? st : NULL;
+	}
+	if (st->lite != NULL) {
+		sqlite3_reset(st->lite);
+		sqlite3_clear_bindings(st->lite);
+		return st;
+	}
+	if (sqlite3_prepare_v3(s->db, uoms_sql_sqlite[which], -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->lite, NULL) != SQLITE_OK)
+		return NULL;
+	st->s = s;
+	return st;
+}
+
+struct uoms_stmt *
+uoms_db_prepare(struct uoms_store *s, const char *sql)
+{
+	struct uoms_stmt *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return NULL;
+	st->s = s;
+	if (s->pg != NULL) {
+		if ((st->pg = uoms_pg_prepare(s->pg, sql)) == NULL) {
+			free(st);
+			return NULL;
+		}
+		return st;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st->lite, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st->lite);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+uoms_db_free(struct uoms_stmt *st)
+{
+	if (st == NULL)
+		return;
+	if (st->pg != NULL)
+		uoms_pg_free(st->pg);
+	else
+		sqlite3_finalize(st->lite);
+	free(st);
+}
+
+void
+uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n)
+{
+	uoms_buf_printf(sql, s->pg != NULL ? "$%d" : "?%d", n);
+}
+
+void
+uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, const char *member)
+{
+	if (s->pg != NULL)
+		uoms_buf_printf(sql, "(%s::jsonb ->> '%s')", col, member);
+	else
+		uoms_buf_printf(sql, "json_extract(%s, '$.%s')", col, member);
+}
+
+void
+uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, int n)
+{
+	if (s->pg != NULL)
+		uoms_buf_printf(sql, "starts_with(%s, $%d)", col, n);
+	else
+		uoms_buf_printf(sql, "%s GLOB ?%d || '*'", col, n);
+}
+
+void
+uoms_db_bind_int(struct uoms_stmt *st, int i, long long v)
+{
+	if (st->pg != NULL)
+		uoms_pg_bind_int(st->pg, i, v);
+	else
+		sqlite3_bind_int64(st->lite, i, v);
+}
+
+void
+uoms_db_bind_real(struct uoms_stmt *st, int i, double v)
+{
+	if (st->pg != NULL) {
+		char num[40];
+		int n = snprintf(num, sizeof num, "%.17g", v);
+
+		uoms_pg_bind(st->pg, i, num, (size_t)n, 1, 0);
+	} else
+		sqlite3_bind_double(st->lite, i, v);
+}
+
+void
+uoms_db_bind_text(struct uoms_stmt *st, int i, const char *v)
+{
+	if (st->pg != NULL)
+		uoms_pg_bind(st->pg, i, v, v != NULL ? strlen(v) : 0, 0, 0);
+	else
+		sqlite3_bind_text(st->lite, i, v, -1, SQLITE_STATIC);
+}
+
+void
+uoms_db_bind_textn(struct uoms_stmt *st, int i, const char *v, size_t n)
+{
+	/* PostgreSQL takes text up to its NUL: a length cut is copied. */
+	if (st->pg != NULL)
+		uoms_pg_bind(st->pg, i, v, n, 1, 0);
+	else
+		sqlite3_bind_text64(st->lite, i, v, n, SQLITE_STATIC,
+		    SQLITE_UTF8);
+}
+
+void
+uoms_db_bind_copy(struct uoms_stmt *st, int i, const char *v)
+{
+	if (st->pg != NULL)
+		uoms_pg_bind(st->pg, i, v, v != NULL ? strlen(v) : 0, 1, 0);
+	else
+		sqlite3_bind_text(st->lite, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+uoms_db_bind_blob(struct uoms_stmt *st, int i, const void *p, size_t n)
+{
+	if (st->pg != NULL)
+		uoms_pg_bind(st->pg, i, p, n, 0, 1);
+	else
+		sqlite3_bind_blob64(st->lite, i, p, n, SQLITE_STATIC);
+}
+
+void
+uoms_db_bind_null(struct uoms_stmt *st, int i)
+{
+	if (st->pg != NULL)
+		uoms_pg_bind(st->pg, i, NULL, 0, 0, 0);
+	else
+		sqlite3_bind_null(st->lite, i);
+}
+
+void
+uoms_db_bind_val(struct uoms_stmt *st, int i, const struct uoms_val *v)
+{
+	switch (v->type) {
+	case UOMS_V_TEXT:
+		if (st->pg != NULL)
+			uoms_pg_bind(st->pg, i, v->s, v->n, 1, 0);
+		else
+			sqlite3_bind_text(st->lite, i, v->s, v->n,
+			    SQLITE_TRANSIENT);
+		break;
+	case UOMS_V_INT:
+		uoms_db_bind_int(st, i, v->i);
+		break;
+	default:
+		uoms_db_bind_null(st, i);
+	}
+}
+
+enum uoms_db_step
+uoms_db_step(struct uoms_stmt *st)
+{
+	if (st->pg != NULL) {
+		int r = uoms_pg_step(st->pg);
+
+		return r > 0 ? UOMS_DB_ROW : r == 0 ? UOMS_DB_DONE :
+		    UOMS_DB_ERROR;
+	}
+	switch (sqlite3_step(st->lite)) {
+	case SQLITE_ROW:
+		return UOMS_DB_ROW;
+	case SQLITE_DONE:
+		return UOMS_DB_DONE;
+	}
+	return UOMS_DB_ERROR;
+}
+
+int
+uoms_db_is_null(struct uoms_stmt *st, int col)
+{
+	if (st->pg != NULL)
+		return uoms_pg_is_null(st->pg, col);
+	return sqlite3_column_type(st->lite, col) == SQLITE_NULL;
+}
+
+long long
+uoms_db_int(struct uoms_stmt *st, int col)
+{
+	const char *t;
+
+	if (st->pg == NULL)
+		return sqlite3_column_int64(st->lite, col);
+	/* A boolean (EXISTS, a comparison) reads as 1 or 0, as in SQLite. */
+	t = uoms_pg_text(st->pg, col);
+	return t == NULL ? 0 : t[0] == 't' ? 1 : t[0] == 'f' ? 0 :
+	    strtoll(t, NULL, 10);
+}
+
+double
+uoms_db_real(struct uoms_stmt *st, int col)
+{
+	const char *t;
+
+	if (st->pg == NULL)
+		return sqlite3_column_double(st->lite, col);
+	t = uoms_pg_text(st->pg, col);
+	return t != NULL ? strtod(t, NULL) : 0;
+}
+
+const char *
+uoms_db_text(struct uoms_stmt *st, int col)
+{
+	if (st->pg != NULL)
+		return uoms_pg_text(st->pg, col);
+	return (const char *)sqlite3_column_text(st->lite, col);
+}
+
+const void *
+uoms_db_blob(struct uoms_stmt *st, int col)
+{
+	size_t n;
+
+	if (st->pg != NULL)
+		return uoms_pg_blob(st->pg, col, &n);
+	return sqlite3_column_blob(st->lite, col);
+}
+
+size_t
+uoms_db_bytes(struct uoms_stmt *st, int col)
+{
+	if (st->pg != NULL)
+		return uoms_pg_bytes(st->pg, col);
+	return (size_t)sqlite3_column_bytes(st->lite, col);
+}
+
+struct uoms_val
+uoms_db_val(struct uoms_stmt *st, int col)
+{
+	struct uoms_val v = { .type = UOMS_V_NULL };
+
+	if (st->pg == NULL)
+		return uoms_column_val(st->lite, col);
+	if (uoms_pg_is_null(st->pg, col))
+		return v;
+	if (uoms_pg_is_int(st->pg, col)) {
+		v.type = UOMS_V_INT;
+		v.i = uoms_db_int(st, col);
+	} else {
+		v.type = UOMS_V_TEXT;
+		v.s = uoms_pg_text(st->pg, col);
+		v.n = uoms_pg_bytes(st->pg, col);
+	}
+	return v;
+}
+
+void
+uoms_db_done(struct uoms_stmt *st)
+{
+	if (st->pg != NULL)
+		uoms_pg_done(st->pg);
+	else
+		sqlite3_reset(st->lite);
+}
+
+enum uoms_code
+uoms_db_exec(struct uoms_store *s, struct uoms_stmt *st, const char *doing,
+    struct uoms_error *e)
+{
+	enum uoms_db_step r;
+
+	while ((r = uoms_db_step(st)) == UOMS_DB_ROW)
+		;
+	if (r == UOMS_DB_ERROR) {
+		enum uoms_code code = uoms_db_fail(s, e, doing);
+
+		uoms_db_done(st);
+		return code;
+	}
+	uoms_db_done(st);
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st, struct uoms_buf *out,
+    const char *doing, struct uoms_error *e)
+{
+	enum uoms_db_step r;
+
+	while ((r = uoms_db_step(st)) == UOMS_DB_ROW) {
+		uoms_buf_add(out, uoms_db_text(st, 0), uoms_db_bytes(st, 0));
+		uoms_buf_add(out, "\n", 1);
+	}
+	if (r == UOMS_DB_ERROR) {
+		enum uoms_code code = uoms_db_fail(s, e, doing);
+
+		uoms_db_done(st);
+		return code;
+	}
+	uoms_db_done(st);
+	return UOMS_OK;
+}
+
+long long
+uoms_db_changes(struct uoms_store *s)
+{
+	if (s->pg != NULL)
+		return uoms_pg_changes(s->pg);
+	return sqlite3_changes64(s->db);
+}
+
+enum uoms_code
+uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
+{
+	return uoms_store_fail(s, e, doing);
+}
+
+const char *
+uoms_store_actor(const struct uoms_store *s)
+{
+	return s->actor;
+}
+
+const char *
+uoms_store_workflow(const struct uoms_store *s)
+{
+	return s->workflow;
+}
+
+int
+uoms_store_in_tx(struct uoms_store *s)
+{
+	if (s->pg != NULL)
+		return uoms_pg_in_tx(s->pg);
+	return !sqlite3_get_autocommit(s->db);
+}
+
+int *
+uoms_store_any_locks(struct uoms_store *s)
+{
+	return &s->tx_any_locks;
+}
+
+int *
+uoms_store_any_holds(struct uoms_store *s)
+{
+	return &s->tx_any_holds;
+}
+
+struct uoms_scratch *
+uoms_store_scratch(struct uoms_store *s)
+{
+	return &s->scratch;
+}

@@ -1,0 +1,69 @@
+/*
+ * The PostgreSQL engine of the store (store-pg.c), for store.c only: a
+ * connection, its schema, and statements run through libpq. store.c
+ * hands every db.h call on a PostgreSQL store to these.
+ */
+#ifndef UOMS_STORE_PG_H
+#define UOMS_STORE_PG_H
+
+#include <stddef.h>
+
+#include "sql.h"
+
+struct uoms_pg;
+struct uoms_pg_stmt;
+
+/* Nonzero when path names a PostgreSQL store (a postgresql:// URL). */
+int uoms_pg_is_url(const char *path);
+
+/*
+ * Connects to the database at url and brings its schema to this build's
+ * (migrate: a tool that writes), or checks it is there (a reader). A
+ * writer waits busy_ms for another to finish before it fails.
+ * NULL with why filled (the URL's password never in it).
+ */
+struct uoms_pg *uoms_pg_open(const char *url, int migrate, long long busy_ms,
+    char *why, size_t whylen);
+void uoms_pg_close(struct uoms_pg *pg);
+
+/* Begins a write transaction: one writer at a time, as on SQLite. */
+int uoms_pg_begin(struct uoms_pg *pg);
+/* Runs a command without rows (BEGIN, COMMIT); -1 on failure. */
+int uoms_pg_exec(struct uoms_pg *pg, const char *sql);
+/* Nonzero inside a transaction. */
+int uoms_pg_in_tx(struct uoms_pg *pg);
+/* The last failure: its words and its SQLSTATE ("" when none). */
+const char *uoms_pg_error(struct uoms_pg *pg);
+const char *uoms_pg_sqlstate(struct uoms_pg *pg);
+/* Rows the last INSERT, UPDATE or DELETE changed. */
+long long uoms_pg_changes(struct uoms_pg *pg);
+
+/* Named statement which (text its SQL), prepared on first use. */
+struct uoms_pg_stmt *uoms_pg_stmt(struct uoms_pg *pg, enum uoms_sql which,
+    const char *text);
+/* A statement for one use (uoms_pg_free). */
+struct uoms_pg_stmt *uoms_pg_prepare(struct uoms_pg *pg, const char *text);
+void uoms_pg_free(struct uoms_pg_stmt *st);
+
+/*
+ * Binds parameter i (1-based): v of n bytes, or NULL. copy: v may go
+ * before the statement runs. binary: bytes (bytea), not text.
+ */
+void uoms_pg_bind(struct uoms_pg_stmt *st, int i, const char *v, size_t n,
+    int copy, int binary);
+void uoms_pg_bind_int(struct uoms_pg_stmt *st, int i, long long v);
+
+/* 1 a row, 0 no more, -1 failed (uoms_pg_error). */
+int uoms_pg_step(struct uoms_pg_stmt *st);
+int uoms_pg_is_null(struct uoms_pg_stmt *st, int col);
+int uoms_pg_is_int(struct uoms_pg_stmt *st, int col);
+const char *uoms_pg_text(struct uoms_pg_stmt *st, int col);
+size_t uoms_pg_bytes(struct uoms_pg_stmt *st, int col);
+const void *uoms_pg_blob(struct uoms_pg_stmt *st, int col, size_t *n);
+void uoms_pg_done(struct uoms_pg_stmt *st);
+
+/* The number of the schema's migrations, and the text of migration n. */
+int uoms_pg_migration_count(void);
+const char *uoms_pg_migration_sql(int n);
+
+#endif
