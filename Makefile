@@ -10,7 +10,10 @@ DATADIR ?= $(PREFIX)/share/uoms
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = sqlite3 libpq jansson yaml-0.1 libcrypto libxcrypt libcurl
+PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt libcurl
+# libpq's headers only: the PostgreSQL engine loads it when a store is
+# first opened there (lib/store-pg.c), so SQLite users don't pay for it.
+PKGS_DL  = libpq
 
 ifeq ($(SAN),1)
 O       ?= build-san
@@ -20,7 +23,7 @@ else
 O       ?= build
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PKGS_DL) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 	-Ilib -DUOMS_VERSION='"$(VERSION)"' -DUOMS_DATADIR='"$(DATADIR)"' \

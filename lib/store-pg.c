@@ -7,6 +7,7 @@
  * no other writer coming between, as SQLite's BEGIN IMMEDIATE gives;
  * readers are never blocked (MVCC).
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,67 @@
 #include <libpq-fe.h>
 
 #include "store_pg.h"
+
+/*
+ * libpq is loaded when a PostgreSQL store is first opened, not linked:
+ * it brings twenty libraries more, which would more than double the
+ * start-up time every tool pays per call on SQLite.
+ */
+#define PQ_FUNCS \
+	X(PQclear) \
+	X(PQcmdTuples) \
+	X(PQconnectdb) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQexecPrepared) \
+	X(PQfinish) \
+	X(PQfreemem) \
+	X(PQftype) \
+	X(PQgetisnull) \
+	X(PQgetlength) \
+	X(PQgetvalue) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQprepare) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsetNoticeProcessor) \
+	X(PQstatus) \
+	X(PQtransactionStatus) \
+	X(PQunescapeBytea)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	PQ_FUNCS
+#undef X
+} pq;
+
+/* Loads libpq once; -1 with why when it is not there. */
+static int
+pq_load(char *why, size_t whylen)
+{
+	static void *lib;
+
+	if (lib != NULL)
+		return 0;
+	if ((lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(why, whylen, "PostgreSQL's client library is not "
+		    "installed (Debian: apt-get install libpq5): %s",
+		    dlerror());
+		return -1;
+	}
+#define X(f) if ((*(void **)&pq.f = dlsym(lib, #f)) == NULL) { \
+		snprintf(why, whylen, "libpq.so.5 has no " #f); \
+		dlclose(lib); \
+		lib = NULL; \
+		return -1; \
+	}
+	PQ_FUNCS
+#undef X
+	return 0;
+}
 
 /* The store's mark, "uoms" in ASCII, as the key of the writers' lock. */
 #define WRITE_LOCK "SELECT pg_advisory_xact_lock(1970302323)"
@@ -315,9 +377,9 @@ shown_url(const char *url, char *out, size_t outlen)
 static void
 keep_error(struct uoms_pg *pg, const PGresult *res)
 {
-	const char *msg = res != NULL ? PQresultErrorMessage(res) :
-	    PQerrorMessage(pg->conn);
-	const char *state = res != NULL ? PQresultErrorField(res,
+	const char *msg = res != NULL ? pq.PQresultErrorMessage(res) :
+	    pq.PQerrorMessage(pg->conn);
+	const char *state = res != NULL ? pq.PQresultErrorField(res,
 	    PG_DIAG_SQLSTATE) : NULL;
 	size_t n;
 
@@ -330,7 +392,7 @@ keep_error(struct uoms_pg *pg, const PGresult *res)
 	if (strncmp(pg->err, "ERROR:  ", 8) == 0)
 		memmove(pg->err, pg->err + 8, strlen(pg->err + 8) + 1);
 	snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", state != NULL ?
-	    state : PQstatus(pg->conn) == CONNECTION_BAD ? "08006" : "");
+	    state : pq.PQstatus(pg->conn) == CONNECTION_BAD ? "08006" : "");
 }
 
 const char *
@@ -354,19 +416,19 @@ uoms_pg_changes(struct uoms_pg *pg)
 int
 uoms_pg_in_tx(struct uoms_pg *pg)
 {
-	return PQtransactionStatus(pg->conn) != PQTRANS_IDLE;
+	return pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE;
 }
 
 int
 uoms_pg_exec(struct uoms_pg *pg, const char *sql)
 {
-	PGresult *res = PQexec(pg->conn, sql);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res = pq.PQexec(pg->conn, sql);
+	ExecStatusType st = pq.PQresultStatus(res);
 	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
 
 	if (rc < 0)
 		keep_error(pg, res);
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 
@@ -386,15 +448,15 @@ uoms_pg_begin(struct uoms_pg *pg)
 static long long
 query_int(struct uoms_pg *pg, const char *sql)
 {
-	PGresult *res = PQexec(pg->conn, sql);
+	PGresult *res = pq.PQexec(pg->conn, sql);
 	long long v = -1;
 
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-	    !PQgetisnull(res, 0, 0))
-		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	else if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	if (pq.PQresultStatus(res) == PGRES_TUPLES_OK && pq.PQntuples(res) == 1 &&
+	    !pq.PQgetisnull(res, 0, 0))
+		v = strtoll(pq.PQgetvalue(res, 0, 0), NULL, 10);
+	else if (pq.PQresultStatus(res) != PGRES_TUPLES_OK)
 		keep_error(pg, res);
-	PQclear(res);
+	pq.PQclear(res);
 	return v;
 }
 
@@ -475,15 +537,19 @@ uoms_pg_open(const char *url, int writes, long long busy_ms, char *why,
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	pg->conn = PQconnectdb(url);
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
+	if (pq_load(why, whylen) < 0) {
+		free(pg);
+		return NULL;
+	}
+	pg->conn = pq.PQconnectdb(url);
+	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
 		keep_error(pg, NULL);
 		snprintf(why, whylen, "store '%s': can't connect: %s", shown,
 		    pg->err);
 		uoms_pg_close(pg);
 		return NULL;
 	}
-	PQsetNoticeProcessor(pg->conn, quiet, NULL);
+	pq.PQsetNoticeProcessor(pg->conn, quiet, NULL);
 	/* A writer waits for the one before it as long as SQLite's
 	 * busy_timeout would, then fails busy. */
 	snprintf(set, sizeof set, "SET lock_timeout = %lld", busy_ms);
@@ -516,7 +582,7 @@ uoms_pg_close(struct uoms_pg *pg)
 		return;
 	for (int i = 0; i < SQL_COUNT; i++)
 		uoms_pg_free(pg->named[i]);
-	PQfinish(pg->conn);
+	pq.PQfinish(pg->conn);
 	free(pg);
 }
 
@@ -600,15 +666,15 @@ uoms_pg_stmt(struct uoms_pg *pg, enum uoms_sql which, const char *text)
 		return NULL;
 	snprintf(st->name, sizeof st->name, "u%d", (int)which);
 	types = param_types(text, st->nparams);
-	res = PQprepare(pg->conn, st->name, text, st->nparams, types);
+	res = pq.PQprepare(pg->conn, st->name, text, st->nparams, types);
 	free(types);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		keep_error(pg, res);
-		PQclear(res);
+		pq.PQclear(res);
 		uoms_pg_free(st);
 		return NULL;
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return pg->named[which] = st;
 }
 
@@ -676,22 +742,23 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	struct uoms_pg *pg = st->pg;
 	ExecStatusType status;
 
-	free(st->blob);
+	if (st->blob != NULL)
+		pq.PQfreemem(st->blob);
 	st->blob = NULL;
 	if (st->res == NULL) {
-		st->res = st->text != NULL ? PQexecParams(pg->conn, st->text,
+		st->res = st->text != NULL ? pq.PQexecParams(pg->conn, st->text,
 		    st->nparams, NULL, st->vals, st->lens, st->fmts, 0) :
-		    PQexecPrepared(pg->conn, st->name, st->nparams, st->vals,
+		    pq.PQexecPrepared(pg->conn, st->name, st->nparams, st->vals,
 		    st->lens, st->fmts, 0);
-		status = PQresultStatus(st->res);
+		status = pq.PQresultStatus(st->res);
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
 			keep_error(pg, st->res);
-			PQclear(st->res);
+			pq.PQclear(st->res);
 			st->res = NULL;
 			return -1;
 		}
-		pg->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
-		st->nrows = PQntuples(st->res);
+		pg->changes = strtoll(pq.PQcmdTuples(st->res), NULL, 10);
+		st->nrows = pq.PQntuples(st->res);
 		st->row = 0;
 	}
 	if (st->row >= st->nrows)
@@ -703,8 +770,8 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 int
 uoms_pg_is_null(struct uoms_pg_stmt *st, int col)
 {
-	return st->res == NULL || st->row < 1 || col >= PQnfields(st->res) ||
-	    PQgetisnull(st->res, st->row - 1, col);
+	return st->res == NULL || st->row < 1 || col >= pq.PQnfields(st->res) ||
+	    pq.PQgetisnull(st->res, st->row - 1, col);
 }
 
 int
@@ -714,14 +781,14 @@ uoms_pg_is_int(struct uoms_pg_stmt *st, int col)
 
 	if (uoms_pg_is_null(st, col))
 		return 0;
-	t = PQftype(st->res, col);
+	t = pq.PQftype(st->res, col);
 	return t == 20 || t == 21 || t == 23;	/* int8, int2, int4 */
 }
 
 const char *
 uoms_pg_text(struct uoms_pg_stmt *st, int col)
 {
-	return uoms_pg_is_null(st, col) ? NULL : PQgetvalue(st->res,
+	return uoms_pg_is_null(st, col) ? NULL : pq.PQgetvalue(st->res,
 	    st->row - 1, col);
 }
 
@@ -732,11 +799,11 @@ uoms_pg_bytes(struct uoms_pg_stmt *st, int col)
 
 	if (uoms_pg_is_null(st, col))
 		return 0;
-	if (PQftype(st->res, col) == 17) {	/* bytea */
+	if (pq.PQftype(st->res, col) == 17) {	/* bytea */
 		uoms_pg_blob(st, col, &n);
 		return n;
 	}
-	return (size_t)PQgetlength(st->res, st->row - 1, col);
+	return (size_t)pq.PQgetlength(st->res, st->row - 1, col);
 }
 
 const void *
@@ -746,8 +813,8 @@ uoms_pg_blob(struct uoms_pg_stmt *st, int col, size_t *n)
 	if (uoms_pg_is_null(st, col))
 		return NULL;
 	if (st->blob == NULL || st->blob_col != col) {
-		free(st->blob);
-		st->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(
+		pq.PQfreemem(st->blob);
+		st->blob = pq.PQunescapeBytea((const unsigned char *)pq.PQgetvalue(
 		    st->res, st->row - 1, col), &st->blob_n);
 		st->blob_col = col;
 	}
@@ -758,10 +825,11 @@ uoms_pg_blob(struct uoms_pg_stmt *st, int col, size_t *n)
 void
 uoms_pg_done(struct uoms_pg_stmt *st)
 {
-	PQclear(st->res);
+	pq.PQclear(st->res);
 	st->res = NULL;
 	st->row = st->nrows = 0;
-	free(st->blob);
+	if (st->blob != NULL)
+		pq.PQfreemem(st->blob);
 	st->blob = NULL;
 	for (int i = 0; i < st->nparams; i++) {
 		free(st->owned[i]);
