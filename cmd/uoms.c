@@ -28,6 +28,7 @@ static const char *const tools[][2] = {
 	{ "channel", "register channels, their settings and sealed secrets" },
 	{ "fetch", "collect new and changed orders from the channels" },
 	{ "push", "tell each order's channel of its ack and shipment, once" },
+	{ "copy", "copy a whole store into another, SQLite or PostgreSQL" },
 };
 
 static void

@@ -288,6 +288,86 @@ uoms_db_val(struct uoms_stmt *st, int col)
 	return v;
 }
 
+enum uoms_db_type
+uoms_db_type(struct uoms_stmt *st, int col)
+{
+	if (st->pg != NULL) {
+		if (uoms_pg_is_null(st->pg, col))
+			return UOMS_DB_NULL;
+		switch (uoms_pg_type(st->pg, col)) {
+		case 'i': return UOMS_DB_INT;
+		case 'r': return UOMS_DB_REAL;
+		case 'b': return UOMS_DB_BLOB;
+		}
+		return UOMS_DB_TEXT;
+	}
+	switch (sqlite3_column_type(st->lite, col)) {
+	case SQLITE_INTEGER: return UOMS_DB_INT;
+	case SQLITE_FLOAT: return UOMS_DB_REAL;
+	case SQLITE_TEXT: return UOMS_DB_TEXT;
+	case SQLITE_BLOB: return UOMS_DB_BLOB;
+	}
+	return UOMS_DB_NULL;
+}
+
+int
+uoms_db_columns(struct uoms_stmt *st)
+{
+	if (st->pg != NULL)
+		return uoms_pg_columns(st->pg);
+	return sqlite3_column_count(st->lite);
+}
+
+const char *
+uoms_db_column_name(struct uoms_stmt *st, int col)
+{
+	if (st->pg != NULL)
+		return uoms_pg_column_name(st->pg, col);
+	return sqlite3_column_name(st->lite, col);
+}
+
+static const char *const tables[] = {
+	"orders", "order_items", "products", "product_costs", "events",
+	"holds", "raw_payloads", "users", "locks", "idempotency", "remarks",
+	"remark_revisions", "channels", "channel_secrets", "rejects",
+	"channel_watermarks", "channel_words", "channel_drifts",
+	"channel_holds", "pushes", NULL
+};
+
+const char *const *
+uoms_store_tables(void)
+{
+	return tables;
+}
+
+enum uoms_code
+uoms_db_ids_follow(struct uoms_store *s, const char *table,
+    struct uoms_error *e)
+{
+	struct uoms_buf sql = { 0 };
+	struct uoms_stmt *st;
+	enum uoms_code code;
+
+	static const char *const with_ids[] = { "orders", "events", "holds",
+	    "raw_payloads", "remarks", "rejects", NULL };
+	int i = 0;
+
+	while (with_ids[i] != NULL && strcmp(with_ids[i], table) != 0)
+		i++;
+	/* SQLite gives the largest rowid + 1 by itself. */
+	if (s->pg == NULL || with_ids[i] == NULL)
+		return UOMS_OK;
+	uoms_buf_printf(&sql, "SELECT setval(pg_get_serial_sequence('%s',"
+	    " 'id'), coalesce(max(id), 0) + 1, false) FROM %s", table, table);
+	st = uoms_db_prepare(s, sql.p);
+	uoms_buf_free(&sql);
+	if (st == NULL)
+		return uoms_db_fail(s, e, "setting where ids go on");
+	code = uoms_db_exec(s, st, "setting where ids go on", e);
+	uoms_db_free(st);
+	return code;
+}
+
 void
 uoms_db_done(struct uoms_stmt *st)
 {

@@ -63,6 +63,15 @@ size_t uoms_db_bytes(struct uoms_stmt *st, int col);
 /* The column as a value: text, integer, or null. */
 struct uoms_val uoms_db_val(struct uoms_stmt *st, int col);
 
+/* What a column holds in the current row. */
+enum uoms_db_type {
+	UOMS_DB_NULL, UOMS_DB_INT, UOMS_DB_REAL, UOMS_DB_TEXT, UOMS_DB_BLOB
+};
+enum uoms_db_type uoms_db_type(struct uoms_stmt *st, int col);
+/* The statement's columns and their names (after its first step). */
+int uoms_db_columns(struct uoms_stmt *st);
+const char *uoms_db_column_name(struct uoms_stmt *st, int col);
+
 /* Ends a use of st: rows not read are dropped, the statement is kept. */
 void uoms_db_done(struct uoms_stmt *st);
 
@@ -121,6 +130,16 @@ enum uoms_code uoms_event_append_as(struct uoms_store *s, const char *actor,
 
 /* Nonzero inside a transaction (uoms_store_begin). */
 int uoms_store_in_tx(struct uoms_store *s);
+
+/*
+ * The store's tables, parents before children (a copy fills them in
+ * this order), NULL-terminated. Static.
+ */
+const char *const *uoms_store_tables(void);
+/* After rows were written with their ids (a copy): ids given from now
+ * on follow the largest in table's id column (if it has one). */
+enum uoms_code uoms_db_ids_follow(struct uoms_store *s, const char *table,
+    struct uoms_error *e);
 
 /* The actor events are recorded under (store.h sets it). */
 const char *uoms_store_actor(const struct uoms_store *s);

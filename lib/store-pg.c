@@ -30,6 +30,7 @@
 	X(PQexecParams) \
 	X(PQexecPrepared) \
 	X(PQfinish) \
+	X(PQfname) \
 	X(PQfreemem) \
 	X(PQftype) \
 	X(PQgetisnull) \
@@ -90,9 +91,11 @@ struct uoms_pg_stmt {
 	char **owned;			/* copies and numbers bound */
 	PGresult *res;
 	int row, nrows;
-	unsigned char *blob;		/* bytes read of this row, unescaped */
-	int blob_col;
-	size_t blob_n;
+	/* The bytes read of this row, unescaped, per column: each stays
+	 * until the next step, as SQLite's do. */
+	unsigned char **blob;
+	size_t *blob_n;
+	int nblob;
 };
 
 struct uoms_pg {
@@ -388,6 +391,10 @@ keep_error(struct uoms_pg *pg, const PGresult *res)
 	n = strlen(pg->err);
 	while (n > 0 && (pg->err[n - 1] == '\n' || pg->err[n - 1] == ' '))
 		pg->err[--n] = '\0';
+	/* One line: libpq's hints come on lines of their own. */
+	for (char *p = pg->err; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	/* libpq's "ERROR:  " says nothing a reader needs. */
 	if (strncmp(pg->err, "ERROR:  ", 8) == 0)
 		memmove(pg->err, pg->err + 8, strlen(pg->err + 8) + 1);
@@ -736,15 +743,27 @@ uoms_pg_bind_int(struct uoms_pg_stmt *st, int i, long long v)
 	uoms_pg_bind(st, i, num, (size_t)n, 1, 0);
 }
 
+/* Frees the bytes read of the row. */
+static void
+forget_blobs(struct uoms_pg_stmt *st)
+{
+	for (int i = 0; st->blob != NULL && i < st->nblob; i++)
+		if (st->blob[i] != NULL)
+			pq.PQfreemem(st->blob[i]);
+	free(st->blob);
+	free(st->blob_n);
+	st->blob = NULL;
+	st->blob_n = NULL;
+	st->nblob = 0;
+}
+
 int
 uoms_pg_step(struct uoms_pg_stmt *st)
 {
 	struct uoms_pg *pg = st->pg;
 	ExecStatusType status;
 
-	if (st->blob != NULL)
-		pq.PQfreemem(st->blob);
-	st->blob = NULL;
+	forget_blobs(st);
 	if (st->res == NULL) {
 		st->res = st->text != NULL ? pq.PQexecParams(pg->conn, st->text,
 		    st->nparams, NULL, st->vals, st->lens, st->fmts, 0) :
@@ -785,6 +804,30 @@ uoms_pg_is_int(struct uoms_pg_stmt *st, int col)
 	return t == 20 || t == 21 || t == 23;	/* int8, int2, int4 */
 }
 
+int
+uoms_pg_type(struct uoms_pg_stmt *st, int col)
+{
+	Oid t = pq.PQftype(st->res, col);
+
+	if (t == 20 || t == 21 || t == 23)
+		return 'i';
+	if (t == 700 || t == 701 || t == 1700)	/* float4, float8, numeric */
+		return 'r';
+	return t == 17 ? 'b' : 't';
+}
+
+int
+uoms_pg_columns(struct uoms_pg_stmt *st)
+{
+	return st->res != NULL ? pq.PQnfields(st->res) : 0;
+}
+
+const char *
+uoms_pg_column_name(struct uoms_pg_stmt *st, int col)
+{
+	return st->res != NULL ? pq.PQfname(st->res, col) : NULL;
+}
+
 const char *
 uoms_pg_text(struct uoms_pg_stmt *st, int col)
 {
@@ -812,14 +855,20 @@ uoms_pg_blob(struct uoms_pg_stmt *st, int col, size_t *n)
 	*n = 0;
 	if (uoms_pg_is_null(st, col))
 		return NULL;
-	if (st->blob == NULL || st->blob_col != col) {
-		pq.PQfreemem(st->blob);
-		st->blob = pq.PQunescapeBytea((const unsigned char *)pq.PQgetvalue(
-		    st->res, st->row - 1, col), &st->blob_n);
-		st->blob_col = col;
+	if (st->blob == NULL) {
+		st->nblob = pq.PQnfields(st->res);
+		st->blob = calloc(st->nblob, sizeof *st->blob);
+		st->blob_n = calloc(st->nblob, sizeof *st->blob_n);
+		if (st->blob == NULL || st->blob_n == NULL) {
+			forget_blobs(st);
+			return NULL;
+		}
 	}
-	*n = st->blob_n;
-	return st->blob;
+	if (st->blob[col] == NULL)
+		st->blob[col] = pq.PQunescapeBytea((const unsigned char *)
+		    pq.PQgetvalue(st->res, st->row - 1, col), &st->blob_n[col]);
+	*n = st->blob_n[col];
+	return st->blob[col];
 }
 
 void
@@ -828,9 +877,7 @@ uoms_pg_done(struct uoms_pg_stmt *st)
 	pq.PQclear(st->res);
 	st->res = NULL;
 	st->row = st->nrows = 0;
-	if (st->blob != NULL)
-		pq.PQfreemem(st->blob);
-	st->blob = NULL;
+	forget_blobs(st);
 	for (int i = 0; i < st->nparams; i++) {
 		free(st->owned[i]);
 		st->owned[i] = NULL;

@@ -57,6 +57,10 @@ void uoms_pg_bind_int(struct uoms_pg_stmt *st, int i, long long v);
 int uoms_pg_step(struct uoms_pg_stmt *st);
 int uoms_pg_is_null(struct uoms_pg_stmt *st, int col);
 int uoms_pg_is_int(struct uoms_pg_stmt *st, int col);
+/* 'i' integer, 'r' real, 'b' bytes, 't' anything else (read as text). */
+int uoms_pg_type(struct uoms_pg_stmt *st, int col);
+int uoms_pg_columns(struct uoms_pg_stmt *st);
+const char *uoms_pg_column_name(struct uoms_pg_stmt *st, int col);
 const char *uoms_pg_text(struct uoms_pg_stmt *st, int col);
 size_t uoms_pg_bytes(struct uoms_pg_stmt *st, int col);
 const void *uoms_pg_blob(struct uoms_pg_stmt *st, int col, size_t *n);

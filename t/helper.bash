@@ -245,3 +245,38 @@ man_examples() {
 	    "$SRC/man/$1"
 }
 # --- end man page examples ---------------------------------------------------
+
+# --- PostgreSQL for a test file (t/pg.sh) -------------------------------
+# pg_start in setup_file starts a server of the file's own (PG_DIR,
+# PG_URL); pg_db NAME makes a fresh database and prints its URL; pg_stop
+# in teardown_file stops it. A machine without PostgreSQL skips the file's
+# tests that need it, saying so (pg_need).
+pg_start() {
+	PG_DIR=$(mktemp -d /tmp/uoms-pg.XXXXXX) || return 1
+	chmod 755 "$PG_DIR"
+	PG_URL=$("${UOMS_SRC:-$BATS_TEST_DIRNAME/..}/t/pg.sh" start "$PG_DIR") ||
+	    PG_URL=
+	export PG_DIR PG_URL
+}
+
+pg_stop() {
+	[ -z "${PG_DIR:-}" ] && return 0
+	[ -n "${PG_URL:-}" ] &&
+	    "${UOMS_SRC:-$BATS_TEST_DIRNAME/..}/t/pg.sh" stop "$PG_DIR"
+	rm -rf "$PG_DIR"
+}
+
+pg_need() {
+	[ -n "${PG_URL:-}" ] || skip "no PostgreSQL server on this machine (t/pg.sh)"
+}
+
+pg_db() {
+	psql -qX "$PG_URL" -c "CREATE DATABASE $1" >/dev/null || return 1
+	echo "postgresql:///$1?host=$PG_DIR&user=uoms"
+}
+
+# pg_sql URL QUERY: run QUERY on the database at URL, rows unaligned.
+pg_sql() {
+	psql -qXAt "$1" -c "$2"
+}
+# --- end PostgreSQL -------------------------------------------------------

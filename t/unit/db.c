@@ -43,6 +43,35 @@ named(struct uoms_store *s, const char *engine, const char *const *text)
 	    "store", engine);
 }
 
+/* uoms_store_tables names every table of the schema (a copy would miss
+ * one a migration added and the list forgot). */
+static void
+tables(struct uoms_store *s, const char *engine, const char *sql)
+{
+	const char *const *t = uoms_store_tables();
+	struct uoms_stmt *st = uoms_db_prepare(s, sql);
+	int n = 0, found = 0, listed = 0;
+
+	while (st != NULL && uoms_db_step(st) == UOMS_DB_ROW) {
+		const char *name = uoms_db_text(st, 0);
+		int i = 0;
+
+		n++;
+		while (t[i] != NULL && strcmp(t[i], name) != 0)
+			i++;
+		if (t[i] != NULL)
+			found++;
+		else
+			printf("# %s: table %s is not in uoms_store_tables\n",
+			    engine, name);
+	}
+	uoms_db_free(st);
+	while (t[listed] != NULL)
+		listed++;
+	ok(n > 0 && found == n && listed == n, "%s: the copy's table list is "
+	    "the schema's (%d of %d, %d listed)", engine, found, n, listed);
+}
+
 /* SELECT ?1, ?2, ... ?n as the engine writes parameters, each cast to
  * its type (PostgreSQL can't infer a bare parameter's). */
 static void
@@ -204,6 +233,8 @@ main(void)
 		return 1;
 	named(s, "sqlite", uoms_sql_sqlite);
 	interface(s, "sqlite");
+	tables(s, "sqlite", "SELECT name FROM sqlite_master WHERE type ="
+	    " 'table' AND name NOT LIKE 'sqlite_%'");
 	uoms_store_close(s);
 
 	if ((pg = postgres(url, sizeof url, server, sizeof server)) == NULL)
@@ -216,6 +247,9 @@ main(void)
 		    s ? "" : why)) {
 			named(s, "postgresql", uoms_sql_pg);
 			interface(s, "postgresql");
+			tables(s, "postgresql", "SELECT tablename FROM"
+			    " pg_tables WHERE schemaname = current_schema()"
+			    " AND tablename <> 'uoms_schema'");
 			uoms_store_close(s);
 		}
 		s = uoms_store_open(pg, UOMS_STORE_READ, &cfg, why,
