@@ -164,6 +164,8 @@ uoms_report_resolve(struct uoms_report *r, char *why, size_t whylen)
 	return 0;
 }
 
+/* ---- a report's statements ---- */
+
 static void
 bind_named(sqlite3_stmt *st, const char *name, const char *text,
     long long v)
@@ -222,6 +224,8 @@ report_range_sql(struct ctx *x, struct uoms_buf *b, const char *col)
 	if (x->r->has_to)
 		uoms_buf_printf(b, " AND %s < :to", col);
 }
+
+/* ---- the entry point ---- */
 
 static int
 exec(struct ctx *x, const char *sql)

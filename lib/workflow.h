@@ -3,6 +3,8 @@
  * YAML: share/uoms/workflows/NAME.yaml, overridden by a file of the same
  * name in the configuration folder's workflows/. Loaded once per process
  * and cached; a broken file is refused with file, line, column and why.
+ * The module also says what each state means to the reports (its
+ * classes: cancelled, shipped, complete, open...), from the file alone.
  */
 #ifndef UOMS_WORKFLOW_H
 #define UOMS_WORKFLOW_H
