@@ -51,7 +51,6 @@ report_range(struct ctx *x)
 		{ "days", "DAYS", T_INT, 0, NULL },
 		{ "orders", "ORDERS", T_INT, 0, NULL },
 	};
-	struct uoms_buf sql = { 0 };
 	struct dayset all = { 0 };
 	struct groups gs = { 0 };
 	struct group **g;
@@ -62,12 +61,7 @@ report_range(struct ctx *x)
 
 	if (report_zone_for_range(x) < 0)
 		return x->e->code;
-	uoms_buf_str(&sql, "SELECT o.channel, o.placed_at FROM orders o"
-	    " WHERE o.placed_at IS NOT NULL");
-	report_range_sql(x, &sql, "o.placed_at");
-	st = report_prepare(x, sql.p);
-	uoms_buf_free(&sql);
-	if (st == NULL)
+	if ((st = report_placed(x, "o.channel, o.placed_at")) == NULL)
 		return x->e->code;
 	while ((rc = report_step(x, st)) > 0) {
 		char day[16];

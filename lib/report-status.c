@@ -161,7 +161,6 @@ report_hourly(struct ctx *x)
 		{ "hour", "HOUR", T_HOUR, F_KEY, NULL },
 		{ "orders", "ORDERS", T_INT, 0, NULL },
 	};
-	struct uoms_buf sql = { 0 };
 	long long n[24] = { 0 }, total = 0;
 	struct cell row[2];
 	sqlite3_stmt *st;
@@ -170,12 +169,7 @@ report_hourly(struct ctx *x)
 	if (report_zone_for_range(x) < 0)
 		return x->e->code;
 	/* The placed_at index holds all it needs; hours add up here. */
-	uoms_buf_str(&sql, "SELECT o.placed_at FROM orders o"
-	    " WHERE o.placed_at IS NOT NULL");
-	report_range_sql(x, &sql, "o.placed_at");
-	st = report_prepare(x, sql.p);
-	uoms_buf_free(&sql);
-	if (st == NULL)
+	if ((st = report_placed(x, "o.placed_at")) == NULL)
 		return x->e->code;
 	while ((rc = report_step(x, st)) > 0) {
 		int h = report_local_hour(x, sqlite3_column_text(st, 0));

@@ -110,6 +110,23 @@ chart_legend(struct sink *k, FILE *fp, double x, double y)
 	fputs("</g>\n", fp);
 }
 
+/* The chart's start, w by h: its title, background and legend (from
+ * left), as every kind of chart has them. */
+static void
+chart_head(struct sink *k, FILE *fp, int w, int h, double left)
+{
+	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
+	    "font-size=\"11\">\n<title>", w, h, w, h);
+	chart_title(k, fp);
+	fprintf(fp, "</title>\n<rect class=\"background\" width=\"%d\" "
+	    "height=\"%d\" fill=\"#ffffff\"/>\n<text class=\"title\" x=\"10\" "
+	    "y=\"20\" font-size=\"14\" font-weight=\"bold\">", w, h);
+	chart_title(k, fp);
+	fputs("</text>\n", fp);
+	chart_legend(k, fp, left, 42);
+}
+
 static void
 date_label(long long day, char *out)
 {
@@ -141,16 +158,7 @@ chart_spans(struct sink *k, FILE *fp)
 	bottom = top + rowh * (n > 0 ? n : 1);
 	right = w - 30;
 	h = bottom + 60;
-	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
-	    "font-size=\"11\">\n<title>", w, h, w, h);
-	chart_title(k, fp);
-	fprintf(fp, "</title>\n<rect class=\"background\" width=\"%d\" "
-	    "height=\"%d\" fill=\"#ffffff\"/>\n<text class=\"title\" x=\"10\" "
-	    "y=\"20\" font-size=\"14\" font-weight=\"bold\">", w, h);
-	chart_title(k, fp);
-	fputs("</text>\n", fp);
-	chart_legend(k, fp, left, 42);
+	chart_head(k, fp, w, h, left);
 	fprintf(fp, "<g class=\"axes\" stroke=\"#333333\">"
 	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
 	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>\n",
@@ -246,16 +254,7 @@ chart_xy(struct sink *k, FILE *fp)
 		w = 640;
 	f.right = w - 30;
 	slot = (f.right - f.left) / (n > 0 ? n : 1);
-	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
-	    "font-size=\"11\">\n<title>", w, h, w, h);
-	chart_title(k, fp);
-	fprintf(fp, "</title>\n<rect class=\"background\" width=\"%d\" "
-	    "height=\"%d\" fill=\"#ffffff\"/>\n<text class=\"title\" x=\"10\" "
-	    "y=\"20\" font-size=\"14\" font-weight=\"bold\">", w, h);
-	chart_title(k, fp);
-	fputs("</text>\n", fp);
-	chart_legend(k, fp, f.left, 42);
+	chart_head(k, fp, w, h, f.left);
 	/* The value axis, its grid, and the zero line as the base axis. */
 	fputs("<g class=\"ticks\" text-anchor=\"end\">\n", fp);
 	for (double t = f.lo; t <= f.hi + step / 2; t += step) {

@@ -225,6 +225,22 @@ report_range_sql(struct ctx *x, struct uoms_buf *b, const char *col)
 		uoms_buf_printf(b, " AND %s < :to", col);
 }
 
+/* Prepares "SELECT cols FROM orders o" over the orders placed in the
+ * report's range; NULL with x->e filled. */
+sqlite3_stmt *
+report_placed(struct ctx *x, const char *cols)
+{
+	struct uoms_buf sql = { 0 };
+	sqlite3_stmt *st;
+
+	uoms_buf_printf(&sql, "SELECT %s FROM orders o"
+	    " WHERE o.placed_at IS NOT NULL", cols);
+	report_range_sql(x, &sql, "o.placed_at");
+	st = report_prepare(x, sql.p);
+	uoms_buf_free(&sql);
+	return st;
+}
+
 /* ---- the entry point ---- */
 
 static int

@@ -184,6 +184,9 @@ sqlite3_stmt *report_prepare(struct ctx *x, const char *sql);
 int report_step(struct ctx *x, sqlite3_stmt *st);
 /* Appends the report's range on a time column, as SQL. */
 void report_range_sql(struct ctx *x, struct uoms_buf *b, const char *col);
+/* Prepares "SELECT cols FROM orders o" over the orders placed in the
+ * report's range; NULL with x->e filled. */
+sqlite3_stmt *report_placed(struct ctx *x, const char *cols);
 
 /* Makes room for n elements of size at *pp (a pointer to an array
  * pointer); -1, with the array as it was, when out of memory. */
