@@ -7,8 +7,6 @@
 
 #include "report_priv.h"
 
-/* -- metrics: the pipeline per window -- */
-
 struct win {
 	long long in, paid, shipped, holds, rejects, alerts[3];
 	long long backlog, late;	/* changes within the window */

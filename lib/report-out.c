@@ -15,6 +15,22 @@
 /* Table rows held back to size the columns; later rows use those widths. */
 #define TABLE_HOLD 1000
 
+/* num / den in tenths of a percent, rounded half away from zero. In
+ * 128 bits: 2000 times a 64-bit figure does not fit in 64. A ratio too
+ * big to print (a margin of -10^18 %) is shown as not applicable. */
+struct cell
+report_cratio(long long num, long long den)
+{
+	__int128 a = num < 0 ? -(__int128)num : num;
+
+	if (den <= 0)
+		return (struct cell){ .null = 1, .na = 1 };
+	a = (2 * a * 1000 + den) / (2 * (__int128)den);
+	if (a > LLONG_MAX)
+		return (struct cell){ .null = 1, .na = 1 };
+	return cnum(num < 0 ? -(long long)a : (long long)a);
+}
+
 void
 report_group_digits(char *out, size_t len, long long v)
 {
@@ -431,22 +447,6 @@ report_sink_row(struct sink *k, const struct cell *x, int totals)
 	case UOMS_FORMAT_CSV: csv_row(k, x, totals); break;
 	case UOMS_FORMAT_SVG: chart_row(k, x, totals); break;
 	}
-}
-
-/* num / den in tenths of a percent, rounded half away from zero. In
- * 128 bits: 2000 times a 64-bit figure does not fit in 64. A ratio too
- * big to print (a margin of -10^18 %) is shown as not applicable. */
-struct cell
-report_cratio(long long num, long long den)
-{
-	__int128 a = num < 0 ? -(__int128)num : num;
-
-	if (den <= 0)
-		return (struct cell){ .null = 1, .na = 1 };
-	a = (2 * a * 1000 + den) / (2 * (__int128)den);
-	if (a > LLONG_MAX)
-		return (struct cell){ .null = 1, .na = 1 };
-	return cnum(num < 0 ? -(long long)a : (long long)a);
 }
 
 /* Ends the rows: a held table or a chart is written now. Returns 0, or

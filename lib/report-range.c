@@ -7,8 +7,6 @@
 
 #include "report_priv.h"
 
-/* -- range: the days with orders, per channel -- */
-
 struct dayset {
 	char (*d)[16];
 	int n, cap;

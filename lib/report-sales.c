@@ -10,8 +10,6 @@
 
 #include "report_priv.h"
 
-/* -- daily, sales, settlement: orders, items, revenue, cost, profit -- */
-
 /*
  * Money adds up in 64 bits, checked: a sum or product that would not fit
  * stops the report (exit 3) with what overflowed, never a wrapped,

@@ -167,6 +167,3 @@ report_pred_nopay(struct uoms_buf *b, const struct classes *c, const char *wf)
 	}
 	uoms_buf_str(b, ")");
 }
-
-/* ---- the sink: rows out as a table, JSON lines, CSV or SVG ---- */
-
