@@ -1323,7 +1323,11 @@ push_read(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r)
 	if ((k = f->real->pushed(ctx, r, f->push_answer, why,
 	    sizeof why)) < 0)
 		return -1;
-	if (k == 0) {
+	if (k == UOMS_PUSHED_MORE) {
+		/* A step of a longer push: next() asks push() again. */
+		f->push_asked = 0;
+		f->push_result = UOMS_PUSH_FAILED;
+	} else if (k == 0) {
 		job_mask(j, why[0] != '\0' ? why : "refused", f->push_why,
 		    sizeof f->push_why);
 		f->push_result = UOMS_PUSH_REFUSED;
