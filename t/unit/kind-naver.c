@@ -1324,10 +1324,11 @@ test_push(void)
 	    "push: ack's body, confirmed, closed and dispatched left out");
 	is(header(&f, "Authorization", NULL), "Bearer tok-kept",
 	    "push: ack with the kept token");
-	ok(fx_pushed(&f, 200, "{\"timestamp\":\"2026-12-06T10:00:00.000+09:00\","
-	    "\"traceId\":\"t\",\"data\":{\"successProductOrderInfos\":[{"
-	    "\"productOrderId\":\"2026120699000101\",\"isReceiverAddressChanged\""
-	    ":false}],\"failProductOrderInfos\":[]}}", &answer) == 1,
+	ok(fx_pushed(&f, 200, "{\"timestamp\":"
+	    "\"2026-12-06T10:00:00.000+09:00\",\"traceId\":\"t\",\"data\":{"
+	    "\"successProductOrderInfos\":[{\"productOrderId\":"
+	    "\"2026120699000101\",\"isReceiverAddressChanged\":false}],"
+	    "\"failProductOrderInfos\":[]}}", &answer) == 1,
 	    "push: ack accepted (%s)", f.why);
 	is(answer.p, "{\"successProductOrderIds\":[\"2026120699000101\"],"
 	    "\"failProductOrderInfos\":[]}", "push: ack's answer");
@@ -1397,18 +1398,19 @@ test_push(void)
 	ok(fx_pushed(&f, 403, "{}", &answer) == -1, "push: 403 the engine's");
 	ok(fx_pushed(&f, 200, "{\"data\":{}}", &answer) == -1,
 	    "push: a 2xx without the lists is not understood");
-	ok(fx_pushed(&f, 200, "{\"data\":{\"successProductOrderIds\":[", &answer)
-	    == -1, "push: a truncated 2xx is not understood");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"successProductOrderIds\":[",
+	    &answer) == -1, "push: a truncated 2xx is not understood");
 	ok(fx_pushed(&f, 401, "{\"code\":\"GW.AUTHN\"}", &answer) ==
 	    UOMS_PUSHED_MORE && f.kept == 1 && strcmp(f.token, "tok-dead") == 0,
 	    "push: 401 drops the token (kept expired) and goes on");
 	ok(fx_push(&f, &ship, &answer) == 0 && strstr(f.req.url.p,
 	    "/oauth2/token") != NULL && f.req.again, "push: a new token asked");
 	ok(fx_pushed(&f, 200, "{\"access_token\":\"tok-new\",\"expires_in\":"
-	    "10800}", &answer) == UOMS_PUSHED_MORE, "push: the new token taken");
+	    "10800}", &answer) == UOMS_PUSHED_MORE,
+	    "push: the new token taken");
 	ok(fx_push(&f, &ship, &answer) == 0 && strstr(f.req.url.p,
-	    "/dispatch") != NULL && f.req.again, "push: the same dispatch again, "
-	    "marked as a re-ask");
+	    "/dispatch") != NULL && f.req.again,
+	    "push: the same dispatch again, marked as a re-ask");
 	is(header(&f, "Authorization", NULL), "Bearer tok-new",
 	    "push: with the new token");
 	ok(fx_pushed(&f, 401, "{\"code\":\"GW.AUTHN\"}", &answer) == -1,
