@@ -304,6 +304,23 @@ PY
 	[ "$(sql "SELECT count(*) FROM pushes WHERE state = 'sent'")" -eq 6 ]
 }
 
+@test "naver push: kill -9 between send and record: the rerun does not send it again" {
+	start_naver --push-delay 60
+	nv
+	uoms-status --to IN_PROGRESS 2 >/dev/null
+	uoms-push 2 >/dev/null 2>&1 &
+	pid=$!
+	wait_for grep -q /confirm push.log
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(sql "SELECT state FROM pushes WHERE order_id = 2")" = sending ]
+	run --separate-stderr uoms-push --reject rej.jsonl 2
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"order 2: invalid: ack to channel nv: pushed or not?"* ]]
+	[ "$(pushed confirm 2026120699000201)" -eq 1 ]
+	[ "$(grep -c /confirm answers.log)" -eq 0 ]
+}
+
 @test "naver push: --dry-run prints the request with every secret masked and sends nothing" {
 	start_naver
 	nv

@@ -87,7 +87,9 @@ POST /external/v1/pay-order/seller/product-orders/dispatch
     docs' error codes), as does any other state.
 What a push changed is kept in memory over the data file, which the test
 may still change. --push-log FILE appends each push answered 200, as
-{"method", "path", "body" (parsed), "success": [productOrderId...]}.
+{"method", "path", "body" (parsed), "success": [productOrderId...]},
+before the answer, which --push-delay SECONDS holds back (a test kills
+uoms-push between the push and its record).
 """
 import base64
 import ctypes
@@ -262,6 +264,8 @@ class Naver(fake_http.Handler):
                                     "body": json.loads(self.body),
                                     "success": success},
                                    ensure_ascii=False) + "\n")
+        if a.push_delay > 0:
+            time.sleep(a.push_delay)
 
     @staticmethod
     def claim_open(po):
@@ -503,6 +507,8 @@ def main():
                    help="the bucket's size; 0 refuses every call")
     p.add_argument("--answers", help="append STATUS METHOD PATH per answer")
     p.add_argument("--push-log", help="append each push answered 200")
+    p.add_argument("--push-delay", type=float, default=0,
+                   help="seconds a push's answer waits after it is logged")
     fake_http.main(Naver, p, setup)
 
 
