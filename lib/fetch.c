@@ -1301,6 +1301,15 @@ push_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 		return UOMS_KIND_DONE;
 	f->push_asked = 1;
 	r = f->real->push(ctx, f->push, req, f->push_answer, why, whylen);
+	if (r < 0 && !j->f->o->dry_run) {
+		/* The kind can't make the request (a carrier it has no code
+		 * for): certainly not sent, so refused, not left in doubt
+		 * as a failure is. */
+		job_mask(j, why[0] != '\0' ? why : "can't be pushed",
+		    f->push_why, sizeof f->push_why);
+		f->push_result = UOMS_PUSH_REFUSED;
+		return UOMS_KIND_DONE;
+	}
 	if (r < 0)
 		return UOMS_KIND_FAIL;
 	if (r > 0) {
