@@ -197,6 +197,27 @@ PY
 	[ "$(sql "SELECT count(*) FROM pushes WHERE state = 'sent'")" -eq 12 ]
 }
 
+@test "woocommerce push: kill -9 once the note is sent: the rerun sends nothing, says it is uncertain" {
+	start_shop 1 --write-delay 60
+	shipped cj 1
+	uoms-push 1 >/dev/null 2>&1 &
+	pid=$!
+	# the shop took the note and has not answered yet
+	wait_for grep -q '"POST"' push.log
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(sql "SELECT state FROM pushes WHERE order_id = 1")" = sending ]
+	run --separate-stderr uoms-push --reject rej.jsonl 1
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"order 1: invalid: ship to channel woo: pushed or not?"*"uoms-push --resend 1"* ]]
+	[ "$(writes POST /wp-json/wc/v3/orders/700/notes)" -eq 1 ]
+	[ "$(wc -l < push.log)" -eq 1 ]
+	run uoms-push 1
+	[ "$status" -eq 1 ]
+	[ "$(wc -l < push.log)" -eq 1 ]
+}
+
 @test "woocommerce push: an order the shop cancelled, refunded or deleted is refused before anything is written" {
 	start_shop 4
 	shipped cj 1 2 3 4

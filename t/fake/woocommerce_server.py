@@ -57,7 +57,7 @@ The port is printed on the first line of stdout.
   woocommerce_server.py [--key CK --secret CS] [--orders N | --data FILE]
       [--product-data FILE] [--currency CODE] [--fail N:WHAT]...
       [--hang SECONDS] [--log FILE] [--auth-log FILE] [--push-log FILE]
-      [--skew SECONDS]
+      [--write-delay SECONDS] [--skew SECONDS]
       [--tls-cert FILE --tls-key FILE]
 
 --data FILE: the orders to serve (a JSON list, as the API shows them), read
@@ -75,6 +75,8 @@ with them is used up, as on a real shop.
 parameters left out (never a key, secret or signature).
 --push-log FILE: one JSON line per write it accepted ({"method", "path",
 "body"}): a note added, an order updated (what uoms-push sent).
+--write-delay SECONDS: each accepted write is logged, then answered after
+SECONDS.
 --auth-log FILE: one line per request, how it authenticated ("basic",
 "query", "oauth1 HMAC-SHA256", "none") and the answer's status.
 """
@@ -230,10 +232,14 @@ class Shop:
         return None
 
     def pushed(self, method, path, body):
-        """One accepted write, for the tests: method, path, JSON body."""
+        """One accepted write, for the tests: method, path, JSON body;
+        then --write-delay before it is answered (a client killed while
+        it waits has sent it, and does not know it was taken)."""
         if self.pushf:
             self.pushf.write(json.dumps({"method": method, "path": path,
                                          "body": body}, ensure_ascii=False) + "\n")
+        if self.args.write_delay > 0:
+            time.sleep(self.args.write_delay)
 
     def products(self):
         if self.args.product_data:
@@ -655,6 +661,7 @@ def main():
     p.add_argument("--log")
     p.add_argument("--auth-log")
     p.add_argument("--push-log")
+    p.add_argument("--write-delay", type=float, default=0)
     p.add_argument("--skew", type=float, default=0,
                    help="seconds the shop's clock is ahead")
     p.add_argument("--tls-cert")
