@@ -1112,6 +1112,97 @@ test_push(void)
 	json_decref((json_t *)it.record);
 }
 
+/* 0 when s is a JSON text (any value), -1 otherwise. */
+static int
+json_text_ok(const char *s)
+{
+	json_t *j = json_loads(s, JSON_DECODE_ANY, NULL);
+
+	if (j == NULL)
+		return -1;
+	json_decref(j);
+	return 0;
+}
+
+/*
+ * Push answers a hostile shop could give, at each step: seeds cut,
+ * bytes flipped, statuses mixed, deterministic. pushed() says one of its
+ * four things, an answer it keeps is JSON, a refusal says why, and
+ * (under ASan) nothing is read out of bounds.
+ */
+static void
+test_push_hostile(void)
+{
+	static const char *const seeds[] = {
+		"{\"id\":701,\"status\":\"processing\"}",
+		"{\"id\":4000,\"note\":\"n\",\"customer_note\":true}",
+		"{\"id\":701,\"status\":\"completed\",\"date_completed_gmt\":"
+		    "\"2026-11-22T01:00:00\"}",
+		"{\"code\":\"rest_invalid_param\",\"message\":\"Invalid "
+		    "parameter(s): status\",\"data\":{\"status\":400}}",
+		"{\"id\":null,\"status\":7,\"note\":[1],\"customer_note\":{}}",
+		"[]", "null", "\"completed\"", "",
+	};
+	static const long statuses[] = { 200, 201, 204, 301, 400, 401, 403,
+	    404, 409, 429, 500, 503 };
+	struct uoms_push_item it = { 2, "701", "ship", "cj", "6400", NULL };
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	unsigned long x = 88172645463325252UL;
+	int bad = 0, n = 0;
+	char why[512], body[512];
+
+	for (n = 0; n < 3000; n++) {
+		struct fixture f;
+		int step, rc;
+		size_t len;
+		long status;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		step = (int)(x % 3);
+		snprintf(body, sizeof body, "%s", seeds[(x >> 8) %
+		    (sizeof seeds / sizeof seeds[0])]);
+		len = strlen(body);
+		if (len > 0 && (x >> 16) % 2)
+			len = (x >> 20) % (len + 1);	/* cut */
+		body[len] = '\0';
+		for (int k = 0; len > 0 && k < (int)((x >> 24) % 4); k++)
+			body[(x >> (28 + k * 5)) % len] ^= (char)(1 << k);
+		status = statuses[(x >> 40) % (sizeof statuses /
+		    sizeof statuses[0])];
+		fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+		/* Brought to the step by good answers. */
+		fx_push(&f, &it, &req, &answer, why, sizeof why);
+		if (step >= 1) {
+			fx_pushed(&f, 200, seeds[0], &answer, why, sizeof why);
+			fx_push(&f, &it, &req, &answer, why, sizeof why);
+		}
+		if (step >= 2) {
+			fx_pushed(&f, 201, seeds[1], &answer, why, sizeof why);
+			fx_push(&f, &it, &req, &answer, why, sizeof why);
+		}
+		rc = fx_pushed(&f, status, body, &answer, why, sizeof why);
+		if (rc != -1 && rc != 0 && rc != 1 && rc != UOMS_PUSHED_MORE)
+			bad++;
+		else if ((rc == 0 || rc == 1) && (answer.p == NULL ||
+		    json_text_ok(answer.p) < 0))
+			bad++;
+		else if (rc == 0 && why[0] == '\0')
+			bad++;
+		else if (rc == UOMS_PUSHED_MORE && fx_push(&f, &it, &req,
+		    &answer, why, sizeof why) != 0)
+			bad++;
+		fx_free(&f);
+	}
+	ok(bad == 0, "push: %d hostile answers at the three steps, each "
+	    "read as one of accepted, refused, more or the engine's (%d bad)",
+	    n, bad);
+	uoms_http_req_free(&req);
+	uoms_buf_free(&answer);
+}
+
 int
 main(void)
 {
@@ -1125,6 +1216,7 @@ main(void)
 	test_oauth();
 	test_discount();
 	test_push();
+	test_push_hostile();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
