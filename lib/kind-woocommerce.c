@@ -1000,8 +1000,9 @@ woo_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
 	}
 	if (st->push_step > 0 && (body == NULL || (text = json_dumps(body,
 	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)) {
+		/* Memory, or a tracking number that is not UTF-8. */
 		json_decref(body);
-		snprintf(why, whylen, "out of memory");
+		snprintf(why, whylen, "can't make the request's JSON body");
 		return -1;
 	}
 	json_decref(body);
