@@ -400,7 +400,8 @@ job_fail(struct job *j, const char *why)
 	if (j->f->push != NULL) {
 		/* The caller says it, as a line of its own (push.c). */
 		job_mask(j, why, j->f->push_why, sizeof j->f->push_why);
-		j->f->push_result = UOMS_PUSH_FAILED;
+		if (j->f->push_result != UOMS_PUSH_REFUSED)
+			j->f->push_result = UOMS_PUSH_FAILED;
 		job_end(j, J_FAILED);
 		return;
 	}
@@ -1301,8 +1302,13 @@ push_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 		return UOMS_KIND_DONE;
 	f->push_asked = 1;
 	r = f->real->push(ctx, f->push, req, f->push_answer, why, whylen);
-	if (r < 0)
+	if (r < 0) {
+		/* The kind can't make the request (an unknown carrier, an
+		 * id missing): nothing of it was sent, so it is refused,
+		 * not left in doubt (job_fail keeps it refused). */
+		f->push_result = UOMS_PUSH_REFUSED;
 		return UOMS_KIND_FAIL;
+	}
 	if (r > 0) {
 		f->push_result = UOMS_PUSH_ACCEPTED;
 		return UOMS_KIND_DONE;
