@@ -1787,16 +1787,20 @@ shopify_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	size_t i;
 	int rc;
 
-	if (st == NULL || r->status == 401 || r->status == 403 ||
-	    r->status == 429 || r->status >= 500)
-		return -1;	/* the engine's: auth, retries */
+	if (st == NULL || r->status == 429 || r->status >= 500)
+		return -1;	/* the engine's: retries */
 	was = st->pstep;
 	if (r->status < 200 || r->status > 299) {
-		/* A 400 or 404 (a version not served): nothing was done. */
+		/* A token refused (401, 403: nothing was run, so refused
+		 * rather than left in doubt as the engine would), a 400 or
+		 * a 404 (a version not served): nothing was done. */
 		json_t *j = json_loadb(r->body, r->len, 0, NULL);
 		json_t *err = json_object_get(j, "errors");
 
-		snprintf(why, whylen, "HTTP %ld%s%.200s", r->status,
+		int auth = r->status == 401 || r->status == 403;
+
+		snprintf(why, whylen, "%sHTTP %ld%s%s%.200s", auth ?
+		    "authentication failed (" : "", r->status, auth ? ")" : "",
 		    json_is_string(err) ? ": " : "", json_is_string(err) ?
 		    json_string_value(err) : "");
 		push_answer(answer, err);
