@@ -135,8 +135,7 @@ enum push_step {
 	PS_START,	/* nothing asked yet */
 	PS_TOKEN,	/* a client-credentials token request is out */
 	PS_ORDERS,	/* the fulfillment orders query is out */
-	PS_CREATE,	/* the fulfillmentCreate mutation is out */
-	PS_DONE
+	PS_CREATE	/* the fulfillmentCreate mutation is out */
 };
 
 struct shopify_state {
@@ -1854,10 +1853,8 @@ shopify_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	st->throttled = 0;
 	st->wait = gql_cost(st, root, 0);
 	data = json_object_get(root, "data");
-	if (was == PS_ORDERS)
-		rc = push_take_orders(st, data, answer, why, whylen);
-	else if ((rc = push_take_create(data, answer, why, whylen)) >= 0)
-		st->pstep = PS_DONE;
+	rc = was == PS_ORDERS ? push_take_orders(st, data, answer, why,
+	    whylen) : push_take_create(data, answer, why, whylen);
 	json_decref(root);
 	return rc;
 }
