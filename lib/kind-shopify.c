@@ -1844,11 +1844,12 @@ shopify_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		snprintf(why, whylen, "GraphQL error: %.300s",
 		    m != NULL ? m : "(no message)");
 		push_answer(answer, errors);
-		json_decref(root);
 		/* Shopify's own failure may have come after the mutation
 		 * ran; any other error means it did not run. */
-		return was == PS_CREATE && str_eq(code,
+		rc = was == PS_CREATE && str_eq(code,
 		    "INTERNAL_SERVER_ERROR") ? -1 : 0;
+		json_decref(root);
+		return rc;
 	}
 	st->throttled = 0;
 	st->wait = gql_cost(st, root, 0);

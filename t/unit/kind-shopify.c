@@ -1161,7 +1161,7 @@ test_push(void)
 	ok(fx_pushed(&f, 200, "{\"errors\":[{\"message\":\"Internal error\","
 	    "\"extensions\":{\"code\":\"INTERNAL_SERVER_ERROR\"}}]}", &answer,
 	    why, sizeof why) == -1, "push: Shopify's own error after the "
-	    "mutation: in doubt");
+	    "mutation: in doubt (%s)", why);
 	ok(fx_pushed(&f, 503, "{}", &answer, why, sizeof why) == -1 &&
 	    fx_pushed(&f, 429, "{}", &answer, why, sizeof why) == -1,
 	    "push: 5xx and 429 are the engine's (retried)");
