@@ -49,6 +49,10 @@
  * An X-Shopify-API-Deprecated-Reason header (what of the query is
  * deprecated) is said once per run on stderr.
  *
+ * Push (uoms-push): no acknowledgement (Shopify has none); a shipment is
+ * the order's fulfillment orders asked, then fulfillmentCreate on those
+ * that can be fulfilled, with the tracking info (shopify_push below).
+ *
  * Setting api=rest keeps the legacy REST Admin API (orders.json,
  * products.json paged by the Link header) for a shop that still needs
  * it; it goes once every shop is on GraphQL:

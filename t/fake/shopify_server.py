@@ -30,6 +30,18 @@ TEXT sends X-Shopify-API-Deprecated-Reason: TEXT with every GraphQL answer.
 access does not get: addresses, phones. --variants N adds a product
 "Big" with N variants (SKU BIG-1 ...).
 
+Shipments (uoms-push): order(id:) { fulfillmentOrders { ... } } answers the
+order's fulfillment orders (one per order unless the data gives
+"fulfillment_orders"; CLOSED once fulfilled or cancelled, IN_PROGRESS when
+partly fulfilled, else OPEN), at a requested cost over which a single query
+is MAX_COST_EXCEEDED (1000); the mutation fulfillmentCreate type-checks its
+FulfillmentInput, refuses with userErrors what Shopify refuses (a
+fulfillment order not OPEN or IN_PROGRESS, unknown, of another order; no
+tracking number), and once taken closes the fulfillment orders: the order
+reads fulfilled (updated then) on the next fetch. --push-log FILE: one JSON
+line per fulfillment taken, {"method", "path", "body"}. --close-between
+closes the fulfillment orders a query answered (fulfilled by hand meanwhile).
+
 The legacy REST API behaves as its docs describe it:
   orders     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
   products   https://shopify.dev/docs/api/admin-rest/2024-01/resources/product
@@ -64,6 +76,7 @@ first line of stdout.
       [--token-ttl SECONDS] [--orders N | --data FILE]
       [--product-data FILE] [--currency CODE] [--bucket SIZE]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+      [--push-log FILE] [--close-between]
 
 --data FILE: the orders to serve ({"orders": [...]} or a list), read again on
 every request, so a test can change an order between fetches. Default: N
