@@ -1819,8 +1819,12 @@ shopify_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return UOMS_PUSHED_MORE;
 	}
 	shopify_deprecated(ctx, r);
-	if ((root = uoms_map_parse(r, why, whylen)) == NULL)
-		return was == PS_CREATE ? -1 : 0;
+	if ((root = uoms_map_parse(r, why, whylen)) == NULL) {
+		if (was == PS_CREATE)
+			return -1;	/* it may have run: in doubt */
+		uoms_buf_str(answer, "null");
+		return 0;
+	}
 	errors = json_object_get(root, "errors");
 	json_array_foreach(errors, i, e)
 		if ((code = json_string_value(json_object_get(json_object_get(e,
