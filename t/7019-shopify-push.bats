@@ -314,3 +314,27 @@ assert r["data"]["fulfillmentCreate"]["userErrors"][0]["message"] == \
 PY
 	[ ! -e push.log ]
 }
+
+@test "shopify push: kill -9 while the fulfillment is out leaves it in doubt; --resend, once checked, fulfils it once" {
+	# request 1 is the fetch, 2 the fulfillment orders, 3 the mutation:
+	# it hangs unanswered, not taken
+	shop_setup --fail 3:hang --hang 30
+	id=$(ref 2)
+	ship "$id"
+	uoms-push "$id" > /dev/null 2>&1 &
+	pid=$!
+	wait_for grep -q ' -> hang' server.log
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(sql "SELECT state FROM pushes")" = sending ]
+	run --separate-stderr uoms-push --reject rej.jsonl "$id"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"order $id: invalid: ship to channel shop: pushed or not?"*"uoms-push --resend $id"* ]]
+	[ "$(fulfilled 2)" -eq 0 ]
+	# Shopify's admin shows it unfulfilled: send it again
+	run --separate-stderr uoms-push --resend "$id"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget state)" = sent ]
+	[ "$(fulfilled 2)" -eq 1 ]
+	[ "$(sql "SELECT state || ':' || attempts FROM pushes")" = sent:2 ]
+}
