@@ -1699,7 +1699,9 @@ push_answer(struct uoms_buf *answer, json_t *j)
 /*
  * The fulfillment orders that can be fulfilled, as lineItemsByFulfillment
  * Order entries ({"fulfillmentOrderId": ...}, all their items), into
- * st->fulfill: UOMS_PUSHED_MORE; 0 with why when there is none.
+ * st->fulfill: UOMS_PUSHED_MORE; 0 with why when there is none, or when
+ * one with items left can't be fulfilled now (ON_HOLD, SCHEDULED,
+ * INCOMPLETE): the shipment would be half sent.
  */
 static int
 push_take_orders(struct shopify_state *st, json_t *data,
@@ -1707,6 +1709,7 @@ push_take_orders(struct shopify_state *st, json_t *data,
 {
 	json_t *order = json_object_get(data, "order"), *nodes, *fo, *li;
 	json_t *seen = json_array();
+	const char *held = NULL, *held_status = NULL;
 	size_t i, k;
 
 	if (!json_is_object(order)) {
@@ -1732,6 +1735,21 @@ push_take_orders(struct shopify_state *st, json_t *data,
 		    str_eq(status, "IN_PROGRESS")))
 			json_array_append_new(st->fulfill, json_pack("{s:s}",
 			    "fulfillmentOrderId", id));
+		else if (left && held == NULL && !str_eq(status, "CLOSED") &&
+		    !str_eq(status, "CANCELLED")) {
+			held = id != NULL ? id : "?";
+			held_status = status != NULL ? status : "?";
+		}
+	}
+	if (held != NULL) {
+		snprintf(why, whylen, "fulfillment order %.100s is %.32s on "
+		    "Shopify: not all of the order can be fulfilled now",
+		    held, held_status);
+		push_answer(answer, seen);
+		json_decref(seen);
+		json_decref(st->fulfill);
+		st->fulfill = NULL;
+		return 0;
 	}
 	if (json_array_size(st->fulfill) == 0) {
 		snprintf(why, whylen, "no open fulfillment order: fulfilled or "

@@ -338,3 +338,24 @@ PY
 	[ "$(fulfilled 2)" -eq 1 ]
 	[ "$(sql "SELECT state || ':' || attempts FROM pushes")" = sent:2 ]
 }
+
+@test "shopify push: a fulfillment order on hold refuses the whole shipment, naming it, never half sent" {
+	python3 -c '
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import shopify_server
+d = {"orders": shopify_server.generated(9)}
+d["orders"][1]["fulfillment_orders"] = [
+    {"id": 50000000021, "status": "OPEN", "line_items": [{"id": 1, "quantity": 1}]},
+    {"id": 50000000022, "status": "ON_HOLD", "line_items": [{"id": 2, "quantity": 1}]}]
+json.dump(d, open("shop.json", "w"))
+' "$SRC/t/fake"
+	shop_setup --data shop.json
+	id=$(ref 2)
+	ship "$id"
+	run --separate-stderr uoms-push "$id"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"ship refused by channel shop: fulfillment order gid://shopify/FulfillmentOrder/50000000022 is ON_HOLD on Shopify: not all of the order can be fulfilled now"* ]]
+	[ "$(sql "SELECT state FROM pushes")" = refused ]
+	[ ! -e push.log ]
+}

@@ -141,7 +141,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		r.body = p;
 		r.len = stop - p;
-		if (r.headers_len > 8 && strncmp(r.headers, "status: ", 8) == 0) {
+		if (r.headers_len > 8 &&
+		    strncmp(r.headers, "status: ", 8) == 0) {
 			/* Copied: strtol would read past the input. */
 			char st[16];
 

@@ -1064,8 +1064,8 @@ static const char fo_answer[] =
     "{\"id\":\"gid://shopify/FulfillmentOrder/2\",\"status\":\"OPEN\","
     "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/FulfillmentOrderLine"
     "Item/21\",\"remainingQuantity\":2}]}},"
-    "{\"id\":\"gid://shopify/FulfillmentOrder/3\",\"status\":\"ON_HOLD\","
-    "\"lineItems\":{\"nodes\":[]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/3\",\"status\":"
+    "\"CANCELLED\",\"lineItems\":{\"nodes\":[]}},"
     "{\"id\":\"gid://shopify/FulfillmentOrder/4\",\"status\":"
     "\"IN_PROGRESS\",\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/"
     "FulfillmentOrderLineItem/41\",\"remainingQuantity\":1}]}}]}}},"
@@ -1136,8 +1136,8 @@ test_push(void)
 
 	/* Accepted: the fulfillment is the answer. */
 	ok(fx_pushed(&f, 200, "{\"data\":{\"fulfillmentCreate\":{"
-	    "\"fulfillment\":{\"id\":\"gid://shopify/Fulfillment/9\",\"status\":"
-	    "\"SUCCESS\",\"trackingInfo\":[{\"company\":\"CJ Logistics\","
+	    "\"fulfillment\":{\"id\":\"gid://shopify/Fulfillment/9\","
+	    "\"status\":\"SUCCESS\",\"trackingInfo\":[{\"company\":\"CJ Logistics\","
 	    "\"number\":\"640012345678\"}]},\"userErrors\":[]}}}", &answer, why,
 	    sizeof why) == 1, "push: accepted");
 	is(answer.p, "{\"id\":\"gid://shopify/Fulfillment/9\",\"status\":"
@@ -1195,6 +1195,19 @@ test_push(void)
 	ok(fx_pushed(&f, 200, "{\"data\":{\"order\":null}}", &answer, why,
 	    sizeof why) == 0 && strstr(why, "no such order") != NULL,
 	    "push: an order Shopify does not have: refused");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"order\":{\"id\":\"gid://shopify/"
+	    "Order/450789469\",\"fulfillmentOrders\":{\"nodes\":[{\"id\":"
+	    "\"gid://shopify/FulfillmentOrder/1\",\"status\":\"OPEN\","
+	    "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/Fulfillment"
+	    "OrderLineItem/11\",\"remainingQuantity\":1}]}},{\"id\":"
+	    "\"gid://shopify/FulfillmentOrder/2\",\"status\":\"ON_HOLD\","
+	    "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/Fulfillment"
+	    "OrderLineItem/21\",\"remainingQuantity\":1}]}}]}}}}", &answer,
+	    why, sizeof why) == 0, "push: a fulfillment order on hold: "
+	    "refused, never half sent");
+	is(why, "fulfillment order gid://shopify/FulfillmentOrder/2 is ON_HOLD "
+	    "on Shopify: not all of the order can be fulfilled now",
+	    "push: it names the one on hold");
 	uoms_http_req_free(&req);
 	fx_free(&f);
 
