@@ -913,8 +913,8 @@ class Handler(BaseHTTPRequestHandler):
                 "id": gid("FulfillmentOrder", fo["id"]), "status": fo["status"],
                 "lineItems": {"nodes": [{
                     "id": gid("FulfillmentOrderLineItem", li["id"]),
-                    "remainingQuantity": li["quantity"]
-                    if fo["status"] in FULFILLABLE else 0}
+                    "remainingQuantity": 0 if fo["status"] in
+                    ("CLOSED", "CANCELLED") else li["quantity"]}
                     for li in fo["line_items"][:li_first]]}} for fo in fos]
             data = {"order": {"id": gid("Order", o["id"]),
                               "fulfillmentOrders": {"nodes": nodes}}}
