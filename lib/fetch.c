@@ -400,7 +400,8 @@ job_fail(struct job *j, const char *why)
 	if (j->f->push != NULL) {
 		/* The caller says it, as a line of its own (push.c). */
 		job_mask(j, why, j->f->push_why, sizeof j->f->push_why);
-		j->f->push_result = UOMS_PUSH_FAILED;
+		if (j->f->push_result != UOMS_PUSH_REFUSED)
+			j->f->push_result = UOMS_PUSH_FAILED;
 		job_end(j, J_FAILED);
 		return;
 	}

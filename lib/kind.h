@@ -203,7 +203,9 @@ struct uoms_kind {
 	/* Push mode (uoms_fetch_push; NULL: the kind can't push yet).
 	 * push() fills req for it (0), or says it accepted without a
 	 * request (1, answer filled with a JSON text: a kind with no
-	 * network), or why it can't be pushed (-1). Whether the channel
+	 * network), or why it can't be pushed (-1: nothing of it was
+	 * sent, or what was sent changed nothing, so the push is
+	 * refused, not left in doubt). Whether the channel
 	 * wants it at all is push.c's to ask (wants_ack). A push of more
 	 * than one request (Shopify asks the order's fulfillment orders
 	 * first) keeps its step in ctx->state: push() is asked again after
