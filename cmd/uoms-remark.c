@@ -6,7 +6,6 @@
 
 #include "change.h"
 #include "cli.h"
-#include "ingest.h"
 #include "line.h"
 #include "remark.h"
 #include "user.h"
