@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "kind.h"
 #include "line.h"
+#include "secret.h"
 #include "user.h"
 #include "workflow.h"
 
