@@ -103,7 +103,12 @@ read_secret(const char *channel, const char *key, char *buf, size_t size,
 	return UOMS_OK;
 }
 
+enum verb {
+	ADD, LIST, SHOW, UPDATE, ENABLE, DISABLE, REMOVE, KEYGEN, REKEY
+};
+
 struct req {
+	enum verb v;
 	struct uoms_channel c;	/* name, kind, base_url, workflow */
 	char **set;			/* KEY=VALUE */
 	int nset;
@@ -183,13 +188,13 @@ op_update(struct uoms_store *s, struct req *r, struct uoms_error *e)
 	return secrets_and_line(s, r, e);
 }
 
-/* enable or disable, as r->c.enabled says. */
+/* enable or disable. */
 static enum uoms_code
 op_enable(struct uoms_store *s, struct req *r, struct uoms_error *e)
 {
 	enum uoms_code code;
 
-	if ((code = uoms_channel_enable(s, r->c.name, r->c.enabled, e)) !=
+	if ((code = uoms_channel_enable(s, r->c.name, r->v == ENABLE, e)) !=
 	    UOMS_OK)
 		return code;
 	return secrets_and_line(s, r, e);
@@ -239,11 +244,11 @@ load_keys(struct uoms_cli *cli, struct req *r, struct uoms_error *e)
 {
 	char why[512];
 
-	if ((r->nsecret > 0 || r->op == op_rekey) &&
+	if ((r->nsecret > 0 || r->v == REKEY) &&
 	    uoms_secret_key_load(uoms_secret_key_path(&cli->config), &r->key,
 	    why, sizeof why) < 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	if (r->op != op_rekey)
+	if (r->v != REKEY)
 		return UOMS_OK;
 	if (uoms_secret_key_file(r->new_key_file, &r->new_key, why,
 	    sizeof why) < 0)
@@ -260,15 +265,21 @@ load_keys(struct uoms_cli *cli, struct req *r, struct uoms_error *e)
  * transaction.
  */
 static int
-change(struct uoms_verb_ctx *x, enum uoms_code (*op)(struct uoms_store *,
-    struct req *, struct uoms_error *))
+change(struct uoms_verb_ctx *x)
 {
+	static enum uoms_code (*const ops[])(struct uoms_store *,
+	    struct req *, struct uoms_error *) = {
+		[ADD] = op_add, [UPDATE] = op_update, [ENABLE] = op_enable,
+		[DISABLE] = op_enable, [REMOVE] = op_remove,
+		[REKEY] = op_rekey
+	};
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
 	int status;
 
-	r->op = op;
+	r->v = x->verb->id;
+	r->op = ops[r->v];
 	r->actor = &x->actor;
 	if ((code = uoms_verb_admin(x->s, &x->actor, "channels", &e)) ==
 	    UOMS_OK && r->force && x->actor.role != UOMS_ROLE_ADMIN)
@@ -295,44 +306,6 @@ change(struct uoms_verb_ctx *x, enum uoms_code (*op)(struct uoms_store *,
 		uoms_verb_print(&r->out);
 	uoms_buf_free(&r->out);
 	return status;
-}
-
-static int
-add(struct uoms_verb_ctx *x)
-{
-	return change(x, op_add);
-}
-
-static int
-update(struct uoms_verb_ctx *x)
-{
-	return change(x, op_update);
-}
-
-static int
-enable(struct uoms_verb_ctx *x)
-{
-	((struct req *)x->arg)->c.enabled = 1;
-	return change(x, op_enable);
-}
-
-static int
-disable(struct uoms_verb_ctx *x)
-{
-	((struct req *)x->arg)->c.enabled = 0;
-	return change(x, op_enable);
-}
-
-static int
-remove_channel(struct uoms_verb_ctx *x)
-{
-	return change(x, op_remove);
-}
-
-static int
-rekey(struct uoms_verb_ctx *x)
-{
-	return change(x, op_rekey);
 }
 
 /* list, or show NAME. */
@@ -376,16 +349,16 @@ keygen(struct uoms_verb_ctx *x)
 }
 
 static const struct uoms_verb verbs[] = {
-	{ "add", add, UOMS_VERB_WRITE, 1 },
-	{ "list", lines, UOMS_VERB_READ, 1 },
-	{ "show", lines, UOMS_VERB_READ, 1 },
-	{ "update", update, UOMS_VERB_WRITE, 1 },
-	{ "enable", enable, UOMS_VERB_WRITE, 1 },
-	{ "disable", disable, UOMS_VERB_WRITE, 1 },
-	{ "remove", remove_channel, UOMS_VERB_WRITE, 1 },
-	{ "keygen", keygen, UOMS_VERB_NO_STORE, 0 },
-	{ "rekey", rekey, UOMS_VERB_WRITE, 1 },
-	{ NULL, NULL, 0, 0 }
+	{ "add", change, UOMS_VERB_WRITE, 1, ADD },
+	{ "list", lines, UOMS_VERB_READ, 1, LIST },
+	{ "show", lines, UOMS_VERB_READ, 1, SHOW },
+	{ "update", change, UOMS_VERB_WRITE, 1, UPDATE },
+	{ "enable", change, UOMS_VERB_WRITE, 1, ENABLE },
+	{ "disable", change, UOMS_VERB_WRITE, 1, DISABLE },
+	{ "remove", change, UOMS_VERB_WRITE, 1, REMOVE },
+	{ "keygen", keygen, UOMS_VERB_NO_STORE, 0, KEYGEN },
+	{ "rekey", change, UOMS_VERB_WRITE, 1, REKEY },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static void
@@ -437,27 +410,27 @@ static void
 check(const struct uoms_cli *cli, const struct uoms_verb *v,
     const struct req *r, int more)
 {
-	int none = v->run == rekey || strcmp(v->name, "list") == 0;
+	int none = v->id == LIST || v->id == REKEY;
 	int has_opts = r->c.base_url != NULL || r->c.workflow != NULL ||
 	    r->nset > 0 || r->nsecret > 0;
 
-	if ((r->c.name == NULL && !none && v->run != keygen) || more)
+	if ((r->c.name == NULL && !none && v->id != KEYGEN) || more)
 		uoms_cli_usage_error(cli, "%s takes %s", v->name, none ?
-		    "no argument" : v->run == keygen ? "at most one FILE" :
+		    "no argument" : v->id == KEYGEN ? "at most one FILE" :
 		    "one NAME");
-	if ((r->c.kind != NULL) != (v->run == add))
-		uoms_cli_usage_error(cli, v->run == add ? "add needs --kind" :
+	if ((r->c.kind != NULL) != (v->id == ADD))
+		uoms_cli_usage_error(cli, v->id == ADD ? "add needs --kind" :
 		    "--kind goes with add only");
-	if (has_opts && v->run != add && v->run != update)
+	if (has_opts && v->id != ADD && v->id != UPDATE)
 		uoms_cli_usage_error(cli, "--base-url, --workflow, --set and "
 		    "--secret go with add and update only");
-	if (v->run == update && !has_opts)
+	if (v->id == UPDATE && !has_opts)
 		uoms_cli_usage_error(cli, "update needs --base-url, "
 		    "--workflow, --set or --secret");
-	if (r->force && v->run != remove_channel)
+	if (r->force && v->id != REMOVE)
 		uoms_cli_usage_error(cli, "--force goes with remove only");
-	if ((r->new_key_file != NULL) != (v->run == rekey))
-		uoms_cli_usage_error(cli, v->run == rekey ? "rekey needs "
+	if ((r->new_key_file != NULL) != (v->id == REKEY))
+		uoms_cli_usage_error(cli, v->id == REKEY ? "rekey needs "
 		    "--new-key-file" : "--new-key-file goes with rekey only");
 }
 
@@ -482,7 +455,7 @@ main(int argc, char **argv)
 			option(&cli, &r, opt, optarg);
 	v = uoms_verb_find(&cli, verbs, optind < argc ? argv[optind++] :
 	    NULL);
-	if (v->run != rekey && strcmp(v->name, "list") != 0 && optind < argc)
+	if (v->id != LIST && v->id != REKEY && optind < argc)
 		r.c.name = argv[optind++];
 	check(&cli, v, &r, optind < argc);
 	uoms_cli_finish(&cli);

@@ -54,7 +54,7 @@ list(struct uoms_verb_ctx *x)
 
 /* set, ack or resolve each REF: one change each, as uoms-status does. */
 static int
-change(struct uoms_verb_ctx *x, enum uoms_hold_verb verb)
+change(struct uoms_verb_ctx *x)
 {
 	struct req *r = x->arg;
 	struct uoms_change change;
@@ -62,38 +62,20 @@ change(struct uoms_verb_ctx *x, enum uoms_hold_verb verb)
 	struct uoms_buf request = { 0 };
 	int status;
 
-	r->hold.verb = verb;
+	r->hold.verb = x->verb->id;
 	uoms_hold_change(&change, &r->hold, &request);
 	status = uoms_refs_main(x->cli, &refs, r->argc, r->argv);
 	uoms_buf_free(&request);
 	return status;
 }
 
-static int
-set(struct uoms_verb_ctx *x)
-{
-	return change(x, UOMS_HOLD_SET);
-}
-
-static int
-ack(struct uoms_verb_ctx *x)
-{
-	return change(x, UOMS_HOLD_ACK);
-}
-
-static int
-resolve(struct uoms_verb_ctx *x)
-{
-	return change(x, UOMS_HOLD_RESOLVE);
-}
-
 /* uoms_refs_main opens the store of set, ack and resolve. */
 static const struct uoms_verb verbs[] = {
-	{ "set", set, UOMS_VERB_NO_STORE, 0 },
-	{ "list", list, UOMS_VERB_READ, 0 },
-	{ "ack", ack, UOMS_VERB_NO_STORE, 0 },
-	{ "resolve", resolve, UOMS_VERB_NO_STORE, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ "set", change, UOMS_VERB_NO_STORE, 0, UOMS_HOLD_SET },
+	{ "list", list, UOMS_VERB_READ, 0, -1 },
+	{ "ack", change, UOMS_VERB_NO_STORE, 0, UOMS_HOLD_ACK },
+	{ "resolve", change, UOMS_VERB_NO_STORE, 0, UOMS_HOLD_RESOLVE },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static void
@@ -129,7 +111,7 @@ check(const struct uoms_cli *cli, const struct uoms_verb *v,
 	}
 	if (r->state != NULL)
 		uoms_cli_usage_error(cli, "--state is for list");
-	if (v->run == set) {
+	if (v->id == UOMS_HOLD_SET) {
 		if (r->id)
 			uoms_cli_usage_error(cli, "set takes no --hold or "
 			    "--all");

@@ -357,13 +357,13 @@ cleanup(struct uoms_verb_ctx *x)
 }
 
 static const struct uoms_verb verbs[] = {
-	{ "acquire", acquire_cmd, UOMS_VERB_WRITE, 1 },
-	{ "renew", renew, UOMS_VERB_WRITE, 1 },
-	{ "release", release, UOMS_VERB_WRITE, 1 },
-	{ "list", list, UOMS_VERB_READ, 0 },
-	{ "cleanup", cleanup, UOMS_VERB_WRITE, 1 },
-	{ "run", run, UOMS_VERB_WRITE, 1 },
-	{ NULL, NULL, 0, 0 }
+	{ "acquire", acquire_cmd, UOMS_VERB_WRITE, 1, 0 },
+	{ "renew", renew, UOMS_VERB_WRITE, 1, 0 },
+	{ "release", release, UOMS_VERB_WRITE, 1, 0 },
+	{ "list", list, UOMS_VERB_READ, 0, 0 },
+	{ "cleanup", cleanup, UOMS_VERB_WRITE, 1, 0 },
+	{ "run", run, UOMS_VERB_WRITE, 1, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static void

@@ -89,10 +89,10 @@ list(struct uoms_verb_ctx *x)
 }
 
 static const struct uoms_verb verbs[] = {
-	{ "add", change, UOMS_VERB_WRITE, 1 },
-	{ "edit", change, UOMS_VERB_WRITE, 1 },
-	{ "list", list, UOMS_VERB_READ, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ "add", change, UOMS_VERB_WRITE, 1, 0 },
+	{ "edit", change, UOMS_VERB_WRITE, 1, 0 },
+	{ "list", list, UOMS_VERB_READ, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 /* The words after command v: REF or REMARK_ID, TEXT, list's --history. */

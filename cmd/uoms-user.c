@@ -121,21 +121,29 @@ apply(struct uoms_store *s, void *arg, struct uoms_error *e)
 	return uoms_user_list(s, r->name, &r->out, e);
 }
 
+enum verb { ADD, PASSWD, SET, DISABLE, LIST };
+
+static enum uoms_code (*const ops[])(struct uoms_store *, const struct req *,
+    struct uoms_error *) = {
+	[ADD] = op_add, [PASSWD] = op_passwd, [SET] = op_set,
+	[DISABLE] = op_disable
+};
+
+/* add, passwd, set or disable. */
 static int
-change(struct uoms_verb_ctx *x, enum uoms_code (*op)(struct uoms_store *,
-    const struct req *, struct uoms_error *))
+change(struct uoms_verb_ctx *x)
 {
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
-	int status;
+	int v = x->verb->id, status;
 
-	r->op = op;
+	r->op = ops[v];
 	r->actor = &x->actor;
 	/* Asked before the password is, so no one types it in vain. */
 	code = uoms_verb_admin(x->s, &x->actor, "users", &e);
-	if (code == UOMS_OK && (op == op_add || op == op_passwd))
-		code = get_password(op == op_add, r->name, r->from_stdin, r->pw,
+	if (code == UOMS_OK && (v == ADD || v == PASSWD))
+		code = get_password(v == ADD, r->name, r->from_stdin, r->pw,
 		    &r->none, &e);
 	if (code == UOMS_OK)
 		code = uoms_verb_tx(x->s, apply, r, &e);
@@ -144,30 +152,6 @@ change(struct uoms_verb_ctx *x, enum uoms_code (*op)(struct uoms_store *,
 		uoms_verb_print(&r->out);
 	uoms_buf_free(&r->out);
 	return status;
-}
-
-static int
-add(struct uoms_verb_ctx *x)
-{
-	return change(x, op_add);
-}
-
-static int
-passwd(struct uoms_verb_ctx *x)
-{
-	return change(x, op_passwd);
-}
-
-static int
-set(struct uoms_verb_ctx *x)
-{
-	return change(x, op_set);
-}
-
-static int
-disable(struct uoms_verb_ctx *x)
-{
-	return change(x, op_disable);
 }
 
 static int
@@ -187,12 +171,12 @@ list(struct uoms_verb_ctx *x)
 }
 
 static const struct uoms_verb verbs[] = {
-	{ "add", add, UOMS_VERB_WRITE, 1 },
-	{ "passwd", passwd, UOMS_VERB_WRITE, 1 },
-	{ "set", set, UOMS_VERB_WRITE, 1 },
-	{ "disable", disable, UOMS_VERB_WRITE, 1 },
-	{ "list", list, UOMS_VERB_READ, 1 },
-	{ NULL, NULL, 0, 0 }
+	{ "add", change, UOMS_VERB_WRITE, 1, ADD },
+	{ "passwd", change, UOMS_VERB_WRITE, 1, PASSWD },
+	{ "set", change, UOMS_VERB_WRITE, 1, SET },
+	{ "disable", change, UOMS_VERB_WRITE, 1, DISABLE },
+	{ "list", list, UOMS_VERB_READ, 1, LIST },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static void
@@ -214,19 +198,19 @@ static void
 check(const struct uoms_cli *cli, const struct uoms_verb *v,
     const struct req *r, int more)
 {
-	if ((v->run != list && r->name == NULL) || more)
+	if ((v->id != LIST && r->name == NULL) || more)
 		uoms_cli_usage_error(cli, "%s takes %s", v->name,
-		    v->run == list ? "no argument" : "one NAME");
-	if ((r->role >= 0 || r->dept != NULL) && v->run != add &&
-	    v->run != set)
+		    v->id == LIST ? "no argument" : "one NAME");
+	if ((r->role >= 0 || r->dept != NULL) && v->id != ADD &&
+	    v->id != SET)
 		uoms_cli_usage_error(cli, "--role and --department go with "
 		    "add and set only");
-	if (r->from_stdin && v->run != add && v->run != passwd)
+	if (r->from_stdin && v->id != ADD && v->id != PASSWD)
 		uoms_cli_usage_error(cli, "--password-stdin goes with add "
 		    "and passwd only");
-	if (v->run == set && r->role < 0 && r->dept == NULL)
+	if (v->id == SET && r->role < 0 && r->dept == NULL)
 		uoms_cli_usage_error(cli, "set needs --role or --department");
-	if (v->run == passwd && !r->from_stdin && !isatty(0))
+	if (v->id == PASSWD && !r->from_stdin && !isatty(0))
 		uoms_cli_usage_error(cli, "passwd reads the password from a "
 		    "terminal, or with --password-stdin from standard input");
 }
@@ -246,7 +230,7 @@ main(int argc, char **argv)
 			option(&cli, &r, opt, optarg);
 	v = uoms_verb_find(&cli, verbs, optind < argc ? argv[optind++] :
 	    NULL);
-	if (v->run != list && optind < argc)
+	if (v->id != LIST && optind < argc)
 		r.name = argv[optind++];
 	check(&cli, v, &r, optind < argc);
 	uoms_cli_finish(&cli);

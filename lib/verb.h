@@ -28,6 +28,8 @@ struct uoms_verb {
 	int (*run)(struct uoms_verb_ctx *x);	/* returns the exit status */
 	enum uoms_verb_store store;
 	int actor;			/* loads the actor (x->actor) first */
+	int id;				/* the tool's own number for it, for
+					 * a function that runs several */
 };
 
 /* What a command runs with. */
