@@ -276,7 +276,6 @@ change(struct uoms_verb_ctx *x)
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
-	int status;
 
 	r->v = x->verb->id;
 	r->op = ops[r->v];
@@ -302,10 +301,7 @@ change(struct uoms_verb_ctx *x)
 		}
 	OPENSSL_cleanse(&r->key, sizeof r->key);
 	OPENSSL_cleanse(&r->new_key, sizeof r->new_key);
-	if ((status = uoms_verb_status(NULL, code, &e)) == UOMS_EXIT_OK)
-		uoms_verb_print(&r->out);
-	uoms_buf_free(&r->out);
-	return status;
+	return uoms_verb_done(NULL, code, &e, &r->out);
 }
 
 /* list, or show NAME. */
@@ -315,14 +311,9 @@ lines(struct uoms_verb_ctx *x)
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
 	struct uoms_buf out = { 0 };
-	int status;
 
-	status = uoms_verb_status(NULL, uoms_channel_lines(x->s, r->c.name,
-	    &out, &e), &e);
-	if (status == UOMS_EXIT_OK)
-		uoms_verb_print(&out);
-	uoms_buf_free(&out);
-	return status;
+	return uoms_verb_done(NULL, uoms_channel_lines(x->s, r->c.name, &out,
+	    &e), &e, &out);
 }
 
 /* Makes a key file and prints its path and key id (never the key). */
@@ -362,8 +353,9 @@ static const struct uoms_verb verbs[] = {
 };
 
 static void
-option(const struct uoms_cli *cli, struct req *r, int opt, char *arg)
+option(const struct uoms_cli *cli, void *req, int opt, char *arg)
 {
+	struct req *r = req;
 	char *eq;
 
 	switch (opt) {
@@ -441,7 +433,7 @@ main(int argc, char **argv)
 	struct req r = { 0 };
 	const struct uoms_verb *v;
 	char why[512];
-	int opt, status;
+	int status;
 
 	uoms_cli_init(&cli, argv[0], usage);
 	r.set = calloc(argc, sizeof *r.set);
@@ -449,12 +441,7 @@ main(int argc, char **argv)
 	r.value = calloc(argc, sizeof *r.value);
 	if (r.set == NULL || r.secret == NULL || r.value == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
-	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
-	    longopts, NULL)) != -1)
-		if (!uoms_cli_option(&cli, opt, optarg))
-			option(&cli, &r, opt, optarg);
-	v = uoms_verb_find(&cli, verbs, optind < argc ? argv[optind++] :
-	    NULL);
+	v = uoms_verb_parse(&cli, argc, argv, longopts, option, &r, verbs);
 	if (v->id != LIST && v->id != REKEY && optind < argc)
 		r.c.name = argv[optind++];
 	check(&cli, v, &r, optind < argc);

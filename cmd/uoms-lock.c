@@ -367,8 +367,9 @@ static const struct uoms_verb verbs[] = {
 };
 
 static void
-option(struct lk *l, int opt, const char *arg)
+option(const struct uoms_cli *cli, void *lk, int opt, char *arg)
 {
+	struct lk *l = lk;
 	char type[16];
 	int t;
 
@@ -378,16 +379,16 @@ option(struct lk *l, int opt, const char *arg)
 		for (char *p = type; *p != '\0'; p++)
 			*p = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
 		if ((t = uoms_lock_parse(type)) < 0)
-			uoms_cli_usage_error(&l->cli, "--type: '%s' is not "
+			uoms_cli_usage_error(cli, "--type: '%s' is not "
 			    "EDIT, STATUS, ASSIGN or REMARK", arg);
 		l->type = t;
 		break;
 	case OPT_TTL:
-		l->ttl = uoms_cli_number(&l->cli, "--ttl", arg, 1,
+		l->ttl = uoms_cli_number(cli, "--ttl", arg, 1,
 		    UOMS_LOCK_TTL_MAX);
 		break;
 	case OPT_WAIT:
-		l->wait = uoms_cli_number(&l->cli, "--wait", arg, 0, 86400);
+		l->wait = uoms_cli_number(cli, "--wait", arg, 0, 86400);
 		break;
 	case OPT_ALL: l->all = 1; break;
 	case OPT_FORCE: l->force = 1; break;
@@ -444,7 +445,7 @@ main(int argc, char **argv)
 {
 	struct lk l = { .type = UOMS_LOCK_COUNT };
 	const struct uoms_verb *v;
-	int opt, status, dashes = argc, ncmd = 0;
+	int status, dashes = argc, ncmd = 0;
 
 	uoms_cli_init(&l.cli, argv[0], usage);
 	/* What follows the first "--" is run's command, not for getopt. */
@@ -453,12 +454,7 @@ main(int argc, char **argv)
 			dashes = i;
 			ncmd = argc - i - 1;
 		}
-	while ((opt = uoms_cli_getopt(dashes, argv, UOMS_CLI_SHORTOPTS,
-	    longopts, NULL)) != -1)
-		if (!uoms_cli_option(&l.cli, opt, optarg))
-			option(&l, opt, optarg);
-	v = uoms_verb_find(&l.cli, verbs, optind < dashes ? argv[optind++] :
-	    NULL);
+	v = uoms_verb_parse(&l.cli, dashes, argv, longopts, option, &l, verbs);
 	l.refs = argv + optind;
 	l.n = dashes - optind;
 	if (v->run == run && ncmd > 0)

@@ -58,16 +58,13 @@ change(struct uoms_verb_ctx *x)
 	    .text = r->text };
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
-	int status;
 
 	r->actor = &x->actor;
 	uoms_remark_change(&r->c, &req, request, sizeof request);
-	code = uoms_verb_tx(x->s, apply, r, &e);
-	if ((status = uoms_verb_status(r->where, code, &e)) == UOMS_EXIT_OK &&
-	    uoms_buf_add(&r->rec, "\n", 1) == 0)
-		uoms_verb_print(&r->rec);
-	uoms_buf_free(&r->rec);
-	return status;
+	if ((code = uoms_verb_tx(x->s, apply, r, &e)) == UOMS_OK &&
+	    uoms_buf_add(&r->rec, "\n", 1) < 0)
+		code = uoms_fail(&e, UOMS_INTERNAL, "out of memory");
+	return uoms_verb_done(r->where, code, &e, &r->rec);
 }
 
 static int
@@ -78,14 +75,10 @@ list(struct uoms_verb_ctx *x)
 	struct uoms_target t;
 	struct uoms_buf out = { 0 };
 	enum uoms_code code;
-	int status;
 
 	if ((code = uoms_change_target(x->s, &r->ref, &t, &e)) == UOMS_OK)
 		code = uoms_remark_list(x->s, t.id, r->history, &out, &e);
-	if ((status = uoms_verb_status(r->where, code, &e)) == UOMS_EXIT_OK)
-		uoms_verb_print(&out);
-	uoms_buf_free(&out);
-	return status;
+	return uoms_verb_done(r->where, code, &e, &out);
 }
 
 static const struct uoms_verb verbs[] = {

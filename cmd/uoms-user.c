@@ -136,7 +136,7 @@ change(struct uoms_verb_ctx *x)
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
-	int v = x->verb->id, status;
+	int v = x->verb->id;
 
 	r->op = ops[v];
 	r->actor = &x->actor;
@@ -148,10 +148,7 @@ change(struct uoms_verb_ctx *x)
 	if (code == UOMS_OK)
 		code = uoms_verb_tx(x->s, apply, r, &e);
 	explicit_bzero(r->pw, sizeof r->pw);
-	if ((status = uoms_verb_status(NULL, code, &e)) == UOMS_EXIT_OK)
-		uoms_verb_print(&r->out);
-	uoms_buf_free(&r->out);
-	return status;
+	return uoms_verb_done(NULL, code, &e, &r->out);
 }
 
 static int
@@ -160,14 +157,10 @@ list(struct uoms_verb_ctx *x)
 	struct uoms_error e = { 0 };
 	struct uoms_buf out = { 0 };
 	enum uoms_code code;
-	int status;
 
 	if ((code = uoms_verb_admin(x->s, &x->actor, "users", &e)) == UOMS_OK)
 		code = uoms_user_list(x->s, NULL, &out, &e);
-	if ((status = uoms_verb_status(NULL, code, &e)) == UOMS_EXIT_OK)
-		uoms_verb_print(&out);
-	uoms_buf_free(&out);
-	return status;
+	return uoms_verb_done(NULL, code, &e, &out);
 }
 
 static const struct uoms_verb verbs[] = {
@@ -180,8 +173,10 @@ static const struct uoms_verb verbs[] = {
 };
 
 static void
-option(const struct uoms_cli *cli, struct req *r, int opt, const char *arg)
+option(const struct uoms_cli *cli, void *req, int opt, char *arg)
 {
+	struct req *r = req;
+
 	switch (opt) {
 	case OPT_ROLE:
 		if ((r->role = uoms_role_parse(arg)) < 0)
@@ -221,15 +216,9 @@ main(int argc, char **argv)
 	struct uoms_cli cli;
 	struct req r = { .role = -1, .none = 1 };
 	const struct uoms_verb *v;
-	int opt;
 
 	uoms_cli_init(&cli, argv[0], usage);
-	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
-	    longopts, NULL)) != -1)
-		if (!uoms_cli_option(&cli, opt, optarg))
-			option(&cli, &r, opt, optarg);
-	v = uoms_verb_find(&cli, verbs, optind < argc ? argv[optind++] :
-	    NULL);
+	v = uoms_verb_parse(&cli, argc, argv, longopts, option, &r, verbs);
 	if (v->id != LIST && optind < argc)
 		r.name = argv[optind++];
 	check(&cli, v, &r, optind < argc);

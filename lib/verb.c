@@ -33,6 +33,22 @@ uoms_verb_find(const struct uoms_cli *cli, const struct uoms_verb *table,
 	uoms_cli_usage_error(cli, "unknown command '%s': %s", word, list);
 }
 
+const struct uoms_verb *
+uoms_verb_parse(struct uoms_cli *cli, int argc, char **argv,
+    const struct option *longopts, void (*option)(const struct uoms_cli *cli,
+    void *arg, int opt, char *optarg), void *arg,
+    const struct uoms_verb *table)
+{
+	int opt;
+
+	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
+	    longopts, NULL)) != -1)
+		if (!uoms_cli_option(cli, opt, optarg))
+			option(cli, arg, opt, optarg);
+	return uoms_verb_find(cli, table, optind < argc ? argv[optind++] :
+	    NULL);
+}
+
 int
 uoms_verb_run(struct uoms_cli *cli, const struct uoms_verb *v, void *arg)
 {
@@ -96,6 +112,18 @@ uoms_verb_print(const struct uoms_buf *out)
 	if (out->n > 0 && fwrite(out->p, 1, out->n, stdout) != out->n)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write to standard "
 		    "output: %s", strerror(errno));
+}
+
+int
+uoms_verb_done(const char *where, enum uoms_code code, struct uoms_error *e,
+    struct uoms_buf *out)
+{
+	int status = uoms_verb_status(where, code, e);
+
+	if (status == UOMS_EXIT_OK)
+		uoms_verb_print(out);
+	uoms_buf_free(out);
+	return status;
 }
 
 enum uoms_code

@@ -50,6 +50,18 @@ const struct uoms_verb *uoms_verb_find(const struct uoms_cli *cli,
     const struct uoms_verb *table, const char *word);
 
 /*
+ * Parses the options in argv[1..argc) wherever they are (getopt_long
+ * permutes them) over longopts: the common ones go to uoms_cli_option(),
+ * the tool's own to option(cli, arg, opt, optarg). Then finds the command,
+ * the first word left, in table (as uoms_verb_find() does) and leaves
+ * optind past it.
+ */
+const struct uoms_verb *uoms_verb_parse(struct uoms_cli *cli, int argc,
+    char **argv, const struct option *longopts,
+    void (*option)(const struct uoms_cli *cli, void *arg, int opt,
+    char *optarg), void *arg, const struct uoms_verb *table);
+
+/*
  * Runs command v with arg once the command line has been checked and
  * uoms_cli_finish() has resolved the store and the actor: opens the store
  * as v says (exits 3 when it can't, or when the actor can't be loaded),
@@ -81,6 +93,11 @@ int uoms_verb_status(const char *where, enum uoms_code code,
 /* Writes out (whole JSON lines) to standard output; exits 3 when the
  * write fails. */
 void uoms_verb_print(const struct uoms_buf *out);
+
+/* The end of most commands: uoms_verb_status(), then out written when the
+ * command ended well, and freed either way. Returns the exit status. */
+int uoms_verb_done(const char *where, enum uoms_code code,
+    struct uoms_error *e, struct uoms_buf *out);
 
 /*
  * Only admins manage users and channels (what: "users", "channels"); until

@@ -10,22 +10,8 @@
 #include "channel.h"
 #include "store_priv.h"
 
+#include "key.h"
 #include "tap.h"
-
-static void
-key_of(struct uoms_secret_key *k, unsigned char fill)
-{
-	char hex[65], why[256];
-
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)(fill + i));
-	setenv("UOMS_SECRET_KEY", hex, 1);
-	if (uoms_secret_key_load("/nonexistent", k, why, sizeof why) < 0) {
-		printf("Bail out! %s\n", why);
-		exit(1);
-	}
-	unsetenv("UOMS_SECRET_KEY");
-}
 
 static void
 store(const char *dir)

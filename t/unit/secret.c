@@ -10,24 +10,10 @@
 
 #include "secret.h"
 
+#include "key.h"
 #include "tap.h"
 
 #define AAD(s) s, sizeof s - 1
-
-static void
-key_of(struct uoms_secret_key *k, unsigned char fill)
-{
-	char hex[65], why[256];
-
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)(fill + i));
-	setenv("UOMS_SECRET_KEY", hex, 1);
-	if (uoms_secret_key_load("/nonexistent", k, why, sizeof why) < 0) {
-		printf("Bail out! %s\n", why);
-		exit(1);
-	}
-	unsetenv("UOMS_SECRET_KEY");
-}
 
 static int
 all_zero(const char *p, size_t n)
