@@ -4,7 +4,7 @@
 
 #include "change.h"
 #include "idem.h"
-#include "ingest.h"
+#include "record.h"
 #include "rfc3339.h"
 #include "store_priv.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "record.h"
 #include "rfc3339.h"
 #include "lock.h"
 #include "status.h"

@@ -2,7 +2,6 @@
 #include <time.h>
 #include <string.h>
 
-#include "ingest.h"
 #include "query.h"
 #include "store_priv.h"
 

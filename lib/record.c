@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest.h"
+#include "order.h"
+#include "record.h"
 #include "store_priv.h"
 
 /* The order's items, copied (the statement moves on) into s's arena. */

@@ -474,10 +474,10 @@ time.sleep(60)' "$UOMS_DB" &
 	run --separate-stderr uoms-channel
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[[ "$stderr" == "uoms-channel: give a command: "* ]]
+	[[ "$stderr" == "uoms-channel: no command: add, list, "* ]]
 	run --separate-stderr uoms-channel frobnicate
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == "uoms-channel: 'frobnicate' is not add, list, "* ]]
+	[[ "$stderr" == "uoms-channel: unknown command 'frobnicate': add, "* ]]
 	run --separate-stderr uoms-channel list extra
 	[ "$status" -eq 2 ]
 	run --separate-stderr uoms-channel show a b
