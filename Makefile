@@ -52,22 +52,33 @@ DEPS_BENCH = sqlite-utils curl
 .PHONY: all deps deps-bench demo check bench soak install clean
 all: $(TOOLS) $(UNITS) $(BENCHES)
 
+# A failed command leaves no half-written target behind to look new.
+.DELETE_ON_ERROR:
+
+# The archive is made anew, not updated: a source file removed or renamed
+# (lib/report.c split into lib/report-*.c) must not leave its old object,
+# and its symbols, in the archive.
 $(O)/lib/libuoms.a: $(LIB_OBJ)
+	@rm -f $@
 	ar rcs $@ $^
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/bin/%: $(O)/cmd/%.o $(O)/lib/libuoms.a
+# Static pattern rules, not chained implicit ones: an object reached only
+# through a chain of pattern rules is intermediate to make, deleted after
+# the link, and so rebuilt, with every program relinked, by the next make
+# (t/0009-build.bats checks that a second make does nothing).
+$(TOOLS): $(O)/bin/%: $(O)/cmd/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/t/%: $(O)/t/unit/%.o $(O)/lib/libuoms.a
+$(UNITS): $(O)/t/%: $(O)/t/unit/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/t/%: $(O)/t/bench/%.o $(O)/lib/libuoms.a
+$(BENCHES): $(O)/t/%: $(O)/t/bench/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -137,9 +148,10 @@ $(FUZZ_O)/lib/%.o: lib/%.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_O)/lib/libuoms.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_O)/fuzz/%: t/fuzz/%.c $(FUZZ_O)/lib/libuoms.a
+$(FUZZ_TARGETS): $(FUZZ_O)/fuzz/%: t/fuzz/%.c $(FUZZ_O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 		$(FUZZ_O)/lib/libuoms.a $(PKG_LIBS) -lm
