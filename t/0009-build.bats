@@ -92,3 +92,64 @@ compiled() {
 	run bmake -q all
 	[ "$status" -eq 0 ]
 }
+
+# stub NAME...: commands NAME on a PATH of their own that only write
+# their name and arguments to $BATS_TEST_TMPDIR/called (and so fail
+# nothing); `id` among them says root.
+stub() {
+	mkdir -p stubs
+	for n in "$@"; do
+		if [ "$n" = id ]; then
+			printf '#!/bin/sh\necho 0\n' >"stubs/$n"
+		else
+			printf '#!/bin/sh\necho "%s $*" >>"%s"\n' "$n" \
+			    "$BATS_TEST_TMPDIR/called" >"stubs/$n"
+		fi
+		chmod +x "stubs/$n"
+	done
+}
+
+@test "make deps calls no apt when every package is installed" {
+	stub apt-get apt aptitude
+	run --separate-stderr env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+	    PATH="$PWD/stubs:$PATH" make -s -C "$SRC" deps
+	echo "status $status, stderr '$stderr', called: $(cat called 2>/dev/null)"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ ! -e called ]
+}
+
+@test "make deps asks apt for the missing packages only" {
+	stub apt-get id
+	run --separate-stderr env PATH="$PWD/stubs:$PATH" \
+	    sh "$SRC/t/deps.sh" gcc uoms-no-such-package make
+	echo "status $status, stderr '$stderr', called: $(cat called)"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "make deps: installing uoms-no-such-package" ]
+	[ "$(sed -n 1p called)" = "apt-get update -qq" ]
+	[ "$(sed -n 2p called)" = "apt-get install -y -qq --no-install-recommends uoms-no-such-package" ]
+	[ "$(wc -l <called)" -eq 2 ]
+}
+
+@test "make deps takes a name an installed package provides as there" {
+	# every Debian has an awk, and only as a provided name (mawk or gawk)
+	provider=$(dpkg-query -W -f='${db:Status-Status} ${Package} ${Provides}\n' |
+	    awk '$1 == "installed" && / awk(,|$| )/ { print $2; exit }')
+	[ -n "$provider" ] || skip "no installed package provides awk here"
+	stub apt-get id
+	run --separate-stderr env PATH="$PWD/stubs:$PATH" \
+	    sh "$SRC/t/deps.sh" awk "$provider"
+	[ "$status" -eq 0 ]
+	[ ! -e called ]
+}
+
+@test "make deps as another user names what is missing, runs no apt" {
+	stub apt-get
+	printf '#!/bin/sh\necho 1000\n' >stubs/id
+	chmod +x stubs/id
+	run --separate-stderr env PATH="$PWD/stubs:$PATH" \
+	    sh "$SRC/t/deps.sh" gcc uoms-no-such-package
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"sudo apt-get install uoms-no-such-package"* ]]
+	[ ! -e called ]
+}
