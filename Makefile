@@ -7,6 +7,9 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/uoms
+# where bash-completion's loader looks for a command's completion by its
+# name (/usr/local/share is on its XDG_DATA_DIRS path too)
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -111,12 +114,17 @@ soak: deps
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" SOAK_SECONDS=$(SOAK_SECONDS) \
 		SOAK_WORKERS=$(SOAK_WORKERS) bash t/soak.sh
 
+# One completion file completes every tool; each other tool's name is a
+# link to it, so the loader finds it by whichever name is typed.
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	for p in man/*.[157]; do s=$${p##*.}; install -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s; done
 	cp -R share/uoms/. $(DESTDIR)$(DATADIR)
+	install -m 644 share/bash-completion/completions/uoms $(DESTDIR)$(COMPDIR)/uoms
+	for t in $(filter-out uoms,$(TOOLS:$(O)/bin/%=%)); do \
+		ln -sf uoms $(DESTDIR)$(COMPDIR)/$$t; done
 
 clean:
 	rm -rf build build-san
