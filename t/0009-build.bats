@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # The build house (issue 11): a make after a make does nothing; touching a
-# header rebuilds what includes it and no more; `make deps` (which make
-# check runs first) calls no apt when every package is installed, and
-# only for what is missing when something is. The builds run in a copy of
-# the source with its own build folder, so the running one is left alone.
+# header rebuilds what includes it and no more; make install puts the
+# bash completion under every tool's name; `make deps` (which make check
+# runs first) calls no apt when every package is installed, and only for
+# what is missing when something is. The builds run in a copy of the
+# source with its own build folder, so the running one is left alone.
 load helper
 
 # bmake ARG...: make in the copy, not under the caller's make jobserver.
@@ -91,6 +92,23 @@ compiled() {
 	bmake all >/dev/null
 	run bmake -q all
 	[ "$status" -eq 0 ]
+}
+
+@test "make install puts the bash completion under each tool's name" {
+	run --separate-stderr bmake -s install PREFIX=/usr DESTDIR="$PWD/pkg"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	dir=pkg/usr/share/bash-completion/completions
+	for c in "$COPY"/cmd/*.c; do
+		t=$(basename "$c" .c)
+		[ -x "pkg/usr/bin/$t" ] || { echo "no pkg/usr/bin/$t"; false; }
+		[ -f "$dir/$t" ] || { echo "no $dir/$t"; false; }
+		# what bash-completion's loader does: source the file named
+		# as the command, which must then complete it
+		run bash -c 'source "$1" && complete -p "$2"' - "$dir/$t" "$t"
+		[ "$status" -eq 0 ]
+		[ "$output" = "complete -F _uoms $t" ]
+	done
 }
 
 # stub NAME...: commands NAME on a PATH of their own that only write

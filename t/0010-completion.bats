@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Bash completion (share/bash-completion/completions/uoms): every tool in
-# cmd/ has it; options, verbs and values come from the tool's --help;
-# make install puts it where bash-completion's loader looks, under each
-# tool's name.
+# cmd/ has it; options, verbs and values come from the tool's --help.
+# (t/0009 checks that make install puts it where bash-completion's loader
+# looks, under each tool's name.)
 load helper
 
 # completes WORD...: the completions of the command line WORD..., the last
@@ -93,20 +93,5 @@ completes() {
 			echo "uoms does not complete ${t#uoms-}"
 			false
 		}
-	done
-}
-
-@test "make install puts the completion under each tool's name" {
-	run --separate-stderr env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
-	    make -s -C "$SRC" install PREFIX=/usr DESTDIR="$PWD/pkg"
-	echo "$stderr"
-	[ "$status" -eq 0 ]
-	dir=pkg/usr/share/bash-completion/completions
-	for c in "$SRC"/cmd/*.c; do
-		t=$(basename "$c" .c)
-		[ -f "$dir/$t" ] || { echo "no $dir/$t"; false; }
-		# what the loader does: source the file named as the command
-		run bash -c 'source "$1" && complete -p "$2"' - "$dir/$t" "$t"
-		[ "$status" -eq 0 ]
 	done
 }
