@@ -171,3 +171,31 @@ stub() {
 	[[ "$stderr" == *"sudo apt-get install uoms-no-such-package"* ]]
 	[ ! -e called ]
 }
+
+@test "no test helper is copied across bats files: one copy, in t/helper.bash" {
+	# a function (not a bats hook) with the same body in two t/*.bats
+	# files, or in one and t/helper.bash; the hooks are each file's own
+	run --separate-stderr python3 - "$SRC"/t/helper.bash "$SRC"/t/*.bats <<'PY'
+import collections, re, sys
+seen = collections.defaultdict(set)
+hooks = {"setup", "setup_file", "teardown", "teardown_file"}
+for path in sys.argv[1:]:
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)\(\) \{$", lines[i])
+        if m and m.group(1) not in hooks:
+            j = i
+            while j < len(lines) and lines[j] != "}":
+                j += 1
+            seen["\n".join(lines[i:j + 1])].add(path.rsplit("/", 1)[-1])
+            i = j
+        i += 1
+for body, files in seen.items():
+    if len(files) > 1:
+        print("%s in %s" % (body.split("(")[0], " ".join(sorted(files))))
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
