@@ -53,6 +53,9 @@ completes() {
 @test "an option's prefix completes to the option" {
 	[ "$(completes uoms-query --st)" = --status ]
 	[ "$(completes uoms-query --format=t)" = table ]
+	# as bash splits --format=t (= is in COMP_WORDBREAKS)
+	[ "$(completes uoms-query --format = t)" = table ]
+	[ "$(completes uoms-query --format =)" = "csv jsonl table" ]
 	[ "$(completes uoms query --li)" = --limit ]
 }
 
