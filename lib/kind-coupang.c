@@ -560,6 +560,16 @@ enum uoms_kind_step
 uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     const char *path, const char *query, char *why, size_t whylen)
 {
+	return uoms_coupang_signed(ctx, req, "GET", path, query, why, whylen);
+}
+
+/* Fills req with a signed request (the body is the caller's: Coupang
+ * signs the method, path and query, not the body). */
+enum uoms_kind_step
+uoms_coupang_signed(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char *method, const char *path, const char *query, char *why,
+    size_t whylen)
+{
 	const char *ak, *sk, *base;
 	char date[16], sig[65];
 	time_t now;
@@ -576,11 +586,11 @@ uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%y%m%dT%H%M%SZ", &tm);
-	if (uoms_coupang_sign(sk, date, "GET", path, query, sig) < 0) {
+	if (uoms_coupang_sign(sk, date, method, path, query, sig) < 0) {
 		snprintf(why, whylen, "cannot compute the HMAC signature");
 		return UOMS_KIND_FAIL;
 	}
-	snprintf(req->method, sizeof req->method, "GET");
+	snprintf(req->method, sizeof req->method, "%s", method);
 	uoms_buf_clear(&req->url);
 	uoms_buf_add(&req->url, base, strlen(base) - (base[strlen(base) - 1]
 	    == '/'));
@@ -988,4 +998,7 @@ const struct uoms_kind uoms_kind_coupang = {
 	/* About 10 requests a second per vendor answer 429: stay well
 	 * under. */
 	.max_rate = 5.0,
+	.push = uoms_coupang_push,
+	.pushed = uoms_coupang_pushed,
+	.wants_ack = uoms_coupang_wants_ack,
 };

@@ -109,6 +109,23 @@ enum uoms_kind_step uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx,
     struct uoms_http_req *req, const char *path, const char *query,
     char *why, size_t whylen);
 
+/* The same for any method (the body is the caller's to fill: Coupang
+ * signs the method, path and query only). */
+enum uoms_kind_step uoms_coupang_signed(struct uoms_fetch_ctx *ctx,
+    struct uoms_http_req *req, const char *method, const char *path,
+    const char *query, char *why, size_t whylen);
+
+/* uoms-push (kind-coupang-push.c): the acknowledgement and the invoice
+ * upload of one shipment box, and their answers, as kind.h's push,
+ * pushed and wants_ack are. */
+int uoms_coupang_push(struct uoms_fetch_ctx *ctx,
+    const struct uoms_push_item *it, struct uoms_http_req *req,
+    struct uoms_buf *answer, char *why, size_t whylen);
+int uoms_coupang_pushed(struct uoms_fetch_ctx *ctx,
+    const struct uoms_http_resp *r, struct uoms_buf *answer, char *why,
+    size_t whylen);
+int uoms_coupang_wants_ack(const struct uoms_channel *c);
+
 /* What the return requests said of shipment box id: its object in
  * st->boxes, {"holds": {key: note}, "cancel": {vendorItemId: units}},
  * made on first use when make is set; NULL when none. Borrowed. */
