@@ -116,14 +116,13 @@ uoms_coupang_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
     size_t whylen)
 {
 	const char *vendor = str(ctx->channel->settings, "vendor_id");
-	const char *code = NULL;
+	const char *code = NULL, *raw;
 	struct uoms_buf path = { 0 };
 	json_t *body;
 	json_int_t box;
 	char *text;
 	int ship = strcmp(it->push, "ship") == 0;
 
-	(void)answer;
 	if (!nonempty(vendor)) {
 		snprintf(why, whylen, "setting 'vendor_id' is not set");
 		return -1;
@@ -132,6 +131,19 @@ uoms_coupang_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
 		snprintf(why, whylen, "'%s' is not a Coupang shipmentBoxId",
 		    it->external_order_id);
 		return -1;
+	}
+	/* A box Coupang already has past ACCEPT was acknowledged there
+	 * (in WING, or by an earlier tool): asked again, Coupang refuses
+	 * it, and the shipment would wait for that refusal forever. Both
+	 * ACCEPT and INSTRUCT are the workflow's first state here, so only
+	 * the box's own status tells. */
+	raw = str((json_t *)it->record, "channel_status");
+	if (!ship && nonempty(raw) && strcmp(raw, "ACCEPT") != 0 &&
+	    strcmp(raw, "CANCEL") != 0) {
+		uoms_buf_printf(answer, "{\"acknowledged\":\"already: "
+		    "shipment box %s is %s on Coupang\"}",
+		    it->external_order_id, raw);
+		return 1;
 	}
 	if (ship && (code = uoms_carrier_code(it->carrier, "coupang")) ==
 	    NULL) {
