@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "carrier.h"
 #include "kind-coupang.h"
 #include "kind.h"
 #include "order.h"
@@ -42,6 +43,15 @@ ref_sign(const char *sk, const char *date, const char *method,
 	for (unsigned int i = 0; i < n && i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	out[64] = '\0';
+}
+
+/* rec's member key, a string, or "". */
+static const char *
+str_or(json_t *rec, const char *key)
+{
+	json_t *v = json_object_get(rec, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
 }
 
 /* A fetch context over one channel, two secrets and what it emitted. */
@@ -987,6 +997,180 @@ test_refused(void)
 	uoms_http_req_free(&req);
 }
 
+/* push: one record as the store keeps it (fetched box 100009: item
+ * 70000010 cancelled whole). */
+static const char push_record[] =
+    "{\"external_order_id\":\"100009\",\"channel_order_id\":\"9100000000009\","
+    "\"channel_status\":\"ACCEPT\",\"items\":["
+    "{\"external_item_id\":\"70000009\",\"quantity\":2},"
+    "{\"external_item_id\":\"70000010\",\"quantity\":1,"
+    "\"cancelled_quantity\":1}]}";
+
+/* push() of what on rec into req; its return, why in why. */
+static int
+fx_push(struct fixture *f, const char *what, const char *carrier,
+    json_t *rec, struct uoms_http_req *req, struct uoms_buf *answer,
+    char *why, size_t whylen)
+{
+	struct uoms_push_item it = { 1, str_or(rec, "external_order_id"),
+	    what, carrier, carrier != NULL ? "640012345678" : NULL, rec };
+
+	return uoms_kind_coupang.push(&f->ctx, &it, req, answer, why, whylen);
+}
+
+static void
+test_push(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	json_t *rec = json_loads(push_record, 0, NULL), *body, *want;
+	char why[512] = "", sig[65], date[16] = "", *auth = NULL, path[200];
+	const char *src = getenv("UOMS_SRC");
+	char tsv[4096];
+
+	snprintf(tsv, sizeof tsv, "%s/share/uoms/carriers.tsv",
+	    src != NULL && *src != '\0' ? src : ".");
+	uoms_carrier_file(tsv);
+	fx_init(&f, "{\"vendor_id\":\"A00012345\"}", NULL, NULL, NULL);
+	ok(uoms_kind_coupang.wants_ack(&f.ch), "push: coupang wants an ack");
+
+	ok(fx_push(&f, "ack", NULL, rec, &req, &answer, why, sizeof why) == 0,
+	    "push: ack makes a request (%s)", why);
+	snprintf(path, sizeof path, "/v2/providers/openapi/apis/api/v4/"
+	    "vendors/A00012345/ordersheets/acknowledgement");
+	ok(strcmp(req.method, "PUT") == 0, "push: ack is a PUT");
+	ok(req.url.p != NULL && strncmp(req.url.p, "http://127.0.0.1:9/v2/",
+	    22) == 0 && strstr(req.url.p, path) != NULL, "push: ack URL %s",
+	    req.url.p != NULL ? req.url.p : "");
+	body = json_loads(req.body.p != NULL ? req.body.p : "", 0, NULL);
+	want = json_loads("{\"vendorId\":\"A00012345\",\"shipmentBoxIds\":"
+	    "[100009]}", 0, NULL);
+	ok(json_equal(body, want), "push: ack body %s", req.body.p);
+	json_decref(body);
+	json_decref(want);
+	for (int i = 0; i < req.nheaders; i++)
+		if (strncmp(req.headers[i], "Authorization: ", 15) == 0) {
+			auth = req.headers[i];
+			ok(req.secret_header[i], "push: Authorization is secret");
+		}
+	if (auth != NULL && strstr(auth, "signed-date=") != NULL)
+		snprintf(date, sizeof date, "%.14s", strstr(auth,
+		    "signed-date=") + 12);
+	ref_sign(f.sk, date, "PUT", path, "", sig);
+	ok(auth != NULL && strstr(auth, sig) != NULL,
+	    "push: ack signed over PUT and its path (%s)", auth);
+	uoms_http_req_free(&req);
+	memset(&req, 0, sizeof req);
+
+	ok(fx_push(&f, "ship", "cj", rec, &req, &answer, why, sizeof why) == 0,
+	    "push: ship makes a request (%s)", why);
+	ok(strcmp(req.method, "POST") == 0 && strstr(req.url.p,
+	    "/vendors/A00012345/orders/invoices") != NULL,
+	    "push: ship is a POST of orders/invoices");
+	body = json_loads(req.body.p != NULL ? req.body.p : "", 0, NULL);
+	want = json_loads("{\"vendorId\":\"A00012345\","
+	    "\"orderSheetInvoiceApplyDtos\":[{\"shipmentBoxId\":100009,"
+	    "\"orderId\":9100000000009,\"vendorItemId\":70000009,"
+	    "\"deliveryCompanyCode\":\"CJGLS\",\"invoiceNumber\":"
+	    "\"640012345678\",\"splitShipping\":false,\"preSplitShipped\":"
+	    "false,\"estimatedShippingDate\":\"\"}]}", 0, NULL);
+	ok(json_equal(body, want), "push: ship body, the cancelled item "
+	    "left out: %s", req.body.p);
+	json_decref(body);
+	json_decref(want);
+	uoms_http_req_free(&req);
+	memset(&req, 0, sizeof req);
+
+	ok(fx_push(&f, "ship", "nosuch", rec, &req, &answer, why,
+	    sizeof why) == -1 && strstr(why, "carrier 'nosuch'") != NULL,
+	    "push: a carrier with no code is not sent (%s)", why);
+	json_object_set_new(rec, "channel_order_id", json_string("x1"));
+	ok(fx_push(&f, "ship", "cj", rec, &req, &answer, why,
+	    sizeof why) == -1 && strstr(why, "orderId") != NULL,
+	    "push: no Coupang orderId, not sent (%s)", why);
+	json_object_set_new(rec, "channel_status", json_string("INSTRUCT"));
+	ok(fx_push(&f, "ack", NULL, rec, &req, &answer, why, sizeof why) == 1 &&
+	    answer.p != NULL && strstr(answer.p, "INSTRUCT") != NULL,
+	    "push: a box INSTRUCT on Coupang is acked already: %s",
+	    answer.p != NULL ? answer.p : "");
+	uoms_buf_free(&answer);
+	f.sk = NULL;
+	json_object_set_new(rec, "channel_status", json_string("ACCEPT"));
+	ok(fx_push(&f, "ack", NULL, rec, &req, &answer, why, sizeof why) ==
+	    -1 && strstr(why, "secret_key") != NULL,
+	    "push: no secret_key, not sent (%s)", why);
+	uoms_http_req_free(&req);
+	json_decref(rec);
+	fx_free(&f);
+}
+
+/* pushed() of an answer of status with body. */
+static int
+fx_pushed(long status, const char *body, char *why, size_t whylen,
+    struct uoms_buf *answer)
+{
+	struct fixture f;
+	struct uoms_http_resp r = { .status = status, .body = body,
+	    .len = strlen(body), .headers = "", .headers_len = 0 };
+	int rc;
+
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	uoms_buf_clear(answer);
+	why[0] = '\0';
+	rc = uoms_kind_coupang.pushed(&f.ctx, &r, answer, why, whylen);
+	fx_free(&f);
+	return rc;
+}
+
+static void
+test_pushed(void)
+{
+	struct uoms_buf a = { 0 };
+	char why[600];
+	static const char ok_body[] = "{\"code\":200,\"message\":\"OK\","
+	    "\"data\":{\"responseCode\":0,\"responseMessage\":\"SUCCESS\","
+	    "\"responseList\":[{\"shipmentBoxId\":100009,\"succeed\":true,"
+	    "\"resultCode\":\"OK\",\"retryRequired\":false,"
+	    "\"resultMessage\":\"\"}]}}";
+
+	ok(fx_pushed(200, ok_body, why, sizeof why, &a) == 1 && a.p != NULL &&
+	    strstr(a.p, "\"succeed\":true") != NULL && strchr(a.p, '\n') ==
+	    NULL, "pushed: accepted, the answer kept compact: %s",
+	    a.p != NULL ? a.p : "");
+	ok(fx_pushed(200, "{\"code\":200,\"message\":\"OK\",\"data\":{"
+	    "\"responseCode\":1,\"responseList\":[{\"shipmentBoxId\":1,"
+	    "\"succeed\":true},{\"shipmentBoxId\":2,\"succeed\":false,"
+	    "\"resultCode\":\"FAIL\",\"retryRequired\":false,"
+	    "\"resultMessage\":\"not INSTRUCT\"}]}}", why, sizeof why, &a) ==
+	    0 && strstr(why, "shipment box 2: not INSTRUCT (FAIL)") != NULL &&
+	    strstr(why, "1 other taken") != NULL && strstr(why,
+	    "shipment box 1:") == NULL,
+	    "pushed: a box that failed refuses it, naming that box: %s", why);
+	ok(fx_pushed(200, "{\"code\":200,\"data\":{\"responseList\":[{"
+	    "\"shipmentBoxId\":3,\"succeed\":false,\"retryRequired\":true,"
+	    "\"resultMessage\":\"busy\"}]}}", why, sizeof why, &a) == 0 &&
+	    strstr(why, "busy") != NULL && strstr(why, "--resend") != NULL,
+	    "pushed: retryRequired is a refusal saying to resend: %s", why);
+	ok(fx_pushed(200, "{\"code\":200,\"data\":{\"responseList\":[]}}", why,
+	    sizeof why, &a) == 0 && strstr(why, "no box") != NULL,
+	    "pushed: an empty responseList is not taken for success: %s", why);
+	ok(fx_pushed(400, "{\"code\":\"ERROR\",\"message\":\"shipmentBoxIds "
+	    "must be numbers\",\"data\":null}", why, sizeof why, &a) == 0 &&
+	    strcmp(why, "HTTP 400: shipmentBoxIds must be numbers") == 0,
+	    "pushed: a 400 is a refusal with Coupang's message: %s", why);
+	ok(fx_pushed(200, "{\"code\":\"ERROR\",\"message\":\"nope\"}", why,
+	    sizeof why, &a) == 0 && strstr(why, "nope") != NULL,
+	    "pushed: an error code in a 200 is a refusal: %s", why);
+	ok(fx_pushed(503, "busy", why, sizeof why, &a) == -1,
+	    "pushed: a 5xx is the engine's (retried)");
+	ok(fx_pushed(401, "{}", why, sizeof why, &a) == -1,
+	    "pushed: a 401 is the engine's (authentication failed)");
+	ok(fx_pushed(200, "<html>", why, sizeof why, &a) == 0,
+	    "pushed: a 200 that is not JSON is not taken for success");
+	uoms_buf_free(&a);
+}
+
 int
 main(void)
 {
@@ -1000,6 +1184,8 @@ main(void)
 	test_products();
 	test_requests();
 	test_refused();
+	test_push();
+	test_pushed();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
