@@ -16,6 +16,7 @@
 
 enum coupang_phase {
 	PH_REQUESTS = 0,	/* return requests of the window */
+	PH_EXCHANGES,		/* exchange requests of the window */
 	PH_SHEETS,		/* order sheets of the window */
 	PH_BOXES		/* boxes the requests named, one by one */
 };
@@ -27,6 +28,7 @@ struct coupang {
 	time_t from, to;	/* the current span */
 	size_t status;		/* index into coupang_status */
 	size_t req;		/* index into coupang_requests */
+	int x_done;		/* the exchange requests of this span read */
 	char *next_token;	/* NULL: the first page */
 	/* shipmentBoxId -> {"holds": {key: note}, "cancel": {vid: n}} */
 	json_t *boxes;
@@ -142,6 +144,14 @@ json_t *uoms_coupang_holds_array(json_t *holds);
  * with why when it has no receiptId. */
 int uoms_coupang_receipt(struct coupang *st, const char *asked_type,
     json_t *r, char *why, size_t whylen);
+
+/* One exchange request x (borrowed) into st->boxes, once per
+ * exchangeId: a channel hold on the box it takes back
+ * (exchangeItemDtoV1s[].originalShipmentBoxId) while it is not done; a
+ * done one still names the box, so that it is read and its hold goes.
+ * 0, or -1 with why when it has no exchangeId. */
+int uoms_coupang_exchange(struct coupang *st, json_t *x, char *why,
+    size_t whylen);
 
 /* --products: the next request of the catalog walk, and its answer
  * taken (root borrowed): as next() and take() are (kind.h). */

@@ -60,8 +60,9 @@ struct fixture {
 	struct uoms_channel ch;
 	const char *ak, *sk;
 	json_t *out;
-	/* fx_next answers the return request queries (empty) itself
-	 * unless this is set: most tests are about the order sheets. */
+	/* fx_next answers the return and exchange request queries
+	 * (empty) itself unless this is set: most tests are about the
+	 * order sheets. */
 	int requests;
 };
 
@@ -135,7 +136,8 @@ fx_next(struct fixture *f, struct uoms_http_req *req, char *why)
 		why[0] = '\0';
 		st = uoms_kind_coupang.next(&f->ctx, req, why, 256);
 		if (st != UOMS_KIND_REQUEST || f->requests ||
-		    strstr(req->url.p, "/returnRequests?") == NULL)
+		    (strstr(req->url.p, "/returnRequests?") == NULL &&
+		    strstr(req->url.p, "/exchangeRequests?") == NULL))
 			return st;
 		if (fx_take(f, "{\"code\":200,\"data\":[],\"nextToken\":\"\"}",
 		    why) < 0)
@@ -900,6 +902,32 @@ test_requests(void)
 			fx_take(&f, "{\"code\":200,\"data\":[]}", why);
 	}
 	ok(good, "requests: CANCEL, then RETURN by RU, UC, PR, CC");
+	/* The exchange requests of the span, paged: one pending on box 12,
+	 * one done on box 13, and the pending one again on page 2. */
+	step = fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/vendors/A1/exchangeRequests?createdAtFrom="
+	    "2026-05-13&createdAtTo=2026-05-14&maxPerPage=50") != NULL &&
+	    strstr(req.url.p, "status=") == NULL, "requests: then the "
+	    "exchange requests of the span: %s", req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeId\":5,"
+	    "\"exchangeStatus\":\"RECEIPT\",\"reasonCodeText\":\"색상 "
+	    "변경\",\"exchangeItemDtoV1s\":[{\"originalShipmentBoxId\":12}]},"
+	    "{\"exchangeId\":6,\"exchangeStatus\":\"SUCCESS\","
+	    "\"exchangeItemDtoV1s\":[{\"originalShipmentBoxId\":13}]}],"
+	    "\"nextToken\":\"x 1\"}", why) == 0, "requests: an exchange page "
+	    "(%s)", why);
+	step = fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/exchangeRequests?") != NULL &&
+	    strcmp(param(req.url.p, "nextToken", v, sizeof v), "x%201") == 0,
+	    "requests: the next exchange page asks its nextToken: %s",
+	    req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeId\":5,"
+	    "\"exchangeStatus\":\"RECEIPT\",\"exchangeItemDtoV1s\":[{"
+	    "\"originalShipmentBoxId\":12}]}],\"nextToken\":\"\"}", why) ==
+	    0, "requests: the last exchange page (%s)", why);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeStatus\":"
+	    "\"RECEIPT\"}]}", why) < 0, "requests: an answer with no "
+	    "request is refused (%s)", why);
 	step = fx_next(&f, &req, why);
 	ok(strstr(req.url.p, "/ordersheets?") != NULL &&
 	    strcmp(param(req.url.p, "status", v, sizeof v), "ACCEPT") == 0,
@@ -923,12 +951,14 @@ test_requests(void)
 	is(out_member(&f, "10", "channel_holds", got, sizeof got), "[]",
 	    "requests: no request under way: []");
 	is(out_member(&f, "12", "channel_holds", got, sizeof got),
-	    "[{\"key\":\"coupang:hold-for-cancel:9\",\"note\":\"Coupang: 1 unit "
+	    "[{\"key\":\"coupang:exchange:5\",\"note\":\"Coupang exchange "
+	    "request 5 (RECEIPT): 색상 변경\"},"
+	    "{\"key\":\"coupang:hold-for-cancel:9\",\"note\":\"Coupang: 1 unit "
 	    "of item 9 waits for a cancel (holdCountForCancel)\"},"
 	    "{\"key\":\"coupang:return:2\",\"note\":\"Coupang ship-stop "
 	    "request 2: 단순변심\"}]",
-	    "requests: a ship-stop request (once) and units waiting for a "
-	    "cancel hold the box, by key");
+	    "requests: a ship-stop request (once), an exchange under way "
+	    "(once) and units waiting for a cancel hold the box, by key");
 	is(out_member(&f, "12", "status", got, sizeof got), "\"WAITING\"",
 	    "requests: a held box keeps its status");
 	for (int i = 0; i < 6; i++) {
@@ -953,9 +983,21 @@ test_requests(void)
 	    "{\"canceled\":true,\"cancelled_quantity\":1,"
 	    "\"external_item_id\":\"8\",\"quantity\":1}]",
 	    "requests: its returned units are cancelled");
+	/* Box 13's exchange is done: read on its own, its line says no
+	 * hold, so the one it had goes. */
+	fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/vendors/A1/ordersheets/13") != NULL,
+	    "requests: a box a done exchange names is read by its id (%s)",
+	    req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":{\"shipmentBoxId\":13,"
+	    "\"status\":\"FINAL_DELIVERY\",\"orderItems\":[{\"vendorItemId\":"
+	    "5,\"shippingCount\":1}]}}", why) == 0,
+	    "requests: its answer is taken (%s)", why);
+	is(out_member(&f, "13", "channel_holds", got, sizeof got), "[]",
+	    "requests: an exchange done: its hold goes");
 	step = fx_next(&f, &req, why);
 	ok(step == UOMS_KIND_DONE, "requests: then done");
-	ok(json_array_size(f.out) == 3, "requests: each box once");
+	ok(json_array_size(f.out) == 4, "requests: each box once");
 	fx_free(&f);
 	uoms_http_req_free(&req);
 
@@ -966,6 +1008,22 @@ test_requests(void)
 	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"returnItems\":[]}]}", why)
 	    < 0 && strstr(why, "receiptId") != NULL,
 	    "requests: one without a receiptId fails the page (%s)", why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* An exchange request without an exchangeId, likewise. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.requests = 1;
+	for (int i = 0; i < 8; i++) {
+		fx_next(&f, &req, why);
+		if (strstr(req.url.p, "/exchangeRequests?") != NULL)
+			break;
+		fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	}
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeStatus\":"
+	    "\"RECEIPT\"}]}", why) < 0 && strstr(why, "exchangeId") != NULL,
+	    "requests: an exchange without an exchangeId fails the page (%s)",
+	    why);
 	fx_free(&f);
 	uoms_http_req_free(&req);
 }
