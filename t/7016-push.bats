@@ -212,7 +212,8 @@ PY
 	shipped 1 2
 	run --separate-stderr uoms-push --reject rej.jsonl 2 1
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"order 2: invalid: ack to channel coupang: secret 'access_key' is not set"* ]]
+	[[ "$stderr" == *"order 2: invalid: ack "*"channel coupang"*"secret 'access_key' is not set"* ]]
+	[[ "$stderr" != *"order 1:"* ]]
 	[ "$(jget error.code < rej.jsonl)" = invalid ]
 	[[ "$(jget error.message < rej.jsonl)" == *"secret 'access_key' is not set"* ]]
 	[ "$(echo "$output" | wc -l)" -eq 2 ]

@@ -247,3 +247,44 @@ json.dump(d, open("data.json", "w"))' "$1"
 	[[ "$(jget error.message < rej.jsonl)" == *"carrier 'nosuch'"* ]]
 	[ "$(count /orders/invoices 100002)" -eq 0 ]
 }
+
+@test "coupang fake: refuses what Coupang refuses (mistyped or missing members, an unknown courier, a wrong method) with its envelope" {
+	start
+	# send METHOD PATH BODY: a request signed as the kind signs, its
+	# status and message.
+	send() {
+		python3 - "$PORT" "$AK" "$SK" "$@" <<'PY'
+import datetime, hashlib, hmac, json, sys, urllib.request, urllib.error
+port, ak, sk, method, path, body = sys.argv[1:7]
+date = datetime.datetime.now(datetime.timezone.utc).strftime("%y%m%dT%H%M%SZ")
+sig = hmac.new(sk.encode(), (date + method + path).encode(), hashlib.sha256).hexdigest()
+r = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=body.encode(),
+                           method=method)
+r.add_header("Authorization", "CEA algorithm=HmacSHA256, access-key=%s, signed-date=%s, "
+             "signature=%s" % (ak, date, sig))
+r.add_header("Content-Type", "application/json;charset=UTF-8")
+try:
+    with urllib.request.urlopen(r) as a:
+        print(a.status, json.load(a)["data"]["responseCode"])
+except urllib.error.HTTPError as e:
+    print(e.code, json.load(e)["message"])
+PY
+	}
+	dto='{"shipmentBoxId":100002,"orderId":9100000000002,"vendorItemId":70000001,"deliveryCompanyCode":"CJGLS","invoiceNumber":"1","splitShipping":false,"preSplitShipped":false,"estimatedShippingDate":""}'
+	run send PUT "$P/ordersheets/acknowledgement" '{"vendorId":"A00012345","shipmentBoxIds":["100001"]}'
+	[ "$output" = "400 shipmentBoxIds must be 1 to 50 numbers" ]
+	run send PUT "$P/ordersheets/acknowledgement" '{"shipmentBoxIds":[100001]}'
+	[ "$output" = "400 vendorId is missing or not the path's" ]
+	run send POST "$P/orders/invoices" "{\"vendorId\":\"A00012345\",\"orderSheetInvoiceApplyDtos\":[${dto/\"invoiceNumber\":\"1\",/}]}"
+	[ "$output" = "400 invoiceNumber is missing or not a string" ]
+	run send POST "$P/orders/invoices" "{\"vendorId\":\"A00012345\",\"orderSheetInvoiceApplyDtos\":[${dto/:100002,/:\"100002\",}]}"
+	[ "$output" = "400 shipmentBoxId is missing or not a number" ]
+	run send POST "$P/orders/invoices" "{\"vendorId\":\"A00012345\",\"orderSheetInvoiceApplyDtos\":[${dto/CJGLS/CJ}]}"
+	[ "$output" = "400 deliveryCompanyCode CJ is not a courier code" ]
+	run send PUT "$P/orders/invoices" "{\"vendorId\":\"A00012345\",\"orderSheetInvoiceApplyDtos\":[$dto]}"
+	[[ "$output" == "405 "* ]]
+	# The same dto, well formed, for an INSTRUCT box: taken.
+	run send POST "$P/orders/invoices" "{\"vendorId\":\"A00012345\",\"orderSheetInvoiceApplyDtos\":[$dto]}"
+	[ "$output" = "200 0" ]
+	[ "$(count /orders/invoices 100002)" -eq 1 ]
+}
