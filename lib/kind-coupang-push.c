@@ -140,9 +140,16 @@ uoms_coupang_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
 	raw = str((json_t *)it->record, "channel_status");
 	if (!ship && nonempty(raw) && strcmp(raw, "ACCEPT") != 0 &&
 	    strcmp(raw, "CANCEL") != 0) {
-		uoms_buf_printf(answer, "{\"acknowledged\":\"already: "
-		    "shipment box %s is %s on Coupang\"}",
-		    it->external_order_id, raw);
+		char said[300];
+		json_t *a;
+
+		snprintf(said, sizeof said, "already: shipment box %s is %s "
+		    "on Coupang", it->external_order_id, raw);
+		a = json_pack("{s:s}", "acknowledged", said);
+		text = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
+		json_decref(a);
+		uoms_buf_str(answer, text != NULL ? text : "null");
+		free(text);
 		return 1;
 	}
 	if (ship && (code = uoms_carrier_code(it->carrier, "coupang")) ==
