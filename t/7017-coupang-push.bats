@@ -288,3 +288,46 @@ PY
 	[ "$output" = "200 0" ]
 	[ "$(count /orders/invoices 100002)" -eq 1 ]
 }
+
+@test "coupang push: kill -9 between send and record: the rerun sends nothing, says it is uncertain; fetched again, --resend finds the box acknowledged and ships it" {
+	start --push-delay 60
+	a=$(id 100001)
+	shipped "$a"
+	uoms-push "$a" >/dev/null 2>&1 &
+	pid=$!
+	wait_for grep -q acknowledgement push.log
+	kill -9 "$pid"
+	wait "$pid" || true
+	run --separate-stderr uoms-push --reject rej.jsonl "$a"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"ack to channel cp1: pushed or not?"*"uoms-push --resend $a"* ]]
+	[ "$(count /ordersheets/acknowledgement 100001)" -eq 1 ]
+	[ "$(count /orders/invoices 100001)" -eq 0 ]
+	# Checked on the channel: the next fetch shows the box INSTRUCT, so
+	# --resend does not ask Coupang again for the ack, and the invoice
+	# goes (to a fake that answers at once: the state is the server's).
+	uoms-fetch --channel cp1 --since "$SINCE" | uoms-upsert >/dev/null
+	[ "$(uoms-query --id "$a" | jget channel_status)" = INSTRUCT ]
+	kill "${FAKE_PIDS[0]}"
+	wait "${FAKE_PIDS[0]}" || true
+	FAKE_PIDS=()
+	python3 -c '
+import json
+d = json.load(open("data.json"))
+for s in d["ordersheets"]:
+    if s["shipmentBoxId"] == 100001:
+        s["status"] = "INSTRUCT"
+json.dump(d, open("data.json", "w"))'
+	fake_start coupang_server.py --data data.json --shift-days "$SHIFT" \
+	    --access-key "$AK" --secret-key "$SK" --vendor-id A00012345 \
+	    --push-log push.log
+	uoms-channel update cp1 --base-url "http://127.0.0.1:$PORT" >/dev/null
+	run --separate-stderr uoms-push --resend "$a"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *'"push":"ack","state":"sent","answer":{"acknowledged":"already: shipment box 100001 is INSTRUCT on Coupang"}'* ]]
+	[ "$(echo "${lines[1]}" | jget state)" = sent ]
+	[ "$(count /ordersheets/acknowledgement 100001)" -eq 1 ]
+	[ "$(count /orders/invoices 100001)" -eq 1 ]
+	run uoms-push "$a"
+	[ -z "$output" ]
+}

@@ -24,6 +24,7 @@ the last shipmentBoxId of a page and "" on the last page, in the envelope
   coupang_server.py --data FILE [--access-key K] [--secret-key S]
       [--vendor-id V] [--page-size N] [--shift-days N]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE] [--push-log FILE]
+      [--push-delay SECONDS]
 
 The catalog (seller products), signed alike:
   list     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
@@ -81,7 +82,8 @@ exchangeId, maxPerPage (1 to 50, default 10) at a time, the same opaque
 nextToken as return requests; status, when given, one of the five.
 
 Pushes (uoms-push), signed alike; each accepted request is appended to
---push-log FILE as a JSON line {method, path, body} before the answer:
+--push-log FILE as a JSON line {method, path, body} before the answer,
+which --push-delay SECONDS holds back (a client killed in between):
   PUT /v2/providers/openapi/apis/api/v4/vendors/VENDOR/ordersheets/acknowledgement
     "Changing the status to Product in Preparation":
     https://developers.coupangcorp.com/hc/en-us/articles/360033792994
@@ -122,6 +124,7 @@ import re
 import secrets
 import sys
 import threading
+import time
 import urllib.parse
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
@@ -298,6 +301,8 @@ class Coupang(fake_http.Handler):
                                 "retryRequired": False, "resultMessage": ""})
             if all(r["succeed"] for r in out):
                 self.pushed(path, b)
+        if all(r["succeed"] for r in out):
+            time.sleep(a.push_delay)
         return self.results(out)
 
     def invoices(self, m, path):
@@ -358,6 +363,8 @@ class Coupang(fake_http.Handler):
                             "retryRequired": False, "resultMessage": ""})
             if all(r["succeed"] for r in out):
                 self.pushed(path, b)
+        if all(r["succeed"] for r in out):
+            time.sleep(a.push_delay)
         return self.results(out)
 
     def exchanges(self, m, query):
@@ -547,6 +554,8 @@ def main():
     p.add_argument("--page-size", type=int, default=0)
     p.add_argument("--shift-days", type=int, default=0)
     p.add_argument("--push-log", help="append each accepted push, one JSON line")
+    p.add_argument("--push-delay", type=float, default=0,
+                   help="seconds an accepted push waits, logged, before its answer")
     fake_http.main(Coupang, p)
 
 
