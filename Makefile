@@ -7,6 +7,9 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/uoms
+# where bash-completion's loader looks for a command's completion by its
+# name (/usr/local/share is on its XDG_DATA_DIRS path too)
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -55,22 +58,33 @@ DEPS_BENCH = sqlite-utils curl
 .PHONY: all deps deps-bench demo check bench soak install clean
 all: $(TOOLS) $(UNITS) $(BENCHES)
 
+# A failed command leaves no half-written target behind to look new.
+.DELETE_ON_ERROR:
+
+# The archive is made anew, not updated: a source file removed or renamed
+# (lib/report.c split into lib/report-*.c) must not leave its old object,
+# and its symbols, in the archive.
 $(O)/lib/libuoms.a: $(LIB_OBJ)
+	@rm -f $@
 	ar rcs $@ $^
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/bin/%: $(O)/cmd/%.o $(O)/lib/libuoms.a
+# Static pattern rules, not chained implicit ones: an object reached only
+# through a chain of pattern rules is intermediate to make, deleted after
+# the link, and so rebuilt, with every program relinked, by the next make
+# (t/0009-build.bats checks that a second make does nothing).
+$(TOOLS): $(O)/bin/%: $(O)/cmd/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/t/%: $(O)/t/unit/%.o $(O)/lib/libuoms.a
+$(UNITS): $(O)/t/%: $(O)/t/unit/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/t/%: $(O)/t/bench/%.o $(O)/lib/libuoms.a
+$(BENCHES): $(O)/t/%: $(O)/t/bench/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -103,12 +117,17 @@ soak: deps
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" SOAK_SECONDS=$(SOAK_SECONDS) \
 		SOAK_WORKERS=$(SOAK_WORKERS) bash t/soak.sh
 
+# One completion file completes every tool; each other tool's name is a
+# link to it, so the loader finds it by whichever name is typed.
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	for p in man/*.[157]; do s=$${p##*.}; install -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s; done
 	cp -R share/uoms/. $(DESTDIR)$(DATADIR)
+	install -m 644 share/bash-completion/completions/uoms $(DESTDIR)$(COMPDIR)/uoms
+	for t in $(filter-out uoms,$(TOOLS:$(O)/bin/%=%)); do \
+		ln -sf uoms $(DESTDIR)$(COMPDIR)/$$t; done
 
 clean:
 	rm -rf build build-san
@@ -140,9 +159,10 @@ $(FUZZ_O)/lib/%.o: lib/%.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_O)/lib/libuoms.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_O)/fuzz/%: t/fuzz/%.c $(FUZZ_O)/lib/libuoms.a
+$(FUZZ_TARGETS): $(FUZZ_O)/fuzz/%: t/fuzz/%.c $(FUZZ_O)/lib/libuoms.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 		$(FUZZ_O)/lib/libuoms.a $(PKG_LIBS) -lm

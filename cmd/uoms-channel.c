@@ -6,10 +6,9 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "cli.h"
 #include "kind.h"
-#include "line.h"
-#include "user.h"
+#include "secret.h"
+#include "verb.h"
 #include "workflow.h"
 
 static const char usage[] =
@@ -43,14 +42,6 @@ static const struct option longopts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "new-key-file", required_argument, NULL, OPT_NEW_KEY_FILE },
 	{ NULL, 0, NULL, 0 }
-};
-
-enum verb {
-	ADD, LIST, SHOW, UPDATE, ENABLE, DISABLE, REMOVE, KEYGEN, REKEY, NVERBS
-};
-static const char *const verbs[NVERBS] = {
-	"add", "list", "show", "update", "enable", "disable", "remove",
-	"keygen", "rekey"
 };
 
 /*
@@ -112,29 +103,9 @@ read_secret(const char *channel, const char *key, char *buf, size_t size,
 	return UOMS_OK;
 }
 
-static void
-cannot(const struct uoms_error *e)
-{
-	uoms_die_error(NULL, e);
-}
-
-/* Admins manage channels; until the store has one, anyone may. */
-static enum uoms_code
-allowed(struct uoms_store *s, const struct uoms_actor *a,
-    struct uoms_error *e)
-{
-	long long admins;
-	enum uoms_code code;
-
-	if (a->role == UOMS_ROLE_ADMIN)
-		return UOMS_OK;
-	if ((code = uoms_user_admins(s, &admins, e)) != UOMS_OK)
-		return code;
-	if (admins == 0)
-		return UOMS_OK;
-	return uoms_fail(e, UOMS_FORBIDDEN, "managing channels needs the admin "
-	    "role; '%s' is not an admin", a->name);
-}
+enum verb {
+	ADD, LIST, SHOW, UPDATE, ENABLE, DISABLE, REMOVE, KEYGEN, REKEY
+};
 
 struct req {
 	enum verb v;
@@ -144,7 +115,13 @@ struct req {
 	char **secret, **value;		/* names, and values read */
 	int nsecret;
 	int force;
+	const char *new_key_file;
 	struct uoms_secret_key key, new_key;
+	/* The change, run in the transaction by apply(): */
+	enum uoms_code (*op)(struct uoms_store *s, struct req *r,
+	    struct uoms_error *e);
+	const struct uoms_actor *actor;
+	struct uoms_buf out;	/* the channel's line, or rekey's */
 };
 
 /* The settings after the --set options: a copy of base (may be NULL). */
@@ -166,88 +143,189 @@ settings(const struct req *r, json_t *base)
 	return o;
 }
 
+/* The secrets given, then the channel's line as it is now. */
 static enum uoms_code
-apply(struct uoms_store *s, struct req *r, struct uoms_buf *out,
-    struct uoms_error *e)
+secrets_and_line(struct uoms_store *s, struct req *r, struct uoms_error *e)
 {
-	struct uoms_channel old;
 	enum uoms_code code = UOMS_OK;
-	long long n;
 
-	switch (r->v) {
-	case ADD:
-		r->c.settings = settings(r, NULL);
-		r->c.enabled = 1;
-		code = uoms_channel_put(s, &r->c, 1, e);
-		break;
-	case UPDATE:
-		r->c.enabled = -1;
-		if (r->nset > 0) {
-			if ((code = uoms_channel_get(s, r->c.name, &old, e))
-			    != UOMS_OK)
-				return code;
-			r->c.settings = settings(r, old.settings);
-			uoms_channel_free(&old);
-		}
-		code = uoms_channel_put(s, &r->c, 0, e);
-		break;
-	case ENABLE:
-	case DISABLE:
-		code = uoms_channel_enable(s, r->c.name, r->v == ENABLE, e);
-		break;
-	case REMOVE:
-		/* The line as it was: what went. */
-		if ((code = uoms_channel_lines(s, r->c.name, out, e)) ==
-		    UOMS_OK)
-			code = uoms_channel_remove(s, r->c.name, r->force, e);
-		return code;
-	case REKEY:
-		if ((code = uoms_channel_rekey(s, &r->key, &r->new_key, &n, e))
-		    == UOMS_OK)
-			uoms_buf_printf(out, "{\"secrets\":%lld,"
-			    "\"from_key_id\":\"%s\",\"to_key_id\":\"%s\"}\n",
-			    n, r->key.id, r->new_key.id);
-		return code;
-	default:
-		break;
-	}
 	for (int i = 0; code == UOMS_OK && i < r->nsecret; i++)
 		code = uoms_channel_secret_put(s, r->c.name, r->secret[i],
 		    r->value[i], NULL, &r->key, e);
 	if (code == UOMS_OK)
-		code = uoms_channel_lines(s, r->c.name, out, e);
+		code = uoms_channel_lines(s, r->c.name, &r->out, e);
 	return code;
+}
+
+static enum uoms_code
+op_add(struct uoms_store *s, struct req *r, struct uoms_error *e)
+{
+	enum uoms_code code;
+
+	r->c.settings = settings(r, NULL);
+	r->c.enabled = 1;
+	if ((code = uoms_channel_put(s, &r->c, 1, e)) != UOMS_OK)
+		return code;
+	return secrets_and_line(s, r, e);
+}
+
+static enum uoms_code
+op_update(struct uoms_store *s, struct req *r, struct uoms_error *e)
+{
+	struct uoms_channel old;
+	enum uoms_code code;
+
+	r->c.enabled = -1;
+	if (r->nset > 0) {
+		if ((code = uoms_channel_get(s, r->c.name, &old, e)) !=
+		    UOMS_OK)
+			return code;
+		r->c.settings = settings(r, old.settings);
+		uoms_channel_free(&old);
+	}
+	if ((code = uoms_channel_put(s, &r->c, 0, e)) != UOMS_OK)
+		return code;
+	return secrets_and_line(s, r, e);
+}
+
+/* enable or disable. */
+static enum uoms_code
+op_enable(struct uoms_store *s, struct req *r, struct uoms_error *e)
+{
+	enum uoms_code code;
+
+	if ((code = uoms_channel_enable(s, r->c.name, r->v == ENABLE, e)) !=
+	    UOMS_OK)
+		return code;
+	return secrets_and_line(s, r, e);
+}
+
+static enum uoms_code
+op_remove(struct uoms_store *s, struct req *r, struct uoms_error *e)
+{
+	enum uoms_code code;
+
+	/* The line as it was: what went. */
+	if ((code = uoms_channel_lines(s, r->c.name, &r->out, e)) != UOMS_OK)
+		return code;
+	return uoms_channel_remove(s, r->c.name, r->force, e);
+}
+
+static enum uoms_code
+op_rekey(struct uoms_store *s, struct req *r, struct uoms_error *e)
+{
+	enum uoms_code code;
+	long long n;
+
+	if ((code = uoms_channel_rekey(s, &r->key, &r->new_key, &n, e)) !=
+	    UOMS_OK)
+		return code;
+	uoms_buf_printf(&r->out, "{\"secrets\":%lld,\"from_key_id\":\"%s\","
+	    "\"to_key_id\":\"%s\"}\n", n, r->key.id, r->new_key.id);
+	return UOMS_OK;
 }
 
 /* One change in its own transaction; nothing is kept when it fails. */
 static enum uoms_code
-change(struct uoms_store *s, const struct uoms_actor *a, struct req *r,
-    struct uoms_buf *out, struct uoms_error *e)
+apply(struct uoms_store *s, void *arg, struct uoms_error *e)
 {
+	struct req *r = arg;
 	enum uoms_code code;
 
-	if ((code = uoms_store_begin(s, e)) != UOMS_OK)
-		return code;
 	/* Asked again: an admin may have appeared since the first look. */
-	if ((code = allowed(s, a, e)) == UOMS_OK)
-		code = apply(s, r, out, e);
-	if (code != UOMS_OK) {
-		uoms_store_rollback(s);
-		uoms_buf_clear(out);
+	if ((code = uoms_verb_admin(s, r->actor, "channels", e)) != UOMS_OK)
 		return code;
+	return r->op(s, r, e);
+}
+
+/* The keys a change needs: the store's, and rekey's new one. */
+static enum uoms_code
+load_keys(struct uoms_cli *cli, struct req *r, struct uoms_error *e)
+{
+	char why[512];
+
+	if ((r->nsecret > 0 || r->v == REKEY) &&
+	    uoms_secret_key_load(uoms_secret_key_path(&cli->config), &r->key,
+	    why, sizeof why) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
+	if (r->v != REKEY)
+		return UOMS_OK;
+	if (uoms_secret_key_file(r->new_key_file, &r->new_key, why,
+	    sizeof why) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
+	if (strcmp(r->key.id, r->new_key.id) == 0)
+		return uoms_fail(e, UOMS_INVALID, "the new key is the key in "
+		    "use (key id %s)", r->key.id);
+	return UOMS_OK;
+}
+
+/*
+ * A change: who may, the keys, the secrets' values (read before the
+ * transaction: no one types while the store waits), then op in one
+ * transaction.
+ */
+static int
+change(struct uoms_verb_ctx *x)
+{
+	static enum uoms_code (*const ops[])(struct uoms_store *,
+	    struct req *, struct uoms_error *) = {
+		[ADD] = op_add, [UPDATE] = op_update, [ENABLE] = op_enable,
+		[DISABLE] = op_enable, [REMOVE] = op_remove,
+		[REKEY] = op_rekey
+	};
+	struct req *r = x->arg;
+	struct uoms_error e = { 0 };
+	enum uoms_code code;
+
+	r->v = x->verb->id;
+	r->op = ops[r->v];
+	r->actor = &x->actor;
+	if ((code = uoms_verb_admin(x->s, &x->actor, "channels", &e)) ==
+	    UOMS_OK && r->force && x->actor.role != UOMS_ROLE_ADMIN)
+		code = uoms_fail(&e, UOMS_FORBIDDEN, "--force needs the admin "
+		    "role; '%s' is not an admin", x->actor.name);
+	if (code == UOMS_OK)
+		code = load_keys(x->cli, r, &e);
+	for (int i = 0; code == UOMS_OK && i < r->nsecret; i++) {
+		if ((r->value[i] = malloc(UOMS_SECRET_MAX + 2)) == NULL)
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+		code = read_secret(r->c.name, r->secret[i], r->value[i],
+		    UOMS_SECRET_MAX + 2, &e);
 	}
-	return uoms_store_commit(s, e);
+	if (code == UOMS_OK)
+		code = uoms_verb_tx(x->s, apply, r, &e);
+	for (int i = 0; i < r->nsecret; i++)
+		if (r->value[i] != NULL) {
+			OPENSSL_cleanse(r->value[i], UOMS_SECRET_MAX + 2);
+			free(r->value[i]);
+		}
+	OPENSSL_cleanse(&r->key, sizeof r->key);
+	OPENSSL_cleanse(&r->new_key, sizeof r->new_key);
+	return uoms_verb_done(NULL, code, &e, &r->out);
+}
+
+/* list, or show NAME. */
+static int
+lines(struct uoms_verb_ctx *x)
+{
+	struct req *r = x->arg;
+	struct uoms_error e = { 0 };
+	struct uoms_buf out = { 0 };
+
+	return uoms_verb_done(NULL, uoms_channel_lines(x->s, r->c.name, &out,
+	    &e), &e, &out);
 }
 
 /* Makes a key file and prints its path and key id (never the key). */
-static void
-keygen(struct uoms_cli *cli, const char *file)
+static int
+keygen(struct uoms_verb_ctx *x)
 {
+	struct req *r = x->arg;
 	struct uoms_secret_key k;
 	struct uoms_buf b = { 0 };
 	char why[512];
-	const char *path = file != NULL ? file :
-	    uoms_secret_key_path(&cli->config);
+	const char *path = r->c.name != NULL ? r->c.name :
+	    uoms_secret_key_path(&x->cli->config);
 
 	if (uoms_secret_keygen(path, why, sizeof why) < 0 ||
 	    uoms_secret_key_file(path, &k, why, sizeof why) < 0)
@@ -255,29 +333,107 @@ keygen(struct uoms_cli *cli, const char *file)
 	OPENSSL_cleanse(k.key, sizeof k.key);
 	uoms_buf_str(&b, "{\"key_file\":");
 	uoms_buf_json_string(&b, path, strlen(path));
-	uoms_buf_printf(&b, ",\"key_id\":\"%s\"}", k.id);
-	if (uoms_out_record(b.p, b.n) < 0 || uoms_out_flush() < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write to standard "
-		    "output");
+	uoms_buf_printf(&b, ",\"key_id\":\"%s\"}\n", k.id);
+	uoms_verb_print(&b);
 	uoms_buf_free(&b);
-	uoms_config_free(&cli->config);
-	exit(UOMS_EXIT_OK);
+	return UOMS_EXIT_OK;
+}
+
+static const struct uoms_verb verbs[] = {
+	{ "add", change, UOMS_VERB_WRITE, 1, ADD },
+	{ "list", lines, UOMS_VERB_READ, 1, LIST },
+	{ "show", lines, UOMS_VERB_READ, 1, SHOW },
+	{ "update", change, UOMS_VERB_WRITE, 1, UPDATE },
+	{ "enable", change, UOMS_VERB_WRITE, 1, ENABLE },
+	{ "disable", change, UOMS_VERB_WRITE, 1, DISABLE },
+	{ "remove", change, UOMS_VERB_WRITE, 1, REMOVE },
+	{ "keygen", keygen, UOMS_VERB_NO_STORE, 0, KEYGEN },
+	{ "rekey", change, UOMS_VERB_WRITE, 1, REKEY },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static void
+option(const struct uoms_cli *cli, void *req, int opt, char *arg)
+{
+	struct req *r = req;
+	char *eq;
+
+	switch (opt) {
+	case OPT_KIND:
+		if (!kind_known(arg))
+			uoms_cli_usage_error(cli, "--kind: '%s' is not demo, "
+			    "http-jsonl, coupang, naver, shopify or "
+			    "woocommerce", arg);
+		r->c.kind = arg;
+		break;
+	case OPT_BASE_URL: r->c.base_url = arg; break;
+	case OPT_WORKFLOW: r->c.workflow = arg; break;
+	case OPT_SET:
+		if ((eq = strchr(arg, '=')) == NULL || eq == arg)
+			uoms_cli_usage_error(cli, "--set '%s' is not "
+			    "KEY=VALUE", arg);
+		*eq = '\0';
+		if (credential_like(arg))
+			uoms_cli_usage_error(cli, "--set: '%s' looks like a "
+			    "credential: give it with --secret %s (sealed, "
+			    "read from standard input)", arg, arg);
+		for (int i = 0; i < r->nset; i++)
+			if (strncmp(r->set[i], arg, eq - arg) == 0 &&
+			    r->set[i][eq - arg] == '=')
+				uoms_cli_usage_error(cli, "--set: '%s' is set "
+				    "twice", arg);
+		*eq = '=';
+		r->set[r->nset++] = arg;
+		break;
+	case OPT_SECRET:
+		for (int i = 0; i < r->nsecret; i++)
+			if (strcmp(r->secret[i], arg) == 0)
+				uoms_cli_usage_error(cli, "--secret: '%s' is "
+				    "given twice", arg);
+		r->secret[r->nsecret++] = arg;
+		break;
+	case OPT_FORCE: r->force = 1; break;
+	case OPT_NEW_KEY_FILE: r->new_key_file = arg; break;
+	}
+}
+
+/* The words and options command v takes; more is a usage error. */
+static void
+check(const struct uoms_cli *cli, const struct uoms_verb *v,
+    const struct req *r, int more)
+{
+	int none = v->id == LIST || v->id == REKEY;
+	int has_opts = r->c.base_url != NULL || r->c.workflow != NULL ||
+	    r->nset > 0 || r->nsecret > 0;
+
+	if ((r->c.name == NULL && !none && v->id != KEYGEN) || more)
+		uoms_cli_usage_error(cli, "%s takes %s", v->name, none ?
+		    "no argument" : v->id == KEYGEN ? "at most one FILE" :
+		    "one NAME");
+	if ((r->c.kind != NULL) != (v->id == ADD))
+		uoms_cli_usage_error(cli, v->id == ADD ? "add needs --kind" :
+		    "--kind goes with add only");
+	if (has_opts && v->id != ADD && v->id != UPDATE)
+		uoms_cli_usage_error(cli, "--base-url, --workflow, --set and "
+		    "--secret go with add and update only");
+	if (v->id == UPDATE && !has_opts)
+		uoms_cli_usage_error(cli, "update needs --base-url, "
+		    "--workflow, --set or --secret");
+	if (r->force && v->id != REMOVE)
+		uoms_cli_usage_error(cli, "--force goes with remove only");
+	if ((r->new_key_file != NULL) != (v->id == REKEY))
+		uoms_cli_usage_error(cli, v->id == REKEY ? "rekey needs "
+		    "--new-key-file" : "--new-key-file goes with rekey only");
 }
 
 int
 main(int argc, char **argv)
 {
 	struct uoms_cli cli;
-	struct uoms_store *s;
-	struct uoms_actor actor;
-	struct uoms_error e = { 0 };
-	struct uoms_buf out = { 0 };
 	struct req r = { 0 };
-	char *arg = NULL;
-	const char *new_key_file = NULL;
-	char why[512], *eq;
-	enum uoms_code code = UOMS_OK;
-	int opt, i, j, has_opts;
+	const struct uoms_verb *v;
+	char why[512];
+	int status;
 
 	uoms_cli_init(&cli, argv[0], usage);
 	r.set = calloc(argc, sizeof *r.set);
@@ -285,149 +441,20 @@ main(int argc, char **argv)
 	r.value = calloc(argc, sizeof *r.value);
 	if (r.set == NULL || r.secret == NULL || r.value == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
-	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (uoms_cli_option(&cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_KIND:
-			if (!kind_known(optarg))
-				uoms_cli_usage_error(&cli, "--kind: '%s' is "
-				    "not demo, http-jsonl, coupang, naver, "
-				    "shopify or woocommerce", optarg);
-			r.c.kind = optarg;
-			break;
-		case OPT_BASE_URL: r.c.base_url = optarg; break;
-		case OPT_WORKFLOW: r.c.workflow = optarg; break;
-		case OPT_SET:
-			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg)
-				uoms_cli_usage_error(&cli, "--set '%s' is not "
-				    "KEY=VALUE", optarg);
-			*eq = '\0';
-			if (credential_like(optarg))
-				uoms_cli_usage_error(&cli, "--set: '%s' looks "
-				    "like a credential: give it with --secret "
-				    "%s (sealed, read from standard input)",
-				    optarg, optarg);
-			for (i = 0; i < r.nset; i++)
-				if (strncmp(r.set[i], optarg, eq - optarg) == 0
-				    && r.set[i][eq - optarg] == '=')
-					uoms_cli_usage_error(&cli, "--set: "
-					    "'%s' is set twice", optarg);
-			*eq = '=';
-			r.set[r.nset++] = optarg;
-			break;
-		case OPT_SECRET:
-			for (i = 0; i < r.nsecret; i++)
-				if (strcmp(r.secret[i], optarg) == 0)
-					uoms_cli_usage_error(&cli, "--secret: "
-					    "'%s' is given twice", optarg);
-			r.secret[r.nsecret++] = optarg;
-			break;
-		case OPT_FORCE: r.force = 1; break;
-		case OPT_NEW_KEY_FILE: new_key_file = optarg; break;
-		}
-	}
-	if (optind >= argc)
-		uoms_cli_usage_error(&cli, "give a command: add, list, show, "
-		    "update, enable, disable, remove, keygen or rekey");
-	for (r.v = 0; r.v < NVERBS && strcmp(argv[optind], verbs[r.v]) != 0;
-	    r.v++)
-		;
-	if (r.v == NVERBS)
-		uoms_cli_usage_error(&cli, "'%s' is not add, list, show, "
-		    "update, enable, disable, remove, keygen or rekey",
-		    argv[optind]);
-	optind++;
-	if (r.v != LIST && r.v != REKEY && optind < argc)
-		arg = argv[optind++];
-	if ((arg == NULL && r.v != LIST && r.v != REKEY && r.v != KEYGEN) ||
-	    optind < argc)
-		uoms_cli_usage_error(&cli, "%s takes %s", verbs[r.v],
-		    r.v == LIST || r.v == REKEY ? "no argument" : r.v == KEYGEN
-		    ? "at most one FILE" : "one NAME");
-	has_opts = r.c.base_url != NULL || r.c.workflow != NULL || r.nset > 0
-	    || r.nsecret > 0;
-	if ((r.c.kind != NULL) != (r.v == ADD))
-		uoms_cli_usage_error(&cli, r.v == ADD ? "add needs --kind" :
-		    "--kind goes with add only");
-	if (has_opts && r.v != ADD && r.v != UPDATE)
-		uoms_cli_usage_error(&cli, "--base-url, --workflow, --set and "
-		    "--secret go with add and update only");
-	if (r.v == UPDATE && !has_opts)
-		uoms_cli_usage_error(&cli, "update needs --base-url, "
-		    "--workflow, --set or --secret");
-	if (r.force && r.v != REMOVE)
-		uoms_cli_usage_error(&cli, "--force goes with remove only");
-	if ((new_key_file != NULL) != (r.v == REKEY))
-		uoms_cli_usage_error(&cli, r.v == REKEY ? "rekey needs "
-		    "--new-key-file" : "--new-key-file goes with rekey only");
-	r.c.name = arg;
-
+	v = uoms_verb_parse(&cli, argc, argv, longopts, option, &r, verbs);
+	if (v->id != LIST && v->id != REKEY && optind < argc)
+		r.c.name = argv[optind++];
+	check(&cli, v, &r, optind < argc);
 	uoms_cli_finish(&cli);
-	if (r.v == KEYGEN)
-		keygen(&cli, arg);
 	if (r.c.workflow != NULL && *r.c.workflow != '\0') {
 		uoms_cli_workflows(&cli);
 		if (uoms_workflow_get(r.c.workflow, why, sizeof why) == NULL)
 			uoms_cli_usage_error(&cli, "--workflow: %s", why);
 	}
-	s = uoms_store_open(cli.db, r.v == LIST || r.v == SHOW ?
-	    UOMS_STORE_READ : UOMS_STORE_WRITE, &cli.config, why, sizeof why);
-	if (s == NULL)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	uoms_store_set_actor(s, cli.actor);
-	if (uoms_actor_load(s, cli.actor, &actor, &e) != UOMS_OK)
-		cannot(&e);
-	if (r.v == LIST || r.v == SHOW)
-		code = uoms_channel_lines(s, arg, &out, &e);
-	else if ((code = allowed(s, &actor, &e)) == UOMS_OK && r.force &&
-	    actor.role != UOMS_ROLE_ADMIN)
-		code = uoms_fail(&e, UOMS_FORBIDDEN, "--force needs the admin "
-		    "role; '%s' is not an admin", actor.name);
-	if (code == UOMS_OK && (r.nsecret > 0 || r.v == REKEY) &&
-	    uoms_secret_key_load(uoms_secret_key_path(&cli.config), &r.key,
-	    why, sizeof why) < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	if (code == UOMS_OK && r.v == REKEY) {
-		if (uoms_secret_key_file(new_key_file, &r.new_key, why,
-		    sizeof why) < 0)
-			uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-		if (strcmp(r.key.id, r.new_key.id) == 0)
-			code = uoms_fail(&e, UOMS_INVALID, "the new key is the "
-			    "key in use (key id %s)", r.key.id);
-	}
-	for (j = 0; code == UOMS_OK && j < r.nsecret; j++) {
-		if ((r.value[j] = malloc(UOMS_SECRET_MAX + 2)) == NULL)
-			uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
-		code = read_secret(arg, r.secret[j], r.value[j],
-		    UOMS_SECRET_MAX + 2, &e);
-	}
-	if (code == UOMS_OK && r.v != LIST && r.v != SHOW)
-		code = change(s, &actor, &r, &out, &e);
-	for (j = 0; j < r.nsecret; j++)
-		if (r.value[j] != NULL) {
-			OPENSSL_cleanse(r.value[j], UOMS_SECRET_MAX + 2);
-			free(r.value[j]);
-		}
-	OPENSSL_cleanse(&r.key, sizeof r.key);
-	OPENSSL_cleanse(&r.new_key, sizeof r.new_key);
-	if (code == UOMS_BUSY || code == UOMS_INTERNAL)
-		cannot(&e);
-	if (code != UOMS_OK)
-		uoms_warn(NULL, "%s: %s", uoms_code_name(code), e.msg);
-	if (out.n > 0 && uoms_out_record(out.p, out.n - 1) < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write to standard "
-		    "output");
-	if (uoms_out_flush() < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write to standard "
-		    "output");
+	status = uoms_verb_run(&cli, v, &r);
 	json_decref(r.c.settings);
 	free(r.set);
 	free(r.secret);
 	free(r.value);
-	uoms_buf_free(&out);
-	uoms_store_close(s);
-	uoms_config_free(&cli.config);
-	return code == UOMS_OK ? UOMS_EXIT_OK : UOMS_EXIT_REFUSED;
+	return status;
 }

@@ -6,9 +6,8 @@
 #include <time.h>
 
 #include "change.h"
-#include "cli.h"
-#include "line.h"
 #include "lockrun.h"
+#include "verb.h"
 
 static const char usage[] =
 "usage: uoms-lock [-d DB] [-c CONFIG] [--actor NAME] acquire --type TYPE "
@@ -34,25 +33,25 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-enum verb { ACQUIRE, RENEW, RELEASE, LIST, CLEANUP, RUN, NVERBS };
-static const char *const verbs[NVERBS] = {
-	"acquire", "renew", "release", "list", "cleanup", "run"
-};
-
 #define WAIT_STEP_MS 200
 
 struct lk {
 	struct uoms_cli cli;
 	struct uoms_store *s;
-	struct uoms_actor actor;
+	const struct uoms_actor *actor;
 	enum uoms_lock_type type;
 	int force;		/* release: break another's lock (admin) */
-	long long ttl;
+	int all;		/* list: everyone's locks */
+	long long ttl, wait;
 	int n;			/* references */
 	char **refs;		/* as given, for messages */
 	long long *ids;		/* the orders they name */
 	char (*expires)[UOMS_TIME_MS_SIZE];
 	struct uoms_error *errs;
+	char **cmd;		/* run's command */
+	int renew;		/* renew_release: renew (else release) */
+	int refused;		/* renew_release: how many */
+	int printed;		/* renew_release: a command's, not run's */
 	int lost;		/* under run: a renewal found a lock gone */
 };
 
@@ -65,35 +64,32 @@ now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static void
-stdout_failed(void)
-{
-	uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write to standard output");
-}
-
-static void
-cannot(const struct uoms_error *e)
-{
-	uoms_die_error(NULL, e);
-}
-
 static int
 store_failed(enum uoms_code code)
 {
 	return code == UOMS_BUSY || code == UOMS_INTERNAL;
 }
 
+/* Prints the locks taken or renewed. */
 static void
-put_lock(const struct lk *l, long long id, const char *expires)
+put_locks(const struct lk *l)
 {
 	struct uoms_buf b = { 0 };
+	int any = 0;
 
-	uoms_buf_printf(&b, "{\"order_id\":%lld,\"lock_type\":\"%s\","
-	    "\"owner\":", id, uoms_lock_name(l->type));
-	uoms_buf_json_string(&b, l->cli.actor, strlen(l->cli.actor));
-	uoms_buf_printf(&b, ",\"expires_at\":\"%s\"}", expires);
-	if (b.p == NULL || uoms_out_record(b.p, b.n) < 0)
-		stdout_failed();
+	for (int i = 0; i < l->n; i++) {
+		if (l->errs[i].code != UOMS_OK)
+			continue;
+		any = 1;
+		uoms_buf_printf(&b, "{\"order_id\":%lld,\"lock_type\":\"%s\","
+		    "\"owner\":", l->ids[i], uoms_lock_name(l->type));
+		uoms_buf_json_string(&b, l->cli.actor, strlen(l->cli.actor));
+		uoms_buf_printf(&b, ",\"expires_at\":\"%s\"}\n",
+		    l->expires[i]);
+	}
+	if (any && b.p == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	uoms_verb_print(&b);
 	uoms_buf_free(&b);
 }
 
@@ -116,50 +112,46 @@ resolve(struct lk *l, int i)
 }
 
 /*
- * One try at taking every lock, in one transaction: all or none. Returns
- * UOMS_OK (committed), UOMS_LOCKED when only locks stood in the way, or
- * another refusal; l->errs says which references were refused.
+ * Takes every lock, in the transaction: UOMS_OK, UOMS_LOCKED when only
+ * locks stood in the way, or another refusal; l->errs says which
+ * references were refused. A store failure is copied to e.
  */
 static enum uoms_code
-try_acquire(struct lk *l)
+acquire_all(struct uoms_store *s, void *arg, struct uoms_error *e)
 {
-	struct uoms_error e = { 0 };
+	struct lk *l = arg;
 	enum uoms_code code, worst = UOMS_OK;
 
-	if (uoms_store_begin(l->s, &e) != UOMS_OK)
-		cannot(&e);
 	for (int i = 0; i < l->n; i++) {
 		memset(&l->errs[i], 0, sizeof l->errs[i]);
 		if ((code = resolve(l, i)) == UOMS_OK)
-			code = uoms_lock_acquire(l->s, l->ids[i], l->type,
+			code = uoms_lock_acquire(s, l->ids[i], l->type,
 			    l->cli.actor, l->ttl, l->expires[i], &l->errs[i]);
 		if (store_failed(code)) {
-			uoms_store_rollback(l->s);
-			cannot(&l->errs[i]);
+			*e = l->errs[i];
+			return code;
 		}
 		if (code != UOMS_OK && (worst == UOMS_OK ||
 		    worst == UOMS_LOCKED))
 			worst = code;
 	}
-	if (worst != UOMS_OK) {
-		uoms_store_rollback(l->s);
-		return worst;
-	}
-	if (uoms_store_commit(l->s, &e) != UOMS_OK)
-		cannot(&e);
-	return UOMS_OK;
+	return worst;
 }
 
-/* Takes every lock or none, waiting up to wait seconds for them. */
+/* Takes every lock or none, waiting up to l->wait seconds for them. */
 static int
-acquire(struct lk *l, long long wait)
+acquire(struct lk *l)
 {
-	long long deadline = now_ms() + wait * 1000;
+	long long deadline = now_ms() + l->wait * 1000;
 	struct timespec step = { 0, WAIT_STEP_MS * 1000000L };
+	struct uoms_error e = { 0 };
 	enum uoms_code code;
 
-	while ((code = try_acquire(l)) == UOMS_LOCKED && now_ms() < deadline)
+	while ((code = uoms_verb_tx(l->s, acquire_all, l, &e)) ==
+	    UOMS_LOCKED && now_ms() < deadline)
 		nanosleep(&step, NULL);
+	if (store_failed(code))
+		uoms_die_error(NULL, &e);
 	if (code == UOMS_OK)
 		return 0;
 	for (int i = 0; i < l->n; i++)
@@ -170,63 +162,66 @@ acquire(struct lk *l, long long wait)
 }
 
 /*
- * Renews (verb RENEW) or releases every lock, each on its own, and
- * reports refusals. For the renew and release commands (cmd set) a store
- * failure exits 3 and renewed locks are printed; under run it is only a
- * warning, as the command goes on. Returns how many were refused, or -1
- * when the store failed (under run).
+ * Renews (l->renew) or releases every lock, each on its own, in the
+ * transaction, and says the refusals. A store failure is copied to e.
+ */
+static enum uoms_code
+renew_release_all(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	struct lk *l = arg;
+	enum uoms_code code;
+
+	for (int i = 0; i < l->n; i++) {
+		memset(&l->errs[i], 0, sizeof l->errs[i]);
+		if ((code = resolve(l, i)) == UOMS_OK && l->renew)
+			code = uoms_lock_renew(s, l->ids[i], l->type,
+			    l->cli.actor, l->ttl, l->expires[i], &l->errs[i]);
+		else if (code == UOMS_OK && l->force &&
+		    l->actor->role != UOMS_ROLE_ADMIN)
+			code = uoms_fail(&l->errs[i], UOMS_FORBIDDEN, "--force "
+			    "needs the admin role; '%s' is a user",
+			    l->actor->name);
+		else if (code == UOMS_OK)
+			code = uoms_lock_release(s, l->ids[i], l->type,
+			    l->cli.actor, l->force, &l->errs[i]);
+		if (store_failed(code)) {
+			*e = l->errs[i];
+			return code;
+		}
+		if (code != UOMS_OK)
+			l->refused++;
+		/* Once run has lost a lock, its release finds it gone. */
+		if (code != UOMS_OK && !(l->lost && !l->renew))
+			uoms_warn(NULL, "order %s: %s: %s%s", l->refs[i],
+			    uoms_code_name(code), l->errs[i].msg, l->printed ?
+			    "" : l->renew ? "; stopping the command" : "");
+	}
+	return UOMS_OK;
+}
+
+/*
+ * Renews (renew set) or releases every lock. For the renew and release
+ * commands (l->printed set) a store failure exits 3 and renewed locks are
+ * printed; under run it is only a warning, as the command goes on.
+ * Returns how many were refused, or -1 when the store failed (under run).
  */
 static int
-renew_release(struct lk *l, enum verb v, int cmd)
+renew_release(struct lk *l, int renew)
 {
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
-	int refused = 0;
 
-	if (uoms_store_begin(l->s, &e) != UOMS_OK) {
-		if (cmd)
-			cannot(&e);
+	l->renew = renew;
+	l->refused = 0;
+	if ((code = uoms_verb_tx(l->s, renew_release_all, l, &e)) != UOMS_OK) {
+		if (l->printed)
+			uoms_die_error(NULL, &e);
 		uoms_warn_error(NULL, &e);
 		return -1;
 	}
-	for (int i = 0; i < l->n; i++) {
-		memset(&l->errs[i], 0, sizeof l->errs[i]);
-		if ((code = resolve(l, i)) == UOMS_OK && v == RENEW)
-			code = uoms_lock_renew(l->s, l->ids[i], l->type,
-			    l->cli.actor, l->ttl, l->expires[i], &l->errs[i]);
-		else if (code == UOMS_OK && l->force &&
-		    l->actor.role != UOMS_ROLE_ADMIN)
-			code = uoms_fail(&l->errs[i], UOMS_FORBIDDEN, "--force "
-			    "needs the admin role; '%s' is a user",
-			    l->actor.name);
-		else if (code == UOMS_OK)
-			code = uoms_lock_release(l->s, l->ids[i], l->type,
-			    l->cli.actor, l->force, &l->errs[i]);
-		if (store_failed(code)) {
-			uoms_store_rollback(l->s);
-			if (cmd)
-				cannot(&l->errs[i]);
-			uoms_warn_error(NULL, &l->errs[i]);
-			return -1;
-		}
-		if (code != UOMS_OK)
-			refused++;
-		/* Once run has lost a lock, its release finds it gone. */
-		if (code != UOMS_OK && !(l->lost && v == RELEASE))
-			uoms_warn(NULL, "order %s: %s: %s%s", l->refs[i],
-			    uoms_code_name(code), l->errs[i].msg, cmd ? "" :
-			    v == RENEW ? "; stopping the command" : "");
-	}
-	if (uoms_store_commit(l->s, &e) != UOMS_OK) {
-		if (cmd)
-			cannot(&e);
-		uoms_warn_error(NULL, &e);
-		return -1;
-	}
-	for (int i = 0; cmd && v == RENEW && i < l->n; i++)
-		if (l->errs[i].code == UOMS_OK)
-			put_lock(l, l->ids[i], l->expires[i]);
-	return refused;
+	if (l->printed && renew)
+		put_locks(l);
+	return l->refused;
 }
 
 /*
@@ -238,7 +233,7 @@ static enum uoms_lockrun_renewal
 renew_all(void *arg)
 {
 	struct lk *l = arg;
-	int refused = renew_release(l, RENEW, 0);
+	int refused = renew_release(l, 1);
 
 	if (refused < 0)
 		return UOMS_LOCKRUN_FAILED;
@@ -265,170 +260,214 @@ run_env(const struct lk *l)
 		    "environment: %s", strerror(errno));
 }
 
+/* The store and the actor the command runs with. */
+static struct lk *
+lk_of(struct uoms_verb_ctx *x)
+{
+	struct lk *l = x->arg;
+
+	l->s = x->s;
+	l->actor = &x->actor;
+	return l;
+}
+
+static int
+acquire_cmd(struct uoms_verb_ctx *x)
+{
+	struct lk *l = lk_of(x);
+
+	if (acquire(l) < 0)
+		return UOMS_EXIT_REFUSED;
+	put_locks(l);
+	return UOMS_EXIT_OK;
+}
+
+static int
+renew(struct uoms_verb_ctx *x)
+{
+	struct lk *l = lk_of(x);
+
+	l->printed = 1;
+	return renew_release(l, 1) ? UOMS_EXIT_REFUSED : UOMS_EXIT_OK;
+}
+
+static int
+release(struct uoms_verb_ctx *x)
+{
+	struct lk *l = lk_of(x);
+
+	l->printed = 1;
+	return renew_release(l, 0) ? UOMS_EXIT_REFUSED : UOMS_EXIT_OK;
+}
+
 /*
- * Runs cmd with the locks held, like flock(1), renewing them every third
- * of their time to live (lib/lockrun ties the command's life to ours),
- * and releases them however it ends. No transaction is open while the
- * command runs. Returns its exit status.
+ * Runs the command with the locks held, like flock(1), renewing them
+ * every third of their time to live (lib/lockrun ties the command's life
+ * to ours), and releases them however it ends. No transaction is open
+ * while the command runs. Returns its exit status.
  */
 static int
-run(struct lk *l, char **cmd)
+run(struct uoms_verb_ctx *x)
 {
+	struct lk *l = lk_of(x);
 	int status;
 
+	if (acquire(l) < 0)
+		return UOMS_EXIT_REFUSED;
 	run_env(l);
-	status = uoms_lockrun_command(cmd, l->ttl * 1000 / 3, renew_all, l);
-
-	renew_release(l, RELEASE, 0);
+	status = uoms_lockrun_command(l->cmd, l->ttl * 1000 / 3, renew_all,
+	    l);
+	renew_release(l, 0);
 	return status;
 }
 
 static int
-list_or_cleanup(struct lk *l, enum verb v, int all)
+list(struct uoms_verb_ctx *x)
+{
+	struct lk *l = lk_of(x);
+	struct uoms_buf out = { 0 };
+	struct uoms_error e = { 0 };
+
+	if (uoms_lock_list(l->s, l->cli.actor, l->all, &out, &e) != UOMS_OK)
+		uoms_die_error(NULL, &e);
+	uoms_verb_print(&out);
+	uoms_buf_free(&out);
+	return UOMS_EXIT_OK;
+}
+
+static enum uoms_code
+cleanup_all(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	return uoms_lock_cleanup(s, arg, e);
+}
+
+static int
+cleanup(struct uoms_verb_ctx *x)
 {
 	struct uoms_buf out = { 0 };
 	struct uoms_error e = { 0 };
 	long long n = 0;
 
-	if (v == LIST) {
-		if (uoms_lock_list(l->s, l->cli.actor, all, &out, &e) !=
-		    UOMS_OK)
-			cannot(&e);
-	} else {
-		if (uoms_store_begin(l->s, &e) != UOMS_OK ||
-		    uoms_lock_cleanup(l->s, &n, &e) != UOMS_OK) {
-			uoms_store_rollback(l->s);
-			cannot(&e);
-		}
-		if (uoms_store_commit(l->s, &e) != UOMS_OK)
-			cannot(&e);
-		uoms_buf_printf(&out, "{\"removed\":%lld}\n", n);
-	}
-	if (out.n > 0 && fwrite(out.p, 1, out.n, stdout) != out.n)
-		stdout_failed();
+	if (uoms_verb_tx(x->s, cleanup_all, &n, &e) != UOMS_OK)
+		uoms_die_error(NULL, &e);
+	uoms_buf_printf(&out, "{\"removed\":%lld}\n", n);
+	uoms_verb_print(&out);
 	uoms_buf_free(&out);
 	return UOMS_EXIT_OK;
+}
+
+static const struct uoms_verb verbs[] = {
+	{ "acquire", acquire_cmd, UOMS_VERB_WRITE, 1, 0 },
+	{ "renew", renew, UOMS_VERB_WRITE, 1, 0 },
+	{ "release", release, UOMS_VERB_WRITE, 1, 0 },
+	{ "list", list, UOMS_VERB_READ, 0, 0 },
+	{ "cleanup", cleanup, UOMS_VERB_WRITE, 1, 0 },
+	{ "run", run, UOMS_VERB_WRITE, 1, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static void
+option(const struct uoms_cli *cli, void *lk, int opt, char *arg)
+{
+	struct lk *l = lk;
+	char type[16];
+	int t;
+
+	switch (opt) {
+	case OPT_TYPE:
+		snprintf(type, sizeof type, "%s", arg);
+		for (char *p = type; *p != '\0'; p++)
+			*p = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
+		if ((t = uoms_lock_parse(type)) < 0)
+			uoms_cli_usage_error(cli, "--type: '%s' is not "
+			    "EDIT, STATUS, ASSIGN or REMARK", arg);
+		l->type = t;
+		break;
+	case OPT_TTL:
+		l->ttl = uoms_cli_number(cli, "--ttl", arg, 1,
+		    UOMS_LOCK_TTL_MAX);
+		break;
+	case OPT_WAIT:
+		l->wait = uoms_cli_number(cli, "--wait", arg, 0, 86400);
+		break;
+	case OPT_ALL: l->all = 1; break;
+	case OPT_FORCE: l->force = 1; break;
+	}
+}
+
+/* The options command v takes; more is a usage error. */
+static void
+check(struct lk *l, const struct uoms_verb *v)
+{
+	const struct uoms_cli *cli = &l->cli;
+
+	if ((v->run == list || v->run == cleanup) &&
+	    (l->type != UOMS_LOCK_COUNT || l->ttl || l->wait || l->n > 0))
+		uoms_cli_usage_error(cli, "%s takes no REF, --type, --ttl "
+		    "or --wait", v->name);
+	if (l->force && v->run != release)
+		uoms_cli_usage_error(cli, "--force goes with release only");
+	if (l->all && v->run != list)
+		uoms_cli_usage_error(cli, "--all goes with list only");
+	if ((v->run == renew || v->run == release) && (l->ttl || l->wait))
+		uoms_cli_usage_error(cli, "%s takes no --ttl or --wait",
+		    v->name);
+	if (v->run != list && v->run != cleanup &&
+	    (l->type == UOMS_LOCK_COUNT || l->n == 0))
+		uoms_cli_usage_error(cli, "%s needs --type TYPE and a REF",
+		    v->name);
+	if (v->run == run && l->cmd == NULL)
+		uoms_cli_usage_error(cli, "run needs -- COMMAND");
+}
+
+/* The time to live (--ttl, else the configuration's lock_ttl) and room
+ * for what each reference comes to. */
+static void
+prepare(struct lk *l)
+{
+	int bad = 0;
+
+	if (l->ttl == 0)
+		l->ttl = uoms_config_num(&l->cli.config, "lock_ttl",
+		    UOMS_LOCK_TTL_DEFAULT, &bad);
+	if (bad || l->ttl < 1 || l->ttl > UOMS_LOCK_TTL_MAX)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: lock_ttl must be a "
+		    "number of seconds from 1 to %d", UOMS_LOCK_TTL_MAX);
+	l->ids = calloc(l->n + 1, sizeof *l->ids);
+	l->expires = calloc(l->n + 1, sizeof *l->expires);
+	l->errs = calloc(l->n + 1, sizeof *l->errs);
+	if (l->ids == NULL || l->expires == NULL || l->errs == NULL)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
 }
 
 int
 main(int argc, char **argv)
 {
 	struct lk l = { .type = UOMS_LOCK_COUNT };
-	struct uoms_error e = { 0 };
-	long long wait = 0, ttl = 0;
-	int opt, t, all = 0, dashes = argc, ncmd = 0, bad = 0, status;
-	enum verb v;
-	char **cmd = NULL, why[512], type[16];
+	const struct uoms_verb *v;
+	int status, dashes = argc, ncmd = 0;
 
 	uoms_cli_init(&l.cli, argv[0], usage);
 	/* What follows the first "--" is run's command, not for getopt. */
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc && dashes == argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			dashes = i;
-			cmd = argv + i + 1;
 			ncmd = argc - i - 1;
-			break;
 		}
-	while ((opt = uoms_cli_getopt(dashes, argv, UOMS_CLI_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (uoms_cli_option(&l.cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_TYPE:
-			snprintf(type, sizeof type, "%s", optarg);
-			for (char *p = type; *p != '\0'; p++)
-				*p = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
-			if ((t = uoms_lock_parse(type)) < 0)
-				uoms_cli_usage_error(&l.cli, "--type: '%s' is "
-				    "not EDIT, STATUS, ASSIGN or REMARK",
-				    optarg);
-			l.type = t;
-			break;
-		case OPT_TTL:
-			ttl = uoms_cli_number(&l.cli, "--ttl", optarg, 1,
-			    UOMS_LOCK_TTL_MAX);
-			break;
-		case OPT_WAIT:
-			wait = uoms_cli_number(&l.cli, "--wait", optarg, 0,
-			    86400);
-			break;
-		case OPT_ALL: all = 1; break;
-		case OPT_FORCE: l.force = 1; break;
-		}
-	}
-	if (optind >= dashes)
-		uoms_cli_usage_error(&l.cli, "give a command: acquire, renew, "
-		    "release, list, cleanup or run");
-	for (v = 0; v < NVERBS && strcmp(argv[optind], verbs[v]) != 0; v++)
-		;
-	if (v == NVERBS)
-		uoms_cli_usage_error(&l.cli, "'%s' is not acquire, renew, "
-		    "release, list, cleanup or run", argv[optind]);
-	optind++;
+	v = uoms_verb_parse(&l.cli, dashes, argv, longopts, option, &l, verbs);
 	l.refs = argv + optind;
 	l.n = dashes - optind;
-	if (v != RUN && ncmd > 0) {
+	if (v->run == run && ncmd > 0)
+		l.cmd = argv + dashes + 1;
+	else if (ncmd > 0) {
 		/* "uoms-lock release --type EDIT -- 42": plain REFs. */
 		memmove(argv + dashes, argv + dashes + 1, ncmd * sizeof *argv);
 		l.n += ncmd;
-		ncmd = 0;
 	}
-	if ((v == LIST || v == CLEANUP) && (l.type != UOMS_LOCK_COUNT ||
-	    ttl || wait || l.n > 0))
-		uoms_cli_usage_error(&l.cli, "%s takes no REF, --type, --ttl "
-		    "or --wait", verbs[v]);
-	if (l.force && v != RELEASE)
-		uoms_cli_usage_error(&l.cli, "--force goes with release only");
-	if (all && v != LIST)
-		uoms_cli_usage_error(&l.cli, "--all goes with list only");
-	if ((v == RENEW || v == RELEASE) && (ttl || wait))
-		uoms_cli_usage_error(&l.cli, "%s takes no --ttl or --wait",
-		    verbs[v]);
-	if (v != LIST && v != CLEANUP && (l.type == UOMS_LOCK_COUNT ||
-	    l.n == 0))
-		uoms_cli_usage_error(&l.cli, "%s needs --type TYPE and a REF",
-		    verbs[v]);
-	if (v == RUN && ncmd == 0)
-		uoms_cli_usage_error(&l.cli, "run needs -- COMMAND");
-
+	check(&l, v);
 	uoms_cli_finish(&l.cli);
-	l.ttl = ttl ? ttl : uoms_config_num(&l.cli.config, "lock_ttl",
-	    UOMS_LOCK_TTL_DEFAULT, &bad);
-	if (bad || l.ttl < 1 || l.ttl > UOMS_LOCK_TTL_MAX)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "config: lock_ttl must be a "
-		    "number of seconds from 1 to %d", UOMS_LOCK_TTL_MAX);
-	l.s = uoms_store_open(l.cli.db, v == LIST ? UOMS_STORE_READ :
-	    UOMS_STORE_WRITE, &l.cli.config, why, sizeof why);
-	if (l.s == NULL)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	uoms_store_set_actor(l.s, l.cli.actor);
-	if (v != LIST && uoms_actor_load(l.s, l.cli.actor, &l.actor, &e) !=
-	    UOMS_OK)
-		cannot(&e);
-	l.ids = calloc(l.n + 1, sizeof *l.ids);
-	l.expires = calloc(l.n + 1, sizeof *l.expires);
-	l.errs = calloc(l.n + 1, sizeof *l.errs);
-	if (l.ids == NULL || l.expires == NULL || l.errs == NULL)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
-
-	if (v == LIST || v == CLEANUP)
-		status = list_or_cleanup(&l, v, all);
-	else if (v == RENEW || v == RELEASE)
-		status = renew_release(&l, v, 1) ? UOMS_EXIT_REFUSED :
-		    UOMS_EXIT_OK;
-	else if (acquire(&l, wait) < 0)
-		status = UOMS_EXIT_REFUSED;
-	else if (v == RUN)
-		status = run(&l, cmd);
-	else {
-		for (int i = 0; i < l.n; i++)
-			put_lock(&l, l.ids[i], l.expires[i]);
-		status = UOMS_EXIT_OK;
-	}
-	if (uoms_out_flush() < 0 && status == UOMS_EXIT_OK)
-		stdout_failed();
-	uoms_store_close(l.s);
-	uoms_config_free(&l.cli.config);
+	prepare(&l);
+	status = uoms_verb_run(&l.cli, v, &l);
 	free(l.ids);
 	free(l.expires);
 	free(l.errs);

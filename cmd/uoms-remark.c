@@ -1,15 +1,11 @@
 /* uoms-remark: add, edit (as a new revision) and list remarks on an order. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "change.h"
-#include "cli.h"
-#include "ingest.h"
-#include "line.h"
 #include "remark.h"
-#include "user.h"
+#include "verb.h"
 
 static const char usage[] =
 "usage: uoms-remark [-d DB] [-c CONFIG] [--actor NAME] add REF TEXT\n"
@@ -21,120 +17,119 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static struct uoms_store *
-open_store(struct uoms_cli *cli, enum uoms_store_mode mode)
-{
-	struct uoms_store *s;
-	char why[512];
+struct req {
+	struct uoms_ref ref;		/* add, list */
+	long long remark_id;		/* edit */
+	const char *text;
+	int history;
+	char where[300];		/* "order REF", for messages */
+	/* The change, run in the transaction by apply(): */
+	struct uoms_change c;
+	const struct uoms_actor *actor;
+	struct uoms_buf rec;		/* the order's record after it */
+};
 
-	if ((s = uoms_store_open(cli->db, mode, &cli->config, why,
-	    sizeof why)) == NULL)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	uoms_store_set_actor(s, cli->actor);
-	return s;
-}
-
-/* A refusal names where; a store failure stops the tool. */
-static int
-refuse(struct uoms_store *s, const char *where, const struct uoms_error *e)
+static enum uoms_code
+apply(struct uoms_store *s, void *arg, struct uoms_error *e)
 {
-	uoms_store_rollback(s);
-	if (e->code == UOMS_BUSY || e->code == UOMS_INTERNAL)
-		uoms_die_error(where, e);
-	uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
-	return UOMS_EXIT_REFUSED;
+	struct req *r = arg;
+	enum uoms_code code;
+	int replayed;
+
+	/* An edit names the remark: find its order inside the transaction,
+	 * so the remark can't move or vanish before the change. */
+	if (r->remark_id > 0) {
+		if ((code = uoms_remark_order(s, r->remark_id, &r->ref.id, e))
+		    != UOMS_OK)
+			return code;
+		snprintf(r->where, sizeof r->where, "order %lld", r->ref.id);
+	}
+	return uoms_change_order(s, r->actor, &r->ref, 0, NULL, 0, &r->c,
+	    &r->rec, &replayed, e);
 }
 
 /* add (remark_id 0) or edit: one change in one transaction. */
 static int
-change(struct uoms_cli *cli, struct uoms_ref *ref, const char *where,
-    long long remark_id, const char *text)
+change(struct uoms_verb_ctx *x)
 {
 	static char request[UOMS_REMARK_REQUEST_MAX];
-	struct uoms_remark_req req = { .remark_id = remark_id, .text = text };
-	struct uoms_store *s = open_store(cli, UOMS_STORE_WRITE);
+	struct req *r = x->arg;
+	struct uoms_remark_req req = { .remark_id = r->remark_id,
+	    .text = r->text };
 	struct uoms_error e = { 0 };
-	struct uoms_actor actor;
-	struct uoms_change c;
-	struct uoms_buf rec = { 0 };
-	char here[64];
-	int replayed, status = UOMS_EXIT_OK;
+	enum uoms_code code;
 
-	if (uoms_actor_load(s, cli->actor, &actor, &e) != UOMS_OK)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s",
-		    uoms_code_name(e.code), e.msg);
-	uoms_remark_change(&c, &req, request, sizeof request);
-	if (uoms_store_begin(s, &e) != UOMS_OK)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s: %s",
-		    uoms_code_name(e.code), e.msg);
-	/* An edit names the remark: find its order inside the transaction,
-	 * so the remark can't move or vanish before the change. */
-	if (remark_id > 0) {
-		if (uoms_remark_order(s, remark_id, &ref->id, &e) != UOMS_OK) {
-			snprintf(here, sizeof here, "remark %lld", remark_id);
-			status = refuse(s, here, &e);
-			goto done;
-		}
-		snprintf(here, sizeof here, "order %lld", ref->id);
-		where = here;
-	}
-	if (uoms_change_order(s, &actor, ref, 0, NULL, 0, &c, &rec, &replayed,
-	    &e) != UOMS_OK) {
-		status = refuse(s, where, &e);
-		goto done;
-	}
-	if (uoms_store_commit(s, &e) != UOMS_OK)
-		uoms_die(UOMS_EXIT_CANNOT, where, "%s: %s",
-		    uoms_code_name(e.code), e.msg);
-	if (uoms_out_record(rec.p, rec.n) < 0 || uoms_out_flush() < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write records: %s",
-		    strerror(errno));
-done:
-	uoms_buf_free(&rec);
-	uoms_store_close(s);
-	return status;
+	r->actor = &x->actor;
+	uoms_remark_change(&r->c, &req, request, sizeof request);
+	if ((code = uoms_verb_tx(x->s, apply, r, &e)) == UOMS_OK &&
+	    uoms_buf_add(&r->rec, "\n", 1) < 0)
+		code = uoms_fail(&e, UOMS_INTERNAL, "out of memory");
+	return uoms_verb_done(r->where, code, &e, &r->rec);
 }
 
 static int
-list(struct uoms_cli *cli, struct uoms_ref *ref, const char *where,
-    int history)
+list(struct uoms_verb_ctx *x)
 {
-	struct uoms_store *s = open_store(cli, UOMS_STORE_READ);
+	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
 	struct uoms_target t;
 	struct uoms_buf out = { 0 };
-	int status = UOMS_EXIT_OK;
+	enum uoms_code code;
 
-	if (uoms_change_target(s, ref, &t, &e) != UOMS_OK ||
-	    uoms_remark_list(s, t.id, history, &out, &e) != UOMS_OK)
-		status = refuse(s, where, &e);
-	else if ((out.n > 0 && fwrite(out.p, 1, out.n, stdout) != out.n) ||
-	    uoms_out_flush() < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write records: %s",
-		    strerror(errno));
-	uoms_buf_free(&out);
-	uoms_store_close(s);
-	return status;
+	if ((code = uoms_change_target(x->s, &r->ref, &t, &e)) == UOMS_OK)
+		code = uoms_remark_list(x->s, t.id, r->history, &out, &e);
+	return uoms_verb_done(r->where, code, &e, &out);
 }
 
+static const struct uoms_verb verbs[] = {
+	{ "add", change, UOMS_VERB_WRITE, 1, 0 },
+	{ "edit", change, UOMS_VERB_WRITE, 1, 0 },
+	{ "list", list, UOMS_VERB_READ, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+/* The words after command v: REF or REMARK_ID, TEXT, list's --history. */
 static void
-parse_ref(const struct uoms_cli *cli, char *arg, struct uoms_ref *ref)
+words(const struct uoms_cli *cli, const struct uoms_verb *v, struct req *r,
+    int argc, char **argv)
 {
 	char why[300];
 
-	if (uoms_ref_from_arg(arg, ref, why, sizeof why) < 0)
-		uoms_cli_usage_error(cli, "%s", why);
+	if (v->run == list) {
+		for (int i = 0; i < argc; i++)
+			if (strcmp(argv[i], "--history") == 0) {
+				r->history = 1;
+				memmove(argv + i, argv + i + 1,
+				    (argc - i - 1) * sizeof *argv);
+				argc--;
+				break;
+			}
+		if (argc != 1)
+			uoms_cli_usage_error(cli, "list takes one REF");
+	} else if (argc != 2)
+		uoms_cli_usage_error(cli, "%s takes %s and TEXT", v->name,
+		    strcmp(v->name, "add") == 0 ? "REF" : "REMARK_ID");
+	else
+		r->text = argv[1];
+	if (strcmp(v->name, "edit") == 0) {
+		r->remark_id = uoms_cli_number(cli, "REMARK_ID", argv[0], 1,
+		    INT64_MAX);
+		snprintf(r->where, sizeof r->where, "remark %lld",
+		    r->remark_id);
+	} else {
+		snprintf(r->where, sizeof r->where, "order %s", argv[0]);
+		if (uoms_ref_from_arg(argv[0], &r->ref, why, sizeof why) < 0)
+			uoms_cli_usage_error(cli, "%s", why);
+	}
 }
 
 int
 main(int argc, char **argv)
 {
 	struct uoms_cli cli;
-	struct uoms_ref ref = { .version = -1 };
-	const char *cmd;
-	char where[300];
-	int opt, status, history = 0;
-	long long remark_id = 0;
+	struct req r = { .ref = { .version = -1 } };
+	const struct uoms_verb *v;
+	int opt;
 
 	uoms_cli_init(&cli, argv[0], usage);
 	/* Options stop at the command: the words after it are taken as
@@ -144,39 +139,8 @@ main(int argc, char **argv)
 		uoms_cli_option(&cli, opt, optarg);
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
-		uoms_cli_usage_error(&cli, "no command: add, edit or list");
-	cmd = *argv++;
-	argc--;
-	if (strcmp(cmd, "list") == 0) {
-		for (int i = 0; i < argc; i++)
-			if (strcmp(argv[i], "--history") == 0) {
-				history = 1;
-				memmove(argv + i, argv + i + 1,
-				    (argc - i - 1) * sizeof *argv);
-				argc--;
-				break;
-			}
-		if (argc != 1)
-			uoms_cli_usage_error(&cli, "list takes one REF");
-	} else if (strcmp(cmd, "add") == 0 || strcmp(cmd, "edit") == 0) {
-		if (argc != 2)
-			uoms_cli_usage_error(&cli, "%s takes %s and TEXT", cmd,
-			    *cmd == 'a' ? "REF" : "REMARK_ID");
-	} else
-		uoms_cli_usage_error(&cli, "unknown command '%s'", cmd);
-	if (*cmd == 'e')
-		remark_id = uoms_cli_number(&cli, "REMARK_ID", argv[0], 1,
-		    INT64_MAX);
-	else {
-		snprintf(where, sizeof where, "order %s", argv[0]);
-		parse_ref(&cli, argv[0], &ref);
-	}
+	v = uoms_verb_find(&cli, verbs, argc > 0 ? argv[0] : NULL);
+	words(&cli, v, &r, argc - 1, argv + 1);
 	uoms_cli_finish(&cli);
-	if (*cmd == 'l')
-		status = list(&cli, &ref, where, history);
-	else
-		status = change(&cli, &ref, where, remark_id, argv[1]);
-	uoms_config_free(&cli.config);
-	return status;
+	return uoms_verb_run(&cli, v, &r);
 }

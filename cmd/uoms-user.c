@@ -4,9 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "line.h"
 #include "user.h"
+#include "verb.h"
 
 static const char usage[] =
 "usage: uoms-user [-d DB] [-c CONFIG] [--actor NAME] add NAME "
@@ -28,11 +27,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-enum verb { ADD, PASSWD, SET, DISABLE, LIST, NVERBS };
-static const char *const verbs[NVERBS] = {
-	"add", "passwd", "set", "disable", "list"
-};
-
 #define PASSWORD_MAX 256
 
 /*
@@ -41,7 +35,7 @@ static const char *const verbs[NVERBS] = {
  * with an empty answer, or not on a terminal).
  */
 static enum uoms_code
-get_password(enum verb v, const char *name, int from_stdin, char *pw,
+get_password(int add, const char *name, int from_stdin, char *pw,
     int *none, struct uoms_error *e)
 {
 	char again[PASSWORD_MAX], text[200];
@@ -62,10 +56,10 @@ get_password(enum verb v, const char *name, int from_stdin, char *pw,
 		return UOMS_OK;
 	}
 	snprintf(text, sizeof text, "Password for '%s'%s: ", name,
-	    v == ADD ? " (empty for none)" : "");
+	    add ? " (empty for none)" : "");
 	if ((n = uoms_cli_prompt_hidden(text, pw, PASSWORD_MAX)) < 0)
 		return uoms_fail(e, UOMS_INVALID, "no password given");
-	if (n == 0 && v == ADD) {
+	if (n == 0 && add) {
 		*none = 1;
 		return UOMS_OK;
 	}
@@ -76,159 +70,158 @@ get_password(enum verb v, const char *name, int from_stdin, char *pw,
 	    "not match");
 }
 
-static void
-stdout_failed(void)
-{
-	uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write to standard output");
-}
+struct req {
+	const char *name, *dept;
+	int role, from_stdin;
+	char pw[PASSWORD_MAX];
+	int none;		/* no password to set */
+	/* The change, run in the transaction by apply(): */
+	enum uoms_code (*op)(struct uoms_store *s, const struct req *r,
+	    struct uoms_error *e);
+	const struct uoms_actor *actor;
+	struct uoms_buf out;	/* the user's line */
+};
 
-static void
-cannot(const struct uoms_error *e)
-{
-	uoms_die_error(NULL, e);
-}
-
-/*
- * On one machine the store file's permissions are the security boundary;
- * this only keeps a user from managing users by mistake. Until the store
- * has an admin, anyone may (so the first one can be added).
- */
 static enum uoms_code
-allowed(struct uoms_store *s, const struct uoms_actor *a,
-    struct uoms_error *e)
+op_add(struct uoms_store *s, const struct req *r, struct uoms_error *e)
 {
-	long long admins;
+	return uoms_user_add(s, r->name, r->role < 0 ? UOMS_ROLE_USER :
+	    r->role, r->dept, r->none ? NULL : r->pw, e);
+}
+
+static enum uoms_code
+op_passwd(struct uoms_store *s, const struct req *r, struct uoms_error *e)
+{
+	return uoms_user_passwd(s, r->name, r->none ? NULL : r->pw, e);
+}
+
+static enum uoms_code
+op_set(struct uoms_store *s, const struct req *r, struct uoms_error *e)
+{
+	return uoms_user_set(s, r->name, r->role, r->dept, e);
+}
+
+static enum uoms_code
+op_disable(struct uoms_store *s, const struct req *r, struct uoms_error *e)
+{
+	return uoms_user_disable(s, r->name, e);
+}
+
+/* The change and the user's line, in one transaction. */
+static enum uoms_code
+apply(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	struct req *r = arg;
 	enum uoms_code code;
 
-	if (a->role == UOMS_ROLE_ADMIN)
-		return UOMS_OK;
-	if ((code = uoms_user_admins(s, &admins, e)) != UOMS_OK)
-		return code;
-	if (admins == 0)
-		return UOMS_OK;
-	return uoms_fail(e, UOMS_FORBIDDEN, "managing users needs the admin "
-	    "role; '%s' is not an admin", a->name);
-}
-
-/* One change in its own transaction; the user's line goes to out. */
-static enum uoms_code
-change(struct uoms_store *s, const struct uoms_actor *a, enum verb v,
-    const char *name, int role, const char *dept, const char *pw,
-    struct uoms_buf *out, struct uoms_error *e)
-{
-	enum uoms_code code;
-
-	if ((code = uoms_store_begin(s, e)) != UOMS_OK)
-		return code;
 	/* Asked again: an admin may have appeared since the first look. */
-	if ((code = allowed(s, a, e)) == UOMS_OK) {
-		switch (v) {
-		case ADD:
-			code = uoms_user_add(s, name, role < 0 ?
-			    UOMS_ROLE_USER : role, dept, pw, e);
-			break;
-		case PASSWD:
-			code = uoms_user_passwd(s, name, pw, e);
-			break;
-		case SET:
-			code = uoms_user_set(s, name, role, dept, e);
-			break;
-		default:
-			code = uoms_user_disable(s, name, e);
-		}
-	}
-	if (code != UOMS_OK) {
-		uoms_store_rollback(s);
+	if ((code = uoms_verb_admin(s, r->actor, "users", e)) != UOMS_OK ||
+	    (code = r->op(s, r, e)) != UOMS_OK)
 		return code;
+	return uoms_user_list(s, r->name, &r->out, e);
+}
+
+enum verb { ADD, PASSWD, SET, DISABLE, LIST };
+
+static enum uoms_code (*const ops[])(struct uoms_store *, const struct req *,
+    struct uoms_error *) = {
+	[ADD] = op_add, [PASSWD] = op_passwd, [SET] = op_set,
+	[DISABLE] = op_disable
+};
+
+/* add, passwd, set or disable. */
+static int
+change(struct uoms_verb_ctx *x)
+{
+	struct req *r = x->arg;
+	struct uoms_error e = { 0 };
+	enum uoms_code code;
+	int v = x->verb->id;
+
+	r->op = ops[v];
+	r->actor = &x->actor;
+	/* Asked before the password is, so no one types it in vain. */
+	code = uoms_verb_admin(x->s, &x->actor, "users", &e);
+	if (code == UOMS_OK && (v == ADD || v == PASSWD))
+		code = get_password(v == ADD, r->name, r->from_stdin, r->pw,
+		    &r->none, &e);
+	if (code == UOMS_OK)
+		code = uoms_verb_tx(x->s, apply, r, &e);
+	explicit_bzero(r->pw, sizeof r->pw);
+	return uoms_verb_done(NULL, code, &e, &r->out);
+}
+
+static int
+list(struct uoms_verb_ctx *x)
+{
+	struct uoms_error e = { 0 };
+	struct uoms_buf out = { 0 };
+	enum uoms_code code;
+
+	if ((code = uoms_verb_admin(x->s, &x->actor, "users", &e)) == UOMS_OK)
+		code = uoms_user_list(x->s, NULL, &out, &e);
+	return uoms_verb_done(NULL, code, &e, &out);
+}
+
+static const struct uoms_verb verbs[] = {
+	{ "add", change, UOMS_VERB_WRITE, 1, ADD },
+	{ "passwd", change, UOMS_VERB_WRITE, 1, PASSWD },
+	{ "set", change, UOMS_VERB_WRITE, 1, SET },
+	{ "disable", change, UOMS_VERB_WRITE, 1, DISABLE },
+	{ "list", list, UOMS_VERB_READ, 1, LIST },
+	{ NULL, NULL, 0, 0, 0 }
+};
+
+static void
+option(const struct uoms_cli *cli, void *req, int opt, char *arg)
+{
+	struct req *r = req;
+
+	switch (opt) {
+	case OPT_ROLE:
+		if ((r->role = uoms_role_parse(arg)) < 0)
+			uoms_cli_usage_error(cli, "--role: '%s' is not admin "
+			    "or user", arg);
+		break;
+	case OPT_DEPARTMENT: r->dept = arg; break;
+	case OPT_PASSWORD_STDIN: r->from_stdin = 1; break;
 	}
-	if (uoms_user_list(s, name, out, e) != UOMS_OK)
-		cannot(e);
-	return uoms_store_commit(s, e);
+}
+
+/* The words and options command v takes; more is a usage error. */
+static void
+check(const struct uoms_cli *cli, const struct uoms_verb *v,
+    const struct req *r, int more)
+{
+	if ((v->id != LIST && r->name == NULL) || more)
+		uoms_cli_usage_error(cli, "%s takes %s", v->name,
+		    v->id == LIST ? "no argument" : "one NAME");
+	if ((r->role >= 0 || r->dept != NULL) && v->id != ADD &&
+	    v->id != SET)
+		uoms_cli_usage_error(cli, "--role and --department go with "
+		    "add and set only");
+	if (r->from_stdin && v->id != ADD && v->id != PASSWD)
+		uoms_cli_usage_error(cli, "--password-stdin goes with add "
+		    "and passwd only");
+	if (v->id == SET && r->role < 0 && r->dept == NULL)
+		uoms_cli_usage_error(cli, "set needs --role or --department");
+	if (v->id == PASSWD && !r->from_stdin && !isatty(0))
+		uoms_cli_usage_error(cli, "passwd reads the password from a "
+		    "terminal, or with --password-stdin from standard input");
 }
 
 int
 main(int argc, char **argv)
 {
 	struct uoms_cli cli;
-	struct uoms_store *s;
-	struct uoms_actor actor;
-	struct uoms_error e = { 0 };
-	struct uoms_buf out = { 0 };
-	const char *name = NULL, *dept = NULL;
-	char why[512], pw[PASSWORD_MAX] = "";
-	int opt, role = -1, from_stdin = 0, none = 1;
-	enum uoms_code code = UOMS_OK;
-	enum verb v;
+	struct req r = { .role = -1, .none = 1 };
+	const struct uoms_verb *v;
 
 	uoms_cli_init(&cli, argv[0], usage);
-	while ((opt = uoms_cli_getopt(argc, argv, UOMS_CLI_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (uoms_cli_option(&cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_ROLE:
-			if ((role = uoms_role_parse(optarg)) < 0)
-				uoms_cli_usage_error(&cli, "--role: '%s' is "
-				    "not admin or user", optarg);
-			break;
-		case OPT_DEPARTMENT: dept = optarg; break;
-		case OPT_PASSWORD_STDIN: from_stdin = 1; break;
-		}
-	}
-	if (optind >= argc)
-		uoms_cli_usage_error(&cli, "give a command: add, passwd, set, "
-		    "disable or list");
-	for (v = 0; v < NVERBS && strcmp(argv[optind], verbs[v]) != 0; v++)
-		;
-	if (v == NVERBS)
-		uoms_cli_usage_error(&cli, "'%s' is not add, passwd, set, "
-		    "disable or list", argv[optind]);
-	optind++;
-	if (v != LIST && optind < argc)
-		name = argv[optind++];
-	if ((v != LIST && name == NULL) || optind < argc)
-		uoms_cli_usage_error(&cli, "%s takes %s", verbs[v],
-		    v == LIST ? "no argument" : "one NAME");
-	if ((role >= 0 || dept != NULL) && v != ADD && v != SET)
-		uoms_cli_usage_error(&cli, "--role and --department go with "
-		    "add and set only");
-	if (from_stdin && v != ADD && v != PASSWD)
-		uoms_cli_usage_error(&cli, "--password-stdin goes with add "
-		    "and passwd only");
-	if (v == SET && role < 0 && dept == NULL)
-		uoms_cli_usage_error(&cli, "set needs --role or --department");
-	if (v == PASSWD && !from_stdin && !isatty(0))
-		uoms_cli_usage_error(&cli, "passwd reads the password from a "
-		    "terminal, or with --password-stdin from standard input");
-
+	v = uoms_verb_parse(&cli, argc, argv, longopts, option, &r, verbs);
+	if (v->id != LIST && optind < argc)
+		r.name = argv[optind++];
+	check(&cli, v, &r, optind < argc);
 	uoms_cli_finish(&cli);
-	s = uoms_store_open(cli.db, v == LIST ? UOMS_STORE_READ :
-	    UOMS_STORE_WRITE, &cli.config, why, sizeof why);
-	if (s == NULL)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	uoms_store_set_actor(s, cli.actor);
-	if (uoms_actor_load(s, cli.actor, &actor, &e) != UOMS_OK)
-		cannot(&e);
-	/* Asked before the password is, so no one types it in vain. */
-	code = allowed(s, &actor, &e);
-	if (code == UOMS_OK && (v == ADD || v == PASSWD))
-		code = get_password(v, name, from_stdin, pw, &none, &e);
-	if (code == UOMS_OK && v == LIST)
-		code = uoms_user_list(s, NULL, &out, &e);
-	else if (code == UOMS_OK)
-		code = change(s, &actor, v, name, role, dept, none ? NULL : pw,
-		    &out, &e);
-	explicit_bzero(pw, sizeof pw);
-	if (code == UOMS_BUSY || code == UOMS_INTERNAL)
-		cannot(&e);
-	if (code != UOMS_OK)
-		uoms_warn(NULL, "%s: %s", uoms_code_name(code), e.msg);
-	if (out.n > 0 && uoms_out_record(out.p, out.n - 1) < 0)
-		stdout_failed();
-	if (uoms_out_flush() < 0)
-		stdout_failed();
-	uoms_buf_free(&out);
-	uoms_store_close(s);
-	uoms_config_free(&cli.config);
-	return code == UOMS_OK ? UOMS_EXIT_OK : UOMS_EXIT_REFUSED;
+	return uoms_verb_run(&cli, v, &r);
 }

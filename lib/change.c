@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "change.h"
-#include "idem.h"
-#include "ingest.h"
 #include "db.h"
+#include "idem.h"
+#include "record.h"
 #include "rfc3339.h"
 
 int

@@ -35,14 +35,6 @@ int uoms_ref_from_arg(char *arg, struct uoms_ref *r, char *why,
     size_t whylen);
 
 /*
- * Parses a reference line (any JSON object with id, order_no or channel
- * and external_order_id; a whole record is one). Strings live in p until
- * its next parse. UOMS_INVALID with e filled when it is not a reference.
- */
-enum uoms_code uoms_ref_from_line(struct uoms_parser *p, const char *line,
-    size_t len, struct uoms_ref *r, struct uoms_error *e);
-
-/*
  * Appends a command-line reference as a reference line ("42" ->
  * {"id":42}, "no:X" -> {"order_no":"X"}, "c:e" -> {"channel":"c",
  * "external_order_id":"e"}), so a reject file of arguments can be fed

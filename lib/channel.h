@@ -1,9 +1,9 @@
 /*
  * channel: the registered sales channels (SPEC 7) and their secrets.
- * Settings are plain JSON; secrets are sealed with AES-256-GCM under a
- * key from $UOMS_SECRET_KEY or a key file that must be mode 0600, and are
- * never written, printed or logged in clear. A wrong key is a clear
- * error (the GCM tag does not verify), never garbage.
+ * Settings are plain JSON; secrets are sealed by lib/secret (AES-256-GCM
+ * under the key of $UOMS_SECRET_KEY or a key file of mode 0600, bound to
+ * the channel's and the secret's names) and are never written, printed or
+ * logged in clear. A wrong key is a clear error, never garbage.
  */
 #ifndef UOMS_CHANNEL_H
 #define UOMS_CHANNEL_H
@@ -11,62 +11,8 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "secret.h"
 #include "store.h"
-
-#define UOMS_SECRET_KEY_LEN 32
-#define UOMS_SECRET_NONCE_LEN 12	/* AES-256-GCM nonce, random per seal */
-#define UOMS_SECRET_TAG_LEN 16		/* GCM tag */
-#define UOMS_SECRET_MAX 16384		/* longest secret value, bytes */
-#define UOMS_SECRET_KEY_FILE "/etc/uoms/secret.key"
-
-struct uoms_secret_key {
-	unsigned char key[UOMS_SECRET_KEY_LEN];
-	char id[17];		/* first 8 bytes of SHA-256(key), hex */
-};
-
-/*
- * Loads the key: $UOMS_SECRET_KEY (64 hex digits) if set, else the file
- * at path (config key secret_key_file; default /etc/uoms/secret.key), which
- * must be a regular file of mode 0600 (or stricter) holding 64 hex digits.
- * Returns 0, or -1 with why filled (never the key). Wipe k with
- * OPENSSL_cleanse when done.
- */
-int uoms_secret_key_load(const char *path, struct uoms_secret_key *k,
-    char *why, size_t whylen);
-
-/* The same from the file at path only, whatever the environment says
- * (rekey's new key). */
-int uoms_secret_key_file(const char *path, struct uoms_secret_key *k,
-    char *why, size_t whylen);
-
-/* Where the key file is: the configuration's secret_key_file, else
- * UOMS_SECRET_KEY_FILE. Borrowed from cfg (or static). */
-const char *uoms_secret_key_path(const struct uoms_config *cfg);
-
-/* Writes a fresh random key (RAND_bytes) to path, mode 0600, refusing to
- * overwrite an existing file. Returns 0, or -1 with why filled. */
-int uoms_secret_keygen(const char *path, char *why, size_t whylen);
-
-/*
- * The cipher itself, for the functions below and for tests. Seals n bytes
- * of plain under k with a fresh random nonce; the additional data is
- * channel, a NUL byte and name, so a sealed value moved to another
- * channel or name no longer opens. ct has room for n bytes. Returns 0,
- * or -1 when libcrypto fails.
- */
-int uoms_secret_seal(const struct uoms_secret_key *k, const char *channel,
-    const char *name, const void *plain, size_t n,
-    unsigned char nonce[UOMS_SECRET_NONCE_LEN], unsigned char *ct,
-    unsigned char tag[UOMS_SECRET_TAG_LEN]);
-
-/* Opens what uoms_secret_seal made into plain (room for n + 1 bytes; it
- * is NUL-terminated). Returns 0, or -1 when the tag does not verify (a
- * wrong key, a changed byte, another channel or name): plain is then
- * wiped, never half-decrypted garbage. */
-int uoms_secret_open(const struct uoms_secret_key *k, const char *channel,
-    const char *name, const unsigned char *ct, size_t n,
-    const unsigned char nonce[UOMS_SECRET_NONCE_LEN],
-    const unsigned char tag[UOMS_SECRET_TAG_LEN], char *plain);
 
 struct uoms_channel {
 	char *name, *kind, *base_url, *workflow;	/* base_url, workflow may be NULL */

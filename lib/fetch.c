@@ -400,7 +400,8 @@ job_fail(struct job *j, const char *why)
 	if (j->f->push != NULL) {
 		/* The caller says it, as a line of its own (push.c). */
 		job_mask(j, why, j->f->push_why, sizeof j->f->push_why);
-		j->f->push_result = UOMS_PUSH_FAILED;
+		if (j->f->push_result != UOMS_PUSH_REFUSED)
+			j->f->push_result = UOMS_PUSH_FAILED;
 		job_end(j, J_FAILED);
 		return;
 	}
@@ -1301,6 +1302,15 @@ push_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req, char *why,
 		return UOMS_KIND_DONE;
 	f->push_asked = 1;
 	r = f->real->push(ctx, f->push, req, f->push_answer, why, whylen);
+	if (r < 0 && !j->f->o->dry_run) {
+		/* The kind can't make the request (a carrier it has no code
+		 * for): certainly not sent, so refused, not left in doubt
+		 * as a failure is. */
+		job_mask(j, why[0] != '\0' ? why : "can't be pushed",
+		    f->push_why, sizeof f->push_why);
+		f->push_result = UOMS_PUSH_REFUSED;
+		return UOMS_KIND_DONE;
+	}
 	if (r < 0)
 		return UOMS_KIND_FAIL;
 	if (r > 0) {
@@ -1323,7 +1333,11 @@ push_read(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r)
 	if ((k = f->real->pushed(ctx, r, f->push_answer, why,
 	    sizeof why)) < 0)
 		return -1;
-	if (k == 0) {
+	if (k == UOMS_PUSHED_MORE) {
+		/* A step of a longer push: next() asks push() again. */
+		f->push_asked = 0;
+		f->push_result = UOMS_PUSH_FAILED;
+	} else if (k == 0) {
 		job_mask(j, why[0] != '\0' ? why : "refused", f->push_why,
 		    sizeof f->push_why);
 		f->push_result = UOMS_PUSH_REFUSED;

@@ -79,7 +79,9 @@ int uoms_fetch_run(struct uoms_store *s, struct uoms_channel *ch, int n,
 /* How a push went (uoms_fetch_push). */
 enum uoms_push_result {
 	UOMS_PUSH_FAILED = -1,		/* no answer: may or may not have got there */
-	UOMS_PUSH_REFUSED = 0,		/* the channel said no: why */
+	UOMS_PUSH_REFUSED = 0,		/* the channel said no, or the kind
+					 * could not make it (nothing sent):
+					 * why */
 	UOMS_PUSH_ACCEPTED = 1		/* answer filled */
 };
 

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "ingest.h"
 #include "lock.h"
+#include "record.h"
 #include "rfc3339.h"
 #include "status.h"
 #include "user.h"

@@ -65,11 +65,4 @@ enum uoms_code uoms_ingest_same_line(struct uoms_store *s,
 enum uoms_code uoms_ingest_raw(struct uoms_store *s, long long id,
     const char *line, size_t len, struct uoms_error *e);
 
-/*
- * Appends the stored record of order id (SPEC 3.1) to out, as one line of
- * JSON without its newline. UOMS_NOT_FOUND when there is no such order.
- */
-enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
-    struct uoms_buf *out, struct uoms_error *e);
-
 #endif

@@ -1,9 +1,11 @@
 /*
  * kind coupang: the return requests (cancellations, returns, ship-stop
- * requests) read before the order sheets, kept by shipment box for the
- * box lines (see the opening comment of kind-coupang.c):
+ * requests) and the exchange requests read before the order sheets, kept
+ * by shipment box for the box lines (see the opening comment of
+ * kind-coupang.c):
  *   https://developers.coupangcorp.com/hc/en-us/articles/360033919613
  *   https://developers.coupangcorp.com/hc/en-us/articles/360034320673
+ *   https://developers.coupangcorp.com/hc/en-us/sections/360005046554
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +164,59 @@ uoms_coupang_receipt(struct coupang *st, const char *asked_type, json_t *r,
 		if (json_is_integer(had))
 			n += json_integer_value(had);
 		json_object_set_new(c, vid, json_integer(n));
+	}
+	return 0;
+}
+
+/*
+ * One exchange request: RECEIPT (received) and PROGRESS (being picked up
+ * or sent again) are not done, SUCCESS, REJECT and CANCEL (withdrawn)
+ * are; a status we do not know is taken as not done, so the order is
+ * held rather than shipped. The box held is the one the customer sends
+ * back (originalShipmentBoxId): the new box Coupang makes for the
+ * replacement is the exchange's own, not an order here.
+ */
+int
+uoms_coupang_exchange(struct coupang *st, json_t *x, char *why,
+    size_t whylen)
+{
+	static const char *const done[] = { "SUCCESS", "REJECT", "CANCEL" };
+	char xid[64], seen[80], note[600], reason[420];
+	const char *status = str(x, "exchangeStatus"), *rs;
+	json_t *items = json_object_get(x, "exchangeItemDtoV1s");
+	int pending = 1;
+
+	if (!json_is_object(x) || uoms_map_id(json_object_get(x,
+	    "exchangeId"), xid, sizeof xid) < 0) {
+		snprintf(why, whylen, "an exchange request has no exchangeId");
+		return -1;
+	}
+	snprintf(seen, sizeof seen, "exchange:%s", xid);
+	if (json_object_get(st->receipts, seen) != NULL)
+		return 0;
+	json_object_set_new(st->receipts, seen, json_true());
+	for (size_t i = 0; i < sizeof done / sizeof done[0]; i++)
+		if (status != NULL && strcmp(status, done[i]) == 0)
+			pending = 0;
+	rs = str(x, "reasonCodeText");
+	if (!nonempty(rs))
+		rs = str(x, "reason");
+	utf8_cut(nonempty(rs) ? rs : "no reason given", reason, 400);
+	snprintf(note, sizeof note, "Coupang exchange request %s (%s): %s",
+	    xid, nonempty(status) ? status : "no status", reason);
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *b;
+		char box[64], key[96];
+
+		if (uoms_map_id(json_object_get(json_array_get(items, i),
+		    "originalShipmentBoxId"), box, sizeof box) < 0)
+			continue;
+		b = uoms_coupang_box_requests(st, box, 1);
+		if (!pending)
+			continue;
+		snprintf(key, sizeof key, "coupang:exchange:%s", xid);
+		json_object_set_new(json_object_get(b, "holds"), key,
+		    json_string(note));
 	}
 	return 0;
 }

@@ -56,6 +56,17 @@
  * and so is each open box the store has from before the window
  * (coupang_old), as the lists never show it again.
  *
+ * Exchange requests are read between the two, over the same days but 7
+ * at most a query (Coupang's limit for this list), GET .../vendors/
+ * {vendor_id}/exchangeRequests?createdAtFrom=D&createdAtTo=D&maxPerPage=50
+ * [&nextToken=T]:
+ *   https://developers.coupangcorp.com/hc/en-us/sections/360005046554
+ * An exchange not done (exchangeStatus RECEIPT or PROGRESS, or one not
+ * known) holds the box it takes back (exchangeItemDtoV1s[].
+ * originalShipmentBoxId), key "coupang:exchange:{exchangeId}"; a done one
+ * (SUCCESS, REJECT, CANCEL) names the box too, so it is read and its
+ * line says the hold is gone.
+ *
  * A 429 stops the channel's run at once (throttled): Coupang blocks a
  * vendor that keeps asking while throttled for minutes to tens of
  * minutes, so retrying only makes the block longer.
@@ -102,6 +113,7 @@
 #define COUPANG_BASE "https://api-gateway.coupang.com"
 #define COUPANG_PER_PAGE 50
 #define COUPANG_SPAN_DAYS 31
+#define COUPANG_EXCHANGE_DAYS 7	/* the exchange request list's span */
 #define COUPANG_LOOKBACK_DAYS 7
 #define COUPANG_FIRST_DAYS 7	/* no since: the store has nothing yet */
 #define COUPANG_REFRESH_MAX 100	/* old open boxes read one by one a run */
@@ -560,6 +572,16 @@ enum uoms_kind_step
 uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     const char *path, const char *query, char *why, size_t whylen)
 {
+	return uoms_coupang_signed(ctx, req, "GET", path, query, why, whylen);
+}
+
+/* Fills req with a signed request (the body is the caller's: Coupang
+ * signs the method, path and query, not the body). */
+enum uoms_kind_step
+uoms_coupang_signed(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char *method, const char *path, const char *query, char *why,
+    size_t whylen)
+{
 	const char *ak, *sk, *base;
 	char date[16], sig[65];
 	time_t now;
@@ -576,11 +598,11 @@ uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%y%m%dT%H%M%SZ", &tm);
-	if (uoms_coupang_sign(sk, date, "GET", path, query, sig) < 0) {
+	if (uoms_coupang_sign(sk, date, method, path, query, sig) < 0) {
 		snprintf(why, whylen, "cannot compute the HMAC signature");
 		return UOMS_KIND_FAIL;
 	}
-	snprintf(req->method, sizeof req->method, "GET");
+	snprintf(req->method, sizeof req->method, "%s", method);
 	uoms_buf_clear(&req->url);
 	uoms_buf_add(&req->url, base, strlen(base) - (base[strlen(base) - 1]
 	    == '/'));
@@ -597,6 +619,14 @@ uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 }
 
 
+/* Days a query of the current phase spans, at most. */
+static time_t
+span_days(const struct coupang *st)
+{
+	return st->phase == PH_EXCHANGES ? COUPANG_EXCHANGE_DAYS :
+	    COUPANG_SPAN_DAYS;
+}
+
 /* Moves st to the next span of the window: 0, or -1 past the last. */
 static int
 span_next(struct coupang *st)
@@ -604,7 +634,7 @@ span_next(struct coupang *st)
 	if (st->to >= st->last)
 		return -1;
 	st->from = st->to + DAY;
-	st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
+	st->to = st->from + (span_days(st) - 1) * DAY;
 	if (st->to > st->last)
 		st->to = st->last;
 	return 0;
@@ -615,7 +645,7 @@ static void
 span_first(struct coupang *st)
 {
 	st->from = st->first;
-	st->to = st->from + (COUPANG_SPAN_DAYS - 1) * DAY;
+	st->to = st->from + (span_days(st) - 1) * DAY;
 	if (st->to > st->last)
 		st->to = st->last;
 }
@@ -717,6 +747,16 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		if (span_next(st) == 0)
 			st->req = 0;
 		else {
+			st->phase = PH_EXCHANGES;
+			span_first(st);
+		}
+	}
+	if (st->phase == PH_EXCHANGES && st->x_done) {
+		/* This span's exchange requests are read: the next span (7
+		 * days at most), then the order sheets. */
+		if (span_next(st) == 0)
+			st->x_done = 0;
+		else {
 			st->phase = PH_SHEETS;
 			span_first(st);
 		}
@@ -747,6 +787,14 @@ coupang_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		uoms_url_escape(&path, json_string_value(json_array_get(
 		    st->queue, st->q_pos)));
 		uoms_buf_str(&query, "");
+	} else if (st->phase == PH_EXCHANGES) {
+		uoms_buf_str(&path, "/exchangeRequests");
+		uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s"
+		    "&maxPerPage=%d", from, to, COUPANG_PER_PAGE);
+		if (st->next_token != NULL) {
+			uoms_buf_str(&query, "&nextToken=");
+			uoms_url_escape(&query, st->next_token);
+		}
 	} else if (st->phase == PH_REQUESTS) {
 		uoms_buf_str(&path, "/returnRequests");
 		uoms_buf_printf(&query, "createdAtFrom=%s&createdAtTo=%s"
@@ -842,6 +890,7 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	if (st == NULL || (!ctx->products && (!st->started ||
 	    (st->phase == PH_SHEETS && st->status >= NSTATUS) ||
 	    (st->phase == PH_REQUESTS && st->req >= NREQUESTS) ||
+	    (st->phase == PH_EXCHANGES && st->x_done) ||
 	    (st->phase == PH_BOXES && st->q_pos >=
 	    json_array_size(st->queue))))) {
 		snprintf(why, whylen, "an answer came with no request");
@@ -895,6 +944,8 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 
 		if (st->phase == PH_REQUESTS ? uoms_coupang_receipt(st,
 		    coupang_requests[st->req][0], row, why, whylen) < 0 :
+		    st->phase == PH_EXCHANGES ? uoms_coupang_exchange(st, row,
+		    why, whylen) < 0 :
 		    emit_box(ctx, st, row, coupang_status[st->status], why,
 		    whylen) < 0) {
 			json_decref(root);
@@ -907,6 +958,8 @@ coupang_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 		return -1;
 	if (more == 0 && st->phase == PH_REQUESTS)
 		st->req++;
+	else if (more == 0 && st->phase == PH_EXCHANGES)
+		st->x_done = 1;
 	else if (more == 0)
 		st->status++;
 	return 0;
@@ -988,4 +1041,7 @@ const struct uoms_kind uoms_kind_coupang = {
 	/* About 10 requests a second per vendor answer 429: stay well
 	 * under. */
 	.max_rate = 5.0,
+	.push = uoms_coupang_push,
+	.pushed = uoms_coupang_pushed,
+	.wants_ack = uoms_coupang_wants_ack,
 };

@@ -16,6 +16,7 @@
 
 enum coupang_phase {
 	PH_REQUESTS = 0,	/* return requests of the window */
+	PH_EXCHANGES,		/* exchange requests of the window */
 	PH_SHEETS,		/* order sheets of the window */
 	PH_BOXES		/* boxes the requests named, one by one */
 };
@@ -27,6 +28,7 @@ struct coupang {
 	time_t from, to;	/* the current span */
 	size_t status;		/* index into coupang_status */
 	size_t req;		/* index into coupang_requests */
+	int x_done;		/* the exchange requests of this span read */
 	char *next_token;	/* NULL: the first page */
 	/* shipmentBoxId -> {"holds": {key: note}, "cancel": {vid: n}} */
 	json_t *boxes;
@@ -109,6 +111,23 @@ enum uoms_kind_step uoms_coupang_signed_get(struct uoms_fetch_ctx *ctx,
     struct uoms_http_req *req, const char *path, const char *query,
     char *why, size_t whylen);
 
+/* The same for any method (the body is the caller's to fill: Coupang
+ * signs the method, path and query only). */
+enum uoms_kind_step uoms_coupang_signed(struct uoms_fetch_ctx *ctx,
+    struct uoms_http_req *req, const char *method, const char *path,
+    const char *query, char *why, size_t whylen);
+
+/* uoms-push (kind-coupang-push.c): the acknowledgement and the invoice
+ * upload of one shipment box, and their answers, as kind.h's push,
+ * pushed and wants_ack are. */
+int uoms_coupang_push(struct uoms_fetch_ctx *ctx,
+    const struct uoms_push_item *it, struct uoms_http_req *req,
+    struct uoms_buf *answer, char *why, size_t whylen);
+int uoms_coupang_pushed(struct uoms_fetch_ctx *ctx,
+    const struct uoms_http_resp *r, struct uoms_buf *answer, char *why,
+    size_t whylen);
+int uoms_coupang_wants_ack(const struct uoms_channel *c);
+
 /* What the return requests said of shipment box id: its object in
  * st->boxes, {"holds": {key: note}, "cancel": {vendorItemId: units}},
  * made on first use when make is set; NULL when none. Borrowed. */
@@ -125,6 +144,14 @@ json_t *uoms_coupang_holds_array(json_t *holds);
  * with why when it has no receiptId. */
 int uoms_coupang_receipt(struct coupang *st, const char *asked_type,
     json_t *r, char *why, size_t whylen);
+
+/* One exchange request x (borrowed) into st->boxes, once per
+ * exchangeId: a channel hold on the box it takes back
+ * (exchangeItemDtoV1s[].originalShipmentBoxId) while it is not done; a
+ * done one still names the box, so that it is read and its hold goes.
+ * 0, or -1 with why when it has no exchangeId. */
+int uoms_coupang_exchange(struct coupang *st, json_t *x, char *why,
+    size_t whylen);
 
 /* --products: the next request of the catalog walk, and its answer
  * taken (root borrowed): as next() and take() are (kind.h). */

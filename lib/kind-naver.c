@@ -57,6 +57,28 @@
  * makes the request again, once a fetch; a 429 is asked again after one
  * refill of the gateway's bucket, whose GNCP-GW-RateLimit-* headers pace
  * every request (naver_refused, naver_pace).
+ *
+ * uoms-push (naver_push, naver_pushed), after the same token (a kept one,
+ * else asked for first; a 401 re-issues it once, as a fetch does):
+ *   order confirmation (발주 확인 처리), the ack: "발주 확인 처리" under
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current
+ *     POST /v1/pay-order/seller/product-orders/confirm {"productOrderIds":
+ *     [...]}
+ *   dispatch (발송 처리), the shipment:
+ *     https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-dispatch-product-orders-pay-order-seller
+ *     POST /v1/pay-order/seller/product-orders/dispatch
+ *     {"dispatchProductOrders": [{productOrderId, deliveryMethod
+ *     "DELIVERY", deliveryCompanyCode, trackingNumber, dispatchDate}]}
+ * at most 30 product orders a request, so an order of more is told in
+ * several. Both answer 200 with data {failProductOrderInfos
+ * [{productOrderId, code, message}]} and what went through: dispatch as
+ * successProductOrderIds, confirm as successProductOrderInfos
+ * [{productOrderId, isReceiverAddressChanged}] (either is read). Any product
+ * order failed refuses the push, naming it, and those that went through.
+ * The product orders told are the order's items (external_item_id) that
+ * are not closed (cancelled or returned whole), not dispatched yet, and,
+ * for the ack, not confirmed yet (place_order_status OK): an order with
+ * none left is taken without a request.
  */
 #include <crypt.h>
 #include <ctype.h>
@@ -68,6 +90,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "carrier.h"
 #include "kind-naver.h"
 #include "kind.h"
 #include "map.h"
@@ -84,6 +107,7 @@
 /* The pace when an answer says nothing of the gateway's bucket. */
 #define NAVER_BLIND_PAUSE 0.2
 #define NAVER_NOTE_MAX 500	/* bytes of a channel_holds note */
+#define NAVER_PUSH_BATCH 30	/* productOrderIds a confirm or dispatch */
 #define KST (9 * 3600)
 
 /*
@@ -136,6 +160,15 @@ struct naver {
 	 * refused request is asked again in its phase, resume. */
 	int reissued;
 	enum naver_phase resume;
+	/* uoms-push (naver_push): the product orders to tell, sent
+	 * NAVER_PUSH_BATCH at a time from push_pos; what Naver said of
+	 * those sent so far. started stays 0: naver_refused leaves every
+	 * answer of a push to naver_pushed. */
+	json_t *push_ids;
+	size_t push_pos, push_batch;
+	int push_token;		/* the request out is the token's */
+	json_t *push_ok, *push_fail;
+	char push_company[64], push_date[48];
 };
 
 #define NAVER_PRODUCTS_PER_PAGE 100
@@ -1412,6 +1445,24 @@ naver_code(const struct uoms_http_resp *r, char *out, size_t outlen)
 	json_decref(root);
 }
 
+/* The token a 401 refused, dropped, from the store too: kept as it is
+ * (so still masked in messages), but expired. */
+static void
+naver_drop_token(struct uoms_fetch_ctx *ctx, struct naver *st)
+{
+	char expires[40];
+
+	if (st->token == NULL)
+		return;
+	if (ctx->keep_secret != NULL) {
+		uoms_time_after(-1, expires);
+		ctx->keep_secret(ctx, "token", st->token, expires);
+	}
+	OPENSSL_cleanse(st->token, strlen(st->token));
+	free(st->token);
+	st->token = NULL;
+}
+
 /*
  * Answers the engine would not read well (kind.h, refused):
  *
@@ -1432,25 +1483,14 @@ naver_refused(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
     char *why, size_t whylen)
 {
 	struct naver *st = ctx->state;
-	char code[48], expires[40];
+	char code[48];
 	double d;
 
 	if (st == NULL || !st->started)
 		return UOMS_REFUSAL_ENGINE;
 	naver_code(r, code, sizeof code);
 	if (r->status == 401 && st->phase != P_TOKEN) {
-		if (st->token != NULL) {
-			/* Dropped from the store too: kept as it is (so
-			 * still masked in messages), but expired. */
-			if (ctx->keep_secret != NULL) {
-				uoms_time_after(-1, expires);
-				ctx->keep_secret(ctx, "token", st->token,
-				    expires);
-			}
-			OPENSSL_cleanse(st->token, strlen(st->token));
-			free(st->token);
-			st->token = NULL;
-		}
+		naver_drop_token(ctx, st);
 		if (st->reissued) {
 			snprintf(why, whylen, "authentication failed (HTTP 401"
 			    "%s%s) with a token issued just now", code[0] !=
@@ -1507,6 +1547,392 @@ naver_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return -1;
 }
 
+/* uoms-push: the ack (발주 확인) and the shipment (발송 처리). */
+
+/* Nonzero when item (of a stored record) is closed: cancelled or
+ * returned whole, nothing of it left to confirm or ship. */
+static int
+push_item_closed(json_t *item)
+{
+	const char *cs = str(item, "channel_status");
+	json_t *q = json_object_get(item, "quantity");
+	json_t *c = json_object_get(item, "cancelled_quantity");
+
+	if (status_index(cs) >= NLIVE)
+		return 1;
+	return json_is_integer(q) && json_is_integer(c) &&
+	    json_integer_value(c) >= json_integer_value(q);
+}
+
+/* Nonzero when item's product order left PAYED for good (dispatched
+ * or further on): a confirm or a dispatch of it is moot. */
+static int
+push_item_dispatched(json_t *item)
+{
+	int k = status_index(str(item, "channel_status"));
+
+	return k >= 2 && k < NLIVE;
+}
+
+/*
+ * The productOrderIds of record's items push (what) tells, into
+ * st->push_ids; why said (-1) when an item has no id.
+ */
+static int
+push_ids(struct naver *st, const struct uoms_push_item *it, char *why,
+    size_t whylen)
+{
+	json_t *items = json_object_get(it->record, "items");
+	int ack = strcmp(it->push, "ack") == 0;
+
+	st->push_ids = json_array();
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *item = json_array_get(items, i);
+		const char *id = str(item, "external_item_id");
+		const char *place = str(item, "place_order_status");
+
+		if (push_item_closed(item) || push_item_dispatched(item))
+			continue;
+		if (ack && place != NULL && strcmp(place, "OK") == 0)
+			continue;
+		if (!nonempty(id)) {
+			snprintf(why, whylen, "item %zu of order '%s' has no "
+			    "external_item_id (its productOrderId)", i + 1,
+			    it->external_order_id);
+			return -1;
+		}
+		json_array_append_new(st->push_ids, json_string(id));
+	}
+	return 0;
+}
+
+/*
+ * The first time push() is asked for a push: what it tells and how,
+ * checked before anything is sent. 1 when there is nothing to tell
+ * (answer filled), 0 to go on, -1 with why.
+ */
+static int
+push_start(struct uoms_fetch_ctx *ctx, struct naver *st,
+    const struct uoms_push_item *it, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	const char *code;
+
+	if (nonempty(ctx->channel->base_url) &&
+	    uoms_map_base_ok(ctx->channel->base_url, why, whylen) < 0)
+		return -1;
+	if (strcmp(it->push, "ack") != 0 && strcmp(it->push, "ship") != 0) {
+		snprintf(why, whylen, "naver takes no push '%s'", it->push);
+		return -1;
+	}
+	if (strcmp(it->push, "ship") == 0) {
+		if (!nonempty(it->carrier) || !nonempty(it->tracking_number)) {
+			snprintf(why, whylen, "a shipment needs a carrier and "
+			    "a tracking number");
+			return -1;
+		}
+		if ((code = uoms_carrier_code(it->carrier, "naver")) == NULL) {
+			snprintf(why, whylen, "carrier '%.64s' has no naver "
+			    "deliveryCompanyCode in carriers.tsv (uoms(7))",
+			    it->carrier);
+			return -1;
+		}
+		snprintf(st->push_company, sizeof st->push_company, "%s",
+		    code);
+		/* Now, in KST with milliseconds, as Naver writes its times
+		 * (the docs' example: 2022-04-05T12:17:35.000+09:00). */
+		kst_text(now_ms(), st->push_date, sizeof st->push_date);
+	}
+	if (push_ids(st, it, why, whylen) < 0)
+		return -1;
+	st->push_ok = json_array();
+	st->push_fail = json_array();
+	if (json_array_size(st->push_ids) == 0) {
+		uoms_buf_printf(answer, "{\"successProductOrderIds\":[],"
+		    "\"note\":\"nothing to %s: every product order is %s\"}",
+		    strcmp(it->push, "ack") == 0 ? "confirm" : "dispatch",
+		    strcmp(it->push, "ack") == 0 ? "confirmed, dispatched or "
+		    "closed already" : "dispatched or closed already");
+		return 1;
+	}
+	if (st->token == NULL) {
+		char scratch[256];
+		const char *k = ctx->secret(ctx, "token", scratch,
+		    sizeof scratch);
+
+		if (k != NULL && (st->token = strdup(k)) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The next batch of st->push_ids as a confirm or a dispatch. */
+static int
+push_batch(struct uoms_fetch_ctx *ctx, struct naver *st,
+    const struct uoms_push_item *it, struct uoms_http_req *req, char *why,
+    size_t whylen)
+{
+	int ack = strcmp(it->push, "ack") == 0;
+	json_t *body = json_object(), *list = json_array();
+	size_t n = json_array_size(st->push_ids) - st->push_pos;
+	char *text;
+
+	st->push_batch = n < NAVER_PUSH_BATCH ? n : NAVER_PUSH_BATCH;
+	for (size_t i = 0; i < st->push_batch; i++) {
+		json_t *id = json_array_get(st->push_ids, st->push_pos + i);
+
+		if (ack) {
+			json_array_append(list, id);
+			continue;
+		}
+		json_array_append_new(list, json_pack("{s:O, s:s, s:s, s:s, "
+		    "s:s}", "productOrderId", id, "deliveryMethod", "DELIVERY",
+		    "deliveryCompanyCode", st->push_company, "trackingNumber",
+		    it->tracking_number, "dispatchDate", st->push_date));
+	}
+	json_object_set_new(body, ack ? "productOrderIds" :
+	    "dispatchProductOrders", list);
+	text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	if (text == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	snprintf(req->method, sizeof req->method, "POST");
+	naver_base(ctx, &req->url);
+	uoms_buf_str(&req->url, ack ? "/v1/pay-order/seller/product-orders/"
+	    "confirm" : "/v1/pay-order/seller/product-orders/dispatch");
+	uoms_buf_clear(&req->body);
+	uoms_buf_str(&req->body, text);
+	free(text);
+	uoms_http_req_header(req, 0, "Content-Type: application/json");
+	bearer(st, req);
+	return 0;
+}
+
+/* kind.h, push: a token first when none is kept, then the batches. */
+static int
+naver_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	struct naver *st = ctx->state;
+	int r;
+
+	if (st == NULL) {
+		if ((st = calloc(1, sizeof *st)) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return -1;
+		}
+		ctx->state = st;
+	}
+	if (st->push_ids == NULL && (r = push_start(ctx, st, it, answer, why,
+	    whylen)) != 0)
+		return r;
+	/* After a 401, the token request and the batch it refused are
+	 * asked again: not a cycle (the engine's guard). */
+	req->again = st->reissued == 1;
+	if ((st->push_token = st->token == NULL))
+		return naver_token_req(ctx, req, why, whylen) ==
+		    UOMS_KIND_REQUEST ? 0 : -1;
+	if (st->reissued == 1)
+		st->reissued = 2;
+	return push_batch(ctx, st, it, req, why, whylen);
+}
+
+/* What Naver said of the product orders told, as answer's JSON text:
+ * {"successProductOrderIds": [...], "failProductOrderInfos": [...]}. */
+static void
+push_answer(struct naver *st, struct uoms_buf *answer)
+{
+	json_t *j = json_pack("{s:O, s:O}", "successProductOrderIds",
+	    st->push_ok, "failProductOrderInfos", st->push_fail);
+	char *t = j != NULL ? json_dumps(j, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+
+	uoms_buf_clear(answer);
+	uoms_buf_str(answer, t != NULL ? t : "null");
+	free(t);
+	json_decref(j);
+}
+
+/*
+ * Why a push with failed product orders is refused: each one with
+ * Naver's code and message, then those that went through (they are
+ * done on Naver: uoms-push(1) says what a person does then).
+ */
+static void
+push_failed(struct naver *st, char *why, size_t whylen)
+{
+	struct uoms_buf b = { 0 };
+
+	for (size_t i = 0; i < json_array_size(st->push_fail); i++) {
+		json_t *f = json_array_get(st->push_fail, i);
+		char id[64] = "?";
+
+		uoms_map_id(json_object_get(f, "productOrderId"), id,
+		    sizeof id);
+		uoms_buf_printf(&b, "%sproduct order %s failed: %s%s%s", i > 0 ?
+		    "; " : "", id, str(f, "code") != NULL ? str(f, "code") :
+		    "", str(f, "code") != NULL ? " " : "", str(f, "message") !=
+		    NULL ? str(f, "message") : "(no message)");
+	}
+	if (json_array_size(st->push_ok) > 0) {
+		uoms_buf_str(&b, "; done all the same:");
+		for (size_t i = 0; i < json_array_size(st->push_ok); i++)
+			uoms_buf_printf(&b, " %s", json_string_value(
+			    json_array_get(st->push_ok, i)));
+	}
+	snprintf(why, whylen, "%s", b.p != NULL ? b.p : "");
+	uoms_buf_free(&b);
+}
+
+/* A 2xx answer to a batch, read into st; -1 with why when it is not
+ * Naver's answer (then it is not known what went through). */
+static int
+push_take_batch(struct naver *st, const struct uoms_http_resp *r, char *why,
+    size_t whylen)
+{
+	json_t *root = naver_parse(r, "data", why, whylen), *data, *ok, *fail;
+	char id[64];
+
+	if (root == NULL)
+		return -1;
+	data = json_object_get(root, "data");
+	ok = json_object_get(data, "successProductOrderIds");
+	if (ok == NULL)
+		ok = json_object_get(data, "successProductOrderInfos");
+	fail = json_object_get(data, "failProductOrderInfos");
+	if (!json_is_object(data) || (ok != NULL && !json_is_array(ok)) ||
+	    (fail != NULL && !json_is_array(fail)) || (ok == NULL &&
+	    fail == NULL)) {
+		snprintf(why, whylen, "answer's data has no "
+		    "successProductOrderIds or failProductOrderInfos");
+		json_decref(root);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(ok); i++) {
+		json_t *e = json_array_get(ok, i);
+
+		if (json_is_object(e))
+			e = json_object_get(e, "productOrderId");
+		if (uoms_map_id(e, id, sizeof id) == 0)
+			json_array_append_new(st->push_ok, json_string(id));
+	}
+	for (size_t i = 0; i < json_array_size(fail); i++)
+		json_array_append(st->push_fail, json_array_get(fail, i));
+	json_decref(root);
+	st->push_pos += st->push_batch;
+	return 0;
+}
+
+/*
+ * Naver's refusal of a whole request (400: {code, message,
+ * invalidInputs [{name, type, message}]}), said in why, the body as the
+ * answer.
+ */
+static void
+push_refusal(struct naver *st, const struct uoms_http_resp *r,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	json_t *root = json_loadb(r->body != NULL ? r->body : "", r->len, 0,
+	    NULL);
+	json_t *bad = json_object_get(root, "invalidInputs");
+	struct uoms_buf b = { 0 };
+	char ex[64], *t;
+
+	uoms_buf_printf(&b, "HTTP %ld", r->status);
+	if (str(root, "code") != NULL)
+		uoms_buf_printf(&b, " %s", str(root, "code"));
+	if (str(root, "message") != NULL)
+		uoms_buf_printf(&b, ": %s", str(root, "message"));
+	else if (root == NULL) {
+		excerpt(r->body != NULL ? r->body : "", r->len, ex, sizeof ex);
+		uoms_buf_printf(&b, ": '%s'", ex);
+	}
+	for (size_t i = 0; i < json_array_size(bad); i++) {
+		json_t *e = json_array_get(bad, i);
+
+		uoms_buf_printf(&b, "%s%s: %s", i == 0 ? " (" : "; ",
+		    str(e, "name") != NULL ? str(e, "name") : "?",
+		    str(e, "message") != NULL ? str(e, "message") : "invalid");
+		if (i + 1 == json_array_size(bad))
+			uoms_buf_str(&b, ")");
+	}
+	if (json_array_size(st->push_ok) > 0) {
+		uoms_buf_str(&b, "; done before it:");
+		for (size_t i = 0; i < json_array_size(st->push_ok); i++)
+			uoms_buf_printf(&b, " %s", json_string_value(
+			    json_array_get(st->push_ok, i)));
+	}
+	snprintf(why, whylen, "%s", b.p);
+	uoms_buf_free(&b);
+	t = root != NULL ? json_dumps(root, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+	uoms_buf_clear(answer);
+	if (t != NULL)
+		uoms_buf_str(answer, t);
+	else
+		uoms_buf_str(answer, "null");
+	free(t);
+	json_decref(root);
+}
+
+/* kind.h, pushed. */
+static int
+naver_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	struct naver *st = ctx->state;
+	int ok2xx = r->status >= 200 && r->status <= 299;
+
+	if (st == NULL || st->push_ids == NULL) {
+		snprintf(why, whylen, "an answer came with no request");
+		return -1;
+	}
+	naver_pace(ctx, r);
+	if (st->push_token) {
+		/* The token's answer: anything but 2xx is the engine's (a
+		 * 401 there is a wrong client id or secret). */
+		if (!ok2xx || take_token(ctx, st, r, why, whylen) < 0)
+			return -1;
+		return UOMS_PUSHED_MORE;
+	}
+	if (r->status == 401 && !st->reissued) {
+		/* Revoked, or another caller had it replaced: a new one,
+		 * once, and the same batch again (nothing was done). */
+		naver_drop_token(ctx, st);
+		st->reissued = 1;
+		return UOMS_PUSHED_MORE;
+	}
+	if (ok2xx) {
+		if (push_take_batch(st, r, why, whylen) < 0)
+			return -1;
+		if (st->push_pos < json_array_size(st->push_ids))
+			return UOMS_PUSHED_MORE;
+		push_answer(st, answer);
+		if (json_array_size(st->push_fail) == 0)
+			return 1;
+		push_failed(st, why, whylen);
+		return 0;
+	}
+	if (r->status < 400 || r->status > 499 || r->status == 401 ||
+	    r->status == 403 || r->status == 429)
+		return -1;
+	push_refusal(st, r, answer, why, whylen);
+	return 0;
+}
+
+/* kind.h, wants_ack: Naver's product orders wait for 발주 확인. */
+static int
+naver_wants_ack(const struct uoms_channel *c)
+{
+	(void)c;
+	return 1;
+}
+
 static void
 naver_done(struct uoms_fetch_ctx *ctx)
 {
@@ -1525,6 +1951,9 @@ naver_done(struct uoms_fetch_ctx *ctx)
 	json_decref(st->id_queue);
 	json_decref(st->want);
 	json_decref(st->skus);
+	json_decref(st->push_ids);
+	json_decref(st->push_ok);
+	json_decref(st->push_fail);
 	free(st);
 	ctx->state = NULL;
 }
@@ -1537,4 +1966,7 @@ const struct uoms_kind uoms_kind_naver = {
 	.done = naver_done,
 	/* No fixed pace: the gateway's bucket says (naver_pace). */
 	.max_rate = 0,
+	.push = naver_push,
+	.pushed = naver_pushed,
+	.wants_ack = naver_wants_ack,
 };

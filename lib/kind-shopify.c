@@ -49,6 +49,10 @@
  * An X-Shopify-API-Deprecated-Reason header (what of the query is
  * deprecated) is said once per run on stderr.
  *
+ * Push (uoms-push): no acknowledgement (Shopify has none); a shipment is
+ * the order's fulfillment orders asked, then fulfillmentCreate on those
+ * that can be fulfilled, with the tracking info (shopify_push below).
+ *
  * Setting api=rest keeps the legacy REST Admin API (orders.json,
  * products.json paged by the Link header) for a shop that still needs
  * it; it goes once every shop is on GraphQL:
@@ -69,6 +73,7 @@
 
 #include <openssl/crypto.h>
 
+#include "carrier.h"
 #include "currency.h"
 #include "kind.h"
 #include "map.h"
@@ -129,6 +134,14 @@ enum shopify_step {
 	ST_DONE
 };
 
+/* A shipment push: the order's fulfillment orders, then the fulfillment. */
+enum push_step {
+	PS_START,	/* nothing asked yet */
+	PS_TOKEN,	/* a client-credentials token request is out */
+	PS_ORDERS,	/* the fulfillment orders query is out */
+	PS_CREATE	/* the fulfillmentCreate mutation is out */
+};
+
 struct shopify_state {
 	char base[512];		/* no trailing '/' */
 	char version[32];
@@ -145,6 +158,8 @@ struct shopify_state {
 	double wait;		/* before the next request, seconds */
 	int throttled;		/* THROTTLED answers in a row */
 	int deprecated_said;	/* the deprecation header, once a run */
+	enum push_step pstep;	/* push mode: the request out */
+	json_t *fulfill;	/* push: the fulfillment order ids to fulfill */
 };
 
 static enum uoms_kind_step gql_request(struct uoms_fetch_ctx *,
@@ -287,13 +302,47 @@ shopify_token_request(struct shopify_state *st, struct uoms_http_req *req,
 	uoms_url_escape(&req->body, secret);
 }
 
+/*
+ * The token to send: one given as a secret (a custom app's Admin API
+ * token, or one kept from an earlier grant until it expires), 1 with
+ * *token set; else the client-credentials grant's request in req (its
+ * token kept for the next runs), 0; -1 with why when there is neither.
+ */
+static int
+shopify_token(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char **token, char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	const char *id, *secret;
+	char why2[256];
+	size_t n;
+
+	*token = st->token;
+	if (*token == NULL)
+		*token = ctx->secret(ctx, "access_token", why, whylen);
+	if (*token != NULL)
+		return 1;
+	id = ctx->secret(ctx, "client_id", why2, sizeof why2);
+	secret = id != NULL ? ctx->secret(ctx, "client_secret", why2,
+	    sizeof why2) : NULL;
+	if (id == NULL || secret == NULL) {
+		/* why (about access_token) says the first thing to fix; add
+		 * the alternative. */
+		n = strlen(why);
+		snprintf(why + n, whylen - n, " (or secrets client_id and "
+		    "client_secret)");
+		return -1;
+	}
+	shopify_token_request(st, req, id, secret);
+	return 0;
+}
+
 static enum uoms_kind_step
 shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
     char *why, size_t whylen)
 {
 	struct shopify_state *st = ctx->state;
 	const char *token;
-	char why2[256];
 
 	if (st == NULL) {
 		if (shopify_init(ctx, why, whylen) < 0)
@@ -303,28 +352,10 @@ shopify_next(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 	if (st->step == ST_DONE)
 		return UOMS_KIND_DONE;
 
-	/* A token given as a secret (a custom app's Admin API token, or one
-	 * kept from an earlier grant until it expires); else the client
-	 * credentials grant, whose token is kept for the next runs. */
-	token = st->token;
-	if (token == NULL)
-		token = ctx->secret(ctx, "access_token", why, whylen);
-	if (token == NULL) {
-		const char *id = ctx->secret(ctx, "client_id", why2,
-		    sizeof why2);
-		const char *secret = id != NULL ? ctx->secret(ctx,
-		    "client_secret", why2, sizeof why2) : NULL;
-
-		if (id == NULL || secret == NULL) {
-			/* why (about access_token) says the first thing to
-			 * fix; add the alternative. */
-			size_t n = strlen(why);
-
-			snprintf(why + n, whylen - n, " (or secrets client_id "
-			    "and client_secret)");
-			return UOMS_KIND_FAIL;
-		}
-		shopify_token_request(st, req, id, secret);
+	switch (shopify_token(ctx, req, &token, why, whylen)) {
+	case -1:
+		return UOMS_KIND_FAIL;
+	case 0:
 		st->step = ST_TOKEN;
 		return UOMS_KIND_REQUEST;
 	}
@@ -1515,6 +1546,354 @@ shopify_take(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
 	return 0;
 }
 
+/*
+ * Push (uoms-push): Shopify takes no acknowledgement of an order; a
+ * shipment is a fulfillment, with its tracking info, of the order's
+ * fulfillment orders that can still be fulfilled. Two requests: the
+ * order's fulfillment orders, then fulfillmentCreate on those whose
+ * status is OPEN or IN_PROGRESS (the others are closed, cancelled, on
+ * hold, scheduled or incomplete: no fulfillment can be made of them).
+ *   https://shopify.dev/docs/api/admin-graphql/latest/objects/FulfillmentOrder
+ *   https://shopify.dev/docs/api/admin-graphql/latest/enums/FulfillmentOrderStatus
+ *   https://shopify.dev/docs/api/admin-graphql/latest/mutations/fulfillmentCreate
+ *   https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentInput
+ * fulfillmentCreateV2 is deprecated since 2024-10 for fulfillmentCreate,
+ * which takes the same input (FulfillmentInput):
+ *   https://shopify.dev/changelog/removing-v2-suffix-from-fulfillmentcreatev2-and-fulfillmenttrackinginfoupdatev2
+ * The query's requested cost is 1 (the order) + 2 + 10 x (1 + 2 + 50) =
+ * 533 points, under the 1000 a single query may ask (rate-limits page
+ * above); 50 x 250 would ask more than 12 000 and be refused.
+ */
+static const char gql_fo_query[] =
+    "query FulfillmentOrders($id: ID!) { order(id: $id) { id "
+    "fulfillmentOrders(first: 10) { nodes { id status "
+    "lineItems(first: 50) { nodes { id remainingQuantity } } } } } }";
+
+static const char gql_fulfill_mutation[] =
+    "mutation fulfillmentCreate($fulfillment: FulfillmentInput!, "
+    "$message: String) { fulfillmentCreate(fulfillment: $fulfillment, "
+    "message: $message) { fulfillment { id status trackingInfo { company "
+    "number } } userErrors { field message } } }";
+
+/* A GraphQL request of query with vars (stolen); 0, or -1 with why. */
+static int
+push_request(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
+    const char *token, const char *query, json_t *vars, char *why,
+    size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *body = json_pack("{s:s, s:o}", "query", query, "variables",
+	    vars);
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(body);
+	if (text == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	snprintf(req->method, sizeof req->method, "POST");
+	uoms_buf_printf(&req->url, "%s/admin/api/%s/graphql.json", st->base,
+	    st->version);
+	uoms_buf_str(&req->body, text);
+	free(text);
+	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
+	uoms_http_req_header(req, 0, "Content-Type: application/json");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	/* A THROTTLED answer is the same request again, after the wait
+	 * its cost says (gql_cost). */
+	req->wait = st->wait;
+	req->again = st->throttled > 0;
+	st->wait = 0;
+	return 0;
+}
+
+/* The carrier's name for Shopify (carriers.tsv), or NULL with why. */
+static const char *
+push_company(const char *carrier, char *why, size_t whylen)
+{
+	const char *company;
+	char cwhy[300];
+
+	if (carrier == NULL || *carrier == '\0') {
+		snprintf(why, whylen, "no shipment.carrier: not sent");
+		return NULL;
+	}
+	if ((company = uoms_carrier_code(carrier, "shopify")) != NULL)
+		return company;
+	if (!uoms_carrier_known(carrier, strlen(carrier), cwhy, sizeof cwhy))
+		snprintf(why, whylen, "%s: not sent", cwhy);
+	else
+		snprintf(why, whylen, "carrier '%.64s' has no shopify name in "
+		    "carriers.tsv: not sent", carrier);
+	return NULL;
+}
+
+static int
+shopify_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	const char *token, *company, *ext = it->external_order_id;
+	size_t n = ext != NULL ? strlen(ext) : 0;
+	char gid[64];
+	json_t *vars;
+
+	(void)answer;
+	if (st == NULL) {
+		if (shopify_init(ctx, why, whylen) < 0)
+			return -1;
+		st = ctx->state;
+	}
+	if (strcmp(it->push, "ship") != 0) {
+		snprintf(why, whylen, "Shopify takes no %s, only shipments",
+		    it->push);
+		return -1;
+	}
+	if (n == 0 || n > 20 || strspn(ext, "0123456789") != n) {
+		snprintf(why, whylen, "external_order_id '%.64s' is not a "
+		    "Shopify order id: not sent", ext != NULL ? ext : "");
+		return -1;
+	}
+	if (it->tracking_number == NULL || *it->tracking_number == '\0') {
+		snprintf(why, whylen, "no shipment.tracking_number: not sent");
+		return -1;
+	}
+	if ((company = push_company(it->carrier, why, whylen)) == NULL)
+		return -1;
+	switch (shopify_token(ctx, req, &token, why, whylen)) {
+	case -1:
+		return -1;
+	case 0:
+		st->pstep = PS_TOKEN;
+		return 0;
+	}
+	if (st->fulfill == NULL) {
+		snprintf(gid, sizeof gid, "gid://shopify/Order/%s", ext);
+		vars = json_pack("{s:s}", "id", gid);
+		st->pstep = PS_ORDERS;
+		return push_request(ctx, req, token, gql_fo_query, vars, why,
+		    whylen);
+	}
+	vars = json_pack("{s:{s:O, s:{s:s, s:s}, s:b}}", "fulfillment",
+	    "lineItemsByFulfillmentOrder", st->fulfill, "trackingInfo",
+	    "company", company, "number", it->tracking_number,
+	    "notifyCustomer", 1);
+	st->pstep = PS_CREATE;
+	return push_request(ctx, req, token, gql_fulfill_mutation, vars, why,
+	    whylen);
+}
+
+/* j as compact JSON text into answer (or null). */
+static void
+push_answer(struct uoms_buf *answer, json_t *j)
+{
+	char *t = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_PRESERVE_ORDER) : NULL;
+
+	uoms_buf_str(answer, t != NULL ? t : "null");
+	free(t);
+}
+
+/*
+ * The fulfillment orders that can be fulfilled, as lineItemsByFulfillment
+ * Order entries ({"fulfillmentOrderId": ...}, all their items), into
+ * st->fulfill: UOMS_PUSHED_MORE; 0 with why when there is none, or when
+ * one with items left can't be fulfilled now (ON_HOLD, SCHEDULED,
+ * INCOMPLETE): the shipment would be half sent.
+ */
+static int
+push_take_orders(struct shopify_state *st, json_t *data,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	json_t *order = json_object_get(data, "order"), *nodes, *fo, *li;
+	json_t *seen = json_array();
+	const char *held = NULL, *held_status = NULL;
+	size_t i, k;
+
+	if (!json_is_object(order)) {
+		json_decref(seen);
+		snprintf(why, whylen, "no such order on Shopify");
+		uoms_buf_str(answer, "null");
+		return 0;
+	}
+	nodes = gql_nodes(json_object_get(order, "fulfillmentOrders"));
+	json_decref(st->fulfill);
+	st->fulfill = json_array();
+	json_array_foreach(nodes, i, fo) {
+		const char *status = jstr(fo, "status"), *id = jstr(fo, "id");
+		json_t *items = gql_nodes(json_object_get(fo, "lineItems"));
+		int left = json_array_size(items) == 0;
+
+		json_array_append_new(seen, json_pack("{s:s?, s:s?}", "id", id,
+		    "status", status));
+		json_array_foreach(items, k, li)
+			left |= json_integer_value(json_object_get(li,
+			    "remainingQuantity")) > 0;
+		if (id != NULL && left && (str_eq(status, "OPEN") ||
+		    str_eq(status, "IN_PROGRESS")))
+			json_array_append_new(st->fulfill, json_pack("{s:s}",
+			    "fulfillmentOrderId", id));
+		else if (left && held == NULL && !str_eq(status, "CLOSED") &&
+		    !str_eq(status, "CANCELLED")) {
+			held = id != NULL ? id : "?";
+			held_status = status != NULL ? status : "?";
+		}
+	}
+	if (held != NULL) {
+		snprintf(why, whylen, "fulfillment order %.100s is %.32s on "
+		    "Shopify: not all of the order can be fulfilled now",
+		    held, held_status);
+		push_answer(answer, seen);
+		json_decref(seen);
+		json_decref(st->fulfill);
+		st->fulfill = NULL;
+		return 0;
+	}
+	if (json_array_size(st->fulfill) == 0) {
+		snprintf(why, whylen, "no open fulfillment order: fulfilled or "
+		    "closed on Shopify");
+		push_answer(answer, seen);
+		json_decref(seen);
+		json_decref(st->fulfill);
+		st->fulfill = NULL;
+		return 0;
+	}
+	json_decref(seen);
+	return UOMS_PUSHED_MORE;
+}
+
+/* fulfillmentCreate's payload: accepted, or its userErrors refused. */
+static int
+push_take_create(json_t *data, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	json_t *p = json_object_get(data, "fulfillmentCreate");
+	json_t *ue = json_object_get(p, "userErrors"), *e, *f;
+	size_t i, n = 0;
+
+	if (json_array_size(ue) > 0) {
+		/* "field: message; ..." as Shopify words them. */
+		json_array_foreach(ue, i, e) {
+			json_t *field = json_object_get(e, "field");
+			const char *m = json_string_value(json_object_get(e,
+			    "message"));
+			const char *last = json_string_value(json_array_get(
+			    field, json_array_size(field) - 1));
+
+			if (n + 1 < whylen)
+				n += snprintf(why + n, whylen - n, "%s%s%s%s",
+				    i > 0 ? "; " : "", last != NULL ? last : "",
+				    last != NULL ? ": " : "", m != NULL ? m :
+				    "(no message)");
+		}
+		push_answer(answer, ue);
+		return 0;
+	}
+	if (!json_is_object(f = json_object_get(p, "fulfillment")))
+		return -1;	/* no word either way: left in doubt */
+	push_answer(answer, f);
+	return 1;
+}
+
+static int
+shopify_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	struct shopify_state *st = ctx->state;
+	json_t *root, *errors, *e, *data;
+	const char *code = NULL, *m;
+	enum push_step was;
+	size_t i;
+	int rc;
+
+	if (st == NULL || r->status == 429 || r->status >= 500)
+		return -1;	/* the engine's: retries */
+	was = st->pstep;
+	if (r->status < 200 || r->status > 299) {
+		/* A token refused (401, 403: nothing was run, so refused
+		 * rather than left in doubt as the engine would), a 400 or
+		 * a 404 (a version not served): nothing was done. */
+		json_t *j = json_loadb(r->body, r->len, 0, NULL);
+		json_t *err = json_object_get(j, "errors");
+
+		int auth = r->status == 401 || r->status == 403;
+
+		snprintf(why, whylen, "%sHTTP %ld%s%s%.200s", auth ?
+		    "authentication failed (" : "", r->status, auth ? ")" : "",
+		    json_is_string(err) ? ": " : "", json_is_string(err) ?
+		    json_string_value(err) : "");
+		push_answer(answer, err);
+		json_decref(j);
+		return 0;
+	}
+	if (was == PS_TOKEN) {
+		if (shopify_take_token(ctx, r, why, whylen) < 0) {
+			uoms_buf_str(answer, "null");
+			return 0;	/* only the token was asked */
+		}
+		st->pstep = PS_START;
+		return UOMS_PUSHED_MORE;
+	}
+	shopify_deprecated(ctx, r);
+	if ((root = uoms_map_parse(r, why, whylen)) == NULL) {
+		if (was == PS_CREATE)
+			return -1;	/* it may have run: in doubt */
+		uoms_buf_str(answer, "null");
+		return 0;
+	}
+	errors = json_object_get(root, "errors");
+	json_array_foreach(errors, i, e)
+		if ((code = json_string_value(json_object_get(json_object_get(e,
+		    "extensions"), "code"))) != NULL && strcmp(code,
+		    "THROTTLED") == 0)
+			break;
+	if (i < json_array_size(errors)) {
+		/* Not run at all: asked again once the bucket holds it. */
+		st->wait = gql_cost(st, root, 1);
+		json_decref(root);
+		if (++st->throttled > GQL_THROTTLED_MAX) {
+			snprintf(why, whylen, "throttled %d times in a row "
+			    "(query cost %.0f): not sent", st->throttled,
+			    st->cost);
+			uoms_buf_str(answer, "null");
+			return 0;
+		}
+		return UOMS_PUSHED_MORE;
+	}
+	if (json_array_size(errors) > 0) {
+		e = json_array_get(errors, 0);
+		code = json_string_value(json_object_get(json_object_get(e,
+		    "extensions"), "code"));
+		m = json_string_value(json_object_get(e, "message"));
+		snprintf(why, whylen, "GraphQL error: %.300s",
+		    m != NULL ? m : "(no message)");
+		push_answer(answer, errors);
+		/* Shopify's own failure may have come after the mutation
+		 * ran; any other error means it did not run. */
+		rc = was == PS_CREATE && str_eq(code,
+		    "INTERNAL_SERVER_ERROR") ? -1 : 0;
+		json_decref(root);
+		return rc;
+	}
+	st->throttled = 0;
+	st->wait = gql_cost(st, root, 0);
+	data = json_object_get(root, "data");
+	rc = was == PS_ORDERS ? push_take_orders(st, data, answer, why,
+	    whylen) : push_take_create(data, answer, why, whylen);
+	json_decref(root);
+	return rc;
+}
+
+/* Shopify has no acknowledgement of an order: only shipments go. */
+static int
+shopify_wants_ack(const struct uoms_channel *c)
+{
+	(void)c;
+	return 0;
+}
+
 static void
 shopify_done(struct uoms_fetch_ctx *ctx)
 {
@@ -1528,6 +1907,7 @@ shopify_done(struct uoms_fetch_ctx *ctx)
 	}
 	free(st->page_info);
 	free(st->after);
+	json_decref(st->fulfill);
 	free(st);
 	ctx->state = NULL;
 }
@@ -1540,4 +1920,7 @@ const struct uoms_kind uoms_kind_shopify = {
 	.take = shopify_take,
 	.done = shopify_done,
 	.max_rate = 2.0,
+	.push = shopify_push,
+	.pushed = shopify_pushed,
+	.wants_ack = shopify_wants_ack,
 };

@@ -55,6 +55,23 @@
  *   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
  * The quantities refunded are only in GET .../orders/{id}/refunds, one
  * request per order, and not read yet: cancelled_quantity is left out.
+ *
+ * Push (uoms-push): no acknowledgement (a paid order is processing
+ * already: nothing to confirm). A shipment is three requests (woo_push),
+ * authenticated as the fetch's are:
+ *   GET  {base}/wp-json/wc/v3/orders/{id}         the shop's status now
+ *   POST {base}/wp-json/wc/v3/orders/{id}/notes   {"note":"Shipped with
+ *        CARRIER, tracking number N","customer_note":true}
+ *   PUT  {base}/wp-json/wc/v3/orders/{id}         {"status":"completed"}
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#retrieve-an-order
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#create-an-order-note
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#update-an-order
+ * WooCommerce has no carrier or tracking field: the customer note carries
+ * them (WooCommerce emails a customer note to the customer). The order is
+ * read first because WooCommerce lets any status be set: completing an
+ * order the shop cancelled or refunded meanwhile would undo that, so such
+ * an order is refused before anything is written; one completed already
+ * gets the note alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +82,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "carrier.h"
 #include "currency.h"
 #include "kind.h"
 #include "map.h"
@@ -114,6 +132,13 @@ struct woo_state {
 	int oauth;		/* sign (OAuth 1.0a), not basic auth */
 	enum uoms_oauth1_method method;
 	struct uoms_buf plain;	/* the last request's URL, unsigned */
+	/* A push (woo_push): the requests answered so far, what the shop
+	 * said (kept for the answer), and whether it had the order
+	 * completed before. */
+	int push_step;
+	json_t *push_note;
+	json_t *push_order;	/* the order as the shop had it */
+	int push_completed;
 };
 
 static const char *
@@ -882,6 +907,265 @@ woo_auth_reason(const struct uoms_http_resp *r, char *out, size_t outlen)
 	json_decref(root);
 }
 
+/* Statuses a shipment must not overwrite: the order did not go out. */
+static const char *const woo_no_ship[] = { "cancelled", "refunded",
+    "failed", "trash", "checkout-draft", NULL };
+
+/* The carrier's name for the note, or NULL with why naming it. */
+static const char *
+woo_carrier(const struct uoms_push_item *it, char *why, size_t whylen)
+{
+	const char *name;
+	char cwhy[300];
+
+	if (it->carrier == NULL || it->carrier[0] == '\0') {
+		snprintf(why, whylen, "the order has no shipment.carrier");
+		return NULL;
+	}
+	if (!uoms_carrier_known(it->carrier, strlen(it->carrier), cwhy,
+	    sizeof cwhy)) {
+		snprintf(why, whylen, "%s", cwhy);
+		return NULL;
+	}
+	if ((name = uoms_carrier_code(it->carrier, "woocommerce")) == NULL)
+		snprintf(why, whylen, "carrier '%.64s' has no woocommerce name "
+		    "in carriers.tsv", it->carrier);
+	return name;
+}
+
+/*
+ * The next request of a shipment (see the top of the file): the order,
+ * then the note, then the status. Everything that can be checked here
+ * (the id, the carrier, the tracking number) is, before the first one.
+ */
+static int
+woo_push(struct uoms_fetch_ctx *ctx, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	const char *id = it->external_order_id, *name;
+	json_t *body = NULL;
+	char *text = NULL;
+
+	(void)answer;
+	if (strcmp(it->push, "ship") != 0) {
+		snprintf(why, whylen, "WooCommerce takes no %s (a paid order "
+		    "is processing already)", it->push);
+		return -1;
+	}
+	if (st == NULL) {
+		if (woo_init(ctx, why, whylen) < 0)
+			return -1;
+		st = ctx->state;
+	}
+	if (id == NULL || id[0] == '\0' || strlen(id) > 19 ||
+	    strspn(id, "0123456789") != strlen(id)) {
+		snprintf(why, whylen, "external_order_id '%.64s' is not a "
+		    "WooCommerce order id (a number)", id != NULL ? id : "");
+		return -1;
+	}
+	if ((name = woo_carrier(it, why, whylen)) == NULL)
+		return -1;
+	if (it->tracking_number == NULL || it->tracking_number[0] == '\0') {
+		snprintf(why, whylen, "the order has no "
+		    "shipment.tracking_number");
+		return -1;
+	}
+	switch (st->push_step) {
+	case 0:
+		snprintf(req->method, sizeof req->method, "GET");
+		uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/orders/%s",
+		    st->base, id);
+		break;
+	case 1: {
+		struct uoms_buf note = { 0 };
+
+		uoms_buf_printf(&note, "Shipped with %s, tracking number %s",
+		    name, it->tracking_number);
+		body = json_pack("{s:s, s:b}", "note", note.p,
+		    "customer_note", 1);
+		uoms_buf_free(&note);
+		snprintf(req->method, sizeof req->method, "POST");
+		uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/orders/%s/notes",
+		    st->base, id);
+		break;
+	}
+	default:
+		body = json_pack("{s:s}", "status", "completed");
+		snprintf(req->method, sizeof req->method, "PUT");
+		uoms_buf_printf(&req->url, "%s/wp-json/wc/v3/orders/%s",
+		    st->base, id);
+		break;
+	}
+	if (st->push_step > 0 && (body == NULL || (text = json_dumps(body,
+	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)) {
+		/* Memory, or a tracking number that is not UTF-8. */
+		json_decref(body);
+		snprintf(why, whylen, "can't make the request's JSON body");
+		return -1;
+	}
+	json_decref(body);
+	if (text != NULL) {
+		uoms_buf_str(&req->body, text);
+		free(text);
+		uoms_http_req_header(req, 0, "Content-Type: application/json");
+	}
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	/* Signed like a fetch's: a JSON body is not part of an OAuth 1.0a
+	 * base string (RFC 5849 3.4.1.3.1: only a form body is), nor of
+	 * what WooCommerce checks ($_GET and $_POST). */
+	return woo_auth(ctx, req, why, whylen) < 0 ? -1 : 0;
+}
+
+/* The answer's JSON into answer, compact; a string when it is not JSON. */
+static void
+woo_answer_text(const struct uoms_http_resp *r, json_t *root,
+    struct uoms_buf *answer)
+{
+	json_t *j = root != NULL ? json_incref(root) : json_stringn(r->body,
+	    r->len < 200 ? r->len : 200);
+	char *t = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_PRESERVE_ORDER) : NULL;
+
+	uoms_buf_str(answer, t != NULL ? t : "null");
+	free(t);
+	json_decref(j);
+}
+
+/* What the push leaves on record: the note and the order's status. */
+static void
+woo_push_answer(struct woo_state *st, json_t *order, struct uoms_buf *answer)
+{
+	json_t *a = json_object(), *o = json_object();
+	char *t;
+
+	json_object_set(a, "note", st->push_note != NULL ? st->push_note :
+	    json_null());
+	json_object_set(o, "id", json_object_get(order, "id"));
+	json_object_set(o, "status", json_object_get(order, "status"));
+	if (json_object_get(order, "date_completed_gmt") != NULL)
+		json_object_set(o, "date_completed_gmt",
+		    json_object_get(order, "date_completed_gmt"));
+	json_object_set_new(a, "order", o);
+	t = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	uoms_buf_str(answer, t != NULL ? t : "null");
+	free(t);
+	json_decref(a);
+}
+
+/*
+ * A 4xx of the shop ({code, message, data: {status}}) as why: its message
+ * and code, and, once the note is in, that the customer has it already.
+ */
+static void
+woo_push_refusal(struct woo_state *st, const struct uoms_http_resp *r,
+    json_t *root, char *why, size_t whylen)
+{
+	const char *msg = jstr(root, "message"), *code = jstr(root, "code");
+	int n;
+
+	n = snprintf(why, whylen, "HTTP %ld%s%.300s%s%.80s%s", r->status,
+	    msg != NULL ? ": " : "", msg != NULL ? msg : "", code != NULL ?
+	    " (" : "", code != NULL ? code : "", code != NULL ? ")" : "");
+	if (st->push_step == 2 && n > 0 && (size_t)n < whylen)
+		snprintf(why + n, whylen - n, "; the note with the tracking "
+		    "number was added (and emailed) already, the status was "
+		    "not set: set it on the shop");
+	for (char *c = why; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
+/*
+ * Reads the answer to woo_push's request: the order's status (refused
+ * when the shop has it cancelled or refunded), the note made, the status
+ * set. 401, 403, 429 and 5xx are the engine's.
+ */
+static int
+woo_pushed(struct uoms_fetch_ctx *ctx, const struct uoms_http_resp *r,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	struct woo_state *st = ctx->state;
+	json_t *root;
+	const char *status;
+	int rc = -1;
+
+	if (st == NULL || r->status < 200 || r->status == 401 ||
+	    r->status == 403 || r->status == 429 || r->status >= 500 ||
+	    (r->status >= 300 && r->status < 400))
+		return -1;
+	root = json_loadb(r->body, r->len, 0, NULL);
+	if (r->status >= 400) {
+		woo_answer_text(r, root, answer);
+		woo_push_refusal(st, r, root, why, whylen);
+		json_decref(root);
+		return 0;
+	}
+	/* 2xx: an answer that can't be read may still have been taken. */
+	if (!json_is_object(root))
+		goto out;
+	status = jstr(root, "status");
+	switch (st->push_step) {
+	case 0:
+		if (status == NULL)
+			goto out;
+		for (size_t i = 0; woo_no_ship[i] != NULL; i++)
+			if (strcmp(status, woo_no_ship[i]) == 0) {
+				woo_push_answer(st, root, answer);
+				snprintf(why, whylen, "the shop has the order "
+				    "%s: not told it shipped (nothing sent)",
+				    status);
+				rc = 0;
+				goto out;
+			}
+		st->push_completed = strcmp(status, "completed") == 0;
+		st->push_order = json_incref(root);
+		st->push_step = 1;
+		rc = UOMS_PUSHED_MORE;
+		break;
+	case 1:
+		if (json_object_get(root, "id") == NULL)
+			goto out;
+		st->push_note = json_pack("{s:O, s:O, s:O}", "id",
+		    json_object_get(root, "id"), "note", json_object_get(root,
+		    "note") ?: json_null(), "customer_note",
+		    json_object_get(root, "customer_note") ?: json_null());
+		st->push_step = 2;
+		if (!st->push_completed) {
+			rc = UOMS_PUSHED_MORE;
+			break;
+		}
+		/* Completed on the shop already: the note is all. */
+		woo_push_answer(st, st->push_order, answer);
+		rc = 1;
+		break;
+	default:
+		if (status == NULL)
+			goto out;
+		woo_push_answer(st, root, answer);
+		if (strcmp(status, "completed") != 0) {
+			snprintf(why, whylen, "the shop kept the order %.64s, "
+			    "not completed; the note with the tracking number "
+			    "was added already", status);
+			rc = 0;
+		} else
+			rc = 1;
+		break;
+	}
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* A paid WooCommerce order is processing already: nothing to confirm. */
+static int
+woo_wants_ack(const struct uoms_channel *c)
+{
+	(void)c;
+	return 0;
+}
+
 static void
 woo_done(struct uoms_fetch_ctx *ctx)
 {
@@ -889,6 +1173,8 @@ woo_done(struct uoms_fetch_ctx *ctx)
 
 	if (st != NULL) {
 		json_decref(st->pending);
+		json_decref(st->push_note);
+		json_decref(st->push_order);
 		uoms_buf_free(&st->plain);
 	}
 	free(st);
@@ -904,4 +1190,7 @@ const struct uoms_kind uoms_kind_woocommerce = {
 	.max_rate = 5.0,
 	.again = woo_again,
 	.auth_reason = woo_auth_reason,
+	.push = woo_push,
+	.pushed = woo_pushed,
+	.wants_ack = woo_wants_ack,
 };

@@ -87,6 +87,10 @@ struct uoms_push_item {
 	const char *push;		/* "ack" or "ship" */
 	const char *carrier;		/* canonical id (ship), else NULL */
 	const char *tracking_number;	/* (ship), else NULL */
+	/* The order's stored record (SPEC 3.1, as uoms-query prints it):
+	 * what a channel's request names besides the order (Coupang's
+	 * orderId and vendorItemIds, Naver's productOrderIds). Borrowed. */
+	const json_t *record;
 };
 
 /* What the engine gives a kind. */
@@ -131,6 +135,9 @@ struct uoms_fetch_ctx {
 	double pause;
 	void *engine;			/* the engine's own */
 };
+
+/* pushed(): this request was taken; push() makes the next one. */
+#define UOMS_PUSHED_MORE 2
 
 /* What refused() makes of an answer that is not 2xx. */
 enum uoms_kind_refusal {
@@ -196,15 +203,22 @@ struct uoms_kind {
 	/* Push mode (uoms_fetch_push; NULL: the kind can't push yet).
 	 * push() fills req for it (0), or says it accepted without a
 	 * request (1, answer filled with a JSON text: a kind with no
-	 * network), or why it can't be pushed (-1). Whether the channel
-	 * wants it at all is push.c's to ask (wants_ack). */
+	 * network), or why it can't be pushed (-1: nothing of it was
+	 * sent, or what was sent changed nothing, so the push is
+	 * refused, not left in doubt). Whether the channel
+	 * wants it at all is push.c's to ask (wants_ack). A push of more
+	 * than one request (Shopify asks the order's fulfillment orders
+	 * first) keeps its step in ctx->state: push() is asked again after
+	 * pushed() said UOMS_PUSHED_MORE, and done() frees the state. */
 	int (*push)(struct uoms_fetch_ctx *ctx,
 	    const struct uoms_push_item *it, struct uoms_http_req *req,
 	    struct uoms_buf *answer, char *why, size_t whylen);
 	/* Reads the answer to a push request, any status: 1 accepted
 	 * (answer filled with a JSON text), 0 refused by the channel (why
 	 * holds its message), -1 not for the kind to say (the engine's
-	 * rules: 429 and 5xx retried, 401/403 an authentication failure). */
+	 * rules: 429 and 5xx retried, 401/403 an authentication failure),
+	 * UOMS_PUSHED_MORE when this step was taken and push() has the
+	 * next request (what it needs of this answer kept in ctx->state). */
 	int (*pushed)(struct uoms_fetch_ctx *ctx,
 	    const struct uoms_http_resp *r, struct uoms_buf *answer,
 	    char *why, size_t whylen);

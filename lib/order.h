@@ -123,6 +123,18 @@ enum uoms_code uoms_order_parse(struct uoms_parser *p, const char *line,
 enum uoms_code uoms_product_parse(struct uoms_parser *p, const char *line,
     size_t len, struct uoms_product *o, struct uoms_error *e);
 
+/* A reference to a stored order (change.h); its line is read here, by the
+ * same parser, so a reference line is refused as an order line would be. */
+struct uoms_ref;
+
+/*
+ * Parses a reference line (any JSON object with id, order_no or channel
+ * and external_order_id; a whole record is one). Strings live in p until
+ * its next parse. UOMS_INVALID with e filled when it is not a reference.
+ */
+enum uoms_code uoms_ref_from_line(struct uoms_parser *p, const char *line,
+    size_t len, struct uoms_ref *r, struct uoms_error *e);
+
 /* Nonzero when s[0..n) is a phone number the store takes:
  * NNN-NNNN-NNNN or NN-NNN(N)-NNNN. */
 int uoms_phone_valid(const char *s, size_t n);

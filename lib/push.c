@@ -23,6 +23,7 @@
 #include "kind.h"
 #include "line.h"
 #include "push.h"
+#include "record.h"
 #include "rfc3339.h"
 #include "store_priv.h"
 #include "workflow.h"
@@ -127,6 +128,22 @@ load(struct pusher *p, long long id, struct target *t, struct uoms_error *e)
 	t->ships_reached = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return UOMS_OK;
+}
+
+/* The stored record of order t, parsed (a kind's request names more of
+ * it than the order), or NULL with e filled. */
+static json_t *
+stored_record(struct pusher *p, const struct target *t, struct uoms_error *e)
+{
+	struct uoms_buf b = { 0 };
+	json_t *rec = NULL;
+
+	if (uoms_order_record(p->s, t->id, &b, e) == UOMS_OK &&
+	    (rec = json_loadb(b.p, b.n, 0, NULL)) == NULL)
+		uoms_fail(e, UOMS_INTERNAL, "order %lld: can't read its "
+		    "record", t->id);
+	uoms_buf_free(&b);
+	return rec;
 }
 
 /* Nonzero when order t has left its workflow's initial state. */
@@ -347,9 +364,10 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
     const char *what, const char *input, size_t len, int is_arg,
     long lineno, const char *where)
 {
-	struct uoms_push_item it = { t->id, t->ext, what, NULL, NULL };
+	struct uoms_push_item it = { t->id, t->ext, what, NULL, NULL, NULL };
 	struct uoms_error e = { 0 };
 	struct uoms_buf answer = { 0 };
+	json_t *rec;
 	enum uoms_push_result r;
 	char why[700], msg[900];
 	int rc = 0;
@@ -358,14 +376,24 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
 		it.carrier = t->carrier;
 		it.tracking_number = t->tracking;
 	}
+	/* Read before the claim: a claim is never left for a push that
+	 * could not be tried. */
+	if ((rec = stored_record(p, t, &e)) == NULL) {
+		refuse(p, input, len, is_arg, lineno, e.code, where, e.msg);
+		return -1;
+	}
+	it.record = rec;
 	switch ((int)claim(p, t, what, &e)) {
 	case DONE_ALREADY:
+		json_decref(rec);
 		return 0;
 	case ELSEWHERE:
 		uoms_warn(where, "%s: being pushed by another uoms-push "
 		    "right now: left to it", what);
+		json_decref(rec);
 		return 2;
 	case REFUSED_BEFORE:
+		json_decref(rec);
 		return 1;
 	case UNCERTAIN:
 		snprintf(msg, sizeof msg, "%s to channel %s: pushed or not? "
@@ -373,14 +401,17 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
 		    "the answer: check on the channel, then uoms-push --resend "
 		    "%lld", what, t->channel, t->id);
 		refuse(p, input, len, is_arg, lineno, UOMS_INVALID, where, msg);
+		json_decref(rec);
 		return -1;
 	case CLAIMED:
 		break;
 	default:
 		refuse(p, input, len, is_arg, lineno, e.code, where, e.msg);
+		json_decref(rec);
 		return -1;
 	}
 	r = uoms_fetch_push(p->s, c, &p->fo, &it, &answer, why, sizeof why);
+	json_decref(rec);
 	if (p->o->dry_run) {
 		uoms_buf_free(&answer);
 		return 0;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "ingest.h"
+#include "order.h"
 #include "record.h"
 
 /* The order's items, copied (the statement moves on) into the scratch. */

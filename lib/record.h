@@ -1,6 +1,7 @@
 /*
- * record: an order's record (SPEC 3.1) read back from the store, from a
- * row whose first columns are UOMS_RECORD_COLUMNS (record.c).
+ * record: an order's stored record read back (SPEC 3.1), written by the
+ * same uoms_order_json() that writes new orders, so the bytes match
+ * whichever way a record is made.
  */
 #ifndef UOMS_RECORD_H
 #define UOMS_RECORD_H
@@ -25,5 +26,12 @@ struct uoms_stmt;
  */
 enum uoms_code uoms_record_from_row(struct uoms_store *s,
     struct uoms_stmt *st, struct uoms_buf *out, struct uoms_error *e);
+
+/*
+ * Appends the stored record of order id (SPEC 3.1) to out, as one line of
+ * JSON without its newline. UOMS_NOT_FOUND when there is no such order.
+ */
+enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
+    struct uoms_buf *out, struct uoms_error *e);
 
 #endif

@@ -4,11 +4,13 @@
  * plain arrays. Every refusal names the file and the node's line and
  * column, so a person can go straight to the mistake.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -845,3 +847,173 @@ uoms_workflow_get(const char *name, char *why, size_t whylen)
 	cache.w[cache.n++] = w;
 	return w;
 }
+
+/* ---- what states mean: their classes ---- */
+
+static const char *const cancel_actions[] = { "cancel", NULL };
+static const char *const pay_actions[] = { "pay", "payment", NULL };
+
+/* Marks every state reachable from a marked one. */
+static void
+reach(const struct uoms_workflow *w, int *mark)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (int i = 0; i < w->ntransitions; i++) {
+			int f = state_index(w, w->transitions[i].from);
+			int t = state_index(w, w->transitions[i].to);
+
+			if (f >= 0 && t >= 0 && mark[f] && !mark[t]) {
+				mark[t] = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
+static int
+sets(const struct uoms_state *st, const char *column)
+{
+	for (int i = 0; i < st->nstamps; i++)
+		if (st->stamps[i].set && strcmp(st->stamps[i].column,
+		    column) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_action(const char *a, const char *const *names)
+{
+	for (; a != NULL && *names != NULL; names++)
+		if (strcmp(a, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Departure and completion spread along the transitions: a state after
+ * a ship state has shipped, one after a complete state is complete.
+ * Delivered or collected without a departure is done too: the backlog is
+ * what is still to be worked on.
+ */
+int
+uoms_workflow_classes(const struct uoms_workflow *w, int *k)
+{
+	int n = w->nstates, *ship = calloc(n + 1, sizeof *ship);
+	int *done = calloc(n + 1, sizeof *done), rc = -1;
+
+	if (ship == NULL || done == NULL)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		const struct uoms_state *st = &w->states[i];
+
+		k[i] = 0;
+		if (st->terminal && (strcasecmp(st->name, "cancel") == 0 ||
+		    strcasecmp(st->name, "cancelled") == 0 ||
+		    strcasecmp(st->name, "canceled") == 0))
+			k[i] |= UOMS_CLASS_CANCELLED;
+		if (sets(st, "depart_time"))
+			k[i] |= UOMS_CLASS_SHIP;
+		ship[i] = sets(st, "depart_time");
+		done[i] = sets(st, "complete_time");
+	}
+	for (int i = 0; i < w->ntransitions; i++) {
+		const struct uoms_transition *t = &w->transitions[i];
+		int to = state_index(w, t->to);
+
+		if (to < 0)
+			continue;
+		if (is_action(t->action, cancel_actions) &&
+		    w->states[to].terminal)
+			k[to] |= UOMS_CLASS_CANCELLED;
+		if (is_action(t->action, pay_actions))
+			k[to] |= UOMS_CLASS_PAYMENT;
+	}
+	reach(w, ship);
+	reach(w, done);
+	for (int i = 0; i < n; i++) {
+		if (!(k[i] & UOMS_CLASS_CANCELLED)) {
+			k[i] |= ship[i] ? UOMS_CLASS_SHIPPED : 0;
+			k[i] |= done[i] ? UOMS_CLASS_COMPLETE : 0;
+		}
+		if (!w->states[i].terminal && !(k[i] & (UOMS_CLASS_SHIPPED |
+		    UOMS_CLASS_COMPLETE | UOMS_CLASS_CANCELLED)))
+			k[i] |= UOMS_CLASS_OPEN;
+		if (w->states[i].terminal || (k[i] & (UOMS_CLASS_COMPLETE |
+		    UOMS_CLASS_CANCELLED)))
+			k[i] |= UOMS_CLASS_DONE;
+	}
+	rc = 0;
+out:
+	free(ship);
+	free(done);
+	return rc;
+}
+
+int
+uoms_workflow_pays(const struct uoms_workflow *w)
+{
+	for (int i = 0; i < w->ntransitions; i++)
+		if (state_index(w, w->transitions[i].to) >= 0 &&
+		    is_action(w->transitions[i].action, pay_actions))
+			return 1;
+	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+uoms_workflow_names(const char *const dirs[2], char ***out, int *nout)
+{
+	char **v = NULL;
+	int n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		DIR *d = dirs[i] != NULL ? opendir(dirs[i]) : NULL;
+		struct dirent *de;
+
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			size_t len = strlen(de->d_name);
+			char **nv;
+
+			if (de->d_name[0] == '.' || len <= 5 ||
+			    strcmp(de->d_name + len - 5, ".yaml") != 0)
+				continue;
+			if ((nv = realloc(v, sizeof *v * (n + 1))) == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			v = nv;
+			if ((v[n] = strndup(de->d_name, len - 5)) == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			n++;
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+	if (n > 0)
+		qsort(v, n, sizeof *v, name_cmp);
+	/* Drop duplicates: the override folder's file replaces the other. */
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		if (m > 0 && strcmp(v[m - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[m++] = v[i];
+	}
+	*out = v;
+	*nout = m;
+	return 0;
+fail:
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return -1;
+}
+

@@ -3,6 +3,8 @@
  * YAML: share/uoms/workflows/NAME.yaml, overridden by a file of the same
  * name in the configuration folder's workflows/. Loaded once per process
  * and cached; a broken file is refused with file, line, column and why.
+ * The module also says what each state means to the reports (its
+ * classes: cancelled, shipped, complete, open...), from the file alone.
  */
 #ifndef UOMS_WORKFLOW_H
 #define UOMS_WORKFLOW_H
@@ -102,5 +104,46 @@ const struct uoms_transition *uoms_workflow_find(const struct uoms_workflow *w,
  */
 int uoms_workflow_path(const struct uoms_workflow *w, const char *from,
     const char *to, int users_only, const char **path, int max);
+
+
+/*
+ * What a state means to the reports (uoms-report(1)), from the workflow's
+ * file, never from the state's name. A state has any of these classes:
+ */
+enum uoms_state_class {
+	/* terminal, and named CANCEL, CANCELLED or CANCELED (any case) or
+	 * led to by an action named cancel */
+	UOMS_CLASS_CANCELLED = 1 << 0,
+	UOMS_CLASS_SHIP = 1 << 1,	/* entering it sets depart_time */
+	/* a ship state or one reachable from it, not cancelled */
+	UOMS_CLASS_SHIPPED = 1 << 2,
+	/* sets complete_time or is reachable from one that does, not
+	 * cancelled */
+	UOMS_CLASS_COMPLETE = 1 << 3,
+	/* an action pay or payment leads to it */
+	UOMS_CLASS_PAYMENT = 1 << 4,
+	/* the backlog: not terminal, shipped, complete or cancelled */
+	UOMS_CLASS_OPEN = 1 << 5,
+	UOMS_CLASS_DONE = 1 << 6	/* complete, cancelled or terminal */
+};
+
+/*
+ * The classes of w's states: sets classes[i] to the bits of
+ * enum uoms_state_class that w->states[i] has, for every state of w
+ * (classes holds w->nstates). Returns 0, or -1 when out of memory.
+ */
+int uoms_workflow_classes(const struct uoms_workflow *w, int *classes);
+
+/* 1 when w has a payment step (a transition by action pay or payment),
+ * else 0: an order of a workflow without one is paid when placed. */
+int uoms_workflow_pays(const struct uoms_workflow *w);
+
+/*
+ * The names of the workflows in the folders dirs (either may be NULL):
+ * their *.yaml files, each name once, sorted. Sets *names (the caller
+ * frees each and the array) and *n, and returns 0; -1 when out of
+ * memory. A folder that can't be read holds none.
+ */
+int uoms_workflow_names(const char *const dirs[2], char ***names, int *n);
 
 #endif

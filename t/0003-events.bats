@@ -163,11 +163,7 @@ for line in sys.stdin:
 }
 
 @test "the man page's examples run" {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; inb = 1; next }
-	    inb && /^\.Ed/ { inb = 0; next }
-	    inb { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print > ("ex" n ".sh") }' \
-	    "$SRC/man/uoms-events.1"
+	man_examples uoms-events.1
 	[ -f ex1.sh ] && [ -f ex3.sh ]
 	run --separate-stderr sh -e ex1.sh
 	[ "$status" -eq 0 ]

@@ -10,11 +10,6 @@ users() {
 	    ORDER BY name" | tr '|' ' '
 }
 
-# in_store TEXT: how many times TEXT appears in the store's files.
-in_store() {
-	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
-}
-
 @test "the first user may be added by anyone; list prints it without a hash" {
 	run --separate-stderr uoms-user --actor nobody add root --role admin
 	[ "$status" -eq 0 ]
@@ -263,11 +258,7 @@ PY
 }
 
 @test "the man page EXAMPLES run" {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; inb = 1; next }
-	    inb && /^\.Ed/ { inb = 0; next }
-	    inb { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print > ("ex" n ".sh") }' \
-	    "$SRC/man/uoms-user.1"
+	man_examples uoms-user.1
 	[ -f ex4.sh ]
 	for i in 1 2 3 4; do
 		run --separate-stderr sh -e ex$i.sh </dev/null

@@ -4,18 +4,10 @@
 # (The other tools' pages are run by their own tests.)
 load helper
 
-# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
-examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
-}
-
 # run_examples PAGE: runs them in order; prints each one's exit status.
 run_examples() {
 	unset UOMS_DB
-	examples "$SRC/man/$1"
+	man_examples "$1"
 	for f in $(ls ex*.sh | sort -V); do
 		sh "$f" >"$f.out" 2>"$f.err" </dev/null && st=0 || st=$?
 		printf ' %s' "$st"

@@ -84,6 +84,10 @@ fuzz() {
 	fuzz fuzz-link
 }
 
+@test "fuzz: shopify's shipment push, its two requests' answers" {
+	fuzz fuzz-push-shopify
+}
+
 @test "fuzz: every target has seeds and a test here, every case a target" {
 	for src in "$SRC"/t/fuzz/fuzz-*.c; do
 		t=$(basename "$src" .c)

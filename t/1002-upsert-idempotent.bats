@@ -4,18 +4,8 @@
 # version is refused.
 load helper
 
-# The plain orders most tests use, made once per file (python3 is slow to
-# start): `order N` differs from `order 100001` only in the id digits.
 setup_file() {
-	order 100001 >"$BATS_FILE_TMPDIR/100001"
-	for n in 100002 100003 100004 100005 100006; do
-		sed "s/100001/$n/g" "$BATS_FILE_TMPDIR/100001" >"$BATS_FILE_TMPDIR/$n"
-	done
-}
-
-# plain EXT: the line `order EXT` prints.
-plain() {
-	cat "$BATS_FILE_TMPDIR/$1"
+	plain_orders
 }
 
 # versions: "channel:external_order_id version" for every order, by id.

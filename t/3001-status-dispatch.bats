@@ -10,19 +10,6 @@ setup_file() {
 	orders 5 >"$BATS_FILE_TMPDIR/five.jsonl"
 }
 
-five() {
-	uoms-upsert "$BATS_FILE_TMPDIR/five.jsonl" >/dev/null
-}
-
-# fields MEMBER... < RECORDS: the members of each record, tab-separated.
-fields() {
-	python3 -c '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
-    print("\t".join(str(o.get(k)) for k in sys.argv[1:]))' "$@"
-}
-
 # status_events: every status event, one per line.
 status_events() {
 	sql "SELECT order_id, from_state, to_state, version, actor, details
@@ -273,43 +260,13 @@ status_events() {
 }
 
 @test "the EXAMPLES of uoms-status(1) run as written" {
-	command -v mandoc >/dev/null || command -v man >/dev/null ||
-		skip "neither mandoc nor man (man-db) is installed to render man pages"
-	if command -v mandoc >/dev/null; then
-		mandoc -T ascii -O width=1000 "$SRC/man/uoms-status.1"
-	else
-		LC_ALL=C MANWIDTH=1000 MAN_KEEP_FORMATTING= man -l "$SRC/man/uoms-status.1" 2>/dev/null
-	fi | sed 's/.\x08//g' >page
-	# The literal blocks of EXAMPLES: lines indented deeper than its text.
-	python3 <<-'PY'
-	import re
-	lines = open("page", encoding="utf-8").read().splitlines()
-	sec = lines[lines.index("EXAMPLES") + 1:]
-	sec = sec[:next(i for i, l in enumerate(sec) if re.match(r"\S", l))]
-	ind = lambda l: len(l) - len(l.lstrip(" "))
-	text = min(ind(l) for l in sec if l.strip())
-	blocks, cur = [], None
-	for l in sec:
-	    if l.strip() and ind(l) > text:
-	        if cur is None:
-	            cur, base = [], ind(l)
-	        cur.append(l[base:])
-	    elif l.strip() or cur is not None and not l.strip():
-	        if cur is not None:
-	            blocks.append(cur)
-	        cur = None
-	if cur is not None:
-	    blocks.append(cur)
-	for i, b in enumerate(blocks, 1):
-	    open("example.%d" % i, "w", encoding="utf-8").write("\n".join(b) + "\n")
-	print(len(blocks))
-	PY
-	n=$(ls example.* | wc -l)
+	man_examples uoms-status.1
+	n=$(ls ex*.sh | wc -l)
 	[ "$n" -ge 6 ]
 	for ((i = 1; i <= n; i++)); do
 		st=0
-		bash -e -o pipefail "example.$i" >"out.$i" 2>"err.$i" || st=$?
-		echo "example $i: exit $st"; cat "example.$i"; cat "err.$i"
+		bash -e -o pipefail "ex$i.sh" >"out.$i" 2>"err.$i" || st=$?
+		echo "example $i: exit $st"; cat "ex$i.sh"; cat "err.$i"
 		[ "$st" -eq 0 ]
 	done
 	# what they did
@@ -322,9 +279,9 @@ status_events() {
 	PY
 	# the key replayed: one cancel, two identical records
 	[ "$(sql "SELECT count(*) FROM events WHERE type = 'status' AND to_state = 'CANCEL'")" -eq 1 ]
-	grep -l 'cancel-2611-000125' example.* >idem
+	grep -l 'cancel-2611-000125' ex*.sh >idem
 	[ "$(wc -l <idem)" -eq 1 ]
-	i=$(sed 's/example\.//' idem)
+	i=$(sed 's/^ex//; s/\.sh$//' idem)
 	[ "$(wc -l <"out.$i")" -eq 2 ]
 	[ "$(sed -n 1p "out.$i")" = "$(sed -n 2p "out.$i")" ]
 	# the all-or-nothing example refused, said so, and moved nothing

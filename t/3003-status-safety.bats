@@ -7,22 +7,8 @@ setup_file() {
 	orders 5 >"$BATS_FILE_TMPDIR/five.jsonl"
 }
 
-# five: five plain dispatch orders (WAITING), ids 1 to 5.
-five() {
-	uoms-upsert "$BATS_FILE_TMPDIR/five.jsonl" >/dev/null
-}
-
 admin() {
 	sql "INSERT INTO users(name, role, created_at, updated_at) VALUES ('${1:-boss}','admin','x','x')"
-}
-
-# fields MEMBER... < RECORDS: the members of each record, tab-separated.
-fields() {
-	python3 -c '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
-    print("\t".join(str(o.get(k)) for k in sys.argv[1:]))' "$@"
 }
 
 # state [ID]: every order's (or order ID's) id, status, version,

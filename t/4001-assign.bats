@@ -14,22 +14,6 @@ setup() {
 	orders 3 | uoms-upsert >/dev/null
 }
 
-# count SQL: the single number a query answers.
-count() {
-	sql "$1"
-}
-
-# lock ORDER TYPE OWNER [EXPIRES]: a lock taken by someone else.
-lock() {
-	sql "INSERT INTO locks (order_id, type, owner, acquired_at, expires_at)
-	    VALUES ($1, '$2', '$3', '2026-01-01T00:00:00Z', '${4:-2099-01-01T00:00:00Z}')"
-}
-
-admin() {
-	sql "INSERT INTO users (name, role, created_at, updated_at)
-	    VALUES ('$1', 'admin', 'x', 'x')"
-}
-
 @test "assigns the driver to every order named, one version and one event each" {
 	run --separate-stderr uoms-assign --driver Kim --phone 010-2222-3333 1 2
 	[ "$status" -eq 0 ]
@@ -293,17 +277,9 @@ admin() {
 	[ "$(count "SELECT count(*) FROM events")" = 3 ]
 }
 
-# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
-examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
-}
-
 @test "the man page's EXAMPLES run" {
 	rm -f "$UOMS_DB" "$UOMS_DB"-*
-	examples "$SRC/man/uoms-assign.1"
+	man_examples uoms-assign.1
 	[ -f ex5.sh ]
 	statuses=
 	for f in ex*.sh; do

@@ -5,11 +5,6 @@
 # of customer and shipping set one by one, versions, locks, idempotency.
 load helper
 
-# count SQL: the single value a query answers.
-count() {
-	sql "$1"
-}
-
 # like EXT N: N copies of the helper's order line, external ids EXT, EXT+1...
 like() {
 	local base i
@@ -17,16 +12,6 @@ like() {
 	for ((i = $1; i < $1 + $2; i++)); do
 		sed "s/\"100001\"/\"$i\"/; s/2611-100001/2611-$i/" <<<"$base"
 	done
-}
-
-lock() {
-	sql "INSERT INTO locks (order_id, type, owner, acquired_at, expires_at)
-	    VALUES ($1, '$2', '$3', '2026-01-01T00:00:00Z', '${4:-2099-01-01T00:00:00Z}')"
-}
-
-admin() {
-	sql "INSERT INTO users (name, role, created_at, updated_at)
-	    VALUES ('$1', 'admin', 'x', 'x')"
 }
 
 @test "every editable field is set, one version and one edited event each" {
@@ -256,16 +241,8 @@ EOF
 	[ "$(count "SELECT eta FROM orders")" = 2099-01-01T00:00:00Z ]
 }
 
-# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
-examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
-}
-
 @test "the man page's EXAMPLES run" {
-	examples "$SRC/man/uoms-edit.1"
+	man_examples uoms-edit.1
 	[ -f ex5.sh ]
 	statuses=
 	for f in ex*.sh; do

@@ -14,10 +14,6 @@ status_of() {
 	sql "SELECT status FROM orders WHERE id = $1"
 }
 
-nlocks() {
-	sql "SELECT count(*) FROM locks ${1:+WHERE $1}"
-}
-
 @test "a STATUS lock blocks another actor's status change, naming owner and expiry; not the owner's" {
 	setup_orders
 	run --separate-stderr uoms-lock --actor a acquire --type STATUS 1
@@ -459,11 +455,7 @@ for line in sys.stdin:
 }
 
 @test "the man page EXAMPLES run" {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; inb = 1; next }
-	    inb && /^\.Ed/ { inb = 0; next }
-	    inb { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print > ("ex" n ".sh") }' \
-	    "$SRC/man/uoms-lock.1"
+	man_examples uoms-lock.1
 	[ -f ex1.sh ] && [ -f ex3.sh ]
 	run --separate-stderr sh -e ex1.sh
 	echo "$stderr"

@@ -11,10 +11,6 @@ setup_orders() {
 	uoms-user --actor root add kim >/dev/null
 }
 
-nlocks() {
-	sql "SELECT count(*) FROM locks ${1:+WHERE $1}"
-}
-
 # broken: actor type details of each lock_broken event, one a line.
 broken() {
 	sql "SELECT order_id, actor, json_extract(details, '$.lock_type'),

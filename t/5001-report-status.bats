@@ -89,18 +89,9 @@ assert rows[-1].get("totals") is True and "totals" not in rows[0]'
 	[[ "$stderr" == "uoms-report: "*"write"* ]]
 }
 
-# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
-# (as t/0005-man-examples.bats does)
-examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
-}
-
 @test "uoms-report(1) EXAMPLES run as written" {
 	unset UOMS_DB
-	examples "$SRC/man/uoms-report.1"
+	man_examples uoms-report.1
 	st=
 	for f in $(ls ex*.sh | sort -V); do
 		sh "$f" >"$f.out" 2>"$f.err" </dev/null && s=0 || s=$?

@@ -19,11 +19,6 @@ use_key() {
 	export UOMS_CONFIG=$PWD/uoms.yaml
 }
 
-# in_store TEXT: how many lines of the store's files hold TEXT.
-in_store() {
-	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
-}
-
 # key_id_of HEX: a key's id, computed here independently of the tool:
 # the first 16 hex digits of the SHA-256 of the key's 32 bytes.
 key_id_of() {
@@ -474,10 +469,10 @@ time.sleep(60)' "$UOMS_DB" &
 	run --separate-stderr uoms-channel
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[[ "$stderr" == "uoms-channel: give a command: "* ]]
+	[[ "$stderr" == "uoms-channel: no command: add, list, "* ]]
 	run --separate-stderr uoms-channel frobnicate
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == "uoms-channel: 'frobnicate' is not add, list, "* ]]
+	[[ "$stderr" == "uoms-channel: unknown command 'frobnicate': add, "* ]]
 	run --separate-stderr uoms-channel list extra
 	[ "$status" -eq 2 ]
 	run --separate-stderr uoms-channel show a b
@@ -492,17 +487,9 @@ time.sleep(60)' "$UOMS_DB" &
 	[ ! -e a ]
 }
 
-# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
-examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
-}
-
 @test "the man page's EXAMPLES run" {
 	unset UOMS_DB
-	examples "$SRC/man/uoms-channel.1"
+	man_examples uoms-channel.1
 	[ -f ex5.sh ]
 	statuses=
 	for f in $(ls ex*.sh | sort -V); do

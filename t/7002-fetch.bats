@@ -363,11 +363,7 @@ Authorization: ****" ]
 
 @test "uoms-fetch(1) EXAMPLES run" {
 	unset UOMS_DB
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print >> f }' \
-	    "$SRC/man/uoms-fetch.1"
+	man_examples uoms-fetch.1
 	for f in $(ls ex*.sh | sort -V); do
 		sh "$f" >"$f.out" 2>"$f.err" </dev/null && st=0 || st=$?
 		echo "$f: $st: $(cat "$f.err")"

@@ -52,28 +52,6 @@ $SK}" | uoms-channel add "$name" --kind coupang \
 	    >/dev/null
 }
 
-# norm: each record with its keys sorted, one per line, lines sorted.
-norm() {
-	python3 -c '
-import json, sys
-for line in sys.stdin:
-    print(json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-' | sort
-}
-
-# shifted: the lines on stdin with every RFC 3339 UTC time SHIFT days later.
-shifted() {
-	python3 -c '
-import datetime, re, sys
-days = int(sys.argv[1])
-def move(m):
-    t = datetime.datetime.strptime(m.group(0), "%Y-%m-%dT%H:%M:%SZ")
-    return (t + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-for line in sys.stdin:
-    sys.stdout.write(re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", move, line))
-' "$SHIFT"
-}
-
 # The ten boxes as the kind must map them (dispatch), times unshifted.
 want_dispatch() {
 	shifted <<'EOF'
@@ -127,12 +105,16 @@ for line in open(sys.argv[1]):
 	diff -u want got
 
 	# The return requests first (cancels, then returns by status), then
-	# every status in turn, ACCEPT over two pages (nextToken), each query
-	# over KST days from a week before since to today.
+	# the exchange requests 7 days a query, then every status in turn,
+	# ACCEPT over two pages (nextToken), each query over KST days from a
+	# week before since to today.
 	paths >requests
-	[ "$(wc -l <requests)" -eq 12 ]
+	[ "$(wc -l <requests)" -eq 14 ]
 	from=$(TZ=Asia/Seoul date -d "$SINCE 7 days ago" +%Y-%m-%d)
 	to=$(TZ=Asia/Seoul date +%Y-%m-%d)
+	x="GET /v2/providers/openapi/apis/api/v4/vendors/A00012345/exchangeRequests"
+	x1="$x?createdAtFrom=$from&createdAtTo=$(date -d "$from 6 days" +%Y-%m-%d)&maxPerPage=50"
+	x2="$x?createdAtFrom=$(date -d "$from 7 days" +%Y-%m-%d)&createdAtTo=$to&maxPerPage=50"
 	r="GET /v2/providers/openapi/apis/api/v4/vendors/A00012345/returnRequests?createdAtFrom=$from&createdAtTo=$to"
 	q="GET /v2/providers/openapi/apis/api/v4/vendors/A00012345/ordersheets?createdAtFrom=$from&createdAtTo=$to&maxPerPage=50"
 	cat >want <<EOF
@@ -141,6 +123,8 @@ $r&cancelType=RETURN&maxPerPage=50&status=RU
 $r&cancelType=RETURN&maxPerPage=50&status=UC
 $r&cancelType=RETURN&maxPerPage=50&status=PR
 $r&cancelType=RETURN&maxPerPage=50&status=CC
+$x1
+$x2
 $q&status=ACCEPT
 $q&nextToken=100008&status=ACCEPT
 $q&status=INSTRUCT
@@ -262,7 +246,7 @@ PY
 	run --separate-stderr uoms-fetch --channel cp1 --since "$SINCE"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 10 ]
-	[ "$(wc -l <server.log)" -eq 14 ]
+	[ "$(wc -l <server.log)" -eq 16 ]
 	printf '%s\n' "$output" | norm >got
 	want_dispatch >want
 	diff -u want got

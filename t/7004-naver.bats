@@ -53,28 +53,6 @@ $CLIENT_SECRET}" | uoms-channel add "$name" --kind naver \
 	    --secret client_id --secret client_secret "$@" >/dev/null
 }
 
-# norm: each record with its keys sorted, one per line, lines sorted.
-norm() {
-	python3 -c '
-import json, sys
-for line in sys.stdin:
-    print(json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-' | sort
-}
-
-# shifted: the lines on stdin with every RFC 3339 UTC time SHIFT days later.
-shifted() {
-	python3 -c '
-import datetime, re, sys
-days = int(sys.argv[1])
-def move(m):
-    t = datetime.datetime.strptime(m.group(0), "%Y-%m-%dT%H:%M:%SZ")
-    return (t + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-for line in sys.stdin:
-    sys.stdout.write(re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", move, line))
-' "$SHIFT"
-}
-
 # requests: what the server got, "METHOD PATH?QUERY" a line.
 requests() {
 	python3 -c '

@@ -42,20 +42,6 @@ add_shop() {
 	    --base-url "http://127.0.0.1:$PORT" --set limit=4 "$@" >/dev/null
 }
 
-# in_store TEXT: how many times TEXT appears in the store's files.
-in_store() {
-	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
-}
-
-# norm: each record with its keys sorted, one per line, lines sorted.
-norm() {
-	python3 -c '
-import json, sys
-for line in sys.stdin:
-    print(json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-' | sort
-}
-
 # The nine orders the server makes, one per status (financial_status /
 # fulfillment_status / cancelled), as the kind must map them (dispatch).
 want_dispatch() {

@@ -44,20 +44,6 @@ add_woo() {
 	    "$@" >/dev/null
 }
 
-# in_store TEXT: how many times TEXT appears in the store's files.
-in_store() {
-	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
-}
-
-# norm: each record with its keys sorted, one per line, lines sorted.
-norm() {
-	python3 -c '
-import json, sys
-for line in sys.stdin:
-    print(json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-' | sort
-}
-
 # The ten orders the server makes, every status (one refunded after it was
 # completed, one with a coupon: 50000 for 3 is 16667 each, the line's
 # 50000 kept), as the kind must map them (dispatch).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # kind coupang: what the return requests say (cancels, returns, ship-stop
-# requests), old open boxes read one by one, and a 429 that stops the run,
+# requests) and the exchange requests, old open boxes read one by one, and a 429 that stops the run,
 # against t/fake/coupang_server.py on t/data/kind-coupang.json plus the
 # requests each test adds (data.json, read again on every request).
 load helper
@@ -308,4 +308,52 @@ EOF
 	[[ "$output" == "400 "*"nextToken is not valid"* ]]
 	run signed $P "createdAtFrom=2026-01-01&createdAtTo=2026-01-05&cancelType=RETURN&status=UC"
 	[[ "$output" == "200 "* ]]
+}
+
+@test "coupang: an exchange request after fetch holds the box it takes back; when it completes, the hold goes" {
+	start
+	fetch
+	uoms-upsert <out >/dev/null
+	id=$(uoms-query --channel cp1 | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["external_order_id"] == "100004":
+        print(o["id"])')
+	[ -n "$id" ]
+	[ "$(uoms-query --id "$id" | jget holds)" = "[]" ]
+	# Three exchanges, two a page (opaque nextToken): one received on
+	# box 100004, one being picked up on 100005, one rejected on 100002.
+	change '
+def exchange(xid, status, box, reason):
+    d.setdefault("exchangeRequests", []).append({
+        "exchangeId": xid, "orderId": box["orderId"], "vendorId": "A00012345",
+        "exchangeStatus": status, "reasonCodeText": reason,
+        "createdAt": "2026-11-20T15:00:00", "modifiedAt": "2026-11-20T15:00:00",
+        "exchangeItemDtoV1s": [{"exchangeItemId": xid * 10,
+                                "originalShipmentBoxId": box["shipmentBoxId"],
+                                "quantity": 1}]})
+exchange(7001, "RECEIPT", box(100004), "사이즈 교환")
+exchange(7002, "PROGRESS", box(100005), "색상 교환")
+exchange(7003, "REJECT", box(100002), "품절")'
+	fetch
+	[ "$(grep -c exchangeRequests server.log)" -ge 3 ]
+	line 100004 | jget channel_holds >got
+	echo '[{"key": "coupang:exchange:7001", "note": "Coupang exchange request 7001 (RECEIPT): 사이즈 교환"}]' >want
+	diff -u want got
+	[ "$(line 100005 | jget 'channel_holds[0].key')" = coupang:exchange:7002 ]
+	[ "$(line 100002 | jget channel_holds)" = "[]" ]
+	uoms-upsert <out >/dev/null
+	[ "$(uoms-query --id "$id" | jget 'holds[0].note')" = "Coupang exchange request 7001 (RECEIPT): 사이즈 교환" ]
+	# Nothing ships while it stands.
+	run --separate-stderr uoms-status --to IN_PROGRESS "$id"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *on_hold* ]]
+	# The exchange is done: the next fetch resolves the hold.
+	change 'd["exchangeRequests"][0]["exchangeStatus"] = "SUCCESS"'
+	fetch
+	[ "$(line 100004 | jget channel_holds)" = "[]" ]
+	uoms-upsert <out >/dev/null
+	[ "$(uoms-query --id "$id" | jget holds)" = "[]" ]
+	uoms-status --to IN_PROGRESS "$id" >/dev/null
 }

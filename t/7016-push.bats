@@ -2,7 +2,7 @@
 # uoms-push (issue 10 item 5): acknowledgement and shipment told to the
 # channel once, through the fetch engine: http-jsonl against
 # t/fake/jsonl_server.py (POST /push, each accepted push in push.log),
-# demo with no network, and the kinds that can't push yet refused per order.
+# demo with no network, and a channel that can't push refused per order.
 load helper
 
 export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
@@ -202,17 +202,20 @@ PY
 	[ "$(sql "SELECT count(*) FROM events")" -eq "$events" ]
 }
 
-@test "a marketplace kind's order gets a per-order 'cannot push yet', the others go on" {
+@test "a channel that can't push (its credentials missing) gets a per-order reject, the others go on" {
 	fake_start jsonl_server.py --token "$TOKEN" --push-log push.log
 	shop
-	uoms-channel add coupang --kind coupang >/dev/null
+	# A coupang channel added without its secrets.
+	uoms-channel add coupang --kind coupang --set vendor_id=A00012345 >/dev/null
 	shop_orders 1
-	order C1 order_no='"2611-000901"' | uoms-upsert >/dev/null
+	order 100001 order_no='"2611-000901"' | uoms-upsert >/dev/null
 	shipped 1 2
 	run --separate-stderr uoms-push --reject rej.jsonl 2 1
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"order 2: invalid: kind coupang cannot push yet (channel coupang)"* ]]
+	[[ "$stderr" == *"order 2: invalid: ack "*"channel coupang"*"secret 'access_key' is not set"* ]]
+	[[ "$stderr" != *"order 1:"* ]]
 	[ "$(jget error.code < rej.jsonl)" = invalid ]
+	[[ "$(jget error.message < rej.jsonl)" == *"secret 'access_key' is not set"* ]]
 	[ "$(echo "$output" | wc -l)" -eq 2 ]
 	[ "$(pushed E1 ship)" -eq 1 ]
 }

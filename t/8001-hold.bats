@@ -227,16 +227,8 @@ one() {
 	[ "$(sql "SELECT count(*) FROM holds WHERE state = 'resolved'")" = 3 ]
 }
 
-# examples PAGE: each literal block of PAGE's EXAMPLES, as ex1.sh, ex2.sh...
-examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { n++; f = "ex" n ".sh"; printf "" > f; next }
-	    on && /^\.Ed/ { f = ""; next }
-	    f != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); gsub(/\\\(dq/, "\""); print >> f }' "$1"
-}
-
 @test "the man page's EXAMPLES run" {
-	examples "$SRC/man/uoms-hold.1"
+	man_examples uoms-hold.1
 	[ -f ex4.sh ]
 	statuses=
 	for f in ex*.sh; do

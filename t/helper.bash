@@ -280,3 +280,92 @@ pg_sql() {
 	psql -qXAt "$1" -c "$2"
 }
 # --- end PostgreSQL -------------------------------------------------------
+# --- helpers once copied across bats files (issue 11) -----------------------
+# Each of these was the same function in two or more t/*.bats files. A file
+# that needs another one of the same name defines its own after `load
+# helper`, which overrides it (t/3003's admin and lock, t/4003's lock,
+# t/1011's plain). The man EXAMPLES extractor is man_examples, above.
+
+# plain_orders: the plain orders most tests of a file use, made once per
+# file by its setup_file (python3 is slow to start): `order N` for N in
+# 100001..100006, each in $BATS_FILE_TMPDIR/N; they differ only in the id
+# digits (t/1002, t/1004, t/1005, t/1007).
+plain_orders() {
+	order 100001 >"$BATS_FILE_TMPDIR/100001"
+	for n in 100002 100003 100004 100005 100006; do
+		sed "s/100001/$n/g" "$BATS_FILE_TMPDIR/100001" >"$BATS_FILE_TMPDIR/$n"
+	done
+}
+
+# plain EXT: the line `order EXT` prints, as plain_orders made it.
+plain() {
+	cat "$BATS_FILE_TMPDIR/$1"
+}
+
+# five: five plain dispatch orders (WAITING), ids 1 to 5, stored from the
+# file setup_file wrote once with `orders 5 >"$BATS_FILE_TMPDIR/five.jsonl"`
+# (t/3001, t/3003).
+five() {
+	uoms-upsert "$BATS_FILE_TMPDIR/five.jsonl" >/dev/null
+}
+
+# fields MEMBER... < RECORDS: the members of each record, tab-separated.
+fields() {
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    print("\t".join(str(o.get(k)) for k in sys.argv[1:]))' "$@"
+}
+
+# count SQL: the single value a query answers.
+count() {
+	sql "$1"
+}
+
+# admin NAME: a user NAME with the role admin, straight into the store.
+admin() {
+	sql "INSERT INTO users (name, role, created_at, updated_at)
+	    VALUES ('$1', 'admin', 'x', 'x')"
+}
+
+# lock ORDER TYPE OWNER [EXPIRES]: a lock taken by someone else.
+lock() {
+	sql "INSERT INTO locks (order_id, type, owner, acquired_at, expires_at)
+	    VALUES ($1, '$2', '$3', '2026-01-01T00:00:00Z', '${4:-2099-01-01T00:00:00Z}')"
+}
+
+# nlocks [CONDITION]: how many locks the store holds (those matching the
+# SQL CONDITION, if given).
+nlocks() {
+	sql "SELECT count(*) FROM locks ${1:+WHERE $1}"
+}
+
+# in_store TEXT: how many lines of the store's files (the database and its
+# WAL) hold TEXT; 0 when none.
+in_store() {
+	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
+}
+
+# norm: each record with its keys sorted, one per line, lines sorted.
+norm() {
+	python3 -c '
+import json, sys
+for line in sys.stdin:
+    print(json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+' | sort
+}
+
+# shifted: the lines on stdin with every RFC 3339 UTC time SHIFT days later.
+shifted() {
+	python3 -c '
+import datetime, re, sys
+days = int(sys.argv[1])
+def move(m):
+    t = datetime.datetime.strptime(m.group(0), "%Y-%m-%dT%H:%M:%SZ")
+    return (t + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+for line in sys.stdin:
+    sys.stdout.write(re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", move, line))
+' "$SHIFT"
+}
+# --- end helpers once copied across bats files ------------------------------

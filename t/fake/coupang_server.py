@@ -23,7 +23,8 @@ the last shipmentBoxId of a page and "" on the last page, in the envelope
 
   coupang_server.py --data FILE [--access-key K] [--secret-key S]
       [--vendor-id V] [--page-size N] [--shift-days N]
-      [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+      [--fail N:WHAT]... [--hang SECONDS] [--log FILE] [--push-log FILE]
+      [--push-delay SECONDS]
 
 The catalog (seller products), signed alike:
   list     https://developers.coupangcorp.com/hc/en-us/articles/360033645034
@@ -64,6 +65,50 @@ a ship-stop request shows under both), PR (REQUEST_COUPANG_CHECK), CC
 token the server remembers, refused with 400 when unknown or reused with
 another query), "" on the last page.
 
+Exchange requests (교환요청 목록 조회), "Query a list of exchange requests"
+in Coupang's exchange API section ("a list of exchange requests received
+within up to 7 days"):
+  https://developers.coupangcorp.com/hc/en-us/sections/360005046554
+  (the list's members as Coupang's exchange API shows them: exchangeId,
+  orderId, exchangeStatus RECEIPT|PROGRESS|SUCCESS|REJECT|CANCEL,
+  exchangeItemDtoV1s[].originalShipmentBoxId, reasonCodeText, createdAt)
+GET /v2/providers/openapi/apis/api/v4/vendors/VENDOR/exchangeRequests
+    ?createdAtFrom=yyyy-mm-dd&createdAtTo=yyyy-mm-dd[&status=S]
+    [&maxPerPage=N][&nextToken=T]
+lists the data's "exchangeRequests" whose createdAt falls on those KST
+days, 7 days at most, both ends counted (else 400, "최대 조회 기간은 7일입니다";
+tighter than the 31 days of return requests), by
+exchangeId, maxPerPage (1 to 50, default 10) at a time, the same opaque
+nextToken as return requests; status, when given, one of the five.
+
+Pushes (uoms-push), signed alike; each accepted request is appended to
+--push-log FILE as a JSON line {method, path, body} before the answer,
+which --push-delay SECONDS holds back (a client killed in between):
+  PUT /v2/providers/openapi/apis/api/v4/vendors/VENDOR/ordersheets/acknowledgement
+    "Changing the status to Product in Preparation":
+    https://developers.coupangcorp.com/hc/en-us/articles/360033792994
+    body {"vendorId": "VENDOR", "shipmentBoxIds": [N, ...]} (numbers, 1
+    to 50; else 400). Each ACCEPT box moves to INSTRUCT; any other box is
+    a responseList entry with succeed false. Answer {code: 200, message:
+    "OK", data: {responseCode, responseMessage, responseList:
+    [{shipmentBoxId, succeed, resultCode, retryRequired, resultMessage}]}}
+    (responseCode 0 all taken, 1 some, 2 none).
+  POST /v2/providers/openapi/apis/api/v4/vendors/VENDOR/orders/invoices
+    "Uploading Waybills":
+    https://developers.coupangcorp.com/hc/en-us/articles/360033793014
+    body {"vendorId", "orderSheetInvoiceApplyDtos": [{shipmentBoxId
+    (number), orderId (number), vendorItemId (number),
+    deliveryCompanyCode (string, a courier code the docs list, else
+    400), invoiceNumber (string), splitShipping, preSplitShipped
+    (booleans), estimatedShippingDate (string)}]}, every member there
+    and of its type, else 400. By box: the orderId and vendorItemIds
+    must be the box's and the box INSTRUCT (acknowledged), else succeed
+    false with a resultMessage; a taken box moves to DEPARTURE with
+    invoiceNumber and deliveryCompanyName set, so the next fetch shows
+    it. Same answer shape as the acknowledgement.
+The box states pushes set live in the server (not in --data) and win
+over the data's status.
+
 One order sheet by its box:
   https://developers.coupangcorp.com/hc/en-us/articles/360033792854
 GET /v2/providers/openapi/apis/api/v4/vendors/VENDOR/ordersheets/BOXID:
@@ -79,6 +124,7 @@ import re
 import secrets
 import sys
 import threading
+import time
 import urllib.parse
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
@@ -92,6 +138,17 @@ PRODUCTS = "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products"
 PRODUCT = re.compile("^" + PRODUCTS + r"/(\d+)$")
 RETURNS = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/returnRequests$")
 SHEET = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/ordersheets/([^/?]+)$")
+ACK = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/ordersheets/acknowledgement$")
+INVOICES = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/orders/invoices$")
+EXCHANGES = re.compile(r"^/v2/providers/openapi/apis/api/v4/vendors/([^/?]+)/exchangeRequests$")
+EXCHANGE_STATUS = ("RECEIPT", "PROGRESS", "SUCCESS", "REJECT", "CANCEL")
+# Courier codes of Coupang's list ("택배사 코드"); the ones carriers.tsv
+# maps, and a few others.
+COURIERS = {"CJGLS": "CJ 대한통운", "HANJIN": "한진택배", "HYUNDAI": "롯데택배",
+            "EPOST": "우체국", "KGB": "로젠택배", "KDEXP": "경동택배",
+            "DIRECT": "업체직송"}
+BOXES = {}             # shipmentBoxId -> fields pushes changed
+BOXES_LOCK = threading.Lock()
 RETURN_STATUS = {
     "RU": ("RELEASE_STOP_UNCHECKED",),
     "UC": ("RETURNS_UNCHECKED", "VENDOR_WAREHOUSE_CONFIRM", "RELEASE_STOP_UNCHECKED"),
@@ -184,7 +241,176 @@ class Coupang(fake_http.Handler):
 
     def data(self):
         with open(self.server.args.data, encoding="utf-8") as f:
-            return shifted(json.load(f), self.server.args.shift_days)
+            d = shifted(json.load(f), self.server.args.shift_days)
+        with BOXES_LOCK:
+            for s in d.get("ordersheets", []):
+                s.update(BOXES.get(str(s["shipmentBoxId"]), {}))
+        return d
+
+    def pushed(self, path, body):
+        """Logs an accepted push (--push-log)."""
+        if self.server.args.push_log:
+            with self.server.lock, open(self.server.args.push_log, "a") as f:
+                f.write(json.dumps({"method": self.command, "path": path,
+                                    "body": body}, ensure_ascii=False) + "\n")
+
+    def body_json(self):
+        try:
+            b = json.loads(self.body.decode("utf-8"))
+        except ValueError:
+            return None
+        return b if isinstance(b, dict) else None
+
+    def results(self, results):
+        """The answer of a push: {code, message, data} with responseList."""
+        ok = sum(1 for r in results if r["succeed"])
+        return self.reply(200, {"code": 200, "message": "OK", "data": {
+            "responseCode": 0 if ok == len(results) else (1 if ok else 2),
+            "responseMessage": "SUCCESS" if ok == len(results) else
+            ("PARTIAL_ERROR" if ok else "FAIL"),
+            "responseList": results}})
+
+    def acknowledge(self, m, path):
+        a = self.server.args
+        if urllib.parse.unquote(m.group(1)) != a.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        b = self.body_json()
+        if b is None or b.get("vendorId") != a.vendor_id:
+            return self.error(400, "vendorId is missing or not the path's")
+        ids = b.get("shipmentBoxIds")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 50 or not all(
+                isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            return self.error(400, "shipmentBoxIds must be 1 to 50 numbers")
+        sheets = {s["shipmentBoxId"]: s for s in self.data()["ordersheets"]}
+        out = []
+        with BOXES_LOCK:
+            for i in ids:
+                s = sheets.get(i)
+                st = BOXES.get(str(i), {}).get("status") or (s or {}).get("status")
+                if s is None:
+                    out.append({"shipmentBoxId": i, "succeed": False, "resultCode": "FAIL",
+                                "retryRequired": False,
+                                "resultMessage": "shipmentBoxId %d is not this vendor's" % i})
+                elif st != "ACCEPT":
+                    out.append({"shipmentBoxId": i, "succeed": False, "resultCode": "FAIL",
+                                "retryRequired": False,
+                                "resultMessage": "결제완료 상태가 아닙니다 (status %s)" % st})
+                else:
+                    BOXES.setdefault(str(i), {})["status"] = "INSTRUCT"
+                    out.append({"shipmentBoxId": i, "succeed": True, "resultCode": "OK",
+                                "retryRequired": False, "resultMessage": ""})
+            if all(r["succeed"] for r in out):
+                self.pushed(path, b)
+        if all(r["succeed"] for r in out):
+            time.sleep(a.push_delay)
+        return self.results(out)
+
+    def invoices(self, m, path):
+        a = self.server.args
+        if urllib.parse.unquote(m.group(1)) != a.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        b = self.body_json()
+        if b is None or b.get("vendorId") != a.vendor_id:
+            return self.error(400, "vendorId is missing or not the path's")
+        dtos = b.get("orderSheetInvoiceApplyDtos")
+        if not isinstance(dtos, list) or not dtos:
+            return self.error(400, "orderSheetInvoiceApplyDtos is missing or empty")
+        types = {"shipmentBoxId": int, "orderId": int, "vendorItemId": int,
+                 "deliveryCompanyCode": str, "invoiceNumber": str,
+                 "splitShipping": bool, "preSplitShipped": bool,
+                 "estimatedShippingDate": str}
+        for d in dtos:
+            if not isinstance(d, dict):
+                return self.error(400, "orderSheetInvoiceApplyDtos holds objects")
+            for k, t in types.items():
+                v = d.get(k)
+                if v is None or not isinstance(v, t) or (t is int and isinstance(v, bool)):
+                    return self.error(400, "%s is missing or not a %s" %
+                                      (k, {int: "number", str: "string", bool: "boolean"}[t]))
+            if d["deliveryCompanyCode"] not in COURIERS:
+                return self.error(400, "deliveryCompanyCode %s is not a courier code"
+                                  % d["deliveryCompanyCode"])
+            if not d["splitShipping"] and not d["invoiceNumber"]:
+                return self.error(400, "invoiceNumber is required unless splitShipping")
+        sheets = {s["shipmentBoxId"]: s for s in self.data()["ordersheets"]}
+        out, done = [], set()
+        with BOXES_LOCK:
+            for d in dtos:
+                i = d["shipmentBoxId"]
+                if i in done:
+                    continue
+                done.add(i)
+                s = sheets.get(i)
+                st = BOXES.get(str(i), {}).get("status") or (s or {}).get("status")
+                vids = {x["vendorItemId"] for x in (s or {}).get("orderItems", [])}
+                why = None
+                if s is None:
+                    why = "shipmentBoxId %d is not this vendor's" % i
+                elif any(x["orderId"] != s["orderId"] for x in dtos if x["shipmentBoxId"] == i):
+                    why = "orderId is not the box's"
+                elif any(x["vendorItemId"] not in vids for x in dtos if x["shipmentBoxId"] == i):
+                    why = "vendorItemId is not an item of the box"
+                elif st != "INSTRUCT":
+                    why = "상품준비중 상태가 아닙니다 (status %s): acknowledge it first" % st
+                if why:
+                    out.append({"shipmentBoxId": i, "succeed": False, "resultCode": "FAIL",
+                                "retryRequired": False, "resultMessage": why})
+                    continue
+                BOXES.setdefault(str(i), {}).update({
+                    "status": "DEPARTURE", "invoiceNumber": d["invoiceNumber"],
+                    "deliveryCompanyName": COURIERS[d["deliveryCompanyCode"]]})
+                out.append({"shipmentBoxId": i, "succeed": True, "resultCode": "OK",
+                            "retryRequired": False, "resultMessage": ""})
+            if all(r["succeed"] for r in out):
+                self.pushed(path, b)
+        if all(r["succeed"] for r in out):
+            time.sleep(a.push_delay)
+        return self.results(out)
+
+    def exchanges(self, m, query):
+        a = self.server.args
+        if urllib.parse.unquote(m.group(1)) != a.vendor_id:
+            return self.error(403, "vendorId is not the access key's")
+        q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        try:
+            first = datetime.date.fromisoformat(q["createdAtFrom"])
+            last = datetime.date.fromisoformat(q["createdAtTo"])
+        except (KeyError, ValueError):
+            return self.error(400, "createdAtFrom and createdAtTo must be yyyy-mm-dd")
+        if last < first or (last - first).days > 6:
+            return self.error(400, "최대 조회 기간은 7일입니다 (createdAtFrom..createdAtTo)")
+        status = q.get("status")
+        if status is not None and status not in EXCHANGE_STATUS:
+            return self.error(400, "status is not one of " + ", ".join(EXCHANGE_STATUS))
+        try:
+            per = int(q.get("maxPerPage") or 10)
+        except ValueError:
+            return self.error(400, "maxPerPage is not a number")
+        if not 1 <= per <= 50:
+            return self.error(400, "maxPerPage is 1 to 50")
+        per = min(per, a.page_size or per)
+        plain = sorted((k, v) for k, v in q.items() if k != "nextToken")
+        after = 0
+        token = q.get("nextToken") or ""
+        if token:
+            with TOKENS_LOCK:
+                saved = TOKENS.get(token)
+            if saved is None or saved[0] != plain:
+                return self.error(400, "nextToken is not valid for this query")
+            after = saved[1]
+        rows = sorted((r for r in self.data().get("exchangeRequests", [])
+                       if (status is None or r.get("exchangeStatus") == status) and
+                       first <= datetime.date.fromisoformat(r["createdAt"][:10]) <= last and
+                       int(r["exchangeId"]) > after),
+                      key=lambda r: int(r["exchangeId"]))
+        page, rest = rows[:per], rows[per:]
+        nxt = ""
+        if rest:
+            nxt = secrets.token_urlsafe(12)
+            with TOKENS_LOCK:
+                TOKENS[nxt] = (plain, int(page[-1]["exchangeId"]))
+        return self.reply(200, {"code": 200, "message": "OK", "data": page,
+                                "nextToken": nxt})
 
     def sheet(self, m):
         if urllib.parse.unquote(m.group(1)) != self.server.args.vendor_id:
@@ -253,13 +479,25 @@ class Coupang(fake_http.Handler):
         path, _, query = self.path.partition("?")
         m = PATH.match(path)
         r = RETURNS.match(path)
-        one = SHEET.match(path)
-        if self.command != "GET" or (m is None and r is None and one is None and
+        x = EXCHANGES.match(path)
+        ack = ACK.match(path)
+        inv = INVOICES.match(path)
+        one = None if ack else SHEET.match(path)
+        if ack or inv:
+            if self.command != ("PUT" if ack else "POST"):
+                return self.error(405, "Request method '%s' not supported" % self.command)
+            why = self.authorized(path, query)
+            if why is not None:
+                return self.error(401, why)
+            return self.acknowledge(ack, path) if ack else self.invoices(inv, path)
+        if self.command != "GET" or (m is None and r is None and one is None and x is None and
                                      path != PRODUCTS and not PRODUCT.match(path)):
             return self.error(404, "No API found for the request")
         why = self.authorized(path, query)
         if why is not None:
             return self.error(401, why)
+        if x is not None:
+            return self.exchanges(x, query)
         if r is not None:
             return self.returns(r, query)
         if one is not None:
@@ -288,8 +526,7 @@ class Coupang(fake_http.Handler):
         per = min(per, a.page_size or per)
         after = q.get("nextToken") or ""
 
-        with open(a.data, encoding="utf-8") as f:
-            sheets = shifted(json.load(f)["ordersheets"], a.shift_days)
+        sheets = self.data()["ordersheets"]
 
         def day(s):
             return datetime.date.fromisoformat(s["orderedAt"][:10])
@@ -316,6 +553,9 @@ def main():
     p.add_argument("--vendor-id", default="A00012345")
     p.add_argument("--page-size", type=int, default=0)
     p.add_argument("--shift-days", type=int, default=0)
+    p.add_argument("--push-log", help="append each accepted push, one JSON line")
+    p.add_argument("--push-delay", type=float, default=0,
+                   help="seconds an accepted push waits, logged, before its answer")
     fake_http.main(Coupang, p)
 
 

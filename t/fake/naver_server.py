@@ -60,6 +60,36 @@ remainQuantity beside quantity, as the product order details give them
 GW.AUTHN) and never handed out again; "revokeAll": true refuses every
 token, new ones too.
 --fail and --log: see fake_http.py.
+
+Pushes (uoms-push), each at most 30 product orders, answered 200 with
+data {successProductOrderIds or successProductOrderInfos,
+failProductOrderInfos [{productOrderId, code, message}]} per product
+order, or 400 with {code, message, invalidInputs [{name, type, message}]}
+for a request not of the documented shape (a member missing, mistyped or
+unknown):
+POST /external/v1/pay-order/seller/product-orders/confirm {"productOrderIds":
+    [...]} (발주 확인 처리, "POST /v1/pay-order/seller/product-orders/confirm"
+    under https://apicenter.commerce.naver.com/docs/commerce-api/current;
+    its answer lists successProductOrderInfos [{productOrderId,
+    isReceiverAddressChanged}], not ids): a PAYED product order not yet
+    confirmed, with no claim open, becomes placeOrderStatus OK; any other
+    fails (not PAYED, already dispatched, a claim open, unknown).
+POST /external/v1/pay-order/seller/product-orders/dispatch
+    {"dispatchProductOrders": [{productOrderId, deliveryMethod,
+    deliveryCompanyCode, trackingNumber, dispatchDate}]} (발송 처리,
+    https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-dispatch-product-orders-pay-order-seller):
+    dispatchDate a time with milliseconds and an offset, deliveryMethod one
+    of the documented codes; a product order confirmed (placeOrderStatus
+    OK), PAYED, with no claim open becomes DELIVERING with the delivery
+    (deliveryCompany, trackingNumber, sendDate, deliveryStatus) and a
+    change (lastChangedType DISPATCHED, now), so the next fetch shows it;
+    an unknown deliveryCompanyCode fails it (104119, 택배사 코드 확인, the
+    docs' error codes), as does any other state.
+What a push changed is kept in memory over the data file, which the test
+may still change. --push-log FILE appends each push answered 200, as
+{"method", "path", "body" (parsed), "success": [productOrderId...]},
+before the answer, which --push-delay SECONDS holds back (a test kills
+uoms-push between the push and its record).
 """
 import base64
 import ctypes
@@ -85,6 +115,15 @@ TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d
 KST = datetime.timezone(datetime.timedelta(hours=9))
 DAY = datetime.timedelta(hours=24)
 
+
+# 발송 처리's deliveryMethod codes, and the deliveryCompanyCode codes of
+# share/uoms/carriers.tsv with a few more, as its docs list them
+# (seller-dispatch-product-orders-pay-order-seller, above).
+DELIVERY_METHODS = {"DELIVERY", "GDFW_ISSUE_SVC", "VISIT_RECEIPT",
+                    "DIRECT_DELIVERY", "QUICK_SVC", "NOTHING"}
+DELIVERY_COMPANIES = {"CJGLS", "HYUNDAI", "HANJIN", "KGB", "EPOST", "KDEXP",
+                      "CHUNIL", "ILYANG", "CUPARCEL", "CVSNET", "CH1"}
+DISPATCH_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$")
 
 CRYPT = threading.Lock()
 
@@ -175,9 +214,145 @@ class Naver(fake_http.Handler):
         a = self.server.args
         with open(a.data, encoding="utf-8") as f:
             rows = shifted(json.load(f)["productOrders"], a.shift_days)
+        with self.server.lock:
+            for r in rows:
+                for k, v in self.server.pushed.get(
+                        r["productOrder"]["productOrderId"], {}).items():
+                    if isinstance(v, dict):
+                        r.setdefault(k, {}).update(v)
+                    else:
+                        r[k] = v
         rows.sort(key=lambda r: (when(r["lastChangedDate"]),
                                  r["productOrder"]["productOrderId"]))
         return rows
+
+    def push_change(self, poid, change):
+        with self.server.lock:
+            mine = self.server.pushed.setdefault(poid, {})
+            for k, v in change.items():
+                if isinstance(v, dict):
+                    mine.setdefault(k, {}).update(v)
+                else:
+                    mine[k] = v
+
+    def invalid(self, name, kind, message):
+        out = self.error(400, "104133", "요청이 올바르지 않습니다.")
+        body = json.loads(out[2])
+        body["invalidInputs"] = [{"name": name, "type": kind,
+                                  "message": message}]
+        return self.reply(400, body)
+
+    def push_body(self, member):
+        """The request's list under member, 1 to 30 long, or a 400."""
+        try:
+            body = json.loads(self.body)
+        except ValueError:
+            return None, self.invalid("body", "NotReadable", "JSON 본문이 아닙니다.")
+        if not isinstance(body, dict) or set(body) != {member}:
+            return None, self.invalid(member, "NotNull", "%s 만 보내야 합니다." % member)
+        items = body[member]
+        if not isinstance(items, list) or not 1 <= len(items) <= 30:
+            return None, self.invalid(member, "Size", "1개 이상 30개 이하")
+        return items, None
+
+    def push_log(self, success):
+        a = self.server.args
+        if a.push_log:
+            with self.server.lock, open(a.push_log, "a") as f:
+                f.write(json.dumps({"method": self.command,
+                                    "path": self.path,
+                                    "body": json.loads(self.body),
+                                    "success": success},
+                                   ensure_ascii=False) + "\n")
+        if a.push_delay > 0:
+            time.sleep(a.push_delay)
+
+    @staticmethod
+    def claim_open(po):
+        st = po.get("claimStatus") or ""
+        return bool(po.get("claimType")) and st and \
+            not st.endswith("_DONE") and not st.endswith("_REJECT")
+
+    def confirm(self):
+        ids, bad = self.push_body("productOrderIds")
+        if bad:
+            return bad
+        if not all(isinstance(i, str) and i for i in ids):
+            return self.invalid("productOrderIds", "Type", "상품 주문 번호는 문자열")
+        rows = {r["productOrder"]["productOrderId"]: r for r in self.data()}
+        ok, fail = [], []
+        for i in ids:
+            po = rows[i]["productOrder"] if i in rows else None
+            why = None
+            if po is None:
+                why = ("100001", "상품 주문을 찾을 수 없음")
+            elif self.claim_open(po):
+                why = ("9999", "클레임(%s)이 진행 중인 상품 주문입니다." % po["claimStatus"])
+            elif po["productOrderStatus"] != "PAYED":
+                why = ("9999", "발주 확인할 수 없는 상태(%s)입니다." % po["productOrderStatus"])
+            elif po.get("placeOrderStatus") == "OK":
+                why = ("9999", "이미 발주 확인된 상품 주문입니다.")
+            if why:
+                fail.append({"productOrderId": i, "code": why[0], "message": why[1]})
+                continue
+            self.push_change(i, {"productOrder": {
+                "placeOrderStatus": "OK",
+                "placeOrderDate": kst(datetime.datetime.now(KST))}})
+            ok.append(i)
+        self.push_log(ok)
+        return self.envelope({"successProductOrderInfos": [
+            {"productOrderId": i, "isReceiverAddressChanged": False} for i in ok],
+            "failProductOrderInfos": fail})
+
+    def dispatch(self):
+        items, bad = self.push_body("dispatchProductOrders")
+        if bad:
+            return bad
+        members = {"productOrderId", "deliveryMethod", "deliveryCompanyCode",
+                   "trackingNumber", "dispatchDate"}
+        for n, d in enumerate(items):
+            where = "dispatchProductOrders[%d]" % n
+            if not isinstance(d, dict) or set(d) != members:
+                return self.invalid(where, "NotNull", "%s 가 모두 있어야 합니다." % ", ".join(sorted(members)))
+            if not all(isinstance(d[k], str) and d[k] for k in members):
+                return self.invalid(where, "Type", "문자열이어야 합니다.")
+            if d["deliveryMethod"] not in DELIVERY_METHODS:
+                return self.invalid(where + ".deliveryMethod", "Pattern", "배송 방법 코드")
+            if not DISPATCH_DATE.match(d["dispatchDate"]):
+                return self.invalid(where + ".dispatchDate", "Pattern",
+                                    "yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+        rows = {r["productOrder"]["productOrderId"]: r for r in self.data()}
+        ok, fail = [], []
+        for d in items:
+            i = d["productOrderId"]
+            po = rows[i]["productOrder"] if i in rows else None
+            why = None
+            if po is None:
+                why = ("100001", "상품 주문을 찾을 수 없음")
+            elif d["deliveryCompanyCode"] not in DELIVERY_COMPANIES:
+                why = ("104119", "택배사 코드 확인")
+            elif self.claim_open(po):
+                why = ("9999", "클레임(%s)이 진행 중인 상품 주문입니다." % po["claimStatus"])
+            elif po["productOrderStatus"] != "PAYED":
+                why = ("9999", "발송 처리할 수 없는 상태(%s)입니다." % po["productOrderStatus"])
+            elif po.get("placeOrderStatus") != "OK":
+                why = ("9999", "발주 확인되지 않은 상품 주문입니다.")
+            if why:
+                fail.append({"productOrderId": i, "code": why[0], "message": why[1]})
+                continue
+            now = kst(datetime.datetime.now(KST))
+            self.push_change(i, {
+                "productOrder": {"productOrderStatus": "DELIVERING"},
+                "delivery": {"deliveryCompany": d["deliveryCompanyCode"],
+                             "trackingNumber": d["trackingNumber"],
+                             "deliveryMethod": d["deliveryMethod"],
+                             "sendDate": d["dispatchDate"],
+                             "deliveryStatus": "DELIVERING"},
+                "lastChangedDate": now, "lastChangedType": "DISPATCHED"})
+            ok.append(i)
+        self.push_log(ok)
+        return self.envelope({"successProductOrderIds": ok,
+                              "failProductOrderInfos": fail})
 
     def token(self):
         a = self.server.args
@@ -300,6 +475,10 @@ class Naver(fake_http.Handler):
                                             if r["order"]["orderId"] == oid)))
         if self.command == "POST" and path == BASE + "/pay-order/seller/product-orders/query":
             return self.product_orders()
+        if self.command == "POST" and path == BASE + "/pay-order/seller/product-orders/confirm":
+            return self.confirm()
+        if self.command == "POST" and path == BASE + "/pay-order/seller/product-orders/dispatch":
+            return self.dispatch()
         if self.command == "POST" and path == BASE + "/products/search":
             return self.products()
         return self.error(404, "NotFound", "no such API")
@@ -310,6 +489,7 @@ def setup(server, args):
     server.level = float(args.burst)
     server.filled = time.monotonic()
     server.bucket_headers = {}
+    server.pushed = {}
 
 
 def main():
@@ -326,6 +506,9 @@ def main():
     p.add_argument("--burst", type=int, default=1000,
                    help="the bucket's size; 0 refuses every call")
     p.add_argument("--answers", help="append STATUS METHOD PATH per answer")
+    p.add_argument("--push-log", help="append each push answered 200")
+    p.add_argument("--push-delay", type=float, default=0,
+                   help="seconds a push's answer waits after it is logged")
     fake_http.main(Naver, p, setup)
 
 

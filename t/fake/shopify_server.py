@@ -30,6 +30,18 @@ TEXT sends X-Shopify-API-Deprecated-Reason: TEXT with every GraphQL answer.
 access does not get: addresses, phones. --variants N adds a product
 "Big" with N variants (SKU BIG-1 ...).
 
+Shipments (uoms-push): order(id:) { fulfillmentOrders { ... } } answers the
+order's fulfillment orders (one per order unless the data gives
+"fulfillment_orders"; CLOSED once fulfilled or cancelled, IN_PROGRESS when
+partly fulfilled, else OPEN), at a requested cost over which a single query
+is MAX_COST_EXCEEDED (1000); the mutation fulfillmentCreate type-checks its
+FulfillmentInput, refuses with userErrors what Shopify refuses (a
+fulfillment order not OPEN or IN_PROGRESS, unknown, of another order; no
+tracking number), and once taken closes the fulfillment orders: the order
+reads fulfilled (updated then) on the next fetch. --push-log FILE: one JSON
+line per fulfillment taken, {"method", "path", "body"}. --close-between
+closes the fulfillment orders a query answered (fulfilled by hand meanwhile).
+
 The legacy REST API behaves as its docs describe it:
   orders     https://shopify.dev/docs/api/admin-rest/2024-01/resources/order
   products   https://shopify.dev/docs/api/admin-rest/2024-01/resources/product
@@ -64,6 +76,7 @@ first line of stdout.
       [--token-ttl SECONDS] [--orders N | --data FILE]
       [--product-data FILE] [--currency CODE] [--bucket SIZE]
       [--fail N:WHAT]... [--hang SECONDS] [--log FILE]
+      [--push-log FILE] [--close-between]
 
 --data FILE: the orders to serve ({"orders": [...]} or a list), read again on
 every request, so a test can change an order between fetches. Default: N
@@ -242,6 +255,9 @@ def gid(kind, n):
     return "gid://shopify/%s/%d" % (kind, n)
 
 
+# Fulfillment order statuses a fulfillment can be made of.
+FULFILLABLE = ("OPEN", "IN_PROGRESS")
+
 FULFILLMENT = {None: "UNFULFILLED", "partial": "PARTIALLY_FULFILLED",
                "fulfilled": "FULFILLED", "restocked": "RESTOCKED"}
 
@@ -330,6 +346,60 @@ def search_since(q):
     return when(m.group(2)), m.group(1) == ">="
 
 
+def input_problems(f):
+    """What GraphQL's type check refuses in a FulfillmentInput value, as
+    problems[] ({path, explanation}); [] when it fits.
+      https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentInput
+      https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentOrderLineItemsInput
+      https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentTrackingInput
+    """
+    if f is None:
+        return [{"path": [], "explanation": "Expected value to not be null"}]
+    if not isinstance(f, dict):
+        return [{"path": [], "explanation": "Expected %s to be a key-value "
+                 "object." % json.dumps(f)}]
+    out = []
+    fields = {"lineItemsByFulfillmentOrder": list, "notifyCustomer": bool,
+              "originAddress": dict, "trackingInfo": dict}
+    for k, v in f.items():
+        if k not in fields:
+            out.append({"path": [k], "explanation":
+                        "Field is not defined on FulfillmentInput"})
+        elif v is not None and not isinstance(v, fields[k]):
+            out.append({"path": [k], "explanation": "Could not coerce value "
+                        "%s to %s" % (json.dumps(v), fields[k].__name__)})
+    lb = f.get("lineItemsByFulfillmentOrder")
+    if lb is None:
+        out.append({"path": ["lineItemsByFulfillmentOrder"],
+                    "explanation": "Expected value to not be null"})
+    elif isinstance(lb, list):
+        for i, x in enumerate(lb):
+            here = ["lineItemsByFulfillmentOrder", i]
+            if not isinstance(x, dict) or \
+                    not isinstance(x.get("fulfillmentOrderId"), str):
+                out.append({"path": here + ["fulfillmentOrderId"],
+                            "explanation": "Expected value to not be null"})
+                continue
+            for k in x:
+                if k not in ("fulfillmentOrderId",
+                             "fulfillmentOrderLineItems"):
+                    out.append({"path": here + [k], "explanation":
+                                "Field is not defined on "
+                                "FulfillmentOrderLineItemsInput"})
+    ti = f.get("trackingInfo")
+    if isinstance(ti, dict):
+        for k, v in ti.items():
+            if k not in ("company", "number", "numbers", "url", "urls"):
+                out.append({"path": ["trackingInfo", k], "explanation":
+                            "Field is not defined on FulfillmentTrackingInput"})
+            elif k in ("company", "number", "url") and v is not None and \
+                    not isinstance(v, str):
+                out.append({"path": ["trackingInfo", k], "explanation":
+                            "Could not coerce value %s to String" %
+                            json.dumps(v)})
+    return out
+
+
 class Shop:
     def __init__(self, args):
         self.args = args
@@ -347,13 +417,50 @@ class Shop:
             n, what = f.split(":", 1)
             self.fails[int(n)] = what
         self.logf = open(args.log, "a", buffering=1) if args.log else None
+        self.closed = {}        # fulfillment order id -> status set here
+        self.fulfilled = {}     # order id -> [(fulfillment id, when)]
+        self.made = 0           # fulfillments made
 
     def orders(self):
         if self.args.data:
             with open(self.args.data, encoding="utf-8") as f:
                 d = json.load(f)
-            return d["orders"] if isinstance(d, dict) else d
-        return generated(self.args.orders)
+            out = d["orders"] if isinstance(d, dict) else d
+        else:
+            out = generated(self.args.orders)
+        return [self.as_fulfilled(o) for o in out]
+
+    def as_fulfilled(self, o):
+        """o as it reads once fulfillmentCreate closed all its fulfillment
+        orders here: fulfilled (displayFulfillmentStatus FULFILLED), its
+        fulfillments listed, updated when it was fulfilled."""
+        made = self.fulfilled.get(o["id"])
+        if not made or any(fo["status"] in FULFILLABLE
+                           for fo in self.fulfillment_orders(o)):
+            return o
+        return dict(o, fulfillment_status="fulfilled",
+                    updated_at=made[-1][1],
+                    fulfillments=list(o.get("fulfillments", [])) +
+                    [{"id": f, "created_at": t} for f, t in made])
+
+    def fulfillment_orders(self, o):
+        """The order's fulfillment orders (REST ids), as the data gives
+        them ("fulfillment_orders": [{id, status, line_items: [{id,
+        quantity}]}]) or one for the whole order: CLOSED once fulfilled
+        or cancelled, IN_PROGRESS when partly fulfilled, else OPEN; a
+        status set here (a fulfillment made) over either."""
+        fos = o.get("fulfillment_orders")
+        if fos is None:
+            ful = o.get("fulfillment_status")
+            status = "CLOSED" if ful == "fulfilled" or o.get(
+                "cancelled_at") else "IN_PROGRESS" if ful == "partial" \
+                else "OPEN"
+            fos = [{"id": o["id"] * 10 + 1, "status": status,
+                    "line_items": [{"id": li["id"] * 10 + 1,
+                                    "quantity": li.get("quantity", 1)}
+                                   for li in o.get("line_items", [])]}]
+        return [dict(fo, status=self.closed.get(fo["id"], fo["status"]))
+                for fo in fos]
 
     def products(self):
         if self.args.product_data:
@@ -618,6 +725,12 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(400, {"errors": {"query": "Required parameter "
                                          "missing or invalid"}})
             return
+        if re.match(r"\s*mutation\b", text):
+            self.mutation(path, body, text, variables)
+            return
+        if re.search(r"\{\s*order\s*\(", text):
+            self.order_query(path, text, variables)
+            return
         m = re.search(r"\{\s*(orders|productVariants|shop)\b", text)
         if not m:
             self.answer(200, {"errors": [{"message": "Field doesn't exist "
@@ -716,6 +829,195 @@ class Handler(BaseHTTPRequestHandler):
                 "endCursor": cursor_of(key(page[-1])) if page else None}
         return {field: {"pageInfo": info, "nodes": page}}, len(page)
 
+    def charge(self, desc, requested, headers):
+        """Takes requested points from the cost bucket: the throttleStatus,
+        or None when it was answered THROTTLED (as a page is)."""
+        shop = self.server.shop
+        a = shop.args
+        wait, left = shop.spend(requested)
+        status = {"maximumAvailable": float(a.cost_max),
+                  "currentlyAvailable": round(left, 1),
+                  "restoreRate": float(a.restore)}
+        if wait is None:
+            return status
+        shop.log("%s -> THROTTLED ready=%.3f" % (desc, wait))
+        self.answer(200, {"errors": [{
+            "message": "Throttled",
+            "extensions": {"code": "THROTTLED", "documentation":
+                           "https://shopify.dev/api/usage/rate-limits"}}],
+            "extensions": {"cost": {
+                "requestedQueryCost": requested, "actualQueryCost": None,
+                "throttleStatus": status}}}, headers, quiet=True)
+        return None
+
+    def answered(self, desc, data, requested, actual, status, headers):
+        """A GraphQL answer that ran: what it did not use given back."""
+        shop = self.server.shop
+        shop.refund(requested - actual)
+        status["currentlyAvailable"] = round(shop.spend(0)[1], 1)
+        shop.log("%s -> 200" % desc, status["currentlyAvailable"])
+        self.answer(200, {"data": data, "extensions": {"cost": {
+            "requestedQueryCost": requested, "actualQueryCost": actual,
+            "throttleStatus": status}}}, headers, fail=self.fail_body,
+            quiet=True)
+
+    def order_query(self, path, text, variables):
+        """order(id: $id) { fulfillmentOrders(first:) { nodes { id status
+        lineItems(first:) { nodes { id remainingQuantity } } } } }: the
+        order's fulfillment orders (what uoms-push asks before it fulfils).
+          https://shopify.dev/docs/api/admin-graphql/latest/queries/order
+          https://shopify.dev/docs/api/admin-graphql/latest/objects/FulfillmentOrder
+          https://shopify.dev/docs/api/admin-graphql/latest/enums/FulfillmentOrderStatus
+        Requested cost: 1 for the order, each connection 2 + first x (1 +
+        what its nodes hold); more than 1000 is MAX_COST_EXCEEDED, as the
+        rate-limits page says a single query may not ask more. With
+        --close-between the fulfillment orders answered are closed right
+        after (fulfilled by hand in Shopify's admin meanwhile)."""
+        shop = self.server.shop
+        nested = [int(n) for n in re.findall(r"\(\s*first:\s*(\d+)", text)]
+        inner = 0
+        for n in reversed(nested):
+            inner = 2 + n * (1 + inner)
+        requested = 1 + inner
+        if requested > 1000:
+            self.answer(200, {"errors": [{
+                "message": "Query cost is %d, which exceeds the single "
+                           "query max cost limit (1000)." % requested,
+                "extensions": {"code": "MAX_COST_EXCEEDED",
+                               "cost": requested, "maxCost": 1000}}]})
+            return
+        oid = variables.get("id")
+        if not isinstance(oid, str):
+            self.answer(200, {"errors": [{
+                "message": "Variable $id of type ID! was provided invalid "
+                           "value", "extensions": {"value": oid, "problems": [
+                               {"path": [], "explanation":
+                                "Expected value to not be null"}]}}]})
+            return
+        desc = "POST %s order id=%s" % (path, oid)
+        headers = [("X-Shopify-API-Deprecated-Reason", shop.args.deprecated)] \
+            if shop.args.deprecated else []
+        status = self.charge(desc, requested, headers)
+        if status is None:
+            return
+        m = re.fullmatch(r"gid://shopify/Order/(\d+)", oid)
+        o = next((x for x in shop.orders() if x["id"] == int(m.group(1))),
+                 None) if m else None
+        if o is None:
+            data, actual = {"order": None}, 1
+        else:
+            fo_first = nested[0] if nested else 0
+            li_first = nested[1] if len(nested) > 1 else 0
+            fos = shop.fulfillment_orders(o)[:fo_first]
+            nodes = [{
+                "id": gid("FulfillmentOrder", fo["id"]), "status": fo["status"],
+                "lineItems": {"nodes": [{
+                    "id": gid("FulfillmentOrderLineItem", li["id"]),
+                    "remainingQuantity": 0 if fo["status"] in
+                    ("CLOSED", "CANCELLED") else li["quantity"]}
+                    for li in fo["line_items"][:li_first]]}} for fo in fos]
+            data = {"order": {"id": gid("Order", o["id"]),
+                              "fulfillmentOrders": {"nodes": nodes}}}
+            actual = 1 + 2 + sum(3 + len(n["lineItems"]["nodes"])
+                                 for n in nodes)
+            if shop.args.close_between:
+                with shop.lock:
+                    for fo in fos:
+                        shop.closed[fo["id"]] = "CLOSED"
+        self.answered(desc, data, requested, actual, status, headers)
+
+    def mutation(self, path, body, text, variables):
+        """fulfillmentCreate(fulfillment: FulfillmentInput!, message:
+        String) { fulfillment {...} userErrors { field message } }.
+          https://shopify.dev/docs/api/admin-graphql/latest/mutations/fulfillmentCreate
+          https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentInput
+          https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentTrackingInput
+        The input is type-checked as GraphQL does (a member not defined,
+        lineItemsByFulfillmentOrder missing, a wrong type: errors[] with
+        extensions.problems, nothing run); then userErrors (field
+        ["fulfillment"]) for a fulfillment order that does not exist, is
+        not OPEN or IN_PROGRESS ("Fulfillment order N has an unfulfillable
+        status= closed.", Shopify's words) or belongs to another order,
+        and for a tracking number left out: the real API would make a
+        fulfillment without one, but uoms-push never means to. Taken, it
+        closes the fulfillment orders (the order reads fulfilled from
+        then on) and logs {"method", "path", "body"} to --push-log. A
+        mutation costs 10 points."""
+        shop = self.server.shop
+        headers = [("X-Shopify-API-Deprecated-Reason", shop.args.deprecated)] \
+            if shop.args.deprecated else []
+        if not re.search(r"\{\s*fulfillmentCreate\s*\(", text):
+            self.answer(200, {"errors": [{
+                "message": "Field doesn't exist on type 'Mutation'",
+                "extensions": {"code": "undefinedField"}}]})
+            return
+        f = variables.get("fulfillment")
+        problems = input_problems(f)
+        if problems:
+            self.answer(200, {"errors": [{
+                "message": "Variable $fulfillment of type FulfillmentInput! "
+                           "was provided invalid value for " + ", ".join(
+                               "%s (%s)" % (".".join(map(str, p["path"])),
+                                            p["explanation"])
+                               for p in problems),
+                "extensions": {"value": f, "problems": problems}}]})
+            return
+        desc = "POST %s fulfillmentCreate" % path
+        status = self.charge(desc, 10, headers)
+        if status is None:
+            return
+        ti = f.get("trackingInfo") or {}
+        with shop.lock:
+            errors, owner, ids = [], None, []
+            where = {fo["id"]: (o, fo) for o in shop.orders()
+                     for fo in shop.fulfillment_orders(o)}
+            for x in f["lineItemsByFulfillmentOrder"]:
+                m = re.fullmatch(r"gid://shopify/FulfillmentOrder/(\d+)",
+                                 x["fulfillmentOrderId"])
+                if not m or int(m.group(1)) not in where:
+                    errors.append({"field": ["fulfillment"], "message":
+                                   "Fulfillment order does not exist."})
+                    continue
+                o, fo = where[int(m.group(1))]
+                if owner is not None and owner["id"] != o["id"]:
+                    errors.append({"field": ["fulfillment"], "message":
+                                   "All fulfillment orders must belong to "
+                                   "the same order."})
+                owner = o
+                if fo["status"] not in FULFILLABLE:
+                    errors.append({"field": ["fulfillment"], "message":
+                                   "Fulfillment order %d has an unfulfillable "
+                                   "status= %s." % (fo["id"],
+                                                    fo["status"].lower())})
+                ids.append(fo["id"])
+            if not ti.get("number"):
+                errors.append({"field": ["fulfillment", "trackingInfo",
+                                         "number"],
+                               "message": "Tracking number can't be blank"})
+            if not errors:
+                shop.made += 1
+                fid = 1062533000 + shop.made
+                for i in ids:
+                    shop.closed[i] = "CLOSED"
+                shop.fulfilled.setdefault(owner["id"], []).append(
+                    (fid, datetime.datetime.now(datetime.timezone.utc)
+                     .strftime("%Y-%m-%dT%H:%M:%SZ")))
+                if shop.args.push_log:
+                    with open(shop.args.push_log, "a") as log:
+                        log.write(json.dumps({
+                            "method": self.command, "path": path,
+                            "body": json.loads(body)}) + "\n")
+        if errors:
+            data = {"fulfillmentCreate": {"fulfillment": None,
+                                          "userErrors": errors}}
+        else:
+            data = {"fulfillmentCreate": {"fulfillment": {
+                "id": gid("Fulfillment", fid), "status": "SUCCESS",
+                "trackingInfo": [{"company": ti.get("company"),
+                                  "number": ti.get("number")}]},
+                "userErrors": []}}
+        self.answered(desc, data, 10, 10, status, headers)
+
     def select_products(self, filters):
         status = filters.get("status")
         since = filters.get("updated_at_min")
@@ -760,6 +1062,8 @@ def main():
     p.add_argument("--deprecated")
     p.add_argument("--redact", action="store_true")
     p.add_argument("--variants", type=int, default=0)
+    p.add_argument("--push-log")
+    p.add_argument("--close-between", action="store_true")
     args = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True

@@ -44,12 +44,20 @@ discount_total): its line's subtotal is before the discount, total after,
 and price (a JSON number) is total / quantity, as WooCommerce writes them.
   refunds https://woocommerce.github.io/woocommerce-rest-api-docs/#order-refunds-properties
 
+What uoms-push writes, kept in memory for the server's life (a later GET
+of the orders shows it): POST /wp-json/wc/v3/orders/ID/notes adds a note
+(201), PUT /wp-json/wc/v3/orders/ID sets the status (200, completed stamps
+date_completed); GET /wp-json/wc/v3/orders/ID and .../ID/notes read them.
+Each checks what WooCommerce checks, with its error JSON: see create_note
+and update_order.
+
 It speaks plain HTTP on 127.0.0.1, or HTTPS with --tls-cert and --tls-key.
 The port is printed on the first line of stdout.
 
   woocommerce_server.py [--key CK --secret CS] [--orders N | --data FILE]
       [--product-data FILE] [--currency CODE] [--fail N:WHAT]...
-      [--hang SECONDS] [--log FILE] [--auth-log FILE] [--skew SECONDS]
+      [--hang SECONDS] [--log FILE] [--auth-log FILE] [--push-log FILE]
+      [--write-delay SECONDS] [--skew SECONDS]
       [--tls-cert FILE --tls-key FILE]
 
 --data FILE: the orders to serve (a JSON list, as the API shows them), read
@@ -65,6 +73,10 @@ host's limiter); the others after authentication, so a nonce that came
 with them is used up, as on a real shop.
 --log FILE: one line per request, "METHOD PATH?QUERY -> STATUS", the oauth_*
 parameters left out (never a key, secret or signature).
+--push-log FILE: one JSON line per write it accepted ({"method", "path",
+"body"}): a note added, an order updated (what uoms-push sent).
+--write-delay SECONDS: each accepted write is logged, then answered after
+SECONDS.
 --auth-log FILE: one line per request, how it authenticated ("basic",
 "query", "oauth1 HMAC-SHA256", "none") and the answer's status.
 """
@@ -78,10 +90,16 @@ import ssl
 import sys
 import threading
 import time
+import re
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SITE = datetime.timedelta(hours=9)
+ORDER_PATH = re.compile(r"^/wp-json/wc/v3/orders/(\d+)(/notes)?$")
+# The statuses an order may be given (wc_get_order_statuses, "wc-" taken
+# off), in the order WordPress lists them in rest_invalid_param.
+ORDER_STATUSES = ["pending", "processing", "on-hold", "completed",
+                  "cancelled", "refunded", "failed", "checkout-draft"]
 STATUSES = ["pending", "processing", "on-hold", "completed", "cancelled",
             "refunded", "refunded", "failed", "trash", "processing"]
 
@@ -191,12 +209,37 @@ class Shop:
         self.authf = open(args.auth_log, "a", buffering=1) if args.auth_log \
             else None
         self.nonces = set()
+        self.pushf = open(args.push_log, "a", buffering=1) if args.push_log \
+            else None
+        self.changed = {}       # order id: the members a PUT set
+        self.notes = {}         # order id: its notes, oldest first
 
     def orders(self):
         if self.args.data:
             with open(self.args.data, encoding="utf-8") as f:
-                return json.load(f)
-        return generated(self.args.orders)
+                orders = json.load(f)
+        else:
+            orders = generated(self.args.orders)
+        with self.lock:
+            for o in orders:
+                o.update(self.changed.get(o["id"], {}))
+        return orders
+
+    def order(self, oid):
+        for o in self.orders():
+            if o["id"] == oid:
+                return o
+        return None
+
+    def pushed(self, method, path, body):
+        """One accepted write, for the tests: method, path, JSON body;
+        then --write-delay before it is answered (a client killed while
+        it waits has sent it, and does not know it was taken)."""
+        if self.pushf:
+            self.pushf.write(json.dumps({"method": method, "path": path,
+                                         "body": body}, ensure_ascii=False) + "\n")
+        if self.args.write_delay > 0:
+            time.sleep(self.args.write_delay)
 
     def products(self):
         if self.args.product_data:
@@ -344,31 +387,44 @@ class Handler(BaseHTTPRequestHandler):
             shop.nonces.add(q["oauth_nonce"])
         return True
 
-    def do_GET(self):
+    def begin(self):
+        """The request's number, its --fail, authentication: the --fail
+        it still has to act on ("" when answered already: None)."""
         shop = self.server.shop
         what = shop.fails.get(shop.count())
         if what == "hang":
-            shop.log("GET %s -> hang" % urllib.parse.urlsplit(self.path).path)
+            shop.log("%s %s -> hang" % (self.command,
+                                        urllib.parse.urlsplit(self.path).path))
             time.sleep(shop.args.hang)
             self.close_connection = True
-            return
+            return None
         if what == "429":
             self.answer(429, error("too_many_requests", "Too many requests.", 429),
                         [("Retry-After", "1")])
-            return
+            return None
         # WordPress authenticates before it routes or fails.
         if not self.authorized(dict(urllib.parse.parse_qsl(
                 urllib.parse.urlsplit(self.path).query, keep_blank_values=True))):
-            return
+            return None
         if what == "500":
             self.answer(500, error("internal_server_error",
                                    "There has been a critical error on this website.", 500))
-            return
+            return None
         if what == "401":
             self.answer(401, error("woocommerce_rest_authentication_error",
                                    "Consumer secret is invalid.", 401))
+            return None
+        return what or ""
+
+    def do_GET(self):
+        what = self.begin()
+        if what is None:
             return
         u = urllib.parse.urlsplit(self.path)
+        m = ORDER_PATH.match(u.path.rstrip("/"))
+        if m:
+            self.get_order(int(m.group(1)), m.group(2))
+            return
         what = u.path.rstrip("/").rpartition("/")[2]
         if u.path.rstrip("/") == "/wp-json/wc/v3/settings/general":
             self.answer(200, self.general())
@@ -418,6 +474,136 @@ class Handler(BaseHTTPRequestHandler):
         if links:
             headers.append(("Link", ", ".join(links)))
         self.answer(200, body, headers, fail=what)
+
+    # Orders one by one, and their notes: what uoms-push asks.
+    #   https://woocommerce.github.io/woocommerce-rest-api-docs/#retrieve-an-order
+    #   https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-order-notes
+    # An unknown order is 404 woocommerce_rest_shop_order_invalid_id, "Invalid
+    # ID." for the order (WC_REST_CRUD_Controller::get_item), "Invalid order
+    # ID." for its notes (WC_REST_Order_Notes_V2_Controller).
+    def get_order(self, oid, notes):
+        o = self.server.shop.order(oid)
+        if o is None:
+            self.answer(404, error("woocommerce_rest_shop_order_invalid_id",
+                                   "Invalid order ID." if notes else "Invalid ID.", 404))
+        elif notes:
+            with self.server.shop.lock:
+                self.answer(200, list(reversed(self.server.shop.notes.get(oid, []))))
+        else:
+            self.answer(200, o)
+
+    def json_body(self):
+        """The body as WordPress reads it: JSON only with a JSON
+        Content-Type (else no parameters from it); None when it is
+        invalid JSON (answered: 400 rest_invalid_json)."""
+        raw = self.raw
+        if "application/json" not in self.headers.get("Content-Type", ""):
+            return {}
+        if not raw:
+            return {}
+        try:
+            body = json.loads(raw.decode())
+        except (ValueError, UnicodeDecodeError):
+            self.answer(400, error("rest_invalid_json", "Invalid JSON body passed.", 400))
+            return None
+        return body if isinstance(body, dict) else {}
+
+    def invalid(self, name, why):
+        self.answer(400, error("rest_invalid_param", "Invalid parameter(s): %s" % name,
+                               400, params={name: why}, details={name: {
+                                   "code": "rest_invalid_type" if "type" in why
+                                   else "rest_not_in_enum", "message": why,
+                                   "data": None}}))
+
+    # POST orders/{id}/notes: a note; customer_note true makes WooCommerce
+    # email it to the customer. note is required (rest_missing_callback_param
+    # when absent), a string; customer_note a boolean (WordPress takes
+    # true/false and their strings "true", "false", "1", "0").
+    #   https://woocommerce.github.io/woocommerce-rest-api-docs/#create-an-order-note
+    #   https://woocommerce.github.io/woocommerce-rest-api-docs/#order-note-properties
+    def create_note(self, oid, body):
+        if "note" not in body:
+            self.answer(400, error("rest_missing_callback_param",
+                                   "Missing parameter(s): note", 400, params=["note"]))
+            return
+        if not isinstance(body["note"], str):
+            self.invalid("note", "note is not of type string.")
+            return
+        cn = body.get("customer_note", False)
+        if cn not in (True, False, "true", "false", "1", "0", 1, 0) or \
+                isinstance(cn, float):
+            self.invalid("customer_note", "customer_note is not of type boolean.")
+            return
+        shop = self.server.shop
+        if shop.order(oid) is None:
+            self.answer(404, error("woocommerce_rest_shop_order_invalid_id",
+                                   "Invalid order ID.", 404))
+            return
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None,
+                                                                   microsecond=0)
+        with shop.lock:
+            nid = 4000 + sum(len(v) for v in shop.notes.values())
+            note = {"id": nid, "author": "system",
+                    "date_created": stamp(now + SITE), "date_created_gmt": stamp(now),
+                    "note": body["note"],
+                    "customer_note": cn in (True, "true", "1", 1)}
+            shop.notes.setdefault(oid, []).append(note)
+        shop.pushed("POST", urllib.parse.urlsplit(self.path).path, body)
+        self.answer(201, note, [("Location", "/wp-json/wc/v3/orders/%d/notes/%d"
+                                 % (oid, nid))])
+
+    # PUT orders/{id}: an update; status must be one of ORDER_STATUSES (400
+    # rest_invalid_param), an unknown order 400 "Invalid ID."
+    # (WC_REST_CRUD_Controller::update_item). WooCommerce takes any status
+    # from any, even a cancelled order completed; completing it stamps
+    # date_completed.
+    #   https://woocommerce.github.io/woocommerce-rest-api-docs/#update-an-order
+    def update_order(self, oid, body):
+        if "status" in body and body["status"] not in ORDER_STATUSES:
+            self.invalid("status", "status is not one of %s, and %s." % (
+                ", ".join(ORDER_STATUSES[:-1]), ORDER_STATUSES[-1]))
+            return
+        shop = self.server.shop
+        if shop.order(oid) is None:
+            self.answer(400, error("woocommerce_rest_shop_order_invalid_id",
+                                   "Invalid ID.", 400))
+            return
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None,
+                                                                   microsecond=0)
+        with shop.lock:
+            c = shop.changed.setdefault(oid, {})
+            if "status" in body:
+                c["status"] = body["status"]
+                if body["status"] == "completed":
+                    c["date_completed"] = stamp(now + SITE)
+                    c["date_completed_gmt"] = stamp(now)
+            c["date_modified"] = stamp(now + SITE)
+            c["date_modified_gmt"] = stamp(now)
+        shop.pushed("PUT", urllib.parse.urlsplit(self.path).path, body)
+        self.answer(200, shop.order(oid))
+
+    def write(self):
+        # Read whole first: a refusal must not leave it on the connection.
+        n = int(self.headers.get("Content-Length") or 0)
+        self.raw = self.rfile.read(n) if n > 0 else b""
+        what = self.begin()
+        if what is None:
+            return
+        m = ORDER_PATH.match(urllib.parse.urlsplit(self.path).path.rstrip("/"))
+        if not m or (self.command == "POST") != bool(m.group(2)):
+            self.answer(404, error("rest_no_route",
+                                   "No route was found matching the URL and request method.", 404))
+            return
+        body = self.json_body()
+        if body is None:
+            return
+        if m.group(2):
+            self.create_note(int(m.group(1)), body)
+        else:
+            self.update_order(int(m.group(1)), body)
+
+    do_POST = write
+    do_PUT = write
 
     def general(self):
         """The general settings group, as GET settings/general lists it."""
@@ -474,6 +660,8 @@ def main():
     p.add_argument("--hang", type=float, default=30)
     p.add_argument("--log")
     p.add_argument("--auth-log")
+    p.add_argument("--push-log")
+    p.add_argument("--write-delay", type=float, default=0)
     p.add_argument("--skew", type=float, default=0,
                    help="seconds the shop's clock is ahead")
     p.add_argument("--tls-cert")

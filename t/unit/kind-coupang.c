@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "carrier.h"
 #include "kind-coupang.h"
 #include "kind.h"
 #include "order.h"
@@ -44,14 +45,24 @@ ref_sign(const char *sk, const char *date, const char *method,
 	out[64] = '\0';
 }
 
+/* rec's member key, a string, or "". */
+static const char *
+str_or(json_t *rec, const char *key)
+{
+	json_t *v = json_object_get(rec, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
 /* A fetch context over one channel, two secrets and what it emitted. */
 struct fixture {
 	struct uoms_fetch_ctx ctx;	/* first: the callbacks cast back */
 	struct uoms_channel ch;
 	const char *ak, *sk;
 	json_t *out;
-	/* fx_next answers the return request queries (empty) itself
-	 * unless this is set: most tests are about the order sheets. */
+	/* fx_next answers the return and exchange request queries
+	 * (empty) itself unless this is set: most tests are about the
+	 * order sheets. */
 	int requests;
 };
 
@@ -125,7 +136,8 @@ fx_next(struct fixture *f, struct uoms_http_req *req, char *why)
 		why[0] = '\0';
 		st = uoms_kind_coupang.next(&f->ctx, req, why, 256);
 		if (st != UOMS_KIND_REQUEST || f->requests ||
-		    strstr(req->url.p, "/returnRequests?") == NULL)
+		    (strstr(req->url.p, "/returnRequests?") == NULL &&
+		    strstr(req->url.p, "/exchangeRequests?") == NULL))
 			return st;
 		if (fx_take(f, "{\"code\":200,\"data\":[],\"nextToken\":\"\"}",
 		    why) < 0)
@@ -890,6 +902,32 @@ test_requests(void)
 			fx_take(&f, "{\"code\":200,\"data\":[]}", why);
 	}
 	ok(good, "requests: CANCEL, then RETURN by RU, UC, PR, CC");
+	/* The exchange requests of the span, paged: one pending on box 12,
+	 * one done on box 13, and the pending one again on page 2. */
+	step = fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/vendors/A1/exchangeRequests?createdAtFrom="
+	    "2026-05-13&createdAtTo=2026-05-14&maxPerPage=50") != NULL &&
+	    strstr(req.url.p, "status=") == NULL, "requests: then the "
+	    "exchange requests of the span: %s", req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeId\":5,"
+	    "\"exchangeStatus\":\"RECEIPT\",\"reasonCodeText\":\"색상 "
+	    "변경\",\"exchangeItemDtoV1s\":[{\"originalShipmentBoxId\":12}]},"
+	    "{\"exchangeId\":6,\"exchangeStatus\":\"SUCCESS\","
+	    "\"exchangeItemDtoV1s\":[{\"originalShipmentBoxId\":13}]}],"
+	    "\"nextToken\":\"x 1\"}", why) == 0, "requests: an exchange page "
+	    "(%s)", why);
+	step = fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/exchangeRequests?") != NULL &&
+	    strcmp(param(req.url.p, "nextToken", v, sizeof v), "x%201") == 0,
+	    "requests: the next exchange page asks its nextToken: %s",
+	    req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeId\":5,"
+	    "\"exchangeStatus\":\"RECEIPT\",\"exchangeItemDtoV1s\":[{"
+	    "\"originalShipmentBoxId\":12}]}],\"nextToken\":\"\"}", why) ==
+	    0, "requests: the last exchange page (%s)", why);
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeStatus\":"
+	    "\"RECEIPT\"}]}", why) < 0, "requests: an answer with no "
+	    "request is refused (%s)", why);
 	step = fx_next(&f, &req, why);
 	ok(strstr(req.url.p, "/ordersheets?") != NULL &&
 	    strcmp(param(req.url.p, "status", v, sizeof v), "ACCEPT") == 0,
@@ -913,12 +951,14 @@ test_requests(void)
 	is(out_member(&f, "10", "channel_holds", got, sizeof got), "[]",
 	    "requests: no request under way: []");
 	is(out_member(&f, "12", "channel_holds", got, sizeof got),
-	    "[{\"key\":\"coupang:hold-for-cancel:9\",\"note\":\"Coupang: 1 unit "
+	    "[{\"key\":\"coupang:exchange:5\",\"note\":\"Coupang exchange "
+	    "request 5 (RECEIPT): 색상 변경\"},"
+	    "{\"key\":\"coupang:hold-for-cancel:9\",\"note\":\"Coupang: 1 unit "
 	    "of item 9 waits for a cancel (holdCountForCancel)\"},"
 	    "{\"key\":\"coupang:return:2\",\"note\":\"Coupang ship-stop "
 	    "request 2: 단순변심\"}]",
-	    "requests: a ship-stop request (once) and units waiting for a "
-	    "cancel hold the box, by key");
+	    "requests: a ship-stop request (once), an exchange under way "
+	    "(once) and units waiting for a cancel hold the box, by key");
 	is(out_member(&f, "12", "status", got, sizeof got), "\"WAITING\"",
 	    "requests: a held box keeps its status");
 	for (int i = 0; i < 6; i++) {
@@ -943,9 +983,21 @@ test_requests(void)
 	    "{\"canceled\":true,\"cancelled_quantity\":1,"
 	    "\"external_item_id\":\"8\",\"quantity\":1}]",
 	    "requests: its returned units are cancelled");
+	/* Box 13's exchange is done: read on its own, its line says no
+	 * hold, so the one it had goes. */
+	fx_next(&f, &req, why);
+	ok(strstr(req.url.p, "/vendors/A1/ordersheets/13") != NULL,
+	    "requests: a box a done exchange names is read by its id (%s)",
+	    req.url.p);
+	ok(fx_take(&f, "{\"code\":200,\"data\":{\"shipmentBoxId\":13,"
+	    "\"status\":\"FINAL_DELIVERY\",\"orderItems\":[{\"vendorItemId\":"
+	    "5,\"shippingCount\":1}]}}", why) == 0,
+	    "requests: its answer is taken (%s)", why);
+	is(out_member(&f, "13", "channel_holds", got, sizeof got), "[]",
+	    "requests: an exchange done: its hold goes");
 	step = fx_next(&f, &req, why);
 	ok(step == UOMS_KIND_DONE, "requests: then done");
-	ok(json_array_size(f.out) == 3, "requests: each box once");
+	ok(json_array_size(f.out) == 4, "requests: each box once");
 	fx_free(&f);
 	uoms_http_req_free(&req);
 
@@ -956,6 +1008,22 @@ test_requests(void)
 	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"returnItems\":[]}]}", why)
 	    < 0 && strstr(why, "receiptId") != NULL,
 	    "requests: one without a receiptId fails the page (%s)", why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+
+	/* An exchange request without an exchangeId, likewise. */
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	f.requests = 1;
+	for (int i = 0; i < 8; i++) {
+		fx_next(&f, &req, why);
+		if (strstr(req.url.p, "/exchangeRequests?") != NULL)
+			break;
+		fx_take(&f, "{\"code\":200,\"data\":[]}", why);
+	}
+	ok(fx_take(&f, "{\"code\":200,\"data\":[{\"exchangeStatus\":"
+	    "\"RECEIPT\"}]}", why) < 0 && strstr(why, "exchangeId") != NULL,
+	    "requests: an exchange without an exchangeId fails the page (%s)",
+	    why);
 	fx_free(&f);
 	uoms_http_req_free(&req);
 }
@@ -987,6 +1055,180 @@ test_refused(void)
 	uoms_http_req_free(&req);
 }
 
+/* push: one record as the store keeps it (fetched box 100009: item
+ * 70000010 cancelled whole). */
+static const char push_record[] =
+    "{\"external_order_id\":\"100009\",\"channel_order_id\":\"9100000000009\","
+    "\"channel_status\":\"ACCEPT\",\"items\":["
+    "{\"external_item_id\":\"70000009\",\"quantity\":2},"
+    "{\"external_item_id\":\"70000010\",\"quantity\":1,"
+    "\"cancelled_quantity\":1}]}";
+
+/* push() of what on rec into req; its return, why in why. */
+static int
+fx_push(struct fixture *f, const char *what, const char *carrier,
+    json_t *rec, struct uoms_http_req *req, struct uoms_buf *answer,
+    char *why, size_t whylen)
+{
+	struct uoms_push_item it = { 1, str_or(rec, "external_order_id"),
+	    what, carrier, carrier != NULL ? "640012345678" : NULL, rec };
+
+	return uoms_kind_coupang.push(&f->ctx, &it, req, answer, why, whylen);
+}
+
+static void
+test_push(void)
+{
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	json_t *rec = json_loads(push_record, 0, NULL), *body, *want;
+	char why[512] = "", sig[65], date[16] = "", *auth = NULL, path[200];
+	const char *src = getenv("UOMS_SRC");
+	char tsv[4096];
+
+	snprintf(tsv, sizeof tsv, "%s/share/uoms/carriers.tsv",
+	    src != NULL && *src != '\0' ? src : ".");
+	uoms_carrier_file(tsv);
+	fx_init(&f, "{\"vendor_id\":\"A00012345\"}", NULL, NULL, NULL);
+	ok(uoms_kind_coupang.wants_ack(&f.ch), "push: coupang wants an ack");
+
+	ok(fx_push(&f, "ack", NULL, rec, &req, &answer, why, sizeof why) == 0,
+	    "push: ack makes a request (%s)", why);
+	snprintf(path, sizeof path, "/v2/providers/openapi/apis/api/v4/"
+	    "vendors/A00012345/ordersheets/acknowledgement");
+	ok(strcmp(req.method, "PUT") == 0, "push: ack is a PUT");
+	ok(req.url.p != NULL && strncmp(req.url.p, "http://127.0.0.1:9/v2/",
+	    22) == 0 && strstr(req.url.p, path) != NULL, "push: ack URL %s",
+	    req.url.p != NULL ? req.url.p : "");
+	body = json_loads(req.body.p != NULL ? req.body.p : "", 0, NULL);
+	want = json_loads("{\"vendorId\":\"A00012345\",\"shipmentBoxIds\":"
+	    "[100009]}", 0, NULL);
+	ok(json_equal(body, want), "push: ack body %s", req.body.p);
+	json_decref(body);
+	json_decref(want);
+	for (int i = 0; i < req.nheaders; i++)
+		if (strncmp(req.headers[i], "Authorization: ", 15) == 0) {
+			auth = req.headers[i];
+			ok(req.secret_header[i], "push: Authorization is secret");
+		}
+	if (auth != NULL && strstr(auth, "signed-date=") != NULL)
+		snprintf(date, sizeof date, "%.14s", strstr(auth,
+		    "signed-date=") + 12);
+	ref_sign(f.sk, date, "PUT", path, "", sig);
+	ok(auth != NULL && strstr(auth, sig) != NULL,
+	    "push: ack signed over PUT and its path (%s)", auth);
+	uoms_http_req_free(&req);
+	memset(&req, 0, sizeof req);
+
+	ok(fx_push(&f, "ship", "cj", rec, &req, &answer, why, sizeof why) == 0,
+	    "push: ship makes a request (%s)", why);
+	ok(strcmp(req.method, "POST") == 0 && strstr(req.url.p,
+	    "/vendors/A00012345/orders/invoices") != NULL,
+	    "push: ship is a POST of orders/invoices");
+	body = json_loads(req.body.p != NULL ? req.body.p : "", 0, NULL);
+	want = json_loads("{\"vendorId\":\"A00012345\","
+	    "\"orderSheetInvoiceApplyDtos\":[{\"shipmentBoxId\":100009,"
+	    "\"orderId\":9100000000009,\"vendorItemId\":70000009,"
+	    "\"deliveryCompanyCode\":\"CJGLS\",\"invoiceNumber\":"
+	    "\"640012345678\",\"splitShipping\":false,\"preSplitShipped\":"
+	    "false,\"estimatedShippingDate\":\"\"}]}", 0, NULL);
+	ok(json_equal(body, want), "push: ship body, the cancelled item "
+	    "left out: %s", req.body.p);
+	json_decref(body);
+	json_decref(want);
+	uoms_http_req_free(&req);
+	memset(&req, 0, sizeof req);
+
+	ok(fx_push(&f, "ship", "nosuch", rec, &req, &answer, why,
+	    sizeof why) == -1 && strstr(why, "carrier 'nosuch'") != NULL,
+	    "push: a carrier with no code is not sent (%s)", why);
+	json_object_set_new(rec, "channel_order_id", json_string("x1"));
+	ok(fx_push(&f, "ship", "cj", rec, &req, &answer, why,
+	    sizeof why) == -1 && strstr(why, "orderId") != NULL,
+	    "push: no Coupang orderId, not sent (%s)", why);
+	json_object_set_new(rec, "channel_status", json_string("INSTRUCT"));
+	ok(fx_push(&f, "ack", NULL, rec, &req, &answer, why, sizeof why) == 1 &&
+	    answer.p != NULL && strstr(answer.p, "INSTRUCT") != NULL,
+	    "push: a box INSTRUCT on Coupang is acked already: %s",
+	    answer.p != NULL ? answer.p : "");
+	uoms_buf_free(&answer);
+	f.sk = NULL;
+	json_object_set_new(rec, "channel_status", json_string("ACCEPT"));
+	ok(fx_push(&f, "ack", NULL, rec, &req, &answer, why, sizeof why) ==
+	    -1 && strstr(why, "secret_key") != NULL,
+	    "push: no secret_key, not sent (%s)", why);
+	uoms_http_req_free(&req);
+	json_decref(rec);
+	fx_free(&f);
+}
+
+/* pushed() of an answer of status with body. */
+static int
+fx_pushed(long status, const char *body, char *why, size_t whylen,
+    struct uoms_buf *answer)
+{
+	struct fixture f;
+	struct uoms_http_resp r = { .status = status, .body = body,
+	    .len = strlen(body), .headers = "", .headers_len = 0 };
+	int rc;
+
+	fx_init(&f, "{\"vendor_id\":\"A1\"}", NULL, NULL, NULL);
+	uoms_buf_clear(answer);
+	why[0] = '\0';
+	rc = uoms_kind_coupang.pushed(&f.ctx, &r, answer, why, whylen);
+	fx_free(&f);
+	return rc;
+}
+
+static void
+test_pushed(void)
+{
+	struct uoms_buf a = { 0 };
+	char why[600];
+	static const char ok_body[] = "{\"code\":200,\"message\":\"OK\","
+	    "\"data\":{\"responseCode\":0,\"responseMessage\":\"SUCCESS\","
+	    "\"responseList\":[{\"shipmentBoxId\":100009,\"succeed\":true,"
+	    "\"resultCode\":\"OK\",\"retryRequired\":false,"
+	    "\"resultMessage\":\"\"}]}}";
+
+	ok(fx_pushed(200, ok_body, why, sizeof why, &a) == 1 && a.p != NULL &&
+	    strstr(a.p, "\"succeed\":true") != NULL && strchr(a.p, '\n') ==
+	    NULL, "pushed: accepted, the answer kept compact: %s",
+	    a.p != NULL ? a.p : "");
+	ok(fx_pushed(200, "{\"code\":200,\"message\":\"OK\",\"data\":{"
+	    "\"responseCode\":1,\"responseList\":[{\"shipmentBoxId\":1,"
+	    "\"succeed\":true},{\"shipmentBoxId\":2,\"succeed\":false,"
+	    "\"resultCode\":\"FAIL\",\"retryRequired\":false,"
+	    "\"resultMessage\":\"not INSTRUCT\"}]}}", why, sizeof why, &a) ==
+	    0 && strstr(why, "shipment box 2: not INSTRUCT (FAIL)") != NULL &&
+	    strstr(why, "1 other taken") != NULL && strstr(why,
+	    "shipment box 1:") == NULL,
+	    "pushed: a box that failed refuses it, naming that box: %s", why);
+	ok(fx_pushed(200, "{\"code\":200,\"data\":{\"responseList\":[{"
+	    "\"shipmentBoxId\":3,\"succeed\":false,\"retryRequired\":true,"
+	    "\"resultMessage\":\"busy\"}]}}", why, sizeof why, &a) == 0 &&
+	    strstr(why, "busy") != NULL && strstr(why, "--resend") != NULL,
+	    "pushed: retryRequired is a refusal saying to resend: %s", why);
+	ok(fx_pushed(200, "{\"code\":200,\"data\":{\"responseList\":[]}}", why,
+	    sizeof why, &a) == 0 && strstr(why, "no box") != NULL,
+	    "pushed: an empty responseList is not taken for success: %s", why);
+	ok(fx_pushed(400, "{\"code\":\"ERROR\",\"message\":\"shipmentBoxIds "
+	    "must be numbers\",\"data\":null}", why, sizeof why, &a) == 0 &&
+	    strcmp(why, "HTTP 400: shipmentBoxIds must be numbers") == 0,
+	    "pushed: a 400 is a refusal with Coupang's message: %s", why);
+	ok(fx_pushed(200, "{\"code\":\"ERROR\",\"message\":\"nope\"}", why,
+	    sizeof why, &a) == 0 && strstr(why, "nope") != NULL,
+	    "pushed: an error code in a 200 is a refusal: %s", why);
+	ok(fx_pushed(503, "busy", why, sizeof why, &a) == -1,
+	    "pushed: a 5xx is the engine's (retried)");
+	ok(fx_pushed(401, "{}", why, sizeof why, &a) == -1,
+	    "pushed: a 401 is the engine's (authentication failed)");
+	ok(fx_pushed(200, "<html>", why, sizeof why, &a) == 0,
+	    "pushed: a 200 that is not JSON is not taken for success");
+	uoms_buf_free(&a);
+}
+
 int
 main(void)
 {
@@ -1000,6 +1242,8 @@ main(void)
 	test_products();
 	test_requests();
 	test_refused();
+	test_push();
+	test_pushed();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

@@ -252,8 +252,8 @@ test_kind(void)
 static void
 test_push(void)
 {
-	struct uoms_push_item ack = { 7, "E7", "ack", NULL, NULL };
-	struct uoms_push_item ship = { 7, "E7", "ship", "cj", "6400" };
+	struct uoms_push_item ack = { 7, "E7", "ack", NULL, NULL, NULL };
+	struct uoms_push_item ship = { 7, "E7", "ship", "cj", "6400", NULL };
 	struct uoms_http_req req = { 0 };
 	struct uoms_buf answer = { 0 };
 	struct uoms_http_resp r = { 0 };

@@ -3,8 +3,9 @@
  * its caching, the change list (spans of 24 hours, more/moreSequence
  * paging), the product order lookups and queries (at most 300 ids), the
  * mapping of canned answers onto records (every field, every status,
- * every workflow, the order status from its product orders) and broken
- * answers. Prints TAP.
+ * every workflow, the order status from its product orders), broken
+ * answers, and uoms-push's confirm and dispatch (bodies, batches, the
+ * token, how answers are read). Prints TAP.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "carrier.h"
 #include "kind-naver.h"
 #include "kind.h"
 #include "order.h"
@@ -1236,6 +1238,236 @@ test_refused(void)
 	fx_free(&f);
 }
 
+/* uoms-push: a record's product orders as a confirm or a dispatch. */
+
+static const char push_record[] = "{\"external_order_id\":"
+    "\"2026120610000001\",\"items\":["
+    "{\"external_item_id\":\"2026120699000101\",\"quantity\":2,"
+    "\"channel_status\":\"PAYED\",\"place_order_status\":\"NOT_YET\"},"
+    "{\"external_item_id\":\"2026120699000102\",\"quantity\":1,"
+    "\"channel_status\":\"PAYED\",\"place_order_status\":\"OK\"},"
+    "{\"external_item_id\":\"2026120699000103\",\"quantity\":1,"
+    "\"channel_status\":\"CANCELED\",\"cancelled_quantity\":1},"
+    "{\"external_item_id\":\"2026120699000104\",\"quantity\":2,"
+    "\"channel_status\":\"PAYED\",\"cancelled_quantity\":2},"
+    "{\"external_item_id\":\"2026120699000105\",\"quantity\":1,"
+    "\"channel_status\":\"DELIVERING\"}]}";
+
+static int
+fx_push(struct fixture *f, const struct uoms_push_item *it,
+    struct uoms_buf *answer)
+{
+	uoms_http_req_free(&f->req);
+	f->why[0] = '\0';
+	uoms_buf_clear(answer);
+	return uoms_kind_naver.push(&f->ctx, it, &f->req, answer, f->why,
+	    sizeof f->why);
+}
+
+static int
+fx_pushed(struct fixture *f, long status, const char *body,
+    struct uoms_buf *answer)
+{
+	struct uoms_http_resp r = { .status = status, .body = body,
+	    .len = strlen(body), .headers = "", .headers_len = 0 };
+
+	f->why[0] = '\0';
+	uoms_buf_clear(answer);
+	return uoms_kind_naver.pushed(&f->ctx, &r, answer, f->why,
+	    sizeof f->why);
+}
+
+/* A dispatch body, members sorted, without its dispatchDates (now). */
+static char *
+canon_nodate(const char *s)
+{
+	json_t *j = json_loads(s != NULL ? s : "", 0, NULL);
+	json_t *list = json_object_get(j, "dispatchProductOrders");
+	char *t;
+
+	for (size_t i = 0; i < json_array_size(list); i++)
+		json_object_del(json_array_get(list, i), "dispatchDate");
+	t = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return t != NULL ? t : strdup("(not JSON)");
+}
+
+static void
+test_push(void)
+{
+	struct fixture f;
+	struct uoms_buf answer = { 0 };
+	json_t *rec = json_loads(push_record, 0, NULL), *big;
+	struct uoms_push_item ack = { 1, "2026120610000001", "ack", NULL, NULL,
+	    rec };
+	struct uoms_push_item ship = { 1, "2026120610000001", "ship", "cj",
+	    "640012345678", rec };
+	char path[4096], *t, date[40];
+	const char *src = getenv("UOMS_SRC");
+	time_t now = time(NULL) + 9 * 3600;
+	struct tm tm;
+
+	snprintf(path, sizeof path, "%s/share/uoms/carriers.tsv",
+	    src != NULL && *src != '\0' ? src : ".");
+	uoms_carrier_file(path);
+	ok(uoms_kind_naver.wants_ack(NULL), "push: naver takes an ack");
+
+	/* ack with a kept token: the product orders neither confirmed,
+	 * dispatched nor closed */
+	fx_init(&f, NULL, NULL, NULL, "tok-kept");
+	ok(fx_push(&f, &ack, &answer) == 0, "push: ack is a request (%s)",
+	    f.why);
+	is(f.req.method, "POST", "push: ack is a POST");
+	is(f.req.url.p, "http://127.0.0.1:9/external/v1/pay-order/seller/"
+	    "product-orders/confirm", "push: ack to .../confirm");
+	is(f.req.body.p, "{\"productOrderIds\":[\"2026120699000101\"]}",
+	    "push: ack's body, confirmed, closed and dispatched left out");
+	is(header(&f, "Authorization", NULL), "Bearer tok-kept",
+	    "push: ack with the kept token");
+	ok(fx_pushed(&f, 200, "{\"timestamp\":"
+	    "\"2026-12-06T10:00:00.000+09:00\",\"traceId\":\"t\",\"data\":{"
+	    "\"successProductOrderInfos\":[{\"productOrderId\":"
+	    "\"2026120699000101\",\"isReceiverAddressChanged\":false}],"
+	    "\"failProductOrderInfos\":[]}}", &answer) == 1,
+	    "push: ack accepted (%s)", f.why);
+	is(answer.p, "{\"successProductOrderIds\":[\"2026120699000101\"],"
+	    "\"failProductOrderInfos\":[]}", "push: ack's answer");
+	fx_free(&f);
+
+	/* ship, no token kept: the token first, then the dispatch */
+	fx_init(&f, NULL, NULL, NULL, NULL);
+	ok(fx_push(&f, &ship, &answer) == 0 && strstr(f.req.url.p,
+	    "/oauth2/token") != NULL, "push: a token first when none is kept");
+	ok(fx_pushed(&f, 200, "{\"access_token\":\"tok-new\",\"expires_in\":"
+	    "10800}", &answer) == UOMS_PUSHED_MORE && f.kept == 1,
+	    "push: the token taken and kept (%s)", f.why);
+	ok(fx_push(&f, &ship, &answer) == 0, "push: then the dispatch (%s)",
+	    f.why);
+	is(f.req.url.p, "http://127.0.0.1:9/external/v1/pay-order/seller/"
+	    "product-orders/dispatch", "push: ship to .../dispatch");
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:", &tm);
+	t = strstr(f.req.body.p != NULL ? f.req.body.p : "",
+	    "\"dispatchDate\":\"");
+	ok(t != NULL && strncmp(t + 16, date, strlen(date)) == 0 &&
+	    strlen(t) >= 16 + 29 && t[16 + 19] == '.' && strncmp(t + 16 + 23,
+	    "+09:00\"", 7) == 0, "push: dispatchDate is now in KST with "
+	    "milliseconds (%.40s)", t != NULL ? t : "(none)");
+	t = canon_nodate(f.req.body.p);
+	is(t, "{\"dispatchProductOrders\":[{\"deliveryCompanyCode\":\"CJGLS\","
+	    "\"deliveryMethod\":\"DELIVERY\",\"productOrderId\":"
+	    "\"2026120699000101\",\"trackingNumber\":\"640012345678\"},{"
+	    "\"deliveryCompanyCode\":\"CJGLS\",\"deliveryMethod\":\"DELIVERY\","
+	    "\"productOrderId\":\"2026120699000102\",\"trackingNumber\":"
+	    "\"640012345678\"}]}", "push: ship's body, the confirmed one too");
+	free(t);
+	is(header(&f, "Authorization", NULL), "Bearer tok-new",
+	    "push: ship with the new token");
+	/* a per-item failure: refused, naming it and what went through */
+	ok(fx_pushed(&f, 200, "{\"traceId\":\"t\",\"data\":{"
+	    "\"successProductOrderIds\":[\"2026120699000101\"],"
+	    "\"failProductOrderInfos\":[{\"productOrderId\":"
+	    "\"2026120699000102\",\"code\":\"104119\",\"message\":"
+	    "\"택배사 코드 확인\"}]}}", &answer) == 0,
+	    "push: a product order failed refuses the push");
+	is(f.why, "product order 2026120699000102 failed: 104119 택배사 코드 "
+	    "확인; done all the same: 2026120699000101",
+	    "push: the failure named, with what went through");
+	ok(answer.p != NULL && strstr(answer.p, "\"failProductOrderInfos\":[{"
+	    "\"productOrderId\":\"2026120699000102\"") != NULL,
+	    "push: the answer says it too (%s)", answer.p);
+	fx_free(&f);
+
+	/* a whole request refused: Naver's envelope; 5xx, 429, 403: the
+	 * engine's; a 401 re-issues the token once */
+	fx_init(&f, NULL, NULL, NULL, "tok-dead");
+	fx_push(&f, &ship, &answer);
+	ok(fx_pushed(&f, 400, "{\"code\":\"104133\",\"message\":\"요청이 "
+	    "올바르지 않습니다.\",\"traceId\":\"t\",\"invalidInputs\":[{\"name\":"
+	    "\"dispatchProductOrders[0].dispatchDate\",\"type\":\"Pattern\","
+	    "\"message\":\"형식\"}]}", &answer) == 0, "push: 400 refused");
+	is(f.why, "HTTP 400 104133: 요청이 올바르지 않습니다. "
+	    "(dispatchProductOrders[0].dispatchDate: 형식)",
+	    "push: 400's message and invalidInputs");
+	ok(answer.p != NULL && strstr(answer.p, "\"code\":\"104133\"") != NULL,
+	    "push: 400's body is the answer");
+	ok(fx_pushed(&f, 500, "{}", &answer) == -1, "push: 500 the engine's");
+	ok(fx_pushed(&f, 503, "", &answer) == -1, "push: 503 the engine's");
+	ok(fx_pushed(&f, 429, "{\"code\":\"GW.RATE_LIMIT\"}", &answer) == -1,
+	    "push: 429 the engine's");
+	ok(fx_pushed(&f, 403, "{}", &answer) == -1, "push: 403 the engine's");
+	ok(fx_pushed(&f, 200, "{\"data\":{}}", &answer) == -1,
+	    "push: a 2xx without the lists is not understood");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"successProductOrderIds\":[",
+	    &answer) == -1, "push: a truncated 2xx is not understood");
+	ok(fx_pushed(&f, 401, "{\"code\":\"GW.AUTHN\"}", &answer) ==
+	    UOMS_PUSHED_MORE && f.kept == 1 && strcmp(f.token, "tok-dead") == 0,
+	    "push: 401 drops the token (kept expired) and goes on");
+	ok(fx_push(&f, &ship, &answer) == 0 && strstr(f.req.url.p,
+	    "/oauth2/token") != NULL && f.req.again, "push: a new token asked");
+	ok(fx_pushed(&f, 200, "{\"access_token\":\"tok-new\",\"expires_in\":"
+	    "10800}", &answer) == UOMS_PUSHED_MORE,
+	    "push: the new token taken");
+	ok(fx_push(&f, &ship, &answer) == 0 && strstr(f.req.url.p,
+	    "/dispatch") != NULL && f.req.again,
+	    "push: the same dispatch again, marked as a re-ask");
+	is(header(&f, "Authorization", NULL), "Bearer tok-new",
+	    "push: with the new token");
+	ok(fx_pushed(&f, 401, "{\"code\":\"GW.AUTHN\"}", &answer) == -1,
+	    "push: a second 401 is the engine's (authentication failed)");
+	fx_free(&f);
+
+	/* a carrier with no naver code; nothing left to tell */
+	fx_init(&f, NULL, NULL, NULL, "tok");
+	ship.carrier = "nosuch";
+	ok(fx_push(&f, &ship, &answer) == -1 && strstr(f.why,
+	    "carrier 'nosuch' has no naver deliveryCompanyCode") != NULL,
+	    "push: an unknown carrier can't be pushed (%s)", f.why);
+	ship.carrier = "cj";
+	fx_free(&f);
+	fx_init(&f, NULL, NULL, NULL, "tok");
+	json_array_remove(json_object_get(rec, "items"), 0);
+	ok(fx_push(&f, &ack, &answer) == 1 && strstr(answer.p,
+	    "nothing to confirm") != NULL, "push: nothing to confirm is taken "
+	    "without a request (%s)", answer.p);
+	fx_free(&f);
+
+	/* an order of 31 product orders: two requests, 30 then 1 */
+	big = json_pack("{s:s, s:[]}", "external_order_id", "2026120610000009",
+	    "items");
+	for (int i = 0; i < 31; i++) {
+		char id[32];
+
+		snprintf(id, sizeof id, "20261206990009%02d", i);
+		json_array_append_new(json_object_get(big, "items"), json_pack(
+		    "{s:s, s:i, s:s}", "external_item_id", id, "quantity", 1,
+		    "channel_status", "PAYED"));
+	}
+	ack.record = big;
+	fx_init(&f, NULL, NULL, NULL, "tok");
+	fx_push(&f, &ack, &answer);
+	ok(f.req.body.p != NULL && strstr(f.req.body.p, "2026120699000929") !=
+	    NULL && strstr(f.req.body.p, "2026120699000930") == NULL,
+	    "push: 30 product orders a request");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"successProductOrderIds\":[\"a\"],"
+	    "\"failProductOrderInfos\":[]}}", &answer) == UOMS_PUSHED_MORE,
+	    "push: more to send");
+	fx_push(&f, &ack, &answer);
+	is(f.req.body.p, "{\"productOrderIds\":[\"2026120699000930\"]}",
+	    "push: then the 31st");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"successProductOrderIds\":[\"b\"],"
+	    "\"failProductOrderInfos\":[]}}", &answer) == 1 &&
+	    strcmp(answer.p, "{\"successProductOrderIds\":[\"a\",\"b\"],"
+	    "\"failProductOrderInfos\":[]}") == 0,
+	    "push: accepted, both answers in one (%s)", answer.p);
+	fx_free(&f);
+
+	json_decref(big);
+	json_decref(rec);
+	uoms_buf_free(&answer);
+	uoms_carrier_file(NULL);
+}
+
 int
 main(void)
 {
@@ -1248,6 +1480,7 @@ main(void)
 	test_products();
 	test_claims();
 	test_refused();
+	test_push();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

@@ -1,7 +1,9 @@
 /*
  * kind shopify: requests (URL, query, headers, the client-credentials
  * grant), Link header paging, exact money, the mapping of canned answers
- * onto records (every field, every status) and broken answers.
+ * onto records (every field, every status) and broken answers; the
+ * shipment push (the fulfillment orders query, fulfillmentCreate) and
+ * how its answers are read.
  * Prints TAP.
  */
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "carrier.h"
 #include "kind.h"
 #include "map.h"
 
@@ -1030,6 +1033,224 @@ test_graphql(void)
 	fx_free(&f);
 }
 
+/* An answer of status with body to the push's last request. */
+static int
+fx_pushed(struct fixture *f, long status, const char *body,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	struct uoms_http_resp r = { status, body, strlen(body), "", 0 };
+
+	why[0] = '\0';
+	uoms_buf_clear(answer);
+	return uoms_kind_shopify.pushed(&f->ctx, &r, answer, why, whylen);
+}
+
+static int
+fx_push(struct fixture *f, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	uoms_http_req_free(req);
+	why[0] = '\0';
+	return uoms_kind_shopify.push(&f->ctx, it, req, answer, why, whylen);
+}
+
+static const char fo_answer[] =
+    "{\"data\":{\"order\":{\"id\":\"gid://shopify/Order/450789469\","
+    "\"fulfillmentOrders\":{\"nodes\":["
+    "{\"id\":\"gid://shopify/FulfillmentOrder/1\",\"status\":\"CLOSED\","
+    "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/FulfillmentOrderLine"
+    "Item/11\",\"remainingQuantity\":0}]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/2\",\"status\":\"OPEN\","
+    "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/FulfillmentOrderLine"
+    "Item/21\",\"remainingQuantity\":2}]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/3\",\"status\":"
+    "\"CANCELLED\",\"lineItems\":{\"nodes\":[]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/4\",\"status\":"
+    "\"IN_PROGRESS\",\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/"
+    "FulfillmentOrderLineItem/41\",\"remainingQuantity\":1}]}}]}}},"
+    "\"extensions\":{\"cost\":{\"requestedQueryCost\":533,"
+    "\"actualQueryCost\":19,\"throttleStatus\":{\"maximumAvailable\":"
+    "1000.0,\"currentlyAvailable\":981.0,\"restoreRate\":100.0}}}}";
+
+static void
+test_push(void)
+{
+	const char *src = getenv("UOMS_SRC");
+	struct uoms_push_item it = { 7, "450789469", "ship", "cj",
+	    "640012345678", NULL };
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	char why[512], path[1024];
+	json_t *b, *q;
+
+	snprintf(path, sizeof path, "%s/share/uoms/carriers.tsv",
+	    src != NULL && *src != '\0' ? src : ".");
+	uoms_carrier_file(path);
+	fx_init(&f, "https://acme.myshopify.com", NULL,
+	    "{\"api\":\"graphql\"}", NULL);
+	ok(uoms_kind_shopify.wants_ack(&f.ch) == 0,
+	    "push: Shopify takes no acknowledgement");
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+
+	/* The order's fulfillment orders first. */
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0,
+	    "push: a request (%s)", why);
+	is(req.url.p, "https://acme.myshopify.com/admin/api/2026-10/"
+	    "graphql.json", "push: graphql.json");
+	is(header(&req, "X-Shopify-Access-Token:", NULL),
+	    "X-Shopify-Access-Token: shpat_0123", "push: the token");
+	b = req_json(&req);
+	q = json_object_get(b, "query");
+	ok(strstr(json_string_value(q) ? json_string_value(q) : "",
+	    "order(id: $id) { id fulfillmentOrders(first: 10) { nodes { id "
+	    "status lineItems(first: 50) { nodes { id remainingQuantity } } } "
+	    "} }") != NULL, "push: the fulfillment orders query");
+	same_json(json_object_get(b, "variables"),
+	    "{\"id\":\"gid://shopify/Order/450789469\"}",
+	    "push: the order's GID");
+	json_decref(b);
+
+	/* Those OPEN or IN_PROGRESS with something left, fulfilled. */
+	ok(fx_pushed(&f, 200, fo_answer, &answer, why, sizeof why) ==
+	    UOMS_PUSHED_MORE, "push: fulfillment orders taken (%s)", why);
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0,
+	    "push: the mutation (%s)", why);
+	b = req_json(&req);
+	is(json_string_value(json_object_get(b, "query")),
+	    "mutation fulfillmentCreate($fulfillment: FulfillmentInput!, "
+	    "$message: String) { fulfillmentCreate(fulfillment: $fulfillment, "
+	    "message: $message) { fulfillment { id status trackingInfo { "
+	    "company number } } userErrors { field message } } }",
+	    "push: fulfillmentCreate");
+	same_json(json_object_get(b, "variables"), "{\"fulfillment\":{"
+	    "\"lineItemsByFulfillmentOrder\":[{\"fulfillmentOrderId\":"
+	    "\"gid://shopify/FulfillmentOrder/2\"},{\"fulfillmentOrderId\":"
+	    "\"gid://shopify/FulfillmentOrder/4\"}],\"trackingInfo\":{"
+	    "\"company\":\"CJ Logistics\",\"number\":\"640012345678\"},"
+	    "\"notifyCustomer\":true}}", "push: the open fulfillment orders, "
+	    "carriers.tsv's company, the number, the customer told");
+	json_decref(b);
+	ok(req.wait == 0, "push: 981 points left, no wait");
+
+	/* Accepted: the fulfillment is the answer. */
+	ok(fx_pushed(&f, 200, "{\"data\":{\"fulfillmentCreate\":{"
+	    "\"fulfillment\":{\"id\":\"gid://shopify/Fulfillment/9\","
+	    "\"status\":\"SUCCESS\",\"trackingInfo\":[{\"company\":\"CJ Logistics\","
+	    "\"number\":\"640012345678\"}]},\"userErrors\":[]}}}", &answer, why,
+	    sizeof why) == 1, "push: accepted");
+	is(answer.p, "{\"id\":\"gid://shopify/Fulfillment/9\",\"status\":"
+	    "\"SUCCESS\",\"trackingInfo\":[{\"company\":\"CJ Logistics\","
+	    "\"number\":\"640012345678\"}]}", "push: the fulfillment kept");
+
+	/* Refused: userErrors, in Shopify's words. */
+	ok(fx_pushed(&f, 200, "{\"data\":{\"fulfillmentCreate\":{"
+	    "\"fulfillment\":null,\"userErrors\":[{\"field\":[\"fulfillment\"],"
+	    "\"message\":\"Fulfillment order 2 has an unfulfillable status= "
+	    "closed.\"},{\"field\":null,\"message\":\"Other.\"}]}}}", &answer,
+	    why, sizeof why) == 0, "push: userErrors refuse it");
+	is(why, "fulfillment: Fulfillment order 2 has an unfulfillable "
+	    "status= closed.; Other.", "push: userErrors said");
+	ok(answer.p != NULL && strstr(answer.p, "unfulfillable") != NULL,
+	    "push: userErrors kept as the answer");
+	/* Neither a fulfillment nor userErrors: left in doubt. */
+	ok(fx_pushed(&f, 200, "{\"data\":{\"fulfillmentCreate\":null}}",
+	    &answer, why, sizeof why) == -1, "push: no word either way: "
+	    "the engine's");
+	ok(fx_pushed(&f, 200, "{\"errors\":[{\"message\":\"Internal error\","
+	    "\"extensions\":{\"code\":\"INTERNAL_SERVER_ERROR\"}}]}", &answer,
+	    why, sizeof why) == -1, "push: Shopify's own error after the "
+	    "mutation: in doubt (%s)", why);
+	ok(fx_pushed(&f, 503, "{}", &answer, why, sizeof why) == -1 &&
+	    fx_pushed(&f, 429, "{}", &answer, why, sizeof why) == -1,
+	    "push: 5xx and 429 are the engine's (retried)");
+	ok(fx_pushed(&f, 401, "{\"errors\":\"[API] Invalid API key or access "
+	    "token (unrecognized login or wrong password)\"}", &answer, why,
+	    sizeof why) == 0 && strstr(why, "authentication failed (HTTP "
+	    "401): [API] Invalid API key") != NULL,
+	    "push: a refused token is a refusal (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* No open fulfillment order; a throttled query asked again. */
+	fx_init(&f, "https://acme.myshopify.com", NULL, NULL, NULL);
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(fx_pushed(&f, 200, gql_throttled, &answer, why, sizeof why) ==
+	    UOMS_PUSHED_MORE, "push: THROTTLED: the same step again");
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0 &&
+	    strstr(req.body.p, "fulfillmentOrders") != NULL && req.again &&
+	    req.wait > 0.99 && req.wait < 1.01, "push: the query again after "
+	    "(102 - 52) / 50 s (%.3f)", req.wait);
+	ok(fx_pushed(&f, 200, "{\"data\":{\"order\":{\"id\":\"gid://shopify/"
+	    "Order/450789469\",\"fulfillmentOrders\":{\"nodes\":[{\"id\":"
+	    "\"gid://shopify/FulfillmentOrder/1\",\"status\":\"CLOSED\","
+	    "\"lineItems\":{\"nodes\":[]}}]}}}}", &answer, why, sizeof why) ==
+	    0, "push: no open fulfillment order: refused");
+	is(why, "no open fulfillment order: fulfilled or closed on Shopify",
+	    "push: why");
+	is(answer.p, "[{\"id\":\"gid://shopify/FulfillmentOrder/1\","
+	    "\"status\":\"CLOSED\"}]", "push: the statuses kept");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"order\":null}}", &answer, why,
+	    sizeof why) == 0 && strstr(why, "no such order") != NULL,
+	    "push: an order Shopify does not have: refused");
+	ok(fx_pushed(&f, 200, "{\"data\":{\"order\":{\"id\":\"gid://shopify/"
+	    "Order/450789469\",\"fulfillmentOrders\":{\"nodes\":[{\"id\":"
+	    "\"gid://shopify/FulfillmentOrder/1\",\"status\":\"OPEN\","
+	    "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/Fulfillment"
+	    "OrderLineItem/11\",\"remainingQuantity\":1}]}},{\"id\":"
+	    "\"gid://shopify/FulfillmentOrder/2\",\"status\":\"ON_HOLD\","
+	    "\"lineItems\":{\"nodes\":[{\"id\":\"gid://shopify/Fulfillment"
+	    "OrderLineItem/21\",\"remainingQuantity\":1}]}}]}}}}", &answer,
+	    why, sizeof why) == 0, "push: a fulfillment order on hold: "
+	    "refused, never half sent");
+	is(why, "fulfillment order gid://shopify/FulfillmentOrder/2 is ON_HOLD "
+	    "on Shopify: not all of the order can be fulfilled now",
+	    "push: it names the one on hold");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* What can't be pushed: refused before any request. */
+	fx_init(&f, "https://acme.myshopify.com", NULL, NULL, NULL);
+	fx_set(&f, "access_token", "shpat_0123", NULL);
+	it.carrier = "nosuch";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "unknown carrier 'nosuch'") != NULL && req.url.n == 0,
+	    "push: an unknown carrier, no request (%s)", why);
+	it.carrier = "cj";
+	it.external_order_id = "gid://shopify/Order/1";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "not a Shopify order id") != NULL,
+	    "push: an id that is not Shopify's (%s)", why);
+	it.external_order_id = "450789469";
+	it.push = "ack";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "no ack") != NULL, "push: no ack to send (%s)", why);
+	uoms_http_req_free(&req);
+	fx_free(&f);
+
+	/* No token: the client-credentials grant first, then the query. */
+	fx_init(&f, "https://acme.myshopify.com", NULL, NULL, NULL);
+	fx_set(&f, "client_id", "cid", NULL);
+	fx_set(&f, "client_secret", "csecret", NULL);
+	it.push = "ship";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0 &&
+	    strstr(req.url.p, "/admin/oauth/access_token") != NULL,
+	    "push: a token asked first");
+	ok(fx_pushed(&f, 200, "{\"access_token\":\"shpat_cc\",\"expires_in\":"
+	    "86399}", &answer, why, sizeof why) == UOMS_PUSHED_MORE,
+	    "push: the token taken");
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0 &&
+	    str_same(header(&req, "X-Shopify-Access-Token:", NULL),
+	    "X-Shopify-Access-Token: shpat_cc") && strstr(req.body.p,
+	    "fulfillmentOrders") != NULL, "push: then the query, with it");
+	uoms_http_req_free(&req);
+	fx_free(&f);
+	uoms_buf_free(&answer);
+	uoms_carrier_file(NULL);
+}
+
 int
 main(void)
 {
@@ -1042,6 +1263,7 @@ main(void)
 	test_broken();
 	test_products();
 	test_graphql();
+	test_push();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

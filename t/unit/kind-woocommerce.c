@@ -1,7 +1,8 @@
 /*
  * kind woocommerce: requests (URL, query, basic auth), X-WP-TotalPages
  * paging, the mapping of canned answers onto records (every field, every
- * status) and broken answers. Prints TAP.
+ * status) and broken answers; push requests made from a record and the
+ * shop's answers to them. Prints TAP.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "carrier.h"
 #include "kind.h"
 #include "oauth1.h"
 
@@ -748,7 +750,8 @@ test_money(void)
  * '&') of everything before it, as WooCommerce checks it.
  */
 static int
-signed_ok(const char *url, const char *secret, enum uoms_oauth1_method m)
+signed_as(const char *method, const char *url, const char *secret,
+    enum uoms_oauth1_method m)
 {
 	const char *tail = strstr(url, "&oauth_signature=");
 	struct uoms_buf head = { 0 }, base = { 0 }, enc = { 0 };
@@ -758,7 +761,7 @@ signed_ok(const char *url, const char *secret, enum uoms_oauth1_method m)
 	if (tail == NULL)
 		return 0;
 	uoms_buf_add(&head, url, tail - url);
-	if (uoms_oauth1_base("GET", head.p, NULL, 0, &base, why,
+	if (uoms_oauth1_base(method, head.p, NULL, 0, &base, why,
 	    sizeof why) == 0 && uoms_oauth1_signature(m, secret, NULL, base.p,
 	    sig, sizeof sig) == 0) {
 		uoms_oauth1_encode(&enc, sig, strlen(sig));
@@ -768,6 +771,12 @@ signed_ok(const char *url, const char *secret, enum uoms_oauth1_method m)
 	uoms_buf_free(&base);
 	uoms_buf_free(&enc);
 	return good;
+}
+
+static int
+signed_ok(const char *url, const char *secret, enum uoms_oauth1_method m)
+{
+	return signed_as("GET", url, secret, m);
 }
 
 /* Plain http: every request signed (OAuth 1.0a), a retry afresh. */
@@ -902,6 +911,298 @@ test_discount(void)
 	}
 }
 
+/* One push step: push() into req, then the canned answer to pushed(). */
+static int
+fx_push(struct fixture *f, const struct uoms_push_item *it,
+    struct uoms_http_req *req, struct uoms_buf *answer, char *why,
+    size_t whylen)
+{
+	uoms_http_req_free(req);
+	memset(req, 0, sizeof *req);
+	why[0] = '\0';
+	return uoms_kind_woocommerce.push(&f->ctx, it, req, answer, why,
+	    whylen);
+}
+
+static int
+fx_pushed(struct fixture *f, long status, const char *body,
+    struct uoms_buf *answer, char *why, size_t whylen)
+{
+	struct uoms_http_resp r = { status, body, strlen(body), "", 0 };
+
+	uoms_buf_clear(answer);
+	why[0] = '\0';
+	return uoms_kind_woocommerce.pushed(&f->ctx, &r, answer, why, whylen);
+}
+
+/* Push: no ack; a shipment is GET the order, POST the note, PUT the
+ * status, each authenticated as a fetch is. */
+static void
+test_push(void)
+{
+	const char *src = getenv("UOMS_SRC");
+	struct uoms_push_item it = { 2, "701", "ship", "cj", "640012345678",
+	    NULL };
+	struct fixture f;
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	char path[1024], why[512];
+	json_t *body;
+	int secret = 0;
+
+	snprintf(path, sizeof path, "%s/share/uoms/carriers.tsv",
+	    src != NULL && *src != '\0' ? src : ".");
+	uoms_carrier_file(path);
+	it.record = json_pack("{s:s, s:s}", "channel", "woo-us",
+	    "external_order_id", "701");
+	ok(uoms_kind_woocommerce.wants_ack(NULL) == 0, "push: WooCommerce "
+	    "wants no acknowledgement");
+
+	fx_init(&f, "https://shop.example/", NULL, NULL, NULL);
+	it.push = "ack";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "no ack") != NULL, "push: an ack is not made (%s)",
+	    why);
+	it.push = "ship";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0,
+	    "push: a shipment's first request (%s)", why);
+	is(req.method, "GET", "push: first the order, as the shop has it");
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/orders/701",
+	    "push: GET orders/{id}");
+	ok(header(&req, "Authorization: Basic ", &secret) != NULL && secret,
+	    "push: basic auth over https, masked");
+	ok(req.body.n == 0, "push: no body on the GET");
+	ok(fx_pushed(&f, 200, "{\"id\":701,\"status\":\"processing\"}",
+	    &answer, why, sizeof why) == UOMS_PUSHED_MORE, "push: a "
+	    "processing order goes on to the note (%s)", why);
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0,
+	    "push: the note (%s)", why);
+	is(req.method, "POST", "push: the note is a POST");
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/orders/701/notes",
+	    "push: to orders/{id}/notes");
+	ok(header(&req, "Content-Type: application/json", NULL) != NULL,
+	    "push: as JSON");
+	body = json_loadb(req.body.p, req.body.n, 0, NULL);
+	same_json(body, "{\"note\":\"Shipped with CJ대한통운, tracking number "
+	    "640012345678\",\"customer_note\":true}", "push: the note names "
+	    "the carrier (carriers.tsv) and the number, for the customer");
+	json_decref(body);
+	ok(fx_pushed(&f, 201, "{\"id\":4000,\"author\":\"system\",\"note\":"
+	    "\"Shipped\",\"customer_note\":true}", &answer, why,
+	    sizeof why) == UOMS_PUSHED_MORE, "push: the note made, on to "
+	    "the status (%s)", why);
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == 0,
+	    "push: the status (%s)", why);
+	is(req.method, "PUT", "push: the status is a PUT");
+	is(req.url.p, "https://shop.example/wp-json/wc/v3/orders/701",
+	    "push: to orders/{id}");
+	is(req.body.p, "{\"status\":\"completed\"}", "push: completed");
+	ok(fx_pushed(&f, 200, "{\"id\":701,\"status\":\"completed\","
+	    "\"date_completed_gmt\":\"2026-11-22T01:00:00\",\"total\":\"1\"}",
+	    &answer, why, sizeof why) == 1, "push: accepted (%s)", why);
+	is(answer.p, "{\"note\":{\"id\":4000,\"note\":\"Shipped\","
+	    "\"customer_note\":true},\"order\":{\"id\":701,\"status\":"
+	    "\"completed\",\"date_completed_gmt\":\"2026-11-22T01:00:00\"}}",
+	    "push: the answer kept is the note and the order's status");
+	fx_free(&f);
+
+	/* The shop's refusals: its message and code; 5xx, 429, 401 are
+	 * the engine's. */
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(fx_pushed(&f, 404, "{\"code\":\"woocommerce_rest_shop_order_"
+	    "invalid_id\",\"message\":\"Invalid ID.\",\"data\":{\"status\":"
+	    "404}}", &answer, why, sizeof why) == 0, "push: a 404 refuses");
+	is(why, "HTTP 404: Invalid ID. (woocommerce_rest_shop_order_"
+	    "invalid_id)", "push: with the shop's message and code");
+	is(answer.p, "{\"code\":\"woocommerce_rest_shop_order_invalid_id\","
+	    "\"message\":\"Invalid ID.\",\"data\":{\"status\":404}}",
+	    "push: the answer is the shop's error");
+	ok(fx_pushed(&f, 500, "{}", &answer, why, sizeof why) == -1 &&
+	    fx_pushed(&f, 503, "", &answer, why, sizeof why) == -1 &&
+	    fx_pushed(&f, 429, "{}", &answer, why, sizeof why) == -1 &&
+	    fx_pushed(&f, 401, "{}", &answer, why, sizeof why) == -1 &&
+	    fx_pushed(&f, 403, "{}", &answer, why, sizeof why) == -1,
+	    "push: 5xx, 429, 401, 403 are the engine's");
+	ok(fx_pushed(&f, 200, "<html>", &answer, why, sizeof why) == -1,
+	    "push: a 2xx that is not JSON is not understood (maybe taken)");
+	ok(fx_pushed(&f, 200, "{\"id\":701,\"status\":\"cancelled\"}",
+	    &answer, why, sizeof why) == 0 && strcmp(why, "the shop has the "
+	    "order cancelled: not told it shipped (nothing sent)") == 0,
+	    "push: an order cancelled on the shop is refused before the "
+	    "note (%s)", why);
+	fx_free(&f);
+
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	fx_pushed(&f, 200, "{\"id\":701,\"status\":\"processing\"}", &answer,
+	    why, sizeof why);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	fx_pushed(&f, 201, "{\"id\":4001,\"note\":\"n\",\"customer_note\":"
+	    "true}", &answer, why, sizeof why);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(fx_pushed(&f, 400, "{\"code\":\"rest_invalid_param\",\"message\":"
+	    "\"Invalid parameter(s): status\",\"data\":{\"status\":400}}",
+	    &answer, why, sizeof why) == 0 && strstr(why, "HTTP 400: Invalid "
+	    "parameter(s): status (rest_invalid_param); the note with the "
+	    "tracking number was added") != NULL, "push: a refused status "
+	    "says the note went already (%s)", why);
+	fx_free(&f);
+
+	/* Completed on the shop already: the note alone. */
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(fx_pushed(&f, 200, "{\"id\":701,\"status\":\"completed\"}",
+	    &answer, why, sizeof why) == UOMS_PUSHED_MORE, "push: a "
+	    "completed order still gets the note");
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(fx_pushed(&f, 201, "{\"id\":4002,\"note\":\"n\",\"customer_note\":"
+	    "true}", &answer, why, sizeof why) == 1 && strstr(answer.p,
+	    "\"order\":{\"id\":701,\"status\":\"completed\"}") != NULL,
+	    "push: and no status update (%s)", answer.p);
+	fx_free(&f);
+
+	/* Plain http: each step signed for its own method. */
+	fx_init(&f, "http://shop.example", NULL, NULL, NULL);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(signed_as("GET", req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA256),
+	    "push: the GET signed (%s)", req.url.p);
+	fx_pushed(&f, 200, "{\"id\":701,\"status\":\"on-hold\"}", &answer,
+	    why, sizeof why);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(strncmp(req.url.p, "http://shop.example/wp-json/wc/v3/orders/701/"
+	    "notes?oauth_consumer_key=ck_abc&", 64) == 0 &&
+	    signed_as("POST", req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA256) &&
+	    !signed_as("GET", req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA256),
+	    "push: the POST signed as a POST, its JSON body not in it (%s)",
+	    req.url.p);
+	ok(header(&req, "Authorization:", NULL) == NULL, "push: no basic "
+	    "auth over http");
+	ok(uoms_kind_woocommerce.again(&f.ctx, &req, why, sizeof why) == 0 &&
+	    signed_as("POST", req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA256) &&
+	    strcmp(req.body.p, "{\"note\":\"Shipped with CJ대한통운, tracking "
+	    "number 640012345678\",\"customer_note\":true}") == 0,
+	    "push: a retry is signed afresh, the body kept");
+	fx_pushed(&f, 201, "{\"id\":4003}", &answer, why, sizeof why);
+	fx_push(&f, &it, &req, &answer, why, sizeof why);
+	ok(signed_as("PUT", req.url.p, "cs_def", UOMS_OAUTH1_HMAC_SHA256),
+	    "push: the PUT signed as a PUT");
+	fx_free(&f);
+
+	/* What can't be sent is said before anything is. */
+	fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+	it.carrier = "nosuch";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "unknown carrier 'nosuch'") != NULL, "push: an "
+	    "unknown carrier is named (%s)", why);
+	it.carrier = "hanjin";
+	it.tracking_number = "";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "shipment.tracking_number") != NULL, "push: no "
+	    "tracking number (%s)", why);
+	it.tracking_number = "1";
+	it.external_order_id = "70/1";
+	ok(fx_push(&f, &it, &req, &answer, why, sizeof why) == -1 &&
+	    strstr(why, "'70/1' is not a WooCommerce order id") != NULL,
+	    "push: an id that is not a number is never put in a path (%s)",
+	    why);
+	fx_free(&f);
+	uoms_http_req_free(&req);
+	uoms_buf_free(&answer);
+	json_decref((json_t *)it.record);
+}
+
+/* 0 when s is a JSON text (any value), -1 otherwise. */
+static int
+json_text_ok(const char *s)
+{
+	json_t *j = json_loads(s, JSON_DECODE_ANY, NULL);
+
+	if (j == NULL)
+		return -1;
+	json_decref(j);
+	return 0;
+}
+
+/*
+ * Push answers a hostile shop could give, at each step: seeds cut,
+ * bytes flipped, statuses mixed, deterministic. pushed() says one of its
+ * four things, an answer it keeps is JSON, a refusal says why, and
+ * (under ASan) nothing is read out of bounds.
+ */
+static void
+test_push_hostile(void)
+{
+	static const char *const seeds[] = {
+		"{\"id\":701,\"status\":\"processing\"}",
+		"{\"id\":4000,\"note\":\"n\",\"customer_note\":true}",
+		"{\"id\":701,\"status\":\"completed\",\"date_completed_gmt\":"
+		    "\"2026-11-22T01:00:00\"}",
+		"{\"code\":\"rest_invalid_param\",\"message\":\"Invalid "
+		    "parameter(s): status\",\"data\":{\"status\":400}}",
+		"{\"id\":null,\"status\":7,\"note\":[1],\"customer_note\":{}}",
+		"[]", "null", "\"completed\"", "",
+	};
+	static const long statuses[] = { 200, 201, 204, 301, 400, 401, 403,
+	    404, 409, 429, 500, 503 };
+	struct uoms_push_item it = { 2, "701", "ship", "cj", "6400", NULL };
+	struct uoms_http_req req = { 0 };
+	struct uoms_buf answer = { 0 };
+	unsigned long x = 88172645463325252UL;
+	int bad = 0, n = 0;
+	char why[512], body[512];
+
+	for (n = 0; n < 3000; n++) {
+		struct fixture f;
+		int step, rc;
+		size_t len;
+		long status;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		step = (int)(x % 3);
+		snprintf(body, sizeof body, "%s", seeds[(x >> 8) %
+		    (sizeof seeds / sizeof seeds[0])]);
+		len = strlen(body);
+		if (len > 0 && (x >> 16) % 2)
+			len = (x >> 20) % (len + 1);	/* cut */
+		body[len] = '\0';
+		for (int k = 0; len > 0 && k < (int)((x >> 24) % 4); k++)
+			body[(x >> (28 + k * 5)) % len] ^= (char)(1 << k);
+		status = statuses[(x >> 40) % (sizeof statuses /
+		    sizeof statuses[0])];
+		fx_init(&f, "https://shop.example", NULL, NULL, NULL);
+		/* Brought to the step by good answers. */
+		fx_push(&f, &it, &req, &answer, why, sizeof why);
+		if (step >= 1) {
+			fx_pushed(&f, 200, seeds[0], &answer, why, sizeof why);
+			fx_push(&f, &it, &req, &answer, why, sizeof why);
+		}
+		if (step >= 2) {
+			fx_pushed(&f, 201, seeds[1], &answer, why, sizeof why);
+			fx_push(&f, &it, &req, &answer, why, sizeof why);
+		}
+		rc = fx_pushed(&f, status, body, &answer, why, sizeof why);
+		if (rc != -1 && rc != 0 && rc != 1 && rc != UOMS_PUSHED_MORE)
+			bad++;
+		else if ((rc == 0 || rc == 1) && (answer.p == NULL ||
+		    json_text_ok(answer.p) < 0))
+			bad++;
+		else if (rc == 0 && why[0] == '\0')
+			bad++;
+		else if (rc == UOMS_PUSHED_MORE && fx_push(&f, &it, &req,
+		    &answer, why, sizeof why) != 0)
+			bad++;
+		fx_free(&f);
+	}
+	ok(bad == 0, "push: %d hostile answers at the three steps, each "
+	    "read as one of accepted, refused, more or the engine's (%d bad)",
+	    n, bad);
+	uoms_http_req_free(&req);
+	uoms_buf_free(&answer);
+}
+
 int
 main(void)
 {
@@ -914,6 +1215,8 @@ main(void)
 	test_money();
 	test_oauth();
 	test_discount();
+	test_push();
+	test_push_hostile();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }

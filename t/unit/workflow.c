@@ -432,6 +432,143 @@ check_get(void)
 }
 
 /*
+ * What each state means to the reports (uoms_workflow_classes), as
+ * letters: C cancelled, s ship, S shipped, X complete, P payment, O open,
+ * D done.
+ */
+static void
+classstr(int k, char *out)
+{
+	static const struct {
+		int bit;
+		char c;
+	} letters[] = {
+		{ UOMS_CLASS_CANCELLED, 'C' }, { UOMS_CLASS_SHIP, 's' },
+		{ UOMS_CLASS_SHIPPED, 'S' }, { UOMS_CLASS_COMPLETE, 'X' },
+		{ UOMS_CLASS_PAYMENT, 'P' }, { UOMS_CLASS_OPEN, 'O' },
+		{ UOMS_CLASS_DONE, 'D' },
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof letters / sizeof *letters; i++)
+		if (k & letters[i].bit)
+			out[n++] = letters[i].c;
+	out[n] = '\0';
+}
+
+/* The classes of every state of the workflow in file (its states in
+ * order, space separated) and whether it pays. */
+static void
+check_classes_of(const char *file, const char *want, int pays)
+{
+	char why[512], got[512] = "", one[16];
+	struct uoms_workflow *w = uoms_workflow_load(file, NULL, why,
+	    sizeof why);
+	int *k;
+
+	if (!ok(w != NULL, "%s loads for its classes%s%s", file,
+	    w == NULL ? ": " : "", w == NULL ? why : ""))
+		return;
+	if ((k = calloc(w->nstates, sizeof *k)) == NULL)
+		abort();
+	ok(uoms_workflow_classes(w, k) == 0, "%s: classes made", w->name);
+	for (int i = 0; i < w->nstates; i++) {
+		classstr(k[i], one);
+		snprintf(got + strlen(got), sizeof got - strlen(got),
+		    "%s%s=%s", i > 0 ? " " : "", w->states[i].name, one);
+	}
+	if (!ok(strcmp(got, want) == 0, "%s: state classes %s", w->name,
+	    want))
+		diag("got: %s", got);
+	ok(uoms_workflow_pays(w) == pays, "%s %s a payment step", w->name,
+	    pays ? "has" : "has no");
+	free(k);
+	uoms_workflow_free(w);
+}
+
+static void
+check_classes(void)
+{
+	char tmpl[] = "/tmp/uoms-classes-XXXXXX", *dir, path[4096];
+
+	check_classes_of(srcpath("share/uoms/workflows/dispatch.yaml"),
+	    "WAITING=O IN_PROGRESS=sS COMPLETE=SXD ISSUE=SXD CANCEL=CD", 0);
+	check_classes_of(srcpath("share/uoms/workflows/fulfillment.yaml"),
+	    "created=O paid=PO picking=O packed=O shipped=sS delivered=SXD "
+	    "returned=SXD cancelled=CD", 1);
+	check_classes_of(srcpath("share/uoms/workflows/food-delivery.yaml"),
+	    "pending_payment=O pending_acceptance=PO preparing=O "
+	    "ready_for_pickup=O in_transit=sS delivered=SXD cancelled=CD", 1);
+	/* Back from REVIEW (which departs) to OPEN: OPEN has shipped too;
+	 * VOID is terminal but neither named nor led to as a cancel. */
+	check_classes_of(srcpath("t/data/workflow-roles.yaml"),
+	    "NEW=O OPEN=S REVIEW=sS DONE=SXD VOID=SD", 0);
+	/* A cancel into a state that goes on is no cancellation; a terminal
+	 * state named Canceled is one, whatever leads to it. */
+	if (!ok((dir = mkdtemp(tmpl)) != NULL, "made a temporary folder"))
+		return;
+	snprintf(path, sizeof path, "%s/edge.yaml", dir);
+	ok(write_file(path,
+	    "name: edge\n"
+	    "initial: new\n"
+	    "states:\n"
+	    "  new: {}\n"
+	    "  held: {}\n"
+	    "  Canceled: { terminal: true }\n"
+	    "  gone: { terminal: true }\n"
+	    "transitions:\n"
+	    "  - { from: new, to: held, action: cancel }\n"
+	    "  - { from: held, to: Canceled }\n"
+	    "  - { from: held, to: gone, action: cancel }\n"
+	    "  - { from: held, to: new, action: payment }\n") == 0,
+	    "wrote edge.yaml");
+	check_classes_of(path, "new=PO held=O Canceled=CD gone=CD", 1);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The workflows two folders hold: *.yaml only, each name once, sorted. */
+static void
+check_names(void)
+{
+	char tmpl[] = "/tmp/uoms-names-XXXXXX", *dir, path[4096], got[512];
+	const char *dirs[2];
+	char **names;
+	int n;
+
+	if (!ok((dir = mkdtemp(tmpl)) != NULL, "made a temporary folder"))
+		return;
+	static const char *const files[] = { "fulfillment.yaml", "zeta.yaml",
+	    ".hidden.yaml", "notes.txt", ".yaml" };
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		ok(write_file(path, "x\n") == 0, "wrote %s", files[i]);
+	}
+	dirs[0] = dir;
+	dirs[1] = srcpath("share/uoms/workflows");
+	got[0] = '\0';
+	ok(uoms_workflow_names(dirs, &names, &n) == 0, "names listed");
+	for (int i = 0; i < n; i++) {
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s",
+		    i > 0 ? " " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	ok(strcmp(got, "dispatch food-delivery fulfillment zeta") == 0,
+	    "override and shipped names, once each, sorted: %s", got);
+	dirs[0] = NULL;
+	dirs[1] = "/nonexistent/uoms";
+	ok(uoms_workflow_names(dirs, &names, &n) == 0 && n == 0,
+	    "no folder, no names");
+	free(names);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/*
  * The man page's EXAMPLES must stay true: its dispatch.yaml is the shipped
  * one (comments aside), and its repair.yaml loads.
  */
@@ -568,6 +705,8 @@ main(void)
 	    "a missing file is refused");
 	check_broken();
 	check_get();
+	check_classes();
+	check_names();
 	check_man();
 
 	printf("1..%d\n", ntests);

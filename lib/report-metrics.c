@@ -1,0 +1,348 @@
+/*
+ * The metrics report: the order pipeline per window of time (intake,
+ * payment, shipping, delays, backlog, lateness, holds and rejects).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_priv.h"
+
+struct win {
+	long long in, paid, shipped, holds, rejects, alerts[3];
+	long long backlog, late;	/* changes within the window */
+	long long ndelay, seen, p50, p95;
+};
+
+struct metrics {
+	struct win *w;
+	long long n, from, window, backlog0, late0;
+};
+
+/* The window t falls in: -1 before the first, n after the last. */
+static long long
+bucket(const struct metrics *m, long long t)
+{
+	if (t < m->from)
+		return -1;
+	t = (t - m->from) / m->window;
+	return t < m->n ? t : m->n;
+}
+
+/* A gauge moves by d at t: before the range into its start value. */
+static void
+gauge(struct metrics *m, long long t, int late, long long d)
+{
+	long long b = bucket(m, t);
+
+	if (b < 0)
+		*(late ? &m->late0 : &m->backlog0) += d;
+	else if (b < m->n)
+		*(late ? &m->w[b].late : &m->w[b].backlog) += d;
+}
+
+/* The time its cancel event put an order in its (cancelled) state. */
+#define CANCEL_AT "(SELECT max(e.at) FROM events e WHERE e.order_id = o.id" \
+	" AND e.type = 'status' AND e.to_state = o.status)"
+
+/* Orders: intake, payment for workflows without a step for it, and the
+ * backlog and late gauges, from one pass over the orders. */
+static int
+metrics_orders(struct ctx *x, struct metrics *m)
+{
+	struct uoms_buf sql = { 0 }, cx = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	uoms_buf_str(&cx, "CASE WHEN ");
+	report_pred(&cx, &x->cls, UOMS_CLASS_CANCELLED, "o.workflow",
+	    "o.status");
+	uoms_buf_str(&cx, " THEN " CANCEL_AT " END");
+	uoms_buf_str(&sql, "SELECT unixepoch(o.placed_at), unixepoch(o.eta),"
+	    " CASE WHEN ");
+	report_pred(&sql, &x->cls, UOMS_CLASS_OPEN, "o.workflow", "o.status");
+	/* An order that arrived done has no event that moved it: it left
+	 * when the channel last changed it, not when it was imported. */
+	uoms_buf_printf(&sql, " THEN NULL ELSE unixepoch(coalesce("
+	    "o.depart_time, o.complete_time, %s, o.channel_updated_at,"
+	    " o.updated_at)) END, CASE WHEN ", cx.p);
+	report_pred(&sql, &x->cls, UOMS_CLASS_DONE, "o.workflow", "o.status");
+	uoms_buf_printf(&sql, " THEN unixepoch(coalesce(o.complete_time, %s,"
+	    " o.channel_updated_at, o.updated_at)) END, ", cx.p);
+	report_pred_nopay(&sql, &x->cls, "o.workflow");
+	/* Every order placed before the end counts for the gauges: a scan,
+	 * not the placed_at index (the unary + says so). */
+	uoms_buf_str(&sql, " FROM orders o WHERE +o.placed_at < :to");
+	st = report_prepare(x, sql.p);
+	uoms_buf_free(&sql);
+	uoms_buf_free(&cx);
+	if (st == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
+		long long p = sqlite3_column_int64(st, 0), b = bucket(m, p);
+		long long eta = sqlite3_column_int64(st, 1), left, done, s;
+
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			continue;
+		if (b >= 0 && b < m->n) {
+			m->w[b].in++;
+			m->w[b].paid += sqlite3_column_int(st, 4);
+		}
+		/* In the backlog from placed until it left (shipped, or
+		 * reached a state past the backlog). */
+		left = sqlite3_column_int64(st, 2);
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL || left > p) {
+			gauge(m, p, 0, 1);
+			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+				gauge(m, left, 0, -1);
+		}
+		/* Late from its ETA (once placed) until done, as of now. */
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue;
+		s = eta > p ? eta : p;
+		done = sqlite3_column_int64(st, 3);
+		if (s >= x->r->now)
+			continue;
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+			gauge(m, s, 1, 1);
+		} else if (done > s) {
+			gauge(m, s, 1, 1);
+			gauge(m, done, 1, -1);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Status events: paid and shipped, and how many delays each window has. */
+static int
+metrics_events(struct ctx *x, struct metrics *m)
+{
+	struct uoms_buf sql = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	uoms_buf_str(&sql, "SELECT unixepoch(e.at), ");
+	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
+	uoms_buf_str(&sql, ", ");
+	report_pred(&sql, &x->cls, UOMS_CLASS_PAYMENT, "o.workflow",
+	    "e.to_state");
+	uoms_buf_str(&sql, ", o.placed_at IS NOT NULL FROM events e"
+	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'"
+	    " AND e.at >= :from AND e.at < :to AND (");
+	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
+	uoms_buf_str(&sql, " OR ");
+	report_pred(&sql, &x->cls, UOMS_CLASS_PAYMENT, "o.workflow",
+	    "e.to_state");
+	uoms_buf_str(&sql, ")");
+	st = report_prepare(x, sql.p);
+	uoms_buf_free(&sql);
+	if (st == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
+		long long b = bucket(m, sqlite3_column_int64(st, 0));
+
+		if (b < 0 || b >= m->n)
+			continue;
+		if (sqlite3_column_int(st, 1)) {
+			m->w[b].shipped++;
+			m->w[b].ndelay += sqlite3_column_int(st, 3);
+		}
+		m->w[b].paid += sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Nearest rank: the smallest value with at least p% of them at or
+ * below it, rank ceil(p * n / 100). */
+static long long
+rank(long long n, int p)
+{
+	return (n * p + 99) / 100;
+}
+
+/*
+ * Delays from placed to shipped, sorted once: each window's delays come
+ * in order as a part of the whole, so one pass picks every window's
+ * ranks and the whole range's.
+ */
+static int
+metrics_delays(struct ctx *x, struct metrics *m, long long *p50,
+    long long *p95)
+{
+	struct uoms_buf sql = { 0 };
+	sqlite3_stmt *st;
+	long long total = 0, seen = 0;
+	int rc;
+
+	for (long long i = 0; i < m->n; i++) {
+		total += m->w[i].ndelay;
+		m->w[i].p50 = m->w[i].p95 = -1;
+	}
+	*p50 = *p95 = -1;
+	uoms_buf_str(&sql, "SELECT unixepoch(e.at), unixepoch(e.at) -"
+	    " unixepoch(o.placed_at) AS d FROM events e"
+	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'"
+	    " AND e.at >= :from AND e.at < :to AND o.placed_at IS NOT NULL"
+	    " AND ");
+	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
+	uoms_buf_str(&sql, " ORDER BY d");
+	st = report_prepare(x, sql.p);
+	uoms_buf_free(&sql);
+	if (st == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
+		long long b = bucket(m, sqlite3_column_int64(st, 0));
+		long long d = sqlite3_column_int64(st, 1);
+		struct win *w;
+
+		if (b < 0 || b >= m->n)
+			continue;
+		w = &m->w[b];
+		w->seen++;
+		if (w->seen == rank(w->ndelay, 50))
+			w->p50 = d;
+		if (w->seen == rank(w->ndelay, 95))
+			w->p95 = d;
+		seen++;
+		if (seen == rank(total, 50))
+			*p50 = d;
+		if (seen == rank(total, 95))
+			*p95 = d;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Holds placed (alerts, by their state now) and refused lines. */
+static int
+metrics_holds(struct ctx *x, struct metrics *m)
+{
+	static const char *const states[] = { "open", "acknowledged",
+	    "resolved" };
+	sqlite3_stmt *st;
+	int rc;
+
+	st = report_prepare(x, "SELECT unixepoch(h.placed_at), h.state"
+	    " FROM holds h WHERE h.placed_at >= :from AND h.placed_at < :to");
+	if (st == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
+		long long b = bucket(m, sqlite3_column_int64(st, 0));
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+
+		if (b < 0 || b >= m->n)
+			continue;
+		m->w[b].holds++;
+		for (int i = 0; i < 3; i++)
+			if (s != NULL && strcmp(s, states[i]) == 0)
+				m->w[b].alerts[i]++;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	st = report_prepare(x, "SELECT unixepoch(r.at) FROM rejects r"
+	    " WHERE r.at >= :from AND r.at < :to");
+	if (st == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
+		long long b = bucket(m, sqlite3_column_int64(st, 0));
+
+		if (b >= 0 && b < m->n)
+			m->w[b].rejects++;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum uoms_code
+report_metrics(struct ctx *x)
+{
+	static const struct col cols[] = {
+		{ "window", "WINDOW", T_TIME, F_KEY, NULL },
+		{ "window_end", "END", T_TIME, F_NOTABLE, NULL },
+		{ "orders_in", "IN", T_INT, 0, NULL },
+		{ "paid", "PAID", T_INT, 0, NULL },
+		{ "shipped", "SHIPPED", T_INT, 0, NULL },
+		{ "holds", "HOLDS", T_INT, 0, NULL },
+		{ "hold_rate", "HOLD%", T_PCT, 0, NULL },
+		{ "p50_delay", "P50", T_SECS, 0, NULL },
+		{ "p95_delay", "P95", T_SECS, 0, NULL },
+		{ "backlog", "BACKLOG", T_INT, 0, NULL },
+		{ "late", "LATE", T_INT, 0, NULL },
+		{ "rejects", "REJECTS", T_INT, 0, NULL },
+		{ "alerts_open", "OPEN", T_INT, 0, NULL },
+		{ "alerts_acknowledged", "ACKED", T_INT, 0, NULL },
+		{ "alerts_resolved", "RESOLVED", T_INT, 0, NULL },
+	};
+	const struct uoms_report *r = x->r;
+	struct metrics m = { 0 };
+	struct win t = { 0 };
+	struct cell row[NELEM(cols)];
+	long long backlog, late, p50, p95;
+
+	m.from = r->from;
+	m.window = r->window;
+	m.n = (r->to - r->from + r->window - 1) / r->window;
+	if ((m.w = calloc(m.n, sizeof *m.w)) == NULL)
+		return uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
+	if (metrics_orders(x, &m) < 0 || metrics_events(x, &m) < 0 ||
+	    metrics_delays(x, &m, &p50, &p95) < 0 || metrics_holds(x, &m) < 0)
+		goto out;
+	x->k.chart = (struct chart){ CH_LINES, "Orders in, shipped and backlog",
+	    { 2, 4, 9 }, 3 };
+	report_sink_begin(&x->k, cols, NELEM(cols));
+	backlog = m.backlog0;
+	late = m.late0;
+	for (long long i = 0; i < m.n; i++) {
+		struct win *w = &m.w[i];
+		long long end = r->from + (i + 1) * r->window;
+
+		backlog += w->backlog;
+		late += w->late;
+		row[0] = cnum(r->from + i * r->window);
+		row[1] = cnum(end < r->to ? end : r->to);
+		row[2] = cnum(w->in);
+		row[3] = cnum(w->paid);
+		row[4] = cnum(w->shipped);
+		row[5] = cnum(w->holds);
+		row[6] = report_cratio(w->holds, w->in);
+		row[7] = w->p50 >= 0 ? cnum(w->p50) : cnull;
+		row[8] = w->p95 >= 0 ? cnum(w->p95) : cnull;
+		row[9] = cnum(backlog);
+		row[10] = cnum(late);
+		row[11] = cnum(w->rejects);
+		for (int a = 0; a < 3; a++)
+			row[12 + a] = cnum(w->alerts[a]);
+		report_sink_row(&x->k, row, 0);
+		t.in += w->in;
+		t.paid += w->paid;
+		t.shipped += w->shipped;
+		t.holds += w->holds;
+		t.rejects += w->rejects;
+		for (int a = 0; a < 3; a++)
+			t.alerts[a] += w->alerts[a];
+	}
+	/* The whole range: sums, rates and delays over all of it, and the
+	 * gauges as they stand at its end. */
+	row[0] = cnum(r->from);
+	row[1] = cnum(r->to);
+	row[2] = cnum(t.in);
+	row[3] = cnum(t.paid);
+	row[4] = cnum(t.shipped);
+	row[5] = cnum(t.holds);
+	row[6] = report_cratio(t.holds, t.in);
+	row[7] = p50 >= 0 ? cnum(p50) : cnull;
+	row[8] = p95 >= 0 ? cnum(p95) : cnull;
+	row[9] = cnum(backlog);
+	row[10] = cnum(late);
+	row[11] = cnum(t.rejects);
+	for (int a = 0; a < 3; a++)
+		row[12 + a] = cnum(t.alerts[a]);
+	report_sink_row(&x->k, row, 1);
+	if (report_sink_end(&x->k) < 0)
+		uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
+out:
+	free(m.w);
+	return x->e->code;
+}
