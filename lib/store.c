@@ -63,6 +63,12 @@ uoms_db_free(struct uoms_stmt *st)
 	free(st);
 }
 
+struct uoms_stmt *
+uoms_db_own(struct uoms_store *s, enum uoms_sql which)
+{
+	return uoms_db_prepare(s, uoms_sql_sqlite[which]);
+}
+
 void
 uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n)
 {
@@ -209,6 +215,12 @@ uoms_db_changes(struct uoms_store *s)
 	return sqlite3_changes64(s->db);
 }
 
+int
+uoms_db_refused(struct uoms_store *s)
+{
+	return (sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT;
+}
+
 enum uoms_code
 uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
@@ -219,6 +231,12 @@ const char *
 uoms_store_actor(const struct uoms_store *s)
 {
 	return s->actor;
+}
+
+void
+uoms_store_hold_placed(struct uoms_store *s)
+{
+	s->tx_any_holds = 1;
 }
 
 sqlite3_stmt *
