@@ -105,4 +105,8 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " key, order_id, fingerprint, result, created_at, expires_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQL_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE expires_at <= ?1",
+	/* run */
+	[SQL_RUN_SAVEPOINT] = "SAVEPOINT line",
+	[SQL_RUN_UNDO] = "ROLLBACK TO line",
+	[SQL_RUN_RELEASE] = "RELEASE line",
 };
