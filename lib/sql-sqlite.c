@@ -109,4 +109,13 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_RUN_SAVEPOINT] = "SAVEPOINT line",
 	[SQL_RUN_UNDO] = "ROLLBACK TO line",
 	[SQL_RUN_RELEASE] = "RELEASE line",
+	/* status */
+	[SQL_STATUS_ENTER] = "UPDATE orders SET status = ?2,"
+	    " depart_time = CASE ?3 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
+	    " ELSE depart_time END,"
+	    " complete_time = CASE ?4 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
+	    " ELSE complete_time END,"
+	    " version = coalesce(?6, version),"
+	    " updated_at = CASE WHEN ?6 IS NULL THEN updated_at ELSE ?5 END"
+	    " WHERE id = ?1",
 };

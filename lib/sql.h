@@ -37,6 +37,8 @@ enum uoms_sql {
 	SQL_RUN_SAVEPOINT,
 	SQL_RUN_UNDO,
 	SQL_RUN_RELEASE,
+	/* status */
+	SQL_STATUS_ENTER,
 	SQL_COUNT
 };
 
