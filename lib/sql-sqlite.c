@@ -17,6 +17,11 @@
 	" 'currency', currency, 'stock', stock, 'version', version," \
 	" 'created_at', created_at, 'updated_at', updated_at)"
 
+/* edit: one member of an order's object set, the others kept. */
+#define EDIT_MEMBER(obj, m) "UPDATE orders SET " obj " = json_set(CASE" \
+	" json_type(" obj ") WHEN 'object' THEN " obj " ELSE '{}' END," \
+	" '$." m "', ?2) WHERE id = ?1"
+
 const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
@@ -118,4 +123,31 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " version = coalesce(?6, version),"
 	    " updated_at = CASE WHEN ?6 IS NULL THEN updated_at ELSE ?5 END"
 	    " WHERE id = ?1",
+	/* edit: a member of the customer, shipping or shipment object is set
+	 * with json_set, so the members it does not name (known or not)
+	 * stay. */
+	[SQL_EDIT_ETA] = "UPDATE orders SET eta = ?2 WHERE id = ?1",
+	[SQL_EDIT_DEPARTMENT] = "UPDATE orders SET department = ?2"
+	    " WHERE id = ?1",
+	[SQL_EDIT_WAREHOUSE] = "UPDATE orders SET warehouse = ?2 WHERE id = ?1",
+	[SQL_EDIT_KIND] = "UPDATE orders SET kind = ?2 WHERE id = ?1",
+	[SQL_EDIT_CUSTOMER_NAME] = EDIT_MEMBER("customer", "name"),
+	[SQL_EDIT_CUSTOMER_PHONE] = EDIT_MEMBER("customer", "phone"),
+	[SQL_EDIT_SHIPPING_ADDRESS] = EDIT_MEMBER("shipping", "address"),
+	[SQL_EDIT_SHIPPING_POSTAL_CODE] = EDIT_MEMBER("shipping",
+	    "postal_code"),
+	[SQL_EDIT_SHIPPING_ZONE] = EDIT_MEMBER("shipping", "zone"),
+	[SQL_EDIT_SHIPMENT_CARRIER] = EDIT_MEMBER("shipment", "carrier"),
+	[SQL_EDIT_SHIPMENT_TRACKING_NUMBER] = EDIT_MEMBER("shipment",
+	    "tracking_number"),
+	/* The fields in the order of enum uoms_edit_field. */
+	[SQL_EDIT_FIELDS] = "SELECT eta, department, warehouse, kind,"
+	    " json_extract(customer, '$.name'),"
+	    " json_extract(customer, '$.phone'),"
+	    " json_extract(shipping, '$.address'),"
+	    " json_extract(shipping, '$.postal_code'),"
+	    " json_extract(shipping, '$.zone'),"
+	    " json_extract(shipment, '$.carrier'),"
+	    " json_extract(shipment, '$.tracking_number')"
+	    " FROM orders WHERE id = ?1",
 };
