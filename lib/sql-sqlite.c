@@ -22,6 +22,15 @@
 	" json_type(" obj ") WHEN 'object' THEN " obj " ELSE '{}' END," \
 	" '$." m "', ?2) WHERE id = ?1"
 
+/* events: the rowid range scan (or events_order for one order) keeps
+ * each poll as cheap as the events it finds. */
+#define EVENT_JSON "SELECT json_object('id', id, 'order_id', order_id," \
+	" 'type', type, 'from', from_state, 'to', to_state, 'actor', actor," \
+	" 'at', at, 'version', version, 'details', CASE" \
+	" WHEN details IS NULL THEN json_object()" \
+	" WHEN json_valid(details) THEN json(details)" \
+	" ELSE json_quote(details) END), id FROM events WHERE id > ?1"
+
 const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
@@ -150,4 +159,10 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " json_extract(shipment, '$.carrier'),"
 	    " json_extract(shipment, '$.tracking_number')"
 	    " FROM orders WHERE id = ?1",
+	/* events: ?2 an order, ?3 a type. */
+	[SQL_EVENTS_AFTER] = EVENT_JSON " ORDER BY id",
+	[SQL_EVENTS_ORDER] = EVENT_JSON " AND order_id = ?2 ORDER BY id",
+	[SQL_EVENTS_TYPE] = EVENT_JSON " AND type = ?3 ORDER BY id",
+	[SQL_EVENTS_ORDER_TYPE] = EVENT_JSON " AND order_id = ?2"
+	    " AND type = ?3 ORDER BY id",
 };
