@@ -165,4 +165,9 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_EVENTS_TYPE] = EVENT_JSON " AND type = ?3 ORDER BY id",
 	[SQL_EVENTS_ORDER_TYPE] = EVENT_JSON " AND order_id = ?2"
 	    " AND type = ?3 ORDER BY id",
+	/* assign */
+	[SQL_ASSIGN_DRIVER] = "SELECT json(driver),"
+	    " json_extract(driver, '$.name'), json_extract(driver, '$.phone')"
+	    " FROM orders WHERE id = ?1",
+	[SQL_ASSIGN_SET] = "UPDATE orders SET driver = ?2 WHERE id = ?1",
 };
