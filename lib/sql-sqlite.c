@@ -170,4 +170,28 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " json_extract(driver, '$.name'), json_extract(driver, '$.phone')"
 	    " FROM orders WHERE id = ?1",
 	[SQL_ASSIGN_SET] = "UPDATE orders SET driver = ?2 WHERE id = ?1",
+	/* remark */
+	[SQL_REMARK_ADD] = "INSERT INTO remarks (order_id, author,"
+	    " created_at) VALUES (?1, ?2, ?3) RETURNING id",
+	/* Who wrote it, and its last revision. */
+	[SQL_REMARK_AUTHOR] = "SELECT r.author, (SELECT max(revision)"
+	    " FROM remark_revisions WHERE remark_id = r.id) FROM remarks r"
+	    " WHERE r.id = ?1 AND r.order_id = ?2",
+	[SQL_REMARK_REVISION] = "INSERT INTO remark_revisions"
+	    " (remark_id, revision, text, author, at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQL_REMARK_ORDER] = "SELECT order_id FROM remarks WHERE id = ?1",
+	[SQL_REMARK_LATEST] = "SELECT json_object('id', r.id,"
+	    " 'order_id', r.order_id, 'text', v.text, 'author', r.author,"
+	    " 'created_at', r.created_at, 'updated_at', v.at,"
+	    " 'revision', v.revision) FROM remarks r"
+	    " JOIN remark_revisions v ON v.remark_id = r.id"
+	    " AND v.revision = (SELECT max(revision) FROM remark_revisions"
+	    " WHERE remark_id = r.id)"
+	    " WHERE r.order_id = ?1 ORDER BY r.id",
+	[SQL_REMARK_HISTORY] = "SELECT json_object('remark_id', v.remark_id,"
+	    " 'revision', v.revision, 'text', v.text, 'author', v.author,"
+	    " 'at', v.at) FROM remarks r"
+	    " JOIN remark_revisions v ON v.remark_id = r.id"
+	    " WHERE r.order_id = ?1 ORDER BY v.remark_id, v.revision",
 };
