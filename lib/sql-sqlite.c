@@ -194,4 +194,32 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " 'at', v.at) FROM remarks r"
 	    " JOIN remark_revisions v ON v.remark_id = r.id"
 	    " WHERE r.order_id = ?1 ORDER BY v.remark_id, v.revision",
+	/* hold */
+	[SQL_HOLD_PLACE] = "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?5) RETURNING id",
+	[SQL_HOLD_STATE] = "SELECT state FROM holds"
+	    " WHERE id = ?1 AND order_id = ?2",
+	/* The first hold the step (?2 one hold, NULL all; ?3 resolving)
+	 * would touch that is the admins' own: fraud_suspected, or placed
+	 * by an admin. */
+	[SQL_HOLD_ADMINS] = "SELECT h.id, h.reason, h.placed_by,"
+	    " coalesce(u.role, '') FROM holds h"
+	    " LEFT JOIN users u ON u.name = h.placed_by"
+	    " WHERE h.order_id = ?1 AND (?2 IS NULL OR h.id = ?2)"
+	    " AND (h.state = 'open' OR (?3 AND h.state = 'acknowledged'))"
+	    " AND (h.reason = 'fraud_suspected' OR u.role = 'admin')"
+	    " ORDER BY h.id LIMIT 1",
+	/* ack: open holds; resolve (?6): acknowledged ones too. */
+	[SQL_HOLD_STEP] = "UPDATE holds SET state = ?2, operator = ?3,"
+	    " operator_note = ?4, updated_at = ?5"
+	    " WHERE order_id = ?1 AND (?7 IS NULL OR id = ?7)"
+	    " AND (state = 'open' OR (?6 AND state = 'acknowledged'))"
+	    " RETURNING id",
+	[SQL_HOLD_LIST] = "SELECT json_object('id', id,"
+	    " 'order_id', order_id, 'reason', reason, 'note', note,"
+	    " 'state', state, 'placed_by', placed_by, 'placed_at', placed_at,"
+	    " 'operator', operator, 'operator_note', operator_note,"
+	    " 'updated_at', updated_at) FROM holds"
+	    " WHERE ?1 IS NULL OR state = ?1 ORDER BY placed_at DESC, id DESC",
 };
