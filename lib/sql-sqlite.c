@@ -222,4 +222,31 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " 'operator', operator, 'operator_note', operator_note,"
 	    " 'updated_at', updated_at) FROM holds"
 	    " WHERE ?1 IS NULL OR state = ?1 ORDER BY placed_at DESC, id DESC",
+	/* user: the department only when it is text, NULL otherwise. */
+	[SQL_USER_ACTOR] = "SELECT role, CASE WHEN typeof(department) = 'text'"
+	    " THEN department END, disabled FROM users WHERE name = ?1",
+	[SQL_USER_EVENT] = "INSERT INTO events (type, actor, at,"
+	    " details) VALUES (?1, ?2, ?3, json_set(coalesce(?5, '{}'),"
+	    " '$.user', ?4))",
+	[SQL_USER_ADD] = "INSERT INTO users (name, role, department,"
+	    " password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?5)",
+	[SQL_USER_PASSWD] = "UPDATE users SET password_hash = ?2,"
+	    " updated_at = ?3 WHERE name = ?1",
+	[SQL_USER_SET] = "UPDATE users SET role = coalesce(?2, role),"
+	    " department = CASE WHEN ?3 IS NULL THEN department"
+	    " ELSE nullif(?3, '') END, updated_at = ?4 WHERE name = ?1",
+	[SQL_USER_DISABLE] = "UPDATE users SET disabled = 1,"
+	    " updated_at = ?2 WHERE name = ?1",
+	[SQL_USER_VERIFY] = "SELECT password_hash FROM users"
+	    " WHERE name = ?1 AND disabled = 0 AND password_hash IS NOT NULL",
+	[SQL_USER_LIST] = "SELECT json_object('name', name, 'role',"
+	    " role, 'department', department, 'password_set',"
+	    " json(CASE WHEN password_hash IS NULL THEN 'false' ELSE 'true'"
+	    " END), 'disabled', json(CASE WHEN disabled THEN 'true' ELSE"
+	    " 'false' END), 'created_at', created_at, 'updated_at',"
+	    " updated_at) FROM users WHERE ?1 IS NULL OR name = ?1"
+	    " ORDER BY name",
+	[SQL_USER_ADMINS] = "SELECT count(*) FROM users"
+	    " WHERE role = 'admin' AND disabled = 0",
 };
