@@ -249,4 +249,45 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " ORDER BY name",
 	[SQL_USER_ADMINS] = "SELECT count(*) FROM users"
 	    " WHERE role = 'admin' AND disabled = 0",
+	/* lock */
+	/* A change of type T meets T or EDIT; taking EDIT meets any type. */
+	[SQL_LOCK_CONFLICT] = "SELECT owner, type, expires_at FROM locks"
+	    " WHERE order_id = ?1 AND owner <> ?2 AND expires_at > ?3"
+	    " AND (type = ?4 OR type = 'EDIT' OR (?5 AND ?4 = 'EDIT'))"
+	    " ORDER BY type = 'EDIT' DESC LIMIT 1",
+	[SQL_LOCK_EVENT] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) VALUES (?1, ?2, ?3, ?4, json_object('lock_type',"
+	    " ?5, 'expires_at', ?6))",
+	/* Replaces an expired lock of another owner, or the owner's own. */
+	[SQL_LOCK_ACQUIRE] = "INSERT INTO locks (order_id, type, owner,"
+	    " acquired_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (order_id, type) DO UPDATE SET owner = ?3,"
+	    " acquired_at = CASE WHEN owner = ?3 THEN acquired_at ELSE ?4 END,"
+	    " expires_at = ?5",
+	[SQL_LOCK_EXPIRES] = "SELECT expires_at FROM locks"
+	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3",
+	[SQL_LOCK_RENEW] = "UPDATE locks SET expires_at = ?4"
+	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3"
+	    " AND expires_at > ?5",
+	[SQL_LOCK_BREAK_EVENT] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', ?3, ?4,"
+	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
+	    " expires_at) FROM locks WHERE order_id = ?1 AND type = ?2"
+	    " AND owner = ?5",
+	[SQL_LOCK_DELETE] = "DELETE FROM locks WHERE order_id = ?1"
+	    " AND type = ?2 AND owner = ?3",
+	[SQL_LOCK_LIVE_OWNER] = "SELECT owner FROM locks WHERE order_id = ?1"
+	    " AND type = ?2 AND expires_at > ?3",
+	/* Expired locks are gone already: only live ones are logged. */
+	[SQL_LOCK_OWNER_BREAK] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', ?2, ?3,"
+	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
+	    " expires_at) FROM locks WHERE owner = ?1 AND expires_at > ?4"
+	    " ORDER BY order_id, type",
+	[SQL_LOCK_OWNER_DELETE] = "DELETE FROM locks WHERE owner = ?1",
+	[SQL_LOCK_LIST] = "SELECT json_object('order_id', order_id,"
+	    " 'lock_type', type, 'owner', owner, 'acquired_at', acquired_at,"
+	    " 'expires_at', expires_at) FROM locks WHERE expires_at > ?1"
+	    " AND (?3 OR owner = ?2) ORDER BY order_id, type",
+	[SQL_LOCK_CLEANUP] = "DELETE FROM locks WHERE expires_at <= ?1",
 };
