@@ -112,8 +112,9 @@ void uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n);
 /* The actor events are recorded under (store.h sets it). */
 const char *uoms_store_actor(const struct uoms_store *s);
 /*
- * A hold was placed in the open write transaction: what the store knows
- * of the transaction's holds (some, so changes look them up) follows.
+ * A hold was placed in the open write transaction. The store remembers,
+ * per transaction, whether any hold exists (none spares each change a
+ * look-up): from now on it knows there are some.
  */
 void uoms_store_hold_placed(struct uoms_store *s);
 
