@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "assign.h"
+#include "db.h"
 #include "line.h"
-#include "store_priv.h"
 #include "workflow.h"
 
 /* Characters (code points) in valid UTF-8 text. */
@@ -71,30 +71,26 @@ static enum uoms_code
 stored_driver(struct uoms_store *s, const struct uoms_target *t,
     const struct uoms_assign_req *req, struct stored *d, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT json(driver),"
-	    " json_extract(driver, '$.name'), json_extract(driver, '$.phone')"
-	    " FROM orders WHERE id = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ASSIGN_DRIVER);
 	const char *name, *phone;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading the driver");
-	sqlite3_bind_int64(st, 1, t->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "reading the driver");
+		return uoms_db_fail(s, e, "reading the driver");
+	uoms_db_bind_int(st, 1, t->id);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "reading the driver");
 	}
-	d->has = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	d->has = !uoms_db_is_null(st, 0);
 	if (d->has)
-		uoms_buf_str(&d->json, (const char *)sqlite3_column_text(st,
-		    0));
-	name = (const char *)sqlite3_column_text(st, 1);
-	phone = (const char *)sqlite3_column_text(st, 2);
+		uoms_buf_str(&d->json, uoms_db_text(st, 0));
+	name = uoms_db_text(st, 1);
+	phone = uoms_db_text(st, 2);
 	d->same = req->name != NULL && name != NULL &&
 	    strcmp(name, req->name) == 0 && (phone == NULL ?
 	    req->phone == NULL : req->phone != NULL &&
 	    strcmp(phone, req->phone) == 0);
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -124,11 +120,10 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, int force, void *arg,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE orders SET driver = ?2 WHERE id = ?1";
 	struct uoms_assign_req *req = arg;
 	struct stored d = { 0 };
 	enum uoms_code code;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
 	(void)force;
 	if (req->bad.code != UOMS_OK) {
@@ -146,18 +141,15 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 		code = uoms_fail(e, UOMS_INVALID, "no driver to unassign");
 	if (code != UOMS_OK)
 		goto out;
-	if ((st = uoms_store_sql(s, sql)) == NULL) {
-		code = uoms_store_fail(s, e, "assigning a driver");
+	if ((st = uoms_db_stmt(s, SQL_ASSIGN_SET)) == NULL) {
+		code = uoms_db_fail(s, e, "assigning a driver");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, t->id);
+	uoms_db_bind_int(st, 1, t->id);
 	if (req->name != NULL)
-		sqlite3_bind_text(st, 2, req->driver.p, req->driver.n,
-		    SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		code = uoms_store_fail(s, e, "assigning a driver");
+		uoms_db_bind_textn(st, 2, req->driver.p, req->driver.n);
+	if ((code = uoms_db_exec(s, st, "assigning a driver", e)) != UOMS_OK)
 		goto out;
-	}
 	ev->type = req->name != NULL ? "assigned" : "unassigned";
 	uoms_buf_str(&ev->details, "{\"driver\":");
 	uoms_buf_str(&ev->details, req->name != NULL ? req->driver.p : "null");

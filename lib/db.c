@@ -79,6 +79,15 @@ uoms_db_free(struct uoms_stmt *st)
 	free(st);
 }
 
+struct uoms_stmt *
+uoms_db_own(struct uoms_store *s, enum uoms_sql which)
+{
+	const char *text = s->pg != NULL ? uoms_sql_pg[which] :
+	    uoms_sql_sqlite[which];
+
+	return text != NULL ? uoms_db_prepare(s, text) : no_text(s, which);
+}
+
 void
 uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n)
 {
@@ -423,6 +432,15 @@ uoms_db_changes(struct uoms_store *s)
 	return sqlite3_changes64(s->db);
 }
 
+int
+uoms_db_refused(struct uoms_store *s)
+{
+	/* SQLSTATE class 23: integrity constraint violation. */
+	if (s->pg != NULL)
+		return strncmp(uoms_pg_sqlstate(s->pg), "23", 2) == 0;
+	return (sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT;
+}
+
 enum uoms_code
 uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
@@ -453,6 +471,12 @@ int *
 uoms_store_any_locks(struct uoms_store *s)
 {
 	return &s->tx_any_locks;
+}
+
+void
+uoms_store_hold_placed(struct uoms_store *s)
+{
+	s->tx_any_holds = 1;
 }
 
 int *

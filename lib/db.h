@@ -91,6 +91,12 @@ enum uoms_code uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st,
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 long long uoms_db_changes(struct uoms_store *s);
 
+/*
+ * Whether the store's last failure refused a value (a NOT NULL, CHECK or
+ * UNIQUE constraint): the input is at fault, not the store.
+ */
+int uoms_db_refused(struct uoms_store *s);
+
 /* Fills e from the store's last error (busy, full disk, ...): doing says
  * what was being done. */
 enum uoms_code uoms_db_fail(struct uoms_store *s, struct uoms_error *e,
@@ -104,6 +110,12 @@ enum uoms_code uoms_db_fail(struct uoms_store *s, struct uoms_error *e,
  */
 struct uoms_stmt *uoms_db_prepare(struct uoms_store *s, const char *sql);
 void uoms_db_free(struct uoms_stmt *st);
+/*
+ * Named statement which, prepared for one use alone: a cursor that stays
+ * open while the store runs other statements (the same one, even) takes
+ * its own. Freed with uoms_db_free; NULL when it can't prepare.
+ */
+struct uoms_stmt *uoms_db_own(struct uoms_store *s, enum uoms_sql which);
 /* Appends the placeholder of parameter n (1-based) to sql. */
 void uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n);
 /* Appends the engine's expression for member (a plain name) of JSON
@@ -161,5 +173,12 @@ struct uoms_scratch {
 	int items_cap;
 };
 struct uoms_scratch *uoms_store_scratch(struct uoms_store *s);
+
+/*
+ * A hold was placed in the open write transaction. The store remembers,
+ * per transaction, whether any hold exists (none spares each change a
+ * look-up): from now on it knows there are some.
+ */
+void uoms_store_hold_placed(struct uoms_store *s);
 
 #endif

@@ -1,50 +1,44 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "edit.h"
 #include "line.h"
 #include "rfc3339.h"
-#include "store_priv.h"
 
 /*
- * Each field is written by its own statement: a column, or one member of
- * the customer or shipping object, set with json_set so the members it
- * does not name (known or not) stay. A NULL value clears: the column
- * becomes NULL, the member JSON null.
+ * Each field is written by its own statement (SQL_EDIT_*): a column, or
+ * one member of the customer or shipping object, the members it does not
+ * name (known or not) kept. A NULL value clears: the column becomes NULL,
+ * the member JSON null.
  */
-#define MEMBER(obj, m) "UPDATE orders SET " obj " = json_set(CASE" \
-	" json_type(" obj ") WHEN 'object' THEN " obj " ELSE '{}' END," \
-	" '$." m "', ?2) WHERE id = ?1"
-
 static const struct field {
 	const char *name;
 	const char *object, *member;	/* where it is in a record */
-	const char *update;
+	enum uoms_sql update;
 	int required;			/* can't be cleared */
 } fields[UOMS_EDIT_COUNT] = {
-	[UOMS_EDIT_ETA] = { "eta", NULL, "eta",
-	    "UPDATE orders SET eta = ?2 WHERE id = ?1", 0 },
+	[UOMS_EDIT_ETA] = { "eta", NULL, "eta", SQL_EDIT_ETA, 0 },
 	[UOMS_EDIT_DEPARTMENT] = { "department", NULL, "department",
-	    "UPDATE orders SET department = ?2 WHERE id = ?1", 0 },
+	    SQL_EDIT_DEPARTMENT, 0 },
 	[UOMS_EDIT_WAREHOUSE] = { "warehouse", NULL, "warehouse",
-	    "UPDATE orders SET warehouse = ?2 WHERE id = ?1", 0 },
-	[UOMS_EDIT_KIND] = { "kind", NULL, "kind",
-	    "UPDATE orders SET kind = ?2 WHERE id = ?1", 1 },
+	    SQL_EDIT_WAREHOUSE, 0 },
+	[UOMS_EDIT_KIND] = { "kind", NULL, "kind", SQL_EDIT_KIND, 1 },
 	[UOMS_EDIT_CUSTOMER_NAME] = { "customer.name", "customer", "name",
-	    MEMBER("customer", "name"), 0 },
+	    SQL_EDIT_CUSTOMER_NAME, 0 },
 	[UOMS_EDIT_CUSTOMER_PHONE] = { "customer.phone", "customer", "phone",
-	    MEMBER("customer", "phone"), 0 },
+	    SQL_EDIT_CUSTOMER_PHONE, 0 },
 	[UOMS_EDIT_SHIPPING_ADDRESS] = { "shipping.address", "shipping",
-	    "address", MEMBER("shipping", "address"), 0 },
+	    "address", SQL_EDIT_SHIPPING_ADDRESS, 0 },
 	[UOMS_EDIT_SHIPPING_POSTAL_CODE] = { "shipping.postal_code",
-	    "shipping", "postal_code", MEMBER("shipping", "postal_code"), 0 },
+	    "shipping", "postal_code", SQL_EDIT_SHIPPING_POSTAL_CODE, 0 },
 	[UOMS_EDIT_SHIPPING_ZONE] = { "shipping.zone", "shipping", "zone",
-	    MEMBER("shipping", "zone"), 0 },
+	    SQL_EDIT_SHIPPING_ZONE, 0 },
 	[UOMS_EDIT_SHIPMENT_CARRIER] = { "shipment.carrier", "shipment",
-	    "carrier", MEMBER("shipment", "carrier"), 0 },
+	    "carrier", SQL_EDIT_SHIPMENT_CARRIER, 0 },
 	[UOMS_EDIT_SHIPMENT_TRACKING_NUMBER] = { "shipment.tracking_number",
-	    "shipment", "tracking_number",
-	    MEMBER("shipment", "tracking_number"), 0 },
+	    "shipment", "tracking_number", SQL_EDIT_SHIPMENT_TRACKING_NUMBER,
+	    0 },
 };
 
 /* Fields people can't edit, and what to do instead. */
@@ -224,28 +218,19 @@ compare(struct uoms_store *s, const struct uoms_target *t,
     const struct uoms_edit_req *req, int *changes, struct uoms_buf *details)
 {
 	/* The columns in the order of enum uoms_edit_field. */
-	static const char sql[] = "SELECT eta, department, warehouse, kind,"
-	    " json_extract(customer, '$.name'),"
-	    " json_extract(customer, '$.phone'),"
-	    " json_extract(shipping, '$.address'),"
-	    " json_extract(shipping, '$.postal_code'),"
-	    " json_extract(shipping, '$.zone'),"
-	    " json_extract(shipment, '$.carrier'),"
-	    " json_extract(shipment, '$.tracking_number')"
-	    " FROM orders WHERE id = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_EDIT_FIELDS);
 	int n = 0;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, t->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	uoms_db_bind_int(st, 1, t->id);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
 		return -1;
 	}
 	uoms_buf_str(details, "{\"changed\":{");
 	for (int i = 0; i < UOMS_EDIT_COUNT; i++) {
-		const char *old = (const char *)sqlite3_column_text(st, i);
+		const char *old = uoms_db_text(st, i);
 		const char *new = value(req, i);
 
 		changes[i] = req->set[i] != NULL && (old == NULL ?
@@ -261,7 +246,7 @@ compare(struct uoms_store *s, const struct uoms_target *t,
 		n++;
 	}
 	uoms_buf_str(details, "}}");
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return n;
 }
 
@@ -272,7 +257,7 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 {
 	struct uoms_edit_req *req = arg;
 	int changes[UOMS_EDIT_COUNT], n;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
 	(void)a;
 	(void)force;
@@ -281,7 +266,7 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 		return e->code;
 	}
 	if ((n = compare(s, t, req, changes, &ev->details)) < 0)
-		return uoms_store_fail(s, e, "reading an order");
+		return uoms_db_fail(s, e, "reading an order");
 	if (n == 0)
 		return uoms_fail(e, UOMS_INVALID, "nothing to change");
 	for (int i = 0; i < UOMS_EDIT_COUNT; i++) {
@@ -289,13 +274,13 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 
 		if (!changes[i])
 			continue;
-		if ((st = uoms_store_sql(s, fields[i].update)) == NULL)
-			return uoms_store_fail(s, e, "editing an order");
-		sqlite3_bind_int64(st, 1, t->id);
+		if ((st = uoms_db_stmt(s, fields[i].update)) == NULL)
+			return uoms_db_fail(s, e, "editing an order");
+		uoms_db_bind_int(st, 1, t->id);
 		if (v != NULL)
-			sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return uoms_store_fail(s, e, "editing an order");
+			uoms_db_bind_text(st, 2, v);
+		if (uoms_db_exec(s, st, "editing an order", e) != UOMS_OK)
+			return e->code;
 	}
 	ev->type = "edited";
 	return UOMS_OK;

@@ -1,29 +1,23 @@
 #include <stdlib.h>
 
+#include "db.h"
 #include "events.h"
-#include "store_priv.h"
 
+/* A cursor has its own statement: it stays open across others' use of
+ * the store while it follows the log. */
 struct uoms_events_cursor {
 	struct uoms_store *s;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	long long last;
 	int at_end;
 };
 
-/* The rowid range scan (or events_order for one order) keeps each poll
- * as cheap as the events it finds. */
-#define EVENT_JSON "SELECT json_object('id', id, 'order_id', order_id," \
-	" 'type', type, 'from', from_state, 'to', to_state, 'actor', actor," \
-	" 'at', at, 'version', version, 'details', CASE" \
-	" WHEN details IS NULL THEN json_object()" \
-	" WHEN json_valid(details) THEN json(details)" \
-	" ELSE json_quote(details) END), id FROM events WHERE id > ?1"
-
-static const char *const sql[4] = {
-	EVENT_JSON " ORDER BY id",
-	EVENT_JSON " AND order_id = ?2 ORDER BY id",
-	EVENT_JSON " AND type = ?3 ORDER BY id",
-	EVENT_JSON " AND order_id = ?2 AND type = ?3 ORDER BY id",
+/* By the filter's parts: an order (1), a type (2). */
+static const enum uoms_sql sql[4] = {
+	SQL_EVENTS_AFTER,
+	SQL_EVENTS_ORDER,
+	SQL_EVENTS_TYPE,
+	SQL_EVENTS_ORDER_TYPE,
 };
 
 struct uoms_events_cursor *
@@ -39,17 +33,16 @@ uoms_events_open(struct uoms_store *s, const struct uoms_events_filter *f,
 	}
 	c->s = s;
 	c->last = f->after;
-	if (sqlite3_prepare_v2(s->db, sql[which], -1, &c->st, NULL) !=
-	    SQLITE_OK) {
-		uoms_store_fail(s, e, "reading events");
+	if ((c->st = uoms_db_own(s, sql[which])) == NULL) {
+		uoms_db_fail(s, e, "reading events");
 		free(c);
 		return NULL;
 	}
-	sqlite3_bind_int64(c->st, 1, c->last);
+	uoms_db_bind_int(c->st, 1, c->last);
 	if (f->order_id > 0)
-		sqlite3_bind_int64(c->st, 2, f->order_id);
+		uoms_db_bind_int(c->st, 2, f->order_id);
 	if (f->type != NULL)
-		sqlite3_bind_text(c->st, 3, f->type, -1, SQLITE_STATIC);
+		uoms_db_bind_text(c->st, 3, f->type);
 	return c;
 }
 
@@ -57,17 +50,17 @@ int
 uoms_events_next(struct uoms_events_cursor *c, struct uoms_buf *out,
     struct uoms_error *e)
 {
-	int rc;
+	enum uoms_db_step rc;
 
 	if (c->at_end) {
 		c->at_end = 0;
-		sqlite3_bind_int64(c->st, 1, c->last);
+		uoms_db_bind_int(c->st, 1, c->last);
 	}
-	rc = sqlite3_step(c->st);
-	if (rc == SQLITE_ROW) {
-		c->last = sqlite3_column_int64(c->st, 1);
-		if (uoms_buf_add(out, sqlite3_column_text(c->st, 0),
-		    sqlite3_column_bytes(c->st, 0)) < 0) {
+	rc = uoms_db_step(c->st);
+	if (rc == UOMS_DB_ROW) {
+		c->last = uoms_db_int(c->st, 1);
+		if (uoms_buf_add(out, uoms_db_text(c->st, 0),
+		    uoms_db_bytes(c->st, 0)) < 0) {
 			uoms_fail(e, UOMS_INTERNAL, "out of memory");
 			return -1;
 		}
@@ -75,11 +68,11 @@ uoms_events_next(struct uoms_events_cursor *c, struct uoms_buf *out,
 	}
 	/* Resetting ends the read transaction: the next step sees the
 	 * log as committed then. */
-	sqlite3_reset(c->st);
+	uoms_db_done(c->st);
 	c->at_end = 1;
-	if (rc == SQLITE_DONE)
+	if (rc == UOMS_DB_DONE)
 		return 0;
-	uoms_store_fail(c->s, e, "reading events");
+	uoms_db_fail(c->s, e, "reading events");
 	return -1;
 }
 
@@ -94,6 +87,6 @@ uoms_events_close(struct uoms_events_cursor *c)
 {
 	if (c == NULL)
 		return;
-	sqlite3_finalize(c->st);
+	uoms_db_free(c->st);
 	free(c);
 }

@@ -1,10 +1,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "hold.h"
 #include "line.h"
 #include "rfc3339.h"
-#include "store_priv.h"
 
 static const char *const reasons[] = {
 	"stock_shortage", "missing_info", "fraud_suspected",
@@ -49,32 +49,29 @@ place(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, const struct uoms_hold_req *req,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO holds (order_id, reason, note,"
-	    " placed_by, placed_at, state, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?5) RETURNING id";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	long long id;
 	char now[24];
 
 	if (req->reason == NULL || !uoms_hold_reason_valid(req->reason))
 		return uoms_fail(e, UOMS_INVALID, "no hold reason '%s'",
 		    req->reason ? req->reason : "");
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "placing a hold");
+	if ((st = uoms_db_stmt(s, SQL_HOLD_PLACE)) == NULL)
+		return uoms_db_fail(s, e, "placing a hold");
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, req->reason, -1, SQLITE_STATIC);
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_text(st, 2, req->reason);
 	if (req->note != NULL)
-		sqlite3_bind_text(st, 3, req->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "placing a hold");
+		uoms_db_bind_text(st, 3, req->note);
+	uoms_db_bind_text(st, 4, a->name);
+	uoms_db_bind_text(st, 5, now);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "placing a hold");
 	}
-	id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	s->tx_any_holds = 1;
+	id = uoms_db_int(st, 0);
+	uoms_db_done(st);
+	uoms_store_hold_placed(s);
 	ev->type = "hold_placed";
 	uoms_buf_printf(&ev->details, "{\"hold_id\":%lld,\"reason\":\"%s\",",
 	    id, req->reason);
@@ -88,32 +85,30 @@ static enum uoms_code
 check_named(struct uoms_store *s, const struct uoms_target *t,
     const struct uoms_hold_req *req, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT state FROM holds"
-	    " WHERE id = ?1 AND order_id = ?2";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_HOLD_STATE);
 	enum uoms_code code = UOMS_OK;
 	const char *state;
-	int rc;
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, req->hold_id);
-	sqlite3_bind_int64(st, 2, t->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, req->hold_id);
+	uoms_db_bind_int(st, 2, t->id);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_DONE)
 		code = uoms_fail(e, UOMS_NOT_FOUND, "no hold %lld on it",
 		    req->hold_id);
-	else if (rc != SQLITE_ROW)
-		code = uoms_store_fail(s, e, "reading holds");
+	else if (rc != UOMS_DB_ROW)
+		code = uoms_db_fail(s, e, "reading holds");
 	else {
-		state = (const char *)sqlite3_column_text(st, 0);
+		state = uoms_db_text(st, 0);
 		if (strcmp(state, "resolved") == 0 ||
 		    (req->verb == UOMS_HOLD_ACK &&
 		    strcmp(state, "acknowledged") == 0))
 			code = uoms_fail(e, UOMS_INVALID, "hold %lld is %s "
 			    "already", req->hold_id, state);
 	}
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return code;
 }
 
@@ -128,41 +123,33 @@ check_admin(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, const struct uoms_hold_req *req,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT h.id, h.reason, h.placed_by,"
-	    " coalesce(u.role, '') FROM holds h"
-	    " LEFT JOIN users u ON u.name = h.placed_by"
-	    " WHERE h.order_id = ?1 AND (?2 IS NULL OR h.id = ?2)"
-	    " AND (h.state = 'open' OR (?3 AND h.state = 'acknowledged'))"
-	    " AND (h.reason = 'fraud_suspected' OR u.role = 'admin')"
-	    " ORDER BY h.id LIMIT 1";
 	static const char *const verbs[] = { "set", "acknowledge", "resolve" };
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	enum uoms_code code = UOMS_OK;
-	int rc;
+	enum uoms_db_step rc;
 
 	if (a->role == UOMS_ROLE_ADMIN)
 		return UOMS_OK;
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "reading holds");
-	sqlite3_bind_int64(st, 1, t->id);
+	if ((st = uoms_db_stmt(s, SQL_HOLD_ADMINS)) == NULL)
+		return uoms_db_fail(s, e, "reading holds");
+	uoms_db_bind_int(st, 1, t->id);
 	if (!req->all)
-		sqlite3_bind_int64(st, 2, req->hold_id);
-	sqlite3_bind_int(st, 3, req->verb == UOMS_HOLD_RESOLVE);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st,
-	    1), "fraud_suspected") == 0)
+		uoms_db_bind_int(st, 2, req->hold_id);
+	uoms_db_bind_int(st, 3, req->verb == UOMS_HOLD_RESOLVE);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW && strcmp(uoms_db_text(st, 1),
+	    "fraud_suspected") == 0)
 		code = uoms_fail(e, UOMS_FORBIDDEN, "hold %lld is "
 		    "fraud_suspected: only an admin may %s it; '%s' is a user",
-		    (long long)sqlite3_column_int64(st, 0), verbs[req->verb],
-		    a->name);
-	else if (rc == SQLITE_ROW)
+		    uoms_db_int(st, 0), verbs[req->verb], a->name);
+	else if (rc == UOMS_DB_ROW)
 		code = uoms_fail(e, UOMS_FORBIDDEN, "hold %lld was placed by "
 		    "admin '%s': only an admin may %s it; '%s' is a user",
-		    (long long)sqlite3_column_int64(st, 0),
-		    sqlite3_column_text(st, 2), verbs[req->verb], a->name);
-	else if (rc != SQLITE_DONE)
-		code = uoms_store_fail(s, e, "reading holds");
-	sqlite3_reset(st);
+		    uoms_db_int(st, 0), uoms_db_text(st, 2), verbs[req->verb],
+		    a->name);
+	else if (rc != UOMS_DB_DONE)
+		code = uoms_db_fail(s, e, "reading holds");
+	uoms_db_done(st);
 	return code;
 }
 
@@ -171,43 +158,38 @@ step(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, const struct uoms_hold_req *req,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
-	/* ack: open holds; resolve (?6): acknowledged ones too. */
-	static const char sql[] = "UPDATE holds SET state = ?2, operator = ?3,"
-	    " operator_note = ?4, updated_at = ?5"
-	    " WHERE order_id = ?1 AND (?7 IS NULL OR id = ?7)"
-	    " AND (state = 'open' OR (?6 AND state = 'acknowledged'))"
-	    " RETURNING id";
 	int resolve = req->verb == UOMS_HOLD_RESOLVE;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	enum uoms_code code;
+	enum uoms_db_step rc;
 	char now[24];
-	int rc, n = 0;
+	int n = 0;
 
 	if (!req->all && (code = check_named(s, t, req, e)) != UOMS_OK)
 		return code;
 	if ((code = check_admin(s, a, t, req, e)) != UOMS_OK)
 		return code;
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "changing holds");
+	/* ack: open holds; resolve: acknowledged ones too. */
+	if ((st = uoms_db_stmt(s, SQL_HOLD_STEP)) == NULL)
+		return uoms_db_fail(s, e, "changing holds");
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, resolve ? "resolved" : "acknowledged", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a->name, -1, SQLITE_STATIC);
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_text(st, 2, resolve ? "resolved" : "acknowledged");
+	uoms_db_bind_text(st, 3, a->name);
 	if (req->note != NULL)
-		sqlite3_bind_text(st, 4, req->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, resolve);
+		uoms_db_bind_text(st, 4, req->note);
+	uoms_db_bind_text(st, 5, now);
+	uoms_db_bind_int(st, 6, resolve);
 	if (!req->all)
-		sqlite3_bind_int64(st, 7, req->hold_id);
+		uoms_db_bind_int(st, 7, req->hold_id);
 	ev->type = resolve ? "hold_resolved" : "hold_acknowledged";
 	uoms_buf_str(&ev->details, "{\"hold_ids\":[");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
 		uoms_buf_printf(&ev->details, "%s%lld", n++ ? "," : "",
-		    (long long)sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "changing holds");
+		    uoms_db_int(st, 0));
+	uoms_db_done(st);
+	if (rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "changing holds");
 	/* Nothing matched: nothing was written, so this still refuses. */
 	if (n == 0)
 		return uoms_fail(e, UOMS_INVALID, "no %s hold to %s",
@@ -258,28 +240,22 @@ enum uoms_code
 uoms_hold_list(struct uoms_store *s, const char *state, struct uoms_buf *out,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT json_object('id', id,"
-	    " 'order_id', order_id, 'reason', reason, 'note', note,"
-	    " 'state', state, 'placed_by', placed_by, 'placed_at', placed_at,"
-	    " 'operator', operator, 'operator_note', operator_note,"
-	    " 'updated_at', updated_at) FROM holds"
-	    " WHERE ?1 IS NULL OR state = ?1 ORDER BY placed_at DESC, id DESC";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_HOLD_LIST);
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading holds");
+		return uoms_db_fail(s, e, "reading holds");
 	if (state != NULL)
-		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (uoms_buf_add(out, sqlite3_column_text(st, 0),
-		    sqlite3_column_bytes(st, 0)) < 0 ||
+		uoms_db_bind_text(st, 1, state);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		if (uoms_buf_add(out, uoms_db_text(st, 0),
+		    uoms_db_bytes(st, 0)) < 0 ||
 		    uoms_buf_add(out, "\n", 1) < 0) {
-			sqlite3_reset(st);
+			uoms_db_done(st);
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "reading holds");
+	uoms_db_done(st);
+	if (rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "reading holds");
 	return UOMS_OK;
 }

@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "lock.h"
 #include "rfc3339.h"
-#include "store_priv.h"
 
 static const char *const names[UOMS_LOCK_COUNT] = {
 	"EDIT", "STATUS", "ASSIGN", "REMARK"
@@ -32,44 +32,37 @@ static enum uoms_code
 conflict(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
     const char *actor, int taking, struct uoms_error *e)
 {
-	/* A change of type T meets T or EDIT; taking EDIT meets any type. */
-	static const char sql[] = "SELECT owner, type, expires_at FROM locks"
-	    " WHERE order_id = ?1 AND owner <> ?2 AND expires_at > ?3"
-	    " AND (type = ?4 OR type = 'EDIT' OR (?5 AND ?4 = 'EDIT'))"
-	    " ORDER BY type = 'EDIT' DESC LIMIT 1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_CONFLICT);
 	char now[UOMS_TIME_MS_SIZE];
-	int rc;
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "checking locks");
+		return uoms_db_fail(s, e, "checking locks");
 	uoms_lock_now(now);
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, taking);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, actor);
+	uoms_db_bind_copy(st, 3, now);
+	uoms_db_bind_text(st, 4, names[type]);
+	uoms_db_bind_int(st, 5, taking);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW) {
 		struct uoms_buf d = { 0 };
-		const char *owner = (const char *)sqlite3_column_text(st, 0);
+		const char *owner = uoms_db_text(st, 0);
 
 		uoms_fail(e, UOMS_LOCKED, "%s lock held by '%s' until %s",
-		    sqlite3_column_text(st, 1), owner,
-		    sqlite3_column_text(st, 2));
+		    uoms_db_text(st, 1), owner, uoms_db_text(st, 2));
 		uoms_buf_str(&d, "\"owner\":");
 		uoms_buf_json_string(&d, owner, strlen(owner));
 		uoms_buf_printf(&d, ",\"lock_type\":\"%s\",\"expires_at\":"
-		    "\"%s\"", sqlite3_column_text(st, 1),
-		    sqlite3_column_text(st, 2));
+		    "\"%s\"", uoms_db_text(st, 1), uoms_db_text(st, 2));
 		snprintf(e->detail, sizeof e->detail, "%s", d.p);
 		uoms_buf_free(&d);
-		sqlite3_reset(st);
+		uoms_db_done(st);
 		return UOMS_LOCKED;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "checking locks");
+	uoms_db_done(st);
+	if (rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "checking locks");
 	return UOMS_OK;
 }
 
@@ -105,24 +98,19 @@ static enum uoms_code
 lock_event(struct uoms_store *s, long long order_id, const char *type,
     enum uoms_lock_type t, const char *expires, struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO events (order_id, type, actor,"
-	    " at, details) VALUES (?1, ?2, ?3, ?4, json_object('lock_type',"
-	    " ?5, 'expires_at', ?6))";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_EVENT);
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "appending an event");
+		return uoms_db_fail(s, e, "appending an event");
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, s->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, names[t], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, expires, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "appending an event");
-	return UOMS_OK;
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, type);
+	uoms_db_bind_text(st, 3, uoms_store_actor(s));
+	uoms_db_bind_copy(st, 4, now);
+	uoms_db_bind_text(st, 5, names[t]);
+	uoms_db_bind_text(st, 6, expires);
+	return uoms_db_exec(s, st, "appending an event", e);
 }
 
 enum uoms_code
@@ -130,28 +118,22 @@ uoms_lock_acquire(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, long long ttl,
     char *expires, struct uoms_error *e)
 {
-	/* Replaces an expired lock of another owner, or the owner's own. */
-	static const char sql[] = "INSERT INTO locks (order_id, type, owner,"
-	    " acquired_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (order_id, type) DO UPDATE SET owner = ?3,"
-	    " acquired_at = CASE WHEN owner = ?3 THEN acquired_at ELSE ?4 END,"
-	    " expires_at = ?5";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	enum uoms_code code;
 	char now[UOMS_TIME_MS_SIZE];
 
 	if ((code = conflict(s, order_id, type, owner, 1, e)) != UOMS_OK)
 		return code;
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "taking a lock");
+	if ((st = uoms_db_stmt(s, SQL_LOCK_ACQUIRE)) == NULL)
+		return uoms_db_fail(s, e, "taking a lock");
 	now_and_expiry(ttl, now, expires);
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, expires, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "taking a lock");
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_text(st, 3, owner);
+	uoms_db_bind_text(st, 4, now);
+	uoms_db_bind_text(st, 5, expires);
+	if (uoms_db_exec(s, st, "taking a lock", e) != UOMS_OK)
+		return e->code;
 	return lock_event(s, order_id, "lock_acquired", type, expires, e);
 }
 
@@ -164,25 +146,23 @@ static enum uoms_code
 not_renewed(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
     const char *owner, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT expires_at FROM locks"
-	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_EXPIRES);
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "renewing a lock");
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return uoms_db_fail(s, e, "renewing a lock");
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_text(st, 3, owner);
+	if ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
 		uoms_fail(e, UOMS_NOT_FOUND, "%s lock of '%s' expired at %s",
-		    names[type], owner, sqlite3_column_text(st, 0));
+		    names[type], owner, uoms_db_text(st, 0));
 	else
 		uoms_fail(e, UOMS_NOT_FOUND, "'%s' holds no %s lock", owner,
 		    names[type]);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "renewing a lock");
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "renewing a lock");
 	return UOMS_NOT_FOUND;
 }
 
@@ -191,23 +171,20 @@ uoms_lock_renew(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, long long ttl,
     char *expires, struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE locks SET expires_at = ?4"
-	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3"
-	    " AND expires_at > ?5";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_RENEW);
 	char now[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "renewing a lock");
+		return uoms_db_fail(s, e, "renewing a lock");
 	now_and_expiry(ttl, now, expires);
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, expires, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "renewing a lock");
-	if (sqlite3_changes(s->db) == 0)
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_text(st, 3, owner);
+	uoms_db_bind_text(st, 4, expires);
+	uoms_db_bind_text(st, 5, now);
+	if (uoms_db_exec(s, st, "renewing a lock", e) != UOMS_OK)
+		return e->code;
+	if (uoms_db_changes(s) == 0)
 		return not_renewed(s, order_id, type, owner, e);
 	return UOMS_OK;
 }
@@ -221,34 +198,25 @@ static enum uoms_code
 break_lock(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
     const char *owner, struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO events (order_id, type, actor,"
-	    " at, details) SELECT order_id, 'lock_broken', ?3, ?4,"
-	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
-	    " expires_at) FROM locks WHERE order_id = ?1 AND type = ?2"
-	    " AND owner = ?5";
-	static const char del[] = "DELETE FROM locks WHERE order_id = ?1"
-	    " AND type = ?2 AND owner = ?3";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_BREAK_EVENT);
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "breaking a lock");
+		return uoms_db_fail(s, e, "breaking a lock");
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, s->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, owner, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "breaking a lock");
-	if ((st = uoms_store_sql(s, del)) == NULL)
-		return uoms_store_fail(s, e, "breaking a lock");
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "breaking a lock");
-	return UOMS_OK;
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_text(st, 3, uoms_store_actor(s));
+	uoms_db_bind_copy(st, 4, now);
+	uoms_db_bind_text(st, 5, owner);
+	if (uoms_db_exec(s, st, "breaking a lock", e) != UOMS_OK)
+		return e->code;
+	if ((st = uoms_db_stmt(s, SQL_LOCK_DELETE)) == NULL)
+		return uoms_db_fail(s, e, "breaking a lock");
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_text(st, 3, owner);
+	return uoms_db_exec(s, st, "breaking a lock", e);
 }
 
 /* The owner of the live lock of type on the order into owner (>= 128
@@ -257,26 +225,24 @@ static enum uoms_code
 live_owner(struct uoms_store *s, long long order_id, enum uoms_lock_type type,
     char *owner, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT owner FROM locks WHERE order_id = ?1"
-	    " AND type = ?2 AND expires_at > ?3";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_LIVE_OWNER);
 	char now[UOMS_TIME_MS_SIZE];
-	int rc;
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "releasing a lock");
+		return uoms_db_fail(s, e, "releasing a lock");
 	uoms_lock_now(now);
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(owner, 128, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_copy(st, 3, now);
+	if ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		snprintf(owner, 128, "%s", uoms_db_text(st, 0));
+	uoms_db_done(st);
+	if (rc == UOMS_DB_DONE)
 		return uoms_fail(e, UOMS_NOT_FOUND, "no one holds a %s lock",
 		    names[type]);
-	if (rc != SQLITE_ROW)
-		return uoms_store_fail(s, e, "releasing a lock");
+	if (rc != UOMS_DB_ROW)
+		return uoms_db_fail(s, e, "releasing a lock");
 	return UOMS_OK;
 }
 
@@ -285,9 +251,7 @@ uoms_lock_release(struct uoms_store *s, long long order_id,
     enum uoms_lock_type type, const char *owner, int force,
     struct uoms_error *e)
 {
-	static const char sql[] = "DELETE FROM locks WHERE order_id = ?1"
-	    " AND type = ?2 AND owner = ?3";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	char holder[128];
 	enum uoms_code code;
 
@@ -298,14 +262,14 @@ uoms_lock_release(struct uoms_store *s, long long order_id,
 		if (strcmp(holder, owner) != 0)
 			return break_lock(s, order_id, type, holder, e);
 	}
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "releasing a lock");
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, names[type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "releasing a lock");
-	if (sqlite3_changes(s->db) == 0)
+	if ((st = uoms_db_stmt(s, SQL_LOCK_DELETE)) == NULL)
+		return uoms_db_fail(s, e, "releasing a lock");
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, names[type]);
+	uoms_db_bind_text(st, 3, owner);
+	if (uoms_db_exec(s, st, "releasing a lock", e) != UOMS_OK)
+		return e->code;
+	if (uoms_db_changes(s) == 0)
 		return uoms_fail(e, UOMS_NOT_FOUND, "'%s' holds no %s lock",
 		    owner, names[type]);
 	return lock_event(s, order_id, "lock_released", type, NULL, e);
@@ -315,69 +279,55 @@ enum uoms_code
 uoms_lock_release_owner(struct uoms_store *s, const char *owner,
     long long *n, struct uoms_error *e)
 {
-	/* Expired locks are gone already: only live ones are logged. */
-	static const char sql[] = "INSERT INTO events (order_id, type, actor,"
-	    " at, details) SELECT order_id, 'lock_broken', ?2, ?3,"
-	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
-	    " expires_at) FROM locks WHERE owner = ?1 AND expires_at > ?4"
-	    " ORDER BY order_id, type";
-	static const char del[] = "DELETE FROM locks WHERE owner = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_OWNER_BREAK);
 	char now[24], lnow[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "releasing locks");
+		return uoms_db_fail(s, e, "releasing locks");
 	uoms_time_now(now);
 	uoms_lock_now(lnow);
-	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, s->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, lnow, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "releasing locks");
+	uoms_db_bind_text(st, 1, owner);
+	uoms_db_bind_text(st, 2, uoms_store_actor(s));
+	uoms_db_bind_copy(st, 3, now);
+	uoms_db_bind_copy(st, 4, lnow);
+	if (uoms_db_exec(s, st, "releasing locks", e) != UOMS_OK)
+		return e->code;
 	if (n != NULL)
-		*n = sqlite3_changes(s->db);
-	if ((st = uoms_store_sql(s, del)) == NULL)
-		return uoms_store_fail(s, e, "releasing locks");
-	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "releasing locks");
-	return UOMS_OK;
+		*n = uoms_db_changes(s);
+	if ((st = uoms_db_stmt(s, SQL_LOCK_OWNER_DELETE)) == NULL)
+		return uoms_db_fail(s, e, "releasing locks");
+	uoms_db_bind_text(st, 1, owner);
+	return uoms_db_exec(s, st, "releasing locks", e);
 }
 
 enum uoms_code
 uoms_lock_list(struct uoms_store *s, const char *owner, int all,
     struct uoms_buf *out, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT json_object('order_id', order_id,"
-	    " 'lock_type', type, 'owner', owner, 'acquired_at', acquired_at,"
-	    " 'expires_at', expires_at) FROM locks WHERE expires_at > ?1"
-	    " AND (?3 OR owner = ?2) ORDER BY order_id, type";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_LIST);
 	char now[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "listing locks");
+		return uoms_db_fail(s, e, "listing locks");
 	uoms_lock_now(now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, all);
-	return uoms_store_lines(s, st, out, "listing locks", e);
+	uoms_db_bind_text(st, 1, now);
+	uoms_db_bind_text(st, 2, owner);
+	uoms_db_bind_int(st, 3, all);
+	return uoms_db_lines(s, st, out, "listing locks", e);
 }
 
 enum uoms_code
 uoms_lock_cleanup(struct uoms_store *s, long long *n, struct uoms_error *e)
 {
-	static const char sql[] = "DELETE FROM locks WHERE expires_at <= ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_CLEANUP);
 	char now[UOMS_TIME_MS_SIZE];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "cleaning up locks");
+		return uoms_db_fail(s, e, "cleaning up locks");
 	uoms_lock_now(now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "cleaning up locks");
-	*n = sqlite3_changes(s->db);
+	uoms_db_bind_text(st, 1, now);
+	if (uoms_db_exec(s, st, "cleaning up locks", e) != UOMS_OK)
+		return e->code;
+	*n = uoms_db_changes(s);
 	return UOMS_OK;
 }

@@ -1,10 +1,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "line.h"
 #include "remark.h"
 #include "rfc3339.h"
-#include "store_priv.h"
 
 const char *
 uoms_remark_text_problem(const char *text)
@@ -28,22 +28,20 @@ add(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, struct uoms_remark_req *req,
     const char *now, struct uoms_error *e)
 {
-	static const char remark[] = "INSERT INTO remarks (order_id, author,"
-	    " created_at) VALUES (?1, ?2, ?3) RETURNING id";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
-	if ((st = uoms_store_sql(s, remark)) == NULL)
-		return uoms_store_fail(s, e, "adding a remark");
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, a->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "adding a remark");
+	if ((st = uoms_db_stmt(s, SQL_REMARK_ADD)) == NULL)
+		return uoms_db_fail(s, e, "adding a remark");
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_text(st, 2, a->name);
+	uoms_db_bind_text(st, 3, now);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "adding a remark");
 	}
-	req->done_id = sqlite3_column_int64(st, 0);
+	req->done_id = uoms_db_int(st, 0);
 	req->revision = 1;
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -53,33 +51,30 @@ edit(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, struct uoms_remark_req *req,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT r.author, (SELECT max(revision)"
-	    " FROM remark_revisions WHERE remark_id = r.id) FROM remarks r"
-	    " WHERE r.id = ?1 AND r.order_id = ?2";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	enum uoms_code code = UOMS_OK;
-	int rc;
+	enum uoms_db_step rc;
 
-	if ((st = uoms_store_sql(s, sql)) == NULL)
-		return uoms_store_fail(s, e, "reading a remark");
-	sqlite3_bind_int64(st, 1, req->remark_id);
-	sqlite3_bind_int64(st, 2, t->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+	if ((st = uoms_db_stmt(s, SQL_REMARK_AUTHOR)) == NULL)
+		return uoms_db_fail(s, e, "reading a remark");
+	uoms_db_bind_int(st, 1, req->remark_id);
+	uoms_db_bind_int(st, 2, t->id);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_DONE)
 		code = uoms_fail(e, UOMS_NOT_FOUND, "no remark %lld on it",
 		    req->remark_id);
-	else if (rc != SQLITE_ROW)
-		code = uoms_store_fail(s, e, "reading a remark");
-	else if (strcmp((const char *)sqlite3_column_text(st, 0), a->name)
-	    != 0 && a->role != UOMS_ROLE_ADMIN)
+	else if (rc != UOMS_DB_ROW)
+		code = uoms_db_fail(s, e, "reading a remark");
+	else if (strcmp(uoms_db_text(st, 0), a->name) != 0 &&
+	    a->role != UOMS_ROLE_ADMIN)
 		code = uoms_fail(e, UOMS_FORBIDDEN, "remark %lld is by '%s'; "
 		    "only its author or an admin may edit it", req->remark_id,
-		    sqlite3_column_text(st, 0));
+		    uoms_db_text(st, 0));
 	else {
 		req->done_id = req->remark_id;
-		req->revision = sqlite3_column_int64(st, 1) + 1;
+		req->revision = uoms_db_int(st, 1) + 1;
 	}
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return code;
 }
 
@@ -88,13 +83,10 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_target *t, int force, void *arg,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
-	static const char revision[] = "INSERT INTO remark_revisions"
-	    " (remark_id, revision, text, author, at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)";
 	struct uoms_remark_req *req = arg;
 	const char *problem;
 	enum uoms_code code;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	char now[24];
 
 	(void)force;
@@ -108,15 +100,15 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 		code = add(s, a, t, req, now, e);
 	if (code != UOMS_OK)
 		return code;
-	if ((st = uoms_store_sql(s, revision)) == NULL)
-		return uoms_store_fail(s, e, "writing a remark");
-	sqlite3_bind_int64(st, 1, req->done_id);
-	sqlite3_bind_int64(st, 2, req->revision);
-	sqlite3_bind_text(st, 3, req->text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "writing a remark");
+	if ((st = uoms_db_stmt(s, SQL_REMARK_REVISION)) == NULL)
+		return uoms_db_fail(s, e, "writing a remark");
+	uoms_db_bind_int(st, 1, req->done_id);
+	uoms_db_bind_int(st, 2, req->revision);
+	uoms_db_bind_text(st, 3, req->text);
+	uoms_db_bind_text(st, 4, a->name);
+	uoms_db_bind_text(st, 5, now);
+	if (uoms_db_exec(s, st, "writing a remark", e) != UOMS_OK)
+		return e->code;
 	ev->type = req->remark_id > 0 ? "remark_edited" : "remark_added";
 	uoms_buf_printf(&ev->details, "{\"remark_id\":%lld,", req->done_id);
 	if (req->remark_id > 0)
@@ -149,22 +141,21 @@ enum uoms_code
 uoms_remark_order(struct uoms_store *s, long long remark_id,
     long long *order_id, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT order_id FROM remarks WHERE id = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_REMARK_ORDER);
 	enum uoms_code code = UOMS_OK;
-	int rc;
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading a remark");
-	sqlite3_bind_int64(st, 1, remark_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*order_id = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
+		return uoms_db_fail(s, e, "reading a remark");
+	uoms_db_bind_int(st, 1, remark_id);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW)
+		*order_id = uoms_db_int(st, 0);
+	else if (rc == UOMS_DB_DONE)
 		code = uoms_fail(e, UOMS_NOT_FOUND, "no such remark");
 	else
-		code = uoms_store_fail(s, e, "reading a remark");
-	sqlite3_reset(st);
+		code = uoms_db_fail(s, e, "reading a remark");
+	uoms_db_done(st);
 	return code;
 }
 
@@ -172,34 +163,22 @@ enum uoms_code
 uoms_remark_list(struct uoms_store *s, long long order_id, int history,
     struct uoms_buf *out, struct uoms_error *e)
 {
-	static const char latest[] = "SELECT json_object('id', r.id,"
-	    " 'order_id', r.order_id, 'text', v.text, 'author', r.author,"
-	    " 'created_at', r.created_at, 'updated_at', v.at,"
-	    " 'revision', v.revision) FROM remarks r"
-	    " JOIN remark_revisions v ON v.remark_id = r.id"
-	    " AND v.revision = (SELECT max(revision) FROM remark_revisions"
-	    " WHERE remark_id = r.id)"
-	    " WHERE r.order_id = ?1 ORDER BY r.id";
-	static const char all[] = "SELECT json_object('remark_id', v.remark_id,"
-	    " 'revision', v.revision, 'text', v.text, 'author', v.author,"
-	    " 'at', v.at) FROM remarks r"
-	    " JOIN remark_revisions v ON v.remark_id = r.id"
-	    " WHERE r.order_id = ?1 ORDER BY v.remark_id, v.revision";
-	sqlite3_stmt *st = uoms_store_sql(s, history ? all : latest);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, history ? SQL_REMARK_HISTORY :
+	    SQL_REMARK_LATEST);
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading remarks");
-	sqlite3_bind_int64(st, 1, order_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (uoms_buf_add(out, sqlite3_column_text(st, 0),
-		    sqlite3_column_bytes(st, 0)) < 0 ||
+		return uoms_db_fail(s, e, "reading remarks");
+	uoms_db_bind_int(st, 1, order_id);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		if (uoms_buf_add(out, uoms_db_text(st, 0),
+		    uoms_db_bytes(st, 0)) < 0 ||
 		    uoms_buf_add(out, "\n", 1) < 0) {
-			sqlite3_reset(st);
+			uoms_db_done(st);
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "reading remarks");
+	uoms_db_done(st);
+	if (rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "reading remarks");
 	return UOMS_OK;
 }

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "db.h"
 #include "line.h"
 #include "run.h"
-#include "store_priv.h"
 
 /*
  * At a terminal, long work shows it is alive: a line on stderr, rewritten
@@ -137,21 +137,17 @@ struct kept {
 	enum uoms_code code;		/* UOMS_OK, or the refusal kept */
 };
 
-static const char sp_begin[] = "SAVEPOINT line";
-static const char sp_undo[] = "ROLLBACK TO line";
-static const char sp_end[] = "RELEASE line";
-
 static void
-savepoint(struct uoms_run *r, const char *sql)
+savepoint(struct uoms_run *r, enum uoms_sql which)
 {
-	sqlite3_stmt *st = uoms_store_sql(r->store, sql);
+	struct uoms_stmt *st = uoms_db_stmt(r->store, which);
 	struct uoms_error e = { 0 };
-	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
+	enum uoms_db_step rc = st != NULL ? uoms_db_step(st) : UOMS_DB_ERROR;
 
 	if (st != NULL)
-		sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		uoms_store_fail(r->store, &e, "keeping a savepoint");
+		uoms_db_done(st);
+	if (rc != UOMS_DB_DONE) {
+		uoms_db_fail(r->store, &e, "keeping a savepoint");
 		cannot(r, NULL, &e);
 	}
 }
@@ -180,8 +176,7 @@ net(struct uoms_run *r, enum uoms_code code, struct uoms_error *e)
 {
 	char msg[sizeof e->msg], *at;
 
-	if (code != UOMS_INTERNAL ||
-	    (sqlite3_errcode(r->store->db) & 0xff) != SQLITE_CONSTRAINT)
+	if (code != UOMS_INTERNAL || !uoms_db_refused(r->store))
 		return code;
 	/* "order 2: store: changing a status: ..." -> "order 2: the store
 	 * refused a value: changing a status: ..." */
@@ -207,13 +202,13 @@ guarded(struct uoms_run *r, const char *where, long lineno, char *input,
 
 	if (is_arg)
 		uoms_ref_json(input, &r->arg_line);
-	savepoint(r, sp_begin);
+	savepoint(r, SQL_RUN_SAVEPOINT);
 	code = net(r, r->step(r, input, len, is_arg, &r->pending, &e), &e);
 	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
 		cannot(r, where, &e);
 	if (code != UOMS_OK)
-		savepoint(r, sp_undo);
-	savepoint(r, sp_end);
+		savepoint(r, SQL_RUN_UNDO);
+	savepoint(r, SQL_RUN_RELEASE);
 	if (code == UOMS_OK)
 		return code;
 	r->pending.n = mark;

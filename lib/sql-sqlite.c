@@ -17,6 +17,20 @@
 	" 'currency', currency, 'stock', stock, 'version', version," \
 	" 'created_at', created_at, 'updated_at', updated_at)"
 
+/* edit: one member of an order's object set, the others kept. */
+#define EDIT_MEMBER(obj, m) "UPDATE orders SET " obj " = json_set(CASE" \
+	" json_type(" obj ") WHEN 'object' THEN " obj " ELSE '{}' END," \
+	" '$." m "', ?2) WHERE id = ?1"
+
+/* events: the rowid range scan (or events_order for one order) keeps
+ * each poll as cheap as the events it finds. */
+#define EVENT_JSON "SELECT json_object('id', id, 'order_id', order_id," \
+	" 'type', type, 'from', from_state, 'to', to_state, 'actor', actor," \
+	" 'at', at, 'version', version, 'details', CASE" \
+	" WHEN details IS NULL THEN json_object()" \
+	" WHEN json_valid(details) THEN json(details)" \
+	" ELSE json_quote(details) END), id FROM events WHERE id > ?1"
+
 const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
@@ -174,4 +188,175 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    "UPDATE holds SET state = 'resolved',"
 	    " operator = ?2, operator_note = ?3, updated_at = ?4"
 	    " WHERE id = ?1 AND state <> 'resolved'",
+	/* run */
+	[SQL_RUN_SAVEPOINT] = "SAVEPOINT line",
+	[SQL_RUN_UNDO] = "ROLLBACK TO line",
+	[SQL_RUN_RELEASE] = "RELEASE line",
+	/* status */
+	[SQL_STATUS_ENTER] = "UPDATE orders SET status = ?2,"
+	    " depart_time = CASE ?3 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
+	    " ELSE depart_time END,"
+	    " complete_time = CASE ?4 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
+	    " ELSE complete_time END,"
+	    " version = coalesce(?6, version),"
+	    " updated_at = CASE WHEN ?6 IS NULL THEN updated_at ELSE ?5 END"
+	    " WHERE id = ?1",
+	/* edit: a member of the customer, shipping or shipment object is set
+	 * with json_set, so the members it does not name (known or not)
+	 * stay. */
+	[SQL_EDIT_ETA] = "UPDATE orders SET eta = ?2 WHERE id = ?1",
+	[SQL_EDIT_DEPARTMENT] = "UPDATE orders SET department = ?2"
+	    " WHERE id = ?1",
+	[SQL_EDIT_WAREHOUSE] = "UPDATE orders SET warehouse = ?2 WHERE id = ?1",
+	[SQL_EDIT_KIND] = "UPDATE orders SET kind = ?2 WHERE id = ?1",
+	[SQL_EDIT_CUSTOMER_NAME] = EDIT_MEMBER("customer", "name"),
+	[SQL_EDIT_CUSTOMER_PHONE] = EDIT_MEMBER("customer", "phone"),
+	[SQL_EDIT_SHIPPING_ADDRESS] = EDIT_MEMBER("shipping", "address"),
+	[SQL_EDIT_SHIPPING_POSTAL_CODE] = EDIT_MEMBER("shipping",
+	    "postal_code"),
+	[SQL_EDIT_SHIPPING_ZONE] = EDIT_MEMBER("shipping", "zone"),
+	[SQL_EDIT_SHIPMENT_CARRIER] = EDIT_MEMBER("shipment", "carrier"),
+	[SQL_EDIT_SHIPMENT_TRACKING_NUMBER] = EDIT_MEMBER("shipment",
+	    "tracking_number"),
+	/* The fields in the order of enum uoms_edit_field. */
+	[SQL_EDIT_FIELDS] = "SELECT eta, department, warehouse, kind,"
+	    " json_extract(customer, '$.name'),"
+	    " json_extract(customer, '$.phone'),"
+	    " json_extract(shipping, '$.address'),"
+	    " json_extract(shipping, '$.postal_code'),"
+	    " json_extract(shipping, '$.zone'),"
+	    " json_extract(shipment, '$.carrier'),"
+	    " json_extract(shipment, '$.tracking_number')"
+	    " FROM orders WHERE id = ?1",
+	/* events: ?2 an order, ?3 a type. */
+	[SQL_EVENTS_AFTER] = EVENT_JSON " ORDER BY id",
+	[SQL_EVENTS_ORDER] = EVENT_JSON " AND order_id = ?2 ORDER BY id",
+	[SQL_EVENTS_TYPE] = EVENT_JSON " AND type = ?3 ORDER BY id",
+	[SQL_EVENTS_ORDER_TYPE] = EVENT_JSON " AND order_id = ?2"
+	    " AND type = ?3 ORDER BY id",
+	/* assign */
+	[SQL_ASSIGN_DRIVER] = "SELECT json(driver),"
+	    " json_extract(driver, '$.name'), json_extract(driver, '$.phone')"
+	    " FROM orders WHERE id = ?1",
+	[SQL_ASSIGN_SET] = "UPDATE orders SET driver = ?2 WHERE id = ?1",
+	/* remark */
+	[SQL_REMARK_ADD] = "INSERT INTO remarks (order_id, author,"
+	    " created_at) VALUES (?1, ?2, ?3) RETURNING id",
+	/* Who wrote it, and its last revision. */
+	[SQL_REMARK_AUTHOR] = "SELECT r.author, (SELECT max(revision)"
+	    " FROM remark_revisions WHERE remark_id = r.id) FROM remarks r"
+	    " WHERE r.id = ?1 AND r.order_id = ?2",
+	[SQL_REMARK_REVISION] = "INSERT INTO remark_revisions"
+	    " (remark_id, revision, text, author, at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQL_REMARK_ORDER] = "SELECT order_id FROM remarks WHERE id = ?1",
+	[SQL_REMARK_LATEST] = "SELECT json_object('id', r.id,"
+	    " 'order_id', r.order_id, 'text', v.text, 'author', r.author,"
+	    " 'created_at', r.created_at, 'updated_at', v.at,"
+	    " 'revision', v.revision) FROM remarks r"
+	    " JOIN remark_revisions v ON v.remark_id = r.id"
+	    " AND v.revision = (SELECT max(revision) FROM remark_revisions"
+	    " WHERE remark_id = r.id)"
+	    " WHERE r.order_id = ?1 ORDER BY r.id",
+	[SQL_REMARK_HISTORY] = "SELECT json_object('remark_id', v.remark_id,"
+	    " 'revision', v.revision, 'text', v.text, 'author', v.author,"
+	    " 'at', v.at) FROM remarks r"
+	    " JOIN remark_revisions v ON v.remark_id = r.id"
+	    " WHERE r.order_id = ?1 ORDER BY v.remark_id, v.revision",
+	/* hold */
+	[SQL_HOLD_PLACE] = "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?5) RETURNING id",
+	[SQL_HOLD_STATE] = "SELECT state FROM holds"
+	    " WHERE id = ?1 AND order_id = ?2",
+	/* The first hold the step (?2 one hold, NULL all; ?3 resolving)
+	 * would touch that is the admins' own: fraud_suspected, or placed
+	 * by an admin. */
+	[SQL_HOLD_ADMINS] = "SELECT h.id, h.reason, h.placed_by,"
+	    " coalesce(u.role, '') FROM holds h"
+	    " LEFT JOIN users u ON u.name = h.placed_by"
+	    " WHERE h.order_id = ?1 AND (?2 IS NULL OR h.id = ?2)"
+	    " AND (h.state = 'open' OR (?3 AND h.state = 'acknowledged'))"
+	    " AND (h.reason = 'fraud_suspected' OR u.role = 'admin')"
+	    " ORDER BY h.id LIMIT 1",
+	/* ack: open holds; resolve (?6): acknowledged ones too. */
+	[SQL_HOLD_STEP] = "UPDATE holds SET state = ?2, operator = ?3,"
+	    " operator_note = ?4, updated_at = ?5"
+	    " WHERE order_id = ?1 AND (?7 IS NULL OR id = ?7)"
+	    " AND (state = 'open' OR (?6 AND state = 'acknowledged'))"
+	    " RETURNING id",
+	[SQL_HOLD_LIST] = "SELECT json_object('id', id,"
+	    " 'order_id', order_id, 'reason', reason, 'note', note,"
+	    " 'state', state, 'placed_by', placed_by, 'placed_at', placed_at,"
+	    " 'operator', operator, 'operator_note', operator_note,"
+	    " 'updated_at', updated_at) FROM holds"
+	    " WHERE ?1 IS NULL OR state = ?1 ORDER BY placed_at DESC, id DESC",
+	/* user: the department only when it is text, NULL otherwise. */
+	[SQL_USER_ACTOR] = "SELECT role, CASE WHEN typeof(department) = 'text'"
+	    " THEN department END, disabled FROM users WHERE name = ?1",
+	[SQL_USER_EVENT] = "INSERT INTO events (type, actor, at,"
+	    " details) VALUES (?1, ?2, ?3, json_set(coalesce(?5, '{}'),"
+	    " '$.user', ?4))",
+	[SQL_USER_ADD] = "INSERT INTO users (name, role, department,"
+	    " password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?5)",
+	[SQL_USER_PASSWD] = "UPDATE users SET password_hash = ?2,"
+	    " updated_at = ?3 WHERE name = ?1",
+	[SQL_USER_SET] = "UPDATE users SET role = coalesce(?2, role),"
+	    " department = CASE WHEN ?3 IS NULL THEN department"
+	    " ELSE nullif(?3, '') END, updated_at = ?4 WHERE name = ?1",
+	[SQL_USER_DISABLE] = "UPDATE users SET disabled = 1,"
+	    " updated_at = ?2 WHERE name = ?1",
+	[SQL_USER_VERIFY] = "SELECT password_hash FROM users"
+	    " WHERE name = ?1 AND disabled = 0 AND password_hash IS NOT NULL",
+	[SQL_USER_LIST] = "SELECT json_object('name', name, 'role',"
+	    " role, 'department', department, 'password_set',"
+	    " json(CASE WHEN password_hash IS NULL THEN 'false' ELSE 'true'"
+	    " END), 'disabled', json(CASE WHEN disabled THEN 'true' ELSE"
+	    " 'false' END), 'created_at', created_at, 'updated_at',"
+	    " updated_at) FROM users WHERE ?1 IS NULL OR name = ?1"
+	    " ORDER BY name",
+	[SQL_USER_ADMINS] = "SELECT count(*) FROM users"
+	    " WHERE role = 'admin' AND disabled = 0",
+	/* lock */
+	/* A change of type T meets T or EDIT; taking EDIT meets any type. */
+	[SQL_LOCK_CONFLICT] = "SELECT owner, type, expires_at FROM locks"
+	    " WHERE order_id = ?1 AND owner <> ?2 AND expires_at > ?3"
+	    " AND (type = ?4 OR type = 'EDIT' OR (?5 AND ?4 = 'EDIT'))"
+	    " ORDER BY type = 'EDIT' DESC LIMIT 1",
+	[SQL_LOCK_EVENT] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) VALUES (?1, ?2, ?3, ?4, json_object('lock_type',"
+	    " ?5, 'expires_at', ?6))",
+	/* Replaces an expired lock of another owner, or the owner's own. */
+	[SQL_LOCK_ACQUIRE] = "INSERT INTO locks (order_id, type, owner,"
+	    " acquired_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (order_id, type) DO UPDATE SET owner = ?3,"
+	    " acquired_at = CASE WHEN owner = ?3 THEN acquired_at ELSE ?4 END,"
+	    " expires_at = ?5",
+	[SQL_LOCK_EXPIRES] = "SELECT expires_at FROM locks"
+	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3",
+	[SQL_LOCK_RENEW] = "UPDATE locks SET expires_at = ?4"
+	    " WHERE order_id = ?1 AND type = ?2 AND owner = ?3"
+	    " AND expires_at > ?5",
+	[SQL_LOCK_BREAK_EVENT] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', ?3, ?4,"
+	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
+	    " expires_at) FROM locks WHERE order_id = ?1 AND type = ?2"
+	    " AND owner = ?5",
+	[SQL_LOCK_DELETE] = "DELETE FROM locks WHERE order_id = ?1"
+	    " AND type = ?2 AND owner = ?3",
+	[SQL_LOCK_LIVE_OWNER] = "SELECT owner FROM locks WHERE order_id = ?1"
+	    " AND type = ?2 AND expires_at > ?3",
+	/* Expired locks are gone already: only live ones are logged. */
+	[SQL_LOCK_OWNER_BREAK] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', ?2, ?3,"
+	    " json_object('lock_type', type, 'owner', owner, 'expires_at',"
+	    " expires_at) FROM locks WHERE owner = ?1 AND expires_at > ?4"
+	    " ORDER BY order_id, type",
+	[SQL_LOCK_OWNER_DELETE] = "DELETE FROM locks WHERE owner = ?1",
+	[SQL_LOCK_LIST] = "SELECT json_object('order_id', order_id,"
+	    " 'lock_type', type, 'owner', owner, 'acquired_at', acquired_at,"
+	    " 'expires_at', expires_at) FROM locks WHERE expires_at > ?1"
+	    " AND (?3 OR owner = ?2) ORDER BY order_id, type",
+	[SQL_LOCK_CLEANUP] = "DELETE FROM locks WHERE expires_at <= ?1",
 };

@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "rfc3339.h"
 #include "status.h"
-#include "store_priv.h"
 #include "workflow.h"
 
 /* Which transition the request means from the order's state; force lets
@@ -56,32 +56,22 @@ uoms_status_enter(struct uoms_store *s, long long id,
     const struct uoms_workflow *wf, const char *to, long long version,
     struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE orders SET status = ?2,"
-	    " depart_time = CASE ?3 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
-	    " ELSE depart_time END,"
-	    " complete_time = CASE ?4 WHEN 1 THEN ?5 WHEN 0 THEN NULL"
-	    " ELSE complete_time END,"
-	    " version = coalesce(?6, version),"
-	    " updated_at = CASE WHEN ?6 IS NULL THEN updated_at ELSE ?5 END"
-	    " WHERE id = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_STATUS_ENTER);
 	int depart, complete;
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "changing a status");
+		return uoms_db_fail(s, e, "changing a status");
 	stamps(uoms_workflow_state(wf, to), &depart, &complete);
 	uoms_time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, depart);
-	sqlite3_bind_int(st, 4, complete);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, to);
+	uoms_db_bind_int(st, 3, depart);
+	uoms_db_bind_int(st, 4, complete);
+	uoms_db_bind_text(st, 5, now);
 	if (version > 0)
-		sqlite3_bind_int64(st, 6, version);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return uoms_store_fail(s, e, "changing a status");
-	return UOMS_OK;
+		uoms_db_bind_int(st, 6, version);
+	return uoms_db_exec(s, st, "changing a status", e);
 }
 
 static enum uoms_code

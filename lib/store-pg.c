@@ -106,6 +106,9 @@ struct uoms_pg {
 	struct uoms_pg_stmt *named[SQL_COUNT];
 };
 
+static void forget_blobs(struct uoms_pg_stmt *);
+static void unbind(struct uoms_pg_stmt *);
+
 static const char *const migrations[] = {
 	/* 1: orders, items, products, events, holds, raw payloads. */
 	"CREATE TABLE orders ("
@@ -667,6 +670,7 @@ uoms_pg_stmt(struct uoms_pg *pg, enum uoms_sql which, const char *text)
 
 	if (st != NULL) {
 		uoms_pg_done(st);
+		unbind(st);
 		return st;
 	}
 	if (text == NULL || (st = stmt_new(pg, text)) == NULL)
@@ -703,6 +707,7 @@ uoms_pg_free(struct uoms_pg_stmt *st)
 	if (st == NULL)
 		return;
 	uoms_pg_done(st);
+	unbind(st);
 	free(st->vals);
 	free(st->lens);
 	free(st->fmts);
@@ -878,6 +883,12 @@ uoms_pg_done(struct uoms_pg_stmt *st)
 	st->res = NULL;
 	st->row = st->nrows = 0;
 	forget_blobs(st);
+}
+
+/* Drops what was bound: a named statement is handed out unbound. */
+static void
+unbind(struct uoms_pg_stmt *st)
+{
 	for (int i = 0; i < st->nparams; i++) {
 		free(st->owned[i]);
 		st->owned[i] = NULL;

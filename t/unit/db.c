@@ -176,6 +176,44 @@ interface(struct uoms_store *s, const char *engine)
 	    strstr(e.msg, "adding up") != NULL, "%s: a sum past 64 bits fails "
 	    "or is exact (%s)", engine, e.msg);
 	uoms_db_free(st);
+	ok(!uoms_db_refused(s), "%s: an overflow is not a refused value",
+	    engine);
+
+	/* A value the store refuses is told apart from its failures. */
+	st = uoms_db_prepare(s, "CREATE TEMP TABLE r (x INTEGER NOT NULL)");
+	ok(uoms_db_exec(s, st, "making a table", &e) == UOMS_OK,
+	    "%s: a table to refuse values", engine);
+	uoms_db_free(st);
+	st = uoms_db_prepare(s, "INSERT INTO r VALUES (NULL)");
+	ok(uoms_db_exec(s, st, "storing", &e) == UOMS_INTERNAL &&
+	    uoms_db_refused(s), "%s: a NOT NULL broken is a refused value",
+	    engine);
+	uoms_db_free(st);
+
+	/* A statement of one's own runs beside the shared one. */
+	{
+		struct uoms_stmt *own = uoms_db_own(s, SQL_IDEM_FIND);
+
+		if (!ok(own != NULL, "%s: a named statement of one's own",
+		    engine))
+			return;
+		uoms_db_bind_text(own, 1, "alice");
+		uoms_db_bind_text(own, 2, "k1");
+		uoms_db_bind_int(own, 3, 0);
+		uoms_db_bind_text(own, 4, "2026-06-01T00:00:00Z");
+		st = uoms_db_stmt(s, SQL_IDEM_FIND);
+		ok(st != own && uoms_db_step(own) == UOMS_DB_ROW &&
+		    uoms_db_step(st) == UOMS_DB_DONE &&
+		    strcmp(uoms_db_text(own, 0), "fp") == 0,
+		    "%s: it keeps its bindings and row while the shared one "
+		    "runs", engine);
+		uoms_db_done(st);
+		uoms_db_done(own);
+		ok(uoms_db_step(own) == UOMS_DB_ROW, "%s: done, it runs again "
+		    "as bound", engine);
+		uoms_db_free(own);
+	}
+
 	uoms_buf_free(&out);
 	uoms_buf_free(&sql);
 }
