@@ -216,7 +216,12 @@ PY
 	[[ "$stderr" != *"order 1:"* ]]
 	[ "$(jget error.code < rej.jsonl)" = invalid ]
 	[[ "$(jget error.message < rej.jsonl)" == *"secret 'access_key' is not set"* ]]
-	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	# Order 2's ack is refused without a request (said, recorded: after
+	# the secrets are set, --resend sends it); order 1's two pushes went.
+	[ "$(echo "$output" | wc -l)" -eq 3 ]
+	[ "$(echo "$output" | grep -c '"state":"refused"')" -eq 1 ]
+	[ "$(echo "$output" | grep '"state":"refused"' | jget id)" -eq 2 ]
+	[ "$(sql "SELECT state FROM pushes WHERE order_id = 2")" = refused ]
 	[ "$(pushed E1 ship)" -eq 1 ]
 }
 
