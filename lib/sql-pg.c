@@ -272,4 +272,24 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    "INSERT INTO channel_watermarks (channel,"
 	    " read_to, updated_at) VALUES ($1, $2, $3) ON CONFLICT (channel)"
 	    " DO UPDATE SET read_to = $2, updated_at = $3",
+	/* push */
+	[SQL_PUSH_TARGET] = "SELECT channel, external_order_id,"
+	    " workflow, status, version, (shipment::jsonb ->> 'carrier'),"
+	    " (shipment::jsonb ->> 'tracking_number') FROM orders"
+	    " WHERE id = $1",
+	[SQL_PUSH_SHIPPED] = "SELECT 1 FROM events WHERE order_id"
+	    " = $1 AND type = 'status' AND to_state = $2 LIMIT 1",
+	/* A claim older than an hour is no run's at work: its pid may
+	 * have been reused by another process since. */
+	[SQL_PUSH_STATE] = "SELECT state, pid, claimed_at >"
+	    " to_char(now() AT TIME ZONE 'UTC' - interval '3600 seconds',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM pushes WHERE order_id = $1 AND what = $2",
+	[SQL_PUSH_CLAIM] = "INSERT INTO pushes (order_id, what,"
+	    " channel, state, attempts, pid, claimed_at) VALUES ($1, $2, $3,"
+	    " 'sending', 1, $4, $5) ON CONFLICT (order_id, what) DO UPDATE"
+	    " SET state = 'sending', attempts = pushes.attempts + 1, pid = $4,"
+	    " claimed_at = $5, done_at = NULL",
+	[SQL_PUSH_RECORD] = "UPDATE pushes SET state = $3, answer = $4,"
+	    " pid = NULL, done_at = $5 WHERE order_id = $1 AND what = $2",
 };
