@@ -2,7 +2,8 @@
  * The channel registry and its sealed secrets. Secrets are sealed by
  * lib/secret with the channel and secret names as additional data, so a
  * value can't be opened under another name. The clear value never
- * reaches SQLite: only nonce, ciphertext, tag and the id of the key go in.
+ * reaches the store: only nonce, ciphertext, tag and the id of the key go
+ * in.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +14,7 @@
 
 #include "channel.h"
 #include "rfc3339.h"
-#include "store_priv.h"
+#include "db.h"
 
 /* --- the registry --- */
 
@@ -32,11 +33,11 @@ name_ok(const char *s)
 }
 
 static char *
-dup_col(sqlite3_stmt *st, int col)
+dup_col(struct uoms_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const char *t = uoms_db_text(st, col);
 
-	return t == NULL ? NULL : strdup((const char *)t);
+	return t == NULL ? NULL : strdup(t);
 }
 
 void
@@ -52,12 +53,10 @@ uoms_channel_free(struct uoms_channel *c)
 	memset(c, 0, sizeof *c);
 }
 
-#define CHANNEL_COLUMNS "name, kind, base_url, workflow, enabled, settings,"\
-	" created_at, updated_at"
-
-/* The channel in st's current row (CHANNEL_COLUMNS) into c. */
+/* The channel in st's current row (name, kind, base_url, workflow,
+ * enabled, settings, created_at, updated_at) into c. */
 static enum uoms_code
-from_row(sqlite3_stmt *st, struct uoms_channel *c, struct uoms_error *e)
+from_row(struct uoms_stmt *st, struct uoms_channel *c, struct uoms_error *e)
 {
 	json_error_t jerr;
 
@@ -66,9 +65,8 @@ from_row(sqlite3_stmt *st, struct uoms_channel *c, struct uoms_error *e)
 	c->kind = dup_col(st, 1);
 	c->base_url = dup_col(st, 2);
 	c->workflow = dup_col(st, 3);
-	c->enabled = sqlite3_column_int(st, 4);
-	c->settings = json_loads((const char *)sqlite3_column_text(st, 5), 0,
-	    &jerr);
+	c->enabled = uoms_db_int(st, 4);
+	c->settings = json_loads(uoms_db_text(st, 5), 0, &jerr);
 	c->created_at = dup_col(st, 6);
 	c->updated_at = dup_col(st, 7);
 	if (c->name == NULL || c->kind == NULL ||
@@ -85,24 +83,22 @@ enum uoms_code
 uoms_channel_get(struct uoms_store *s, const char *name,
     struct uoms_channel *c, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT " CHANNEL_COLUMNS " FROM channels"
-	    " WHERE name = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_GET);
 	enum uoms_code code;
-	int rc;
+	enum uoms_db_step rc;
 
 	memset(c, 0, sizeof *c);
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading channels");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+		return uoms_db_fail(s, e, "reading channels");
+	uoms_db_bind_text(st, 1, name);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW)
 		code = from_row(st, c, e);
-	else if (rc == SQLITE_DONE)
+	else if (rc == UOMS_DB_DONE)
 		code = uoms_fail(e, UOMS_NOT_FOUND, "no channel '%s'", name);
 	else
-		code = uoms_store_fail(s, e, "reading channels");
-	sqlite3_reset(st);
+		code = uoms_db_fail(s, e, "reading channels");
+	uoms_db_done(st);
 	return code;
 }
 
@@ -110,19 +106,18 @@ enum uoms_code
 uoms_channel_list(struct uoms_store *s, int enabled_only,
     struct uoms_channel **list, int *n, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT " CHANNEL_COLUMNS " FROM channels"
-	    " WHERE ?1 = 0 OR enabled ORDER BY name";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_LIST);
 	struct uoms_channel *l = NULL, *nl;
 	enum uoms_code code = UOMS_OK;
-	int rc, cap = 0;
+	enum uoms_db_step rc = UOMS_DB_DONE;
+	int cap = 0;
 
 	*list = NULL;
 	*n = 0;
 	if (st == NULL)
-		return uoms_store_fail(s, e, "listing channels");
-	sqlite3_bind_int(st, 1, enabled_only != 0);
-	while (code == UOMS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		return uoms_db_fail(s, e, "listing channels");
+	uoms_db_bind_int(st, 1, enabled_only != 0);
+	while (code == UOMS_OK && (rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 8;
 			if ((nl = realloc(l, cap * sizeof *l)) == NULL) {
@@ -135,9 +130,9 @@ uoms_channel_list(struct uoms_store *s, int enabled_only,
 		if ((code = from_row(st, &l[*n], e)) == UOMS_OK)
 			(*n)++;
 	}
-	if (code == UOMS_OK && rc != SQLITE_DONE)
-		code = uoms_store_fail(s, e, "listing channels");
-	sqlite3_reset(st);
+	if (code == UOMS_OK && rc != UOMS_DB_DONE)
+		code = uoms_db_fail(s, e, "listing channels");
+	uoms_db_done(st);
 	if (code != UOMS_OK) {
 		for (int i = 0; i < *n; i++)
 			uoms_channel_free(&l[i]);
@@ -179,27 +174,23 @@ check_url(const char *url, struct uoms_error *e)
 }
 
 static void
-bind_opt(sqlite3_stmt *st, int i, const char *v)
+bind_opt(struct uoms_stmt *st, int i, const char *v)
 {
-	if (v != NULL && *v != '\0')
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	uoms_db_bind_text(st, i, v != NULL && *v != '\0' ? v : NULL);
 }
 
 static enum uoms_code
 channel_insert(struct uoms_store *s, const struct uoms_channel *c,
     struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO channels (name, kind, base_url,"
-	    " workflow, enabled, settings, created_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_INSERT);
 	json_t *settings = c->settings != NULL ? c->settings : json_object();
 	json_t *d;
 	char now[24], *text;
-	int rc;
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "adding a channel");
+		return uoms_db_fail(s, e, "adding a channel");
 	text = json_dumps(settings, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text == NULL) {
 		if (c->settings == NULL)
@@ -207,26 +198,25 @@ channel_insert(struct uoms_store *s, const struct uoms_channel *c,
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	}
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC);
+	uoms_db_bind_text(st, 1, c->name);
+	uoms_db_bind_text(st, 2, c->kind);
 	bind_opt(st, 3, c->base_url);
 	bind_opt(st, 4, c->workflow);
-	sqlite3_bind_int(st, 5, c->enabled != 0);
-	sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	uoms_db_bind_int(st, 5, c->enabled != 0);
+	uoms_db_bind_text(st, 6, text);
+	uoms_db_bind_text(st, 7, now);
+	/* A name taken gives no row (ON CONFLICT DO NOTHING), on every
+	 * engine, rather than an engine's constraint error. */
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ERROR)
+		uoms_db_fail(s, e, "adding a channel");
+	uoms_db_done(st);
 	free(text);
-	if (rc == SQLITE_CONSTRAINT) {
+	if (rc != UOMS_DB_ROW) {
 		if (c->settings == NULL)
 			json_decref(settings);
-		return uoms_fail(e, UOMS_INVALID, "channel '%s' exists already",
-		    c->name);
-	}
-	if (rc != SQLITE_DONE) {
-		if (c->settings == NULL)
-			json_decref(settings);
-		return uoms_store_fail(s, e, "adding a channel");
+		return rc == UOMS_DB_DONE ? uoms_fail(e, UOMS_INVALID,
+		    "channel '%s' exists already", c->name) : e->code;
 	}
 	d = json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:O}", "channel", c->name,
 	    "kind", c->kind, "base_url", c->base_url != NULL &&
@@ -255,10 +245,7 @@ static enum uoms_code
 channel_update(struct uoms_store *s, const struct uoms_channel *c,
     struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE channels SET kind = ?2,"
-	    " base_url = ?3, workflow = ?4, enabled = ?5, settings = ?6,"
-	    " updated_at = ?7 WHERE name = ?1";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	struct uoms_channel old;
 	json_t *changed, *d;
 	const char *kind, *url, *wf;
@@ -290,22 +277,21 @@ channel_update(struct uoms_store *s, const struct uoms_channel *c,
 	}
 	text = json_dumps(c->settings != NULL ? c->settings : old.settings,
 	    JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if ((st = uoms_store_sql(s, sql)) == NULL || text == NULL) {
-		code = st == NULL ? uoms_store_fail(s, e, "changing a channel")
+	st = uoms_db_stmt(s, SQL_CHANNEL_UPDATE);
+	if (st == NULL || text == NULL) {
+		code = st == NULL ? uoms_db_fail(s, e, "changing a channel")
 		    : uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		goto out;
 	}
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	uoms_db_bind_text(st, 1, c->name);
+	uoms_db_bind_text(st, 2, kind);
 	bind_opt(st, 3, url);
 	bind_opt(st, 4, wf);
-	sqlite3_bind_int(st, 5, enabled);
-	sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	code = sqlite3_step(st) == SQLITE_DONE ? UOMS_OK :
-	    uoms_store_fail(s, e, "changing a channel");
-	sqlite3_reset(st);
+	uoms_db_bind_int(st, 5, enabled);
+	uoms_db_bind_text(st, 6, text);
+	uoms_db_bind_text(st, 7, now);
+	code = uoms_db_exec(s, st, "changing a channel", e);
 	if (code == UOMS_OK) {
 		d = json_pack("{s:s, s:O}", "channel", c->name, "changed",
 		    changed);
@@ -379,28 +365,23 @@ enum uoms_code
 uoms_channel_enable(struct uoms_store *s, const char *name, int on,
     struct uoms_error *e)
 {
-	static const char sql[] = "UPDATE channels SET enabled = ?2,"
-	    " updated_at = ?3 WHERE name = ?1 AND enabled <> ?2";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_ENABLE);
 	struct uoms_channel c;
 	enum uoms_code code;
 	char now[24];
-	int rc;
 
 	if ((code = uoms_channel_get(s, name, &c, e)) != UOMS_OK)
 		return code;
 	uoms_channel_free(&c);
 	if (st == NULL)
-		return uoms_store_fail(s, e, "changing a channel");
+		return uoms_db_fail(s, e, "changing a channel");
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, on != 0);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "changing a channel");
-	if (sqlite3_changes(s->db) == 0)
+	uoms_db_bind_text(st, 1, name);
+	uoms_db_bind_int(st, 2, on != 0);
+	uoms_db_bind_text(st, 3, now);
+	if ((code = uoms_db_exec(s, st, "changing a channel", e)) != UOMS_OK)
+		return code;
+	if (uoms_db_changes(s) == 0)
 		return UOMS_OK;
 	return channel_event(s, on ? "channel_enabled" : "channel_disabled",
 	    json_pack("{s:s}", "channel", name), e);
@@ -408,37 +389,34 @@ uoms_channel_enable(struct uoms_store *s, const char *name, int on,
 
 /* A count from a one-row query bound with text a (and b when not NULL). */
 static enum uoms_code
-count(struct uoms_store *s, const char *sql, const char *a, const char *b,
-    long long *n, struct uoms_error *e)
+count(struct uoms_store *s, enum uoms_sql which, const char *a,
+    const char *b, long long *n, struct uoms_error *e)
 {
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, which);
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "counting");
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		return uoms_db_fail(s, e, "counting");
+	uoms_db_bind_text(st, 1, a);
 	if (b != NULL)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? UOMS_OK : uoms_store_fail(s, e, "counting");
+		uoms_db_bind_text(st, 2, b);
+	if ((rc = uoms_db_step(st)) != UOMS_DB_ROW) {
+		*n = 0;
+		uoms_db_fail(s, e, "counting");
+		uoms_db_done(st);
+		return e->code;
+	}
+	*n = uoms_db_int(st, 0);
+	uoms_db_done(st);
+	return UOMS_OK;
 }
 
 enum uoms_code
 uoms_channel_remove(struct uoms_store *s, const char *name, int force,
     struct uoms_error *e)
 {
-	static const char orders_sql[] = "SELECT count(*) FROM orders"
-	    " WHERE channel = ?1";
-	static const char secrets_sql[] = "DELETE FROM channel_secrets"
-	    " WHERE channel = ?1";
-	static const char channel_sql[] = "DELETE FROM channels"
-	    " WHERE name = ?1";
-	static const char mark_sql[] = "DELETE FROM channel_watermarks"
-	    " WHERE channel = ?1";
 	struct uoms_channel c;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	enum uoms_code code;
 	long long orders;
 	int secrets;
@@ -446,38 +424,30 @@ uoms_channel_remove(struct uoms_store *s, const char *name, int force,
 	if ((code = uoms_channel_get(s, name, &c, e)) != UOMS_OK)
 		return code;
 	uoms_channel_free(&c);
-	if ((code = count(s, orders_sql, name, NULL, &orders, e)) != UOMS_OK)
+	if ((code = count(s, SQL_CHANNEL_ORDERS, name, NULL, &orders, e)) !=
+	    UOMS_OK)
 		return code;
 	if (orders > 0 && !force)
 		return uoms_fail(e, UOMS_INVALID, "channel '%s' is referenced "
 		    "by %lld order%s; removing it takes force (an admin's)",
 		    name, orders, orders == 1 ? "" : "s");
-	if ((st = uoms_store_sql(s, secrets_sql)) == NULL)
-		return uoms_store_fail(s, e, "removing a channel");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "removing a channel");
-	}
-	secrets = sqlite3_changes(s->db);
-	sqlite3_reset(st);
+	if ((st = uoms_db_stmt(s, SQL_CHANNEL_SECRETS_DELETE)) == NULL)
+		return uoms_db_fail(s, e, "removing a channel");
+	uoms_db_bind_text(st, 1, name);
+	if ((code = uoms_db_exec(s, st, "removing a channel", e)) != UOMS_OK)
+		return code;
+	secrets = uoms_db_changes(s);
 	/* A channel added again later under the name starts afresh. */
-	if ((st = uoms_store_sql(s, mark_sql)) == NULL)
-		return uoms_store_fail(s, e, "removing a channel");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "removing a channel");
-	}
-	sqlite3_reset(st);
-	if ((st = uoms_store_sql(s, channel_sql)) == NULL)
-		return uoms_store_fail(s, e, "removing a channel");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return uoms_store_fail(s, e, "removing a channel");
-	}
-	sqlite3_reset(st);
+	if ((st = uoms_db_stmt(s, SQL_CHANNEL_WATERMARK_DELETE)) == NULL)
+		return uoms_db_fail(s, e, "removing a channel");
+	uoms_db_bind_text(st, 1, name);
+	if ((code = uoms_db_exec(s, st, "removing a channel", e)) != UOMS_OK)
+		return code;
+	if ((st = uoms_db_stmt(s, SQL_CHANNEL_DELETE)) == NULL)
+		return uoms_db_fail(s, e, "removing a channel");
+	uoms_db_bind_text(st, 1, name);
+	if ((code = uoms_db_exec(s, st, "removing a channel", e)) != UOMS_OK)
+		return code;
 	return channel_event(s, "channel_removed", json_pack("{s:s, s:I, s:i,"
 	    " s:b}", "channel", name, "orders", (json_int_t)orders, "secrets",
 	    secrets, "forced", orders > 0), e);
@@ -487,26 +457,18 @@ enum uoms_code
 uoms_channel_lines(struct uoms_store *s, const char *name,
     struct uoms_buf *out, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT json_object('name', c.name, 'kind',"
-	    " c.kind, 'base_url', c.base_url, 'workflow', c.workflow,"
-	    " 'enabled', json(CASE WHEN c.enabled THEN 'true' ELSE 'false'"
-	    " END), 'settings', json(c.settings), 'secrets',"
-	    " (SELECT json_group_array(x.name) FROM (SELECT name"
-	    " FROM channel_secrets WHERE channel = c.name AND (expires_at"
-	    " IS NULL OR expires_at > ?2) ORDER BY name) x),"
-	    " 'created_at', c.created_at, 'updated_at', c.updated_at)"
-	    " FROM channels c WHERE ?1 IS NULL OR c.name = ?1 ORDER BY c.name";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_LINES);
 	size_t before = out->n;
 	enum uoms_code code;
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "listing channels");
+		return uoms_db_fail(s, e, "listing channels");
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-	code = uoms_store_lines(s, st, out, "listing channels", e);
+	uoms_db_bind_text(st, 1, name);
+	/* now lives until the lines are read. */
+	uoms_db_bind_text(st, 2, now);
+	code = uoms_db_lines(s, st, out, "listing channels", e);
 	if (code == UOMS_OK && name != NULL && out->n == before)
 		return uoms_fail(e, UOMS_NOT_FOUND, "no channel '%s'", name);
 	return code;
@@ -540,23 +502,15 @@ secret_write(struct uoms_store *s, const char *channel, const char *name,
     const char *value, size_t n, const char *expires_at,
     const struct uoms_secret_key *k, struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO channel_secrets (channel, name,"
-	    " key_id, nonce, ciphertext, tag, expires_at, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	    " ON CONFLICT (channel, name) DO UPDATE SET"
-	    " key_id = excluded.key_id, nonce = excluded.nonce,"
-	    " ciphertext = excluded.ciphertext, tag = excluded.tag,"
-	    " expires_at = excluded.expires_at,"
-	    " updated_at = excluded.updated_at";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_SECRET_WRITE);
 	unsigned char nonce[UOMS_SECRET_NONCE_LEN], tag[UOMS_SECRET_TAG_LEN];
 	unsigned char *ct;
 	char now[24], aad[SECRET_AAD_MAX];
 	size_t aadlen;
-	int rc;
+	enum uoms_code code;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "storing a secret");
+		return uoms_db_fail(s, e, "storing a secret");
 	/* + 1: malloc(0) may be NULL. */
 	if ((ct = malloc(n + 1)) == NULL)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
@@ -567,20 +521,17 @@ secret_write(struct uoms_store *s, const char *channel, const char *name,
 		    "channel '%s' (libcrypto)", name, channel);
 	}
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, nonce, sizeof nonce, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, ct, (int)n, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, tag, sizeof tag, SQLITE_STATIC);
-	if (expires_at != NULL)
-		sqlite3_bind_text(st, 7, expires_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, name);
+	uoms_db_bind_text(st, 3, k->id);
+	uoms_db_bind_blob(st, 4, nonce, sizeof nonce);
+	uoms_db_bind_blob(st, 5, ct, n);
+	uoms_db_bind_blob(st, 6, tag, sizeof tag);
+	uoms_db_bind_text(st, 7, expires_at);
+	uoms_db_bind_text(st, 8, now);
+	code = uoms_db_exec(s, st, "storing a secret", e);
 	free(ct);
-	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
-	    "storing a secret");
+	return code;
 }
 
 enum uoms_code
@@ -588,16 +539,12 @@ uoms_channel_secret_put(struct uoms_store *s, const char *channel,
     const char *name, const char *value, const char *expires_at,
     const struct uoms_secret_key *k, struct uoms_error *e)
 {
-	static const char other_sql[] = "SELECT key_id FROM channel_secrets"
-	    " WHERE key_id <> ?1 LIMIT 1";
-	static const char channel_sql[] = "SELECT count(*) FROM channels"
-	    " WHERE name = ?1";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	enum uoms_code code;
 	char other[20] = "";
 	long long n;
 	size_t len = strlen(value);
-	int rc;
+	enum uoms_db_step rc;
 
 	if (!name_ok(name))
 		return uoms_fail(e, UOMS_INVALID, "secret name '%.100s' is not "
@@ -607,21 +554,22 @@ uoms_channel_secret_put(struct uoms_store *s, const char *channel,
 	if (len > UOMS_SECRET_MAX)
 		return uoms_fail(e, UOMS_INVALID, "secret '%s' is longer than "
 		    "%d bytes", name, UOMS_SECRET_MAX);
-	if ((code = count(s, channel_sql, channel, NULL, &n, e)) != UOMS_OK)
+	if ((code = count(s, SQL_CHANNEL_EXISTS, channel, NULL, &n, e)) !=
+	    UOMS_OK)
 		return code;
 	if (n == 0)
 		return uoms_fail(e, UOMS_NOT_FOUND, "no channel '%s'", channel);
 	/* One store, one key: a secret sealed under another key (a shell
 	 * without $UOMS_SECRET_KEY, another key file) would not open later. */
-	if ((st = uoms_store_sql(s, other_sql)) == NULL)
-		return uoms_store_fail(s, e, "reading secrets");
-	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(other, sizeof other, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return uoms_store_fail(s, e, "reading secrets");
-	if (rc == SQLITE_ROW)
+	if ((st = uoms_db_stmt(s, SQL_CHANNEL_SECRET_OTHER_KEY)) == NULL)
+		return uoms_db_fail(s, e, "reading secrets");
+	uoms_db_bind_text(st, 1, k->id);
+	if ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		snprintf(other, sizeof other, "%s", uoms_db_text(st, 0));
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE)
+		return uoms_db_fail(s, e, "reading secrets");
+	if (rc == UOMS_DB_ROW)
 		return uoms_fail(e, UOMS_INVALID, "wrong key for channel '%s' "
 		    "secret '%s' (key id %s, the store's secrets are sealed "
 		    "under key id %s)", channel, name, k->id, other);
@@ -637,15 +585,15 @@ uoms_channel_secret_put(struct uoms_store *s, const char *channel,
  * under k, or under alt when it was sealed under alt (may be NULL).
  */
 static enum uoms_code
-open_row(sqlite3_stmt *st, const char *channel, const char *name,
+open_row(struct uoms_stmt *st, const char *channel, const char *name,
     const struct uoms_secret_key *k, const struct uoms_secret_key *alt,
     char **value, struct uoms_error *e)
 {
-	const char *id = (const char *)sqlite3_column_text(st, 0);
-	const unsigned char *nonce = sqlite3_column_blob(st, 1);
-	const unsigned char *ct = sqlite3_column_blob(st, 2);
-	const unsigned char *tag = sqlite3_column_blob(st, 3);
-	size_t n = sqlite3_column_bytes(st, 2), aadlen;
+	const char *id = uoms_db_text(st, 0);
+	const unsigned char *nonce = uoms_db_blob(st, 1);
+	const unsigned char *ct = uoms_db_blob(st, 2);
+	const unsigned char *tag = uoms_db_blob(st, 3);
+	size_t n = uoms_db_bytes(st, 2), aadlen;
 	char *plain, aad[SECRET_AAD_MAX];
 
 	*value = NULL;
@@ -657,9 +605,9 @@ open_row(sqlite3_stmt *st, const char *channel, const char *name,
 		return uoms_fail(e, UOMS_INVALID, "wrong key for channel '%s' "
 		    "secret '%s' (key id %s, sealed under key id %.16s)",
 		    channel, name, k->id, id);
-	if (nonce == NULL || sqlite3_column_bytes(st, 1) !=
-	    UOMS_SECRET_NONCE_LEN || tag == NULL || sqlite3_column_bytes(st, 3)
-	    != UOMS_SECRET_TAG_LEN || n > UOMS_SECRET_MAX)
+	if (nonce == NULL || uoms_db_bytes(st, 1) != UOMS_SECRET_NONCE_LEN ||
+	    tag == NULL || uoms_db_bytes(st, 3) != UOMS_SECRET_TAG_LEN ||
+	    n > UOMS_SECRET_MAX)
 		return uoms_fail(e, UOMS_INVALID, "channel '%s' secret '%s' is "
 		    "damaged in the store", channel, name);
 	if (ct == NULL)
@@ -682,33 +630,30 @@ uoms_channel_secret_get(struct uoms_store *s, const char *channel,
     const char *name, const struct uoms_secret_key *k, char **value,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT key_id, nonce, ciphertext, tag,"
-	    " expires_at IS NOT NULL AND expires_at <= ?3"
-	    " FROM channel_secrets WHERE channel = ?1 AND name = ?2";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_SECRET_GET);
 	enum uoms_code code;
 	char now[24];
-	int rc;
+	enum uoms_db_step rc;
 
 	*value = NULL;
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading secrets");
+		return uoms_db_fail(s, e, "reading secrets");
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 4))
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, name);
+	uoms_db_bind_text(st, 3, now);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW && uoms_db_int(st, 4))
 		code = uoms_fail(e, UOMS_NOT_FOUND, "channel '%s' secret '%s' "
 		    "has expired", channel, name);
-	else if (rc == SQLITE_ROW)
+	else if (rc == UOMS_DB_ROW)
 		code = open_row(st, channel, name, k, NULL, value, e);
-	else if (rc == SQLITE_DONE)
+	else if (rc == UOMS_DB_DONE)
 		code = uoms_fail(e, UOMS_NOT_FOUND, "channel '%s' has no "
 		    "secret '%s'", channel, name);
 	else
-		code = uoms_store_fail(s, e, "reading secrets");
-	sqlite3_reset(st);
+		code = uoms_db_fail(s, e, "reading secrets");
+	uoms_db_done(st);
 	return code;
 }
 
@@ -716,24 +661,20 @@ enum uoms_code
 uoms_channel_secret_names(struct uoms_store *s, const char *channel,
     struct uoms_buf *out, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT json_group_array(name) FROM"
-	    " (SELECT name FROM channel_secrets WHERE channel = ?1"
-	    " AND (expires_at IS NULL OR expires_at > ?2) ORDER BY name)";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_SECRET_NAMES);
 	enum uoms_code code = UOMS_OK;
 	char now[24];
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading secrets");
+		return uoms_db_fail(s, e, "reading secrets");
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		code = uoms_store_fail(s, e, "reading secrets");
-	else if (uoms_buf_str(out, (const char *)sqlite3_column_text(st, 0))
-	    < 0)
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, now);
+	if (uoms_db_step(st) != UOMS_DB_ROW)
+		code = uoms_db_fail(s, e, "reading secrets");
+	else if (uoms_buf_str(out, uoms_db_text(st, 0)) < 0)
 		code = uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	return code;
 }
 
@@ -741,48 +682,45 @@ enum uoms_code
 uoms_channel_rekey(struct uoms_store *s, const struct uoms_secret_key *old_key,
     const struct uoms_secret_key *new_key, long long *n, struct uoms_error *e)
 {
-	static const char names_sql[] = "SELECT channel, name FROM"
-	    " channel_secrets ORDER BY channel, name";
-	static const char one_sql[] = "SELECT key_id, nonce, ciphertext, tag,"
-	    " expires_at FROM channel_secrets WHERE channel = ?1 AND name = ?2";
-	sqlite3_stmt *st = uoms_store_sql(s, names_sql), *one;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_SECRETS_ALL), *one;
 	struct uoms_buf names = { 0 };
 	enum uoms_code code = UOMS_OK;
 	char *value, *exp, *p;
-	int rc;
+	enum uoms_db_step rc;
 
 	*n = 0;
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading secrets");
+		return uoms_db_fail(s, e, "reading secrets");
 	/* The names first: the table is rewritten while we go. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (uoms_buf_str(&names, (const char *)sqlite3_column_text(st,
-		    0)) < 0 || uoms_buf_add(&names, "", 1) < 0 ||
-		    uoms_buf_str(&names, (const char *)sqlite3_column_text(st,
-		    1)) < 0 || uoms_buf_add(&names, "", 1) < 0)
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		if (uoms_buf_str(&names, uoms_db_text(st, 0)) < 0 ||
+		    uoms_buf_add(&names, "", 1) < 0 ||
+		    uoms_buf_str(&names, uoms_db_text(st, 1)) < 0 ||
+		    uoms_buf_add(&names, "", 1) < 0)
 			code = uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	sqlite3_reset(st);
-	if (code == UOMS_OK && rc != SQLITE_DONE)
-		code = uoms_store_fail(s, e, "reading secrets");
+	uoms_db_done(st);
+	if (code == UOMS_OK && rc != UOMS_DB_DONE)
+		code = uoms_db_fail(s, e, "reading secrets");
 	for (p = names.p; code == UOMS_OK && p < names.p + names.n;) {
 		const char *channel = p, *name = p + strlen(p) + 1;
 
 		p = (char *)name + strlen(name) + 1;
-		if ((one = uoms_store_sql(s, one_sql)) == NULL) {
-			code = uoms_store_fail(s, e, "reading secrets");
+		one = uoms_db_stmt(s, SQL_CHANNEL_SECRET_SEALED);
+		if (one == NULL) {
+			code = uoms_db_fail(s, e, "reading secrets");
 			break;
 		}
-		sqlite3_bind_text(one, 1, channel, -1, SQLITE_STATIC);
-		sqlite3_bind_text(one, 2, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(one) != SQLITE_ROW) {
-			sqlite3_reset(one);
-			code = uoms_store_fail(s, e, "reading secrets");
+		uoms_db_bind_text(one, 1, channel);
+		uoms_db_bind_text(one, 2, name);
+		if (uoms_db_step(one) != UOMS_DB_ROW) {
+			uoms_db_done(one);
+			code = uoms_db_fail(s, e, "reading secrets");
 			break;
 		}
 		code = open_row(one, channel, name, old_key, new_key, &value,
 		    e);
 		exp = code == UOMS_OK ? dup_col(one, 4) : NULL;
-		sqlite3_reset(one);
+		uoms_db_done(one);
 		if (code != UOMS_OK)
 			break;
 		code = secret_write(s, channel, name, value, strlen(value),
@@ -805,23 +743,20 @@ enum uoms_code
 uoms_channel_high_water(struct uoms_store *s, const char *channel,
     const char *limit, char *out, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT max(channel_updated_at) FROM orders"
-	    " WHERE channel = ?1 AND (?2 IS NULL OR channel_updated_at <= ?2)";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	const unsigned char *t;
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_HIGH_WATER);
+	const char *t;
+	enum uoms_db_step rc;
 
 	out[0] = '\0';
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading orders");
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	if (limit != NULL)
-		sqlite3_bind_text(st, 2, limit, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
+		return uoms_db_fail(s, e, "reading orders");
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, limit);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW && (t = uoms_db_text(st, 0)) != NULL)
 		snprintf(out, 40, "%s", t);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? UOMS_OK : uoms_store_fail(s, e,
+	uoms_db_done(st);
+	return rc == UOMS_DB_ROW ? UOMS_OK : uoms_db_fail(s, e,
 	    "reading orders");
 }
 
@@ -831,23 +766,19 @@ uoms_channel_ahead(struct uoms_store *s, const char *channel,
     void (*fn)(void *arg, const char *ext, const char *at), void *arg,
     long long *n, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT external_order_id,"
-	    " channel_updated_at FROM orders WHERE channel = ?1"
-	    " AND channel_updated_at > ?2 ORDER BY channel_updated_at DESC";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_AHEAD);
+	enum uoms_db_step rc;
 
 	*n = 0;
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading orders");
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, limit, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return uoms_db_fail(s, e, "reading orders");
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, limit);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
 		if ((*n)++ < max)
-			fn(arg, (const char *)sqlite3_column_text(st, 0),
-			    (const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
+			fn(arg, uoms_db_text(st, 0), uoms_db_text(st, 1));
+	uoms_db_done(st);
+	return rc == UOMS_DB_DONE ? UOMS_OK : uoms_db_fail(s, e,
 	    "reading orders");
 }
 
@@ -857,24 +788,19 @@ uoms_channel_open_before(struct uoms_store *s, const char *channel,
     void (*fn)(void *arg, const char *ext), void *arg,
     struct uoms_error *e)
 {
-	static const char sql[] = "SELECT external_order_id FROM orders"
-	    " WHERE channel = ?1 AND placed_at < ?2"
-	    " AND instr(?3, char(10) || coalesce(json_extract(extra,"
-	    " '$.channel_status'), '') || char(10)) = 0"
-	    " ORDER BY placed_at, id LIMIT ?4";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_OPEN_BEFORE);
+	enum uoms_db_step rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading orders");
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, final, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
+		return uoms_db_fail(s, e, "reading orders");
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, before);
+	uoms_db_bind_text(st, 3, final);
+	uoms_db_bind_int(st, 4, max);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		fn(arg, uoms_db_text(st, 0));
+	uoms_db_done(st);
+	return rc == UOMS_DB_DONE ? UOMS_OK : uoms_db_fail(s, e,
 	    "reading orders");
 }
 
@@ -882,43 +808,34 @@ enum uoms_code
 uoms_channel_watermark_get(struct uoms_store *s, const char *channel,
     char *out, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT read_to FROM channel_watermarks"
-	    " WHERE channel = ?1";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
-	const unsigned char *t;
-	int rc;
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_WATERMARK_GET);
+	const char *t;
+	enum uoms_db_step rc;
 
 	out[0] = '\0';
 	if (st == NULL)
-		return uoms_store_fail(s, e, "reading a watermark");
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
+		return uoms_db_fail(s, e, "reading a watermark");
+	uoms_db_bind_text(st, 1, channel);
+	rc = uoms_db_step(st);
+	if (rc == UOMS_DB_ROW && (t = uoms_db_text(st, 0)) != NULL)
 		snprintf(out, 40, "%s", t);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? UOMS_OK :
-	    uoms_store_fail(s, e, "reading a watermark");
+	uoms_db_done(st);
+	return rc == UOMS_DB_ROW || rc == UOMS_DB_DONE ? UOMS_OK :
+	    uoms_db_fail(s, e, "reading a watermark");
 }
 
 enum uoms_code
 uoms_channel_watermark_set(struct uoms_store *s, const char *channel,
     const char *read_to, struct uoms_error *e)
 {
-	static const char sql[] = "INSERT INTO channel_watermarks (channel,"
-	    " read_to, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (channel)"
-	    " DO UPDATE SET read_to = ?2, updated_at = ?3";
-	sqlite3_stmt *st = uoms_store_sql(s, sql);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANNEL_WATERMARK_SET);
 	char now[40];
-	int rc;
 
 	if (st == NULL)
-		return uoms_store_fail(s, e, "keeping a watermark");
+		return uoms_db_fail(s, e, "keeping a watermark");
 	uoms_time_now(now);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, read_to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e,
-	    "keeping a watermark");
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, read_to);
+	uoms_db_bind_text(st, 3, now);
+	return uoms_db_exec(s, st, "keeping a watermark", e);
 }

@@ -25,7 +25,7 @@
 #include "push.h"
 #include "record.h"
 #include "rfc3339.h"
-#include "store_priv.h"
+#include "db.h"
 #include "workflow.h"
 
 struct pusher {
@@ -78,40 +78,33 @@ refuse(struct pusher *p, const char *input, size_t len, int is_arg,
 static enum uoms_code
 load(struct pusher *p, long long id, struct target *t, struct uoms_error *e)
 {
-	static const char sql[] = "SELECT channel, external_order_id,"
-	    " workflow, status, version, json_extract(shipment, '$.carrier'),"
-	    " json_extract(shipment, '$.tracking_number') FROM orders"
-	    " WHERE id = ?1";
-	static const char entered[] = "SELECT 1 FROM events WHERE order_id"
-	    " = ?1 AND type = 'status' AND to_state = ?2 LIMIT 1";
 	const struct uoms_workflow *w;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	const char *ships;
 	char why[300];
-	int rc;
+	enum uoms_db_step rc;
 
 	memset(t, 0, sizeof *t);
 	t->id = id;
-	if ((st = uoms_store_sql(p->s, sql)) == NULL)
+	if ((st = uoms_db_stmt(p->s, SQL_PUSH_TARGET)) == NULL)
 		return uoms_fail(e, UOMS_INTERNAL, "can't read order %lld", id);
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return uoms_fail(e, rc == SQLITE_DONE ? UOMS_NOT_FOUND :
-		    UOMS_BUSY, "order %lld: %s", id, rc == SQLITE_DONE ?
+	uoms_db_bind_int(st, 1, id);
+	if ((rc = uoms_db_step(st)) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_fail(e, rc == UOMS_DB_DONE ? UOMS_NOT_FOUND :
+		    UOMS_BUSY, "order %lld: %s", id, rc == UOMS_DB_DONE ?
 		    "no such order" : "can't read it");
 	}
-#define COL(i) (sqlite3_column_text(st, (i)) != NULL ? \
-	(const char *)sqlite3_column_text(st, (i)) : "")
+#define COL(i) (uoms_db_text(st, (i)) != NULL ? uoms_db_text(st, (i)) : "")
 	snprintf(t->channel, sizeof t->channel, "%s", COL(0));
 	snprintf(t->ext, sizeof t->ext, "%s", COL(1));
 	snprintf(t->workflow, sizeof t->workflow, "%s", COL(2));
 	snprintf(t->status, sizeof t->status, "%s", COL(3));
-	t->version = sqlite3_column_int64(st, 4);
+	t->version = uoms_db_int(st, 4);
 	snprintf(t->carrier, sizeof t->carrier, "%s", COL(5));
 	snprintf(t->tracking, sizeof t->tracking, "%s", COL(6));
 #undef COL
-	sqlite3_reset(st);
+	uoms_db_done(st);
 	if ((w = uoms_workflow_get(t->workflow, why, sizeof why)) == NULL)
 		return uoms_fail(e, UOMS_INVALID, "%s", why);
 	if ((ships = uoms_workflow_ships_state(w)) == NULL)
@@ -121,12 +114,12 @@ load(struct pusher *p, long long id, struct target *t, struct uoms_error *e)
 		return UOMS_OK;
 	}
 	/* Moved on since (delivered): its events say it shipped. */
-	if ((st = uoms_store_sql(p->s, entered)) == NULL)
+	if ((st = uoms_db_stmt(p->s, SQL_PUSH_SHIPPED)) == NULL)
 		return uoms_fail(e, UOMS_INTERNAL, "can't read events");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, ships, -1, SQLITE_STATIC);
-	t->ships_reached = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_text(st, 2, ships);
+	t->ships_reached = uoms_db_step(st) == UOMS_DB_ROW;
+	uoms_db_done(st);
 	return UOMS_OK;
 }
 
@@ -192,28 +185,23 @@ enum claim { CLAIMED, DONE_ALREADY, ELSEWHERE, UNCERTAIN, REFUSED_BEFORE };
 static int
 judge(struct pusher *p, const struct target *t, const char *what)
 {
-	/* A claim older than an hour is no run's at work: its pid may
-	 * have been reused by another process since. */
-	static const char find[] = "SELECT state, pid, claimed_at >"
-	    " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-3600 seconds')"
-	    " FROM pushes WHERE order_id = ?1 AND what = ?2";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	char state[16] = "";
 	long long pid = 0;
-	int rc;
+	enum uoms_db_step rc;
 
-	if ((st = uoms_store_sql(p->s, find)) == NULL)
+	if ((st = uoms_db_stmt(p->s, SQL_PUSH_STATE)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(state, sizeof state, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		pid = sqlite3_column_int64(st, 2) ?
-		    sqlite3_column_int64(st, 1) : 0;
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_text(st, 2, what);
+	if ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		snprintf(state, sizeof state, "%s", uoms_db_text(st, 0));
+		/* Column 2: the claim is under an hour old; an older one is
+		 * no run's at work (its pid may have been reused since). */
+		pid = uoms_db_int(st, 2) ? uoms_db_int(st, 1) : 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE)
 		return -1;
 	if (strcmp(state, "sent") == 0)
 		return DONE_ALREADY;
@@ -239,51 +227,46 @@ static enum claim
 claim(struct pusher *p, const struct target *t, const char *what,
     struct uoms_error *e)
 {
-	static const char put[] = "INSERT INTO pushes (order_id, what,"
-	    " channel, state, attempts, pid, claimed_at) VALUES (?1, ?2, ?3,"
-	    " 'sending', 1, ?4, ?5) ON CONFLICT (order_id, what) DO UPDATE"
-	    " SET state = 'sending', attempts = attempts + 1, pid = ?4,"
-	    " claimed_at = ?5, done_at = NULL";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	char now[40];
 	int c;
 
 	if ((c = judge(p, t, what)) != CLAIMED || p->o->dry_run) {
 		if (c < 0)
-			uoms_fail(e, UOMS_BUSY, "can't read the pushes: %s",
-			    sqlite3_errmsg(p->s->db));
+			uoms_db_fail(p->s, e, "reading the pushes");
 		return c;
 	}
 	if (uoms_store_begin(p->s, e) != UOMS_OK)
 		return -1;
 	/* Again under the write lock: another run may have claimed it
 	 * since it was read. */
-	if ((c = judge(p, t, what)) < 0)
-		goto fail;
+	if ((c = judge(p, t, what)) < 0) {
+		uoms_db_fail(p->s, e, "reading the pushes");
+		uoms_store_rollback(p->s);
+		return -1;
+	}
 	if (c != CLAIMED) {
 		uoms_store_rollback(p->s);
 		return c;
 	}
 	uoms_time_now(now);
-	if ((st = uoms_store_sql(p->s, put)) == NULL)
+	if ((st = uoms_db_stmt(p->s, SQL_PUSH_CLAIM)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (long long)getpid());
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		goto fail;
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_text(st, 2, what);
+	uoms_db_bind_text(st, 3, t->channel);
+	uoms_db_bind_int(st, 4, (long long)getpid());
+	uoms_db_bind_text(st, 5, now);
+	if (uoms_db_exec(p->s, st, "claiming the push", e) != UOMS_OK) {
+		uoms_store_rollback(p->s);
+		return -1;
 	}
-	sqlite3_reset(st);
 	if (uoms_store_commit(p->s, e) != UOMS_OK)
 		return -1;
 	return CLAIMED;
 fail:
+	uoms_db_fail(p->s, e, "claiming the push");
 	uoms_store_rollback(p->s);
-	uoms_fail(e, UOMS_BUSY, "can't claim the push: %s",
-	    sqlite3_errmsg(p->s->db));
 	return -1;
 }
 
@@ -292,9 +275,7 @@ static enum uoms_code
 record(struct pusher *p, const struct target *t, const char *what,
     const char *state, const char *answer, struct uoms_error *e)
 {
-	static const char upd[] = "UPDATE pushes SET state = ?3, answer = ?4,"
-	    " pid = NULL, done_at = ?5 WHERE order_id = ?1 AND what = ?2";
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	json_t *d;
 	char now[40], *details;
 	enum uoms_code code;
@@ -302,18 +283,17 @@ record(struct pusher *p, const struct target *t, const char *what,
 	uoms_time_now(now);
 	if (uoms_store_begin(p->s, e) != UOMS_OK)
 		return e->code;
-	if ((st = uoms_store_sql(p->s, upd)) == NULL)
+	if ((st = uoms_db_stmt(p->s, SQL_PUSH_RECORD)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, answer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		goto fail;
+	uoms_db_bind_int(st, 1, t->id);
+	uoms_db_bind_text(st, 2, what);
+	uoms_db_bind_text(st, 3, state);
+	uoms_db_bind_text(st, 4, answer);
+	uoms_db_bind_text(st, 5, now);
+	if (uoms_db_exec(p->s, st, "recording the push", e) != UOMS_OK) {
+		uoms_store_rollback(p->s);
+		return e->code;
 	}
-	sqlite3_reset(st);
 	d = json_pack("{s:s, s:s, s:s, s:o}", "push", what, "channel",
 	    t->channel, "state", state, "answer", json_loads(answer,
 	    JSON_DECODE_ANY, NULL) ?: json_null());
@@ -329,9 +309,9 @@ record(struct pusher *p, const struct target *t, const char *what,
 	}
 	return uoms_store_commit(p->s, e);
 fail:
+	code = uoms_db_fail(p->s, e, "recording the push");
 	uoms_store_rollback(p->s);
-	return uoms_fail(e, UOMS_BUSY, "can't record the push: %s",
-	    sqlite3_errmsg(p->s->db));
+	return code;
 }
 
 /* Prints the line of one push. */

@@ -30,6 +30,13 @@
 #define COST_JSON "(" MEMBER("{", "channel") " || " MEMBER(",", "sku") \
 	" || " MEMBER(",", "valid_from") " || " MEMBER(",", "cost") " || '}')"
 
+#define CHANNEL_COLUMNS "name, kind, base_url, workflow, enabled, settings," \
+	" created_at, updated_at"
+/* The names of the rows of x as a compact JSON array, as SQLite's
+ * json_group_array() writes it. */
+#define JSON_NAMES "coalesce('[' || string_agg(to_json(x.name)::text, ','" \
+	" ORDER BY x.name) || ']', '[]')"
+
 const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = $1 AND external_order_id = $2",
@@ -190,4 +197,99 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    "UPDATE holds SET state = 'resolved',"
 	    " operator = $2, operator_note = $3, updated_at = $4"
 	    " WHERE id = $1 AND state <> 'resolved'",
+	/* channel */
+	[SQL_CHANNEL_GET] = "SELECT " CHANNEL_COLUMNS " FROM channels"
+	    " WHERE name = $1",
+	[SQL_CHANNEL_LIST] = "SELECT " CHANNEL_COLUMNS " FROM channels"
+	    " WHERE $1 = 0 OR enabled <> 0 ORDER BY name",
+	[SQL_CHANNEL_INSERT] = "INSERT INTO channels (name, kind, base_url,"
+	    " workflow, enabled, settings, created_at, updated_at)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+	    " ON CONFLICT (name) DO NOTHING RETURNING name",
+	[SQL_CHANNEL_UPDATE] = "UPDATE channels SET kind = $2,"
+	    " base_url = $3, workflow = $4, enabled = $5, settings = $6,"
+	    " updated_at = $7 WHERE name = $1",
+	[SQL_CHANNEL_ENABLE] = "UPDATE channels SET enabled = $2,"
+	    " updated_at = $3 WHERE name = $1 AND enabled <> $2",
+	[SQL_CHANNEL_ORDERS] = "SELECT count(*) FROM orders"
+	    " WHERE channel = $1",
+	[SQL_CHANNEL_SECRETS_DELETE] = "DELETE FROM channel_secrets"
+	    " WHERE channel = $1",
+	[SQL_CHANNEL_DELETE] = "DELETE FROM channels"
+	    " WHERE name = $1",
+	[SQL_CHANNEL_WATERMARK_DELETE] = "DELETE FROM channel_watermarks"
+	    " WHERE channel = $1",
+	/* Settings are kept as compact JSON text: printed as they are. */
+	[SQL_CHANNEL_LINES] = "SELECT " MEMBER("{", "name") " || "
+	    MEMBER(",", "kind") " || " MEMBER(",", "base_url") " || "
+	    MEMBER(",", "workflow") " || ',\"enabled\":' ||"
+	    " CASE WHEN c.enabled <> 0 THEN 'true' ELSE 'false' END ||"
+	    " ',\"settings\":' || c.settings || ',\"secrets\":' ||"
+	    " (SELECT " JSON_NAMES " FROM channel_secrets x"
+	    " WHERE x.channel = c.name AND (x.expires_at IS NULL"
+	    " OR x.expires_at > $2)) || " MEMBER(",", "created_at") " || "
+	    MEMBER(",", "updated_at") " || '}'"
+	    " FROM channels c WHERE $1::text IS NULL OR c.name = $1"
+	    " ORDER BY c.name",
+	[SQL_CHANNEL_SECRET_WRITE] =
+	    "INSERT INTO channel_secrets (channel, name,"
+	    " key_id, nonce, ciphertext, tag, expires_at, updated_at)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+	    " ON CONFLICT (channel, name) DO UPDATE SET"
+	    " key_id = excluded.key_id, nonce = excluded.nonce,"
+	    " ciphertext = excluded.ciphertext, tag = excluded.tag,"
+	    " expires_at = excluded.expires_at,"
+	    " updated_at = excluded.updated_at",
+	[SQL_CHANNEL_SECRET_OTHER_KEY] = "SELECT key_id FROM channel_secrets"
+	    " WHERE key_id <> $1 LIMIT 1",
+	[SQL_CHANNEL_EXISTS] = "SELECT count(*) FROM channels"
+	    " WHERE name = $1",
+	[SQL_CHANNEL_SECRET_GET] = "SELECT key_id, nonce, ciphertext, tag,"
+	    " expires_at IS NOT NULL AND expires_at <= $3"
+	    " FROM channel_secrets WHERE channel = $1 AND name = $2",
+	[SQL_CHANNEL_SECRET_NAMES] = "SELECT " JSON_NAMES
+	    " FROM channel_secrets x WHERE x.channel = $1"
+	    " AND (x.expires_at IS NULL OR x.expires_at > $2)",
+	[SQL_CHANNEL_SECRETS_ALL] = "SELECT channel, name FROM"
+	    " channel_secrets ORDER BY channel, name",
+	[SQL_CHANNEL_SECRET_SEALED] = "SELECT key_id, nonce, ciphertext, tag,"
+	    " expires_at FROM channel_secrets WHERE channel = $1 AND name = $2",
+	[SQL_CHANNEL_HIGH_WATER] =
+	    "SELECT max(channel_updated_at) FROM orders"
+	    " WHERE channel = $1"
+	    " AND ($2::text IS NULL OR channel_updated_at <= $2)",
+	[SQL_CHANNEL_AHEAD] = "SELECT external_order_id,"
+	    " channel_updated_at FROM orders WHERE channel = $1"
+	    " AND channel_updated_at > $2 ORDER BY channel_updated_at DESC",
+	[SQL_CHANNEL_OPEN_BEFORE] = "SELECT external_order_id FROM orders"
+	    " WHERE channel = $1 AND placed_at < $2"
+	    " AND strpos($3, chr(10) || coalesce(extra::jsonb"
+	    " ->> 'channel_status', '') || chr(10)) = 0"
+	    " ORDER BY placed_at, id LIMIT $4",
+	[SQL_CHANNEL_WATERMARK_GET] = "SELECT read_to FROM channel_watermarks"
+	    " WHERE channel = $1",
+	[SQL_CHANNEL_WATERMARK_SET] =
+	    "INSERT INTO channel_watermarks (channel,"
+	    " read_to, updated_at) VALUES ($1, $2, $3) ON CONFLICT (channel)"
+	    " DO UPDATE SET read_to = $2, updated_at = $3",
+	/* push */
+	[SQL_PUSH_TARGET] = "SELECT channel, external_order_id,"
+	    " workflow, status, version, (shipment::jsonb ->> 'carrier'),"
+	    " (shipment::jsonb ->> 'tracking_number') FROM orders"
+	    " WHERE id = $1",
+	[SQL_PUSH_SHIPPED] = "SELECT 1 FROM events WHERE order_id"
+	    " = $1 AND type = 'status' AND to_state = $2 LIMIT 1",
+	/* A claim older than an hour is no run's at work: its pid may
+	 * have been reused by another process since. */
+	[SQL_PUSH_STATE] = "SELECT state, pid, claimed_at >"
+	    " to_char(now() AT TIME ZONE 'UTC' - interval '3600 seconds',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM pushes WHERE order_id = $1 AND what = $2",
+	[SQL_PUSH_CLAIM] = "INSERT INTO pushes (order_id, what,"
+	    " channel, state, attempts, pid, claimed_at) VALUES ($1, $2, $3,"
+	    " 'sending', 1, $4, $5) ON CONFLICT (order_id, what) DO UPDATE"
+	    " SET state = 'sending', attempts = pushes.attempts + 1, pid = $4,"
+	    " claimed_at = $5, done_at = NULL",
+	[SQL_PUSH_RECORD] = "UPDATE pushes SET state = $3, answer = $4,"
+	    " pid = NULL, done_at = $5 WHERE order_id = $1 AND what = $2",
 };
