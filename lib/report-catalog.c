@@ -42,6 +42,12 @@ report_catalog_free(struct catalog *c)
 		if (c->slot[i] != NULL)
 			known_free(c->slot[i]);
 	free(c->slot);
+	if (c->hist != NULL)
+		uoms_db_done(c->hist);
+	if (c->prod != NULL)
+		uoms_db_done(c->prod);
+	if (c->name != NULL)
+		uoms_db_done(c->name);
 	memset(c, 0, sizeof *c);
 }
 
@@ -50,20 +56,19 @@ report_catalog_free(struct catalog *c)
 int
 report_catalog_open(struct ctx *x, struct catalog *c)
 {
-	static const enum uoms_sql which[] = { SQL_REPORT_COST_HISTORY,
-	    SQL_REPORT_CATALOG_COST, SQL_REPORT_CATALOG_NAME };
-
 	memset(c, 0, sizeof *c);
-	for (size_t i = 0; i < NELEM(which); i++)
-		if (uoms_db_stmt(x->s, which[i]) == NULL) {
-			uoms_db_fail(x->s, x->e, "preparing a report");
-			return -1;
-		}
+	if ((c->hist = uoms_db_stmt(x->s, SQL_REPORT_COST_HISTORY)) == NULL ||
+	    (c->prod = uoms_db_stmt(x->s, SQL_REPORT_CATALOG_COST)) == NULL ||
+	    (c->name = uoms_db_stmt(x->s, SQL_REPORT_CATALOG_NAME)) == NULL) {
+		uoms_db_fail(x->s, x->e, "preparing a report");
+		report_catalog_free(c);
+		return -1;
+	}
 	return 0;
 }
 
-/* Named statement which for (channel, sku), bound; NULL with x->e
- * filled. */
+/* Named statement which (held by the catalog) for (channel, sku),
+ * bound; NULL with x->e filled. */
 static struct uoms_stmt *
 pair_stmt(struct ctx *x, enum uoms_sql which, const char *channel,
     const char *sku)
@@ -100,7 +105,6 @@ known_read(struct ctx *x, struct known *k)
 			goto oom;
 		k->cost[k->n++] = uoms_db_int(st, 1);
 	}
-	uoms_db_done(st);
 	if (rc < 0)
 		return -1;
 	if ((st = pair_stmt(x, SQL_REPORT_CATALOG_COST, k->channel,
@@ -110,7 +114,6 @@ known_read(struct ctx *x, struct known *k)
 		k->has_cost = 1;
 		k->catalog_cost = uoms_db_int(st, 0);
 	}
-	uoms_db_done(st);
 	if (rc < 0)
 		return -1;
 	if ((st = pair_stmt(x, SQL_REPORT_CATALOG_NAME, k->channel,
@@ -119,10 +122,8 @@ known_read(struct ctx *x, struct known *k)
 	if ((rc = report_step(x, st)) > 0 &&
 	    (k->name = strdup(uoms_db_text(st, 0))) == NULL)
 		goto oom;
-	uoms_db_done(st);
 	return rc < 0 ? -1 : 0;
 oom:
-	uoms_db_done(st);
 	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 	return -1;
 }

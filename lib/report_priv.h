@@ -304,6 +304,10 @@ struct known {
 struct catalog {
 	struct known **slot;
 	size_t n, cap;
+	/* Named statements the catalog holds from open to free: used
+	 * again for every sku, ended once (each end would free and make
+	 * again the memory a statement runs in). */
+	struct uoms_stmt *hist, *prod, *name;
 };
 
 /* Starts c, its statements prepared; -1 with x->e filled. */
