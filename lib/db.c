@@ -115,6 +115,40 @@ uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
 }
 
 void
+uoms_db_epoch(struct uoms_store *s, struct uoms_buf *sql, const char *expr)
+{
+	/* trunc, as unixepoch() cuts a fraction off (not floor). */
+	if (s->pg != NULL)
+		uoms_buf_printf(sql, "trunc(extract(epoch FROM (%s)::timestamptz))"
+		    "::bigint", expr);
+	else
+		uoms_buf_printf(sql, "unixepoch(%s)", expr);
+}
+
+void
+uoms_db_json_member_lax(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, const char *member)
+{
+	/*
+	 * PostgreSQL 15 has no json_valid(): text that does not start an
+	 * object is passed over; a broken object still fails the cast.
+	 */
+	if (s->pg != NULL)
+		uoms_buf_printf(sql, "CASE WHEN %s ~ '^\\s*[{]' THEN", col);
+	else
+		uoms_buf_printf(sql, "CASE WHEN json_valid(%s) THEN", col);
+	uoms_buf_str(sql, " ");
+	uoms_db_json_member(s, sql, col, member);
+	uoms_buf_str(sql, " END");
+}
+
+void
+uoms_db_no_index(struct uoms_store *s, struct uoms_buf *sql, const char *col)
+{
+	uoms_buf_printf(sql, s->pg != NULL ? "%s" : "+%s", col);
+}
+
+void
 uoms_db_bind_int(struct uoms_stmt *st, int i, long long v)
 {
 	if (st->pg != NULL)

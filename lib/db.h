@@ -126,6 +126,19 @@ void uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
  * (case-sensitive). */
 void uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
     const char *col, int n);
+/* Appends the engine's expression for the Unix seconds (an integer, the
+ * fraction cut off) of the stored UTC time in expr: NULL stays NULL. */
+void uoms_db_epoch(struct uoms_store *s, struct uoms_buf *sql,
+    const char *expr);
+/* As uoms_db_json_member, and NULL as well where col's text is not a
+ * JSON object (a store edited by hand): never an error that stops a
+ * read of every row. */
+void uoms_db_json_member_lax(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col, const char *member);
+/* Appends col as an operand the engine finds no index for (SQLite's
+ * unary +): for a condition where a scan reads less than the index. */
+void uoms_db_no_index(struct uoms_store *s, struct uoms_buf *sql,
+    const char *col);
 
 /*
  * Appends an event (SPEC 4) by the store's actor at now; order_id 0 for

@@ -12,9 +12,9 @@
 /* Times without their 'Z' compare as text: "...:00" (a whole second)
  * sorts before "...:00.500" as it should, where "...:00Z" would not. */
 static char *
-time_key(const unsigned char *s)
+time_key(const char *s)
 {
-	char *k = strdup(s != NULL ? (const char *)s : "");
+	char *k = strdup(s != NULL ? s : "");
 	size_t n;
 
 	if (k != NULL && (n = strlen(k)) > 0 && k[n - 1] == 'Z')
@@ -42,75 +42,87 @@ report_catalog_free(struct catalog *c)
 		if (c->slot[i] != NULL)
 			known_free(c->slot[i]);
 	free(c->slot);
-	sqlite3_finalize(c->hist);
-	sqlite3_finalize(c->prod);
-	sqlite3_finalize(c->name);
+	if (c->hist != NULL)
+		uoms_db_done(c->hist);
+	if (c->prod != NULL)
+		uoms_db_done(c->prod);
+	if (c->name != NULL)
+		uoms_db_done(c->name);
 	memset(c, 0, sizeof *c);
 }
 
+/* The catalog's statements are the store's, prepared here so that a
+ * store that can't run them fails before the first row. */
 int
 report_catalog_open(struct ctx *x, struct catalog *c)
 {
 	memset(c, 0, sizeof *c);
-	c->hist = report_prepare(x, "SELECT valid_from, cost FROM product_costs"
-	    " WHERE sku = ?2 AND channel = coalesce((SELECT h.channel"
-	    " FROM product_costs h WHERE h.channel = ?1 AND h.sku = ?2"
-	    " LIMIT 1), '') ORDER BY rtrim(valid_from, 'Z')");
-	c->prod = report_prepare(x, "SELECT cost FROM products WHERE sku = ?2"
-	    " AND channel IN (?1, '') ORDER BY channel = '' LIMIT 1");
-	c->name = report_prepare(x, "SELECT name FROM products WHERE sku = ?2"
-	    " AND channel IN (?1, '') AND name IS NOT NULL"
-	    " ORDER BY channel = '' LIMIT 1");
-	if (c->hist == NULL || c->prod == NULL || c->name == NULL) {
+	if ((c->hist = uoms_db_stmt(x->s, SQL_REPORT_COST_HISTORY)) == NULL ||
+	    (c->prod = uoms_db_stmt(x->s, SQL_REPORT_CATALOG_COST)) == NULL ||
+	    (c->name = uoms_db_stmt(x->s, SQL_REPORT_CATALOG_NAME)) == NULL) {
+		uoms_db_fail(x->s, x->e, "preparing a report");
 		report_catalog_free(c);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-bind_pair(sqlite3_stmt *st, const char *channel, const char *sku)
+/* Named statement which (held by the catalog) for (channel, sku),
+ * bound; NULL with x->e filled. */
+static struct uoms_stmt *
+pair_stmt(struct ctx *x, enum uoms_sql which, const char *channel,
+    const char *sku)
 {
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+	struct uoms_stmt *st = uoms_db_stmt(x->s, which);
+
+	if (st == NULL) {
+		uoms_db_fail(x->s, x->e, "preparing a report");
+		return NULL;
+	}
+	uoms_db_bind_text(st, 1, channel);
+	uoms_db_bind_text(st, 2, sku);
+	return st;
 }
 
 /* Reads what the catalog says of sku for channel into k; -1 with x->e
  * filled. */
 static int
-known_read(struct ctx *x, struct catalog *c, struct known *k)
+known_read(struct ctx *x, struct known *k)
 {
+	struct uoms_stmt *st;
 	int rc, cap = 0;
 
-	bind_pair(c->hist, k->channel, k->sku);
-	while ((rc = report_step(x, c->hist)) > 0) {
+	if ((st = pair_stmt(x, SQL_REPORT_COST_HISTORY, k->channel,
+	    k->sku)) == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
 		if (k->n == cap && (grow(&k->from, cap + 4, sizeof *k->from) <
 		    0 || grow(&k->cost, cap + 4, sizeof *k->cost) < 0))
 			goto oom;
 		if (k->n == cap)
 			cap += 4;
-		if ((k->from[k->n] = time_key(sqlite3_column_text(c->hist,
-		    0))) == NULL)
+		if ((k->from[k->n] = time_key(uoms_db_text(st, 0))) == NULL)
 			goto oom;
-		k->cost[k->n++] = sqlite3_column_int64(c->hist, 1);
+		k->cost[k->n++] = uoms_db_int(st, 1);
 	}
 	if (rc < 0)
 		return -1;
-	bind_pair(c->prod, k->channel, k->sku);
-	if ((rc = report_step(x, c->prod)) < 0)
+	if ((st = pair_stmt(x, SQL_REPORT_CATALOG_COST, k->channel,
+	    k->sku)) == NULL)
 		return -1;
-	if (rc > 0 && sqlite3_column_type(c->prod, 0) != SQLITE_NULL) {
+	if ((rc = report_step(x, st)) > 0 && !uoms_db_is_null(st, 0)) {
 		k->has_cost = 1;
-		k->catalog_cost = sqlite3_column_int64(c->prod, 0);
+		k->catalog_cost = uoms_db_int(st, 0);
 	}
-	bind_pair(c->name, k->channel, k->sku);
-	if ((rc = report_step(x, c->name)) < 0)
+	if (rc < 0)
 		return -1;
-	if (rc > 0 && (k->name = strdup((const char *)sqlite3_column_text(
-	    c->name, 0))) == NULL)
+	if ((st = pair_stmt(x, SQL_REPORT_CATALOG_NAME, k->channel,
+	    k->sku)) == NULL)
+		return -1;
+	if ((rc = report_step(x, st)) > 0 &&
+	    (k->name = strdup(uoms_db_text(st, 0))) == NULL)
 		goto oom;
-	return 0;
+	return rc < 0 ? -1 : 0;
 oom:
 	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 	return -1;
@@ -156,7 +168,7 @@ report_catalog_get(struct ctx *x, struct catalog *c, const char *channel,
 			known_free(k);
 		goto oom;
 	}
-	if (known_read(x, c, k) < 0) {
+	if (known_read(x, k) < 0) {
 		known_free(k);
 		return NULL;
 	}
@@ -171,7 +183,7 @@ oom:
 /* The cost of one unit of k sold at stored time sold into *cost: 1, or
  * 0 when it is not known. */
 int
-report_known_cost(const struct known *k, const unsigned char *sold,
+report_known_cost(const struct known *k, const char *sold,
     long long *cost)
 {
 	char key[64];
@@ -182,8 +194,7 @@ report_known_cost(const struct known *k, const unsigned char *sold,
 		*cost = k->catalog_cost;
 		return k->has_cost;
 	}
-	snprintf(key, sizeof key, "%s", sold != NULL ? (const char *)sold :
-	    "");
+	snprintf(key, sizeof key, "%s", sold != NULL ? sold : "");
 	if ((n = strlen(key)) > 0 && key[n - 1] == 'Z')
 		key[n - 1] = '\0';
 	/* The first valid_from after the sale; the one before it holds. */

@@ -44,72 +44,95 @@ gauge(struct metrics *m, long long t, int late, long long d)
 #define CANCEL_AT "(SELECT max(e.at) FROM events e WHERE e.order_id = o.id" \
 	" AND e.type = 'status' AND e.to_state = o.status)"
 
+/* The status events of the metrics' range (its bounds always set). */
+static void
+events_range(struct ctx *x, struct uoms_buf *sql)
+{
+	uoms_buf_str(sql, " AND e.at >= ");
+	report_param(x, sql, P_FROM);
+	uoms_buf_str(sql, " AND e.at < ");
+	report_param(x, sql, P_TO);
+}
+
 /* Orders: intake, payment for workflows without a step for it, and the
  * backlog and late gauges, from one pass over the orders. */
 static int
 metrics_orders(struct ctx *x, struct metrics *m)
 {
-	struct uoms_buf sql = { 0 }, cx = { 0 };
-	sqlite3_stmt *st;
+	struct uoms_buf sql = { 0 }, cx = { 0 }, t = { 0 };
+	struct uoms_stmt *st;
 	int rc;
 
 	uoms_buf_str(&cx, "CASE WHEN ");
 	report_pred(&cx, &x->cls, UOMS_CLASS_CANCELLED, "o.workflow",
 	    "o.status");
 	uoms_buf_str(&cx, " THEN " CANCEL_AT " END");
-	uoms_buf_str(&sql, "SELECT unixepoch(o.placed_at), unixepoch(o.eta),"
-	    " CASE WHEN ");
+	uoms_buf_str(&sql, "SELECT ");
+	uoms_db_epoch(x->s, &sql, "o.placed_at");
+	uoms_buf_str(&sql, ", ");
+	uoms_db_epoch(x->s, &sql, "o.eta");
+	uoms_buf_str(&sql, ", CASE WHEN ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_OPEN, "o.workflow", "o.status");
 	/* An order that arrived done has no event that moved it: it left
 	 * when the channel last changed it, not when it was imported. */
-	uoms_buf_printf(&sql, " THEN NULL ELSE unixepoch(coalesce("
-	    "o.depart_time, o.complete_time, %s, o.channel_updated_at,"
-	    " o.updated_at)) END, CASE WHEN ", cx.p);
+	uoms_buf_printf(&t, "coalesce(o.depart_time, o.complete_time, %s,"
+	    " o.channel_updated_at, o.updated_at)", cx.p);
+	uoms_buf_str(&sql, " THEN NULL ELSE ");
+	uoms_db_epoch(x->s, &sql, t.p);
+	uoms_buf_str(&sql, " END, CASE WHEN ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_DONE, "o.workflow", "o.status");
-	uoms_buf_printf(&sql, " THEN unixepoch(coalesce(o.complete_time, %s,"
-	    " o.channel_updated_at, o.updated_at)) END, ", cx.p);
+	uoms_buf_clear(&t);
+	uoms_buf_printf(&t, "coalesce(o.complete_time, %s,"
+	    " o.channel_updated_at, o.updated_at)", cx.p);
+	uoms_buf_str(&sql, " THEN ");
+	uoms_db_epoch(x->s, &sql, t.p);
+	uoms_buf_str(&sql, " END, ");
 	report_pred_nopay(&sql, &x->cls, "o.workflow");
 	/* Every order placed before the end counts for the gauges: a scan,
-	 * not the placed_at index (the unary + says so). */
-	uoms_buf_str(&sql, " FROM orders o WHERE +o.placed_at < :to");
+	 * not the placed_at index (uoms_db_no_index says so). */
+	uoms_buf_str(&sql, " FROM orders o WHERE ");
+	uoms_db_no_index(x->s, &sql, "o.placed_at");
+	uoms_buf_str(&sql, " < ");
+	report_param(x, &sql, P_TO);
 	st = report_prepare(x, sql.p);
 	uoms_buf_free(&sql);
 	uoms_buf_free(&cx);
+	uoms_buf_free(&t);
 	if (st == NULL)
 		return -1;
 	while ((rc = report_step(x, st)) > 0) {
-		long long p = sqlite3_column_int64(st, 0), b = bucket(m, p);
-		long long eta = sqlite3_column_int64(st, 1), left, done, s;
+		long long p = uoms_db_int(st, 0), b = bucket(m, p);
+		long long eta = uoms_db_int(st, 1), left, done, s;
 
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		if (uoms_db_is_null(st, 0))
 			continue;
 		if (b >= 0 && b < m->n) {
 			m->w[b].in++;
-			m->w[b].paid += sqlite3_column_int(st, 4);
+			m->w[b].paid += uoms_db_int(st, 4);
 		}
 		/* In the backlog from placed until it left (shipped, or
 		 * reached a state past the backlog). */
-		left = sqlite3_column_int64(st, 2);
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL || left > p) {
+		left = uoms_db_int(st, 2);
+		if (uoms_db_is_null(st, 2) || left > p) {
 			gauge(m, p, 0, 1);
-			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			if (!uoms_db_is_null(st, 2))
 				gauge(m, left, 0, -1);
 		}
 		/* Late from its ETA (once placed) until done, as of now. */
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		if (uoms_db_is_null(st, 1))
 			continue;
 		s = eta > p ? eta : p;
-		done = sqlite3_column_int64(st, 3);
+		done = uoms_db_int(st, 3);
 		if (s >= x->r->now)
 			continue;
-		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+		if (uoms_db_is_null(st, 3)) {
 			gauge(m, s, 1, 1);
 		} else if (done > s) {
 			gauge(m, s, 1, 1);
 			gauge(m, done, 1, -1);
 		}
 	}
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	return rc;
 }
 
@@ -118,17 +141,20 @@ static int
 metrics_events(struct ctx *x, struct metrics *m)
 {
 	struct uoms_buf sql = { 0 };
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	int rc;
 
-	uoms_buf_str(&sql, "SELECT unixepoch(e.at), ");
+	uoms_buf_str(&sql, "SELECT ");
+	uoms_db_epoch(x->s, &sql, "e.at");
+	uoms_buf_str(&sql, ", ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
 	uoms_buf_str(&sql, ", ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_PAYMENT, "o.workflow",
 	    "e.to_state");
 	uoms_buf_str(&sql, ", o.placed_at IS NOT NULL FROM events e"
-	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'"
-	    " AND e.at >= :from AND e.at < :to AND (");
+	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'");
+	events_range(x, &sql);
+	uoms_buf_str(&sql, " AND (");
 	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
 	uoms_buf_str(&sql, " OR ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_PAYMENT, "o.workflow",
@@ -139,17 +165,17 @@ metrics_events(struct ctx *x, struct metrics *m)
 	if (st == NULL)
 		return -1;
 	while ((rc = report_step(x, st)) > 0) {
-		long long b = bucket(m, sqlite3_column_int64(st, 0));
+		long long b = bucket(m, uoms_db_int(st, 0));
 
 		if (b < 0 || b >= m->n)
 			continue;
-		if (sqlite3_column_int(st, 1)) {
+		if (uoms_db_int(st, 1)) {
 			m->w[b].shipped++;
-			m->w[b].ndelay += sqlite3_column_int(st, 3);
+			m->w[b].ndelay += uoms_db_int(st, 3);
 		}
-		m->w[b].paid += sqlite3_column_int(st, 2);
+		m->w[b].paid += uoms_db_int(st, 2);
 	}
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	return rc;
 }
 
@@ -171,7 +197,7 @@ metrics_delays(struct ctx *x, struct metrics *m, long long *p50,
     long long *p95)
 {
 	struct uoms_buf sql = { 0 };
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	long long total = 0, seen = 0;
 	int rc;
 
@@ -180,11 +206,16 @@ metrics_delays(struct ctx *x, struct metrics *m, long long *p50,
 		m->w[i].p50 = m->w[i].p95 = -1;
 	}
 	*p50 = *p95 = -1;
-	uoms_buf_str(&sql, "SELECT unixepoch(e.at), unixepoch(e.at) -"
-	    " unixepoch(o.placed_at) AS d FROM events e"
-	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'"
-	    " AND e.at >= :from AND e.at < :to AND o.placed_at IS NOT NULL"
-	    " AND ");
+	uoms_buf_str(&sql, "SELECT ");
+	uoms_db_epoch(x->s, &sql, "e.at");
+	uoms_buf_str(&sql, ", ");
+	uoms_db_epoch(x->s, &sql, "e.at");
+	uoms_buf_str(&sql, " - ");
+	uoms_db_epoch(x->s, &sql, "o.placed_at");
+	uoms_buf_str(&sql, " AS d FROM events e"
+	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'");
+	events_range(x, &sql);
+	uoms_buf_str(&sql, " AND o.placed_at IS NOT NULL AND ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
 	uoms_buf_str(&sql, " ORDER BY d");
 	st = report_prepare(x, sql.p);
@@ -192,8 +223,8 @@ metrics_delays(struct ctx *x, struct metrics *m, long long *p50,
 	if (st == NULL)
 		return -1;
 	while ((rc = report_step(x, st)) > 0) {
-		long long b = bucket(m, sqlite3_column_int64(st, 0));
-		long long d = sqlite3_column_int64(st, 1);
+		long long b = bucket(m, uoms_db_int(st, 0));
+		long long d = uoms_db_int(st, 1);
 		struct win *w;
 
 		if (b < 0 || b >= m->n)
@@ -210,8 +241,27 @@ metrics_delays(struct ctx *x, struct metrics *m, long long *p50,
 		if (seen == rank(total, 95))
 			*p95 = d;
 	}
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	return rc;
+}
+
+/* Named statement which over the range (?1 from, ?2 to), bound; NULL
+ * with x->e filled. */
+static struct uoms_stmt *
+range_stmt(struct ctx *x, enum uoms_sql which)
+{
+	struct uoms_stmt *st = uoms_db_stmt(x->s, which);
+	char t[40];
+
+	if (st == NULL) {
+		uoms_db_fail(x->s, x->e, "preparing a report");
+		return NULL;
+	}
+	report_bound_text(x->r->from, t);
+	uoms_db_bind_copy(st, 1, t);
+	report_bound_text(x->r->to, t);
+	uoms_db_bind_copy(st, 2, t);
+	return st;
 }
 
 /* Holds placed (alerts, by their state now) and refused lines. */
@@ -220,16 +270,14 @@ metrics_holds(struct ctx *x, struct metrics *m)
 {
 	static const char *const states[] = { "open", "acknowledged",
 	    "resolved" };
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	int rc;
 
-	st = report_prepare(x, "SELECT unixepoch(h.placed_at), h.state"
-	    " FROM holds h WHERE h.placed_at >= :from AND h.placed_at < :to");
-	if (st == NULL)
+	if ((st = range_stmt(x, SQL_REPORT_HOLDS_PLACED)) == NULL)
 		return -1;
 	while ((rc = report_step(x, st)) > 0) {
-		long long b = bucket(m, sqlite3_column_int64(st, 0));
-		const char *s = (const char *)sqlite3_column_text(st, 1);
+		long long b = bucket(m, uoms_db_int(st, 0));
+		const char *s = uoms_db_text(st, 1);
 
 		if (b < 0 || b >= m->n)
 			continue;
@@ -238,20 +286,18 @@ metrics_holds(struct ctx *x, struct metrics *m)
 			if (s != NULL && strcmp(s, states[i]) == 0)
 				m->w[b].alerts[i]++;
 	}
-	sqlite3_finalize(st);
+	uoms_db_done(st);
 	if (rc < 0)
 		return rc;
-	st = report_prepare(x, "SELECT unixepoch(r.at) FROM rejects r"
-	    " WHERE r.at >= :from AND r.at < :to");
-	if (st == NULL)
+	if ((st = range_stmt(x, SQL_REPORT_REJECTS_AT)) == NULL)
 		return -1;
 	while ((rc = report_step(x, st)) > 0) {
-		long long b = bucket(m, sqlite3_column_int64(st, 0));
+		long long b = bucket(m, uoms_db_int(st, 0));
 
 		if (b >= 0 && b < m->n)
 			m->w[b].rejects++;
 	}
-	sqlite3_finalize(st);
+	uoms_db_done(st);
 	return rc;
 }
 

@@ -53,7 +53,7 @@ report_range(struct ctx *x)
 	struct groups gs = { 0 };
 	struct group **g;
 	struct cell row[5];
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	long long total = 0;
 	int rc;
 
@@ -63,21 +63,20 @@ report_range(struct ctx *x)
 		return x->e->code;
 	while ((rc = report_step(x, st)) > 0) {
 		char day[16];
-		const char *dt = report_local_day(x, sqlite3_column_text(st, 1),
+		const char *dt = report_local_day(x, uoms_db_text(st, 1),
 		    day);
 		struct group *d;
 
 		if (dt == NULL)
 			continue;
-		if ((d = report_groups_get(&gs, (const char *)
-		    sqlite3_column_text(st, 0), dt, NULL)) == NULL) {
+		if ((d = report_groups_get(&gs, uoms_db_text(st, 0), dt, NULL)) == NULL) {
 			uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 			rc = -1;
 			break;
 		}
 		d->v[0]++;
 	}
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	if (rc < 0)
 		goto out;
 	/* (channel, day) groups in order: a channel's days follow. */
@@ -96,9 +95,9 @@ report_range(struct ctx *x)
 				goto out;
 			}
 		}
-		row[0] = ctext((const unsigned char *)g[i]->k[0]);
-		row[1] = ctext((const unsigned char *)g[i]->k[1]);
-		row[2] = ctext((const unsigned char *)g[j - 1]->k[1]);
+		row[0] = ctext(g[i]->k[0]);
+		row[1] = ctext(g[i]->k[1]);
+		row[2] = ctext(g[j - 1]->k[1]);
 		row[3] = cnum(j - i);
 		row[4] = cnum(orders);
 		total += orders;
@@ -106,8 +105,8 @@ report_range(struct ctx *x)
 		i = j;
 	}
 	row[0] = cnull;
-	row[1] = all.n ? ctext((const unsigned char *)all.d[0]) : cnull;
-	row[2] = all.n ? ctext((const unsigned char *)all.d[all.n - 1]) :
+	row[1] = all.n ? ctext(all.d[0]) : cnull;
+	row[2] = all.n ? ctext(all.d[all.n - 1]) :
 	    cnull;
 	row[3] = cnum(all.n);
 	row[4] = cnum(total);

@@ -148,10 +148,13 @@ key_sql(struct uoms_buf *b, enum uoms_report_by k)
 
 /* The money members kept in extra (JSON): a file's extra that is not
  * JSON reads as none, never an error that stops the report. */
-#define REFUNDED_SQL "CASE WHEN json_valid(o.extra) THEN" \
-	" json_extract(o.extra, '$.refunded_amount') END"
-#define CANCELLED_QTY_SQL "CASE WHEN json_valid(i.extra) THEN" \
-	" json_extract(i.extra, '$.cancelled_quantity') END"
+static void
+extra_sql(struct ctx *x, struct uoms_buf *b)
+{
+	uoms_db_json_member_lax(x->s, b, "o.extra", "refunded_amount");
+	uoms_buf_str(b, ", ");
+	uoms_db_json_member_lax(x->s, b, "i.extra", "cancelled_quantity");
+}
 
 /* A line of the order being read: its group and what it was paid. */
 struct sale_line {
@@ -224,21 +227,21 @@ sale_refund(struct ctx *x, const struct sale_order *o)
  * cancelled_amount.
  */
 static int
-sale_item(struct ctx *x, sqlite3_stmt *st, int q, struct group *g,
+sale_item(struct ctx *x, struct uoms_stmt *st, int q, struct group *g,
     const struct known *kn, struct sale_order *o)
 {
 	struct figures *f = &g->f;
-	long long n = sqlite3_column_int64(st, q), cq, price, cost, paid = 0;
+	long long n = uoms_db_int(st, q), cq, price, cost, paid = 0;
 
-	cq = sqlite3_column_int64(st, q + 7);
+	cq = uoms_db_int(st, q + 7);
 	cq = cq < 0 ? 0 : cq > n ? (n > 0 ? n : 0) : cq;
 	n -= cq;
 	if (__builtin_add_overflow(f->items, n, &f->items))
 		return out_of_range(x, "items", g->k[0], g->k[1]);
-	if (sqlite3_column_type(st, q + 1) == SQLITE_NULL)
+	if (uoms_db_is_null(st, q + 1))
 		f->unpriced++;
 	else {
-		price = sqlite3_column_int64(st, q + 1);
+		price = uoms_db_int(st, q + 1);
 		if (add_product(&paid, n, price) ||
 		    __builtin_add_overflow(f->revenue, paid, &f->revenue))
 			return out_of_range(x, "revenue", g->k[0], g->k[1]);
@@ -246,7 +249,7 @@ sale_item(struct ctx *x, sqlite3_stmt *st, int q, struct group *g,
 			return out_of_range(x, "cancelled_amount", g->k[0],
 			    g->k[1]);
 	}
-	if (kn == NULL || !report_known_cost(kn, sqlite3_column_text(st, q + 2),
+	if (kn == NULL || !report_known_cost(kn, uoms_db_text(st, q + 2),
 	    &cost)) {
 		if (__builtin_add_overflow(f->uncosted, n, &f->uncosted))
 			return out_of_range(x, "uncosted", g->k[0], g->k[1]);
@@ -264,10 +267,9 @@ sale_item(struct ctx *x, sqlite3_stmt *st, int q, struct group *g,
  * else the shared one), else the one on an order. -1 out of memory. */
 static int
 group_name(struct group *g, const struct known *kn,
-    const unsigned char *on_order)
+    const char *on_order)
 {
-	const char *s = kn != NULL && kn->name != NULL ? kn->name :
-	    (const char *)on_order;
+	const char *s = kn != NULL && kn->name != NULL ? kn->name : on_order;
 
 	if (s == NULL || g->name_from_catalog ||
 	    (g->name != NULL && (kn == NULL || kn->name == NULL)))
@@ -297,7 +299,7 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 	struct sale_order o = { 0 };
 	struct catalog cat;
 	struct known *kn;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	long long last = 0;
 	int rc, cx = 0, first = 1, q = nk + 2, nseen = 0, capseen = 0;
 	const char *k[2] = { NULL, NULL };
@@ -313,28 +315,43 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 	    "o.status");
 	uoms_buf_printf(&sql, ", i.quantity, i.unit_price,"
 	    " coalesce(o.placed_at, o.created_at), i.order_id IS NOT NULL,"
-	    " %s, o.currency, " REFUNDED_SQL ", " CANCELLED_QTY_SQL ","
-	    " o.channel, i.sku FROM orders o %sJOIN order_items i"
-	    " ON i.order_id = o.id WHERE o.placed_at IS NOT NULL",
-	    item ? "i.name" : "NULL", item ? "" : "LEFT ");
+	    " %s, o.currency, ", item ? "i.name" : "NULL");
+	extra_sql(x, &sql);
+	uoms_buf_printf(&sql, ", o.channel, i.sku FROM orders o %sJOIN"
+	    " order_items i ON i.order_id = o.id WHERE o.placed_at IS NOT NULL",
+	    item ? "" : "LEFT ");
 	report_range_sql(x, &sql, "o.placed_at");
+	/*
+	 * The order SQLite's plans read in anyway (no sort): an order's
+	 * items together, in key order; by placed time where a bound
+	 * picks the placed_at index. Written out, so that every engine
+	 * streams alike: an item group is named by the first order seen,
+	 * and a refund's spare units go to the first lines. Without a
+	 * bound, items are read first where every order has some (the
+	 * inner join, by i.order_id: the same order as o.id).
+	 */
+	if (x->r->has_from || x->r->has_to)
+		uoms_buf_str(&sql, " ORDER BY o.placed_at, o.id,"
+		    " i.external_item_id");
+	else
+		uoms_buf_printf(&sql, " ORDER BY %s, i.external_item_id",
+		    item ? "i.order_id" : "o.id");
 	st = report_prepare(x, sql.p);
 	uoms_buf_free(&sql);
 	if (st == NULL)
 		return -1;
 	if (report_catalog_open(x, &cat) < 0) {
-		sqlite3_finalize(st);
+		uoms_db_free(st);
 		return -1;
 	}
 	while ((rc = report_step(x, st)) > 0) {
-		long long id = sqlite3_column_int64(st, 0);
+		long long id = uoms_db_int(st, 0);
 		int new_order = first || id != last;
-		const unsigned char *sku = sqlite3_column_text(st, q + 9);
+		const char *sku = uoms_db_text(st, q + 9);
 
 		kn = NULL;
 		if (sku != NULL && (kn = report_catalog_get(x, &cat,
-		    (const char *)sqlite3_column_text(st, q + 8),
-		    (const char *)sku)) == NULL)
+		    uoms_db_text(st, q + 8), sku)) == NULL)
 			goto fail;
 
 		if (new_order) {
@@ -344,20 +361,20 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 			last = id;
 			nseen = 0;
 			o.n = 0;
-			cx = sqlite3_column_int(st, nk + 1);
-			t = report_groups_get(tots, NULL, NULL, (const char *)
-			    sqlite3_column_text(st, q + 5));
+			cx = uoms_db_int(st, nk + 1);
+			t = report_groups_get(tots, NULL, NULL,
+			    uoms_db_text(st, q + 5));
 			if (t == NULL)
 				goto oom;
 			*(cx ? &t->f.cancelled : &t->f.orders) += 1;
-			o.refund = cx ? 0 : sqlite3_column_int64(st, q + 6);
+			o.refund = cx ? 0 : uoms_db_int(st, q + 6);
 		}
 		if (new_order || item) {
 			for (int i = 0; i < nk; i++)
-				k[i] = keys[i] != UOMS_BY_NONE ? (const char *)
-				    sqlite3_column_text(st, 1 + i) :
-				    !new_order ? k[i] : report_local_day(x,
-				    sqlite3_column_text(st, 1 + i), day);
+				k[i] = keys[i] != UOMS_BY_NONE ?
+				    uoms_db_text(st, 1 + i) : !new_order ? k[i] :
+				    report_local_day(x, uoms_db_text(st, 1 + i),
+				    day);
 			g = report_groups_get(gs, k[0], nk > 1 ? k[1] : NULL,
 			    t->k[2]);
 			if (g == NULL)
@@ -378,18 +395,18 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 				seen[nseen++] = g;
 				*(cx ? &g->f.cancelled : &g->f.orders) += 1;
 			}
-			if (item && group_name(g, kn, sqlite3_column_text(st,
+			if (item && group_name(g, kn, uoms_db_text(st,
 			    q + 4)) < 0)
 				goto oom;
 		}
-		if (cx || !sqlite3_column_int(st, q + 3))
+		if (cx || !uoms_db_int(st, q + 3))
 			continue;
 		if (sale_item(x, st, q, g, kn, &o) < 0)
 			goto fail;
 	}
 	if (rc == 0 && !first && sale_refund(x, &o) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	report_catalog_free(&cat);
 	free(seen);
 	free(o.l);
@@ -397,7 +414,7 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 oom:
 	uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 fail:
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	report_catalog_free(&cat);
 	free(seen);
 	free(o.l);
@@ -453,7 +470,7 @@ sales_total(struct ctx *x, struct group **g, size_t n, struct groups *tots)
 static struct cell
 ccurrency(const char *s)
 {
-	struct cell c = ctext((const unsigned char *)s);
+	struct cell c = ctext(s);
 
 	c.na = s == NULL;
 	return c;
@@ -545,17 +562,17 @@ report_sales(struct ctx *x)
 		int c = 0;
 
 		if (settle)
-			row[c++] = ctext((const unsigned char *)day);
+			row[c++] = ctext(day);
 		for (int i = 0; i < nk; i++, c++)
-			row[c] = ctext((const unsigned char *)g->k[i]);
+			row[c] = ctext(g->k[i]);
 		if (item)
-			row[c++] = ctext((const unsigned char *)g->name);
+			row[c++] = ctext(g->name);
 		row[cc] = ccurrency(g->k[2]);
 		figure_cells(row + fc, &g->f);
 		if (settle) {
 			settle_text(&text, row[1].null ? "-" : row[1].s, day,
 			    g->k[2], &g->f);
-			row[nc - 1] = ctext((const unsigned char *)text.p);
+			row[nc - 1] = ctext(text.p);
 		}
 		report_sink_row(&x->k, row, 0);
 	}
@@ -569,9 +586,9 @@ report_sales(struct ctx *x)
 		row[cc] = ccurrency(cur);
 		figure_cells(row + fc, f);
 		if (settle) {
-			row[0] = ctext((const unsigned char *)day);
+			row[0] = ctext(day);
 			settle_text(&text, "all channels", day, cur, f);
-			row[nc - 1] = ctext((const unsigned char *)text.p);
+			row[nc - 1] = ctext(text.p);
 		}
 		report_sink_row(&x->k, row, 1);
 	}

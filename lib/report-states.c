@@ -148,7 +148,7 @@ report_pred(struct uoms_buf *b, const struct classes *c, int k, const char *wf,
 		quote(b, c->p[i].st);
 		uoms_buf_str(b, ")");
 	}
-	uoms_buf_str(b, n ? ")" : "0)");
+	uoms_buf_str(b, n ? ")" : "FALSE)");
 }
 
 /* SQL true for orders whose workflow has no payment step. */
@@ -156,7 +156,7 @@ void
 report_pred_nopay(struct uoms_buf *b, const struct classes *c, const char *wf)
 {
 	if (c->nnopay == 0) {
-		uoms_buf_str(b, "0");
+		uoms_buf_str(b, "FALSE");
 		return;
 	}
 	uoms_buf_printf(b, "%s IN (", wf);

@@ -39,7 +39,7 @@ report_status(struct ctx *x)
 {
 	struct uoms_buf sql = { 0 };
 	struct board bd = { 0 };
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	struct col *cols = NULL;
 	struct cell *row = NULL;
 	long long *tot = NULL;
@@ -48,7 +48,7 @@ report_status(struct ctx *x)
 	    "department";
 
 	uoms_buf_printf(&sql, "SELECT o.%s, o.status, count(*) FROM orders o"
-	    " WHERE 1", key);
+	    " WHERE TRUE", key);
 	report_range_sql(x, &sql, "o.placed_at");
 	uoms_buf_printf(&sql, " GROUP BY 1, 2 ORDER BY o.%s IS NULL, 1, 2", key);
 	st = report_prepare(x, sql.p);
@@ -56,8 +56,8 @@ report_status(struct ctx *x)
 	if (st == NULL)
 		return x->e->code;
 	while ((rc = report_step(x, st)) > 0) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		const char *state = (const char *)sqlite3_column_text(st, 1);
+		const char *k = uoms_db_text(st, 0);
+		const char *state = uoms_db_text(st, 1);
 
 		if (grow(&bd.keys, bd.n + 1, sizeof *bd.keys) < 0 ||
 		    grow(&bd.states, bd.n + 1, sizeof *bd.states) < 0 ||
@@ -65,13 +65,13 @@ report_status(struct ctx *x)
 			break;
 		bd.keys[bd.n] = k != NULL ? strdup(k) : NULL;
 		bd.states[bd.n] = strdup(state != NULL ? state : "");
-		bd.counts[bd.n] = sqlite3_column_int64(st, 2);
+		bd.counts[bd.n] = uoms_db_int(st, 2);
 		bd.n++;
 		if ((k != NULL && bd.keys[bd.n - 1] == NULL) ||
 		    bd.states[bd.n - 1] == NULL)
 			break;
 	}
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	if (rc > 0)
 		uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 	if (rc != 0)
@@ -117,7 +117,7 @@ report_status(struct ctx *x)
 
 		for (int c = 0; c < ncols; c++)
 			row[c] = cnum(0);
-		row[0] = ctext((const unsigned char *)bd.keys[i]);
+		row[0] = ctext(bd.keys[i]);
 		for (; j < bd.n && str_null_eq(bd.keys[j], bd.keys[i]); j++) {
 			for (int c = 0; c < bd.ncols; c++)
 				if (strcmp(bd.cols[c], bd.states[j]) == 0) {
@@ -163,7 +163,7 @@ report_hourly(struct ctx *x)
 	};
 	long long n[24] = { 0 }, total = 0;
 	struct cell row[2];
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	int rc;
 
 	if (report_zone_for_range(x) < 0)
@@ -172,12 +172,12 @@ report_hourly(struct ctx *x)
 	if ((st = report_placed(x, "o.placed_at")) == NULL)
 		return x->e->code;
 	while ((rc = report_step(x, st)) > 0) {
-		int h = report_local_hour(x, sqlite3_column_text(st, 0));
+		int h = report_local_hour(x, uoms_db_text(st, 0));
 
 		if (h >= 0 && h < 24)
 			n[h]++;
 	}
-	sqlite3_finalize(st);
+	uoms_db_free(st);
 	if (rc < 0)
 		return x->e->code;
 	x->k.chart = (struct chart){ CH_BARS, "Orders placed by hour of day",

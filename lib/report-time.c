@@ -199,9 +199,10 @@ num2(const unsigned char *s)
  * Returns 0, or -1 when s is not such a time.
  */
 static int
-stored_time(const unsigned char *s, long long *t)
+stored_time(const char *text, long long *t)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	const unsigned char *s = (const unsigned char *)text;
 
 	if (s == NULL)
 		return -1;
@@ -246,7 +247,7 @@ floor_div(long long a, long long b)
 /* The local day of stored time s into out ("YYYY-MM-DD"); NULL when s
  * is not a time. */
 const char *
-report_local_day(struct ctx *x, const unsigned char *s, char *out)
+report_local_day(struct ctx *x, const char *s, char *out)
 {
 	long long t;
 
@@ -259,7 +260,7 @@ report_local_day(struct ctx *x, const unsigned char *s, char *out)
 
 /* The local hour (0-23) of stored time s, or -1. */
 int
-report_local_hour(struct ctx *x, const unsigned char *s)
+report_local_hour(struct ctx *x, const char *s)
 {
 	long long t;
 
@@ -270,11 +271,11 @@ report_local_hour(struct ctx *x, const unsigned char *s)
 }
 
 static long long
-text_time(const unsigned char *s, long long def)
+text_time(const char *s, long long def)
 {
 	long long t;
 
-	if (s == NULL || uoms_report_time((const char *)s, "UTC", &t) < 0)
+	if (s == NULL || uoms_report_time(s, "UTC", &t) < 0)
 		return def;
 	return t;
 }
@@ -288,23 +289,22 @@ report_zone_for_range(struct ctx *x)
 	long long lo = r->from, hi = r->to;
 
 	if (!r->has_from || !r->has_to) {
-		/* Two subqueries: each is one step down the index, where
-		 * min and max together would read all of it. */
-		sqlite3_stmt *st = report_prepare(x, "SELECT (SELECT"
-		    " min(placed_at) FROM orders), (SELECT max(placed_at)"
-		    " FROM orders)");
+		struct uoms_stmt *st = uoms_db_stmt(x->s,
+		    SQL_REPORT_PLACED_SPAN);
 
-		if (st == NULL)
+		if (st == NULL) {
+			uoms_db_fail(x->s, x->e, "preparing a report");
 			return -1;
+		}
 		if (report_step(x, st) < 0) {
-			sqlite3_finalize(st);
+			uoms_db_done(st);
 			return -1;
 		}
 		if (!r->has_from)
-			lo = text_time(sqlite3_column_text(st, 0), r->now);
+			lo = text_time(uoms_db_text(st, 0), r->now);
 		if (!r->has_to)
-			hi = text_time(sqlite3_column_text(st, 1), r->now) + 1;
-		sqlite3_finalize(st);
+			hi = text_time(uoms_db_text(st, 1), r->now) + 1;
+		uoms_db_done(st);
 	}
 	if (hi < lo)
 		hi = lo;

@@ -166,72 +166,71 @@ uoms_report_resolve(struct uoms_report *r, char *why, size_t whylen)
 
 /* ---- a report's statements ---- */
 
-static void
-bind_named(sqlite3_stmt *st, const char *name, const char *text,
-    long long v)
+void
+report_param(struct ctx *x, struct uoms_buf *b, enum report_param p)
 {
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (i > 0 && text != NULL)
-		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
-	else if (i > 0)
-		sqlite3_bind_int64(st, i, v);
+	if (x->pnum[p] == 0)
+		x->pnum[p] = ++x->np;
+	uoms_db_param(x->s, b, x->pnum[p]);
 }
 
-/* Prepares sql with its parameters bound: :from, :to (time bounds),
- * :f, :w (the metrics windows, seconds) and :now. */
-sqlite3_stmt *
+/* Prepares sql with its parameters bound: the report's time bounds. */
+struct uoms_stmt *
 report_prepare(struct ctx *x, const char *sql)
 {
 	const struct uoms_report *r = x->r;
-	sqlite3_stmt *st;
+	struct uoms_stmt *st = uoms_db_prepare(x->s, sql);
 	char t[40];
 
-	if (sqlite3_prepare_v2(x->s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		uoms_store_fail(x->s, x->e, "preparing a report");
-		return NULL;
+	if (st == NULL)
+		uoms_db_fail(x->s, x->e, "preparing a report");
+	for (int p = 0; st != NULL && p < P_COUNT; p++) {
+		if (x->pnum[p] == 0)
+			continue;
+		report_bound_text(p == P_FROM ? r->from : r->to, t);
+		uoms_db_bind_copy(st, x->pnum[p], t);
 	}
-	report_bound_text(r->from, t);
-	bind_named(st, ":from", t, 0);
-	report_bound_text(r->to, t);
-	bind_named(st, ":to", t, 0);
-	bind_named(st, ":f", NULL, r->from);
-	bind_named(st, ":w", NULL, r->window);
-	bind_named(st, ":now", NULL, r->now);
+	memset(x->pnum, 0, sizeof x->pnum);
+	x->np = 0;
 	return st;
 }
 
 /* 1 with a row, 0 at the end, -1 with e filled. */
 int
-report_step(struct ctx *x, sqlite3_stmt *st)
+report_step(struct ctx *x, struct uoms_stmt *st)
 {
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
+	switch (uoms_db_step(st)) {
+	case UOMS_DB_ROW:
 		return 1;
-	if (rc == SQLITE_DONE)
+	case UOMS_DB_DONE:
 		return 0;
-	uoms_store_fail(x->s, x->e, "reading the store");
-	return -1;
+	default:
+		uoms_db_fail(x->s, x->e, "reading the store");
+		return -1;
+	}
 }
 
 /* The report's range on a time column, as SQL. */
 void
 report_range_sql(struct ctx *x, struct uoms_buf *b, const char *col)
 {
-	if (x->r->has_from)
-		uoms_buf_printf(b, " AND %s >= :from", col);
-	if (x->r->has_to)
-		uoms_buf_printf(b, " AND %s < :to", col);
+	if (x->r->has_from) {
+		uoms_buf_printf(b, " AND %s >= ", col);
+		report_param(x, b, P_FROM);
+	}
+	if (x->r->has_to) {
+		uoms_buf_printf(b, " AND %s < ", col);
+		report_param(x, b, P_TO);
+	}
 }
 
 /* Prepares "SELECT cols FROM orders o" over the orders placed in the
  * report's range; NULL with x->e filled. */
-sqlite3_stmt *
+struct uoms_stmt *
 report_placed(struct ctx *x, const char *cols)
 {
 	struct uoms_buf sql = { 0 };
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 
 	uoms_buf_printf(&sql, "SELECT %s FROM orders o"
 	    " WHERE o.placed_at IS NOT NULL", cols);
@@ -243,13 +242,30 @@ report_placed(struct ctx *x, const char *cols)
 
 /* ---- the entry point ---- */
 
+/* Runs named statement which (no parameters); -1 with x->e filled. */
 static int
-exec(struct ctx *x, const char *sql)
+exec(struct ctx *x, enum uoms_sql which)
 {
-	if (sqlite3_exec(x->s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+	struct uoms_stmt *st = uoms_db_stmt(x->s, which);
+
+	if (st != NULL && uoms_db_exec(x->s, st, "reading the store", x->e) ==
+	    UOMS_OK)
 		return 0;
-	uoms_store_fail(x->s, x->e, "reading the store");
+	if (st == NULL)
+		uoms_db_fail(x->s, x->e, "reading the store");
 	return -1;
+}
+
+/* Ends the read transaction. Nothing was written: an end that fails
+ * loses nothing, and the report's own failure is the one to tell. */
+static void
+end_read(struct ctx *x)
+{
+	struct uoms_stmt *st = uoms_db_stmt(x->s, SQL_REPORT_END);
+	struct uoms_error e = { 0 };
+
+	if (st != NULL)
+		uoms_db_exec(x->s, st, "ending a read", &e);
 }
 
 enum uoms_code
@@ -271,7 +287,7 @@ uoms_report_run(struct uoms_store *s, const struct uoms_report *r, FILE *out,
 	 * snapshot, so its figures add up even while writers commit. In WAL
 	 * mode a reader holds no lock a writer waits for.
 	 */
-	if (exec(&x, "BEGIN") == 0) {
+	if (exec(&x, SQL_REPORT_BEGIN) == 0) {
 		switch (r->name) {
 		case UOMS_REPORT_STATUS: report_status(&x); break;
 		case UOMS_REPORT_HOURLY: report_hourly(&x); break;
@@ -281,7 +297,7 @@ uoms_report_run(struct uoms_store *s, const struct uoms_report *r, FILE *out,
 		case UOMS_REPORT_METRICS: report_metrics(&x); break;
 		case UOMS_REPORT_RANGE: report_range(&x); break;
 		}
-		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		end_read(&x);
 	}
 	report_sink_free(&x.k);
 	report_classes_free(&x.cls);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "store_priv.h"
+#include "db.h"
 #include "workflow.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -96,9 +96,9 @@ cnum(long long v)
 }
 
 static inline struct cell
-ctext(const unsigned char *s)
+ctext(const char *s)
 {
-	return (struct cell){ .null = s == NULL, .s = (const char *)s };
+	return (struct cell){ .null = s == NULL, .s = s };
 }
 
 static const struct cell cnull = { .null = 1 };
@@ -166,6 +166,9 @@ struct seg {
 	long off;
 };
 
+/* The parameters of a report's statements: its time bounds. */
+enum report_param { P_FROM, P_TO, P_COUNT };
+
 struct ctx {
 	struct uoms_store *s;
 	const struct uoms_report *r;
@@ -174,19 +177,24 @@ struct ctx {
 	struct sink k;
 	struct seg *segs;	/* the zone over the range */
 	int nsegs, hint;
+	int pnum[P_COUNT];	/* the statement being built: 0, or the */
+	int np;			/* number each parameter has in it */
 };
 
-/* Prepares sql with its parameters bound: :from, :to (time bounds),
- * :f, :w (the metrics windows, seconds) and :now. NULL with x->e
- * filled. */
-sqlite3_stmt *report_prepare(struct ctx *x, const char *sql);
+/* Appends the placeholder of parameter p (a bound as stored time text)
+ * to the statement being built: numbered as first named, from 1. */
+void report_param(struct ctx *x, struct uoms_buf *b, enum report_param p);
+/* Prepares sql (built with report_param) with its parameters bound,
+ * and starts the numbering over. NULL with x->e filled; free it with
+ * uoms_db_free. */
+struct uoms_stmt *report_prepare(struct ctx *x, const char *sql);
 /* 1 with a row, 0 at the end, -1 with x->e filled. */
-int report_step(struct ctx *x, sqlite3_stmt *st);
+int report_step(struct ctx *x, struct uoms_stmt *st);
 /* Appends the report's range on a time column, as SQL. */
 void report_range_sql(struct ctx *x, struct uoms_buf *b, const char *col);
 /* Prepares "SELECT cols FROM orders o" over the orders placed in the
  * report's range; NULL with x->e filled. */
-sqlite3_stmt *report_placed(struct ctx *x, const char *cols);
+struct uoms_stmt *report_placed(struct ctx *x, const char *cols);
 
 /* Makes room for n elements of size at *pp (a pointer to an array
  * pointer); -1, with the array as it was, when out of memory. */
@@ -224,10 +232,9 @@ void report_iso_text(long long t, char *out);
 int report_zone_for_range(struct ctx *x);
 /* The local day of stored time s into out ("YYYY-MM-DD"); NULL when s
  * is not a time. Needs report_zone_for_range. */
-const char *report_local_day(struct ctx *x, const unsigned char *s,
-    char *out);
+const char *report_local_day(struct ctx *x, const char *s, char *out);
 /* The local hour (0-23) of stored time s, or -1. */
-int report_local_hour(struct ctx *x, const unsigned char *s);
+int report_local_hour(struct ctx *x, const char *s);
 
 /* ---- groups: rows of a report, added up in a hash (report-groups.c) */
 
@@ -297,10 +304,13 @@ struct known {
 struct catalog {
 	struct known **slot;
 	size_t n, cap;
-	sqlite3_stmt *hist, *prod, *name;
+	/* Named statements the catalog holds from open to free: used
+	 * again for every sku, ended once (each end would free and make
+	 * again the memory a statement runs in). */
+	struct uoms_stmt *hist, *prod, *name;
 };
 
-/* Prepares the catalog's statements; -1 with x->e filled. */
+/* Starts c, its statements prepared; -1 with x->e filled. */
 int report_catalog_open(struct ctx *x, struct catalog *c);
 void report_catalog_free(struct catalog *c);
 /* What the catalog says of sku for orders of channel (read when first
@@ -309,7 +319,7 @@ struct known *report_catalog_get(struct ctx *x, struct catalog *c,
     const char *channel, const char *sku);
 /* The cost of one unit of k sold at stored time sold into *cost: 1, or
  * 0 when it is not known. */
-int report_known_cost(const struct known *k, const unsigned char *sold,
+int report_known_cost(const struct known *k, const char *sold,
     long long *cost);
 
 /* ---- the reports: each writes its rows to x->k ---- */

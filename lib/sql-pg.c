@@ -292,4 +292,28 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " claimed_at = $5, done_at = NULL",
 	[SQL_PUSH_RECORD] = "UPDATE pushes SET state = $3, answer = $4,"
 	    " pid = NULL, done_at = $5 WHERE order_id = $1 AND what = $2",
+	/* report */
+	/* The snapshot of SQLite's read transaction; read only, so it
+	 * never waits for, nor fails on, a writer. */
+	[SQL_REPORT_BEGIN] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+	[SQL_REPORT_END] = "COMMIT",
+	[SQL_REPORT_PLACED_SPAN] = "SELECT (SELECT"
+	    " min(placed_at) FROM orders), (SELECT max(placed_at)"
+	    " FROM orders)",
+	[SQL_REPORT_COST_HISTORY] = "SELECT valid_from, cost FROM product_costs"
+	    " WHERE sku = $2 AND channel = coalesce((SELECT h.channel"
+	    " FROM product_costs h WHERE h.channel = $1 AND h.sku = $2"
+	    " LIMIT 1), '') ORDER BY rtrim(valid_from, 'Z')",
+	[SQL_REPORT_CATALOG_COST] = "SELECT cost FROM products WHERE sku = $2"
+	    " AND channel IN ($1, '') ORDER BY channel = '' LIMIT 1",
+	[SQL_REPORT_CATALOG_NAME] = "SELECT name FROM products WHERE sku = $2"
+	    " AND channel IN ($1, '') AND name IS NOT NULL"
+	    " ORDER BY channel = '' LIMIT 1",
+	/* unixepoch(): trunc, as it cuts a fraction off. */
+	[SQL_REPORT_HOLDS_PLACED] = "SELECT trunc(extract(epoch FROM"
+	    " h.placed_at::timestamptz))::bigint, h.state"
+	    " FROM holds h WHERE h.placed_at >= $1 AND h.placed_at < $2",
+	[SQL_REPORT_REJECTS_AT] = "SELECT trunc(extract(epoch FROM"
+	    " r.at::timestamptz))::bigint FROM rejects r"
+	    " WHERE r.at >= $1 AND r.at < $2",
 };

@@ -452,4 +452,32 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " claimed_at = ?5, done_at = NULL",
 	[SQL_PUSH_RECORD] = "UPDATE pushes SET state = ?3, answer = ?4,"
 	    " pid = NULL, done_at = ?5 WHERE order_id = ?1 AND what = ?2",
+	/* report */
+	/*
+	 * One read transaction: every query of a report sees the same
+	 * snapshot, so its figures add up even while writers commit. In
+	 * WAL mode a reader holds no lock a writer waits for.
+	 */
+	[SQL_REPORT_BEGIN] = "BEGIN",
+	[SQL_REPORT_END] = "COMMIT",
+	/* Two subqueries: each is one step down the index, where min and
+	 * max together would read all of it. */
+	[SQL_REPORT_PLACED_SPAN] = "SELECT (SELECT"
+	    " min(placed_at) FROM orders), (SELECT max(placed_at)"
+	    " FROM orders)",
+	/* The cost history of (channel ?1, sku ?2), else of ('', sku). */
+	[SQL_REPORT_COST_HISTORY] = "SELECT valid_from, cost FROM product_costs"
+	    " WHERE sku = ?2 AND channel = coalesce((SELECT h.channel"
+	    " FROM product_costs h WHERE h.channel = ?1 AND h.sku = ?2"
+	    " LIMIT 1), '') ORDER BY rtrim(valid_from, 'Z')",
+	[SQL_REPORT_CATALOG_COST] = "SELECT cost FROM products WHERE sku = ?2"
+	    " AND channel IN (?1, '') ORDER BY channel = '' LIMIT 1",
+	[SQL_REPORT_CATALOG_NAME] = "SELECT name FROM products WHERE sku = ?2"
+	    " AND channel IN (?1, '') AND name IS NOT NULL"
+	    " ORDER BY channel = '' LIMIT 1",
+	/* Holds and refused lines between ?1 and ?2, by Unix second. */
+	[SQL_REPORT_HOLDS_PLACED] = "SELECT unixepoch(h.placed_at), h.state"
+	    " FROM holds h WHERE h.placed_at >= ?1 AND h.placed_at < ?2",
+	[SQL_REPORT_REJECTS_AT] = "SELECT unixepoch(r.at) FROM rejects r"
+	    " WHERE r.at >= ?1 AND r.at < ?2",
 };

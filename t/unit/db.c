@@ -218,6 +218,45 @@ interface(struct uoms_store *s, const char *engine)
 	uoms_buf_free(&sql);
 }
 
+/* The expressions db.h writes for each engine (the report's). */
+static void
+expressions(struct uoms_store *s, const char *engine)
+{
+	struct uoms_buf sql = { 0 };
+	struct uoms_stmt *st;
+
+	/* Columns, not constants: PostgreSQL folds a constant cast before
+	 * a CASE could pass it over. */
+	uoms_buf_str(&sql, "WITH v (t, a, b, c) AS MATERIALIZED (SELECT 'x',"
+	    " '{\"a\": 5}', 'not json', '[1]') SELECT ");
+	uoms_db_epoch(s, &sql, "'2025-03-09T06:59:59.999Z'");
+	uoms_buf_str(&sql, ", ");
+	uoms_db_epoch(s, &sql, "NULL");
+	uoms_buf_str(&sql, ", ");
+	uoms_db_json_member_lax(s, &sql, "v.a", "a");
+	uoms_buf_str(&sql, ", ");
+	uoms_db_json_member_lax(s, &sql, "v.b", "a");
+	uoms_buf_str(&sql, ", ");
+	uoms_db_json_member_lax(s, &sql, "v.c", "a");
+	uoms_buf_str(&sql, " FROM v WHERE ");
+	uoms_db_no_index(s, &sql, "v.t");
+	uoms_buf_str(&sql, " = 'x'");
+	st = uoms_db_prepare(s, sql.p);
+	if (ok(st != NULL && uoms_db_step(st) == UOMS_DB_ROW,
+	    "%s: the expressions prepare and give a row (%s)", engine,
+	    sql.p)) {
+		ok(uoms_db_int(st, 0) == 1741503599,
+		    "%s: epoch seconds of a time, the fraction cut off", engine);
+		ok(uoms_db_is_null(st, 1), "%s: epoch of null is null", engine);
+		ok(uoms_db_int(st, 2) == 5, "%s: a JSON member", engine);
+		ok(uoms_db_is_null(st, 3) && uoms_db_is_null(st, 4),
+		    "%s: a member of text that is not an object is null",
+		    engine);
+	}
+	uoms_db_free(st);
+	uoms_buf_free(&sql);
+}
+
 /* The URL of a PostgreSQL to test on, started here when none is named
  * (server[0] then set); NULL when this machine has none. */
 static const char *
@@ -271,6 +310,7 @@ main(void)
 		return 1;
 	named(s, "sqlite", uoms_sql_sqlite);
 	interface(s, "sqlite");
+	expressions(s, "sqlite");
 	tables(s, "sqlite", "SELECT name FROM sqlite_master WHERE type ="
 	    " 'table' AND name NOT LIKE 'sqlite_%'");
 	uoms_store_close(s);
@@ -285,6 +325,7 @@ main(void)
 		    s ? "" : why)) {
 			named(s, "postgresql", uoms_sql_pg);
 			interface(s, "postgresql");
+			expressions(s, "postgresql");
 			tables(s, "postgresql", "SELECT tablename FROM"
 			    " pg_tables WHERE schemaname = current_schema()"
 			    " AND tablename <> 'uoms_schema'");
