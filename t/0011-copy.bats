@@ -37,7 +37,7 @@ fill() {
 	run --separate-stderr uoms-copy "$url"
 	[ "$status" -eq 0 ]
 	echo "$output" > there.jsonl
-	[ "$(jget rows < there.jsonl | paste -sd+ | bc)" -gt 60 ]
+	[ "$(jget rows < there.jsonl | awk '{ n += $1 } END { print n }')" -gt 60 ]
 	[ "$(grep '"table":"orders"' there.jsonl | jget rows)" -eq 30 ]
 	run --separate-stderr uoms-copy -d "$url" back.db
 	[ "$status" -eq 0 ]
