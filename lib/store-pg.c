@@ -85,6 +85,7 @@ struct uoms_pg_stmt {
 	struct uoms_pg *pg;
 	char name[16];			/* "" for a statement of one use */
 	char *text;			/* its SQL, for one use */
+	Oid *types;			/* its parameters' types, the same */
 	int nparams;
 	const char **vals;
 	int *lens, *fmts;
@@ -694,7 +695,10 @@ uoms_pg_prepare(struct uoms_pg *pg, const char *text)
 {
 	struct uoms_pg_stmt *st = stmt_new(pg, text);
 
-	if (st != NULL && (st->text = strdup(text)) == NULL) {
+	/* Typed as a named statement is: a number the text leaves out
+	 * (bound or not) is text, not an error. */
+	if (st != NULL && ((st->text = strdup(text)) == NULL ||
+	    (st->types = param_types(text, st->nparams)) == NULL)) {
 		uoms_pg_free(st);
 		return NULL;
 	}
@@ -713,6 +717,7 @@ uoms_pg_free(struct uoms_pg_stmt *st)
 	free(st->fmts);
 	free(st->owned);
 	free(st->text);
+	free(st->types);
 	free(st);
 }
 
@@ -771,7 +776,7 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	forget_blobs(st);
 	if (st->res == NULL) {
 		st->res = st->text != NULL ? pq.PQexecParams(pg->conn, st->text,
-		    st->nparams, NULL, st->vals, st->lens, st->fmts, 0) :
+		    st->nparams, st->types, st->vals, st->lens, st->fmts, 0) :
 		    pq.PQexecPrepared(pg->conn, st->name, st->nparams, st->vals,
 		    st->lens, st->fmts, 0);
 		status = pq.PQresultStatus(st->res);

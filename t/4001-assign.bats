@@ -6,7 +6,7 @@ load helper
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	export UOMS_DB="$BATS_TEST_TMPDIR/uoms.db"
+	store_fresh || return 1
 	export UOMS_ACTOR=tester
 	unset UOMS_CONFIG
 	SRC=${UOMS_SRC:-$BATS_TEST_DIRNAME/..}
