@@ -8,9 +8,12 @@
  * readers are never blocked (MVCC).
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -535,6 +538,22 @@ fail:
 	return -1;
 }
 
+/*
+ * Fills a closed standard descriptor before libpq opens its socket, which
+ * would otherwise take its number: a tool run with stdout closed would
+ * write its lines into the connection. The stand-in is open the wrong
+ * way (stdin for writing, stdout and stderr for reading), so using it
+ * still fails as a closed one does (EBADF), as SQLite's descriptors do.
+ */
+static void
+guard_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) < 0)
+			return;
+}
+
 struct uoms_pg *
 uoms_pg_open(const char *url, int writes, long long busy_ms, char *why,
     size_t whylen)
@@ -552,6 +571,7 @@ uoms_pg_open(const char *url, int writes, long long busy_ms, char *why,
 		free(pg);
 		return NULL;
 	}
+	guard_std_fds();
 	pg->conn = pq.PQconnectdb(url);
 	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
 		keep_error(pg, NULL);
