@@ -250,11 +250,11 @@ PY
 		[ -z "$output" ]
 		[[ "$stderr" == *"usage: uoms-user "* ]]
 	done
-	[ ! -e "$UOMS_DB" ]
+	no_store
 	# list only reads: a missing store is refused.
 	run --separate-stderr uoms-user list
 	[ "$status" -eq 3 ]
-	[ ! -e "$UOMS_DB" ]
+	no_store
 }
 
 @test "the man page EXAMPLES run" {

@@ -278,7 +278,7 @@ setup() {
 }
 
 @test "the man page's EXAMPLES run" {
-	rm -f "$UOMS_DB" "$UOMS_DB"-*
+	store_reset
 	man_examples uoms-assign.1
 	[ -f ex5.sh ]
 	statuses=

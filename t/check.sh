@@ -29,6 +29,10 @@ if [ "$pg" != 0 ]; then
 		echo "check.sh: no PostgreSQL for the second pass (make check PG=0 skips it)" >&2
 		exit 3
 	fi
+	if ! psql -qX -v ON_ERROR_STOP=1 "$PG_URL" -f t/pg-compat.sql; then
+		echo "check.sh: t/pg-compat.sql failed" >&2
+		exit 3
+	fi
 	export PG_DIR PG_URL
 	ln -sfn "$(pwd)/t" "$o/t-pg"
 	pgtests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' \

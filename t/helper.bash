@@ -14,7 +14,11 @@ setup() {
 # (columns joined by |), on whichever engine it is (store_fresh).
 sql() {
 	if [ "${UOMS_TEST_ENGINE:-sqlite}" = pg ]; then
-		psql -qXAt -F'|' -v ON_ERROR_STOP=1 "$UOMS_DB" -c "$1"
+		# sqlite3 prints a truth as 1 or 0, psql as t or f.
+		psql -qXAt -F'|' -v ON_ERROR_STOP=1 "$UOMS_DB" -c "$1" |
+		    sed -E -e ':a' -e 's/(^|\|)t(\||$)/\11\2/' -e 'ta' \
+		    -e ':b' -e 's/(^|\|)f(\||$)/\10\2/' -e 'tb'
+		return "${PIPESTATUS[0]}"
 	else
 		sqlite3 "$UOMS_DB" "$1"
 	fi
@@ -378,7 +382,7 @@ for line in sys.stdin:
 # UOMS_TEST_ENGINE=sqlite (the default): each test's store is a new file in
 # its own folder. UOMS_TEST_ENGINE=pg: each test's store is a fresh, empty
 # schema on the server PG_DIR/PG_URL name (started once for the whole run,
-# by make check or t/pg.sh), reached through the URL's search_path:
+# by make check or t/pg.sh, with t/pg-compat.sql applied), reached through the URL's search_path:
 # a schema is made in a few milliseconds, a database in a few hundred.
 
 # store_fresh: point UOMS_DB at a new, empty store on the engine in use.
@@ -395,7 +399,36 @@ store_fresh() {
 	schema=t$$_${RANDOM}_$RANDOM
 	psql -qX -v ON_ERROR_STOP=1 "$PG_URL" -c "CREATE SCHEMA $schema" \
 	    >/dev/null || return 1
-	export UOMS_DB="$PG_URL&options=-csearch_path%3D$schema"
+	# public last: t/pg-compat.sql's group_concat for the tests' queries.
+	export UOMS_DB="$PG_URL&options=-csearch_path%3D$schema%2Cpublic"
+}
+
+# have_store, no_store: whether there is a store at $UOMS_DB (a file; a
+# schema with the store's tables in it).
+have_store() {
+	if [ "${UOMS_TEST_ENGINE:-sqlite}" = pg ]; then
+		[ "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname =
+		    current_schema() AND tablename = 'uoms_schema'")" = 1 ]
+	else
+		[ -f "$UOMS_DB" ]
+	fi
+}
+no_store() {
+	if [ "${UOMS_TEST_ENGINE:-sqlite}" = pg ]; then
+		[ "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname =
+		    current_schema()")" = 0 ]
+	else
+		[ ! -e "$UOMS_DB" ]
+	fi
+}
+
+# store_reset: start again from no store at all (a loop's next case).
+store_reset() {
+	if [ "${UOMS_TEST_ENGINE:-sqlite}" = pg ]; then
+		store_fresh
+	else
+		rm -f "$UOMS_DB" "$UOMS_DB-wal" "$UOMS_DB-shm"
+	fi
 }
 
 # engine_only ENGINE REASON: skip the test on the other engine, saying why
