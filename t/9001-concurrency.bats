@@ -73,7 +73,8 @@ PY
 	done
 
 	# Each order exactly once, by its natural key.
-	[ "$(sql "select count(*) || ' ' || count(distinct channel || char(31) || external_order_id) from orders")" = "$N $N" ]
+	[ "$(sql "select count(*) || ' ' || (select count(*) from (select distinct
+	    channel, external_order_id from orders) as k) from orders")" = "$N $N" ]
 	[ "$(sql "select count(*) from events where type = 'created'")" = "$N" ]
 	# version = 1 + the updates it went through, and no version recorded twice.
 	[ "$(sql "select count(*) from orders o where version <> 1 +

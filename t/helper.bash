@@ -351,9 +351,13 @@ nlocks() {
 }
 
 # in_store TEXT: how many lines of the store's files (the database and its
-# WAL) hold TEXT; 0 when none.
+# WAL; on PostgreSQL, a dump of the test's schema) hold TEXT; 0 when none.
 in_store() {
-	cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
+	if [ "${UOMS_TEST_ENGINE:-sqlite}" = pg ]; then
+		pg_dump -a -n "$UOMS_TEST_SCHEMA" "$PG_URL" | grep -ac -- "$1" || true
+	else
+		cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "$1" || true
+	fi
 }
 
 # norm: each record with its keys sorted, one per line, lines sorted.
@@ -397,6 +401,7 @@ store_fresh() {
 		return 1
 	fi
 	schema=t$$_${RANDOM}_$RANDOM
+	export UOMS_TEST_SCHEMA=$schema
 	psql -qX -v ON_ERROR_STOP=1 "$PG_URL" -c "CREATE SCHEMA $schema" \
 	    >/dev/null || return 1
 	# public last: t/pg-compat.sql's group_concat for the tests' queries.

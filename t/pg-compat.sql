@@ -12,3 +12,16 @@ CREATE OR REPLACE AGGREGATE public.group_concat(anyelement)
     (SFUNC = public.uoms_gc_step, STYPE = text);
 CREATE OR REPLACE AGGREGATE public.group_concat(anyelement, text)
     (SFUNC = public.uoms_gc_step, STYPE = text);
+-- SQLite's json_extract(json, '$.a.b') (members only, a name may be
+-- quoted: '$.changed."eta".to'), as text.
+CREATE OR REPLACE FUNCTION public.json_extract(j text, path text)
+    RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT j::jsonb #>> coalesce((SELECT array_agg(coalesce(m[1], m[2])
+	    ORDER BY n) FROM regexp_matches(substr(path, 3),
+	    '"([^"]*)"|([^."]+)', 'g') WITH ORDINALITY AS r(m, n)),
+	    '{}') $$;
+-- SQLite's julianday(time), for differences between two times.
+CREATE OR REPLACE FUNCTION public.julianday(t text)
+    RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+	SELECT extract(epoch FROM t::timestamptz)::double precision / 86400
+	    + 2440587.5 $$;
