@@ -178,7 +178,8 @@ boom() {
 	[ "$(uoms-query | grep '"100002"' | jget 'items[0].external_item_id')" = v-991 ]
 	[ "$(sql "select count(*) from events where order_id = (select id from orders where external_order_id = '100002')")" -eq 2 ]
 	[ "$(sql 'select count(*) from rejects')" -eq 2 ]
-	[ "$(sql 'pragma integrity_check')" = ok ]
+	# SQLite's own check of its file.
+	engine_is pg || [ "$(sql 'pragma integrity_check')" = ok ]
 }
 
 @test "with --atomic, such a line stores nothing at all" {

@@ -80,7 +80,7 @@ PY
 	[ "$(sql "select count(*) from orders o where version <> 1 +
 		(select count(*) from events e where e.order_id = o.id and e.type = 'updated')")" = 0 ]
 	[ "$(sql "select count(*) from (select order_id, version from events
-		where version is not null group by 1, 2 having count(*) > 1)")" = 0 ]
+		where version is not null group by 1, 2 having count(*) > 1) as d")" = 0 ]
 	[ "$(sql "select count(*) from orders o where version <>
 		(select max(version) from events e where e.order_id = o.id)")" = 0 ]
 	# The created tallies of all writers add up to N.
@@ -107,7 +107,8 @@ for line in open("stored.jsonl", encoding="utf-8"):
     n += 1
 assert n == len(revs[0]), n
 PY
-	[ "$(sql 'pragma integrity_check')" = ok ]
+	# SQLite's own check of its file.
+	engine_is pg || [ "$(sql 'pragma integrity_check')" = ok ]
 }
 
 @test "$P writers, each changing its own field of the same orders: no change is lost" {

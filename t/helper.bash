@@ -436,6 +436,12 @@ store_reset() {
 	fi
 }
 
+# engine_is ENGINE: whether the tests run on ENGINE (sqlite or pg), for a
+# check of one engine's own inside a test of both.
+engine_is() {
+	[ "${UOMS_TEST_ENGINE:-sqlite}" = "$1" ]
+}
+
 # engine_only ENGINE REASON: skip the test on the other engine, saying why
 # it is ENGINE's own (WAL, file modes, integrity_check are SQLite's).
 engine_only() {
