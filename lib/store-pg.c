@@ -387,8 +387,12 @@ shown_url(const char *url, char *out, size_t outlen)
 static void
 keep_error(struct uoms_pg *pg, const PGresult *res)
 {
-	const char *msg = res != NULL ? pq.PQresultErrorMessage(res) :
-	    pq.PQerrorMessage(pg->conn);
+	/* The server's primary message alone, as SQLite's one line: the
+	 * CONTEXT of a trigger's or function's error names its insides. */
+	const char *primary = res != NULL ? pq.PQresultErrorField(res,
+	    PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *msg = primary != NULL ? primary : res != NULL ?
+	    pq.PQresultErrorMessage(res) : pq.PQerrorMessage(pg->conn);
 	const char *state = res != NULL ? pq.PQresultErrorField(res,
 	    PG_DIAG_SQLSTATE) : NULL;
 	size_t n;
