@@ -46,8 +46,10 @@
 	" FROM (SELECT e.key AS k, CASE WHEN e.key = '" m "'" \
 	" THEN coalesce(to_json($2::text)::text, 'null')" \
 	" ELSE e.value::text END AS v, e.n" \
-	" FROM json_each(" EDIT_OBJ(obj) ") WITH ORDINALITY AS e(key, value, n)" \
-	" UNION ALL SELECT '" m "', coalesce(to_json($2::text)::text, 'null')," \
+	" FROM json_each(" EDIT_OBJ(obj) ")" \
+	" WITH ORDINALITY AS e(key, value, n)" \
+	" UNION ALL SELECT '" m "'," \
+	" coalesce(to_json($2::text)::text, 'null')," \
 	" 9223372036854775807 WHERE NOT " EDIT_OBJ(obj) "::jsonb ? '" m "')" \
 	" AS m) WHERE id = $1"
 
@@ -233,8 +235,8 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_STATUS_ENTER] = "UPDATE orders SET status = $2,"
 	    " depart_time = CASE $3::int WHEN 1 THEN $5::text WHEN 0 THEN NULL"
 	    " ELSE depart_time END,"
-	    " complete_time = CASE $4::int WHEN 1 THEN $5::text WHEN 0 THEN NULL"
-	    " ELSE complete_time END,"
+	    " complete_time = CASE $4::int WHEN 1 THEN $5::text"
+	    " WHEN 0 THEN NULL ELSE complete_time END,"
 	    " version = coalesce($6::bigint, version),"
 	    " updated_at = CASE WHEN $6::bigint IS NULL THEN updated_at"
 	    " ELSE $5::text END WHERE id = $1",
