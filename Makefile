@@ -99,10 +99,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/demo.sh
 
+# Every test on SQLite, then the files t/pg-files lists on a PostgreSQL
+# t/check.sh starts and stops, in one prove run; PG=0 skips PostgreSQL.
+PG ?= 1
 check: deps
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
-		prove -j2 -e 't/prove-exec' $(UNITS) t/*.bats
+		sh t/check.sh $(O) $(PG) $(UNITS)
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all

@@ -37,6 +37,43 @@
 #define JSON_NAMES "coalesce('[' || string_agg(to_json(x.name)::text, ','" \
 	" ORDER BY x.name) || ']', '[]')"
 
+/* A member of a compact JSON object whose value is any expression. */
+#define JM(first, key, expr) "'" first "\"" key "\":' || coalesce(to_json(" \
+	expr ")::text, 'null')"
+
+/*
+ * edit: json_set of one member of an order's object, as SQLite writes
+ * it: the members kept in their order and bytes, the one named replaced
+ * in place or appended last; anything but an object counts as {}.
+ */
+#define EDIT_OBJ(obj) "(CASE json_typeof(" obj "::json) WHEN 'object'" \
+	" THEN " obj "::json ELSE '{}'::json END)"
+#define EDIT_MEMBER(obj, m) "UPDATE orders SET " obj " = (SELECT '{' ||" \
+	" string_agg(to_json(k)::text || ':' || v, ',' ORDER BY n) || '}'" \
+	" FROM (SELECT e.key AS k, CASE WHEN e.key = '" m "'" \
+	" THEN coalesce(to_json($2::text)::text, 'null')" \
+	" ELSE e.value::text END AS v, e.n" \
+	" FROM json_each(" EDIT_OBJ(obj) ")" \
+	" WITH ORDINALITY AS e(key, value, n)" \
+	" UNION ALL SELECT '" m "'," \
+	" coalesce(to_json($2::text)::text, 'null')," \
+	" 9223372036854775807 WHERE NOT " EDIT_OBJ(obj) "::jsonb ? '" m "')" \
+	" AS m) WHERE id = $1"
+
+/* events: details are the JSON object the tools wrote (compact), {} for
+ * none. */
+#define EVENT_JSON "SELECT " JM("{", "id", "id") " || " \
+	JM(",", "order_id", "order_id") " || " JM(",", "type", "type") \
+	" || " JM(",", "from", "from_state") " || " JM(",", "to", "to_state") \
+	" || " JM(",", "actor", "actor") " || " JM(",", "at", "at") " || " \
+	JM(",", "version", "version") " || ',\"details\":' ||" \
+	" coalesce(details, '{}') || '}', id FROM events WHERE id > $1"
+
+/* The JSON object of a lock event's details. */
+#define LOCK_DETAILS JM("{", "lock_type", "type") " || " \
+	JM(",", "owner", "owner") " || " JM(",", "expires_at", "expires_at") \
+	" || '}'"
+
 const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
 	    " FROM orders WHERE channel = $1 AND external_order_id = $2",
@@ -316,4 +353,176 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_REPORT_REJECTS_AT] = "SELECT trunc(extract(epoch FROM"
 	    " r.at::timestamptz))::bigint FROM rejects r"
 	    " WHERE r.at >= $1 AND r.at < $2",
+
+	/* run */
+	[SQL_RUN_SAVEPOINT] = "SAVEPOINT line",
+	[SQL_RUN_UNDO] = "ROLLBACK TO line",
+	[SQL_RUN_RELEASE] = "RELEASE line",
+	/* status */
+	[SQL_STATUS_ENTER] = "UPDATE orders SET status = $2,"
+	    " depart_time = CASE $3::int WHEN 1 THEN $5::text WHEN 0 THEN NULL"
+	    " ELSE depart_time END,"
+	    " complete_time = CASE $4::int WHEN 1 THEN $5::text"
+	    " WHEN 0 THEN NULL ELSE complete_time END,"
+	    " version = coalesce($6::bigint, version),"
+	    " updated_at = CASE WHEN $6::bigint IS NULL THEN updated_at"
+	    " ELSE $5::text END WHERE id = $1",
+	/* edit */
+	[SQL_EDIT_ETA] = "UPDATE orders SET eta = $2 WHERE id = $1",
+	[SQL_EDIT_DEPARTMENT] = "UPDATE orders SET department = $2"
+	    " WHERE id = $1",
+	[SQL_EDIT_WAREHOUSE] = "UPDATE orders SET warehouse = $2 WHERE id = $1",
+	[SQL_EDIT_KIND] = "UPDATE orders SET kind = $2 WHERE id = $1",
+	[SQL_EDIT_CUSTOMER_NAME] = EDIT_MEMBER("customer", "name"),
+	[SQL_EDIT_CUSTOMER_PHONE] = EDIT_MEMBER("customer", "phone"),
+	[SQL_EDIT_SHIPPING_ADDRESS] = EDIT_MEMBER("shipping", "address"),
+	[SQL_EDIT_SHIPPING_POSTAL_CODE] = EDIT_MEMBER("shipping",
+	    "postal_code"),
+	[SQL_EDIT_SHIPPING_ZONE] = EDIT_MEMBER("shipping", "zone"),
+	[SQL_EDIT_SHIPMENT_CARRIER] = EDIT_MEMBER("shipment", "carrier"),
+	[SQL_EDIT_SHIPMENT_TRACKING_NUMBER] = EDIT_MEMBER("shipment",
+	    "tracking_number"),
+	[SQL_EDIT_FIELDS] = "SELECT eta, department, warehouse, kind,"
+	    " customer::jsonb ->> 'name', customer::jsonb ->> 'phone',"
+	    " shipping::jsonb ->> 'address',"
+	    " shipping::jsonb ->> 'postal_code',"
+	    " shipping::jsonb ->> 'zone',"
+	    " shipment::jsonb ->> 'carrier',"
+	    " shipment::jsonb ->> 'tracking_number'"
+	    " FROM orders WHERE id = $1",
+	/* events */
+	[SQL_EVENTS_AFTER] = EVENT_JSON " ORDER BY id",
+	[SQL_EVENTS_ORDER] = EVENT_JSON " AND order_id = $2 ORDER BY id",
+	[SQL_EVENTS_TYPE] = EVENT_JSON " AND type = $3 ORDER BY id",
+	[SQL_EVENTS_ORDER_TYPE] = EVENT_JSON " AND order_id = $2"
+	    " AND type = $3 ORDER BY id",
+	/* assign */
+	[SQL_ASSIGN_DRIVER] = "SELECT driver, driver::jsonb ->> 'name',"
+	    " driver::jsonb ->> 'phone' FROM orders WHERE id = $1",
+	[SQL_ASSIGN_SET] = "UPDATE orders SET driver = $2 WHERE id = $1",
+	/* remark */
+	[SQL_REMARK_ADD] = "INSERT INTO remarks (order_id, author,"
+	    " created_at) VALUES ($1, $2, $3) RETURNING id",
+	[SQL_REMARK_AUTHOR] = "SELECT r.author, (SELECT max(revision)"
+	    " FROM remark_revisions WHERE remark_id = r.id) FROM remarks r"
+	    " WHERE r.id = $1 AND r.order_id = $2",
+	[SQL_REMARK_REVISION] = "INSERT INTO remark_revisions"
+	    " (remark_id, revision, text, author, at)"
+	    " VALUES ($1, $2, $3, $4, $5)",
+	[SQL_REMARK_ORDER] = "SELECT order_id FROM remarks WHERE id = $1",
+	[SQL_REMARK_LATEST] = "SELECT " JM("{", "id", "r.id") " || "
+	    JM(",", "order_id", "r.order_id") " || " JM(",", "text", "v.text")
+	    " || " JM(",", "author", "r.author") " || "
+	    JM(",", "created_at", "r.created_at") " || "
+	    JM(",", "updated_at", "v.at") " || "
+	    JM(",", "revision", "v.revision") " || '}' FROM remarks r"
+	    " JOIN remark_revisions v ON v.remark_id = r.id"
+	    " AND v.revision = (SELECT max(revision) FROM remark_revisions"
+	    " WHERE remark_id = r.id)"
+	    " WHERE r.order_id = $1 ORDER BY r.id",
+	[SQL_REMARK_HISTORY] = "SELECT " JM("{", "remark_id", "v.remark_id")
+	    " || " JM(",", "revision", "v.revision") " || "
+	    JM(",", "text", "v.text") " || " JM(",", "author", "v.author")
+	    " || " JM(",", "at", "v.at") " || '}' FROM remarks r"
+	    " JOIN remark_revisions v ON v.remark_id = r.id"
+	    " WHERE r.order_id = $1 ORDER BY v.remark_id, v.revision",
+	/* hold */
+	[SQL_HOLD_PLACE] = "INSERT INTO holds (order_id, reason, note,"
+	    " placed_by, placed_at, state, updated_at)"
+	    " VALUES ($1, $2, $3, $4, $5, 'open', $5) RETURNING id",
+	[SQL_HOLD_STATE] = "SELECT state FROM holds"
+	    " WHERE id = $1 AND order_id = $2",
+	[SQL_HOLD_ADMINS] = "SELECT h.id, h.reason, h.placed_by,"
+	    " coalesce(u.role, '') FROM holds h"
+	    " LEFT JOIN users u ON u.name = h.placed_by"
+	    " WHERE h.order_id = $1 AND ($2::bigint IS NULL OR h.id = $2)"
+	    " AND (h.state = 'open' OR ($3::int <> 0"
+	    " AND h.state = 'acknowledged'))"
+	    " AND (h.reason = 'fraud_suspected' OR u.role = 'admin')"
+	    " ORDER BY h.id LIMIT 1",
+	[SQL_HOLD_STEP] = "UPDATE holds SET state = $2, operator = $3,"
+	    " operator_note = $4, updated_at = $5"
+	    " WHERE order_id = $1 AND ($7::bigint IS NULL OR id = $7)"
+	    " AND (state = 'open' OR ($6::int <> 0"
+	    " AND state = 'acknowledged')) RETURNING id",
+	[SQL_HOLD_LIST] = "SELECT " JM("{", "id", "id") " || "
+	    JM(",", "order_id", "order_id") " || " JM(",", "reason", "reason")
+	    " || " JM(",", "note", "note") " || " JM(",", "state", "state")
+	    " || " JM(",", "placed_by", "placed_by") " || "
+	    JM(",", "placed_at", "placed_at") " || "
+	    JM(",", "operator", "operator") " || "
+	    JM(",", "operator_note", "operator_note") " || "
+	    JM(",", "updated_at", "updated_at") " || '}' FROM holds"
+	    " WHERE $1::text IS NULL OR state = $1"
+	    " ORDER BY placed_at DESC, id DESC",
+	/* user */
+	[SQL_USER_ACTOR] = "SELECT role, department, disabled FROM users"
+	    " WHERE name = $1",
+	/* The details the tool wrote (a compact object without user, or
+	 * NULL) with the user's name last, as json_set appends it. */
+	[SQL_USER_EVENT] = "INSERT INTO events (type, actor, at, details)"
+	    " VALUES ($1, $2, $3, CASE WHEN $5::text IS NULL OR $5 = '{}'"
+	    " THEN '{' ELSE left($5, -1) || ',' END || '\"user\":' ||"
+	    " coalesce(to_json($4::text)::text, 'null') || '}')",
+	[SQL_USER_ADD] = "INSERT INTO users (name, role, department,"
+	    " password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4,"
+	    " $5, $5)",
+	[SQL_USER_PASSWD] = "UPDATE users SET password_hash = $2,"
+	    " updated_at = $3 WHERE name = $1",
+	[SQL_USER_SET] = "UPDATE users SET role = coalesce($2, role),"
+	    " department = CASE WHEN $3::text IS NULL THEN department"
+	    " ELSE nullif($3, '') END, updated_at = $4 WHERE name = $1",
+	[SQL_USER_DISABLE] = "UPDATE users SET disabled = 1,"
+	    " updated_at = $2 WHERE name = $1",
+	[SQL_USER_VERIFY] = "SELECT password_hash FROM users"
+	    " WHERE name = $1 AND disabled = 0 AND password_hash IS NOT NULL",
+	[SQL_USER_LIST] = "SELECT " JM("{", "name", "name") " || "
+	    JM(",", "role", "role") " || " JM(",", "department", "department")
+	    " || ',\"password_set\":' || CASE WHEN password_hash IS NULL"
+	    " THEN 'false' ELSE 'true' END || ',\"disabled\":' ||"
+	    " CASE WHEN disabled <> 0 THEN 'true' ELSE 'false' END || "
+	    JM(",", "created_at", "created_at") " || "
+	    JM(",", "updated_at", "updated_at") " || '}' FROM users"
+	    " WHERE $1::text IS NULL OR name = $1 ORDER BY name",
+	[SQL_USER_ADMINS] = "SELECT count(*) FROM users"
+	    " WHERE role = 'admin' AND disabled = 0",
+	/* lock */
+	[SQL_LOCK_CONFLICT] = "SELECT owner, type, expires_at FROM locks"
+	    " WHERE order_id = $1 AND owner <> $2 AND expires_at > $3"
+	    " AND (type = $4 OR type = 'EDIT' OR ($5::int <> 0"
+	    " AND $4 = 'EDIT')) ORDER BY type = 'EDIT' DESC LIMIT 1",
+	[SQL_LOCK_EVENT] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) VALUES ($1, $2, $3, $4, "
+	    JM("{", "lock_type", "$5::text") " || "
+	    JM(",", "expires_at", "$6::text") " || '}')",
+	[SQL_LOCK_ACQUIRE] = "INSERT INTO locks (order_id, type, owner,"
+	    " acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+	    " ON CONFLICT (order_id, type) DO UPDATE SET owner = $3,"
+	    " acquired_at = CASE WHEN locks.owner = $3"
+	    " THEN locks.acquired_at ELSE $4 END, expires_at = $5",
+	[SQL_LOCK_EXPIRES] = "SELECT expires_at FROM locks"
+	    " WHERE order_id = $1 AND type = $2 AND owner = $3",
+	[SQL_LOCK_RENEW] = "UPDATE locks SET expires_at = $4"
+	    " WHERE order_id = $1 AND type = $2 AND owner = $3"
+	    " AND expires_at > $5",
+	[SQL_LOCK_BREAK_EVENT] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', $3, $4, "
+	    LOCK_DETAILS " FROM locks WHERE order_id = $1 AND type = $2"
+	    " AND owner = $5",
+	[SQL_LOCK_DELETE] = "DELETE FROM locks WHERE order_id = $1"
+	    " AND type = $2 AND owner = $3",
+	[SQL_LOCK_LIVE_OWNER] = "SELECT owner FROM locks WHERE order_id = $1"
+	    " AND type = $2 AND expires_at > $3",
+	[SQL_LOCK_OWNER_BREAK] = "INSERT INTO events (order_id, type, actor,"
+	    " at, details) SELECT order_id, 'lock_broken', $2, $3, "
+	    LOCK_DETAILS " FROM locks WHERE owner = $1 AND expires_at > $4"
+	    " ORDER BY order_id, type",
+	[SQL_LOCK_OWNER_DELETE] = "DELETE FROM locks WHERE owner = $1",
+	[SQL_LOCK_LIST] = "SELECT " JM("{", "order_id", "order_id") " || "
+	    JM(",", "lock_type", "type") " || " JM(",", "owner", "owner")
+	    " || " JM(",", "acquired_at", "acquired_at") " || "
+	    JM(",", "expires_at", "expires_at") " || '}' FROM locks"
+	    " WHERE expires_at > $1 AND ($3::int <> 0 OR owner = $2)"
+	    " ORDER BY order_id, type",
+	[SQL_LOCK_CLEANUP] = "DELETE FROM locks WHERE expires_at <= $1",
 };

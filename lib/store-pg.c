@@ -8,9 +8,12 @@
  * readers are never blocked (MVCC).
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -85,6 +88,7 @@ struct uoms_pg_stmt {
 	struct uoms_pg *pg;
 	char name[16];			/* "" for a statement of one use */
 	char *text;			/* its SQL, for one use */
+	Oid *types;			/* its parameters' types, the same */
 	int nparams;
 	const char **vals;
 	int *lens, *fmts;
@@ -383,8 +387,12 @@ shown_url(const char *url, char *out, size_t outlen)
 static void
 keep_error(struct uoms_pg *pg, const PGresult *res)
 {
-	const char *msg = res != NULL ? pq.PQresultErrorMessage(res) :
-	    pq.PQerrorMessage(pg->conn);
+	/* The server's primary message alone, as SQLite's one line: the
+	 * CONTEXT of a trigger's or function's error names its insides. */
+	const char *primary = res != NULL ? pq.PQresultErrorField(res,
+	    PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *msg = primary != NULL ? primary : res != NULL ?
+	    pq.PQresultErrorMessage(res) : pq.PQerrorMessage(pg->conn);
 	const char *state = res != NULL ? pq.PQresultErrorField(res,
 	    PG_DIAG_SQLSTATE) : NULL;
 	size_t n;
@@ -534,6 +542,22 @@ fail:
 	return -1;
 }
 
+/*
+ * Fills a closed standard descriptor before libpq opens its socket, which
+ * would otherwise take its number: a tool run with stdout closed would
+ * write its lines into the connection. The stand-in is open the wrong
+ * way (stdin for writing, stdout and stderr for reading), so using it
+ * still fails as a closed one does (EBADF), as SQLite's descriptors do.
+ */
+static void
+guard_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) < 0)
+			return;
+}
+
 struct uoms_pg *
 uoms_pg_open(const char *url, int writes, long long busy_ms, char *why,
     size_t whylen)
@@ -551,6 +575,7 @@ uoms_pg_open(const char *url, int writes, long long busy_ms, char *why,
 		free(pg);
 		return NULL;
 	}
+	guard_std_fds();
 	pg->conn = pq.PQconnectdb(url);
 	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
 		keep_error(pg, NULL);
@@ -694,7 +719,10 @@ uoms_pg_prepare(struct uoms_pg *pg, const char *text)
 {
 	struct uoms_pg_stmt *st = stmt_new(pg, text);
 
-	if (st != NULL && (st->text = strdup(text)) == NULL) {
+	/* Typed as a named statement is: a number the text leaves out
+	 * (bound or not) is text, not an error. */
+	if (st != NULL && ((st->text = strdup(text)) == NULL ||
+	    (st->types = param_types(text, st->nparams)) == NULL)) {
 		uoms_pg_free(st);
 		return NULL;
 	}
@@ -713,6 +741,7 @@ uoms_pg_free(struct uoms_pg_stmt *st)
 	free(st->fmts);
 	free(st->owned);
 	free(st->text);
+	free(st->types);
 	free(st);
 }
 
@@ -771,7 +800,7 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	forget_blobs(st);
 	if (st->res == NULL) {
 		st->res = st->text != NULL ? pq.PQexecParams(pg->conn, st->text,
-		    st->nparams, NULL, st->vals, st->lens, st->fmts, 0) :
+		    st->nparams, st->types, st->vals, st->lens, st->fmts, 0) :
 		    pq.PQexecPrepared(pg->conn, st->name, st->nparams, st->vals,
 		    st->lens, st->fmts, 0);
 		status = pq.PQresultStatus(st->res);

@@ -117,12 +117,12 @@ assert u["name"] == "root" and u["disabled"] is False'
 	[ "$(echo "$output" | jget password_set)" = True ]
 	echo "$pw" | uoms-user --actor root add kim --password-stdin >/dev/null
 
-	hashes=$(sqlite3 "$UOMS_DB" "SELECT password_hash FROM users ORDER BY name")
+	hashes=$(sql "SELECT password_hash FROM users ORDER BY name")
 	echo "$hashes"
 	[ "$(echo "$hashes" | grep -Ec '^\$2b\$[0-9]{2}\$[./A-Za-z0-9]{53}$')" = 2 ]
 	# A fresh salt each time: the same password, two hashes.
 	[ "$(echo "$hashes" | sort -u | wc -l)" = 2 ]
-	[ -s "$UOMS_DB" ]
+	have_store
 	[ "$(in_store "$pw")" = 0 ]
 	[ "$(in_store "$(echo "$hashes" | head -1)")" -ge 1 ]
 
@@ -250,11 +250,11 @@ PY
 		[ -z "$output" ]
 		[[ "$stderr" == *"usage: uoms-user "* ]]
 	done
-	[ ! -e "$UOMS_DB" ]
+	no_store
 	# list only reads: a missing store is refused.
 	run --separate-stderr uoms-user list
 	[ "$status" -eq 3 ]
-	[ ! -e "$UOMS_DB" ]
+	no_store
 }
 
 @test "the man page EXAMPLES run" {

@@ -96,7 +96,7 @@ for line in sys.stdin:
 		orders 3 28
 	} >in.jsonl
 	for b in 1 7 1000; do
-		export UOMS_DB="$BATS_TEST_TMPDIR/b$b.db"
+		store_reset
 		run --separate-stderr uoms-upsert --batch "$b" --summary in.jsonl
 		[ "$status" -eq 1 ]
 		[ "${stderr_lines[-1]}" = "uoms-upsert: read 46, created 31, updated 11, unchanged 3, rejected 1" ]

@@ -111,14 +111,14 @@ setup_file() {
 		[[ "$stderr" == *"--batch"* ]]
 		[[ "$stderr" == *"usage: uoms-upsert"* ]]
 	done
-	[ ! -e "$UOMS_DB" ]
+	no_store
 }
 
 @test "an unknown option is a usage error" {
 	run --separate-stderr uoms-upsert --no-such-option /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"usage: uoms-upsert"* ]]
-	[ ! -e "$UOMS_DB" ]
+	no_store
 }
 
 @test "--help prints the usage on stdout and exits 0" {
@@ -166,7 +166,7 @@ setup_file() {
 @test "\$UOMS_DB beats the db: of the config file" {
 	echo "db: $BATS_TEST_TMPDIR/conf.db" >uoms.yaml
 	uoms-upsert -c uoms.yaml < <(orders 1) >/dev/null
-	[ -f "$UOMS_DB" ]
+	have_store
 	[ ! -e conf.db ]
 	unset UOMS_DB
 	uoms-upsert -c uoms.yaml < <(orders 1) >/dev/null

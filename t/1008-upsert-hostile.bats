@@ -145,9 +145,23 @@ run_table() {
 
 # A fault injected into the store: a trigger that refuses one value. No
 # check in C knows of it, as none would know of a constraint it misses.
+# boom_on "OP ON TABLE" CONDITION: a trigger that refuses the rows
+# matching CONDITION as a constraint would, with the message boom.
+boom_on() {
+	if engine_is pg; then
+		sql "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
+		    \$\$BEGIN RAISE EXCEPTION 'boom' USING ERRCODE =
+		    'check_violation'; END\$\$;
+		    CREATE TRIGGER boom BEFORE $1 FOR EACH ROW WHEN ($2)
+		    EXECUTE FUNCTION boom()"
+	else
+		sql "CREATE TRIGGER boom BEFORE $1 WHEN $2
+		    BEGIN SELECT RAISE(ABORT, 'boom'); END"
+	fi
+}
+
 boom() {
-	sql "CREATE TRIGGER boom BEFORE INSERT ON order_items WHEN NEW.sku = 'boom'
-	    BEGIN SELECT RAISE(ABORT, 'boom'); END"
+	boom_on "INSERT ON order_items" "NEW.sku = 'boom'"
 }
 
 @test "a constraint the checks missed refuses that line alone, half-written or not" {
@@ -178,7 +192,8 @@ boom() {
 	[ "$(uoms-query | grep '"100002"' | jget 'items[0].external_item_id')" = v-991 ]
 	[ "$(sql "select count(*) from events where order_id = (select id from orders where external_order_id = '100002')")" -eq 2 ]
 	[ "$(sql 'select count(*) from rejects')" -eq 2 ]
-	[ "$(sql 'pragma integrity_check')" = ok ]
+	# SQLite's own check of its file.
+	engine_is pg || [ "$(sql 'pragma integrity_check')" = ok ]
 }
 
 @test "with --atomic, such a line stores nothing at all" {
@@ -200,9 +215,7 @@ boom() {
 @test "a reference tool's line that breaks a constraint is refused alone" {
 	orders 3 >in.jsonl
 	uoms-upsert in.jsonl >/dev/null
-	sql "CREATE TRIGGER boom BEFORE UPDATE ON orders
-	    WHEN NEW.id = 2 AND NEW.status = 'CANCEL'
-	    BEGIN SELECT RAISE(ABORT, 'boom'); END"
+	boom_on "UPDATE ON orders" "NEW.id = 2 AND NEW.status = 'CANCEL'"
 	run --separate-stderr uoms-status --to CANCEL --reject rej.jsonl < <(printf '{"id":%s}\n' 1 2 3)
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "uoms-status: line 2: invalid: order 2: the store refused a value: changing a status: boom" ]

@@ -220,16 +220,24 @@ version() {
 	uoms-upsert <<<"$(ch)" >/dev/null
 	uoms-status --to CANCEL 1 >/dev/null
 	# The store as schema 5 left it, with a drift hold resolved (and
-	# without what migrations 7 and 8 added).
+	# without what migrations 7 and 8 added). Each engine keeps the
+	# schema's number its own way.
+	if engine_is pg; then
+		set_version="UPDATE uoms_schema SET version = 5"
+		version="SELECT version FROM uoms_schema"
+	else
+		set_version="PRAGMA user_version = 5"
+		version="PRAGMA user_version"
+	fi
 	sql "DROP TABLE pushes; DROP TABLE channel_holds; ALTER TABLE orders DROP COLUMN shipment;
-	    DROP TABLE channel_words; DROP TABLE channel_drifts; PRAGMA user_version = 5;
+	    DROP TABLE channel_words; DROP TABLE channel_drifts; $set_version;
 	    INSERT INTO holds (order_id, reason, note, placed_by, placed_at, state, updated_at)
 	    VALUES (1, 'other', 'channel drift: the channel says COMPLETE, the store has CANCEL',
 	    'channel:coupang', '2026-11-21T10:00:00Z', 'resolved', '2026-11-21T10:00:00Z')"
 	complete=$(ch status='"COMPLETE"' channel_updated_at='"2026-11-21T10:00:00Z"')
 	run --separate-stderr uoms-upsert --summary <<<"$complete"
 	[ "$status" -eq 0 ]
-	[ "$(sql 'PRAGMA user_version')" -ge 6 ]
+	[ "$(sql "$version")" -ge 6 ]
 	replay3 "$complete"
 	[ "$(uoms-hold list --state open | wc -l)" = 0 ]
 	[ "$(uoms-events --type channel_drift | wc -l)" = 0 ]

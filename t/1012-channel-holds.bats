@@ -161,6 +161,7 @@ ret='{"key":"coupang:return:8","note":"Coupang return request 8"}'
 		[ "$(grep -c . <<<"$output")" = 2 ]
 		[[ $stderr == *"line 2: invalid: $why"* ]] || { echo "$holds: $stderr"; false; }
 		[ "$(jget error.message <rej)" = "$why" ]
-		rm -f "$UOMS_DB" rej
+		store_reset
+		rm -f rej
 	done <"$SRC/t/data/upsert-channel-holds-invalid.txt"
 }

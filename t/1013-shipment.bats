@@ -76,7 +76,8 @@ ch() {
 		[ "$(grep -c . <<<"$output")" = 2 ]
 		[[ $stderr == *"line 2: invalid: $why"* ]] || { echo "$shipment: $stderr"; false; }
 		[ "$(jget error.message <rej)" = "$why" ]
-		rm -f "$UOMS_DB" rej
+		store_reset
+		rm -f rej
 	done <<'EOF2'
 {"carrier":"dhl","tracking_number":"1"}|shipment.carrier: unknown carrier 'dhl' (carriers.tsv has cj, hanjin, lotte, epost, logen)
 {"carrier":"CJGLS"}|shipment.carrier: unknown carrier 'CJGLS' (carriers.tsv has cj, hanjin, lotte, epost, logen)

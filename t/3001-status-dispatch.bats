@@ -143,7 +143,7 @@ status_events() {
 @test "a missing store is created (uoms-status writes) and the order is not_found" {
 	run --separate-stderr uoms-status --to CANCEL 1
 	[ "$status" -eq 1 ]
-	[ -f "$UOMS_DB" ]
+	have_store
 	[ "$stderr" = "uoms-status: order 1: not_found: no such order" ]
 	run --separate-stderr uoms-status -d "$PWD/no/such/dir/x.db" --to CANCEL 1
 	[ "$status" -eq 3 ]

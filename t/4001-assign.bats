@@ -6,7 +6,7 @@ load helper
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	export UOMS_DB="$BATS_TEST_TMPDIR/uoms.db"
+	store_fresh || return 1
 	export UOMS_ACTOR=tester
 	unset UOMS_CONFIG
 	SRC=${UOMS_SRC:-$BATS_TEST_DIRNAME/..}
@@ -22,7 +22,7 @@ setup() {
 	[ "$(jget id <<<"$output" | tr '\n' ' ')" = "1 2 " ]
 	[ "$(jget driver <<<"${lines[0]}")" = '{"name": "Kim", "phone": "010-2222-3333"}' ]
 	[ "$(jget version <<<"${lines[1]}")" = 2 ]
-	[ "$(count "SELECT group_concat(version) FROM orders")" = "2,2,1" ]
+	[ "$(count "SELECT group_concat(version) FROM (SELECT version FROM orders ORDER BY id) AS o")" = "2,2,1" ]
 	[ "$(count "SELECT count(*) FROM events WHERE type = 'assigned'")" = 2 ]
 	[ "$(count "SELECT details FROM events WHERE type = 'assigned' AND order_id = 1")" = \
 	    '{"driver":{"name":"Kim","phone":"010-2222-3333"},"previous":null}' ]
@@ -50,7 +50,7 @@ setup() {
 	[[ "$stderr" == *"nothing stored: 1 refused"* ]]
 	[[ "$stderr" != *"order 1"* && "$stderr" != *"order 2"* ]]
 	[ "$(count "SELECT count(*) FROM orders WHERE driver IS NOT NULL")" = 0 ]
-	[ "$(count "SELECT group_concat(version) FROM orders")" = "1,1,2" ]
+	[ "$(count "SELECT group_concat(version) FROM (SELECT version FROM orders ORDER BY id) AS o")" = "1,1,2" ]
 	[ "$(count "SELECT count(*) FROM events WHERE type = 'assigned'")" = 0 ]
 	[ "$(uoms-query --status WAITING | jget driver | sort -u)" = null ]
 }
@@ -75,7 +75,7 @@ setup() {
 	[ "$(jget id <<<"$output" | tr '\n' ' ')" = "1 2 " ]
 	[[ "$stderr" == *"order 3: invalid_transition: "* ]]
 	[[ "$stderr" != *"nothing stored"* ]]
-	[ "$(count "SELECT group_concat(id) FROM orders WHERE json_extract(driver, '\$.name') = 'Kim'")" = "1,2" ]
+	[ "$(count "SELECT group_concat(id) FROM (SELECT id FROM orders WHERE json_extract(driver, '\$.name') = 'Kim' ORDER BY id) AS o")" = "1,2" ]
 	[ "$(count "SELECT driver IS NULL FROM orders WHERE id = 3")" = 1 ]
 }
 
@@ -253,7 +253,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$output" = "$first" ]
-	[ "$(count "SELECT group_concat(version) FROM orders")" = "2,2,1" ]
+	[ "$(count "SELECT group_concat(version) FROM (SELECT version FROM orders ORDER BY id) AS o")" = "2,2,1" ]
 	[ "$(count "SELECT count(*) FROM events WHERE type = 'assigned'")" = 2 ]
 	# The same key for another driver is a mismatch.
 	run --separate-stderr uoms-assign --driver Lee --idempotency-key k-1 1
@@ -278,7 +278,7 @@ setup() {
 }
 
 @test "the man page's EXAMPLES run" {
-	rm -f "$UOMS_DB" "$UOMS_DB"-*
+	store_reset
 	man_examples uoms-assign.1
 	[ -f ex5.sh ]
 	statuses=
@@ -289,7 +289,7 @@ setup() {
 	# The third and fourth try to give Lee an order on its way: exit 1.
 	[ "$statuses" = " 0 0 1 1 0" ]
 	[ "$(count "SELECT group_concat(d) FROM (SELECT coalesce(json_extract(driver,
-	    '\$.name'), '-') AS d FROM orders ORDER BY id)")" = "-,Lee,-" ]
+	    '\$.name'), '-') AS d FROM orders ORDER BY id) AS o")" = "-,Lee,-" ]
 	[ "$(jget error.code <refused.jsonl)" = invalid_transition ]
 	[ "$(count "SELECT count(*) FROM events WHERE type = 'unassigned'")" = 1 ]
 }

@@ -35,7 +35,8 @@ like() {
 		# One event, naming the field, "to" as stored.
 		field=${set%%=*}
 		got=$(count "SELECT e.type || ' ' || e.version || ' ' ||
-		    (json_extract(details, '\$.changed.\"$field\".to') IS NULL)
+		    CASE WHEN json_extract(details, '\$.changed.\"$field\".to')
+		    IS NULL THEN 1 ELSE 0 END
 		    FROM events e JOIN orders o ON o.id = e.order_id
 		    WHERE o.external_order_id = '$ext' AND e.type <> 'created'")
 		[ "$got" = "edited 2 $([ "${set#*=}" ] && echo 0 || echo 1)" ] ||
@@ -82,7 +83,8 @@ like() {
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	[[ "$stderr" == *"uoms-edit: order 1: invalid: nothing to change"* ]]
-	[ "$(count "SELECT version || ' ' || (updated_at = created_at) FROM orders")" = "1 1" ]
+	[ "$(count "SELECT version || ' ' || CASE WHEN updated_at = created_at THEN 1
+	    ELSE 0 END FROM orders")" = "1 1" ]
 	run --separate-stderr uoms-edit --set department=east --set warehouse=gmp-2 1
 	[ "$status" -eq 0 ]
 	[ "$(count "SELECT details FROM events WHERE type = 'edited'")" = \
@@ -193,7 +195,8 @@ EOF
 	[ "$(jget id <<<"$output" | tr '\n' ' ')" = "1 3 " ]
 	[[ "$stderr" == *"order 99: not_found: no such order"* ]]
 	[[ "$stderr" == *"order 2: invalid: nothing to change"* ]]
-	[ "$(count "SELECT group_concat(kind || version) FROM orders")" = "pickup2,pickup2,pickup2" ]
+	[ "$(count "SELECT group_concat(kind || version) FROM (SELECT kind, version
+	    FROM orders ORDER BY id) AS o")" = "pickup2,pickup2,pickup2" ]
 }
 
 @test "an EDIT lock by another actor refuses the edit, naming the owner" {
@@ -205,7 +208,8 @@ EOF
 	[[ "$stderr" == *"order 1: locked: EDIT lock held by 'kim' until 2099-01-01T00:00:00Z"* ]]
 	[ "$(jget id <<<"$output")" = 2 ]
 	[ "$(jget error.owner <rej.jsonl)" = kim ]
-	[ "$(count "SELECT group_concat(department) FROM orders")" = "east,west" ]
+	[ "$(count "SELECT group_concat(department) FROM (SELECT department
+	    FROM orders ORDER BY id) AS o")" = "east,west" ]
 	# The lock's owner edits.
 	run --separate-stderr uoms-edit --actor kim --set department=west 1
 	[ "$status" -eq 0 ]

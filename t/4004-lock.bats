@@ -98,8 +98,9 @@ for line in sys.stdin:
         print(l["order_id"], l["lock_type"], ms(l["expires_at"]) - ms(l["acquired_at"]))
 ' | tr '\n' ' ')" = "2 STATUS 7000 3 ASSIGN 300000 3 REMARK 3600000 " ] || {
 		echo "$output"; false; }
-	[ "$(sql "SELECT round((julianday(expires_at) - julianday(acquired_at))
-	    * 86400000) FROM locks WHERE order_id = 1")" = 1000.0 ]
+	[ "$(sql "SELECT CAST(round((julianday(expires_at) -
+	    julianday(acquired_at)) * 86400000) AS INTEGER) FROM locks
+	    WHERE order_id = 1")" = 1000 ]
 }
 
 @test "EDIT blocks a status change; ASSIGN does not" {
@@ -218,7 +219,7 @@ for line in sys.stdin:
 	[[ "$stderr" == "uoms-lock: order 1: not_found: "* ]]
 	[ "$(nlocks)" = 0 ]
 	[ "$(sql "SELECT group_concat(type, ' ') FROM (SELECT type FROM events
-	    WHERE type LIKE 'lock%' ORDER BY id)")" = \
+	    WHERE type LIKE 'lock%' ORDER BY id) AS e")" = \
 	    "lock_acquired lock_acquired lock_released lock_released" ]
 }
 
@@ -344,13 +345,14 @@ for line in sys.stdin:
 	setup_orders
 	# The command waits until its lock's first expiry has passed (bounded),
 	# then another actor tries to change the order.
+	export -f sql
 	run --separate-stderr uoms-lock --actor a run --type EDIT --ttl 2 1 -- bash -c '
-	    first=$(sqlite3 "$UOMS_DB" "SELECT expires_at FROM locks")
+	    first=$(sql "SELECT expires_at FROM locks")
 	    for (( i = 0; i < 200; i++ )); do
 		[[ "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" > "$first" ]] && break
 		sleep 0.05
 	    done
-	    [[ "$(sqlite3 "$UOMS_DB" "SELECT expires_at FROM locks")" > "$first" ]] || exit 9
+	    [[ "$(sql "SELECT expires_at FROM locks")" > "$first" ]] || exit 9
 	    UOMS_ACTOR=b uoms-status --to CANCEL 1 >/dev/null 2>&1; echo $? >b.rc'
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]

@@ -25,7 +25,8 @@ one() {
 		[ "$(jget 'holds[0].note' <<<"$output")" = "why $n" ]
 	done
 	[ "$(sql "SELECT count(*) FROM holds WHERE state = 'open'")" = 6 ]
-	[ "$(sql "SELECT group_concat(reason, ' ') FROM holds ORDER BY id")" = "${reasons[*]}" ]
+	[ "$(sql "SELECT group_concat(reason, ' ') FROM (SELECT reason FROM holds
+	    ORDER BY id) AS h")" = "${reasons[*]}" ]
 	run sql "SELECT json_extract(details, '\$.reason') || ' ' || version
 	    FROM events WHERE type = 'hold_placed' AND order_id = 3"
 	[ "$output" = "fraud_suspected 2" ]
@@ -88,7 +89,8 @@ one() {
 	run --separate-stderr uoms-hold --actor boss resolve --all 1
 	[ "$status" -eq 0 ]
 	[ "$(jget holds <<<"$output")" = "[]" ]
-	[ "$(sql "SELECT group_concat(state) FROM holds")" = resolved,resolved,resolved ]
+	[ "$(sql "SELECT group_concat(state) FROM (SELECT state FROM holds
+	    ORDER BY id) AS h")" = resolved,resolved,resolved ]
 	run --separate-stderr uoms-status --to IN_PROGRESS 1
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -153,8 +155,10 @@ one() {
 	done
 	run --separate-stderr uoms-hold resolve --hold 9 1
 	[ "$status" -eq 1 ]
-	[ "$(sql "SELECT group_concat(state) FROM holds")" = open,open ]
-	[ "$(sql "SELECT group_concat(version) FROM orders")" = 2,2 ]
+	[ "$(sql "SELECT group_concat(state) FROM (SELECT state FROM holds
+	    ORDER BY id) AS h")" = open,open ]
+	[ "$(sql "SELECT group_concat(version) FROM (SELECT version FROM orders
+	    ORDER BY id) AS o")" = 2,2 ]
 }
 
 @test "an EDIT lock of another actor refuses holds" {

@@ -73,13 +73,14 @@ PY
 	done
 
 	# Each order exactly once, by its natural key.
-	[ "$(sql "select count(*) || ' ' || count(distinct channel || char(31) || external_order_id) from orders")" = "$N $N" ]
+	[ "$(sql "select count(*) || ' ' || (select count(*) from (select distinct
+	    channel, external_order_id from orders) as k) from orders")" = "$N $N" ]
 	[ "$(sql "select count(*) from events where type = 'created'")" = "$N" ]
 	# version = 1 + the updates it went through, and no version recorded twice.
 	[ "$(sql "select count(*) from orders o where version <> 1 +
 		(select count(*) from events e where e.order_id = o.id and e.type = 'updated')")" = 0 ]
 	[ "$(sql "select count(*) from (select order_id, version from events
-		where version is not null group by 1, 2 having count(*) > 1)")" = 0 ]
+		where version is not null group by 1, 2 having count(*) > 1) as d")" = 0 ]
 	[ "$(sql "select count(*) from orders o where version <>
 		(select max(version) from events e where e.order_id = o.id)")" = 0 ]
 	# The created tallies of all writers add up to N.
@@ -106,7 +107,8 @@ for line in open("stored.jsonl", encoding="utf-8"):
     n += 1
 assert n == len(revs[0]), n
 PY
-	[ "$(sql 'pragma integrity_check')" = ok ]
+	# SQLite's own check of its file.
+	engine_is pg || [ "$(sql 'pragma integrity_check')" = ok ]
 }
 
 @test "$P writers, each changing its own field of the same orders: no change is lost" {

@@ -1,0 +1,44 @@
+#!/bin/sh
+# check.sh: make check's one prove run over both engines.
+#
+#   t/check.sh O PG UNITS...
+#
+# Every bats file runs on SQLite; with PG=1 the files t/pg-files lists
+# run again on one throwaway PostgreSQL (t/pg.sh), started here and
+# stopped on the way out, pass or fail. One prove run, not two, so its
+# summary (the last line, what .ci/run reads) counts both passes and a
+# failure on either engine fails it. The second pass names each file
+# through O/t-pg, a link to t/: t/prove-exec runs a file by that path
+# with UOMS_TEST_ENGINE=pg, and prove keeps the two passes apart.
+set -u
+
+o=$1
+pg=$2
+shift 2
+pgtests=
+if [ "$pg" != 0 ]; then
+	PG_DIR=$(mktemp -d /tmp/uoms-check-pg.XXXXXX) || exit 3
+	chmod 755 "$PG_DIR"
+	stop() {
+		t/pg.sh stop "$PG_DIR" >/dev/null 2>&1
+		rm -rf "$PG_DIR"
+	}
+	trap stop EXIT
+	trap 'exit 130' INT TERM
+	if ! PG_URL=$(t/pg.sh start "$PG_DIR"); then
+		echo "check.sh: no PostgreSQL for the second pass (make check PG=0 skips it)" >&2
+		exit 3
+	fi
+	if ! psql -qX -v ON_ERROR_STOP=1 "$PG_URL" -f t/pg-compat.sql; then
+		echo "check.sh: t/pg-compat.sql failed" >&2
+		exit 3
+	fi
+	export PG_DIR PG_URL
+	ln -sfn "$(pwd)/t" "$o/t-pg"
+	pgtests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' \
+	    -e "s|^t/|$o/t-pg/|" t/pg-files)
+fi
+# The PostgreSQL files first: the longest ones, so the two jobs end
+# together.
+# shellcheck disable=SC2086
+prove -j2 -e t/prove-exec $pgtests "$@" t/*.bats
