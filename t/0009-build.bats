@@ -9,7 +9,7 @@ load helper
 
 # bmake ARG...: make in the copy, not under the caller's make jobserver.
 bmake() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$COPY" "$@"
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SAN -u O -u PG make -C "$COPY" "$@"
 }
 
 setup_file() {

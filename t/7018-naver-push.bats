@@ -144,7 +144,10 @@ for d in dates:
     age = datetime.datetime.now(datetime.timezone.utc) - datetime.datetime.fromisoformat(d)
     assert abs(age.total_seconds()) < 120, d
 PY
-	# the next fetch: confirmed and dispatched with the tracking number
+	# the next fetch: confirmed and dispatched with the tracking number.
+	# A fetch reads up to the second it starts in: one started in the
+	# second the pushes changed the orders would leave them to the next.
+	next_second
 	uoms-fetch --channel nv --since "$(date -u -d '1 day ago' +%FT%TZ)" >fetched
 	python3 - "$TRACK" <<'PY'
 import json, sys
