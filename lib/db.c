@@ -475,12 +475,6 @@ uoms_db_refused(struct uoms_store *s)
 	return (sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT;
 }
 
-enum uoms_code
-uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
-{
-	return uoms_store_fail(s, e, doing);
-}
-
 const char *
 uoms_store_actor(const struct uoms_store *s)
 {

@@ -14,55 +14,6 @@
 #include "store_priv.h"
 
 
-sqlite3_stmt *
-uoms_store_stmt(struct uoms_store *s, enum uoms_sql which)
-{
-	struct uoms_stmt *st = s->pg == NULL ? uoms_db_stmt(s, which) : NULL;
-
-	return st != NULL ? st->lite : NULL;
-}
-
-sqlite3_stmt *
-uoms_store_sql(struct uoms_store *s, const char *sql)
-{
-	int i;
-
-	/* A module not on db.h yet: it runs on SQLite only. */
-	if (s->pg != NULL) {
-		snprintf(s->pg_why, sizeof s->pg_why, "a statement this build "
-		    "runs on SQLite only");
-		return NULL;
-	}
-	for (i = 0; i < UOMS_SQL_CACHE && s->cache[i].sql != NULL; i++)
-		if (s->cache[i].sql == sql) {
-			sqlite3_reset(s->cache[i].st);
-			sqlite3_clear_bindings(s->cache[i].st);
-			return s->cache[i].st;
-		}
-	if (i == UOMS_SQL_CACHE)
-		return NULL;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &s->cache[i].st, NULL) != SQLITE_OK)
-		return NULL;
-	s->cache[i].sql = sql;
-	return s->cache[i].st;
-}
-
-enum uoms_code
-uoms_store_lines(struct uoms_store *s, sqlite3_stmt *st, struct uoms_buf *out,
-    const char *doing, struct uoms_error *e)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uoms_buf_add(out, sqlite3_column_text(st, 0),
-		    sqlite3_column_bytes(st, 0));
-		uoms_buf_add(out, "\n", 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? UOMS_OK : uoms_store_fail(s, e, doing);
-}
-
 /* The same for PostgreSQL, by the failure's SQLSTATE. */
 static enum uoms_code
 pg_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
@@ -92,7 +43,7 @@ pg_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 }
 
 enum uoms_code
-uoms_store_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
+uoms_db_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 {
 	if (s->pg != NULL)
 		return pg_fail(s, e, doing);
@@ -159,21 +110,6 @@ uoms_column_val(sqlite3_stmt *st, int col)
 		break;
 	}
 	return v;
-}
-
-void
-uoms_bind_val(sqlite3_stmt *st, int col, const struct uoms_val *v)
-{
-	switch (v->type) {
-	case UOMS_V_TEXT:
-		sqlite3_bind_text(st, col, v->s, v->n, SQLITE_TRANSIENT);
-		break;
-	case UOMS_V_INT:
-		sqlite3_bind_int64(st, col, v->i);
-		break;
-	default:
-		sqlite3_bind_null(st, col);
-	}
 }
 
 enum uoms_code
@@ -269,7 +205,7 @@ open_why(struct uoms_store *s, const char *path, const char *doing,
 {
 	struct uoms_error e = { 0 };
 
-	uoms_store_fail(s, &e, doing);
+	uoms_db_fail(s, &e, doing);
 	snprintf(why, whylen, "store '%s': %s", path, e.msg);
 }
 
@@ -717,8 +653,6 @@ uoms_store_close(struct uoms_store *s)
 {
 	if (s == NULL)
 		return;
-	for (int i = 0; i < UOMS_SQL_CACHE; i++)
-		sqlite3_finalize(s->cache[i].st);
 	for (int i = 0; i < SQL_COUNT; i++)
 		sqlite3_finalize(s->named[i].lite);
 	uoms_pg_close(s->pg);
@@ -745,7 +679,7 @@ uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 {
 	if (s->pg != NULL ? uoms_pg_begin(s->pg) < 0 :
 	    exec(s, "BEGIN IMMEDIATE") < 0)
-		return uoms_store_fail(s, e, "beginning a transaction");
+		return uoms_db_fail(s, e, "beginning a transaction");
 	s->tx_any_locks = s->tx_any_holds = -1;
 	return UOMS_OK;
 }
@@ -754,7 +688,7 @@ enum uoms_code
 uoms_store_commit(struct uoms_store *s, struct uoms_error *e)
 {
 	if (exec(s, "COMMIT") < 0) {
-		enum uoms_code rc = uoms_store_fail(s, e, "committing");
+		enum uoms_code rc = uoms_db_fail(s, e, "committing");
 
 		exec(s, "ROLLBACK");
 		return rc;

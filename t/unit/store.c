@@ -1,5 +1,5 @@
 /*
- * store: what uoms_store_fail says for each cause (a full disk forced
+ * store: what uoms_db_fail says for each cause (a full disk forced
  * with max_page_count, SUM() out of range), the mark and mode of a new
  * store, and that a foreign file is refused unchanged. Prints TAP.
  */
@@ -31,7 +31,7 @@ main(void)
 	struct uoms_buf out = { 0 };
 	struct stat sb;
 	char why[512], db[256], other[256];
-	sqlite3_stmt *st;
+	struct uoms_stmt *st;
 	FILE *fp;
 	int rc;
 
@@ -47,16 +47,17 @@ main(void)
 	rc = stat(db, &sb);
 	ok(rc == 0 && (sb.st_mode & 0777) == 0600,
 	    "made 0600 under umask 022 (%o)", sb.st_mode & 0777);
-	st = uoms_store_sql(s, "PRAGMA application_id");
-	ok(st != NULL && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_int64(st, 0) == UOMS_STORE_APPLICATION_ID,
+	st = uoms_db_prepare(s, "PRAGMA application_id");
+	ok(st != NULL && uoms_db_step(st) == UOMS_DB_ROW &&
+	    uoms_db_int(st, 0) == UOMS_STORE_APPLICATION_ID,
 	    "it carries the mark 0x%x", UOMS_STORE_APPLICATION_ID);
-	sqlite3_reset(st);
+	uoms_db_free(st);
 
 	/* SUM() past 64 bits: SQLite stops with "integer overflow". */
-	st = uoms_store_sql(s, "SELECT sum(v) FROM (SELECT 9223372036854775807"
+	st = uoms_db_prepare(s, "SELECT sum(v) FROM (SELECT 9223372036854775807"
 	    " AS v UNION ALL SELECT 1)");
-	rc = uoms_store_lines(s, st, &out, "adding up", &e);
+	rc = uoms_db_lines(s, st, &out, "adding up", &e);
+	uoms_db_free(st);
 	ok(rc == UOMS_INTERNAL, "a SUM() out of range fails");
 	is(e.msg, "out of range: a sum beyond 64 bits while adding up",
 	    "and says so");
@@ -64,14 +65,11 @@ main(void)
 	/* A full disk, as SQLite sees one: no page left under the limit. */
 	sqlite3_exec(s->db, "CREATE TABLE filler (b BLOB);"
 	    " PRAGMA max_page_count = 60", NULL, NULL, NULL);
+	st = uoms_db_prepare(s, "INSERT INTO filler VALUES (zeroblob(4000))");
 	rc = UOMS_OK;
-	for (int i = 0; i < 1000 && rc == UOMS_OK; i++) {
-		st = uoms_store_sql(s, "INSERT INTO filler"
-		    " VALUES (zeroblob(4000))");
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = uoms_store_fail(s, &e, "adding a filler");
-		sqlite3_reset(st);
-	}
+	for (int i = 0; i < 1000 && rc == UOMS_OK; i++)
+		rc = uoms_db_exec(s, st, "adding a filler", &e);
+	uoms_db_free(st);
 	ok(rc == UOMS_INTERNAL, "the disk fills");
 	is(e.msg, "disk full: no space left for the store while adding a "
 	    "filler (rolled back: nothing of it is stored)",
