@@ -1271,6 +1271,27 @@ static const char gql_variants_query[] =
 
 static const char gql_shop_query[] = "query { shop { currencyCode } }";
 
+/*
+ * req: a POST of the GraphQL body text to the Admin API, fetch and push
+ * alike. A THROTTLED answer is the same request again, after the wait its
+ * cost says (gql_cost).
+ */
+static void
+gql_post(struct shopify_state *st, struct uoms_http_req *req,
+    const char *text, const char *token)
+{
+	snprintf(req->method, sizeof req->method, "POST");
+	uoms_buf_printf(&req->url, "%s/admin/api/%s/graphql.json", st->base,
+	    st->version);
+	uoms_buf_str(&req->body, text);
+	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
+	uoms_http_req_header(req, 0, "Content-Type: application/json");
+	uoms_http_req_header(req, 0, "Accept: application/json");
+	req->wait = st->wait;
+	req->again = st->throttled > 0;
+	st->wait = 0;
+}
+
 /* The next GraphQL request: the shop's currency, or the next page. */
 static enum uoms_kind_step
 gql_request(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
@@ -1311,17 +1332,8 @@ gql_request(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		snprintf(why, whylen, "out of memory");
 		return UOMS_KIND_FAIL;
 	}
-	snprintf(req->method, sizeof req->method, "POST");
-	uoms_buf_printf(&req->url, "%s/admin/api/%s/graphql.json", st->base,
-	    st->version);
-	uoms_buf_str(&req->body, text);
+	gql_post(st, req, text, token);
 	free(text);
-	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
-	uoms_http_req_header(req, 0, "Content-Type: application/json");
-	uoms_http_req_header(req, 0, "Accept: application/json");
-	req->wait = st->wait;
-	req->again = st->throttled > 0;
-	st->wait = 0;
 	return UOMS_KIND_REQUEST;
 }
 
@@ -1592,19 +1604,8 @@ push_request(struct uoms_fetch_ctx *ctx, struct uoms_http_req *req,
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	snprintf(req->method, sizeof req->method, "POST");
-	uoms_buf_printf(&req->url, "%s/admin/api/%s/graphql.json", st->base,
-	    st->version);
-	uoms_buf_str(&req->body, text);
+	gql_post(st, req, text, token);
 	free(text);
-	uoms_http_req_header(req, 1, "X-Shopify-Access-Token: %s", token);
-	uoms_http_req_header(req, 0, "Content-Type: application/json");
-	uoms_http_req_header(req, 0, "Accept: application/json");
-	/* A THROTTLED answer is the same request again, after the wait
-	 * its cost says (gql_cost). */
-	req->wait = st->wait;
-	req->again = st->throttled > 0;
-	st->wait = 0;
 	return 0;
 }
 
