@@ -15,17 +15,18 @@
 
 #define PROGRESS_EVERY 1000
 
-/* Adds the digest of st's current row to sum (mod 2^64, byte-wise). */
+/*
+ * Adds the digest of st's current row to sum (mod 2^64, byte-wise); c is
+ * the table's digest context, made once and started again per row.
+ */
 static void
-add_row(struct uoms_stmt *st, int ncols, unsigned char sum[8])
+add_row(EVP_MD_CTX *c, struct uoms_stmt *st, int ncols, unsigned char sum[8])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	unsigned carry = 0, mdlen = 0;
 
-	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
-		/* Out of memory: a sum that can't match tells it. */
-		EVP_MD_CTX_free(c);
+	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		/* A sum that can't match tells it. */
 		sum[0] ^= 0xff;
 		return;
 	}
@@ -49,7 +50,6 @@ add_row(struct uoms_stmt *st, int ncols, unsigned char sum[8])
 			EVP_DigestUpdate(c, p, n);
 	}
 	EVP_DigestFinal_ex(c, md, &mdlen);
-	EVP_MD_CTX_free(c);
 	for (int i = 0; i < 8; i++) {
 		carry += sum[i] + md[i];
 		sum[i] = carry & 0xff;
@@ -65,21 +65,28 @@ measure(struct uoms_store *s, const char *table, struct uoms_copy_table *t,
 	char sql[128];
 	struct uoms_stmt *st;
 	enum uoms_db_step r;
+	EVP_MD_CTX *c;
 
 	memset(t, 0, sizeof *t);
 	t->name = table;
+	if ((c = EVP_MD_CTX_new()) == NULL) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory reading %s", table);
+		return -1;
+	}
 	snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
 	if ((st = uoms_db_prepare(s, sql)) == NULL) {
 		uoms_db_fail(s, e, "reading a table");
+		EVP_MD_CTX_free(c);
 		return -1;
 	}
 	while ((r = uoms_db_step(st)) == UOMS_DB_ROW) {
-		add_row(st, uoms_db_columns(st), t->sum);
+		add_row(c, st, uoms_db_columns(st), t->sum);
 		t->rows++;
 	}
 	if (r == UOMS_DB_ERROR)
 		uoms_db_fail(s, e, "reading a table");
 	uoms_db_free(st);
+	EVP_MD_CTX_free(c);
 	return r == UOMS_DB_ERROR ? -1 : 0;
 }
 
@@ -161,11 +168,17 @@ copy_table(struct uoms_store *from, struct uoms_store *to, const char *table,
 	long long done = 0;
 	char sql[128], doing[160];
 	int rc = 0;
+	EVP_MD_CTX *c;
 
+	if ((c = EVP_MD_CTX_new()) == NULL) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory copying %s", table);
+		return -1;
+	}
 	snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
 	snprintf(doing, sizeof doing, "copying %s", table);
 	if ((row = uoms_db_prepare(from, sql)) == NULL) {
 		uoms_db_fail(from, e, doing);
+		EVP_MD_CTX_free(c);
 		return -1;
 	}
 	while ((r = uoms_db_step(row)) == UOMS_DB_ROW) {
@@ -176,7 +189,7 @@ copy_table(struct uoms_store *from, struct uoms_store *to, const char *table,
 		}
 		for (int i = 0; i < uoms_db_columns(row); i++)
 			bind_column(ins, row, i);
-		add_row(row, uoms_db_columns(row), t->sum);
+		add_row(c, row, uoms_db_columns(row), t->sum);
 		t->rows++;
 		if (uoms_db_exec(to, ins, doing, e) != UOMS_OK) {
 			rc = -1;
@@ -191,6 +204,7 @@ copy_table(struct uoms_store *from, struct uoms_store *to, const char *table,
 	}
 	uoms_db_free(ins);
 	uoms_db_free(row);
+	EVP_MD_CTX_free(c);
 	if (rc == 0 && o->progress != NULL)
 		o->progress(o->arg, table, done, total);
 	return rc;
