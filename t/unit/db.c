@@ -13,6 +13,7 @@
 
 #include "db.h"
 
+#include "pgserver.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/uoms-unit-db.XXXXXX";
@@ -257,47 +258,12 @@ expressions(struct uoms_store *s, const char *engine)
 	uoms_buf_free(&sql);
 }
 
-/* The URL of a PostgreSQL to test on, started here when none is named
- * (server[0] then set); NULL when this machine has none. */
-static const char *
-postgres(char *url, size_t n, char *server, size_t sn)
-{
-	const char *given = getenv("UOMS_TEST_PG"), *src = getenv("UOMS_SRC");
-	char cmd[600];
-	FILE *p;
-
-	server[0] = '\0';
-	if (given != NULL && given[0] != '\0')
-		return given;
-	/* Its own folder, open to the server's user (root runs it as
-	 * postgres: pg.sh). */
-	snprintf(server, sn, "/tmp/uoms-unit-pg.XXXXXX");
-	if (mkdtemp(server) == NULL || chmod(server, 0755) < 0) {
-		server[0] = '\0';
-		return NULL;
-	}
-	snprintf(cmd, sizeof cmd, "%s/t/pg.sh start %s", src ? src : ".",
-	    server);
-	if ((p = popen(cmd, "r")) == NULL || fgets(url, (int)n, p) == NULL) {
-		if (p != NULL)
-			pclose(p);
-		server[0] = '\0';
-		return NULL;
-	}
-	if (pclose(p) != 0) {
-		server[0] = '\0';
-		return NULL;
-	}
-	url[strcspn(url, "\n")] = '\0';
-	return url;
-}
-
 int
 main(void)
 {
 	struct uoms_config cfg = { 0 };
 	struct uoms_store *s;
-	char why[512], db[300], url[600], server[400], cmd[900];
+	char why[512], db[300], url[600], cmd[900];
 	const char *pg;
 
 	if (mkdtemp(dir) == NULL) {
@@ -315,7 +281,7 @@ main(void)
 	    " 'table' AND name NOT LIKE 'sqlite_%'");
 	uoms_store_close(s);
 
-	if ((pg = postgres(url, sizeof url, server, sizeof server)) == NULL)
+	if ((pg = pg_server_start(url, sizeof url)) == NULL)
 		printf("ok %d # skip no PostgreSQL server on this machine\n",
 		    ++tests);
 	else {
@@ -337,15 +303,7 @@ main(void)
 		    s ? "" : why);
 		uoms_store_close(s);
 	}
-	if (server[0] != '\0') {
-		snprintf(cmd, sizeof cmd, "%s/t/pg.sh stop %s",
-		    getenv("UOMS_SRC") ? getenv("UOMS_SRC") : ".", server);
-		if (system(cmd) != 0)
-			printf("# can't stop the server in %s\n", server);
-		snprintf(cmd, sizeof cmd, "rm -rf %s", server);
-		if (system(cmd) != 0)
-			printf("# can't remove %s\n", server);
-	}
+	pg_server_stop();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# can't remove %s\n", dir);
