@@ -7,7 +7,7 @@
 
 #include <curl/curl.h>
 
-#include "kind.h"
+#include "http.h"
 
 int
 uoms_http_header(const struct uoms_http_resp *r, const char *name,

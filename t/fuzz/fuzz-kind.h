@@ -199,8 +199,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    "character");
 		}
 		why[0] = '\0';
-		if (r.headers_len > 8 && strncmp(r.headers, "status: ", 8) == 0)
-			r.status = strtol(r.headers + 8, NULL, 10);
+		if (r.headers_len > 8 && strncmp(r.headers, "status: ", 8) == 0) {
+			/* The input is not NUL-terminated: strtol on it
+			 * could read past its end. */
+			char code[16];
+			size_t n = r.headers_len - 8;
+
+			if (n >= sizeof code)
+				n = sizeof code - 1;
+			memcpy(code, r.headers + 8, n);
+			code[n] = '\0';
+			r.status = strtol(code, NULL, 10);
+		}
 		if (r.status < 200 || r.status > 299) {
 			enum uoms_kind_refusal k = UOMS_REFUSAL_ENGINE;
 
