@@ -363,8 +363,6 @@ uoms_json_unescape(const char *s, const char *end, char *out)
 		case 'u':
 			v = hex4(p + 1);
 			p += 5;
-			if (v == 0)
-				return j;
 			if (v <= 0x7f) {
 				out[j++] = (char)v;
 			} else if (v <= 0x7ff) {

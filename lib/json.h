@@ -82,8 +82,9 @@ const char *uoms_json_type_name(enum uoms_jtype type);
  * Writes the string [s, end), quotes included, as text to out, which has
  * room for end - s bytes (never too few), and returns its length; not
  * NUL-terminated. Escapes are decoded as SQLite 3.40 decodes them: a
- * \u surrogate pair as one character, a lone surrogate as its 3 bytes,
- * and \u0000 ends the text (the parser refuses such lines first).
+ * \u surrogate pair as one character, a lone surrogate as its 3 bytes;
+ * but \u0000 is a NUL byte, where SQLite ended the text (the parser
+ * refuses such lines first; a key "error\u0000" is not "error").
  */
 size_t uoms_json_unescape(const char *s, const char *end, char *out);
 

@@ -100,7 +100,6 @@ text(void)
 		{ "\"\\u0041\\u00e9\\u20ac\"", "A\xc3\xa9\xe2\x82\xac" },
 		{ "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80" },
 		{ "\"\\ud800x\"", "\xed\xa0\x80x" },
-		{ "\"a\\u0000b\"", "a" },
 	};
 	static const struct { const char *in, *out; } mini[] = {
 		{ " { \"a b\" : [ 1 , \"x \\\" y\" ] }\t", "{\"a b\":[1,\"x \\\" y\"]}" },
@@ -116,6 +115,8 @@ text(void)
 		ok(n == strlen(unesc[i].out) && strcmp(out, unesc[i].out) == 0,
 		    "unescape: %s", unesc[i].in);
 	}
+	n = uoms_json_unescape("\"a\\u0000b\"", "\"a\\u0000b\"" + 10, out);
+	ok(n == 3 && memcmp(out, "a\0b", 3) == 0, "unescape: \\u0000 is a NUL");
 	for (size_t i = 0; i < sizeof mini / sizeof mini[0]; i++) {
 		n = uoms_json_minify(mini[i].in, mini[i].in + strlen(mini[i].in),
 		    out);
