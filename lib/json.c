@@ -383,12 +383,11 @@ uoms_json_unescape(const char *s, const char *end, char *out)
 				out[j++] = (char)(0x80 | (v & 0x3f));
 			}
 			continue;
-		case 'b': out[j++] = '\b'; break;
-		case 'f': out[j++] = '\f'; break;
-		case 'n': out[j++] = '\n'; break;
-		case 'r': out[j++] = '\r'; break;
-		case 't': out[j++] = '\t'; break;
-		default: out[j++] = *p; break;
+		default:
+			out[j++] = *p == 'b' ? '\b' : *p == 'f' ? '\f' :
+			    *p == 'n' ? '\n' : *p == 'r' ? '\r' :
+			    *p == 't' ? '\t' : *p;
+			break;
 		}
 		p++;
 	}
