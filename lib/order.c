@@ -155,6 +155,10 @@ struct row {
 	size_t n;
 };
 
+/* The most nodes a parser keeps from line to line (a record has some
+ * hundreds). */
+#define TREE_KEEP	65536
+
 struct uoms_parser {
 	struct uoms_jtree tree;		/* the line being walked */
 	struct uoms_jtree rtree;	/* a reject line's */
@@ -986,6 +990,10 @@ walk_tree(struct uoms_parser *p, const char *line, size_t len,
 
 	if (has_nul_escape(line, len))
 		return uoms_fail(e, UOMS_INVALID, "a string holds \\u0000 (NUL)");
+	/* The nodes of one long line (up to line_max) are not kept for
+	 * all the short ones after it. */
+	if (p->tree.cap > TREE_KEEP)
+		uoms_json_tree_free(&p->tree);
 	switch (uoms_json_tree(line, len, &p->tree)) {
 	case 0:
 		return malformed(line, len, e);
@@ -1189,6 +1197,7 @@ uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
 	if (line != NULL && uoms_utf8_valid(line, len) &&
 	    memchr(line, 0, len) == NULL && err.p != NULL &&
 	    uoms_json_valid(err.p, err.n) &&
+	    (p->rtree.cap <= TREE_KEEP || (uoms_json_tree_free(&p->rtree), 1)) &&
 	    uoms_json_tree(line, len, &p->rtree) == 1 &&
 	    p->rtree.n[0].type == UOMS_J_OBJECT) {
 		rc = object_with_error(&p->rtree, &err, out);
