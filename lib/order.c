@@ -1,14 +1,17 @@
 /*
- * Each line is parsed once: json_tree() walks the whole document in one
- * statement and hands us every node in document order, with its parent.
- * jansson parses about 9x slower than SQLite's JSON engine, and parsing is
- * most of what an upsert of an unchanged order costs.
+ * Each line is parsed once, by lib/json.c's reader: uoms_json_tree lays
+ * the line out as nodes in document order, each with its container, and
+ * the walk below takes the members it knows. The nodes point into the
+ * line, so a number or a container is kept as the line wrote it (an id of
+ * 30 digits, an object's own escapes), with no copy of the document.
+ * jansson would lose that, and parsing is most of what an upsert of an
+ * unchanged order costs.
  */
 #include <ctype.h>
 #include <limits.h>
 #include <jansson.h>
+#include <math.h>
 #include <openssl/evp.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,16 +143,29 @@ uoms_product_field_name(enum uoms_pfield f)
 	return product_fields[f].name;
 }
 
+/* The node being walked, as the checks read it. */
+struct row {
+	size_t id;			/* its node in the tree */
+	long parent;			/* its container's node; -1: the line */
+	const struct uoms_jnode *node;
+	const char *key;		/* decoded, in the arena; NULL in an array */
+	size_t keyn;
+	const char *type;		/* json_type()'s name of the value */
+	const char *s;			/* a string's text, once read (text()) */
+	size_t n;
+};
+
+/* The most nodes a parser keeps from line to line (a record has some
+ * hundreds). */
+#define TREE_KEEP	65536
+
 struct uoms_parser {
-	sqlite3 *db;
-	sqlite3_stmt *tree;
-	sqlite3_stmt *remove_known;	/* unknown members of the order */
-	sqlite3_stmt *remove_item;	/* unknown members of item N */
-	sqlite3_stmt *remove_product;
-	sqlite3_stmt *ref;
-	sqlite3_stmt *digits;		/* a number as written in the line */
+	struct uoms_jtree tree;		/* the line being walked */
+	struct uoms_jtree rtree;	/* a reject line's */
+	struct row row;
 	struct uoms_arena arena;
 	struct uoms_item *items;
+	size_t *item_nodes;		/* each item's node, for its extra */
 	int items_cap;
 	struct uoms_chold *cholds;
 	int cholds_cap;
@@ -158,90 +174,19 @@ struct uoms_parser {
 	struct key_slot *keys;
 	size_t keys_cap, keys_used;
 	unsigned gen;
-	const char *line;		/* the line being walked; borrowed */
-	size_t len;
 };
 
 struct key_slot {
 	unsigned gen;
-	long long parent, id;
+	long parent;
 	const char *key;		/* in the arena */
 	size_t n;
 };
 
-static char *
-remove_paths(const struct fdef *defs, int n, const char *const *more,
-    const char *arg)
-{
-	size_t cap = 4096, len;
-	char *sql = malloc(cap);
-
-	if (sql == NULL)
-		return NULL;
-	len = snprintf(sql, cap, "SELECT json_remove(%s", arg);
-	for (int i = 0; i < n; i++)
-		len += snprintf(sql + len, cap - len, ",'$.%s'", defs[i].name);
-	for (; more != NULL && *more != NULL; more++)
-		len += snprintf(sql + len, cap - len, ",'$.%s'", *more);
-	snprintf(sql + len, cap - len, ")");
-	return sql;
-}
-
-static int
-prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
-	    NULL) == SQLITE_OK ? 0 : -1;
-}
-
 struct uoms_parser *
 uoms_parser_new(void)
 {
-	struct uoms_parser *p = calloc(1, sizeof *p);
-	char *order_sql, *item_sql, *product_sql;
-	int bad;
-
-	if (p == NULL)
-		return NULL;
-	if (sqlite3_open_v2(":memory:", &p->db, SQLITE_OPEN_READWRITE,
-	    NULL) != SQLITE_OK) {
-		uoms_parser_free(p);
-		return NULL;
-	}
-	order_sql = remove_paths(order_fields, UOMS_O_COUNT, protocol_members,
-	    "?1");
-	item_sql = remove_paths(item_fields, UOMS_I_COUNT, NULL,
-	    "json_extract(?1, ?2)");
-	product_sql = remove_paths(product_fields, UOMS_P_COUNT,
-	    protocol_members, "?1");
-	/* Containers' text is rendered only at the top, where it is kept. */
-	bad = order_sql == NULL || item_sql == NULL || product_sql == NULL ||
-	    prepare(p->db, "SELECT id, parent, key, type, atom,"
-	    " CASE WHEN parent = 0 AND type IN ('object', 'array')"
-	    " AND key <> 'items' THEN value END FROM json_tree(?1)",
-	    &p->tree) < 0 ||
-	    prepare(p->db, order_sql, &p->remove_known) < 0 ||
-	    prepare(p->db, item_sql, &p->remove_item) < 0 ||
-	    prepare(p->db, product_sql, &p->remove_product) < 0 ||
-	    prepare(p->db, "SELECT json_type(?1), json_type(?1, '$.id'),"
-	    " json_extract(?1, '$.id'), json_extract(?1, '$.order_no'),"
-	    " json_extract(?1, '$.channel'),"
-	    " json_extract(?1, '$.external_order_id'),"
-	    " json_type(?1, '$.version'), json_extract(?1, '$.version'),"
-	    " json_extract(?1, '$.idempotency_key'),"
-	    " json_type(?1, '$.external_order_id')", &p->ref) < 0 ||
-	    /* With two paths json_extract writes the values as JSON, and a
-	     * number as its very digits: "[1e19 exactly,...]", where a
-	     * single path would give a real. */
-	    prepare(p->db, "SELECT json_extract(?1, ?2, ?2)", &p->digits) < 0;
-	free(order_sql);
-	free(item_sql);
-	free(product_sql);
-	if (bad) {
-		uoms_parser_free(p);
-		return NULL;
-	}
-	return p;
+	return calloc(1, sizeof(struct uoms_parser));
 }
 
 void
@@ -249,15 +194,11 @@ uoms_parser_free(struct uoms_parser *p)
 {
 	if (p == NULL)
 		return;
-	sqlite3_finalize(p->tree);
-	sqlite3_finalize(p->remove_known);
-	sqlite3_finalize(p->remove_item);
-	sqlite3_finalize(p->remove_product);
-	sqlite3_finalize(p->ref);
-	sqlite3_finalize(p->digits);
-	sqlite3_close(p->db);
+	uoms_json_tree_free(&p->tree);
+	uoms_json_tree_free(&p->rtree);
 	uoms_arena_free(&p->arena);
 	free(p->items);
+	free(p->item_nodes);
 	free(p->cholds);
 	free(p->keys);
 	free(p);
@@ -388,57 +329,84 @@ is_protocol(const char *key)
 	return 0;
 }
 
-/*
- * The number at path (e.g. "$.items[0].sku") as the line writes it, its
- * digits and sign, copied into the arena; NULL when it can't be had.
- * SQLite hands an integer beyond 64 bits over as a rounded real: two
- * different ids would become one.
- */
+/* A string node's text, decoded into the arena; NULL out of memory. */
 static const char *
-number_text(struct uoms_parser *p, const char *path, size_t *n)
+node_text(struct uoms_parser *p, const struct uoms_jnode *nd, size_t *n)
 {
-	sqlite3_stmt *st = p->digits;
-	const char *s = NULL, *t, *comma;
+	char *s = uoms_arena_alloc(&p->arena, nd->vend - nd->v + 1);
 
-	sqlite3_bind_text(st, 1, p->line, p->len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (t = (const char *)sqlite3_column_text(st, 0)) != NULL &&
-	    t[0] == '[' && (comma = strchr(t, ',')) != NULL) {
-		*n = comma - t - 1;
-		s = uoms_arena_strndup(&p->arena, t + 1, *n);
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	if (s == NULL)
+		return NULL;
+	*n = uoms_json_unescape(nd->v, nd->vend, s);
+	s[*n] = '\0';
+	return s;
+}
+
+/* The current row's string, read once. */
+static const char *
+text(struct uoms_parser *p)
+{
+	struct row *r = &p->row;
+
+	if (r->s == NULL && r->node->type == UOMS_J_STRING)
+		r->s = node_text(p, r->node, &r->n);
+	return r->s;
+}
+
+/* A node's text as written, without white space (a container's), in the
+ * arena; NULL out of memory. */
+static const char *
+node_json(struct uoms_parser *p, const struct uoms_jnode *nd, size_t *n)
+{
+	char *s = uoms_arena_alloc(&p->arena, nd->vend - nd->v + 1);
+
+	if (s == NULL)
+		return NULL;
+	*n = uoms_json_minify(nd->v, nd->vend, s);
+	s[*n] = '\0';
 	return s;
 }
 
 /*
- * A whole number in the member's range. SQLite says "integer" for any
- * run of digits but keeps only what fits 64 bits as one: the rest come
- * as reals, and are refused here rather than clamped.
+ * An integer node's value: 1 with *out when it fits 64 bits, 0 when it
+ * does not. A longer run of digits is refused or kept as written, never
+ * rounded: two different ids must not become one.
  */
+static int
+node_int(const struct uoms_jnode *nd, long long *out)
+{
+	const char *s = nd->v;
+	int neg = *s == '-';
+	unsigned long long u = 0;
+	unsigned long long lim = neg ? (unsigned long long)LLONG_MAX + 1 :
+	    (unsigned long long)LLONG_MAX;
+
+	for (s += neg; s < nd->vend; s++) {
+		unsigned d = *s - '0';
+
+		if (u > (lim - d) / 10)
+			return 0;
+		u = u * 10 + d;
+	}
+	*out = neg && u > 0 ? -(long long)(u - 1) - 1 : (long long)u;
+	return 1;
+}
+
+/* A whole number in the member's range; beyond 64 bits, refused. */
 static enum uoms_code
 take_int(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
     const char *where, struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->tree;
+	const struct uoms_jnode *nd = p->row.node;
 	long long lo = def->min, hi = def->max;
-	const char *digits;
-	char path[96];
-	size_t n;
 
 	if (lo == 0 && hi == 0)
 		lo = LLONG_MIN, hi = LLONG_MAX;
-	if (sqlite3_column_type(st, 4) != SQLITE_INTEGER) {
-		snprintf(path, sizeof path, "$.%s%s", where, def->name);
-		digits = number_text(p, path, &n);
-		return uoms_fail(e, UOMS_INVALID, "%s%s %.40s is out of range "
-		    "(%lld to %lld)", where, def->name, digits != NULL ?
-		    digits : "(beyond 64 bits)", lo, hi);
-	}
+	if (!node_int(nd, &v->i))
+		return uoms_fail(e, UOMS_INVALID, "%s%s %.*s is out of range "
+		    "(%lld to %lld)", where, def->name, nd->vend - nd->v > 40 ?
+		    40 : (int)(nd->vend - nd->v), nd->v, lo, hi);
 	v->type = UOMS_V_INT;
-	v->i = sqlite3_column_int64(st, 4);
 	if (v->i < lo && lo == 1)
 		return uoms_fail(e, UOMS_INVALID, "%s%s %lld is not positive",
 		    where, def->name, v->i);
@@ -448,21 +416,19 @@ take_int(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 	return UOMS_OK;
 }
 
-/*
- * Takes the current json_tree row as the value of a member of the given
- * kind. Containers' text comes from column 5.
- */
+/* Takes the current row as the value of a member of the given kind. */
 static enum uoms_code
 take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
     const char *where, struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->tree;
-	const char *type = (const char *)sqlite3_column_text(st, 3);
-	char why[128], path[96];
+	const struct uoms_jnode *nd = p->row.node;
+	const char *type = p->row.type;
+	char why[128];
 	enum uoms_code rc;
+	long long i;
 
 	memset(v, 0, sizeof *v);
-	if (strcmp(type, "null") == 0) {
+	if (nd->type == UOMS_J_NULL) {
 		if (def->required)
 			return uoms_fail(e, UOMS_INVALID, "%s%s is required",
 			    where, def->name);
@@ -475,53 +441,49 @@ take(struct uoms_parser *p, const struct fdef *def, struct uoms_val *v,
 	}
 	switch (def->kind) {
 	case K_INT:
-		if (strcmp(type, "integer") != 0)
+		if (nd->type != UOMS_J_INT)
 			return uoms_fail(e, UOMS_INVALID, "%s%s must be a "
 			    "whole number, not %s", where, def->name, type);
 		if ((rc = take_int(p, def, v, where, e)) != UOMS_OK)
 			return rc;
 		break;
 	case K_OBJECT:
-		if (strcmp(type, "object") != 0)
+		if (nd->type != UOMS_J_OBJECT)
 			return uoms_fail(e, UOMS_INVALID, "%s%s must be an "
 			    "object, not %s", where, def->name, type);
 		v->type = UOMS_V_TEXT;
-		v->n = sqlite3_column_bytes(st, 5);
-		v->s = uoms_arena_strndup(&p->arena,
-		    (const char *)sqlite3_column_text(st, 5), v->n);
+		v->s = node_json(p, nd, &v->n);
 		break;
 	case K_ID:
-		/* A numeric id is kept as its digits, exactly: beyond 64
-		 * bits, from the line's own text. */
-		if (strcmp(type, "integer") == 0 &&
-		    sqlite3_column_type(st, 4) != SQLITE_INTEGER) {
-			snprintf(path, sizeof path, "$.%s%s", where,
-			    def->name);
+		/* A numeric id is kept as its digits, exactly: within 64
+		 * bits as printed ("-0" is 0), beyond as the line has them. */
+		if (nd->type == UOMS_J_INT) {
+			char digits[24];
+
 			v->type = UOMS_V_TEXT;
-			v->s = number_text(p, path, &v->n);
-			break;
-		}
-		if (strcmp(type, "integer") == 0) {
-			v->type = UOMS_V_TEXT;
-			v->n = sqlite3_column_bytes(st, 4);
-			v->s = uoms_arena_strndup(&p->arena,
-			    (const char *)sqlite3_column_text(st, 4), v->n);
+			if (!node_int(nd, &i)) {
+				v->n = nd->vend - nd->v;
+				v->s = uoms_arena_strndup(&p->arena, nd->v,
+				    v->n);
+				break;
+			}
+			v->n = snprintf(digits, sizeof digits, "%lld", i);
+			v->s = uoms_arena_strndup(&p->arena, digits, v->n);
 			break;
 		}
 		/* FALLTHROUGH */
 	case K_TEXT:
 	case K_TIME:
-		if (strcmp(type, "text") != 0)
+		if (nd->type != UOMS_J_STRING)
 			return uoms_fail(e, UOMS_INVALID, "%s%s must be a "
 			    "string, not %s", where, def->name, type);
 		v->type = UOMS_V_TEXT;
-		v->n = sqlite3_column_bytes(st, 4);
-		v->s = uoms_arena_strndup(&p->arena,
-		    (const char *)sqlite3_column_text(st, 4), v->n);
-		if (v->s != NULL && strlen(v->s) != v->n)
+		v->s = text(p);
+		v->n = p->row.n;
+		if (v->s != NULL && memchr(v->s, '\0', v->n) != NULL)
 			return uoms_fail(e, UOMS_INVALID, "%s%s holds a NUL "
 			    "character", where, def->name);
-		if (def->kind == K_TIME) {
+		if (v->s != NULL && def->kind == K_TIME) {
 			char norm[40];
 
 			if (uoms_time_normalize(v->s, v->n, norm, 0) < 0)
@@ -546,24 +508,25 @@ static enum uoms_code
 check_sub(struct uoms_parser *p, const char *obj, const char *key,
     struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->tree;
-	const char *type = (const char *)sqlite3_column_text(st, 3);
-	const char *s = (const char *)sqlite3_column_text(st, 4);
-	size_t n = sqlite3_column_bytes(st, 4);
-	int is_text = strcmp(type, "text") == 0;
+	const char *type = p->row.type;
+	int is_text = p->row.node->type == UOMS_J_STRING;
+	int is_null = p->row.node->type == UOMS_J_NULL;
+	const char *s = is_text ? text(p) : NULL;
+	size_t n = p->row.n;
 
-	if (strcmp(key, "phone") == 0 && strcmp(type, "null") != 0) {
+	if (is_text && s == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	if (strcmp(key, "phone") == 0 && !is_null) {
 		if (!is_text || !uoms_phone_valid(s, n))
 			return uoms_fail(e, UOMS_INVALID, "%s.phone '%.40s' is "
 			    "not NNN-NNNN-NNNN or NN-NNN(N)-NNNN", obj,
 			    is_text ? s : type);
 	} else if (strcmp(obj, "shipping") == 0 &&
-	    strcmp(key, "postal_code") == 0 && strcmp(type, "null") != 0) {
+	    strcmp(key, "postal_code") == 0 && !is_null) {
 		if (!is_text || !uoms_postal_valid(s, n))
 			return uoms_fail(e, UOMS_INVALID, "postal code '%.40s' "
 			    "is not 5 digits", is_text ? s : type);
-	} else if (strcmp(key, "name") == 0 && !is_text &&
-	    strcmp(type, "null") != 0) {
+	} else if (strcmp(key, "name") == 0 && !is_text && !is_null) {
 		return uoms_fail(e, UOMS_INVALID, "%s.name must be a string, "
 		    "not %s", obj, type);
 	}
@@ -581,7 +544,7 @@ required(const struct fdef *defs, int n, const struct uoms_val *vals,
 	return UOMS_OK;
 }
 
-/* Says why a line that SQLite found malformed is not JSON, with where. */
+/* Says why a line that is not JSON is not, with where. */
 static enum uoms_code
 malformed(const char *line, size_t len, struct uoms_error *e)
 {
@@ -596,27 +559,70 @@ malformed(const char *line, size_t len, struct uoms_error *e)
 	    je.text, je.column);
 }
 
-static enum uoms_code
-unknown_members(struct uoms_parser *p, sqlite3_stmt *st, const char *line,
-    size_t len, const char *path, struct uoms_val *out)
+/*
+ * Nonzero when the key of member nd, decoded, is name. Names are short:
+ * a key written longer than any of them escaped is not one.
+ */
+static int
+key_is(const struct uoms_jnode *nd, const char *name, size_t namelen)
 {
-	enum uoms_code rc = UOMS_OK;
+	char buf[160];
+	size_t n = nd->kend - nd->k;
 
-	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
-	if (path != NULL)
-		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		out->type = UOMS_V_TEXT;
-		out->n = sqlite3_column_bytes(st, 0);
-		out->s = uoms_arena_strndup(&p->arena,
-		    (const char *)sqlite3_column_text(st, 0), out->n);
-		if (out->s == NULL)
-			rc = UOMS_INTERNAL;
-	} else
-		rc = UOMS_INTERNAL;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
+	if (n == namelen + 2 && memcmp(nd->k + 1, name, namelen) == 0)
+		return 1;
+	if (n > sizeof buf || memchr(nd->k, '\\', n) == NULL)
+		return 0;
+	n = uoms_json_unescape(nd->k, nd->kend, buf);
+	return n == namelen && memcmp(buf, name, n) == 0;
+}
+
+static int
+key_in(const struct uoms_jnode *nd, const struct fdef *defs, int ndefs,
+    int protocol)
+{
+	for (int i = 0; i < ndefs; i++)
+		if (key_is(nd, defs[i].name, strlen(defs[i].name)))
+			return 1;
+	for (const char *const *m = protocol_members; protocol && *m != NULL;
+	    m++)
+		if (key_is(nd, *m, strlen(*m)))
+			return 1;
+	return 0;
+}
+
+/*
+ * The members of object node obj the record does not know (defs, and
+ * with protocol the protocol's), as a JSON object text in the arena:
+ * each as the line wrote it, without white space, in the line's order.
+ */
+static enum uoms_code
+unknown_members(struct uoms_parser *p, size_t obj, const struct fdef *defs,
+    int ndefs, int protocol, struct uoms_val *out)
+{
+	const struct uoms_jnode *o = &p->tree.n[obj];
+	char *s = uoms_arena_alloc(&p->arena, o->vend - o->v + 1), *q = s;
+
+	if (s == NULL)
+		return UOMS_INTERNAL;
+	*q++ = '{';
+	for (size_t i = obj + 1; i < o->last; i = p->tree.n[i].last) {
+		const struct uoms_jnode *m = &p->tree.n[i];
+
+		if (key_in(m, defs, ndefs, protocol))
+			continue;
+		if (q > s + 1)
+			*q++ = ',';
+		q += uoms_json_minify(m->k, m->kend, q);
+		*q++ = ':';
+		q += uoms_json_minify(m->v, m->vend, q);
+	}
+	*q++ = '}';
+	*q = '\0';
+	out->type = UOMS_V_TEXT;
+	out->s = s;
+	out->n = q - s;
+	return UOMS_OK;
 }
 
 static struct uoms_item *
@@ -625,17 +631,22 @@ new_item(struct uoms_parser *p, struct uoms_order *o)
 	if (o->nitems == p->items_cap) {
 		int cap = p->items_cap ? p->items_cap * 2 : 16;
 		struct uoms_item *it = realloc(p->items, cap * sizeof *it);
+		size_t *nodes;
 
 		if (it == NULL)
 			return NULL;
 		p->items = it;
+		if ((nodes = realloc(p->item_nodes, cap * sizeof *nodes)) ==
+		    NULL)
+			return NULL;
+		p->item_nodes = nodes;
 		p->items_cap = cap;
 	}
 	o->items = p->items;
+	p->item_nodes[o->nitems] = p->row.id;
 	memset(&p->items[o->nitems], 0, sizeof p->items[0]);
 	return &p->items[o->nitems++];
 }
-
 static struct uoms_chold *
 new_chold(struct uoms_parser *p, struct uoms_order *o)
 {
@@ -671,23 +682,25 @@ utf8_chars(const char *s, size_t n)
  */
 static enum uoms_code
 take_chold(struct uoms_parser *p, struct uoms_order *o, const char *key,
-    const char *type, struct uoms_error *e)
+    struct uoms_error *e)
 {
 	struct uoms_chold *c = &o->cholds[o->ncholds - 1];
-	sqlite3_stmt *st = p->tree;
-	const char *s = (const char *)sqlite3_column_text(st, 4);
-	size_t n = sqlite3_column_bytes(st, 4), max;
+	const char *type = p->row.type, *s;
+	size_t n, max;
 	int is_key = strcmp(key, "key") == 0;
 	int i = o->ncholds - 1;
 
 	if (!is_key && strcmp(key, "note") != 0)
 		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d] has an "
 		    "unknown member '%.40s' (key, note)", i, key);
-	if (!is_key && strcmp(type, "null") == 0)
+	if (!is_key && p->row.node->type == UOMS_J_NULL)
 		return UOMS_OK;
-	if (strcmp(type, "text") != 0)
+	if (p->row.node->type != UOMS_J_STRING)
 		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d].%s must "
 		    "be a string, not %s", i, key, type);
+	if ((s = text(p)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	n = p->row.n;
 	max = is_key ? UOMS_CHOLD_KEY_MAX : UOMS_CHOLD_NOTE_MAX;
 	if (is_key && n == 0)
 		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d].key is "
@@ -695,8 +708,6 @@ take_chold(struct uoms_parser *p, struct uoms_order *o, const char *key,
 	if (utf8_chars(s, n) > max)
 		return uoms_fail(e, UOMS_INVALID, "channel_holds[%d].%s is "
 		    "over %zu characters", i, key, max);
-	if ((s = uoms_arena_strndup(&p->arena, s, n)) == NULL)
-		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	*(is_key ? &c->key : &c->note) = s;
 	return UOMS_OK;
 }
@@ -707,22 +718,23 @@ take_chold(struct uoms_parser *p, struct uoms_order *o, const char *key,
  * and channels take). Null unsets either; other members are kept.
  */
 static enum uoms_code
-check_shipment(struct uoms_parser *p, const char *key, const char *type,
-    struct uoms_error *e)
+check_shipment(struct uoms_parser *p, const char *key, struct uoms_error *e)
 {
 	static const char tn[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-";
-	sqlite3_stmt *st = p->tree;
-	const char *s = (const char *)sqlite3_column_text(st, 4);
-	size_t n = sqlite3_column_bytes(st, 4);
+	const char *s;
+	size_t n;
 	char why[300];
 
-	if (strcmp(type, "null") == 0 || (strcmp(key, "carrier") != 0 &&
+	if (p->row.node->type == UOMS_J_NULL || (strcmp(key, "carrier") != 0 &&
 	    strcmp(key, "tracking_number") != 0))
 		return UOMS_OK;
-	if (strcmp(type, "text") != 0)
+	if (p->row.node->type != UOMS_J_STRING)
 		return uoms_fail(e, UOMS_INVALID, "shipment.%s must be a "
-		    "string, not %s", key, type);
+		    "string, not %s", key, p->row.type);
+	if ((s = text(p)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	n = p->row.n;
 	if (key[0] == 'c' && !uoms_carrier_known(s, n, why, sizeof why))
 		return uoms_fail(e, UOMS_INVALID, "shipment.carrier: %s", why);
 	if (key[0] == 't' && (n == 0 || n > 64 || strspn(s, tn) != n))
@@ -731,32 +743,32 @@ check_shipment(struct uoms_parser *p, const char *key, const char *type,
 	return UOMS_OK;
 }
 
+/* The nodes of the containers the walk is in (0: none: the root is the
+ * line, never one of them). */
 struct walk {
-	long long customer, shipping, driver, items, item;
-	long long shipment, cholds, chold;
+	size_t customer, shipping, driver, items, item;
+	size_t shipment, cholds, chold;
 	int unknown;			/* top-level unknown members seen */
-	unsigned char *item_unknown;	/* per item, when seen */
 };
 
 static enum uoms_code
 walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
     struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->tree;
-	long long id = sqlite3_column_int64(st, 0);
-	long long parent = sqlite3_column_int64(st, 1);
-	const char *key = (const char *)sqlite3_column_text(st, 2);
-	const char *type = (const char *)sqlite3_column_text(st, 3);
+	const struct row *r = &p->row;
+	size_t id = r->id;
+	const char *key = r->key, *type = r->type;
+	enum uoms_jtype t = r->node->type;
 	char where[48];
 	int f;
 
-	if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
-		if (strcmp(type, "object") != 0)
+	if (r->parent < 0) {
+		if (t != UOMS_J_OBJECT)
 			return uoms_fail(e, UOMS_INVALID, "line is a JSON %s, "
 			    "not an object", type);
 		return UOMS_OK;
 	}
-	if (parent == 0) {
+	if (r->parent == 0) {
 		if ((f = lookup(order_fields, UOMS_O_COUNT, key)) >= 0) {
 			enum uoms_code rc = take(p, &order_fields[f],
 			    &o->f[f], "", e);
@@ -771,13 +783,13 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 			else if (f == UOMS_O_SHIPMENT)
 				w->shipment = id;
 		} else if (strcmp(key, "items") == 0) {
-			if (strcmp(type, "array") != 0)
+			if (t != UOMS_J_ARRAY)
 				return uoms_fail(e, UOMS_INVALID, "items must "
 				    "be an array, not %s", type);
 			o->has_items = 1;
 			w->items = id;
 		} else if (strcmp(key, "channel_holds") == 0) {
-			if (strcmp(type, "array") != 0)
+			if (t != UOMS_J_ARRAY)
 				return uoms_fail(e, UOMS_INVALID,
 				    "channel_holds must be an array, not %s",
 				    type);
@@ -785,16 +797,15 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 			w->cholds = id;
 		} else if (strcmp(key, "id") == 0 || strcmp(key, "version")
 		    == 0) {
-			if (strcmp(type, "null") == 0)
+			long long i;
+
+			if (t == UOMS_J_NULL)
 				return UOMS_OK;
-			/* Beyond 64 bits SQLite gives a real: not clamped. */
-			if (strcmp(type, "integer") != 0 ||
-			    sqlite3_column_type(st, 4) != SQLITE_INTEGER ||
-			    sqlite3_column_int64(st, 4) < 1)
+			/* Beyond 64 bits: refused, not clamped. */
+			if (t != UOMS_J_INT || !node_int(r->node, &i) || i < 1)
 				return uoms_fail(e, UOMS_INVALID, "%s must be a"
 				    " positive whole number", key);
-			*(key[0] == 'i' ? &o->id : &o->version) =
-			    sqlite3_column_int64(st, 4);
+			*(key[0] == 'i' ? &o->id : &o->version) = i;
 		} else if (!is_protocol(key)) {
 			struct uoms_val v;
 
@@ -805,8 +816,8 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		}
 		return UOMS_OK;
 	}
-	if (parent == w->items && w->items != 0) {
-		if (strcmp(type, "object") != 0)
+	if (r->parent == (long)w->items && w->items != 0) {
+		if (t != UOMS_J_OBJECT)
 			return uoms_fail(e, UOMS_INVALID, "items[%d] must be an "
 			    "object, not %s", o->nitems, type);
 		if (new_item(p, o) == NULL)
@@ -814,7 +825,7 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		w->item = id;
 		return UOMS_OK;
 	}
-	if (parent == w->item && w->item != 0) {
+	if (r->parent == (long)w->item && w->item != 0) {
 		struct uoms_item *it = &o->items[o->nitems - 1];
 
 		snprintf(where, sizeof where, "items[%d].", o->nitems - 1);
@@ -828,8 +839,8 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		}
 		return UOMS_OK;
 	}
-	if (parent == w->cholds && w->cholds != 0) {
-		if (strcmp(type, "object") != 0)
+	if (r->parent == (long)w->cholds && w->cholds != 0) {
+		if (t != UOMS_J_OBJECT)
 			return uoms_fail(e, UOMS_INVALID, "channel_holds[%d] "
 			    "must be an object, not %s", o->ncholds, type);
 		if (new_chold(p, o) == NULL)
@@ -837,22 +848,23 @@ walk_row(struct uoms_parser *p, struct uoms_order *o, struct walk *w,
 		w->chold = id;
 		return UOMS_OK;
 	}
-	if (parent == w->chold && w->chold != 0)
-		return take_chold(p, o, key, type, e);
-	if (parent == w->shipment && w->shipment != 0)
-		return check_shipment(p, key, type, e);
-	if (parent == w->customer && w->customer != 0)
+	if (r->parent == (long)w->chold && w->chold != 0)
+		return take_chold(p, o, key, e);
+	if (r->parent == (long)w->shipment && w->shipment != 0)
+		return check_shipment(p, key, e);
+	if (r->parent == (long)w->customer && w->customer != 0)
 		return check_sub(p, "customer", key, e);
-	if (parent == w->shipping && w->shipping != 0)
+	if (r->parent == (long)w->shipping && w->shipping != 0)
 		return check_sub(p, "shipping", key, e);
-	if (parent == w->driver && w->driver != 0)
+	if (r->parent == (long)w->driver && w->driver != 0)
 		return check_sub(p, "driver", key, e);
 	return UOMS_OK;
 }
 
 /*
- * SQLite's JSON engine ends a string at an escaped NUL (\u0000), so
- * "1\u0000a" and "1\u0000b" would both read as "1": refuse them first.
+ * A string holding \u0000 (NUL) is refused, as when SQLite read the
+ * lines (it ended a string there, so "1\u0000a" and "1\u0000b" were
+ * both "1"): no text of the store holds a NUL.
  */
 static int
 has_nul_escape(const char *line, size_t len)
@@ -872,7 +884,7 @@ has_nul_escape(const char *line, size_t len)
 }
 
 static uint64_t
-key_hash(long long parent, const char *key, size_t n)
+key_hash(long parent, const char *key, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL ^ (uint64_t)parent;
 
@@ -899,9 +911,7 @@ keys_room(struct uoms_parser *p)
 
 		if (old[i].gen != p->gen)
 			continue;
-		j = (old[i].key != NULL ? key_hash(old[i].parent, old[i].key,
-		    old[i].n) : key_hash(old[i].parent ^ (long long)old[i].n <<
-		    32, "", 0)) & (cap - 1);
+		j = key_hash(old[i].parent, old[i].key, old[i].n) & (cap - 1);
 		while (k[j].gen == p->gen)
 			j = (j + 1) & (cap - 1);
 		k[j] = old[i];
@@ -910,110 +920,106 @@ keys_room(struct uoms_parser *p)
 	return 0;
 }
 
-/* Where the member id sits, for a message: "customer", "items[0]". */
+/* Where node id sits, for a message: "customer", "items[0]". */
 static void
-key_path(struct uoms_parser *p, long long id, char *out, size_t outlen)
+key_path(struct uoms_parser *p, long id, char *out, size_t outlen)
 {
 	char tail[160], head[48];
 
 	out[0] = '\0';
-	for (int depth = 0; id != 0 && depth < 8; depth++) {
-		size_t i;
+	for (int depth = 0; id > 0 && depth < 8; depth++) {
+		const struct uoms_jnode *nd = &p->tree.n[id];
+		size_t n;
+		const char *k;
 
-		for (i = 0; i < p->keys_cap; i++)
-			if (p->keys[i].gen == p->gen && p->keys[i].id == id)
-				break;
-		if (i == p->keys_cap)
-			return;
-		if (p->keys[i].key != NULL)
-			snprintf(head, sizeof head, "%.40s", p->keys[i].key);
-		else
-			snprintf(head, sizeof head, "[%zu]", p->keys[i].n);
+		if (nd->k != NULL) {
+			if ((k = node_text(p, &(struct uoms_jnode){ .v = nd->k,
+			    .vend = nd->kend }, &n)) == NULL)
+				return;
+			snprintf(head, sizeof head, "%.40s", k);
+		} else
+			snprintf(head, sizeof head, "[%zu]", nd->index);
 		snprintf(tail, sizeof tail, "%s", out);
 		snprintf(out, outlen, "%s%s%s", head,
 		    tail[0] != '\0' && tail[0] != '[' ? "." : "", tail);
-		id = p->keys[i].parent;
+		id = nd->parent;
 	}
 }
 
 /*
- * Refuses a key given twice in one object, at any depth: SQLite would
- * keep both and each reader would pick its own, the last or the first.
- * Array elements (key NULL, n their index) are remembered only to name
- * where a key is: an array has no two alike.
+ * Refuses a key given twice in one object, at any depth: each reader
+ * would pick its own, the last or the first. Keys are compared decoded
+ * ("a" and "\u0061" are one key).
  */
 static enum uoms_code
 check_key(struct uoms_parser *p, struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->tree;
-	long long parent = sqlite3_column_int64(st, 1);
+	const struct row *r = &p->row;
 	char where[256];
-	const char *key = NULL;
-	size_t n, j;
+	size_t j;
 
+	if (r->key == NULL)
+		return UOMS_OK;		/* an array's: no two alike */
 	if (keys_room(p) < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	if (sqlite3_column_type(st, 2) == SQLITE_TEXT) {
-		key = (const char *)sqlite3_column_text(st, 2);
-		n = sqlite3_column_bytes(st, 2);
-		j = key_hash(parent, key, n) & (p->keys_cap - 1);
-	} else {
-		n = sqlite3_column_int64(st, 2);
-		j = key_hash(parent ^ (long long)n << 32, "", 0) &
-		    (p->keys_cap - 1);
-	}
+	j = key_hash(r->parent, r->key, r->keyn) & (p->keys_cap - 1);
 	for (; p->keys[j].gen == p->gen; j = (j + 1) & (p->keys_cap - 1)) {
-		if (key == NULL || p->keys[j].key == NULL ||
-		    p->keys[j].parent != parent || p->keys[j].n != n ||
-		    memcmp(p->keys[j].key, key, n) != 0)
+		if (p->keys[j].parent != r->parent || p->keys[j].n != r->keyn ||
+		    memcmp(p->keys[j].key, r->key, r->keyn) != 0)
 			continue;
-		key_path(p, parent, where, sizeof where);
+		key_path(p, r->parent, where, sizeof where);
 		return uoms_fail(e, UOMS_INVALID, "key '%.40s%s%.40s' is "
-		    "given twice", where, where[0] != '\0' ? "." : "", key);
+		    "given twice", where, where[0] != '\0' ? "." : "", r->key);
 	}
-	p->keys[j] = (struct key_slot){ p->gen, parent,
-	    sqlite3_column_int64(st, 0), NULL, n };
-	if (key != NULL &&
-	    (p->keys[j].key = uoms_arena_strndup(&p->arena, key, n)) == NULL)
-		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	p->keys[j] = (struct key_slot){ p->gen, r->parent, r->key, r->keyn };
 	p->keys_used++;
 	return UOMS_OK;
 }
 
+/*
+ * Lays the line out and hands each node, in document order, to row (may
+ * be NULL) after checking its key; stops at the first refusal.
+ */
 static enum uoms_code
 walk_tree(struct uoms_parser *p, const char *line, size_t len,
     enum uoms_code (*row)(struct uoms_parser *, void *, void *,
     struct uoms_error *), void *rec, void *w, struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->tree;
+	struct row *r = &p->row;
 	enum uoms_code rc = UOMS_OK;
-	int s;
 
 	if (has_nul_escape(line, len))
 		return uoms_fail(e, UOMS_INVALID, "a string holds \\u0000 (NUL)");
-	/* SQLite 3.40 reads some text that is not JSON (json.h). */
-	if (!uoms_json_valid(line, len))
+	/* The nodes of one long line (up to line_max) are not kept for
+	 * all the short ones after it. */
+	if (p->tree.cap > TREE_KEEP)
+		uoms_json_tree_free(&p->tree);
+	switch (uoms_json_tree(line, len, &p->tree)) {
+	case 0:
 		return malformed(line, len, e);
-	p->line = line;
-	p->len = len;
+	case -1:
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	}
 	p->keys_used = 0;
 	if (++p->gen == 0) {
 		/* Wrapped: slots of 2^32 lines ago would look current. */
 		memset(p->keys, 0, p->keys_cap * sizeof *p->keys);
 		p->gen = 1;
 	}
-	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
-		    (rc = check_key(p, e)) != UOMS_OK)
+	for (size_t i = 0; i < p->tree.len; i++) {
+		const struct uoms_jnode *nd = &p->tree.n[i];
+
+		*r = (struct row){ i, nd->parent, nd, NULL, 0,
+		    uoms_json_type_name(nd->type), NULL, 0 };
+		if (nd->k != NULL && (r->key = node_text(p, &(struct
+		    uoms_jnode){ .v = nd->k, .vend = nd->kend }, &r->keyn)) ==
+		    NULL)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		if (i > 0 && (rc = check_key(p, e)) != UOMS_OK)
 			break;
 		if (row != NULL && (rc = row(p, rec, w, e)) != UOMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc == UOMS_OK && s != SQLITE_DONE)
-		rc = malformed(line, len, e);
 	return rc;
 }
 
@@ -1040,8 +1046,8 @@ uoms_order_parse(struct uoms_parser *p, const char *line, size_t len,
 		return rc;
 	if ((rc = required(order_fields, UOMS_O_COUNT, o->f, "", e)) != UOMS_OK)
 		return rc;
-	if (w.unknown && (rc = unknown_members(p, p->remove_known, line, len,
-	    NULL, &o->extra)) != UOMS_OK)
+	if (w.unknown && (rc = unknown_members(p, 0, order_fields,
+	    UOMS_O_COUNT, 1, &o->extra)) != UOMS_OK)
 		return uoms_fail(e, rc, "can't gather unknown members");
 	for (int i = 0; i < o->nitems; i++) {
 		struct uoms_item *it = &o->items[i];
@@ -1055,13 +1061,11 @@ uoms_order_parse(struct uoms_parser *p, const char *line, size_t len,
 				return uoms_fail(e, UOMS_INVALID, "items[%d] "
 				    "repeats external_item_id '%s'", i,
 				    it->f[0].s);
-		if (it->extra.type == UOMS_V_NULL) {
-			snprintf(where, sizeof where, "$.items[%d]", i);
-			if (unknown_members(p, p->remove_item, line, len,
-			    where, &it->extra) != UOMS_OK)
-				return uoms_fail(e, UOMS_INTERNAL, "can't "
-				    "gather unknown item members");
-		}
+		if (it->extra.type == UOMS_V_NULL &&
+		    unknown_members(p, p->item_nodes[i], item_fields,
+		    UOMS_I_COUNT, 0, &it->extra) != UOMS_OK)
+			return uoms_fail(e, UOMS_INTERNAL, "can't gather "
+			    "unknown item members");
 	}
 	for (int i = 0; i < o->ncholds; i++) {
 		if (o->cholds[i].key == NULL)
@@ -1081,20 +1085,18 @@ product_row(struct uoms_parser *p, void *rec, void *unknown,
     struct uoms_error *e)
 {
 	struct uoms_product *o = rec;
-	sqlite3_stmt *st = p->tree;
-	const char *type = (const char *)sqlite3_column_text(st, 3);
+	const struct row *r = &p->row;
 	int f;
 
-	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-		return strcmp(type, "object") == 0 ? UOMS_OK : uoms_fail(e,
-		    UOMS_INVALID, "line is a JSON %s, not an object", type);
-	if (sqlite3_column_int64(st, 1) != 0)
+	if (r->parent < 0)
+		return r->node->type == UOMS_J_OBJECT ? UOMS_OK : uoms_fail(e,
+		    UOMS_INVALID, "line is a JSON %s, not an object", r->type);
+	if (r->parent != 0)
 		return UOMS_OK;
-	f = lookup(product_fields, UOMS_P_COUNT,
-	    (const char *)sqlite3_column_text(st, 2));
+	f = lookup(product_fields, UOMS_P_COUNT, r->key);
 	if (f >= 0)
 		return take(p, &product_fields[f], &o->f[f], "", e);
-	if (!is_protocol((const char *)sqlite3_column_text(st, 2)))
+	if (!is_protocol(r->key))
 		*(int *)unknown = 1;
 	return UOMS_OK;
 }
@@ -1115,7 +1117,7 @@ uoms_product_parse(struct uoms_parser *p, const char *line, size_t len,
 	if ((rc = required(product_fields, UOMS_P_COUNT, o->f, "", e))
 	    != UOMS_OK)
 		return rc;
-	if (unknown && unknown_members(p, p->remove_product, line, len, NULL,
+	if (unknown && unknown_members(p, 0, product_fields, UOMS_P_COUNT, 1,
 	    &o->extra) != UOMS_OK)
 		return uoms_fail(e, UOMS_INTERNAL, "can't gather unknown "
 		    "members");
@@ -1136,29 +1138,70 @@ error_object(struct uoms_buf *out, enum uoms_code code, const char *msg,
 	return uoms_buf_str(out, "}");
 }
 
+/* Appends [s, end) to out without white space; -1 out of memory. */
+static int
+add_minified(struct uoms_buf *out, const char *s, const char *end)
+{
+	char *tmp = malloc(end - s + 1);
+	int rc;
+
+	if (tmp == NULL)
+		return -1;
+	rc = uoms_buf_add(out, tmp, uoms_json_minify(s, end, tmp));
+	free(tmp);
+	return rc;
+}
+
+/*
+ * The line, an object, without white space and with its member "error"
+ * (the first, when the line repeats it) replaced by err, or err added
+ * last.
+ */
+static int
+object_with_error(const struct uoms_jtree *t, const struct uoms_buf *err,
+    struct uoms_buf *out)
+{
+	const struct uoms_jnode *o = &t->n[0];
+	int replaced = 0, first = 1;
+
+	uoms_buf_str(out, "{");
+	for (size_t i = 1; i < o->last; i = t->n[i].last, first = 0) {
+		const struct uoms_jnode *m = &t->n[i];
+
+		if (!first)
+			uoms_buf_str(out, ",");
+		add_minified(out, m->k, m->kend);
+		uoms_buf_str(out, ":");
+		if (!replaced && key_is(m, "error", 5)) {
+			add_minified(out, err->p, err->p + err->n);
+			replaced = 1;
+		} else
+			add_minified(out, m->v, m->vend);
+	}
+	if (!replaced) {
+		uoms_buf_str(out, first ? "\"error\":" : ",\"error\":");
+		add_minified(out, err->p, err->p + err->n);
+	}
+	return uoms_buf_str(out, "}");
+}
+
 int
 uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
     enum uoms_code code, const char *msg, long lineno,
     const char *extra_json, struct uoms_buf *out)
 {
 	struct uoms_buf err = { 0 };
-	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
 	error_object(&err, code, msg, lineno, extra_json);
-	if (line != NULL && (uoms_utf8_valid(line, len) && memchr(line, 0, len) == NULL) &&
-	    uoms_json_valid(line, len) &&
-	    sqlite3_prepare_v2(p->db, "SELECT CASE json_type(?1) WHEN 'object'"
-	    " THEN json_set(?1, '$.error', json(?2)) END", -1, &st, NULL)
-	    == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, err.p, err.n, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_type(st, 0) == SQLITE_TEXT) {
-			rc = uoms_buf_add(out, sqlite3_column_text(st, 0),
-			    sqlite3_column_bytes(st, 0));
-			goto out;
-		}
+	if (line != NULL && uoms_utf8_valid(line, len) &&
+	    memchr(line, 0, len) == NULL && err.p != NULL &&
+	    uoms_json_valid(err.p, err.n) &&
+	    (p->rtree.cap <= TREE_KEEP || (uoms_json_tree_free(&p->rtree), 1)) &&
+	    uoms_json_tree(line, len, &p->rtree) == 1 &&
+	    p->rtree.n[0].type == UOMS_J_OBJECT) {
+		rc = object_with_error(&p->rtree, &err, out);
+		goto out;
 	}
 	uoms_buf_str(out, "{\"error\":");
 	uoms_buf_add(out, err.p, err.n);
@@ -1178,11 +1221,9 @@ uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
 	}
 	rc = uoms_buf_str(out, "}");
 out:
-	sqlite3_finalize(st);
 	uoms_buf_free(&err);
 	return rc;
 }
-
 static void
 json_val(struct uoms_buf *out, const struct uoms_val *v, enum kind kind)
 {
@@ -1239,29 +1280,94 @@ uoms_order_json(const struct uoms_order *o, long long id, long long version,
 	return uoms_buf_str(out, "}");
 }
 
-/* A text column of the reference statement, copied into the arena. */
-static const char *
-ref_text(struct uoms_parser *p, int col)
+
+/* The line's member named name, decoded; NULL when it has none. */
+static const struct uoms_jnode *
+member(const struct uoms_jtree *t, const char *name)
 {
-	if (sqlite3_column_type(p->ref, col) == SQLITE_NULL)
-		return NULL;
-	return uoms_arena_strndup(&p->arena,
-	    (const char *)sqlite3_column_text(p->ref, col),
-	    sqlite3_column_bytes(p->ref, col));
+	size_t n = strlen(name);
+
+	for (size_t i = 1; i < t->n[0].last; i = t->n[i].last)
+		if (key_is(&t->n[i], name, n))
+			return &t->n[i];
+	return NULL;
 }
 
-static int
-ref_whole(struct uoms_parser *p, int type_col, long long *out)
+/*
+ * A real as text, as the references always read one (SQLite's "%!.15g":
+ * 15 digits, and a point always, "1.0e+20"; "Inf" beyond the range).
+ */
+static const char *
+real_text(struct uoms_parser *p, double r)
 {
-	const char *type = (const char *)sqlite3_column_text(p->ref, type_col);
+	char buf[40], *e;
+	size_t n;
 
-	if (type == NULL || strcmp(type, "null") == 0)
+	if (isinf(r))
+		return r > 0 ? "Inf" : "-Inf";
+	if (r == 0)
+		return "0.0";
+	n = snprintf(buf, sizeof buf, "%.15g", r);
+	if (strchr(buf, '.') == NULL) {
+		e = strchr(buf, 'e');
+		if (e == NULL)
+			e = buf + n;
+		memmove(e + 2, e, buf + n - e + 1);
+		memcpy(e, ".0", 2);
+	}
+	return uoms_arena_strndup(&p->arena, buf, strlen(buf));
+}
+
+/*
+ * A member of a reference as text, or NULL for none or null: a string
+ * decoded, a number printed (beyond 64 bits, with digits, as written),
+ * true and false as 1 and 0, a container as JSON.
+ */
+static const char *
+ref_text(struct uoms_parser *p, const struct uoms_jnode *nd, int digits)
+{
+	char buf[24];
+	long long i;
+	size_t n;
+
+	if (nd == NULL)
+		return NULL;
+	switch (nd->type) {
+	case UOMS_J_NULL:
+		return NULL;
+	case UOMS_J_TRUE:
+		return "1";
+	case UOMS_J_FALSE:
+		return "0";
+	case UOMS_J_STRING:
+		return node_text(p, nd, &n);
+	case UOMS_J_INT:
+		if (node_int(nd, &i)) {
+			n = snprintf(buf, sizeof buf, "%lld", i);
+			return uoms_arena_strndup(&p->arena, buf, n);
+		}
+		if (digits)
+			return uoms_arena_strndup(&p->arena, nd->v,
+			    nd->vend - nd->v);
+		/* FALLTHROUGH */
+	case UOMS_J_REAL:
+		return real_text(p, strtod(nd->v, NULL));
+	default:
+		return node_json(p, nd, &n);
+	}
+}
+
+/* A positive whole number, or none (0 left in *out); -1 for any other. */
+static int
+ref_whole(const struct uoms_jnode *nd, long long *out)
+{
+	long long i;
+
+	if (nd == NULL || nd->type == UOMS_J_NULL)
 		return 0;
-	if (strcmp(type, "integer") != 0 ||
-	    sqlite3_column_type(p->ref, type_col + 1) != SQLITE_INTEGER ||
-	    sqlite3_column_int64(p->ref, type_col + 1) < 1)
+	if (nd->type != UOMS_J_INT || !node_int(nd, &i) || i < 1)
 		return -1;
-	*out = sqlite3_column_int64(p->ref, type_col + 1);
+	*out = i;
 	return 0;
 }
 
@@ -1269,9 +1375,8 @@ enum uoms_code
 uoms_ref_from_line(struct uoms_parser *p, const char *line, size_t len,
     struct uoms_ref *r, struct uoms_error *e)
 {
-	sqlite3_stmt *st = p->ref;
+	const struct uoms_jtree *t = &p->tree;
 	enum uoms_code code = UOMS_OK;
-	const char *type;
 
 	uoms_arena_reset(&p->arena);
 	memset(r, 0, sizeof *r);
@@ -1281,41 +1386,23 @@ uoms_ref_from_line(struct uoms_parser *p, const char *line, size_t len,
 	 * given twice, a NUL in a string, a line that is not JSON. */
 	if ((code = walk_tree(p, line, len, NULL, NULL, NULL, e)) != UOMS_OK)
 		return code;
-	sqlite3_bind_text(st, 1, line, len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return malformed(line, len, e);
-	}
-	type = (const char *)sqlite3_column_text(st, 0);
-	if (strcmp(type, "object") != 0)
-		code = uoms_fail(e, UOMS_INVALID, "line is a JSON %s, not an "
-		    "object", type);
-	else if (ref_whole(p, 1, &r->id) < 0)
-		code = uoms_fail(e, UOMS_INVALID, "id must be a positive whole "
+	if (t->n[0].type != UOMS_J_OBJECT)
+		return uoms_fail(e, UOMS_INVALID, "line is a JSON %s, not an "
+		    "object", uoms_json_type_name(t->n[0].type));
+	if (ref_whole(member(t, "id"), &r->id) < 0)
+		return uoms_fail(e, UOMS_INVALID, "id must be a positive whole "
 		    "number");
-	else if (ref_whole(p, 6, &r->version) < 0)
-		code = uoms_fail(e, UOMS_INVALID, "version must be a positive "
+	if (ref_whole(member(t, "version"), &r->version) < 0)
+		return uoms_fail(e, UOMS_INVALID, "version must be a positive "
 		    "whole number");
-	else {
-		r->order_no = ref_text(p, 3);
-		r->channel = ref_text(p, 4);
-		r->external_order_id = ref_text(p, 5);
-		if (sqlite3_column_type(st, 5) == SQLITE_FLOAT &&
-		    strcmp((const char *)sqlite3_column_text(st, 9),
-		    "integer") == 0) {
-			size_t n;
-
-			/* As uoms_order_parse keeps it: its digits. */
-			r->external_order_id = number_text(p,
-			    "$.external_order_id", &n);
-		}
-		r->idempotency_key = ref_text(p, 8);
-		if (r->id == 0 && r->order_no == NULL &&
-		    (r->channel == NULL || r->external_order_id == NULL))
-			code = uoms_fail(e, UOMS_INVALID, "not a reference: no "
-			    "id, order_no, or channel and external_order_id");
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return code;
+	r->order_no = ref_text(p, member(t, "order_no"), 0);
+	r->channel = ref_text(p, member(t, "channel"), 0);
+	/* As uoms_order_parse keeps it: its digits. */
+	r->external_order_id = ref_text(p, member(t, "external_order_id"), 1);
+	r->idempotency_key = ref_text(p, member(t, "idempotency_key"), 0);
+	if (r->id == 0 && r->order_no == NULL &&
+	    (r->channel == NULL || r->external_order_id == NULL))
+		return uoms_fail(e, UOMS_INVALID, "not a reference: no id, "
+		    "order_no, or channel and external_order_id");
+	return UOMS_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * order: the order record of SPEC 3.1 — parse one JSON line into a
- * struct uoms_order (each line parsed once, by SQLite's JSON engine),
+ * struct uoms_order (each line parsed once, by lib/json.c's reader),
  * validate it, and name its members. Strings in a parsed order live in
  * the parser's arena until the next parse.
  */
@@ -102,7 +102,8 @@ const char *uoms_product_field_name(enum uoms_pfield f);
 
 struct uoms_parser;
 
-/* A parser with its own in-memory SQLite JSON engine; NULL on failure. */
+/* A parser, with its buffers reused from line to line; NULL when out of
+ * memory. */
 struct uoms_parser *uoms_parser_new(void);
 void uoms_parser_free(struct uoms_parser *p);
 

@@ -52,8 +52,8 @@ reject(const char *line, size_t len, const char *msg)
 	if (uoms_reject_line(parser, line, len, UOMS_INVALID, msg, 7, NULL,
 	    &out) < 0)
 		fuzz_fail("reject line: out of memory");
-	/* SQLite's JSON, as the tools read lines back (jansson refuses
-	 * \u0000 in a key, which JSON allows). */
+	/* SQLite's JSON, a reader other than the parser's own (jansson
+	 * refuses \u0000 in a key, which JSON allows). */
 	sqlite3_bind_text(is_reject, 1, out.p, (int)out.n, SQLITE_STATIC);
 	if (sqlite3_step(is_reject) != SQLITE_ROW ||
 	    sqlite3_column_int(is_reject, 0) != 1)

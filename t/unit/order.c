@@ -283,6 +283,44 @@ test_exact(struct uoms_parser *p)
 	}
 }
 
+/*
+ * A member whose name is written with escapes is that member: taken
+ * once, not kept among the unknown ones as well (the record then named
+ * it twice and its own print was refused), and found by a reference.
+ * With SQLite's paths, which compared names as written, it was both.
+ */
+static void
+test_escaped_keys(struct uoms_parser *p)
+{
+	static const char order[] = "{\"ch\\u0061nnel\":\"c\","
+	    "\"external_order_\\u0069d\":123456789012345678901234567890,"
+	    "\"x\":1,\"items\":[{\"external_item_id\":\"a\","
+	    "\"qu\\u0061ntity\":2,\"y\":[1, 2]}]}";
+	static const char ref[] = "{\"\\u0069d\":5,\"n\\u006fte\":\"\\u00e9\"}";
+	static const char twice[] = "{\"a\":{\"k\":1,\"\\u006b\":2}}";
+	struct uoms_order o;
+	struct uoms_ref r;
+	struct uoms_error e = { 0 };
+	enum uoms_code rc;
+
+	rc = uoms_order_parse(p, order, strlen(order), &o, &e);
+	ok(rc == UOMS_OK && is_text(&o.f[UOMS_O_CHANNEL], "c") &&
+	    is_text(&o.f[UOMS_O_EXTERNAL_ORDER_ID],
+	    "123456789012345678901234567890") && is_text(&o.extra, "{\"x\":1}")
+	    && o.nitems == 1 && is_int(&o.items[0].f[UOMS_I_QUANTITY], 2) &&
+	    is_text(&o.items[0].extra, "{\"y\":[1,2]}"),
+	    "escaped names: taken once, not in extra: %s %s %s (%s)",
+	    show(&o.f[UOMS_O_EXTERNAL_ORDER_ID]), show(&o.extra),
+	    rc == UOMS_OK && o.nitems == 1 ? show(&o.items[0].extra) : "-",
+	    rc == UOMS_OK ? "ok" : e.msg);
+	rc = uoms_ref_from_line(p, ref, strlen(ref), &r, &e);
+	ok(rc == UOMS_OK && r.id == 5, "escaped names: a reference's id "
+	    "(%s)", rc == UOMS_OK ? "ok" : e.msg);
+	rc = uoms_order_parse(p, twice, strlen(twice), &o, &e);
+	ok(rc == UOMS_INVALID && strcmp(e.msg, "key 'a.k' is given twice") ==
+	    0, "escaped names: \"\\u006b\" repeats \"k\" (%s)", e.msg);
+}
+
 /* Integers in range are taken as they are; beyond it, refused. */
 static void
 test_ranges(struct uoms_parser *p)
@@ -516,6 +554,7 @@ main(void)
 	test_small(p);
 	test_table(p);
 	test_exact(p);
+	test_escaped_keys(p);
 	test_ranges(p);
 	test_names();
 	test_equal();
