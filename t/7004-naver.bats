@@ -189,7 +189,7 @@ print(" | ".join(sorted(toks)))')
 	[[ "$token" == "Bearer tok-"* ]]
 	[[ "$token" != *"|"* ]]
 	uoms-channel show nv1 | jget secrets | grep -q '"token"'
-	[ "$(cat "$UOMS_DB" "$UOMS_DB-wal" 2>/dev/null | grep -ac -- "${token#Bearer }")" -eq 0 ]
+	[ "$(in_store "${token#Bearer }")" -eq 0 ]
 }
 
 @test "naver: fetch | upsert twice creates nothing; a change on the channel updates once" {

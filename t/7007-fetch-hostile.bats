@@ -81,7 +81,8 @@ no_token() {
 @test "relative links resolve as RFC 3986 says, each shape, the token only to the same origin" {
 	n=0
 	while read -r ref want; do
-		rm -f server.log uoms.db*
+		rm -f server.log
+		store_reset
 		hostile --mode relative --target "$ref"
 		channel shop "http://127.0.0.1:$HPORT/a/b/orders"
 		fetch
@@ -121,7 +122,8 @@ no_token() {
 
 @test "a cycle of 2 and of 3 pages ends with an error, each page asked once, its orders printed" {
 	for k in 2 3; do
-		rm -f server.log uoms.db*
+		rm -f server.log
+		store_reset
 		# /c0 -> /c1 -> ... -> /ck -> /c1
 		hostile --mode cycle --cycle "$k"
 		channel shop "http://127.0.0.1:$HPORT/c0"
