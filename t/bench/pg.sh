@@ -140,14 +140,14 @@ for n in $sizes; do
 	r=$(awk '{ print $2 / $1 }' "$dir/load" | median)
 	u=$(awk '{ print $1 }' "$dir/load" | median)
 	c=$(awk '{ print $2 }' "$dir/load" | median)
-	row "h) load, orders/s vs psql \\copy" "$(calc "$n / $u" 0)" \
+	row "i) load, orders/s vs psql \\copy" "$(calc "$n / $u" 0)" \
 	    "$(calc "$n / $c" 0)" "$(calc "$r")" ">=0.3" "$(ge "$r" 0.3)"
 	r=$(awk '{ print $2 / $1 }' "$dir/pipe" | median)
 	a=$(awk '{ print $1 }' "$dir/pipe" | median)
 	b=$(awk '{ print $2 }' "$dir/pipe" | median)
-	row "i) query|status, rows/s vs SQL" "$(calc "$m / $a" 0)" \
+	row "j) query|status, rows/s vs SQL" "$(calc "$m / $a" 0)" \
 	    "$(calc "$m / $b" 0)" "$(calc "$r")" ">=0.3" "$(ge "$r" 0.3)"
-	row "j) query all, peak RSS MiB vs 1 row" "$(calc "$qkib / 1024" 1)" \
+	row "k) query all, peak RSS MiB vs 1 row" "$(calc "$qkib / 1024" 1)" \
 	    "$(calc "$q1kib / 1024" 1)" "$(calc "$qkib / $q1kib")" "<64MiB" \
 	    "$(calc "$qkib < 64 * 1024" 0)"
 	psql_q -c "DROP SCHEMA u2 CASCADE; DROP SCHEMA c2 CASCADE" \
