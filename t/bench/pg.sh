@@ -79,9 +79,9 @@ for n in $sizes; do
 	[ "$n" -ge 1000000 ] && pairs=1
 	: >"$dir/load" && : >"$dir/pipe"
 	for p in $(seq 1 "$pairs"); do
-		fresh u$p && fresh c$p || exit 3
+		fresh "u$p" && fresh "c$p" || exit 3
 		t0=$(now)
-		uoms-upsert -d "$(at u$p)" <"$in" >/dev/null ||
+		uoms-upsert -d "$(at "u$p")" <"$in" >/dev/null ||
 		    echo "pg.sh: uoms-upsert failed" >&2
 		u=$(calc "$(now) - $t0" 3)
 		if [ "$p" = 1 ]; then
@@ -90,7 +90,7 @@ for n in $sizes; do
 				    exit 3
 			done
 		fi
-		uoms-upsert -d "$(at c$p)" </dev/null >/dev/null || exit 3
+		uoms-upsert -d "$(at "c$p")" </dev/null >/dev/null || exit 3
 		t0=$(now)
 		for t in $tables; do
 			printf '%s\n' "\\copy c$p.$t FROM '$dir/$t.copy'"
@@ -113,11 +113,11 @@ for n in $sizes; do
 	[ "$n" -lt $((2 * m)) ] && m=$((n / 2))
 	for p in 1 2; do
 		t0=$(now)
-		uoms-query -d "$(at u1)" --status WAITING --limit $m |
+		uoms-query -d "$(at u1)" --status WAITING --limit "$m" |
 		    uoms-status -d "$(at u1)" --to IN_PROGRESS >/dev/null
 		a=$(calc "$(now) - $t0" 3)
 		t0=$(now)
-		psql_q -c "$(move_sql c1 $m)" >/dev/null
+		psql_q -c "$(move_sql c1 "$m")" >/dev/null
 		b=$(calc "$(now) - $t0" 3)
 		echo "$a $b" >>"$dir/pipe"
 	done
