@@ -466,6 +466,22 @@ uoms_db_changes(struct uoms_store *s)
 	return sqlite3_changes64(s->db);
 }
 
+void
+uoms_db_later(struct uoms_store *s)
+{
+	if (s->pg != NULL)
+		uoms_pg_later(s->pg);
+}
+
+int
+uoms_db_flush(struct uoms_store *s, enum uoms_sql *which)
+{
+	int n = -1, rc = s->pg != NULL ? uoms_pg_flush(s->pg, &n) : 0;
+
+	*which = n >= 0 && n < SQL_COUNT ? (enum uoms_sql)n : SQL_COUNT;
+	return rc;
+}
+
 int
 uoms_db_refused(struct uoms_store *s)
 {

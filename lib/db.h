@@ -88,6 +88,21 @@ enum uoms_code uoms_db_exec(struct uoms_store *s, struct uoms_stmt *st,
 enum uoms_code uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st,
     struct uoms_buf *out, const char *doing, struct uoms_error *e);
 
+/*
+ * A window in which the store may send writes without waiting for each
+ * (PostgreSQL's pipeline mode: a round trip for the lot, not one each):
+ * from uoms_db_later on, an INSERT, UPDATE or DELETE without RETURNING
+ * stepped inside a transaction says UOMS_DB_DONE at once, its changes
+ * unknown, and its failure is uoms_db_flush's, which waits for them and
+ * closes the window. A statement whose rows are read still waits for
+ * those before it. On SQLite every step runs at once. A window is
+ * closed by the same function that opened it.
+ */
+void uoms_db_later(struct uoms_store *s);
+/* 0, or -1 with which the statement that failed (SQL_COUNT: none
+ * named), for uoms_db_fail with what it was doing. */
+int uoms_db_flush(struct uoms_store *s, enum uoms_sql *which);
+
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 long long uoms_db_changes(struct uoms_store *s);
 

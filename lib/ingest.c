@@ -795,12 +795,30 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	return code;
 }
 
+/* What a write sent unawaited (uoms_db_later) was doing, by its
+ * statement: the words it says when it waits. */
+static const char *
+sent_doing(enum uoms_sql which)
+{
+	switch (which) {
+	case SQL_ITEM_INSERT:
+		return "writing items";
+	case SQL_EVENT_INSERT:
+		return "appending an event";
+	case SQL_ORDER_WORD_SAVE:
+		return "keeping the channel's word";
+	default:
+		return "adding an order";
+	}
+}
+
 enum uoms_code
 uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
     const struct uoms_actor *a, enum uoms_ingest_result *result,
     long long *id, struct uoms_buf *record, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_FIND), *up = NULL;
+	enum uoms_sql failed;
 	struct uoms_buf changed = { 0 }, replaced = { 0 }, ibuf = { 0 };
 	struct uoms_buf kbuf = { 0 };
 	struct uoms_val items = { .type = UOMS_V_ABSENT };
@@ -837,12 +855,20 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	if (rc == UOMS_DB_DONE) {
 		uoms_db_done(st);
 		*result = UOMS_CREATED;
+		/*
+		 * Its items, event and channel's word are sent without
+		 * waiting for each (on PostgreSQL): the flush tells their
+		 * failure, still this line's.
+		 */
+		uoms_db_later(s);
 		/* Its requests' holds are read back with it. */
 		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
 		    NULL : record, e)) == UOMS_OK)
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
+		if (uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
+			code = uoms_db_fail(s, e, sent_doing(failed));
 		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
 			code = uoms_order_record(s, *id, record, e);
 		uoms_buf_free(&ibuf);

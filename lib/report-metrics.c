@@ -40,9 +40,24 @@ gauge(struct metrics *m, long long t, int late, long long d)
 		*(late ? &m->w[b].late : &m->w[b].backlog) += d;
 }
 
-/* The time its cancel event put an order in its (cancelled) state. */
-#define CANCEL_AT "(SELECT max(e.at) FROM events e WHERE e.order_id = o.id" \
-	" AND e.type = 'status' AND e.to_state = o.status)"
+/*
+ * The time its cancel event put an order in its (cancelled) state: c.at
+ * of a join on the cancelled orders' events, gathered once. Not a
+ * subquery per order: PostgreSQL prices one per row so high that it
+ * compiles the query (JIT), a second and more before the first row, five
+ * times the query's own time on 50 000 orders; SQLite finds the same
+ * few orders by their status and their events by order either way.
+ */
+static void
+cancel_join(struct ctx *x, struct uoms_buf *sql)
+{
+	uoms_buf_str(sql, " LEFT JOIN (SELECT e.order_id, max(e.at) AS at"
+	    " FROM orders co JOIN events e ON e.order_id = co.id"
+	    " AND e.type = 'status' AND e.to_state = co.status WHERE ");
+	report_pred(sql, &x->cls, UOMS_CLASS_CANCELLED, "co.workflow",
+	    "co.status");
+	uoms_buf_str(sql, " GROUP BY e.order_id) c ON c.order_id = o.id");
+}
 
 /* The status events of the metrics' range (its bounds always set). */
 static void
@@ -66,7 +81,7 @@ metrics_orders(struct ctx *x, struct metrics *m)
 	uoms_buf_str(&cx, "CASE WHEN ");
 	report_pred(&cx, &x->cls, UOMS_CLASS_CANCELLED, "o.workflow",
 	    "o.status");
-	uoms_buf_str(&cx, " THEN " CANCEL_AT " END");
+	uoms_buf_str(&cx, " THEN c.at END");
 	uoms_buf_str(&sql, "SELECT ");
 	uoms_db_epoch(x->s, &sql, "o.placed_at");
 	uoms_buf_str(&sql, ", ");
@@ -90,7 +105,9 @@ metrics_orders(struct ctx *x, struct metrics *m)
 	report_pred_nopay(&sql, &x->cls, "o.workflow");
 	/* Every order placed before the end counts for the gauges: a scan,
 	 * not the placed_at index (uoms_db_no_index says so). */
-	uoms_buf_str(&sql, " FROM orders o WHERE ");
+	uoms_buf_str(&sql, " FROM orders o");
+	cancel_join(x, &sql);
+	uoms_buf_str(&sql, " WHERE ");
 	uoms_db_no_index(x->s, &sql, "o.placed_at");
 	uoms_buf_str(&sql, " < ");
 	report_param(x, &sql, P_TO);

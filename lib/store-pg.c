@@ -1,7 +1,10 @@
 /*
  * The store on PostgreSQL, through libpq. Statements are prepared once
  * per connection by name and run with text parameters (bytes as binary);
- * a statement's rows are read whole when it runs, then stepped through.
+ * a named statement's rows are read whole when it runs, then stepped
+ * through; a query of one use (a listing, a report, a copy) is read
+ * through a cursor, a thousand rows at a time. Inside uoms_pg_later's
+ * window, writes without rows go out in pipeline mode, unawaited.
  * Writers take one transaction-scoped advisory lock after BEGIN: the
  * library reads and then writes inside its transactions and relies on
  * no other writer coming between, as SQLite's BEGIN IMMEDIATE gives;
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -50,9 +54,22 @@
 	X(PQtransactionStatus) \
 	X(PQunescapeBytea)
 
+/*
+ * Pipeline mode (libpq 14 and later): writes whose rows nobody reads are
+ * sent without waiting for each (uoms_pg_later). Without it, each waits.
+ */
+#define PQ_PIPELINE \
+	X(PQenterPipelineMode) \
+	X(PQexitPipelineMode) \
+	X(PQgetResult) \
+	X(PQpipelineSync) \
+	X(PQsendQueryParams) \
+	X(PQsendQueryPrepared)
+
 static struct {
 #define X(f) __typeof__(f) *f;
 	PQ_FUNCS
+	PQ_PIPELINE
 #undef X
 } pq;
 
@@ -78,6 +95,13 @@ pq_load(char *why, size_t whylen)
 	}
 	PQ_FUNCS
 #undef X
+	/* All or none: a libpq before 14 waits for every statement. */
+#define X(f) *(void **)&pq.f = dlsym(lib, #f);
+	PQ_PIPELINE
+#undef X
+#define X(f) if (pq.f == NULL) pq.PQenterPipelineMode = NULL;
+	PQ_PIPELINE
+#undef X
 	return 0;
 }
 
@@ -95,6 +119,12 @@ struct uoms_pg_stmt {
 	char **owned;			/* copies and numbers bound */
 	PGresult *res;
 	int row, nrows;
+	int norows;			/* a write that returns no rows */
+	int reads;			/* a query (SELECT, WITH) */
+	int cursor;			/* its cursor's number, 0 for none */
+	int fetched_all;		/* the cursor gave its last rows */
+	int held;			/* WITH HOLD: it outlives transactions */
+	long long execs;		/* the commands run when declared */
 	/* The bytes read of this row, unescaped, per column: each stays
 	 * until the next step, as SQLite's do. */
 	unsigned char **blob;
@@ -108,8 +138,15 @@ struct uoms_pg {
 	char sqlstate[6];
 	long long changes;
 	struct uoms_pg_stmt *named[SQL_COUNT];
+	int later;			/* writes may be sent unawaited */
+	int queued;			/* sent in pipeline mode, unawaited */
+	int *sent, sent_cap;		/* which each was (-1: one use) */
+	int failed;			/* which failed in the last flush */
+	int cursors;			/* cursors declared so far */
+	long long execs;		/* commands run (BEGIN, COMMIT...) */
 };
 
+static int await_sent(struct uoms_pg *);
 static void forget_blobs(struct uoms_pg_stmt *);
 static void unbind(struct uoms_pg_stmt *);
 
@@ -442,6 +479,8 @@ uoms_pg_exec(struct uoms_pg *pg, const char *sql)
 {
 	PGresult *res = pq.PQexec(pg->conn, sql);
 	ExecStatusType st = pq.PQresultStatus(res);
+
+	pg->execs++;	/* a transaction may have ended: cursors know */
 	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
 
 	if (rc < 0)
@@ -617,6 +656,7 @@ uoms_pg_close(struct uoms_pg *pg)
 		return;
 	for (int i = 0; i < SQL_COUNT; i++)
 		uoms_pg_free(pg->named[i]);
+	free(pg->sent);
 	pq.PQfinish(pg->conn);
 	free(pg);
 }
@@ -666,6 +706,29 @@ param_types(const char *text, int n)
 	return types;
 }
 
+/* Whether text is a write that returns no rows: one whose result only
+ * says whether it ran, which may come later (uoms_pg_later). */
+static int
+no_rows(const char *text)
+{
+	static const char *const verbs[] = { "INSERT ", "UPDATE ", "DELETE " };
+	int write = 0;
+
+	text += strspn(text, " \t\n");
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		write |= strncasecmp(text, verbs[i], 7) == 0;
+	return write && strcasestr(text, "RETURNING") == NULL;
+}
+
+/* Whether text is a query (SELECT or WITH): its rows may be many. */
+static int
+reads_rows(const char *text)
+{
+	text += strspn(text, " \t\n(");
+	return strncasecmp(text, "SELECT", 6) == 0 ||
+	    strncasecmp(text, "WITH", 4) == 0;
+}
+
 static struct uoms_pg_stmt *
 stmt_new(struct uoms_pg *pg, const char *text)
 {
@@ -676,6 +739,8 @@ stmt_new(struct uoms_pg *pg, const char *text)
 		return NULL;
 	st->pg = pg;
 	st->nparams = n;
+	st->norows = no_rows(text);
+	st->reads = reads_rows(text);
 	if (n > 0 && ((st->vals = calloc(n, sizeof *st->vals)) == NULL ||
 	    (st->lens = calloc(n, sizeof *st->lens)) == NULL ||
 	    (st->fmts = calloc(n, sizeof *st->fmts)) == NULL ||
@@ -698,7 +763,9 @@ uoms_pg_stmt(struct uoms_pg *pg, enum uoms_sql which, const char *text)
 		unbind(st);
 		return st;
 	}
-	if (text == NULL || (st = stmt_new(pg, text)) == NULL)
+	/* Preparing waits for its answer: what was sent comes first. */
+	if (text == NULL || await_sent(pg) < 0 ||
+	    (st = stmt_new(pg, text)) == NULL)
 		return NULL;
 	snprintf(st->name, sizeof st->name, "u%d", (int)which);
 	types = param_types(text, st->nparams);
@@ -791,6 +858,182 @@ forget_blobs(struct uoms_pg_stmt *st)
 	st->nblob = 0;
 }
 
+void
+uoms_pg_later(struct uoms_pg *pg)
+{
+	pg->later = pq.PQenterPipelineMode != NULL;
+}
+
+/* Waits for the results of what was sent: 0, or -1 with the first
+ * failure kept. The window stays as it is. */
+static int
+await_sent(struct uoms_pg *pg)
+{
+	PGresult *res;
+	int failed = 0, n = pg->queued, at = 0;
+
+	pg->failed = -1;
+	if (n == 0)
+		return 0;
+	pg->queued = 0;
+	if (!pq.PQpipelineSync(pg->conn)) {
+		keep_error(pg, NULL);
+		return -1;
+	}
+	/*
+	 * Each statement's result then a NULL, up to the sync's. The first
+	 * failure is the one to tell: those after it were not run
+	 * (PGRES_PIPELINE_ABORTED), as the transaction failed with it.
+	 */
+	for (;;) {
+		if ((res = pq.PQgetResult(pg->conn)) == NULL) {
+			if (pq.PQstatus(pg->conn) == CONNECTION_BAD) {
+				if (!failed)
+					keep_error(pg, NULL);
+				return -1;
+			}
+			at++;	/* the end of one statement's results */
+			continue;
+		}
+		switch (pq.PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			pq.PQclear(res);
+			pq.PQexitPipelineMode(pg->conn);
+			return failed ? -1 : 0;
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			if (!failed) {
+				keep_error(pg, res);
+				pg->failed = at < n ? pg->sent[at] : -1;
+			}
+			failed = 1;
+			break;
+		}
+		pq.PQclear(res);
+	}
+}
+
+int
+uoms_pg_flush(struct uoms_pg *pg, int *which)
+{
+	int rc;
+
+	pg->later = 0;
+	rc = await_sent(pg);
+	*which = pg->failed;
+	return rc;
+}
+
+/* Sends st in pipeline mode, its result unread: -1 when it can't. */
+static int
+send_later(struct uoms_pg_stmt *st)
+{
+	struct uoms_pg *pg = st->pg;
+
+	if (pg->queued == pg->sent_cap) {
+		int cap = pg->sent_cap ? 2 * pg->sent_cap : 16;
+		int *p = realloc(pg->sent, cap * sizeof *p);
+
+		if (p == NULL) {
+			snprintf(pg->err, sizeof pg->err, "out of memory");
+			return -1;
+		}
+		pg->sent = p;
+		pg->sent_cap = cap;
+	}
+	if (pg->queued == 0 && !pq.PQenterPipelineMode(pg->conn)) {
+		keep_error(pg, NULL);
+		return -1;
+	}
+	if (!(st->text != NULL ? pq.PQsendQueryParams(pg->conn, st->text,
+	    st->nparams, st->types, st->vals, st->lens, st->fmts, 0) :
+	    pq.PQsendQueryPrepared(pg->conn, st->name, st->nparams, st->vals,
+	    st->lens, st->fmts, 0))) {
+		keep_error(pg, NULL);
+		return -1;
+	}
+	pg->sent[pg->queued++] = st->name[0] ? atoi(st->name + 1) : -1;
+	return 0;
+}
+
+/* The rows a cursor gives per FETCH: the most a big read holds. */
+#define FETCH_ROWS 1000
+
+/*
+ * A query of one use (a listing, a report, a copy: the reads that may be
+ * big) is read through a cursor, FETCH_ROWS rows at a time, so its rows
+ * are never all in memory, and other statements may run between its
+ * steps. Outside a transaction the cursor is WITH HOLD (the server keeps
+ * the result, not the tool). -1 when it can't be declared.
+ */
+static int
+open_cursor(struct uoms_pg_stmt *st)
+{
+	struct uoms_pg *pg = st->pg;
+	int id = ++pg->cursors, rc = 0;
+	size_t n = strlen(st->text) + 64;
+	char *decl = malloc(n);
+	PGresult *res;
+
+	if (decl == NULL) {
+		snprintf(pg->err, sizeof pg->err, "out of memory");
+		return -1;
+	}
+	snprintf(decl, n, "DECLARE uoms_c%d NO SCROLL CURSOR%s FOR %s", id,
+	    uoms_pg_in_tx(pg) ? "" : " WITH HOLD", st->text);
+	res = pq.PQexecParams(pg->conn, decl, st->nparams, st->types, st->vals,
+	    st->lens, st->fmts, 0);
+	free(decl);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		keep_error(pg, res);
+		rc = -1;
+	} else {
+		st->cursor = id;
+		st->fetched_all = 0;
+		st->held = !uoms_pg_in_tx(pg);
+		st->execs = pg->execs;
+	}
+	pq.PQclear(res);
+	return rc;
+}
+
+/* The cursor's next row: 1 a row, 0 no more, -1 failed. */
+static int
+cursor_step(struct uoms_pg_stmt *st)
+{
+	struct uoms_pg *pg = st->pg;
+	char sql[64];
+
+	if (st->res != NULL && st->row < st->nrows) {
+		st->row++;
+		return 1;
+	}
+	if (st->fetched_all)
+		return 0;
+	snprintf(sql, sizeof sql, "FETCH %d FROM uoms_c%d", FETCH_ROWS,
+	    st->cursor);
+	pq.PQclear(st->res);
+	st->res = pq.PQexec(pg->conn, sql);
+	st->row = st->nrows = 0;
+	if (pq.PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+		keep_error(pg, st->res);
+		pq.PQclear(st->res);
+		st->res = NULL;
+		st->fetched_all = 1;
+		return -1;
+	}
+	st->nrows = pq.PQntuples(st->res);
+	st->fetched_all = st->nrows < FETCH_ROWS;
+	pg->changes = 0;
+	if (st->nrows == 0)
+		return 0;
+	st->row = 1;
+	return 1;
+}
+
 int
 uoms_pg_step(struct uoms_pg_stmt *st)
 {
@@ -798,6 +1041,26 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	ExecStatusType status;
 
 	forget_blobs(st);
+	if (st->res == NULL && pg->later && st->norows &&
+	    pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE) {
+		/* Its changes are not known until the flush. */
+		pg->changes = -1;
+		if (send_later(st) < 0) {
+			await_sent(pg);
+			return -1;
+		}
+		return 0;
+	}
+	/* A statement whose rows are read waits for those sent before. */
+	if (st->cursor)
+		return cursor_step(st);
+	if (st->res == NULL && await_sent(pg) < 0)
+		return -1;
+	if (st->res == NULL && st->reads && st->text != NULL) {
+		if (open_cursor(st) < 0)
+			return -1;
+		return cursor_step(st);
+	}
 	if (st->res == NULL) {
 		st->res = st->text != NULL ? pq.PQexecParams(pg->conn, st->text,
 		    st->nparams, st->types, st->vals, st->lens, st->fmts, 0) :
@@ -908,6 +1171,21 @@ uoms_pg_blob(struct uoms_pg_stmt *st, int col, size_t *n)
 void
 uoms_pg_done(struct uoms_pg_stmt *st)
 {
+	char sql[64];
+
+	/*
+	 * Closed where it is surely still open: one WITH HOLD, or one of the
+	 * transaction still open (no command ran since). The end of its
+	 * transaction closed any other, and a CLOSE of a cursor no longer
+	 * there would fail the transaction open now.
+	 */
+	if (st->cursor && pq.PQtransactionStatus(st->pg->conn) !=
+	    PQTRANS_INERROR && (st->held || (uoms_pg_in_tx(st->pg) &&
+	    st->execs == st->pg->execs))) {
+		snprintf(sql, sizeof sql, "CLOSE uoms_c%d", st->cursor);
+		pq.PQclear(pq.PQexec(st->pg->conn, sql));
+	}
+	st->cursor = 0;
 	pq.PQclear(st->res);
 	st->res = NULL;
 	st->row = st->nrows = 0;

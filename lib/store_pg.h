@@ -53,6 +53,19 @@ void uoms_pg_bind(struct uoms_pg_stmt *st, int i, const char *v, size_t n,
     int copy, int binary);
 void uoms_pg_bind_int(struct uoms_pg_stmt *st, int i, long long v);
 
+/*
+ * Until uoms_pg_flush, a write that returns no rows (INSERT, UPDATE or
+ * DELETE without RETURNING) stepped inside a transaction is sent without
+ * waiting for its result (libpq's pipeline mode): its step says 0 at
+ * once and its failure is uoms_pg_flush's. Any other statement waits
+ * for those sent before it. Without pipeline mode (libpq before 14), each
+ * waits as always.
+ */
+void uoms_pg_later(struct uoms_pg *pg);
+/* Waits for what was sent: 0, or -1 with the first failure kept and
+ * which the named statement that failed (-1: none, or one of one use). */
+int uoms_pg_flush(struct uoms_pg *pg, int *which);
+
 /* 1 a row, 0 no more, -1 failed (uoms_pg_error). */
 int uoms_pg_step(struct uoms_pg_stmt *st);
 int uoms_pg_is_null(struct uoms_pg_stmt *st, int col);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: uoms against the machine's limit (t/bench/loader) and against
-# sqlite-utils, as ratios, on the same generated orders (t/bench/gen-orders).
+# sqlite-utils, as ratios, on the same generated orders (t/bench/gen-orders);
+# then the PostgreSQL table (t/bench/pg.sh) against psql.
 #   sh t/bench/run.sh [--quick | --large]
 # Needs build/bin and build/t on PATH, sqlite3, sqlite-utils, perl and
 # GNU time (/usr/bin/time). A SHORT row is reported, not a failure.
@@ -149,6 +150,9 @@ for n in $sizes; do
 	row "g) one uoms-status ms vs sqlite3" "$(calc "$one_u * 1000")" \
 	    "$(calc "$one_s * 1000")" "$r" "<=2" "$(calc "$r <= 2" 0)"
 done
+
+# Issue 11: the same on PostgreSQL, against psql's \copy and plain SQL.
+sh "$(dirname "$0")/pg.sh" ${1-}
 
 # Issue 4: fetching pages from a local fake channel against curl.
 echo
