@@ -1237,11 +1237,17 @@ json_val(struct uoms_buf *out, const struct uoms_val *v, enum kind kind)
 		uoms_buf_json_string(out, v->s, v->n);
 }
 
-/* Unknown members go after the known ones, as the store's record has them. */
+/*
+ * Unknown members go after the known ones, as the store's record has them.
+ * Only an object's: a store edited by hand or copied from elsewhere may
+ * hold any text there, and spliced in it would make the record no JSON.
+ */
 static void
 json_extra(struct uoms_buf *out, const struct uoms_val *extra)
 {
-	if (extra->type == UOMS_V_TEXT && extra->n > 2) {
+	if (extra->type == UOMS_V_TEXT && extra->n > 2 &&
+	    extra->s[0] == '{' && extra->s[extra->n - 1] == '}' &&
+	    uoms_json_valid(extra->s, extra->n)) {
 		uoms_buf_add(out, ",", 1);
 		uoms_buf_add(out, extra->s + 1, extra->n - 2);
 	}

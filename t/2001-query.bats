@@ -355,3 +355,20 @@ PY
 	uoms-query --format csv | grep -q '^id,channel,external_order_id,'
 	[ "$(uoms-query --format table | wc -l)" -eq 1 ]
 }
+
+@test "unknown members that are not a JSON object (a store edited by hand) are left out: the record stays JSON" {
+	order 7001 'note="kept"' | uoms-upsert >/dev/null
+	order 7002 | uoms-upsert >/dev/null
+	sql "UPDATE orders SET extra = 'not json' WHERE external_order_id = '7001'"
+	sql "UPDATE orders SET extra = '{\"broken\": 1' WHERE external_order_id = '7002'"
+	run --separate-stderr uoms-query --channel coupang
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	printf '%s\n' "${lines[@]}" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    assert "note" not in o and "broken" not in o, o
+    assert o["external_order_id"] in ("7001", "7002")
+'
+}
