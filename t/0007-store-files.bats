@@ -253,7 +253,7 @@ refused_by_all() {
 	holder=$!
 	exec {w}>hold
 	# the writers' lock of lib/store-pg.c, held in an open transaction
-	echo "BEGIN; SELECT pg_advisory_xact_lock(1970302323);" >&"$w"
+	echo "BEGIN; SELECT pg_advisory_xact_lock(1970302323, hashtext(current_schema()));" >&"$w"
 	held() {
 		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a
 		    USING (pid) WHERE a.application_name = '$app'
@@ -271,4 +271,44 @@ refused_by_all() {
 	# other tests' stores are schemas of the same database)
 	order 2 | uoms-upsert >/dev/null
 	[ "$(sql 'SELECT count(*) FROM orders')" = 2 ]
+}
+
+@test "PostgreSQL: a writer of one store does not hold up another store's in the same database" {
+	engine_only pg "stores as schemas of one database are PostgreSQL's"
+	# Two stores, each a schema of the same database, as SQLite's are two
+	# files: a writer of one, held up mid-transaction, must not make the
+	# other's writer wait (the writers' turn was once the database's).
+	order 1 | uoms-upsert >/dev/null
+	a=$UOMS_DB
+	store_fresh
+	order 1 | uoms-upsert >/dev/null
+	# Store a's writer is held up by a lock on its orders table, taken
+	# by another session: it has begun its transaction, and waits.
+	mkfifo hold
+	psql -qXA -v ON_ERROR_STOP=1 "$a" <hold >/dev/null 2>&1 &
+	locker=$!
+	exec {w}>hold
+	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	app=uoms-writer-$$
+	order 2 | PGAPPNAME=$app uoms-upsert -d "$a" >/dev/null 2>a.err &
+	writer=$!
+	waiting() {
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity
+		    WHERE application_name = '$app' AND wait_event_type = 'Lock'")" = 1 ]
+	}
+	wait_for waiting
+	# ... and this store's writer goes ahead at once.
+	printf 'busy_timeout: 200\n' >conf.yaml
+	run --separate-stderr uoms-upsert -c conf.yaml < <(order 3)
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$locker"
+	st=0
+	wait "$writer" || st=$?
+	echo "# b: $status: $stderr; a: $st: $(cat a.err)"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$st" -eq 0 ]
+	[ "$(sql "SELECT external_order_id FROM orders ORDER BY id" | tr '\n' ' ')" = "1 3 " ]
+	[ "$(UOMS_DB=$a sql "SELECT count(*) FROM orders")" = 2 ]
 }
