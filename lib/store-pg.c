@@ -88,7 +88,7 @@ pq_load(char *why, size_t whylen)
  * each other, as those of two SQLite files don't.
  */
 #define WRITE_LOCK "SELECT pg_advisory_xact_lock(1970302323," \
-	" hashtext(current_schema()))"
+	" hashtext(coalesce(current_schema(), '')))"
 
 struct uoms_pg_stmt {
 	struct uoms_pg *pg;

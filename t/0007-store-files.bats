@@ -253,7 +253,7 @@ refused_by_all() {
 	holder=$!
 	exec {w}>hold
 	# the writers' lock of lib/store-pg.c, held in an open transaction
-	echo "BEGIN; SELECT pg_advisory_xact_lock(1970302323, hashtext(current_schema()));" >&"$w"
+	echo "BEGIN; SELECT pg_advisory_xact_lock(1970302323, hashtext(coalesce(current_schema(), '')));" >&"$w"
 	held() {
 		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a
 		    USING (pid) WHERE a.application_name = '$app'
