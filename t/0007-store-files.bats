@@ -246,31 +246,35 @@ refused_by_all() {
 @test "PostgreSQL: a store held by another writer past busy_timeout: busy, exit 3" {
 	engine_only pg "the twin of the SQLite busy test"
 	order 1 | uoms-upsert >/dev/null
-	printf 'busy_timeout: 200\n' >conf.yaml
+	# The other writer is a uoms-upsert held up mid-transaction by a lock
+	# on the orders table that a third session takes: it has its turn,
+	# and keeps it until that lock goes.
 	mkfifo hold
-	app=uoms-holder-$$
-	PGAPPNAME=$app psql -qXA -v ON_ERROR_STOP=1 "$UOMS_DB" <hold >/dev/null 2>&1 &
-	holder=$!
+	psql -qXA -v ON_ERROR_STOP=1 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	locker=$!
 	exec {w}>hold
-	# the writers' lock of lib/store-pg.c, held in an open transaction
-	echo "BEGIN; SELECT pg_advisory_xact_lock(1970302323, hashtext(coalesce(current_schema(), '')));" >&"$w"
-	held() {
-		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a
-		    USING (pid) WHERE a.application_name = '$app'
-		    AND l.locktype = 'advisory' AND l.granted")" = 1 ]
+	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	app=uoms-writer-$$
+	order 2 | PGAPPNAME=$app uoms-upsert >/dev/null 2>first.err &
+	writer=$!
+	waiting() {
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity
+		    WHERE application_name = '$app' AND wait_event_type = 'Lock'")" = 1 ]
 	}
-	wait_for held
-	run --separate-stderr uoms-upsert -c conf.yaml < <(order 2)
+	wait_for waiting
+	printf 'busy_timeout: 200\n' >conf.yaml
+	run --separate-stderr uoms-upsert -c conf.yaml < <(order 3)
 	echo "ROLLBACK;" >&"$w"
 	exec {w}>&-
-	wait "$holder"
-	echo "# $status: $stderr"
+	wait "$locker"
+	st=0
+	wait "$writer" || st=$?
+	echo "# $status: $stderr; the other: $st: $(cat first.err)"
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "uoms-upsert: busy: store busy past the timeout while beginning a transaction" ]
-	# (the usual timeout: the writers' lock is the database's, and the
-	# other tests' stores are schemas of the same database)
-	order 2 | uoms-upsert >/dev/null
-	[ "$(sql 'SELECT count(*) FROM orders')" = 2 ]
+	[ "$st" -eq 0 ]
+	order 3 | uoms-upsert -c conf.yaml >/dev/null
+	[ "$(sql 'SELECT count(*) FROM orders')" = 3 ]
 }
 
 @test "PostgreSQL: a writer of one store does not hold up another store's in the same database" {
