@@ -100,7 +100,8 @@ demo: deps
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/demo.sh
 
 # Every test on SQLite, then the files t/pg-files lists on a PostgreSQL
-# t/check.sh starts and stops, in one prove run; PG=0 skips PostgreSQL.
+# t/check.sh starts and stops, in one prove run, longest first (t/check-
+# times); PG=0 skips PostgreSQL.
 PG ?= 1
 check: deps
 	@$(MAKE) --no-print-directory all

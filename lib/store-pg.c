@@ -105,8 +105,14 @@ pq_load(char *why, size_t whylen)
 	return 0;
 }
 
-/* The store's mark, "uoms" in ASCII, as the key of the writers' lock. */
-#define WRITE_LOCK "SELECT pg_advisory_xact_lock(1970302323)"
+/*
+ * The key of the writers' lock: the store's mark, "uoms" in ASCII, and
+ * the store's schema, so that the turn is the store's, not the
+ * database's: the writers of two stores in one database don't wait for
+ * each other, as those of two SQLite files don't.
+ */
+#define WRITE_LOCK "SELECT pg_advisory_xact_lock(1970302323," \
+	" hashtext(coalesce(current_schema(), '')))"
 
 struct uoms_pg_stmt {
 	struct uoms_pg *pg;

@@ -16,7 +16,7 @@ load helper
 	run --separate-stderr uoms-query
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"$UOMS_DB"* ]]
-	[ ! -e "$UOMS_DB" ]
+	no_store
 	run --separate-stderr uoms-query -d "$PWD/no/such/dir/uoms.db"
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"$PWD/no/such/dir/uoms.db"* ]]
@@ -24,12 +24,12 @@ load helper
 }
 
 @test "uoms-upsert creates a missing store, even from empty input" {
-	[ ! -e "$UOMS_DB" ]
+	no_store
 	run --separate-stderr uoms-upsert </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	[ -f "$UOMS_DB" ]
+	have_store
 	# ... which a reader then takes for an empty store, not a missing one.
 	run --separate-stderr uoms-query
 	[ "$status" -eq 0 ]
@@ -41,7 +41,18 @@ load helper
 	[ "$(sqlite3 other.db 'select count(*) from orders')" = 1 ]
 }
 
+# schema_version [N]: the store's schema version (SQLite: user_version;
+# PostgreSQL: the one row of uoms_schema), or set it to N.
+schema_version() {
+	if engine_is pg; then
+		sql "${1:+UPDATE uoms_schema SET version = $1; }SELECT version FROM uoms_schema"
+	else
+		sql "pragma user_version${1:+ = $1}"
+	fi
+}
+
 @test "the store is in WAL mode with its schema version in user_version" {
+	engine_only sqlite "WAL, user_version and integrity_check are SQLite's (the PostgreSQL twin follows)"
 	order 100001 | uoms-upsert >/dev/null
 	[ "$(sql 'pragma journal_mode')" = wal ]
 	v=$(sql 'pragma user_version')
@@ -53,12 +64,25 @@ load helper
 	[ "$(sql 'pragma user_version')" = "$v" ]
 }
 
+@test "PostgreSQL: the schema version is the one row of uoms_schema" {
+	engine_only pg "the twin of the WAL and user_version test"
+	order 100001 | uoms-upsert >/dev/null
+	[ "$(sql 'SELECT count(*) FROM uoms_schema')" = 1 ]
+	v=$(schema_version)
+	[[ "$v" =~ ^[0-9]+$ ]]
+	[ "$v" -ge 1 ]
+	# A second run migrates nothing and keeps the version.
+	order 100002 | uoms-upsert >/dev/null
+	[ "$(schema_version)" = "$v" ]
+	[ "$(sql 'SELECT count(*) FROM uoms_schema')" = 1 ]
+}
+
 @test "a store from a newer uoms is refused by both tools, and left alone" {
 	order 100001 | uoms-upsert >/dev/null
-	v=$(sql 'pragma user_version')
+	v=$(schema_version)
 	newer=$((v + 1))
-	sql "pragma user_version = $newer"
-	sum=$(sql 'select group_concat(id || version) from orders')
+	schema_version "$newer" >/dev/null
+	sum=$(sql "select group_concat(id || '.' || version) from orders")
 
 	run --separate-stderr uoms-query
 	[ "$status" -eq 3 ]
@@ -72,8 +96,8 @@ load helper
 	[[ "$stderr" == "uoms-upsert: "*"$newer"* ]]
 	[[ "$stderr" == *newer* ]]
 
-	[ "$(sql 'pragma user_version')" = "$newer" ]
-	[ "$(sql 'select group_concat(id || version) from orders')" = "$sum" ]
+	[ "$(schema_version)" = "$newer" ]
+	[ "$(sql "select group_concat(id || '.' || version) from orders")" = "$sum" ]
 	[ "$(sql "select count(*) from orders where external_order_id = '100002'")" = 0 ]
 }
 
@@ -193,7 +217,7 @@ which_store() {
 	UOMS_CONFIG=$PWD/absent.yaml run --separate-stderr uoms-upsert </dev/null
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"$PWD/absent.yaml"* ]]
-	[ ! -e "$UOMS_DB" ]
+	no_store
 }
 
 @test "busy_timeout that is not a number: exit 3, the setting named" {

@@ -93,3 +93,38 @@ sample.bats:38: '! cmd' is ignored here: use 'run ! cmd' or '|| false'" ]
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "wait_for: timed out after 1s: test -e never" ]
 }
+
+@test "every t/*.bats is in exactly one of t/pg-files, t/pg-skip (t/pg-pending)" {
+	# make check runs each file of t/pg-files on PostgreSQL as well; a
+	# new test file must say which it is, or it stays SQLite-only unseen.
+	run --separate-stderr python3 "$SRC/t/pg-lists.py" "$SRC"
+	printf '%s\n' "$output" "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	# Both lists hold files, and every line of t/pg-skip gives a reason.
+	[ "$(grep -c '^t/' "$SRC/t/pg-files")" -ge 40 ]
+	[ "$(grep -c '^t/.*\.bats[[:space:]]\+[^[:space:]]' "$SRC/t/pg-skip")" = \
+	    "$(grep -c '^t/' "$SRC/t/pg-skip")" ]
+}
+
+@test "the lists' check names a file in none, one in two lists, one twice, one gone, a skip without why" {
+	mkdir t
+	touch t/0001-a.bats t/0002-b.bats t/0003-c.bats t/0004-d.bats t/0005-e.bats
+	printf '# comment\nt/0001-a.bats\nt/0002-b.bats\nt/0001-a.bats\nt/0009-gone.bats\n' >t/pg-files
+	printf 't/0002-b.bats\treads no store\nt/0003-c.bats\n' >t/pg-skip
+	printf 't/0004-d.bats  pgt2\n' >t/pg-pending
+	run --separate-stderr python3 "$SRC/t/pg-lists.py" .
+	printf '%s\n' "$output"
+	[ "$status" -eq 1 ]
+	[ -z "$stderr" ]
+	[ "$output" = "t/pg-files:5: t/0009-gone.bats: no such file
+t/pg-skip:2: t/0003-c.bats: no reason given
+t/0001-a.bats: listed 2 times (t/pg-files:2, t/pg-files:4)
+t/0002-b.bats: listed 2 times (t/pg-files:3, t/pg-skip:1)
+t/0005-e.bats: in none of t/pg-files, t/pg-skip, t/pg-pending" ]
+	# Without t/pg-pending its files are in none.
+	rm t/pg-pending
+	run python3 "$SRC/t/pg-lists.py" .
+	[[ "$output" == *"t/0004-d.bats: in none of"* ]]
+}

@@ -32,17 +32,20 @@ refused_by_all() {
 }
 
 @test "a store carries the mark application_id 0x756f6d73" {
+	engine_only sqlite "the mark is a SQLite file header's"
 	order 1 | uoms-upsert >/dev/null
 	[ "$(sql 'pragma application_id')" = $((0x756f6d73)) ]
 }
 
 @test "another program's SQLite file is refused and left untouched" {
+	engine_only sqlite "a SQLite file of another program (the PostgreSQL twin: its own test)"
 	sqlite3 other.db "create table notes (t text); insert into notes values ('mine')"
 	refused_by_all other.db "^uoms-[a-z]+: 'other.db' is not a uoms store: an SQLite database of another program"
 	[ "$(sqlite3 other.db "select count(*) from sqlite_schema")" = 1 ]
 }
 
 @test "another program's SQLite file in WAL mode is left untouched too" {
+	engine_only sqlite "a SQLite file in WAL mode"
 	sqlite3 other.db "pragma journal_mode = wal; create table notes (t text); insert into notes values ('mine')" >/dev/null
 	cp other.db before.db
 	for t in uoms-query uoms-upsert; do
@@ -54,6 +57,7 @@ refused_by_all() {
 }
 
 @test "a file that is not SQLite, or too short to be, is refused and left untouched" {
+	engine_only sqlite "files that are not SQLite"
 	printf 'order,amount\n1,2\n' >orders.csv
 	refused_by_all orders.csv "^uoms-[a-z]+: 'orders.csv' is not a uoms store: not an SQLite database"
 	printf 'SQLite format 3\0' >short.db
@@ -61,12 +65,14 @@ refused_by_all() {
 }
 
 @test "a 0-byte file is not an empty store: refused, still 0 bytes" {
+	engine_only sqlite "an empty file"
 	: >empty.db
 	refused_by_all empty.db "^uoms-[a-z]+: 'empty.db' is an empty file, not a uoms store"
 	[ ! -s empty.db ]
 }
 
 @test "a store made before the mark: readers read it as it is, a writer marks it" {
+	engine_only sqlite "the mark is a SQLite file header's"
 	order 1 | uoms-upsert >/dev/null
 	sql 'pragma application_id = 0'
 	cp "$UOMS_DB" before.db
@@ -80,6 +86,7 @@ refused_by_all() {
 }
 
 @test "the uoms schema without user_version is not taken for a store" {
+	engine_only sqlite "user_version is SQLite's"
 	order 1 | uoms-upsert >/dev/null
 	sql 'pragma application_id = 0; pragma user_version = 0'
 	run --separate-stderr uoms-query
@@ -88,6 +95,7 @@ refused_by_all() {
 }
 
 @test "new store files are 0600 under umask 022, -wal and -shm too" {
+	engine_only sqlite "file modes"
 	umask 022
 	order 1 | uoms-upsert >/dev/null
 	[ "$(stat -c %a "$UOMS_DB")" = 600 ]
@@ -101,6 +109,7 @@ refused_by_all() {
 }
 
 @test "store_mode in the configuration names another mode; an existing store keeps its own" {
+	engine_only sqlite "store_mode is a store file's mode"
 	umask 077
 	printf 'store_mode: 0640\n' >conf.yaml
 	order 1 | uoms-upsert -c conf.yaml >/dev/null
@@ -115,6 +124,7 @@ refused_by_all() {
 }
 
 @test "a store_mode that is not a mode: exit 3, named, no store made" {
+	engine_only sqlite "store_mode is a store file's mode"
 	for m in 0999 rw-r----- 0040 12345; do
 		printf 'store_mode: %s\n' "$m" >conf.yaml
 		run --separate-stderr uoms-upsert -c conf.yaml </dev/null
@@ -125,6 +135,7 @@ refused_by_all() {
 }
 
 @test "a store one may read but not write can be queried and reported (as nobody)" {
+	engine_only sqlite "file permissions"
 	why=$(can_be_nobody)
 	[ -z "$why" ] || skip "$why"
 	public_dir
@@ -170,9 +181,15 @@ refused_by_all() {
 	[ "$status" -eq 3 ]
 	[ ! -e nothere.db ]
 	[ "$(ls -A | grep -c '\.new-')" = 0 ]
+	# The same for the store the tests use, on either engine.
+	run --separate-stderr uoms-query
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	no_store
 }
 
 @test "a store held by another writer past busy_timeout: busy, exit 3" {
+	engine_only sqlite "the holder is the sqlite3 program (the PostgreSQL twin: its own test)"
 	order 1 | uoms-upsert >/dev/null
 	printf 'busy_timeout: 200\n' >conf.yaml
 	mkfifo hold
@@ -203,4 +220,99 @@ refused_by_all() {
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	[ "${stderr_lines[0]}" = 'uoms-status: order no:12\n34: not_found: no such order' ]
 	[ "${stderr_lines[1]}" = 'uoms-status: order no:5\t6\r: not_found: no such order' ]
+}
+
+@test "PostgreSQL: another program's orders table is refused and left untouched" {
+	engine_only pg "the twin of another program's SQLite file"
+	sql "CREATE TABLE orders (id integer, note text);
+	    INSERT INTO orders VALUES (1, 'mine')"
+	for t in "uoms-query" "uoms-report status" "uoms-events" \
+	    "uoms-upsert" "uoms-status --to CANCEL 1" "uoms-lock list"; do
+		run --separate-stderr $t < <(order 1)
+		echo "# $t: $status: $stderr"
+		[ "$status" -eq 3 ]
+		[ -z "$output" ]
+		[[ "$stderr" == "${t%% *}: "* ]]
+		[[ "$stderr" != *internal* ]]
+		# a writer says why; a reader finds no store there
+		[[ "$stderr" == *"is not a uoms store: it has an orders table of another program"* ||
+		    "$stderr" == *"no store at"*"has no uoms schema"* ]]
+	done
+	[ "$(sql "SELECT count(*) FROM pg_tables
+	    WHERE schemaname = current_schema()")" = 1 ]
+	[ "$(sql "SELECT id || ' ' || note FROM orders")" = "1 mine" ]
+}
+
+@test "PostgreSQL: a store held by another writer past busy_timeout: busy, exit 3" {
+	engine_only pg "the twin of the SQLite busy test"
+	order 1 | uoms-upsert >/dev/null
+	# The other writer is a uoms-upsert held up mid-transaction by a lock
+	# on the orders table that a third session takes: it has its turn,
+	# and keeps it until that lock goes.
+	mkfifo hold
+	psql -qXA -v ON_ERROR_STOP=1 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	locker=$!
+	exec {w}>hold
+	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	app=uoms-writer-$$
+	order 2 | PGAPPNAME=$app uoms-upsert >/dev/null 2>first.err &
+	writer=$!
+	waiting() {
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity
+		    WHERE application_name = '$app' AND wait_event_type = 'Lock'")" = 1 ]
+	}
+	wait_for waiting
+	printf 'busy_timeout: 200\n' >conf.yaml
+	run --separate-stderr uoms-upsert -c conf.yaml < <(order 3)
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$locker"
+	st=0
+	wait "$writer" || st=$?
+	echo "# $status: $stderr; the other: $st: $(cat first.err)"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "uoms-upsert: busy: store busy past the timeout while beginning a transaction" ]
+	[ "$st" -eq 0 ]
+	order 3 | uoms-upsert -c conf.yaml >/dev/null
+	[ "$(sql 'SELECT count(*) FROM orders')" = 3 ]
+}
+
+@test "PostgreSQL: a writer of one store does not hold up another store's in the same database" {
+	engine_only pg "stores as schemas of one database are PostgreSQL's"
+	# Two stores, each a schema of the same database, as SQLite's are two
+	# files: a writer of one, held up mid-transaction, must not make the
+	# other's writer wait (the writers' turn was once the database's).
+	order 1 | uoms-upsert >/dev/null
+	a=$UOMS_DB
+	store_fresh
+	order 1 | uoms-upsert >/dev/null
+	# Store a's writer is held up by a lock on its orders table, taken
+	# by another session: it has begun its transaction, and waits.
+	mkfifo hold
+	psql -qXA -v ON_ERROR_STOP=1 "$a" <hold >/dev/null 2>&1 &
+	locker=$!
+	exec {w}>hold
+	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	app=uoms-writer-$$
+	order 2 | PGAPPNAME=$app uoms-upsert -d "$a" >/dev/null 2>a.err &
+	writer=$!
+	waiting() {
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity
+		    WHERE application_name = '$app' AND wait_event_type = 'Lock'")" = 1 ]
+	}
+	wait_for waiting
+	# ... and this store's writer goes ahead at once.
+	printf 'busy_timeout: 200\n' >conf.yaml
+	run --separate-stderr uoms-upsert -c conf.yaml < <(order 3)
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$locker"
+	st=0
+	wait "$writer" || st=$?
+	echo "# b: $status: $stderr; a: $st: $(cat a.err)"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$st" -eq 0 ]
+	[ "$(sql "SELECT external_order_id FROM orders ORDER BY id" | tr '\n' ' ')" = "1 3 " ]
+	[ "$(UOMS_DB=$a sql "SELECT count(*) FROM orders")" = 2 ]
 }

@@ -25,5 +25,5 @@ load helper
 		    "$tool: unknown command 'frobnicate': $verbs" ]
 		[[ "$stderr" == *$'\n'"usage: $tool "* ]]
 	done
-	[ ! -e "$UOMS_DB" ]
+	no_store
 }

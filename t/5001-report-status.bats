@@ -90,6 +90,7 @@ assert rows[-1].get("totals") is True and "totals" not in rows[0]'
 }
 
 @test "uoms-report(1) EXAMPLES run as written" {
+	engine_only sqlite "the EXAMPLES make and read the store file they name"
 	unset UOMS_DB
 	man_examples uoms-report.1
 	st=

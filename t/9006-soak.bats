@@ -3,11 +3,21 @@
 # fetch, upsert, status, assign, edit under locks, remark and report
 # traffic on one store for UOMS_SOAK_SECONDS (default 20), then no tool
 # failed, no update lost, no step doubled, every version matched by its
-# event, integrity ok. See t/soak.sh.
+# event, integrity ok. See t/soak.sh. On PostgreSQL the soaked store is
+# the test's (SOAK_DB).
 load helper
+
+# soak_db: the store soak.sh soaks on PostgreSQL, none (its own file) on
+# SQLite.
+soak_db() {
+	if engine_is pg; then
+		echo "$UOMS_DB"
+	fi
+}
 
 @test "soak: $((${UOMS_SOAK_SECONDS:-20})) s of mixed traffic from 8 processes, then the invariants hold" {
 	run --separate-stderr env SOAK_SECONDS="${UOMS_SOAK_SECONDS:-20}" SOAK_WORKERS=8 \
+	    SOAK_DB="$(soak_db)" \
 	    SOAK_DIR="$BATS_TEST_TMPDIR/soak" "$SRC/t/soak.sh"
 	printf '%s\n' "$output" "$stderr"
 	printf '# %s\n' "${lines[@]}" | grep -E 'ran|increments|steps' >&3 || true
@@ -26,6 +36,7 @@ load helper
 	# The check itself: a counter that lost an increment fails the run.
 	# SOAK_LOSE records an increment of counter 1 that never happened.
 	run --separate-stderr env SOAK_SECONDS=2 SOAK_WORKERS=2 SOAK_LOSE=1 \
+	    SOAK_DB="$(soak_db)" \
 	    SOAK_DIR="$BATS_TEST_TMPDIR/soak" "$SRC/t/soak.sh"
 	printf '%s\n' "$output"
 	[ "$status" -eq 1 ]

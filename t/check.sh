@@ -35,10 +35,34 @@ if [ "$pg" != 0 ]; then
 	fi
 	export PG_DIR PG_URL
 	ln -sfn "$(pwd)/t" "$o/t-pg"
-	pgtests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' \
-	    -e "s|^t/|$o/t-pg/|" t/pg-files)
+	pgtests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' t/pg-files)
 fi
-# The PostgreSQL files first: the longest ones, so the two jobs end
-# together.
+# Every job (a file on an engine, a unit test), longest first as
+# t/check-times has them, so that the two prove jobs end together rather
+# than one running a long file alone at the end. A job t/check-times does
+# not know counts as a middling bats file (10 s) or a quick unit (1 s).
+jobs=$(
+	{
+		for f in $pgtests; do
+			echo "$o/t-pg/${f#t/} pg $f"
+		done
+		for u in "$@"; do
+			echo "$u unit ${u##*/}"
+		done
+		for f in t/*.bats; do
+			echo "$f sqlite $f"
+		done
+	} | awk '
+	FILENAME == "t/check-times" {
+		if ($0 !~ /^#/ && NF >= 3)
+			s[$2 " " $3] = $1
+		next
+	}
+	{
+		k = $2 " " $3
+		t = (k in s) ? s[k] : ($2 == "unit" ? 1 : 10)
+		printf "%s %d %s\n", t, NR, $1
+	}' t/check-times - | sort -k1,1nr -k2,2n | cut -d' ' -f3
+)
 # shellcheck disable=SC2086
-prove -j2 -e t/prove-exec $pgtests "$@" t/*.bats
+prove -j2 -e t/prove-exec $jobs

@@ -12,27 +12,67 @@
 #   - no event names an order that does not exist.
 #
 # It reads the file itself (a check about the file, like integrity_check),
-# read-only, so it can run while tools are still using the store.
+# read-only, so it can run while tools are still using the store. DB may
+# be a PostgreSQL URL (postgresql://...): then it reads through psql, in
+# one transaction, and the first check is PostgreSQL's own (its foreign
+# keys are kept by the server; no event or item of a missing order).
+import subprocess
 import sqlite3
 import sys
+
+
+class Psql:
+	"""The few calls of sqlite3's connection used here, through psql."""
+
+	def __init__(self, url):
+		self.url = url
+
+	def execute(self, sql):
+		out = subprocess.run(["psql", "-qXAt", "-F", "\x1f", "-P",
+		    "null=\\N", "-v", "ON_ERROR_STOP=1", self.url, "-c",
+		    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+		    "-c", sql, "-c", "COMMIT"], check=True,
+		    capture_output=True, text=True).stdout
+		rows = []
+		for line in out.split("\n"):
+			if line == "":
+				continue
+			rows.append(tuple(None if v == "\\N" else v
+			    for v in line.split("\x1f")))
+		return rows
+
+	def close(self):
+		pass
 
 
 def main():
 	db = sys.argv[1]
 	bad = []
-	c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
-	ic = [r[0] for r in c.execute("PRAGMA integrity_check")]
-	if ic != ["ok"]:
-		bad.append("integrity_check: %s" % "; ".join(ic[:5]))
-	fk = c.execute("PRAGMA foreign_key_check").fetchall()
-	if fk:
-		bad.append("foreign_key_check: %d rows, first %r" % (len(fk), fk[0]))
+	if db.startswith(("postgresql:", "postgres:")):
+		c = Psql(db)
+		for what, sql in (("items", "SELECT count(*) FROM order_items"
+		    " WHERE order_id NOT IN (SELECT id FROM orders)"),
+		    ("events", "SELECT count(*) FROM events WHERE order_id"
+		    " NOT IN (SELECT id FROM orders)")):
+			n = int(c.execute(sql)[0][0])
+			if n:
+				bad.append("%d %s of orders that do not exist" % (n, what))
+	else:
+		c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+		ic = [r[0] for r in c.execute("PRAGMA integrity_check")]
+		if ic != ["ok"]:
+			bad.append("integrity_check: %s" % "; ".join(ic[:5]))
+		fk = c.execute("PRAGMA foreign_key_check").fetchall()
+		if fk:
+			bad.append("foreign_key_check: %d rows, first %r" % (len(fk), fk[0]))
 
 	orders = {}
 	for oid, ch, ext, ver, n in c.execute(
 	    "SELECT o.id, o.channel, o.external_order_id, o.version,"
 	    " (SELECT count(*) FROM order_items i WHERE i.order_id = o.id)"
 	    " FROM orders o"):
+		# (psql's are text: the numbers made numbers here)
+		oid, ver, n = int(oid), int(ver), int(n)
 		orders[oid] = (ch, ext, ver, n)
 		if n < 1:
 			bad.append("order %d (%s|%s): no items" % (oid, ch, ext))
@@ -51,6 +91,8 @@ def main():
 	for oid, ver, typ in c.execute(
 	    "SELECT order_id, version, type FROM events"
 	    " WHERE order_id IS NOT NULL ORDER BY order_id, version"):
+		oid = int(oid)
+		ver = None if ver is None else int(ver)
 		if oid not in orders:
 			bad.append("event of order %d, which does not exist" % oid)
 			continue

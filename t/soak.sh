@@ -24,7 +24,9 @@
 # version matched by its event).
 #
 # SOAK_DIR keeps the store and logs there (default: a fresh temporary
-# directory, removed when all is well). SOAK_SEED replays a run's choices
+# directory, removed when all is well). SOAK_DB names another store to
+# soak instead of SOAK_DIR/uoms.db: an empty PostgreSQL one (a URL; the
+# checks read it with psql). SOAK_SEED replays a run's choices
 # (its timing is the machine's).
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -157,7 +159,7 @@ else
 fi
 cd "$dir" || exit 3
 rm -f uoms.db uoms.db-wal uoms.db-shm ./*.[0-9]* inc.lost
-export UOMS_DB=$dir/uoms.db UOMS_ACTOR=soak
+export UOMS_DB=${SOAK_DB:-$dir/uoms.db} UOMS_ACTOR=soak
 unset UOMS_CONFIG
 W=setup
 
@@ -185,6 +187,15 @@ for pid in "${pids[@]}"; do
 done
 took=$SECONDS
 
+# q SQL: the answer of the store, read without writing it.
+q() {
+	if [ -n "${SOAK_DB:-}" ]; then
+		psql -qXAt -v ON_ERROR_STOP=1 "$SOAK_DB" -c "$1"
+	else
+		sqlite3 -readonly uoms.db "$1"
+	fi
+}
+
 # What the workers did.
 cat ops.* 2>/dev/null | sort | uniq -c | awk '{ printf "%s %s, ", $1, $2 } END { print "" }' |
     sed 's/, $//; s/^/soak: ran /'
@@ -208,7 +219,7 @@ other=$(grep -hv -e version_conflict -e ': locked: ' -e invalid_transition \
 for ((k = 1; k <= C; k++)); do
 	want=$(cat inc.* 2>/dev/null | grep -cx "$k")
 	got=$(uoms-query --id "$k" | sed -n 's/.*"warehouse":"w-\([0-9]*\)".*/\1/p')
-	edits=$(sqlite3 -readonly uoms.db "SELECT count(*) FROM events WHERE order_id = $k AND type = 'edited'")
+	edits=$(q "SELECT count(*) FROM events WHERE order_id = $k AND type = 'edited'")
 	[ "$got" = "$want" ] && [ "$edits" = "$want" ] ||
 		failed "counter $k: stored w-$got with $edits edit events, $want increments succeeded"
 	rwant=$(cat rem.* 2>/dev/null | grep -cx "$k")
@@ -221,10 +232,10 @@ echo "soak: $incs counter increments, $(cat rem.* 2>/dev/null | wc -l) remarks, 
 # No double step: each soak-status order's status agrees with its status
 # events, and all of them are the steps the workers were printed.
 moved=$(cat moved.* 2>/dev/null | wc -l)
-logged=$(sqlite3 -readonly uoms.db "SELECT count(*) FROM events e JOIN orders o ON o.id = e.order_id
+logged=$(q "SELECT count(*) FROM events e JOIN orders o ON o.id = e.order_id
     WHERE o.channel = 'soak-status' AND e.type = 'status'")
 [ "$moved" = "$logged" ] || failed "$moved steps printed, $logged status events"
-odd=$(sqlite3 -readonly uoms.db "SELECT o.id || ' ' || o.status || ' ' || count(e.id) FROM orders o
+odd=$(q "SELECT o.id || ' ' || o.status || ' ' || count(e.id) FROM orders o
     LEFT JOIN events e ON e.order_id = o.id AND e.type = 'status'
     WHERE o.channel = 'soak-status' GROUP BY o.id
     HAVING count(e.id) <> CASE o.status WHEN 'WAITING' THEN 0 WHEN 'IN_PROGRESS' THEN 1
@@ -232,8 +243,8 @@ odd=$(sqlite3 -readonly uoms.db "SELECT o.id || ' ' || o.status || ' ' || count(
 [ -z "$odd" ] || failed "orders whose status and status events disagree (id status events): $odd"
 echo "soak: $moved status steps, each once"
 
-inv=$(python3 "$SRC/t/invariants.py" uoms.db 2>&1) || failed "invariants: $inv"
-echo "soak: $(sqlite3 -readonly uoms.db 'SELECT count(*) FROM orders') orders, $(sqlite3 -readonly uoms.db 'SELECT count(*) FROM events') events, integrity ok: $([ -z "$inv" ] && echo yes || echo no)"
+inv=$(python3 "$SRC/t/invariants.py" "${SOAK_DB:-uoms.db}" 2>&1) || failed "invariants: $inv"
+echo "soak: $(q 'SELECT count(*) FROM orders') orders, $(q 'SELECT count(*) FROM events') events, integrity ok: $([ -z "$inv" ] && echo yes || echo no)"
 
 if [ "$bad" -ne 0 ]; then
 	echo "soak: FAIL (store and logs kept in $dir; SOAK_SEED=$SEED)"
