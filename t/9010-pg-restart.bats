@@ -65,6 +65,19 @@ pg_server() (
 	esac
 )
 
+# lines FILE N: whether FILE has N lines (for wait_for, which runs it
+# anew at each try: a "$(...)" in its arguments would be run once).
+lines() {
+	[ "$(grep -c . "$1")" = "$2" ]
+}
+
+# follower_idle: whether the follower's connection waits, no statement
+# running.
+follower_idle() {
+	[ "$(pg_sql "$UOMS_DB" "SELECT count(*) FROM pg_stat_activity WHERE
+	    application_name = 'follower' AND state = 'idle'")" = 1 ]
+}
+
 # cpu PID: the clock ticks of CPU the process has used (user + system).
 cpu() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
@@ -93,7 +106,7 @@ cpu() {
 	bg=$!
 	exec 5>in
 	order 900001 >&5
-	wait_for [ "$(grep -c . up.out)" = 1 ] || { cat up.err; false; }
+	wait_for lines up.out 1
 	pg_server stop
 	# During the gap: they wait for the server and are stored then.
 	order 900002 >&5
@@ -147,8 +160,7 @@ cpu() {
 	    >follow.out 3>&- &
 	bg=$!
 	wait_for grep -q '"order_id":1,' follow.out
-	wait_for [ "$(pg_sql "$UOMS_DB" "SELECT count(*) FROM pg_stat_activity
-	    WHERE application_name = 'follower' AND state = 'idle'")" = 1 ]
+	wait_for follower_idle
 	q0=$(pg_sql "$UOMS_DB" "SELECT query_start FROM pg_stat_activity WHERE
 	    application_name = 'follower'")
 	c0=$(cpu $bg)
