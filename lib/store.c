@@ -80,8 +80,8 @@ pg_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 		    "for the store while %s (rolled back: nothing of it is "
 		    "stored)", doing);
 	if (strcmp(state, "08007") == 0)
-		return uoms_fail(e, UOMS_INTERNAL, "the store's answer was lost "
-		    "while %s: %s", doing, msg);
+		return uoms_fail(e, UOMS_INTERNAL, "the store's answer was "
+		    "lost while %s: %s", doing, msg);
 	/* 57P01-03: the server shut down or restarted under us. */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
 		return uoms_fail(e, UOMS_INTERNAL, "lost the connection to the "
