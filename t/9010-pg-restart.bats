@@ -144,6 +144,29 @@ cpu() {
 	[ "$(pg_sql "$UOMS_DB" "SELECT count(*) FROM events")" = 20000 ]
 }
 
+@test "a connection killed during COMMIT: the server says it was not stored, and the batch is run again, once" {
+	# A deferred trigger makes the COMMIT slow enough to be caught.
+	pg_sql "$UOMS_DB" "CREATE FUNCTION slow() RETURNS trigger LANGUAGE
+	    plpgsql AS \$\$BEGIN PERFORM pg_sleep(1); RETURN NULL; END\$\$;
+	    CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON orders DEFERRABLE
+	    INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow()"
+	orders 2 >in.jsonl
+	uoms-upsert -d "$UOMS_DB&application_name=loader" <in.jsonl >up.out \
+	    2>up.err 3>&- &
+	bg=$!
+	wait_for eval '[ "$(pg_sql "$UOMS_DB" "SELECT pg_terminate_backend(pid)
+	    FROM pg_stat_activity WHERE application_name = '"'loader'"' AND
+	    state = '"'active'"' AND query = '"'COMMIT'"'")" = t ]'
+	status=0
+	wait $bg || status=$?
+	bg=
+	[ "$status" -eq 0 ]
+	[ ! -s up.err ]
+	[ "$(grep -c . up.out)" = 2 ]
+	[ "$(pg_sql "$UOMS_DB" "SELECT count(*) FROM orders")" = 2 ]
+	[ "$(pg_sql "$UOMS_DB" "SELECT count(*) FROM events")" = 2 ]
+}
+
 @test "a tool run while the server is down fails at once, naming the store with its password masked (exit 3)" {
 	pg_server stop
 	run --separate-stderr uoms-query -d "postgresql://uoms:s3cret@/uoms?host=$PG_DIR"
