@@ -32,6 +32,7 @@ setup() {
 teardown() {
 	# Whatever a test left running, and the server up for the next.
 	[ -n "${bg:-}" ] && kill $bg 2>/dev/null
+	[ -n "${PG_URL:-}" ] || return 0
 	pg_server start
 	return 0
 }
