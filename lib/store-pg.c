@@ -369,12 +369,14 @@ static const char *const migrations[] = {
 	" PRIMARY KEY (order_id, what));",
 
 	/* 9: every statement that adds events wakes uoms-events --follow
-	 * (uoms_pg_wait): a wake-up only, the log is read as before. */
-	"CREATE FUNCTION uoms_events_notify() RETURNS trigger"
+	 * (uoms_pg_wait): a wake-up only, the log is read as before. Made
+	 * to run again over itself (a schema's number set back by hand). */
+	"CREATE OR REPLACE FUNCTION uoms_events_notify() RETURNS trigger"
 	" LANGUAGE plpgsql AS $$BEGIN"
 	" PERFORM pg_notify('uoms_events', '');"
 	" RETURN NULL;"
 	" END$$;"
+	"DROP TRIGGER IF EXISTS events_notify ON events;"
 	"CREATE TRIGGER events_notify AFTER INSERT ON events"
 	" FOR EACH STATEMENT EXECUTE FUNCTION uoms_events_notify();",
 };
