@@ -1,6 +1,5 @@
 /* uoms-events: print the event log from an offset; --follow tails it. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,9 +27,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* How long --follow waits between looks at the log. */
-#define POLL_MS 150
-
 /* A reader that went away is the end of the stream, not a failure. */
 static void
 flush(void)
@@ -43,14 +39,20 @@ flush(void)
 	    strerror(errno));
 }
 
-/* Waits POLL_MS; returns early (and ends) when the reader has gone. */
+/*
+ * Waits for more events (woken by the store on PostgreSQL, a look every
+ * 150 ms on SQLite); ends when the reader has gone.
+ */
 static void
-wait_for_more(void)
+wait_for_more(struct uoms_events_cursor *c)
 {
-	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+	int rc = uoms_events_wait(c, STDOUT_FILENO);
 
-	if (poll(&p, 1, POLL_MS) > 0 && (p.revents & (POLLERR | POLLHUP)))
+	if (rc > 0)
 		exit(UOMS_EXIT_OK);
+	if (rc < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't wait for events: %s",
+		    strerror(errno));
 }
 
 int
@@ -122,7 +124,7 @@ main(int argc, char **argv)
 		flush();
 		if (!follow)
 			break;
-		wait_for_more();
+		wait_for_more(c);
 	}
 	uoms_events_close(c);
 	uoms_store_close(s);

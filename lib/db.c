@@ -3,6 +3,8 @@
  * (pg, store-pg.c), as its store is. The text of a named statement is
  * the engine's table's (sql-sqlite.c, sql-pg.c).
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +503,25 @@ const char *
 uoms_store_workflow(const struct uoms_store *s)
 {
 	return s->workflow;
+}
+
+int
+uoms_db_retryable(struct uoms_store *s)
+{
+	return s->pg != NULL && uoms_pg_retryable(s->pg);
+}
+
+int
+uoms_db_wait_events(struct uoms_store *s, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+
+	/* SQLite has no way to be told: a look every 150 ms. */
+	if (s->pg != NULL)
+		return uoms_pg_wait(s->pg, "uoms_events", fd, 5000);
+	if (poll(&p, 1, 150) < 0)
+		return errno == EINTR ? 0 : -1;
+	return (p.revents & (POLLERR | POLLHUP)) != 0;
 }
 
 int

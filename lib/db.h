@@ -168,6 +168,22 @@ enum uoms_code uoms_event_append_as(struct uoms_store *s, const char *actor,
     long long version, const char *details, const char *now,
     struct uoms_error *e);
 
+/*
+ * Whether the transaction that just failed may be run again whole (after
+ * uoms_store_rollback, from uoms_store_begin on): PostgreSQL's
+ * serialization failures and deadlocks, and a lost connection whose
+ * transaction surely was not stored. 0 on SQLite, whose busy_timeout
+ * has already waited.
+ */
+int uoms_db_retryable(struct uoms_store *s);
+
+/*
+ * Waits until events may have been added to the log or fd hangs up (1).
+ * On PostgreSQL a notification wakes it (5 s at most, in case one
+ * is missed), on SQLite 150 ms pass: 0 either way, -1 when it can't wait.
+ */
+int uoms_db_wait_events(struct uoms_store *s, int fd);
+
 /* Nonzero inside a transaction (uoms_store_begin). */
 int uoms_store_in_tx(struct uoms_store *s);
 

@@ -76,6 +76,12 @@ uoms_events_next(struct uoms_events_cursor *c, struct uoms_buf *out,
 	return -1;
 }
 
+int
+uoms_events_wait(struct uoms_events_cursor *c, int fd)
+{
+	return uoms_db_wait_events(c->s, fd);
+}
+
 long long
 uoms_events_last(const struct uoms_events_cursor *c)
 {

@@ -37,6 +37,13 @@ struct uoms_events_cursor *uoms_events_open(struct uoms_store *s,
 int uoms_events_next(struct uoms_events_cursor *c, struct uoms_buf *out,
     struct uoms_error *e);
 
+/*
+ * After uoms_events_next said 0: waits until more events may be there
+ * (uoms_db_wait_events) or fd hangs up (1: the reader has gone). 0 to
+ * read again, -1 when it can't wait.
+ */
+int uoms_events_wait(struct uoms_events_cursor *c, int fd);
+
 /* The id of the last event returned (the filter's after at first). */
 long long uoms_events_last(const struct uoms_events_cursor *c);
 

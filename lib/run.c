@@ -70,6 +70,8 @@ write_out(FILE *fp, struct uoms_buf *b)
 	uoms_buf_clear(b);
 }
 
+static int retry(struct uoms_run *);
+
 static void
 commit(struct uoms_run *r)
 {
@@ -77,9 +79,11 @@ commit(struct uoms_run *r)
 
 	if (r->in_tx == 0)
 		return;
-	if (uoms_store_commit(r->store, &e) != UOMS_OK)
-		cannot(r, NULL, &e);
+	while (uoms_store_commit(r->store, &e) != UOMS_OK)
+		if (!retry(r))
+			cannot(r, NULL, &e);
 	r->in_tx = 0;
+	r->retries = 0;
 	uoms_buf_clear(&r->redo);
 	write_out(stdout, &r->pending);
 }
@@ -271,6 +275,30 @@ redo(struct uoms_run *r)
 	uoms_buf_free(&old);
 }
 
+/*
+ * The transaction failed in a way a new try may pass: the connection to
+ * a PostgreSQL server was lost (a restart) or the server gave up on it
+ * (serialization failure, deadlock). Rolled back, it is run again whole
+ * from the inputs kept for redo, on a new connection if need be; 0 when
+ * it can't be (--atomic keeps no inputs; the failure is of another kind;
+ * tried often enough). Never twice stored: a transaction is retried only
+ * when it surely was not stored (a COMMIT whose answer was lost is asked
+ * about first, uoms_store_commit, and an unknown outcome is not
+ * retryable), so every input of it takes effect once.
+ */
+#define RETRY_MAX 5
+
+static int
+retry(struct uoms_run *r)
+{
+	if (r->atomic || r->retries >= RETRY_MAX ||
+	    !uoms_db_retryable(r->store))
+		return 0;
+	r->retries++;
+	redo(r);
+	return 1;
+}
+
 static void
 one(struct uoms_run *r, const char *where, long lineno, char *input,
     size_t len, int is_arg)
@@ -307,6 +335,12 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 		mark = r->pending.n;
 		kept = r->redo.n;
 		code = UOMS_INVALID;
+	}
+	/* Redone with the others (kept above), and reported there. */
+	if ((code == UOMS_INTERNAL || code == UOMS_BUSY) && retry(r)) {
+		if (r->in_tx >= r->batch || r->redo.n > REDO_MAX)
+			commit(r);
+		return;
 	}
 	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
 		cannot(r, where, &e);

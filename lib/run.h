@@ -46,6 +46,7 @@ struct uoms_run {
 	FILE *reject, *spool;
 	struct uoms_buf pending, scratch, arg_line;
 	int failed_atomic;
+	int retries;			/* of the open transaction (run.c) */
 	int tty, shown;			/* progress on a terminal */
 	time_t shown_at;
 };

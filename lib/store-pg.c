@@ -13,10 +13,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -32,6 +34,7 @@
 	X(PQclear) \
 	X(PQcmdTuples) \
 	X(PQconnectdb) \
+	X(PQconsumeInput) \
 	X(PQerrorMessage) \
 	X(PQexec) \
 	X(PQexecParams) \
@@ -44,12 +47,14 @@
 	X(PQgetlength) \
 	X(PQgetvalue) \
 	X(PQnfields) \
+	X(PQnotifies) \
 	X(PQntuples) \
 	X(PQprepare) \
 	X(PQresultErrorField) \
 	X(PQresultErrorMessage) \
 	X(PQresultStatus) \
 	X(PQsetNoticeProcessor) \
+	X(PQsocket) \
 	X(PQstatus) \
 	X(PQtransactionStatus) \
 	X(PQunescapeBytea)
@@ -111,12 +116,19 @@ pq_load(char *why, size_t whylen)
  * database's: the writers of two stores in one database don't wait for
  * each other, as those of two SQLite files don't.
  */
-#define WRITE_LOCK "SELECT pg_advisory_xact_lock(1970302323," \
-	" hashtext(coalesce(current_schema(), '')))"
+#define WRITE_LOCK_ARGS "1970302323, hashtext(coalesce(current_schema(), ''))"
+#define WRITE_LOCK "SELECT pg_advisory_xact_lock(" WRITE_LOCK_ARGS ")"
+/* The same, with the transaction's id: what came of it can be asked
+ * later, when the answer to its COMMIT is lost (uoms_pg_commit). */
+#define WRITE_LOCK_XID "SELECT txid_current() FROM " \
+	"pg_advisory_xact_lock(" WRITE_LOCK_ARGS ")"
 
 struct uoms_pg_stmt {
 	struct uoms_pg *pg;
 	char name[16];			/* "" for a statement of one use */
+	const char *named_text;		/* a named one's SQL (static) */
+	int gen;			/* the connection it was prepared on */
+	int rerun;			/* a SELECT: safe to run again */
 	char *text;			/* its SQL, for one use */
 	Oid *types;			/* its parameters' types, the same */
 	int nparams;
@@ -150,6 +162,15 @@ struct uoms_pg {
 	int failed;			/* which failed in the last flush */
 	int cursors;			/* cursors declared so far */
 	long long execs;		/* commands run (BEGIN, COMMIT...) */
+	/* What it takes to connect again as the first time (reconnect). */
+	char *url;
+	long long busy_ms;
+	int gen;			/* connections made, 1 the first */
+	int listen_gen;			/* the connection LISTENing, or 0 */
+	long long xid;			/* the open transaction's, or 0 */
+	/* No transaction open as far as we know: what a lost connection
+	 * took with it was nothing, so another may take its place. */
+	int idle;
 };
 
 static int await_sent(struct uoms_pg *);
@@ -388,6 +409,18 @@ static const char *const migrations[] = {
 	" claimed_at TEXT NOT NULL,"
 	" done_at TEXT,"
 	" PRIMARY KEY (order_id, what));",
+
+	/* 9: every statement that adds events wakes uoms-events --follow
+	 * (uoms_pg_wait): a wake-up only, the log is read as before. Made
+	 * to run again over itself (a schema's number set back by hand). */
+	"CREATE OR REPLACE FUNCTION uoms_events_notify() RETURNS trigger"
+	" LANGUAGE plpgsql AS $$BEGIN"
+	" PERFORM pg_notify('uoms_events', '');"
+	" RETURN NULL;"
+	" END$$;"
+	"DROP TRIGGER IF EXISTS events_notify ON events;"
+	"CREATE TRIGGER events_notify AFTER INSERT ON events"
+	" FOR EACH STATEMENT EXECUTE FUNCTION uoms_events_notify();",
 };
 
 int
@@ -477,7 +510,38 @@ uoms_pg_changes(struct uoms_pg *pg)
 int
 uoms_pg_in_tx(struct uoms_pg *pg)
 {
-	return pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE;
+	/* A transaction on a lost connection is gone (UNKNOWN). */
+	PGTransactionStatusType t = pq.PQtransactionStatus(pg->conn);
+
+	return t != PQTRANS_IDLE && t != PQTRANS_UNKNOWN;
+}
+
+/* Notes whether a transaction is open, while the connection knows. */
+static void
+note_tx(struct uoms_pg *pg)
+{
+	PGTransactionStatusType t = pq.PQtransactionStatus(pg->conn);
+
+	if (t != PQTRANS_UNKNOWN)
+		pg->idle = t == PQTRANS_IDLE;
+}
+
+int
+uoms_pg_lost(struct uoms_pg *pg)
+{
+	/* 57P01-03: the server shut down or restarts under us. 08007 is
+	 * a loss too, but one no caller may retry (uoms_pg_retryable). */
+	return pq.PQstatus(pg->conn) == CONNECTION_BAD ||
+	    strncmp(pg->sqlstate, "08", 2) == 0 ||
+	    strncmp(pg->sqlstate, "57P0", 4) == 0;
+}
+
+int
+uoms_pg_retryable(struct uoms_pg *pg)
+{
+	return strcmp(pg->sqlstate, "40001") == 0 ||
+	    strcmp(pg->sqlstate, "40P01") == 0 ||
+	    (uoms_pg_lost(pg) && strcmp(pg->sqlstate, "08007") != 0);
 }
 
 int
@@ -492,19 +556,125 @@ uoms_pg_exec(struct uoms_pg *pg, const char *sql)
 	if (rc < 0)
 		keep_error(pg, res);
 	pq.PQclear(res);
+	note_tx(pg);
 	return rc;
 }
+
+static long long query_int(struct uoms_pg *, const char *);
+static int revive(struct uoms_pg *);
 
 int
 uoms_pg_begin(struct uoms_pg *pg)
 {
-	if (uoms_pg_exec(pg, "BEGIN") < 0)
+	/*
+	 * Whatever was open went with a lost connection, and the caller
+	 * begins anew: a connection lost since the last transaction (a
+	 * server restarted meanwhile shows only now, at BEGIN) is made
+	 * again here, as nothing of this transaction was sent yet.
+	 */
+	pg->idle = 1;
+	pg->xid = 0;
+	if (pq.PQstatus(pg->conn) == CONNECTION_BAD && revive(pg) < 0)
 		return -1;
-	if (uoms_pg_exec(pg, WRITE_LOCK) < 0) {
-		uoms_pg_exec(pg, "ROLLBACK");
+	if (uoms_pg_exec(pg, "BEGIN") < 0 && (!uoms_pg_lost(pg) ||
+	    revive(pg) < 0 || uoms_pg_exec(pg, "BEGIN") < 0))
+		return -1;
+	if ((pg->xid = query_int(pg, WRITE_LOCK_XID)) < 0) {
+		pg->xid = 0;
+		uoms_pg_rollback(pg);
 		return -1;
 	}
 	return 0;
+}
+
+void
+uoms_pg_rollback(struct uoms_pg *pg)
+{
+	char err[sizeof pg->err], state[sizeof pg->sqlstate];
+
+	/* The failure that made the caller roll back stays the one told. */
+	memcpy(err, pg->err, sizeof err);
+	memcpy(state, pg->sqlstate, sizeof state);
+	if (uoms_pg_in_tx(pg))
+		uoms_pg_exec(pg, "ROLLBACK");
+	memcpy(pg->err, err, sizeof err);
+	memcpy(pg->sqlstate, state, sizeof state);
+	pg->idle = 1;
+	pg->xid = 0;
+}
+
+/* Sleeps ms milliseconds. */
+static void
+nap(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+uoms_pg_commit(struct uoms_pg *pg)
+{
+	long long xid = pg->xid, until;
+	char sql[64];
+	PGresult *res;
+
+	pg->xid = 0;
+	if (uoms_pg_exec(pg, "COMMIT") == 0)
+		return 0;
+	pg->idle = 1;
+	if (!uoms_pg_lost(pg) || xid <= 0)
+		return -1;
+	/*
+	 * The answer to COMMIT was lost: the transaction may be stored or
+	 * not. Running it again could apply it twice (a status moved
+	 * twice, an event twice), so the server is asked, on a new
+	 * connection, what came of it. "in progress" is a server still
+	 * finishing it: asked again until the busy timeout.
+	 */
+	snprintf(sql, sizeof sql, "SELECT txid_status(%lld)", xid);
+	until = now_ms() + pg->busy_ms;
+	while (revive(pg) == 0) {
+		const char *v;
+		int done = -1;
+
+		res = pq.PQexec(pg->conn, sql);
+		if (pq.PQresultStatus(res) == PGRES_TUPLES_OK &&
+		    pq.PQntuples(res) == 1) {
+			v = pq.PQgetisnull(res, 0, 0) ? "aborted" :
+			    pq.PQgetvalue(res, 0, 0);
+			done = strcmp(v, "committed") == 0 ? 1 :
+			    strcmp(v, "aborted") == 0 ? 0 : -1;
+		}
+		pq.PQclear(res);
+		if (done == 1)
+			return 0;
+		if (done == 0) {
+			snprintf(pg->err, sizeof pg->err, "lost the "
+			    "connection while committing (nothing of the "
+			    "transaction was stored)");
+			snprintf(pg->sqlstate, sizeof pg->sqlstate, "08006");
+			return -1;
+		}
+		if (now_ms() >= until)
+			break;
+		nap(100);
+	}
+	snprintf(pg->err, sizeof pg->err, "lost the connection while "
+	    "committing, and whether the transaction was stored is unknown");
+	/* transaction_resolution_unknown: never to be retried. */
+	snprintf(pg->sqlstate, sizeof pg->sqlstate, "08007");
+	return -1;
 }
 
 /* One integer a query gives, or -1 (also when it gives no row). */
@@ -520,6 +690,7 @@ query_int(struct uoms_pg *pg, const char *sql)
 	else if (pq.PQresultStatus(res) != PGRES_TUPLES_OK)
 		keep_error(pg, res);
 	pq.PQclear(res);
+	note_tx(pg);
 	return v;
 }
 
@@ -603,39 +774,96 @@ guard_std_fds(void)
 			return;
 }
 
+/*
+ * Connects to pg->url with the session every connection of the store
+ * has (the URL's own options, search_path among them, come with it):
+ * the first and any made again after a loss. -1 with why.
+ */
+static int
+session(struct uoms_pg *pg, char *why, size_t whylen)
+{
+	char set[64];
+
+	guard_std_fds();
+	pg->conn = pq.PQconnectdb(pg->url);
+	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
+		keep_error(pg, NULL);
+		snprintf(why, whylen, "can't connect: %s", pg->err);
+		return -1;
+	}
+	pq.PQsetNoticeProcessor(pg->conn, quiet, NULL);
+	/* A writer waits for the one before it as long as SQLite's
+	 * busy_timeout would, then fails busy. */
+	snprintf(set, sizeof set, "SET lock_timeout = %lld", pg->busy_ms);
+	if (uoms_pg_exec(pg, set) < 0) {
+		snprintf(why, whylen, "setting it up: %s", pg->err);
+		return -1;
+	}
+	pg->idle = 1;
+	return 0;
+}
+
+/* Connects once more in place of a lost connection. */
+static int
+reconnect(struct uoms_pg *pg)
+{
+	char why[sizeof pg->err];
+
+	pq.PQfinish(pg->conn);
+	pg->conn = NULL;
+	if (session(pg, why, sizeof why) < 0) {
+		snprintf(pg->err, sizeof pg->err, "%s", why);
+		snprintf(pg->sqlstate, sizeof pg->sqlstate, "08006");
+		return -1;
+	}
+	/* Named statements are prepared again on it, LISTEN said again. */
+	pg->gen++;
+	return 0;
+}
+
+/*
+ * Connects again after a lost connection, as long as the busy timeout
+ * (a server restarting takes a second or so), backing off from 50 ms
+ * to 1 s between tries. -1 with the last failure kept.
+ */
+static int
+revive(struct uoms_pg *pg)
+{
+	long long until = now_ms() + pg->busy_ms, pause = 50;
+
+	for (;;) {
+		if (reconnect(pg) == 0)
+			return 0;
+		if (now_ms() + pause > until)
+			return -1;
+		nap(pause);
+		pause = pause * 2 > 1000 ? 1000 : pause * 2;
+	}
+}
+
 struct uoms_pg *
 uoms_pg_open(const char *url, int writes, long long busy_ms, char *why,
     size_t whylen)
 {
 	struct uoms_pg *pg = calloc(1, sizeof *pg);
-	char shown[512], set[64];
+	char shown[512], how[sizeof pg->err + 32];
 	long long have;
 
 	shown_url(url, shown, sizeof shown);
-	if (pg == NULL) {
+	if (pg == NULL || (pg->url = strdup(url)) == NULL) {
+		free(pg);
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
 	if (pq_load(why, whylen) < 0) {
+		free(pg->url);
 		free(pg);
 		return NULL;
 	}
-	guard_std_fds();
-	pg->conn = pq.PQconnectdb(url);
-	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
-		keep_error(pg, NULL);
-		snprintf(why, whylen, "store '%s': can't connect: %s", shown,
-		    pg->err);
-		uoms_pg_close(pg);
-		return NULL;
-	}
-	pq.PQsetNoticeProcessor(pg->conn, quiet, NULL);
-	/* A writer waits for the one before it as long as SQLite's
-	 * busy_timeout would, then fails busy. */
-	snprintf(set, sizeof set, "SET lock_timeout = %lld", busy_ms);
-	if (uoms_pg_exec(pg, set) < 0) {
-		snprintf(why, whylen, "store '%s': setting it up: %s", shown,
-		    pg->err);
+	pg->busy_ms = busy_ms;
+	pg->gen = 1;
+	if (session(pg, how, sizeof how) < 0) {
+		snprintf(why, whylen, "store '%s': %s", shown, how);
 		uoms_pg_close(pg);
 		return NULL;
 	}
@@ -664,6 +892,7 @@ uoms_pg_close(struct uoms_pg *pg)
 		uoms_pg_free(pg->named[i]);
 	free(pg->sent);
 	pq.PQfinish(pg->conn);
+	free(pg->url);
 	free(pg);
 }
 
@@ -735,6 +964,15 @@ reads_rows(const char *text)
 	    strncasecmp(text, "WITH", 4) == 0;
 }
 
+/* Whether text is a plain SELECT: sent again after a lost answer, it
+ * changes nothing (a WITH may hold a write). */
+static int
+reads_only(const char *text)
+{
+	text += strspn(text, " \t\n(");
+	return strncasecmp(text, "SELECT", 6) == 0;
+}
+
 static struct uoms_pg_stmt *
 stmt_new(struct uoms_pg *pg, const char *text)
 {
@@ -747,6 +985,7 @@ stmt_new(struct uoms_pg *pg, const char *text)
 	st->nparams = n;
 	st->norows = no_rows(text);
 	st->reads = reads_rows(text);
+	st->rerun = reads_only(text);
 	if (n > 0 && ((st->vals = calloc(n, sizeof *st->vals)) == NULL ||
 	    (st->lens = calloc(n, sizeof *st->lens)) == NULL ||
 	    (st->fmts = calloc(n, sizeof *st->fmts)) == NULL ||
@@ -757,12 +996,57 @@ stmt_new(struct uoms_pg *pg, const char *text)
 	return st;
 }
 
+/* Prepares a named statement on the connection of now. */
+static int
+prepare_named(struct uoms_pg_stmt *st)
+{
+	struct uoms_pg *pg = st->pg;
+	Oid *types = param_types(st->named_text, st->nparams);
+	PGresult *res = pq.PQprepare(pg->conn, st->name, st->named_text,
+	    st->nparams, types);
+	int rc = pq.PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+
+	free(types);
+	if (rc < 0)
+		keep_error(pg, res);
+	else
+		st->gen = pg->gen;
+	pq.PQclear(res);
+	return rc;
+}
+
+/*
+ * Before a statement runs: a connection lost outside a transaction is
+ * made again (it took nothing with it), and a named statement is
+ * prepared on the connection it runs on. Inside a transaction a lost
+ * connection stays lost: the statements after it must fail, not run on
+ * their own on a new one.
+ */
+static int
+ready(struct uoms_pg_stmt *st)
+{
+	struct uoms_pg *pg = st->pg;
+
+	note_tx(pg);
+	if (pq.PQstatus(pg->conn) == CONNECTION_BAD) {
+		if (!pg->idle) {
+			snprintf(pg->err, sizeof pg->err, "lost the connection "
+			    "to the server");
+			snprintf(pg->sqlstate, sizeof pg->sqlstate, "08006");
+			return -1;
+		}
+		if (revive(pg) < 0)
+			return -1;
+	}
+	if (st->name[0] != '\0' && st->gen != pg->gen)
+		return prepare_named(st);
+	return 0;
+}
+
 struct uoms_pg_stmt *
 uoms_pg_stmt(struct uoms_pg *pg, enum uoms_sql which, const char *text)
 {
 	struct uoms_pg_stmt *st = pg->named[which];
-	PGresult *res;
-	Oid *types;
 
 	if (st != NULL) {
 		uoms_pg_done(st);
@@ -774,16 +1058,12 @@ uoms_pg_stmt(struct uoms_pg *pg, enum uoms_sql which, const char *text)
 	    (st = stmt_new(pg, text)) == NULL)
 		return NULL;
 	snprintf(st->name, sizeof st->name, "u%d", (int)which);
-	types = param_types(text, st->nparams);
-	res = pq.PQprepare(pg->conn, st->name, text, st->nparams, types);
-	free(types);
-	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
-		keep_error(pg, res);
-		pq.PQclear(res);
+	st->named_text = text;
+	if (pq.PQstatus(pg->conn) == CONNECTION_OK &&
+	    prepare_named(st) < 0) {
 		uoms_pg_free(st);
 		return NULL;
 	}
-	pq.PQclear(res);
 	return pg->named[which] = st;
 }
 
@@ -1051,6 +1331,12 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	    pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE) {
 		/* Its changes are not known until the flush. */
 		pg->changes = -1;
+		/* Prepared on a connection lost since (a server restarted
+		 * between transactions): prepared again, which waits for
+		 * what was sent, as pipeline mode refuses a PQprepare. */
+		if (st->name[0] != '\0' && st->gen != pg->gen &&
+		    (await_sent(pg) < 0 || ready(st) < 0))
+			return -1;
 		if (send_later(st) < 0) {
 			await_sent(pg);
 			return -1;
@@ -1063,11 +1349,25 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	if (st->res == NULL && await_sent(pg) < 0)
 		return -1;
 	if (st->res == NULL && st->reads && st->text != NULL) {
-		if (open_cursor(st) < 0)
+		int again = 1;
+
+		/* As a read below: on a connection lost since, declared
+		 * again on a new one (uoms-events --follow across a
+		 * server's restart). */
+		if (ready(st) < 0)
 			return -1;
+		while (open_cursor(st) < 0)
+			if (!(again-- && st->rerun && pg->idle &&
+			    uoms_pg_lost(pg) && revive(pg) == 0))
+				return -1;
 		return cursor_step(st);
 	}
 	if (st->res == NULL) {
+		int again = 1;
+
+		if (ready(st) < 0)
+			return -1;
+run:
 		st->res = st->text != NULL ? pq.PQexecParams(pg->conn, st->text,
 		    st->nparams, st->types, st->vals, st->lens, st->fmts, 0) :
 		    pq.PQexecPrepared(pg->conn, st->name, st->nparams, st->vals,
@@ -1077,8 +1377,17 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 			keep_error(pg, st->res);
 			pq.PQclear(st->res);
 			st->res = NULL;
+			/* A read outside a transaction on a connection that
+			 * was lost since (a server restarted): read again on
+			 * a new one. A write is not sent twice: its answer
+			 * lost, it may have been done. */
+			if (again-- && st->rerun && pg->idle &&
+			    uoms_pg_lost(pg) && revive(pg) == 0 &&
+			    ready(st) == 0)
+				goto run;
 			return -1;
 		}
+		note_tx(pg);
 		pg->changes = strtoll(pq.PQcmdTuples(st->res), NULL, 10);
 		st->nrows = pq.PQntuples(st->res);
 		st->row = 0;
@@ -1208,4 +1517,48 @@ unbind(struct uoms_pg_stmt *st)
 		st->vals[i] = NULL;
 		st->lens[i] = st->fmts[i] = 0;
 	}
+}
+
+int
+uoms_pg_wait(struct uoms_pg *pg, const char *channel, int fd, int ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = -1, .events = POLLIN },
+		{ .fd = fd, .events = 0 },
+	};
+	PGnotify *n;
+	char sql[80];
+	int woken = 0;
+
+	if (pg->listen_gen != pg->gen &&
+	    pq.PQstatus(pg->conn) == CONNECTION_OK) {
+		snprintf(sql, sizeof sql, "LISTEN %s", channel);
+		/* What came before LISTEN woke nobody: the caller looks
+		 * once more at once. */
+		if (uoms_pg_exec(pg, sql) == 0) {
+			pg->listen_gen = pg->gen;
+			return 0;
+		}
+	}
+	/* Notifications read with a statement's answer wait here. */
+	while ((n = pq.PQnotifies(pg->conn)) != NULL) {
+		pq.PQfreemem(n);
+		woken = 1;
+	}
+	if (woken)
+		return 0;
+	/* Not listening (the connection lost, LISTEN failed): the timeout
+	 * alone, then the caller's read makes the connection again. */
+	if (pg->listen_gen == pg->gen &&
+	    pq.PQstatus(pg->conn) == CONNECTION_OK)
+		p[0].fd = pq.PQsocket(pg->conn);
+	if (poll(p, 2, ms) < 0)
+		return errno == EINTR ? 0 : -1;
+	if (p[1].revents & (POLLERR | POLLHUP))
+		return 1;
+	/* A failure here (the server gone) is the next read's to find. */
+	if (p[0].revents != 0 && pq.PQconsumeInput(pg->conn))
+		while ((n = pq.PQnotifies(pg->conn)) != NULL)
+			pq.PQfreemem(n);
+	return 0;
 }

@@ -30,7 +30,11 @@ pg_fail(struct uoms_store *s, struct uoms_error *e, const char *doing)
 		return uoms_fail(e, UOMS_INTERNAL, "disk full: no space left "
 		    "for the store while %s (rolled back: nothing of it is "
 		    "stored)", doing);
-	if (strncmp(state, "08", 2) == 0)
+	if (strcmp(state, "08007") == 0)
+		return uoms_fail(e, UOMS_INTERNAL, "the store's answer was "
+		    "lost while %s: %s", doing, msg);
+	/* 57P01-03: the server shut down or restarted under us. */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
 		return uoms_fail(e, UOMS_INTERNAL, "lost the connection to the "
 		    "store while %s: %s", doing, msg);
 	if (strcmp(state, "22003") == 0)
@@ -687,10 +691,10 @@ uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 enum uoms_code
 uoms_store_commit(struct uoms_store *s, struct uoms_error *e)
 {
-	if (exec(s, "COMMIT") < 0) {
+	if (s->pg != NULL ? uoms_pg_commit(s->pg) < 0 : exec(s, "COMMIT") < 0) {
 		enum uoms_code rc = uoms_db_fail(s, e, "committing");
 
-		exec(s, "ROLLBACK");
+		uoms_store_rollback(s);
 		return rc;
 	}
 	return UOMS_OK;
@@ -699,6 +703,8 @@ uoms_store_commit(struct uoms_store *s, struct uoms_error *e)
 void
 uoms_store_rollback(struct uoms_store *s)
 {
-	if (uoms_store_in_tx(s))
+	if (s->pg != NULL)
+		uoms_pg_rollback(s->pg);
+	else if (uoms_store_in_tx(s))
 		exec(s, "ROLLBACK");
 }

@@ -26,8 +26,36 @@ struct uoms_pg *uoms_pg_open(const char *url, int migrate, long long busy_ms,
     char *why, size_t whylen);
 void uoms_pg_close(struct uoms_pg *pg);
 
-/* Begins a write transaction: one writer at a time, as on SQLite. */
+/*
+ * Begins a write transaction: one writer at a time, as on SQLite. A
+ * connection lost since the last transaction is made again first (the
+ * same URL and session), trying for as long as the busy timeout.
+ */
 int uoms_pg_begin(struct uoms_pg *pg);
+/*
+ * Commits; -1 when it did not. A COMMIT whose answer was lost with the
+ * connection is resolved on a new one (txid_status): 0 if it was done,
+ * -1 with SQLSTATE 08006 if not (the caller may run it again), -1 with
+ * 08007 when nobody can tell (the caller must not).
+ */
+int uoms_pg_commit(struct uoms_pg *pg);
+/* Rolls back what is open, keeping the failure that made the caller. */
+void uoms_pg_rollback(struct uoms_pg *pg);
+/* Whether the last failure lost the connection (or the server shut
+ * down under it). */
+int uoms_pg_lost(struct uoms_pg *pg);
+/*
+ * Whether a whole transaction that failed so may be run again: a
+ * serialization failure, a deadlock, a lost connection whose
+ * transaction surely was not stored.
+ */
+int uoms_pg_retryable(struct uoms_pg *pg);
+/*
+ * Waits at most ms for a notification on channel (LISTENed on first
+ * use, and again on each new connection) or for fd to hang up (1).
+ * 0 when woken or timed out, -1 when poll fails.
+ */
+int uoms_pg_wait(struct uoms_pg *pg, const char *channel, int fd, int ms);
 /* Runs a command without rows (BEGIN, COMMIT); -1 on failure. */
 int uoms_pg_exec(struct uoms_pg *pg, const char *sql);
 /* Nonzero inside a transaction. */
