@@ -345,6 +345,28 @@ static const char *const migrations[] = {
 	" claimed_at TEXT NOT NULL,"
 	" done_at TEXT,"
 	" PRIMARY KEY (order_id, what));",
+
+	/*
+	 * 10: raw payloads and extra members as jsonb, for the queries that
+	 * look inside them. The columns stay text, the bytes as written:
+	 * the tools print them as they are, on either engine, and jsonb
+	 * would reorder the keys and drop the spaces; and uoms-copy copies
+	 * every column there is, which a generated column would break. So
+	 * the jsonb is in expression indexes, through uoms_jsonb(), which
+	 * is NULL for text jsonb refuses (a store copied from SQLite may
+	 * hold any text there; jsonb refuses a \u0000 jansson takes):
+	 * such a row is left out of the index instead of refusing the write.
+	 * Containment (@>) on the member uses the index:
+	 *   WHERE uoms_jsonb(extra) @> '{"channel_status":"CANCEL"}'
+	 */
+	"CREATE FUNCTION uoms_jsonb(t TEXT) RETURNS jsonb LANGUAGE plpgsql"
+	" IMMUTABLE STRICT PARALLEL SAFE AS $$"
+	" BEGIN RETURN t::jsonb;"
+	" EXCEPTION WHEN others THEN RETURN NULL; END $$;"
+	"CREATE INDEX orders_extra ON orders"
+	" USING gin (uoms_jsonb(extra) jsonb_path_ops);"
+	"CREATE INDEX raw_payloads_payload ON raw_payloads"
+	" USING gin (uoms_jsonb(payload) jsonb_path_ops);",
 };
 
 int
