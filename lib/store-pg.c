@@ -358,14 +358,16 @@ static const char *const migrations[] = {
 	 * such a row is left out of the index instead of refusing the write.
 	 * Containment (@>) on the member uses the index:
 	 *   WHERE uoms_jsonb(extra) @> '{"channel_status":"CANCEL"}'
+	 * It may run again over itself (a store set back to an older
+	 * schema by hand, t/1009): nothing it makes is made twice.
 	 */
-	"CREATE FUNCTION uoms_jsonb(t TEXT) RETURNS jsonb LANGUAGE plpgsql"
+	"CREATE OR REPLACE FUNCTION uoms_jsonb(t TEXT) RETURNS jsonb LANGUAGE plpgsql"
 	" IMMUTABLE STRICT PARALLEL SAFE AS $$"
 	" BEGIN RETURN t::jsonb;"
 	" EXCEPTION WHEN others THEN RETURN NULL; END $$;"
-	"CREATE INDEX orders_extra ON orders"
+	"CREATE INDEX IF NOT EXISTS orders_extra ON orders"
 	" USING gin (uoms_jsonb(extra) jsonb_path_ops);"
-	"CREATE INDEX raw_payloads_payload ON raw_payloads"
+	"CREATE INDEX IF NOT EXISTS raw_payloads_payload ON raw_payloads"
 	" USING gin (uoms_jsonb(payload) jsonb_path_ops);",
 };
 
