@@ -361,8 +361,8 @@ static const char *const migrations[] = {
 	 * It may run again over itself (a store set back to an older
 	 * schema by hand, t/1009): nothing it makes is made twice.
 	 */
-	"CREATE OR REPLACE FUNCTION uoms_jsonb(t TEXT) RETURNS jsonb LANGUAGE plpgsql"
-	" IMMUTABLE STRICT PARALLEL SAFE AS $$"
+	"CREATE OR REPLACE FUNCTION uoms_jsonb(t TEXT) RETURNS jsonb"
+	" LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$"
 	" BEGIN RETURN t::jsonb;"
 	" EXCEPTION WHEN others THEN RETURN NULL; END $$;"
 	"CREATE INDEX IF NOT EXISTS orders_extra ON orders"
