@@ -353,9 +353,10 @@ static const char *const migrations[] = {
 	 * would reorder the keys and drop the spaces; and uoms-copy copies
 	 * every column there is, which a generated column would break. So
 	 * the jsonb is in expression indexes, through uoms_jsonb(), which
-	 * is NULL for text jsonb refuses (a store copied from SQLite may
-	 * hold any text there; jsonb refuses a \u0000 jansson takes):
-	 * such a row is left out of the index instead of refusing the write.
+	 * is NULL for text jsonb refuses (a store copied from SQLite or
+	 * edited by hand may hold any text there, or a \u0000, which json
+	 * takes and jsonb refuses): such a row is left out of the index
+	 * instead of refusing the write.
 	 * Containment (@>) on the member uses the index:
 	 *   WHERE uoms_jsonb(extra) @> '{"channel_status":"CANCEL"}'
 	 * It may run again over itself (a store set back to an older
