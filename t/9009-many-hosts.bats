@@ -112,6 +112,9 @@ mixed() {
 	engine_only pg "$ONE_MACHINE"
 	orders 32 | uoms-upsert >/dev/null
 	hosts mixed
+	# how often they collided, for the log (a loaded machine may
+	# serialise them: not asserted)
+	echo "# $(cat err.* | grep -c version_conflict || true) version conflicts, $(cat moved.* | wc -l) moves, $(cat up.* | wc -l) revisions, $(cat held.* | wc -l) holds" >&3
 	no_failure version_conflict on_hold invalid_transition \
 	    'nothing stored: 1 refused (all or nothing)' \
 	    'invalid: no unresolved hold to resolve'
