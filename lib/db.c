@@ -132,14 +132,15 @@ uoms_db_json_member_lax(struct uoms_store *s, struct uoms_buf *sql,
     const char *col, const char *member)
 {
 	/*
-	 * PostgreSQL 15 has no json_valid(): text that does not start an
-	 * object is passed over; a broken object still fails the cast.
+	 * PostgreSQL 15 has no json_valid(): uoms_jsonb() (migration 10) is
+	 * NULL where the cast would fail, a broken object too, as SQLite's
+	 * json_valid() passes it over.
 	 */
-	if (s->pg != NULL)
-		uoms_buf_printf(sql, "CASE WHEN %s ~ '^\\s*[{]' THEN", col);
-	else
-		uoms_buf_printf(sql, "CASE WHEN json_valid(%s) THEN", col);
-	uoms_buf_str(sql, " ");
+	if (s->pg != NULL) {
+		uoms_buf_printf(sql, "(uoms_jsonb(%s) ->> '%s')", col, member);
+		return;
+	}
+	uoms_buf_printf(sql, "CASE WHEN json_valid(%s) THEN ", col);
 	uoms_db_json_member(s, sql, col, member);
 	uoms_buf_str(sql, " END");
 }

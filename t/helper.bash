@@ -449,3 +449,33 @@ engine_only() {
 	    skip "$1 only: $2"
 }
 # --- end engine -------------------------------------------------------------
+# --- many hosts (t/9009) ------------------------------------------------------
+# store_invariants: what must hold of a store whatever raced on it, on
+# either engine (t/invariants.py's checks of orders and events, in SQL
+# both engines speak): every order has items and exactly one created
+# event; the versions of its events are 1..version, each once (no change
+# without its event, none applied twice); no event names a missing order.
+# Prints each breach (at most 20) and fails if there is any.
+store_invariants() {
+	local bad
+	bad=$(sql "SELECT 'order ' || o.id || ': no items' FROM orders o
+	    WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)
+	  UNION ALL SELECT 'order ' || o.id || ': ' || (SELECT count(*) FROM
+	    events e WHERE e.order_id = o.id AND e.type = 'created') ||
+	    ' created events' FROM orders o WHERE (SELECT count(*) FROM events e
+	    WHERE e.order_id = o.id AND e.type = 'created') <> 1
+	  UNION ALL SELECT 'order ' || o.id || ': version ' || o.version || ', '
+	    || count(e.version) || ' versioned events, ' ||
+	    count(DISTINCT e.version) || ' versions from ' ||
+	    coalesce(min(e.version), 0) || ' to ' || coalesce(max(e.version), 0)
+	    FROM orders o LEFT JOIN events e ON e.order_id = o.id AND e.version
+	    IS NOT NULL GROUP BY o.id, o.version HAVING count(e.version) <>
+	    o.version OR count(DISTINCT e.version) <> o.version OR
+	    min(e.version) <> 1 OR max(e.version) <> o.version
+	  UNION ALL SELECT 'event ' || e.id || ' of order ' || e.order_id ||
+	    ', which does not exist' FROM events e WHERE e.order_id IS NOT NULL
+	    AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = e.order_id)
+	  LIMIT 20") || return 1
+	[ -z "$bad" ] || { printf 'store_invariants: %s\n' "$bad" >&2; return 1; }
+}
+# --- end many hosts -----------------------------------------------------------
