@@ -448,6 +448,25 @@ static const char *const migrations[] = {
 	" EXCEPTION WHEN others THEN RETURN NULL; END $$;"
 	"CREATE INDEX IF NOT EXISTS orders_extra ON orders"
 	" USING gin (uoms_jsonb(extra) jsonb_path_ops);",
+
+	/*
+	 * 11: text compares byte by byte, as on SQLite, whatever locale the
+	 * database was made with: listings, reports and cursors sort in the
+	 * same order on either engine (an "en" collation puts "a" before
+	 * "B", SQLite after). Every text column of the store's tables; a
+	 * table a later step makes writes COLLATE "C" on its own. It may
+	 * run again over itself: a column already so is left alone.
+	 */
+	"DO $$DECLARE c record; BEGIN"
+	" FOR c IN SELECT k.table_name, k.column_name"
+	" FROM information_schema.columns k"
+	" JOIN information_schema.tables t USING (table_schema, table_name)"
+	" WHERE k.table_schema = current_schema()"
+	" AND t.table_type = 'BASE TABLE' AND k.data_type = 'text'"
+	" AND k.collation_name IS DISTINCT FROM 'C'"
+	" LOOP EXECUTE format('ALTER TABLE %I ALTER COLUMN %I"
+	" TYPE text COLLATE \"C\"', c.table_name, c.column_name);"
+	" END LOOP; END$$;",
 };
 
 int

@@ -77,6 +77,26 @@ schema_version() {
 	[ "$(sql 'SELECT count(*) FROM uoms_schema')" = 1 ]
 }
 
+@test "PostgreSQL: text sorts byte by byte as on SQLite, whatever the database's locale" {
+	engine_only pg "SQLite compares text byte by byte already"
+	# A database whose default collation puts "a" before "B" (ICU en).
+	db=uoms_coll_$$_$BATS_TEST_NUMBER
+	psql -qX "$PG_URL" -c "CREATE DATABASE $db LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8' TEMPLATE template0" >/dev/null
+	export UOMS_DB="postgresql:///$db?host=$PG_DIR&user=uoms"
+	[ "$(pg_sql "$UOMS_DB" "SELECT string_agg(x, ',' ORDER BY x) FROM (VALUES ('a'), ('B')) v(x)")" = a,B ]
+	for name in b a B 9x; do
+		uoms-channel add "$name" --kind demo >/dev/null
+	done
+	run --separate-stderr uoms-channel list
+	psql -qX "$PG_URL" -c "DROP DATABASE $db" >/dev/null
+	[ "$status" -eq 0 ]
+	printf '%s\n' "${lines[@]}" | python3 -c '
+import json, sys
+names = [json.loads(l)["name"] for l in sys.stdin]
+assert names == ["9x", "B", "a", "b"], names
+'
+}
+
 @test "a store from a newer uoms is refused by both tools, and left alone" {
 	order 100001 | uoms-upsert >/dev/null
 	v=$(schema_version)
