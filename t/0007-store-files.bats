@@ -243,30 +243,51 @@ refused_by_all() {
 	[ "$(sql "SELECT id || ' ' || note FROM orders")" = "1 mine" ]
 }
 
+# hold_orders URL: another session takes the orders table of the store at
+# URL (ACCESS EXCLUSIVE, in a transaction it keeps open) and holds it until
+# free_orders; returns once the lock is granted, so a writer started after
+# it surely waits (without the wait it could be done before the lock was).
+hold_orders() {
+	mkfifo hold
+	psql -qXA -v ON_ERROR_STOP=1 "$1" <hold >/dev/null 2>&1 &
+	locker=$!
+	exec {w}>hold
+	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	wait_for orders_held "$1"
+}
+
+orders_held() {
+	[ "$(pg_sql "$1" "SELECT count(*) FROM pg_locks
+	    WHERE relation = 'orders'::regclass
+	    AND mode = 'AccessExclusiveLock' AND granted")" = 1 ]
+}
+
+free_orders() {
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$locker"
+}
+
+# writer_waits APP: a session of application APP waits for a lock.
+writer_waits() {
+	[ "$(sql "SELECT count(*) FROM pg_stat_activity
+	    WHERE application_name = '$1' AND wait_event_type = 'Lock'")" = 1 ]
+}
+
 @test "PostgreSQL: a store held by another writer past busy_timeout: busy, exit 3" {
 	engine_only pg "the twin of the SQLite busy test"
 	order 1 | uoms-upsert >/dev/null
 	# The other writer is a uoms-upsert held up mid-transaction by a lock
 	# on the orders table that a third session takes: it has its turn,
 	# and keeps it until that lock goes.
-	mkfifo hold
-	psql -qXA -v ON_ERROR_STOP=1 "$UOMS_DB" <hold >/dev/null 2>&1 &
-	locker=$!
-	exec {w}>hold
-	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	hold_orders "$UOMS_DB"
 	app=uoms-writer-$$
 	order 2 | PGAPPNAME=$app uoms-upsert >/dev/null 2>first.err &
 	writer=$!
-	waiting() {
-		[ "$(sql "SELECT count(*) FROM pg_stat_activity
-		    WHERE application_name = '$app' AND wait_event_type = 'Lock'")" = 1 ]
-	}
-	wait_for waiting
+	wait_for writer_waits "$app"
 	printf 'busy_timeout: 200\n' >conf.yaml
 	run --separate-stderr uoms-upsert -c conf.yaml < <(order 3)
-	echo "ROLLBACK;" >&"$w"
-	exec {w}>&-
-	wait "$locker"
+	free_orders
 	st=0
 	wait "$writer" || st=$?
 	echo "# $status: $stderr; the other: $st: $(cat first.err)"
@@ -288,25 +309,15 @@ refused_by_all() {
 	order 1 | uoms-upsert >/dev/null
 	# Store a's writer is held up by a lock on its orders table, taken
 	# by another session: it has begun its transaction, and waits.
-	mkfifo hold
-	psql -qXA -v ON_ERROR_STOP=1 "$a" <hold >/dev/null 2>&1 &
-	locker=$!
-	exec {w}>hold
-	echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	hold_orders "$a"
 	app=uoms-writer-$$
 	order 2 | PGAPPNAME=$app uoms-upsert -d "$a" >/dev/null 2>a.err &
 	writer=$!
-	waiting() {
-		[ "$(sql "SELECT count(*) FROM pg_stat_activity
-		    WHERE application_name = '$app' AND wait_event_type = 'Lock'")" = 1 ]
-	}
-	wait_for waiting
+	wait_for writer_waits "$app"
 	# ... and this store's writer goes ahead at once.
 	printf 'busy_timeout: 200\n' >conf.yaml
 	run --separate-stderr uoms-upsert -c conf.yaml < <(order 3)
-	echo "ROLLBACK;" >&"$w"
-	exec {w}>&-
-	wait "$locker"
+	free_orders
 	st=0
 	wait "$writer" || st=$?
 	echo "# b: $status: $stderr; a: $st: $(cat a.err)"
