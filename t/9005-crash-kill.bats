@@ -82,6 +82,16 @@ moment() {
 	printf -v at '0.%03d' $((RANDOM % $1))
 }
 
+# span_since T0: in $span, the milliseconds since T0 (date +%s%N), 2 to
+# 999: the window the kills land in is the time the whole uncrashed work
+# took here. A fixed window was longer than the work on an idle machine,
+# so every kill could come after it had ended.
+span_since() {
+	span=$((($(date +%s%N) - $1) / 1000000))
+	((span >= 2)) || span=2
+	((span <= 999)) || span=999
+}
+
 # restore BASE: the store as BASE (a SQLite file) holds it (no WAL left
 # beside either); on PostgreSQL, copied into a fresh schema.
 restore() {
@@ -135,7 +145,9 @@ for l in sys.stdin:
 	input
 	IDS=no
 	UOMS_DB=base.db uoms-upsert </dev/null
+	t0=$(date +%s%N)
 	UOMS_DB=ref.db uoms-upsert in.jsonl >/dev/null
+	span_since "$t0"
 	snapshot ref.db >want
 	[ "$(wc -l <want)" -eq "$N" ]
 	killed=0
@@ -143,7 +155,7 @@ for l in sys.stdin:
 		restore base.db
 		uoms-upsert in.jsonl >/dev/null 2>err &
 		pid=$!
-		moment 120
+		moment "$span"
 		# not synchronisation: the random moment the kill lands at
 		sleep "$at"
 		kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
@@ -154,7 +166,7 @@ for l in sys.stdin:
 		converges want
 	done
 	k=last sound
-	echo "# upsert: killed $killed of $KILLS runs mid-way (seed $UOMS_CRASH_SEED)" >&3
+	echo "# upsert: killed $killed of $KILLS runs mid-way, within ${span} ms (seed $UOMS_CRASH_SEED)" >&3
 	[ "$killed" -ge 1 ]
 	# A rerun after convergence changes nothing.
 	uoms-upsert --summary in.jsonl >/dev/null 2>again
@@ -170,7 +182,9 @@ moved_once() {
 	input
 	UOMS_DB=base.db uoms-upsert in.jsonl >/dev/null
 	cp base.db ref.db
+	t0=$(date +%s%N)
 	UOMS_DB=ref.db uoms-query --status WAITING | UOMS_DB=ref.db uoms-status --to IN_PROGRESS >/dev/null
+	span_since "$t0"
 	snapshot ref.db >want
 	killed=0
 	for ((k = 1; k <= KILLS; k++)); do
@@ -180,7 +194,7 @@ moved_once() {
 		q=$!
 		uoms-status --to IN_PROGRESS <pipe >/dev/null 2>err &
 		s=$!
-		moment 100
+		moment "$span"
 		# not synchronisation: the random moment the kill lands at
 		sleep "$at"
 		kill -9 "$s" 2>/dev/null && killed=$((killed + 1))
@@ -204,7 +218,9 @@ moved_once() {
 	ids=$(seq 1 300 | tr '\n' ' ')
 	# The command under the lock moves the orders still WAITING.
 	cmd='uoms-query --status WAITING | uoms-status --actor a --to IN_PROGRESS >/dev/null 2>&1; :'
+	t0=$(date +%s%N)
 	UOMS_DB=ref.db uoms-lock --actor a run --type STATUS $ids -- sh -c "$cmd" ref-run >/dev/null
+	span_since "$t0"
 	snapshot ref.db >want
 	killed=0
 	for ((k = 1; k <= KILLS; k++)); do
@@ -212,7 +228,7 @@ moved_once() {
 		token=crash-kill-$$-$k
 		UOMS_CRASH_TOKEN=$token uoms-lock --actor a run --type STATUS --ttl 30 $ids -- sh -c "$cmd" >/dev/null 2>err &
 		pid=$!
-		moment 120
+		moment "$span"
 		# not synchronisation: the random moment the kill lands at
 		sleep "$at"
 		kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
