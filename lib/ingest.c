@@ -795,6 +795,19 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	return code;
 }
 
+/* Is the order found by st at version the one line_hash was applied to? */
+static int
+same_line(struct uoms_stmt *st, const unsigned char *line_hash,
+    long long version)
+{
+	int col = 3 + UOMS_O_COUNT;
+
+	return uoms_db_bytes(st, col) == UOMS_LINE_HASH &&
+	    memcmp(uoms_db_blob(st, col), line_hash, UOMS_LINE_HASH) == 0 &&
+	    !uoms_db_is_null(st, col + 1) &&
+	    uoms_db_int(st, col + 1) == version;
+}
+
 /* What a write sent unawaited (uoms_db_later) was doing, by its
  * statement: the words it says when it waits. */
 static const char *
@@ -883,6 +896,13 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	}
 	*id = uoms_db_int(st, 0);
 	stored_version = uoms_db_int(st, 1);
+	/* The line last applied, to the order unchanged since (asked here
+	 * on a server: uoms_ingest_same_line). */
+	if (o->line_hash != NULL && same_line(st, o->line_hash,
+	    stored_version)) {
+		*result = UOMS_UNCHANGED;
+		goto out;
+	}
 	snprintf(from, sizeof from, "%s",
 	    uoms_db_text(st, 2 + UOMS_O_STATUS));
 	snprintf(workflow, sizeof workflow, "%s",
@@ -1038,10 +1058,13 @@ uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE);
+	struct uoms_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	*same = 0;
+	if (uoms_db_remote(s))
+		return UOMS_OK;
+	if ((st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE)) == NULL)
 		return uoms_db_fail(s, e, "looking up a line");
 	uoms_db_bind_blob(st, 1, hash, UOMS_LINE_HASH);
 	rc = uoms_db_step(st);

@@ -34,8 +34,8 @@
 	" created_at, updated_at"
 
 const char *const uoms_sql_sqlite[SQL_COUNT] = {
-	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
-	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
+	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
+	    " line_hash, line_version FROM orders WHERE channel = ?1 AND external_order_id = ?2",
 	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
 	    " WHERE line_hash = ?1 AND line_version = version",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
