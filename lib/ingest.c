@@ -215,12 +215,14 @@ person_step(const struct uoms_workflow *wf, const char *who,
 	return UOMS_OK;
 }
 
+/* *id is the id it is given, or 0 for the store's next. */
 static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *who, const char *now, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_INSERT);
+	struct uoms_stmt *st = uoms_db_stmt(s, *id > 0 ? SQL_ORDER_INSERT_AS :
+	    SQL_ORDER_INSERT);
 	struct uoms_order resolved = *in, *o = &resolved;
 	struct uoms_val *f = o->f;
 	const struct uoms_workflow *wf;
@@ -252,12 +254,15 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	if (o->line_hash != NULL)
 		uoms_db_bind_blob(st, 3 + UOMS_O_COUNT, o->line_hash,
 		    UOMS_LINE_HASH);
-	if (uoms_db_step(st) != UOMS_DB_ROW) {
+	if (*id > 0)
+		uoms_db_bind_int(st, 4 + UOMS_O_COUNT, *id);
+	if (uoms_db_step(st) != (*id > 0 ? UOMS_DB_DONE : UOMS_DB_ROW)) {
 		rc = uoms_db_fail(s, e, "adding an order");
 		uoms_db_done(st);
 		return rc;
 	}
-	*id = uoms_db_int(st, 0);
+	if (*id == 0)
+		*id = uoms_db_int(st, 0);
 	uoms_db_done(st);
 	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
 		return rc;
@@ -865,6 +870,13 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	uoms_db_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
 	uoms_db_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
 	rc = uoms_db_step(st);
+	*id = 0;
+	/* On a server, a new order's row is its id to be: its INSERT then
+	 * waits for nothing, sent with the rest (a round trip less). */
+	if (rc == UOMS_DB_ROW && uoms_db_is_null(st, 0)) {
+		*id = uoms_db_int(st, 5 + UOMS_O_COUNT);
+		rc = UOMS_DB_DONE;
+	}
 	if (rc == UOMS_DB_DONE) {
 		uoms_db_done(st);
 		*result = UOMS_CREATED;

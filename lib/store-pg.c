@@ -693,6 +693,22 @@ uoms_pg_commit(struct uoms_pg *pg)
 	PGresult *res;
 
 	pg->xid = 0;
+	/*
+	 * A write sent unawaited failed, and a statement that ignores its
+	 * failure (a refusal's note) awaited it: COMMIT would roll back
+	 * without a word. The failure stays the writer's (uoms_pg_late).
+	 */
+	if (await_sent(pg) < 0) {
+		pg->idle = 1;
+		return -1;
+	}
+	if (pq.PQtransactionStatus(pg->conn) == PQTRANS_INERROR) {
+		snprintf(pg->err, sizeof pg->err, "the transaction failed "
+		    "before its commit");
+		snprintf(pg->sqlstate, sizeof pg->sqlstate, "25P02");
+		pg->idle = 1;
+		return -1;
+	}
 	if (uoms_pg_exec(pg, "COMMIT") == 0)
 		return 0;
 	pg->idle = 1;
