@@ -40,6 +40,7 @@
 	X(PQexecParams) \
 	X(PQexecPrepared) \
 	X(PQfinish) \
+	X(PQflush) \
 	X(PQfname) \
 	X(PQfreemem) \
 	X(PQftype) \
@@ -1322,8 +1323,13 @@ uoms_pg_flush(struct uoms_pg *pg, int *which)
 	/* For an input of a batch, awaited with the next statement read
 	 * or at the commit: uoms_pg_late then names it. */
 	*which = -1;
-	if (pg->tag != 0)
+	/* Sent now, not when the next read is: the server runs them while
+	 * the caller reads its next input. A failure shows at the wait. */
+	if (pg->tag != 0) {
+		if (pg->queued > 0)
+			pq.PQflush(pg->conn);
 		return 0;
+	}
 	rc = await_sent(pg);
 	*which = pg->failed;
 	return rc;
