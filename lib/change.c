@@ -220,6 +220,21 @@ bump(struct uoms_store *s, const struct uoms_target *t,
 	    ev->details.n > 0 ? ev->details.p : NULL, now, e);
 }
 
+/* What a write sent unawaited was doing, by its statement: the words
+ * it says when it waits (the same as when it runs at once). */
+static const char *
+sent_doing(enum uoms_sql which)
+{
+	switch (which) {
+	case SQL_STATUS_ENTER:
+		return "changing a status";
+	case SQL_EVENT_INSERT:
+		return "appending an event";
+	default:
+		return "updating an order";
+	}
+}
+
 enum uoms_code
 uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_ref *ref, int force, const char *key, long long ttl,
@@ -229,6 +244,7 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
 	struct uoms_event_desc ev = { 0 };
 	struct uoms_target t;
 	enum uoms_code code;
+	enum uoms_sql failed;
 	size_t mark = record->n;
 	const char *problem;
 
@@ -247,9 +263,14 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
 		return code;
 	if ((code = admit(s, a, ref, force, c, &t, e)) != UOMS_OK)
 		return code;
+	if (c->later)
+		uoms_db_later(s);
 	code = c->apply(s, a, &t, force, c->arg, &ev, e);
 	if (code == UOMS_OK)
 		code = bump(s, &t, &ev, e);
+	/* A write sent unawaited fails here, still this order's. */
+	if (c->later && uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
+		code = uoms_db_fail(s, e, sent_doing(failed));
 	uoms_buf_free(&ev.details);
 	if (code == UOMS_OK)
 		code = uoms_order_record(s, t.id, record, e);
