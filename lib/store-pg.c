@@ -160,6 +160,7 @@ struct uoms_pg {
 	int queued;			/* sent in pipeline mode, unawaited */
 	int *sent, sent_cap;		/* which each was (-1: one use) */
 	int failed;			/* which failed in the last flush */
+	int failed_sent;		/* a write failed, told at the flush */
 	int cursors;			/* cursors declared so far */
 	long long execs;		/* commands run (BEGIN, COMMIT...) */
 	/* What it takes to connect again as the first time (reconnect). */
@@ -1196,14 +1197,21 @@ uoms_pg_later(struct uoms_pg *pg)
 	pg->later = pq.PQenterPipelineMode != NULL;
 }
 
-/* Waits for the results of what was sent: 0, or -1 with the first
- * failure kept. The window stays as it is. */
+/*
+ * Waits for the results of what was sent: 0, or -1 with the first
+ * failure kept. The window stays as it is. With last, the last statement
+ * sent is a read whose rows are kept there (NULL when it failed or was
+ * not run). A write that failed in uoms_pg_later's window stays failed
+ * (every wait says so) until the flush says which.
+ */
 static int
-await_sent(struct uoms_pg *pg)
+await_sent_keep(struct uoms_pg *pg, PGresult **last)
 {
 	PGresult *res;
 	int failed = 0, n = pg->queued, at = 0;
 
+	if (pg->failed_sent)
+		return -1;	/* told by the flush */
 	pg->failed = -1;
 	if (n == 0)
 		return 0;
@@ -1232,14 +1240,22 @@ await_sent(struct uoms_pg *pg)
 			pq.PQclear(res);
 			pq.PQexitPipelineMode(pg->conn);
 			return failed ? -1 : 0;
-		case PGRES_COMMAND_OK:
 		case PGRES_TUPLES_OK:
+			if (last != NULL && at == n - 1 && *last == NULL) {
+				*last = res;	/* the read's rows, kept */
+				continue;
+			}
+			break;
+		case PGRES_COMMAND_OK:
 		case PGRES_PIPELINE_ABORTED:
 			break;
 		default:
 			if (!failed) {
 				keep_error(pg, res);
 				pg->failed = at < n ? pg->sent[at] : -1;
+				/* A write, in a window: its flush says. */
+				pg->failed_sent = pg->later &&
+				    (last == NULL || at < n - 1);
 			}
 			failed = 1;
 			break;
@@ -1248,12 +1264,25 @@ await_sent(struct uoms_pg *pg)
 	}
 }
 
+/* Waits for the results of what was sent: 0, or -1 with the first
+ * failure kept. The window stays as it is. */
+static int
+await_sent(struct uoms_pg *pg)
+{
+	return await_sent_keep(pg, NULL);
+}
+
 int
 uoms_pg_flush(struct uoms_pg *pg, int *which)
 {
 	int rc;
 
 	pg->later = 0;
+	if (pg->failed_sent) {
+		pg->failed_sent = 0;
+		*which = pg->failed;
+		return -1;
+	}
 	rc = await_sent(pg);
 	*which = pg->failed;
 	return rc;
@@ -1389,7 +1418,32 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 		}
 		return 0;
 	}
-	/* A statement whose rows are read waits for those sent before. */
+	/*
+	 * A statement whose rows are read waits for those sent before: a
+	 * named one prepared on this connection is sent after them, in the
+	 * same round trip (a record read back after its change).
+	 */
+	if (st->res == NULL && pg->queued > 0 && !st->cursor &&
+	    st->text == NULL && st->name[0] != '\0' && st->gen == pg->gen) {
+		PGresult *res = NULL;
+
+		if (send_later(st) < 0 || await_sent_keep(pg, &res) < 0 ||
+		    res == NULL) {
+			if (res == NULL && pg->queued > 0)
+				await_sent(pg);
+			pq.PQclear(res);
+			return -1;
+		}
+		st->res = res;
+		note_tx(pg);
+		pg->changes = 0;
+		st->nrows = pq.PQntuples(st->res);
+		st->row = 0;
+		if (st->row >= st->nrows)
+			return 0;
+		st->row++;
+		return 1;
+	}
 	if (st->cursor)
 		return cursor_step(st);
 	if (st->res == NULL && await_sent(pg) < 0)
