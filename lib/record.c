@@ -142,9 +142,32 @@ read_holds(struct uoms_store *s, long long id, const char **holds,
 	return UOMS_OK;
 }
 
-enum uoms_code
-uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
-    struct uoms_buf *out, struct uoms_error *e)
+/* The items of order id from the page's statement, as read_items. */
+static enum uoms_code
+page_items(struct uoms_store *s, struct uoms_record_items *ri, long long id,
+    struct uoms_order *o, struct uoms_error *e)
+{
+	struct uoms_scratch *sc = uoms_store_scratch(s);
+
+	if (ri->at < 0)
+		ri->at = uoms_db_step(ri->st);
+	while (ri->at == UOMS_DB_ROW) {
+		long long of = uoms_db_int(ri->st, 0);
+
+		if (of < id)
+			break;	/* the next order's */
+		if (of == id && add_item(sc, o, ri->st, 1, e) != UOMS_OK)
+			return e->code;
+		ri->at = uoms_db_step(ri->st);
+	}
+	if (ri->at == UOMS_DB_ERROR)
+		return uoms_db_fail(s, e, "reading items");
+	return UOMS_OK;
+}
+
+static enum uoms_code
+from_row(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_record_items *ri, struct uoms_buf *out, struct uoms_error *e)
 {
 	long long id = uoms_db_int(st, 0);
 	struct uoms_order o = { 0 };
@@ -152,7 +175,8 @@ uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
 	const char *holds;
 
 	uoms_arena_reset(&uoms_store_scratch(s)->arena);
-	if ((code = read_items(s, id, &o, e)) != UOMS_OK ||
+	if ((code = ri != NULL ? page_items(s, ri, id, &o, e) :
+	    read_items(s, id, &o, e)) != UOMS_OK ||
 	    (code = read_holds(s, id, &holds, e)) != UOMS_OK)
 		return code;
 	for (int f = 0; f < UOMS_O_COUNT; f++)
@@ -163,6 +187,20 @@ uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
 	    uoms_db_text(st, 4 + UOMS_O_COUNT), holds, out) < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	return from_row(s, st, NULL, out, e);
+}
+
+enum uoms_code
+uoms_record_from_page(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_record_items *ri, struct uoms_buf *out, struct uoms_error *e)
+{
+	return from_row(s, st, ri, out, e);
 }
 
 /*
