@@ -56,3 +56,19 @@ refuse_rows() {
 	[ "$(grep 300001 moved.jsonl | jget 'items[0].name')" = 배 ]
 	[ "$(grep 300001 moved.jsonl | jget 'items[1].external_item_id')" = a ]
 }
+
+@test "a listing with --limit reads its page's items at once, the same bytes" {
+	order 300001 'items=[{"external_item_id":"b","sku":"S-2","quantity":1},{"external_item_id":"a","sku":"S-1","quantity":3,"unit_price":100}]' >in.jsonl
+	order 300002 'items=[]' >>in.jsonl
+	orders 3 >>in.jsonl
+	order 300003 'status="IN_PROGRESS"' 'items=[{"external_item_id":"c","sku":"S-3","quantity":2},{"external_item_id":"d","sku":"S-4","quantity":1},{"external_item_id":"e","sku":"S-5","quantity":5}]' >>in.jsonl
+	uoms-upsert in.jsonl >/dev/null
+	uoms-query >all.jsonl
+	[ "$(wc -l <all.jsonl)" -eq 6 ]
+	uoms-query --limit 6 | diff -u all.jsonl -
+	uoms-query --limit 4 | diff -u <(head -n 4 all.jsonl) -
+	uoms-query --limit 1 | diff -u <(head -n 1 all.jsonl) -
+	uoms-query --status WAITING >waiting.jsonl
+	uoms-query --status WAITING --limit 2 | diff -u <(head -n 2 waiting.jsonl) -
+	[ "$(grep -o '"external_item_id"' all.jsonl | wc -l)" -eq 8 ]
+}
