@@ -162,7 +162,7 @@ struct uoms_pg {
 	int *sent, sent_cap;		/* which each was (-1: one use) */
 	long *tags;			/* the caller's input that sent each */
 	long tag;			/* the input sending now (uoms_pg_defer) */
-	long failed_tag;		/* the input of a write that failed */
+	long failed_tag;		/* whose write failed (await_with), or 0 */
 	int failed;			/* which failed in the last flush */
 	int cursors;			/* cursors declared so far */
 	long long execs;		/* commands run (BEGIN, COMMIT...) */
@@ -176,6 +176,11 @@ struct uoms_pg {
 	 * took with it was nothing, so another may take its place. */
 	int idle;
 };
+
+/* failed_tag of a write of the open window: its flush tells it, the
+ * line that sent it refused in its own words (inputs' tags are
+ * positive). */
+#define WINDOW_FAILED (-1L)
 
 static int await_sent(struct uoms_pg *);
 static int await_with(struct uoms_pg *, struct uoms_pg_stmt *);
@@ -657,8 +662,11 @@ uoms_pg_rollback(struct uoms_pg *pg)
 	/* The failure that made the caller roll back stays the one told. */
 	memcpy(err, pg->err, sizeof err);
 	memcpy(state, pg->sqlstate, sizeof state);
-	/* What was sent and not yet awaited is undone with the rest. */
+	/* What was sent and not yet awaited is undone with the rest, a
+	 * window's failure with it: the ROLLBACK is not refused for it. */
 	await_sent(pg);
+	if (pg->failed_tag == WINDOW_FAILED)
+		pg->failed_tag = 0;
 	if (uoms_pg_in_tx(pg))
 		uoms_pg_exec(pg, "ROLLBACK");
 	memcpy(pg->err, err, sizeof err);
@@ -1243,7 +1251,7 @@ uoms_pg_defer(struct uoms_pg *pg, long tag)
 long
 uoms_pg_late(struct uoms_pg *pg)
 {
-	return pg->failed_tag;
+	return pg->failed_tag > 0 ? pg->failed_tag : 0;
 }
 
 static int
@@ -1254,9 +1262,15 @@ await_sent(struct uoms_pg *pg)
 
 /*
  * Waits for the results of what was sent: 0, or -1 with the first
- * failure kept, and the input that sent it (uoms_pg_late). The window
- * stays as it is. With last, the last sent is last's, its result kept
- * for its rows.
+ * failure kept. The window stays as it is. With last, the last sent is
+ * last's (a statement sent with the writes before it, in the same round
+ * trip), its result kept for its rows; its own failure is its own.
+ * A write's failure is kept with whose it was (failed_tag): when it is
+ * the open window's (uoms_pg_later, the input sending now), its flush
+ * tells it, every wait failing until then (or a rollback), whether the
+ * input defers or not; else the input that sent it and flushed without
+ * waiting (uoms_pg_defer), for uoms_pg_late: a later input's statement
+ * or the commit found it.
  */
 static int
 await_with(struct uoms_pg *pg, struct uoms_pg_stmt *last)
@@ -1264,6 +1278,8 @@ await_with(struct uoms_pg *pg, struct uoms_pg_stmt *last)
 	PGresult *res;
 	int failed = 0, n = pg->queued, at = 0;
 
+	if (pg->failed_tag == WINDOW_FAILED)
+		return -1;	/* told by the flush */
 	pg->failed = -1;
 	if (n == 0)
 		return 0;
@@ -1300,7 +1316,12 @@ await_with(struct uoms_pg *pg, struct uoms_pg_stmt *last)
 			if (!failed) {
 				keep_error(pg, res);
 				pg->failed = at < n ? pg->sent[at] : -1;
-				pg->failed_tag = at < n ? pg->tags[at] : 0;
+				/* A write: the open window's, or a
+				 * deferred one of an input before. */
+				if (at < n && (last == NULL || at < n - 1))
+					pg->failed_tag = pg->later &&
+					    pg->tags[at] == pg->tag ?
+					    WINDOW_FAILED : pg->tags[at];
 			}
 			failed = 1;
 			break;
@@ -1320,11 +1341,18 @@ uoms_pg_flush(struct uoms_pg *pg, int *which)
 	int rc;
 
 	pg->later = 0;
-	/* For an input of a batch, awaited with the next statement read
-	 * or at the commit: uoms_pg_late then names it. */
 	*which = -1;
-	/* Sent now, not when the next read is: the server runs them while
-	 * the caller reads its next input. A failure shows at the wait. */
+	/* A write of this window failed at a wait before (a read sent
+	 * with it): the window's failure, told now. */
+	if (pg->failed_tag == WINDOW_FAILED) {
+		pg->failed_tag = 0;
+		*which = pg->failed;
+		return -1;
+	}
+	/* For an input of a batch, awaited with the next statement read
+	 * or at the commit: uoms_pg_late then names it. Sent now, not when
+	 * the next read is: the server runs them while the caller reads
+	 * its next input. A failure shows at the wait. */
 	if (pg->tag != 0) {
 		if (pg->queued > 0)
 			pq.PQflush(pg->conn);
@@ -1341,6 +1369,10 @@ send_later(struct uoms_pg_stmt *st)
 {
 	struct uoms_pg *pg = st->pg;
 
+	/* The window failed: nothing more is sent until its flush has told
+	 * it (the transaction failed with it, its error is kept). */
+	if (pg->failed_tag == WINDOW_FAILED)
+		return -1;
 	if (pg->queued == pg->sent_cap) {
 		int cap = pg->sent_cap ? 2 * pg->sent_cap : 16;
 		int *p = realloc(pg->sent, cap * sizeof *p);
@@ -1475,9 +1507,11 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	if (st->cursor)
 		return cursor_step(st);
 	/*
-	 * After writes sent unawaited (a batch's last input's), one read
-	 * goes with them, in the same round trip: only its rows are read
-	 * now. Any other statement waits for them first.
+	 * After writes sent unawaited (a batch's last input's, or a status
+	 * move's UPDATE and event), the next statement goes with them, in
+	 * the same round trip (the next line's find, the record read back
+	 * after its change): only its rows are read now. A statement still
+	 * to be prepared, or a read through a cursor, waits for them first.
 	 */
 	if (st->res == NULL && pg->queued > 0 && !(st->reads &&
 	    st->text != NULL) && (st->name[0] == '\0' || st->gen == pg->gen)) {
