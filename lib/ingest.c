@@ -892,7 +892,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
-		if (uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
+		/* A write sent unawaited fails here, even when a read sent
+		 * after it came upon its failure first (the channel's holds):
+		 * it is the first, told in its own words (as uoms-status). */
+		if (uoms_db_flush(s, &failed) < 0)
 			code = uoms_db_fail(s, e, sent_doing(failed));
 		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
 			code = uoms_order_record(s, *id, record, e);

@@ -164,3 +164,23 @@ new_lines() {
 	[ "${#lines[@]}" -eq 1 ]
 	[ "$(uoms-query | jget external_order_id)" = 200001 ]
 }
+
+# A new order with channel holds reads them after its writes were sent
+# (the read goes with them): a write's failure is still told in its own
+# words, not as the read that came upon it.
+@test "a new order with channel holds, its item refused: the item's words, that line alone" {
+	uoms-upsert </dev/null
+	refuse_rows "INSERT ON order_items" "NEW.sku = 'boom'"
+	{
+		order 200001
+		order 200002 'items=[{"external_item_id":"x","sku":"boom","quantity":1}]' 'channel_holds=[{"key":"coupang:stop:7","note":"stop"}]'
+		order 200003
+	} >in.jsonl
+	run --separate-stderr uoms-upsert --summary in.jsonl
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "uoms-upsert: in.jsonl: line 2: invalid: the store refused a value: writing items: boom" ]
+	[ "${stderr_lines[1]}" = "uoms-upsert: read 3, created 2, updated 0, unchanged 0, rejected 1" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "$(uoms-query | jget external_order_id | sort | tr '\n' ' ')" = "200001 200003 " ]
+	[ "$(sql "select count(*) from holds")" -eq 0 ]
+}
