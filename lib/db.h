@@ -94,8 +94,9 @@ enum uoms_code uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st,
  * from uoms_db_later on, an INSERT, UPDATE or DELETE without RETURNING
  * stepped inside a transaction says UOMS_DB_DONE at once, its changes
  * unknown, and its failure is uoms_db_flush's, which waits for them and
- * closes the window. A statement whose rows are read still waits for
- * those before it. On SQLite every step runs at once. A window is
+ * closes the window, even when a statement whose rows are read (which
+ * waits for those before it, on PostgreSQL in the same round trip) came
+ * upon it first and failed with it. On SQLite every step runs at once. A window is
  * closed by the same function that opened it.
  */
 void uoms_db_later(struct uoms_store *s);
