@@ -491,6 +491,12 @@ uoms_db_remote(struct uoms_store *s)
 	return s->pg != NULL;
 }
 
+long long
+uoms_db_tx(struct uoms_store *s)
+{
+	return s->pg != NULL ? uoms_pg_xid(s->pg) : 0;
+}
+
 void
 uoms_db_defer(struct uoms_store *s, long tag)
 {

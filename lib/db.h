@@ -118,6 +118,14 @@ long uoms_db_late(struct uoms_store *s);
  * (PostgreSQL): a lookup then is better asked with another. */
 int uoms_db_remote(struct uoms_store *s);
 
+/*
+ * The open transaction, as a number no other transaction of the store
+ * has had (PostgreSQL's transaction id): what a lookup learnt holds for
+ * that one alone, as another writer may come between two. 0 outside a
+ * transaction, and always on SQLite (no lookup is asked ahead there).
+ */
+long long uoms_db_tx(struct uoms_store *s);
+
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 long long uoms_db_changes(struct uoms_store *s);
 

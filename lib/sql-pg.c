@@ -82,6 +82,19 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " nextval(pg_get_serial_sequence('orders', 'id')) END"
 	    " FROM (SELECT) AS one LEFT JOIN orders"
 	    " ON channel = $1 AND external_order_id = $2",
+	/*
+	 * $1 is a JSON array of [line, channel, external_order_id]: each
+	 * line whose order is not stored, the first of its key, and its id
+	 * to be, taken in the lines' order (the sorted rows are numbered
+	 * after the sort: OFFSET 0 keeps the subquery whole).
+	 */
+	[SQL_ORDER_AHEAD] = "SELECT i,"
+	    " nextval(pg_get_serial_sequence('orders', 'id'))"
+	    " FROM (SELECT (k.v->>0)::int AS i, o.id, row_number() OVER"
+	    " (PARTITION BY k.v->>1, k.v->>2 ORDER BY (k.v->>0)::int) AS n"
+	    " FROM json_array_elements($1::json) AS k(v) LEFT JOIN orders o"
+	    " ON o.channel = k.v->>1 AND o.external_order_id = k.v->>2"
+	    " ORDER BY 1 OFFSET 0) AS f WHERE id IS NULL AND n = 1",
 	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
 	    " WHERE line_hash = $1 AND line_version = version",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"

@@ -37,6 +37,12 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
 	    " line_hash, line_version FROM orders"
 	    " WHERE channel = ?1 AND external_order_id = ?2",
+	/* Not asked on SQLite, where each lookup is local (ingest.h):
+	 * the lines whose order is new, without an id to be. */
+	[SQL_ORDER_AHEAD] = "SELECT json_extract(k.value, '$[0]'), NULL"
+	    " FROM json_each(?1) AS k WHERE NOT EXISTS (SELECT 1 FROM orders"
+	    " WHERE channel = json_extract(k.value, '$[1]')"
+	    " AND external_order_id = json_extract(k.value, '$[2]'))",
 	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
 	    " WHERE line_hash = ?1 AND line_version = version",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"

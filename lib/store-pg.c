@@ -629,6 +629,12 @@ uoms_pg_exec(struct uoms_pg *pg, const char *sql)
 static long long query_int(struct uoms_pg *, const char *);
 static int revive(struct uoms_pg *);
 
+long long
+uoms_pg_xid(struct uoms_pg *pg)
+{
+	return pg->xid;
+}
+
 int
 uoms_pg_begin(struct uoms_pg *pg)
 {

@@ -60,6 +60,8 @@ int uoms_pg_wait(struct uoms_pg *pg, const char *channel, int fd, int ms);
 int uoms_pg_exec(struct uoms_pg *pg, const char *sql);
 /* Nonzero inside a transaction. */
 int uoms_pg_in_tx(struct uoms_pg *pg);
+/* The open transaction's id (txid_current), 0 outside one. */
+long long uoms_pg_xid(struct uoms_pg *pg);
 /* The last failure: its words and its SQLSTATE ("" when none). */
 const char *uoms_pg_error(struct uoms_pg *pg);
 const char *uoms_pg_sqlstate(struct uoms_pg *pg);
