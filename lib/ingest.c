@@ -1067,7 +1067,8 @@ uoms_ingest_ahead_clear(struct uoms_ingest_ahead *ah)
 static int
 ahead_key(const struct uoms_val *v)
 {
-	return v->type == UOMS_V_TEXT && memchr(v->s, '\0', v->n) == NULL &&
+	return v->type == UOMS_V_TEXT && v->s != NULL &&
+	    memchr(v->s, '\0', v->n) == NULL &&
 	    uoms_utf8_valid(v->s, v->n);
 }
 
@@ -1166,7 +1167,7 @@ ahead_same(const struct uoms_ingest_ahead *ah, int at,
 	const char *k;
 
 	if (ah->key[at] == (size_t)-1 || c->type != UOMS_V_TEXT ||
-	    x->type != UOMS_V_TEXT)
+	    x->type != UOMS_V_TEXT || c->s == NULL || x->s == NULL)
 		return 0;
 	k = ah->keys.p + ah->key[at];
 	if (strlen(k) != c->n || memcmp(k, c->s, c->n) != 0)

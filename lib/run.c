@@ -429,7 +429,7 @@ enqueue(struct uoms_run *r, long lineno, int ok, const char *line,
 	    ok ? 0 : strlen(why), ok };
 
 	if (uoms_buf_add(&r->queue, &q, sizeof q) < 0 ||
-	    uoms_buf_add(&r->queue, line, q.len) < 0 ||
+	    uoms_buf_add(&r->queue, line != NULL ? line : "", q.len) < 0 ||
 	    uoms_buf_add(&r->queue, "", 1) < 0 ||
 	    uoms_buf_add(&r->queue, why, q.wlen) < 0 ||
 	    uoms_buf_add(&r->queue, "", 1) < 0)
@@ -450,14 +450,14 @@ drain(struct uoms_run *r)
 		return;
 	if (r->queued > r->ahead_cap) {
 		char **l = realloc(r->ahead_lines, r->queued * sizeof *l);
-		size_t *n = l != NULL ? realloc(r->ahead_lens,
-		    r->queued * sizeof *n) : NULL;
+		size_t *lens = l != NULL ? realloc(r->ahead_lens,
+		    r->queued * sizeof *lens) : NULL;
 
 		if (l != NULL)
 			r->ahead_lines = l;
-		if (n == NULL)
+		if (lens == NULL)
 			uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
-		r->ahead_lens = n;
+		r->ahead_lens = lens;
 		r->ahead_cap = r->queued;
 	}
 	for (at = 0; at < r->queue.n; at += sizeof q + q.len + q.wlen + 2) {
