@@ -419,6 +419,7 @@ struct queued {
 	long lineno;
 	size_t len, wlen;
 	int ok;
+	int none;		/* the reader kept nothing of it (NULL) */
 };
 
 static void
@@ -426,7 +427,7 @@ enqueue(struct uoms_run *r, long lineno, int ok, const char *line,
     size_t len, const char *why)
 {
 	struct queued q = { lineno, line != NULL ? len : 0,
-	    ok ? 0 : strlen(why), ok };
+	    ok ? 0 : strlen(why), ok, line == NULL };
 
 	if (uoms_buf_add(&r->queue, &q, sizeof q) < 0 ||
 	    uoms_buf_add(&r->queue, line != NULL ? line : "", q.len) < 0 ||
@@ -485,7 +486,7 @@ drain(struct uoms_run *r)
 		}
 		r->read++;
 		uoms_fail(&e, UOMS_INVALID, "%s", line + q.len + 1);
-		refuse(r, where, q.lineno, line, q.len, &e);
+		refuse(r, where, q.lineno, q.none ? NULL : line, q.len, &e);
 	}
 	r->ahead_at = -1;
 	r->ahead_n = 0;
