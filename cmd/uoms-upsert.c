@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 struct upsert {
 	int products, keep_raw;
 	const struct uoms_actor *actor;
+	struct uoms_ingest_ahead ahead;
 };
 
 /* What the lines did, in the run's tally. */
@@ -71,10 +72,29 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	if ((code = uoms_order_parse(r->parser, line, len, &o, e)) != UOMS_OK)
 		return code;
 	o.line_hash = hash;
-	code = uoms_ingest_order(r->store, &o, u->actor, res, &id, out, e);
+	code = uoms_ingest_order_ahead(r->store, &u->ahead, r->ahead_at, &o,
+	    u->actor, res, &id, out, e);
 	if (code != UOMS_OK || *res == UOMS_UNCHANGED || !u->keep_raw)
 		return code;
 	return uoms_ingest_raw(r->store, id, line, len, e);
+}
+
+/* On a server, the next lines' new orders are known at once: each is
+ * parsed here and again when stepped. */
+static enum uoms_code
+ahead(struct uoms_run *r, char *const *lines, const size_t *lens, int n,
+    struct uoms_error *e)
+{
+	struct upsert *u = r->arg;
+	struct uoms_error skip;
+	struct uoms_order o;
+
+	uoms_ingest_ahead_clear(&u->ahead);
+	for (int i = 0; i < n; i++)
+		if (uoms_ingest_ahead_add(&u->ahead, uoms_order_parse(r->parser,
+		    lines[i], lens[i], &o, &skip) == UOMS_OK ? &o : NULL) < 0)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	return uoms_ingest_ahead_ask(r->store, &u->ahead, e);
 }
 
 static enum uoms_code
@@ -151,6 +171,8 @@ main(int argc, char **argv)
 	if (uoms_actor_load(r.store, cli.actor, &actor, &e) != UOMS_OK)
 		uoms_die_error(NULL, &e);
 	u.actor = &actor;
+	if (!u.products)
+		r.ahead = ahead;
 	uoms_store_set_workflow(r.store, uoms_config_get(&cli.config,
 	    "workflow", "dispatch"));
 	if (argc == 0)
@@ -164,6 +186,7 @@ main(int argc, char **argv)
 		uoms_warn(NULL, "read %ld, created %ld, updated %ld, unchanged "
 		    "%ld, rejected %ld", r.read, r.tally[CREATED],
 		    r.tally[UPDATED], r.tally[UNCHANGED], r.refused);
+	uoms_ingest_ahead_free(&u.ahead);
 	uoms_parser_free(r.parser);
 	uoms_store_close(r.store);
 	uoms_config_free(&cli.config);

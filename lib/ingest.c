@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "ingest.h"
+#include "line.h"
 #include "lock.h"
 #include "record.h"
 #include "rfc3339.h"
@@ -215,12 +216,14 @@ person_step(const struct uoms_workflow *wf, const char *who,
 	return UOMS_OK;
 }
 
+/* *id is the id it is given, or 0 for the store's next. */
 static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *who, const char *now, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_INSERT);
+	struct uoms_stmt *st = uoms_db_stmt(s, *id > 0 ? SQL_ORDER_INSERT_AS :
+	    SQL_ORDER_INSERT);
 	struct uoms_order resolved = *in, *o = &resolved;
 	struct uoms_val *f = o->f;
 	const struct uoms_workflow *wf;
@@ -252,12 +255,15 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	if (o->line_hash != NULL)
 		uoms_db_bind_blob(st, 3 + UOMS_O_COUNT, o->line_hash,
 		    UOMS_LINE_HASH);
-	if (uoms_db_step(st) != UOMS_DB_ROW) {
+	if (*id > 0)
+		uoms_db_bind_int(st, 4 + UOMS_O_COUNT, *id);
+	if (uoms_db_step(st) != (*id > 0 ? UOMS_DB_DONE : UOMS_DB_ROW)) {
 		rc = uoms_db_fail(s, e, "adding an order");
 		uoms_db_done(st);
 		return rc;
 	}
-	*id = uoms_db_int(st, 0);
+	if (*id == 0)
+		*id = uoms_db_int(st, 0);
 	uoms_db_done(st);
 	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
 		return rc;
@@ -795,6 +801,19 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	return code;
 }
 
+/* Is the order found by st at version the one line_hash was applied to? */
+static int
+same_line(struct uoms_stmt *st, const unsigned char *line_hash,
+    long long version)
+{
+	int col = 3 + UOMS_O_COUNT;
+
+	return uoms_db_bytes(st, col) == UOMS_LINE_HASH &&
+	    memcmp(uoms_db_blob(st, col), line_hash, UOMS_LINE_HASH) == 0 &&
+	    !uoms_db_is_null(st, col + 1) &&
+	    uoms_db_int(st, col + 1) == version;
+}
+
 /* What a write sent unawaited (uoms_db_later) was doing, by its
  * statement: the words it says when it waits. */
 static const char *
@@ -812,10 +831,12 @@ sent_doing(enum uoms_sql which)
 	}
 }
 
-enum uoms_code
-uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
-    const struct uoms_actor *a, enum uoms_ingest_result *result,
-    long long *id, struct uoms_buf *record, struct uoms_error *e)
+/* new_id: the id a look-ahead found o new with (not looked up), or 0. */
+static enum uoms_code
+ingest(struct uoms_store *s, const struct uoms_order *o,
+    const struct uoms_actor *a, long long new_id,
+    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
+    struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_FIND), *up = NULL;
 	enum uoms_sql failed;
@@ -849,9 +870,19 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 		}
 	}
-	uoms_db_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
-	uoms_db_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
-	rc = uoms_db_step(st);
+	*id = new_id;
+	rc = UOMS_DB_DONE;
+	if (new_id == 0) {
+		uoms_db_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
+		uoms_db_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
+		rc = uoms_db_step(st);
+	}
+	/* On a server, a new order's row is its id to be: its INSERT then
+	 * waits for nothing, sent with the rest (a round trip less). */
+	if (new_id == 0 && rc == UOMS_DB_ROW && uoms_db_is_null(st, 0)) {
+		*id = uoms_db_int(st, 5 + UOMS_O_COUNT);
+		rc = UOMS_DB_DONE;
+	}
 	if (rc == UOMS_DB_DONE) {
 		uoms_db_done(st);
 		*result = UOMS_CREATED;
@@ -867,7 +898,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
-		if (uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
+		/* A write sent unawaited fails here, even when a read sent
+		 * after it came upon its failure first (the channel's holds):
+		 * it is the first, told in its own words (as uoms-status). */
+		if (uoms_db_flush(s, &failed) < 0)
 			code = uoms_db_fail(s, e, sent_doing(failed));
 		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
 			code = uoms_order_record(s, *id, record, e);
@@ -883,6 +917,13 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	}
 	*id = uoms_db_int(st, 0);
 	stored_version = uoms_db_int(st, 1);
+	/* The line last applied, to the order unchanged since (asked here
+	 * on a server: uoms_ingest_same_line). */
+	if (o->line_hash != NULL && same_line(st, o->line_hash,
+	    stored_version)) {
+		*result = UOMS_UNCHANGED;
+		goto out;
+	}
 	snprintf(from, sizeof from, "%s",
 	    uoms_db_text(st, 2 + UOMS_O_STATUS));
 	snprintf(workflow, sizeof workflow, "%s",
@@ -1006,6 +1047,169 @@ out:
 }
 
 enum uoms_code
+uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
+    const struct uoms_actor *a, enum uoms_ingest_result *result,
+    long long *id, struct uoms_buf *record, struct uoms_error *e)
+{
+	return ingest(s, o, a, 0, result, id, record, e);
+}
+
+void
+uoms_ingest_ahead_clear(struct uoms_ingest_ahead *ah)
+{
+	ah->tx = 0;
+	ah->n = ah->good = 0;
+	uoms_buf_clear(&ah->keys);
+}
+
+/* The key of o as the store has it, when a look-ahead can ask for it:
+ * text without a NUL (which the server's JSON can't carry). */
+static int
+ahead_key(const struct uoms_val *v)
+{
+	return v->type == UOMS_V_TEXT && v->s != NULL &&
+	    memchr(v->s, '\0', v->n) == NULL &&
+	    uoms_utf8_valid(v->s, v->n);
+}
+
+int
+uoms_ingest_ahead_add(struct uoms_ingest_ahead *ah, const struct uoms_order *o)
+{
+	const struct uoms_val *c, *x;
+
+	if (ah->n == ah->cap) {
+		int cap = ah->cap ? 2 * ah->cap : 256;
+		size_t *k = realloc(ah->key, cap * sizeof *k);
+		long long *id = k != NULL ? realloc(ah->id, cap * sizeof *id) :
+		    NULL;
+
+		if (k != NULL)
+			ah->key = k;
+		if (id == NULL)
+			return -1;
+		ah->id = id;
+		ah->cap = cap;
+	}
+	ah->id[ah->n] = 0;
+	ah->key[ah->n] = (size_t)-1;
+	if (o != NULL && ahead_key(c = &o->f[UOMS_O_CHANNEL]) &&
+	    ahead_key(x = &o->f[UOMS_O_EXTERNAL_ORDER_ID])) {
+		ah->key[ah->n] = ah->keys.n;
+		uoms_buf_add(&ah->keys, c->s, c->n);
+		uoms_buf_add(&ah->keys, "", 1);
+		uoms_buf_add(&ah->keys, x->s, x->n);
+		if (uoms_buf_add(&ah->keys, "", 1) < 0)
+			return -1;
+	}
+	ah->n++;
+	return 0;
+}
+
+enum uoms_code
+uoms_ingest_ahead_ask(struct uoms_store *s, struct uoms_ingest_ahead *ah,
+    struct uoms_error *e)
+{
+	struct uoms_buf json = { 0 };
+	struct uoms_stmt *st;
+	enum uoms_code code = UOMS_OK;
+	int rc, any = 0;
+
+	ah->tx = 0;
+	ah->good = 0;
+	if (!uoms_db_remote(s) || ah->keys.n == 0)
+		return UOMS_OK;
+	uoms_buf_str(&json, "[");
+	for (int i = 0; i < ah->n; i++) {
+		const char *c, *x;
+
+		if (ah->key[i] == (size_t)-1)
+			continue;
+		c = ah->keys.p + ah->key[i];
+		x = c + strlen(c) + 1;
+		uoms_buf_printf(&json, "%s[%d,", any++ ? "," : "", i);
+		uoms_buf_json_string(&json, c, strlen(c));
+		uoms_buf_str(&json, ",");
+		uoms_buf_json_string(&json, x, strlen(x));
+		uoms_buf_str(&json, "]");
+	}
+	uoms_buf_str(&json, "]");
+	if (json.p == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	if ((st = uoms_db_stmt(s, SQL_ORDER_AHEAD)) == NULL) {
+		uoms_buf_free(&json);
+		return uoms_db_fail(s, e, "finding orders");
+	}
+	uoms_db_bind_textn(st, 1, json.p, json.n);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		long long i = uoms_db_int(st, 0);
+
+		if (i >= 0 && i < ah->n && !uoms_db_is_null(st, 1))
+			ah->id[i] = uoms_db_int(st, 1);
+	}
+	uoms_db_done(st);
+	uoms_buf_free(&json);
+	if (rc != UOMS_DB_DONE)
+		code = uoms_db_fail(s, e, "finding orders");
+	else {
+		ah->tx = uoms_db_tx(s);
+		ah->good = ah->n;
+	}
+	return code;
+}
+
+/* Is o the order line at was asked about? */
+static int
+ahead_same(const struct uoms_ingest_ahead *ah, int at,
+    const struct uoms_order *o)
+{
+	const struct uoms_val *c = &o->f[UOMS_O_CHANNEL],
+	    *x = &o->f[UOMS_O_EXTERNAL_ORDER_ID];
+	const char *k;
+
+	if (ah->key[at] == (size_t)-1 || c->type != UOMS_V_TEXT ||
+	    x->type != UOMS_V_TEXT || c->s == NULL || x->s == NULL)
+		return 0;
+	k = ah->keys.p + ah->key[at];
+	if (strlen(k) != c->n || memcmp(k, c->s, c->n) != 0)
+		return 0;
+	k += c->n + 1;
+	return strlen(k) == x->n && memcmp(k, x->s, x->n) == 0;
+}
+
+enum uoms_code
+uoms_ingest_order_ahead(struct uoms_store *s, struct uoms_ingest_ahead *ah,
+    int at, const struct uoms_order *o, const struct uoms_actor *a,
+    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
+    struct uoms_error *e)
+{
+	long long new_id = 0;
+
+	/*
+	 * What was asked holds in the transaction it was asked in, for the
+	 * lines as they were asked: the first of a key is new until it is
+	 * stored (the others look it up). A line not as it was asked may
+	 * store any order: the lines after it look theirs up.
+	 */
+	if (at >= 0 && at < ah->good && ah->tx != 0 &&
+	    ah->tx == uoms_db_tx(s)) {
+		if (ahead_same(ah, at, o))
+			new_id = ah->id[at];
+		else
+			ah->good = at;
+	}
+	return ingest(s, o, a, new_id, result, id, record, e);
+}
+
+void
+uoms_ingest_ahead_free(struct uoms_ingest_ahead *ah)
+{
+	uoms_buf_free(&ah->keys);
+	free(ah->key);
+	free(ah->id);
+	*ah = (struct uoms_ingest_ahead){ 0 };
+}
+
+enum uoms_code
 uoms_ingest_raw(struct uoms_store *s, long long id, const char *line,
     size_t len, struct uoms_error *e)
 {
@@ -1038,10 +1242,13 @@ uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE);
+	struct uoms_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	*same = 0;
+	if (uoms_db_remote(s))
+		return UOMS_OK;
+	if ((st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE)) == NULL)
 		return uoms_db_fail(s, e, "looking up a line");
 	uoms_db_bind_blob(st, 1, hash, UOMS_LINE_HASH);
 	rc = uoms_db_step(st);

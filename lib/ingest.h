@@ -47,6 +47,48 @@ enum uoms_code uoms_ingest_order(struct uoms_store *s,
     enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
     struct uoms_error *e);
 
+/*
+ * A look-ahead: the orders of the next lines of a batch, asked of a
+ * server's store (uoms_db_remote) in one round trip, so that a new one
+ * needs none of its own (the lines' writes go unawaited, uoms_db_later).
+ * It learns which of them are new, each with its id to be, for the open
+ * transaction alone (uoms_db_tx): a later transaction asks again. The
+ * caller owns it (zeroed to begin with, uoms_ingest_ahead_free to end).
+ */
+struct uoms_ingest_ahead {
+	long long tx;		/* the transaction asked in, 0: none */
+	int n, cap, good;	/* lines; those from 0 on it holds for */
+	struct uoms_buf keys;	/* per line: channel, NUL, id, NUL */
+	size_t *key;		/* line i's offset in keys, -1: none */
+	long long *id;		/* line i's id to be when new, or 0 */
+};
+
+/* Forgets the lines asked about: a new look-ahead begins. */
+void uoms_ingest_ahead_clear(struct uoms_ingest_ahead *ah);
+/* Adds the next line's order (borrowed for the call), NULL for a line
+ * that is none (refused when parsed). -1 when out of memory. */
+int uoms_ingest_ahead_add(struct uoms_ingest_ahead *ah,
+    const struct uoms_order *o);
+/*
+ * Asks the store about the lines added, in the open transaction, at
+ * once; on SQLite nothing (each lookup is local). UOMS_OK, or the
+ * store's failure (the transaction then fails with it, as a step's).
+ */
+enum uoms_code uoms_ingest_ahead_ask(struct uoms_store *s,
+    struct uoms_ingest_ahead *ah, struct uoms_error *e);
+/*
+ * As uoms_ingest_order for the order of line at (0-based, in the order
+ * added; -1 for none): a line the look-ahead found new is stored without
+ * a lookup of its own, when o is the order it was asked about and the
+ * transaction the one it asked in. Otherwise, and from then on for the
+ * lines after it, as uoms_ingest_order.
+ */
+enum uoms_code uoms_ingest_order_ahead(struct uoms_store *s,
+    struct uoms_ingest_ahead *ah, int at, const struct uoms_order *o,
+    const struct uoms_actor *a, enum uoms_ingest_result *result,
+    long long *id, struct uoms_buf *record, struct uoms_error *e);
+void uoms_ingest_ahead_free(struct uoms_ingest_ahead *ah);
+
 /* A digest of a raw input line (SHA-256, first 16 bytes). */
 #define UOMS_LINE_HASH 16
 void uoms_ingest_hash(const char *line, size_t len,
@@ -56,6 +98,9 @@ void uoms_ingest_hash(const char *line, size_t len,
  * Was this exact line the last one applied to an order that has not
  * changed since? Then it would change nothing: *same is set, *id is the
  * order and its record is appended to record. Costs a lookup, no parse.
+ * On a server's store (uoms_db_remote) *same is 0 at once: the lookup
+ * goes with uoms_ingest_order's own (a round trip less a new order),
+ * which then tells it as UOMS_UNCHANGED.
  */
 enum uoms_code uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,

@@ -41,6 +41,7 @@ void
 uoms_run_init(struct uoms_run *r)
 {
 	r->tty = isatty(2);
+	r->ahead_at = -1;
 	if (r->batch < 1)
 		r->batch = 1000;
 	if (r->reject_path != NULL &&
@@ -71,6 +72,8 @@ write_out(FILE *fp, struct uoms_buf *b)
 }
 
 static int retry(struct uoms_run *);
+static int late(struct uoms_run *);
+static void drain(struct uoms_run *);
 
 static void
 commit(struct uoms_run *r)
@@ -80,7 +83,7 @@ commit(struct uoms_run *r)
 	if (r->in_tx == 0)
 		return;
 	while (uoms_store_commit(r->store, &e) != UOMS_OK)
-		if (!retry(r))
+		if (!late(r) && !retry(r))
 			cannot(r, NULL, &e);
 	r->in_tx = 0;
 	r->retries = 0;
@@ -94,6 +97,8 @@ idle(void *arg)
 {
 	struct uoms_run *r = arg;
 
+	/* The lines read ahead are stepped before their commit. */
+	drain(r);
 	if (!r->atomic)
 		commit(r);
 	if (uoms_out_flush() < 0)
@@ -206,6 +211,11 @@ guarded(struct uoms_run *r, const char *where, long lineno, char *input,
 
 	if (is_arg)
 		uoms_ref_json(input, &r->arg_line);
+	/* Not one of the lines asked ahead, or in a transaction since
+	 * rolled back (redo). */
+	r->ahead_at = -1;
+	/* Its writes are awaited before its savepoint is let go. */
+	uoms_db_defer(r->store, 0);
 	savepoint(r, SQL_RUN_SAVEPOINT);
 	code = net(r, r->step(r, input, len, is_arg, &r->pending, &e), &e);
 	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
@@ -299,6 +309,25 @@ retry(struct uoms_run *r)
 	return 1;
 }
 
+/*
+ * An input's writes are sent without waiting for them (uoms_db_defer):
+ * a failure among them shows at a later statement, of a later input or
+ * the commit. Then the transaction is redone from its kept inputs, the
+ * failing one with them, each awaited under its savepoint: that one
+ * alone is refused, with its own line and words (or, a failure no
+ * input may cause, ends the run as it would have at once). 0 when the
+ * failure was not a deferred write's, or a new try may pass (retry).
+ */
+static int
+late(struct uoms_run *r)
+{
+	if (r->atomic || uoms_db_late(r->store) == 0 ||
+	    uoms_db_retryable(r->store))
+		return 0;
+	redo(r);
+	return 1;
+}
+
 static void
 one(struct uoms_run *r, const char *where, long lineno, char *input,
     size_t len, int is_arg)
@@ -327,7 +356,24 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 	keep(r, where, lineno, input, len, is_arg, NULL);
 	if (is_arg)
 		uoms_ref_json(input, &r->arg_line);
-	code = r->step(r, input, len, is_arg, &r->pending, &e);
+	/* The lines read ahead, asked about before the first is stepped,
+	 * in its transaction: a failure is that line's, as its step's. */
+	code = UOMS_OK;
+	if (r->ahead_n > 0) {
+		code = r->ahead(r, r->ahead_lines, r->ahead_lens, r->ahead_n,
+		    &e);
+		r->ahead_n = 0;
+	}
+	/* Its writes awaited with the next input's (a round trip less). */
+	uoms_db_defer(r->store, r->read);
+	if (code == UOMS_OK)
+		code = r->step(r, input, len, is_arg, &r->pending, &e);
+	/* This one is redone with the others (kept above). */
+	if (code != UOMS_OK && late(r)) {
+		if (r->in_tx >= r->batch || r->redo.n > REDO_MAX)
+			commit(r);
+		return;
+	}
 	if (net(r, code, &e) != code) {
 		/* Half of this input may be written: redo the others. */
 		r->redo.n = kept;
@@ -358,6 +404,95 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 		commit(r);
 }
 
+/*
+ * Read ahead (uoms_run_ahead): lines wait in r->queue, each as a struct
+ * queued, its bytes and a NUL, and for a line refused as read its why
+ * and a NUL, until AHEAD_MAX of them (or AHEAD_BYTES, or the end of the
+ * batch, past which what is asked would not hold) are read, the input
+ * would block (idle), or it ends. Then they are asked about at once and
+ * stepped, each as it would have been when read.
+ */
+#define AHEAD_MAX 1000
+#define AHEAD_BYTES (4 << 20)
+
+struct queued {
+	long lineno;
+	size_t len, wlen;
+	int ok;
+	int none;		/* the reader kept nothing of it (NULL) */
+};
+
+static void
+enqueue(struct uoms_run *r, long lineno, int ok, const char *line,
+    size_t len, const char *why)
+{
+	struct queued q = { lineno, line != NULL ? len : 0,
+	    ok ? 0 : strlen(why), ok, line == NULL };
+
+	if (uoms_buf_add(&r->queue, &q, sizeof q) < 0 ||
+	    uoms_buf_add(&r->queue, line != NULL ? line : "", q.len) < 0 ||
+	    uoms_buf_add(&r->queue, "", 1) < 0 ||
+	    uoms_buf_add(&r->queue, why, q.wlen) < 0 ||
+	    uoms_buf_add(&r->queue, "", 1) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+	r->queued++;
+}
+
+static void
+drain(struct uoms_run *r)
+{
+	struct uoms_error e = { 0 };
+	struct queued q;
+	char where[300], *line;
+	size_t at;
+	int n = 0;
+
+	if (r->queued == 0)
+		return;
+	if (r->queued > r->ahead_cap) {
+		char **l = realloc(r->ahead_lines, r->queued * sizeof *l);
+		size_t *lens = l != NULL ? realloc(r->ahead_lens,
+		    r->queued * sizeof *lens) : NULL;
+
+		if (l != NULL)
+			r->ahead_lines = l;
+		if (lens == NULL)
+			uoms_die(UOMS_EXIT_CANNOT, NULL, "out of memory");
+		r->ahead_lens = lens;
+		r->ahead_cap = r->queued;
+	}
+	for (at = 0; at < r->queue.n; at += sizeof q + q.len + q.wlen + 2) {
+		memcpy(&q, r->queue.p + at, sizeof q);
+		if (!q.ok)
+			continue;
+		r->ahead_lines[n] = r->queue.p + at + sizeof q;
+		r->ahead_lens[n++] = q.len;
+	}
+	/* Asked with the first line stepped (one). */
+	r->ahead_n = n;
+	r->queued = n = 0;
+	for (at = 0; at < r->queue.n; at += sizeof q + q.len + q.wlen + 2) {
+		memcpy(&q, r->queue.p + at, sizeof q);
+		line = r->queue.p + at + sizeof q;
+		if (r->path != NULL)
+			snprintf(where, sizeof where, "%s: line %ld", r->path,
+			    q.lineno);
+		else
+			snprintf(where, sizeof where, "line %ld", q.lineno);
+		if (q.ok) {
+			r->ahead_at = n++;
+			one(r, where, q.lineno, line, q.len, 0);
+			continue;
+		}
+		r->read++;
+		uoms_fail(&e, UOMS_INVALID, "%s", line + q.len + 1);
+		refuse(r, where, q.lineno, q.none ? NULL : line, q.len, &e);
+	}
+	r->ahead_at = -1;
+	r->ahead_n = 0;
+	uoms_buf_clear(&r->queue);
+}
+
 void
 uoms_run_file(struct uoms_run *r, const char *path)
 {
@@ -367,6 +502,7 @@ uoms_run_file(struct uoms_run *r, const char *path)
 	enum uoms_line_status st;
 	char *line;
 	size_t len;
+	int ahead;
 
 	if (path != NULL && strcmp(path, "-") == 0)
 		path = NULL;
@@ -375,6 +511,8 @@ uoms_run_file(struct uoms_run *r, const char *path)
 		    strerror(errno));
 	rd.idle = idle;
 	rd.idle_arg = r;
+	r->path = path;
+	ahead = r->ahead != NULL && !r->atomic && uoms_db_remote(r->store);
 	while ((st = uoms_line_next(&rd, &line, &len, why, sizeof why))
 	    != UOMS_LINE_EOF) {
 		if (st == UOMS_LINE_IOERR)
@@ -387,6 +525,14 @@ uoms_run_file(struct uoms_run *r, const char *path)
 			snprintf(where, sizeof where, "line %ld", rd.lineno);
 		if (st == UOMS_LINE_OK && uoms_line_blank(line, len))
 			continue;
+		if (ahead) {
+			enqueue(r, rd.lineno, st == UOMS_LINE_OK, line, len,
+			    why);
+			if (r->queued >= AHEAD_MAX || r->queue.n > AHEAD_BYTES ||
+			    r->in_tx + r->queued >= r->batch)
+				drain(r);
+			continue;
+		}
 		if (st == UOMS_LINE_OK) {
 			one(r, where, rd.lineno, line, len, 0);
 			continue;
@@ -395,6 +541,8 @@ uoms_run_file(struct uoms_run *r, const char *path)
 		uoms_fail(&e, UOMS_INVALID, "%s", why);
 		refuse(r, where, rd.lineno, line, len, &e);
 	}
+	drain(r);
+	r->path = NULL;
 	uoms_line_close(&rd);
 }
 
@@ -440,6 +588,9 @@ uoms_run_finish(struct uoms_run *r)
 	uoms_buf_free(&r->scratch);
 	uoms_buf_free(&r->arg_line);
 	uoms_buf_free(&r->redo);
+	uoms_buf_free(&r->queue);
+	free(r->ahead_lines);
+	free(r->ahead_lens);
 }
 
 int

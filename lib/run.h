@@ -26,10 +26,24 @@ struct uoms_run;
 typedef enum uoms_code (*uoms_run_step)(struct uoms_run *r, char *input,
     size_t len, int is_arg, struct uoms_buf *out, struct uoms_error *e);
 
+/*
+ * Optional, for a store on a server (uoms_db_remote): the next n lines,
+ * read ahead, before the first of them is stepped, in the transaction
+ * they are stepped in, so the tool may ask the store about them all in
+ * one round trip rather than one a line. Borrowed until the last of
+ * them is stepped; r->ahead_at then says which of them a step is given
+ * (-1: an input stepped on its own, as when a transaction is redone).
+ * A failure is the first line's, as its step's would be.
+ */
+typedef enum uoms_code (*uoms_run_ahead)(struct uoms_run *r,
+    char *const *lines, const size_t *lens, int n, struct uoms_error *e);
+
 struct uoms_run {
 	struct uoms_store *store;
 	struct uoms_parser *parser;
 	uoms_run_step step;
+	uoms_run_ahead ahead;		/* NULL: none */
+	int ahead_at;			/* the step's line of those (run.c) */
 	void *arg;			/* the tool's own state */
 	int atomic;
 	long batch;			/* inputs per transaction */
@@ -49,6 +63,13 @@ struct uoms_run {
 	int retries;			/* of the open transaction (run.c) */
 	int tty, shown;			/* progress on a terminal */
 	time_t shown_at;
+	/* Lines read ahead (uoms_run_file), not stepped yet. */
+	struct uoms_buf queue;
+	int queued;
+	const char *path;
+	char **ahead_lines;
+	size_t *ahead_lens;
+	int ahead_n, ahead_cap;
 };
 
 /* Opens the reject file and the --atomic spool; exits 3 on failure. */

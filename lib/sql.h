@@ -8,8 +8,11 @@
 
 enum uoms_sql {
 	SQL_ORDER_FIND,
+	/* ingest's look-ahead: the new orders of the next lines */
+	SQL_ORDER_AHEAD,
 	SQL_ORDER_SAME_LINE,
 	SQL_ORDER_INSERT,
+	SQL_ORDER_INSERT_AS,		/* its id given */
 	SQL_ORDER_UPDATE,
 	SQL_ORDER_WORD,
 	SQL_ORDER_WORD_SAVE,
