@@ -202,22 +202,39 @@ bump(struct uoms_store *s, const struct uoms_target *t,
     struct uoms_event_desc *ev, struct uoms_error *e)
 {
 	/* t->version was read inside this write transaction: it is current. */
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANGE_BUMP);
+	struct uoms_stmt *st;
 	long long version = t->version + 1;
 	char now[24];
 
-	if (st == NULL)
-		return uoms_db_fail(s, e, "updating an order");
 	uoms_time_now(now);
-	uoms_db_bind_int(st, 1, t->id);
-	uoms_db_bind_int(st, 2, version);
-	uoms_db_bind_text(st, 3, now);
-	if (ev->bumped)
-		uoms_db_done(st);
-	else if (uoms_db_exec(s, st, "updating an order", e) != UOMS_OK)
-		return e->code;
+	/* Not even prepared when apply bumped: a prepare waits for what was
+	 * sent before it (uoms_db_later). */
+	if (!ev->bumped) {
+		if ((st = uoms_db_stmt(s, SQL_CHANGE_BUMP)) == NULL)
+			return uoms_db_fail(s, e, "updating an order");
+		uoms_db_bind_int(st, 1, t->id);
+		uoms_db_bind_int(st, 2, version);
+		uoms_db_bind_text(st, 3, now);
+		if (uoms_db_exec(s, st, "updating an order", e) != UOMS_OK)
+			return e->code;
+	}
 	return uoms_event_append(s, t->id, ev->type, ev->from, ev->to, version,
 	    ev->details.n > 0 ? ev->details.p : NULL, now, e);
+}
+
+/* What a write sent unawaited was doing, by its statement: the words
+ * it says when it waits (the same as when it runs at once). */
+static const char *
+sent_doing(enum uoms_sql which)
+{
+	switch (which) {
+	case SQL_STATUS_ENTER:
+		return "changing a status";
+	case SQL_EVENT_INSERT:
+		return "appending an event";
+	default:
+		return "updating an order";
+	}
 }
 
 enum uoms_code
@@ -229,6 +246,7 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
 	struct uoms_event_desc ev = { 0 };
 	struct uoms_target t;
 	enum uoms_code code;
+	enum uoms_sql failed;
 	size_t mark = record->n;
 	const char *problem;
 
@@ -247,12 +265,19 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
 		return code;
 	if ((code = admit(s, a, ref, force, c, &t, e)) != UOMS_OK)
 		return code;
+	if (c->later)
+		uoms_db_later(s);
 	code = c->apply(s, a, &t, force, c->arg, &ev, e);
 	if (code == UOMS_OK)
 		code = bump(s, &t, &ev, e);
 	uoms_buf_free(&ev.details);
+	/* The record read back goes with the writes (one round trip). */
 	if (code == UOMS_OK)
 		code = uoms_order_record(s, t.id, record, e);
+	/* A write sent unawaited fails here, still this order's: its
+	 * failure is the first, told rather than what stumbled on it. */
+	if (c->later && uoms_db_flush(s, &failed) < 0)
+		code = uoms_db_fail(s, e, sent_doing(failed));
 	if (code == UOMS_OK && key != NULL)
 		code = uoms_idem_store(s, a->name, key, t.id, c->request,
 		    record->p + mark, record->n - mark, ttl, e);

@@ -73,6 +73,12 @@ struct uoms_change {
 	    int force, void *arg, struct uoms_event_desc *ev,
 	    struct uoms_error *e);
 	void *arg;
+	/*
+	 * apply's writes and the event may be sent unawaited (uoms_db_later):
+	 * apply reads nothing it wrote and asks no uoms_db_changes. On
+	 * PostgreSQL the change then costs one round trip, not one a write.
+	 */
+	int later;
 };
 
 /* Resolves a reference to its order. not_found, or invalid when an order

@@ -486,6 +486,25 @@ uoms_db_flush(struct uoms_store *s, enum uoms_sql *which)
 }
 
 int
+uoms_db_remote(struct uoms_store *s)
+{
+	return s->pg != NULL;
+}
+
+void
+uoms_db_defer(struct uoms_store *s, long tag)
+{
+	if (s->pg != NULL)
+		uoms_pg_defer(s->pg, tag);
+}
+
+long
+uoms_db_late(struct uoms_store *s)
+{
+	return s->pg != NULL ? uoms_pg_late(s->pg) : 0;
+}
+
+int
 uoms_db_refused(struct uoms_store *s)
 {
 	/* SQLSTATE class 23: integrity constraint violation. */

@@ -94,14 +94,29 @@ enum uoms_code uoms_db_lines(struct uoms_store *s, struct uoms_stmt *st,
  * from uoms_db_later on, an INSERT, UPDATE or DELETE without RETURNING
  * stepped inside a transaction says UOMS_DB_DONE at once, its changes
  * unknown, and its failure is uoms_db_flush's, which waits for them and
- * closes the window. A statement whose rows are read still waits for
- * those before it. On SQLite every step runs at once. A window is
+ * closes the window, even when a statement whose rows are read (which
+ * waits for those before it, on PostgreSQL in the same round trip) came
+ * upon it first and failed with it. On SQLite every step runs at once. A window is
  * closed by the same function that opened it.
  */
 void uoms_db_later(struct uoms_store *s);
 /* 0, or -1 with which the statement that failed (SQL_COUNT: none
  * named), for uoms_db_fail with what it was doing. */
 int uoms_db_flush(struct uoms_store *s, enum uoms_sql *which);
+/*
+ * A batch of inputs may leave each input's window unawaited: tag (not 0)
+ * names the input whose writes are sent from now on, 0 ends it (each
+ * window awaited at its flush again). A write that then fails shows at
+ * a later statement, a later input's or the commit, which fail with it;
+ * uoms_db_late says which input's it was (0: none, the failure is that
+ * statement's own). Nothing is deferred on SQLite.
+ */
+void uoms_db_defer(struct uoms_store *s, long tag);
+long uoms_db_late(struct uoms_store *s);
+
+/* Whether each statement that waits costs a round trip to a server
+ * (PostgreSQL): a lookup then is better asked with another. */
+int uoms_db_remote(struct uoms_store *s);
 
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 long long uoms_db_changes(struct uoms_store *s);

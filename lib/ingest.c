@@ -215,12 +215,14 @@ person_step(const struct uoms_workflow *wf, const char *who,
 	return UOMS_OK;
 }
 
+/* *id is the id it is given, or 0 for the store's next. */
 static enum uoms_code
 insert_order(struct uoms_store *s, const struct uoms_order *in,
     const char *who, const char *now, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_INSERT);
+	struct uoms_stmt *st = uoms_db_stmt(s, *id > 0 ? SQL_ORDER_INSERT_AS :
+	    SQL_ORDER_INSERT);
 	struct uoms_order resolved = *in, *o = &resolved;
 	struct uoms_val *f = o->f;
 	const struct uoms_workflow *wf;
@@ -252,12 +254,15 @@ insert_order(struct uoms_store *s, const struct uoms_order *in,
 	if (o->line_hash != NULL)
 		uoms_db_bind_blob(st, 3 + UOMS_O_COUNT, o->line_hash,
 		    UOMS_LINE_HASH);
-	if (uoms_db_step(st) != UOMS_DB_ROW) {
+	if (*id > 0)
+		uoms_db_bind_int(st, 4 + UOMS_O_COUNT, *id);
+	if (uoms_db_step(st) != (*id > 0 ? UOMS_DB_DONE : UOMS_DB_ROW)) {
 		rc = uoms_db_fail(s, e, "adding an order");
 		uoms_db_done(st);
 		return rc;
 	}
-	*id = uoms_db_int(st, 0);
+	if (*id == 0)
+		*id = uoms_db_int(st, 0);
 	uoms_db_done(st);
 	if ((rc = write_items(s, *id, o, 0, e)) != UOMS_OK)
 		return rc;
@@ -795,6 +800,19 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	return code;
 }
 
+/* Is the order found by st at version the one line_hash was applied to? */
+static int
+same_line(struct uoms_stmt *st, const unsigned char *line_hash,
+    long long version)
+{
+	int col = 3 + UOMS_O_COUNT;
+
+	return uoms_db_bytes(st, col) == UOMS_LINE_HASH &&
+	    memcmp(uoms_db_blob(st, col), line_hash, UOMS_LINE_HASH) == 0 &&
+	    !uoms_db_is_null(st, col + 1) &&
+	    uoms_db_int(st, col + 1) == version;
+}
+
 /* What a write sent unawaited (uoms_db_later) was doing, by its
  * statement: the words it says when it waits. */
 static const char *
@@ -852,6 +870,13 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	uoms_db_bind_val(st, 1, &o->f[UOMS_O_CHANNEL]);
 	uoms_db_bind_val(st, 2, &o->f[UOMS_O_EXTERNAL_ORDER_ID]);
 	rc = uoms_db_step(st);
+	*id = 0;
+	/* On a server, a new order's row is its id to be: its INSERT then
+	 * waits for nothing, sent with the rest (a round trip less). */
+	if (rc == UOMS_DB_ROW && uoms_db_is_null(st, 0)) {
+		*id = uoms_db_int(st, 5 + UOMS_O_COUNT);
+		rc = UOMS_DB_DONE;
+	}
 	if (rc == UOMS_DB_DONE) {
 		uoms_db_done(st);
 		*result = UOMS_CREATED;
@@ -867,7 +892,10 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
-		if (uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
+		/* A write sent unawaited fails here, even when a read sent
+		 * after it came upon its failure first (the channel's holds):
+		 * it is the first, told in its own words (as uoms-status). */
+		if (uoms_db_flush(s, &failed) < 0)
 			code = uoms_db_fail(s, e, sent_doing(failed));
 		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
 			code = uoms_order_record(s, *id, record, e);
@@ -883,6 +911,13 @@ uoms_ingest_order(struct uoms_store *s, const struct uoms_order *o,
 	}
 	*id = uoms_db_int(st, 0);
 	stored_version = uoms_db_int(st, 1);
+	/* The line last applied, to the order unchanged since (asked here
+	 * on a server: uoms_ingest_same_line). */
+	if (o->line_hash != NULL && same_line(st, o->line_hash,
+	    stored_version)) {
+		*result = UOMS_UNCHANGED;
+		goto out;
+	}
 	snprintf(from, sizeof from, "%s",
 	    uoms_db_text(st, 2 + UOMS_O_STATUS));
 	snprintf(workflow, sizeof workflow, "%s",
@@ -1038,10 +1073,13 @@ uoms_ingest_same_line(struct uoms_store *s,
     const unsigned char hash[UOMS_LINE_HASH], int *same, long long *id,
     struct uoms_buf *record, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE);
+	struct uoms_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	*same = 0;
+	if (uoms_db_remote(s))
+		return UOMS_OK;
+	if ((st = uoms_db_stmt(s, SQL_ORDER_SAME_LINE)) == NULL)
 		return uoms_db_fail(s, e, "looking up a line");
 	uoms_db_bind_blob(st, 1, hash, UOMS_LINE_HASH);
 	rc = uoms_db_step(st);

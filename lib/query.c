@@ -47,6 +47,8 @@ static const struct {
 
 struct uoms_cursor {
 	struct uoms_stmt *st;
+	struct uoms_stmt *items;	/* the page's items, or NULL */
+	struct uoms_record_items ri;
 	struct uoms_store *s;
 	int flat, first;
 	char keys[6][32];	/* parameters computed from the query's times */
@@ -84,6 +86,7 @@ uoms_query_column_name(enum uoms_qcol c)
 struct build {
 	struct uoms_store *s;
 	struct uoms_buf sql;
+	size_t from;		/* where " FROM orders" starts in sql */
 	const char **text;
 	int n, cap, broken;
 };
@@ -196,6 +199,7 @@ build(const struct uoms_query *q, struct build *b, struct uoms_cursor *c)
 		else
 			uoms_buf_str(&b->sql, flat[i].sql);
 	}
+	b->from = b->sql.n;
 	uoms_buf_str(&b->sql, " FROM orders o WHERE TRUE");
 	if (q->id > 0)
 		uoms_buf_printf(&b->sql, " AND o.id = %lld", q->id);
@@ -233,6 +237,40 @@ build(const struct uoms_query *q, struct build *b, struct uoms_cursor *c)
 		uoms_buf_printf(&b->sql, " LIMIT %lld", q->limit);
 }
 
+/*
+ * The items of a page (a query with a limit) are read by a second
+ * statement over the same orders, in the same order: on PostgreSQL a
+ * round trip a page of items, not one an order. A listing without a
+ * limit reads them order by order, so that no read sorts the items of
+ * the whole store at once.
+ */
+static int
+items(struct uoms_store *s, struct build *b, struct uoms_cursor *c,
+    struct uoms_error *e)
+{
+	struct uoms_buf sql = { 0 };
+
+	uoms_buf_str(&sql, "SELECT " UOMS_RECORD_ITEM_COLUMNS " FROM"
+	    " order_items i WHERE i.order_id IN (SELECT o.id");
+	uoms_buf_add(&sql, b->sql.p + b->from, b->sql.n - b->from);
+	uoms_buf_str(&sql, ") ORDER BY i.order_id DESC, i.seq");
+	if (sql.p == NULL) {
+		uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		return -1;
+	}
+	c->items = uoms_db_prepare(s, sql.p);
+	uoms_buf_free(&sql);
+	if (c->items == NULL) {
+		uoms_db_fail(s, e, "preparing the query");
+		return -1;
+	}
+	for (int i = 0; i < b->n; i++)
+		uoms_db_bind_text(c->items, i + 1, b->text[i]);
+	c->ri.st = c->items;
+	c->ri.at = -1;
+	return 0;
+}
+
 struct uoms_cursor *
 uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
     struct uoms_error *e)
@@ -255,6 +293,8 @@ uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
 	}
 	for (int i = 0; i < b.n; i++)
 		uoms_db_bind_text(c->st, i + 1, b.text[i]);
+	if (!q->flat && q->limit > 0 && items(s, &b, c, e) < 0)
+		goto fail;
 	uoms_buf_free(&b.sql);
 	free(b.text);
 	c->s = s;
@@ -264,6 +304,7 @@ uoms_query_open(struct uoms_store *s, const struct uoms_query *q,
 fail:
 	uoms_buf_free(&b.sql);
 	free(b.text);
+	uoms_db_free(c->st);
 	free(c);
 	return NULL;
 }
@@ -285,8 +326,9 @@ uoms_query_next(struct uoms_cursor *c, struct uoms_buf *record,
 		c->first = 0;
 		*uoms_store_any_holds(c->s) = any_open_holds(c->s);
 	}
-	if (record != NULL && uoms_record_from_row(c->s, c->st, record, e)
-	    != UOMS_OK)
+	if (record != NULL && (c->items != NULL ?
+	    uoms_record_from_page(c->s, c->st, &c->ri, record, e) :
+	    uoms_record_from_row(c->s, c->st, record, e)) != UOMS_OK)
 		return -1;
 	return 1;
 }
@@ -305,6 +347,7 @@ uoms_query_close(struct uoms_cursor *c)
 	if (c == NULL)
 		return;
 	*uoms_store_any_holds(c->s) = -1;
+	uoms_db_free(c->items);
 	uoms_db_free(c->st);
 	free(c);
 }

@@ -11,6 +11,52 @@
 #include "order.h"
 #include "record.h"
 
+/* A text value copied into the scratch: the row it is read from moves
+ * on before the record is written. */
+static void
+keep(struct uoms_scratch *sc, struct uoms_val *v)
+{
+	if (v->type == UOMS_V_TEXT)
+		v->s = uoms_arena_strndup(&sc->arena, v->s, v->n);
+}
+
+/* Column col as text (NULL for NULL), copied into the scratch. */
+static const char *
+text(struct uoms_scratch *sc, struct uoms_stmt *st, int col)
+{
+	const char *t = uoms_db_text(st, col);
+
+	return t == NULL ? NULL : uoms_arena_strndup(&sc->arena, t,
+	    strlen(t));
+}
+
+/* Appends to o the item in st's current row, from column col on. */
+static enum uoms_code
+add_item(struct uoms_scratch *sc, struct uoms_order *o, struct uoms_stmt *st,
+    int col, struct uoms_error *e)
+{
+	struct uoms_item *it;
+
+	if (o->nitems == sc->items_cap) {
+		int cap = sc->items_cap ? 2 * sc->items_cap : 16;
+		void *p = realloc(sc->items, cap * sizeof *sc->items);
+
+		if (p == NULL)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		sc->items = p;
+		sc->items_cap = cap;
+	}
+	o->items = sc->items;
+	it = &sc->items[o->nitems++];
+	for (int f = 0; f <= UOMS_I_COUNT; f++) {
+		struct uoms_val *v = f < UOMS_I_COUNT ? &it->f[f] : &it->extra;
+
+		*v = uoms_db_val(st, col + f);
+		keep(sc, v);
+	}
+	return UOMS_OK;
+}
+
 /* The order's items, copied (the statement moves on) into the scratch. */
 static enum uoms_code
 read_items(struct uoms_store *s, long long id, struct uoms_order *o,
@@ -23,32 +69,11 @@ read_items(struct uoms_store *s, long long id, struct uoms_order *o,
 	if (st == NULL)
 		return uoms_db_fail(s, e, "reading items");
 	uoms_db_bind_int(st, 1, id);
-	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
-		struct uoms_item *it;
-
-		if (o->nitems == sc->items_cap) {
-			int cap = sc->items_cap ? 2 * sc->items_cap : 16;
-			void *p = realloc(sc->items, cap * sizeof *sc->items);
-
-			if (p == NULL) {
-				uoms_db_done(st);
-				return uoms_fail(e, UOMS_INTERNAL, "out of memory");
-			}
-			sc->items = p;
-			sc->items_cap = cap;
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
+		if (add_item(sc, o, st, 0, e) != UOMS_OK) {
+			uoms_db_done(st);
+			return e->code;
 		}
-		it = &sc->items[o->nitems++];
-		for (int f = 0; f <= UOMS_I_COUNT; f++) {
-			struct uoms_val *v = f < UOMS_I_COUNT ? &it->f[f] :
-			    &it->extra;
-
-			*v = uoms_db_val(st, f);
-			if (v->type == UOMS_V_TEXT)
-				v->s = uoms_arena_strndup(&sc->arena, v->s,
-				    v->n);
-		}
-	}
-	o->items = sc->items;
 	if (rc == UOMS_DB_ERROR) {
 		enum uoms_code code = uoms_db_fail(s, e, "reading items");
 
@@ -117,9 +142,32 @@ read_holds(struct uoms_store *s, long long id, const char **holds,
 	return UOMS_OK;
 }
 
-enum uoms_code
-uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
-    struct uoms_buf *out, struct uoms_error *e)
+/* The items of order id from the page's statement, as read_items. */
+static enum uoms_code
+page_items(struct uoms_store *s, struct uoms_record_items *ri, long long id,
+    struct uoms_order *o, struct uoms_error *e)
+{
+	struct uoms_scratch *sc = uoms_store_scratch(s);
+
+	if (ri->at < 0)
+		ri->at = uoms_db_step(ri->st);
+	while (ri->at == UOMS_DB_ROW) {
+		long long of = uoms_db_int(ri->st, 0);
+
+		if (of < id)
+			break;	/* the next order's */
+		if (of == id && add_item(sc, o, ri->st, 1, e) != UOMS_OK)
+			return e->code;
+		ri->at = uoms_db_step(ri->st);
+	}
+	if (ri->at == UOMS_DB_ERROR)
+		return uoms_db_fail(s, e, "reading items");
+	return UOMS_OK;
+}
+
+static enum uoms_code
+from_row(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_record_items *ri, struct uoms_buf *out, struct uoms_error *e)
 {
 	long long id = uoms_db_int(st, 0);
 	struct uoms_order o = { 0 };
@@ -127,7 +175,8 @@ uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
 	const char *holds;
 
 	uoms_arena_reset(&uoms_store_scratch(s)->arena);
-	if ((code = read_items(s, id, &o, e)) != UOMS_OK ||
+	if ((code = ri != NULL ? page_items(s, ri, id, &o, e) :
+	    read_items(s, id, &o, e)) != UOMS_OK ||
 	    (code = read_holds(s, id, &holds, e)) != UOMS_OK)
 		return code;
 	for (int f = 0; f < UOMS_O_COUNT; f++)
@@ -141,23 +190,75 @@ uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
 }
 
 enum uoms_code
+uoms_record_from_row(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	return from_row(s, st, NULL, out, e);
+}
+
+enum uoms_code
+uoms_record_from_page(struct uoms_store *s, struct uoms_stmt *st,
+    struct uoms_record_items *ri, struct uoms_buf *out, struct uoms_error *e)
+{
+	return from_row(s, st, ri, out, e);
+}
+
+/*
+ * The order and its items are one statement (SQL_RECORD: a row per item,
+ * the order's columns on each, or one row with no item): on PostgreSQL a
+ * record read back after a change is one round trip, not two.
+ */
+enum uoms_code
 uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
     struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RECORD);
+	struct uoms_scratch *sc = uoms_store_scratch(s);
+	struct uoms_order o = { 0 };
+	const char *created, *updated;
 	enum uoms_db_step rc;
 	enum uoms_code code;
+	const char *holds;
+	long long version;
 
 	if (st == NULL)
 		return uoms_db_fail(s, e, "reading an order");
 	uoms_db_bind_int(st, 1, id);
 	rc = uoms_db_step(st);
-	if (rc == UOMS_DB_ROW)
-		code = uoms_record_from_row(s, st, out, e);
-	else if (rc == UOMS_DB_DONE)
-		code = uoms_fail(e, UOMS_NOT_FOUND, "no order %lld", id);
-	else
+	if (rc != UOMS_DB_ROW) {
+		code = rc == UOMS_DB_DONE ? uoms_fail(e, UOMS_NOT_FOUND,
+		    "no order %lld", id) : uoms_db_fail(s, e,
+		    "reading an order");
+		uoms_db_done(st);
+		return code;
+	}
+	uoms_arena_reset(&sc->arena);
+	version = uoms_db_int(st, 1);
+	for (int f = 0; f < UOMS_O_COUNT; f++) {
+		o.f[f] = uoms_db_val(st, 2 + f);
+		keep(sc, &o.f[f]);
+	}
+	o.extra = uoms_db_val(st, 2 + UOMS_O_COUNT);
+	keep(sc, &o.extra);
+	created = text(sc, st, 3 + UOMS_O_COUNT);
+	updated = text(sc, st, 4 + UOMS_O_COUNT);
+	do {
+		/* external_item_id is NOT NULL: NULL is the join's no item. */
+		if (!uoms_db_is_null(st, UOMS_RECORD_NCOLUMNS) &&
+		    add_item(sc, &o, st, UOMS_RECORD_NCOLUMNS, e) != UOMS_OK) {
+			uoms_db_done(st);
+			return e->code;
+		}
+	} while ((rc = uoms_db_step(st)) == UOMS_DB_ROW);
+	if (rc == UOMS_DB_ERROR) {
 		code = uoms_db_fail(s, e, "reading an order");
+		uoms_db_done(st);
+		return code;
+	}
 	uoms_db_done(st);
-	return code;
+	if ((code = read_holds(s, id, &holds, e)) != UOMS_OK)
+		return code;
+	if (uoms_order_json(&o, id, version, created, updated, holds, out) < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	return UOMS_OK;
 }

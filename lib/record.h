@@ -28,6 +28,25 @@ enum uoms_code uoms_record_from_row(struct uoms_store *s,
     struct uoms_stmt *st, struct uoms_buf *out, struct uoms_error *e);
 
 /*
+ * The items of a page of orders, read by one statement alongside the
+ * orders' (on PostgreSQL a round trip for the page, not one an order):
+ * its rows are UOMS_RECORD_ITEM_COLUMNS, ordered by order id descending
+ * as the orders are, then by seq. at is -1 before its first step.
+ */
+#define UOMS_RECORD_ITEM_COLUMNS "i.order_id, i.external_item_id, i.sku,"\
+	" i.name, i.quantity, i.unit_price, i.extra"
+struct uoms_record_items {
+	struct uoms_stmt *st;	/* borrowed */
+	int at;			/* its last step (enum uoms_db_step), or -1 */
+};
+
+/* As uoms_record_from_row, the order's items taken from ri (rows of
+ * orders not in the page, written meanwhile, are passed over). */
+enum uoms_code uoms_record_from_page(struct uoms_store *s,
+    struct uoms_stmt *st, struct uoms_record_items *ri, struct uoms_buf *out,
+    struct uoms_error *e);
+
+/*
  * Appends the stored record of order id (SPEC 3.1) to out, as one line of
  * JSON without its newline. UOMS_NOT_FOUND when there is no such order.
  */

@@ -71,6 +71,7 @@ write_out(FILE *fp, struct uoms_buf *b)
 }
 
 static int retry(struct uoms_run *);
+static int late(struct uoms_run *);
 
 static void
 commit(struct uoms_run *r)
@@ -80,7 +81,7 @@ commit(struct uoms_run *r)
 	if (r->in_tx == 0)
 		return;
 	while (uoms_store_commit(r->store, &e) != UOMS_OK)
-		if (!retry(r))
+		if (!late(r) && !retry(r))
 			cannot(r, NULL, &e);
 	r->in_tx = 0;
 	r->retries = 0;
@@ -206,6 +207,8 @@ guarded(struct uoms_run *r, const char *where, long lineno, char *input,
 
 	if (is_arg)
 		uoms_ref_json(input, &r->arg_line);
+	/* Its writes are awaited before its savepoint is let go. */
+	uoms_db_defer(r->store, 0);
 	savepoint(r, SQL_RUN_SAVEPOINT);
 	code = net(r, r->step(r, input, len, is_arg, &r->pending, &e), &e);
 	if (code == UOMS_INTERNAL || code == UOMS_BUSY)
@@ -299,6 +302,25 @@ retry(struct uoms_run *r)
 	return 1;
 }
 
+/*
+ * An input's writes are sent without waiting for them (uoms_db_defer):
+ * a failure among them shows at a later statement, of a later input or
+ * the commit. Then the transaction is redone from its kept inputs, the
+ * failing one with them, each awaited under its savepoint: that one
+ * alone is refused, with its own line and words (or, a failure no
+ * input may cause, ends the run as it would have at once). 0 when the
+ * failure was not a deferred write's, or a new try may pass (retry).
+ */
+static int
+late(struct uoms_run *r)
+{
+	if (r->atomic || uoms_db_late(r->store) == 0 ||
+	    uoms_db_retryable(r->store))
+		return 0;
+	redo(r);
+	return 1;
+}
+
 static void
 one(struct uoms_run *r, const char *where, long lineno, char *input,
     size_t len, int is_arg)
@@ -327,7 +349,15 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 	keep(r, where, lineno, input, len, is_arg, NULL);
 	if (is_arg)
 		uoms_ref_json(input, &r->arg_line);
+	/* Its writes awaited with the next input's (a round trip less). */
+	uoms_db_defer(r->store, r->read);
 	code = r->step(r, input, len, is_arg, &r->pending, &e);
+	/* This one is redone with the others (kept above). */
+	if (code != UOMS_OK && late(r)) {
+		if (r->in_tx >= r->batch || r->redo.n > REDO_MAX)
+			commit(r);
+		return;
+	}
 	if (net(r, code, &e) != code) {
 		/* Half of this input may be written: redo the others. */
 		r->redo.n = kept;

@@ -75,8 +75,13 @@
 	" || '}'"
 
 const char *const uoms_sql_pg[SQL_COUNT] = {
-	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra"
-	    " FROM orders WHERE channel = $1 AND external_order_id = $2",
+	/* A row either way: for a new order its id to be, no id at all
+	 * (the INSERT then waits for nothing: uoms_ingest_order). */
+	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
+	    " line_hash, line_version, CASE WHEN id IS NULL THEN"
+	    " nextval(pg_get_serial_sequence('orders', 'id')) END"
+	    " FROM (SELECT) AS one LEFT JOIN orders"
+	    " ON channel = $1 AND external_order_id = $2",
 	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
 	    " WHERE line_hash = $1 AND line_version = version",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
@@ -84,6 +89,11 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
 	    " $14, $15, $16, $17, $18, $19, $20, 1, $21, $21, $22,"
 	    " CASE WHEN $22::bytea IS NOT NULL THEN 1 END) RETURNING id",
+	[SQL_ORDER_INSERT_AS] = "INSERT INTO orders (id, " ORDER_COLUMNS ","
+	    " extra, version, created_at, updated_at, line_hash, line_version)"
+	    " VALUES ($23, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+	    " $13, $14, $15, $16, $17, $18, $19, $20, 1, $21, $21, $22,"
+	    " CASE WHEN $22::bytea IS NOT NULL THEN 1 END)",
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET order_no = $3, kind = $4,"
 	    " workflow = $5, status = $6, department = $7, warehouse = $8,"
 	    " customer = $9, shipping = $10, eta = $11, driver = $12,"
@@ -115,8 +125,10 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
 	    " to_state, actor, at, version, details) VALUES ($1, $2, $3, $4,"
 	    " $5, $6, $7, $8)",
-	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS " FROM orders o"
-	    " WHERE o.id = $1",
+	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS ", i.external_item_id,"
+	    " i.sku, i.name, i.quantity, i.unit_price, i.extra FROM orders o"
+	    " LEFT JOIN order_items i ON i.order_id = o.id WHERE o.id = $1"
+	    " ORDER BY i.seq",
 	[SQL_HOLDS_OPEN] = "SELECT id, reason, note, state, placed_by,"
 	    " placed_at FROM holds WHERE order_id = $1 AND state <> 'resolved'"
 	    " ORDER BY id",

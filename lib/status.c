@@ -120,6 +120,7 @@ uoms_status_change(struct uoms_change *c, struct uoms_status_req *req,
 	c->holds_block = 1;
 	c->apply = apply;
 	c->arg = req;
+	c->later = 1;	/* apply only writes: one UPDATE */
 	/* Whole, never cut: two notes differing late are two requests. */
 	uoms_buf_clear(request);
 	uoms_buf_printf(request, "status to=%s action=%s note=%s",

@@ -40,6 +40,7 @@
 	X(PQexecParams) \
 	X(PQexecPrepared) \
 	X(PQfinish) \
+	X(PQflush) \
 	X(PQfname) \
 	X(PQfreemem) \
 	X(PQftype) \
@@ -159,6 +160,9 @@ struct uoms_pg {
 	int later;			/* writes may be sent unawaited */
 	int queued;			/* sent in pipeline mode, unawaited */
 	int *sent, sent_cap;		/* which each was (-1: one use) */
+	long *tags;			/* the caller's input that sent each */
+	long tag;			/* the input sending now (uoms_pg_defer) */
+	long failed_tag;		/* whose write failed (await_with), or 0 */
 	int failed;			/* which failed in the last flush */
 	int cursors;			/* cursors declared so far */
 	long long execs;		/* commands run (BEGIN, COMMIT...) */
@@ -173,7 +177,13 @@ struct uoms_pg {
 	int idle;
 };
 
+/* failed_tag of a write of the open window: its flush tells it, the
+ * line that sent it refused in its own words (inputs' tags are
+ * positive). */
+#define WINDOW_FAILED (-1L)
+
 static int await_sent(struct uoms_pg *);
+static int await_with(struct uoms_pg *, struct uoms_pg_stmt *);
 static void forget_blobs(struct uoms_pg_stmt *);
 static void unbind(struct uoms_pg_stmt *);
 
@@ -533,6 +543,10 @@ keep_error(struct uoms_pg *pg, const PGresult *res)
 		memmove(pg->err, pg->err + 8, strlen(pg->err + 8) + 1);
 	snprintf(pg->sqlstate, sizeof pg->sqlstate, "%s", state != NULL ?
 	    state : pq.PQstatus(pg->conn) == CONNECTION_BAD ? "08006" : "");
+	/* Another failure than a write's awaited (await_sent sets it),
+	 * unless it is only the transaction that write failed. */
+	if (strcmp(pg->sqlstate, "25P02") != 0)
+		pg->failed_tag = 0;
 }
 
 const char *
@@ -593,11 +607,17 @@ uoms_pg_retryable(struct uoms_pg *pg)
 int
 uoms_pg_exec(struct uoms_pg *pg, const char *sql)
 {
-	PGresult *res = pq.PQexec(pg->conn, sql);
-	ExecStatusType st = pq.PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
+	int rc;
 
+	/* Writes sent unawaited come first (a COMMIT is theirs too). */
+	if (await_sent(pg) < 0)
+		return -1;
+	res = pq.PQexec(pg->conn, sql);
+	st = pq.PQresultStatus(res);
 	pg->execs++;	/* a transaction may have ended: cursors know */
-	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+	rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
 
 	if (rc < 0)
 		keep_error(pg, res);
@@ -620,6 +640,7 @@ uoms_pg_begin(struct uoms_pg *pg)
 	 */
 	pg->idle = 1;
 	pg->xid = 0;
+	pg->failed_tag = 0;
 	if (pq.PQstatus(pg->conn) == CONNECTION_BAD && revive(pg) < 0)
 		return -1;
 	if (uoms_pg_exec(pg, "BEGIN") < 0 && (!uoms_pg_lost(pg) ||
@@ -641,6 +662,11 @@ uoms_pg_rollback(struct uoms_pg *pg)
 	/* The failure that made the caller roll back stays the one told. */
 	memcpy(err, pg->err, sizeof err);
 	memcpy(state, pg->sqlstate, sizeof state);
+	/* What was sent and not yet awaited is undone with the rest, a
+	 * window's failure with it: the ROLLBACK is not refused for it. */
+	await_sent(pg);
+	if (pg->failed_tag == WINDOW_FAILED)
+		pg->failed_tag = 0;
 	if (uoms_pg_in_tx(pg))
 		uoms_pg_exec(pg, "ROLLBACK");
 	memcpy(pg->err, err, sizeof err);
@@ -676,6 +702,22 @@ uoms_pg_commit(struct uoms_pg *pg)
 	PGresult *res;
 
 	pg->xid = 0;
+	/*
+	 * A write sent unawaited failed, and a statement that ignores its
+	 * failure (a refusal's note) awaited it: COMMIT would roll back
+	 * without a word. The failure stays the writer's (uoms_pg_late).
+	 */
+	if (await_sent(pg) < 0) {
+		pg->idle = 1;
+		return -1;
+	}
+	if (pq.PQtransactionStatus(pg->conn) == PQTRANS_INERROR) {
+		snprintf(pg->err, sizeof pg->err, "the transaction failed "
+		    "before its commit");
+		snprintf(pg->sqlstate, sizeof pg->sqlstate, "25P02");
+		pg->idle = 1;
+		return -1;
+	}
 	if (uoms_pg_exec(pg, "COMMIT") == 0)
 		return 0;
 	pg->idle = 1;
@@ -727,9 +769,12 @@ uoms_pg_commit(struct uoms_pg *pg)
 static long long
 query_int(struct uoms_pg *pg, const char *sql)
 {
-	PGresult *res = pq.PQexec(pg->conn, sql);
+	PGresult *res;
 	long long v = -1;
 
+	if (await_sent(pg) < 0)
+		return -1;
+	res = pq.PQexec(pg->conn, sql);
 	if (pq.PQresultStatus(res) == PGRES_TUPLES_OK && pq.PQntuples(res) == 1 &&
 	    !pq.PQgetisnull(res, 0, 0))
 		v = strtoll(pq.PQgetvalue(res, 0, 0), NULL, 10);
@@ -937,6 +982,7 @@ uoms_pg_close(struct uoms_pg *pg)
 	for (int i = 0; i < SQL_COUNT; i++)
 		uoms_pg_free(pg->named[i]);
 	free(pg->sent);
+	free(pg->tags);
 	pq.PQfinish(pg->conn);
 	free(pg->url);
 	free(pg);
@@ -1196,14 +1242,44 @@ uoms_pg_later(struct uoms_pg *pg)
 	pg->later = pq.PQenterPipelineMode != NULL;
 }
 
-/* Waits for the results of what was sent: 0, or -1 with the first
- * failure kept. The window stays as it is. */
+void
+uoms_pg_defer(struct uoms_pg *pg, long tag)
+{
+	pg->tag = tag;
+}
+
+long
+uoms_pg_late(struct uoms_pg *pg)
+{
+	return pg->failed_tag > 0 ? pg->failed_tag : 0;
+}
+
 static int
 await_sent(struct uoms_pg *pg)
+{
+	return await_with(pg, NULL);
+}
+
+/*
+ * Waits for the results of what was sent: 0, or -1 with the first
+ * failure kept. The window stays as it is. With last, the last sent is
+ * last's (a statement sent with the writes before it, in the same round
+ * trip), its result kept for its rows; its own failure is its own.
+ * A write's failure is kept with whose it was (failed_tag): when it is
+ * the open window's (uoms_pg_later, the input sending now), its flush
+ * tells it, every wait failing until then (or a rollback), whether the
+ * input defers or not; else the input that sent it and flushed without
+ * waiting (uoms_pg_defer), for uoms_pg_late: a later input's statement
+ * or the commit found it.
+ */
+static int
+await_with(struct uoms_pg *pg, struct uoms_pg_stmt *last)
 {
 	PGresult *res;
 	int failed = 0, n = pg->queued, at = 0;
 
+	if (pg->failed_tag == WINDOW_FAILED)
+		return -1;	/* told by the flush */
 	pg->failed = -1;
 	if (n == 0)
 		return 0;
@@ -1240,9 +1316,20 @@ await_sent(struct uoms_pg *pg)
 			if (!failed) {
 				keep_error(pg, res);
 				pg->failed = at < n ? pg->sent[at] : -1;
+				/* A write: the open window's, or a
+				 * deferred one of an input before. */
+				if (at < n && (last == NULL || at < n - 1))
+					pg->failed_tag = pg->later &&
+					    pg->tags[at] == pg->tag ?
+					    WINDOW_FAILED : pg->tags[at];
 			}
 			failed = 1;
 			break;
+		}
+		if (last != NULL && at == n - 1 && !failed &&
+		    last->res == NULL) {
+			last->res = res;
+			continue;
 		}
 		pq.PQclear(res);
 	}
@@ -1254,6 +1341,23 @@ uoms_pg_flush(struct uoms_pg *pg, int *which)
 	int rc;
 
 	pg->later = 0;
+	*which = -1;
+	/* A write of this window failed at a wait before (a read sent
+	 * with it): the window's failure, told now. */
+	if (pg->failed_tag == WINDOW_FAILED) {
+		pg->failed_tag = 0;
+		*which = pg->failed;
+		return -1;
+	}
+	/* For an input of a batch, awaited with the next statement read
+	 * or at the commit: uoms_pg_late then names it. Sent now, not when
+	 * the next read is: the server runs them while the caller reads
+	 * its next input. A failure shows at the wait. */
+	if (pg->tag != 0) {
+		if (pg->queued > 0)
+			pq.PQflush(pg->conn);
+		return 0;
+	}
 	rc = await_sent(pg);
 	*which = pg->failed;
 	return rc;
@@ -1265,15 +1369,22 @@ send_later(struct uoms_pg_stmt *st)
 {
 	struct uoms_pg *pg = st->pg;
 
+	/* The window failed: nothing more is sent until its flush has told
+	 * it (the transaction failed with it, its error is kept). */
+	if (pg->failed_tag == WINDOW_FAILED)
+		return -1;
 	if (pg->queued == pg->sent_cap) {
 		int cap = pg->sent_cap ? 2 * pg->sent_cap : 16;
 		int *p = realloc(pg->sent, cap * sizeof *p);
+		long *t = p != NULL ? realloc(pg->tags, cap * sizeof *t) : NULL;
 
-		if (p == NULL) {
+		if (p != NULL)
+			pg->sent = p;
+		if (t == NULL) {
 			snprintf(pg->err, sizeof pg->err, "out of memory");
 			return -1;
 		}
-		pg->sent = p;
+		pg->tags = t;
 		pg->sent_cap = cap;
 	}
 	if (pg->queued == 0 && !pq.PQenterPipelineMode(pg->conn)) {
@@ -1287,6 +1398,7 @@ send_later(struct uoms_pg_stmt *st)
 		keep_error(pg, NULL);
 		return -1;
 	}
+	pg->tags[pg->queued] = pg->tag;
 	pg->sent[pg->queued++] = st->name[0] ? atoi(st->name + 1) : -1;
 	return 0;
 }
@@ -1345,6 +1457,8 @@ cursor_step(struct uoms_pg_stmt *st)
 	}
 	if (st->fetched_all)
 		return 0;
+	if (await_sent(pg) < 0)
+		return -1;
 	snprintf(sql, sizeof sql, "FETCH %d FROM uoms_c%d", FETCH_ROWS,
 	    st->cursor);
 	pq.PQclear(st->res);
@@ -1392,6 +1506,26 @@ uoms_pg_step(struct uoms_pg_stmt *st)
 	/* A statement whose rows are read waits for those sent before. */
 	if (st->cursor)
 		return cursor_step(st);
+	/*
+	 * After writes sent unawaited (a batch's last input's, or a status
+	 * move's UPDATE and event), the next statement goes with them, in
+	 * the same round trip (the next line's find, the record read back
+	 * after its change): only its rows are read now. A statement still
+	 * to be prepared, or a read through a cursor, waits for them first.
+	 */
+	if (st->res == NULL && pg->queued > 0 && !(st->reads &&
+	    st->text != NULL) && (st->name[0] == '\0' || st->gen == pg->gen)) {
+		if (send_later(st) < 0) {
+			await_sent(pg);
+			return -1;
+		}
+		if (await_with(pg, st) < 0 || st->res == NULL) {
+			pq.PQclear(st->res);
+			st->res = NULL;
+			return -1;
+		}
+		goto rows;
+	}
 	if (st->res == NULL && await_sent(pg) < 0)
 		return -1;
 	if (st->res == NULL && st->reads && st->text != NULL) {
@@ -1433,6 +1567,7 @@ run:
 				goto run;
 			return -1;
 		}
+rows:
 		note_tx(pg);
 		pg->changes = strtoll(pq.PQcmdTuples(st->res), NULL, 10);
 		st->nrows = pq.PQntuples(st->res);
@@ -1544,7 +1679,8 @@ uoms_pg_done(struct uoms_pg_stmt *st)
 	    PQTRANS_INERROR && (st->held || (uoms_pg_in_tx(st->pg) &&
 	    st->execs == st->pg->execs))) {
 		snprintf(sql, sizeof sql, "CLOSE uoms_c%d", st->cursor);
-		pq.PQclear(pq.PQexec(st->pg->conn, sql));
+		if (await_sent(st->pg) == 0)
+			pq.PQclear(pq.PQexec(st->pg->conn, sql));
 	}
 	st->cursor = 0;
 	pq.PQclear(st->res);

@@ -86,13 +86,28 @@ void uoms_pg_bind_int(struct uoms_pg_stmt *st, int i, long long v);
  * DELETE without RETURNING) stepped inside a transaction is sent without
  * waiting for its result (libpq's pipeline mode): its step says 0 at
  * once and its failure is uoms_pg_flush's. Any other statement waits
- * for those sent before it. Without pipeline mode (libpq before 14), each
- * waits as always.
+ * for those sent before it, sent with them (one round trip) when it is
+ * prepared on this connection or of one use and not read by a cursor. A
+ * write of the window that such a statement finds failed fails it, and
+ * every statement after, until the flush tells which it was. Without
+ * pipeline mode (libpq before 14), each waits as always.
  */
 void uoms_pg_later(struct uoms_pg *pg);
 /* Waits for what was sent: 0, or -1 with the first failure kept and
  * which the named statement that failed (-1: none, or one of one use). */
 int uoms_pg_flush(struct uoms_pg *pg, int *which);
+/*
+ * A batch's inputs: tag (not 0) names the input sending from now on.
+ * Then uoms_pg_flush closes the window without waiting: its writes are
+ * awaited with the next statement, which a read rides along with (one
+ * round trip), or at the commit, and a failure among them is that
+ * statement's, uoms_pg_late naming the input whose write it was (0: a
+ * failure of another kind). A failure found before the input's flush is
+ * still its flush's, as without a tag. 0 awaits each input's at its
+ * flush again.
+ */
+void uoms_pg_defer(struct uoms_pg *pg, long tag);
+long uoms_pg_late(struct uoms_pg *pg);
 
 /* 1 a row, 0 no more, -1 failed (uoms_pg_error). */
 int uoms_pg_step(struct uoms_pg_stmt *st);

@@ -12,6 +12,8 @@
 # Each pair is run A B A B (a fresh schema each) and the median of the
 # pairs' ratios is shown.
 #   sh t/bench/pg.sh [--quick | --large]
+# With UOMS_BENCH_ONLY=j, one load and row j alone (the status pipeline,
+# while working on it).
 # Needs build/bin and build/t on PATH, psql, the Debian postgresql server
 # and GNU time. Prints nothing but a note when there is no server.
 set -u
@@ -77,6 +79,7 @@ for n in $sizes; do
 	# Two pairs; one at a million orders (minutes a run).
 	pairs=2
 	[ "$n" -ge 1000000 ] && pairs=1
+	[ "${UOMS_BENCH_ONLY-}" = j ] && pairs=1
 	: >"$dir/load" && : >"$dir/pipe"
 	for p in $(seq 1 "$pairs"); do
 		fresh "u$p" && fresh "c$p" || exit 3
@@ -127,11 +130,15 @@ for n in $sizes; do
 		[ "$k" = $((2 * m)) ] ||
 		    echo "pg.sh: $s moved $k orders, not $((2 * m))" >&2
 	done
-	/usr/bin/time -f %M -o "$dir/rss" uoms-query -d "$(at u1)" >/dev/null
-	qkib=$(tail -n 1 "$dir/rss")
-	/usr/bin/time -f %M -o "$dir/rss" uoms-query -d "$(at u1)" --limit 1 \
-	    >/dev/null
-	q1kib=$(tail -n 1 "$dir/rss")
+	qkib=1 q1kib=1
+	if [ "${UOMS_BENCH_ONLY-}" != j ]; then
+		/usr/bin/time -f %M -o "$dir/rss" uoms-query -d "$(at u1)" \
+		    >/dev/null
+		qkib=$(tail -n 1 "$dir/rss")
+		/usr/bin/time -f %M -o "$dir/rss" uoms-query -d "$(at u1)" \
+		    --limit 1 >/dev/null
+		q1kib=$(tail -n 1 "$dir/rss")
+	fi
 
 	echo
 	echo "PostgreSQL $(psql_q -c 'SHOW server_version'), $n orders" \
@@ -140,6 +147,7 @@ for n in $sizes; do
 	r=$(awk '{ print $2 / $1 }' "$dir/load" | median)
 	u=$(awk '{ print $1 }' "$dir/load" | median)
 	c=$(awk '{ print $2 }' "$dir/load" | median)
+	[ "${UOMS_BENCH_ONLY-}" = j ] ||
 	row "i) load, orders/s vs psql \\copy" "$(calc "$n / $u" 0)" \
 	    "$(calc "$n / $c" 0)" "$(calc "$r")" ">=0.3" "$(ge "$r" 0.3)"
 	r=$(awk '{ print $2 / $1 }' "$dir/pipe" | median)
@@ -147,6 +155,7 @@ for n in $sizes; do
 	b=$(awk '{ print $2 }' "$dir/pipe" | median)
 	row "j) query|status, rows/s vs SQL" "$(calc "$m / $a" 0)" \
 	    "$(calc "$m / $b" 0)" "$(calc "$r")" ">=0.3" "$(ge "$r" 0.3)"
+	[ "${UOMS_BENCH_ONLY-}" = j ] ||
 	row "k) query all, peak RSS MiB vs 1 row" "$(calc "$qkib / 1024" 1)" \
 	    "$(calc "$q1kib / 1024" 1)" "$(calc "$qkib / $q1kib")" "<64MiB" \
 	    "$(calc "$qkib < 64 * 1024" 0)"
