@@ -143,25 +143,8 @@ run_table() {
 	[ "$stderr" = "uoms-upsert: line 1: invalid: status 'A\\nB\\u0085C' is not a state of workflow dispatch" ]
 }
 
-# A fault injected into the store: a trigger that refuses one value. No
-# check in C knows of it, as none would know of a constraint it misses.
-# boom_on "OP ON TABLE" CONDITION: a trigger that refuses the rows
-# matching CONDITION as a constraint would, with the message boom.
-boom_on() {
-	if engine_is pg; then
-		sql "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
-		    \$\$BEGIN RAISE EXCEPTION 'boom' USING ERRCODE =
-		    'check_violation'; END\$\$;
-		    CREATE TRIGGER boom BEFORE $1 FOR EACH ROW WHEN ($2)
-		    EXECUTE FUNCTION boom()"
-	else
-		sql "CREATE TRIGGER boom BEFORE $1 WHEN $2
-		    BEGIN SELECT RAISE(ABORT, 'boom'); END"
-	fi
-}
-
 boom() {
-	boom_on "INSERT ON order_items" "NEW.sku = 'boom'"
+	refuse_rows "INSERT ON order_items" "NEW.sku = 'boom'"
 }
 
 @test "a constraint the checks missed refuses that line alone, half-written or not" {
@@ -215,7 +198,7 @@ boom() {
 @test "a reference tool's line that breaks a constraint is refused alone" {
 	orders 3 >in.jsonl
 	uoms-upsert in.jsonl >/dev/null
-	boom_on "UPDATE ON orders" "NEW.id = 2 AND NEW.status = 'CANCEL'"
+	refuse_rows "UPDATE ON orders" "NEW.id = 2 AND NEW.status = 'CANCEL'"
 	run --separate-stderr uoms-status --to CANCEL --reject rej.jsonl < <(printf '{"id":%s}\n' 1 2 3)
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "uoms-status: line 2: invalid: order 2: the store refused a value: changing a status: boom" ]

@@ -7,22 +7,6 @@
 # one at a time would store them. The same on SQLite, where each waits.
 load helper
 
-# refuse_rows "OP ON TABLE" CONDITION: a trigger refusing the rows that
-# match CONDITION as a constraint would, with the message boom: a fault
-# no check in C foresees.
-refuse_rows() {
-	if engine_is pg; then
-		sql "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
-		    \$\$BEGIN RAISE EXCEPTION 'boom' USING ERRCODE =
-		    'check_violation'; END\$\$;
-		    CREATE TRIGGER boom BEFORE $1 FOR EACH ROW WHEN ($2)
-		    EXECUTE FUNCTION boom()"
-	else
-		sql "CREATE TRIGGER boom BEFORE $1 WHEN $2
-		    BEGIN SELECT RAISE(ABORT, 'boom'); END"
-	fi
-}
-
 # new_lines: five new orders; the third's item has sku boom.
 new_lines() {
 	order 200001

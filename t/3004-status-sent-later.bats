@@ -7,21 +7,6 @@
 # on SQLite, where each statement waits.
 load helper
 
-# refuse_rows "OP ON TABLE" CONDITION: a trigger refusing the rows that
-# match CONDITION as a constraint would (as t/1014 does), message boom.
-refuse_rows() {
-	if engine_is pg; then
-		sql "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
-		    \$\$BEGIN RAISE EXCEPTION 'boom' USING ERRCODE =
-		    'check_violation'; END\$\$;
-		    CREATE TRIGGER boom BEFORE $1 FOR EACH ROW WHEN ($2)
-		    EXECUTE FUNCTION boom()"
-	else
-		sql "CREATE TRIGGER boom BEFORE $1 WHEN $2
-		    BEGIN SELECT RAISE(ABORT, 'boom'); END"
-	fi
-}
-
 @test "an event refused after it was sent names the event, its line alone refused" {
 	orders 4 >in.jsonl
 	uoms-upsert in.jsonl >/dev/null

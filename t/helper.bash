@@ -495,3 +495,20 @@ if [ -x /usr/bin/python3 ] && [ -n "${BATS_RUN_TMPDIR:-}" ] &&
 	    PATH=$BATS_RUN_TMPDIR/python3-debian:$PATH
 fi
 # --- end python3 from Debian ------------------------------------------------
+# --- a fault injected into the store (t/1008, t/1014, t/3004) ---------------
+# refuse_rows "OP ON TABLE" CONDITION: a trigger that refuses the rows
+# matching CONDITION as a constraint would, with the message boom: a fault
+# no check in C foresees, on whichever engine the test store is.
+refuse_rows() {
+	if engine_is pg; then
+		sql "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
+		    \$\$BEGIN RAISE EXCEPTION 'boom' USING ERRCODE =
+		    'check_violation'; END\$\$;
+		    CREATE TRIGGER boom BEFORE $1 FOR EACH ROW WHEN ($2)
+		    EXECUTE FUNCTION boom()"
+	else
+		sql "CREATE TRIGGER boom BEFORE $1 WHEN $2
+		    BEGIN SELECT RAISE(ABORT, 'boom'); END"
+	fi
+}
+# --- end fault injection --------------------------------------------------------
