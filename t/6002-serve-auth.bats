@@ -14,8 +14,6 @@ setup_file() {
 	export UOMS_JWT_KEY=$KEY
 }
 
-teardown() { serve_stop; }
-
 # users: root (admin, so that uoms-user takes root's word from then on),
 # ann (user, east), bob (user, no department).
 users() {
@@ -303,9 +301,32 @@ login_code() {
 	TOKEN= api POST /auth/login "{\"username\":\"$1\",\"password\":\"$2\"}"
 }
 
+# The throttling tests judge the same failures with two windows: the
+# first server's long one (the failures, however slowly bcrypt makes
+# them, are all within it), then a second server's on the same store,
+# of one second, to see them leave it (the store counts, not a server).
+# second_server: the running server kept aside (FIRST_PID, FIRST_URL),
+# and another started with a window of a second.
+second_server() {
+	FIRST_PID=$SERVE_PID FIRST_URL=$SERVE_URL
+	SERVE_PID=
+	cp serve.log first.log
+	printf 'serve:\n  login_window: 1\n' >short.yaml
+	serve_start -c short.yaml
+	[ "$SERVE_URL" != "$FIRST_URL" ]
+}
+
+teardown() {
+	serve_stop
+	if [ -n "${FIRST_PID:-}" ]; then
+		kill -TERM "$FIRST_PID" 2>/dev/null || true
+		wait "$FIRST_PID" 2>/dev/null || true
+	fi
+}
+
 @test "five failed logins of a user are 429 with Retry-After until the window passes" {
 	users
-	printf 'serve:\n  login_window: 2\n' >uoms.yaml
+	printf 'serve:\n  login_window: 600\n' >uoms.yaml
 	serve_start -c uoms.yaml
 	for i in 1 2 3 4 5; do
 		[ "$(login_code ann wrong)" = 401 ]
@@ -313,41 +334,31 @@ login_code() {
 	[ "$(login_code ann pw-ann)" = 429 ]
 	[ "$(jget error.code <resp.body)" = too_many_requests ]
 	retry=$(resp_header Retry-After)
-	[ "$retry" -ge 1 ] && [ "$retry" -le 2 ]
+	[ "$retry" -ge 1 ] && [ "$retry" -le 600 ]
 	# Another user is not held up by ann's failures.
 	[ "$(login_code bob pw-bob)" = 200 ]
-	wait_for -t 5 eval '[ "$(login_code ann pw-ann)" = 200 ]'
-	# The success forgot ann's failures: one more is 401, not 429.
-	[ "$(login_code ann wrong)" = 401 ]
+	second_server
+	wait_for -t 10 eval '[ "$(login_code ann pw-ann)" = 200 ]'
+	# The success forgot ann's failures, for the first server too.
+	SERVE_URL=$FIRST_URL
 	[ "$(login_code ann pw-ann)" = 200 ]
+	[ "$(login_code ann wrong)" = 401 ]
 }
 
 @test "twenty failed logins from one address are 429 for any name" {
 	users
-	printf 'serve:\n  login_window: 3\n' >uoms.yaml
+	printf 'serve:\n  login_window: 600\n' >uoms.yaml
 	serve_start -c uoms.yaml
 	for i in $(seq 20); do
 		[ "$(login_code "guess$i" wrong)" = 401 ]
 	done
 	[ "$(login_code bob pw-bob)" = 429 ]
 	[ "$(resp_header Retry-After)" -ge 1 ]
-	wait_for -t 6 eval '[ "$(login_code bob pw-bob)" = 200 ]'
-}
-
-@test "the failures are counted in the store: a second server sees them" {
-	users
-	serve_start
-	first=$SERVE_URL first_pid=$SERVE_PID
-	for i in 1 2 3 4 5; do
-		[ "$(login_code ann wrong)" = 401 ]
-	done
-	SERVE_PID=
-	cp serve.log first.log
-	serve_start
-	[ "$SERVE_URL" != "$first" ]
-	[ "$(login_code ann pw-ann)" = 429 ]
-	kill -TERM "$first_pid"
-	wait "$first_pid" || true
+	second_server
+	wait_for -t 10 eval '[ "$(login_code bob pw-bob)" = 200 ]'
+	# A success does not clear the address's failures of other names.
+	SERVE_URL=$FIRST_URL
+	[ "$(login_code carl pw-carl)" = 429 ]
 }
 
 @test "a disabled user's live access token is 401 at once, and so is its refresh" {
