@@ -28,10 +28,7 @@
 
 /*
  * The report's time zone handling sets TZ and calls tzset (lib/rfc3339.c,
- * uoms_time_local): process-wide state, so one report at a time. The
- * workflow cache (uoms_workflow_get) is process-wide too, and not
- * guarded by its module: a channel's workflow is looked up under the
- * same lock.
+ * uoms_time_local): process-wide state, so one report at a time.
  */
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -284,9 +281,7 @@ check_workflow(struct uoms_resp *rs, const char *w)
 
 	if (w == NULL || *w == '\0')
 		return 0;
-	pthread_mutex_lock(&report_lock);
 	ok = uoms_workflow_get(w, why, sizeof why) != NULL;
-	pthread_mutex_unlock(&report_lock);
 	if (!ok)
 		uoms_resp_fail(rs, 400, UOMS_INVALID, "workflow: %s", why);
 	return ok ? 0 : -1;
@@ -774,8 +769,8 @@ report_get(struct uoms_req *rq, struct uoms_resp *rs)
 	const char *fmt, *conf = rq->opts->config != NULL ?
 	    rq->opts->config->path : NULL, *slash;
 	enum uoms_code code = UOMS_OK;
-	char *text = NULL;
-	size_t len = 0;
+	char *text = NULL, *nl;
+	size_t len = 0, skip = 0;
 	FILE *f;
 	int bad;
 
@@ -808,10 +803,17 @@ report_get(struct uoms_req *rq, struct uoms_resp *rs)
 	else if (r.format == UOMS_FORMAT_JSONL) {
 		wrap_lines(&out, "rows", text, len);
 		answer(rs, 200, &out);
-	} else {
+	} else if (r.format == UOMS_FORMAT_CSV) {
 		uoms_resp_json(rs, 200, text, len);
-		rs->type = r.format == UOMS_FORMAT_CSV ?
-		    "text/csv; charset=utf-8" : "image/svg+xml";
+		rs->type = "text/csv; charset=utf-8";
+	} else {
+		/* Without the XML declaration, so a page can put the chart
+		 * inline in its HTML as it is; the type says the rest. */
+		if (len > 5 && strncmp(text, "<?xml", 5) == 0 &&
+		    (nl = memchr(text, '\n', len)) != NULL)
+			skip = nl + 1 - text;
+		uoms_resp_json(rs, 200, text + skip, len - skip);
+		rs->type = "image/svg+xml; charset=utf-8";
 	}
 out:
 	pthread_mutex_unlock(&report_lock);
