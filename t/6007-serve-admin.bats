@@ -324,3 +324,25 @@ PY
 	[[ "$(jget error.message <resp.body)" == "no such route"* ]]
 	run ! grep -qx 'GET /no/such/route' routes
 }
+
+@test "channels added and changed over HTTP are kept while tools write the same store" {
+	# A tool that closed the store last used to checkpoint and delete the
+	# -wal file under the server (a second worker's store opened in the
+	# process freed the first's locks, lib/store.c header_read): the
+	# server's later commits were answered 200 and lost.
+	start
+	login ada
+	for i in 1 2 3 4 5; do
+		[ "$(call POST /channels "{\"name\":\"web$i\",\"kind\":\"demo\"}")" = 201 ]
+		[ "$(call GET /channels)" = 200 ]
+		uoms-channel add "cli$i" --kind demo >/dev/null
+		[ "$(call PATCH "/channels/web$i" '{"enabled":false}')" = 200 ]
+		[ "$(call GET /channels)" = 200 ]
+		uoms-channel add "cron$i" --kind demo >/dev/null
+	done
+	uoms-channel list | jget name | sort >got
+	printf '%s\n' cli{1..5} cron{1..5} web{1..5} | sort | diff -u - got
+	[ "$(uoms-channel list | grep -c '"enabled":false')" = 5 ]
+	[ "$(call GET /channels)" = 200 ]
+	[ "$(grep -o '"name":' resp.body | wc -l)" = 15 ]
+}
