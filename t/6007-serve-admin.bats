@@ -10,6 +10,8 @@ SECRET=s3cr3t-VALUE-never-shown-4711
 setup_file() {
 	# The channels' secrets are sealed under this key (uoms-channels(7)).
 	export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+	# Tokens' signing key: a PostgreSQL store has no folder to make one in.
+	export UOMS_JWT_KEY=6007-serve-admin-signing-key-0123456789abcdef
 }
 
 teardown() { serve_stop; }
