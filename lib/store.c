@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,52 +497,6 @@ open_immutable(struct uoms_store *s, const char *path)
 }
 
 /*
- * Reads the first n bytes of the store at path (sb: its stat) into h;
- * the bytes read, or -1 with errno set. The descriptor is kept open for
- * the life of the process, one per file: closing any descriptor of a
- * file drops every POSIX lock the process holds on it (fcntl(2)),
- * SQLite's own included. A second connection opened in one process
- * (uoms-serve's worker threads each have one) would so free the locks
- * of the first, and a tool that then closed its connection last (a
- * cron uoms-upsert) would checkpoint and delete the -wal file under the
- * server: every later commit of the server lost. Past KEPT_MAX files
- * (no tool opens so many) the descriptor is closed as before.
- */
-#define KEPT_MAX 16
-
-static ssize_t
-header_read(const char *path, const struct stat *sb, unsigned char *h,
-    size_t n)
-{
-	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	static struct { dev_t dev; ino_t ino; int fd; } kept[KEPT_MAX];
-	static int nkept;
-	ssize_t got = -1;
-	int fd = -1, spare = -1, err;
-
-	pthread_mutex_lock(&mu);
-	for (int i = 0; i < nkept && fd < 0; i++)
-		if (kept[i].dev == sb->st_dev && kept[i].ino == sb->st_ino)
-			fd = kept[i].fd;
-	if (fd < 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		if (nkept < KEPT_MAX) {
-			kept[nkept].dev = sb->st_dev;
-			kept[nkept].ino = sb->st_ino;
-			kept[nkept++].fd = fd;
-		} else
-			spare = fd;
-	}
-	if (fd >= 0)
-		got = pread(fd, h, n, 0);
-	err = errno;
-	if (spare >= 0)
-		close(spare);
-	pthread_mutex_unlock(&mu);
-	errno = err;
-	return got;
-}
-
-/*
  * Whether the file at path is a uoms store, without changing a byte of
  * it: the SQLite header read directly, then the mark (application_id)
  * or, for a store made before the mark, the uoms schema, through a
@@ -561,13 +514,17 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 	unsigned char h[100];
 	long long app;
 	ssize_t n = 0;
+	int fd;
 
 	if (sb->st_size == 0) {
 		snprintf(why, whylen, "'%s' is an empty file, not a uoms "
 		    "store", path);
 		return -1;
 	}
-	if ((n = header_read(path, sb, h, sizeof h)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, h, sizeof h);
+		close(fd);
+	} else {
 		snprintf(why, whylen, "can't open store '%s': %s", path,
 		    strerror(errno));
 		return -1;
