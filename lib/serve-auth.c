@@ -39,15 +39,9 @@ static const char dummy_setting[] = "$2b$12$uomsuomsuomsuomsuomsuu";
 static void
 unauthorized(struct uoms_resp *rs, const char *why, int invalid_token)
 {
-	struct uoms_buf b = { 0 };
-
-	uoms_buf_str(&b, "{\"error\":{\"code\":\"unauthorized\",\"message\":");
-	uoms_buf_json_string(&b, why, strlen(why));
-	uoms_buf_str(&b, "}}");
-	uoms_resp_json(rs, 401, b.p, b.n);
+	uoms_resp_fail(rs, 401, UOMS_OK, "%s", why);
 	uoms_resp_header(rs, "WWW-Authenticate", invalid_token ?
 	    "Bearer error=\"invalid_token\"" : "Bearer");
-	uoms_buf_free(&b);
 }
 
 static long long
@@ -131,9 +125,9 @@ answer_tokens(struct uoms_req *rq, struct uoms_resp *rs,
 	uoms_buf_json_string(&b, refresh, strlen(refresh));
 	uoms_buf_printf(&b, ",\"token_type\":\"Bearer\",\"expires_in\":%lld}",
 	    ttl);
+	/* No cache keeps a token (RFC 6749 5.1): the core says no-store
+	 * of every JSON answer. */
 	uoms_resp_json(rs, 200, b.p, b.n);
-	/* RFC 6749 5.1: no cache keeps a token. */
-	uoms_resp_header(rs, "Cache-Control", "no-store");
 	uoms_buf_free(&access);
 	uoms_buf_free(&b);
 }
@@ -192,11 +186,8 @@ auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 		goto out;
 	}
 	if (retry > 0) {
-		static const char msg[] = "{\"error\":{\"code\":"
-		    "\"too_many_requests\",\"message\":\"too many failed "
-		    "logins: try again later\"}}";
-
-		uoms_resp_json(rs, 429, msg, sizeof msg - 1);
+		uoms_resp_fail(rs, 429, UOMS_OK, "too many failed logins: "
+		    "try again later");
 		snprintf(wait, sizeof wait, "%lld", retry);
 		uoms_resp_header(rs, "Retry-After", wait);
 		goto out;
