@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "jwt.h"
+#include "serve-auth.h"
 #include "serve.h"
 #include "session.h"
 
@@ -370,10 +371,10 @@ bearer(const struct uoms_req *rq)
 }
 
 int
-uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
-    enum uoms_route_auth need)
+uoms_serve_auth_token(struct uoms_req *rq, struct uoms_resp *rs,
+    enum uoms_route_auth need, const char *token, long long now)
 {
-	const char *token, *why, *sub;
+	const char *why, *sub;
 	struct uoms_error e;
 	enum uoms_code code;
 	json_t *claims;
@@ -382,12 +383,12 @@ uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
 	rq->authed = 0;
 	if (need == UOMS_AUTH_NONE)
 		return 0;
-	if ((token = bearer(rq)) == NULL) {
+	if (token == NULL) {
 		unauthorized(rs, "a bearer token is required", 0);
 		return -1;
 	}
 	if (uoms_jwt_verify(rq->opts->jwt_key, rq->opts->jwt_key_len, token,
-	    time(NULL), &claims, &why) < 0) {
+	    now, &claims, &why) < 0) {
 		unauthorized(rs, why, 1);
 		return -1;
 	}
@@ -418,6 +419,14 @@ uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
 	rq->authed = 1;
 	rq->token_exp = exp;
 	return 0;
+}
+
+int
+uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
+    enum uoms_route_auth need)
+{
+	return uoms_serve_auth_token(rq, rs, need, need == UOMS_AUTH_NONE ?
+	    NULL : bearer(rq), time(NULL));
 }
 
 const struct uoms_route uoms_serve_routes_auth[] = {
