@@ -512,6 +512,7 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 	    " WHERE type = 'table' AND name IN ('orders', 'order_items',"
 	    " 'events', 'channels', 'rejects')";
 	unsigned char h[100];
+	sqlite3_file *fp = NULL;
 	long long app;
 	ssize_t n = 0;
 	int fd;
@@ -521,22 +522,34 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 		    "store", path);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, h, sizeof h);
+	/*
+	 * The header is read through the descriptor SQLite opened, never
+	 * one of ours: closing any descriptor of the file drops every POSIX
+	 * lock this process holds on it, those of the connections already
+	 * open included (uoms-serve opens one per thread), and another
+	 * process would then take itself for the first and reset the WAL
+	 * index under them (a server reading old rows). SQLite reads no
+	 * page before a statement, so a file of another program is left as
+	 * it is.
+	 */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			snprintf(why, whylen, "can't open store '%s': %s",
+			    path, strerror(errno));
+			goto fail;
+		}
 		close(fd);
-	} else {
-		snprintf(why, whylen, "can't open store '%s': %s", path,
-		    strerror(errno));
-		return -1;
+		open_why(s, path, "opening it", why, whylen);
+		goto fail;
 	}
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER,
+	    &fp) == SQLITE_OK && fp != NULL && fp->pMethods != NULL &&
+	    fp->pMethods->xRead(fp, h, sizeof h, 0) == SQLITE_OK)
+		n = sizeof h;
 	if (n < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
 		snprintf(why, whylen, "'%s' is not a uoms store: not an SQLite "
 		    "database", path);
-		return -1;
-	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		open_why(s, path, "opening it", why, whylen);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
