@@ -114,9 +114,11 @@ start() {
 	[ "$(uoms-channel list | wc -l)" = 0 ]
 	[ "$(uoms-user list | grep -c '"role":"admin"')" = 1 ]
 	[ "$(call GET /reports/status)" = 200 ]
-	TOKEN=
-	for route in "GET /channels" "GET /users" "GET /reports/status"; do
-		[ "$(call $route)" = 401 ] || { echo "$route" >&2; false; }
+	for TOKEN in "" not.a.token "${TOKEN%.*}.c2lnbmVkIGJ5IG5vIG9uZQ"; do
+		for route in "GET /channels" "GET /users" "GET /reports/status"; do
+			[ "$(call $route)" = 401 ] || { echo "$route" >&2; false; }
+			[ "$(jget error.code <resp.body)" = unauthorized ]
+		done
 	done
 }
 
