@@ -327,3 +327,25 @@ PY
 	[ "$(jget error.code <resp.body)" = invalid ]
 	[ "$(stored)" -eq 0 ]
 }
+
+@test "hooks: the same delivery eight times at once stores the order once" {
+	payloads shopify 1 shop
+	add_shop shop1
+	serve_start
+	sig=$(sign "$HOOK_SECRET" shop/1.json)
+	pids=()
+	for i in $(seq 8); do
+		curl -s -o "r.$i" -w '%{http_code}\n' -X POST --data-binary @shop/1.json \
+		    -H "X-Shopify-Topic: orders/create" -H "X-Shopify-Hmac-Sha256: $sig" \
+		    "$SERVE_URL/hooks/shopify/shop1" >"code.$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	[ "$(cat code.* | sort -u)" = 200 ]
+	[ "$(grep -l '"stored":1' r.* | wc -l)" -eq 1 ]
+	[ "$(grep -lx '{"stored":0}' r.* | wc -l)" -eq 7 ]
+	[ "$(stored)" -eq 1 ]
+	[ "$(uoms-query | jget version)" = 1 ]
+}
