@@ -101,6 +101,17 @@ hook_topic_ok(const struct hook_kind *hk, const char *topic)
 	return 0;
 }
 
+/* 401, with the code every other 401 of the API has (api.md): the
+ * same answer whatever was wrong, so nothing says which. */
+static void
+hook_unauthorized(struct uoms_resp *rs)
+{
+	static const char body[] = "{\"error\":{\"code\":\"unauthorized\","
+	    "\"message\":\"the signature does not verify\"}}";
+
+	uoms_resp_json(rs, 401, body, sizeof body - 1);
+}
+
 /*
  * Does the signature header sig say the body was signed with the
  * channel's webhook_secret? 1 yes, 0 no (401), -1 when the secret can't
@@ -133,8 +144,7 @@ hook_verify(struct uoms_req *rq, struct uoms_resp *rs, const char *channel,
 		uoms_warn(NULL, "channel '%s': webhook: no secret "
 		    "webhook_secret set (uoms-channel update --secret)",
 		    channel);
-		uoms_resp_fail(rs, 401, UOMS_INVALID, "the signature does not "
-		    "verify");
+		hook_unauthorized(rs);
 		return -1;
 	}
 	if (code != UOMS_OK) {
@@ -250,8 +260,7 @@ hook(struct uoms_req *rq, struct uoms_resp *rs, const struct hook_kind *hk)
 	case -1:
 		goto out;
 	case 0:
-		uoms_resp_fail(rs, 401, UOMS_INVALID, "the signature does not "
-		    "verify");
+		hook_unauthorized(rs);
 		goto out;
 	}
 	/* Signed, but about something else (a product, a deleted order). */

@@ -207,7 +207,7 @@ PY
 	# Signed with another secret.
 	run deliver_shop shop1 shop/1.json not-the-secret
 	[ "$output" = 401 ]
-	[ "$(jget error.code <resp.body)" != null ]
+	[ "$(jget error.code <resp.body)" = unauthorized ]
 	run deliver_woo woo1 woo/1.json not-the-secret
 	[ "$output" = 401 ]
 	# No signature.
@@ -241,12 +241,15 @@ PY
 	serve_start
 	run deliver_shop bare shop/1.json
 	[ "$output" = 401 ]
+	cp resp.body bare.body
 	grep -q "webhook_secret" serve.log
 	[ "$(stored)" -eq 0 ]
 
 	[ "$(deliver_shop shop1 shop/1.json)" = 200 ]
 	run deliver_shop shop1 shop/1.json wrong
 	[ "$output" = 401 ]
+	# No secret or a wrong signature: the same answer.
+	diff -u bare.body resp.body
 	! grep -rq "$HOOK_SECRET" serve.log resp.body resp.head || false
 }
 
