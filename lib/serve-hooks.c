@@ -170,6 +170,20 @@ hook_verify(struct uoms_req *rq, struct uoms_resp *rs, const char *channel,
 }
 
 /*
+ * A delivery refused (what uoms-upsert's --reject would get): said on
+ * stderr beside the access log and counted for the metrics report, as a
+ * refused line of uoms-fetch | uoms-upsert is.
+ */
+static void
+hook_refused(struct uoms_req *rq, const char *actor, enum uoms_code code,
+    const char *msg)
+{
+	uoms_warn(NULL, "%s: webhook refused: %s: %s", actor,
+	    uoms_code_name(code), msg);
+	uoms_store_note_reject(rq->store, "uoms-serve", code, msg, 0);
+}
+
+/*
  * Stores line (a record as a fetch prints it) as uoms-upsert does, as the
  * actor a, in one transaction: *stored and *id say what it did. The
  * refusal or failure is answered in rs (-1).
@@ -219,6 +233,8 @@ again:
 	uoms_buf_free(&record);
 	uoms_parser_free(p);
 	if (code != UOMS_OK) {
+		if (code != UOMS_BUSY && code != UOMS_INTERNAL)
+			hook_refused(rq, a->name, code, e.msg);
 		uoms_resp_error(rs, code == UOMS_INVALID ? 422 : 0, &e);
 		return -1;
 	}
@@ -271,6 +287,8 @@ hook(struct uoms_req *rq, struct uoms_resp *rs, const struct hook_kind *hk)
 	if ((body = uoms_req_object(rq, rs)) == NULL)
 		goto out;
 	if ((rec = kind->hook_order(&c, body, why, sizeof why)) == NULL) {
+		snprintf(a.name, sizeof a.name, "channel:%s", c.name);
+		hook_refused(rq, a.name, UOMS_INVALID, why);
 		uoms_resp_fail(rs, 422, UOMS_INVALID, "%s", why);
 		goto out;
 	}

@@ -328,6 +328,7 @@ PY
 	    -H "X-Shopify-Hmac-Sha256: $(sign "$HOOK_SECRET" nocurrency)"
 	[ "$output" = 422 ]
 	[ "$(jget error.code <resp.body)" = invalid ]
+	grep -q 'channel:shop1: webhook refused: invalid: order 5: no currency' serve.log
 	[ "$(stored)" -eq 0 ]
 }
 
