@@ -303,7 +303,7 @@ hook(struct uoms_req *rq, struct uoms_resp *rs, const struct hook_kind *hk)
 	a.role = UOMS_ROLE_USER;
 	uoms_store_set_actor(rq->store, a.name);
 	n = hook_store(rq, rs, line, strlen(line), &a, &stored, &id);
-	uoms_store_set_actor(rq->store, "unknown");
+	uoms_store_set_actor(rq->store, "uoms-serve");
 	if (n < 0)
 		goto out;
 	n = stored ? snprintf(answer, sizeof answer,

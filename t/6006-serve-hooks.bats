@@ -353,3 +353,25 @@ PY
 	[ "$(stored)" -eq 1 ]
 	[ "$(uoms-query | jget version)" = 1 ]
 }
+
+@test "hooks: a delivery over serve.max_body is 413 and stores nothing" {
+	payloads shopify 1 shop
+	add_shop shop1
+	printf 'serve:\n  max_body: 2048\n' >uoms.yaml
+	export UOMS_CONFIG=$PWD/uoms.yaml
+	# The order with a note that makes it larger than the limit, signed.
+	python3 - shop/1.json <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+o["note"] = "x" * 4096
+json.dump(o, open("big.json", "w"), ensure_ascii=False)
+PY
+	serve_start
+	run deliver_shop shop1 big.json
+	[ "$output" = 413 ]
+	[ "$(stored)" -eq 0 ]
+	# One under the limit goes in.
+	[ "$(wc -c <shop/1.json)" -lt 2048 ]
+	[ "$(deliver_shop shop1 shop/1.json)" = 200 ]
+	[ "$(stored)" -eq 1 ]
+}
