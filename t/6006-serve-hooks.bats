@@ -10,6 +10,8 @@
 load helper
 
 export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+# Tokens are not used here, but a server of a PostgreSQL store needs a key.
+export UOMS_JWT_KEY=6006abcdef0123456789abcdef0123456789
 HOOK_SECRET=whsec_6006_d41d8cd98f00b204
 SHOP_TOKEN=shpat_test_token
 WOO_KEY=ck_test_key
