@@ -43,7 +43,8 @@
 
 struct hook_kind {
 	const char *kind;		/* the channel's kind */
-	const char *sig_header;		/* base64 HMAC-SHA256 of the body */
+	/* The header with base64(HMAC-SHA256) of the body. */
+	const char *sig_header;
 	const char *topic_header;
 	/* The topics whose payload is one whole order; any other topic
 	 * (a deleted order's bare id, a product) is answered and left. */
