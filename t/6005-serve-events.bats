@@ -24,7 +24,7 @@ stream_open() {
 	curl -sN -D "$out.head" -H "Authorization: Bearer $TOKEN" "$@" \
 	    "$SERVE_URL$path" >"$out" 2>"$out.err" &
 	STREAMS+=($!)
-	wait_for grep -q '^retry: ' "$out"
+	wait_for grep -qs '^retry: ' "$out"
 }
 
 streams_stop() {
