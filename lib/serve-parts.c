@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "db.h"
 #include "fetch.h"
 #include "hold.h"
 #include "lock.h"
@@ -306,11 +307,13 @@ static void
 lock_run(struct uoms_req *rq, struct uoms_resp *rs, struct lock_job *j,
     int status)
 {
+	const char *actor = uoms_store_actor(rq->store);
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
 
 	j->owner = rq->actor.name;
-	/* A broken lock's lock_broken event names who broke it. */
+	/* A broken lock's lock_broken event names who broke it; the
+	 * thread's store outlives the request: its actor is set back. */
 	uoms_store_set_actor(rq->store, rq->actor.name);
 	for (int i = 0; ; i++) {
 		memset(&e, 0, sizeof e);
@@ -319,6 +322,7 @@ lock_run(struct uoms_req *rq, struct uoms_resp *rs, struct lock_job *j,
 			break;
 		uoms_serve_count_busy();
 	}
+	uoms_store_set_actor(rq->store, actor);
 	if (code != UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
 	else if (j->verb == LOCK_RELEASE) {
@@ -606,6 +610,7 @@ push(struct uoms_req *rq, struct uoms_resp *rs)
 	struct uoms_buf out = { 0 };
 	enum uoms_code code;
 	json_t *a, *err;
+	const char *actor;
 	char why[300];
 	long long id;
 
@@ -617,10 +622,12 @@ push(struct uoms_req *rq, struct uoms_resp *rs)
 		return;
 	}
 	/* The pushed events name who asked. */
+	actor = uoms_store_actor(rq->store);
 	uoms_store_set_actor(rq->store, rq->actor.name);
 	pthread_mutex_lock(&push_mutex);
 	code = uoms_push_order(rq->store, &fo, id, &out, &e);
 	pthread_mutex_unlock(&push_mutex);
+	uoms_store_set_actor(rq->store, actor);
 	if ((a = lines_array(&out, 0)) == NULL)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the pushes");
 	else if (code == UOMS_OK)
