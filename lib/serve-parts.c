@@ -381,6 +381,20 @@ lock_ttl(struct uoms_req *rq, struct uoms_resp *rs, json_t *b,
 	return 0;
 }
 
+/* Names each lock's type "type" (lock_list says "lock_type"), as the
+ * answers of POST and PUT do. */
+static void
+locks_shape(json_t *locks)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(locks, i, v) {
+		json_object_set(v, "type", json_object_get(v, "lock_type"));
+		json_object_del(v, "lock_type");
+	}
+}
+
 /* GET /orders/{id}/locks */
 static void
 locks_get(struct uoms_req *rq, struct uoms_resp *rs)
@@ -388,21 +402,23 @@ locks_get(struct uoms_req *rq, struct uoms_resp *rs)
 	struct uoms_error e = { 0 };
 	struct uoms_buf out = { 0 };
 	long long id;
+	json_t *a;
 
 	if ((id = visible_order(rq, rs)) < 0)
 		return;
 	if (uoms_lock_list(rq->store, NULL, 1, &out, &e) != UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
-	else
-		answer_lines(rs, "locks", &out, id);
+	else if ((a = lines_array(&out, id)) == NULL)
+		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the locks");
+	else {
+		locks_shape(a);
+		answer(rs, 200, json_pack("{s:o}", "locks", a));
+	}
 	uoms_buf_free(&out);
 }
 
-/*
- * Drops from locks (an array of lock_list's objects) those on orders rq's
- * actor may not see, and names each lock's type "type" as the other lock
- * answers do.
- */
+/* Drops from locks (an array of lock_list's objects) those on orders
+ * rq's actor may not see. */
 static void
 locks_visible(struct uoms_req *rq, json_t *locks)
 {
@@ -412,8 +428,6 @@ locks_visible(struct uoms_req *rq, json_t *locks)
 
 	for (i = 0; i < json_array_size(locks); ) {
 		v = json_array_get(locks, i);
-		json_object_set(v, "type", json_object_get(v, "lock_type"));
-		json_object_del(v, "lock_type");
 		if (rq->actor.role == UOMS_ROLE_ADMIN) {
 			i++;
 			continue;
@@ -447,6 +461,7 @@ locks_all(struct uoms_req *rq, struct uoms_resp *rs)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the locks");
 	else {
 		locks_visible(rq, a);
+		locks_shape(a);
 		answer(rs, 200, json_pack("{s:o}", "locks", a));
 	}
 	uoms_buf_free(&out);
