@@ -525,6 +525,34 @@ out:
 	json_decref(body);
 }
 
+/*
+ * A move to a state the order's workflow does not have is a bad request
+ * over HTTP (422 invalid), where uoms-status calls every refused move
+ * invalid_transition: 409 is kept for a move the workflow forbids from
+ * where the order is. Then the move is uoms-status's own.
+ */
+struct move {
+	const struct uoms_status_req *req;
+	struct uoms_change inner;
+};
+
+static enum uoms_code
+move_apply(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_target *t, int force, void *arg,
+    struct uoms_event_desc *ev, struct uoms_error *e)
+{
+	struct move *m = arg;
+	const struct uoms_workflow *wf;
+	char why[256];
+
+	if (m->req->to != NULL &&
+	    (wf = uoms_workflow_get(t->workflow, why, sizeof why)) != NULL &&
+	    uoms_workflow_state(wf, m->req->to) == NULL)
+		return uoms_fail(e, UOMS_INVALID, "workflow %s has no state "
+		    "'%s'", wf->name, m->req->to);
+	return m->inner.apply(s, a, t, force, m->inner.arg, ev, e);
+}
+
 /* POST /orders/{id}/status and /actions/{name}: a move of the workflow. */
 static void
 move(struct uoms_req *rq, struct uoms_resp *rs, const char *action)
@@ -533,6 +561,7 @@ move(struct uoms_req *rq, struct uoms_resp *rs, const char *action)
 	struct uoms_status_req req = { .action = action };
 	struct uoms_buf request = { 0 };
 	struct uoms_change c;
+	struct move m = { .req = &req };
 	json_t *body = NULL;
 	int force;
 
@@ -551,7 +580,10 @@ move(struct uoms_req *rq, struct uoms_resp *rs, const char *action)
 		    "to is missing");
 		goto out;
 	}
-	uoms_status_change(&c, &req, &request);
+	uoms_status_change(&m.inner, &req, &request);
+	c = m.inner;
+	c.apply = move_apply;
+	c.arg = &m;
 	uoms_serve_change(rq, rs, id, body, &c, force);
 	uoms_buf_free(&request);
 out:
