@@ -376,3 +376,54 @@ PY
 	[ "$(uoms-query --id 1 | jget driver)" = null ]
 	[ "$(uoms-query --id 2 | jget version)" = 3 ]
 }
+
+# hold_store: another session holds the store's write lock (SQLite: a
+# write transaction; PostgreSQL: the orders table) until free_store;
+# returns once it is held.
+hold_store() {
+	mkfifo hold
+	if engine_is pg; then
+		psql -qXA -v ON_ERROR_STOP=1 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	else
+		sqlite3 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	fi
+	locker=$!
+	exec {w}>hold
+	if engine_is pg; then
+		echo "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;" >&"$w"
+	else
+		echo "BEGIN IMMEDIATE; UPDATE orders SET version = version WHERE id = 0;" >&"$w"
+	fi
+	wait_for store_held
+}
+
+store_held() {
+	if engine_is pg; then
+		[ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'orders'::regclass
+		    AND mode = 'AccessExclusiveLock' AND granted")" = 1 ]
+	else
+		if sqlite3 -cmd '.timeout 0' "$UOMS_DB" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; then
+			return 1
+		fi
+	fi
+}
+
+free_store() {
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$locker"
+}
+
+@test "a store busy past busy_timeout: 503 busy with Retry-After: 1, nothing changed; then it goes" {
+	printf 'busy_timeout: 200\n' >conf.yaml
+	UOMS_CONFIG=$PWD/conf.yaml fixture
+	login kim
+	hold_store
+	code=$(api POST /orders/2/status '{"to":"IN_PROGRESS"}')
+	free_store
+	[ "$code" = 503 ] || { echo "$code $(cat resp.body)" >&2; false; }
+	[ "$(jget error.code <resp.body)" = busy ]
+	[ "$(resp_header Retry-After)" = 1 ]
+	[ "$(uoms-query --id 2 | jget version)" = 1 ]
+	[ "$(api POST /orders/2/status '{"to":"IN_PROGRESS"}')" = 200 ]
+}
