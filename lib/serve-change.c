@@ -76,11 +76,7 @@ uoms_serve_order_visible(struct uoms_req *rq, struct uoms_resp *rs,
 
 	if (visible(rq->store, &rq->actor, id, NULL, &e) == UOMS_OK)
 		return 0;
-	if (e.code == UOMS_BUSY)
-		uoms_serve_count_busy();
-	uoms_resp_error(rs, 0, &e);
-	if (e.code == UOMS_BUSY)
-		uoms_resp_header(rs, "Retry-After", "1");
+	uoms_serve_refuse(rs, 0, &e, 0);
 	return -1;
 }
 
@@ -278,9 +274,8 @@ all(struct work *w, int many, struct uoms_error *e)
 	return UOMS_OK;
 }
 
-/* A refusal or a failure answered; busy with Retry-After (SPEC 3.3). */
-static void
-refuse(struct uoms_resp *rs, int status, struct uoms_error *e,
+void
+uoms_serve_refuse(struct uoms_resp *rs, int status, struct uoms_error *e,
     long long order_id)
 {
 	size_t n = strlen(e->detail);
@@ -331,7 +326,8 @@ run(struct work *w, struct uoms_resp *rs, int many)
 	uoms_store_set_actor(s, actor);
 	if (code != UOMS_OK) {
 		/* If-Match's mismatch is 412, the body's version 409. */
-		refuse(rs, w->stale ? 412 : 0, &e, many ? w->failed_id : 0);
+		uoms_serve_refuse(rs, w->stale ? 412 : 0, &e,
+		    many ? w->failed_id : 0);
 		return;
 	}
 	uoms_resp_json(rs, 200, w->out.p, w->out.n);

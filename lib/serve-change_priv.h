@@ -53,4 +53,12 @@ int uoms_serve_dept_ok(const struct uoms_actor *a, const char *dept);
 enum uoms_code uoms_serve_order_read(struct uoms_req *rq, long long id,
     struct uoms_buf *out, struct uoms_error *e);
 
+/*
+ * Answers e (uoms_resp_error: status 0 is the code's own), with
+ * "order_id" added to the error object when order_id > 0; busy counts
+ * for /metrics and carries Retry-After: 1.
+ */
+void uoms_serve_refuse(struct uoms_resp *rs, int status, struct uoms_error *e,
+    long long order_id);
+
 #endif
