@@ -2,7 +2,6 @@
  * carrier: share/uoms/carriers.tsv, read once. Small (a handful of
  * carriers), so kept as lines of fields and searched in order.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,7 @@ split(struct row *r, char *line)
 }
 
 static int
-load_once(void)
+load(void)
 {
 	char path[4200], *line = NULL;
 	size_t cap = 0;
@@ -112,23 +111,6 @@ find(const char *id, size_t n)
 		    memcmp(rows[i].f[0], id, n) == 0)
 			return &rows[i];
 	return NULL;
-}
-
-/*
- * uoms-serve's worker threads may ask at once: the first reads the file
- * while the others wait, so none sees it half read.
- */
-static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int
-load(void)
-{
-	int rc;
-
-	pthread_mutex_lock(&load_lock);
-	rc = load_once();
-	pthread_mutex_unlock(&load_lock);
-	return rc;
 }
 
 int

@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -794,8 +793,8 @@ exists(const char *path, char *why, size_t whylen)
 	return -1;
 }
 
-static const struct uoms_workflow *
-get(const char *name, char *why, size_t whylen)
+const struct uoms_workflow *
+uoms_workflow_get(const char *name, char *why, size_t whylen)
 {
 	const char *dirs[2];
 	struct uoms_workflow *w, **nw;
@@ -846,26 +845,6 @@ get(const char *name, char *why, size_t whylen)
 	}
 	cache.w = nw;
 	cache.w[cache.n++] = w;
-	return w;
-}
-
-/*
- * uoms-serve's worker threads share the cache: the first requests of
- * two threads may both load a workflow and grow the list, which moves
- * under a reader. A workflow once loaded stays put (until the folders
- * change, which only a tool's start does), so only the lookup and the
- * growth are guarded.
- */
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-const struct uoms_workflow *
-uoms_workflow_get(const char *name, char *why, size_t whylen)
-{
-	const struct uoms_workflow *w;
-
-	pthread_mutex_lock(&cache_lock);
-	w = get(name, why, whylen);
-	pthread_mutex_unlock(&cache_lock);
 	return w;
 }
 
