@@ -7,6 +7,10 @@ load helper
 
 teardown() { serve_stop; }
 
+# A PostgreSQL store has no folder for a key file: every server of it
+# takes the key from the environment.
+export UOMS_JWT_KEY=orders-test-key-0123456789abcdef0123
+
 # fixture [N [SERVE-ARG...]]: N orders (default 4; odd ids of department
 # west, even ones east), an admin boss, kim of east and lee of west, and
 # the server started with SERVE-ARGs.
