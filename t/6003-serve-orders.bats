@@ -431,3 +431,18 @@ free_store() {
 	[ "$(uoms-query --id 2 | jget version)" = 1 ]
 	[ "$(api POST /orders/2/status '{"to":"IN_PROGRESS"}')" = 200 ]
 }
+
+@test "POST /orders/assign with an Idempotency-Key: a retry answers the same orders, replayed, one change each" {
+	fixture
+	login kim
+	body='{"orders":[{"id":2,"version":1},{"id":4,"version":1}],"driver":{"name":"Kim"}}'
+	[ "$(api POST /orders/assign "$body" -H 'Idempotency-Key: as-1')" = 200 ]
+	cp resp.body first
+	[ -z "$(resp_header Idempotent-Replayed)" ]
+	[ "$(api POST /orders/assign "$body" -H 'Idempotency-Key: as-1')" = 200 ]
+	diff -u first resp.body
+	[ "$(resp_header Idempotent-Replayed)" = true ]
+	[ "$(events_of 2 assigned)" = 1 ]
+	[ "$(events_of 4 assigned)" = 1 ]
+	[ "$(uoms-query --id 4 | jget version)" = 2 ]
+}
