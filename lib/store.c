@@ -528,6 +528,15 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 		    "store", path);
 		return -1;
 	}
+	/*
+	 * The header is read through the descriptor SQLite opened, never
+	 * one of ours: closing any descriptor of the file drops every POSIX
+	 * lock this process holds on it, those of the connections already
+	 * open included (uoms-serve opens one per thread), and another
+	 * process would then take itself for the last and delete the WAL
+	 * under them. access() opens nothing. SQLite reads no page before a
+	 * statement, so a file of another program is left as it is.
+	 */
 	if (access(path, R_OK) < 0) {
 		snprintf(why, whylen, "can't open store '%s': %s", path,
 		    strerror(errno));
