@@ -53,7 +53,7 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
 	libcrypt-dev libcurl4-openssl-dev libpq-dev libmicrohttpd-dev
 DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl
-DEPS_BENCH = sqlite-utils curl
+DEPS_BENCH = sqlite-utils curl wrk python3-fastapi uvicorn python3-uvloop python3-httptools
 
 .PHONY: all deps deps-bench demo check bench soak install clean
 all: $(TOOLS) $(UNITS) $(BENCHES)
