@@ -13,7 +13,7 @@ COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt libcurl
+PKGS     = sqlite3 jansson yaml-0.1 libcrypto libxcrypt libcurl libmicrohttpd
 # libpq's headers only: the PostgreSQL engine loads it when a store is
 # first opened there (lib/store-pg.c), so SQLite users don't pay for it.
 PKGS_DL  = libpq
@@ -51,9 +51,9 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 
 # Debian packages the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
-	libcrypt-dev libcurl4-openssl-dev libpq-dev
-DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl
-DEPS_BENCH = sqlite-utils curl
+	libcrypt-dev libcurl4-openssl-dev libpq-dev libmicrohttpd-dev
+DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl
+DEPS_BENCH = sqlite-utils curl wrk python3-fastapi uvicorn python3-uvloop python3-httptools
 
 .PHONY: all deps deps-bench demo check bench soak install clean
 all: $(TOOLS) $(UNITS) $(BENCHES)

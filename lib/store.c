@@ -168,6 +168,12 @@ uoms_store_note_reject(struct uoms_store *s, const char *tool,
 }
 
 int
+uoms_store_is_file(const char *db)
+{
+	return !uoms_pg_is_url(db);
+}
+
+int
 uoms_store_schema_version(void)
 {
 	return uoms_migration_count();
@@ -492,11 +498,19 @@ open_immutable(struct uoms_store *s, const char *path)
 
 /*
  * Whether the file at path is a uoms store, without changing a byte of
- * it: the SQLite header read directly, then the mark (application_id)
- * or, for a store made before the mark, the uoms schema, through a
- * read-only connection (which sees what is still in the WAL, and never
+ * it: the SQLite header, then the mark (application_id) or, for a
+ * store made before the mark, the uoms schema, through a read-only
+ * connection (which sees what is still in the WAL, and never
  * checkpoints into another program's file). Leaves s->db open read-only
  * on success; -1 with why filled and s->db closed else.
+ *
+ * The header is read through that connection's own file, never through
+ * an open() and close() of ours: closing any descriptor of the file
+ * drops every POSIX lock this process holds on it (fcntl(2)), so in a
+ * process with other connections to the store (uoms-serve's workers)
+ * the next tool to close its connection took itself for the last one
+ * and deleted the WAL from under them: their writes then went to a
+ * deleted file and they saw no one else's.
  */
 static int
 identify(struct uoms_store *s, const char *path, const struct stat *sb,
@@ -506,31 +520,39 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 	    " WHERE type = 'table' AND name IN ('orders', 'order_items',"
 	    " 'events', 'channels', 'rejects')";
 	unsigned char h[100];
+	sqlite3_file *f = NULL;
 	long long app;
-	ssize_t n = 0;
-	int fd;
 
 	if (sb->st_size == 0) {
 		snprintf(why, whylen, "'%s' is an empty file, not a uoms "
 		    "store", path);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, h, sizeof h);
-		close(fd);
-	} else {
+	/*
+	 * The header is read through the descriptor SQLite opened, never
+	 * one of ours: closing any descriptor of the file drops every POSIX
+	 * lock this process holds on it, those of the connections already
+	 * open included (uoms-serve opens one per thread), and another
+	 * process would then take itself for the last and delete the WAL
+	 * under them. access() opens nothing. SQLite reads no page before a
+	 * statement, so a file of another program is left as it is.
+	 */
+	if (access(path, R_OK) < 0) {
 		snprintf(why, whylen, "can't open store '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
-	if (n < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
-		snprintf(why, whylen, "'%s' is not a uoms store: not an SQLite "
-		    "database", path);
 		return -1;
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		open_why(s, path, "opening it", why, whylen);
+		goto fail;
+	}
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER,
+	    &f) != SQLITE_OK || f == NULL || f->pMethods == NULL ||
+	    f->pMethods->xRead(f, h, sizeof h, 0) != SQLITE_OK ||
+	    memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(why, whylen, "'%s' is not a uoms store: not an SQLite "
+		    "database", path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 0);

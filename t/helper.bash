@@ -512,3 +512,67 @@ refuse_rows() {
 	fi
 }
 # --- end fault injection --------------------------------------------------------
+# --- uoms-serve (issue 12) ----------------------------------------------------
+# serve_start [ARG...]: starts uoms-serve on the test store on a port the
+# kernel picks (--listen 127.0.0.1:0), waits for its "listening on URL"
+# line and sets SERVE_URL and SERVE_PID; its stderr (the access log) goes
+# to serve.log. Stop it with serve_stop (also in a test's teardown). On
+# PostgreSQL it signs tokens with a test key unless UOMS_JWT_KEY is set.
+serve_start() {
+	local key=${UOMS_JWT_KEY:-}
+	# a PostgreSQL store has no folder for a key file: give one
+	[ -z "$key" ] && engine_is pg && key=uoms-test-signing-key-0123456789abcdef
+	: >serve.log
+	UOMS_JWT_KEY=$key uoms-serve --listen 127.0.0.1:0 "$@" 2>>serve.log &
+	SERVE_PID=$!
+	wait_for grep -q 'listening on http://' serve.log || { cat serve.log >&2; return 1; }
+	SERVE_URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' serve.log | head -1)
+	SERVE_URL=${SERVE_URL%/}
+	[ -n "$SERVE_URL" ]
+}
+
+serve_stop() {
+	[ -n "${SERVE_PID:-}" ] || return 0
+	kill -TERM "$SERVE_PID" 2>/dev/null || true
+	wait "$SERVE_PID" 2>/dev/null || true
+	SERVE_PID=
+}
+
+# api METHOD PATH [BODY] [CURL-ARG...]: one request to the server, with
+# "Authorization: Bearer $TOKEN" when TOKEN is set; prints the HTTP
+# status; the body is in resp.body, the response's headers in resp.head.
+api() {
+	local method=$1 path=$2 body=${3-} auth=()
+	shift 2
+	[ $# -gt 0 ] && shift
+	[ -n "${TOKEN:-}" ] && auth=(-H "Authorization: Bearer $TOKEN")
+	if [ -n "$body" ]; then
+		curl -s -o resp.body -D resp.head -w '%{http_code}' -X "$method" \
+		    "${auth[@]}" -H 'Content-Type: application/json' \
+		    --data-binary "$body" "$@" "$SERVE_URL$path"
+	else
+		curl -s -o resp.body -D resp.head -w '%{http_code}' -X "$method" \
+		    "${auth[@]}" "$@" "$SERVE_URL$path"
+	fi
+}
+
+# resp_header NAME: the value of a header of the last api answer.
+resp_header() {
+	tr -d '\r' <resp.head | sed -n "s/^$1: //Ip" | tail -1
+}
+
+# serve_user NAME ROLE [DEPARTMENT]: a user with password "pw-NAME".
+serve_user() {
+	printf 'pw-%s\n' "$1" | uoms-user add "$1" --role "$2" \
+	    ${3:+--department "$3"} --password-stdin >/dev/null
+}
+
+# login NAME: TOKEN set to NAME's access token (password "pw-NAME").
+login() {
+	local code
+	code=$(TOKEN= api POST /auth/login "{\"username\":\"$1\",\"password\":\"pw-$1\"}")
+	[ "$code" = 200 ] || { echo "login $1: $code $(cat resp.body)" >&2; return 1; }
+	TOKEN=$(jget access_token <resp.body)
+	[ -n "$TOKEN" ]
+}
+# --- end uoms-serve -----------------------------------------------------------
