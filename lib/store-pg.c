@@ -11,6 +11,7 @@
  * readers are never blocked (MVCC).
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -79,9 +80,25 @@ static struct {
 #undef X
 } pq;
 
-/* Loads libpq once; -1 with why when it is not there. */
+static int pq_load_once(char *why, size_t whylen);
+
+/* Loads libpq once; -1 with why when it is not there. Under a lock:
+ * uoms-serve's threads may open their first connection at once, and one
+ * must not see lib set before the functions are. */
 static int
 pq_load(char *why, size_t whylen)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	int r;
+
+	pthread_mutex_lock(&mu);
+	r = pq_load_once(why, whylen);
+	pthread_mutex_unlock(&mu);
+	return r;
+}
+
+static int
+pq_load_once(char *why, size_t whylen)
 {
 	static void *lib;
 
