@@ -44,39 +44,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/*
- * The kinds SPEC 7 names. lib/kind.c registers each kind weakly, so one
- * not built in yet is NULL there; a channel of such a kind may still be
- * registered (uoms-fetch reports that it can't fetch it), and a kind
- * added later is found by uoms_kind_find.
- */
-static const char *const known_kinds[] = {
-	"demo", "http-jsonl", "coupang", "naver", "shopify", "woocommerce"
-};
-
-static int
-kind_known(const char *kind)
-{
-	if (uoms_kind_find(kind) != NULL)
-		return 1;
-	for (size_t i = 0; i < sizeof known_kinds / sizeof *known_kinds; i++)
-		if (strcmp(kind, known_kinds[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* A setting named like a credential would be kept and printed in clear. */
-static int
-credential_like(const char *key)
-{
-	size_t n = strlen(key);
-
-	return strcasestr(key, "secret") != NULL ||
-	    strcasestr(key, "token") != NULL ||
-	    strcasestr(key, "passw") != NULL ||
-	    (n >= 3 && strcasecmp(key + n - 3, "key") == 0);
-}
-
 /* The value of secret key into buf: a line of stdin, asked for without
  * echo on a terminal. */
 static enum uoms_code
@@ -360,7 +327,7 @@ option(const struct uoms_cli *cli, void *req, int opt, char *arg)
 
 	switch (opt) {
 	case OPT_KIND:
-		if (!kind_known(arg))
+		if (!uoms_channel_kind_known(arg))
 			uoms_cli_usage_error(cli, "--kind: '%s' is not demo, "
 			    "http-jsonl, coupang, naver, shopify or "
 			    "woocommerce", arg);
@@ -373,7 +340,7 @@ option(const struct uoms_cli *cli, void *req, int opt, char *arg)
 			uoms_cli_usage_error(cli, "--set '%s' is not "
 			    "KEY=VALUE", arg);
 		*eq = '\0';
-		if (credential_like(arg))
+		if (uoms_channel_credential_like(arg))
 			uoms_cli_usage_error(cli, "--set: '%s' looks like a "
 			    "credential: give it with --secret %s (sealed, "
 			    "read from standard input)", arg, arg);

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "channel.h"
 #include "rfc3339.h"
 #include "db.h"
+#include "kind.h"
 
 /* --- the registry --- */
 
@@ -838,4 +840,32 @@ uoms_channel_watermark_set(struct uoms_store *s, const char *channel,
 	uoms_db_bind_text(st, 2, read_to);
 	uoms_db_bind_text(st, 3, now);
 	return uoms_db_exec(s, st, "keeping a watermark", e);
+}
+
+/* lib/kind.c registers each kind weakly: one not built in yet is NULL
+ * there, and a kind added later is found by uoms_kind_find. */
+static const char *const known_kinds[] = {
+	"demo", "http-jsonl", "coupang", "naver", "shopify", "woocommerce"
+};
+
+int
+uoms_channel_kind_known(const char *kind)
+{
+	if (uoms_kind_find(kind) != NULL)
+		return 1;
+	for (size_t i = 0; i < sizeof known_kinds / sizeof *known_kinds; i++)
+		if (strcmp(kind, known_kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+uoms_channel_credential_like(const char *key)
+{
+	size_t n = strlen(key);
+
+	return strcasestr(key, "secret") != NULL ||
+	    strcasestr(key, "token") != NULL ||
+	    strcasestr(key, "passw") != NULL ||
+	    (n >= 3 && strcasecmp(key + n - 3, "key") == 0);
 }

@@ -146,4 +146,14 @@ enum uoms_code uoms_channel_watermark_get(struct uoms_store *s,
 enum uoms_code uoms_channel_watermark_set(struct uoms_store *s,
     const char *channel, const char *read_to, struct uoms_error *e);
 
+/*
+ * 1 when kind is one SPEC 7 names or one built in: a kind not built in
+ * yet may still be registered (uoms-fetch says it can't fetch it).
+ */
+int uoms_channel_kind_known(const char *kind);
+/* 1 when a setting named key looks like a credential (secret, token,
+ * passw..., ...key): settings are kept and shown in clear, so such a
+ * value belongs in the channel's sealed secrets. */
+int uoms_channel_credential_like(const char *key);
+
 #endif

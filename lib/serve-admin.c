@@ -160,38 +160,6 @@ member_string(struct uoms_resp *rs, json_t *o, const char *name,
 
 /* --- channels ------------------------------------------------------------ */
 
-/*
- * The kinds SPEC 7 names, as uoms-channel accepts them: a kind not built
- * in yet may still be registered (uoms-fetch says it can't fetch it).
- */
-static const char *const known_kinds[] = {
-	"demo", "http-jsonl", "coupang", "naver", "shopify", "woocommerce"
-};
-
-static int
-kind_known(const char *kind)
-{
-	if (uoms_kind_find(kind) != NULL)
-		return 1;
-	for (size_t i = 0; i < sizeof known_kinds / sizeof *known_kinds; i++)
-		if (strcmp(kind, known_kinds[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* A setting named like a credential would be kept and shown in clear:
- * it belongs in "secrets" (as uoms-channel refuses --set for it). */
-static int
-credential_like(const char *key)
-{
-	size_t n = strlen(key);
-
-	return strcasestr(key, "secret") != NULL ||
-	    strcasestr(key, "token") != NULL ||
-	    strcasestr(key, "passw") != NULL ||
-	    (n >= 3 && strcasecmp(key + n - 3, "key") == 0);
-}
-
 struct chan_req {
 	struct uoms_channel c;		/* name, kind, base_url, workflow */
 	json_t *settings;		/* the body's (borrowed), or NULL */
@@ -221,7 +189,7 @@ check_settings(struct uoms_resp *rs, json_t *set, int update)
 		return -1;
 	}
 	json_object_foreach(set, k, v) {
-		if (credential_like(k)) {
+		if (uoms_channel_credential_like(k)) {
 			uoms_resp_fail(rs, 400, UOMS_INVALID, "setting '%s' "
 			    "looks like a credential: give it in \"secrets\" "
 			    "(sealed, never shown)", k);
@@ -407,7 +375,7 @@ chan_write(struct uoms_req *rq, struct uoms_resp *rs, int insert)
 		    "\"name\" and \"kind\"");
 		goto out;
 	}
-	if (insert && !kind_known(r.c.kind)) {
+	if (insert && !uoms_channel_kind_known(r.c.kind)) {
 		uoms_resp_fail(rs, 400, UOMS_INVALID, "kind '%s' is not demo, "
 		    "http-jsonl, coupang, naver, shopify or woocommerce",
 		    r.c.kind);

@@ -142,6 +142,26 @@ store_failed(struct uoms_req *rq, struct uoms_resp *rs,
 	uoms_resp_error(rs, 0, e);
 }
 
+/* Ends a login or a refresh in its open transaction: a new refresh token
+ * of family (a new family when NULL) for a, committed, then both tokens
+ * answered. */
+static void
+issue_tokens(struct uoms_req *rq, struct uoms_resp *rs,
+    const struct uoms_actor *a, const char *family, long long now)
+{
+	char refresh[UOMS_SESSION_TOKEN_SIZE];
+	struct uoms_error e = { 0 };
+
+	if (uoms_session_issue(rq->store, a->name, family, now,
+	    opt_ttl(rq->opts->refresh_ttl, REFRESH_TTL), refresh, &e) !=
+	    UOMS_OK || uoms_store_commit(rq->store, &e) != UOMS_OK) {
+		store_failed(rq, rs, &e);
+		return;
+	}
+	answer_tokens(rq, rs, a, refresh, now);
+	OPENSSL_cleanse(refresh, sizeof refresh);
+}
+
 /* Whether name may sign in with password: *ok. A name that can't (none
  * such, disabled, no password) costs one bcrypt all the same. */
 static enum uoms_code
@@ -167,7 +187,7 @@ check_password(struct uoms_store *s, const char *name, const char *password,
 static void
 auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 {
-	char addr[128], refresh[UOMS_SESSION_TOKEN_SIZE], wait[32];
+	char addr[128], wait[32];
 	const char *name, *password;
 	long long now = time(NULL), window = login_window(rq), retry;
 	struct uoms_actor a;
@@ -213,15 +233,11 @@ auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 		unauthorized(rs, "bad username or password", 0);
 		goto out;
 	}
-	if (uoms_session_succeeded(rq->store, name, now, &e) != UOMS_OK ||
-	    uoms_session_issue(rq->store, name, NULL, now,
-	    opt_ttl(rq->opts->refresh_ttl, REFRESH_TTL), refresh, &e) !=
-	    UOMS_OK || uoms_store_commit(rq->store, &e) != UOMS_OK) {
+	if (uoms_session_succeeded(rq->store, name, now, &e) != UOMS_OK) {
 		store_failed(rq, rs, &e);
 		goto out;
 	}
-	answer_tokens(rq, rs, &a, refresh, now);
-	OPENSSL_cleanse(refresh, sizeof refresh);
+	issue_tokens(rq, rs, &a, NULL, now);
 out:
 	json_decref(body);
 }
@@ -229,7 +245,7 @@ out:
 static void
 auth_refresh(struct uoms_req *rq, struct uoms_resp *rs)
 {
-	char refresh[UOMS_SESSION_TOKEN_SIZE], family[UOMS_SESSION_FAMILY_SIZE];
+	char family[UOMS_SESSION_FAMILY_SIZE];
 	enum uoms_session_state state;
 	long long now = time(NULL);
 	const char *token;
@@ -285,14 +301,7 @@ auth_refresh(struct uoms_req *rq, struct uoms_resp *rs)
 		    "the user can't sign in", 1);
 		goto out;
 	}
-	if (uoms_session_issue(rq->store, user, family, now,
-	    opt_ttl(rq->opts->refresh_ttl, REFRESH_TTL), refresh, &e) !=
-	    UOMS_OK || uoms_store_commit(rq->store, &e) != UOMS_OK) {
-		store_failed(rq, rs, &e);
-		goto out;
-	}
-	answer_tokens(rq, rs, &a, refresh, now);
-	OPENSSL_cleanse(refresh, sizeof refresh);
+	issue_tokens(rq, rs, &a, family, now);
 out:
 	json_decref(body);
 }

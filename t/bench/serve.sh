@@ -144,7 +144,7 @@ for n in $sizes; do
 	pids=
 
 	# columns: uoms rps, uoms p99, other rps, other p99
-	ratio() { awk "{ print $2 }" "$dir/$1" | median; }
+	ratio() { awk "{ print $2 }" "$dir/$1" | median | awk "{ printf \"%.2f\", \$1 }"; }
 	mid() { awk "{ print \$$2 }" "$dir/$1" | median; }
 	echo
 	echo "uoms-serve, $n orders, wrk -t2 -c32 ($(uname -m), $(nproc) cpu)"
