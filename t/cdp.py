@@ -16,8 +16,10 @@
 #                          click its middle with the mouse
 #   type SELECTOR TEXT     wait for SELECTOR, focus it, replace its text
 #   text SELECTOR          print the element's innerText
-#   shot FILE              a PNG of the page (the current viewport)
-#   size WIDTH HEIGHT      the viewport's size (375 812: a phone)
+#   shot FILE [W H]        a PNG of the page's viewport, W x H pixels
+#                          (375 812: a phone); the page is laid out
+#                          again at that size for the shot, then back
+#   size W H JS            print JS's value with the page laid out at W x H
 #   console                print what the page logged (errors, CSP
 #                          violations) since it was loaded by goto
 #
@@ -224,7 +226,6 @@ def start(d, width, height):
 		die("chromium has no page", 3)
 	with open(os.path.join(d, "ws"), "w") as f:
 		f.write(ws + "\n")
-	size(Page(d), width, height)
 
 
 def stop(d):
@@ -312,6 +313,10 @@ def main(argv):
 		if cmd == "goto":
 			page.call("Page.enable")
 			page.call("Page.addScriptToEvaluateOnNewDocument", source=RECORDER)
+			# By way of about:blank: a URL that differs from the page's
+			# only by its #fragment would not load the page again.
+			page.call("Page.navigate", url="about:blank")
+			page.wait_event("Page.loadEventFired", 10)
 			page.events.clear()
 			page.call("Page.navigate", url=args[0])
 			if not page.wait_event("Page.loadEventFired", 30):
@@ -339,11 +344,15 @@ def main(argv):
 		elif cmd == "text":
 			print(page.eval(element_js(args[0], "return e?e.innerText:null;")))
 		elif cmd == "shot":
+			# A size set over DevTools lasts as long as the session: this one.
+			if len(args) == 3:
+				size(page, int(args[1]), int(args[2]))
 			r = page.call("Page.captureScreenshot", format="png")
 			with open(args[0], "wb") as f:
 				f.write(base64.b64decode(r["data"]))
 		elif cmd == "size":
 			size(page, int(args[0]), int(args[1]))
+			print(json.dumps(page.eval(args[2]), ensure_ascii=False))
 		elif cmd == "console":
 			for line in page.eval("window.__cdp ? window.__cdp.log : []") or []:
 				print(line)
