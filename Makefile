@@ -52,7 +52,8 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
 	libcrypt-dev libcurl4-openssl-dev libpq-dev libmicrohttpd-dev
-DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl
+DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl \
+	chromium fonts-noto-cjk
 DEPS_BENCH = sqlite-utils curl
 
 .PHONY: all deps deps-bench demo check bench soak install clean
