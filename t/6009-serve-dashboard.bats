@@ -92,6 +92,11 @@ for line in sys.stdin:
 print(json.dumps(b, sort_keys=True))'
 }
 
+# no_locks ID: order ID has no lock (asked as TOKEN's user).
+no_locks() {
+	[ "$(api GET "/orders/$1/locks")" = 200 ] && [ "$(jget locks <resp.body)" = '[]' ]
+}
+
 status_of() {
 	uoms-query --id "$1" | jget status
 }
@@ -265,8 +270,8 @@ status_of() {
 	cdp click '#e-save'
 	page_wait "document.getElementById('o-edit').hidden"
 	[ "$(uoms-query --id 3 | jget warehouse)" = icn-7 ]
-	[ "$(api GET /orders/3/locks)" = 200 ]
-	[ "$(jget locks <resp.body)" = '[]' ]
+	# The form is closed before its lock's release is answered.
+	wait_for no_locks 3
 
 	# Kim opens it elsewhere: the page says so within its poll and
 	# disables every change.
