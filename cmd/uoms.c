@@ -29,6 +29,7 @@ static const char *const tools[][2] = {
 	{ "fetch", "collect new and changed orders from the channels" },
 	{ "push", "tell each order's channel of its ack and shipment, once" },
 	{ "copy", "copy a whole store into another, SQLite or PostgreSQL" },
+	{ "serve", "the HTTP API, live dashboard and channel webhooks" },
 };
 
 static void

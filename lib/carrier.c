@@ -2,6 +2,7 @@
  * carrier: share/uoms/carriers.tsv, read once. Small (a handful of
  * carriers), so kept as lines of fields and searched in order.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,24 @@ split(struct row *r, char *line)
 	}
 }
 
+static int load_file(void);
+
+/* Loaded once, on first use; uoms-serve's worker threads may all ask at
+ * once. */
 static int
 load(void)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	int r;
+
+	pthread_mutex_lock(&mu);
+	r = load_file();
+	pthread_mutex_unlock(&mu);
+	return r;
+}
+
+static int
+load_file(void)
 {
 	char path[4200], *line = NULL;
 	size_t cap = 0;

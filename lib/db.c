@@ -377,7 +377,8 @@ static const char *const tables[] = {
 	"holds", "raw_payloads", "users", "locks", "idempotency", "remarks",
 	"remark_revisions", "channels", "channel_secrets", "rejects",
 	"channel_watermarks", "channel_words", "channel_drifts",
-	"channel_holds", "pushes", NULL
+	"channel_holds", "pushes", "refresh_tokens", "login_failures",
+	NULL
 };
 
 const char *const *

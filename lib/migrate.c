@@ -259,6 +259,27 @@ static const char *const migrations[] = {
 	" claimed_at TEXT NOT NULL,"
 	" done_at TEXT,"
 	" PRIMARY KEY (order_id, what)) WITHOUT ROWID;",
+
+	/* 9: uoms-serve's sessions (lib/session.c): each refresh token by
+	 * its SHA-256 only (the token itself is never stored), in the
+	 * family of the login it came from, so a used one shown again
+	 * revokes them all; and the failed logins of the last window,
+	 * per user and per client address, counted here so that every
+	 * server on the store throttles alike. Times in seconds since 1970. */
+	"CREATE TABLE refresh_tokens ("
+	" hash TEXT PRIMARY KEY,"		/* hex SHA-256 of the token */
+	" family TEXT NOT NULL,"
+	" username TEXT NOT NULL,"
+	" used INTEGER NOT NULL,"		/* 1: rotated, revoked */
+	" expires_at INTEGER NOT NULL,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX refresh_tokens_family ON refresh_tokens (family);"
+	"CREATE TABLE login_failures ("
+	" kind TEXT NOT NULL,"			/* user, address */
+	" subject TEXT NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_subject ON login_failures"
+	" (kind, subject, at);",
 };
 
 int

@@ -119,6 +119,14 @@ extern const struct uoms_route *const uoms_serve_tables[];
  */
 int uoms_serve_run(const struct uoms_serve_opts *o);
 
+/*
+ * Registers fn to be called (from the main thread) when a stop signal
+ * comes, before the core waits for the requests in flight: a module
+ * whose answers never end by themselves (the event stream) ends them
+ * there. At most 8.
+ */
+void uoms_serve_at_stop(void (*fn)(void));
+
 /* The value of a request header (case-insensitive), or NULL. */
 const char *uoms_req_header(const struct uoms_req *rq, const char *name);
 /* The value of a query parameter, decoded, or NULL. */

@@ -486,6 +486,27 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " WHERE $1::text IS NULL OR name = $1 ORDER BY name",
 	[SQL_USER_ADMINS] = "SELECT count(*) FROM users"
 	    " WHERE role = 'admin' AND disabled = 0",
+	/* session */
+	[SQL_SESSION_PUT] = "INSERT INTO refresh_tokens (hash, family,"
+	    " username, used, expires_at, created_at)"
+	    " VALUES ($1, $2, $3, 0, $4, $5)",
+	[SQL_SESSION_GET] = "SELECT family, username, used, expires_at"
+	    " FROM refresh_tokens WHERE hash = $1",
+	/* Only an unused token: of two requests with the same one, the
+	 * second changes nothing and is taken for a reuse. */
+	[SQL_SESSION_USE] = "UPDATE refresh_tokens SET used = 1"
+	    " WHERE hash = $1 AND used = 0",
+	[SQL_SESSION_REVOKE] = "UPDATE refresh_tokens SET used = 1"
+	    " WHERE family = $1",
+	[SQL_SESSION_EXPIRE] = "DELETE FROM refresh_tokens"
+	    " WHERE expires_at <= $1",
+	[SQL_SESSION_FAILURES] = "SELECT count(*), min(at) FROM login_failures"
+	    " WHERE kind = $1 AND subject = $2 AND at > $3",
+	[SQL_SESSION_FAIL] = "INSERT INTO login_failures (kind, subject, at)"
+	    " VALUES ($1, $2, $3)",
+	[SQL_SESSION_CLEAR] = "DELETE FROM login_failures"
+	    " WHERE kind = 'user' AND subject = $1",
+	[SQL_SESSION_FORGET] = "DELETE FROM login_failures WHERE at <= $1",
 	/* lock */
 	[SQL_LOCK_CONFLICT] = "SELECT owner, type, expires_at FROM locks"
 	    " WHERE order_id = $1 AND owner <> $2 AND expires_at > $3"

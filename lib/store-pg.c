@@ -467,6 +467,25 @@ static const char *const migrations[] = {
 	" LOOP EXECUTE format('ALTER TABLE %I ALTER COLUMN %I"
 	" TYPE text COLLATE \"C\"', c.table_name, c.column_name);"
 	" END LOOP; END$$;",
+
+	/* 12: uoms-serve's sessions: refresh tokens by their SHA-256 in
+	 * families, and failed logins (lib/migrate.c's step 9). It may run
+	 * again over itself. */
+	"CREATE TABLE IF NOT EXISTS refresh_tokens ("
+	" hash TEXT COLLATE \"C\" PRIMARY KEY,"
+	" family TEXT COLLATE \"C\" NOT NULL,"
+	" username TEXT COLLATE \"C\" NOT NULL,"
+	" used BIGINT NOT NULL,"
+	" expires_at BIGINT NOT NULL,"
+	" created_at TEXT COLLATE \"C\" NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS refresh_tokens_family"
+	" ON refresh_tokens (family);"
+	"CREATE TABLE IF NOT EXISTS login_failures ("
+	" kind TEXT COLLATE \"C\" NOT NULL,"
+	" subject TEXT COLLATE \"C\" NOT NULL,"
+	" at BIGINT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS login_failures_subject"
+	" ON login_failures (kind, subject, at);",
 };
 
 int

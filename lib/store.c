@@ -168,6 +168,12 @@ uoms_store_note_reject(struct uoms_store *s, const char *tool,
 }
 
 int
+uoms_store_is_file(const char *db)
+{
+	return !uoms_pg_is_url(db);
+}
+
+int
 uoms_store_schema_version(void)
 {
 	return uoms_migration_count();

@@ -60,6 +60,9 @@ void uoms_store_rollback(struct uoms_store *s);
 void uoms_store_note_reject(struct uoms_store *s, const char *tool,
     enum uoms_code code, const char *msg, long line);
 
+/* 1 when db names a file (SQLite's), 0 when it is a server's URL
+ * (postgresql://...). */
+int uoms_store_is_file(const char *db);
 /* The schema version this build writes. */
 int uoms_store_schema_version(void);
 

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -793,8 +794,27 @@ exists(const char *path, char *why, size_t whylen)
 	return -1;
 }
 
+static const struct uoms_workflow *workflow_get(const char *name,
+    char *why, size_t whylen);
+
+/* The cache grows on first use of a name; uoms-serve's worker threads
+ * may ask for one at the same time. Loaded workflows are never freed
+ * while serving (only uoms_workflow_reset frees them), so a pointer
+ * handed out stays valid after the lock is let go. */
 const struct uoms_workflow *
 uoms_workflow_get(const char *name, char *why, size_t whylen)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	const struct uoms_workflow *w;
+
+	pthread_mutex_lock(&mu);
+	w = workflow_get(name, why, whylen);
+	pthread_mutex_unlock(&mu);
+	return w;
+}
+
+static const struct uoms_workflow *
+workflow_get(const char *name, char *why, size_t whylen)
 {
 	const char *dirs[2];
 	struct uoms_workflow *w, **nw;

@@ -506,6 +506,7 @@ serve_start() {
 	SERVE_PID=$!
 	wait_for grep -q 'listening on http://' serve.log || { cat serve.log >&2; return 1; }
 	SERVE_URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' serve.log | head -1)
+	SERVE_URL=${SERVE_URL%/}
 	[ -n "$SERVE_URL" ]
 }
 

@@ -1,0 +1,442 @@
+/*
+ * serve-auth: uoms-serve's sign-in (SPEC 9; the routes in api.md). An
+ * access token is a short-lived HS256 JWT (jwt.h) naming the user; the
+ * user is read again from the store on every request, so disabling one
+ * shuts them out at once. A refresh token (session.h) gets the next
+ * access token; logins are throttled per user and per client address.
+ * No password or token reaches a log line or an answer's message.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <crypt.h>
+#include <openssl/crypto.h>
+
+#include "jwt.h"
+#include "serve.h"
+#include "session.h"
+
+/* Failed logins that throttle, within the window (serve.login_window,
+ * 15 minutes unless set). */
+#define LOGIN_MAX_USER 5
+#define LOGIN_MAX_ADDRESS 20
+#define LOGIN_WINDOW 900
+
+#define ACCESS_TTL 900
+#define REFRESH_TTL (30 * 86400)
+
+/*
+ * What a login of a name that can't sign in hashes against, at the cost
+ * user.c hashes with: an unknown name takes as long to refuse as a bad
+ * password, so the time of the answer does not tell which names exist.
+ */
+static const char dummy_setting[] = "$2b$12$uomsuomsuomsuomsuomsuu";
+
+/* 401 with the reason (never a secret) and the challenge RFC 6750
+ * asks for: a bare "Bearer" when there were no credentials. */
+static void
+unauthorized(struct uoms_resp *rs, const char *why, int invalid_token)
+{
+	struct uoms_buf b = { 0 };
+
+	uoms_buf_str(&b, "{\"error\":{\"code\":\"unauthorized\",\"message\":");
+	uoms_buf_json_string(&b, why, strlen(why));
+	uoms_buf_str(&b, "}}");
+	uoms_resp_json(rs, 401, b.p, b.n);
+	uoms_resp_header(rs, "WWW-Authenticate", invalid_token ?
+	    "Bearer error=\"invalid_token\"" : "Bearer");
+	uoms_buf_free(&b);
+}
+
+static long long
+opt_ttl(long long v, long long def)
+{
+	return v > 0 ? v : def;
+}
+
+static long long
+login_window(const struct uoms_req *rq)
+{
+	long long w;
+	int bad = 0;
+
+	if (rq->opts == NULL || rq->opts->config == NULL)
+		return LOGIN_WINDOW;
+	w = uoms_config_num(rq->opts->config, "serve.login_window",
+	    LOGIN_WINDOW, &bad);
+	return bad || w <= 0 ? LOGIN_WINDOW : w;
+}
+
+/* The client's address without its port: "1.2.3.4:5678" and
+ * "[::1]:5678" count as 1.2.3.4 and ::1, whatever port they come from. */
+static void
+client_address(const char *remote, char *out, size_t size)
+{
+	const char *colon;
+
+	if (remote == NULL)
+		remote = "";
+	if (*remote == '[' && (colon = strchr(remote, ']')) != NULL) {
+		snprintf(out, size, "%.*s", (int)(colon - remote - 1),
+		    remote + 1);
+		return;
+	}
+	colon = strchr(remote, ':');
+	if (colon != NULL && strchr(colon + 1, ':') == NULL)
+		snprintf(out, size, "%.*s", (int)(colon - remote), remote);
+	else
+		snprintf(out, size, "%s", remote);
+}
+
+/* A required string member of a request body, else NULL with 400. */
+static const char *
+member(json_t *body, const char *name, struct uoms_resp *rs)
+{
+	json_t *v = json_object_get(body, name);
+
+	if (!json_is_string(v) || *json_string_value(v) == '\0') {
+		uoms_resp_fail(rs, 400, UOMS_INVALID, "'%s' is required (a "
+		    "string)", name);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* Answers the tokens of a login or a refresh: a new access token for
+ * a and the refresh token given. */
+static void
+answer_tokens(struct uoms_req *rq, struct uoms_resp *rs,
+    const struct uoms_actor *a, const char *refresh, long long now)
+{
+	long long ttl = opt_ttl(rq->opts->access_ttl, ACCESS_TTL);
+	struct uoms_buf access = { 0 }, b = { 0 };
+	json_t *claims;
+
+	claims = json_pack("{s:s,s:s,s:o,s:I,s:I,s:I}", "sub", a->name,
+	    "role", uoms_role_name(a->role), "dept", *a->department ?
+	    json_string(a->department) : json_null(), "iat", now, "nbf", now,
+	    "exp", now + ttl);
+	if (claims == NULL || uoms_jwt_sign(rq->opts->jwt_key,
+	    rq->opts->jwt_key_len, claims, &access) < 0) {
+		json_decref(claims);
+		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't sign a token");
+		return;
+	}
+	json_decref(claims);
+	uoms_buf_str(&b, "{\"access_token\":");
+	uoms_buf_json_string(&b, access.p, access.n);
+	uoms_buf_str(&b, ",\"refresh_token\":");
+	uoms_buf_json_string(&b, refresh, strlen(refresh));
+	uoms_buf_printf(&b, ",\"token_type\":\"Bearer\",\"expires_in\":%lld}",
+	    ttl);
+	uoms_resp_json(rs, 200, b.p, b.n);
+	/* RFC 6749 5.1: no cache keeps a token. */
+	uoms_resp_header(rs, "Cache-Control", "no-store");
+	uoms_buf_free(&access);
+	uoms_buf_free(&b);
+}
+
+/* A store failure: the transaction undone, the refusal answered. */
+static void
+store_failed(struct uoms_req *rq, struct uoms_resp *rs,
+    const struct uoms_error *e)
+{
+	uoms_store_rollback(rq->store);
+	uoms_resp_error(rs, 0, e);
+}
+
+/* Whether name may sign in with password: *ok. A name that can't (none
+ * such, disabled, no password) costs one bcrypt all the same. */
+static enum uoms_code
+check_password(struct uoms_store *s, const char *name, const char *password,
+    struct uoms_actor *a, int *ok, struct uoms_error *e)
+{
+	struct crypt_data data;
+	enum uoms_code code;
+
+	*ok = 0;
+	code = uoms_actor_load(s, name, a, e);
+	if (code == UOMS_OK && a->registered)
+		code = uoms_user_verify(s, name, password, ok, e);
+	else if (code == UOMS_OK || code == UOMS_FORBIDDEN) {
+		memset(&data, 0, sizeof data);
+		(void)crypt_r(password, dummy_setting, &data);
+		OPENSSL_cleanse(&data, sizeof data);
+		code = UOMS_OK;
+	}
+	return code;
+}
+
+static void
+auth_login(struct uoms_req *rq, struct uoms_resp *rs)
+{
+	char addr[128], refresh[UOMS_SESSION_TOKEN_SIZE], wait[32];
+	const char *name, *password;
+	long long now = time(NULL), window = login_window(rq), retry;
+	struct uoms_actor a;
+	struct uoms_error e;
+	json_t *body;
+	int ok;
+
+	if ((body = uoms_req_object(rq, rs)) == NULL)
+		return;
+	if ((name = member(body, "username", rs)) == NULL ||
+	    (password = member(body, "password", rs)) == NULL)
+		goto out;
+	client_address(rq->remote, addr, sizeof addr);
+	if (uoms_session_throttled(rq->store, name, addr, now, window,
+	    LOGIN_MAX_USER, LOGIN_MAX_ADDRESS, &retry, &e) != UOMS_OK) {
+		uoms_resp_error(rs, 0, &e);
+		goto out;
+	}
+	if (retry > 0) {
+		static const char msg[] = "{\"error\":{\"code\":"
+		    "\"too_many_requests\",\"message\":\"too many failed "
+		    "logins: try again later\"}}";
+
+		uoms_resp_json(rs, 429, msg, sizeof msg - 1);
+		snprintf(wait, sizeof wait, "%lld", retry);
+		uoms_resp_header(rs, "Retry-After", wait);
+		goto out;
+	}
+	/* bcrypt outside any transaction: other writers don't wait on it. */
+	if (check_password(rq->store, name, password, &a, &ok, &e) !=
+	    UOMS_OK) {
+		uoms_resp_error(rs, 0, &e);
+		goto out;
+	}
+	if (uoms_store_begin(rq->store, &e) != UOMS_OK) {
+		uoms_resp_error(rs, 0, &e);
+		goto out;
+	}
+	if (!ok) {
+		if (uoms_session_failed(rq->store, name, addr, now, window,
+		    &e) != UOMS_OK || uoms_store_commit(rq->store, &e) !=
+		    UOMS_OK) {
+			store_failed(rq, rs, &e);
+			goto out;
+		}
+		unauthorized(rs, "bad username or password", 0);
+		goto out;
+	}
+	if (uoms_session_succeeded(rq->store, name, now, &e) != UOMS_OK ||
+	    uoms_session_issue(rq->store, name, NULL, now,
+	    opt_ttl(rq->opts->refresh_ttl, REFRESH_TTL), refresh, &e) !=
+	    UOMS_OK || uoms_store_commit(rq->store, &e) != UOMS_OK) {
+		store_failed(rq, rs, &e);
+		goto out;
+	}
+	answer_tokens(rq, rs, &a, refresh, now);
+	OPENSSL_cleanse(refresh, sizeof refresh);
+out:
+	json_decref(body);
+}
+
+static void
+auth_refresh(struct uoms_req *rq, struct uoms_resp *rs)
+{
+	char refresh[UOMS_SESSION_TOKEN_SIZE], family[UOMS_SESSION_FAMILY_SIZE];
+	enum uoms_session_state state;
+	long long now = time(NULL);
+	const char *token;
+	struct uoms_actor a;
+	struct uoms_error e;
+	enum uoms_code code;
+	char user[128];
+	json_t *body;
+
+	if ((body = uoms_req_object(rq, rs)) == NULL)
+		return;
+	if ((token = member(body, "refresh_token", rs)) == NULL)
+		goto out;
+	if (uoms_store_begin(rq->store, &e) != UOMS_OK) {
+		uoms_resp_error(rs, 0, &e);
+		goto out;
+	}
+	if (uoms_session_use(rq->store, token, now, user, sizeof user, family,
+	    &state, &e) != UOMS_OK) {
+		store_failed(rq, rs, &e);
+		goto out;
+	}
+	if (state == UOMS_SESSION_UNKNOWN || state == UOMS_SESSION_EXPIRED) {
+		uoms_store_rollback(rq->store);
+		unauthorized(rs, state == UOMS_SESSION_EXPIRED ?
+		    "refresh token expired" : "unknown refresh token", 1);
+		goto out;
+	}
+	if (state == UOMS_SESSION_OK) {
+		code = uoms_actor_load(rq->store, user, &a, &e);
+		if (code != UOMS_OK && code != UOMS_FORBIDDEN) {
+			store_failed(rq, rs, &e);
+			goto out;
+		}
+		if (code == UOMS_FORBIDDEN || !a.registered) {
+			/* The rest of the family goes with it. */
+			if (uoms_session_revoke_family(rq->store, family,
+			    &e) != UOMS_OK) {
+				store_failed(rq, rs, &e);
+				goto out;
+			}
+			state = UOMS_SESSION_UNKNOWN;
+		}
+	}
+	if (state != UOMS_SESSION_OK) {
+		/* The revocation is committed: that is its point. */
+		if (uoms_store_commit(rq->store, &e) != UOMS_OK) {
+			uoms_resp_error(rs, 0, &e);
+			goto out;
+		}
+		unauthorized(rs, state == UOMS_SESSION_REUSED ? "refresh "
+		    "token used before: its session is revoked" :
+		    "the user can't sign in", 1);
+		goto out;
+	}
+	if (uoms_session_issue(rq->store, user, family, now,
+	    opt_ttl(rq->opts->refresh_ttl, REFRESH_TTL), refresh, &e) !=
+	    UOMS_OK || uoms_store_commit(rq->store, &e) != UOMS_OK) {
+		store_failed(rq, rs, &e);
+		goto out;
+	}
+	answer_tokens(rq, rs, &a, refresh, now);
+	OPENSSL_cleanse(refresh, sizeof refresh);
+out:
+	json_decref(body);
+}
+
+static void
+auth_logout(struct uoms_req *rq, struct uoms_resp *rs)
+{
+	struct uoms_error e;
+	json_t *body = NULL, *t;
+	int revoked;
+
+	if (rq->body_len > 0) {
+		if ((body = uoms_req_object(rq, rs)) == NULL)
+			return;
+		t = json_object_get(body, "refresh_token");
+		if (t != NULL && !json_is_string(t)) {
+			uoms_resp_fail(rs, 400, UOMS_INVALID, "'refresh_token' "
+			    "is a string");
+			goto out;
+		}
+		if (t != NULL) {
+			if (uoms_store_begin(rq->store, &e) != UOMS_OK) {
+				uoms_resp_error(rs, 0, &e);
+				goto out;
+			}
+			if (uoms_session_revoke(rq->store,
+			    json_string_value(t), rq->actor.name, &revoked,
+			    &e) != UOMS_OK || uoms_store_commit(rq->store,
+			    &e) != UOMS_OK) {
+				store_failed(rq, rs, &e);
+				goto out;
+			}
+		}
+	}
+	rs->status = 204;
+out:
+	json_decref(body);
+}
+
+static void
+auth_check_session(struct uoms_req *rq, struct uoms_resp *rs)
+{
+	struct uoms_buf b = { 0 };
+	time_t exp = (time_t)rq->token_exp;
+	char at[40];
+	struct tm tm;
+
+	gmtime_r(&exp, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	uoms_buf_str(&b, "{\"user\":");
+	uoms_buf_json_string(&b, rq->actor.name, strlen(rq->actor.name));
+	uoms_buf_printf(&b, ",\"role\":\"%s\",\"department\":",
+	    uoms_role_name(rq->actor.role));
+	if (*rq->actor.department)
+		uoms_buf_json_string(&b, rq->actor.department,
+		    strlen(rq->actor.department));
+	else
+		uoms_buf_str(&b, "null");
+	uoms_buf_printf(&b, ",\"expires_at\":\"%s\"}", at);
+	uoms_resp_json(rs, 200, b.p, b.n);
+	uoms_buf_free(&b);
+}
+
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+static const char *
+bearer(const struct uoms_req *rq)
+{
+	const char *h = uoms_req_header(rq, "Authorization");
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h != '\0' ? h : NULL;
+}
+
+int
+uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
+    enum uoms_route_auth need)
+{
+	const char *token, *why, *sub;
+	struct uoms_error e;
+	enum uoms_code code;
+	json_t *claims;
+	long long exp;
+
+	rq->authed = 0;
+	if (need == UOMS_AUTH_NONE)
+		return 0;
+	if ((token = bearer(rq)) == NULL) {
+		unauthorized(rs, "a bearer token is required", 0);
+		return -1;
+	}
+	if (uoms_jwt_verify(rq->opts->jwt_key, rq->opts->jwt_key_len, token,
+	    time(NULL), &claims, &why) < 0) {
+		unauthorized(rs, why, 1);
+		return -1;
+	}
+	sub = json_string_value(json_object_get(claims, "sub"));
+	exp = (long long)json_number_value(json_object_get(claims, "exp"));
+	if (sub == NULL || *sub == '\0' || strlen(sub) >= sizeof
+	    rq->actor.name) {
+		json_decref(claims);
+		unauthorized(rs, "no user in the token", 1);
+		return -1;
+	}
+	/* The user as the store has them now, not as the token says. */
+	code = uoms_actor_load(rq->store, sub, &rq->actor, &e);
+	json_decref(claims);
+	if (code == UOMS_FORBIDDEN || (code == UOMS_OK &&
+	    !rq->actor.registered)) {
+		unauthorized(rs, "the user can't sign in", 1);
+		return -1;
+	}
+	if (code != UOMS_OK) {
+		uoms_resp_error(rs, 0, &e);
+		return -1;
+	}
+	if (need == UOMS_AUTH_ADMIN && rq->actor.role != UOMS_ROLE_ADMIN) {
+		uoms_resp_fail(rs, 403, UOMS_FORBIDDEN, "this needs an admin");
+		return -1;
+	}
+	rq->authed = 1;
+	rq->token_exp = exp;
+	return 0;
+}
+
+const struct uoms_route uoms_serve_routes_auth[] = {
+	{ "POST", "/auth/login", UOMS_AUTH_NONE, auth_login,
+	    "Signs in: an access token and a refresh token" },
+	{ "POST", "/auth/refresh", UOMS_AUTH_NONE, auth_refresh,
+	    "The next access and refresh tokens for a refresh token" },
+	{ "POST", "/auth/logout", UOMS_AUTH_USER, auth_logout,
+	    "Revokes the session of a refresh token" },
+	{ "GET", "/auth/check-session", UOMS_AUTH_USER, auth_check_session,
+	    "Who the access token is for, and until when" },
+	{ NULL, NULL, 0, NULL, NULL }
+};

@@ -1,0 +1,8 @@
+/* serve-tables: every route table uoms-serve serves (and /openapi.json
+ * lists), one line each. */
+#include "serve.h"
+
+const struct uoms_route *const uoms_serve_tables[] = {
+	uoms_serve_routes_core,
+	NULL
+};
