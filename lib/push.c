@@ -37,6 +37,13 @@ struct pusher {
 	struct uoms_channel *ch;	/* channels met so far */
 	int nch;
 	long refused;
+	/*
+	 * uoms_push_order's (a server's request): the lines go to out, the
+	 * first refusal to err, nothing to stdout or stderr, and a store
+	 * failure is a refusal instead of an exit.
+	 */
+	struct uoms_buf *out;
+	struct uoms_error *err;
 };
 
 /* The order a reference names, as push needs it. */
@@ -54,8 +61,13 @@ refuse(struct pusher *p, const char *input, size_t len, int is_arg,
 {
 	struct uoms_buf line = { 0 }, out = { 0 };
 
-	uoms_warn(where, "%s: %s", uoms_code_name(code), msg);
 	p->refused++;
+	if (p->err != NULL) {
+		if (p->err->code == UOMS_OK)
+			uoms_fail(p->err, code, "%s", msg);
+		return;
+	}
+	uoms_warn(where, "%s: %s", uoms_code_name(code), msg);
 	if (p->reject == NULL)
 		return;
 	if (is_arg) {
@@ -314,10 +326,10 @@ fail:
 	return code;
 }
 
-/* Prints the line of one push. */
+/* Prints the line of one push (appends it to p->out when set). */
 static void
-print(const struct target *t, const char *what, const char *state,
-    const char *answer)
+print(struct pusher *p, const struct target *t, const char *what,
+    const char *state, const char *answer)
 {
 	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id",
 	    (json_int_t)t->id, "channel", t->channel, "push", what, "state",
@@ -326,6 +338,13 @@ print(const struct target *t, const char *what, const char *state,
 	char *s = j != NULL ? json_dumps(j, JSON_COMPACT |
 	    JSON_PRESERVE_ORDER) : NULL;
 
+	if (p->out != NULL) {
+		if (s == NULL || uoms_buf_printf(p->out, "%s\n", s) < 0)
+			uoms_fail(p->err, UOMS_INTERNAL, "out of memory");
+		free(s);
+		json_decref(j);
+		return;
+	}
 	if (s == NULL || uoms_out_record(s, strlen(s)) < 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "can't write stdout");
 	uoms_out_flush();
@@ -368,8 +387,12 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
 		json_decref(rec);
 		return 0;
 	case ELSEWHERE:
-		uoms_warn(where, "%s: being pushed by another uoms-push "
-		    "right now: left to it", what);
+		if (p->err != NULL && p->err->code == UOMS_OK)
+			uoms_fail(p->err, UOMS_BUSY, "%s: being pushed by "
+			    "another uoms-push right now", what);
+		if (p->err == NULL)
+			uoms_warn(where, "%s: being pushed by another "
+			    "uoms-push right now: left to it", what);
 		json_decref(rec);
 		return 2;
 	case REFUSED_BEFORE:
@@ -409,9 +432,15 @@ push_one(struct pusher *p, struct uoms_channel *c, const struct target *t,
 	if (answer.p == NULL)
 		uoms_buf_str(&answer, "null");
 	if (record(p, t, what, r == UOMS_PUSH_ACCEPTED ? "sent" : "refused",
-	    answer.p, &e) != UOMS_OK)
-		uoms_die_error(where, &e);
-	print(t, what, r == UOMS_PUSH_ACCEPTED ? "sent" : "refused", answer.p);
+	    answer.p, &e) != UOMS_OK) {
+		if (p->err == NULL)
+			uoms_die_error(where, &e);
+		/* The claim stays: the next try says it is uncertain. */
+		refuse(p, input, len, is_arg, lineno, e.code, where, e.msg);
+		uoms_buf_free(&answer);
+		return -1;
+	}
+	print(p, t, what, r == UOMS_PUSH_ACCEPTED ? "sent" : "refused", answer.p);
 	if (r == UOMS_PUSH_REFUSED) {
 		snprintf(msg, sizeof msg, "%s refused by channel %s: %s", what,
 		    c->name, why);
@@ -591,4 +620,23 @@ uoms_push_main(struct uoms_cli *cli, const struct uoms_push_opts *o,
 	uoms_store_close(p.s);
 	uoms_config_free(&cli->config);
 	return p.refused > 0 ? UOMS_EXIT_REFUSED : UOMS_EXIT_OK;
+}
+
+enum uoms_code
+uoms_push_order(struct uoms_store *s, const struct uoms_fetch_opts *fo,
+    long long id, struct uoms_buf *out, struct uoms_error *e)
+{
+	static const struct uoms_push_opts o = { 0 };
+	struct pusher p = { .o = &o, .s = s, .fo = *fo, .out = out,
+	    .err = e };
+	char ref[32];
+
+	e->code = UOMS_OK;
+	p.fo.dry_run = 0;
+	snprintf(ref, sizeof ref, "%lld", id);
+	push_ref(&p, ref, strlen(ref), 1, 0);
+	for (int i = 0; i < p.nch; i++)
+		uoms_channel_free(&p.ch[i]);
+	free(p.ch);
+	return e->code;
 }

@@ -9,7 +9,10 @@
 #ifndef UOMS_PUSH_H
 #define UOMS_PUSH_H
 
+#include "buf.h"
 #include "cli.h"
+#include "fetch.h"
+#include "store.h"
 
 struct uoms_push_opts {
 	char **channels;		/* --channel, or NULL: any */
@@ -23,5 +26,18 @@ struct uoms_push_opts {
  * returns the exit status (SPEC 3.4). Exits 3 when it cannot run. */
 int uoms_push_main(struct uoms_cli *cli, const struct uoms_push_opts *o,
     int argc, char **argv);
+
+/*
+ * What uoms-push does for order id alone, for a server: on s (no
+ * transaction open: each push commits its claim, then its record), with
+ * fetch options fo (dry_run ignored), as the store's actor. Appends
+ * uoms-push's line of each push to out. Returns UOMS_OK, or the first
+ * refusal with e filled (the lines of pushes before it are in out);
+ * never prints or exits. A channel answering slowly holds the caller
+ * for up to fo's timeout and retries.
+ */
+enum uoms_code uoms_push_order(struct uoms_store *s,
+    const struct uoms_fetch_opts *fo, long long id, struct uoms_buf *out,
+    struct uoms_error *e);
 
 #endif

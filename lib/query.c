@@ -199,6 +199,8 @@ build(const struct uoms_query *q, struct build *b, struct uoms_cursor *c)
 	uoms_buf_str(&b->sql, " FROM orders o WHERE TRUE");
 	if (q->id > 0)
 		uoms_buf_printf(&b->sql, " AND o.id = %lld", q->id);
+	if (q->before_id > 0)
+		uoms_buf_printf(&b->sql, " AND o.id < %lld", q->before_id);
 	if (q->order_no != NULL) {
 		uoms_buf_str(&b->sql, " AND ");
 		uoms_db_prefix_match(b->s, &b->sql, "o.order_no",

@@ -17,6 +17,9 @@ struct uoms_query {
 	char placed_from[40], placed_to[40];	/* normalised, "" for none */
 	char eta_from[40], eta_to[40];
 	long long limit;		/* 0: no limit */
+	/* 0: any; else only orders with a smaller id (the next page of a
+	 * list newest first: new orders, with larger ids, don't shift it) */
+	long long before_id;
 	int flat;			/* also select the flat columns */
 };
 

@@ -1,7 +1,9 @@
 /*
  * store: what uoms_db_fail says for each cause (a full disk forced
  * with max_page_count, SUM() out of range), the mark and mode of a new
- * store, and that a foreign file is refused unchanged. Prints TAP.
+ * store, that a foreign file is refused unchanged, and that a second
+ * store opened in a process with one open (uoms-serve's threads) loses
+ * none of the first one's writes. Prints TAP.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -20,6 +22,57 @@ static void
 path_of(char *out, size_t n, const char *name)
 {
 	snprintf(out, n, "%s/%s", dir, name);
+}
+
+/* How many rows table probe of db has, as another program (sqlite3(1))
+ * reads it; -1 when it can't be read. */
+static long
+probe_rows(const char *db)
+{
+	char cmd[600];
+	FILE *p;
+	long n = -1;
+
+	snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT count(*) FROM probe' "
+	    "2>/dev/null", db);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fscanf(p, "%ld", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
+/*
+ * Two stores open in one process, the second opened after the first
+ * wrote: closing any descriptor of the file drops every POSIX lock the
+ * process holds on it (SQLite's included), so if opening the second
+ * read the file's header with open() and close(), another program's
+ * connection would find the store unused, checkpoint and delete the WAL
+ * under the first store, and the first store's later commits would go
+ * to a deleted file: lost.
+ */
+static void
+second_store(const char *db)
+{
+	struct uoms_config cfg = { 0 };
+	struct uoms_store *s1, *s2;
+	char why[512];
+
+	s1 = uoms_store_open(db, UOMS_STORE_UPDATE, &cfg, why, sizeof why);
+	if (!ok(s1 != NULL, "a store opens (%s)", s1 ? "" : why))
+		return;
+	sqlite3_exec(s1->db, "CREATE TABLE probe (x);"
+	    " INSERT INTO probe VALUES (1)", NULL, NULL, NULL);
+	s2 = uoms_store_open(db, UOMS_STORE_UPDATE, &cfg, why, sizeof why);
+	ok(s2 != NULL, "a second one opens in the same process (%s)",
+	    s2 ? "" : why);
+	ok(probe_rows(db) == 1, "another program reads the first's write");
+	sqlite3_exec(s1->db, "INSERT INTO probe VALUES (2)", NULL, NULL, NULL);
+	ok(probe_rows(db) == 2, "and the first's next write too");
+	uoms_store_close(s2);
+	uoms_store_close(s1);
+	ok(probe_rows(db) == 2, "which stays once both are closed");
 }
 
 int
@@ -102,6 +155,8 @@ main(void)
 	s = uoms_store_open(other, UOMS_STORE_READ, &cfg, why, sizeof why);
 	ok(s == NULL && strstr(why, "is an empty file") != NULL,
 	    "a 0-byte file is refused: %s", why);
+
+	second_store(db);
 
 	uoms_buf_free(&out);
 	unlink(other);
