@@ -4,5 +4,7 @@
 
 const struct uoms_route *const uoms_serve_tables[] = {
 	uoms_serve_routes_core,
+	uoms_serve_routes_auth,
+	uoms_serve_routes_admin,
 	NULL
 };
