@@ -162,7 +162,7 @@ status_of() {
 	report_json >want
 	board_json >got
 	diff want got
-	grep -q '"east": {"IN_PROGRESS": 2, "WAITING": 1' got
+	grep -qF '"east": {"CANCEL": 0, "IN_PROGRESS": 2, "WAITING": 1}' got
 	# The hourly chart: the report's SVG, drawn as an image.
 	page_wait "document.getElementById('hourly').naturalWidth > 0"
 	[[ "$(cdp eval "document.getElementById('hourly').src")" == '"data:image/svg+xml'* ]]
@@ -193,6 +193,14 @@ status_of() {
 	[ "$(cdp size 375 812 "document.documentElement.scrollWidth <= 375")" = true ]
 	run cdp console
 	[ -z "$output" ]
+
+	# An access token refused (401) is refreshed once, quietly: the page
+	# reloaded with a broken one still shows the board, on new tokens.
+	cdp eval "var t=JSON.parse(sessionStorage.getItem('uoms.tokens'));window.name=t.refresh;sessionStorage.setItem('uoms.tokens',JSON.stringify({access:'broken',refresh:t.refresh}))" >/dev/null
+	cdp goto "$SERVE_URL/"
+	page_wait "document.querySelector('#board td[data-status]')"
+	[ "$(cdp eval "var t=JSON.parse(sessionStorage.getItem('uoms.tokens'));t.access!=='broken'&&t.refresh!==window.name")" = true ]
+	[ "$(cdp eval "document.getElementById('login-view').hidden")" = true ]
 }
 
 @test "an order: moved one step with If-Match; changed behind its back, the page says so, shows the new state and retries" {

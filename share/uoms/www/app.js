@@ -179,8 +179,8 @@
 			} catch (e) {
 				return { status: 0, data: null, text: String(e), headers: new Headers() };
 			}
-			if (r.status === 401 && attempt === 0 && path.indexOf('/auth/') !== 0 &&
-			    await refreshTokens())
+			if (r.status === 401 && attempt === 0 && path !== '/auth/login' &&
+			    path !== '/auth/refresh' && await refreshTokens())
 				continue;
 			var t = r.status === 204 || r.status === 304 ? '' : await r.text();
 			var data = null;
