@@ -10,6 +10,12 @@
 
 load helper
 
+# A key of the test's own: a PostgreSQL store has no folder for the
+# server to make one in.
+setup_file() {
+	export UOMS_JWT_KEY=test-key-6009-0123456789abcdef0123456789
+}
+
 teardown() {
 	if [ -n "${UOMS_ARTEFACTS:-}" ] && [ -d shots ]; then
 		mkdir -p "$SRC/build/artefacts/6009"
