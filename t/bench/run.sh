@@ -154,6 +154,10 @@ done
 # Issue 11: the same on PostgreSQL, against psql's \copy and plain SQL.
 sh "$(dirname "$0")/pg.sh" ${1-}
 
+# Issue 12: uoms-serve against FastAPI + uvicorn and a minimal
+# libmicrohttpd program, with wrk.
+sh "$(dirname "$0")/serve.sh" ${1-}
+
 # Issue 4: fetching pages from a local fake channel against curl.
 echo
 echo "fetch (http-jsonl, local fake server)"
