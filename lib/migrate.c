@@ -265,20 +265,23 @@ static const char *const migrations[] = {
 	 * family of the login it came from, so a used one shown again
 	 * revokes them all; and the failed logins of the last window,
 	 * per user and per client address, counted here so that every
-	 * server on the store throttles alike. Times in seconds since 1970. */
-	"CREATE TABLE refresh_tokens ("
+	 * server on the store throttles alike. Times in seconds since 1970.
+	 * It may run again over itself (a store's number set back by hand,
+	 * t/1009). */
+	"CREATE TABLE IF NOT EXISTS refresh_tokens ("
 	" hash TEXT PRIMARY KEY,"		/* hex SHA-256 of the token */
 	" family TEXT NOT NULL,"
 	" username TEXT NOT NULL,"
 	" used INTEGER NOT NULL,"		/* 1: rotated, revoked */
 	" expires_at INTEGER NOT NULL,"
 	" created_at TEXT NOT NULL);"
-	"CREATE INDEX refresh_tokens_family ON refresh_tokens (family);"
-	"CREATE TABLE login_failures ("
+	"CREATE INDEX IF NOT EXISTS refresh_tokens_family"
+	" ON refresh_tokens (family);"
+	"CREATE TABLE IF NOT EXISTS login_failures ("
 	" kind TEXT NOT NULL,"			/* user, address */
 	" subject TEXT NOT NULL,"
 	" at INTEGER NOT NULL);"
-	"CREATE INDEX login_failures_subject ON login_failures"
+	"CREATE INDEX IF NOT EXISTS login_failures_subject ON login_failures"
 	" (kind, subject, at);",
 };
 

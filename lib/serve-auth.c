@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "jwt.h"
+#include "serve-auth.h"
 #include "serve.h"
 #include "session.h"
 
@@ -39,15 +40,9 @@ static const char dummy_setting[] = "$2b$12$uomsuomsuomsuomsuomsuu";
 static void
 unauthorized(struct uoms_resp *rs, const char *why, int invalid_token)
 {
-	struct uoms_buf b = { 0 };
-
-	uoms_buf_str(&b, "{\"error\":{\"code\":\"unauthorized\",\"message\":");
-	uoms_buf_json_string(&b, why, strlen(why));
-	uoms_buf_str(&b, "}}");
-	uoms_resp_json(rs, 401, b.p, b.n);
+	uoms_resp_fail(rs, 401, UOMS_OK, "%s", why);
 	uoms_resp_header(rs, "WWW-Authenticate", invalid_token ?
 	    "Bearer error=\"invalid_token\"" : "Bearer");
-	uoms_buf_free(&b);
 }
 
 static long long
@@ -131,9 +126,9 @@ answer_tokens(struct uoms_req *rq, struct uoms_resp *rs,
 	uoms_buf_json_string(&b, refresh, strlen(refresh));
 	uoms_buf_printf(&b, ",\"token_type\":\"Bearer\",\"expires_in\":%lld}",
 	    ttl);
+	/* No cache keeps a token (RFC 6749 5.1): the core says no-store
+	 * of every JSON answer. */
 	uoms_resp_json(rs, 200, b.p, b.n);
-	/* RFC 6749 5.1: no cache keeps a token. */
-	uoms_resp_header(rs, "Cache-Control", "no-store");
 	uoms_buf_free(&access);
 	uoms_buf_free(&b);
 }
@@ -192,11 +187,8 @@ auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 		goto out;
 	}
 	if (retry > 0) {
-		static const char msg[] = "{\"error\":{\"code\":"
-		    "\"too_many_requests\",\"message\":\"too many failed "
-		    "logins: try again later\"}}";
-
-		uoms_resp_json(rs, 429, msg, sizeof msg - 1);
+		uoms_resp_fail(rs, 429, UOMS_OK, "too many failed logins: "
+		    "try again later");
 		snprintf(wait, sizeof wait, "%lld", retry);
 		uoms_resp_header(rs, "Retry-After", wait);
 		goto out;
@@ -379,10 +371,10 @@ bearer(const struct uoms_req *rq)
 }
 
 int
-uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
-    enum uoms_route_auth need)
+uoms_serve_auth_token(struct uoms_req *rq, struct uoms_resp *rs,
+    enum uoms_route_auth need, const char *token, long long now)
 {
-	const char *token, *why, *sub;
+	const char *why, *sub;
 	struct uoms_error e;
 	enum uoms_code code;
 	json_t *claims;
@@ -391,12 +383,12 @@ uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
 	rq->authed = 0;
 	if (need == UOMS_AUTH_NONE)
 		return 0;
-	if ((token = bearer(rq)) == NULL) {
+	if (token == NULL) {
 		unauthorized(rs, "a bearer token is required", 0);
 		return -1;
 	}
 	if (uoms_jwt_verify(rq->opts->jwt_key, rq->opts->jwt_key_len, token,
-	    time(NULL), &claims, &why) < 0) {
+	    now, &claims, &why) < 0) {
 		unauthorized(rs, why, 1);
 		return -1;
 	}
@@ -427,6 +419,14 @@ uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
 	rq->authed = 1;
 	rq->token_exp = exp;
 	return 0;
+}
+
+int
+uoms_serve_authenticate(struct uoms_req *rq, struct uoms_resp *rs,
+    enum uoms_route_auth need)
+{
+	return uoms_serve_auth_token(rq, rs, need, need == UOMS_AUTH_NONE ?
+	    NULL : bearer(rq), time(NULL));
 }
 
 const struct uoms_route uoms_serve_routes_auth[] = {

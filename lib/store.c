@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,59 +497,6 @@ open_immutable(struct uoms_store *s, const char *path)
 }
 
 /*
- * The SQLite stores open in this process, and the lock their opening
- * takes. POSIX advisory locks belong to the process, and closing any
- * descriptor of a file drops every one of them, SQLite's included:
- * another program's connection would then find the store unused,
- * checkpoint and delete its WAL under ours, and our later commits would
- * be lost. So identify() reads the header itself only while no store is
- * open here (a tool; uoms-serve's first thread) and leaves it to SQLite
- * after that.
- */
-static pthread_mutex_t open_mutex = PTHREAD_MUTEX_INITIALIZER;
-static int open_stores;
-
-static void
-uncount(struct uoms_store *s)
-{
-	if (!s->counted)
-		return;
-	pthread_mutex_lock(&open_mutex);
-	open_stores--;
-	pthread_mutex_unlock(&open_mutex);
-	s->counted = 0;
-}
-
-/* The first 100 bytes of path into h (as read(2) says) when no store is
- * open in this process, counting s as open: 1 read, 0 not read (SQLite
- * will say), -1 with why filled when path can't be opened. */
-static int
-header(struct uoms_store *s, const char *path, unsigned char *h,
-    ssize_t *n, char *why, size_t whylen)
-{
-	int fd, rc = 0;
-
-	pthread_mutex_lock(&open_mutex);
-	if (open_stores == 0) {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			*n = read(fd, h, 100);
-			close(fd);
-			rc = 1;
-		} else {
-			snprintf(why, whylen, "can't open store '%s': %s",
-			    path, strerror(errno));
-			rc = -1;
-		}
-	}
-	if (rc >= 0) {
-		open_stores++;
-		s->counted = 1;
-	}
-	pthread_mutex_unlock(&open_mutex);
-	return rc;
-}
-
-/*
  * Whether the file at path is a uoms store, without changing a byte of
  * it: the SQLite header read directly, then the mark (application_id)
  * or, for a store made before the mark, the uoms schema, through a
@@ -566,27 +512,44 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 	    " WHERE type = 'table' AND name IN ('orders', 'order_items',"
 	    " 'events', 'channels', 'rejects')";
 	unsigned char h[100];
+	sqlite3_file *fp = NULL;
 	long long app;
 	ssize_t n = 0;
-	int rc;
+	int fd;
 
 	if (sb->st_size == 0) {
 		snprintf(why, whylen, "'%s' is an empty file, not a uoms "
 		    "store", path);
 		return -1;
 	}
-	if ((rc = header(s, path, h, &n, why, whylen)) < 0)
-		return -1;
-	if (rc == 1 && (n < (ssize_t)sizeof h ||
-	    memcmp(h, "SQLite format 3", 16) != 0)) {
-		snprintf(why, whylen, "'%s' is not a uoms store: not an SQLite "
-		    "database", path);
-		uncount(s);
-		return -1;
-	}
+	/*
+	 * The header is read through the descriptor SQLite opened, never
+	 * one of ours: closing any descriptor of the file drops every POSIX
+	 * lock this process holds on it, those of the connections already
+	 * open included (uoms-serve opens one per thread), and another
+	 * process would then take itself for the first and reset the WAL
+	 * index under them (a server reading old rows). SQLite reads no
+	 * page before a statement, so a file of another program is left as
+	 * it is.
+	 */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			snprintf(why, whylen, "can't open store '%s': %s",
+			    path, strerror(errno));
+			goto fail;
+		}
+		close(fd);
 		open_why(s, path, "opening it", why, whylen);
+		goto fail;
+	}
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER,
+	    &fp) == SQLITE_OK && fp != NULL && fp->pMethods != NULL &&
+	    fp->pMethods->xRead(fp, h, sizeof h, 0) == SQLITE_OK)
+		n = sizeof h;
+	if (n < (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(why, whylen, "'%s' is not a uoms store: not an SQLite "
+		    "database", path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
@@ -617,7 +580,6 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 fail:
 	sqlite3_close(s->db);
 	s->db = NULL;
-	uncount(s);
 	return -1;
 }
 
@@ -720,7 +682,6 @@ uoms_store_close(struct uoms_store *s)
 	uoms_arena_free(&s->scratch.arena);
 	free(s->scratch.items);
 	sqlite3_close(s->db);
-	uncount(s);
 	free(s);
 }
 
