@@ -203,7 +203,7 @@ struct work {
 	const char *key;		/* Idempotency-Key, or NULL */
 	long long ttl;
 	struct uoms_buf out;		/* the answer's body */
-	int replayed;			/* every order's result was stored */
+	int replayed;			/* every order's result was kept */
 	long long failed_id;		/* the order that refused */
 	int stale;			/* If-Match refused it: 412 */
 };

@@ -7,6 +7,10 @@ load helper
 
 teardown() { serve_stop; }
 
+# A PostgreSQL store has no folder for a key file: every server of it
+# takes the key from the environment.
+export UOMS_JWT_KEY=orders-test-key-0123456789abcdef0123
+
 # fixture [N [SERVE-ARG...]]: N orders (default 4; odd ids of department
 # west, even ones east), an admin boss, kim of east and lee of west, and
 # the server started with SERVE-ARGs.
@@ -426,4 +430,19 @@ free_store() {
 	[ "$(resp_header Retry-After)" = 1 ]
 	[ "$(uoms-query --id 2 | jget version)" = 1 ]
 	[ "$(api POST /orders/2/status '{"to":"IN_PROGRESS"}')" = 200 ]
+}
+
+@test "POST /orders/assign with an Idempotency-Key: a retry answers the same orders, replayed, one change each" {
+	fixture
+	login kim
+	body='{"orders":[{"id":2,"version":1},{"id":4,"version":1}],"driver":{"name":"Kim"}}'
+	[ "$(api POST /orders/assign "$body" -H 'Idempotency-Key: as-1')" = 200 ]
+	cp resp.body first
+	[ -z "$(resp_header Idempotent-Replayed)" ]
+	[ "$(api POST /orders/assign "$body" -H 'Idempotency-Key: as-1')" = 200 ]
+	diff -u first resp.body
+	[ "$(resp_header Idempotent-Replayed)" = true ]
+	[ "$(events_of 2 assigned)" = 1 ]
+	[ "$(events_of 4 assigned)" = 1 ]
+	[ "$(uoms-query --id 4 | jget version)" = 2 ]
 }

@@ -7,6 +7,10 @@ load helper
 
 teardown() { serve_stop; }
 
+# A PostgreSQL store has no folder for a key file: every server of it
+# takes the key from the environment.
+export UOMS_JWT_KEY=orders-test-key-0123456789abcdef0123
+
 CLIENTS=32
 ROUNDS=12
 ORDERS=3
