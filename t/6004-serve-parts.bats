@@ -7,6 +7,8 @@
 load helper
 
 export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+# The token key: on PostgreSQL there is no store file to make one beside.
+export UOMS_JWT_KEY=6004-parts-6004-parts-6004-parts-6004
 
 # helper.bash's setup (the test's folder and store), as helper_setup.
 eval "helper_$(declare -f setup)"
