@@ -24,7 +24,6 @@
 #include "db.h"
 #include "events.h"
 #include "serve.h"
-#include "serve-events.h"
 
 #define PAGE_DEFAULT	100
 #define PAGE_MAX	1000
@@ -71,6 +70,7 @@ static struct {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.hup = { -1, -1 },
 };
+static pthread_once_t hooked = PTHREAD_ONCE_INIT;
 
 static long long
 now_ms(void)
@@ -222,6 +222,14 @@ tick(void *arg)
  * Starts the watcher and the ticker on the first stream: 0, or -1 with
  * why filled (the store can't be opened, no threads). mu held.
  */
+static void events_stop(void);
+
+static void
+hook_stop(void)
+{
+	uoms_serve_at_stop(events_stop);
+}
+
 static int
 start(const struct uoms_serve_opts *o, char *why, size_t whylen)
 {
@@ -283,8 +291,15 @@ fail:
 	return -1;
 }
 
-void
-uoms_serve_events_stop(void)
+/*
+ * Ends every stream when the server stops (a hook the core calls on
+ * SIGTERM, before it waits for the requests in flight, and so before
+ * MHD_stop_daemon, which must find no connection suspended): the
+ * waiting ones are resumed and each answers its end, new ones are
+ * refused, and the watcher's threads and store are gone on return.
+ */
+static void
+events_stop(void)
 {
 	struct stream *due;
 	int started;
@@ -314,24 +329,18 @@ uoms_serve_events_stop(void)
 }
 
 /*
- * Whether actor a may see the events of order id: an admin all, a user
- * only those of orders of their own department (an order without one
- * is of the department ""); events of no order are for admins. st is
- * the statement reading an order's department, made on first use.
+ * Order id's department into dept ("" for none): 1, 0 when there is no
+ * such order, -1 with e filled when the store failed. *st is the
+ * statement that reads it, made on first use (the caller frees it).
  */
 static int
-visible(struct uoms_store *s, struct uoms_stmt **st,
-    const struct uoms_actor *a, long long id, struct uoms_error *e)
+department(struct uoms_store *s, struct uoms_stmt **st, long long id,
+    char *dept, size_t n, struct uoms_error *e)
 {
 	struct uoms_buf sql = { 0 };
-	const char *dept;
 	enum uoms_db_step rc;
-	int ok;
+	const char *d;
 
-	if (a->role == UOMS_ROLE_ADMIN)
-		return 1;
-	if (id <= 0)
-		return 0;
 	if (*st == NULL) {
 		uoms_buf_str(&sql, "SELECT department FROM orders WHERE id = ");
 		uoms_db_param(s, &sql, 1);
@@ -348,14 +357,34 @@ visible(struct uoms_store *s, struct uoms_stmt **st,
 		uoms_db_done(*st);
 		return -1;
 	}
-	if (rc == UOMS_DB_DONE) {
-		ok = 0;
-	} else {
-		dept = uoms_db_text(*st, 0);
-		ok = strcmp(dept != NULL ? dept : "", a->department) == 0;
+	if (rc == UOMS_DB_ROW) {
+		d = uoms_db_text(*st, 0);
+		snprintf(dept, n, "%s", d != NULL ? d : "");
 	}
 	uoms_db_done(*st);
-	return ok;
+	return rc == UOMS_DB_ROW;
+}
+
+/*
+ * Whether actor a may see the events of order id: an admin all, a user
+ * only those of orders of their own department (an order without one
+ * is of the department ""); events of no order are for admins. 1 or 0,
+ * -1 with e filled when the store failed.
+ */
+static int
+visible(struct uoms_store *s, struct uoms_stmt **st,
+    const struct uoms_actor *a, long long id, struct uoms_error *e)
+{
+	char dept[sizeof a->department];
+	int rc;
+
+	if (a->role == UOMS_ROLE_ADMIN)
+		return 1;
+	if (id <= 0)
+		return 0;
+	if ((rc = department(s, st, id, dept, sizeof dept, e)) <= 0)
+		return rc;
+	return strcmp(dept, a->department) == 0;
 }
 
 /* What one event says of itself: its id, order and type. */
@@ -460,6 +489,34 @@ number(struct uoms_resp *rs, const char *name, const char *v,
 	return 0;
 }
 
+/* 0 when rq's actor may see order id, else -1 with 404 (no such order)
+ * or 403 (a user, an order of another department) answered. */
+static int
+order_visible(struct uoms_req *rq, struct uoms_resp *rs, long long id)
+{
+	struct uoms_stmt *st = NULL;
+	struct uoms_error e = { 0 };
+	char dept[sizeof rq->actor.department];
+	int rc = department(rq->store, &st, id, dept, sizeof dept, &e);
+
+	uoms_db_free(st);
+	if (rc < 0) {
+		uoms_resp_error(rs, 0, &e);
+		return -1;
+	}
+	if (rc == 0) {
+		uoms_resp_fail(rs, 0, UOMS_NOT_FOUND, "no order %lld", id);
+		return -1;
+	}
+	if (rq->actor.role != UOMS_ROLE_ADMIN &&
+	    strcmp(dept, rq->actor.department) != 0) {
+		uoms_resp_fail(rs, 0, UOMS_FORBIDDEN, "order %lld is of "
+		    "another department", id);
+		return -1;
+	}
+	return 0;
+}
+
 /* The filter's order and type, from ?order=ID&type=T: 0, or -1 with the
  * refusal answered (400, and 404 or 403 for an order not to be seen). */
 static int
@@ -471,7 +528,7 @@ filter_args(struct uoms_req *rq, struct uoms_resp *rs,
 	if (number(rs, "order", uoms_req_arg(rq, "order"), 0, 1, INT64_MAX,
 	    &id) < 0)
 		return -1;
-	if (id > 0 && uoms_serve_order_visible(rq, rs, id) < 0)
+	if (id > 0 && order_visible(rq, rs, id) < 0)
 		return -1;
 	f->order_id = id;
 	f->type = uoms_req_arg(rq, "type");
@@ -673,6 +730,8 @@ events_stream(struct uoms_req *rq, struct uoms_resp *rs)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "out of memory");
 		return;
 	}
+	/* Outside mu: the core calls the hooks under a lock of its own. */
+	pthread_once(&hooked, hook_stop);
 	pthread_mutex_lock(&g.mu);
 	if (start(rq->opts, why, sizeof why) < 0) {
 		pthread_mutex_unlock(&g.mu);

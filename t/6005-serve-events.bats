@@ -24,7 +24,7 @@ stream_open() {
 	curl -sN -D "$out.head" -H "Authorization: Bearer $TOKEN" "$@" \
 	    "$SERVE_URL$path" >"$out" 2>"$out.err" &
 	STREAMS+=($!)
-	wait_for grep -q '^retry: ' "$out"
+	wait_for grep -qs '^retry: ' "$out"
 }
 
 streams_stop() {
@@ -225,5 +225,29 @@ fixture() {
 	# and the stream still carries events after it
 	last=$(uoms-events | tail -1 | jget id)
 	uoms-status --to IN_PROGRESS 1 >/dev/null
+	wait_for has_id s1 $((last + 1))
+}
+
+@test "events: a tool run beside a server of many workers leaves the store's WAL to them" {
+	engine_only sqlite "the WAL is SQLite's"
+	fixture 2
+	serve_start --threads 4
+	login boss
+	# every worker opens its store (one more connection in the process)
+	pids=()
+	for i in $(seq 12); do
+		curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
+		    "$SERVE_URL/events?limit=1" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	stream_open s1
+	[ -e "$UOMS_DB-wal" ]
+	last=$(uoms-events | tail -1 | jget id)
+	uoms-status --to IN_PROGRESS 1 >/dev/null
+	# the tool took itself for the store's last user and deleted the
+	# WAL the server's connections still wrote to (lib/store.c's
+	# identify closed a descriptor of the store: fcntl(2) locks gone)
+	[ -e "$UOMS_DB-wal" ]
 	wait_for has_id s1 $((last + 1))
 }
