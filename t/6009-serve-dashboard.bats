@@ -186,8 +186,16 @@ status_of() {
 	orders 1 7 | uoms-upsert >/dev/null
 	page_wait "document.querySelector('#orders tr[data-id=\"7\"]')"
 
-	# The list: every order, newest first; the filters narrow it.
+	# The list: every order, newest first, those on hold marked; the
+	# filters narrow it.
 	[ "$(cdp eval "[].map.call(document.querySelectorAll('#orders tbody tr'), function(r){return r.dataset.id}).join(' ')")" = '"7 6 5 4 3 2 1"' ]
+	uoms-hold set --reason missing_info --note '주소 확인' 1 >/dev/null
+	page_wait "document.querySelector('#orders tr[data-id=\"1\"] .held')"
+	[ "$(cdp eval "document.querySelectorAll('#orders .held').length")" = 1 ]
+	cdp eval "document.getElementById('f-on-hold').value='true'" >/dev/null
+	cdp click '#f-apply'
+	page_wait "[].map.call(document.querySelectorAll('#orders tbody tr'), function(r){return r.dataset.id}).join(' ') === '1'"
+	cdp eval "document.getElementById('f-on-hold').value=''" >/dev/null
 	cdp type '#f-department' west
 	cdp type '#f-status' WAITING
 	cdp click '#f-apply'

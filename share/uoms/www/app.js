@@ -332,6 +332,8 @@
 			if (v) q.set(p[0], v);
 		});
 		q.set('limit', '50');
+		/* Only to mark the orders on hold: side-loaded once, not per row. */
+		q.set('include', 'holds');
 		return q;
 	}
 
@@ -345,6 +347,10 @@
 		}
 		fail('orders-error', '');
 		var body = $('orders').tBodies[0];
+		var held = {};
+		((r.data.included || {}).holds || []).forEach(function (h) {
+			if (h.state !== 'resolved') held[h.order_id] = true;
+		});
 		if (!more) clear(body);
 		(r.data.orders || []).forEach(function (o) {
 			var open = function () { location.hash = '#/orders/' + o.id; };
@@ -353,7 +359,8 @@
 				el('td', { text: o.order_no }),
 				el('td', { text: o.channel }),
 				el('td', { text: o.department }),
-				el('td', {}, [el('span', { text: o.status, class: 'status' })]),
+				el('td', {}, [el('span', { text: o.status, class: 'status' }),
+				    held[o.id] ? el('span', { text: 'hold', class: 'status held', title: 'on hold' }) : null]),
 				el('td', { text: o.customer && o.customer.name }),
 				el('td', { text: when(o.placed_at) })
 			]);
