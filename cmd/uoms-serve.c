@@ -171,6 +171,9 @@ main(int argc, char **argv)
 	o.config = &cli.config;
 	o.listen = listen != NULL ? listen : uoms_config_get(&cli.config,
 	    "serve.listen", "127.0.0.1:8080");
+	if (uoms_serve_listen_check(o.listen) < 0)
+		uoms_cli_usage_error(&cli, "listen: '%s' is not ADDRESS:PORT "
+		    "(an IPv4 address, or *)", o.listen);
 	o.threads = threads != 0 ? threads : setting(&cli, "serve.threads",
 	    sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) :
 	    2, 1, 256);

@@ -1913,6 +1913,129 @@ shopify_done(struct uoms_fetch_ctx *ctx)
 	ctx->state = NULL;
 }
 
+/*
+ * A webhook's order (orders/create, orders/updated, orders/cancelled,
+ * orders/paid, orders/fulfilled, orders/partially_fulfilled): the REST
+ * Order resource, as Shopify's webhook reference shows its payload:
+ *   https://shopify.dev/docs/api/webhooks (the orders topics)
+ *   https://shopify.dev/docs/api/admin-rest/2024-10/resources/order
+ * The fetch reads the same order over GraphQL, which gql_order puts in
+ * this shape with fewer members; only those are kept here, taken as
+ * gql_order takes them (the order number from the name, the three
+ * fulfillment statuses, lower-case enums, the address parts), so a
+ * delivery and a later fetch of the order map to the same record and the
+ * fetch changes nothing. A member the payload has and GraphQL does not
+ * (customer.phone, order_number of a shop's own name format) would
+ * otherwise come and go between the two.
+ */
+static json_t *
+shopify_hook_order(const struct uoms_channel *c, json_t *rest, char *why,
+    size_t whylen)
+{
+	static const char *const top[] = { "name", "created_at", "updated_at",
+	    "cancelled_at", "closed_at", "currency", "phone" };
+	static const char *const addr[] = { "name", "first_name", "last_name",
+	    "address1", "address2", "city", "province", "country", "zip",
+	    "phone" };
+	struct uoms_fetch_ctx ctx = { .channel = c };
+	json_t *o, *x, *y, *list, *sub, *rec;
+	const char *name, *ful;
+	size_t i, k;
+	int refuse;
+
+	if (!json_is_object(rest) || (x = json_object_get(rest, "id")) ==
+	    NULL) {
+		snprintf(why, whylen, "the payload is not an order with an id");
+		return NULL;
+	}
+	o = json_object();
+	json_object_set(o, "id", x);
+	for (i = 0; i < sizeof top / sizeof top[0]; i++)
+		gql_copy(o, top[i], rest, top[i], 0);
+	name = json_string_value(json_object_get(rest, "name"));
+	if (name != NULL && name[0] == '#' && name[1] != '\0' &&
+	    strspn(name + 1, "0123456789") == strlen(name + 1))
+		json_object_set_new(o, "order_number", json_string(name + 1));
+	gql_copy(o, "financial_status", rest, "financial_status", 1);
+	ful = json_string_value(json_object_get(rest, "fulfillment_status"));
+	if (str_eq(ful, "fulfilled") || str_eq(ful, "partial") ||
+	    str_eq(ful, "restocked"))
+		json_object_set_new(o, "fulfillment_status", json_string(ful));
+	if ((x = json_object_get(rest, "total_price")) != NULL &&
+	    !json_is_null(x))
+		json_object_set(o, "total_price", x);
+	if (json_is_object(x = json_object_get(rest, "shipping_address"))) {
+		sub = json_object();
+		for (i = 0; i < sizeof addr / sizeof addr[0]; i++)
+			gql_copy(sub, addr[i], x, addr[i], 0);
+		json_object_set_new(o, "shipping_address", sub);
+	}
+	if (json_is_object(x = json_object_get(rest, "billing_address"))) {
+		sub = json_object();
+		gql_copy(sub, "name", x, "name", 0);
+		gql_copy(sub, "phone", x, "phone", 0);
+		json_object_set_new(o, "billing_address", sub);
+	}
+	list = json_array();
+	json_object_set_new(o, "fulfillments", list);
+	json_array_foreach(json_object_get(rest, "fulfillments"), i, x) {
+		sub = json_object();
+		gql_copy(sub, "created_at", x, "created_at", 0);
+		json_array_append_new(list, sub);
+	}
+	list = json_array();
+	json_object_set_new(o, "line_items", list);
+	json_array_foreach(json_object_get(rest, "line_items"), i, x) {
+		sub = json_object();
+		json_array_append_new(list, sub);
+		if ((y = json_object_get(x, "id")) != NULL && !json_is_null(y))
+			json_object_set(sub, "id", y);
+		gql_copy(sub, "sku", x, "sku", 0);
+		gql_copy(sub, "name", x, "name", 0);
+		gql_copy(sub, "title", x, "title", 0);
+		if ((y = json_object_get(x, "quantity")) != NULL)
+			json_object_set(sub, "quantity", y);
+		if ((y = json_object_get(x, "price")) != NULL &&
+		    !json_is_null(y))
+			json_object_set(sub, "price", y);
+	}
+	list = json_array();
+	json_object_set_new(o, "refunds", list);
+	json_array_foreach(json_object_get(rest, "refunds"), i, x) {
+		json_t *rl = json_array(), *tx = json_array(), *z;
+
+		sub = json_object();
+		json_array_append_new(list, sub);
+		json_object_set_new(sub, "refund_line_items", rl);
+		json_object_set_new(sub, "transactions", tx);
+		json_array_foreach(json_object_get(x, "refund_line_items"), k,
+		    y) {
+			json_t *r = json_object();
+
+			json_array_append_new(rl, r);
+			if ((z = json_object_get(y, "line_item_id")) != NULL &&
+			    !json_is_null(z))
+				json_object_set(r, "line_item_id", z);
+			if ((z = json_object_get(y, "quantity")) != NULL)
+				json_object_set(r, "quantity", z);
+		}
+		json_array_foreach(json_object_get(x, "transactions"), k, y) {
+			json_t *t = json_object();
+
+			json_array_append_new(tx, t);
+			gql_copy(t, "kind", y, "kind", 1);
+			gql_copy(t, "status", y, "status", 1);
+			if ((z = json_object_get(y, "amount")) != NULL &&
+			    !json_is_null(z))
+				json_object_set(t, "amount", z);
+			gql_copy(t, "currency", y, "currency", 0);
+		}
+	}
+	rec = shopify_order(&ctx, o, why, whylen, &refuse);
+	json_decref(o);
+	return rec;
+}
+
 /* GraphQL is paced by its query cost (gql_cost); 2 requests/s more is
  * what REST's standard plans leak from a bucket of 40, kept for both. */
 const struct uoms_kind uoms_kind_shopify = {
@@ -1924,4 +2047,5 @@ const struct uoms_kind uoms_kind_shopify = {
 	.push = shopify_push,
 	.pushed = shopify_pushed,
 	.wants_ack = shopify_wants_ack,
+	.hook_order = shopify_hook_order,
 };

@@ -1166,6 +1166,23 @@ woo_wants_ack(const struct uoms_channel *c)
 	return 0;
 }
 
+/*
+ * A webhook's order (order.created, order.updated, order.restored): the
+ * REST v3 order, the payload being "exactly the same as if requested via
+ * the REST API", so it is mapped as a fetched one is. Every order
+ * carries its currency; one without is refused (no store to ask).
+ *   https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks
+ */
+static json_t *
+woo_hook_order(const struct uoms_channel *c, json_t *o, char *why,
+    size_t whylen)
+{
+	struct uoms_fetch_ctx ctx = { .channel = c };
+	int refuse;
+
+	return woo_order(&ctx, o, why, whylen, &refuse);
+}
+
 static void
 woo_done(struct uoms_fetch_ctx *ctx)
 {
@@ -1193,4 +1210,5 @@ const struct uoms_kind uoms_kind_woocommerce = {
 	.push = woo_push,
 	.pushed = woo_pushed,
 	.wants_ack = woo_wants_ack,
+	.hook_order = woo_hook_order,
 };

@@ -162,6 +162,15 @@ struct uoms_kind {
 	    char *why, size_t whylen);
 	/* Nonzero when the channel wants an acknowledgement (NULL: yes). */
 	int (*wants_ack)(const struct uoms_channel *c);
+	/*
+	 * A webhook's order (NULL: the kind takes no webhooks): o is one
+	 * order as the channel's webhook delivers it (borrowed), mapped
+	 * for channel c onto the record a fetch of the same order emits,
+	 * so the webhook and a later fetch store the same order (a new
+	 * reference). NULL with why when it can't be mapped.
+	 */
+	json_t *(*hook_order)(const struct uoms_channel *c, json_t *o,
+	    char *why, size_t whylen);
 };
 
 /*

@@ -31,7 +31,6 @@
  * before it answers what it has: a request's work stays bounded. */
 #define SCAN_MAX	10000
 /* What a stream reads in one turn before it sends. */
-#define TURN_EVENTS	256
 #define TURN_BYTES	(64 * 1024)
 #define KEEPALIVE_DEFAULT 15
 
@@ -59,7 +58,7 @@ struct stream {
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t tick;
-	int started, stopping, nstreams;
+	int started, stopping;
 	long long latest;
 	long long keepalive_ms;
 	struct stream *waiting;
@@ -598,9 +597,15 @@ stream_add(void *arg, const struct event *ev)
 	 * library makes) is sent under the default name. */
 	if (*type == '\0' || strpbrk(type, "\r\n") != NULL)
 		type = "message";
-	uoms_buf_printf(&s->out, "id: %lld\nevent: %s\ndata: ", ev->id, type);
-	uoms_buf_add(&s->out, ev->json, ev->len);
-	uoms_buf_str(&s->out, "\n\n");
+	if (uoms_buf_printf(&s->out, "id: %lld\nevent: %s\ndata: ", ev->id,
+	    type) < 0 || uoms_buf_add(&s->out, ev->json, ev->len) < 0 ||
+	    uoms_buf_str(&s->out, "\n\n") < 0) {
+		/* Out of memory: the stream ends; a client drops the
+		 * unfinished message and comes back after the last whole
+		 * one. */
+		s->failed = 1;
+		return 1;
+	}
 	return s->out.n >= TURN_BYTES;
 }
 
@@ -660,7 +665,7 @@ stream_read(void *arg, unsigned long long pos, char *buf, size_t max)
 			continue;
 		}
 		s->last = last;
-		if (s->out.n > 0 || rc > 0)
+		if (s->out.n > 0 || rc > 0 || s->failed)
 			continue;
 		now = now_ms();
 		pthread_mutex_lock(&g.mu);
@@ -696,7 +701,6 @@ stream_free(void *arg)
 	pthread_mutex_lock(&g.mu);
 	if (s->waiting)
 		unwait(s);
-	g.nstreams--;
 	pthread_mutex_unlock(&g.mu);
 	uoms_buf_free(&s->out);
 	free(s);
@@ -740,7 +744,6 @@ events_stream(struct uoms_req *rq, struct uoms_resp *rs)
 		    "%s", why);
 		return;
 	}
-	g.nstreams++;
 	now = now_ms();
 	s->ka_due = now + g.keepalive_ms;
 	pthread_mutex_unlock(&g.mu);

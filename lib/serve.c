@@ -781,6 +781,14 @@ run_stop_hooks(void)
 	pthread_mutex_unlock(&at_stop.mu);
 }
 
+int
+uoms_serve_listen_check(const char *listen)
+{
+	struct sockaddr_in sa;
+
+	return parse_listen(listen, &sa);
+}
+
 /* Waits for the requests in flight, at most timeout seconds. */
 static void
 drain(unsigned timeout)

@@ -112,6 +112,10 @@ extern const struct uoms_route uoms_serve_routes_admin[];	/* serve-admin.c */
  * lists come from the same place. */
 extern const struct uoms_route *const uoms_serve_tables[];
 
+/* 0 when listen is what --listen takes (IPV4-ADDRESS:PORT, *:PORT),
+ * else -1. */
+int uoms_serve_listen_check(const char *listen);
+
 /*
  * Serves until SIGTERM or SIGINT, then stops taking connections, lets
  * the requests in flight finish (at most connection_timeout) and

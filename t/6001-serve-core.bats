@@ -178,7 +178,8 @@ PY
 
 @test "a port already taken is a cannot-run error (3)" {
 	serve_start
-	run --separate-stderr uoms-serve --listen "${SERVE_URL#http://}"
+	UOMS_JWT_KEY=0123456789abcdef0123456789abcdef run --separate-stderr \
+	    uoms-serve --listen "${SERVE_URL#http://}"
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"can't listen on"* ]]
 }

@@ -499,10 +499,14 @@ fi
 # serve_start [ARG...]: starts uoms-serve on the test store on a port the
 # kernel picks (--listen 127.0.0.1:0), waits for its "listening on URL"
 # line and sets SERVE_URL and SERVE_PID; its stderr (the access log) goes
-# to serve.log. Stop it with serve_stop (also in a test's teardown).
+# to serve.log. Stop it with serve_stop (also in a test's teardown). On
+# PostgreSQL it signs tokens with a test key unless UOMS_JWT_KEY is set.
 serve_start() {
+	local key=${UOMS_JWT_KEY:-}
+	# a PostgreSQL store has no folder for a key file: give one
+	[ -z "$key" ] && engine_is pg && key=uoms-test-signing-key-0123456789abcdef
 	: >serve.log
-	uoms-serve --listen 127.0.0.1:0 "$@" 2>>serve.log &
+	UOMS_JWT_KEY=$key uoms-serve --listen 127.0.0.1:0 "$@" 2>>serve.log &
 	SERVE_PID=$!
 	wait_for grep -q 'listening on http://' serve.log || { cat serve.log >&2; return 1; }
 	SERVE_URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' serve.log | head -1)

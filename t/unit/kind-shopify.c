@@ -1251,6 +1251,66 @@ test_push(void)
 	uoms_carrier_file(NULL);
 }
 
+/*
+ * A webhook's payload (the REST Order resource) maps as the GraphQL
+ * fetch maps the same order: members GraphQL does not give (the order
+ * number of a shop's own name format, the customer's phone, a
+ * fulfillment status it does not name) are left out, so a delivery and
+ * a later fetch agree; a payload that is no order is refused.
+ */
+static void
+test_hook(void)
+{
+	static const char rest[] = "{\"id\":450789469,\"name\":\"ACME-7\","
+	    "\"order_number\":7,\"email\":\"b@example.com\","
+	    "\"created_at\":\"2026-11-21T09:00:00+09:00\","
+	    "\"updated_at\":\"2026-11-21T10:00:00+09:00\","
+	    "\"cancelled_at\":null,"
+	    "\"closed_at\":null,\"currency\":\"USD\",\"total_price\":\"12.50\","
+	    "\"financial_status\":\"paid\","
+	    "\"fulfillment_status\":\"unfulfilled\","
+	    "\"customer\":{\"id\":1,\"phone\":\"010-9999-0000\"},"
+	    "\"shipping_address\":{\"name\":\"Kim\",\"address1\":\"1 Main\","
+	    "\"zip\":\"06236\",\"phone\":null},"
+	    "\"line_items\":[{\"id\":466157049,\"sku\":\"S-1\","
+	    "\"name\":\"Mug\","
+	    "\"title\":\"Mug\",\"quantity\":2,\"price\":\"6.25\","
+	    "\"price_set\":{}}],\"refunds\":[],\"fulfillments\":[]}";
+	static const char want[] = "{\"channel\":\"shop-kr\","
+	    "\"external_order_id\":\"450789469\","
+	    "\"channel_order_no\":\"ACME-7\","
+	    "\"workflow\":\"dispatch\",\"status\":\"WAITING\","
+	    "\"channel_status\":\"paid/unfulfilled\","
+	    "\"customer\":{\"name\":\"Kim\"},"
+	    "\"shipping\":{\"address\":\"1 Main\",\"postal_code\":\"06236\"},"
+	    "\"placed_at\":\"2026-11-21T00:00:00Z\","
+	    "\"channel_updated_at\":\"2026-11-21T01:00:00Z\","
+	    "\"currency\":\"USD\",\"total_amount\":1250,\"items\":"
+	    "[{\"external_item_id\":\"466157049\",\"sku\":\"S-1\","
+	    "\"name\":\"Mug\",\"quantity\":2,\"unit_price\":625}]}";
+	struct uoms_channel ch = { .name = "shop-kr", .kind = "shopify",
+	    .enabled = 1 };
+	json_t *o = json_loads(rest, 0, NULL), *rec;
+	char why[256] = "";
+
+	ok(uoms_kind_shopify.hook_order != NULL, "shopify takes webhooks");
+	rec = uoms_kind_shopify.hook_order(&ch, o, why, sizeof why);
+	same_json(rec, want, "a webhook's REST order mapped as GraphQL's "
+	    "fetch maps it");
+	json_decref(rec);
+	json_decref(o);
+
+	o = json_loads("{\"id\":5}", 0, NULL);
+	rec = uoms_kind_shopify.hook_order(&ch, o, why, sizeof why);
+	ok(rec == NULL && strstr(why, "no currency") != NULL,
+	    "an order without a currency refused (%s)", why);
+	json_decref(o);
+	o = json_loads("[1]", 0, NULL);
+	ok(uoms_kind_shopify.hook_order(&ch, o, why, sizeof why) == NULL,
+	    "a payload that is no order refused (%s)", why);
+	json_decref(o);
+}
+
 int
 main(void)
 {
@@ -1264,6 +1324,7 @@ main(void)
 	test_products();
 	test_graphql();
 	test_push();
+	test_hook();
 	printf("1..%d\n", tests);
 	return failed != 0;
 }
