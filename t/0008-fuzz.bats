@@ -126,3 +126,7 @@ assert r["error"]["line"] == 2 and r["raw"].startswith("{{"), r'
 	run uoms-query --format csv
 	[ "$(printf '%s\n' "$output" | grep -c coupang)" -eq 2 ]
 }
+
+@test "fuzz: uoms-serve's access token check (JWT HS256) and base64url" {
+	fuzz fuzz-jwt
+}
