@@ -38,7 +38,6 @@ struct uoms_store {
 	 * write while we hold it): -1 unknown, 0 none, 1 some. */
 	int tx_any_locks, tx_any_holds;
 	struct uoms_scratch scratch;
-	int counted;			/* in store.c's open_stores */
 };
 
 /* A stored column as a value, borrowed from the statement's row. */
