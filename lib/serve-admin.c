@@ -272,6 +272,30 @@ check_secrets(struct uoms_resp *rs, json_t *sec)
 	return 0;
 }
 
+/* A string's bytes wiped in place (a secret or a password of a body
+ * about to be freed: jansson frees without wiping). */
+static void
+wipe_string(json_t *v)
+{
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)json_string_value(v),
+		    json_string_length(v));
+}
+
+/* The secrets' values wiped before the body is freed, so no copy of one
+ * stays in freed memory, as uoms-channel wipes its. */
+static void
+wipe_secrets(json_t *sec)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(sec))
+		return;
+	json_object_foreach(sec, k, v)
+		wipe_string(v);
+}
+
 /* A workflow named by a channel exists (uoms-channel checks the same). */
 static int
 check_workflow(struct uoms_resp *rs, const char *w)
@@ -435,6 +459,7 @@ chan_write(struct uoms_req *rq, struct uoms_resp *rs, int insert)
 		answer_line(rs, insert ? 201 : 200, &r.out);
 out:
 	OPENSSL_cleanse(&r.key, sizeof r.key);
+	wipe_secrets(r.secrets);
 	json_decref(r.c.settings);
 	uoms_buf_free(&r.out);
 	json_decref(body);
@@ -645,6 +670,7 @@ users_add(struct uoms_req *rq, struct uoms_resp *rs)
 		else
 			user_run(rq, rs, &r, 201);
 	}
+	wipe_string(json_object_get(body, "password"));
 	json_decref(body);
 }
 
@@ -666,6 +692,7 @@ user_update(struct uoms_req *rq, struct uoms_resp *rs)
 		else if (user_exists(rq, rs, r.name) == 0)
 			user_run(rq, rs, &r, 200);
 	}
+	wipe_string(json_object_get(body, "password"));
 	json_decref(body);
 }
 
