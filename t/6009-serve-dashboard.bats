@@ -308,4 +308,13 @@ status_of() {
 	page_wait "!document.querySelector('#o-actions [data-action=depart]').disabled"
 	run cdp console
 	[ -z "$output" ]
+
+	# Leaving the page with the form open lets go of the lock at once,
+	# not at its expiry.
+	cdp click '#o-edit-open'
+	page_wait "!document.getElementById('o-edit').hidden"
+	[ "$(api GET /orders/3/locks)" = 200 ]
+	[ "$(jget 'locks[0].owner' <resp.body)" = dash ]
+	cdp goto "$SERVE_URL/"
+	wait_for no_locks 3
 }
