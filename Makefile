@@ -54,6 +54,9 @@ DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libss
 	libcrypt-dev libcurl4-openssl-dev libpq-dev libmicrohttpd-dev
 DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl
 DEPS_BENCH = sqlite-utils curl wrk python3-fastapi uvicorn python3-uvloop python3-httptools
+# The dashboard's test (t/6009): a headless browser, and Hangul glyphs
+# for its screenshots.
+DEPS_TEST += chromium fonts-noto-cjk
 
 .PHONY: all deps deps-bench demo check bench soak install clean
 all: $(TOOLS) $(UNITS) $(BENCHES)

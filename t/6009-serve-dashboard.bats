@@ -1,0 +1,320 @@
+#!/usr/bin/env bats
+# The dashboard at / (issue 12 item 7): share/uoms/www/ in a headless
+# Chromium driven over its DevTools protocol (t/cdp.py): sign in, the
+# status board's counts, live changes, the order list, an order moved one
+# step, the conflict when it was changed behind the page's back (a 412,
+# the new state, a retry), the forms' locks and another person's lock.
+# Screenshots are kept in the test's folder (shots/) and copied to
+# build/artefacts/6009/ when UOMS_ARTEFACTS is set. Both engines
+# (t/pg-files).
+
+load helper
+
+# A key of the test's own: a PostgreSQL store has no folder for the
+# server to make one in.
+setup_file() {
+	export UOMS_JWT_KEY=test-key-6009-0123456789abcdef0123456789
+}
+
+teardown() {
+	if [ -n "${UOMS_ARTEFACTS:-}" ] && [ -d shots ]; then
+		mkdir -p "$SRC/build/artefacts/6009"
+		cp shots/*.png "$SRC/build/artefacts/6009/" 2>/dev/null || true
+	fi
+	[ -f browser/pid ] && cdp stop
+	serve_stop
+}
+
+# cdp COMMAND [ARG...]: t/cdp.py on this test's browser.
+cdp() {
+	python3 "$SRC/t/cdp.py" "$BATS_TEST_TMPDIR/browser" "$@"
+}
+
+# page_wait JS [SECONDS]: until JS is true in the page.
+page_wait() {
+	cdp wait "$@"
+}
+
+# shot NAME [W H]: a screenshot kept as shots/NAME.png.
+shot() {
+	mkdir -p shots
+	cdp shot "shots/$BATS_TEST_NUMBER-$1.png" "${@:2}"
+}
+
+# dash_serve: the server with the dashboard; skips (saying which) when a
+# route the page needs is not served on this branch yet.
+dash_serve() {
+	local path code
+	serve_start
+	for path in /auth/login:h-auth /reports/status:h-admin /orders:h-orders \
+	    /orders/1/locks:h-parts /events/stream:h-events; do
+		code=$(TOKEN= api GET "${path%%:*}")
+		if [ "$code" = 404 ] && grep -q '"no such route' resp.body; then
+			skip "GET ${path%%:*} is not served here yet (branch ${path#*:} not merged)"
+		fi
+	done
+}
+
+# fixture: users dash (admin) and kim (user, west); orders 1-6 (odd west,
+# even east), 2 and 4 IN_PROGRESS, 5 cancelled.
+fixture() {
+	serve_user dash admin
+	export UOMS_ACTOR=dash
+	serve_user kim user west
+	orders 6 | uoms-upsert >/dev/null
+	uoms-status --to IN_PROGRESS 2 4 >/dev/null
+	uoms-status --to CANCEL 5 >/dev/null
+}
+
+# browser_login NAME: a fresh page, signed in as NAME, the board shown.
+browser_login() {
+	command -v "${UOMS_CHROMIUM:-chromium}" >/dev/null ||
+	    skip "no chromium (DEPS_TEST: make deps installs it)"
+	cdp start
+	cdp goto "$SERVE_URL/"
+	page_wait "!document.getElementById('login-view').hidden"
+	cdp type '#login-user' "$1"
+	cdp type '#login-pass' "pw-$1"
+	cdp click '#login-submit'
+	page_wait "document.querySelector('#board td[data-status]')"
+}
+
+# board_json: the page's board as {"dept": {"STATUS": n, ...}, ...}, the
+# totals row under "*", sorted, one line.
+board_json() {
+	cdp eval "(function(){var b={};document.querySelectorAll('#board tbody tr').forEach(function(tr){var r={};tr.querySelectorAll('td').forEach(function(td){if(td.dataset.status!=='*')r[td.dataset.status]=Number(td.textContent)});b[tr.dataset.dept]=r});return b})()" |
+	    python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))'
+}
+
+# report_json: uoms-report status in the same shape, from the store.
+report_json() {
+	uoms-report status --format jsonl | python3 -c '
+import json, sys
+b = {}
+for line in sys.stdin:
+    r = json.loads(line)
+    b["*" if r.get("totals") else (r["department"] or "")] = r["statuses"]
+print(json.dumps(b, sort_keys=True))'
+}
+
+# no_locks ID: order ID has no lock (asked as TOKEN's user).
+no_locks() {
+	[ "$(api GET "/orders/$1/locks")" = 200 ] && [ "$(jget locks <resp.body)" = '[]' ]
+}
+
+status_of() {
+	uoms-query --id "$1" | jget status
+}
+
+@test "the page and its files are served under the strict policy, with nothing inline and nothing from elsewhere" {
+	# What the policy would block in a browser, looked for in the files
+	# themselves: inline script, style attributes or elements, event
+	# handler attributes, javascript: URLs, anything fetched from
+	# another origin.
+	run grep -nE '<script>|<script [^>]*>[^<]|<style|style=|[[:space:]]on[a-z]+=|javascript:|(src|href)="(https?:)?//' \
+	    "$SRC/share/uoms/www/index.html"
+	[ "$status" = 1 ]
+	run grep -nE 'https?://|innerHTML|document\.write|eval\(|new Function' \
+	    "$SRC/share/uoms/www/app.js" "$SRC/share/uoms/www/style.css"
+	[ "$status" = 1 ]
+	grep -q '<meta charset="utf-8">' "$SRC/share/uoms/www/index.html"
+	grep -q 'Noto Sans CJK KR' "$SRC/share/uoms/www/style.css"
+	grep -q 'Apple SD Gothic Neo' "$SRC/share/uoms/www/style.css"
+	grep -q 'Malgun Gothic' "$SRC/share/uoms/www/style.css"
+
+	fixture
+	dash_serve
+	TOKEN=
+	[ "$(api GET /)" = 200 ]
+	cmp resp.body "$SRC/share/uoms/www/index.html"
+	resp_header Content-Type | grep -qi '^text/html'
+	resp_header Content-Security-Policy | grep -q "script-src 'self'"
+	resp_header Content-Security-Policy | grep -q "style-src 'self'"
+	# Every file the page names is served, byte for byte.
+	for f in app.js style.css; do
+		grep -q "/static/$f" "$SRC/share/uoms/www/index.html"
+		[ "$(api GET "/static/$f")" = 200 ]
+		cmp resp.body "$SRC/share/uoms/www/$f"
+	done
+}
+
+@test "sign in, the board's counts are uoms-report's, the chart is drawn, the board follows the store live, the list filters" {
+	fixture
+	dash_serve
+	command -v "${UOMS_CHROMIUM:-chromium}" >/dev/null ||
+	    skip "no chromium (DEPS_TEST: make deps installs it)"
+	cdp start
+	cdp goto "$SERVE_URL/"
+	page_wait "!document.getElementById('login-view').hidden"
+	# A wrong password is said, and nothing else is shown.
+	cdp type '#login-user' dash
+	cdp type '#login-pass' wrong
+	cdp click '#login-submit'
+	page_wait "!document.getElementById('login-error').hidden"
+	run cdp text '#login-error'
+	[[ "$output" == *"Wrong user name or password"* ]]
+	[ "$(cdp eval "document.getElementById('app-view').hidden")" = true ]
+	shot login-refused
+
+	cdp type '#login-pass' pw-dash
+	cdp click '#login-submit'
+	page_wait "document.querySelector('#board td[data-status]')"
+	[[ "$(cdp text '#who-name')" == "dash (admin)"* ]]
+	# The token is in this tab's sessionStorage, not in a cookie.
+	[ "$(cdp eval "!!sessionStorage.getItem('uoms.tokens') && document.cookie === ''")" = true ]
+
+	# The board: uoms-report's counts, cell for cell.
+	report_json >want
+	board_json >got
+	diff want got
+	grep -qF '"east": {"CANCEL": 0, "IN_PROGRESS": 2, "WAITING": 1}' got
+	# The hourly chart: the report's SVG, drawn as an image.
+	page_wait "document.getElementById('hourly').naturalWidth > 0"
+	[[ "$(cdp eval "document.getElementById('hourly').src")" == '"data:image/svg+xml'* ]]
+	shot board
+
+	# Live: a change from the shell reaches the board without a reload.
+	cdp eval "window.notReloaded = true" >/dev/null
+	uoms-status --to IN_PROGRESS 6 >/dev/null
+	page_wait "document.querySelector('#board tr[data-dept=east] td[data-status=IN_PROGRESS]').textContent === '3'"
+	[ "$(cdp eval "window.notReloaded === true")" = true ]
+	report_json >want
+	board_json >got
+	diff want got
+	# So does a new order.
+	orders 1 7 | uoms-upsert >/dev/null
+	page_wait "document.querySelector('#orders tr[data-id=\"7\"]')"
+
+	# The list: every order, newest first, those on hold marked; the
+	# filters narrow it.
+	[ "$(cdp eval "[].map.call(document.querySelectorAll('#orders tbody tr'), function(r){return r.dataset.id}).join(' ')")" = '"7 6 5 4 3 2 1"' ]
+	uoms-hold set --reason missing_info --note '주소 확인' 1 >/dev/null
+	page_wait "document.querySelector('#orders tr[data-id=\"1\"] .held')"
+	[ "$(cdp eval "document.querySelectorAll('#orders .held').length")" = 1 ]
+	cdp eval "document.getElementById('f-on-hold').value='true'" >/dev/null
+	cdp click '#f-apply'
+	page_wait "[].map.call(document.querySelectorAll('#orders tbody tr'), function(r){return r.dataset.id}).join(' ') === '1'"
+	cdp eval "document.getElementById('f-on-hold').value=''" >/dev/null
+	cdp type '#f-department' west
+	cdp type '#f-status' WAITING
+	cdp click '#f-apply'
+	page_wait "[].map.call(document.querySelectorAll('#orders tbody tr'), function(r){return r.dataset.id}).join(' ') === '7 3 1'"
+	shot list-filtered
+	shot list-phone 375 812
+	# A phone's width: nothing wider than the screen but the tables'
+	# own scrolling boxes.
+	[ "$(cdp size 375 812 "document.documentElement.scrollWidth <= 375")" = true ]
+	run cdp console
+	[ -z "$output" ]
+
+	# An access token refused (401) is refreshed once, quietly: the page
+	# reloaded with a broken one still shows the board, on new tokens.
+	cdp eval "var t=JSON.parse(sessionStorage.getItem('uoms.tokens'));window.name=t.refresh;sessionStorage.setItem('uoms.tokens',JSON.stringify({access:'broken',refresh:t.refresh}))" >/dev/null
+	cdp goto "$SERVE_URL/"
+	page_wait "document.querySelector('#board td[data-status]')"
+	[ "$(cdp eval "var t=JSON.parse(sessionStorage.getItem('uoms.tokens'));t.access!=='broken'&&t.refresh!==window.name")" = true ]
+	[ "$(cdp eval "document.getElementById('login-view').hidden")" = true ]
+}
+
+@test "an order: moved one step with If-Match; changed behind its back, the page says so, shows the new state and retries" {
+	fixture
+	dash_serve
+	browser_login dash
+	cdp click '#orders tr[data-id="1"] a'
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+	# Items, the customer's Korean name, the events.
+	[[ "$(cdp text '#o-fields')" == *김철수* ]]
+	[[ "$(cdp text '#o-items')" == *SKU-1* ]]
+	[[ "$(cdp text '#o-events')" == *created* ]]
+	# Only what dispatch allows from WAITING.
+	[ "$(cdp eval "[].map.call(document.querySelectorAll('#o-actions [data-action]'), function(b){return b.dataset.action}).join(' ')")" = '"depart cancel"' ]
+	shot order
+
+	cdp click '#o-actions [data-action=depart]'
+	page_wait "document.getElementById('o-status').dataset.status === 'IN_PROGRESS'"
+	[ "$(status_of 1)" = IN_PROGRESS ]
+	[ "$(uoms-query --id 1 | jget version)" = 2 ]
+	uoms-events --order 1 | tail -1 | jget actor | grep -qx dash
+	grep -q 'POST /orders/1/actions/depart' serve.log
+
+	# Behind its back: the store moves it on from the shell.
+	uoms-status --to COMPLETE 1 >/dev/null
+	# The page hears of it at once (the event stream)...
+	page_wait "!document.getElementById('o-stale').hidden"
+	# ...but still sends what the person saw: version 2, refused.
+	cdp click '#o-actions [data-action=cancel]'
+	page_wait "!document.getElementById('o-conflict').hidden"
+	[[ "$(cdp text '#o-conflict-text')" == *"Someone else changed this order"* ]]
+	page_wait "document.getElementById('o-status').dataset.status === 'COMPLETE'"
+	# Cancel is not possible from COMPLETE: no retry offered.
+	[ "$(cdp eval "document.getElementById('o-retry').hidden")" = true ]
+	[ "$(status_of 1)" = COMPLETE ]
+	[ "$(uoms-query --id 1 | jget version)" = 3 ]
+	shot conflict
+
+	# A change the new state still allows: Retry sends it again.
+	cdp goto "$SERVE_URL/#/orders/3"
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+	uoms-edit --set warehouse=icn-9 3 >/dev/null
+	cdp click '#o-actions [data-action=depart]'
+	page_wait "!document.getElementById('o-conflict').hidden"
+	[ "$(status_of 3)" = WAITING ]
+	[[ "$(cdp text '#o-fields')" == *icn-9* ]]
+	cdp click '#o-retry'
+	page_wait "document.getElementById('o-status').dataset.status === 'IN_PROGRESS'"
+	page_wait "document.getElementById('o-conflict').hidden"
+	[ "$(status_of 3)" = IN_PROGRESS ]
+	[ "$(uoms-query --id 3 | jget warehouse)" = icn-9 ]
+	shot retried
+	run cdp console
+	[ -z "$output" ]
+}
+
+@test "the edit form holds the order's EDIT lock while open; another person's lock shows live and disables the buttons" {
+	fixture
+	dash_serve
+	browser_login dash
+	cdp goto "$SERVE_URL/#/orders/3"
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+
+	# Opening the form takes the lock; closing it lets go.
+	cdp click '#o-edit-open'
+	page_wait "!document.getElementById('o-edit').hidden"
+	login kim
+	[ "$(api GET /orders/3/locks)" = 200 ]
+	[ "$(jget 'locks[0].owner' <resp.body)" = dash ]
+	[ "$(jget 'locks[0].type' <resp.body)" = EDIT ]
+	# While the page holds it, kim can't change the order.
+	[ "$(api POST /orders/3/locks '{"type":"EDIT"}')" = 423 ]
+	# Saving goes through the lock and closes the form.
+	cdp type '#e-warehouse' 'icn-7'
+	cdp click '#e-save'
+	page_wait "document.getElementById('o-edit').hidden"
+	[ "$(uoms-query --id 3 | jget warehouse)" = icn-7 ]
+	# The form is closed before its lock's release is answered.
+	wait_for no_locks 3
+
+	# Kim opens it elsewhere: the page says so within its poll and
+	# disables every change.
+	[ "$(api POST /orders/3/locks '{"type":"EDIT"}')" = 201 ]
+	page_wait "!document.getElementById('o-lock').hidden"
+	[[ "$(cdp text '#o-lock')" == *"Being edited by kim"* ]]
+	[ "$(cdp eval "[].every.call(document.querySelectorAll('#order-view button.change'), function(b){return b.disabled})")" = true ]
+	shot locked-by-kim
+	shot locked-by-kim-phone 375 812
+	# Kim lets go: the buttons come back.
+	[ "$(api DELETE /orders/3/locks/EDIT)" = 204 ]
+	page_wait "document.getElementById('o-lock').hidden"
+	page_wait "!document.querySelector('#o-actions [data-action=depart]').disabled"
+	run cdp console
+	[ -z "$output" ]
+
+	# Leaving the page with the form open lets go of the lock at once,
+	# not at its expiry.
+	cdp click '#o-edit-open'
+	page_wait "!document.getElementById('o-edit').hidden"
+	[ "$(api GET /orders/3/locks)" = 200 ]
+	[ "$(jget 'locks[0].owner' <resp.body)" = dash ]
+	cdp goto "$SERVE_URL/"
+	wait_for no_locks 3
+}
