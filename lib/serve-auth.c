@@ -30,10 +30,19 @@
 
 /*
  * What a login of a name that can't sign in hashes against, at the cost
- * user.c hashes with: an unknown name takes as long to refuse as a bad
- * password, so the time of the answer does not tell which names exist.
+ * user.c hashes with (uoms_user_password_cost): an unknown name takes as
+ * long to refuse as a bad password, so the time of the answer does not
+ * tell which names exist.
  */
-static const char dummy_setting[] = "$2b$12$uomsuomsuomsuomsuomsuu";
+static void
+dummy_setting(char *out, size_t outlen)
+{
+	struct uoms_error e;
+	int cost = uoms_user_password_cost(&e);
+
+	snprintf(out, outlen, "$2b$%02d$uomsuomsuomsuomsuomsuu",
+	    cost < 0 ? 12 : cost);
+}
 
 /* 401 with the reason (never a secret) and the challenge RFC 6750
  * asks for: a bare "Bearer" when there were no credentials. */
@@ -170,6 +179,7 @@ check_password(struct uoms_store *s, const char *name, const char *password,
 {
 	struct crypt_data data;
 	enum uoms_code code;
+	char setting[40];
 
 	*ok = 0;
 	code = uoms_actor_load(s, name, a, e);
@@ -177,7 +187,8 @@ check_password(struct uoms_store *s, const char *name, const char *password,
 		code = uoms_user_verify(s, name, password, ok, e);
 	else if (code == UOMS_OK || code == UOMS_FORBIDDEN) {
 		memset(&data, 0, sizeof data);
-		(void)crypt_r(password, dummy_setting, &data);
+		dummy_setting(setting, sizeof setting);
+		(void)crypt_r(password, setting, &data);
 		OPENSSL_cleanse(&data, sizeof data);
 		code = UOMS_OK;
 	}

@@ -1,6 +1,7 @@
 #include <crypt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -58,6 +59,24 @@ uoms_actor_load(struct uoms_store *s, const char *name, struct uoms_actor *a,
 	return UOMS_OK;
 }
 
+int
+uoms_user_password_cost(struct uoms_error *e)
+{
+	const char *v = getenv("UOMS_PASSWORD_COST");
+	char *end;
+	long cost;
+
+	if (v == NULL || *v == '\0')
+		return 12;
+	cost = strtol(v, &end, 10);
+	if (*end != '\0' || cost < 4 || cost > 31) {
+		uoms_fail(e, UOMS_INVALID, "UOMS_PASSWORD_COST '%s' is not a "
+		    "bcrypt cost from 4 to 31", v);
+		return -1;
+	}
+	return (int)cost;
+}
+
 /* bcrypt with a fresh salt from the system's random source. */
 static enum uoms_code
 hash_password(const char *password, char *out, size_t outlen,
@@ -66,13 +85,16 @@ hash_password(const char *password, char *out, size_t outlen,
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data data;
 	const char *h;
+	int cost;
 
 	if (strlen(password) > 72)
 		return uoms_fail(e, UOMS_INVALID, "password is longer than 72 "
 		    "bytes (bcrypt's limit)");
 	if (*password == '\0')
 		return uoms_fail(e, UOMS_INVALID, "password is empty");
-	if (crypt_gensalt_rn("$2b$", 12, NULL, 0, salt, sizeof salt) == NULL)
+	if ((cost = uoms_user_password_cost(e)) < 0)
+		return UOMS_INVALID;
+	if (crypt_gensalt_rn("$2b$", cost, NULL, 0, salt, sizeof salt) == NULL)
 		return uoms_fail(e, UOMS_INTERNAL, "can't make a salt");
 	memset(&data, 0, sizeof data);
 	h = crypt_r(password, salt, &data);

@@ -28,6 +28,13 @@ enum uoms_code uoms_actor_load(struct uoms_store *s, const char *name,
 int uoms_role_parse(const char *s);
 const char *uoms_role_name(enum uoms_role r);
 
+/*
+ * The bcrypt cost new password hashes are made with: $UOMS_PASSWORD_COST
+ * when set (4 to 31; the tests lower it, each step halves the time),
+ * else 12. -1 with e filled (invalid) when the variable is not a cost.
+ */
+int uoms_user_password_cost(struct uoms_error *e);
+
 /* Adds a user; password may be NULL (no login until set). Refuses a
  * name already taken (invalid). */
 enum uoms_code uoms_user_add(struct uoms_store *s, const char *name,

@@ -108,6 +108,18 @@ assert u["name"] == "root" and u["disabled"] is False'
 	[[ "$stderr" == *"forbidden"* ]]
 }
 
+@test "passwords are hashed at bcrypt cost 12 by default, UOMS_PASSWORD_COST when set; a cost out of range is refused" {
+	echo 'pw-root-123' | UOMS_PASSWORD_COST= uoms-user add root --role admin --password-stdin >/dev/null
+	echo 'pw-kim-123' | UOMS_PASSWORD_COST=5 uoms-user --actor root add kim --password-stdin >/dev/null
+	[ "$(sql "SELECT substr(password_hash, 1, 7) FROM users ORDER BY name")" = "$(printf '%s\n' '$2b$05$' '$2b$12$')" ]
+	for bad in 3 32 x 12x; do
+		run --separate-stderr env UOMS_PASSWORD_COST=$bad uoms-user --actor root passwd kim --password-stdin <<<'pw-new-123'
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"UOMS_PASSWORD_COST '$bad' is not a bcrypt cost from 4 to 31"* ]]
+	done
+	[ "$(sql "SELECT substr(password_hash, 1, 7) FROM users WHERE name = 'kim'")" = '$2b$05$' ]
+}
+
 @test "the password is stored as a bcrypt hash, never in the clear" {
 	pw='Tr0ub4dor-and-3-horses'
 	run --separate-stderr uoms-user add root --role admin --password-stdin <<<"$pw"

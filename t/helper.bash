@@ -6,6 +6,9 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	store_fresh || return 1
 	export UOMS_ACTOR=tester
+	# bcrypt at its least cost: the tests make and check hundreds of
+	# passwords, 0.2 s each at the default 12 (t/0004 checks the default)
+	export UOMS_PASSWORD_COST=4
 	unset UOMS_CONFIG
 	SRC=${UOMS_SRC:-$BATS_TEST_DIRNAME/..}
 }
