@@ -99,8 +99,9 @@ main(int argc, char **argv)
 	    sizeof why)) == NULL)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	if (order != NULL) {
-		if ((rc = uoms_change_target(s, &ref, &t, &e)) == UOMS_NOT_FOUND
-		    || rc == UOMS_INVALID) {
+		/* A deleted order's events are still its log. */
+		rc = uoms_change_target_any(s, &ref, &t, &e);
+		if (rc == UOMS_NOT_FOUND || rc == UOMS_INVALID) {
 			uoms_warn(where, "%s: %s", uoms_code_name(e.code),
 			    e.msg);
 			uoms_store_close(s);

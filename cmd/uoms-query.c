@@ -14,14 +14,14 @@
 static const char usage[] =
 "usage: uoms-query [-d DB] [-c CONFIG] [--actor NAME] [--id ID]\n"
 "                  [--order-no PREFIX] [--channel C] [--status S[,S...]]\n"
-"                  [--department D] [--on-hold | --not-on-hold]\n"
+"                  [--department D] [--on-hold | --not-on-hold] [--deleted]\n"
 "                  [--placed-from T] [--placed-to T] [--eta-from T] [--eta-to T]\n"
 "                  [--limit N] [--format jsonl|table|csv] [--tz ZONE]\n";
 
 enum { OPT_ID = UOMS_OPT_TOOL, OPT_ORDER_NO, OPT_CHANNEL, OPT_STATUS,
 	OPT_DEPARTMENT, OPT_ON_HOLD, OPT_NOT_ON_HOLD, OPT_PLACED_FROM,
 	OPT_PLACED_TO, OPT_ETA_FROM, OPT_ETA_TO, OPT_LIMIT, OPT_FORMAT,
-	OPT_TZ };
+	OPT_TZ, OPT_DELETED };
 
 static const struct option longopts[] = {
 	UOMS_CLI_LONGOPTS,
@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "deleted", no_argument, NULL, OPT_DELETED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -220,6 +221,7 @@ main(int argc, char **argv)
 				    "not jsonl, table or csv", optarg);
 			break;
 		case OPT_TZ: tz = optarg; break;
+		case OPT_DELETED: q.deleted = 1; break;
 		}
 	}
 	if (optind < argc)

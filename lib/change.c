@@ -81,7 +81,7 @@ copy(char *dst, size_t n, struct uoms_stmt *st, int col)
 }
 
 enum uoms_code
-uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
+uoms_change_target_any(struct uoms_store *s, const struct uoms_ref *ref,
     struct uoms_target *t, struct uoms_error *e)
 {
 	struct uoms_stmt *st;
@@ -120,12 +120,24 @@ uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
 	copy(t->status, sizeof t->status, st, 2);
 	copy(t->workflow, sizeof t->workflow, st, 3);
 	copy(t->order_no, sizeof t->order_no, st, 4);
+	copy(t->deleted_at, sizeof t->deleted_at, st, 5);
 	rc = uoms_db_step(st);
 	uoms_db_done(st);
 	if (rc == UOMS_DB_ROW)
 		return uoms_fail(e, UOMS_INVALID, "the order number names "
 		    "several orders; use the id");
 	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
+    struct uoms_target *t, struct uoms_error *e)
+{
+	enum uoms_code code = uoms_change_target_any(s, ref, t, e);
+
+	if (code == UOMS_OK && t->deleted_at[0] != '\0')
+		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
+	return code;
 }
 
 /*
@@ -258,11 +270,14 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
 		key = ref->idempotency_key;
 	if (key != NULL && (problem = uoms_idem_key_problem(key)) != NULL)
 		return uoms_fail(e, UOMS_INVALID, "%s", problem);
-	if ((code = uoms_change_target(s, ref, &t, e)) != UOMS_OK)
+	if ((code = uoms_change_target_any(s, ref, &t, e)) != UOMS_OK)
 		return code;
 	if (key != NULL && ((code = uoms_idem_check(s, a->name, key, t.id,
 	    c->request, replayed, record, e)) != UOMS_OK || *replayed))
 		return code;
+	/* After the replay: a retried delete gets its first answer. */
+	if (t.deleted_at[0] != '\0')
+		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
 	if ((code = admit(s, a, ref, force, c, &t, e)) != UOMS_OK)
 		return code;
 	if (c->later)

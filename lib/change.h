@@ -50,6 +50,7 @@ struct uoms_target {
 	long long id, version;
 	char status[64], workflow[64];
 	char order_no[32];
+	char deleted_at[40];		/* "" unless deleted (lib/delete.h) */
 };
 
 /* What a change did, for its event. */
@@ -81,13 +82,19 @@ struct uoms_change {
 	int later;
 };
 
-/* Resolves a reference to its order. not_found, or invalid when an order
- * number matches several orders. */
+/* Resolves a reference to its order. not_found (a deleted order too), or
+ * invalid when an order number matches several orders. */
 enum uoms_code uoms_change_target(struct uoms_store *s,
     const struct uoms_ref *ref, struct uoms_target *t, struct uoms_error *e);
 
+/* The same, a deleted order found too (by id or channel key: a deleted
+ * order's number finds nothing), with its deleted_at: for its events. */
+enum uoms_code uoms_change_target_any(struct uoms_store *s,
+    const struct uoms_ref *ref, struct uoms_target *t, struct uoms_error *e);
+
 /*
- * Applies c to the order ref names, as actor a. key (or the reference's
+ * Applies c to the order ref names, as actor a (a deleted order is
+ * not_found, but for a replay of the key that deleted it). key (or the reference's
  * own idempotency_key, which wins) makes it idempotent for ttl seconds.
  * force skips the version check (admins only: forbidden otherwise). On
  * success the order's record is appended to record and *replayed says

@@ -831,6 +831,27 @@ sent_doing(enum uoms_sql which)
 	}
 }
 
+/*
+ * The answer to a line of a deleted order, in place of its record:
+ * {"id":N,"channel":C,"external_order_id":X,"deleted_at":T,
+ * "skipped":"deleted"} (uoms-upsert(1)).
+ */
+static void
+deleted_answer(struct uoms_buf *out, long long id, const struct uoms_order *o,
+    const char *at)
+{
+	const struct uoms_val *ch = &o->f[UOMS_O_CHANNEL];
+	const struct uoms_val *x = &o->f[UOMS_O_EXTERNAL_ORDER_ID];
+
+	uoms_buf_printf(out, "{\"id\":%lld,\"channel\":", id);
+	uoms_buf_json_string(out, ch->s, ch->n);
+	uoms_buf_str(out, ",\"external_order_id\":");
+	uoms_buf_json_string(out, x->s, x->n);
+	uoms_buf_str(out, ",\"deleted_at\":");
+	uoms_buf_json_string(out, at, strlen(at));
+	uoms_buf_str(out, ",\"skipped\":\"deleted\"}");
+}
+
 /* new_id: the id a look-ahead found o new with (not looked up), or 0. */
 static enum uoms_code
 ingest(struct uoms_store *s, const struct uoms_order *o,
@@ -917,6 +938,18 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 	}
 	*id = uoms_db_int(st, 0);
 	stored_version = uoms_db_int(st, 1);
+	/* An admin deleted it (lib/delete.h): the channel's line is
+	 * answered, not stored, and does not bring it back. */
+	if (!uoms_db_is_null(st, 6 + UOMS_O_COUNT)) {
+		*result = UOMS_UNCHANGED;
+		if (record != NULL)
+			deleted_answer(record, *id, o,
+			    uoms_db_text(st, 6 + UOMS_O_COUNT));
+		uoms_db_done(st);
+		uoms_buf_free(&ibuf);
+		uoms_buf_free(&kbuf);
+		return UOMS_OK;
+	}
 	/* The line last applied, to the order unchanged since (asked here
 	 * on a server: uoms_ingest_same_line). */
 	if (o->line_hash != NULL && same_line(st, o->line_hash,

@@ -283,6 +283,11 @@ static const char *const migrations[] = {
 	" at INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS login_failures_subject ON login_failures"
 	" (kind, subject, at);",
+
+	/* 10: an admin's delete (lib/delete.c) is soft: the order stays,
+	 * for its events refer to it and the log keeps every change, and
+	 * deleted_at (RFC 3339 UTC) hides it from every normal view. */
+	"ALTER TABLE orders ADD COLUMN deleted_at TEXT;",
 };
 
 int

@@ -200,7 +200,10 @@ build(const struct uoms_query *q, struct build *b, struct uoms_cursor *c)
 			uoms_buf_str(&b->sql, flat[i].sql);
 	}
 	b->from = b->sql.n;
-	uoms_buf_str(&b->sql, " FROM orders o WHERE TRUE");
+	/* A deleted order is in no normal view (lib/delete.h). */
+	uoms_buf_str(&b->sql, q->deleted ? " FROM orders o WHERE"
+	    " o.deleted_at IS NOT NULL" : " FROM orders o WHERE"
+	    " o.deleted_at IS NULL");
 	if (q->id > 0)
 		uoms_buf_printf(&b->sql, " AND o.id = %lld", q->id);
 	if (q->before_id > 0)

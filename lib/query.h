@@ -21,6 +21,7 @@ struct uoms_query {
 	 * list newest first: new orders, with larger ids, don't shift it) */
 	long long before_id;
 	int flat;			/* also select the flat columns */
+	int deleted;			/* the deleted orders instead */
 };
 
 /* The flat columns (for csv and tables), in this order. */

@@ -107,7 +107,7 @@ metrics_orders(struct ctx *x, struct metrics *m)
 	 * not the placed_at index (uoms_db_no_index says so). */
 	uoms_buf_str(&sql, " FROM orders o");
 	cancel_join(x, &sql);
-	uoms_buf_str(&sql, " WHERE ");
+	uoms_buf_str(&sql, " WHERE o.deleted_at IS NULL AND ");
 	uoms_db_no_index(x->s, &sql, "o.placed_at");
 	uoms_buf_str(&sql, " < ");
 	report_param(x, &sql, P_TO);
@@ -169,7 +169,8 @@ metrics_events(struct ctx *x, struct metrics *m)
 	report_pred(&sql, &x->cls, UOMS_CLASS_PAYMENT, "o.workflow",
 	    "e.to_state");
 	uoms_buf_str(&sql, ", o.placed_at IS NOT NULL FROM events e"
-	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'");
+	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'"
+	    " AND o.deleted_at IS NULL");
 	events_range(x, &sql);
 	uoms_buf_str(&sql, " AND (");
 	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");
@@ -230,7 +231,8 @@ metrics_delays(struct ctx *x, struct metrics *m, long long *p50,
 	uoms_buf_str(&sql, " - ");
 	uoms_db_epoch(x->s, &sql, "o.placed_at");
 	uoms_buf_str(&sql, " AS d FROM events e"
-	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'");
+	    " JOIN orders o ON o.id = e.order_id WHERE e.type = 'status'"
+	    " AND o.deleted_at IS NULL");
 	events_range(x, &sql);
 	uoms_buf_str(&sql, " AND o.placed_at IS NOT NULL AND ");
 	report_pred(&sql, &x->cls, UOMS_CLASS_SHIP, "o.workflow", "e.to_state");

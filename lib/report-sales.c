@@ -318,7 +318,8 @@ sales_groups(struct ctx *x, const enum uoms_report_by *keys, int nk,
 	    " %s, o.currency, ", item ? "i.name" : "NULL");
 	extra_sql(x, &sql);
 	uoms_buf_printf(&sql, ", o.channel, i.sku FROM orders o %sJOIN"
-	    " order_items i ON i.order_id = o.id WHERE o.placed_at IS NOT NULL",
+	    " order_items i ON i.order_id = o.id WHERE o.placed_at IS NOT NULL"
+	    " AND o.deleted_at IS NULL",
 	    item ? "" : "LEFT ");
 	report_range_sql(x, &sql, "o.placed_at");
 	/*

@@ -48,7 +48,7 @@ report_status(struct ctx *x)
 	    "department";
 
 	uoms_buf_printf(&sql, "SELECT o.%s, o.status, count(*) FROM orders o"
-	    " WHERE TRUE", key);
+	    " WHERE o.deleted_at IS NULL", key);
 	report_range_sql(x, &sql, "o.placed_at");
 	uoms_buf_printf(&sql, " GROUP BY 1, 2 ORDER BY o.%s IS NULL, 1, 2", key);
 	st = report_prepare(x, sql.p);

@@ -232,8 +232,9 @@ report_placed(struct ctx *x, const char *cols)
 	struct uoms_buf sql = { 0 };
 	struct uoms_stmt *st;
 
+	/* A deleted order is in no report (lib/delete.h). */
 	uoms_buf_printf(&sql, "SELECT %s FROM orders o"
-	    " WHERE o.placed_at IS NOT NULL", cols);
+	    " WHERE o.placed_at IS NOT NULL AND o.deleted_at IS NULL", cols);
 	report_range_sql(x, &sql, "o.placed_at");
 	st = report_prepare(x, sql.p);
 	uoms_buf_free(&sql);

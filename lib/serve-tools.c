@@ -221,7 +221,7 @@ store_gauges(struct uoms_store *s, struct uoms_buf *out)
 	uoms_buf_str(out, "# HELP uoms_orders Orders in the store by status.\n"
 	    "# TYPE uoms_orders gauge\n");
 	if (gauge_rows(s, "SELECT status, count(*) FROM orders"
-	    " GROUP BY status ORDER BY status", "uoms_orders", "status",
+	    " WHERE deleted_at IS NULL GROUP BY status ORDER BY status", "uoms_orders", "status",
 	    out) < 0)
 		return -1;
 	uoms_buf_str(out, "# HELP uoms_holds_open Holds not resolved yet.\n"

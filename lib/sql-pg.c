@@ -79,8 +79,8 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	 * (the INSERT then waits for nothing: uoms_ingest_order). */
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
 	    " line_hash, line_version, CASE WHEN id IS NULL THEN"
-	    " nextval(pg_get_serial_sequence('orders', 'id')) END"
-	    " FROM (SELECT) AS one LEFT JOIN orders"
+	    " nextval(pg_get_serial_sequence('orders', 'id')) END,"
+	    " deleted_at FROM (SELECT) AS one LEFT JOIN orders"
 	    " ON channel = $1 AND external_order_id = $2",
 	/*
 	 * $1 is a JSON array of [line, channel, external_order_id]: each
@@ -96,7 +96,8 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " ON o.channel = k.v->>1 AND o.external_order_id = k.v->>2"
 	    " ORDER BY 1 OFFSET 0) AS f WHERE id IS NULL AND n = 1",
 	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
-	    " WHERE line_hash = $1 AND line_version = version",
+	    " WHERE line_hash = $1 AND line_version = version"
+	    " AND deleted_at IS NULL",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
 	    " version, created_at, updated_at, line_hash, line_version)"
 	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
@@ -181,18 +182,21 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " line) VALUES ($1, $2, $3, $4, $5)",
 	/* change */
 	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
-	    " order_no FROM orders WHERE id = $1",
+	    " order_no, deleted_at FROM orders WHERE id = $1",
 	[SQL_CHANGE_TARGET_BY_KEY] = "SELECT id, version, status, workflow,"
-	    " order_no FROM orders WHERE channel = $1 AND"
+	    " order_no, deleted_at FROM orders WHERE channel = $1 AND"
 	    " external_order_id = $2",
+	/* A deleted order's number is free: only its id finds it. */
 	[SQL_CHANGE_TARGET_BY_NO] = "SELECT id, version, status, workflow,"
-	    " order_no FROM orders WHERE order_no = $1 LIMIT 2",
+	    " order_no, deleted_at FROM orders WHERE order_no = $1"
+	    " AND deleted_at IS NULL LIMIT 2",
 	[SQL_CHANGE_ANY_LOCK] = "SELECT EXISTS (SELECT 1 FROM locks"
 	    " WHERE expires_at > $1)",
 	[SQL_CHANGE_ANY_HOLD] = "SELECT EXISTS (SELECT 1 FROM holds"
 	    " WHERE state <> 'resolved' AND $1::text IS NOT NULL)",
 	[SQL_CHANGE_HOLDS] = "SELECT count(*), min(reason) FROM holds"
 	    " WHERE order_id = $1 AND state <> 'resolved'",
+	[SQL_DELETE_ORDER] = "UPDATE orders SET deleted_at = $2 WHERE id = $1",
 	[SQL_CHANGE_BUMP] = "UPDATE orders SET version = $2,"
 	    " updated_at = $3 WHERE id = $1",
 	/* query */

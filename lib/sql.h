@@ -42,6 +42,8 @@ enum uoms_sql {
 	SQL_CHANGE_ANY_HOLD,
 	SQL_CHANGE_HOLDS,
 	SQL_CHANGE_BUMP,
+	/* delete */
+	SQL_DELETE_ORDER,
 	/* query */
 	SQL_QUERY_ANY_HOLD,
 	/* idem */

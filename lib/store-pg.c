@@ -513,6 +513,11 @@ static const char *const migrations[] = {
 	" at BIGINT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS login_failures_subject"
 	" ON login_failures (kind, subject, at);",
+
+	/* 13: an order's soft delete (lib/migrate.c's step 10). It may run
+	 * again over itself. */
+	"ALTER TABLE orders ADD COLUMN IF NOT EXISTS deleted_at"
+	" TEXT COLLATE \"C\";",
 };
 
 int
