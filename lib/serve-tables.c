@@ -6,6 +6,7 @@ const struct uoms_route *const uoms_serve_tables[] = {
 	uoms_serve_routes_core,
 	uoms_serve_routes_auth,
 	uoms_serve_routes_orders,
+	uoms_serve_routes_delete,
 	uoms_serve_routes_parts,
 	uoms_serve_routes_events,
 	uoms_serve_routes_hooks,

@@ -103,6 +103,7 @@ struct uoms_route {
 extern const struct uoms_route uoms_serve_routes_core[];	/* serve.c */
 extern const struct uoms_route uoms_serve_routes_auth[];	/* serve-auth.c */
 extern const struct uoms_route uoms_serve_routes_orders[];	/* serve-orders.c */
+extern const struct uoms_route uoms_serve_routes_delete[];	/* serve-orders.c */
 extern const struct uoms_route uoms_serve_routes_parts[];	/* serve-parts.c */
 extern const struct uoms_route uoms_serve_routes_events[];	/* serve-events.c */
 extern const struct uoms_route uoms_serve_routes_hooks[];	/* serve-hooks.c */
