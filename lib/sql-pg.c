@@ -327,8 +327,9 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_CHANNEL_AHEAD] = "SELECT external_order_id,"
 	    " channel_updated_at FROM orders WHERE channel = $1"
 	    " AND channel_updated_at > $2 ORDER BY channel_updated_at DESC",
+	/* A deleted order is not asked after again (lib/delete.h). */
 	[SQL_CHANNEL_OPEN_BEFORE] = "SELECT external_order_id FROM orders"
-	    " WHERE channel = $1 AND placed_at < $2"
+	    " WHERE channel = $1 AND placed_at < $2 AND deleted_at IS NULL"
 	    " AND strpos($3, chr(10) || coalesce(extra::jsonb"
 	    " ->> 'channel_status', '') || chr(10)) = 0"
 	    " ORDER BY placed_at, id LIMIT $4",

@@ -462,8 +462,9 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_CHANNEL_AHEAD] = "SELECT external_order_id,"
 	    " channel_updated_at FROM orders WHERE channel = ?1"
 	    " AND channel_updated_at > ?2 ORDER BY channel_updated_at DESC",
+	/* A deleted order is not asked after again (lib/delete.h). */
 	[SQL_CHANNEL_OPEN_BEFORE] = "SELECT external_order_id FROM orders"
-	    " WHERE channel = ?1 AND placed_at < ?2"
+	    " WHERE channel = ?1 AND placed_at < ?2 AND deleted_at IS NULL"
 	    " AND instr(?3, char(10) || coalesce(json_extract(extra,"
 	    " '$.channel_status'), '') || char(10)) = 0"
 	    " ORDER BY placed_at, id LIMIT ?4",
