@@ -92,3 +92,13 @@ fixture() {
 	[ "$(TOKEN= api GET /openapi.json)" = 200 ]
 	[ "$(jq -r '.paths["/orders/{id}"] | has("delete")' <resp.body)" = true ]
 }
+
+@test "DELETE /orders/{id}: /metrics counts the order no more" {
+	fixture
+	[ "$(TOKEN= api GET /metrics)" = 200 ]
+	grep -qx 'uoms_orders{status="WAITING"} 4' resp.body
+	login boss
+	[ "$(api DELETE /orders/3)" = 204 ]
+	[ "$(TOKEN= api GET /metrics)" = 200 ]
+	grep -qx 'uoms_orders{status="WAITING"} 3' resp.body
+}
