@@ -50,7 +50,7 @@ struct uoms_target {
 	long long id, version;
 	char status[64], workflow[64];
 	char order_no[32];
-	char deleted_at[40];		/* "" unless deleted (lib/delete.h) */
+	char deleted_at[40];		/* "" unless deleted (delete.h) */
 };
 
 /* What a change did, for its event. */
@@ -94,8 +94,9 @@ enum uoms_code uoms_change_target_any(struct uoms_store *s,
 
 /*
  * Applies c to the order ref names, as actor a (a deleted order is
- * not_found, but for a replay of the key that deleted it). key (or the reference's
- * own idempotency_key, which wins) makes it idempotent for ttl seconds.
+ * not_found, but for a replay of the key that deleted it). key (or the
+ * reference's own idempotency_key, which wins) makes it idempotent for
+ * ttl seconds.
  * force skips the version check (admins only: forbidden otherwise). On
  * success the order's record is appended to record and *replayed says
  * whether it is a stored result from an earlier run.

@@ -221,8 +221,8 @@ store_gauges(struct uoms_store *s, struct uoms_buf *out)
 	uoms_buf_str(out, "# HELP uoms_orders Orders in the store by status.\n"
 	    "# TYPE uoms_orders gauge\n");
 	if (gauge_rows(s, "SELECT status, count(*) FROM orders"
-	    " WHERE deleted_at IS NULL GROUP BY status ORDER BY status", "uoms_orders", "status",
-	    out) < 0)
+	    " WHERE deleted_at IS NULL GROUP BY status ORDER BY status",
+	    "uoms_orders", "status", out) < 0)
 		return -1;
 	uoms_buf_str(out, "# HELP uoms_holds_open Holds not resolved yet.\n"
 	    "# TYPE uoms_holds_open gauge\n");
