@@ -254,13 +254,16 @@ EOF
 		statuses="$statuses $st"
 	done
 	# The fourth edit is the same as the one before: nothing to change.
-	[ "$statuses" = " 0 0 0 1 0" ]
+	# The last deletes the order.
+	[ "$statuses" = " 0 0 0 1 0 0" ]
+	[ "$(tail -1 ex6.sh.out | jget type)" = deleted ]
+	[ "$(head -1 ex6.sh.out | jget external_order_id)" = N-1 ]
 	[[ "$(cat ex4.sh.err)" == *"nothing to change"* ]]
-	run uoms-query --id 1
+	run uoms-query --deleted --id 1
 	[ "$(jget customer <<<"$output")" = '{"name": "김영희", "phone": "02-123-4567", "memo": "문 앞"}' ]
 	[ "$(jget eta <<<"$output")" = 2099-11-22T05:00:00Z ]
 	[ "$(jget department <<<"$output")" = west ]
 	[ "$(jget shipping.zone <<<"$output")" = null ]
 	[ "$(jget shipment <<<"$output")" = '{"carrier": "cj", "tracking_number": "640012345678"}' ]
-	[ "$(jget version <<<"$output")" = 5 ]
+	[ "$(jget version <<<"$output")" = 6 ]
 }
