@@ -73,6 +73,7 @@ add(struct uoms_verb_ctx *x)
 {
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
+	struct uoms_buf out = { 0 };
 	enum uoms_code code = UOMS_OK;
 	char why[512], where[100];
 	int n;
@@ -91,7 +92,7 @@ add(struct uoms_verb_ctx *x)
 		code = uoms_verb_tx(x->s, add_tx, r, &e);
 	OPENSSL_cleanse(r->url, sizeof r->url);
 	OPENSSL_cleanse(&r->key, sizeof r->key);
-	return uoms_verb_done(where, code, &e, NULL);
+	return uoms_verb_done(where, code, &e, &out);
 }
 
 static int
@@ -109,12 +110,13 @@ remove_(struct uoms_verb_ctx *x)
 {
 	struct req *r = x->arg;
 	struct uoms_error e = { 0 };
+	struct uoms_buf out = { 0 };
 	char where[100];
 
 	snprintf(where, sizeof where, "target %s", r->name);
 	r->actor = &x->actor;
 	return uoms_verb_done(where, uoms_verb_tx(x->s, remove_tx, r, &e), &e,
-	    NULL);
+	    &out);
 }
 
 static const struct uoms_verb verbs[] = {
