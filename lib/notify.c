@@ -197,6 +197,7 @@ pause_for(double seconds)
 int
 uoms_notify_url_check(const char *url, char *why, size_t whylen)
 {
+	const char *host = strstr(url, "://");
 	char origin[512];
 
 	if (strlen(url) > UOMS_NOTIFY_URL_MAX) {
@@ -204,8 +205,10 @@ uoms_notify_url_check(const char *url, char *why, size_t whylen)
 		    UOMS_NOTIFY_URL_MAX);
 		return -1;
 	}
+	/* The host must be there: libcurl takes "https:///x" as well. */
 	if ((strncmp(url, "http://", 7) != 0 &&
 	    strncmp(url, "https://", 8) != 0) ||
+	    strchr("/?#@:", host[3]) != NULL ||
 	    uoms_url_origin(url, origin, sizeof origin) < 0) {
 		snprintf(why, whylen, "the URL is no http or https URL with "
 		    "a host");
