@@ -105,6 +105,30 @@ EOF
 	python3 -c "import sys; sys.exit(not 1.5 <= $gap < 4)"
 }
 
+@test "between attempts the log says retrying, with the last error; then sent" {
+	hook --fail 1:429:3
+	# the store made first (no lines, no request): sqlite3 polling a
+	# missing file would make an empty one
+	uoms-notify --webhook "$HOOK" </dev/null
+	uoms-notify --webhook "$HOOK" --key id <<<'{"id":"r1","text":"x"}' >out 2>err &
+	pid=$!
+	wait_for -t 5 eval '[ "$(sql "SELECT state || '"'|'"' || attempts || '"'|'"' || status || '"'|'"' || last_error FROM notify_log" 2>/dev/null)" = "retrying|1|429|HTTP 429" ]'
+	wait "$pid"
+	[ "$(jget state <out)" = sent ]
+	[ "$(sql "SELECT state || '|' || attempts || '|' || status FROM notify_log")" = 'sent|2|200' ]
+}
+
+@test "an attempt that times out (--timeout) is tried again" {
+	hook --fail 1:hang --hang 5
+	run --separate-stderr uoms-notify --webhook "$HOOK" --timeout 1 <<<'{"text":"x"}'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget attempts)" = 2 ]
+	[ "$(requests)" = 2 ]
+	gap=$(gap 1 2)
+	echo "gap $gap"
+	python3 -c "import sys; sys.exit(not 1.0 <= $gap < 3)"
+}
+
 @test "a dead endpoint: given up after the retries, the failure logged, exit 1, no secret said" {
 	hook
 	fake_stop_all		# nothing listens on the port now
