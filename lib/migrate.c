@@ -288,6 +288,36 @@ static const char *const migrations[] = {
 	 * for its events refer to it and the log keeps every change, and
 	 * deleted_at (RFC 3339 UTC) hides it from every normal view. */
 	"ALTER TABLE orders ADD COLUMN deleted_at TEXT;",
+
+	/* 11: uoms-notify(1): the webhook targets by name, each URL sealed
+	 * as channel secrets are (its path is the hook's token), with its
+	 * origin in clear for listings; and the delivery log, one row per
+	 * line sent, claimed (sending) and committed before the request, so
+	 * that the same key (target, key) is never sent twice, by this run
+	 * or another at the same time. A line sent without a key has a
+	 * NULL key: rows, never conflicts. It may run again over itself. */
+	"CREATE TABLE IF NOT EXISTS notify_targets ("
+	" name TEXT PRIMARY KEY,"
+	" origin TEXT NOT NULL,"		/* scheme://host[:port] */
+	" key_id TEXT NOT NULL,"		/* which key sealed it */
+	" nonce BLOB NOT NULL,"
+	" ciphertext BLOB NOT NULL,"		/* AES-256-GCM, never clear */
+	" tag BLOB NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS notify_log ("
+	" id INTEGER PRIMARY KEY,"
+	" target TEXT NOT NULL,"		/* a name, or url:ORIGIN#HASH */
+	" key TEXT,"
+	" state TEXT NOT NULL,"		/* sending, retrying, sent, failed */
+	" attempts INTEGER NOT NULL,"
+	" status INTEGER,"			/* the last HTTP status */
+	" last_error TEXT,"
+	" pid INTEGER,"			/* the sender, while sending */
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS notify_log_key"
+	" ON notify_log (target, key);",
 };
 
 int

@@ -576,4 +576,28 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " WHERE expires_at > $1 AND ($3::int <> 0 OR owner = $2)"
 	    " ORDER BY order_id, type",
 	[SQL_LOCK_CLEANUP] = "DELETE FROM locks WHERE expires_at <= $1",
+	/* notify */
+	[SQL_NOTIFY_TARGET_ADD] = "INSERT INTO notify_targets (name, origin,"
+	    " key_id, nonce, ciphertext, tag, created_at, updated_at) VALUES"
+	    " ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (name) DO NOTHING",
+	[SQL_NOTIFY_TARGET_GET] = "SELECT key_id, nonce, ciphertext, tag"
+	    " FROM notify_targets WHERE name = $1",
+	[SQL_NOTIFY_TARGET_LIST] = "SELECT name, origin, created_at"
+	    " FROM notify_targets ORDER BY name",
+	[SQL_NOTIFY_TARGET_REMOVE] = "DELETE FROM notify_targets"
+	    " WHERE name = $1",
+	/* A key already sent, or being sent, is not claimed again (no
+	 * row comes back); one whose sending failed is. */
+	[SQL_NOTIFY_CLAIM] = "INSERT INTO notify_log (target, key, state,"
+	    " attempts, pid, created_at, updated_at) VALUES ($1, $2,"
+	    " 'sending', 0, $3, $4, $4) ON CONFLICT (target, key) DO UPDATE"
+	    " SET state = 'sending', pid = $3, last_error = NULL,"
+	    " updated_at = $4 WHERE notify_log.state = 'failed'"
+	    " RETURNING id, attempts",
+	[SQL_NOTIFY_STATE] = "SELECT state, attempts FROM notify_log"
+	    " WHERE target = $1 AND key = $2",
+	[SQL_NOTIFY_RECORD] = "UPDATE notify_log SET state = $2,"
+	    " attempts = $3, status = $4, last_error = $5,"
+	    " pid = CASE WHEN $2 IN ('sent', 'failed') THEN NULL ELSE pid END,"
+	    " updated_at = $6 WHERE id = $1",
 };

@@ -130,3 +130,7 @@ assert r["error"]["line"] == 2 and r["raw"].startswith("{{"), r'
 @test "fuzz: uoms-serve's access token check (JWT HS256) and base64url" {
 	fuzz fuzz-jwt
 }
+
+@test "fuzz: uoms-notify's body templates and Retry-After" {
+	fuzz fuzz-notify
+}
