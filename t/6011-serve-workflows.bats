@@ -60,6 +60,20 @@ PY
 	done
 }
 
+@test "/openapi.json lists both routes, for any signed-in user" {
+	start
+	[ "$(TOKEN= api GET /openapi.json)" = 200 ]
+	python3 - resp.body <<'PY'
+import json, sys
+paths = json.load(open(sys.argv[1]))["paths"]
+for p in ("/workflows", "/workflows/{name}"):
+    op = paths[p]["get"]
+    assert op["x-uoms-role"] == "user", (p, op)
+    assert op["security"] == [{"bearerAuth": []}], (p, op)
+assert [x["name"] for x in paths["/workflows/{name}"]["get"]["parameters"]] == ["name"]
+PY
+}
+
 @test "GET /workflows/{name}: an unknown or malformed name is 404; without a token 401" {
 	start
 	login uma
