@@ -22,6 +22,7 @@
 		pending: null,		/* the change a 412 refused, for Retry */
 		held: {},		/* lock type -> renew timer, ours */
 		workflows: {},		/* name -> GET /workflows/{name}, a promise */
+		workflow: null,		/* the open order's, as that answered */
 		others: [],		/* locks of this order held by others */
 		lockPoll: null,
 		stream: null, lastEventId: null, streamGen: 0,
