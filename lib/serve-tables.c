@@ -11,5 +11,6 @@ const struct uoms_route *const uoms_serve_tables[] = {
 	uoms_serve_routes_events,
 	uoms_serve_routes_hooks,
 	uoms_serve_routes_admin,
+	uoms_serve_routes_workflows,
 	NULL
 };

@@ -108,6 +108,7 @@ extern const struct uoms_route uoms_serve_routes_parts[];	/* serve-parts.c */
 extern const struct uoms_route uoms_serve_routes_events[];	/* serve-events.c */
 extern const struct uoms_route uoms_serve_routes_hooks[];	/* serve-hooks.c */
 extern const struct uoms_route uoms_serve_routes_admin[];	/* serve-admin.c */
+extern const struct uoms_route uoms_serve_routes_workflows[];	/* serve-workflows.c */
 
 /* Every table, NULL-terminated: what is served and what openapi.json
  * lists come from the same place. */

@@ -3,10 +3,14 @@
 # Chromium driven over its DevTools protocol (t/cdp.py): sign in, the
 # status board's counts, live changes, the order list, an order moved one
 # step, the conflict when it was changed behind the page's back (a 412,
-# the new state, a retry), the forms' locks and another person's lock.
+# the new state, a retry), the forms' locks and another person's lock,
+# a lock renewed while its form is open (at a third of lock_ttl), a
+# remark, a hold acknowledged and resolved and a driver assigned from the
+# page, an overridden workflow's own buttons (GET /workflows/{name}), and
+# a phone's width (375 px) with no sideways scrolling.
 # Screenshots are kept in the test's folder (shots/) and copied to
-# build/artefacts/6009/ when UOMS_ARTEFACTS is set. Both engines
-# (t/pg-files).
+# build/artefacts/6009/ when UOMS_ARTEFACTS is set. SQLite only: the
+# routes the page calls are tested on both engines (t/6001-6008, 6011).
 
 load helper
 
@@ -317,4 +321,219 @@ status_of() {
 	[ "$(jget 'locks[0].owner' <resp.body)" = dash ]
 	cdp goto "$SERVE_URL/"
 	wait_for no_locks 3
+}
+
+# lock_expiry ID: the expires_at of order ID's one lock (asked as TOKEN's
+# user), empty when it has none.
+lock_expiry() {
+	[ "$(api GET "/orders/$1/locks")" = 200 ] || return 1
+	jget 'locks[0].expires_at' <resp.body | sed 's/^None$//'
+}
+
+# lock_renewed_past ID T SECONDS: order ID's lock, still held by dash,
+# now expires at least SECONDS after T (so T has passed while it was
+# renewed, never let lapse).
+lock_renewed_past() {
+	local now
+	now=$(lock_expiry "$1") && [ -n "$now" ] || return 1
+	[ "$(jget 'locks[0].owner' <resp.body)" = dash ] || return 1
+	python3 - "$2" "$now" "$3" <<'PY'
+import datetime, sys
+t = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+sys.exit(0 if (t(sys.argv[2]) - t(sys.argv[1])).total_seconds() >= float(sys.argv[3]) else 1)
+PY
+}
+
+# phone_fits: at a phone's width (375 x 812) the page scrolls only down,
+# never sideways.
+phone_fits() {
+	[ "$(cdp size 375 812 "document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === 375")" = true ]
+}
+
+# override_dispatch: the configuration's own dispatch.yaml (SPEC 6): a
+# HELD state reached by 'hold-back' (admins only), left by 'release', and
+# a step to IN_PROGRESS with no action name; ISSUE gone.
+override_dispatch() {
+	mkdir -p etc/workflows
+	cat >etc/workflows/dispatch.yaml <<'YAML'
+name: dispatch
+initial: WAITING
+states:
+  WAITING:     { clear: [depart_time, complete_time], assign: true }
+  HELD:        {}
+  IN_PROGRESS: { set: [depart_time], ships: true }
+  COMPLETE:    { set: [complete_time], terminal: true }
+  CANCEL:      { clear: [depart_time, complete_time], terminal: true }
+transitions:
+  - { from: WAITING, to: IN_PROGRESS, action: depart }
+  - { from: WAITING, to: HELD, action: hold-back, roles: [admin] }
+  - { from: HELD, to: WAITING, action: release }
+  - { from: HELD, to: IN_PROGRESS }
+  - { from: IN_PROGRESS, to: COMPLETE, action: complete }
+  - { from: [WAITING, HELD, IN_PROGRESS], to: CANCEL, action: cancel }
+YAML
+	touch etc/uoms.yaml
+	export UOMS_CONFIG=$PWD/etc/uoms.yaml
+}
+
+# buttons: the open order's step buttons, as "action>to" each, in order.
+buttons() {
+	cdp eval "[].map.call(document.querySelectorAll('#o-actions button[data-to]'), function(b){return (b.dataset.action||'')+'>'+b.dataset.to}).join(' ')"
+}
+
+@test "an open form's lock is renewed a third of the way through the configured lock_ttl, outlives it, and is let go when the form closes" {
+	mkdir -p etc
+	printf 'lock_ttl: 6\n' >etc/uoms.yaml
+	export UOMS_CONFIG=$PWD/etc/uoms.yaml
+	fixture
+	dash_serve
+	browser_login dash
+	cdp goto "$SERVE_URL/#/orders/3"
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+	cdp click '#o-edit-open'
+	page_wait "!document.getElementById('o-edit').hidden"
+	login kim
+	first=$(lock_expiry 3)
+	[ -n "$first" ]
+	[ "$(jget 'locks[0].type' <resp.body)" = EDIT ]
+	# The lock's life is lock_ttl (6 s), not the page's own idea of it.
+	python3 -c 'import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace("Z","+00:00")); d=(t-datetime.datetime.now(datetime.timezone.utc)).total_seconds(); sys.exit(0 if 0 < d <= 6.5 else 1)' "$first"
+	# Renewed while open: expires_at moves forward, and the lock is
+	# still dash's 6 s after it first would have lapsed (renewed every
+	# 2 s or so: a slow browser has 4 s to spare).
+	wait_for -t 30 lock_renewed_past 3 "$first" 6
+	[ "$(cdp eval "document.getElementById('o-edit').hidden || !document.getElementById('o-error').hidden")" = false ]
+	# Kim still can't take it.
+	[ "$(api POST /orders/3/locks '{"type":"EDIT"}')" = 423 ]
+	shot lock-renewed
+	# Closing the form lets go at once, and the renewals stop.
+	cdp click '#e-cancel'
+	page_wait "document.getElementById('o-edit').hidden"
+	wait_for no_locks 3
+	[ "$(api POST /orders/3/locks '{"type":"EDIT"}')" = 201 ]
+	run cdp console
+	[ -z "$output" ]
+}
+
+@test "from the page: a remark added, a hold placed, acknowledged and resolved, a driver assigned, each through its lock" {
+	fixture
+	dash_serve
+	browser_login dash
+	cdp goto "$SERVE_URL/#/orders/1"
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+
+	# A remark, in Korean, through the REMARK lock.
+	cdp click '#o-remark-open'
+	page_wait "!document.getElementById('o-remark').hidden"
+	login kim
+	[ "$(api GET /orders/1/locks)" = 200 ]
+	[ "$(jget 'locks[0].type' <resp.body)" = REMARK ]
+	cdp type '#r-text' '문 앞에 두고 벨 눌러 주세요'
+	cdp click '#r-save'
+	page_wait "document.getElementById('o-remark').hidden"
+	page_wait "document.getElementById('o-remarks').textContent.indexOf('문 앞에 두고 벨 눌러 주세요') >= 0"
+	[ "$(api GET /orders/1/remarks)" = 200 ]
+	[ "$(jget 'remarks[0].text' <resp.body)" = '문 앞에 두고 벨 눌러 주세요' ]
+	[ "$(jget 'remarks[0].author' <resp.body)" = dash ]
+	wait_for no_locks 1
+
+	# A hold placed from the page, acknowledged, then resolved.
+	cdp eval "document.getElementById('h-reason').value='missing_info'" >/dev/null
+	cdp type '#h-note' '주소 확인 필요'
+	cdp click '#h-add'
+	page_wait "document.querySelector('#o-holds li.open [data-hold-action=ack]')"
+	[ "$(uoms-query --id 1 | jget 'holds[0].state')" = open ]
+	[ "$(uoms-query --id 1 | jget 'holds[0].reason')" = missing_info ]
+	[ "$(uoms-query --id 1 | jget 'holds[0].note')" = '주소 확인 필요' ]
+	shot hold-open
+	cdp click '#o-holds [data-hold-action=ack]'
+	page_wait "document.querySelector('#o-holds li.acknowledged [data-hold-action=resolve]')"
+	[ "$(uoms-query --id 1 | jget 'holds[0].state')" = acknowledged ]
+	[ "$(cdp eval "!!document.querySelector('#o-holds [data-hold-action=ack]')")" = false ]
+	cdp click '#o-holds [data-hold-action=resolve]'
+	# A resolved hold is no longer the order's: the page shows none.
+	page_wait "!document.querySelector('#o-holds li[data-hold]')"
+	[ "$(uoms-query --id 1 | jget holds)" = '[]' ]
+	uoms-hold list --state resolved >got
+	[ "$(jget reason <got)" = missing_info ]
+	[ "$(jget order_id <got)" = 1 ]
+	uoms-events --order 1 | python3 -c 'import json,sys; print(" ".join(e["type"] for e in map(json.loads, sys.stdin) if e["type"].startswith("hold")))' >got
+	grep -q 'hold.*hold.*hold' got
+
+	# A driver assigned through the ASSIGN lock.
+	cdp click '#o-assign-open'
+	page_wait "!document.getElementById('o-assign').hidden"
+	[ "$(api GET /orders/1/locks)" = 200 ]
+	[ "$(jget 'locks[0].type' <resp.body)" = ASSIGN ]
+	cdp type '#a-name' '박기사'
+	cdp type '#a-phone' '010-2222-3333'
+	cdp click '#a-save'
+	page_wait "document.getElementById('o-assign').hidden"
+	page_wait "document.getElementById('o-fields').textContent.indexOf('박기사') >= 0"
+	[ "$(uoms-query --id 1 | jget driver.name)" = '박기사' ]
+	[ "$(uoms-query --id 1 | jget driver.phone)" = '010-2222-3333' ]
+	uoms-events --order 1 | tail -1 | jget actor | grep -qx dash
+	wait_for no_locks 1
+	shot worked
+	run cdp console
+	[ -z "$output" ]
+}
+
+@test "an overridden workflow's steps are the buttons, for the person's role; a step without an action is a move" {
+	override_dispatch
+	fixture
+	dash_serve
+	browser_login dash
+	cdp goto "$SERVE_URL/#/orders/1"
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+	[ "$(buttons)" = '"depart>IN_PROGRESS hold-back>HELD cancel>CANCEL"' ]
+	shot override-buttons
+	cdp click '#o-actions [data-action=hold-back]'
+	page_wait "document.getElementById('o-status').dataset.status === 'HELD'"
+	[ "$(status_of 1)" = HELD ]
+	page_wait "document.querySelectorAll('#o-actions button[data-to]').length === 3"
+	[ "$(buttons)" = '"release>WAITING >IN_PROGRESS cancel>CANCEL"' ]
+	# HELD is not a state a driver is assigned in: no assign form.
+	[ "$(cdp eval "document.getElementById('o-assign-open').hidden")" = true ]
+	# The step with no action name is sent as a move to its state.
+	cdp click '#o-actions button[data-to=IN_PROGRESS]:not([data-action])'
+	page_wait "document.getElementById('o-status').dataset.status === 'IN_PROGRESS'"
+	grep -q 'POST /orders/1/status' serve.log
+	[ "$(buttons)" = '"complete>COMPLETE cancel>CANCEL"' ]
+	run cdp console
+	[ -z "$output" ]
+	cdp stop
+
+	# Kim, a user: the admins' step is not offered.
+	browser_login kim
+	cdp goto "$SERVE_URL/#/orders/3"
+	page_wait "document.getElementById('o-status').dataset.status === 'WAITING'"
+	[ "$(buttons)" = '"depart>IN_PROGRESS cancel>CANCEL"' ]
+	[ "$(cdp eval "document.getElementById('o-assign-open').hidden")" = false ]
+	shot override-user
+}
+
+@test "a phone's width (375 px): the board, the list and a full order page scroll only down" {
+	fixture
+	uoms-remark add 1 '아주 긴 메모: 배송 기사님께서는 건물 뒤편 주차장 입구를 이용하시고 경비실에 먼저 말씀해 주세요' >/dev/null
+	uoms-hold set --reason address_invalid --note '주소가 건물 이름만 있음: 동·호수 확인 필요' 1 >/dev/null
+	uoms-assign --driver '김운전' --phone 010-9999-0000 1 >/dev/null
+	dash_serve
+	browser_login dash
+	page_wait "document.querySelectorAll('#orders tbody tr').length === 6"
+	phone_fits
+	shot board-phone 375 812
+	cdp eval "window.scrollTo(0, document.getElementById('orders').getBoundingClientRect().top)" >/dev/null
+	shot list-phone 375 812
+	cdp goto "$SERVE_URL/#/orders/1"
+	page_wait "document.getElementById('o-remarks').textContent.indexOf('아주 긴 메모') >= 0"
+	page_wait "document.querySelector('#o-holds li.open')"
+	cdp click '#o-edit-open'
+	page_wait "!document.getElementById('o-edit').hidden"
+	phone_fits
+	shot order-phone 375 812
+	cdp click '#e-cancel'
+	page_wait "document.getElementById('o-edit').hidden"
+	run cdp console
+	[ -z "$output" ]
 }

@@ -12,47 +12,7 @@
 (function () {
 	var $ = function (id) { return document.getElementById(id); };
 
-	/*
-	 * The shipped workflows' transitions (share/uoms/workflows/*.yaml):
-	 * the server has no route that lists them, so the buttons come from
-	 * here; for any other workflow the person types the state, and the
-	 * server's 409 invalid_transition says what it allows.
-	 */
-	var WORKFLOWS = {
-		dispatch: [
-			['WAITING', 'IN_PROGRESS', 'depart'],
-			['WAITING', 'CANCEL', 'cancel'],
-			['IN_PROGRESS', 'COMPLETE', 'complete'],
-			['IN_PROGRESS', 'ISSUE', 'issue'],
-			['IN_PROGRESS', 'CANCEL', 'cancel']
-		],
-		'food-delivery': [
-			['pending_payment', 'pending_acceptance', 'payment'],
-			['pending_acceptance', 'preparing', 'acceptance'],
-			['preparing', 'ready_for_pickup', 'preparation-complete'],
-			['ready_for_pickup', 'in_transit', 'pickup'],
-			['in_transit', 'delivered', 'delivery'],
-			['pending_payment', 'cancelled', 'cancel'],
-			['pending_acceptance', 'cancelled', 'cancel'],
-			['preparing', 'cancelled', 'cancel'],
-			['ready_for_pickup', 'cancelled', 'cancel']
-		],
-		fulfillment: [
-			['created', 'paid', 'pay'],
-			['paid', 'picking', 'pick'],
-			['picking', 'packed', 'pack'],
-			['packed', 'shipped', 'ship'],
-			['shipped', 'delivered', 'deliver'],
-			['delivered', 'returned', 'return'],
-			['created', 'cancelled', 'cancel'],
-			['paid', 'cancelled', 'cancel'],
-			['picking', 'cancelled', 'cancel'],
-			['packed', 'cancelled', 'cancel']
-		]
-	};
-
-	/* A lock is taken for this long and renewed a third of the way. */
-	var LOCK_TTL = 60;
+	/* Others' locks are looked at this often while an order is open. */
 	var LOCK_POLL_MS = 2000;
 
 	var S = {
@@ -61,6 +21,8 @@
 		order: null, etag: null, remarks: [], events: [],
 		pending: null,		/* the change a 412 refused, for Retry */
 		held: {},		/* lock type -> renew timer, ours */
+		workflows: {},		/* name -> GET /workflows/{name}, a promise */
+		workflow: null,		/* the open order's, as that answered */
 		others: [],		/* locks of this order held by others */
 		lockPoll: null,
 		stream: null, lastEventId: null, streamGen: 0,
@@ -520,9 +482,29 @@
 			var er = await api('GET', '/events?order=' + id + '&limit=200');
 			S.events = er.status === 200 && er.data ? er.data.events || [] : [];
 		}
+		S.workflow = await loadWorkflow(o.workflow);
 		show($('o-stale'), false);
 		renderOrder();
 		return true;
+	}
+
+	/*
+	 * The order's workflow as the server moves orders by it (an
+	 * override of a shipped one included), once per page: the buttons
+	 * come from it. null when the server can't say (the page then asks
+	 * for the state by name, and the server's 409 says what it allows).
+	 */
+	function loadWorkflow(name) {
+		if (!name) return Promise.resolve(null);
+		if (!S.workflows[name]) {
+			S.workflows[name] = api('GET', '/workflows/' + encodeURIComponent(name)).then(function (r) {
+				if (r.status === 200 && r.data && Array.isArray(r.data.transitions))
+					return r.data;
+				delete S.workflows[name];	/* asked again next time */
+				return null;
+			});
+		}
+		return S.workflows[name];
 	}
 
 	function renderOrder() {
@@ -592,21 +574,41 @@
 			    (e.from || e.to ? ' ' + (e.from || '') + ' → ' + (e.to || '') : '') +
 			    ' by ' + (e.actor || '?') + ' (v' + e.version + ')' }));
 		});
+		/* A driver is assigned only in the states the workflow says. */
+		var w = S.workflow && S.workflow.name === o.workflow ? S.workflow : null;
+		show($('o-assign-open'), !formOpen('ASSIGN') &&
+		    (!w || (w.assignable || []).indexOf(o.status) >= 0));
 		renderButtons();
 	}
 
+	function formOpen(type) { return !$(FORMS[type].form).hidden; }
+
 	function holdButton(h, what, label) {
-		var b = el('button', { type: 'button', class: 'change small', text: label });
+		var b = el('button', { type: 'button', class: 'change small', text: label,
+		    'data-hold-action': what });
 		b.addEventListener('click', function () {
 			send(label + ' hold', 'POST', '/orders/' + S.order.id + '/holds/' + h.id + '/' + what, {});
 		});
 		return b;
 	}
 
+	/* The steps the order's workflow allows from its state to the
+	 * person's role, or null when the workflow is not known. */
 	function transitions(o) {
-		var t = WORKFLOWS[o.workflow];
-		if (!t) return null;
-		return t.filter(function (x) { return x[0] === o.status; });
+		var w = S.workflow;
+		if (!w || w.name !== o.workflow) return null;
+		return w.transitions.filter(function (t) {
+			return t.from === o.status && (t.roles || []).indexOf(S.role) >= 0;
+		});
+	}
+
+	/* A step is sent as its action, or as a move to its state when it
+	 * has no action name. */
+	function step(o, t) {
+		if (t.action)
+			send(t.action, 'POST', '/orders/' + o.id + '/actions/' + encodeURIComponent(t.action), {});
+		else
+			send('move to ' + t.to, 'POST', '/orders/' + o.id + '/status', { to: t.to });
 	}
 
 	function renderButtons() {
@@ -617,15 +619,15 @@
 		var t = transitions(o);
 		if (t) {
 			t.forEach(function (x) {
-				var b = el('button', { type: 'button', class: 'change action',
-				    'data-action': x[2], 'data-to': x[1], 'data-kind': 'STATUS',
-				    text: x[2] + ' → ' + x[1] });
-				b.addEventListener('click', function () {
-					send(x[2], 'POST', '/orders/' + o.id + '/actions/' + encodeURIComponent(x[2]), {});
-				});
+				var attrs = { type: 'button', class: 'change action',
+				    'data-to': x.to, 'data-kind': 'STATUS',
+				    text: (x.action ? x.action + ' ' : '') + '→ ' + x.to };
+				if (x.action) attrs['data-action'] = x.action;
+				var b = el('button', attrs);
+				b.addEventListener('click', function () { step(o, x); });
 				box.appendChild(b);
 			});
-			if (!t.length) box.appendChild(el('span', { class: 'muted', text: 'No further steps in ' + o.workflow + '.' }));
+			if (!t.length) box.appendChild(el('span', { class: 'muted', text: 'No further steps in ' + o.workflow + ' for you.' }));
 		} else {
 			var inp = el('input', { id: 'o-to', placeholder: 'new status' });
 			var b = el('button', { type: 'button', class: 'change', 'data-kind': 'STATUS', text: 'Move' });
@@ -664,7 +666,7 @@
 			var o = S.order || {};
 			var act = /\/actions\/([^/]+)$/.exec(path), t = S.order && transitions(o);
 			/* Retry only what the new state still allows. */
-			var still = !act || !t || t.some(function (x) { return x[2] === decodeURIComponent(act[1]); });
+			var still = !act || !t || t.some(function (x) { return x.action === decodeURIComponent(act[1]); });
 			text($('o-conflict-text'), 'Someone else changed this order while you had it open: it is now ' +
 			    (o.status || '?') + ', version ' + (o.version || '?') + ', shown below. Your “' + label +
 			    '” was not applied. ' + (still ? 'Check the order, then retry or leave it.' :
@@ -764,10 +766,10 @@
 		if (!S.order) return;
 		var id = S.order.id, f = FORMS[type];
 		fail('o-error', '');
-		var r = await api('POST', '/orders/' + id + '/locks', { body: { type: type, ttl: LOCK_TTL } });
+		var r = await api('POST', '/orders/' + id + '/locks', { body: { type: type } });
 		if (r.status === 200 || r.status === 201) {
 			if (S.held[type]) clearInterval(S.held[type]);
-			S.held[type] = setInterval(function () { renew(id, type); }, LOCK_TTL * 1000 / 3);
+			S.held[type] = setInterval(function () { renew(id, type); }, renewEvery(r));
 			f.fill();
 			show($(f.form), true);
 			show($(f.open), false);
@@ -781,8 +783,24 @@
 		}
 	}
 
+	/*
+	 * A lock lives as long as the server's configuration says (lock_ttl):
+	 * renewed a third of the way, so one late renewal still finds it.
+	 * Its life is counted from the answer's Date, the server's clock,
+	 * not this machine's.
+	 */
+	function renewEvery(r) {
+		var exp = Date.parse(r.data && r.data.expires_at);
+		var now = Date.parse(r.headers.get('Date') || '');
+		if (isNaN(now)) now = Date.now();
+		/* Date is whole seconds: the lock may have up to one less. */
+		var ttl = exp - now - 1000;
+		if (isNaN(ttl)) ttl = 60000;
+		return Math.max(1000, Math.floor(ttl / 3));
+	}
+
 	async function renew(id, type) {
-		var r = await api('PUT', '/orders/' + id + '/locks/' + type, { body: { ttl: LOCK_TTL } });
+		var r = await api('PUT', '/orders/' + id + '/locks/' + type, { body: {} });
 		if (r.status >= 200 && r.status < 300) return;
 		if (S.held[type]) clearInterval(S.held[type]);
 		delete S.held[type];
