@@ -75,8 +75,13 @@ int uoms_verb_run(struct uoms_cli *cli, const struct uoms_verb *v,
 /*
  * Runs fn in one transaction of s: begins it, runs fn, commits when fn
  * returns UOMS_OK and rolls back when it does not, so a refusal leaves the
- * store as it was. Returns fn's code, or that of a begin or commit that
- * failed, with e filled.
+ * store as it was. A transaction PostgreSQL gave up on (a serialization
+ * failure, a deadlock, a lost connection: uoms_db_retryable) is rolled
+ * back and run again, fn with it, a few times at most; one whose COMMIT
+ * may have been stored is not. So fn may run more than once: each run
+ * must start from what arg held before the first (what fn appends to a
+ * buffer of arg, it clears first). Returns fn's code, or that of a begin
+ * or commit that failed, with e filled.
  */
 enum uoms_code uoms_verb_tx(struct uoms_store *s,
     enum uoms_code (*fn)(struct uoms_store *s, void *arg,

@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# PostgreSQL gives up on a transaction now and then: a serialization
+# failure (40001), a deadlock (40P01), a connection lost with its answer.
+# The tools run such a transaction again, a bounded number of times, and
+# never store it twice: a line tool's batch (lib/run.c), a subcommand
+# tool's transaction (uoms_verb_tx), and a COMMIT whose answer was lost
+# is asked about (txid_status) before it is run again. The failures are
+# made to happen, deterministically: a trigger that fails the first N
+# times (a sequence counts them: it is not rolled back with the
+# transaction), and t/pg-proxy.py between a tool and the server, which
+# drops the connection at its COMMIT. A server of the file's own, as
+# t/9010's, on either pass of make check: the proxy reaches it by its
+# socket folder.
+load helper
+
+setup_file() {
+	pg_start
+}
+
+teardown_file() {
+	pg_stop
+}
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	export UOMS_ACTOR=tester UOMS_PASSWORD_COST=4
+	unset UOMS_CONFIG
+	pg_need
+	# A database per test: the server is this file's alone.
+	DBNAME=t$BATS_TEST_NUMBER
+	UOMS_DB=$(pg_db "$DBNAME") || return 1
+	export UOMS_DB
+	uoms-upsert </dev/null
+}
+
+teardown() {
+	[ -n "${proxy:-}" ] && kill "$proxy" 2>/dev/null
+	return 0
+}
+
+# flaky "OP ON TABLE" N SQLSTATE: the next N rows written so fail with
+# SQLSTATE, the rows after them pass.
+flaky() {
+	pg_sql "$UOMS_DB" "CREATE SEQUENCE flaky_n;
+	    CREATE FUNCTION flaky() RETURNS trigger LANGUAGE plpgsql AS
+	    \$\$BEGIN IF nextval('flaky_n') <= $2 THEN RAISE EXCEPTION
+	    'flaky: try again' USING ERRCODE = '$3'; END IF;
+	    RETURN NEW; END\$\$;
+	    CREATE TRIGGER flaky BEFORE $1 FOR EACH ROW
+	    EXECUTE FUNCTION flaky()"
+}
+
+# tries: how many rows the flaky trigger has seen.
+tries() {
+	pg_sql "$UOMS_DB" "SELECT CASE WHEN is_called THEN last_value ELSE 0
+	    END FROM flaky_n"
+}
+
+# q QUERY: one query's rows on the test's database.
+q() {
+	pg_sql "$UOMS_DB" "$1"
+}
+
+@test "uoms-status: a serialization failure in the batch runs it again, each order moved once" {
+	orders 3 | uoms-upsert >/dev/null
+	flaky "INSERT ON events" 1 40001
+	run --separate-stderr uoms-status --to IN_PROGRESS 1 2 3
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c '"status":"IN_PROGRESS"' <<<"$output")" = 3 ]
+	[ "$(tries)" -ge 2 ]
+	[ "$(q "SELECT string_agg(status || ' ' || version, ',' ORDER BY id)
+	    FROM orders")" = "IN_PROGRESS 2,IN_PROGRESS 2,IN_PROGRESS 2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'status'")" = 3 ]
+}
+
+@test "uoms-upsert: a deadlock in the batch runs it again, each order stored once" {
+	flaky "INSERT ON orders" 1 40P01
+	orders 3 >in.jsonl
+	run --separate-stderr uoms-upsert <in.jsonl
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c '"version":1,' <<<"$output")" = 3 ]
+	[ "$(tries)" -ge 4 ]
+	[ "$(q "SELECT count(*), count(DISTINCT external_order_id),
+	    max(version) FROM orders")" = "3|3|1" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'created'")" = 3 ]
+}
+
+@test "uoms-remark add: a serialization failure in its transaction runs it again, one remark, one version" {
+	orders 1 | uoms-upsert >/dev/null
+	flaky "INSERT ON remarks" 1 40001
+	run --separate-stderr uoms-remark add 1 'call first'
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jget version <<<"$output")" = 2 ]
+	[ "$(tries)" = 2 ]
+	[ "$(q "SELECT count(*) FROM remarks")" = 1 ]
+	[ "$(q "SELECT version FROM orders")" = 2 ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'remark_added'")" = 1 ]
+}
+
+@test "uoms-lock acquire: a deadlock in its transaction runs it again, the lock taken once" {
+	orders 2 | uoms-upsert >/dev/null
+	flaky "INSERT ON locks" 1 40P01
+	run --separate-stderr uoms-lock acquire --type edit 1 2
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c . <<<"$output")" = 2 ]
+	[ "$(q "SELECT count(*), count(DISTINCT order_id) FROM locks")" = "2|2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'lock_acquired'")" = 2 ]
+}
+
+@test "uoms-user add: a serialization failure in its transaction runs it again, one user, one line" {
+	flaky "INSERT ON users" 1 40001
+	run --separate-stderr uoms-user add ann --role admin --password-stdin <<<pw-ann
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c . <<<"$output")" = 1 ]
+	[ "$(jget name <<<"$output")" = ann ]
+	[ "$(q "SELECT count(*) FROM users")" = 1 ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'user_added'")" = 1 ]
+}
+
+@test "a failure that keeps coming is tried a bounded number of times, then exits 3 with nothing stored" {
+	orders 1 | uoms-upsert >/dev/null
+	flaky "INSERT ON remarks" 1000 40001
+	run --separate-stderr uoms-remark add 1 'call first'
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[ "$stderr" = "uoms-remark: order 1: busy: store busy past the timeout while adding a remark" ]
+	# The first try and five more.
+	[ "$(tries)" = 6 ]
+	[ "$(q "SELECT count(*) FROM remarks")" = 0 ]
+	[ "$(q "SELECT version FROM orders")" = 1 ]
+	[ "$(q "SELECT count(*) FROM events")" = 1 ]
+}
