@@ -23,6 +23,7 @@ teardown_file() {
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
+	SRC=${UOMS_SRC:-$BATS_TEST_DIRNAME/..}
 	export UOMS_ACTOR=tester UOMS_PASSWORD_COST=4
 	unset UOMS_CONFIG
 	pg_need
@@ -54,6 +55,17 @@ flaky() {
 tries() {
 	pg_sql "$UOMS_DB" "SELECT CASE WHEN is_called THEN last_value ELSE 0
 	    END FROM flaky_n"
+}
+
+# proxy MODE: t/pg-proxy.py before the server, losing the COMMIT of the
+# first transaction that appends an event as MODE says; PROXY_DB is the
+# test's database through it.
+proxy() {
+	python3 "$SRC/t/pg-proxy.py" "$PG_DIR/.s.PGSQL.5432" port proxy.log \
+	    "$1" "INSERT INTO events" 3>&- &
+	proxy=$!
+	wait_for test -s port
+	PROXY_DB="postgresql://uoms@127.0.0.1:$(cat port)/$DBNAME?sslmode=disable&gssencmode=disable"
 }
 
 # q QUERY: one query's rows on the test's database.
@@ -134,4 +146,70 @@ q() {
 	[ "$(q "SELECT count(*) FROM remarks")" = 0 ]
 	[ "$(q "SELECT version FROM orders")" = 1 ]
 	[ "$(q "SELECT count(*) FROM events")" = 1 ]
+}
+
+@test "uoms-remark: a COMMIT stored whose answer was lost is asked about, not run again: one remark, one version" {
+	orders 1 | uoms-upsert >/dev/null
+	proxy after
+	run --separate-stderr uoms-remark -d "$PROXY_DB" add 1 'call first'
+	[ "$(cat proxy.log)" = "lost after COMMIT" ]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jget version <<<"$output")" = 2 ]
+	[ "$(q "SELECT count(*) FROM remarks")" = 1 ]
+	[ "$(q "SELECT version FROM orders")" = 2 ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'remark_added'")" = 1 ]
+}
+
+@test "uoms-remark: a COMMIT lost before it reached the server is run again, once" {
+	orders 1 | uoms-upsert >/dev/null
+	proxy before
+	run --separate-stderr uoms-remark -d "$PROXY_DB" add 1 'call first'
+	[ "$(cat proxy.log)" = "lost before COMMIT" ]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jget version <<<"$output")" = 2 ]
+	[ "$(q "SELECT count(*) FROM remarks")" = 1 ]
+	[ "$(q "SELECT version FROM orders")" = 2 ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'remark_added'")" = 1 ]
+}
+
+@test "uoms-status: a batch's COMMIT stored whose answer was lost is not run again: each order moved once" {
+	orders 3 | uoms-upsert >/dev/null
+	proxy after
+	run --separate-stderr uoms-status -d "$PROXY_DB" --to IN_PROGRESS 1 2 3
+	[ "$(cat proxy.log)" = "lost after COMMIT" ]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c '"version":2,' <<<"$output")" = 3 ]
+	[ "$(q "SELECT string_agg(status || ' ' || version, ',' ORDER BY id)
+	    FROM orders")" = "IN_PROGRESS 2,IN_PROGRESS 2,IN_PROGRESS 2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'status'")" = 3 ]
+}
+
+@test "uoms-status: a batch's COMMIT lost before it reached the server is run again, each order moved once" {
+	orders 3 | uoms-upsert >/dev/null
+	proxy before
+	run --separate-stderr uoms-status -d "$PROXY_DB" --to IN_PROGRESS 1 2 3
+	[ "$(cat proxy.log)" = "lost before COMMIT" ]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c '"version":2,' <<<"$output")" = 3 ]
+	[ "$(q "SELECT string_agg(status || ' ' || version, ',' ORDER BY id)
+	    FROM orders")" = "IN_PROGRESS 2,IN_PROGRESS 2,IN_PROGRESS 2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'status'")" = 3 ]
+}
+
+@test "a COMMIT whose answer was lost, and no server to ask: exit 3, saying its outcome is unknown, never run again" {
+	orders 1 | uoms-upsert >/dev/null
+	printf 'busy_timeout: 500\n' >uoms.yaml
+	proxy refuse
+	run --separate-stderr uoms-remark -c uoms.yaml -d "$PROXY_DB" add 1 'call first'
+	[ "$(cat proxy.log)" = "lost refuse COMMIT" ]
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[ "$stderr" = "uoms-remark: order 1: the store's answer was lost while committing: lost the connection while committing, and whether the transaction was stored is unknown" ]
+	# The server did commit it: once.
+	[ "$(q "SELECT count(*) FROM remarks")" = 1 ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'remark_added'")" = 1 ]
 }
