@@ -73,12 +73,9 @@ int uoms_verb_run(struct uoms_cli *cli, const struct uoms_verb *v,
     void *arg);
 
 /*
- * Runs fn in one transaction of s: begins it, runs fn, commits when fn
- * returns UOMS_OK and rolls back when it does not, so a refusal leaves the
- * store as it was. A transaction PostgreSQL gave up on (a serialization
- * failure, a deadlock, a lost connection: uoms_db_retryable) is rolled
- * back and run again, fn with it, a few times at most; one whose COMMIT
- * may have been stored is not. So fn may run more than once: each run
+ * Runs fn in one transaction of s, as uoms_db_transact (db.h) does: run
+ * again when PostgreSQL gave up on it (a serialization failure, a
+ * deadlock, a lost connection), so fn may run more than once: each run
  * must start from what arg held before the first (what fn appends to a
  * buffer of arg, it clears first). Returns fn's code, or that of a begin
  * or commit that failed, with e filled.

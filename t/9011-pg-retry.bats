@@ -36,25 +36,27 @@ setup() {
 
 teardown() {
 	[ -n "${proxy:-}" ] && kill "$proxy" 2>/dev/null
+	fake_stop_all
 	return 0
 }
 
-# flaky "OP ON TABLE" N SQLSTATE: the next N rows written so fail with
-# SQLSTATE, the rows after them pass.
+# flaky NAME "OP ON TABLE" N SQLSTATE: the next N rows written so fail
+# with SQLSTATE, the rows after them pass (trigger NAME counts them in a
+# sequence of its own: a sequence is not rolled back with the
+# transaction).
 flaky() {
-	pg_sql "$UOMS_DB" "CREATE SEQUENCE flaky_n;
-	    CREATE FUNCTION flaky() RETURNS trigger LANGUAGE plpgsql AS
-	    \$\$BEGIN IF nextval('flaky_n') <= $2 THEN RAISE EXCEPTION
-	    'flaky: try again' USING ERRCODE = '$3'; END IF;
+	pg_sql "$UOMS_DB" "CREATE SEQUENCE $1_n;
+	    CREATE FUNCTION $1() RETURNS trigger LANGUAGE plpgsql AS
+	    \$\$BEGIN IF nextval('$1_n') <= $3 THEN RAISE EXCEPTION
+	    '$1: try again' USING ERRCODE = '$4'; END IF;
 	    RETURN NEW; END\$\$;
-	    CREATE TRIGGER flaky BEFORE $1 FOR EACH ROW
-	    EXECUTE FUNCTION flaky()"
+	    CREATE TRIGGER $1 BEFORE $2 FOR EACH ROW EXECUTE FUNCTION $1()"
 }
 
-# tries: how many rows the flaky trigger has seen.
+# tries NAME: how many rows trigger NAME has seen.
 tries() {
 	pg_sql "$UOMS_DB" "SELECT CASE WHEN is_called THEN last_value ELSE 0
-	    END FROM flaky_n"
+	    END FROM $1_n"
 }
 
 # proxy MODE: t/pg-proxy.py before the server, losing the COMMIT of the
@@ -75,25 +77,25 @@ q() {
 
 @test "uoms-status: a serialization failure in the batch runs it again, each order moved once" {
 	orders 3 | uoms-upsert >/dev/null
-	flaky "INSERT ON events" 1 40001
+	flaky f "INSERT ON events" 1 40001
 	run --separate-stderr uoms-status --to IN_PROGRESS 1 2 3
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(grep -c '"status":"IN_PROGRESS"' <<<"$output")" = 3 ]
-	[ "$(tries)" -ge 2 ]
+	[ "$(tries f)" -ge 2 ]
 	[ "$(q "SELECT string_agg(status || ' ' || version, ',' ORDER BY id)
 	    FROM orders")" = "IN_PROGRESS 2,IN_PROGRESS 2,IN_PROGRESS 2" ]
 	[ "$(q "SELECT count(*) FROM events WHERE type = 'status'")" = 3 ]
 }
 
 @test "uoms-upsert: a deadlock in the batch runs it again, each order stored once" {
-	flaky "INSERT ON orders" 1 40P01
+	flaky f "INSERT ON orders" 1 40P01
 	orders 3 >in.jsonl
 	run --separate-stderr uoms-upsert <in.jsonl
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(grep -c '"version":1,' <<<"$output")" = 3 ]
-	[ "$(tries)" -ge 4 ]
+	[ "$(tries f)" -ge 4 ]
 	[ "$(q "SELECT count(*), count(DISTINCT external_order_id),
 	    max(version) FROM orders")" = "3|3|1" ]
 	[ "$(q "SELECT count(*) FROM events WHERE type = 'created'")" = 3 ]
@@ -101,12 +103,12 @@ q() {
 
 @test "uoms-remark add: a serialization failure in its transaction runs it again, one remark, one version" {
 	orders 1 | uoms-upsert >/dev/null
-	flaky "INSERT ON remarks" 1 40001
+	flaky f "INSERT ON remarks" 1 40001
 	run --separate-stderr uoms-remark add 1 'call first'
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(jget version <<<"$output")" = 2 ]
-	[ "$(tries)" = 2 ]
+	[ "$(tries f)" = 2 ]
 	[ "$(q "SELECT count(*) FROM remarks")" = 1 ]
 	[ "$(q "SELECT version FROM orders")" = 2 ]
 	[ "$(q "SELECT count(*) FROM events WHERE type = 'remark_added'")" = 1 ]
@@ -114,7 +116,7 @@ q() {
 
 @test "uoms-lock acquire: a deadlock in its transaction runs it again, the lock taken once" {
 	orders 2 | uoms-upsert >/dev/null
-	flaky "INSERT ON locks" 1 40P01
+	flaky f "INSERT ON locks" 1 40P01
 	run --separate-stderr uoms-lock acquire --type edit 1 2
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -124,7 +126,7 @@ q() {
 }
 
 @test "uoms-user add: a serialization failure in its transaction runs it again, one user, one line" {
-	flaky "INSERT ON users" 1 40001
+	flaky f "INSERT ON users" 1 40001
 	run --separate-stderr uoms-user add ann --role admin --password-stdin <<<pw-ann
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -136,13 +138,13 @@ q() {
 
 @test "a failure that keeps coming is tried a bounded number of times, then exits 3 with nothing stored" {
 	orders 1 | uoms-upsert >/dev/null
-	flaky "INSERT ON remarks" 1000 40001
+	flaky f "INSERT ON remarks" 1000 40001
 	run --separate-stderr uoms-remark add 1 'call first'
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
 	[ "$stderr" = "uoms-remark: order 1: busy: store busy past the timeout while adding a remark" ]
 	# The first try and five more.
-	[ "$(tries)" = 6 ]
+	[ "$(tries f)" = 6 ]
 	[ "$(q "SELECT count(*) FROM remarks")" = 0 ]
 	[ "$(q "SELECT version FROM orders")" = 1 ]
 	[ "$(q "SELECT count(*) FROM events")" = 1 ]
@@ -212,4 +214,49 @@ q() {
 	# The server did commit it: once.
 	[ "$(q "SELECT count(*) FROM remarks")" = 1 ]
 	[ "$(q "SELECT count(*) FROM events WHERE type = 'remark_added'")" = 1 ]
+}
+
+@test "uoms-push: a serialization failure at the claim and a deadlock at the record are run again: pushed once, recorded once" {
+	export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+	fake_start jsonl_server.py --token tok-9011 --push-log push.log
+	echo tok-9011 | uoms-channel add shop --kind http-jsonl \
+	    --base-url "http://127.0.0.1:$PORT" --secret token >/dev/null
+	order E1 channel='"shop"' order_no='"2611-000001"' | uoms-upsert >/dev/null
+	# Shipped: an ack and a ship are owed.
+	uoms-status --to IN_PROGRESS 1 >/dev/null
+	uoms-edit --set shipment.carrier=cj \
+	    --set shipment.tracking_number=640012345678 1 >/dev/null
+	flaky claim "INSERT ON pushes" 1 40001
+	flaky rec "UPDATE ON pushes" 1 40P01
+	run --separate-stderr uoms-push 1
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${lines[0]}" = '{"id":1,"channel":"shop","push":"ack","state":"sent","answer":{"accepted":"ack"}}' ]
+	[ "${lines[1]}" = '{"id":1,"channel":"shop","push":"ship","state":"sent","answer":{"accepted":"ship"}}' ]
+	# Each failed once and passed after: ack's claim and record again.
+	[ "$(tries claim)" = 3 ]
+	[ "$(tries rec)" = 3 ]
+	[ "$(grep -c . push.log)" = 2 ]
+	[ "$(q "SELECT string_agg(what || ' ' || state || ' ' || attempts, ','
+	    ORDER BY what) FROM pushes")" = "ack sent 1,ship sent 1" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'pushed'")" = 2 ]
+}
+
+@test "uoms-fetch: a serialization failure while it keeps a token sealed is run again: kept, and reused by the next run" {
+	export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+	fake_start shopify_server.py --log "$BATS_TEST_TMPDIR/server.log" \
+	    --client-id app-id --client-secret app-secret-42
+	printf 'app-id\napp-secret-42\n' | uoms-channel add shopc --kind shopify \
+	    --base-url "http://127.0.0.1:$PORT" --set limit=4 \
+	    --secret client_id --secret client_secret >/dev/null
+	flaky f "INSERT ON channel_secrets" 1 40001
+	run --separate-stderr uoms-fetch --channel shopc --since 2026-11-01
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 9 ]
+	[ "$(tries f)" = 2 ]
+	run --separate-stderr uoms-fetch --channel shopc --since 2026-11-01
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^POST /admin/oauth/access_token -> 200$' server.log)" -eq 1 ]
+	[ "$(q "SELECT count(*) FROM channel_secrets WHERE name = 'access_token'")" = 1 ]
 }
