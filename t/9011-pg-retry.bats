@@ -260,3 +260,15 @@ q() {
 	[ "$(grep -c '^POST /admin/oauth/access_token -> 200$' server.log)" -eq 1 ]
 	[ "$(q "SELECT count(*) FROM channel_secrets WHERE name = 'access_token'")" = 1 ]
 }
+
+@test "uoms-lock acquire: a connection lost inside its transaction runs it again on a new one: each lock taken once" {
+	orders 2 | uoms-upsert >/dev/null
+	proxy mid
+	run --separate-stderr uoms-lock -d "$PROXY_DB" acquire --type edit 1 2
+	[[ $(cat proxy.log) == "lost the connection at INSERT INTO events"* ]]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c . <<<"$output")" = 2 ]
+	[ "$(q "SELECT count(*), count(DISTINCT order_id) FROM locks")" = "2|2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'lock_acquired'")" = 2 ]
+}

@@ -17,8 +17,12 @@
 #            server, which rolls the transaction back.
 #   refuse   as after, and from then on every connection is refused:
 #            nobody can ask the server what came of it.
+#   mid      both sides are closed at the statement that arms it, which
+#            never reaches the server: a connection lost inside the
+#            transaction, before its COMMIT.
 #
-# It happens once; LOG then says "lost MODE COMMIT". Connections must not
+# It happens once; LOG then says "lost MODE COMMIT" (mid: "lost the
+# connection at STATEMENT"). Connections must not
 # ask for SSL or GSS encryption (sslmode=disable&gssencmode=disable): the
 # messages are read in the clear. Standard library only.
 import os
@@ -122,13 +126,19 @@ def serve(cli):
                 with lock:
                     if text is not None and not fired and arm in text:
                         armed = True
-                    lose = (armed and not fired and t == b"Q" and
-                            text.strip().upper().startswith(b"COMMIT"))
+                    if mode == "mid":
+                        lose = armed and not fired
+                    else:
+                        lose = (armed and not fired and t == b"Q" and
+                                text.strip().upper().startswith(b"COMMIT"))
                     if lose:
                         fired = True
                 if not lose:
                     srv.sendall(frame(t, body))
                     continue
+                if mode == "mid":
+                    log("lost the connection at %s" % text.decode())
+                    return
                 if mode != "before":
                     srv.sendall(frame(t, body))
                     until_ready(srv)
