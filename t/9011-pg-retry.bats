@@ -3,12 +3,14 @@
 # failure (40001), a deadlock (40P01), a connection lost with its answer.
 # The tools run such a transaction again, a bounded number of times, and
 # never store it twice: a line tool's batch (lib/run.c), a subcommand
-# tool's transaction (uoms_verb_tx), and a COMMIT whose answer was lost
-# is asked about (txid_status) before it is run again. The failures are
-# made to happen, deterministically: a trigger that fails the first N
-# times (a sequence counts them: it is not rolled back with the
-# transaction), and t/pg-proxy.py between a tool and the server, which
-# drops the connection at its COMMIT. A server of the file's own, as
+# tool's transaction (uoms_verb_tx), uoms-push's and uoms-fetch's
+# (uoms_db_transact); a COMMIT whose answer was lost is asked about
+# (txid_status) before it is run again. The failures are made to
+# happen, deterministically: a trigger that fails the first N times (a
+# sequence counts them: it is not rolled back with the transaction),
+# and t/pg-proxy.py between a tool and the server, which drops the
+# connection at its COMMIT or inside the transaction. A server of the
+# file's own, as
 # t/9010's, on either pass of make check: the proxy reaches it by its
 # socket folder.
 load helper
@@ -60,8 +62,8 @@ tries() {
 }
 
 # proxy MODE: t/pg-proxy.py before the server, losing the COMMIT of the
-# first transaction that appends an event as MODE says; PROXY_DB is the
-# test's database through it.
+# first transaction that appends an event as MODE says (mid: the
+# connection at that event); PROXY_DB is the test's database through it.
 proxy() {
 	python3 "$SRC/t/pg-proxy.py" "$PG_DIR/.s.PGSQL.5432" port proxy.log \
 	    "$1" "INSERT INTO events" 3>&- &
