@@ -274,3 +274,15 @@ q() {
 	[ "$(q "SELECT count(*), count(DISTINCT order_id) FROM locks")" = "2|2" ]
 	[ "$(q "SELECT count(*) FROM events WHERE type = 'lock_acquired'")" = 2 ]
 }
+
+@test "uoms-hold set: a deadlock in its batch runs it again, one hold and one event per order" {
+	orders 2 | uoms-upsert >/dev/null
+	flaky f "INSERT ON holds" 1 40P01
+	run --separate-stderr uoms-hold set --reason address_invalid 1 2
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c . <<<"$output")" = 2 ]
+	[ "$(tries f)" -ge 3 ]
+	[ "$(q "SELECT count(*), count(DISTINCT order_id) FROM holds")" = "2|2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type LIKE 'hold%'")" = 2 ]
+}
