@@ -129,6 +129,7 @@ op_add(struct uoms_store *s, struct req *r, struct uoms_error *e)
 {
 	enum uoms_code code;
 
+	json_decref(r->c.settings);	/* a try before this one's */
 	r->c.settings = settings(r, NULL);
 	r->c.enabled = 1;
 	if ((code = uoms_channel_put(s, &r->c, 1, e)) != UOMS_OK)
@@ -147,6 +148,7 @@ op_update(struct uoms_store *s, struct req *r, struct uoms_error *e)
 		if ((code = uoms_channel_get(s, r->c.name, &old, e)) !=
 		    UOMS_OK)
 			return code;
+		json_decref(r->c.settings);
 		r->c.settings = settings(r, old.settings);
 		uoms_channel_free(&old);
 	}
@@ -199,6 +201,9 @@ apply(struct uoms_store *s, void *arg, struct uoms_error *e)
 	struct req *r = arg;
 	enum uoms_code code;
 
+	/* Run again after a failure a new try may pass (uoms_verb_tx):
+	 * the line of the last try alone. */
+	uoms_buf_clear(&r->out);
 	/* Asked again: an admin may have appeared since the first look. */
 	if ((code = uoms_verb_admin(s, r->actor, "channels", e)) != UOMS_OK)
 		return code;

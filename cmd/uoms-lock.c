@@ -163,7 +163,8 @@ acquire(struct lk *l)
 
 /*
  * Renews (l->renew) or releases every lock, each on its own, in the
- * transaction, and says the refusals. A store failure is copied to e.
+ * transaction; l->errs keeps the refusals, said once it is over (it may
+ * run again: uoms_verb_tx). A store failure is copied to e.
  */
 static enum uoms_code
 renew_release_all(struct uoms_store *s, void *arg, struct uoms_error *e)
@@ -188,15 +189,27 @@ renew_release_all(struct uoms_store *s, void *arg, struct uoms_error *e)
 			*e = l->errs[i];
 			return code;
 		}
-		if (code != UOMS_OK)
-			l->refused++;
+		l->errs[i].code = code;
+	}
+	return UOMS_OK;
+}
+
+/* Says the refusals of renew_release_all and counts them. */
+static void
+renew_release_refused(struct lk *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		enum uoms_code code = l->errs[i].code;
+
+		if (code == UOMS_OK)
+			continue;
+		l->refused++;
 		/* Once run has lost a lock, its release finds it gone. */
-		if (code != UOMS_OK && !(l->lost && !l->renew))
+		if (!(l->lost && !l->renew))
 			uoms_warn(NULL, "order %s: %s: %s%s", l->refs[i],
 			    uoms_code_name(code), l->errs[i].msg, l->printed ?
 			    "" : l->renew ? "; stopping the command" : "");
 	}
-	return UOMS_OK;
 }
 
 /*
@@ -219,6 +232,7 @@ renew_release(struct lk *l, int renew)
 		uoms_warn_error(NULL, &e);
 		return -1;
 	}
+	renew_release_refused(l);
 	if (l->printed && renew)
 		put_locks(l);
 	return l->refused;

@@ -36,6 +36,9 @@ apply(struct uoms_store *s, void *arg, struct uoms_error *e)
 	enum uoms_code code;
 	int replayed;
 
+	/* Run again after a failure a new try may pass (uoms_verb_tx):
+	 * the record of the last try alone. */
+	uoms_buf_clear(&r->rec);
 	/* An edit names the remark: find its order inside the transaction,
 	 * so the remark can't move or vanish before the change. */
 	if (r->remark_id > 0) {

@@ -114,6 +114,9 @@ apply(struct uoms_store *s, void *arg, struct uoms_error *e)
 	struct req *r = arg;
 	enum uoms_code code;
 
+	/* Run again after a failure a new try may pass (uoms_verb_tx):
+	 * the line of the last try alone. */
+	uoms_buf_clear(&r->out);
 	/* Asked again: an admin may have appeared since the first look. */
 	if ((code = uoms_verb_admin(s, r->actor, "users", e)) != UOMS_OK ||
 	    (code = r->op(s, r, e)) != UOMS_OK)

@@ -539,6 +539,50 @@ uoms_db_retryable(struct uoms_store *s)
 	return s->pg != NULL && uoms_pg_retryable(s->pg);
 }
 
+/*
+ * PostgreSQL may give up on a transaction that did nothing wrong (a
+ * serialization failure, a deadlock) or lose its connection under it:
+ * rolled back, it is run again whole, as lib/run.c runs a batch again,
+ * while the store says a new try may pass (uoms_db_retryable), at most
+ * TX_RETRIES times. Never twice stored: a COMMIT whose answer was lost
+ * is asked about first (uoms_store_commit), and one that may have been
+ * stored is not retryable. A BEGIN that fails is not tried again: it
+ * has already made a lost connection again if it could.
+ */
+#define TX_RETRIES 5
+
+static enum uoms_code
+transact_once(struct uoms_store *s, enum uoms_code (*fn)(struct uoms_store *s,
+    void *arg, struct uoms_error *e), void *arg, struct uoms_error *e)
+{
+	enum uoms_code code;
+
+	if ((code = fn(s, arg, e)) != UOMS_OK) {
+		uoms_store_rollback(s);
+		return code;
+	}
+	return uoms_store_commit(s, e);
+}
+
+enum uoms_code
+uoms_db_transact(struct uoms_store *s, enum uoms_code (*fn)(
+    struct uoms_store *s, void *arg, struct uoms_error *e), void *arg,
+    struct uoms_error *e)
+{
+	enum uoms_code code;
+
+	for (int retries = 0; ; retries++) {
+		if ((code = uoms_store_begin(s, e)) != UOMS_OK)
+			return code;
+		code = transact_once(s, fn, arg, e);
+		/* A refusal is fn's answer, whatever failed before it. */
+		if ((code != UOMS_BUSY && code != UOMS_INTERNAL) ||
+		    retries == TX_RETRIES || !uoms_db_retryable(s))
+			return code;
+		memset(e, 0, sizeof *e);
+	}
+}
+
 int
 uoms_db_wait_events(struct uoms_store *s, int fd)
 {

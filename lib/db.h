@@ -201,6 +201,21 @@ enum uoms_code uoms_event_append_as(struct uoms_store *s, const char *actor,
 int uoms_db_retryable(struct uoms_store *s);
 
 /*
+ * Runs fn in one transaction of s: begins it, runs fn, commits when fn
+ * returns UOMS_OK and rolls back when it does not, so a refusal leaves
+ * the store as it was. A transaction the store gave up on and that may
+ * be run again (uoms_db_retryable) is rolled back and run again, fn
+ * with it, up to 5 times more; one whose COMMIT may have been stored is
+ * not. So fn may run more than once: each run must start from what arg
+ * held before the first (what it appends to a buffer, it clears first).
+ * Returns fn's code, or that of a begin or commit that failed, with e
+ * filled.
+ */
+enum uoms_code uoms_db_transact(struct uoms_store *s,
+    enum uoms_code (*fn)(struct uoms_store *s, void *arg,
+    struct uoms_error *e), void *arg, struct uoms_error *e);
+
+/*
  * Waits until events may have been added to the log or fd hangs up (1).
  * On PostgreSQL a notification wakes it (5 s at most, in case one
  * is missed), on SQLite 150 ms pass: 0 either way, -1 when it can't wait.

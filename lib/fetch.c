@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "db.h"
 #include "err.h"
 #include "fetch.h"
 #include "guard.h"
@@ -528,13 +529,30 @@ broken:
 	return NULL;
 }
 
-/* ctx->keep_secret: sealed into the store at once, and kept at hand. */
+/* A secret to seal into the store (keep_secret_tx). */
+struct kept_secret {
+	struct job *j;
+	const char *name, *value, *expires_at;
+};
+
+static enum uoms_code
+keep_secret_tx(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	struct kept_secret *k = arg;
+
+	return uoms_channel_secret_put(s, k->j->ch->name, k->name, k->value,
+	    k->expires_at, &k->j->f->key, e);
+}
+
+/* ctx->keep_secret: sealed into the store at once (in a transaction run
+ * again when PostgreSQL gave up on it), and kept at hand. */
 static void
 ctx_keep_secret(struct uoms_fetch_ctx *ctx, const char *name,
     const char *value, const char *expires_at)
 {
 	struct job *j = ctx->engine;
 	struct uoms_error e = { 0 };
+	struct kept_secret k;
 	char why[300], *copy;
 
 	if ((copy = strdup(value)) != NULL) {
@@ -548,13 +566,9 @@ ctx_keep_secret(struct uoms_fetch_ctx *ctx, const char *name,
 		job_warn(j, "can't keep secret '%s': %s", name, why);
 		return;
 	}
-	if (uoms_store_begin(j->f->s, &e) != UOMS_OK ||
-	    uoms_channel_secret_put(j->f->s, j->ch->name, name, value,
-	    expires_at, &j->f->key, &e) != UOMS_OK ||
-	    uoms_store_commit(j->f->s, &e) != UOMS_OK) {
-		uoms_store_rollback(j->f->s);
+	k = (struct kept_secret){ j, name, value, expires_at };
+	if (uoms_db_transact(j->f->s, keep_secret_tx, &k, &e) != UOMS_OK)
 		job_warn(j, "can't keep secret '%s': %s", name, e.msg);
-	}
 }
 
 /*

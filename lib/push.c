@@ -227,20 +227,61 @@ judge(struct pusher *p, const struct target *t, const char *what)
 	return CLAIMED;
 }
 
+/* What one push's transaction (claim_tx, record_tx) works on. */
+struct push_tx {
+	struct pusher *p;
+	const struct target *t;
+	const char *what;
+	const char *state, *answer;	/* record_tx */
+	int claim;			/* claim_tx: its enum claim */
+};
+
+/* The store's failure at doing, in e. */
+static enum uoms_code
+failed(struct pusher *p, const char *doing, struct uoms_error *e)
+{
+	return uoms_db_fail(p->s, e, doing);
+}
+
+/* claim's transaction: judged again under the write lock (another run
+ * may have claimed it since it was read), and the claim written when
+ * it is this run's to send. */
+static enum uoms_code
+claim_tx(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	struct push_tx *x = arg;
+	struct uoms_stmt *st;
+	char now[40];
+
+	if ((x->claim = judge(x->p, x->t, x->what)) < 0)
+		return failed(x->p, "reading the pushes", e);
+	if (x->claim != CLAIMED)
+		return UOMS_OK;
+	uoms_time_now(now);
+	if ((st = uoms_db_stmt(s, SQL_PUSH_CLAIM)) == NULL)
+		return failed(x->p, "claiming the push", e);
+	uoms_db_bind_int(st, 1, x->t->id);
+	uoms_db_bind_text(st, 2, x->what);
+	uoms_db_bind_text(st, 3, x->t->channel);
+	uoms_db_bind_int(st, 4, (long long)getpid());
+	uoms_db_bind_text(st, 5, now);
+	return uoms_db_exec(s, st, "claiming the push", e);
+}
+
 /*
  * Claims push what of order t in a transaction of its own, committed
  * before anything is sent: a second process finds the row and does not
  * send. A sending row whose claimer is gone is a push that may or may
  * not have got there (uncertain): only --resend sends it again. The
  * store is read first without the write lock, so a cron run over many
- * orders told before takes it only for what it sends.
+ * orders told before takes it only for what it sends. A transaction
+ * PostgreSQL gave up on is run again (uoms_db_transact).
  */
 static enum claim
 claim(struct pusher *p, const struct target *t, const char *what,
     struct uoms_error *e)
 {
-	struct uoms_stmt *st;
-	char now[40];
+	struct push_tx x = { .p = p, .t = t, .what = what };
 	int c;
 
 	if ((c = judge(p, t, what)) != CLAIMED || p->o->dry_run) {
@@ -248,82 +289,53 @@ claim(struct pusher *p, const struct target *t, const char *what,
 			uoms_db_fail(p->s, e, "reading the pushes");
 		return c;
 	}
-	if (uoms_store_begin(p->s, e) != UOMS_OK)
+	if (uoms_db_transact(p->s, claim_tx, &x, e) != UOMS_OK)
 		return -1;
-	/* Again under the write lock: another run may have claimed it
-	 * since it was read. */
-	if ((c = judge(p, t, what)) < 0) {
-		uoms_db_fail(p->s, e, "reading the pushes");
-		uoms_store_rollback(p->s);
-		return -1;
-	}
-	if (c != CLAIMED) {
-		uoms_store_rollback(p->s);
-		return c;
-	}
-	uoms_time_now(now);
-	if ((st = uoms_db_stmt(p->s, SQL_PUSH_CLAIM)) == NULL)
-		goto fail;
-	uoms_db_bind_int(st, 1, t->id);
-	uoms_db_bind_text(st, 2, what);
-	uoms_db_bind_text(st, 3, t->channel);
-	uoms_db_bind_int(st, 4, (long long)getpid());
-	uoms_db_bind_text(st, 5, now);
-	if (uoms_db_exec(p->s, st, "claiming the push", e) != UOMS_OK) {
-		uoms_store_rollback(p->s);
-		return -1;
-	}
-	if (uoms_store_commit(p->s, e) != UOMS_OK)
-		return -1;
-	return CLAIMED;
-fail:
-	uoms_db_fail(p->s, e, "claiming the push");
-	uoms_store_rollback(p->s);
-	return -1;
+	return x.claim;
 }
 
-/* Records how the push went, with its event, in one transaction. */
+/* record's transaction: the push's row and its event. */
 static enum uoms_code
-record(struct pusher *p, const struct target *t, const char *what,
-    const char *state, const char *answer, struct uoms_error *e)
+record_tx(struct uoms_store *s, void *arg, struct uoms_error *e)
 {
+	struct push_tx *x = arg;
 	struct uoms_stmt *st;
 	json_t *d;
 	char now[40], *details;
 	enum uoms_code code;
 
 	uoms_time_now(now);
-	if (uoms_store_begin(p->s, e) != UOMS_OK)
-		return e->code;
-	if ((st = uoms_db_stmt(p->s, SQL_PUSH_RECORD)) == NULL)
-		goto fail;
-	uoms_db_bind_int(st, 1, t->id);
-	uoms_db_bind_text(st, 2, what);
-	uoms_db_bind_text(st, 3, state);
-	uoms_db_bind_text(st, 4, answer);
+	if ((st = uoms_db_stmt(s, SQL_PUSH_RECORD)) == NULL)
+		return failed(x->p, "recording the push", e);
+	uoms_db_bind_int(st, 1, x->t->id);
+	uoms_db_bind_text(st, 2, x->what);
+	uoms_db_bind_text(st, 3, x->state);
+	uoms_db_bind_text(st, 4, x->answer);
 	uoms_db_bind_text(st, 5, now);
-	if (uoms_db_exec(p->s, st, "recording the push", e) != UOMS_OK) {
-		uoms_store_rollback(p->s);
-		return e->code;
-	}
-	d = json_pack("{s:s, s:s, s:s, s:o}", "push", what, "channel",
-	    t->channel, "state", state, "answer", json_loads(answer,
+	if ((code = uoms_db_exec(s, st, "recording the push", e)) != UOMS_OK)
+		return code;
+	d = json_pack("{s:s, s:s, s:s, s:o}", "push", x->what, "channel",
+	    x->t->channel, "state", x->state, "answer", json_loads(x->answer,
 	    JSON_DECODE_ANY, NULL) ?: json_null());
 	details = d != NULL ? json_dumps(d, JSON_COMPACT |
 	    JSON_PRESERVE_ORDER) : NULL;
 	json_decref(d);
-	code = uoms_event_append(p->s, t->id, "pushed", NULL, NULL,
-	    t->version, details, now, e);
+	code = uoms_event_append(s, x->t->id, "pushed", NULL, NULL,
+	    x->t->version, details, now, e);
 	free(details);
-	if (code != UOMS_OK) {
-		uoms_store_rollback(p->s);
-		return code;
-	}
-	return uoms_store_commit(p->s, e);
-fail:
-	code = uoms_db_fail(p->s, e, "recording the push");
-	uoms_store_rollback(p->s);
 	return code;
+}
+
+/* Records how the push went, with its event, in one transaction (run
+ * again when PostgreSQL gave up on it: uoms_db_transact). */
+static enum uoms_code
+record(struct pusher *p, const struct target *t, const char *what,
+    const char *state, const char *answer, struct uoms_error *e)
+{
+	struct push_tx x = { .p = p, .t = t, .what = what, .state = state,
+	    .answer = answer };
+
+	return uoms_db_transact(p->s, record_tx, &x, e);
 }
 
 /* Prints the line of one push (appends it to p->out when set). */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "line.h"
 #include "verb.h"
 
@@ -82,15 +83,7 @@ enum uoms_code
 uoms_verb_tx(struct uoms_store *s, enum uoms_code (*fn)(struct uoms_store *s,
     void *arg, struct uoms_error *e), void *arg, struct uoms_error *e)
 {
-	enum uoms_code code;
-
-	if ((code = uoms_store_begin(s, e)) != UOMS_OK)
-		return code;
-	if ((code = fn(s, arg, e)) != UOMS_OK) {
-		uoms_store_rollback(s);
-		return code;
-	}
-	return uoms_store_commit(s, e);
+	return uoms_db_transact(s, fn, arg, e);
 }
 
 int

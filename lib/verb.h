@@ -73,10 +73,12 @@ int uoms_verb_run(struct uoms_cli *cli, const struct uoms_verb *v,
     void *arg);
 
 /*
- * Runs fn in one transaction of s: begins it, runs fn, commits when fn
- * returns UOMS_OK and rolls back when it does not, so a refusal leaves the
- * store as it was. Returns fn's code, or that of a begin or commit that
- * failed, with e filled.
+ * Runs fn in one transaction of s, as uoms_db_transact (db.h) does: run
+ * again when PostgreSQL gave up on it (a serialization failure, a
+ * deadlock, a lost connection), so fn may run more than once: each run
+ * must start from what arg held before the first (what fn appends to a
+ * buffer of arg, it clears first). Returns fn's code, or that of a begin
+ * or commit that failed, with e filled.
  */
 enum uoms_code uoms_verb_tx(struct uoms_store *s,
     enum uoms_code (*fn)(struct uoms_store *s, void *arg,
