@@ -22,10 +22,6 @@
 #include "push.h"
 #include "remark.h"
 #include "serve.h"
-#include "verb.h"
-
-/* Tries of a lock's transaction while the store says busy. */
-#define BUSY_TRIES 3
 
 /*
  * One push at a time in this process: the fetch engine sets libcurl's
@@ -301,28 +297,18 @@ lock_step(struct uoms_store *s, void *arg, struct uoms_error *e)
 	return uoms_fail(e, UOMS_INTERNAL, "no such lock step");
 }
 
-/* Runs j in a write transaction (again while the store is busy) and
- * answers: 204 for a release, else the lock with status. */
+/* Runs j in a write transaction (uoms_serve_tx: a broken lock's
+ * lock_broken event names who broke it) and answers: 204 for a release,
+ * else the lock with status. */
 static void
 lock_run(struct uoms_req *rq, struct uoms_resp *rs, struct lock_job *j,
     int status)
 {
-	const char *actor = uoms_store_actor(rq->store);
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
 
 	j->owner = rq->actor.name;
-	/* A broken lock's lock_broken event names who broke it; the
-	 * thread's store outlives the request: its actor is set back. */
-	uoms_store_set_actor(rq->store, rq->actor.name);
-	for (int i = 0; ; i++) {
-		memset(&e, 0, sizeof e);
-		if ((code = uoms_verb_tx(rq->store, lock_step, j, &e)) !=
-		    UOMS_BUSY || i + 1 == BUSY_TRIES)
-			break;
-		uoms_serve_count_busy();
-	}
-	uoms_store_set_actor(rq->store, actor);
+	code = uoms_serve_tx(rq, NULL, lock_step, j, &e);
 	if (code != UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
 	else if (j->verb == LOCK_RELEASE) {

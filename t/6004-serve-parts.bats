@@ -444,3 +444,23 @@ code() {
 	[ "$output" = 422 ]
 	[ "$(code)" = idempotency_mismatch ]
 }
+
+@test "locks: a lock taken while PostgreSQL's connection is killed mid-transaction is taken once, and the server goes on" {
+	engine_only pg "a connection killed inside a transaction is PostgreSQL's"
+	kill_backend_once "INSERT ON locks"
+	run api POST /orders/1/locks '{"type":"edit","ttl":60}'
+	[ "$output" = 201 ] || { cat resp.body serve.log; false; }
+	[ "$(jget owner <resp.body)" = kim ]
+	# the trigger fired on the first try and let the second through
+	[ "$(kills_done)" = 2 ]
+	[ "$(sql "SELECT count(*) FROM locks WHERE order_id = 1")" = 1 ]
+	run api GET /orders/1/locks
+	[ "$output" = 200 ]
+	[ "$(count locks)" = 1 ]
+	[ "$(version)" = 1 ]
+	# counted as a retry of the store
+	login root
+	run api GET /metrics
+	[ "$output" = 200 ]
+	grep -q '^uoms_store_busy_retries_total [1-9]' resp.body
+}

@@ -579,3 +579,24 @@ login() {
 	[ -n "$TOKEN" ]
 }
 # --- end uoms-serve -----------------------------------------------------------
+# --- txfold (issue 12): faults the server's transactions must survive -------
+# kill_backend_once "OP ON TABLE": on PostgreSQL, a trigger that ends its
+# own connection (pg_terminate_backend, as a server restart or a killed
+# backend would) the first time OP touches TABLE, inside the writer's
+# transaction; a sequence counts, as a rolled-back counter row would not.
+kill_backend_once() {
+	sql "CREATE SEQUENCE kill_once;
+	    CREATE FUNCTION kill_once() RETURNS trigger LANGUAGE plpgsql AS
+	    \$\$BEGIN IF nextval('kill_once') = 1 THEN PERFORM
+	    pg_terminate_backend(pg_backend_pid()); END IF; RETURN NULL;
+	    END\$\$;
+	    CREATE TRIGGER kill_once AFTER $1 FOR EACH ROW
+	    EXECUTE FUNCTION kill_once()"
+}
+
+# kills_done: how many times a kill_backend_once trigger fired.
+kills_done() {
+	sql "SELECT CASE WHEN is_called THEN last_value ELSE 0 END
+	    FROM kill_once"
+}
+# --- end txfold ---------------------------------------------------------------
