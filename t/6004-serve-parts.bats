@@ -23,9 +23,9 @@ setup() {
 		order 100002 department='"west"'
 	} | uoms-upsert >/dev/null
 	serve_user root admin
-	UOMS_ACTOR=root serve_user kim user east
-	UOMS_ACTOR=root serve_user lee user east
-	UOMS_ACTOR=root serve_user park user west
+	serve_user kim user east
+	serve_user lee user east
+	serve_user park user west
 	serve_start
 	login kim
 }
