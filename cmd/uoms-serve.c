@@ -188,6 +188,9 @@ main(int argc, char **argv)
 	o.access_ttl = setting(&cli, "serve.access_ttl", 3600, 10, 86400);
 	o.refresh_ttl = setting(&cli, "serve.refresh_ttl", 7 * 86400, 60,
 	    365 * 86400LL);
+	/* Read again by each login (serve-auth.c): checked once here, so a
+	 * typo stops the start instead of throttling over 900 s unsaid. */
+	(void)setting(&cli, "serve.login_window", 900, 1, 30 * 86400LL);
 	snprintf(www, sizeof www, "%s/www", uoms_cli_data_dir());
 	o.www = www;
 	/* Made and migrated once here, before any worker opens it. */

@@ -240,13 +240,23 @@ enum uoms_code
 uoms_hold_list(struct uoms_store *s, const char *state, struct uoms_buf *out,
     struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_HOLD_LIST);
+	return uoms_hold_list_order(s, 0, state, out, e);
+}
+
+enum uoms_code
+uoms_hold_list_order(struct uoms_store *s, long long order_id,
+    const char *state, struct uoms_buf *out, struct uoms_error *e)
+{
+	struct uoms_stmt *st = uoms_db_stmt(s, order_id > 0 ?
+	    SQL_HOLD_LIST_ORDER : SQL_HOLD_LIST);
 	enum uoms_db_step rc;
 
 	if (st == NULL)
 		return uoms_db_fail(s, e, "reading holds");
 	if (state != NULL)
 		uoms_db_bind_text(st, 1, state);
+	if (order_id > 0)
+		uoms_db_bind_int(st, 2, order_id);
 	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
 		if (uoms_buf_add(out, uoms_db_text(st, 0),
 		    uoms_db_bytes(st, 0)) < 0 ||

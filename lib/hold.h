@@ -60,5 +60,8 @@ void uoms_hold_change(struct uoms_change *c, struct uoms_hold_req *req,
  */
 enum uoms_code uoms_hold_list(struct uoms_store *s, const char *state,
     struct uoms_buf *out, struct uoms_error *e);
+/* The same, order_id's holds only (all of them when it is 0). */
+enum uoms_code uoms_hold_list_order(struct uoms_store *s, long long order_id,
+    const char *state, struct uoms_buf *out, struct uoms_error *e);
 
 #endif

@@ -317,6 +317,21 @@ uoms_lock_list(struct uoms_store *s, const char *owner, int all,
 }
 
 enum uoms_code
+uoms_lock_list_order(struct uoms_store *s, long long order_id,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_LIST_ORDER);
+	char now[UOMS_TIME_MS_SIZE];
+
+	if (st == NULL)
+		return uoms_db_fail(s, e, "listing locks");
+	uoms_lock_now(now);
+	uoms_db_bind_text(st, 1, now);
+	uoms_db_bind_int(st, 2, order_id);
+	return uoms_db_lines(s, st, out, "listing locks", e);
+}
+
+enum uoms_code
 uoms_lock_cleanup(struct uoms_store *s, long long *n, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_LOCK_CLEANUP);

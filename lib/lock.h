@@ -86,6 +86,9 @@ enum uoms_code uoms_lock_release_owner(struct uoms_store *s,
 /* Appends a JSON line per live lock (owner's only unless all). */
 enum uoms_code uoms_lock_list(struct uoms_store *s, const char *owner,
     int all, struct uoms_buf *out, struct uoms_error *e);
+/* The same for every live lock on order_id, whoever holds it. */
+enum uoms_code uoms_lock_list_order(struct uoms_store *s, long long order_id,
+    struct uoms_buf *out, struct uoms_error *e);
 
 /* Deletes expired locks; *n gets how many. */
 enum uoms_code uoms_lock_cleanup(struct uoms_store *s, long long *n,

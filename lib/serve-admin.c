@@ -21,47 +21,7 @@
 #include "user.h"
 #include "workflow.h"
 
-/* How often a change whose transaction a PostgreSQL server gave up on
- * (serialization failure, lost connection) is run again whole. */
-#define ADMIN_RETRY_MAX 5
-
 /* --- helpers ------------------------------------------------------------- */
-
-/*
- * Runs fn(s, arg, e) in one write transaction of the request's store, as
- * the request's actor (events name who did it): committed when it returns
- * UOMS_OK, rolled back else, and run again whole when the store says the
- * transaction surely was not stored and may be (fn starts its output
- * afresh each time). Returns fn's code or the store's.
- */
-static enum uoms_code
-admin_tx(struct uoms_req *rq, enum uoms_code (*fn)(struct uoms_store *s,
-    void *arg, struct uoms_error *e), void *arg, struct uoms_error *e)
-{
-	struct uoms_store *s = rq->store;
-	const char *was = uoms_store_actor(s);
-	enum uoms_code code;
-	int again;
-
-	uoms_store_set_actor(s, rq->actor.name);
-	for (int tries = 0;; tries++) {
-		if ((code = uoms_store_begin(s, e)) == UOMS_OK &&
-		    (code = fn(s, arg, e)) == UOMS_OK)
-			code = uoms_store_commit(s, e);
-		else if (code != UOMS_OK && uoms_store_in_tx(s)) {
-			again = uoms_db_retryable(s);
-			uoms_store_rollback(s);
-			if (again && tries < ADMIN_RETRY_MAX) {
-				uoms_serve_count_busy();
-				continue;
-			}
-		}
-		break;
-	}
-	/* The actor string is the request's: it must not outlive it. */
-	uoms_store_set_actor(s, was);
-	return code;
-}
 
 void
 uoms_serve_admin_refuse(struct uoms_resp *rs, enum uoms_code code,
@@ -408,7 +368,7 @@ chan_write(struct uoms_req *rq, struct uoms_resp *rs, int insert)
 		    "sealed: %s", why);
 		goto out;
 	}
-	if ((code = admin_tx(rq, chan_put, &r, &e)) != UOMS_OK)
+	if ((code = uoms_serve_tx(rq, NULL, chan_put, &r, &e)) != UOMS_OK)
 		uoms_serve_admin_refuse(rs, code, &e);
 	else
 		answer_line(rs, insert ? 201 : 200, &r.out);
@@ -481,7 +441,7 @@ channel_remove(struct uoms_req *rq, struct uoms_resp *rs)
 		return;
 	}
 	r.force = force != NULL && strcmp(force, "true") == 0;
-	if ((code = admin_tx(rq, chan_remove, &r, &e)) != UOMS_OK)
+	if ((code = uoms_serve_tx(rq, NULL, chan_remove, &r, &e)) != UOMS_OK)
 		uoms_serve_admin_refuse(rs, code, &e);
 	else
 		rs->status = 204;
@@ -559,7 +519,7 @@ user_run(struct uoms_req *rq, struct uoms_resp *rs, struct user_req *r,
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
 
-	if ((code = admin_tx(rq, user_change, r, &e)) != UOMS_OK)
+	if ((code = uoms_serve_tx(rq, NULL, user_change, r, &e)) != UOMS_OK)
 		uoms_serve_admin_refuse(rs, code, &e);
 	else
 		answer_line(rs, status, &r->out);

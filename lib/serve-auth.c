@@ -195,10 +195,22 @@ check_password(struct uoms_store *s, const char *name, const char *password,
 	return code;
 }
 
+/* 429 for a login while its user or address is throttled. */
+static void
+too_many(struct uoms_resp *rs, long long retry)
+{
+	char wait[32];
+
+	uoms_resp_fail(rs, 429, UOMS_OK, "too many failed logins: try again "
+	    "later");
+	snprintf(wait, sizeof wait, "%lld", retry);
+	uoms_resp_header(rs, "Retry-After", wait);
+}
+
 static void
 auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 {
-	char addr[128], wait[32];
+	char addr[128];
 	const char *name, *password;
 	long long now = time(NULL), window = login_window(rq), retry;
 	struct uoms_actor a;
@@ -212,16 +224,14 @@ auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 	    (password = member(body, "password", rs)) == NULL)
 		goto out;
 	client_address(rq->remote, addr, sizeof addr);
+	/* Before bcrypt, so that a throttled guess costs it nothing. */
 	if (uoms_session_throttled(rq->store, name, addr, now, window,
 	    LOGIN_MAX_USER, LOGIN_MAX_ADDRESS, &retry, &e) != UOMS_OK) {
 		uoms_resp_error(rs, 0, &e);
 		goto out;
 	}
 	if (retry > 0) {
-		uoms_resp_fail(rs, 429, UOMS_OK, "too many failed logins: "
-		    "try again later");
-		snprintf(wait, sizeof wait, "%lld", retry);
-		uoms_resp_header(rs, "Retry-After", wait);
+		too_many(rs, retry);
 		goto out;
 	}
 	/* bcrypt outside any transaction: other writers don't wait on it. */
@@ -232,6 +242,22 @@ auth_login(struct uoms_req *rq, struct uoms_resp *rs)
 	}
 	if (uoms_store_begin(rq->store, &e) != UOMS_OK) {
 		uoms_resp_error(rs, 0, &e);
+		goto out;
+	}
+	/*
+	 * Again in the write transaction that counts this failure: logins
+	 * checked at once all passed the check above while bcrypt ran, and
+	 * writers take turns, so only here are the check and the count one
+	 * step and the limit a limit.
+	 */
+	if (uoms_session_throttled(rq->store, name, addr, now, window,
+	    LOGIN_MAX_USER, LOGIN_MAX_ADDRESS, &retry, &e) != UOMS_OK) {
+		store_failed(rq, rs, &e);
+		goto out;
+	}
+	if (retry > 0) {
+		uoms_store_rollback(rq->store);
+		too_many(rs, retry);
 		goto out;
 	}
 	if (!ok) {

@@ -16,10 +16,6 @@
 #include "query.h"
 #include "serve-change_priv.h"
 
-/* Tries of a transaction PostgreSQL gave up on (a serialization
- * failure, a deadlock, a lost connection): run.c's bound. */
-#define TRIES 5
-
 int
 uoms_serve_dept_ok(const struct uoms_actor *a, const char *dept)
 {
@@ -290,40 +286,36 @@ uoms_serve_refuse(struct uoms_resp *rs, int status, struct uoms_error *e,
 		uoms_resp_header(rs, "Retry-After", "1");
 }
 
+struct work_tx {
+	struct work *w;
+	int many;
+};
+
+/* all() as uoms_serve_tx's fn: w's output starts afresh at each try. */
+static enum uoms_code
+all_tx(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	struct work_tx *x = arg;
+
+	(void)s;
+	x->w->failed_id = 0;
+	x->w->stale = 0;
+	return all(x->w, x->many, e);
+}
+
 /*
  * Runs w in one write transaction, redone whole when PostgreSQL gave
- * up on it (it surely was not stored: uoms_db_retryable), and answers.
+ * up on it (uoms_serve_tx), and answers.
  */
 static void
 run(struct work *w, struct uoms_resp *rs, int many)
 {
-	struct uoms_store *s = w->rq->store;
-	const char *actor = uoms_store_actor(s);
+	struct work_tx x = { w, many };
 	struct uoms_error e = { 0 };
-	enum uoms_code code = UOMS_INTERNAL;
+	enum uoms_code code;
 	char etag[UOMS_ETAG_SIZE];
-	int tries;
 
-	/* Events name the token's user; the thread's store outlives the
-	 * request, so the name is set back before it goes. */
-	uoms_store_set_actor(s, w->rq->actor.name);
-	for (tries = 0; tries < TRIES; tries++) {
-		memset(&e, 0, sizeof e);
-		w->failed_id = 0;
-		w->stale = 0;
-		if ((code = uoms_store_begin(s, &e)) == UOMS_OK) {
-			code = all(w, many, &e);
-			if (code == UOMS_OK)
-				code = uoms_store_commit(s, &e);
-			else
-				uoms_store_rollback(s);
-		}
-		if ((code != UOMS_INTERNAL && code != UOMS_BUSY) ||
-		    !uoms_db_retryable(s))
-			break;
-		uoms_store_rollback(s);
-	}
-	uoms_store_set_actor(s, actor);
+	code = uoms_serve_tx(w->rq, NULL, all_tx, &x, &e);
 	if (code != UOMS_OK) {
 		/* If-Match's mismatch is 412, the body's version 409. */
 		uoms_serve_refuse(rs, w->stale ? 412 : 0, &e,

@@ -38,9 +38,6 @@
 #include "serve.h"
 #include "user.h"
 
-/* Tries of the transaction when the store stays busy past its timeout. */
-#define HOOK_TRIES 3
-
 struct hook_kind {
 	const char *kind;		/* the channel's kind */
 	/* The header with base64(HMAC-SHA256) of the body. */
@@ -184,62 +181,71 @@ hook_refused(struct uoms_req *rq, const char *actor, enum uoms_code code,
 	uoms_store_note_reject(rq->store, "uoms-serve", code, msg, 0);
 }
 
+/* A delivery's line being stored (hook_step). */
+struct hook_job {
+	struct uoms_parser *p;
+	const char *line;
+	size_t len;
+	const unsigned char *hash;
+	const struct uoms_actor *a;
+	enum uoms_ingest_result res;
+	long long *id;
+	struct uoms_buf record;
+};
+
+/* Stores j's line as uoms-upsert does, in the open transaction: the same
+ * line again is known by its digest, else the three-way sync. */
+static enum uoms_code
+hook_step(struct uoms_store *s, void *arg, struct uoms_error *e)
+{
+	struct hook_job *j = arg;
+	struct uoms_order o;
+	enum uoms_code code;
+	int same = 0;
+
+	/* A try again starts afresh. */
+	j->res = UOMS_UNCHANGED;
+	j->record.n = 0;
+	code = uoms_ingest_same_line(s, j->hash, &same, j->id, &j->record, e);
+	if (code != UOMS_OK || same)
+		return code;
+	if ((code = uoms_order_parse(j->p, j->line, j->len, &o, e)) !=
+	    UOMS_OK)
+		return code;
+	o.line_hash = j->hash;
+	return uoms_ingest_order(s, &o, j->a, &j->res, j->id, &j->record, e);
+}
+
 /*
  * Stores line (a record as a fetch prints it) as uoms-upsert does, as the
- * actor a, in one transaction: *stored and *id say what it did. The
- * refusal or failure is answered in rs (-1).
+ * actor a, in one transaction (uoms_serve_tx): *stored and *id say what
+ * it did. The refusal or failure is answered in rs (-1).
  */
 static int
 hook_store(struct uoms_req *rq, struct uoms_resp *rs, const char *line,
     size_t len, const struct uoms_actor *a, int *stored, long long *id)
 {
-	struct uoms_parser *p = uoms_parser_new();
 	unsigned char hash[UOMS_LINE_HASH];
-	enum uoms_ingest_result res = UOMS_UNCHANGED;
+	struct hook_job j = { .line = line, .len = len, .hash = hash,
+	    .a = a, .id = id };
 	struct uoms_error e = { 0 };
-	struct uoms_buf record = { 0 };
-	struct uoms_order o;
-	enum uoms_code code = UOMS_INTERNAL;
-	int same = 0;
+	enum uoms_code code;
 
-	if (p == NULL) {
+	if ((j.p = uoms_parser_new()) == NULL) {
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "out of memory");
 		return -1;
 	}
 	uoms_ingest_hash(line, len, hash);
-	for (int try = 0; try < HOOK_TRIES; try++) {
-		memset(&e, 0, sizeof e);
-		record.n = 0;
-		if ((code = uoms_store_begin(rq->store, &e)) != UOMS_OK)
-			goto again;
-		code = uoms_ingest_same_line(rq->store, hash, &same, id,
-		    &record, &e);
-		if (code == UOMS_OK && same) {
-			res = UOMS_UNCHANGED;
-		} else if (code == UOMS_OK && (code = uoms_order_parse(p, line,
-		    len, &o, &e)) == UOMS_OK) {
-			o.line_hash = hash;
-			code = uoms_ingest_order(rq->store, &o, a, &res, id,
-			    &record, &e);
-		}
-		if (code == UOMS_OK)
-			code = uoms_store_commit(rq->store, &e);
-		else
-			uoms_store_rollback(rq->store);
-again:
-		if (code != UOMS_BUSY)
-			break;
-		uoms_serve_count_busy();
-	}
-	uoms_buf_free(&record);
-	uoms_parser_free(p);
+	code = uoms_serve_tx(rq, a->name, hook_step, &j, &e);
+	uoms_buf_free(&j.record);
+	uoms_parser_free(j.p);
 	if (code != UOMS_OK) {
 		if (code != UOMS_BUSY && code != UOMS_INTERNAL)
 			hook_refused(rq, a->name, code, e.msg);
 		uoms_resp_error(rs, code == UOMS_INVALID ? 422 : 0, &e);
 		return -1;
 	}
-	*stored = res != UOMS_UNCHANGED;
+	*stored = j.res != UOMS_UNCHANGED;
 	return 0;
 }
 
@@ -302,9 +308,7 @@ hook(struct uoms_req *rq, struct uoms_resp *rs, const struct hook_kind *hk)
 	memset(&a, 0, sizeof a);
 	snprintf(a.name, sizeof a.name, "channel:%s", c.name);
 	a.role = UOMS_ROLE_USER;
-	uoms_store_set_actor(rq->store, a.name);
 	n = hook_store(rq, rs, line, strlen(line), &a, &stored, &id);
-	uoms_store_set_actor(rq->store, "uoms-serve");
 	if (n < 0)
 		goto out;
 	n = stored ? snprintf(answer, sizeof answer,

@@ -22,10 +22,6 @@
 #include "push.h"
 #include "remark.h"
 #include "serve.h"
-#include "verb.h"
-
-/* Tries of a lock's transaction while the store says busy. */
-#define BUSY_TRIES 3
 
 /*
  * One push at a time in this process: the fetch engine sets libcurl's
@@ -53,11 +49,11 @@ answer(struct uoms_resp *rs, int status, json_t *j)
 }
 
 /*
- * The JSON lines in b as an array (a new reference), only those whose
- * order_id is id when id > 0; NULL when a line is not JSON.
+ * The JSON lines in b as an array (a new reference); NULL when a line is
+ * not JSON.
  */
 static json_t *
-lines_array(const struct uoms_buf *b, long long id)
+lines_array(const struct uoms_buf *b)
 {
 	const char *p = b->p, *end = b->p + b->n, *nl;
 	json_t *a = json_array(), *v;
@@ -70,23 +66,19 @@ lines_array(const struct uoms_buf *b, long long id)
 				json_decref(a);
 				return NULL;
 			}
-			if (id > 0 && json_integer_value(json_object_get(v,
-			    "order_id")) != id)
-				json_decref(v);
-			else
-				json_array_append_new(a, v);
+			json_array_append_new(a, v);
 		}
 		p = nl + 1;
 	}
 	return a;
 }
 
-/* Answers {name:[the lines of b]} (of order id when id > 0). */
+/* Answers {name:[the lines of b]}. */
 static void
 answer_lines(struct uoms_resp *rs, const char *name,
-    const struct uoms_buf *b, long long id)
+    const struct uoms_buf *b)
 {
-	json_t *a = lines_array(b, id);
+	json_t *a = lines_array(b);
 
 	if (a == NULL)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the %s",
@@ -169,7 +161,7 @@ remarks_get(struct uoms_req *rq, struct uoms_resp *rs)
 	    UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
 	else
-		answer_lines(rs, "remarks", &out, 0);
+		answer_lines(rs, "remarks", &out);
 	uoms_buf_free(&out);
 }
 
@@ -191,7 +183,7 @@ remark_answer(struct uoms_req *rq, struct uoms_resp *rs, long long order_id,
 	if (rs->status != 200)
 		return;
 	if (uoms_remark_list(rq->store, order_id, 0, &out, &e) != UOMS_OK ||
-	    (a = lines_array(&out, 0)) == NULL) {
+	    (a = lines_array(&out)) == NULL) {
 		uoms_buf_free(&out);
 		rs->status = status;
 		return;
@@ -301,28 +293,18 @@ lock_step(struct uoms_store *s, void *arg, struct uoms_error *e)
 	return uoms_fail(e, UOMS_INTERNAL, "no such lock step");
 }
 
-/* Runs j in a write transaction (again while the store is busy) and
- * answers: 204 for a release, else the lock with status. */
+/* Runs j in a write transaction (uoms_serve_tx: a broken lock's
+ * lock_broken event names who broke it) and answers: 204 for a release,
+ * else the lock with status. */
 static void
 lock_run(struct uoms_req *rq, struct uoms_resp *rs, struct lock_job *j,
     int status)
 {
-	const char *actor = uoms_store_actor(rq->store);
 	struct uoms_error e = { 0 };
 	enum uoms_code code;
 
 	j->owner = rq->actor.name;
-	/* A broken lock's lock_broken event names who broke it; the
-	 * thread's store outlives the request: its actor is set back. */
-	uoms_store_set_actor(rq->store, rq->actor.name);
-	for (int i = 0; ; i++) {
-		memset(&e, 0, sizeof e);
-		if ((code = uoms_verb_tx(rq->store, lock_step, j, &e)) !=
-		    UOMS_BUSY || i + 1 == BUSY_TRIES)
-			break;
-		uoms_serve_count_busy();
-	}
-	uoms_store_set_actor(rq->store, actor);
+	code = uoms_serve_tx(rq, NULL, lock_step, j, &e);
 	if (code != UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
 	else if (j->verb == LOCK_RELEASE) {
@@ -406,9 +388,9 @@ locks_get(struct uoms_req *rq, struct uoms_resp *rs)
 
 	if ((id = visible_order(rq, rs)) < 0)
 		return;
-	if (uoms_lock_list(rq->store, NULL, 1, &out, &e) != UOMS_OK)
+	if (uoms_lock_list_order(rq->store, id, &out, &e) != UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
-	else if ((a = lines_array(&out, id)) == NULL)
+	else if ((a = lines_array(&out)) == NULL)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the locks");
 	else {
 		locks_shape(a);
@@ -457,7 +439,7 @@ locks_all(struct uoms_req *rq, struct uoms_resp *rs)
 	if (uoms_lock_list(rq->store, rq->actor.name, !flag(rq, "mine"), &out,
 	    &e) != UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
-	else if ((a = lines_array(&out, 0)) == NULL)
+	else if ((a = lines_array(&out)) == NULL)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the locks");
 	else {
 		locks_visible(rq, a);
@@ -534,10 +516,11 @@ holds_get(struct uoms_req *rq, struct uoms_resp *rs)
 	if (state != NULL && !uoms_hold_state_valid(state))
 		uoms_resp_fail(rs, 422, UOMS_INVALID, "state: '%.40s' is not "
 		    "open, acknowledged or resolved", state);
-	else if (uoms_hold_list(rq->store, state, &out, &e) != UOMS_OK)
+	else if (uoms_hold_list_order(rq->store, id, state, &out, &e) !=
+	    UOMS_OK)
 		uoms_resp_error(rs, 0, &e);
 	else
-		answer_lines(rs, "holds", &out, id);
+		answer_lines(rs, "holds", &out);
 	uoms_buf_free(&out);
 }
 
@@ -643,7 +626,7 @@ push(struct uoms_req *rq, struct uoms_resp *rs)
 	code = uoms_push_order(rq->store, &fo, id, &out, &e);
 	pthread_mutex_unlock(&push_mutex);
 	uoms_store_set_actor(rq->store, actor);
-	if ((a = lines_array(&out, 0)) == NULL)
+	if ((a = lines_array(&out)) == NULL)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "can't read the pushes");
 	else if (code == UOMS_OK)
 		answer(rs, 200, json_pack("{s:o}", "pushes", a));

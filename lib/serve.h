@@ -168,6 +168,21 @@ json_t *uoms_req_object(struct uoms_req *rq, struct uoms_resp *rs);
 
 /* Counts a store busy retry for /metrics (thread-safe). */
 void uoms_serve_count_busy(void);
+
+/*
+ * serve-tx.c: runs fn(s, arg, e) in one write transaction of rq's store
+ * as actor (NULL: the token's user; events name it), e cleared first:
+ * committed when fn returns UOMS_OK, rolled back else. When the store
+ * failed and says the transaction surely was not stored (PostgreSQL's
+ * serialization failure, deadlock, lost connection: uoms_db_retryable),
+ * it is run again whole, a few times at most, each counted as a busy
+ * retry: fn must start its output afresh each time. The store's actor is
+ * set back before it returns. Returns fn's code or the store's, e filled.
+ */
+struct uoms_store;
+enum uoms_code uoms_serve_tx(struct uoms_req *rq, const char *actor,
+    enum uoms_code (*fn)(struct uoms_store *s, void *arg,
+    struct uoms_error *e), void *arg, struct uoms_error *e);
 /*
  * Appends the core's metrics in the Prometheus text format: requests by
  * route, method and status, the latency histogram, busy retries.

@@ -74,6 +74,20 @@
 	JM(",", "owner", "owner") " || " JM(",", "expires_at", "expires_at") \
 	" || '}'"
 
+/* A hold and a lock as their lists print them (hold.h, lock.h). */
+#define HOLD_JSON "SELECT " JM("{", "id", "id") " || " \
+	JM(",", "order_id", "order_id") " || " JM(",", "reason", "reason") \
+	" || " JM(",", "note", "note") " || " JM(",", "state", "state") \
+	" || " JM(",", "placed_by", "placed_by") " || " \
+	JM(",", "placed_at", "placed_at") " || " \
+	JM(",", "operator", "operator") " || " \
+	JM(",", "operator_note", "operator_note") " || " \
+	JM(",", "updated_at", "updated_at") " || '}' FROM holds"
+#define LOCK_JSON "SELECT " JM("{", "order_id", "order_id") " || " \
+	JM(",", "lock_type", "type") " || " JM(",", "owner", "owner") \
+	" || " JM(",", "acquired_at", "acquired_at") " || " \
+	JM(",", "expires_at", "expires_at") " || '}' FROM locks"
+
 const char *const uoms_sql_pg[SQL_COUNT] = {
 	/* A row either way: for a new order its id to be, no id at all
 	 * (the INSERT then waits for nothing: uoms_ingest_order). */
@@ -475,15 +489,10 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " WHERE order_id = $1 AND ($7::bigint IS NULL OR id = $7)"
 	    " AND (state = 'open' OR ($6::int <> 0"
 	    " AND state = 'acknowledged')) RETURNING id",
-	[SQL_HOLD_LIST] = "SELECT " JM("{", "id", "id") " || "
-	    JM(",", "order_id", "order_id") " || " JM(",", "reason", "reason")
-	    " || " JM(",", "note", "note") " || " JM(",", "state", "state")
-	    " || " JM(",", "placed_by", "placed_by") " || "
-	    JM(",", "placed_at", "placed_at") " || "
-	    JM(",", "operator", "operator") " || "
-	    JM(",", "operator_note", "operator_note") " || "
-	    JM(",", "updated_at", "updated_at") " || '}' FROM holds"
-	    " WHERE $1::text IS NULL OR state = $1"
+	[SQL_HOLD_LIST] = HOLD_JSON " WHERE $1::text IS NULL OR state = $1"
+	    " ORDER BY placed_at DESC, id DESC",
+	[SQL_HOLD_LIST_ORDER] = HOLD_JSON " WHERE order_id = $2"
+	    " AND ($1::text IS NULL OR state = $1)"
 	    " ORDER BY placed_at DESC, id DESC",
 	/* user */
 	[SQL_USER_ACTOR] = "SELECT role, department, disabled FROM users"
@@ -569,12 +578,10 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    LOCK_DETAILS " FROM locks WHERE owner = $1 AND expires_at > $4"
 	    " ORDER BY order_id, type",
 	[SQL_LOCK_OWNER_DELETE] = "DELETE FROM locks WHERE owner = $1",
-	[SQL_LOCK_LIST] = "SELECT " JM("{", "order_id", "order_id") " || "
-	    JM(",", "lock_type", "type") " || " JM(",", "owner", "owner")
-	    " || " JM(",", "acquired_at", "acquired_at") " || "
-	    JM(",", "expires_at", "expires_at") " || '}' FROM locks"
-	    " WHERE expires_at > $1 AND ($3::int <> 0 OR owner = $2)"
-	    " ORDER BY order_id, type",
+	[SQL_LOCK_LIST] = LOCK_JSON " WHERE expires_at > $1"
+	    " AND ($3::int <> 0 OR owner = $2) ORDER BY order_id, type",
+	[SQL_LOCK_LIST_ORDER] = LOCK_JSON " WHERE order_id = $2"
+	    " AND expires_at > $1 ORDER BY type",
 	[SQL_LOCK_CLEANUP] = "DELETE FROM locks WHERE expires_at <= $1",
 	/* notify */
 	[SQL_NOTIFY_TARGET_ADD] = "INSERT INTO notify_targets (name, origin,"

@@ -33,6 +33,16 @@
 #define CHANNEL_COLUMNS "name, kind, base_url, workflow, enabled, settings," \
 	" created_at, updated_at"
 
+/* A hold and a lock as their lists print them (hold.h, lock.h). */
+#define HOLD_JSON "SELECT json_object('id', id, 'order_id', order_id," \
+	" 'reason', reason, 'note', note, 'state', state, 'placed_by'," \
+	" placed_by, 'placed_at', placed_at, 'operator', operator," \
+	" 'operator_note', operator_note, 'updated_at', updated_at)" \
+	" FROM holds"
+#define LOCK_JSON "SELECT json_object('order_id', order_id, 'lock_type'," \
+	" type, 'owner', owner, 'acquired_at', acquired_at, 'expires_at'," \
+	" expires_at) FROM locks"
+
 const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	/* deleted_at where PostgreSQL's has it, after its id to be. */
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
@@ -306,12 +316,10 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " WHERE order_id = ?1 AND (?7 IS NULL OR id = ?7)"
 	    " AND (state = 'open' OR (?6 AND state = 'acknowledged'))"
 	    " RETURNING id",
-	[SQL_HOLD_LIST] = "SELECT json_object('id', id,"
-	    " 'order_id', order_id, 'reason', reason, 'note', note,"
-	    " 'state', state, 'placed_by', placed_by, 'placed_at', placed_at,"
-	    " 'operator', operator, 'operator_note', operator_note,"
-	    " 'updated_at', updated_at) FROM holds"
+	[SQL_HOLD_LIST] = HOLD_JSON
 	    " WHERE ?1 IS NULL OR state = ?1 ORDER BY placed_at DESC, id DESC",
+	[SQL_HOLD_LIST_ORDER] = HOLD_JSON " WHERE order_id = ?2"
+	    " AND (?1 IS NULL OR state = ?1) ORDER BY placed_at DESC, id DESC",
 	/* user: the department only when it is text, NULL otherwise. */
 	[SQL_USER_ACTOR] = "SELECT role, CASE WHEN typeof(department) = 'text'"
 	    " THEN department END, disabled FROM users WHERE name = ?1",
@@ -396,10 +404,10 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " expires_at) FROM locks WHERE owner = ?1 AND expires_at > ?4"
 	    " ORDER BY order_id, type",
 	[SQL_LOCK_OWNER_DELETE] = "DELETE FROM locks WHERE owner = ?1",
-	[SQL_LOCK_LIST] = "SELECT json_object('order_id', order_id,"
-	    " 'lock_type', type, 'owner', owner, 'acquired_at', acquired_at,"
-	    " 'expires_at', expires_at) FROM locks WHERE expires_at > ?1"
+	[SQL_LOCK_LIST] = LOCK_JSON " WHERE expires_at > ?1"
 	    " AND (?3 OR owner = ?2) ORDER BY order_id, type",
+	[SQL_LOCK_LIST_ORDER] = LOCK_JSON " WHERE order_id = ?2"
+	    " AND expires_at > ?1 ORDER BY type",
 	[SQL_LOCK_CLEANUP] = "DELETE FROM locks WHERE expires_at <= ?1",
 	/* channel */
 	[SQL_CHANNEL_GET] = "SELECT " CHANNEL_COLUMNS " FROM channels"

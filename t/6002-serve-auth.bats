@@ -394,3 +394,47 @@ teardown() {
 	[ -s serve.log ]
 	run ! grep -F -e wrong-s3cret -e pw-ann -e "$TOKEN" -e "$r1" -e "$KEY" serve.log
 }
+
+@test "sixteen bad logins of a user at once: at most five are 401, the rest 429" {
+	users
+	# a bcrypt of some cost: the logins overlap while their hashes run
+	printf 'pw-ann\n' | UOMS_PASSWORD_COST=10 uoms-user passwd ann \
+	    --password-stdin >/dev/null
+	printf 'serve:\n  login_window: 600\n' >uoms.yaml
+	serve_start -c uoms.yaml --threads 8
+	pids=()
+	for i in $(seq 16); do
+		curl -s -o /dev/null -w '%{http_code}\n' -X POST \
+		    -H 'Content-Type: application/json' \
+		    --data-binary '{"username":"ann","password":"wrong"}' \
+		    "$SERVE_URL/auth/login" >"code.$i" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid"
+	done
+	cat code.* | sort | uniq -c >codes
+	[ "$(cat code.* | grep -c .)" = 16 ]
+	# every answer is one of the two, and the check and the count of a
+	# failure were one step: no more than the limit got through to 401
+	[ "$(grep -cvE '^(401|429)$' <(cat code.*))" = 0 ] || { cat codes; false; }
+	[ "$(grep -c '^401$' <(cat code.*))" -le 5 ] || { cat codes; false; }
+	[ "$(grep -c '^429$' <(cat code.*))" -ge 11 ]
+	[ "$(sql "SELECT count(*) FROM login_failures WHERE kind = 'user'
+	    AND subject = 'ann'")" -le 5 ]
+}
+
+@test "a bad serve.login_window stops the start (3), naming the setting" {
+	for bad in 0 -5 abc 99999999999 1.5; do
+		printf 'serve:\n  login_window: %s\n' "$bad" >bad.yaml
+		# bounded: a server that took it would serve on
+		run --separate-stderr timeout 10 uoms-serve -c bad.yaml \
+		    --listen 127.0.0.1:0
+		[ "$status" -eq 3 ] || { echo "$bad: $status $stderr"; false; }
+		[ -z "$output" ]
+		[[ "$stderr" == *"serve.login_window must be a whole number from 1 to 2592000"* ]]
+	done
+	printf 'serve:\n  login_window: 60\n' >good.yaml
+	serve_start -c good.yaml
+	[ "$(api GET /healthz)" = 200 ]
+}

@@ -17,9 +17,8 @@ export UOMS_JWT_KEY=orders-test-key-0123456789abcdef0123
 fixture() {
 	orders "${1:-4}" | uoms-upsert >/dev/null
 	serve_user boss admin
-	# once there is an admin, only an admin adds users
-	UOMS_ACTOR=boss serve_user kim user east
-	UOMS_ACTOR=boss serve_user lee user west
+	serve_user kim user east
+	serve_user lee user west
 	serve_start "${@:2}"
 }
 

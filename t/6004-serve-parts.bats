@@ -23,9 +23,9 @@ setup() {
 		order 100002 department='"west"'
 	} | uoms-upsert >/dev/null
 	serve_user root admin
-	UOMS_ACTOR=root serve_user kim user east
-	UOMS_ACTOR=root serve_user lee user east
-	UOMS_ACTOR=root serve_user park user west
+	serve_user kim user east
+	serve_user lee user east
+	serve_user park user west
 	serve_start
 	login kim
 }
@@ -443,4 +443,48 @@ code() {
 	run api POST /orders/1/remarks '{"text":"두 번"}' -H 'Idempotency-Key: rk-1'
 	[ "$output" = 422 ]
 	[ "$(code)" = idempotency_mismatch ]
+}
+
+@test "locks: a lock taken while PostgreSQL's connection is killed mid-transaction is taken once, and the server goes on" {
+	engine_only pg "a connection killed inside a transaction is PostgreSQL's"
+	kill_backend_once "INSERT ON locks"
+	run api POST /orders/1/locks '{"type":"edit","ttl":60}'
+	[ "$output" = 201 ] || { cat resp.body serve.log; false; }
+	[ "$(jget owner <resp.body)" = kim ]
+	# the trigger fired on the first try and let the second through
+	[ "$(kills_done)" = 2 ]
+	[ "$(sql "SELECT count(*) FROM locks WHERE order_id = 1")" = 1 ]
+	run api GET /orders/1/locks
+	[ "$output" = 200 ]
+	[ "$(count locks)" = 1 ]
+	[ "$(version)" = 1 ]
+	# counted as a retry of the store
+	login root
+	run api GET /metrics
+	[ "$output" = 200 ]
+	grep -q '^uoms_store_busy_retries_total [1-9]' resp.body
+}
+
+@test "holds and locks: an order's lists read that order's rows only, not every one in the store" {
+	engine_only sqlite "a row no list can read needs bytes that are not UTF-8, which PostgreSQL refuses to store"
+	# Order 2's hold and lock hold text that is not UTF-8: a list that
+	# reads them fails (500), one that reads only order 1's does not.
+	sql "INSERT INTO holds (order_id, reason, note, placed_by, placed_at,
+	    updated_at) VALUES (2, 'address_invalid', CAST(X'C328' AS TEXT),
+	    'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+	    INSERT INTO locks VALUES (2, 'EDIT', CAST(X'C328' AS TEXT),
+	    '2026-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z')"
+	[ "$(api POST /orders/1/holds '{"reason":"address_invalid"}')" = 201 ]
+	[ "$(api POST /orders/1/locks '{"type":"edit"}')" = 201 ]
+	run api GET /orders/1/holds
+	[ "$output" = 200 ] || { cat resp.body; false; }
+	[ "$(count holds)" = 1 ]
+	[ "$(jget 'holds[0].order_id' <resp.body)" = 1 ]
+	run api GET '/orders/1/holds?state=open'
+	[ "$output" = 200 ]
+	[ "$(count holds)" = 1 ]
+	run api GET /orders/1/locks
+	[ "$output" = 200 ] || { cat resp.body; false; }
+	[ "$(count locks)" = 1 ]
+	[ "$(jget 'locks[0].owner' <resp.body)" = kim ]
 }

@@ -10,7 +10,7 @@ setup_file() {
 }
 
 teardown() {
-	streams_stop
+	stop_pids STREAMS
 	serve_stop
 }
 
@@ -25,15 +25,6 @@ stream_open() {
 	    "$SERVE_URL$path" >"$out" 2>"$out.err" &
 	STREAMS+=($!)
 	wait_for grep -qs '^retry: ' "$out"
-}
-
-streams_stop() {
-	local pid
-	for pid in "${STREAMS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	STREAMS=()
 }
 
 # ids FILE: the ids of the events a stream has received, on one line.
@@ -137,7 +128,7 @@ fixture() {
 	wait_for has_id s1 10
 	fourth=$(sed -n 's/^id: //p' s1 | sed -n 4p)
 	[ "$fourth" = 4 ]
-	streams_stop
+	stop_pids STREAMS
 	# the header wins over the URL's after (a browser reconnects to the
 	# URL it first opened)
 	stream_open s2 '/events/stream?after=1' -H "Last-Event-ID: $fourth"

@@ -377,3 +377,23 @@ PY
 	[ "$(deliver_shop shop1 shop/1.json)" = 200 ]
 	[ "$(stored)" -eq 1 ]
 }
+
+@test "hooks: a delivery while PostgreSQL's connection is killed mid-transaction is stored once" {
+	engine_only pg "a connection killed inside a transaction is PostgreSQL's"
+	payloads shopify 1 shop
+	add_shop shop1
+	serve_start
+	kill_backend_once "INSERT ON orders"
+	code=$(deliver_shop shop1 shop/1.json)
+	[ "$code" = 200 ] || { cat resp.body serve.log; false; }
+	[ "$(jget stored <resp.body)" = 1 ]
+	[ "$(kills_done)" = 2 ]
+	[ "$(stored)" -eq 1 ]
+	[ "$(uoms-events --type created | wc -l)" -eq 1 ]
+	[ "$(uoms-events --type created | jget actor)" = channel:shop1 ]
+	# once more: nothing changes
+	before=$(events)
+	[ "$(deliver_shop shop1 shop/1.json)" = 200 ]
+	[ "$(cat resp.body)" = '{"stored":0}' ]
+	[ "$(events)" -eq "$before" ]
+}

@@ -29,8 +29,7 @@ call() {
 # An admin (ada) and a user (uma) signed up, the server started.
 start() {
 	serve_user ada admin
-	# Once the store has an admin, only an admin adds users.
-	UOMS_ACTOR=ada serve_user uma user east
+	serve_user uma user east
 	export UOMS_ACTOR=ada
 	serve_start
 }

@@ -180,12 +180,7 @@ fake_start() {
 }
 
 fake_stop_all() {
-	local pid
-	for pid in "${FAKE_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	FAKE_PIDS=()
+	stop_pids FAKE_PIDS
 }
 
 # mem_count PID TEXT: how many times TEXT is in the memory of process PID
@@ -564,10 +559,15 @@ resp_header() {
 	tr -d '\r' <resp.head | sed -n "s/^$1: //Ip" | tail -1
 }
 
-# serve_user NAME ROLE [DEPARTMENT]: a user with password "pw-NAME".
+# serve_user NAME ROLE [DEPARTMENT]: a user with password "pw-NAME",
+# added by the store's first admin once there is one (uoms-user takes
+# only an admin's word then), else by $UOMS_ACTOR.
 serve_user() {
-	printf 'pw-%s\n' "$1" | uoms-user add "$1" --role "$2" \
-	    ${3:+--department "$3"} --password-stdin >/dev/null
+	local admin=
+	have_store && admin=$(sql "SELECT name FROM users WHERE role = 'admin'
+	    AND CAST(disabled AS INTEGER) = 0 ORDER BY name LIMIT 1")
+	printf 'pw-%s\n' "$1" | uoms-user ${admin:+--actor "$admin"} add "$1" \
+	    --role "$2" ${3:+--department "$3"} --password-stdin >/dev/null
 }
 
 # login NAME: TOKEN set to NAME's access token (password "pw-NAME").
@@ -579,3 +579,35 @@ login() {
 	[ -n "$TOKEN" ]
 }
 # --- end uoms-serve -----------------------------------------------------------
+# --- txfold (issue 12): faults the server's transactions must survive -------
+# kill_backend_once "OP ON TABLE": on PostgreSQL, a trigger that ends its
+# own connection (pg_terminate_backend, as a server restart or a killed
+# backend would) the first time OP touches TABLE, inside the writer's
+# transaction; a sequence counts, as a rolled-back counter row would not.
+kill_backend_once() {
+	sql "CREATE SEQUENCE kill_once;
+	    CREATE FUNCTION kill_once() RETURNS trigger LANGUAGE plpgsql AS
+	    \$\$BEGIN IF nextval('kill_once') = 1 THEN PERFORM
+	    pg_terminate_backend(pg_backend_pid()); END IF; RETURN NULL;
+	    END\$\$;
+	    CREATE TRIGGER kill_once AFTER $1 FOR EACH ROW
+	    EXECUTE FUNCTION kill_once()"
+}
+
+# kills_done: how many times a kill_backend_once trigger fired.
+kills_done() {
+	sql "SELECT CASE WHEN is_called THEN last_value ELSE 0 END
+	    FROM kill_once"
+}
+# stop_pids ARRAY: stops and reaps the processes whose pids the array
+# named ARRAY holds (background jobs of this shell), then empties it.
+stop_pids() {
+	local -n stop_pids_ref=$1
+	local pid
+	for pid in "${stop_pids_ref[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	stop_pids_ref=()
+}
+# --- end txfold ---------------------------------------------------------------
