@@ -114,6 +114,10 @@ for n in $sizes; do
 	# The pipeline on u1, its SQL on c1 (the same rows), twice.
 	m=10000
 	[ "$n" -lt $((2 * m)) ] && m=$((n / 2))
+	[ -z "${UOMS_BENCH_RAW-}" ] || psql_q -c "SELECT now()::time(0),
+	    relname, schemaname, n_live_tup, n_dead_tup, last_autovacuum::time(0),
+	    last_autoanalyze::time(0) FROM pg_stat_user_tables
+	    WHERE relname IN ('orders', 'events') AND schemaname IN ('u1', 'c1')" >&2
 	for p in 1 2; do
 		t0=$(now)
 		uoms-query -d "$(at u1)" --status WAITING --limit "$m" |
@@ -123,6 +127,8 @@ for n in $sizes; do
 		psql_q -c "$(move_sql c1 "$m")" >/dev/null
 		b=$(calc "$(now) - $t0" 3)
 		echo "$a $b" >>"$dir/pipe"
+		[ -z "${UOMS_BENCH_RAW-}" ] ||
+		    echo "j) pass $p: uoms $a s, SQL $b s" >&2
 	done
 	for s in u1 c1; do
 		k=$(psql_q -c "SELECT count(*) FROM $s.orders WHERE
