@@ -46,8 +46,12 @@ fi
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
 ge() { calc "$1 >= $2" 0; }
-# median of the numbers on stdin, one a line
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# median of the numbers on stdin, one a line: of an even count the mean
+# of the middle two (of the two pairs a row has, not the lower one)
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
+	    else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 psql_q() { PGOPTIONS='-c client_min_messages=warning' psql -qAtX -v ON_ERROR_STOP=1 "$url" "$@"; }
 # at SCHEMA: the store URL of a schema of its own
 at() { echo "$url&options=-csearch_path%3D$1"; }
