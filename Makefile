@@ -52,7 +52,7 @@ BENCHES  := $(BENCH_SRC:t/bench/%.c=$(O)/t/%)
 # Debian packages the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev libyaml-dev libssl-dev \
 	libcrypt-dev libcurl4-openssl-dev libpq-dev libmicrohttpd-dev
-DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl
+DEPS_TEST  = bats sqlite3 postgresql python3 perl tzdata man-db time openssl curl strace
 DEPS_BENCH = sqlite-utils curl wrk python3-fastapi uvicorn python3-uvloop python3-httptools
 # The dashboard's test (t/6009): a headless browser, and Hangul glyphs
 # for its screenshots.

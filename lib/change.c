@@ -80,6 +80,17 @@ copy(char *dst, size_t n, struct uoms_stmt *st, int col)
 	    uoms_db_text(st, col));
 }
 
+static void
+target_row(struct uoms_stmt *st, struct uoms_target *t)
+{
+	t->id = uoms_db_int(st, 0);
+	t->version = uoms_db_int(st, 1);
+	copy(t->status, sizeof t->status, st, 2);
+	copy(t->workflow, sizeof t->workflow, st, 3);
+	copy(t->order_no, sizeof t->order_no, st, 4);
+	copy(t->deleted_at, sizeof t->deleted_at, st, 5);
+}
+
 enum uoms_code
 uoms_change_target_any(struct uoms_store *s, const struct uoms_ref *ref,
     struct uoms_target *t, struct uoms_error *e)
@@ -115,12 +126,7 @@ uoms_change_target_any(struct uoms_store *s, const struct uoms_ref *ref,
 		uoms_db_done(st);
 		return code;
 	}
-	t->id = uoms_db_int(st, 0);
-	t->version = uoms_db_int(st, 1);
-	copy(t->status, sizeof t->status, st, 2);
-	copy(t->workflow, sizeof t->workflow, st, 3);
-	copy(t->order_no, sizeof t->order_no, st, 4);
-	copy(t->deleted_at, sizeof t->deleted_at, st, 5);
+	target_row(st, t);
 	rc = uoms_db_step(st);
 	uoms_db_done(st);
 	if (rc == UOMS_DB_ROW)
@@ -138,6 +144,140 @@ uoms_change_target(struct uoms_store *s, const struct uoms_ref *ref,
 	if (code == UOMS_OK && t->deleted_at[0] != '\0')
 		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
 	return code;
+}
+
+void
+uoms_change_ahead_clear(struct uoms_change_ahead *ah)
+{
+	ah->tx = 0;
+	ah->n = ah->good = 0;
+}
+
+int
+uoms_change_ahead_add(struct uoms_change_ahead *ah,
+    const struct uoms_ref *ref)
+{
+	if (ah->n == ah->cap) {
+		int cap = ah->cap ? 2 * ah->cap : 256;
+		long long *id = realloc(ah->id, cap * sizeof *id);
+		struct uoms_target *t = id != NULL ? realloc(ah->t,
+		    cap * sizeof *t) : NULL;
+
+		if (id != NULL)
+			ah->id = id;
+		if (t == NULL)
+			return -1;
+		ah->t = t;
+		ah->cap = cap;
+	}
+	ah->id[ah->n] = ref != NULL && ref->id > 0 ? ref->id : 0;
+	ah->t[ah->n].id = 0;
+	ah->n++;
+	return 0;
+}
+
+/* The lines by id, sorted by id and then line, to find a row's line. */
+struct by_id {
+	long long id;
+	int line;
+};
+
+static int
+by_id_cmp(const void *a, const void *b)
+{
+	const struct by_id *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->line - y->line;
+}
+
+enum uoms_code
+uoms_change_ahead_ask(struct uoms_store *s, struct uoms_change_ahead *ah,
+    struct uoms_error *e)
+{
+	struct uoms_buf json = { 0 };
+	struct by_id *ids;
+	struct uoms_stmt *st;
+	enum uoms_code code = UOMS_OK;
+	int rc, k = 0;
+
+	ah->tx = 0;
+	ah->good = 0;
+	if (!uoms_db_remote(s) || ah->n == 0)
+		return UOMS_OK;
+	if ((ids = malloc(ah->n * sizeof *ids)) == NULL)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	uoms_buf_str(&json, "[");
+	for (int i = 0; i < ah->n; i++) {
+		if (ah->id[i] == 0)
+			continue;
+		uoms_buf_printf(&json, "%s%lld", k ? "," : "", ah->id[i]);
+		ids[k++] = (struct by_id){ ah->id[i], i };
+	}
+	uoms_buf_str(&json, "]");
+	if (json.p == NULL) {
+		free(ids);
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	}
+	qsort(ids, k, sizeof *ids, by_id_cmp);
+	if (k == 0 || (st = uoms_db_stmt(s, SQL_CHANGE_TARGET_AHEAD)) == NULL) {
+		free(ids);
+		uoms_buf_free(&json);
+		return k == 0 ? UOMS_OK : uoms_db_fail(s, e, "finding orders");
+	}
+	uoms_db_bind_textn(st, 1, json.p, json.n);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		long long id = uoms_db_int(st, 0);
+		int lo = 0, hi = k;
+
+		/* The first line of the id (the lowest of those sorted
+		 * with it): the lines after it with the same id find the
+		 * order changed by it, so look it up themselves. */
+		while (lo < hi) {
+			int mid = lo + (hi - lo) / 2;
+
+			if (ids[mid].id < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < k && ids[lo].id == id)
+			target_row(st, &ah->t[ids[lo].line]);
+	}
+	uoms_db_done(st);
+	uoms_buf_free(&json);
+	free(ids);
+	if (rc != UOMS_DB_DONE)
+		code = uoms_db_fail(s, e, "finding orders");
+	else {
+		ah->tx = uoms_db_tx(s);
+		ah->good = ah->n;
+	}
+	return code;
+}
+
+const struct uoms_target *
+uoms_change_ahead_target(struct uoms_store *s, struct uoms_change_ahead *ah,
+    int at, const struct uoms_ref *ref)
+{
+	if (at < 0 || at >= ah->good || ah->tx == 0 || ah->tx != uoms_db_tx(s))
+		return NULL;
+	/* A line not as asked may change any order. */
+	if (ah->id[at] == 0 || ah->id[at] != ref->id) {
+		ah->good = at;
+		return NULL;
+	}
+	/* Not found, or not the first line of its id: looked up. */
+	return ah->t[at].id != 0 ? &ah->t[at] : NULL;
+}
+
+void
+uoms_change_ahead_free(struct uoms_change_ahead *ah)
+{
+	free(ah->id);
+	free(ah->t);
+	*ah = (struct uoms_change_ahead){ 0 };
 }
 
 /*
@@ -255,6 +395,16 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_change *c, struct uoms_buf *record, int *replayed,
     struct uoms_error *e)
 {
+	return uoms_change_order_known(s, a, ref, NULL, force, key, ttl, c,
+	    record, replayed, e);
+}
+
+enum uoms_code
+uoms_change_order_known(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_ref *ref, const struct uoms_target *known, int force,
+    const char *key, long long ttl, const struct uoms_change *c,
+    struct uoms_buf *record, int *replayed, struct uoms_error *e)
+{
 	struct uoms_event_desc ev = { 0 };
 	struct uoms_target t;
 	enum uoms_code code;
@@ -270,7 +420,9 @@ uoms_change_order(struct uoms_store *s, const struct uoms_actor *a,
 		key = ref->idempotency_key;
 	if (key != NULL && (problem = uoms_idem_key_problem(key)) != NULL)
 		return uoms_fail(e, UOMS_INVALID, "%s", problem);
-	if ((code = uoms_change_target_any(s, ref, &t, e)) != UOMS_OK)
+	if (known != NULL)
+		t = *known;
+	else if ((code = uoms_change_target_any(s, ref, &t, e)) != UOMS_OK)
 		return code;
 	if (key != NULL && ((code = uoms_idem_check(s, a->name, key, t.id,
 	    c->request, replayed, record, e)) != UOMS_OK || *replayed))

@@ -93,6 +93,47 @@ enum uoms_code uoms_change_target_any(struct uoms_store *s,
     const struct uoms_ref *ref, struct uoms_target *t, struct uoms_error *e);
 
 /*
+ * A look-ahead for references by id (run.h's ahead hook): the orders of
+ * the next lines of a batch, asked of a server's store (uoms_db_remote)
+ * in one round trip, so that each line's change needs no lookup of its
+ * own. What it learns holds in the transaction it asked in (uoms_db_tx)
+ * while each order is changed by its own line alone: the second line of
+ * an id, and from a line not as asked (by key, by number) on every line
+ * after it, look theirs up. The caller owns it (zeroed to begin with,
+ * uoms_change_ahead_free to end).
+ */
+struct uoms_change_ahead {
+	long long tx;		/* the transaction asked in, 0: none */
+	int n, cap, good;	/* lines; those from 0 on it holds for */
+	long long *id;		/* line i's id asked, 0: none */
+	struct uoms_target *t;	/* line i's order; id 0: none to use */
+};
+
+/* Forgets the lines asked about: a new look-ahead begins. */
+void uoms_change_ahead_clear(struct uoms_change_ahead *ah);
+/* Adds the next line's reference (borrowed for the call), NULL for a
+ * line that is none (refused when parsed). -1 when out of memory. */
+int uoms_change_ahead_add(struct uoms_change_ahead *ah,
+    const struct uoms_ref *ref);
+/*
+ * Asks the store about the lines added, in the open transaction, at
+ * once; on SQLite nothing (each lookup is local). UOMS_OK, or the
+ * store's failure (the transaction then fails with it, as a step's).
+ */
+enum uoms_code uoms_change_ahead_ask(struct uoms_store *s,
+    struct uoms_change_ahead *ah, struct uoms_error *e);
+/*
+ * The order line at (0-based, in the order added; -1 for none) was
+ * found to be, when ref is the reference it was asked about and the
+ * transaction the one it asked in; else NULL (the line looks it up),
+ * and a line not as asked ends the look-ahead for the lines after it.
+ * Borrowed from ah until the next clear.
+ */
+const struct uoms_target *uoms_change_ahead_target(struct uoms_store *s,
+    struct uoms_change_ahead *ah, int at, const struct uoms_ref *ref);
+void uoms_change_ahead_free(struct uoms_change_ahead *ah);
+
+/*
  * Applies c to the order ref names, as actor a (a deleted order is
  * not_found, but for a replay of the key that deleted it). key (or the
  * reference's own idempotency_key, which wins) makes it idempotent for
@@ -105,5 +146,13 @@ enum uoms_code uoms_change_order(struct uoms_store *s,
     const struct uoms_actor *a, const struct uoms_ref *ref, int force,
     const char *key, long long ttl, const struct uoms_change *c,
     struct uoms_buf *record, int *replayed, struct uoms_error *e);
+/* As uoms_change_order, from the order known to be ref's (a look-ahead's
+ * target, read in this transaction) rather than looking it up; NULL
+ * looks it up. */
+enum uoms_code uoms_change_order_known(struct uoms_store *s,
+    const struct uoms_actor *a, const struct uoms_ref *ref,
+    const struct uoms_target *known, int force, const char *key,
+    long long ttl, const struct uoms_change *c, struct uoms_buf *record,
+    int *replayed, struct uoms_error *e);
 
 #endif

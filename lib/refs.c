@@ -21,8 +21,10 @@ step(struct uoms_run *r, char *input, size_t len, int is_arg,
 	} else if ((code = uoms_ref_from_line(r->parser, input, len, &ref, e))
 	    != UOMS_OK)
 		return code;
-	code = uoms_change_order(r->store, &x->actor, &ref, x->force, x->key,
-	    x->ttl, x->change, out, &replayed, e);
+	code = uoms_change_order_known(r->store, &x->actor, &ref,
+	    is_arg ? NULL : uoms_change_ahead_target(r->store, &x->ahead,
+	    r->ahead_at, &ref), x->force, x->key, x->ttl, x->change, out,
+	    &replayed, e);
 	if (code != UOMS_OK && !is_arg) {
 		/* "line 3: locked: order 42: ..." names the order once. */
 		struct uoms_buf msg = { 0 };
@@ -41,6 +43,24 @@ step(struct uoms_run *r, char *input, size_t len, int is_arg,
 	uoms_buf_add(out, "\n", 1);
 	r->tally[replayed]++;	/* 0 applied, 1 replayed */
 	return UOMS_OK;
+}
+
+/* The orders of the lines read ahead, asked at once (change.h). */
+static enum uoms_code
+ahead(struct uoms_run *r, char *const *lines, const size_t *lens, int n,
+    struct uoms_error *e)
+{
+	struct uoms_refs *x = r->arg;
+	struct uoms_error ignored;
+	struct uoms_ref ref;
+
+	uoms_change_ahead_clear(&x->ahead);
+	for (int i = 0; i < n; i++)
+		if (uoms_change_ahead_add(&x->ahead, uoms_ref_from_line(
+		    r->parser, lines[i], lens[i], &ref, &ignored) == UOMS_OK ?
+		    &ref : NULL) < 0)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	return uoms_change_ahead_ask(r->store, &x->ahead, e);
 }
 
 int
@@ -66,6 +86,7 @@ uoms_refs_main(struct uoms_cli *cli, struct uoms_refs *x, int argc,
 	if (argc == 0)
 		uoms_cli_refuse_tty(cli);
 	r->step = step;
+	r->ahead = ahead;
 	r->arg = x;
 	uoms_run_init(r);
 	r->store = uoms_store_open(cli->db, UOMS_STORE_WRITE, &cli->config,
@@ -82,6 +103,7 @@ uoms_refs_main(struct uoms_cli *cli, struct uoms_refs *x, int argc,
 	for (int i = 0; i < argc; i++)
 		uoms_run_arg(r, argv[i]);
 	uoms_run_finish(r);
+	uoms_change_ahead_free(&x->ahead);
 	uoms_parser_free(r->parser);
 	uoms_store_close(r->store);
 	uoms_config_free(&cli->config);

@@ -19,6 +19,7 @@ struct uoms_refs {
 	/* Filled by uoms_refs_main: */
 	struct uoms_actor actor;
 	long long ttl;
+	struct uoms_change_ahead ahead;	/* the lines read ahead's orders */
 	/* Counted in run.tally: [0] applied, [1] replayed. */
 };
 

@@ -197,6 +197,10 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	/* change */
 	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE id = $1",
+	/* $1 is a JSON array of ids: one index scan for them all. */
+	[SQL_CHANGE_TARGET_AHEAD] = "SELECT id, version, status, workflow,"
+	    " order_no, deleted_at FROM orders WHERE id = ANY (ARRAY(SELECT"
+	    " json_array_elements_text($1::json)::bigint))",
 	[SQL_CHANGE_TARGET_BY_KEY] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE channel = $1 AND"
 	    " external_order_id = $2",

@@ -143,6 +143,10 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	/* change */
 	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE id = ?1",
+	/* Not asked on SQLite, where each lookup is local (change.h). */
+	[SQL_CHANGE_TARGET_AHEAD] = "SELECT id, version, status, workflow,"
+	    " order_no, deleted_at FROM orders WHERE id IN (SELECT value"
+	    " FROM json_each(?1))",
 	[SQL_CHANGE_TARGET_BY_KEY] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE channel = ?1 AND"
 	    " external_order_id = ?2",

@@ -36,6 +36,8 @@ enum uoms_sql {
 	SQL_STORE_REJECT,
 	/* change */
 	SQL_CHANGE_TARGET_BY_ID,
+	/* refs' look-ahead: the orders of the next lines' ids */
+	SQL_CHANGE_TARGET_AHEAD,
 	SQL_CHANGE_TARGET_BY_KEY,
 	SQL_CHANGE_TARGET_BY_NO,
 	SQL_CHANGE_ANY_LOCK,

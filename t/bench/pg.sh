@@ -13,7 +13,7 @@
 # pairs' ratios is shown.
 #   sh t/bench/pg.sh [--quick | --large]
 # With UOMS_BENCH_ONLY=j, one load and row j alone (the status pipeline,
-# while working on it).
+# while working on it); with UOMS_BENCH_RAW=1, row j's passes on stderr.
 # Needs build/bin and build/t on PATH, psql, the Debian postgresql server
 # and GNU time. Prints nothing but a note when there is no server.
 set -u
@@ -46,8 +46,12 @@ fi
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
 ge() { calc "$1 >= $2" 0; }
-# median of the numbers on stdin, one a line
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# median of the numbers on stdin, one a line: of an even count the mean
+# of the middle two (of the two pairs a row has, not the lower one)
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
+	    else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 psql_q() { PGOPTIONS='-c client_min_messages=warning' psql -qAtX -v ON_ERROR_STOP=1 "$url" "$@"; }
 # at SCHEMA: the store URL of a schema of its own
 at() { echo "$url&options=-csearch_path%3D$1"; }
@@ -114,6 +118,19 @@ for n in $sizes; do
 	# The pipeline on u1, its SQL on c1 (the same rows), twice.
 	m=10000
 	[ "$n" -lt $((2 * m)) ] && m=$((n / 2))
+	# Both sides from the same settled state, alone (UOMS_BENCH_ONLY=j,
+	# right after the loads) as in a whole run (after the second pair's
+	# loads): autovacuum's first look comes a minute after the server
+	# starts, so without this it visits u1 and c1 in the middle of one
+	# run's pipeline and before another's, hint bits are set by whichever
+	# side reads a page first, and the loads' dirty pages are written
+	# out during the measurement.
+	psql_q -c "VACUUM (ANALYZE) u1.orders, u1.events, c1.orders, c1.events" \
+	    -c CHECKPOINT >/dev/null || exit 3
+	[ -z "${UOMS_BENCH_RAW-}" ] || psql_q -c "SELECT now()::time(0),
+	    relname, schemaname, n_live_tup, n_dead_tup, last_autovacuum::time(0),
+	    last_autoanalyze::time(0) FROM pg_stat_user_tables
+	    WHERE relname IN ('orders', 'events') AND schemaname IN ('u1', 'c1')" >&2
 	for p in 1 2; do
 		t0=$(now)
 		uoms-query -d "$(at u1)" --status WAITING --limit "$m" |
@@ -123,6 +140,8 @@ for n in $sizes; do
 		psql_q -c "$(move_sql c1 "$m")" >/dev/null
 		b=$(calc "$(now) - $t0" 3)
 		echo "$a $b" >>"$dir/pipe"
+		[ -z "${UOMS_BENCH_RAW-}" ] ||
+		    echo "j) pass $p: uoms $a s, SQL $b s" >&2
 	done
 	for s in u1 c1; do
 		k=$(psql_q -c "SELECT count(*) FROM $s.orders WHERE
