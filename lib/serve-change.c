@@ -151,13 +151,8 @@ if_match(const char *h, const char *etag)
 	}
 }
 
-/*
- * The Idempotency-Key header: a bare token or a quoted string (the
- * IETF draft writes it as a structured-field string), into key. NULL
- * when there is none; -1 with 400 answered when it is not a key.
- */
-static int
-idem_key(struct uoms_req *rq, struct uoms_resp *rs, char *key, size_t size,
+int
+uoms_serve_idem_key(struct uoms_req *rq, struct uoms_resp *rs, char *key, size_t size,
     const char **out)
 {
 	const char *h = uoms_req_header(rq, "Idempotency-Key");
@@ -369,7 +364,7 @@ uoms_serve_change_many(struct uoms_req *rq, struct uoms_resp *rs,
 			    "one with every change", t[i].id);
 			return;
 		}
-	if (idem_key(rq, rs, key, sizeof key, &w.key) < 0)
+	if (uoms_serve_idem_key(rq, rs, key, sizeof key, &w.key) < 0)
 		return;
 	run(&w, rs, 1);
 	uoms_buf_free(&w.out);
@@ -400,7 +395,7 @@ uoms_serve_change(struct uoms_req *rq, struct uoms_resp *rs, long long id,
 		    "change", id);
 		return;
 	}
-	if (idem_key(rq, rs, key, sizeof key, &w.key) < 0)
+	if (uoms_serve_idem_key(rq, rs, key, sizeof key, &w.key) < 0)
 		return;
 	run(&w, rs, 0);
 	uoms_buf_free(&w.out);

@@ -33,6 +33,15 @@ void uoms_serve_change_many(struct uoms_req *rq, struct uoms_resp *rs,
     int force);
 
 /*
+ * The Idempotency-Key header: a bare token or a quoted string (the
+ * IETF draft writes it as a structured-field string), into key (size
+ * bytes). *out NULL when there is none; -1 with 400 answered when it
+ * is not a key.
+ */
+int uoms_serve_idem_key(struct uoms_req *rq, struct uoms_resp *rs,
+    char *key, size_t size, const char **out);
+
+/*
  * The strong ETag of a record (one JSON object, len bytes) into etag:
  * "\"<id>-v<version>\"". -1 when the record has no id or version.
  */

@@ -722,29 +722,18 @@ const struct uoms_route uoms_serve_routes_orders[] = {
 static int
 delete_replay(struct uoms_req *rq, struct uoms_resp *rs, long long id)
 {
-	const char *h = uoms_req_header(rq, "Idempotency-Key");
 	struct uoms_ref ref = { .id = id, .version = -1 };
 	struct uoms_error e = { 0 };
 	struct uoms_buf kept = { 0 };
 	struct uoms_target t;
 	char key[UOMS_IDEM_KEY_MAX + 1];
+	const char *k;
 	enum uoms_code code;
-	size_t n;
 	int replayed = 0;
 
-	if (h == NULL)
-		return 0;
-	n = strlen(h);
-	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-		h++;
-		n -= 2;
-	}
-	/* A bad key is uoms_serve_change's to refuse. */
-	if (n >= sizeof key)
-		return 0;
-	memcpy(key, h, n);
-	key[n] = '\0';
-	if (uoms_idem_key_problem(key) != NULL ||
+	if (uoms_serve_idem_key(rq, rs, key, sizeof key, &k) < 0)
+		return 1;
+	if (k == NULL ||
 	    uoms_change_target_any(rq->store, &ref, &t, &e) != UOMS_OK ||
 	    t.deleted_at[0] == '\0')
 		return 0;
