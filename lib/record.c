@@ -263,13 +263,15 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 		return code;
 	}
 	uoms_db_done(st);
-	if ((code = read_holds(s, id, &holds, e)) != UOMS_OK)
-		return code;
 	if (head != NULL) {
 		head->version = version;
 		head->department = o.f[UOMS_O_DEPARTMENT].type == UOMS_V_TEXT ?
 		    o.f[UOMS_O_DEPARTMENT].s : NULL;
 	}
+	if (out == NULL)
+		return UOMS_OK;
+	if ((code = read_holds(s, id, &holds, e)) != UOMS_OK)
+		return code;
 	if (uoms_order_json(&o, id, version, created, updated, holds, out) < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	return UOMS_OK;

@@ -58,7 +58,8 @@ enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
  * with the record (an ETag, a department's right to see it), without
  * parsing the record back: the order's version and its department
  * (NULL for none; borrowed from the store's scratch until its next
- * record read).
+ * record read). With out NULL only head is read: whether the order is
+ * there and whose it is.
  */
 struct uoms_record_head {
 	long long version;
