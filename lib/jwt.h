@@ -40,7 +40,10 @@ int uoms_jwt_sign(const unsigned char *key, size_t keylen,
  * signature matches, the payload is a JSON object whose "exp" is a
  * number after now and whose "nbf" and "iat", when present, are numbers
  * not after now. Returns 0 with *claims a new reference (the caller
- * json_decref's it), or -1 with *why a static reason (never a secret).
+ * json_decref's it and does not change it: a token verified is kept,
+ * with its claims, in a small cache of the calling thread's, so its
+ * next use is found there by its whole text and key, only its times
+ * checked again), or -1 with *why a static reason (never a secret).
  */
 int uoms_jwt_verify(const unsigned char *key, size_t keylen,
     const char *token, long long now, json_t **claims, const char **why);

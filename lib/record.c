@@ -212,6 +212,13 @@ enum uoms_code
 uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
     struct uoms_error *e)
 {
+	return uoms_order_record_head(s, id, out, NULL, e);
+}
+
+enum uoms_code
+uoms_order_record_head(struct uoms_store *s, long long id,
+    struct uoms_buf *out, struct uoms_record_head *head, struct uoms_error *e)
+{
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RECORD);
 	struct uoms_scratch *sc = uoms_store_scratch(s);
 	struct uoms_order o = { 0 };
@@ -256,6 +263,13 @@ uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
 		return code;
 	}
 	uoms_db_done(st);
+	if (head != NULL) {
+		head->version = version;
+		head->department = o.f[UOMS_O_DEPARTMENT].type == UOMS_V_TEXT ?
+		    o.f[UOMS_O_DEPARTMENT].s : NULL;
+	}
+	if (out == NULL)
+		return UOMS_OK;
 	if ((code = read_holds(s, id, &holds, e)) != UOMS_OK)
 		return code;
 	if (uoms_order_json(&o, id, version, created, updated, holds, out) < 0)

@@ -53,4 +53,20 @@ enum uoms_code uoms_record_from_page(struct uoms_store *s,
 enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_error *e);
 
+/*
+ * As uoms_order_record, and what a caller decides on before it answers
+ * with the record (an ETag, a department's right to see it), without
+ * parsing the record back: the order's version and its department
+ * (NULL for none; borrowed from the store's scratch until its next
+ * record read). With out NULL only head is read: whether the order is
+ * there and whose it is.
+ */
+struct uoms_record_head {
+	long long version;
+	const char *department;
+};
+enum uoms_code uoms_order_record_head(struct uoms_store *s, long long id,
+    struct uoms_buf *out, struct uoms_record_head *head,
+    struct uoms_error *e);
+
 #endif

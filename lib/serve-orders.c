@@ -6,6 +6,7 @@
  * change put through serve-change.c.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "events.h"
 #include "idem.h"
 #include "query.h"
+#include "record.h"
 #include "remark.h"
 #include "rfc3339.h"
 #include "serve-change_priv.h"
@@ -365,6 +367,36 @@ none_match(const char *h, const char *etag)
 	}
 }
 
+/*
+ * Order id's record into out and its ETag when the actor may see it, as
+ * uoms_serve_order_read and uoms_serve_etag make them (the same bytes,
+ * the same refusals) but on the hot path: the record's statements are
+ * prepared once per thread's store (uoms_serve_order_read prepares its
+ * query's SQL each time, a third of a GET's time), and the ETag is
+ * written from the version read, not from the record parsed back.
+ */
+static enum uoms_code
+record_read(struct uoms_req *rq, long long id, struct uoms_buf *out,
+    char etag[UOMS_ETAG_SIZE], struct uoms_error *e)
+{
+	struct uoms_record_head head;
+	size_t mark = out->n;
+	enum uoms_code code;
+
+	code = uoms_order_record_head(rq->store, id, out, &head, e);
+	if (code == UOMS_NOT_FOUND)
+		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
+	if (code != UOMS_OK)
+		return code;
+	if (!uoms_serve_dept_ok(&rq->actor, head.department)) {
+		out->n = mark;
+		return uoms_fail(e, UOMS_FORBIDDEN, "order %lld is not of "
+		    "department '%s'", id, rq->actor.department);
+	}
+	snprintf(etag, UOMS_ETAG_SIZE, "\"%lld-v%lld\"", id, head.version);
+	return UOMS_OK;
+}
+
 static void
 order_get(struct uoms_req *rq, struct uoms_resp *rs)
 {
@@ -379,11 +411,10 @@ order_get(struct uoms_req *rq, struct uoms_resp *rs)
 
 	if (id < 0 || include_arg(rq, rs, &inc) < 0)
 		return;
-	if (uoms_serve_order_read(rq, id, &out, &e) != UOMS_OK) {
+	if (record_read(rq, id, &out, etag, &e) != UOMS_OK) {
 		uoms_serve_refuse(rs, 0, &e, 0);
 		goto out;
 	}
-	uoms_serve_etag(out.p, out.n, etag);
 	uoms_resp_header(rs, "ETag", etag);
 	if (h != NULL && none_match(h, etag)) {
 		uoms_resp_json(rs, 304, "", 0);

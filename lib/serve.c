@@ -292,31 +292,34 @@ thread_store(void)
 /* ---- routes ---- */
 
 /*
- * Matches path against pattern, cutting the {params} out of segs (a
- * copy of the path, '/' turned to '\0' as segments are taken). Returns
- * the number of literal segments matched (the more, the better a
- * route), or -1.
+ * Matches path (len bytes) against pattern in place: where each {param}
+ * starts in path and how long it is, and their number in *nparam. Returns the number of literal
+ * segments matched (the more, the better a route), or -1. Nothing is
+ * copied: find_route tries every route of every table (some forty) on
+ * each request, and only the winner's params are cut out.
  */
 static int
-match(const char *pattern, char *segs, size_t seglen, const char **param)
+match(const char *pattern, const char *path, size_t len,
+    size_t off[UOMS_ROUTE_PARAMS], size_t plen[UOMS_ROUTE_PARAMS],
+    int *nparam)
 {
-	const char *p = pattern;
-	char *s = segs, *end = segs + seglen;
+	const char *p = pattern, *s = path, *end = path + len;
 	int literal = 0, np = 0;
 
 	while (*p == '/' && s < end && *s == '/') {
-		const char *pe;
-		char *se;
+		const char *pe, *se;
 
 		p++;
 		s++;
 		pe = strchrnul(p, '/');
-		for (se = s; se < end && *se != '/'; se++)
-			;
+		se = memchr(s, '/', end - s);
+		if (se == NULL)
+			se = end;
 		if (*p == '{') {
 			if (se == s || np == UOMS_ROUTE_PARAMS)
 				return -1;
-			param[np++] = s;
+			off[np] = s - path;
+			plen[np++] = se - s;
 		} else if ((size_t)(pe - p) != (size_t)(se - s) ||
 		    memcmp(p, s, se - s) != 0)
 			return -1;
@@ -327,9 +330,7 @@ match(const char *pattern, char *segs, size_t seglen, const char **param)
 	}
 	if (*p != '\0' || s != end)
 		return -1;
-	for (char *c = segs; c < end; c++)
-		if (*c == '/' && c != segs)
-			*c = '\0';
+	*nparam = np;
 	return literal;
 }
 
@@ -338,19 +339,18 @@ static void
 find_route(struct exchange *x, const char *method)
 {
 	size_t len = strlen(x->rq.path);
-	int best = -1;
+	size_t off[UOMS_ROUTE_PARAMS], plen[UOMS_ROUTE_PARAMS];
+	int best = -1, np = 0;
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
 	x->allow[0] = '\0';
 	for (int t = 0; uoms_serve_tables[t] != NULL; t++)
 		for (const struct uoms_route *r = uoms_serve_tables[t];
 		    r->method != NULL; r++) {
-			const char *param[UOMS_ROUTE_PARAMS] = { 0 };
 			int score;
 
-			memcpy(x->path_copy, x->rq.path, len + 1);
-			if ((score = match(r->pattern, x->path_copy, len,
-			    param)) < 0)
+			if ((score = match(r->pattern, x->rq.path, len, off,
+			    plen, &np)) < 0)
 				continue;
 			if (strcmp(r->method, m) != 0) {
 				if (strstr(x->allow, r->method) == NULL &&
@@ -369,9 +369,15 @@ find_route(struct exchange *x, const char *method)
 		}
 	if (x->route == NULL)
 		return;
-	/* Cut the winner's params for good. */
+	/* Cut the winner's params out of the path's copy, each its own
+	 * string. */
 	memcpy(x->path_copy, x->rq.path, len + 1);
-	match(x->route->pattern, x->path_copy, len, x->rq.param);
+	if (match(x->route->pattern, x->rq.path, len, off, plen, &np) < 0)
+		np = 0;
+	for (int i = 0; i < np; i++) {
+		x->path_copy[off[i] + plen[i]] = '\0';
+		x->rq.param[i] = x->path_copy + off[i];
+	}
 	x->rq.route = x->route->pattern;
 }
 

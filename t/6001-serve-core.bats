@@ -45,6 +45,30 @@ teardown() {
 	run ! grep -q 'secret=x' serve.log
 }
 
+@test "access log lines of concurrent requests never mix: each is written whole" {
+	UOMS_JWT_KEY=uoms-test-signing-key-0123456789abcdef serve_start \
+	    --threads 4
+	# 8 clients, 4 connections each, 40 requests of a long path of one
+	# letter each: a line written a byte at a time mixed with others'.
+	pids=()
+	for c in a b c d e f g h; do
+		p=$(printf "%01000d" 0 | tr 0 "$c")
+		args=()
+		for i in $(seq 40); do
+			args+=(-o /dev/null "$SERVE_URL/nx/$p")
+		done
+		curl -s --no-progress-meter -Z --parallel-max 4 "${args[@]}" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	# Each line ends in one newline however it was written: 320 of them
+	# after the listening line.
+	wait_for sh -c '[ "$(wc -l <serve.log)" -ge 321 ]'
+	run grep -vE '^uoms-serve: (listening on .*|127\.0\.0\.1 GET /nx/(a+|b+|c+|d+|e+|f+|g+|h+) 404 [0-9]+ [0-9.]+ms -)$' serve.log
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+}
+
 @test "a body over serve.max_body is 413 at once, by Content-Length or chunked, and the server goes on" {
 	printf 'serve:\n  max_body: 2048\n' >uoms.yaml
 	export UOMS_CONFIG=$PWD/uoms.yaml

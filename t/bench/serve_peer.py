@@ -35,6 +35,11 @@ def db():
                                    isolation_level=None,
                                    check_same_thread=False)
         local.db.execute("PRAGMA busy_timeout = 30000")
+        # The store's own settings (lib/store.c), so both sides pay the
+        # same for a commit: synchronous FULL (Python's default) would
+        # make the peer wait for an fsync uoms-serve does not.
+        local.db.execute("PRAGMA synchronous = NORMAL")
+        local.db.execute("PRAGMA cache_size = -16384")
     return local.db
 
 

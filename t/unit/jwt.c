@@ -115,6 +115,41 @@ main(void)
 	ok(v < 0, "refused at exp (%s)", why);
 	v = uoms_jwt_verify(key, KEYLEN, b.p, NOW - 1, &c, &why);
 	ok(v < 0, "refused before nbf (%s)", why);
+	/* Checked again from the thread's cache of tokens: the same
+	 * claims, the times still checked, another key's still refused. */
+	ok(uoms_jwt_verify(key, KEYLEN, b.p, NOW + 1, &c, &why) == 0 &&
+	    json_integer_value(json_object_get(c, "exp")) == NOW + 60,
+	    "verifies again, from the cache");
+	json_decref(c);
+	ok(uoms_jwt_verify((const unsigned char *)"0123456789abcdef0123456789"
+	    "abcdeF", KEYLEN, b.p, NOW, &c, &why) < 0 && c == NULL,
+	    "a key one byte off refused after the cache took the token");
+	v = uoms_jwt_verify(key, KEYLEN, b.p, NOW + 61, &c, &why);
+	ok(v < 0 && strcmp(why, "expired") == 0, "refused after exp from "
+	    "the cache (%s)", why);
+	{
+		/* More tokens than the cache holds, then the first again. */
+		int all = 1;
+
+		for (int i = 0; i < 9; i++) {
+			struct uoms_buf o = { 0 };
+			json_t *cl = json_pack("{s:s,s:I}", "sub", "ann",
+			    "exp", NOW + 100 + i);
+
+			uoms_jwt_sign(key, KEYLEN, cl, &o);
+			if (uoms_jwt_verify(key, KEYLEN, o.p, NOW, &c,
+			    &why) < 0)
+				all = 0;
+			json_decref(c);
+			if (uoms_jwt_verify(key, KEYLEN, b.p, NOW, &c,
+			    &why) < 0)
+				all = 0;
+			json_decref(c);
+			json_decref(cl);
+			uoms_buf_free(&o);
+		}
+		ok(all, "tokens pushed out of the cache verify again");
+	}
 	/* Every single flipped character of the token is refused. */
 	{
 		int all = 1;
