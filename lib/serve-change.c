@@ -13,7 +13,6 @@
 #include "change.h"
 #include "db.h"
 #include "idem.h"
-#include "query.h"
 #include "record.h"
 #include "serve-change_priv.h"
 
