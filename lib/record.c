@@ -227,6 +227,7 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 	enum uoms_code code;
 	const char *holds;
 	long long version;
+	int deleted;
 
 	if (st == NULL)
 		return uoms_db_fail(s, e, "reading an order");
@@ -241,6 +242,8 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 	}
 	uoms_arena_reset(&sc->arena);
 	version = uoms_db_int(st, 1);
+	/* After the item's six columns. */
+	deleted = !uoms_db_is_null(st, UOMS_RECORD_NCOLUMNS + 6);
 	for (int f = 0; f < UOMS_O_COUNT; f++) {
 		o.f[f] = uoms_db_val(st, 2 + f);
 		keep(sc, &o.f[f]);
@@ -265,6 +268,7 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 	uoms_db_done(st);
 	if (head != NULL) {
 		head->version = version;
+		head->deleted = deleted;
 		head->department = o.f[UOMS_O_DEPARTMENT].type == UOMS_V_TEXT ?
 		    o.f[UOMS_O_DEPARTMENT].s : NULL;
 	}

@@ -58,12 +58,14 @@ enum uoms_code uoms_order_record(struct uoms_store *s, long long id,
  * with the record (an ETag, a department's right to see it), without
  * parsing the record back: the order's version and its department
  * (NULL for none; borrowed from the store's scratch until its next
- * record read). With out NULL only head is read: whether the order is
- * there and whose it is.
+ * record read), and whether it was deleted (a deleted order's record
+ * is still read: the change that deleted it prints it). With out NULL
+ * only head is read: whether the order is there and whose it is.
  */
 struct uoms_record_head {
 	long long version;
 	const char *department;
+	int deleted;		/* deleted (delete.h): in no normal view */
 };
 enum uoms_code uoms_order_record_head(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_record_head *head,

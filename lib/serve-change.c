@@ -42,7 +42,7 @@ visible(struct uoms_store *s, const struct uoms_actor *a, long long id,
 	enum uoms_code code;
 
 	code = uoms_order_record_head(s, id, out, &head, e);
-	if (code == UOMS_NOT_FOUND)
+	if (code == UOMS_NOT_FOUND || (code == UOMS_OK && head.deleted))
 		code = uoms_fail(e, UOMS_NOT_FOUND, "no such order");
 	else if (code == UOMS_OK && !uoms_serve_dept_ok(a, head.department))
 		code = uoms_fail(e, UOMS_FORBIDDEN, "order %lld is not of "

@@ -384,8 +384,10 @@ record_read(struct uoms_req *rq, long long id, struct uoms_buf *out,
 	enum uoms_code code;
 
 	code = uoms_order_record_head(rq->store, id, out, &head, e);
-	if (code == UOMS_NOT_FOUND)
+	if (code == UOMS_NOT_FOUND || (code == UOMS_OK && head.deleted)) {
+		out->n = mark;
 		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
+	}
 	if (code != UOMS_OK)
 		return code;
 	if (!uoms_serve_dept_ok(&rq->actor, head.department)) {

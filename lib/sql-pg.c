@@ -154,8 +154,9 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " to_state, actor, at, version, details) VALUES ($1, $2, $3, $4,"
 	    " $5, $6, $7, $8)",
 	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS ", i.external_item_id,"
-	    " i.sku, i.name, i.quantity, i.unit_price, i.extra FROM orders o"
-	    " LEFT JOIN order_items i ON i.order_id = o.id WHERE o.id = $1"
+	    " i.sku, i.name, i.quantity, i.unit_price, i.extra, o.deleted_at"
+	    " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id"
+	    " WHERE o.id = $1"
 	    " ORDER BY i.seq",
 	[SQL_HOLDS_OPEN] = "SELECT id, reason, note, state, placed_by,"
 	    " placed_at FROM holds WHERE order_id = $1 AND state <> 'resolved'"
