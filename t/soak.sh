@@ -1,7 +1,7 @@
 #!/bin/bash
 # soak.sh: mixed traffic from many processes on one store for a while, then
 # the invariants. `make soak` runs it for SOAK_SECONDS (default 1800);
-# t/9006-soak.bats runs it for 20 seconds in `make check`.
+# t/9006-soak.bats runs it for 10 seconds in `make check`.
 #
 # SOAK_WORKERS processes (default 8), each its own actor (w0, w1, ...),
 # each picking at random, until the time is up:
