@@ -23,6 +23,9 @@
 # (no double step); t/invariants.py holds (integrity, whole orders, every
 # version matched by its event).
 #
+# SOAK_DEMO_RATE is the demo channel's orders per hour (default 60): a
+# first fetch brings a day of them, some 1600 orders upserted at once.
+#
 # SOAK_DIR keeps the store and logs there (default: a fresh temporary
 # directory, removed when all is well). SOAK_DB names another store to
 # soak instead of SOAK_DIR/uoms.db: an empty PostgreSQL one (a URL; the
@@ -169,7 +172,7 @@ done | uoms-upsert >/dev/null || { echo "soak: can't create the counters"; exit 
 for ((k = 1; k <= S; k++)); do
 	printf '{"channel":"soak-status","external_order_id":"s%d","kind":"delivery","department":"west","customer":{"name":"김","phone":"010-2222-3333"},"shipping":{"postal_code":"06236","address":"서울","zone":"gangnam"},"placed_at":"2026-11-21T09:12:00Z","total_amount":1000,"currency":"KRW","items":[{"external_item_id":"a","sku":"SKU-1","quantity":1,"unit_price":1000}]}\n' "$k"
 done | uoms-upsert >/dev/null || { echo "soak: can't create the orders"; exit 3; }
-uoms-channel add demo --kind demo >/dev/null || { echo "soak: can't add the demo channel"; exit 3; }
+uoms-channel add demo --kind demo --set rate="${SOAK_DEMO_RATE:-60}" >/dev/null || { echo "soak: can't add the demo channel"; exit 3; }
 
 # SOAK_LOSE (for the test of this script): an increment of counter 1 that
 # never happened is recorded, as a lost update would look.
