@@ -104,12 +104,14 @@ demo: deps
 
 # Every test on SQLite, then the files t/pg-files lists on a PostgreSQL
 # t/check.sh starts and stops, in one prove run, longest first (t/check-
-# times); PG=0 skips PostgreSQL.
+# times); PG=0 skips PostgreSQL. CHECK_JOBS files at once (prove -j):
+# three on two cores, as the run waits for servers and timeouts too.
 PG ?= 1
+CHECK_JOBS ?= 3
 check: deps
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
-		sh t/check.sh $(O) $(PG) $(UNITS)
+		CHECK_JOBS=$(CHECK_JOBS) sh t/check.sh $(O) $(PG) $(UNITS)
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
