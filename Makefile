@@ -104,12 +104,14 @@ demo: deps
 
 # Every test on SQLite, then the files t/pg-files lists on a PostgreSQL
 # t/check.sh starts and stops, in one prove run, longest first (t/check-
-# times); PG=0 skips PostgreSQL.
+# times); PG=0 skips PostgreSQL. CHECK_JOBS files at once (prove -j):
+# three on two cores, as the run waits for servers and timeouts too.
 PG ?= 1
+CHECK_JOBS ?= 3
 check: deps
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
-		sh t/check.sh $(O) $(PG) $(UNITS)
+		CHECK_JOBS=$(CHECK_JOBS) sh t/check.sh $(O) $(PG) $(UNITS)
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
@@ -117,12 +119,22 @@ bench: deps-bench
 
 # Mixed traffic from SOAK_WORKERS processes for SOAK_SECONDS, then the
 # invariants (t/soak.sh); t/9006-soak.bats is the short one in make check.
+# Then the long versions of make check's other long tests, on SQLite:
+# the crash tests with a larger upsert killed (SOAK_CRASH_ORDERS) and
+# more kills (SOAK_CRASH_KILLS), and every fuzz target FUZZ_SECONDS
+# (what make fuzz does; make check gives each a second).
 SOAK_SECONDS ?= 1800
 SOAK_WORKERS ?= 8
-soak: deps
+SOAK_CRASH_ORDERS ?= 100000
+SOAK_CRASH_KILLS ?= 30
+soak: deps fuzz-build
 	@$(MAKE) --no-print-directory all
 	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" SOAK_SECONDS=$(SOAK_SECONDS) \
 		SOAK_WORKERS=$(SOAK_WORKERS) bash t/soak.sh
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" UOMS_SRC="$(CURDIR)" \
+		UOMS_CRASH_ORDERS=$(SOAK_CRASH_ORDERS) UOMS_CRASH_KILLS=$(SOAK_CRASH_KILLS) \
+		prove -e t/prove-exec t/9002-crash.bats t/9005-crash-kill.bats
+	@if [ -d $(FUZZ_O)/fuzz ]; then sh t/fuzz/run.sh fuzz $(FUZZ_O) $(FUZZ_SECONDS); fi
 
 # One completion file completes every tool; each other tool's name is a
 # link to it, so the loader finds it by whichever name is typed.

@@ -10,6 +10,13 @@
 # failure on either engine fails it. The second pass names each file
 # through O/t-pg, a link to t/: t/prove-exec runs a file by that path
 # with UOMS_TEST_ENGINE=pg, and prove keeps the two passes apart.
+#
+# CHECK_JOBS (default 2) is prove's -j. The run waits as well as
+# computes (servers started and polled, timeouts, sleeping fakes, the
+# PostgreSQL server's share not in prove's count), so on 2 cores three
+# jobs keep them busier than two; make check passes 3. Measured on the
+# near-idle machine, t/60*.bats and t/70*.bats (30 files, 86 s of CPU)
+# took 113-118 s at -j2, 85-103 s at -j3 and 70 s at -j4.
 set -u
 
 o=$1
@@ -38,7 +45,7 @@ if [ "$pg" != 0 ]; then
 	pgtests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' t/pg-files)
 fi
 # Every job (a file on an engine, a unit test), longest first as
-# t/check-times has them, so that the two prove jobs end together rather
+# t/check-times has them, so that the prove jobs end together rather
 # than one running a long file alone at the end. A job t/check-times does
 # not know counts as a middling bats file (10 s) or a quick unit (1 s).
 jobs=$(
@@ -65,4 +72,4 @@ jobs=$(
 	}' t/check-times - | sort -k1,1nr -k2,2n | cut -d' ' -f3
 )
 # shellcheck disable=SC2086
-prove -j2 -e t/prove-exec $jobs
+prove -j"${CHECK_JOBS:-2}" -e t/prove-exec $jobs
