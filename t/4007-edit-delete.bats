@@ -137,7 +137,12 @@ fixture() {
 	[ "$(jget channel <skipped)" = demo ]
 	[ "$(jget external_order_id <skipped)" = "$ext" ]
 	[ "$(jget deleted_at <skipped)" != null ]
-	uoms-query --deleted --id 1 | jq -c '.status = "CANCEL" | .channel_updated_at = "2099-01-01T00:00:00Z" | del(.id, .version)' >later
+	uoms-query --deleted --id 1 | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+o.update(status="CANCEL", channel_updated_at="2099-01-01T00:00:00Z")
+del o["id"], o["version"]
+print(json.dumps(o, ensure_ascii=False))' >later
 	run --separate-stderr uoms-upsert <later
 	[ "$status" -eq 0 ]
 	[ "$(jget skipped <<<"$output")" = deleted ]

@@ -27,12 +27,12 @@ fixture() {
 	[ "$(api GET /orders/2)" = 404 ]
 	[ "$(jget error.code <resp.body)" = not_found ]
 	[ "$(api GET /orders)" = 200 ]
-	[ "$(jq -c '[.orders[].id]' <resp.body)" = '[4,3,1]' ]
+	[ "$(python3 -c 'import json, sys; print([o["id"] for o in json.load(sys.stdin)["orders"]])' <resp.body)" = '[4, 3, 1]' ]
 	[ "$(uoms-query --id 2 | wc -l)" = 0 ]
 	[ "$(uoms-query --deleted | jget version)" = 2 ]
 	[ "$(uoms-events --order 2 --type deleted | jget actor)" = boss ]
 	[ "$(api GET '/events?order=2')" = 200 ]
-	[ "$(jq -r '[.events[].type] | join(" ")' <resp.body)" = "created deleted" ]
+	[ "$(python3 -c 'import json, sys; print(*[e["type"] for e in json.load(sys.stdin)["events"]])' <resp.body)" = "created deleted" ]
 	# every other route on it is 404 now
 	[ "$(api PATCH /orders/2 '{"department":"north"}')" = 404 ]
 	[ "$(api POST /orders/2/status '{"to":"IN_PROGRESS"}')" = 404 ]
@@ -90,7 +90,7 @@ fixture() {
 @test "DELETE /orders/{id} is in /openapi.json" {
 	fixture
 	[ "$(TOKEN= api GET /openapi.json)" = 200 ]
-	[ "$(jq -r '.paths["/orders/{id}"] | has("delete")' <resp.body)" = true ]
+	[ "$(python3 -c 'import json, sys; print("delete" in json.load(sys.stdin)["paths"]["/orders/{id}"])' <resp.body)" = True ]
 }
 
 @test "DELETE /orders/{id}: /metrics counts the order no more" {
