@@ -35,17 +35,7 @@ static pthread_mutex_t push_mutex = PTHREAD_MUTEX_INITIALIZER;
 static void
 answer(struct uoms_resp *rs, int status, json_t *j)
 {
-	char *s = j != NULL ? json_dumps(j, JSON_COMPACT |
-	    JSON_PRESERVE_ORDER) : NULL;
-
-	json_decref(j);
-	uoms_buf_clear(&rs->body);
-	if (s == NULL) {
-		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "out of memory");
-		return;
-	}
-	uoms_resp_json(rs, status, s, strlen(s));
-	free(s);
+	uoms_resp_json_doc(rs, status, j, JSON_PRESERVE_ORDER);
 }
 
 /*

@@ -352,15 +352,6 @@ openapi_doc(void)
 void
 uoms_serve_openapi_get(struct uoms_req *rq, struct uoms_resp *rs)
 {
-	json_t *doc = openapi_doc();
-	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT |
-	    JSON_SORT_KEYS) : NULL;
-
 	(void)rq;
-	if (text == NULL)
-		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "out of memory");
-	else
-		uoms_resp_json(rs, 200, text, strlen(text));
-	free(text);
-	json_decref(doc);
+	uoms_resp_json_doc(rs, 200, openapi_doc(), JSON_SORT_KEYS);
 }

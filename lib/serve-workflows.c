@@ -38,14 +38,7 @@ workflow_dirs(const struct uoms_req *rq, char *override, size_t olen,
 static void
 answer(struct uoms_resp *rs, json_t *doc)
 {
-	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
-
-	if (text == NULL)
-		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "out of memory");
-	else
-		uoms_resp_json(rs, 200, text, strlen(text));
-	free(text);
-	json_decref(doc);
+	uoms_resp_json_doc(rs, 200, doc, 0);
 }
 
 /* GET /workflows: {"workflows":[NAME...]}, sorted. */

@@ -204,6 +204,22 @@ uoms_resp_json(struct uoms_resp *rs, int status, const char *json, size_t len)
 	uoms_buf_add(&rs->body, json, len);
 }
 
+void
+uoms_resp_json_doc(struct uoms_resp *rs, int status, json_t *doc,
+    size_t flags)
+{
+	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT | flags) :
+	    NULL;
+
+	json_decref(doc);
+	if (text == NULL) {
+		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "out of memory");
+		return;
+	}
+	uoms_resp_json(rs, status, text, strlen(text));
+	free(text);
+}
+
 /* The codes of answers that are HTTP's own, not the library's
  * refusals (SPEC 3.3 has no code for them). */
 static const char *

@@ -145,6 +145,13 @@ void uoms_resp_header(struct uoms_resp *rs, const char *name,
 void uoms_resp_json(struct uoms_resp *rs, int status, const char *json,
     size_t len);
 /*
+ * Sets status and doc (stolen; NULL when it could not be built) as the
+ * JSON body, written compact with jansson's flags added; 500 when doc or
+ * its text could not be made.
+ */
+void uoms_resp_json_doc(struct uoms_resp *rs, int status, json_t *doc,
+    size_t flags);
+/*
  * Answers {"error":{"code":CODE,"message":MESSAGE}} with status (0: the
  * code's own HTTP status, SPEC 3.3). Message is printf-formatted.
  */
