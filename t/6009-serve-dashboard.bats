@@ -21,6 +21,15 @@ setup_file() {
 }
 
 teardown() {
+	# A failed test shows what the page logged, where it was and the
+	# server's last lines (CI prints only what the run printed), and
+	# keeps a screenshot.
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -f browser/pid ]; then
+		echo "# the page: $(cdp eval 'location.href' 2>&1)"
+		cdp console 2>&1 | sed 's/^/# console: /'
+		shot failed 2>&1 || true
+		[ -f serve.log ] && tail -n 20 serve.log | sed 's/^/# serve.log: /'
+	fi
 	if [ -n "${UOMS_ARTEFACTS:-}" ] && [ -d shots ]; then
 		mkdir -p "$SRC/build/artefacts/6009"
 		cp shots/*.png "$SRC/build/artefacts/6009/" 2>/dev/null || true

@@ -10,16 +10,18 @@
 #   stop                   stop it (its whole process group) and wait
 #   goto URL               load URL and wait for the load event
 #   eval JS                print JS's value (promises awaited) as JSON
-#   wait JS [SECONDS]      poll JS until it is truthy (default 10 s);
+#   wait JS [SECONDS]      poll JS until it is truthy (default 30 s);
 #                          exit 1 saying what it last was if it never is
-#   click SELECTOR         wait for SELECTOR to be shown and enabled, then
-#                          click its middle with the mouse
+#   click SELECTOR         wait for SELECTOR to be shown, enabled, in the
+#                          same place for two frames and not covered,
+#                          then click its middle with the mouse
 #   type SELECTOR TEXT     wait for SELECTOR, focus it, replace its text
 #   text SELECTOR          print the element's innerText
 #   shot FILE [W H]        a PNG of the page's viewport, W x H pixels
 #                          (375 812: a phone); the page is laid out
 #                          again at that size for the shot, then back
 #   size W H JS            print JS's value with the page laid out at W x H
+#                          (once the page has taken that size)
 #   console                print what the page logged (errors, CSP
 #                          violations) since it was loaded by goto
 #
@@ -124,6 +126,9 @@ class Page:
 		self.events = []
 
 	def call(self, method, **params):
+		# wait_event leaves its own short timeout on the socket; an
+		# answer on a loaded machine may take longer than that.
+		self.ws.sock.settimeout(60)
 		self.n += 1
 		n = self.n
 		self.ws.send(json.dumps({"id": n, "method": method, "params": params}))
@@ -258,9 +263,17 @@ def stop(d):
 	os.unlink(os.path.join(d, "pid"))
 
 
+# Two animation frames: whatever a change queued has been laid out.
+FRAMES = "new Promise(function(r){requestAnimationFrame(function(){requestAnimationFrame(function(){r(true)})})})"
+
+
 def size(page, width, height):
 	page.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
 	          deviceScaleFactor=1, mobile=width < 600)
+	# The override is applied to the page asynchronously: on a loaded
+	# machine the first frames may still be laid out at the old size.
+	if not poll(page, "window.innerWidth === %d && %s" % (width, FRAMES), 30):
+		die("size %dx%d: the page is still %s wide" % (width, height, page.eval("window.innerWidth")))
 
 
 def poll(page, js, seconds):
@@ -283,7 +296,7 @@ def element_js(sel, what):
 	return "(function(){var e=document.querySelector(%s);%s})()" % (json.dumps(sel), what)
 
 
-def shown_enabled(page, sel, seconds=10):
+def shown_enabled(page, sel, seconds=30):
 	js = element_js(sel, "if(!e)return 'no element';var r=e.getBoundingClientRect();"
 	                "if(!r.width||!r.height||e.closest('[hidden]'))return 'hidden';"
 	                "if(e.disabled)return 'disabled';return 'ok';")
@@ -292,6 +305,27 @@ def shown_enabled(page, sel, seconds=10):
 		state = page.eval(js)
 		if state == "ok":
 			return
+		if time.time() >= end:
+			die("%s: %s after %ds" % (sel, state, seconds))
+		time.sleep(0.1)
+
+
+# Where a click on sel lands: its middle once it is shown and enabled,
+# has not moved for two frames (a live update may still be moving it),
+# and is what the point hits (not covered by another element).
+def steady_middle(page, sel, seconds=30):
+	js = element_js(sel, "e.scrollIntoView({block:'center'});var a=e.getBoundingClientRect();"
+	                "return " + FRAMES + ".then(function(){var b=e.getBoundingClientRect();"
+	                "if(a.x!==b.x||a.y!==b.y||a.width!==b.width||a.height!==b.height)return 'moving';"
+	                "var x=b.x+b.width/2,y=b.y+b.height/2,h=document.elementFromPoint(x,y);"
+	                "if(!h||!(h===e||e.contains(h)))return 'covered by '+(h?h.tagName+(h.id?'#'+h.id:''):'nothing');"
+	                "return [x,y];});")
+	end = time.time() + seconds
+	while True:
+		shown_enabled(page, sel, max(1, end - time.time()))
+		state = page.eval(js)
+		if isinstance(state, list):
+			return state
 		if time.time() >= end:
 			die("%s: %s after %ds" % (sel, state, seconds))
 		time.sleep(0.1)
@@ -316,7 +350,8 @@ def main(argv):
 			# By way of about:blank: a URL that differs from the page's
 			# only by its #fragment would not load the page again.
 			page.call("Page.navigate", url="about:blank")
-			page.wait_event("Page.loadEventFired", 10)
+			if not page.wait_event("Page.loadEventFired", 30):
+				die("goto about:blank: no load event in 30 s")
 			page.events.clear()
 			page.call("Page.navigate", url=args[0])
 			if not page.wait_event("Page.loadEventFired", 30):
@@ -324,17 +359,15 @@ def main(argv):
 		elif cmd == "eval":
 			print(json.dumps(page.eval(args[0]), ensure_ascii=False))
 		elif cmd == "wait":
-			secs = float(args[1]) if len(args) > 1 else 10
+			secs = float(args[1]) if len(args) > 1 else 30
 			v = poll(page, "!!(%s)" % args[0], secs)
 			if not v:
 				last = page.eval("(function(){try{return (%s)}catch(e){return 'threw: '+e}})()" % args[0])
 				die("wait: %s: still %s after %gs" % (args[0], json.dumps(last, ensure_ascii=False), secs))
 		elif cmd == "click":
-			shown_enabled(page, args[0])
-			r = page.eval(element_js(args[0], "e.scrollIntoView({block:'center'});"
-			                          "var r=e.getBoundingClientRect();return [r.x+r.width/2,r.y+r.height/2];"))
+			x, y = steady_middle(page, args[0])
 			for t in ("mouseMoved", "mousePressed", "mouseReleased"):
-				page.call("Input.dispatchMouseEvent", type=t, x=r[0], y=r[1], button="left",
+				page.call("Input.dispatchMouseEvent", type=t, x=x, y=y, button="left",
 				          clickCount=0 if t == "mouseMoved" else 1)
 		elif cmd == "type":
 			shown_enabled(page, args[0])

@@ -71,5 +71,8 @@ jobs=$(
 		printf "%s %d %s\n", t, NR, $1
 	}' t/check-times - | sort -k1,1nr -k2,2n | cut -d' ' -f3
 )
+# -f -o: a failed test's line and what bats says of it (the command,
+# the line, the test's output) are printed with the file, not only
+# counted in the summary; .ci/run repeats them at the end of its log.
 # shellcheck disable=SC2086
-prove -j"${CHECK_JOBS:-2}" -e t/prove-exec $jobs
+prove -f -o -j"${CHECK_JOBS:-2}" -e t/prove-exec $jobs
