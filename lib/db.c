@@ -31,10 +31,11 @@ no_text(struct uoms_store *s, enum uoms_sql which)
 static void
 explain(struct uoms_store *s, const char *sql)
 {
+	const char *v = getenv("UOMS_EXPLAIN");
 	sqlite3_stmt *st;
 	char *q;
 
-	if (getenv("UOMS_EXPLAIN") == NULL)
+	if (v == NULL || *v == '\0')
 		return;
 	if ((q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql)) == NULL)
 		return;

@@ -127,9 +127,13 @@ fixture() {
 	no_scan uoms-upsert changed.jsonl
 }
 
-@test "UOMS_EXPLAIN unset: no plan written" {
+@test "UOMS_EXPLAIN unset or empty: no plan written" {
 	fixture
 	run --separate-stderr uoms-query --order-no 2611-00001
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "${#lines[@]}" -eq 10 ]
+	UOMS_EXPLAIN= run --separate-stderr uoms-query --order-no 2611-00001
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
 	[ "${#lines[@]}" -eq 10 ]
