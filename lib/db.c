@@ -135,9 +135,10 @@ uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
 }
 
 /*
- * A prefix as an index range, not a pattern: GLOB ?1 || '*' (and
- * PostgreSQL's starts_with) scan every order, and made '*', '?' and '['
- * in the prefix wildcards. The range may be wider than the prefix (hi
+ * A prefix as an index range, not a pattern: GLOB ?1 || '*' read every
+ * order on SQLite, and made '*', '?' and '[' in the prefix wildcards;
+ * on PostgreSQL the same range, plain comparisons its planner takes to
+ * the index in any release. The range may be wider than the prefix (hi
  * drops a non-ASCII tail, uoms_db_prefix_end), so the exact test
  * follows it, on the few rows the range reads. Both engines compare
  * text byte by byte (PostgreSQL's columns are COLLATE "C" since its

@@ -80,6 +80,38 @@ fixture() {
 	grep -q 'SEARCH o USING INDEX orders_order_no (order_no>? AND order_no<?)' plans.txt
 }
 
+# PostgreSQL plans by cost, from its statistics: on a store of a few
+# thousand orders, analysed, a lookup by number reads orders_order_no
+# and one of the deleted orders_deleted (it read every order). The
+# auto_explain module logs the plan of each statement the tool runs to
+# the server's log.
+@test "PostgreSQL: --order-no and --deleted read their indexes" {
+	engine_only pg "SQLite's plans are the tests above"
+	orders 3000 | uoms-upsert >/dev/null
+	admin boss
+	uoms-edit --actor boss --delete 7 >/dev/null
+	sql "ANALYZE" >/dev/null
+	explained="$UOMS_DB%20-csession_preload_libraries%3Dauto_explain%20-cauto_explain.log_min_duration%3D0"
+	# plan_of ARG...: the plan of uoms-query ARG...'s orders.
+	plan_of() {
+		local from
+		from=$(($(stat -c %s "$PG_DIR/server.log") + 1))
+		uoms-query -d "$explained" "$@" >/dev/null || return 1
+		tail -c "+$from" "$PG_DIR/server.log" |
+		    awk '/Query Text: DECLARE/ { p = 1; next } /Query Text:/ { p = 0 } p'
+	}
+	plan_of --order-no 2611-001234 >plan.txt
+	grep -q 'Index Scan using orders_order_no on orders o' plan.txt ||
+	    { cat plan.txt; false; }
+	plan_of --order-no 2611-00123 --limit 5 >plan.txt
+	grep -q 'Index Scan using orders_order_no on orders o' plan.txt ||
+	    { cat plan.txt; false; }
+	plan_of --deleted >plan.txt
+	grep -q 'using orders_deleted on orders o' plan.txt ||
+	    { cat plan.txt; false; }
+	[ "$(uoms-query --order-no 2611-00123 | wc -l)" = 10 ]
+}
+
 # What may scan, and why: the list of every order (no filter) reads them
 # all; --not-on-hold is most of a store; a time range open to the past
 # (--placed-to alone) is most of a store too, read in id order with no
