@@ -21,6 +21,32 @@ no_text(struct uoms_store *s, enum uoms_sql which)
 	return NULL;
 }
 
+/*
+ * UOMS_EXPLAIN set: each SQLite statement, as it is prepared, has its
+ * plan written to standard error, a line per step, "uoms-explain: PLAN
+ * <- SQL" (t/0015 asserts no full scan where an index is meant, on the
+ * tools' own statements, not copies of them). Unset, a getenv per
+ * preparation: a named statement is prepared once per store.
+ */
+static void
+explain(struct uoms_store *s, const char *sql)
+{
+	const char *v = getenv("UOMS_EXPLAIN");
+	sqlite3_stmt *st;
+	char *q;
+
+	if (v == NULL || *v == '\0')
+		return;
+	if ((q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql)) == NULL)
+		return;
+	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fprintf(stderr, "uoms-explain: %s <- %s\n",
+			    (const char *)sqlite3_column_text(st, 3), sql);
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+}
+
 struct uoms_stmt *
 uoms_db_stmt(struct uoms_store *s, enum uoms_sql which)
 {
@@ -42,6 +68,7 @@ uoms_db_stmt(struct uoms_store *s, enum uoms_sql which)
 	if (sqlite3_prepare_v3(s->db, uoms_sql_sqlite[which], -1,
 	    SQLITE_PREPARE_PERSISTENT, &st->lite, NULL) != SQLITE_OK)
 		return NULL;
+	explain(s, uoms_sql_sqlite[which]);
 	st->s = s;
 	return st;
 }
@@ -66,6 +93,7 @@ uoms_db_prepare(struct uoms_store *s, const char *sql)
 		free(st);
 		return NULL;
 	}
+	explain(s, sql);
 	return st;
 }
 
@@ -106,14 +134,56 @@ uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
 		uoms_buf_printf(sql, "json_extract(%s, '$.%s')", col, member);
 }
 
+/*
+ * A prefix as an index range, not a pattern: GLOB ?1 || '*' read every
+ * order on SQLite, and made '*', '?' and '[' in the prefix wildcards;
+ * on PostgreSQL the same range, plain comparisons its planner takes to
+ * the index in any release. The range may be wider than the prefix (hi
+ * drops a non-ASCII tail, uoms_db_prefix_end), so the exact test
+ * follows it, on the few rows the range reads. Both engines compare
+ * text byte by byte (PostgreSQL's columns are COLLATE "C" since its
+ * step 11), so the range is the same on each and orders_order_no
+ * serves it.
+ */
 void
 uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
-    const char *col, int n)
+    const char *col, int lo, int hi)
 {
-	if (s->pg != NULL)
-		uoms_buf_printf(sql, "starts_with(%s, $%d)", col, n);
-	else
-		uoms_buf_printf(sql, "%s GLOB ?%d || '*'", col, n);
+	if (s->pg != NULL) {
+		uoms_buf_printf(sql, "%s >= $%d", col, lo);
+		if (hi > 0)
+			uoms_buf_printf(sql, " AND %s < $%d", col, hi);
+		uoms_buf_printf(sql, " AND starts_with(%s, $%d)", col, lo);
+		return;
+	}
+	uoms_buf_printf(sql, "%s >= ?%d", col, lo);
+	if (hi > 0)
+		uoms_buf_printf(sql, " AND %s < ?%d", col, hi);
+	uoms_buf_printf(sql, " AND instr(%s, ?%d) = 1", col, lo);
+}
+
+char *
+uoms_db_prefix_end(const char *prefix)
+{
+	char *hi = strdup(prefix);
+	size_t n;
+
+	if (hi == NULL)
+		return NULL;
+	/*
+	 * The prefix with its last byte incremented: every text that starts
+	 * with the prefix sorts before it, byte by byte. A last byte past
+	 * ASCII is dropped first (0xFF has no next; an incremented UTF-8
+	 * byte would not be UTF-8, which PostgreSQL refuses as text): the
+	 * bound is then wider than the prefix, never narrower.
+	 */
+	n = strlen(hi);
+	while (n > 0 && (unsigned char)hi[n - 1] >= 0x7f)
+		n--;
+	if (n > 0)
+		hi[n - 1]++;
+	hi[n] = '\0';
+	return hi;
 }
 
 void

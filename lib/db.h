@@ -160,10 +160,16 @@ void uoms_db_param(struct uoms_store *s, struct uoms_buf *sql, int n);
  * column col, as text or number: NULL when absent. */
 void uoms_db_json_member(struct uoms_store *s, struct uoms_buf *sql,
     const char *col, const char *member);
-/* Appends a condition true when col starts with the text of parameter n
- * (case-sensitive). */
+/* Appends a condition true when col starts with the text of parameter
+ * lo (case-sensitive, every character literal), as a range of col's
+ * index: col >= lo, and col < hi when hi > 0 (parameter hi: the bound
+ * uoms_db_prefix_end makes of lo). */
 void uoms_db_prefix_match(struct uoms_store *s, struct uoms_buf *sql,
-    const char *col, int n);
+    const char *col, int lo, int hi);
+/* The exclusive upper bound of the texts that start with prefix, in a
+ * new string (free it), "" when there is none (every text after prefix
+ * starts with it); NULL when out of memory. */
+char *uoms_db_prefix_end(const char *prefix);
 /* Appends the engine's expression for the Unix seconds (an integer, the
  * fraction cut off) of the stored UTC time in expr: NULL stays NULL. */
 void uoms_db_epoch(struct uoms_store *s, struct uoms_buf *sql,

@@ -318,6 +318,23 @@ static const char *const migrations[] = {
 	" updated_at TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS notify_log_key"
 	" ON notify_log (target, key);",
+
+	/*
+	 * 12 (issue 14, no scans): indexes that queries needed and had not
+	 * (t/0015 finds them). It may run again over itself.
+	 * holds_order: the holds of an order whatever their state (uoms-hold
+	 * ack and resolve), and the check of orders' children that an
+	 * upsert's conflict update makes for each line (foreign keys);
+	 * holds_open covers only the open ones. orders_eta: uoms-query
+	 * --eta-from and --eta-to. orders_deleted: uoms-query --deleted, the
+	 * few deleted orders, newest first. holds_placed_at: the holds a
+	 * report's range placed (uoms-report metrics).
+	 */
+	"CREATE INDEX IF NOT EXISTS holds_order ON holds (order_id);"
+	"CREATE INDEX IF NOT EXISTS orders_eta ON orders (eta);"
+	"CREATE INDEX IF NOT EXISTS orders_deleted ON orders (id)"
+	" WHERE deleted_at IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS holds_placed_at ON holds (placed_at);",
 };
 
 int

@@ -543,6 +543,13 @@ static const char *const migrations[] = {
 	" updated_at TEXT COLLATE \"C\" NOT NULL);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS notify_log_key"
 	" ON notify_log (target, key);",
+
+	/* 15 (issue 14, no scans): lib/migrate.c's step 12, and why. */
+	"CREATE INDEX IF NOT EXISTS holds_order ON holds (order_id);"
+	"CREATE INDEX IF NOT EXISTS orders_eta ON orders (eta);"
+	"CREATE INDEX IF NOT EXISTS orders_deleted ON orders (id)"
+	" WHERE deleted_at IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS holds_placed_at ON holds (placed_at);",
 };
 
 int

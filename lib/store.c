@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -614,16 +615,30 @@ open_pg(const char *url, enum uoms_store_mode mode,
 	return s;
 }
 
+/*
+ * SQLite's process-wide settings, once, before its first connection
+ * (sqlite3_config refuses them after sqlite3_initialize). Memory
+ * statistics off: they take a global mutex at every allocation, 8% of
+ * a fresh ingest (issue 14), for counters uoms never reads.
+ */
+static void
+lite_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct uoms_store *
 uoms_store_open(const char *path, enum uoms_store_mode mode,
     const struct uoms_config *cfg, char *why, size_t whylen)
 {
+	static pthread_once_t lite_once = PTHREAD_ONCE_INIT;
 	struct uoms_store *s;
 	struct stat sb;
 	int uv;
 
 	if (uoms_pg_is_url(path))
 		return open_pg(path, mode, cfg, why, whylen);
+	pthread_once(&lite_once, lite_config);
 	if (stat(path, &sb) < 0) {
 		if (mode != UOMS_STORE_WRITE || errno != ENOENT) {
 			snprintf(why, whylen, "no store at '%s': %s", path,
