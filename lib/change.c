@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,213 @@ uoms_change_ahead_free(struct uoms_change_ahead *ah)
 	*ah = (struct uoms_change_ahead){ 0 };
 }
 
+void
+uoms_change_later_forget(struct uoms_change_later *l)
+{
+	l->n = l->read = 0;
+	l->failed = 0;
+	uoms_buf_clear(&l->text);
+	uoms_buf_clear(&l->moves);
+	uoms_buf_clear(&l->events);
+}
+
+int
+uoms_change_later_status(struct uoms_change_later *l, long long id,
+    const char *to, int depart, int complete, const char *now,
+    long long version)
+{
+	uoms_buf_printf(&l->moves, "%s{\"i\":%lld,\"s\":", l->moves.n ? "," :
+	    "", id);
+	uoms_buf_json_string(&l->moves, to, strlen(to));
+	uoms_buf_printf(&l->moves, ",\"d\":%d,\"c\":%d,\"a\":\"%s\","
+	    "\"v\":%lld}", depart, complete, now, version);
+	return l->moves.p == NULL ? -1 : 0;
+}
+
+/* Stages an event, as uoms_event_append_as would append it. */
+static int
+later_event(struct uoms_change_later *l, long long id, const char *actor,
+    const struct uoms_event_desc *ev, long long version, const char *now)
+{
+	const char *v[] = { ev->type, ev->from, ev->to, actor, now };
+	const char *name[] = { "t", "f", "o", "u", "a" };
+	struct uoms_buf *b = &l->events;
+
+	uoms_buf_printf(b, "%s{\"i\":%lld", b->n ? "," : "", id);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		uoms_buf_printf(b, ",\"%s\":", name[i]);
+		if (v[i] == NULL)
+			uoms_buf_str(b, "null");
+		else
+			uoms_buf_json_string(b, v[i], strlen(v[i]));
+	}
+	uoms_buf_printf(b, ",\"v\":%lld,\"d\":", version);
+	if (ev->details.n > 0)
+		uoms_buf_json_string(b, ev->details.p, ev->details.n);
+	else
+		uoms_buf_str(b, "null");
+	uoms_buf_str(b, "}");
+	return b->p == NULL ? -1 : 0;
+}
+
+/* Runs a set statement over the rows staged in b, then forgets them. */
+static enum uoms_code
+later_write(struct uoms_store *s, struct uoms_change_later *l,
+    struct uoms_buf *b, enum uoms_sql which, const char *doing,
+    struct uoms_error *e)
+{
+	struct uoms_stmt *st;
+
+	if (b->n == 0)
+		return UOMS_OK;
+	uoms_buf_clear(&l->ids);
+	uoms_buf_str(&l->ids, "[");
+	uoms_buf_add(&l->ids, b->p, b->n);
+	if (uoms_buf_str(&l->ids, "]") < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	if ((st = uoms_db_stmt(s, which)) == NULL) {
+		l->failed = 1;
+		return uoms_db_fail(s, e, doing);
+	}
+	uoms_db_bind_textn(st, 1, l->ids.p, l->ids.n);
+	if (uoms_db_exec(s, st, doing, e) != UOMS_OK) {
+		l->failed = 1;
+		return e->code;
+	}
+	uoms_buf_clear(b);
+	return UOMS_OK;
+}
+
+/* A record read (uoms_order_records): kept for the entry waiting for it. */
+static int
+later_keep(void *arg, long long id, const char *rec, size_t len)
+{
+	struct uoms_change_later *l = arg;
+
+	for (int i = l->read; i < l->n; i++) {
+		if (l->rec[i].id != id)
+			continue;
+		l->rec[i].off = l->text.n;
+		l->rec[i].len = len;
+		return uoms_buf_add(&l->text, rec, len);
+	}
+	return 0;
+}
+
+enum uoms_code
+uoms_change_later_read(struct uoms_store *s, struct uoms_change_later *l,
+    struct uoms_error *e)
+{
+	struct uoms_buf one = { 0 };
+	enum uoms_code code;
+
+	/* The moves first: the events' versions and the records follow
+	 * them. */
+	if ((code = later_write(s, l, &l->moves, SQL_CHANGE_STAGED_MOVES,
+	    "changing a status", e)) != UOMS_OK ||
+	    (code = later_write(s, l, &l->events, SQL_CHANGE_STAGED_EVENTS,
+	    "appending an event", e)) != UOMS_OK)
+		return code;
+	if (l->read == l->n)
+		return UOMS_OK;
+	uoms_buf_clear(&l->ids);
+	uoms_buf_str(&l->ids, "[");
+	for (int i = l->read; i < l->n; i++)
+		uoms_buf_printf(&l->ids, "%s%lld", i > l->read ? "," : "",
+		    l->rec[i].id);
+	if (uoms_buf_str(&l->ids, "]") < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	/* A hold may be open: each record read on its own (its holds are
+	 * another statement's rows). */
+	if (*uoms_store_any_holds(s) != 0) {
+		code = UOMS_OK;
+		for (int i = l->read; code == UOMS_OK && i < l->n; i++) {
+			uoms_buf_clear(&one);
+			if ((code = uoms_order_record(s, l->rec[i].id, &one,
+			    e)) == UOMS_OK && later_keep(l, l->rec[i].id,
+			    one.p, one.n) < 0)
+				code = uoms_fail(e, UOMS_INTERNAL,
+				    "out of memory");
+		}
+	} else
+		code = uoms_order_records(s, l->ids.p, l->ids.n, later_keep,
+		    l, e);
+	uoms_buf_free(&one);
+	if (code != UOMS_OK)
+		return code;
+	for (; l->read < l->n; l->read++)
+		if (l->rec[l->read].off == SIZE_MAX)
+			return uoms_fail(e, UOMS_INTERNAL, "order %lld: its "
+			    "record is gone", l->rec[l->read].id);
+	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_change_later_settle(struct uoms_store *s, struct uoms_change_later *l,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	struct uoms_buf b = { 0 };
+	enum uoms_code code;
+	size_t from = 0;
+
+	if (l->n == 0)
+		return UOMS_OK;
+	if ((code = uoms_change_later_read(s, l, e)) != UOMS_OK)
+		return code;
+	for (int i = 0; i < l->n; i++) {
+		uoms_buf_add(&b, out->p + from, l->rec[i].at - from);
+		uoms_buf_add(&b, l->text.p + l->rec[i].off, l->rec[i].len);
+		from = l->rec[i].at;
+	}
+	if (uoms_buf_add(&b, out->p + from, out->n - from) < 0) {
+		uoms_buf_free(&b);
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	}
+	uoms_buf_free(out);
+	*out = b;
+	uoms_change_later_forget(l);
+	return UOMS_OK;
+}
+
+void
+uoms_change_later_free(struct uoms_change_later *l)
+{
+	free(l->rec);
+	uoms_buf_free(&l->text);
+	uoms_buf_free(&l->ids);
+	uoms_buf_free(&l->moves);
+	uoms_buf_free(&l->events);
+	*l = (struct uoms_change_later){ 0 };
+}
+
+/* Notes order id's record to go at the end of out, read later. */
+static enum uoms_code
+later_note(struct uoms_change_later *l, const struct uoms_buf *out,
+    long long id, struct uoms_error *e)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 256;
+		struct uoms_later_rec *p = realloc(l->rec, cap * sizeof *p);
+
+		if (p == NULL)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		l->rec = p;
+		l->cap = cap;
+	}
+	l->rec[l->n++] = (struct uoms_later_rec){ out->n, id, SIZE_MAX, 0 };
+	return UOMS_OK;
+}
+
+/* Is order id's record waiting to be read? */
+static int
+later_waits(const struct uoms_change_later *l, long long id)
+{
+	for (int i = l->read; i < l->n; i++)
+		if (l->rec[i].id == id)
+			return 1;
+	return 0;
+}
+
 /*
  * Is there any row at all for which the per-order check could fail? Asked
  * once per write transaction: a bulk move over thousands of orders with
@@ -350,8 +558,9 @@ admit(struct uoms_store *s, const struct uoms_actor *a,
 }
 
 static enum uoms_code
-bump(struct uoms_store *s, const struct uoms_target *t,
-    struct uoms_event_desc *ev, struct uoms_error *e)
+bump(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_target *t, struct uoms_event_desc *ev,
+    struct uoms_error *e)
 {
 	/* t->version was read inside this write transaction: it is current. */
 	struct uoms_stmt *st;
@@ -359,6 +568,11 @@ bump(struct uoms_store *s, const struct uoms_target *t,
 	char now[24];
 
 	uoms_time_now(now);
+	/* Staged with the move (its bump), for the batch's INSERT. */
+	if (ev->staged)
+		return later_event(ev->stage, t->id, a->name, ev, version,
+		    now) < 0 ? uoms_fail(e, UOMS_INTERNAL, "out of memory") :
+		    UOMS_OK;
 	/* Not even prepared when apply bumped: a prepare waits for what was
 	 * sent before it (uoms_db_later). */
 	if (!ev->bumped) {
@@ -405,12 +619,24 @@ uoms_change_order_known(struct uoms_store *s, const struct uoms_actor *a,
     const char *key, long long ttl, const struct uoms_change *c,
     struct uoms_buf *record, int *replayed, struct uoms_error *e)
 {
+	return uoms_change_order_batch(s, a, ref, known, force, key, ttl, c,
+	    record, NULL, replayed, e);
+}
+
+enum uoms_code
+uoms_change_order_batch(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_ref *ref, const struct uoms_target *known, int force,
+    const char *key, long long ttl, const struct uoms_change *c,
+    struct uoms_buf *record, struct uoms_change_later *later, int *replayed,
+    struct uoms_error *e)
+{
 	struct uoms_event_desc ev = { 0 };
 	struct uoms_target t;
 	enum uoms_code code;
 	enum uoms_sql failed;
 	size_t mark = record->n;
 	const char *problem;
+	int stage;
 
 	*replayed = 0;
 	if (force && a->role != UOMS_ROLE_ADMIN)
@@ -420,9 +646,18 @@ uoms_change_order_known(struct uoms_store *s, const struct uoms_actor *a,
 		key = ref->idempotency_key;
 	if (key != NULL && (problem = uoms_idem_key_problem(key)) != NULL)
 		return uoms_fail(e, UOMS_INVALID, "%s", problem);
+	/* A lookup sees what the lines before it staged. */
+	if (known == NULL && later != NULL &&
+	    (code = uoms_change_later_read(s, later, e)) != UOMS_OK)
+		return code;
 	if (known != NULL)
 		t = *known;
 	else if ((code = uoms_change_target_any(s, ref, &t, e)) != UOMS_OK)
+		return code;
+	/* Its change is staged by an earlier line: written (and its record
+	 * read, as that line left it) before this one changes it. */
+	if (later != NULL && later_waits(later, t.id) &&
+	    (code = uoms_change_later_read(s, later, e)) != UOMS_OK)
 		return code;
 	if (key != NULL && ((code = uoms_idem_check(s, a->name, key, t.id,
 	    c->request, replayed, record, e)) != UOMS_OK || *replayed))
@@ -432,19 +667,36 @@ uoms_change_order_known(struct uoms_store *s, const struct uoms_actor *a,
 		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
 	if ((code = admit(s, a, ref, force, c, &t, e)) != UOMS_OK)
 		return code;
+	/*
+	 * Staged with the batch's (change.h) when nothing here needs it
+	 * written now: no key to store the record with, no hold open (a
+	 * record's holds are read on their own; admit asked), an actor
+	 * named as the store's (truncated, it would not be).
+	 */
+	stage = later != NULL && c->stage && key == NULL &&
+	    uoms_db_remote(s) && *uoms_store_any_holds(s) == 0 &&
+	    strlen(a->name) < sizeof a->name - 1;
+	/* Else what is staged is written first: the events in line order. */
+	if (!stage && later != NULL &&
+	    (code = uoms_change_later_read(s, later, e)) != UOMS_OK)
+		return code;
+	ev.stage = stage ? later : NULL;
 	if (c->later)
 		uoms_db_later(s);
 	code = c->apply(s, a, &t, force, c->arg, &ev, e);
 	if (code == UOMS_OK)
-		code = bump(s, &t, &ev, e);
+		code = bump(s, a, &t, &ev, e);
 	uoms_buf_free(&ev.details);
-	/* The record read back goes with the writes (one round trip). */
-	if (code == UOMS_OK)
+	/* A staged change's record is read with the batch's; else the
+	 * record read back goes with the writes (one round trip). */
+	if (code == UOMS_OK && !ev.staged)
 		code = uoms_order_record(s, t.id, record, e);
 	/* A write sent unawaited fails here, still this order's: its
 	 * failure is the first, told rather than what stumbled on it. */
 	if (c->later && uoms_db_flush(s, &failed) < 0)
 		code = uoms_db_fail(s, e, sent_doing(failed));
+	if (code == UOMS_OK && ev.staged)
+		code = later_note(later, record, t.id, e);
 	if (code == UOMS_OK && key != NULL)
 		code = uoms_idem_store(s, a->name, key, t.id, c->request,
 		    record->p + mark, record->n - mark, ttl, e);

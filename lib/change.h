@@ -59,6 +59,10 @@ struct uoms_event_desc {
 	const char *from, *to;		/* states, for status changes */
 	struct uoms_buf details;	/* JSON object, or empty */
 	int bumped;			/* apply wrote version + 1 itself */
+	/* Set when apply may stage its write rather than make it
+	 * (uoms_change_later_status); staged says it did. */
+	struct uoms_change_later *stage;
+	int staged;
 };
 
 struct uoms_change {
@@ -80,6 +84,9 @@ struct uoms_change {
 	 * PostgreSQL the change then costs one round trip, not one a write.
 	 */
 	int later;
+	/* apply stages its write when asked (ev->stage), for a batch's
+	 * set statements (uoms_change_later). */
+	int stage;
 };
 
 /* Resolves a reference to its order. not_found (a deleted order too), or
@@ -134,6 +141,54 @@ const struct uoms_target *uoms_change_ahead_target(struct uoms_store *s,
 void uoms_change_ahead_free(struct uoms_change_ahead *ah);
 
 /*
+ * A batch's changes written by set statements (on a server's store, with
+ * a look-ahead): each line is decided in C as on its own (the same
+ * checks, the same refusals), but a change that can (c->stage) stages
+ * its write, its event and its record: staged, they are written by one
+ * UPDATE and one INSERT of events for them all and their records read
+ * back by one SELECT, before the commit (uoms_change_later_settle), and
+ * before anything else reads or writes what they change: a lookup, a
+ * line that writes on its own, another line of the same order, the
+ * next lines' look-ahead (uoms_change_later_read). What a line sees is
+ * thus what its line alone would have seen. The caller owns it (zeroed
+ * to begin with, uoms_change_later_free to end).
+ */
+struct uoms_change_later {
+	int n, cap, read;	/* noted; of them, 0..read-1 are read */
+	struct uoms_later_rec {
+		size_t at;		/* where in the output it goes */
+		long long id;
+		size_t off, len;	/* its record in text, once read */
+	} *rec;
+	struct uoms_buf text;
+	struct uoms_buf ids;	/* scratch: a JSON array */
+	struct uoms_buf moves, events;	/* staged: JSON objects, with commas */
+	int failed;		/* a staged write failed (whose: redo) */
+};
+
+/* Forgets what was staged and noted (the output was dropped: a redo). */
+void uoms_change_later_forget(struct uoms_change_later *l);
+/* Stages a status change (status.h's SQL_STATUS_ENTER as a row); -1
+ * when out of memory. */
+int uoms_change_later_status(struct uoms_change_later *l, long long id,
+    const char *to, int depart, int complete, const char *now,
+    long long version);
+/*
+ * Writes what is staged and reads the records noted and not read yet:
+ * three statements. A failure of a staged write sets l->failed: one of
+ * the lines staged is at fault, which one only each on its own tells.
+ */
+enum uoms_code uoms_change_later_read(struct uoms_store *s,
+    struct uoms_change_later *l, struct uoms_error *e);
+/*
+ * Reads the rest and puts every record noted at its place in out (the
+ * output they were noted in), then forgets them: before the commit.
+ */
+enum uoms_code uoms_change_later_settle(struct uoms_store *s,
+    struct uoms_change_later *l, struct uoms_buf *out, struct uoms_error *e);
+void uoms_change_later_free(struct uoms_change_later *l);
+
+/*
  * Applies c to the order ref names, as actor a (a deleted order is
  * not_found, but for a replay of the key that deleted it). key (or the
  * reference's own idempotency_key, which wins) makes it idempotent for
@@ -154,5 +209,14 @@ enum uoms_code uoms_change_order_known(struct uoms_store *s,
     const struct uoms_target *known, int force, const char *key,
     long long ttl, const struct uoms_change *c, struct uoms_buf *record,
     int *replayed, struct uoms_error *e);
+/* As uoms_change_order_known; with later (not NULL), a change that can
+ * (c->stage, no key, no hold open anywhere, a server's store) is staged
+ * in later and its record noted at the end of record, to be read with
+ * the batch's. */
+enum uoms_code uoms_change_order_batch(struct uoms_store *s,
+    const struct uoms_actor *a, const struct uoms_ref *ref,
+    const struct uoms_target *known, int force, const char *key,
+    long long ttl, const struct uoms_change *c, struct uoms_buf *record,
+    struct uoms_change_later *later, int *replayed, struct uoms_error *e);
 
 #endif

@@ -215,13 +215,50 @@ uoms_order_record(struct uoms_store *s, long long id, struct uoms_buf *out,
 	return uoms_order_record_head(s, id, out, NULL, e);
 }
 
+/*
+ * The order in st's current row (SQL_RECORD's columns) and its items,
+ * from this row and those after it of the same order; *rc is the step
+ * after them. Its texts are copied into the scratch (reset here).
+ */
+static enum uoms_code
+order_rows(struct uoms_store *s, struct uoms_stmt *st, struct uoms_order *o,
+    long long *version, int *deleted, const char **created,
+    const char **updated, enum uoms_db_step *rc, struct uoms_error *e)
+{
+	struct uoms_scratch *sc = uoms_store_scratch(s);
+	long long id = uoms_db_int(st, 0);
+
+	uoms_arena_reset(&sc->arena);
+	memset(o, 0, sizeof *o);
+	*version = uoms_db_int(st, 1);
+	/* After the item's six columns. */
+	*deleted = !uoms_db_is_null(st, UOMS_RECORD_NCOLUMNS + 6);
+	for (int f = 0; f < UOMS_O_COUNT; f++) {
+		o->f[f] = uoms_db_val(st, 2 + f);
+		keep(sc, &o->f[f]);
+	}
+	o->extra = uoms_db_val(st, 2 + UOMS_O_COUNT);
+	keep(sc, &o->extra);
+	*created = text(sc, st, 3 + UOMS_O_COUNT);
+	*updated = text(sc, st, 4 + UOMS_O_COUNT);
+	do {
+		/* external_item_id is NOT NULL: NULL is the join's no item. */
+		if (!uoms_db_is_null(st, UOMS_RECORD_NCOLUMNS) &&
+		    add_item(sc, o, st, UOMS_RECORD_NCOLUMNS, e) != UOMS_OK)
+			return e->code;
+	} while ((*rc = uoms_db_step(st)) == UOMS_DB_ROW &&
+	    uoms_db_int(st, 0) == id);
+	if (*rc == UOMS_DB_ERROR)
+		return uoms_db_fail(s, e, "reading an order");
+	return UOMS_OK;
+}
+
 enum uoms_code
 uoms_order_record_head(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_record_head *head, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RECORD);
-	struct uoms_scratch *sc = uoms_store_scratch(s);
-	struct uoms_order o = { 0 };
+	struct uoms_order o;
 	const char *created, *updated;
 	enum uoms_db_step rc;
 	enum uoms_code code;
@@ -240,32 +277,11 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 		uoms_db_done(st);
 		return code;
 	}
-	uoms_arena_reset(&sc->arena);
-	version = uoms_db_int(st, 1);
-	/* After the item's six columns. */
-	deleted = !uoms_db_is_null(st, UOMS_RECORD_NCOLUMNS + 6);
-	for (int f = 0; f < UOMS_O_COUNT; f++) {
-		o.f[f] = uoms_db_val(st, 2 + f);
-		keep(sc, &o.f[f]);
-	}
-	o.extra = uoms_db_val(st, 2 + UOMS_O_COUNT);
-	keep(sc, &o.extra);
-	created = text(sc, st, 3 + UOMS_O_COUNT);
-	updated = text(sc, st, 4 + UOMS_O_COUNT);
-	do {
-		/* external_item_id is NOT NULL: NULL is the join's no item. */
-		if (!uoms_db_is_null(st, UOMS_RECORD_NCOLUMNS) &&
-		    add_item(sc, &o, st, UOMS_RECORD_NCOLUMNS, e) != UOMS_OK) {
-			uoms_db_done(st);
-			return e->code;
-		}
-	} while ((rc = uoms_db_step(st)) == UOMS_DB_ROW);
-	if (rc == UOMS_DB_ERROR) {
-		code = uoms_db_fail(s, e, "reading an order");
-		uoms_db_done(st);
-		return code;
-	}
+	code = order_rows(s, st, &o, &version, &deleted, &created, &updated,
+	    &rc, e);
 	uoms_db_done(st);
+	if (code != UOMS_OK)
+		return code;
 	if (head != NULL) {
 		head->version = version;
 		head->deleted = deleted;
@@ -279,4 +295,47 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 	if (uoms_order_json(&o, id, version, created, updated, holds, out) < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	return UOMS_OK;
+}
+
+enum uoms_code
+uoms_order_records(struct uoms_store *s, const char *ids, size_t len,
+    int (*fn)(void *, long long, const char *, size_t), void *arg,
+    struct uoms_error *e)
+{
+	struct uoms_stmt *st;
+	struct uoms_buf rec = { 0 };
+	struct uoms_order o;
+	const char *created, *updated, *holds;
+	enum uoms_db_step rc;
+	enum uoms_code code = UOMS_OK;
+	long long version;
+	int deleted;
+
+	/* A hold's rows are another statement's, asked while this one's
+	 * are read: each record on its own then. */
+	if (*uoms_store_any_holds(s) != 0)
+		return UOMS_INVALID;
+	if ((st = uoms_db_stmt(s, SQL_RECORDS)) == NULL)
+		return uoms_db_fail(s, e, "reading orders");
+	uoms_db_bind_textn(st, 1, ids, len);
+	rc = uoms_db_step(st);
+	while (rc == UOMS_DB_ROW) {
+		long long id = uoms_db_int(st, 0);
+
+		if ((code = order_rows(s, st, &o, &version, &deleted,
+		    &created, &updated, &rc, e)) != UOMS_OK)
+			break;
+		uoms_buf_clear(&rec);
+		holds = NULL;
+		if (uoms_order_json(&o, id, version, created, updated, holds,
+		    &rec) < 0 || fn(arg, id, rec.p, rec.n) < 0) {
+			code = uoms_fail(e, UOMS_INTERNAL, "out of memory");
+			break;
+		}
+	}
+	if (code == UOMS_OK && rc == UOMS_DB_ERROR)
+		code = uoms_db_fail(s, e, "reading orders");
+	uoms_db_done(st);
+	uoms_buf_free(&rec);
+	return code;
 }

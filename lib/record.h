@@ -71,4 +71,16 @@ enum uoms_code uoms_order_record_head(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_record_head *head,
     struct uoms_error *e);
 
+/*
+ * The records of several orders at once (on PostgreSQL one round trip):
+ * ids is a JSON array of their ids. For each order there, in the order
+ * of the ids' values, fn is given its id and its record (borrowed for
+ * the call; fn returns -1 when out of memory). UOMS_INVALID, nothing
+ * read, when a hold may be open (each record reads its own then: ask
+ * uoms_order_record).
+ */
+enum uoms_code uoms_order_records(struct uoms_store *s, const char *ids,
+    size_t len, int (*fn)(void *, long long, const char *, size_t),
+    void *arg, struct uoms_error *e);
+
 #endif

@@ -21,10 +21,16 @@ step(struct uoms_run *r, char *input, size_t len, int is_arg,
 	} else if ((code = uoms_ref_from_line(r->parser, input, len, &ref, e))
 	    != UOMS_OK)
 		return code;
-	code = uoms_change_order_known(r->store, &x->actor, &ref,
+	/* A line read ahead: its record may be read with its batch's. */
+	code = uoms_change_order_batch(r->store, &x->actor, &ref,
 	    is_arg ? NULL : uoms_change_ahead_target(r->store, &x->ahead,
 	    r->ahead_at, &ref), x->force, x->key, x->ttl, x->change, out,
-	    &replayed, e);
+	    !is_arg && r->ahead_at >= 0 ? &x->later : NULL, &replayed, e);
+	/* Another line's staged write failed: whose, the redo tells. */
+	if (x->later.failed) {
+		x->later.failed = 0;
+		r->staged_failed = 1;
+	}
 	if (code != UOMS_OK && !is_arg) {
 		/* "line 3: locked: order 42: ..." names the order once. */
 		struct uoms_buf msg = { 0 };
@@ -53,7 +59,17 @@ ahead(struct uoms_run *r, char *const *lines, const size_t *lens, int n,
 	struct uoms_refs *x = r->arg;
 	struct uoms_error ignored;
 	struct uoms_ref ref;
+	enum uoms_code code;
 
+	/* What the lines before staged is written: asked after it. */
+	if ((code = uoms_change_later_read(r->store, &x->later, e)) !=
+	    UOMS_OK) {
+		if (x->later.failed) {
+			x->later.failed = 0;
+			r->staged_failed = 1;
+		}
+		return code;
+	}
 	uoms_change_ahead_clear(&x->ahead);
 	for (int i = 0; i < n; i++)
 		if (uoms_change_ahead_add(&x->ahead, uoms_ref_from_line(
@@ -61,6 +77,29 @@ ahead(struct uoms_run *r, char *const *lines, const size_t *lens, int n,
 		    &ref : NULL) < 0)
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	return uoms_change_ahead_ask(r->store, &x->ahead, e);
+}
+
+/* The records left to read with the batch's, put in place (run.h). */
+static enum uoms_code
+settle(struct uoms_run *r, struct uoms_buf *out, struct uoms_error *e)
+{
+	struct uoms_refs *x = r->arg;
+	enum uoms_code code = uoms_change_later_settle(r->store, &x->later,
+	    out, e);
+
+	if (x->later.failed) {
+		x->later.failed = 0;
+		r->staged_failed = 1;
+	}
+	return code;
+}
+
+static void
+forget(struct uoms_run *r)
+{
+	struct uoms_refs *x = r->arg;
+
+	uoms_change_later_forget(&x->later);
 }
 
 int
@@ -87,6 +126,8 @@ uoms_refs_main(struct uoms_cli *cli, struct uoms_refs *x, int argc,
 		uoms_cli_refuse_tty(cli);
 	r->step = step;
 	r->ahead = ahead;
+	r->settle = settle;
+	r->forget = forget;
 	r->arg = x;
 	uoms_run_init(r);
 	r->store = uoms_store_open(cli->db, UOMS_STORE_WRITE, &cli->config,
@@ -104,6 +145,7 @@ uoms_refs_main(struct uoms_cli *cli, struct uoms_refs *x, int argc,
 		uoms_run_arg(r, argv[i]);
 	uoms_run_finish(r);
 	uoms_change_ahead_free(&x->ahead);
+	uoms_change_later_free(&x->later);
 	uoms_parser_free(r->parser);
 	uoms_store_close(r->store);
 	uoms_config_free(&cli->config);

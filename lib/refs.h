@@ -20,6 +20,7 @@ struct uoms_refs {
 	struct uoms_actor actor;
 	long long ttl;
 	struct uoms_change_ahead ahead;	/* the lines read ahead's orders */
+	struct uoms_change_later later;	/* their records, read at once */
 	/* Counted in run.tally: [0] applied, [1] replayed. */
 };
 

@@ -82,7 +82,10 @@ commit(struct uoms_run *r)
 
 	if (r->in_tx == 0)
 		return;
-	while (uoms_store_commit(r->store, &e) != UOMS_OK)
+	/* What the batch's steps left is put in place first: a write sent
+	 * unawaited may fail there, as at the commit. */
+	while ((r->settle != NULL && r->settle(r, &r->pending, &e) !=
+	    UOMS_OK) || uoms_store_commit(r->store, &e) != UOMS_OK)
 		if (!late(r) && !retry(r))
 			cannot(r, NULL, &e);
 	r->in_tx = 0;
@@ -251,6 +254,8 @@ redo(struct uoms_run *r)
 	r->redo = (struct uoms_buf){ 0 };
 	uoms_store_rollback(r->store);
 	r->pending.n = 0;
+	if (r->forget != NULL)
+		r->forget(r);
 	memcpy(r->tally, r->tally_tx, sizeof r->tally);
 	if (uoms_store_begin(r->store, &e) != UOMS_OK)
 		cannot(r, NULL, &e);
@@ -321,7 +326,10 @@ retry(struct uoms_run *r)
 static int
 late(struct uoms_run *r)
 {
-	if (r->atomic || uoms_db_late(r->store) == 0 ||
+	int staged = r->staged_failed;
+
+	r->staged_failed = 0;
+	if (r->atomic || (uoms_db_late(r->store) == 0 && !staged) ||
 	    uoms_db_retryable(r->store))
 		return 0;
 	redo(r);

@@ -38,12 +38,29 @@ typedef enum uoms_code (*uoms_run_step)(struct uoms_run *r, char *input,
 typedef enum uoms_code (*uoms_run_ahead)(struct uoms_run *r,
     char *const *lines, const size_t *lens, int n, struct uoms_error *e);
 
+/*
+ * Optional: output a step left to put in out later (change.h's records
+ * read a batch at a time), put there before each commit, in the
+ * transaction (a failure is the commit's: a write sent unawaited may
+ * show in it); and forgotten when the transaction's output is dropped
+ * (redone).
+ */
+typedef enum uoms_code (*uoms_run_settle)(struct uoms_run *r,
+    struct uoms_buf *out, struct uoms_error *e);
+typedef void (*uoms_run_forget)(struct uoms_run *r);
+
 struct uoms_run {
 	struct uoms_store *store;
 	struct uoms_parser *parser;
 	uoms_run_step step;
 	uoms_run_ahead ahead;		/* NULL: none */
 	int ahead_at;			/* the step's line of those (run.c) */
+	uoms_run_settle settle;		/* NULL: none */
+	uoms_run_forget forget;
+	/* Set by a step, ahead or settle whose failure was a write made
+	 * for several inputs (change.h's staged): the transaction is then
+	 * redone, each input on its own, to tell whose it was. */
+	int staged_failed;
 	void *arg;			/* the tool's own state */
 	int atomic;
 	long batch;			/* inputs per transaction */

@@ -612,4 +612,33 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " attempts = $3, status = $4, last_error = $5,"
 	    " pid = CASE WHEN $2 IN ('sent', 'failed') THEN NULL ELSE pid END,"
 	    " updated_at = $6 WHERE id = $1",
+	/* set-based status pipeline (issue 11 j, issue 14 item 1) */
+	/* The records of a batch's orders, read back at once (change.h,
+	 * uoms_change_later): SQL_RECORD's rows, by order. */
+	[SQL_RECORDS] = "SELECT " UOMS_RECORD_COLUMNS ", i.external_item_id,"
+	    " i.sku, i.name, i.quantity, i.unit_price, i.extra, o.deleted_at"
+	    " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id"
+	    " WHERE o.id = ANY (ARRAY(SELECT"
+	    " json_array_elements_text($1::json)::bigint))"
+	    " ORDER BY o.id, i.seq",
+	/* A batch's staged status changes (change.h): SQL_STATUS_ENTER's
+	 * parameters as objects {i: id, s: to, d: depart, c: complete,
+	 * a: now, v: version}, each parsed once. */
+	[SQL_CHANGE_STAGED_MOVES] = "UPDATE orders o SET status = m.s,"
+	    " depart_time = CASE m.d WHEN 1 THEN m.a WHEN 0 THEN NULL"
+	    " ELSE o.depart_time END,"
+	    " complete_time = CASE m.c WHEN 1 THEN m.a WHEN 0 THEN NULL"
+	    " ELSE o.complete_time END,"
+	    " version = m.v, updated_at = m.a"
+	    " FROM json_to_recordset($1::json) AS m(i bigint, s text, d int,"
+	    " c int, a text, v bigint) WHERE o.id = m.i",
+	/* Their events, in line order: SQL_EVENT_INSERT's parameters as
+	 * objects {i: order_id, t: type, f: from, o: to, u: actor, a: at,
+	 * v: version, d: details}. */
+	[SQL_CHANGE_STAGED_EVENTS] = "INSERT INTO events (order_id, type,"
+	    " from_state, to_state, actor, at, version, details)"
+	    " SELECT m.i, m.t, m.f, m.o, m.u, m.a, m.v, m.d"
+	    " FROM ROWS FROM (json_to_recordset($1::json) AS (i bigint,"
+	    " t text, f text, o text, u text, a text, v bigint, d text))"
+	    " WITH ORDINALITY AS m(i, t, f, o, u, a, v, d, n) ORDER BY m.n",
 };

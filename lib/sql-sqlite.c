@@ -558,4 +558,23 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " attempts = ?3, status = ?4, last_error = ?5,"
 	    " pid = CASE WHEN ?2 IN ('sent', 'failed') THEN NULL ELSE pid END,"
 	    " updated_at = ?6 WHERE id = ?1",
+	/* set-based status pipeline (issue 11 j, issue 14 item 1) */
+	/* Not asked on SQLite, where each record is read when made. */
+	[SQL_RECORDS] = "SELECT " UOMS_RECORD_COLUMNS ", i.external_item_id,"
+	    " i.sku, i.name, i.quantity, i.unit_price, i.extra, o.deleted_at"
+	    " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id"
+	    " WHERE o.id IN (SELECT value FROM json_each(?1))"
+	    " ORDER BY o.id, i.seq",
+	[SQL_CHANGE_STAGED_MOVES] = "UPDATE orders SET status = m.value->>'s',"
+	    " depart_time = CASE m.value->>'d' WHEN 1 THEN m.value->>'a'"
+	    " WHEN 0 THEN NULL ELSE depart_time END,"
+	    " complete_time = CASE m.value->>'c' WHEN 1 THEN m.value->>'a'"
+	    " WHEN 0 THEN NULL ELSE complete_time END,"
+	    " version = m.value->>'v', updated_at = m.value->>'a'"
+	    " FROM json_each(?1) AS m WHERE orders.id = m.value->>'i'",
+	[SQL_CHANGE_STAGED_EVENTS] = "INSERT INTO events (order_id, type,"
+	    " from_state, to_state, actor, at, version, details)"
+	    " SELECT value->>'i', value->>'t', value->>'f', value->>'o',"
+	    " value->>'u', value->>'a', value->>'v', value->>'d'"
+	    " FROM json_each(?1) ORDER BY key",
 };

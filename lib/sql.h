@@ -186,6 +186,10 @@ enum uoms_sql {
 	SQL_NOTIFY_CLAIM,
 	SQL_NOTIFY_STATE,
 	SQL_NOTIFY_RECORD,
+	/* set-based status pipeline (issue 11 j, issue 14 item 1) */
+	SQL_RECORDS,
+	SQL_CHANGE_STAGED_MOVES,
+	SQL_CHANGE_STAGED_EVENTS,
 	SQL_COUNT
 };
 

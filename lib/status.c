@@ -89,9 +89,20 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 		return uoms_fail(e, UOMS_INVALID, "%s", why);
 	if ((code = choose(wf, t, req, a, force, &to, e)) != UOMS_OK)
 		return code;
-	/* The move and the version bump are one write of the row. */
-	if ((code = uoms_status_enter(s, t->id, wf, to, t->version + 1, e))
-	    != UOMS_OK)
+	/* The move and the version bump are one write of the row: staged
+	 * for the batch's UPDATE when asked (change.h). */
+	if (ev->stage != NULL) {
+		int depart, complete;
+		char now[24];
+
+		stamps(uoms_workflow_state(wf, to), &depart, &complete);
+		uoms_time_now(now);
+		if (uoms_change_later_status(ev->stage, t->id, to, depart,
+		    complete, now, t->version + 1) < 0)
+			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+		ev->staged = 1;
+	} else if ((code = uoms_status_enter(s, t->id, wf, to,
+	    t->version + 1, e)) != UOMS_OK)
 		return code;
 	ev->bumped = 1;
 	ev->type = "status";
@@ -121,6 +132,7 @@ uoms_status_change(struct uoms_change *c, struct uoms_status_req *req,
 	c->apply = apply;
 	c->arg = req;
 	c->later = 1;	/* apply only writes: one UPDATE */
+	c->stage = 1;	/* that UPDATE as a row of a batch's */
 	/* Whole, never cut: two notes differing late are two requests. */
 	uoms_buf_clear(request);
 	uoms_buf_printf(request, "status to=%s action=%s note=%s",

@@ -286,3 +286,33 @@ q() {
 	[ "$(q "SELECT count(*), count(DISTINCT order_id) FROM holds")" = "2|2" ]
 	[ "$(q "SELECT count(*) FROM events WHERE type LIKE 'hold%'")" = 2 ]
 }
+
+# The set statements of a batch of lines (change.h, uoms_change_later):
+# a failure in them runs the batch again as any other.
+@test "uoms-status, lines: a serialization failure in a batch's set statements runs it again, each order moved once" {
+	orders 3 | uoms-upsert >/dev/null
+	flaky f "INSERT ON events" 1 40001
+	run --separate-stderr uoms-status --to IN_PROGRESS < <(printf '{"id":%s}\n' 1 2 3)
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jget id <<<"$output" | tr '\n' ' ')" = "1 2 3 " ]
+	[ "$(grep -c '"version":2,' <<<"$output")" = 3 ]
+	[ "$(tries f)" -ge 2 ]
+	[ "$(q "SELECT string_agg(status || ' ' || version, ',' ORDER BY id)
+	    FROM orders")" = "IN_PROGRESS 2,IN_PROGRESS 2,IN_PROGRESS 2" ]
+	[ "$(q "SELECT string_agg(order_id::text, ' ' ORDER BY id) FROM events
+	    WHERE type = 'status'")" = "1 2 3" ]
+}
+
+@test "uoms-status, lines: the connection lost at a batch's events runs it again, each order moved once" {
+	orders 3 | uoms-upsert >/dev/null
+	proxy mid
+	run --separate-stderr uoms-status -d "$PROXY_DB" --to IN_PROGRESS < <(printf '{"id":%s}\n' 1 2 3)
+	[[ $(cat proxy.log) == "lost the connection at INSERT INTO events"* ]]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(grep -c '"version":2,' <<<"$output")" = 3 ]
+	[ "$(q "SELECT string_agg(status || ' ' || version, ',' ORDER BY id)
+	    FROM orders")" = "IN_PROGRESS 2,IN_PROGRESS 2,IN_PROGRESS 2" ]
+	[ "$(q "SELECT count(*) FROM events WHERE type = 'status'")" = 3 ]
+}
