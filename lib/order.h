@@ -157,6 +157,7 @@ int uoms_val_json_equal(const struct uoms_val *a, const struct uoms_val *b);
  * given; absent members are written as null (but shipment, left out
  * when the order has none). The one writer of records:
  * new orders and orders read back from the store come out alike.
+ * Returns 0, or -1 when out of memory (what out holds is then no record).
  */
 int uoms_order_json(const struct uoms_order *o, long long id,
     long long version, const char *created_at, const char *updated_at,

@@ -89,9 +89,11 @@ static void
 json_member(struct uoms_buf *b, const char *name, struct uoms_stmt *st,
     int col)
 {
-	uoms_buf_printf(b, ",\"%s\":", name);
+	uoms_buf_add(b, ",\"", 2);
+	uoms_buf_str(b, name);
+	uoms_buf_add(b, "\":", 2);
 	if (uoms_db_is_null(st, col))
-		uoms_buf_str(b, "null");
+		UOMS_BUF_LIT(b, "null");
 	else
 		uoms_buf_json_string(b, uoms_db_text(st, col),
 		    uoms_db_bytes(st, col));
@@ -119,8 +121,10 @@ read_holds(struct uoms_store *s, long long id, const char **holds,
 	uoms_db_bind_int(st, 1, id);
 	uoms_buf_str(&b, "[");
 	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
-		uoms_buf_printf(&b, "%s{\"id\":%lld", n++ ? "," : "",
-		    uoms_db_int(st, 0));
+		if (n++)
+			UOMS_BUF_LIT(&b, ",");
+		UOMS_BUF_LIT(&b, "{\"id\":");
+		uoms_buf_int(&b, uoms_db_int(st, 0));
 		json_member(&b, "reason", st, 1);
 		json_member(&b, "note", st, 2);
 		json_member(&b, "state", st, 3);

@@ -92,7 +92,7 @@ uoms_word_value(struct uoms_buf *b, const struct uoms_val *v, int raw)
 	else if (v->type == UOMS_V_TEXT)
 		uoms_buf_json_string(b, v->s, v->n);
 	else if (v->type == UOMS_V_INT)
-		uoms_buf_printf(b, "%lld", v->i);
+		uoms_buf_int(b, v->i);
 	else
 		uoms_buf_str(b, "null");
 }
@@ -110,12 +110,17 @@ uoms_word_items(const struct uoms_order *o, struct uoms_buf *b)
 		for (int f = 0; f < UOMS_I_COUNT; f++) {
 			if (it->f[f].type == UOMS_V_ABSENT)
 				continue;
-			uoms_buf_printf(b, "%s\"%s\":", n++ ? "," : "",
-			    uoms_item_field_name(f));
+			/* Appended, not printed: printf here was a twentieth
+			 * of a fresh ingest (issue 14). The same bytes. */
+			if (n++)
+				uoms_buf_add(b, ",", 1);
+			uoms_buf_add(b, "\"", 1);
+			uoms_buf_str(b, uoms_item_field_name(f));
+			uoms_buf_add(b, "\":", 2);
 			uoms_word_value(b, &it->f[f], 0);
 		}
 		if (it->extra.type == UOMS_V_TEXT) {
-			uoms_buf_printf(b, "%s\"extra\":", n ? "," : "");
+			uoms_buf_str(b, n ? ",\"extra\":" : "\"extra\":");
 			uoms_word_value(b, &it->extra, 1);
 		}
 		uoms_buf_str(b, "}");
