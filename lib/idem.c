@@ -1,8 +1,8 @@
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "db.h"
+#include "digest.h"
 #include "idem.h"
 #include "rfc3339.h"
 
@@ -24,12 +24,12 @@ uoms_idem_key_problem(const char *key)
 
 /* The request's fingerprint: SHA-256 of its canonical text, in hex. */
 static void
-fingerprint(const char *request, char out[2 * SHA256_DIGEST_LENGTH + 1])
+fingerprint(const char *request, char out[2 * UOMS_SHA256_LEN + 1])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[UOMS_SHA256_LEN];
 
-	SHA256((const unsigned char *)request, strlen(request), md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+	uoms_sha256(request, strlen(request), md);
+	for (int i = 0; i < UOMS_SHA256_LEN; i++)
 		sprintf(out + 2 * i, "%02x", md[i]);
 }
 
@@ -39,7 +39,7 @@ uoms_idem_check(struct uoms_store *s, const char *actor, const char *key,
     struct uoms_buf *result, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_IDEM_FIND);
-	char fp[2 * SHA256_DIGEST_LENGTH + 1], now[24];
+	char fp[2 * UOMS_SHA256_LEN + 1], now[24];
 	enum uoms_code code = UOMS_OK;
 	enum uoms_db_step rc;
 
@@ -74,7 +74,7 @@ uoms_idem_store(struct uoms_store *s, const char *actor, const char *key,
     long long ttl, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_IDEM_PUT), *gc;
-	char fp[2 * SHA256_DIGEST_LENGTH + 1], now[24], expires[24];
+	char fp[2 * UOMS_SHA256_LEN + 1], now[24], expires[24];
 
 	if (st == NULL)
 		return uoms_db_fail(s, e, "storing an idempotency key");

@@ -1,9 +1,9 @@
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "digest.h"
 #include "ingest.h"
 #include "line.h"
 #include "lock.h"
@@ -1264,9 +1264,9 @@ void
 uoms_ingest_hash(const char *line, size_t len,
     unsigned char hash[UOMS_LINE_HASH])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[UOMS_SHA256_LEN];
 
-	SHA256((const unsigned char *)line, len, md);
+	uoms_sha256(line, len, md);
 	memcpy(hash, md, UOMS_LINE_HASH);
 }
 

@@ -3,12 +3,12 @@
  * record for the three-way merge of channel lines (uoms(7), channel
  * sync; lib/ingest.c merges).
  */
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rfc3339.h"
 #include "db.h"
+#include "digest.h"
 #include "word.h"
 
 static int
@@ -48,14 +48,13 @@ uoms_word_is_json(int i)
 static void
 word_digest(const struct uoms_val *v, unsigned char d[UOMS_WORD_DIGEST])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[UOMS_SHA256_LEN];
 	char num[24];
 
 	if (v->type == UOMS_V_TEXT)
-		SHA256((const unsigned char *)v->s, v->n, md);
+		uoms_sha256(v->s, v->n, md);
 	else if (v->type == UOMS_V_INT)
-		SHA256((const unsigned char *)num, snprintf(num, sizeof num,
-		    "%lld", v->i), md);
+		uoms_sha256(num, snprintf(num, sizeof num, "%lld", v->i), md);
 	else
 		memset(md, 0x6e, sizeof md);
 	/* The type apart: the text "5" is not the number 5. */
