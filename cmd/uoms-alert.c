@@ -52,6 +52,7 @@ check(struct uoms_verb_ctx *x)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	/* The workflows that say what states mean, as uoms-report finds
 	 * them: the configuration's folder before the shipped one. */
+	uoms_cli_workflows(x->cli);
 	snprintf(shipped, sizeof shipped, "%s/workflows", uoms_cli_data_dir());
 	if (x->cli->config.path != NULL) {
 		snprintf(conf, sizeof conf, "%s", x->cli->config.path);
