@@ -162,12 +162,14 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jget subject)" = bad ]
 	[ "$(echo "$output" | jget name)" = auth ]
-	[ "$(sql "SELECT channel || '|' || (ok_at IS NULL) || '|' || auth_failed FROM channel_fetches ORDER BY channel")" = "$(printf 'bad|1|1\ngood|0|0')" ]
+	[ "$(sql "SELECT channel, CASE WHEN ok_at IS NULL THEN 'never' ELSE 'ok' END,
+	    auth_failed FROM channel_fetches ORDER BY channel")" = "$(printf 'bad|never|1\ngood|ok|0')" ]
 	# good's server gone: its fetch fails, its last good fetch stays
 	fake_stop_all
 	run uoms-fetch --channel good
 	[ "$status" -ne 0 ]
-	[ "$(sql "SELECT (failed_at IS NOT NULL) || '|' || auth_failed FROM channel_fetches WHERE channel = 'good'")" = "1|0" ]
+	[ "$(sql "SELECT CASE WHEN failed_at IS NULL THEN 'never' ELSE 'failed' END,
+	    auth_failed FROM channel_fetches WHERE channel = 'good'")" = "failed|0" ]
 	[ "$(check 40 | jget subject)" = good ]
 }
 
