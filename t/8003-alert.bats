@@ -245,3 +245,20 @@ EOF
 	run --separate-stderr uoms-alert frobnicate
 	[ "$status" -eq 2 ]
 }
+
+@test "uoms-alert(1) EXAMPLES run" {
+	fake_start webhook_server.py --log req.log
+	export HOOK="http://127.0.0.1:$PORT/services/T0KEN-8003"
+	man_examples uoms-alert.1
+	for f in $(ls ex*.sh | sort -V); do
+		echo "== $f"
+		cat "$f"
+		sh -e "$f" </dev/null >"$f.out"
+		cat "$f.out"
+	done
+	# opened once, delivered once, acknowledged
+	[ "$(jget state <ex2.sh.out)" = sent ]
+	[ "$(wc -l <req.log)" = 1 ]
+	[ "$(jget body <req.log | jget text)" = ":rotating_light: alert backlog opened: backlog is 1 (above 0)" ]
+	[ "$(jget state <ex3.sh.out | tr '\n' ' ')" = "open acknowledged " ]
+}
