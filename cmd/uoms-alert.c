@@ -79,7 +79,7 @@ static enum uoms_code
 ack_tx(struct uoms_store *s, void *arg, struct uoms_error *e)
 {
 	struct req *r = arg;
-	char at[21];
+	char at[UOMS_TIME_MS_SIZE];
 	long long t = now();
 
 	uoms_buf_clear(&r->out);

@@ -14,12 +14,11 @@ teardown() {
 	fake_stop_all
 }
 
-# rules YAML: the configuration names a rules file holding YAML (an
-# intake: section before it, which alerts ignore).
+# rules YAML: uoms.yaml names a rules file holding YAML (an intake:
+# section before it, which alerts ignore); check gives it to uoms-alert.
 rules() {
 	printf 'rules: rules.yaml\n' >uoms.yaml
 	{ printf 'intake:\n  amount_over: 1000000\nalerts:\n'; cat; } >rules.yaml
-	export UOMS_CONFIG=$BATS_TEST_TMPDIR/uoms.yaml
 }
 
 # at MINUTES: the time MINUTES from now, RFC 3339 UTC.
@@ -27,9 +26,9 @@ at() {
 	date -u -d "+$1 min" +%Y-%m-%dT%H:%M:%SZ
 }
 
-# check MINUTES: uoms-alert at the clock MINUTES from now.
+# check MINUTES: uoms-alert at the clock MINUTES from now, with uoms.yaml.
 check() {
-	UOMS_NOW=$(at "$1") uoms-alert "${@:2}"
+	UOMS_NOW=$(at "$1") uoms-alert -c uoms.yaml "${@:2}"
 }
 
 # backlog N [FIRST]: N open orders placed in the past (orders' ids).
@@ -225,7 +224,7 @@ for l in sys.stdin:
   - name: x
     figure: weather
 EOF
-	run --separate-stderr uoms-alert check
+	run --separate-stderr uoms-alert -c uoms.yaml check
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == "uoms-alert: "*"rules.yaml: line 4: alert 'x': no figure 'weather'"* ]]
 	rules <<'EOF'
@@ -234,7 +233,7 @@ EOF
     above: 1
     below: 2
 EOF
-	run --separate-stderr uoms-alert check
+	run --separate-stderr uoms-alert -c uoms.yaml check
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"alert 'x': above or below, not both" ]]
 	run --separate-stderr uoms-alert list --state firing
