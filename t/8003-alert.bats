@@ -81,6 +81,26 @@ EOF
 	[ "$(uoms-alert list --state open | jget id)" = 2 ]
 }
 
+@test "checks running at once open an alert once" {
+	rules <<'EOF'
+  - name: backlog-high
+    figure: backlog
+    above: 0
+EOF
+	backlog 1
+	pids=()
+	for i in 1 2 3 4 5 6; do
+		check 1 >out.$i 2>err.$i &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	[ "$(cat err.* | wc -c)" = 0 ]
+	[ "$(cat out.* | wc -l)" = 1 ]
+	[ "$(uoms-alert list | wc -l)" = 1 ]
+}
+
 @test "ack: an open alert is acknowledged once, by the actor with a note; it then resolves as any other" {
 	rules <<'EOF'
   - name: late
