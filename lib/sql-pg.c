@@ -622,7 +622,8 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " $6) ON CONFLICT DO NOTHING RETURNING id",
 	[SQL_ALERT_VALUE] = "UPDATE alerts SET value = $2 WHERE id = $1",
 	[SQL_ALERT_RESOLVE] = "UPDATE alerts SET state = 'resolved',"
-	    " value = $2, resolved_at = $3 WHERE id = $1 AND state <> 'resolved'",
+	    " value = $2, resolved_at = $3 WHERE id = $1"
+	    " AND state <> 'resolved'",
 	[SQL_ALERT_ACK] = "UPDATE alerts SET state = 'acknowledged',"
 	    " acknowledged_by = $2, acknowledged_at = $3, note = $4"
 	    " WHERE id = $1 AND state = 'open'",
