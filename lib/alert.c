@@ -464,7 +464,7 @@ num_text(double v, char *out, size_t len)
 	else if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(out, len, "%lld", (long long)v);
 	else
-		snprintf(out, len, "%g", v);
+		snprintf(out, len, "%.15g", v);
 }
 
 /* One change of alert id as a line for uoms-notify. */
@@ -493,7 +493,8 @@ change_line(struct check *c, const struct uoms_alert_rule *r,
 	    "value", num(v->null ? NAN : v->value), "threshold",
 	    num(r->threshold), "at", at, "text", text);
 	if (o == NULL ||
-	    (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+	    (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15))) == NULL) {
 		json_decref(o);
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	}
@@ -514,7 +515,7 @@ check_rule(struct uoms_store *s, struct check *c, int i, const char *at,
 	enum uoms_db_step rc;
 	struct uoms_stmt *st;
 	long long *ids = NULL;
-	char (*subj)[200] = NULL;
+	char (*subj)[200] = NULL, val[40], thr[40];
 	int n, nf = 0, j, k;
 
 	if ((code = figures(s, c, i, &seen, &n, e)) != UOMS_OK)
@@ -566,10 +567,8 @@ check_rule(struct uoms_store *s, struct check *c, int i, const char *at,
 			goto out;
 		}
 		uoms_db_bind_int(st, 1, ids[k]);
-		if (v->null)
-			uoms_db_bind_null(st, 2);
-		else
-			uoms_db_bind_real(st, 2, v->value);
+		num_text(v->null ? NAN : v->value, val, sizeof val);
+		uoms_db_bind_text(st, 2, v->null ? NULL : val);
 		if (!breached(r, v))
 			uoms_db_bind_text(st, 3, at);
 		if ((code = uoms_db_exec(s, st, "changing an alert", e)) !=
@@ -596,8 +595,10 @@ check_rule(struct uoms_store *s, struct check *c, int i, const char *at,
 		uoms_db_bind_text(st, 1, r->name);
 		uoms_db_bind_text(st, 2, seen[j].subject);
 		uoms_db_bind_text(st, 3, r->figure);
-		uoms_db_bind_real(st, 4, seen[j].value);
-		uoms_db_bind_real(st, 5, r->threshold);
+		num_text(seen[j].value, val, sizeof val);
+		num_text(r->threshold, thr, sizeof thr);
+		uoms_db_bind_text(st, 4, val);
+		uoms_db_bind_text(st, 5, thr);
 		uoms_db_bind_text(st, 6, at);
 		rc = uoms_db_step(st);
 		/* No row: another check opened it first. */
@@ -675,7 +676,7 @@ alert_line(struct uoms_stmt *st, struct uoms_buf *out, struct uoms_error *e)
 		else if (i == 0)
 			v = json_integer(uoms_db_int(st, i));
 		else if (i == 5 || i == 6)
-			v = num(uoms_db_real(st, i));
+			v = num(strtod(uoms_db_text(st, i), NULL));
 		else
 			v = json_string(uoms_db_text(st, i));
 		if (json_object_set_new(o, cols[i], v) < 0) {
@@ -684,7 +685,8 @@ alert_line(struct uoms_stmt *st, struct uoms_buf *out, struct uoms_error *e)
 		}
 	}
 	if (o == NULL ||
-	    (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+	    (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15))) == NULL) {
 		json_decref(o);
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	}

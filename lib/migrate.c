@@ -330,8 +330,10 @@ static const char *const migrations[] = {
 	" subject TEXT NOT NULL DEFAULT '',"	/* a channel, or '' */
 	" figure TEXT NOT NULL,"
 	" state TEXT NOT NULL,"		/* open, acknowledged, resolved */
-	" value REAL,"				/* the figure, last seen */
-	" threshold REAL NOT NULL,"
+	/* Numbers as their text ("33.3"): a REAL reads "3.0" here and
+	 * "3" on PostgreSQL, and uoms-copy compares the two. */
+	" value TEXT,"				/* the figure, last seen */
+	" threshold TEXT NOT NULL,"
 	" opened_at TEXT NOT NULL,"
 	" acknowledged_by TEXT,"
 	" acknowledged_at TEXT,"

@@ -553,8 +553,8 @@ static const char *const migrations[] = {
 	" subject TEXT COLLATE \"C\" NOT NULL DEFAULT '',"
 	" figure TEXT COLLATE \"C\" NOT NULL,"
 	" state TEXT COLLATE \"C\" NOT NULL,"
-	" value DOUBLE PRECISION,"
-	" threshold DOUBLE PRECISION NOT NULL,"
+	" value TEXT COLLATE \"C\","		/* a number's text */
+	" threshold TEXT COLLATE \"C\" NOT NULL,"
 	" opened_at TEXT COLLATE \"C\" NOT NULL,"
 	" acknowledged_by TEXT COLLATE \"C\","
 	" acknowledged_at TEXT COLLATE \"C\","

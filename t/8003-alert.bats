@@ -192,6 +192,27 @@ EOF
 	[ "$(check 40 | jget subject)" = good ]
 }
 
+@test "a store with alerts copies to a SQLite file, verified row for row (uoms-copy)" {
+	rules <<'EOF'
+  - name: hold-rate
+    figure: hold_rate
+    window: 1000d
+    above: 12.5
+  - name: backlog
+    figure: backlog
+    above: 2
+EOF
+	backlog 3
+	uoms-hold set --reason other 1 >/dev/null
+	# whole numbers too: a float reads 3.0 on SQLite and 3 on PostgreSQL
+	[ "$(check 1 | jget value | tr '\n' ' ')" = "33.3 3 " ]
+	[ "$(uoms-alert list | jget threshold | tr '\n' ' ')" = "12.5 2 " ]
+	run --separate-stderr uoms-copy --quiet "$BATS_TEST_TMPDIR/copy.db"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(uoms-alert -d "$BATS_TEST_TMPDIR/copy.db" list | jget value | tr '\n' ' ')" = "33.3 3 " ]
+}
+
 @test "orders held longer than held_for alert, as a count of orders" {
 	rules <<'EOF'
   - name: long-holds
