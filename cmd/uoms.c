@@ -29,6 +29,7 @@ static const char *const tools[][2] = {
 	{ "fetch", "collect new and changed orders from the channels" },
 	{ "push", "tell each order's channel of its ack and shipment, once" },
 	{ "notify", "deliver lines to a webhook, with retries and a log" },
+	{ "alert", "check alert thresholds, print their changes for notify" },
 	{ "copy", "copy a whole store into another, SQLite or PostgreSQL" },
 	{ "serve", "the HTTP API, live dashboard and channel webhooks" },
 };

@@ -448,7 +448,7 @@ static const char *const tables[] = {
 	"remark_revisions", "channels", "channel_secrets", "rejects",
 	"channel_watermarks", "channel_words", "channel_drifts",
 	"channel_holds", "pushes", "refresh_tokens", "login_failures",
-	"notify_targets", "notify_log",
+	"notify_targets", "notify_log", "alerts", "channel_fetches",
 	NULL
 };
 

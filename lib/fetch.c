@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "alert.h"
 #include "db.h"
 #include "err.h"
 #include "fetch.h"
@@ -64,6 +65,7 @@ struct job {
 	struct uoms_fetch_ctx ctx;
 	enum job_state st;
 	int started;			/* the kind has state to free */
+	int auth_failed;		/* the channel refused our credentials */
 	CURL *easy;
 	struct curl_slist *hdrs;
 	char errbuf[CURL_ERROR_SIZE];
@@ -1160,6 +1162,7 @@ finished(struct job *j, CURLcode rc)
 		}
 		snprintf(why, sizeof why, "authentication failed (HTTP %ld)%s%s",
 		    status, ex[0] != '\0' ? ": " : "", ex);
+		j->auth_failed = 1;
 		job_fail(j, why);
 		return;
 	}
@@ -1298,6 +1301,24 @@ job_mark(struct job *j)
 	if (uoms_channel_watermark_set(j->f->s, j->ch->name, to, &e) !=
 	    UOMS_OK)
 		job_warn(j, "can't keep how far it was read: %s", e.msg);
+}
+
+/*
+ * How the channel's fetch of orders went, for uoms-alert(1)'s alerts on
+ * the collection: the time the run began when it read to the end, and
+ * whether the channel refused our credentials. Not for --products,
+ * --dry-run or a push.
+ */
+static void
+job_seen(struct job *j)
+{
+	struct uoms_error e = { 0 };
+
+	if (j->f->o->products || j->f->o->dry_run || j->f->push != NULL)
+		return;
+	if (uoms_alert_fetch_mark(j->f->s, j->ch->name, j->st == J_OK,
+	    j->auth_failed, j->f->until, &e) != UOMS_OK)
+		job_warn(j, "can't keep how the fetch went: %s", e.msg);
 }
 
 /*
@@ -1624,6 +1645,7 @@ run(struct engine *f_, struct uoms_channel *ch,
 
 		failed += j->st == J_FAILED;
 		job_mark(j);
+		job_seen(j);
 		if (res != NULL) {
 			res[i].failed = j->st == J_FAILED;
 			res[i].requests = j->requests;

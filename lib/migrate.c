@@ -335,6 +335,35 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS orders_deleted ON orders (id)"
 	" WHERE deleted_at IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS holds_placed_at ON holds (placed_at);",
+
+	/* 13: uoms-alert(1)'s alerts, one row per time an alert fired: at
+	 * most one not resolved per (name, subject), which the unique
+	 * index keeps even when two checks run at once; and what the last
+	 * fetch of each channel did (uoms-fetch writes it), for the alerts
+	 * on a channel's collection. It may run again over itself. */
+	"CREATE TABLE IF NOT EXISTS alerts ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" subject TEXT NOT NULL DEFAULT '',"	/* a channel, or '' */
+	" figure TEXT NOT NULL,"
+	" state TEXT NOT NULL,"		/* open, acknowledged, resolved */
+	/* Numbers as their text ("33.3"): a REAL reads "3.0" here and
+	 * "3" on PostgreSQL, and uoms-copy compares the two. */
+	" value TEXT,"				/* the figure, last seen */
+	" threshold TEXT NOT NULL,"
+	" opened_at TEXT NOT NULL,"
+	" acknowledged_by TEXT,"
+	" acknowledged_at TEXT,"
+	" note TEXT,"
+	" resolved_at TEXT);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS alerts_firing ON alerts"
+	" (name, subject) WHERE state <> 'resolved';"
+	"CREATE TABLE IF NOT EXISTS channel_fetches ("
+	" channel TEXT PRIMARY KEY,"
+	" ok_at TEXT,"			/* the last fetch read to the end */
+	" failed_at TEXT,"
+	" auth_failed INTEGER NOT NULL DEFAULT 0,"	/* the last one did */
+	" updated_at TEXT NOT NULL);",
 };
 
 int

@@ -1,6 +1,7 @@
 /*
  * The metrics report: the order pipeline per window of time (intake,
- * payment, shipping, delays, backlog, lateness, holds and rejects).
+ * payment, shipping, delays, backlog, lateness, holds and rejects), and
+ * the alerts firing (uoms-alert(1)).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +10,13 @@
 
 struct win {
 	long long in, paid, shipped, holds, rejects, alerts[3];
-	long long backlog, late;	/* changes within the window */
+	long long backlog, late, firing;	/* changes within the window */
 	long long ndelay, seen, p50, p95;
 };
 
 struct metrics {
 	struct win *w;
-	long long n, from, window, backlog0, late0;
+	long long n, from, window, backlog0, late0, firing0;
 };
 
 /* The window t falls in: -1 before the first, n after the last. */
@@ -320,6 +321,34 @@ metrics_holds(struct ctx *x, struct metrics *m)
 	return rc;
 }
 
+/* uoms-alert(1)'s alerts firing (open or acknowledged) at each window's
+ * end: a gauge, up when one opened, down when it resolved. */
+static int
+metrics_alerts(struct ctx *x, struct metrics *m)
+{
+	struct uoms_stmt *st;
+	int rc;
+
+	if ((st = range_stmt(x, SQL_REPORT_ALERTS)) == NULL)
+		return -1;
+	while ((rc = report_step(x, st)) > 0) {
+		long long b = bucket(m, uoms_db_int(st, 0));
+
+		if (b < 0)
+			m->firing0++;
+		else if (b < m->n)
+			m->w[b].firing++;
+		if (uoms_db_is_null(st, 1))
+			continue;
+		if ((b = bucket(m, uoms_db_int(st, 1))) < 0)
+			m->firing0--;
+		else if (b < m->n)
+			m->w[b].firing--;
+	}
+	uoms_db_done(st);
+	return rc;
+}
+
 enum uoms_code
 report_metrics(struct ctx *x)
 {
@@ -339,12 +368,13 @@ report_metrics(struct ctx *x)
 		{ "alerts_open", "OPEN", T_INT, 0, NULL },
 		{ "alerts_acknowledged", "ACKED", T_INT, 0, NULL },
 		{ "alerts_resolved", "RESOLVED", T_INT, 0, NULL },
+		{ "alerts_firing", "FIRING", T_INT, 0, NULL },
 	};
 	const struct uoms_report *r = x->r;
 	struct metrics m = { 0 };
 	struct win t = { 0 };
 	struct cell row[NELEM(cols)];
-	long long backlog, late, p50, p95;
+	long long backlog, late, firing, p50, p95;
 
 	m.from = r->from;
 	m.window = r->window;
@@ -352,19 +382,22 @@ report_metrics(struct ctx *x)
 	if ((m.w = calloc(m.n, sizeof *m.w)) == NULL)
 		return uoms_fail(x->e, UOMS_INTERNAL, "out of memory");
 	if (metrics_orders(x, &m) < 0 || metrics_events(x, &m) < 0 ||
-	    metrics_delays(x, &m, &p50, &p95) < 0 || metrics_holds(x, &m) < 0)
+	    metrics_delays(x, &m, &p50, &p95) < 0 || metrics_holds(x, &m) < 0 ||
+	    metrics_alerts(x, &m) < 0)
 		goto out;
 	x->k.chart = (struct chart){ CH_LINES, "Orders in, shipped and backlog",
 	    { 2, 4, 9 }, 3 };
 	report_sink_begin(&x->k, cols, NELEM(cols));
 	backlog = m.backlog0;
 	late = m.late0;
+	firing = m.firing0;
 	for (long long i = 0; i < m.n; i++) {
 		struct win *w = &m.w[i];
 		long long end = r->from + (i + 1) * r->window;
 
 		backlog += w->backlog;
 		late += w->late;
+		firing += w->firing;
 		row[0] = cnum(r->from + i * r->window);
 		row[1] = cnum(end < r->to ? end : r->to);
 		row[2] = cnum(w->in);
@@ -379,6 +412,7 @@ report_metrics(struct ctx *x)
 		row[11] = cnum(w->rejects);
 		for (int a = 0; a < 3; a++)
 			row[12 + a] = cnum(w->alerts[a]);
+		row[15] = cnum(firing);
 		report_sink_row(&x->k, row, 0);
 		t.in += w->in;
 		t.paid += w->paid;
@@ -404,6 +438,7 @@ report_metrics(struct ctx *x)
 	row[11] = cnum(t.rejects);
 	for (int a = 0; a < 3; a++)
 		row[12 + a] = cnum(t.alerts[a]);
+	row[15] = cnum(firing);
 	report_sink_row(&x->k, row, 1);
 	if (report_sink_end(&x->k) < 0)
 		uoms_fail(x->e, UOMS_INTERNAL, "out of memory");

@@ -577,4 +577,48 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " SELECT value->>'i', value->>'t', value->>'f', value->>'o',"
 	    " value->>'u', value->>'a', value->>'v', value->>'d'"
 	    " FROM json_each(?1) ORDER BY key",
+	/* alerts (issue 13 item 5) */
+	[SQL_ALERT_FIRING] = "SELECT id, subject, state FROM alerts"
+	    " WHERE name = ?1 AND state <> 'resolved' ORDER BY id",
+	/* Not again while one is open or acknowledged: the partial unique
+	 * index refuses it and no row comes back. */
+	[SQL_ALERT_OPEN] = "INSERT INTO alerts (name, subject, figure, state,"
+	    " value, threshold, opened_at) VALUES (?1, ?2, ?3, 'open', ?4, ?5,"
+	    " ?6) ON CONFLICT DO NOTHING RETURNING id",
+	[SQL_ALERT_VALUE] = "UPDATE alerts SET value = ?2 WHERE id = ?1",
+	[SQL_ALERT_RESOLVE] = "UPDATE alerts SET state = 'resolved',"
+	    " value = ?2, resolved_at = ?3 WHERE id = ?1"
+	    " AND state <> 'resolved'",
+	[SQL_ALERT_ACK] = "UPDATE alerts SET state = 'acknowledged',"
+	    " acknowledged_by = ?2, acknowledged_at = ?3, note = ?4"
+	    " WHERE id = ?1 AND state = 'open'",
+	[SQL_ALERT_GET] = "SELECT id, name, subject, figure, state, value,"
+	    " threshold, opened_at, acknowledged_by, acknowledged_at, note,"
+	    " resolved_at FROM alerts WHERE id = ?1",
+	[SQL_ALERT_LIST] = "SELECT id, name, subject, figure, state, value,"
+	    " threshold, opened_at, acknowledged_by, acknowledged_at, note,"
+	    " resolved_at FROM alerts"
+	    " WHERE ?1 IS NULL OR state = ?1 ORDER BY id",
+	/* A fetch that failed keeps the time of the last that did not. */
+	[SQL_ALERT_FETCH_MARK] = "INSERT INTO channel_fetches (channel,"
+	    " ok_at, failed_at, auth_failed, updated_at) VALUES (?1,"
+	    " CASE WHEN ?2 <> 0 THEN ?4 END, CASE WHEN ?2 = 0 THEN ?4 END,"
+	    " ?3, ?4) ON CONFLICT (channel) DO UPDATE SET"
+	    " ok_at = coalesce(excluded.ok_at, channel_fetches.ok_at),"
+	    " failed_at = coalesce(excluded.failed_at,"
+	    " channel_fetches.failed_at), auth_failed = excluded.auth_failed,"
+	    " updated_at = excluded.updated_at",
+	/* A channel never fetched counts from when it was registered. */
+	[SQL_ALERT_FETCHES] = "SELECT c.name, unixepoch(coalesce(f.ok_at,"
+	    " c.created_at)), coalesce(f.auth_failed, 0) FROM channels c"
+	    " LEFT JOIN channel_fetches f ON f.channel = c.name"
+	    " WHERE c.enabled <> 0 ORDER BY c.name",
+	[SQL_ALERT_HELD] = "SELECT count(DISTINCT h.order_id) FROM holds h"
+	    " JOIN orders o ON o.id = h.order_id WHERE h.state <> 'resolved'"
+	    " AND h.placed_at < ?1 AND o.deleted_at IS NULL",
+	/* Alerts firing at some time of the range: opened before its end,
+	 * not resolved before its start. */
+	[SQL_REPORT_ALERTS] = "SELECT unixepoch(opened_at),"
+	    " unixepoch(resolved_at) FROM alerts WHERE opened_at < ?2"
+	    " AND (resolved_at IS NULL OR resolved_at >= ?1)",
 };

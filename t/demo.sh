@@ -70,3 +70,35 @@ uoms-report sales --by channel --format table --tz Asia/Seoul
 
 printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
 	"$UOMS_DB" "$UOMS_DB"
+
+# --- alerts (issue 13 item 5) -------------------------------------------------
+step "alerts: uoms-alert | uoms-notify to a local webhook receiver, each change once"
+cat > "$dir/rules.yaml" <<'RULES'
+alerts:
+  - name: backlog
+    figure: backlog
+    above: 20
+  - name: stale-fetch
+    figure: fetch_age
+    above: 30
+RULES
+printf 'rules: rules.yaml\n' > "$dir/uoms.yaml"
+python3 "$(dirname "$0")/fake/webhook_server.py" --log "$dir/hook.log" \
+	> "$dir/hook.port" 2> "$dir/hook.err" &
+hook_pid=$!
+n=0
+until [ -s "$dir/hook.port" ] || [ "$n" -ge 100 ]; do
+	sleep 0.05	# the receiver's port, not a synchronisation of ours
+	n=$((n + 1))
+done
+hook="http://127.0.0.1:$(head -1 "$dir/hook.port")/services/demo"
+for run in 1 2; do
+	uoms-alert -c "$dir/uoms.yaml" |
+		uoms-notify --webhook "$hook" --key key > /dev/null
+done
+echo "   the receiver got (two runs, one message each change):"
+python3 -c 'import json, sys
+for l in open(sys.argv[1]): print("   ", json.loads(json.loads(l)["body"])["text"])' "$dir/hook.log"
+kill "$hook_pid"
+uoms-alert list --state open | sed 's/^/   /'
+# --- end alerts ---------------------------------------------------------------
