@@ -220,7 +220,7 @@ version() {
 	uoms-upsert <<<"$(ch)" >/dev/null
 	uoms-status --to CANCEL 1 >/dev/null
 	# The store as schema 5 left it, with a drift hold resolved (and
-	# without what migrations 7, 8 and 10 added). Each engine keeps the
+	# without what migrations 7, 8, 10 and 12 added). Each engine keeps the
 	# schema's number its own way.
 	if engine_is pg; then
 		set_version="UPDATE uoms_schema SET version = 5"
@@ -231,6 +231,7 @@ version() {
 	fi
 	sql "DROP TABLE pushes; DROP TABLE channel_holds; ALTER TABLE orders DROP COLUMN shipment;
 	    ALTER TABLE orders DROP COLUMN deleted_at;
+	    ALTER TABLE products DROP COLUMN reserved;
 	    DROP TABLE channel_words; DROP TABLE channel_drifts; $set_version;
 	    INSERT INTO holds (order_id, reason, note, placed_by, placed_at, state, updated_at)
 	    VALUES (1, 'other', 'channel drift: the channel says COMPLETE, the store has CANCEL',
