@@ -234,3 +234,23 @@ for v in sorted((json.loads(l) for l in sys.stdin), key=lambda v: v["order_id"])
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"unchanged 1, rejected 0" ]]
 }
+
+@test "uoms-report stock: each tracked product's stock, reserved and available, with totals; now only" {
+	product SKU-T 7
+	product shop SKU-V 2
+	product SKU-X null
+	order 801 items="$(item SKU-T 3)" | uoms-upsert >/dev/null
+	run --separate-stderr uoms-report stock --format csv
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	printf '%s\n' channel,sku,name,stock,reserved,available ,SKU-T,SKU-T,7,3,4 \
+	    shop,SKU-V,SKU-V,2,0,2 TOTAL,,,9,3,6 >want
+	printf '%s\n' "$output" | tr -d '\r' >got
+	diff -u want got
+	[ "$(uoms-report stock | head -1 | jget available)" = 4 ]
+	run --separate-stderr uoms-report stock --from 2026-01-01
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "uoms-report: --from: stock is as it is now"* ]]
+	run --separate-stderr uoms-report stock --by channel
+	[ "$status" -eq 2 ]
+}
