@@ -280,8 +280,8 @@ EOF
 @test "uoms-catalog(1) EXAMPLES run" {
 	unset UOMS_DB
 	man_examples uoms-catalog.1
-	[ -f ex4.sh ] && [ ! -f ex5.sh ]
-	for f in ex1.sh ex2.sh ex3.sh ex4.sh; do
+	[ -f ex5.sh ] && [ ! -f ex6.sh ]
+	for f in ex1.sh ex2.sh ex3.sh ex4.sh ex5.sh; do
 		run --separate-stderr sh -e "$f"
 		echo "$f: status $status, stderr '$stderr'"
 		[ "$status" -eq 0 ]
@@ -291,4 +291,6 @@ EOF
 	grep -q '^shop ' ex2.sh.out
 	grep -q '^shop,SKU-1,Apple,,1500,900,USD,' ex2.sh.out
 	[ "$(jget cost <ex3.sh.out | tr '\n' ' ')" = "800 900 " ]
+	# No product has a stock: none is running short.
+	[ -z "$(cat ex4.sh.out)" ]
 }
