@@ -232,17 +232,16 @@ uoms_stock_items(struct uoms_store *s, long long order_id,
 	return code;
 }
 
-enum uoms_code
-uoms_stock_enter(struct uoms_store *s, long long order_id,
-    const struct uoms_workflow *wf, const char *state, struct uoms_error *e)
+/* Every reservation order_id holds, given back (kind < 0) or taken out
+ * of stock (kind > 0), then marked so: writes only. */
+static enum uoms_code
+settle(struct uoms_store *s, long long order_id, int kind,
+    struct uoms_error *e)
 {
-	int kind = state_kind(wf, state);
 	struct uoms_stmt *st;
 	enum uoms_code code;
 	char now[24];
 
-	if (kind == 0)
-		return UOMS_OK;
 	if ((st = uoms_db_stmt(s, kind < 0 ? SQL_STOCK_RELEASE_ALL :
 	    SQL_STOCK_CONSUME_ALL)) == NULL)
 		return uoms_db_fail(s, e, "releasing stock");
@@ -256,4 +255,20 @@ uoms_stock_enter(struct uoms_store *s, long long order_id,
 	uoms_db_bind_text(st, 2, kind < 0 ? "released" : "consumed");
 	uoms_db_bind_text(st, 3, now);
 	return uoms_db_exec(s, st, "releasing stock", e);
+}
+
+enum uoms_code
+uoms_stock_enter(struct uoms_store *s, long long order_id,
+    const struct uoms_workflow *wf, const char *state, struct uoms_error *e)
+{
+	int kind = state_kind(wf, state);
+
+	return kind == 0 ? UOMS_OK : settle(s, order_id, kind, e);
+}
+
+enum uoms_code
+uoms_stock_release(struct uoms_store *s, long long order_id,
+    struct uoms_error *e)
+{
+	return settle(s, order_id, -1, e);
 }

@@ -6,9 +6,10 @@
  * product is short the order reserves nothing and is held once,
  * stock_shortage. A reservation is released when the order enters a
  * cancelled state or its items' cancelled units grow, and consumed (the
- * stock goes down with it) when the order ships; each once, for the
- * reservation's state moves from reserved only. Available is stock less
- * what is reserved (products.reserved), as uoms-catalog lists it.
+ * stock goes down with it) when the order ships, and released when an
+ * admin deletes the order; each once, for the reservation's state moves
+ * from reserved only. Available is stock less what is reserved
+ * (products.reserved), as uoms-catalog lists it.
  */
 #ifndef UOMS_STOCK_H
 #define UOMS_STOCK_H
@@ -47,5 +48,13 @@ enum uoms_code uoms_stock_items(struct uoms_store *s, long long order_id,
  */
 enum uoms_code uoms_stock_enter(struct uoms_store *s, long long order_id,
     const struct uoms_workflow *wf, const char *state, struct uoms_error *e);
+
+/*
+ * Gives back what order order_id holds, whatever its state: an admin
+ * deleted it (lib/delete.h), and a deleted order ships nothing. Writes
+ * only. UOMS_OK, or the store's failure.
+ */
+enum uoms_code uoms_stock_release(struct uoms_store *s, long long order_id,
+    struct uoms_error *e);
 
 #endif

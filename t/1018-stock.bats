@@ -254,3 +254,17 @@ for v in sorted((json.loads(l) for l in sys.stdin), key=lambda v: v["order_id"])
 	run --separate-stderr uoms-report stock --by channel
 	[ "$status" -eq 2 ]
 }
+
+@test "an order an admin deletes gives its units back, once" {
+	uoms-user add boss --role admin >/dev/null
+	product SKU-D 3
+	order 901 items="$(item SKU-D 2)" | uoms-upsert >/dev/null
+	[ "$(stock_of SKU-D)" = "3 2 1" ]
+	uoms-edit --actor boss --delete coupang:901 >/dev/null
+	[ "$(stock_of SKU-D)" = "3 0 3" ]
+	[ "$(sql "SELECT state FROM stock_reservations")" = released ]
+	# The channel's line again is answered, not stored: nothing taken.
+	order 901 items="$(item SKU-D 2)" channel_updated_at='"2026-11-21T10:00:00Z"' |
+	    uoms-upsert >/dev/null
+	[ "$(stock_of SKU-D)" = "3 0 3" ]
+}
