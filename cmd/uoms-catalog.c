@@ -38,7 +38,8 @@ struct cell {
 static const struct cell product_table[] = {
 	{ "CHANNEL", 0, 10, 0 }, { "SKU", 1, 14, 0 }, { "NAME", 2, 20, 0 },
 	{ "CATEGORY", 3, 10, 0 }, { "CUR", 6, 3, 0 }, { "PRICE", 4, 12, 1 },
-	{ "COST", 5, 12, 1 }, { "STOCK", 7, 8, 1 }, { NULL, 0, 0, 0 }
+	{ "COST", 5, 12, 1 }, { "STOCK", 7, 8, 1 }, { "RESERVED", 8, 8, 1 },
+	{ "AVAILABLE", 9, 9, 1 }, { NULL, 0, 0, 0 }
 };
 static const struct cell cost_table[] = {
 	{ "CHANNEL", 0, 10, 0 }, { "SKU", 1, 14, 0 },

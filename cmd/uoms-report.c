@@ -14,7 +14,7 @@
 
 static const char usage[] =
 "usage: uoms-report [-d DB] [-c CONFIG] [--actor NAME]\n"
-"                   status|hourly|daily|sales|settlement|metrics|range\n"
+"                   status|hourly|daily|sales|settlement|metrics|range|stock\n"
 "                   [--from T] [--to T] [--by department|channel|item]\n"
 "                   [--window DURATION] [--format table|jsonl|csv|svg]\n"
 "                   [--tz ZONE]\n";

@@ -257,7 +257,8 @@ uoms_catalog_record(struct uoms_store *s, const char *channel,
 
 static const char *const product_columns[] = {
 	"channel", "sku", "name", "category", "price", "cost", "currency",
-	"stock", "version", "created_at", "updated_at", NULL
+	"stock", "reserved", "available", "version", "created_at",
+	"updated_at", NULL
 };
 static const char *const cost_columns[] = {
 	"channel", "sku", "valid_from", "cost", NULL
@@ -271,7 +272,7 @@ uoms_catalog_columns(enum uoms_catalog_list what)
 
 /* The rows' texts follow the record and its extra: column 2 on. */
 #define LIST_COLS	2
-#define LIST_MAX	11
+#define LIST_MAX	13
 
 int
 uoms_catalog_list(struct uoms_store *s, enum uoms_catalog_list what,

@@ -47,6 +47,10 @@ enum uoms_catalog_list { UOMS_CATALOG_PRODUCTS, UOMS_CATALOG_COSTS };
 const char *const *uoms_catalog_columns(enum uoms_catalog_list what);
 
 /*
+ * A product's listing has what orders reserve of its stock ("reserved")
+ * and what is left ("available": stock - reserved), both null when it has
+ * no stock (not tracked: lib/stock.h).
+ *
  * Calls row for each product (or cost row) of channel (NULL: every
  * channel; "" the shared catalog) and sku (NULL: every sku), ordered by
  * channel, sku (and valid_from). row gets the record as one line of JSON

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "delete.h"
 #include "rfc3339.h"
+#include "stock.h"
 
 static enum uoms_code
 apply(struct uoms_store *s, const struct uoms_actor *a,
@@ -22,7 +23,8 @@ apply(struct uoms_store *s, const struct uoms_actor *a,
 		return uoms_db_fail(s, e, "deleting an order");
 	uoms_db_bind_int(st, 1, t->id);
 	uoms_db_bind_text(st, 2, now);
-	if (uoms_db_exec(s, st, "deleting an order", e) != UOMS_OK)
+	if (uoms_db_exec(s, st, "deleting an order", e) != UOMS_OK ||
+	    uoms_stock_release(s, t->id, e) != UOMS_OK)
 		return e->code;
 	ev->type = "deleted";
 	return UOMS_OK;

@@ -53,6 +53,18 @@ void uoms_hold_change(struct uoms_change *c, struct uoms_hold_req *req,
     struct uoms_buf *request);
 
 /*
+ * Places an open hold of reason (one of uoms_hold_reason_valid's) with
+ * note (or NULL) on order order_id, placed by actor (NULL: the store's
+ * actor), from inside the caller's open transaction, as uoms-hold set
+ * does: the order's version bumped once and one "hold_placed" event. No
+ * lock or role is checked: the caller (ingest's stock, intake rules)
+ * decided. UOMS_OK, or the store's failure (roll back).
+ */
+enum uoms_code uoms_hold_place(struct uoms_store *s, long long order_id,
+    const char *reason, const char *note, const char *actor,
+    struct uoms_error *e);
+
+/*
  * Appends to out one JSON line ('\n'-terminated) per hold, newest first,
  * only those in state when it is not NULL: {"id","order_id","reason",
  * "note","state","placed_by","placed_at","operator","operator_note",

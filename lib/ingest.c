@@ -10,6 +10,7 @@
 #include "record.h"
 #include "rfc3339.h"
 #include "status.h"
+#include "stock.h"
 #include "user.h"
 #include "word.h"
 #include "workflow.h"
@@ -871,7 +872,8 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
 	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc, cnews = 0;
-	int held = 0;
+	int held = 0, short_held = 0;
+	size_t record_at = record != NULL ? record->n : 0;
 	const char *keys = NULL;
 	enum uoms_code code = UOMS_OK;
 
@@ -919,13 +921,20 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
+		if (code == UOMS_OK)
+			code = uoms_stock_reserve(s, *id, &short_held, e);
 		/* A write sent unawaited fails here, even when a read sent
 		 * after it came upon its failure first (the channel's holds):
 		 * it is the first, told in its own words (as uoms-status). */
 		if (uoms_db_flush(s, &failed) < 0)
 			code = uoms_db_fail(s, e, sent_doing(failed));
-		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
+		/* Held (requests, stock): the record is read back. */
+		if (code == UOMS_OK && (o->ncholds > 0 || short_held) &&
+		    record != NULL) {
+			if ((record->n = record_at) < record->cap)
+				record->p[record_at] = '\0';
 			code = uoms_order_record(s, *id, record, e);
+		}
 		uoms_buf_free(&ibuf);
 		uoms_buf_free(&kbuf);
 		return code;
@@ -1050,6 +1059,8 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 	stored_version = uoms_db_int(up, 0);
 	uoms_db_done(up);
 	if (changed_items && (code = write_items(s, *id, o, 1, e)) != UOMS_OK)
+		goto out;
+	if (changed_items && (code = uoms_stock_items(s, *id, e)) != UOMS_OK)
 		goto out;
 	/* Each state on the way sets or clears its timestamps, in order. */
 	for (int i = 0; m.transition && i < m.steps; i++)

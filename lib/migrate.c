@@ -364,6 +364,21 @@ static const char *const migrations[] = {
 	" failed_at TEXT,"
 	" auth_failed INTEGER NOT NULL DEFAULT 0,"	/* the last one did */
 	" updated_at TEXT NOT NULL);",
+	/* 14 (issue 13, stock): what the orders hold of each product's
+	 * stock (lib/stock.h): products.reserved is the sum of its
+	 * reservations still 'reserved', so available (stock - reserved) is
+	 * one row's; each order's reservation per product moves once from
+	 * reserved to released or consumed. */
+	"ALTER TABLE products ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE IF NOT EXISTS stock_reservations ("
+	" order_id INTEGER NOT NULL REFERENCES orders (id),"
+	" channel TEXT NOT NULL,"		/* the product's: '' shared */
+	" sku TEXT NOT NULL,"
+	" quantity INTEGER NOT NULL,"
+	" state TEXT NOT NULL,"		/* reserved, released, consumed */
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL,"
+	" PRIMARY KEY (order_id, channel, sku));",
 };
 
 int

@@ -125,6 +125,12 @@ static const char *const protocol_members[] = {
 	"error", "idempotency_key", "channel_holds", NULL
 };
 
+/* The same for a product: what uoms-catalog's listing adds to its record
+ * (lib/stock.h), so that a listing fed back is the same product. */
+static const char *const listing_members[] = {
+	"reserved", "available", NULL
+};
+
 const char *
 uoms_order_field_name(enum uoms_ofield f)
 {
@@ -324,6 +330,15 @@ static int
 is_protocol(const char *key)
 {
 	for (const char *const *m = protocol_members; *m != NULL; m++)
+		if (strcmp(*m, key) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_listing(const char *key)
+{
+	for (const char *const *m = listing_members; *m != NULL; m++)
 		if (strcmp(*m, key) == 0)
 			return 1;
 	return 0;
@@ -588,12 +603,16 @@ key_in(const struct uoms_jnode *nd, const struct fdef *defs, int ndefs,
 	    m++)
 		if (key_is(nd, *m, strlen(*m)))
 			return 1;
+	for (const char *const *m = listing_members; protocol == 2 &&
+	    *m != NULL; m++)
+		if (key_is(nd, *m, strlen(*m)))
+			return 1;
 	return 0;
 }
 
 /*
  * The members of object node obj the record does not know (defs, and
- * with protocol the protocol's), as a JSON object text in the arena:
+ * with protocol the protocol's; 2: a product's, its listing's too), as a JSON object text in the arena:
  * each as the line wrote it, without white space, in the line's order.
  */
 static enum uoms_code
@@ -1096,7 +1115,7 @@ product_row(struct uoms_parser *p, void *rec, void *unknown,
 	f = lookup(product_fields, UOMS_P_COUNT, r->key);
 	if (f >= 0)
 		return take(p, &product_fields[f], &o->f[f], "", e);
-	if (!is_protocol(r->key))
+	if (!is_protocol(r->key) && !is_listing(r->key))
 		*(int *)unknown = 1;
 	return UOMS_OK;
 }
@@ -1117,7 +1136,7 @@ uoms_product_parse(struct uoms_parser *p, const char *line, size_t len,
 	if ((rc = required(product_fields, UOMS_P_COUNT, o->f, "", e))
 	    != UOMS_OK)
 		return rc;
-	if (unknown && unknown_members(p, 0, product_fields, UOMS_P_COUNT, 1,
+	if (unknown && unknown_members(p, 0, product_fields, UOMS_P_COUNT, 2,
 	    &o->extra) != UOMS_OK)
 		return uoms_fail(e, UOMS_INTERNAL, "can't gather unknown "
 		    "members");

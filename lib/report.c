@@ -27,6 +27,7 @@ static const char *const report_names[] = {
 	[UOMS_REPORT_SETTLEMENT] = "settlement",
 	[UOMS_REPORT_METRICS] = "metrics",
 	[UOMS_REPORT_RANGE] = "range",
+	[UOMS_REPORT_STOCK] = "stock",
 };
 
 static const char *const by_names[] = {
@@ -109,7 +110,14 @@ uoms_report_resolve(struct uoms_report *r, char *why, size_t whylen)
 		snprintf(why, whylen, "--window: only metrics has windows");
 		return -1;
 	}
+	/* Stock is as it is now: no range, no groups. */
+	if (r->name == UOMS_REPORT_STOCK && (r->has_from || r->has_to)) {
+		snprintf(why, whylen, "--%s: stock is as it is now",
+		    r->has_from ? "from" : "to");
+		return -1;
+	}
 	if (by != UOMS_BY_NONE && (r->name == UOMS_REPORT_HOURLY ||
+	    r->name == UOMS_REPORT_STOCK ||
 	    r->name == UOMS_REPORT_METRICS || r->name == UOMS_REPORT_RANGE ||
 	    (r->name == UOMS_REPORT_STATUS && by == UOMS_BY_ITEM) ||
 	    (r->name == UOMS_REPORT_SETTLEMENT && by != UOMS_BY_CHANNEL))) {
@@ -297,6 +305,7 @@ uoms_report_run(struct uoms_store *s, const struct uoms_report *r, FILE *out,
 		case UOMS_REPORT_SETTLEMENT: report_sales(&x); break;
 		case UOMS_REPORT_METRICS: report_metrics(&x); break;
 		case UOMS_REPORT_RANGE: report_range(&x); break;
+		case UOMS_REPORT_STOCK: report_stock(&x); break;
 		}
 		end_read(&x);
 	}

@@ -28,7 +28,8 @@ enum uoms_report_name {
 	UOMS_REPORT_SALES,
 	UOMS_REPORT_SETTLEMENT,
 	UOMS_REPORT_METRICS,
-	UOMS_REPORT_RANGE
+	UOMS_REPORT_RANGE,
+	UOMS_REPORT_STOCK	/* issue 13, stock: lib/report-stock.c */
 };
 
 enum uoms_report_by {

@@ -329,6 +329,7 @@ enum uoms_code report_hourly(struct ctx *x);
 /* daily, sales and settlement */
 enum uoms_code report_sales(struct ctx *x);
 enum uoms_code report_range(struct ctx *x);
+enum uoms_code report_stock(struct ctx *x);
 enum uoms_code report_metrics(struct ctx *x);
 
 #endif

@@ -17,6 +17,9 @@
 	" 'currency', currency, 'stock', stock, 'version', version," \
 	" 'created_at', created_at, 'updated_at', updated_at)"
 
+/* stock: an untracked product (no stock) reserves nothing, null. */
+#define STOCK_RESERVED "CASE WHEN stock IS NULL THEN NULL ELSE reserved END"
+
 /* edit: one member of an order's object set, the others kept. */
 #define EDIT_MEMBER(obj, m) "UPDATE orders SET " obj " = json_set(CASE" \
 	" json_type(" obj ") WHEN 'object' THEN " obj " ELSE '{}' END," \
@@ -128,10 +131,16 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_PRODUCT_COST_NOW] = "SELECT cost FROM product_costs"
 	    " WHERE channel = ?1 AND sku = ?2"
 	    " ORDER BY julianday(valid_from) DESC, valid_from DESC LIMIT 1",
-	/* ?1 NULL: every channel; ?2 NULL: every sku. */
-	[SQL_PRODUCT_LIST] = "SELECT " PRODUCT_JSON ", extra, channel, sku,"
-	    " name, category, price, cost, currency, stock, version,"
-	    " created_at, updated_at FROM products"
+	/* ?1 NULL: every channel; ?2 NULL: every sku. With what orders
+	 * reserve of it and what is left (lib/stock.h). */
+	[SQL_PRODUCT_LIST] = "SELECT json_object('channel', channel, 'sku',"
+	    " sku, 'name', name, 'category', category, 'price', price,"
+	    " 'cost', cost, 'currency', currency, 'stock', stock,"
+	    " 'reserved', " STOCK_RESERVED ", 'available', stock - reserved,"
+	    " 'version', version, 'created_at', created_at,"
+	    " 'updated_at', updated_at), extra, channel, sku,"
+	    " name, category, price, cost, currency, stock, " STOCK_RESERVED ","
+	    " stock - reserved, version, created_at, updated_at FROM products"
 	    " WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR sku = ?2)"
 	    " ORDER BY channel, sku",
 	[SQL_PRODUCT_COST_LIST] = "SELECT json_object('channel', channel,"
@@ -621,4 +630,63 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_REPORT_ALERTS] = "SELECT unixepoch(opened_at),"
 	    " unixepoch(resolved_at) FROM alerts WHERE opened_at < ?2"
 	    " AND (resolved_at IS NULL OR resolved_at >= ?1)",
+	/* stock (issue 13, item 2): lib/stock.h. */
+	/* An order's units wanted per tracked product: the channel's own
+	 * product when it has a stock, else the shared one's with a stock;
+	 * cancelled units are not wanted. Ordered, so that two writers
+	 * would take their rows in one order. */
+	[SQL_STOCK_WANTED] = "SELECT p.channel, p.sku, sum(max(i.quantity -"
+	    " coalesce(json_extract(i.extra, '$.cancelled_quantity'), 0), 0)),"
+	    " p.stock - p.reserved, o.status, o.workflow"
+	    " FROM order_items i JOIN orders o ON o.id = i.order_id"
+	    " JOIN products p ON p.sku = i.sku AND p.stock IS NOT NULL"
+	    " AND p.channel = CASE WHEN EXISTS (SELECT 1 FROM products c"
+	    " WHERE c.channel = o.channel AND c.sku = i.sku"
+	    " AND c.stock IS NOT NULL) THEN o.channel ELSE '' END"
+	    " WHERE i.order_id = ?1 GROUP BY p.channel, p.sku, p.stock,"
+	    " p.reserved, o.status, o.workflow"
+	    " HAVING sum(max(i.quantity - coalesce(json_extract(i.extra,"
+	    " '$.cancelled_quantity'), 0), 0)) > 0 ORDER BY p.channel, p.sku",
+	/* Takes ?3 units only when there are: no read, then write. */
+	[SQL_STOCK_TAKE] = "UPDATE products SET reserved = reserved + ?3"
+	    " WHERE channel = ?1 AND sku = ?2 AND stock IS NOT NULL"
+	    " AND stock - reserved >= ?3 RETURNING stock - reserved",
+	[SQL_STOCK_GIVE_BACK] = "UPDATE products SET reserved = reserved - ?3"
+	    " WHERE channel = ?1 AND sku = ?2",
+	[SQL_STOCK_RESERVE] = "INSERT INTO stock_reservations (order_id,"
+	    " channel, sku, quantity, state, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, 'reserved', ?5, ?5)",
+	/* An order's reservations held, with the units its items want now. */
+	[SQL_STOCK_RESERVED] = "SELECT r.channel, r.sku, r.quantity,"
+	    " coalesce((SELECT sum(max(i.quantity - coalesce(json_extract("
+	    "i.extra, '$.cancelled_quantity'), 0), 0)) FROM order_items i"
+	    " WHERE i.order_id = r.order_id AND i.sku = r.sku), 0)"
+	    " FROM stock_reservations r WHERE r.order_id = ?1"
+	    " AND r.state = 'reserved' ORDER BY r.channel, r.sku",
+	[SQL_STOCK_SET] = "UPDATE stock_reservations SET quantity = ?4,"
+	    " state = ?5, updated_at = ?6"
+	    " WHERE order_id = ?1 AND channel = ?2 AND sku = ?3",
+	/* Every reservation the order holds, given back or taken out of
+	 * stock, in one write each (no read: a status change's writes go
+	 * unawaited on PostgreSQL); then marked. */
+	[SQL_STOCK_RELEASE_ALL] = "UPDATE products SET reserved = reserved -"
+	    " (SELECT r.quantity FROM stock_reservations r"
+	    " WHERE r.order_id = ?1 AND r.state = 'reserved'"
+	    " AND r.channel = products.channel AND r.sku = products.sku)"
+	    " WHERE (channel, sku) IN (SELECT channel, sku"
+	    " FROM stock_reservations WHERE order_id = ?1"
+	    " AND state = 'reserved')",
+	[SQL_STOCK_CONSUME_ALL] = "UPDATE products SET"
+	    " stock = stock - (SELECT r.quantity FROM stock_reservations r"
+	    " WHERE r.order_id = ?1 AND r.state = 'reserved'"
+	    " AND r.channel = products.channel AND r.sku = products.sku),"
+	    " reserved = reserved - (SELECT r.quantity FROM"
+	    " stock_reservations r WHERE r.order_id = ?1"
+	    " AND r.state = 'reserved' AND r.channel = products.channel"
+	    " AND r.sku = products.sku)"
+	    " WHERE (channel, sku) IN (SELECT channel, sku"
+	    " FROM stock_reservations WHERE order_id = ?1"
+	    " AND state = 'reserved')",
+	[SQL_STOCK_MARK_ALL] = "UPDATE stock_reservations SET state = ?2,"
+	    " updated_at = ?3 WHERE order_id = ?1 AND state = 'reserved'",
 };

@@ -4,6 +4,7 @@
 #include "db.h"
 #include "rfc3339.h"
 #include "status.h"
+#include "stock.h"
 #include "workflow.h"
 
 /* Which transition the request means from the order's state; force lets
@@ -57,6 +58,7 @@ uoms_status_enter(struct uoms_store *s, long long id,
     struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_STATUS_ENTER);
+	enum uoms_code code;
 	int depart, complete;
 	char now[24];
 
@@ -71,7 +73,10 @@ uoms_status_enter(struct uoms_store *s, long long id,
 	uoms_db_bind_text(st, 5, now);
 	if (version > 0)
 		uoms_db_bind_int(st, 6, version);
-	return uoms_db_exec(s, st, "changing a status", e);
+	if ((code = uoms_db_exec(s, st, "changing a status", e)) != UOMS_OK)
+		return code;
+	/* Cancelled gives the order's stock back, shipped takes it. */
+	return uoms_stock_enter(s, id, wf, to, e);
 }
 
 static enum uoms_code

@@ -574,6 +574,19 @@ static const char *const migrations[] = {
 	" failed_at TEXT COLLATE \"C\","
 	" auth_failed BIGINT NOT NULL DEFAULT 0,"
 	" updated_at TEXT COLLATE \"C\" NOT NULL);",
+	/* 17 (issue 13, stock): reservations of stock (lib/migrate.c's
+	 * step 14). It may run again over itself. */
+	"ALTER TABLE products ADD COLUMN IF NOT EXISTS reserved BIGINT"
+	" NOT NULL DEFAULT 0;"
+	"CREATE TABLE IF NOT EXISTS stock_reservations ("
+	" order_id BIGINT NOT NULL REFERENCES orders (id),"
+	" channel TEXT COLLATE \"C\" NOT NULL,"
+	" sku TEXT COLLATE \"C\" NOT NULL,"
+	" quantity BIGINT NOT NULL,"
+	" state TEXT COLLATE \"C\" NOT NULL,"
+	" created_at TEXT COLLATE \"C\" NOT NULL,"
+	" updated_at TEXT COLLATE \"C\" NOT NULL,"
+	" PRIMARY KEY (order_id, channel, sku));",
 };
 
 int

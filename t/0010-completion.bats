@@ -66,7 +66,7 @@ completes() {
 	[ "$(completes uoms-lock list --)" = "--actor --all --help --version" ]
 	[ "$(completes uoms-lock -d x.db acquire --t)" = "--ttl --type" ]
 	[ "$(completes uoms-report '')" = \
-	    "daily hourly metrics range sales settlement status" ]
+	    "daily hourly metrics range sales settlement status stock" ]
 }
 
 @test "an option's listed values, files, zones and channels complete" {

@@ -220,7 +220,7 @@ version() {
 	uoms-upsert <<<"$(ch)" >/dev/null
 	uoms-status --to CANCEL 1 >/dev/null
 	# The store as schema 5 left it, with a drift hold resolved (and
-	# without what migrations 7, 8, 10 and 12 added: 12's orders_deleted
+	# without what migrations 7, 8, 10 and 14 added: 12's orders_deleted
 	# is on the column 10 added). Each engine keeps the schema's number
 	# its own way.
 	if engine_is pg; then
@@ -232,6 +232,7 @@ version() {
 	fi
 	sql "DROP TABLE pushes; DROP TABLE channel_holds; ALTER TABLE orders DROP COLUMN shipment;
 	    DROP INDEX orders_deleted; ALTER TABLE orders DROP COLUMN deleted_at;
+	    ALTER TABLE products DROP COLUMN reserved;
 	    DROP TABLE channel_words; DROP TABLE channel_drifts; $set_version;
 	    INSERT INTO holds (order_id, reason, note, placed_by, placed_at, state, updated_at)
 	    VALUES (1, 'other', 'channel drift: the channel says COMPLETE, the store has CANCEL',

@@ -45,9 +45,9 @@ EOF
 	[ "$stderr" = "uoms-upsert: read 3, created 0, updated 0, unchanged 3, rejected 0" ]
 	plain >got
 	cat >want <<'EOF'
-{"channel":"","sku":"SKU-1","name":"사과","category":null,"price":19000,"cost":12000,"currency":"KRW","stock":null,"version":1}
-{"channel":"coupang","sku":"SKU-1","name":"사과 1kg","category":null,"price":18500,"cost":12500,"currency":"KRW","stock":null,"version":1}
-{"channel":"shop","sku":"SKU-1","name":"Apple","category":null,"price":1500,"cost":900,"currency":"USD","stock":null,"version":1,"origin":"Korea"}
+{"channel":"","sku":"SKU-1","name":"사과","category":null,"price":19000,"cost":12000,"currency":"KRW","stock":null,"reserved":null,"available":null,"version":1}
+{"channel":"coupang","sku":"SKU-1","name":"사과 1kg","category":null,"price":18500,"cost":12500,"currency":"KRW","stock":null,"reserved":null,"available":null,"version":1}
+{"channel":"shop","sku":"SKU-1","name":"Apple","category":null,"price":1500,"cost":900,"currency":"USD","stock":null,"reserved":null,"available":null,"version":1,"origin":"Korea"}
 EOF
 	diff -u want got
 	# One channel's change leaves the others as they were.
@@ -198,9 +198,9 @@ EOF
 	uoms-catalog --channel shop --format csv | tr -d '\r' |
 	    sed 's/,[^,]*,[^,]*$//' >got
 	cat >want <<'EOF'
-channel,sku,name,category,price,cost,currency,stock,version
-shop,SKU-1,Apple,,1500,900,USD,,1
-shop,SKU-2,"Pear, ""big""",,800,500,USD,3,1
+channel,sku,name,category,price,cost,currency,stock,reserved,available,version
+shop,SKU-1,Apple,,1500,900,USD,,,,1
+shop,SKU-2,"Pear, ""big""",,800,500,USD,3,0,3,1
 EOF
 	diff -u want got
 	[ "$(uoms-catalog --format csv | head -1 | od -c | grep -c '\\r')" -eq 1 ]
@@ -213,9 +213,9 @@ EOF
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "${#lines[@]}" -eq 5 ]
-	[[ "${lines[0]}" == "CHANNEL "*" SKU "*" NAME "*" PRICE "*" COST "*" STOCK" ]]
+	[[ "${lines[0]}" == "CHANNEL "*" SKU "*" NAME "*" PRICE "*" COST "*" STOCK "*" RESERVED "*" AVAILABLE" ]]
 	[[ "${lines[1]}" == "(shared)"*"SKU-1"*"사과"*"KRW"*"19000"*"12000" ]]
-	[[ "${lines[4]}" == "shop "*"SKU-2"*"USD"*"800"*"500"*" 3" ]]
+	[[ "${lines[4]}" == "shop "*"SKU-2"*"USD"*"800"*"500"*" 3 "*" 0 "*" 3" ]]
 	run --separate-stderr uoms-catalog --history --format table
 	[[ "${lines[0]}" == "CHANNEL "*" SKU "*" VALID_FROM "*" COST" ]]
 	[ "${#lines[@]}" -eq 5 ]
@@ -280,8 +280,8 @@ EOF
 @test "uoms-catalog(1) EXAMPLES run" {
 	unset UOMS_DB
 	man_examples uoms-catalog.1
-	[ -f ex4.sh ] && [ ! -f ex5.sh ]
-	for f in ex1.sh ex2.sh ex3.sh ex4.sh; do
+	[ -f ex5.sh ] && [ ! -f ex6.sh ]
+	for f in ex1.sh ex2.sh ex3.sh ex4.sh ex5.sh; do
 		run --separate-stderr sh -e "$f"
 		echo "$f: status $status, stderr '$stderr'"
 		[ "$status" -eq 0 ]
@@ -291,4 +291,6 @@ EOF
 	grep -q '^shop ' ex2.sh.out
 	grep -q '^shop,SKU-1,Apple,,1500,900,USD,' ex2.sh.out
 	[ "$(jget cost <ex3.sh.out | tr '\n' ' ')" = "800 900 " ]
+	# No product has a stock: none is running short.
+	[ -z "$(cat ex4.sh.out)" ]
 }

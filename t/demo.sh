@@ -30,7 +30,7 @@ sqlite3 "$UOMS_DB" "SELECT type, count(*) FROM events GROUP BY type" |
 	sed 's/^/   events: /'
 
 step "move orders through the dispatch workflow"
-uoms-query --status WAITING --department east --limit 5 |
+uoms-query --status WAITING --department east --not-on-hold --limit 5 |
 	uoms-status --to IN_PROGRESS --note "left the depot" > "$dir/moved.jsonl"
 echo "   $(wc -l < "$dir/moved.jsonl") east orders are IN_PROGRESS"
 first=$(head -1 "$dir/moved.jsonl" | sed 's/^{"id":\([0-9]*\).*/\1/')
@@ -40,7 +40,7 @@ uoms-remark add "$first" "고객 부재, 경비실에 맡김" > /dev/null
 uoms-query --status IN_PROGRESS,COMPLETE --limit 8 --format table
 
 step "the round trip: a demo order confirmed, shipped with a tracking number, the channel told (uoms-push)"
-demo_id=$(uoms-query --channel demo --status WAITING --limit 1 --format csv |
+demo_id=$(uoms-query --channel demo --status WAITING --not-on-hold --limit 1 --format csv |
 	sed -n 2p | cut -d, -f1)
 uoms-status --to IN_PROGRESS --note "picked up by CJ" "$demo_id" > /dev/null
 uoms-edit --set shipment.carrier=cj --set shipment.tracking_number=640012345678 \
@@ -68,8 +68,6 @@ uoms-report status --format table
 step "uoms-report sales --by channel --format table --tz Asia/Seoul"
 uoms-report sales --by channel --format table --tz Asia/Seoul
 
-printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
-	"$UOMS_DB" "$UOMS_DB"
 
 # --- alerts (issue 13 item 5) -------------------------------------------------
 step "alerts: uoms-alert | uoms-notify to a local webhook receiver, each change once"
@@ -102,3 +100,19 @@ for l in open(sys.argv[1]): print("   ", json.loads(json.loads(l)["body"])["text
 kill "$hook_pid"
 uoms-alert list --state open | sed 's/^/   /'
 # --- end alerts ---------------------------------------------------------------
+# ---- issue 13, stock (lib/stock.h): stock that can't be sold twice ----
+step "stock: 2 units of DEMO-LAST, 3 orders want one each: the third is held stock_shortage"
+echo '{"sku":"DEMO-LAST","name":"마지막 사과","stock":2}' |
+	uoms-upsert --products > /dev/null
+for n in 1 2 3; do
+	printf '{"channel":"naver","external_order_id":"99000%s","items":[{"external_item_id":"s%s","sku":"DEMO-LAST","quantity":1}]}\n' "$n" "$n"
+done | uoms-upsert > /dev/null
+uoms-hold list --state open | grep DEMO-LAST
+uoms-catalog --sku DEMO-LAST --format table
+echo "   one cancelled: its unit is available again"
+uoms-status --to CANCEL naver:990001 > /dev/null
+uoms-report stock --format table | grep -e AVAILABLE -e DEMO-LAST
+# ---- end issue 13, stock ----
+
+printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
+	"$UOMS_DB" "$UOMS_DB"
