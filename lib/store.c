@@ -724,6 +724,25 @@ uoms_store_close(struct uoms_store *s)
 	free(s);
 }
 
+int
+uoms_store_data_version(struct uoms_store *s, unsigned int *version,
+    long long *reads)
+{
+	int hit, miss, high;
+
+	if (s->pg != NULL || s->db == NULL)
+		return -1;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_DATA_VERSION,
+	    version) != SQLITE_OK ||
+	    sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_HIT, &hit, &high,
+	    0) != SQLITE_OK ||
+	    sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_MISS, &miss, &high,
+	    0) != SQLITE_OK)
+		return -1;
+	*reads = (long long)hit + miss;
+	return 0;
+}
+
 void
 uoms_store_set_actor(struct uoms_store *s, const char *actor)
 {
