@@ -270,6 +270,17 @@ fail:
  * sleep was the tail of every POST's latency. This one looks again every
  * 0.1 ms at first, then every millisecond, until timeout ms of sleeps
  * have passed (counted as SQLite counts its own, by the sleeps).
+ *
+ * Installing it sets SQLite's own busy timeout to 0, which nothing needs
+ * here: SQLite reads that number only in its own handler and for PRAGMA
+ * busy_timeout (no uoms code asks), and, built with
+ * SQLITE_ENABLE_SETLK_TIMEOUT (Debian's is not), to block on locks
+ * instead of polling, where 0 means polling through this handler. The
+ * waits that do not go through a busy handler at all are the same with
+ * either: a reader's retries for a WAL index that another connection is
+ * changing (walTryBeginRead sleeps on its own, up to some 10 s, then
+ * SQLITE_PROTOCOL) and the checkpoint of the last connection to close,
+ * which is PASSIVE and never waits.
  */
 static int
 busy_wait(void *arg, int count)
