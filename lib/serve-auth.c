@@ -1,8 +1,9 @@
 /*
  * serve-auth: uoms-serve's sign-in (SPEC 9; the routes in api.md). An
  * access token is a short-lived HS256 JWT (jwt.h) naming the user; the
- * user is read again from the store on every request, so disabling one
- * shuts them out at once. A refresh token (session.h) gets the next
+ * user is read again from the store on every request (on a GET, only
+ * when the store changed since this thread last read them), so
+ * disabling one shuts them out at once. A refresh token (session.h) gets the next
  * access token; logins are throttled per user and per client address.
  * No password or token reaches a log line or an answer's message.
  */
@@ -402,6 +403,94 @@ auth_check_session(struct uoms_req *rq, struct uoms_resp *rs)
 	uoms_buf_free(&b);
 }
 
+/*
+ * The user this worker thread last read from its store for a GET, and
+ * the store's data version then. Reading the user was a tenth of a GET
+ * (a read transaction of its own); while no commit has reached the store
+ * since, the row is the one read, so a GET goes on with it and the
+ * version is compared after the route, whose own read transaction
+ * brought it up to date (uoms_serve_auth_recheck). Per thread, as each
+ * thread has its own store: nothing here is shared. Any other request
+ * forgets it, so a change this thread makes itself is never missed.
+ */
+static _Thread_local struct {
+	const struct uoms_store *store;	/* NULL: none */
+	struct uoms_actor actor;
+	unsigned int version;
+} seen;
+
+static int
+reads_only(const struct uoms_req *rq)
+{
+	return rq->method != NULL && (strcmp(rq->method, "GET") == 0 ||
+	    strcmp(rq->method, "HEAD") == 0);
+}
+
+/* Keeps rq->actor as the user last read, at the store's version now. */
+static void
+remember(const struct uoms_req *rq)
+{
+	long long reads;
+
+	seen.store = NULL;
+	if (reads_only(rq) && uoms_store_data_version(rq->store,
+	    &seen.version, &reads) == 0) {
+		seen.actor = rq->actor;
+		seen.store = rq->store;
+	}
+}
+
+/* 1 when the GET may go on with the user last read (rq->actor set). */
+static int
+recall(struct uoms_req *rq, const char *sub)
+{
+	unsigned int version;
+	long long reads;
+
+	if (!reads_only(rq)) {
+		seen.store = NULL;
+		return 0;
+	}
+	if (seen.store == NULL || seen.store != rq->store ||
+	    strcmp(seen.actor.name, sub) != 0 ||
+	    uoms_store_data_version(rq->store, &version, &reads) < 0 ||
+	    version != seen.version)
+		return 0;
+	rq->actor = seen.actor;
+	rq->recheck = 1;
+	rq->recheck_reads = reads;
+	return 1;
+}
+
+int
+uoms_serve_auth_recheck(struct uoms_req *rq)
+{
+	struct uoms_actor a;
+	struct uoms_error e;
+	unsigned int version;
+	long long reads;
+
+	if (!rq->recheck)
+		return 0;
+	rq->recheck = 0;
+	/*
+	 * The route read the store (its pages) in a transaction of its own,
+	 * begun after the request came, and no commit had reached the store
+	 * since the user was read: the user it answered for is the user now.
+	 */
+	if (seen.store == rq->store && uoms_store_data_version(rq->store,
+	    &version, &reads) == 0 && version == seen.version &&
+	    reads != rq->recheck_reads)
+		return 0;
+	seen.store = NULL;
+	if (uoms_actor_load(rq->store, rq->actor.name, &a, &e) != UOMS_OK ||
+	    !a.registered || a.role != rq->actor.role ||
+	    strcmp(a.department, rq->actor.department) != 0)
+		return -1;
+	remember(rq);
+	return 0;
+}
+
 /* The token of "Authorization: Bearer TOKEN", or NULL. */
 static const char *
 bearer(const struct uoms_req *rq)
@@ -427,6 +516,7 @@ uoms_serve_auth_token(struct uoms_req *rq, struct uoms_resp *rs,
 	long long exp;
 
 	rq->authed = 0;
+	rq->recheck = 0;
 	if (need == UOMS_AUTH_NONE)
 		return 0;
 	if (token == NULL) {
@@ -447,17 +537,28 @@ uoms_serve_auth_token(struct uoms_req *rq, struct uoms_resp *rs,
 		return -1;
 	}
 	/* The user as the store has them now, not as the token says. */
+	/* Never refused on the user last read: a refusal reads them again. */
+	if (recall(rq, sub) && (need != UOMS_AUTH_ADMIN ||
+	    rq->actor.role == UOMS_ROLE_ADMIN)) {
+		json_decref(claims);
+		goto known;
+	}
+	rq->recheck = 0;
 	code = uoms_actor_load(rq->store, sub, &rq->actor, &e);
 	json_decref(claims);
 	if (code == UOMS_FORBIDDEN || (code == UOMS_OK &&
 	    !rq->actor.registered)) {
+		seen.store = NULL;
 		unauthorized(rs, "the user can't sign in", 1);
 		return -1;
 	}
 	if (code != UOMS_OK) {
+		seen.store = NULL;
 		uoms_resp_error(rs, 0, &e);
 		return -1;
 	}
+	remember(rq);
+known:
 	if (need == UOMS_AUTH_ADMIN && rq->actor.role != UOMS_ROLE_ADMIN) {
 		uoms_resp_fail(rs, 403, UOMS_FORBIDDEN, "this needs an admin");
 		return -1;

@@ -17,4 +17,14 @@
 int uoms_serve_auth_token(struct uoms_req *rq, struct uoms_resp *rs,
     enum uoms_route_auth need, const char *token, long long now);
 
+/*
+ * After a route ran on a GET that uoms_serve_auth_token let through with
+ * the user this thread read last (rq->recheck): 0 when the answer stands
+ * (no commit reached the store between that read and the route's own, or
+ * the user read again is the same), -1 when the user changed (disabled,
+ * removed, another role or department): the core then drops the answer
+ * and checks the token again, as on a first request.
+ */
+int uoms_serve_auth_recheck(struct uoms_req *rq);
+
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "query.h"
+#include "serve-auth.h"
 #include "serve.h"
 
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
@@ -551,16 +552,24 @@ exchange_new(struct MHD_Connection *c, const char *url, const char *method)
 	return x;
 }
 
+/* Frees what rs holds and empties it, as before a route ran. */
+static void
+resp_clear(struct uoms_resp *rs)
+{
+	for (int i = 0; i < rs->nheaders; i++) {
+		free(rs->header_name[i]);
+		free(rs->header_value[i]);
+	}
+	if (rs->stream_free != NULL)
+		rs->stream_free(rs->stream_arg);
+	uoms_buf_free(&rs->body);
+	memset(rs, 0, sizeof *rs);
+}
+
 static void
 exchange_free(struct exchange *x)
 {
-	for (int i = 0; i < x->rs.nheaders; i++) {
-		free(x->rs.header_name[i]);
-		free(x->rs.header_value[i]);
-	}
-	if (x->rs.stream_free != NULL)
-		x->rs.stream_free(x->rs.stream_arg);
-	uoms_buf_free(&x->rs.body);
+	resp_clear(&x->rs);
 	uoms_buf_free(&x->body);
 	free(x->path_copy);
 	free(x);
@@ -598,6 +607,14 @@ dispatch(struct exchange *x)
 		uoms_store_set_actor(rq->store, rq->actor.name);
 	}
 	x->route->fn(rq, rs);
+	if (uoms_serve_auth_recheck(rq) < 0) {
+		/* The user changed under the answer: as on a first request. */
+		resp_clear(rs);
+		if (uoms_serve_authenticate(rq, rs, x->route->auth) < 0)
+			return;
+		uoms_store_set_actor(rq->store, rq->actor.name);
+		x->route->fn(rq, rs);
+	}
 	if (rs->status == 0)
 		uoms_resp_fail(rs, 500, UOMS_INTERNAL, "the route gave no "
 		    "answer");

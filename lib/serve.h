@@ -63,6 +63,14 @@ struct uoms_req {
 	struct uoms_actor actor;
 	int authed;
 	long long token_exp;		/* the access token's exp */
+	/*
+	 * Set when a GET went on with the user this thread last read
+	 * (serve-auth.c): the core asks uoms_serve_auth_recheck after the
+	 * route whether the answer stands. recheck_reads: the store's page
+	 * reads before the route (uoms_store_data_version).
+	 */
+	int recheck;
+	long long recheck_reads;
 	void *conn;			/* the libmicrohttpd connection */
 };
 

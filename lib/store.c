@@ -264,6 +264,53 @@ fail:
 	return -1;
 }
 
+/*
+ * SQLite's own busy handler sleeps up to 100 ms at a time once a wait
+ * has lasted a few tries, so a writer that finds the store busy may sleep
+ * long after it was freed: under many writers (uoms-serve's threads) that
+ * sleep was the tail of every POST's latency. This one looks again every
+ * 0.1 ms at first, then every millisecond, until timeout ms of sleeps
+ * have passed (counted as SQLite counts its own, by the sleeps).
+ *
+ * Installing it sets SQLite's own busy timeout to 0, which nothing needs
+ * here: SQLite reads that number only in its own handler and for PRAGMA
+ * busy_timeout (no uoms code asks), and, built with
+ * SQLITE_ENABLE_SETLK_TIMEOUT (Debian's is not), to block on locks
+ * instead of polling, where 0 means polling through this handler. The
+ * waits that do not go through a busy handler at all are the same with
+ * either: a reader's retries for a WAL index that another connection is
+ * changing (walTryBeginRead sleeps on its own, up to some 10 s, then
+ * SQLITE_PROTOCOL) and the checkpoint of the last connection to close,
+ * which is PASSIVE and never waits.
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	long long timeout_us = (long long)(intptr_t)arg * 1000;
+	long long slept, us;
+
+	if (count < 4) {
+		us = 100LL << count;
+		slept = 100LL * ((1LL << count) - 1);
+	} else {
+		us = 1000;
+		slept = 1500 + 1000LL * (count - 4);
+	}
+	if (slept >= timeout_us)
+		return 0;
+	if (us > timeout_us - slept)
+		us = timeout_us - slept;
+	usleep((useconds_t)us);
+	return 1;
+}
+
+/* sqlite3_busy_timeout, with busy_wait's finer looks. */
+static void
+busy_timeout(sqlite3 *db, int ms)
+{
+	sqlite3_busy_handler(db, busy_wait, (void *)(intptr_t)ms);
+}
+
 static int
 pragmas(struct uoms_store *s, const struct uoms_config *cfg, int readonly,
     const char *path, char *why, size_t whylen)
@@ -283,7 +330,7 @@ pragmas(struct uoms_store *s, const struct uoms_config *cfg, int readonly,
 		    "full, not '%s'", sync);
 		return -1;
 	}
-	sqlite3_busy_timeout(s->db, (int)timeout);
+	busy_timeout(s->db, (int)timeout);
 	/* A batch's index pages stay in memory until commit: 16 MiB. */
 	exec(s, "PRAGMA cache_size = -16384");
 	if (readonly)
@@ -409,7 +456,7 @@ create(const char *path, const struct uoms_config *cfg, char *why,
 	 * without its -wal would be half a store.) Then the file is switched
 	 * to WAL, a change of two bytes of its header.
 	 */
-	sqlite3_busy_timeout(tmp.db, 30000);
+	busy_timeout(tmp.db, 30000);
 	if (exec(&tmp, "PRAGMA synchronous = FULL") < 0 ||
 	    migrate(&tmp, path, why, whylen) < 0)
 		goto fail_db;
@@ -557,7 +604,7 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
-	sqlite3_busy_timeout(s->db, 30000);
+	busy_timeout(s->db, 30000);
 	app = pragma_int(s, "PRAGMA application_id");
 	if (app < 0 && (sqlite3_errcode(s->db) == SQLITE_READONLY ||
 	    sqlite3_errcode(s->db) == SQLITE_CANTOPEN) &&
@@ -701,6 +748,25 @@ uoms_store_close(struct uoms_store *s)
 	free(s->scratch.items);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+int
+uoms_store_data_version(struct uoms_store *s, unsigned int *version,
+    long long *reads)
+{
+	int hit, miss, high;
+
+	if (s->pg != NULL || s->db == NULL)
+		return -1;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_DATA_VERSION,
+	    version) != SQLITE_OK ||
+	    sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_HIT, &hit, &high,
+	    0) != SQLITE_OK ||
+	    sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_MISS, &miss, &high,
+	    0) != SQLITE_OK)
+		return -1;
+	*reads = (long long)hit + miss;
+	return 0;
 }
 
 void

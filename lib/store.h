@@ -41,6 +41,18 @@ struct uoms_store *uoms_store_open(const char *path, enum uoms_store_mode mode,
     const struct uoms_config *cfg, char *why, size_t whylen);
 void uoms_store_close(struct uoms_store *s);
 
+/*
+ * What a cache of rows read from s may go by (uoms-serve's user check):
+ * the data version of its SQLite file, which changes with every commit
+ * that reaches the file from any connection or process, this one
+ * included, as this connection sees it at the start of each of its read
+ * transactions; and a count of the pages read through s, which grows
+ * only inside a transaction. 0 with both filled, or -1 on PostgreSQL,
+ * which offers no such version: read the rows again there.
+ */
+int uoms_store_data_version(struct uoms_store *s, unsigned int *version,
+    long long *reads);
+
 /* The actor events are recorded under (borrowed until close). */
 void uoms_store_set_actor(struct uoms_store *s, const char *actor);
 /* The default workflow for new orders (borrowed). */

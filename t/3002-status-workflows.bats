@@ -193,11 +193,16 @@ PY
 # state, moved by `uoms-status OPTION STEP` for each STEP in turn; prints
 # status, version, depart_time and complete_time (set or null) after each.
 walk() {
-	local wf=$1 opt=$2 id
+	local wf=$1 opt=$2 id n
 	shift 2
 	uoms-upsert </dev/null
-	id=$(order $((100001 + $(sql "SELECT count(*) FROM orders"))) \
-	    workflow="\"$wf\"" status=absent | uoms-upsert | jget id)
+	# Counted before the pipeline, not in its first member: the uoms-upsert
+	# after it starts at once, and while it opens the store (a WAL
+	# recovery, the journal mode) sqlite3(1), which has no busy timeout,
+	# fails "database is locked" (1 round in 75 under load).
+	n=$(sql "SELECT count(*) FROM orders")
+	id=$(order $((100001 + n)) workflow="\"$wf\"" status=absent |
+	    uoms-upsert | jget id)
 	for step in "$@"; do
 		uoms-status "$opt" "$step" "$id"
 	done >walked

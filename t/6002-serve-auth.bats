@@ -438,3 +438,50 @@ teardown() {
 	serve_start -c good.yaml
 	[ "$(api GET /healthz)" = 200 ]
 }
+
+# --- servespeed (issue 12, row p): a GET goes on with the user its thread
+# read last while no commit has reached the store since; these are the
+# changes that must still count from the very next request.
+@test "a warm user on a GET: another process's move, promotion and disable count from the next GET" {
+	users
+	{
+		order 100001
+		order 100002 department='"west"'
+	} | uoms-upsert >/dev/null
+	# One thread, so every GET is served by the thread that read ann.
+	serve_start --threads 1
+	login ann
+	for i in 1 2 3; do
+		[ "$(api GET /orders/1)" = 200 ]
+		[ "$(api GET /orders/2)" = 403 ]
+	done
+	uoms-user set ann --department west
+	[ "$(api GET /orders/1)" = 403 ]
+	[ "$(api GET /orders/2)" = 200 ]
+	[ "$(api GET /users)" = 403 ]
+	uoms-user set ann --role admin
+	[ "$(api GET /users)" = 200 ]
+	[ "$(api GET /orders/1)" = 200 ]
+	# A commit that leaves ann as she is changes no answer.
+	uoms-status --to IN_PROGRESS 1 >/dev/null
+	[ "$(api GET /orders/1)" = 200 ]
+	[ "$(jget status <resp.body)" = IN_PROGRESS ]
+	uoms-user disable ann
+	[ "$(api GET /orders/2)" = 401 ]
+	[ "$(api GET /auth/check-session)" = 401 ]
+}
+
+@test "a warm user on a GET: a change made through the same thread counts from the next GET" {
+	users
+	order 100001 | uoms-upsert >/dev/null
+	serve_start --threads 1
+	login root
+	root_token=$TOKEN
+	login ann
+	ann_token=$TOKEN
+	[ "$(api GET /orders/1)" = 200 ]
+	[ "$(TOKEN=$root_token api PATCH /users/ann '{"department":"west"}')" = 200 ]
+	[ "$(api GET /orders/1)" = 403 ]
+	[ "$(TOKEN=$root_token api POST /users/ann/disable)" = 200 ]
+	[ "$(TOKEN=$ann_token api GET /orders/1)" = 401 ]
+}
