@@ -269,3 +269,54 @@ uoms_hold_list_order(struct uoms_store *s, long long order_id,
 		return uoms_db_fail(s, e, "reading holds");
 	return UOMS_OK;
 }
+
+enum uoms_code
+uoms_hold_place(struct uoms_store *s, long long order_id, const char *reason,
+    const char *note, const char *actor, struct uoms_error *e)
+{
+	struct uoms_stmt *st;
+	struct uoms_buf d = { 0 };
+	enum uoms_code code;
+	long long id, version;
+	char now[24];
+
+	if (reason == NULL || !uoms_hold_reason_valid(reason))
+		return uoms_fail(e, UOMS_INVALID, "no hold reason '%s'",
+		    reason ? reason : "");
+	if ((st = uoms_db_stmt(s, SQL_HOLD_PLACE)) == NULL)
+		return uoms_db_fail(s, e, "placing a hold");
+	uoms_time_now(now);
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, reason);
+	if (note != NULL)
+		uoms_db_bind_text(st, 3, note);
+	uoms_db_bind_text(st, 4, actor);
+	uoms_db_bind_text(st, 5, now);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "placing a hold");
+	}
+	id = uoms_db_int(st, 0);
+	uoms_db_done(st);
+	uoms_store_hold_placed(s);
+	/* The order's version, bumped once for the hold, as a change's. */
+	if ((st = uoms_db_stmt(s, SQL_INGEST_CHOLD_EVENT_BUMP)) == NULL)
+		return uoms_db_fail(s, e, "placing a hold");
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, now);
+	if (uoms_db_step(st) != UOMS_DB_ROW) {
+		uoms_db_done(st);
+		return uoms_db_fail(s, e, "placing a hold");
+	}
+	version = uoms_db_int(st, 0);
+	uoms_db_done(st);
+	uoms_buf_printf(&d, "{\"hold_id\":%lld,\"reason\":\"%s\",", id,
+	    reason);
+	note_member(&d, note);
+	uoms_buf_str(&d, "}");
+	code = d.p == NULL ? uoms_fail(e, UOMS_INTERNAL, "out of memory") :
+	    uoms_event_append_as(s, actor, order_id, "hold_placed", NULL, NULL,
+	    version, d.p, now, e);
+	uoms_buf_free(&d);
+	return code;
+}

@@ -9,6 +9,7 @@
 #include "lock.h"
 #include "record.h"
 #include "rfc3339.h"
+#include "rules.h"
 #include "status.h"
 #include "user.h"
 #include "word.h"
@@ -852,12 +853,16 @@ deleted_answer(struct uoms_buf *out, long long id, const struct uoms_order *o,
 	uoms_buf_str(out, ",\"skipped\":\"deleted\"}");
 }
 
-/* new_id: the id a look-ahead found o new with (not looked up), or 0. */
+/*
+ * new_id: the id a look-ahead found o new with (not looked up), or 0.
+ * o is fill's order: the line's, with what the zones table fills
+ * (lib/rules.h).
+ */
 static enum uoms_code
-ingest(struct uoms_store *s, const struct uoms_order *o,
-    const struct uoms_actor *a, long long new_id,
-    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
-    struct uoms_error *e)
+ingest_one(struct uoms_store *s, const struct uoms_order *o,
+    struct uoms_intake_fill *fill, const struct uoms_actor *a,
+    long long new_id, enum uoms_ingest_result *result, long long *id,
+    struct uoms_buf *record, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_FIND), *up = NULL;
 	enum uoms_sql failed;
@@ -871,7 +876,8 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
 	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc, cnews = 0;
-	int held = 0;
+	int held = 0, ruled = 0;
+	size_t mark = record != NULL ? record->n : 0;
 	const char *keys = NULL;
 	enum uoms_code code = UOMS_OK;
 
@@ -913,19 +919,29 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 		 * failure, still this line's.
 		 */
 		uoms_db_later(s);
+		uoms_intake_department(fill);
 		/* Its requests' holds are read back with it. */
 		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
 		    NULL : record, e)) == UOMS_OK)
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
+		/* Rules hold an order once, when it is first stored. */
+		if (code == UOMS_OK)
+			code = uoms_intake_check(s, *id, o, &ruled, e);
 		/* A write sent unawaited fails here, even when a read sent
 		 * after it came upon its failure first (the channel's holds):
 		 * it is the first, told in its own words (as uoms-status). */
 		if (uoms_db_flush(s, &failed) < 0)
 			code = uoms_db_fail(s, e, sent_doing(failed));
-		if (code == UOMS_OK && o->ncholds > 0 && record != NULL)
+		/* Held: the record is read back, its holds with it. */
+		if (code == UOMS_OK && (o->ncholds > 0 || ruled > 0) &&
+		    record != NULL) {
+			record->n = mark;
+			if (record->p != NULL)
+				record->p[mark] = '\0';
 			code = uoms_order_record(s, *id, record, e);
+		}
 		uoms_buf_free(&ibuf);
 		uoms_buf_free(&kbuf);
 		return code;
@@ -1076,6 +1092,21 @@ out:
 	uoms_buf_free(&kbuf);
 	if (code == UOMS_OK && record != NULL)
 		code = uoms_order_record(s, *id, record, e);
+	return code;
+}
+
+static enum uoms_code
+ingest(struct uoms_store *s, const struct uoms_order *line,
+    const struct uoms_actor *a, long long new_id,
+    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
+    struct uoms_error *e)
+{
+	struct uoms_intake_fill fill = { 0 };
+	enum uoms_code code;
+
+	code = ingest_one(s, uoms_intake_zone(line, &fill), &fill, a, new_id,
+	    result, id, record, e);
+	uoms_intake_fill_free(&fill);
 	return code;
 }
 

@@ -318,6 +318,13 @@ static const char *const migrations[] = {
 	" updated_at TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS notify_log_key"
 	" ON notify_log (target, key);",
+
+	/* 12 (intake rules, issue 13): more than N orders to one phone or
+	 * one address within a window (lib/rules.c) count by these. */
+	"CREATE INDEX IF NOT EXISTS orders_rules_phone ON orders"
+	" (json_extract(customer, '$.phone'), created_at);"
+	"CREATE INDEX IF NOT EXISTS orders_rules_address ON orders"
+	" (lower(trim(json_extract(shipping, '$.address'))), created_at);",
 };
 
 int

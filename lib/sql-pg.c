@@ -612,4 +612,12 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " attempts = $3, status = $4, last_error = $5,"
 	    " pid = CASE WHEN $2 IN ('sent', 'failed') THEN NULL ELSE pid END,"
 	    " updated_at = $6 WHERE id = $1",
+	/* intake rules (lib/rules.c): orders to one phone or address
+	 * since $2, by the expressions migration 15 indexes. */
+	[SQL_RULES_SAME_PHONE] = "SELECT count(*) FROM orders"
+	    " WHERE (customer::jsonb ->> 'phone') = $1"
+	    " AND created_at >= $2",
+	[SQL_RULES_SAME_ADDRESS] = "SELECT count(*) FROM orders"
+	    " WHERE lower(btrim(shipping::jsonb ->> 'address'))"
+	    " = lower(btrim($1)) AND created_at >= $2",
 };

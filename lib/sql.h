@@ -186,6 +186,9 @@ enum uoms_sql {
 	SQL_NOTIFY_CLAIM,
 	SQL_NOTIFY_STATE,
 	SQL_NOTIFY_RECORD,
+	/* intake rules (lib/rules.c) */
+	SQL_RULES_SAME_PHONE,
+	SQL_RULES_SAME_ADDRESS,
 	SQL_COUNT
 };
 

@@ -543,6 +543,13 @@ static const char *const migrations[] = {
 	" updated_at TEXT COLLATE \"C\" NOT NULL);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS notify_log_key"
 	" ON notify_log (target, key);",
+
+	/* 15 (intake rules, issue 13): lib/migrate.c's step 12. It may run
+	 * again over itself. */
+	"CREATE INDEX IF NOT EXISTS orders_rules_phone ON orders"
+	" ((customer::jsonb ->> 'phone'), created_at);"
+	"CREATE INDEX IF NOT EXISTS orders_rules_address ON orders"
+	" ((lower(btrim(shipping::jsonb ->> 'address'))), created_at);",
 };
 
 int
