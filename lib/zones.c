@@ -179,10 +179,11 @@ row(struct uoms_zones *z, char *text, const char *path, long line,
 		if (n == 3)
 			return fail(why, whylen, path, line, "more than 3 "
 			    "columns (match,zone,department)");
+		if (comma != NULL)
+			*comma = '\0';
 		f[n++] = trim(c);
 		if (comma == NULL)
 			break;
-		*comma = '\0';
 		c = comma + 1;
 	}
 	if (n < 2)

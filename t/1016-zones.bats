@@ -150,3 +150,14 @@ at() {
 	run uoms-upsert <<<"$(at 3 08826)"
 	[ "$(jget shipping.zone <<<"$output")" = gwanak ]
 }
+
+@test "uoms-zones(5) EXAMPLES run" {
+	engine_only sqlite "the examples' store is the file beside them"
+	unset UOMS_DB
+	man_examples uoms-zones.5
+	local f
+	for f in ex*.sh; do
+		sh "$f"
+	done
+	[ -s uoms.db ]
+}

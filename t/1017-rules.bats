@@ -223,3 +223,27 @@ hold_placed uoms-rules 2" ]
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"address_invalid: needs a zones table"* ]]
 }
+
+@test "uoms-rules(5) EXAMPLES run" {
+	engine_only sqlite "the examples' store is the file beside them"
+	unset UOMS_DB
+	man_examples uoms-rules.5
+	local f
+	for f in $(ls ex*.sh | sort -V); do
+		sh "$f"
+	done
+	[ -s uoms.db ]
+}
+
+@test "the shipped etc/rules.yaml holds nothing; uncommented, every rule reads" {
+	rules_conf
+	cp "$SRC/etc/rules.yaml" conf/rules.yaml
+	run --separate-stderr uoms-upsert <<<"$(clean 1 total_amount=9999999 customer=absent)"
+	[ "$status" -eq 0 ]
+	[ "$(jget holds <<<"$output")" = "[]" ]
+	sed -E 's/^  #([a-z_]+:|  )/  \1/' "$SRC/etc/rules.yaml" > conf/rules.yaml
+	run --separate-stderr uoms-upsert <<<"$(clean 2 total_amount=9999999 customer=absent)"
+	[ "$status" -eq 0 ]
+	[ "$(holds_of 2)" = "missing_info|missing: customer.name; customer.phone|open|uoms-rules
+fraud_suspected|fraud: amount 9999999 > 3000000|open|uoms-rules" ]
+}
