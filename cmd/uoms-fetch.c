@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "fetch.h"
 #include "rfc3339.h"
-#include "rules.h"
 
 static const char usage[] =
 "usage: uoms-fetch [-d DB] [-c CONFIG] [--actor NAME] [--channel NAME...]\n"
@@ -94,8 +93,6 @@ main(int argc, char **argv)
 		    argv[optind]);
 	uoms_cli_finish(&cli);
 	if (uoms_fetch_opts_config(&o, &cli.config, why, sizeof why) < 0)
-		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
-	if (uoms_intake_setup(&cli.config, why, sizeof why) < 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	o.progress = isatty(2);
 	signal(SIGPIPE, SIG_IGN);

@@ -127,8 +127,8 @@ at() {
 		    { echo "row ${r%%|*}: $stderr"; false; }
 	done
 	no_store || [ "$(sql "SELECT count(*) FROM orders")" = 0 ]
-	# uoms-fetch reads the same table, and stops the same way.
-	run --separate-stderr uoms-fetch
+	# uoms-serve (its webhooks store orders) reads it too.
+	run --separate-stderr uoms-serve --listen 127.0.0.1:0
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"conf/zones.csv: line 8: "* ]]
 	rm conf/zones.csv
