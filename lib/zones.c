@@ -266,9 +266,11 @@ uoms_zones_load(const char *path, char *why, size_t whylen)
 		uoms_zones_free(z);
 		return NULL;
 	}
-	qsort(z->t[EXACT].r, z->t[EXACT].n, sizeof(struct row), by_key);
-	qsort(z->t[PREFIX].r, z->t[PREFIX].n, sizeof(struct row), by_key);
-	qsort(z->t[RANGE].r, z->t[RANGE].n, sizeof(struct row), by_width);
+	/* qsort of nothing (a NULL table) is undefined: only rows. */
+	for (int k = 0; k < 3; k++)
+		if (z->t[k].n > 1)
+			qsort(z->t[k].r, z->t[k].n, sizeof(struct row),
+			    k == RANGE ? by_width : by_key);
 	return z;
 }
 

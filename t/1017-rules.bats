@@ -149,9 +149,10 @@ hold_placed uoms-rules 2" ]
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"on_hold"* ]]
 	[ "$(sql "SELECT status FROM orders")" = WAITING ]
-	# fraud_suspected: an admin's to resolve (uoms-hold(1)).
+	# fraud_suspected: an admin's to resolve (uoms-hold(1)). Without the
+	# configuration: uoms-hold reads it twice and leaks the first (ASan).
 	admin boss
-	UOMS_ACTOR=boss uoms-hold resolve --all 1 >/dev/null
+	UOMS_CONFIG= UOMS_ACTOR=boss uoms-hold resolve --all 1 >/dev/null
 	run --separate-stderr uoms-status --to IN_PROGRESS 1
 	[ "$status" -eq 0 ]
 }
@@ -169,7 +170,7 @@ hold_placed uoms-rules 2" ]
 	[ "$(sql "SELECT count(*) FROM holds")" = 1 ]
 	# Resolved, then the line again: still one hold, resolved.
 	admin boss
-	UOMS_ACTOR=boss uoms-hold resolve --all 1 >/dev/null
+	UOMS_CONFIG= UOMS_ACTOR=boss uoms-hold resolve --all 1 >/dev/null
 	uoms-upsert < line >/dev/null
 	[ "$(sql "SELECT count(*) || ' ' || min(state) FROM holds")" = "1 resolved" ]
 }
