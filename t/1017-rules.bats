@@ -6,6 +6,10 @@
 # naming file and line.
 load helper
 
+teardown() {
+	serve_stop
+}
+
 # rules_conf [RULES-YAML]: a configuration naming rules.yaml (and a zones
 # table) beside it; the rules are the sample below unless given.
 rules_conf() {
@@ -244,4 +248,28 @@ hold_placed uoms-rules 2" ]
 	[ "$status" -eq 0 ]
 	[ "$(holds_of 2)" = "missing_info|missing: customer.name; customer.phone|open|uoms-rules
 fraud_suspected|fraud: amount 9999999 > 3000000|open|uoms-rules" ]
+}
+
+@test "a channel's webhook stores its order held, as uoms-upsert would" {
+	export UOMS_SECRET_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+	export UOMS_JWT_KEY=1017abcdef0123456789abcdef0123456789
+	rules_conf $'intake:\n  fraud_suspected:\n    amount_over: 100'
+	# The fake Shopify's first order, as its webhook carries it.
+	python3 - "$SRC/t/fake" >1.json <<'PY'
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+o = importlib.import_module("shopify_server").generated(1)[0]
+print(json.dumps(o, ensure_ascii=False))
+PY
+	printf '%s\n%s\n' shpat_1017 whsec_1017 | uoms-channel add shop1 \
+	    --kind shopify --base-url http://127.0.0.1:9 \
+	    --secret access_token --secret webhook_secret >/dev/null
+	serve_start
+	run curl -s -o resp.body -w '%{http_code}' -X POST \
+	    -H 'Content-Type: application/json' -H 'X-Shopify-Topic: orders/updated' \
+	    -H "X-Shopify-Hmac-Sha256: $(openssl dgst -sha256 -hmac whsec_1017 \
+	    -binary <1.json | base64 -w0)" --data-binary @1.json \
+	    "$SERVE_URL/hooks/shopify/shop1"
+	[ "$output" = 200 ] || { cat resp.body; false; }
+	[ "$(holds_of "$(jget id <resp.body)")" = "fraud_suspected|fraud: amount 19000 > 100|open|uoms-rules" ]
 }
