@@ -280,9 +280,15 @@ missing_info(struct load *l, yaml_node_t *n, struct rules *r)
 	r->missing = 1;
 	if (is_null(n))
 		goto defaults;
-	if (scalar(n) != NULL)
-		return boolean(l, n, "missing_info", &r->missing) < 0 ? -1 :
-		    r->missing ? (list_free(&r->fields), 0) : 0;
+	/* true: the default members; false: off. */
+	if (scalar(n) != NULL) {
+		if (boolean(l, n, "missing_info", &r->missing) < 0)
+			return -1;
+		list_free(&r->fields);
+		if (!r->missing)
+			return 0;
+		goto defaults;
+	}
 	if (mapping(l, n, "missing_info") < 0)
 		return -1;
 	EACH_PAIR(l, n, k, v) {

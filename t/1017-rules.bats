@@ -91,6 +91,13 @@ hold_placed uoms-rules 2" ]
 	[ "$(jget 'holds[0].note' <<<"$output")" = "missing: customer.name; customer.phone" ]
 	run uoms-upsert <<<"$(clean 2)"
 	[ "$(jget holds <<<"$output")" = "[]" ]
+	# true is the same; false turns it off.
+	rules_conf $'intake:\n  missing_info: true'
+	run uoms-upsert <<<"$(clean 3 customer=absent)"
+	[ "$(jget 'holds[0].note' <<<"$output")" = "missing: customer.name; customer.phone" ]
+	rules_conf $'intake:\n  missing_info: false'
+	run uoms-upsert <<<"$(clean 4 customer=absent)"
+	[ "$(jget holds <<<"$output")" = "[]" ]
 }
 
 @test "address_invalid: a postal code in no zone; none at all is missing_info's" {
