@@ -615,9 +615,9 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	/* intake rules (lib/rules.c): orders to one phone or address
 	 * since $2, by the expressions migration 15 indexes. */
 	[SQL_RULES_SAME_PHONE] = "SELECT count(*) FROM orders"
-	    " WHERE (customer::jsonb ->> 'phone') = $1"
+	    " WHERE (uoms_jsonb(customer) ->> 'phone') = $1"
 	    " AND created_at >= $2",
 	[SQL_RULES_SAME_ADDRESS] = "SELECT count(*) FROM orders"
-	    " WHERE lower(btrim(shipping::jsonb ->> 'address'))"
+	    " WHERE lower(btrim(uoms_jsonb(shipping) ->> 'address'))"
 	    " = lower(btrim($1)) AND created_at >= $2",
 };

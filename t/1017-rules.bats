@@ -280,3 +280,11 @@ PY
 	[ "$output" = 200 ] || { cat resp.body; false; }
 	[ "$(holds_of "$(jget id <resp.body)")" = "fraud_suspected|fraud: amount 19000 > 100|open|uoms-rules" ]
 }
+
+@test "an order whose JSON jsonb and jansson refuse (a lone surrogate) is stored, not held on a guess" {
+	rules_conf
+	run --separate-stderr uoms-upsert <<<'{"channel":"coupang","external_order_id":"1","customer":{"name":"a\ud800b","phone":"010-7777-0001"},"shipping":{"postal_code":"06236","address":"서울 1"}}'
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jget holds <<<"$output")" = "[]" ]
+}
