@@ -136,3 +136,7 @@ assert r["error"]["line"] == 2 and r["raw"].startswith("{{"), r'
 @test "fuzz: uoms-notify's body templates and Retry-After" {
 	fuzz fuzz-notify
 }
+
+@test "fuzz: the zones loader and matcher" {
+	fuzz fuzz-zones
+}
