@@ -348,9 +348,9 @@ repeat(struct load *l, yaml_node_t *n, struct rules *r)
 				else if (strcmp(by.v[i], "address") == 0)
 					r->by_address = 1;
 				else
-					rc = fail(l, v->start_mark, "repeat.by: "
-					    "'%s' is not phone or address",
-					    by.v[i]);
+					rc = fail(l, v->start_mark,
+					    "repeat.by: '%s' is not phone "
+					    "or address", by.v[i]);
 			list_free(&by);
 			if (rc < 0)
 				return -1;
@@ -663,9 +663,9 @@ uoms_intake_zone(const struct uoms_order *in, struct uoms_intake_fill *f)
 		f->department = *dept != '\0' ? dept : NULL;
 		z = json_object_get(ship, "zone");
 		uoms_buf_clear(&f->shipping);
-		if (z == NULL && add_zone(&f->shipping, in->f[UOMS_O_SHIPPING].s,
-		    in->f[UOMS_O_SHIPPING].n, zone) == 0 &&
-		    f->shipping.p != NULL) {
+		if (z == NULL && add_zone(&f->shipping,
+		    in->f[UOMS_O_SHIPPING].s, in->f[UOMS_O_SHIPPING].n,
+		    zone) == 0 && f->shipping.p != NULL) {
 			f->o.f[UOMS_O_SHIPPING].s = f->shipping.p;
 			f->o.f[UOMS_O_SHIPPING].n = f->shipping.n;
 		}

@@ -14,7 +14,7 @@
 enum kind { EXACT, PREFIX, RANGE };
 
 struct row {
-	char key[CODE_MAX + 1];	/* the code, the prefix, the range's low */
+	char key[CODE_MAX + 1];	/* the code, the prefix, a range's low */
 	char hi[CODE_MAX + 1];	/* the range's high end */
 	unsigned long long width;	/* a range's count of codes */
 	char *zone, *department;

@@ -44,17 +44,17 @@ static void
 matches(void)
 {
 	static const char *const want[][3] = {
-		{ "06236", "teheran", "east" },		/* exact */
-		{ "06237", "yeoksam", "west" },		/* longest prefix */
-		{ "06200", "gangnam", "" },		/* shorter prefix */
-		{ "06550", "banpo", "north" },		/* narrower range */
-		{ "06500", "banpo", "north" },		/* its low end */
-		{ "06599", "banpo", "north" },		/* its high end */
-		{ "06600", "seocho", "south" },		/* the wider */
+		{ "06236", "teheran", "east" },	/* exact */
+		{ "06237", "yeoksam", "west" },	/* longest prefix */
+		{ "06200", "gangnam", "" },	/* shorter prefix */
+		{ "06550", "banpo", "north" },	/* narrower range */
+		{ "06500", "banpo", "north" },	/* its low end */
+		{ "06599", "banpo", "north" },	/* its high end */
+		{ "06600", "seocho", "south" },	/* the wider */
 		{ "06999", "seocho", "south" },
-		{ "07000", NULL, NULL },		/* in none */
-		{ "0623", "yeoksam", "west" },		/* a prefix of one */
-		{ "6236", NULL, NULL },			/* ranges: same length */
+		{ "07000", NULL, NULL },	/* in none */
+		{ "0623", "yeoksam", "west" },	/* a prefix of one */
+		{ "6236", NULL, NULL },		/* ranges: same length */
 	};
 	char path[64], why[512];
 	struct uoms_zones *z;
@@ -89,12 +89,15 @@ static void
 refused(void)
 {
 	static const char *const bad[][2] = {
-		{ "06300-06299,x,\n", "line 2: range '06300-06299' is reversed" },
-		{ "0630-06299,x,\n", "line 2: match '0630-06299' is not a code" },
+		{ "06300-06299,x,\n",
+		    "line 2: range '06300-06299' is reversed" },
+		{ "0630-06299,x,\n",
+		    "line 2: match '0630-06299' is not a code" },
 		{ "06300,,\n", "line 2: zone '' is empty" },
 		{ "06300\n", "line 2: no zone" },
 		{ "06300,x,y,z\n", "line 2: more than 3 columns" },
-		{ "06236,x,\n", "line 2: match '06236' is given twice (line 1)" },
+		{ "06236,x,\n",
+		    "line 2: match '06236' is given twice (line 1)" },
 		{ "06*0,x,\n", "line 2: match '06*0' is not a code" },
 		{ "06-,x,\n", "line 2: match '06-' is not a code" },
 		{ "06300,x\x01,\n", "line 2: zone 'x?' is empty or not" },
