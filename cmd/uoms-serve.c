@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rules.h"
 #include "serve.h"
 
 static const char usage[] =
@@ -193,6 +194,8 @@ main(int argc, char **argv)
 	(void)setting(&cli, "serve.login_window", 900, 1, 30 * 86400LL);
 	snprintf(www, sizeof www, "%s/www", uoms_cli_data_dir());
 	o.www = www;
+	if (uoms_intake_setup(&cli.config, why, sizeof why) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	/* Made and migrated once here, before any worker opens it. */
 	if ((s = uoms_store_open(o.db, UOMS_STORE_WRITE, &cli.config, why,
 	    sizeof why)) == NULL)

@@ -8,6 +8,7 @@
 #include "line.h"
 #include "user.h"
 #include "run.h"
+#include "rules.h"
 
 static const char usage[] =
 "usage: uoms-upsert [-d DB] [-c CONFIG] [--actor NAME] [--products] [--batch N]\n"
@@ -160,6 +161,8 @@ main(int argc, char **argv)
 		    "must be positive numbers");
 	if (argc == 0)
 		uoms_cli_refuse_tty(&cli);
+	if (uoms_intake_setup(&cli.config, why, sizeof why) < 0)
+		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
 	uoms_run_init(&r);
 	r.store = uoms_store_open(cli.db, UOMS_STORE_WRITE, &cli.config, why,
 	    sizeof why);

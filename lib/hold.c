@@ -282,6 +282,9 @@ uoms_hold_place(struct uoms_store *s, long long order_id, const char *reason,
 
 	if (actor == NULL && (actor = uoms_store_actor(s)) == NULL)
 		actor = "uoms";
+	if (reason == NULL || !uoms_hold_reason_valid(reason))
+		return uoms_fail(e, UOMS_INVALID, "no hold reason '%s'",
+		    reason ? reason : "");
 	if ((st = uoms_db_stmt(s, SQL_HOLD_PLACE)) == NULL)
 		return uoms_db_fail(s, e, "placing a hold");
 	uoms_time_now(now);

@@ -76,4 +76,16 @@ enum uoms_code uoms_hold_list(struct uoms_store *s, const char *state,
 enum uoms_code uoms_hold_list_order(struct uoms_store *s, long long order_id,
     const char *state, struct uoms_buf *out, struct uoms_error *e);
 
+/*
+ * Places an open hold on order_id inside the caller's open transaction,
+ * as uoms-hold set does (one version, one "hold_placed" event), by actor
+ * (borrowed): for what the tools decide themselves, such as intake
+ * rules (lib/rules.h), where no person asks and no lock stands in the
+ * way. UOMS_OK, or invalid (no such reason), or the store's failure,
+ * after which the caller rolls the transaction back.
+ */
+enum uoms_code uoms_hold_place(struct uoms_store *s, long long order_id,
+    const char *reason, const char *note, const char *actor,
+    struct uoms_error *e);
+
 #endif

@@ -9,6 +9,7 @@
 #include "lock.h"
 #include "record.h"
 #include "rfc3339.h"
+#include "rules.h"
 #include "status.h"
 #include "stock.h"
 #include "user.h"
@@ -853,12 +854,16 @@ deleted_answer(struct uoms_buf *out, long long id, const struct uoms_order *o,
 	uoms_buf_str(out, ",\"skipped\":\"deleted\"}");
 }
 
-/* new_id: the id a look-ahead found o new with (not looked up), or 0. */
+/*
+ * new_id: the id a look-ahead found o new with (not looked up), or 0.
+ * o is fill's order: the line's, with what the zones table fills
+ * (lib/rules.h).
+ */
 static enum uoms_code
-ingest(struct uoms_store *s, const struct uoms_order *o,
-    const struct uoms_actor *a, long long new_id,
-    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
-    struct uoms_error *e)
+ingest_one(struct uoms_store *s, const struct uoms_order *o,
+    struct uoms_intake_fill *fill, const struct uoms_actor *a,
+    long long new_id, enum uoms_ingest_result *result, long long *id,
+    struct uoms_buf *record, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ORDER_FIND), *up = NULL;
 	enum uoms_sql failed;
@@ -872,7 +877,7 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
 	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc, cnews = 0;
-	int held = 0, short_held = 0;
+	int held = 0, short_held = 0, ruled = 0;
 	size_t record_at = record != NULL ? record->n : 0;
 	const char *keys = NULL;
 	enum uoms_code code = UOMS_OK;
@@ -915,6 +920,7 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 		 * failure, still this line's.
 		 */
 		uoms_db_later(s);
+		uoms_intake_department(fill);
 		/* Its requests' holds are read back with it. */
 		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
 		    NULL : record, e)) == UOMS_OK)
@@ -923,14 +929,18 @@ ingest(struct uoms_store *s, const struct uoms_order *o,
 			code = channel_holds(s, *id, o, now, &held, e);
 		if (code == UOMS_OK)
 			code = uoms_stock_reserve(s, *id, &short_held, e);
+		/* Rules hold an order once, when it is first stored. */
+		if (code == UOMS_OK)
+			code = uoms_intake_check(s, *id, o, &ruled, e);
 		/* A write sent unawaited fails here, even when a read sent
 		 * after it came upon its failure first (the channel's holds):
 		 * it is the first, told in its own words (as uoms-status). */
 		if (uoms_db_flush(s, &failed) < 0)
 			code = uoms_db_fail(s, e, sent_doing(failed));
-		/* Held (requests, stock): the record is read back. */
-		if (code == UOMS_OK && (o->ncholds > 0 || short_held) &&
-		    record != NULL) {
+		/* Held (requests, stock, rules): the record is read back,
+		 * its holds with it. */
+		if (code == UOMS_OK && (o->ncholds > 0 || short_held || ruled > 0)
+		    && record != NULL) {
 			if ((record->n = record_at) < record->cap)
 				record->p[record_at] = '\0';
 			code = uoms_order_record(s, *id, record, e);
@@ -1087,6 +1097,21 @@ out:
 	uoms_buf_free(&kbuf);
 	if (code == UOMS_OK && record != NULL)
 		code = uoms_order_record(s, *id, record, e);
+	return code;
+}
+
+static enum uoms_code
+ingest(struct uoms_store *s, const struct uoms_order *line,
+    const struct uoms_actor *a, long long new_id,
+    enum uoms_ingest_result *result, long long *id, struct uoms_buf *record,
+    struct uoms_error *e)
+{
+	struct uoms_intake_fill fill = { 0 };
+	enum uoms_code code;
+
+	code = ingest_one(s, uoms_intake_zone(line, &fill), &fill, a, new_id,
+	    result, id, record, e);
+	uoms_intake_fill_free(&fill);
 	return code;
 }
 

@@ -760,4 +760,12 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_STOCK_MARK_ALL] = "UPDATE stock_reservations SET state = $2,"
 	    " updated_at = $3 WHERE order_id = $1 AND state = 'reserved'",
 	/* The catalog's listing with what is reserved and available. */
+	/* intake rules (lib/rules.c): orders to one phone or address
+	 * since $2, by the expressions migration 15 indexes. */
+	[SQL_RULES_SAME_PHONE] = "SELECT count(*) FROM orders"
+	    " WHERE (uoms_jsonb(customer) ->> 'phone') = $1"
+	    " AND created_at >= $2",
+	[SQL_RULES_SAME_ADDRESS] = "SELECT count(*) FROM orders"
+	    " WHERE lower(btrim(uoms_jsonb(shipping) ->> 'address'))"
+	    " = lower(btrim($1)) AND created_at >= $2",
 };

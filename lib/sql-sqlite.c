@@ -689,4 +689,14 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " AND state = 'reserved')",
 	[SQL_STOCK_MARK_ALL] = "UPDATE stock_reservations SET state = ?2,"
 	    " updated_at = ?3 WHERE order_id = ?1 AND state = 'reserved'",
+	/* intake rules (lib/rules.c): orders to one phone or address
+	 * since ?2, by the expressions migration 12 indexes. */
+	[SQL_RULES_SAME_PHONE] = "SELECT count(*) FROM orders"
+	    " WHERE (CASE WHEN json_valid(customer)"
+	    " THEN json_extract(customer, '$.phone') END) = ?1"
+	    " AND created_at >= ?2",
+	[SQL_RULES_SAME_ADDRESS] = "SELECT count(*) FROM orders"
+	    " WHERE lower(trim(CASE WHEN json_valid(shipping)"
+	    " THEN json_extract(shipping, '$.address') END))"
+	    " = lower(trim(?1)) AND created_at >= ?2",
 };

@@ -212,6 +212,9 @@ enum uoms_sql {
 	SQL_STOCK_RELEASE_ALL,
 	SQL_STOCK_CONSUME_ALL,
 	SQL_STOCK_MARK_ALL,
+	/* intake rules (lib/rules.c) */
+	SQL_RULES_SAME_PHONE,
+	SQL_RULES_SAME_ADDRESS,
 	SQL_COUNT
 };
 

@@ -140,3 +140,7 @@ assert r["error"]["line"] == 2 and r["raw"].startswith("{{"), r'
 @test "fuzz: the rules file's alerts: section" {
 	fuzz fuzz-alert-rules
 }
+
+@test "fuzz: the zones loader and matcher" {
+	fuzz fuzz-zones
+}

@@ -116,3 +116,28 @@ uoms-report stock --format table | grep -e AVAILABLE -e DEMO-LAST
 
 printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
 	"$UOMS_DB" "$UOMS_DB"
+
+# --- intake rules and zones (issue 13 items 1 and 3) ------------------------
+step "zones and intake rules: postal codes fill zone and department; risky orders are held"
+mkdir -p "$dir/conf"
+cp "$(dirname "$0")/../etc/zones-seoul.csv" "$dir/conf/zones.csv"
+printf 'zones: zones.csv\nrules: rules.yaml\n' > "$dir/conf/uoms.yaml"
+cat > "$dir/conf/rules.yaml" <<'YAML'
+intake:
+  missing_info: {fields: [customer.phone, shipping.address]}
+  address_invalid: true
+  fraud_suspected: {amount_over: 3000000, blocklist: {phones: [010-0000-0000]}}
+YAML
+sed 's/^/   rules.yaml: /' "$dir/conf/rules.yaml"
+for o in \
+    '"i-1","customer":{"name":"박","phone":"010-1111-2222"},"shipping":{"postal_code":"06236","address":"테헤란로 152"},"total_amount":38000' \
+    '"i-2","customer":{"name":"이"},"shipping":{"postal_code":"04524","address":"세종대로 110"},"total_amount":12000' \
+    '"i-3","customer":{"name":"최","phone":"010-3333-4444"},"shipping":{"postal_code":"99999","address":"어딘가 1"},"total_amount":9000' \
+    '"i-4","customer":{"name":"정","phone":"010-0000-0000"},"shipping":{"postal_code":"08826","address":"관악로 1"},"total_amount":3500000'
+do
+	echo "{\"channel\":\"intake\",\"external_order_id\":$o}"
+done | UOMS_CONFIG="$dir/conf/uoms.yaml" uoms-upsert > "$dir/intake.jsonl"
+sed -e 's/.*"external_order_id":"\([^"]*\)".*"department":\([^,]*\),.*"zone":"\([^"]*\)".*/   \1: zone \3, department \2/' \
+    -e 's/.*"external_order_id":"\([^"]*\)".*"department":\([^,]*\),.*/   \1: no zone, department \2/' \
+    "$dir/intake.jsonl"
+uoms-hold list | grep '"placed_by":"uoms-rules"' | sed -e 's/.*"order_id":\([0-9]*\),"reason":"\([^"]*\)","note":"\([^"]*\)".*/   order \1 held \2: \3/'
