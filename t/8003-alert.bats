@@ -304,9 +304,7 @@ EOF
 }
 
 @test "the shipped sample's alerts: section is valid; on an empty store only no-orders fires" {
-	# etc/rules.yaml once the sections are joined; the alerts' part until then
 	f=$SRC/etc/rules.yaml
-	[ -e "$f" ] || f=$SRC/etc/rules-alerts.yaml.part
 	grep -q '^alerts:' "$f"
 	cp "$f" rules.yaml
 	printf 'rules: rules.yaml\n' >uoms.yaml
