@@ -114,8 +114,6 @@ uoms-status --to CANCEL naver:990001 > /dev/null
 uoms-report stock --format table | grep -e AVAILABLE -e DEMO-LAST
 # ---- end issue 13, stock ----
 
-printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
-	"$UOMS_DB" "$UOMS_DB"
 
 # --- intake rules and zones (issue 13 items 1 and 3) ------------------------
 step "zones and intake rules: postal codes fill zone and department; risky orders are held"
@@ -141,3 +139,6 @@ sed -e 's/.*"external_order_id":"\([^"]*\)".*"department":\([^,]*\),.*"zone":"\(
     -e 's/.*"external_order_id":"\([^"]*\)".*"department":\([^,]*\),.*/   \1: no zone, department \2/' \
     "$dir/intake.jsonl"
 uoms-hold list | grep '"placed_by":"uoms-rules"' | sed -e 's/.*"order_id":\([0-9]*\),"reason":"\([^"]*\)","note":"\([^"]*\)".*/   order \1 held \2: \3/'
+
+printf '\nThe store is %s; try: UOMS_DB=%s uoms-query --format table\n' \
+	"$UOMS_DB" "$UOMS_DB"
