@@ -115,6 +115,10 @@ uoms_cli_finish(struct uoms_cli *cli)
 	const char *path = first(cli->config_flag, env("UOMS_CONFIG"));
 	char why[512];
 
+	/* A tool and the runner it hands over to may both finish: the
+	 * configuration is loaded once (a second load leaked the first). */
+	if (cli->db != NULL)
+		return;
 	if (path == NULL && access("/etc/uoms/uoms.yaml", F_OK) == 0)
 		path = "/etc/uoms/uoms.yaml";
 	if (uoms_config_load(&cli->config, path, why, sizeof why) < 0)

@@ -61,6 +61,8 @@ void uoms_cli_usage_error(const struct uoms_cli *cli, const char *fmt, ...)
 /*
  * Reads the configuration and resolves db and actor. A configuration file
  * that can't be read is a cannot-run error (exits 3).
+ * Once: a later call (a tool, then the runner it hands over to) does
+ * nothing.
  */
 void uoms_cli_finish(struct uoms_cli *cli);
 
