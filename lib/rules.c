@@ -13,6 +13,7 @@
 #include "hold.h"
 #include "rfc3339.h"
 #include "rules.h"
+#include "yamldoc.h"
 #include "zones.h"
 
 /* What a rules file's intake: section says (uoms-rules(5)). */
@@ -66,18 +67,11 @@ fail(struct load *l, yaml_mark_t mark, const char *fmt, ...)
 static int
 fail(struct load *l, yaml_mark_t mark, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	uoms_yaml_vfail(l->why, l->whylen, l->path, mark, fmt, ap);
 	va_end(ap);
-	/* Quoted text comes from the file: keep the message one line. */
-	for (char *c = msg; *c != '\0'; c++)
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			*c = '?';
-	snprintf(l->why, l->whylen, "%s: line %zu, column %zu: %s", l->path,
-	    mark.line + 1, mark.column + 1, msg);
 	return -1;
 }
 
@@ -87,28 +81,10 @@ node(struct load *l, int id)
 	return yaml_document_get_node(l->doc, id);
 }
 
-static const char *
-scalar(yaml_node_t *n)
-{
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-static int
-is_null(yaml_node_t *n)
-{
-	const char *s = scalar(n);
-
-	if (s == NULL || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0;
-}
-
 static int
 boolean(struct load *l, yaml_node_t *n, const char *what, int *out)
 {
-	const char *s = scalar(n);
+	const char *s = uoms_yaml_scalar(n);
 
 	if (s != NULL && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 ||
 	    strcmp(s, "on") == 0))
@@ -125,7 +101,7 @@ static int
 number(struct load *l, yaml_node_t *n, const char *what, long long min,
     long long *out)
 {
-	const char *s = scalar(n);
+	const char *s = uoms_yaml_scalar(n);
 	char *end;
 
 	errno = 0;
@@ -143,7 +119,7 @@ static int
 duration(struct load *l, yaml_node_t *n, const char *what, long long *out,
     char *text, size_t textlen)
 {
-	const char *s = scalar(n);
+	const char *s = uoms_yaml_scalar(n);
 	long long v = 0, unit = 0;
 	char *end = NULL;
 
@@ -229,7 +205,7 @@ strings(struct load *l, yaml_node_t *n, const char *what, struct list *ls,
 	for (yaml_node_item_t *it = n->data.sequence.items.start;
 	    it < n->data.sequence.items.top; it++) {
 		yaml_node_t *v = node(l, *it);
-		const char *s = scalar(v);
+		const char *s = uoms_yaml_scalar(v);
 
 		if (s == NULL || *s == '\0')
 			return fail(l, v->start_mark, "%s: an entry is not "
@@ -278,10 +254,10 @@ missing_info(struct load *l, yaml_node_t *n, struct rules *r)
 	yaml_node_t *k, *v;
 
 	r->missing = 1;
-	if (is_null(n))
+	if (uoms_yaml_is_null(n))
 		goto defaults;
 	/* true: the default members; false: off. */
-	if (scalar(n) != NULL) {
+	if (uoms_yaml_scalar(n) != NULL) {
 		if (boolean(l, n, "missing_info", &r->missing) < 0)
 			return -1;
 		list_free(&r->fields);
@@ -292,7 +268,7 @@ missing_info(struct load *l, yaml_node_t *n, struct rules *r)
 	if (mapping(l, n, "missing_info") < 0)
 		return -1;
 	EACH_PAIR(l, n, k, v) {
-		const char *key = scalar(k);
+		const char *key = uoms_yaml_scalar(k);
 
 		if (key == NULL || strcmp(key, "fields") != 0)
 			return fail(l, k->start_mark, "missing_info: no "
@@ -326,7 +302,7 @@ repeat(struct load *l, yaml_node_t *n, struct rules *r)
 		return -1;
 	r->by_phone = r->by_address = 1;
 	EACH_PAIR(l, n, k, v) {
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = uoms_yaml_scalar(k) ? uoms_yaml_scalar(k) : "";
 
 		if (strcmp(key, "orders") == 0) {
 			if (number(l, v, "repeat.orders", 1,
@@ -372,7 +348,7 @@ blocklist(struct load *l, yaml_node_t *n, struct rules *r)
 	if (mapping(l, n, "fraud_suspected.blocklist") < 0)
 		return -1;
 	EACH_PAIR(l, n, k, v) {
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = uoms_yaml_scalar(k) ? uoms_yaml_scalar(k) : "";
 		int rc;
 
 		if (strcmp(key, "phones") == 0)
@@ -402,7 +378,7 @@ fraud(struct load *l, yaml_node_t *n, struct rules *r)
 		return -1;
 	r->fraud = 1;
 	EACH_PAIR(l, n, k, v) {
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = uoms_yaml_scalar(k) ? uoms_yaml_scalar(k) : "";
 		int rc;
 
 		if (strcmp(key, "amount_over") == 0)
@@ -429,21 +405,21 @@ intake(struct load *l, yaml_node_t *n, struct rules *r)
 	if (mapping(l, n, "intake") < 0)
 		return -1;
 	EACH_PAIR(l, n, k, v) {
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = uoms_yaml_scalar(k) ? uoms_yaml_scalar(k) : "";
 		int rc = 0;
 
 		if (strcmp(key, "actor") == 0) {
-			if (scalar(v) == NULL || *scalar(v) == '\0')
+			if (uoms_yaml_scalar(v) == NULL || *uoms_yaml_scalar(v) == '\0')
 				return fail(l, v->start_mark, "actor: not a "
 				    "name");
 			free(r->actor);
-			if ((r->actor = strdup(scalar(v))) == NULL)
+			if ((r->actor = strdup(uoms_yaml_scalar(v))) == NULL)
 				return fail(l, v->start_mark, "%s",
 				    strerror(ENOMEM));
 		} else if (strcmp(key, "missing_info") == 0)
 			rc = missing_info(l, v, r);
 		else if (strcmp(key, "address_invalid") == 0)
-			rc = is_null(v) ? (r->address_invalid = 1, 0) :
+			rc = uoms_yaml_is_null(v) ? (r->address_invalid = 1, 0) :
 			    boolean(l, v, "address_invalid",
 			    &r->address_invalid);
 		else if (strcmp(key, "fraud_suspected") == 0)
@@ -511,15 +487,15 @@ rules_load(const char *path, struct rules **out, char *why, size_t whylen)
 	}
 	l.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
-	if (root != NULL && root->type != YAML_MAPPING_NODE && !is_null(root))
+	if (root != NULL && root->type != YAML_MAPPING_NODE && !uoms_yaml_is_null(root))
 		rc = fail(&l, root->start_mark, "not a mapping of sections "
 		    "(intake:, alerts:)");
 	else if (root != NULL && root->type == YAML_MAPPING_NODE)
 		EACH_PAIR(&l, root, k, v) {
 			/* Other sections (alerts:) are other tools'. */
-			if (scalar(k) == NULL || strcmp(scalar(k), "intake"))
+			if (uoms_yaml_scalar(k) == NULL || strcmp(uoms_yaml_scalar(k), "intake"))
 				continue;
-			if (is_null(v))
+			if (uoms_yaml_is_null(v))
 				continue;
 			if ((r = calloc(1, sizeof *r)) == NULL) {
 				rc = fail(&l, v->start_mark, "%s",

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "workflow.h"
+#include "yamldoc.h"
 
 /* Where the tools look when nobody called uoms_workflow_dirs. */
 #ifndef UOMS_WORKFLOW_SHIPPED
@@ -55,18 +56,11 @@ fail(struct load *l, yaml_mark_t mark, const char *fmt, ...)
 static int
 fail(struct load *l, yaml_mark_t mark, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	uoms_yaml_vfail(l->why, l->whylen, l->path, mark, fmt, ap);
 	va_end(ap);
-	/* Quoted text comes from the file: keep the message one line. */
-	for (char *c = msg; *c != '\0'; c++)
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			*c = '?';
-	snprintf(l->why, l->whylen, "%s: line %zu, column %zu: %s", l->path,
-	    mark.line + 1, mark.column + 1, msg);
 	return -1;
 }
 
@@ -81,26 +75,6 @@ static yaml_node_t *
 node(struct load *l, int id)
 {
 	return yaml_document_get_node(l->doc, id);
-}
-
-/* The text of a scalar node, or NULL when n is not a scalar. */
-static const char *
-scalar(yaml_node_t *n)
-{
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-/* A plain empty scalar, "~" or "null": YAML's way of writing nothing. */
-static int
-is_null(yaml_node_t *n)
-{
-	const char *s = scalar(n);
-
-	if (s == NULL || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0;
 }
 
 /*
@@ -125,7 +99,7 @@ valid_name(const char *s, size_t len)
 static const char *
 name_of(struct load *l, yaml_node_t *n, const char *what)
 {
-	const char *s = scalar(n);
+	const char *s = uoms_yaml_scalar(n);
 
 	if (s == NULL) {
 		fail(l, n->start_mark, "expected a %s", what);
@@ -152,7 +126,7 @@ state_index(const struct uoms_workflow *w, const char *name)
 static int
 boolean(struct load *l, yaml_node_t *n, const char *opt, int *out)
 {
-	const char *s = scalar(n);
+	const char *s = uoms_yaml_scalar(n);
 
 	if (s != NULL && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0))
 		*out = 1;
@@ -175,7 +149,7 @@ stamps(struct load *l, struct uoms_state *s, yaml_node_t *n, int set)
 	for (yaml_node_item_t *it = n->data.sequence.items.start;
 	    it < n->data.sequence.items.top; it++) {
 		yaml_node_t *c = node(l, *it);
-		const char *col = scalar(c);
+		const char *col = uoms_yaml_scalar(c);
 		int k;
 
 		for (k = 0; col != NULL && k < NCOLUMNS; k++)
@@ -208,7 +182,7 @@ state(struct load *l, struct uoms_state *s, yaml_node_t *opts)
 
 	if ((s->stamps = calloc(NCOLUMNS, sizeof *s->stamps)) == NULL)
 		return nomem(l);
-	if (is_null(opts))
+	if (uoms_yaml_is_null(opts))
 		return 0;
 	if (opts->type != YAML_MAPPING_NODE)
 		return fail(l, opts->start_mark, "state '%s' must be a mapping "
@@ -217,7 +191,7 @@ state(struct load *l, struct uoms_state *s, yaml_node_t *opts)
 	for (yaml_node_pair_t *p = opts->data.mapping.pairs.start;
 	    p < opts->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
-		const char *key = scalar(k);
+		const char *key = uoms_yaml_scalar(k);
 		int o;
 
 		for (o = 0; key != NULL && o < 5; o++)
@@ -289,7 +263,7 @@ states(struct load *l, yaml_node_t *n)
 static const char *
 state_ref(struct load *l, yaml_node_t *n, const char *dir)
 {
-	const char *s = scalar(n);
+	const char *s = uoms_yaml_scalar(n);
 	int i;
 
 	if (s == NULL) {
@@ -316,7 +290,7 @@ roles(struct load *l, yaml_node_t *n, int *admin_only)
 	for (yaml_node_item_t *it = n->data.sequence.items.start;
 	    it < n->data.sequence.items.top; it++) {
 		yaml_node_t *r = node(l, *it);
-		const char *s = scalar(r);
+		const char *s = uoms_yaml_scalar(r);
 
 		if (s != NULL && strcmp(s, "admin") == 0)
 			admin = 1;
@@ -388,7 +362,7 @@ transition(struct load *l, yaml_node_t *n)
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	    p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(l, p->key);
-		const char *key = scalar(k);
+		const char *key = uoms_yaml_scalar(k);
 		int o;
 
 		for (o = 0; key != NULL && o < 4; o++)
@@ -429,7 +403,7 @@ transition(struct load *l, yaml_node_t *n)
 static int
 transitions(struct load *l, yaml_node_t *n)
 {
-	if (n->type != YAML_SEQUENCE_NODE && !is_null(n))
+	if (n->type != YAML_SEQUENCE_NODE && !uoms_yaml_is_null(n))
 		return fail(l, n->start_mark, "'transitions' must be a list");
 	if (n->type != YAML_SEQUENCE_NODE)
 		return 0;
@@ -504,7 +478,7 @@ document(struct load *l, yaml_node_t *root, const char *name)
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	    p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(l, p->key);
-		const char *key = scalar(k);
+		const char *key = uoms_yaml_scalar(k);
 
 		for (i = 0; key != NULL && i < NTOP; i++)
 			if (strcmp(key, top_keys[i]) == 0)
@@ -533,7 +507,7 @@ document(struct load *l, yaml_node_t *root, const char *name)
 	if (states(l, v[K_STATES]) < 0)
 		return -1;
 
-	if ((s = scalar(v[K_INITIAL])) == NULL)
+	if ((s = uoms_yaml_scalar(v[K_INITIAL])) == NULL)
 		return fail(l, v[K_INITIAL]->start_mark, "'initial' must name "
 		    "a state");
 	if ((i = state_index(w, s)) < 0)
