@@ -635,6 +635,27 @@ fail:
 }
 
 /* A store on PostgreSQL: the URL is libpq's (store-pg.c). */
+/*
+ * A store not yet asked anything: whether any lock or hold exists is
+ * unknown (-1), not "none" (0). A connection that read a record before
+ * its first transaction or listing (a uoms-serve worker's first GET of
+ * an order) left an order's holds out of it.
+ */
+static struct uoms_store *
+store_new(char *why, size_t whylen)
+{
+	struct uoms_store *s;
+
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	s->actor = "unknown";
+	s->workflow = "dispatch";
+	s->tx_any_locks = s->tx_any_holds = -1;
+	return s;
+}
+
 static struct uoms_store *
 open_pg(const char *url, enum uoms_store_mode mode,
     const struct uoms_config *cfg, char *why, size_t whylen)
@@ -648,12 +669,8 @@ open_pg(const char *url, enum uoms_store_mode mode,
 		    "milliseconds");
 		return NULL;
 	}
-	if ((s = calloc(1, sizeof *s)) == NULL) {
-		snprintf(why, whylen, "out of memory");
+	if ((s = store_new(why, whylen)) == NULL)
 		return NULL;
-	}
-	s->actor = "unknown";
-	s->workflow = "dispatch";
 	if ((s->pg = uoms_pg_open(url, mode != UOMS_STORE_READ, timeout, why,
 	    whylen)) == NULL) {
 		free(s);
@@ -700,12 +717,8 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 		snprintf(why, whylen, "store '%s' is not a file", path);
 		return NULL;
 	}
-	if ((s = calloc(1, sizeof *s)) == NULL) {
-		snprintf(why, whylen, "out of memory");
+	if ((s = store_new(why, whylen)) == NULL)
 		return NULL;
-	}
-	s->actor = "unknown";
-	s->workflow = "dispatch";
 	if (identify(s, path, &sb, why, whylen) < 0)
 		goto fail;
 	/* A reader keeps its read-only connection: it can read a store it

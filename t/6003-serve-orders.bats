@@ -27,6 +27,39 @@ events_of() {
 	uoms-events --order "$1" --type "$2" | wc -l
 }
 
+# token NAME ROLE [DEPT]: an access token signed here with the test's
+# key, as POST /auth/login would give it, without a request.
+token() {
+	python3 - "$UOMS_JWT_KEY" "$1" "$2" "${3:-}" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+key, sub, role, dept = sys.argv[1:5]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+now = int(time.time())
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+body = b64(json.dumps({"sub": sub, "role": role, "dept": dept or None,
+    "iat": now, "nbf": now, "exp": now + 600}).encode())
+sig = hmac.new(key.encode(), (head + "." + body).encode(), hashlib.sha256).digest()
+print(head + "." + body + "." + b64(sig))
+PY
+}
+
+@test "GET /orders/{id}: a worker's first request reads the order with its holds" {
+	orders 2 | uoms-upsert >/dev/null
+	uoms-hold set --reason address_invalid --note 'gate code' 1 >/dev/null
+	serve_user boss admin
+	serve_start --threads 4
+	# Signing in writes, and a write told its worker whether any hold
+	# exists: this token is made here, so every worker starts fresh.
+	TOKEN=$(token boss admin)
+	for i in 1 2 3 4 5 6 7 8; do
+		[ "$(api GET /orders/1)" = 200 ]
+		[ "$(jget holds[0].reason <resp.body)" = address_invalid ] || {
+			cat resp.body
+			false
+		}
+	done
+}
+
 @test "GET /orders/{id}: the record as uoms-query prints it, its ETag, If-None-Match 304" {
 	fixture
 	login kim
