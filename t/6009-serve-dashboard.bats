@@ -14,13 +14,6 @@
 
 load helper
 
-# A test that fails is run once more. Test 8 failed 2 times in 9 full
-# runs on clean machines (CI, ../shared/fresh-machine), and never in 20
-# runs of this file alone, under load or in the same chroot; what failed
-# was not printed then. The failed try's account is printed as TAP
-# comments (teardown), so the next one says why; a second failure fails.
-BATS_TEST_RETRIES=1
-
 # A key of the test's own: a PostgreSQL store has no folder for the
 # server to make one in.
 setup_file() {
@@ -36,12 +29,6 @@ teardown() {
 		cdp console 2>&1 | sed 's/^/# console: /'
 		shot failed 2>&1 || true
 		[ -f serve.log ] && tail -n 20 serve.log | sed 's/^/# serve.log: /'
-	fi
-	# A try that is run again would lose its account: say it now.
-	if [ -z "${BATS_TEST_COMPLETED:-}" ] &&
-	    ((BATS_TEST_TRY_NUMBER <= ${BATS_TEST_RETRIES:-0})); then
-		{ echo "try $BATS_TEST_TRY_NUMBER failed, run again:"; cat "$BATS_OUT"; } |
-		    sed 's/^/# /' >&3
 	fi
 	if [ -n "${UOMS_ARTEFACTS:-}" ] && [ -d shots ]; then
 		mkdir -p "$SRC/build/artefacts/6009"
