@@ -44,34 +44,52 @@ note_member(struct uoms_buf *b, const char *note)
 		uoms_buf_json_string(b, note, strlen(note));
 }
 
+/*
+ * Inserts an open hold on order_id, placed by actor at now: the row both
+ * uoms-hold set and a hold placed during ingest write. Returns its id
+ * through *id; invalid when reason is not one of SPEC's.
+ */
 static enum uoms_code
-place(struct uoms_store *s, const struct uoms_actor *a,
-    const struct uoms_target *t, const struct uoms_hold_req *req,
-    struct uoms_event_desc *ev, struct uoms_error *e)
+insert_hold(struct uoms_store *s, long long order_id, const char *reason,
+    const char *note, const char *actor, const char *now, long long *id,
+    struct uoms_error *e)
 {
 	struct uoms_stmt *st;
-	long long id;
-	char now[24];
 
-	if (req->reason == NULL || !uoms_hold_reason_valid(req->reason))
+	if (reason == NULL || !uoms_hold_reason_valid(reason))
 		return uoms_fail(e, UOMS_INVALID, "no hold reason '%s'",
-		    req->reason ? req->reason : "");
+		    reason ? reason : "");
 	if ((st = uoms_db_stmt(s, SQL_HOLD_PLACE)) == NULL)
 		return uoms_db_fail(s, e, "placing a hold");
-	uoms_time_now(now);
-	uoms_db_bind_int(st, 1, t->id);
-	uoms_db_bind_text(st, 2, req->reason);
-	if (req->note != NULL)
-		uoms_db_bind_text(st, 3, req->note);
-	uoms_db_bind_text(st, 4, a->name);
+	uoms_db_bind_int(st, 1, order_id);
+	uoms_db_bind_text(st, 2, reason);
+	if (note != NULL)
+		uoms_db_bind_text(st, 3, note);
+	uoms_db_bind_text(st, 4, actor);
 	uoms_db_bind_text(st, 5, now);
 	if (uoms_db_step(st) != UOMS_DB_ROW) {
 		uoms_db_done(st);
 		return uoms_db_fail(s, e, "placing a hold");
 	}
-	id = uoms_db_int(st, 0);
+	*id = uoms_db_int(st, 0);
 	uoms_db_done(st);
 	uoms_store_hold_placed(s);
+	return UOMS_OK;
+}
+
+static enum uoms_code
+place(struct uoms_store *s, const struct uoms_actor *a,
+    const struct uoms_target *t, const struct uoms_hold_req *req,
+    struct uoms_event_desc *ev, struct uoms_error *e)
+{
+	enum uoms_code code;
+	long long id;
+	char now[24];
+
+	uoms_time_now(now);
+	if ((code = insert_hold(s, t->id, req->reason, req->note, a->name, now,
+	    &id, e)) != UOMS_OK)
+		return code;
 	ev->type = "hold_placed";
 	uoms_buf_printf(&ev->details, "{\"hold_id\":%lld,\"reason\":\"%s\",",
 	    id, req->reason);
@@ -282,25 +300,10 @@ uoms_hold_place(struct uoms_store *s, long long order_id, const char *reason,
 
 	if (actor == NULL && (actor = uoms_store_actor(s)) == NULL)
 		actor = "uoms";
-	if (reason == NULL || !uoms_hold_reason_valid(reason))
-		return uoms_fail(e, UOMS_INVALID, "no hold reason '%s'",
-		    reason ? reason : "");
-	if ((st = uoms_db_stmt(s, SQL_HOLD_PLACE)) == NULL)
-		return uoms_db_fail(s, e, "placing a hold");
 	uoms_time_now(now);
-	uoms_db_bind_int(st, 1, order_id);
-	uoms_db_bind_text(st, 2, reason);
-	if (note != NULL)
-		uoms_db_bind_text(st, 3, note);
-	uoms_db_bind_text(st, 4, actor);
-	uoms_db_bind_text(st, 5, now);
-	if (uoms_db_step(st) != UOMS_DB_ROW) {
-		uoms_db_done(st);
-		return uoms_db_fail(s, e, "placing a hold");
-	}
-	id = uoms_db_int(st, 0);
-	uoms_db_done(st);
-	uoms_store_hold_placed(s);
+	if ((code = insert_hold(s, order_id, reason, note, actor, now, &id,
+	    e)) != UOMS_OK)
+		return code;
 	/* The one version of the change, as uoms-hold set bumps it. */
 	if ((st = uoms_db_stmt(s, SQL_INGEST_CHOLD_EVENT_BUMP)) == NULL)
 		return uoms_db_fail(s, e, "placing a hold");
