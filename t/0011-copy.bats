@@ -49,7 +49,9 @@ fill() {
 	    <(uoms-query -d "$url" --format csv --status IN_PROGRESS)
 	# The secret stays sealed, never in clear in either store.
 	run ! grep -q tok-secret-123 back.db
-	[ "$(pg_sql "$url" "SELECT count(*) FROM channel_secrets WHERE convert_from(ciphertext, 'LATIN1') LIKE '%tok-secret%'")" -eq 0 ]
+	# Compared as bytes: a sealed value may hold any byte, 0 included.
+	[ "$(pg_sql "$url" "SELECT count(*) FROM channel_secrets")" -gt 0 ]
+	[ "$(pg_sql "$url" "SELECT count(*) FROM channel_secrets WHERE position(convert_to('tok-secret', 'UTF8') IN ciphertext) > 0")" -eq 0 ]
 }
 
 @test "ids given on PostgreSQL after a copy follow the largest copied" {
