@@ -90,6 +90,7 @@ target_row(struct uoms_stmt *st, struct uoms_target *t)
 	copy(t->workflow, sizeof t->workflow, st, 3);
 	copy(t->order_no, sizeof t->order_no, st, 4);
 	copy(t->deleted_at, sizeof t->deleted_at, st, 5);
+	t->holds_known = 0;
 }
 
 enum uoms_code
@@ -243,8 +244,14 @@ uoms_change_ahead_ask(struct uoms_store *s, struct uoms_change_ahead *ah,
 			else
 				hi = mid;
 		}
-		if (lo < k && ids[lo].id == id)
-			target_row(st, &ah->t[ids[lo].line]);
+		if (lo < k && ids[lo].id == id) {
+			struct uoms_target *t = &ah->t[ids[lo].line];
+
+			target_row(st, t);
+			t->holds_known = 1;
+			t->holds_open = uoms_db_int(st, 6);
+			copy(t->hold_reason, sizeof t->hold_reason, st, 7);
+		}
 	}
 	uoms_db_done(st);
 	uoms_buf_free(&json);
@@ -378,7 +385,6 @@ enum uoms_code
 uoms_change_later_read(struct uoms_store *s, struct uoms_change_later *l,
     struct uoms_error *e)
 {
-	struct uoms_buf one = { 0 };
 	enum uoms_code code;
 
 	/* The moves first: the events' versions and the records follow
@@ -397,22 +403,8 @@ uoms_change_later_read(struct uoms_store *s, struct uoms_change_later *l,
 		    l->rec[i].id);
 	if (uoms_buf_str(&l->ids, "]") < 0)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	/* A hold may be open: each record read on its own (its holds are
-	 * another statement's rows). */
-	if (*uoms_store_any_holds(s) != 0) {
-		code = UOMS_OK;
-		for (int i = l->read; code == UOMS_OK && i < l->n; i++) {
-			uoms_buf_clear(&one);
-			if ((code = uoms_order_record(s, l->rec[i].id, &one,
-			    e)) == UOMS_OK && later_keep(l, l->rec[i].id,
-			    one.p, one.n) < 0)
-				code = uoms_fail(e, UOMS_INTERNAL,
-				    "out of memory");
-		}
-	} else
-		code = uoms_order_records(s, l->ids.p, l->ids.n, later_keep,
-		    l, e);
-	uoms_buf_free(&one);
+	/* Staged only with no hold open on it (uoms_change_apply). */
+	code = uoms_order_records(s, l->ids.p, l->ids.n, later_keep, l, e);
 	if (code != UOMS_OK)
 		return code;
 	for (; l->read < l->n; l->read++)
@@ -513,31 +505,52 @@ any(struct uoms_store *s, int *known, enum uoms_sql sql)
 }
 
 static enum uoms_code
-check_holds(struct uoms_store *s, const struct uoms_target *t,
+on_hold(long long open, const char *reason, int *unheld,
     struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_CHANGE_HOLDS);
-	enum uoms_code code = UOMS_OK;
+	if (open > 0)
+		return uoms_fail(e, UOMS_ON_HOLD, "on hold (%lld unresolved, "
+		    "e.g. %s)", open, reason);
+	*unheld = 1;
+	return UOMS_OK;
+}
 
-	if (st == NULL)
+/* Refuses order t when a hold on it is open; *unheld when none is. */
+static enum uoms_code
+check_holds(struct uoms_store *s, const struct uoms_target *t, int *unheld,
+    struct uoms_error *e)
+{
+	struct uoms_stmt *st;
+	enum uoms_code code;
+
+	/* Asked with the batch's look-ahead (no round trip of its own). */
+	if (t->holds_known)
+		return on_hold(t->holds_open, t->hold_reason, unheld, e);
+	if ((st = uoms_db_stmt(s, SQL_CHANGE_HOLDS)) == NULL)
 		return uoms_db_fail(s, e, "reading holds");
 	uoms_db_bind_int(st, 1, t->id);
 	if (uoms_db_step(st) != UOMS_DB_ROW)
 		code = uoms_db_fail(s, e, "reading holds");
-	else if (uoms_db_int(st, 0) > 0)
-		code = uoms_fail(e, UOMS_ON_HOLD, "on hold (%lld unresolved, "
-		    "e.g. %s)", uoms_db_int(st, 0), uoms_db_text(st, 1));
+	else
+		code = on_hold(uoms_db_int(st, 0), uoms_db_text(st, 1),
+		    unheld, e);
 	uoms_db_done(st);
 	return code;
 }
 
-/* Everything that can refuse the change, before anything is written. */
+/*
+ * Everything that can refuse the change, before anything is written.
+ * *unheld: no hold on the order is open, as far as it asked (its record
+ * then needs no holds of its own read).
+ */
 static enum uoms_code
 admit(struct uoms_store *s, const struct uoms_actor *a,
     const struct uoms_ref *ref, int force, const struct uoms_change *c,
-    const struct uoms_target *t, struct uoms_error *e)
+    const struct uoms_target *t, int *unheld, struct uoms_error *e)
 {
 	enum uoms_code code;
+
+	*unheld = 0;
 
 	if (ref->version > 0 && ref->version != t->version && !force) {
 		uoms_fail(e, UOMS_VERSION_CONFLICT, "stored version is %lld, "
@@ -550,10 +563,12 @@ admit(struct uoms_store *s, const struct uoms_actor *a,
 	if (any(s, uoms_store_any_locks(s), SQL_CHANGE_ANY_LOCK) &&
 	    (code = uoms_lock_check(s, t->id, c->lock, a->name, e)) != UOMS_OK)
 		return code;
-	if (c->holds_block && any(s, uoms_store_any_holds(s),
-	    SQL_CHANGE_ANY_HOLD) &&
-	    (code = check_holds(s, t, e)) != UOMS_OK)
+	if (c->holds_block && (t->holds_known || any(s,
+	    uoms_store_any_holds(s), SQL_CHANGE_ANY_HOLD)) &&
+	    (code = check_holds(s, t, unheld, e)) != UOMS_OK)
 		return code;
+	if (*uoms_store_any_holds(s) == 0)
+		*unheld = 1;
 	return UOMS_OK;
 }
 
@@ -636,7 +651,7 @@ uoms_change_order_batch(struct uoms_store *s, const struct uoms_actor *a,
 	enum uoms_sql failed;
 	size_t mark = record->n;
 	const char *problem;
-	int stage;
+	int stage, unheld;
 
 	*replayed = 0;
 	if (force && a->role != UOMS_ROLE_ADMIN)
@@ -665,16 +680,16 @@ uoms_change_order_batch(struct uoms_store *s, const struct uoms_actor *a,
 	/* After the replay: a retried delete gets its first answer. */
 	if (t.deleted_at[0] != '\0')
 		return uoms_fail(e, UOMS_NOT_FOUND, "no such order");
-	if ((code = admit(s, a, ref, force, c, &t, e)) != UOMS_OK)
+	if ((code = admit(s, a, ref, force, c, &t, &unheld, e)) != UOMS_OK)
 		return code;
 	/*
 	 * Staged with the batch's (change.h) when nothing here needs it
-	 * written now: no key to store the record with, no hold open (a
-	 * record's holds are read on their own; admit asked), an actor
-	 * named as the store's (truncated, it would not be).
+	 * written now: no key to store the record with, no hold open on
+	 * the order (the batch's records are read with none; admit asked),
+	 * an actor named as the store's (truncated, it would not be).
 	 */
 	stage = later != NULL && c->stage && key == NULL &&
-	    uoms_db_remote(s) && *uoms_store_any_holds(s) == 0 &&
+	    uoms_db_remote(s) && unheld &&
 	    strlen(a->name) < sizeof a->name - 1;
 	/* Else what is staged is written first: the events in line order. */
 	if (!stage && later != NULL &&

@@ -51,6 +51,11 @@ struct uoms_target {
 	char status[64], workflow[64];
 	char order_no[32];
 	char deleted_at[40];		/* "" unless deleted (delete.h) */
+	/* Asked with it ahead (uoms_change_ahead_ask), in the transaction
+	 * that changes it: its open holds and the first one's reason. */
+	int holds_known;
+	long long holds_open;
+	char hold_reason[64];
 };
 
 /* What a change did, for its event. */

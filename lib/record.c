@@ -315,10 +315,6 @@ uoms_order_records(struct uoms_store *s, const char *ids, size_t len,
 	long long version;
 	int deleted;
 
-	/* A hold's rows are another statement's, asked while this one's
-	 * are read: each record on its own then. */
-	if (*uoms_store_any_holds(s) != 0)
-		return UOMS_INVALID;
 	if ((st = uoms_db_stmt(s, SQL_RECORDS)) == NULL)
 		return uoms_db_fail(s, e, "reading orders");
 	uoms_db_bind_textn(st, 1, ids, len);

@@ -75,9 +75,9 @@ enum uoms_code uoms_order_record_head(struct uoms_store *s, long long id,
  * The records of several orders at once (on PostgreSQL one round trip):
  * ids is a JSON array of their ids. For each order there, in the order
  * of the ids' values, fn is given its id and its record (borrowed for
- * the call; fn returns -1 when out of memory). UOMS_INVALID, nothing
- * read, when a hold may be open (each record reads its own then: ask
- * uoms_order_record).
+ * the call; fn returns -1 when out of memory). The orders are ones the
+ * caller knows no hold is open on: their records are read with none (a
+ * hold's rows are another statement's; uoms_order_record reads them).
  */
 enum uoms_code uoms_order_records(struct uoms_store *s, const char *ids,
     size_t len, int (*fn)(void *, long long, const char *, size_t),
