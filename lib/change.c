@@ -90,7 +90,7 @@ target_row(struct uoms_stmt *st, struct uoms_target *t)
 	copy(t->workflow, sizeof t->workflow, st, 3);
 	copy(t->order_no, sizeof t->order_no, st, 4);
 	copy(t->deleted_at, sizeof t->deleted_at, st, 5);
-	t->holds_known = 0;
+	t->ahead = 0;
 }
 
 enum uoms_code
@@ -200,6 +200,7 @@ uoms_change_ahead_ask(struct uoms_store *s, struct uoms_change_ahead *ah,
 {
 	struct uoms_buf json = { 0 };
 	struct by_id *ids;
+	char now[UOMS_TIME_MS_SIZE];
 	struct uoms_stmt *st;
 	enum uoms_code code = UOMS_OK;
 	int rc, k = 0;
@@ -229,6 +230,8 @@ uoms_change_ahead_ask(struct uoms_store *s, struct uoms_change_ahead *ah,
 		return k == 0 ? UOMS_OK : uoms_db_fail(s, e, "finding orders");
 	}
 	uoms_db_bind_textn(st, 1, json.p, json.n);
+	uoms_lock_now(now);	/* lock times have milliseconds */
+	uoms_db_bind_text(st, 2, now);
 	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		long long id = uoms_db_int(st, 0);
 		int lo = 0, hi = k;
@@ -248,9 +251,10 @@ uoms_change_ahead_ask(struct uoms_store *s, struct uoms_change_ahead *ah,
 			struct uoms_target *t = &ah->t[ids[lo].line];
 
 			target_row(st, t);
-			t->holds_known = 1;
+			t->ahead = 1;
 			t->holds_open = uoms_db_int(st, 6);
 			copy(t->hold_reason, sizeof t->hold_reason, st, 7);
+			t->locks_live = uoms_db_int(st, 8);
 		}
 	}
 	uoms_db_done(st);
@@ -524,7 +528,7 @@ check_holds(struct uoms_store *s, const struct uoms_target *t, int *unheld,
 	enum uoms_code code;
 
 	/* Asked with the batch's look-ahead (no round trip of its own). */
-	if (t->holds_known)
+	if (t->ahead)
 		return on_hold(t->holds_open, t->hold_reason, unheld, e);
 	if ((st = uoms_db_stmt(s, SQL_CHANGE_HOLDS)) == NULL)
 		return uoms_db_fail(s, e, "reading holds");
@@ -560,10 +564,11 @@ admit(struct uoms_store *s, const struct uoms_actor *a,
 		    "%lld", t->version);
 		return UOMS_VERSION_CONFLICT;
 	}
-	if (any(s, uoms_store_any_locks(s), SQL_CHANGE_ANY_LOCK) &&
+	if ((t->ahead ? t->locks_live > 0 : any(s, uoms_store_any_locks(s),
+	    SQL_CHANGE_ANY_LOCK)) &&
 	    (code = uoms_lock_check(s, t->id, c->lock, a->name, e)) != UOMS_OK)
 		return code;
-	if (c->holds_block && (t->holds_known || any(s,
+	if (c->holds_block && (t->ahead || any(s,
 	    uoms_store_any_holds(s), SQL_CHANGE_ANY_HOLD)) &&
 	    (code = check_holds(s, t, unheld, e)) != UOMS_OK)
 		return code;

@@ -52,9 +52,10 @@ struct uoms_target {
 	char order_no[32];
 	char deleted_at[40];		/* "" unless deleted (delete.h) */
 	/* Asked with it ahead (uoms_change_ahead_ask), in the transaction
-	 * that changes it: its open holds and the first one's reason. */
-	int holds_known;
-	long long holds_open;
+	 * that changes it: its open holds, the first one's reason, and its
+	 * live locks (no other writer comes between). */
+	int ahead;
+	long long holds_open, locks_live;
 	char hold_reason[64];
 };
 

@@ -213,9 +213,12 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE id = $1",
 	/* $1 is a JSON array of ids: one index scan for them all. */
-	/* With each order's open holds: checked with no round trip each. */
+	/* With each order's open holds and live locks (as of $2): checked
+	 * with no round trip each. */
 	[SQL_CHANGE_TARGET_AHEAD] = "SELECT o.id, o.version, o.status,"
-	    " o.workflow, o.order_no, o.deleted_at, h.n, h.r FROM orders o"
+	    " o.workflow, o.order_no, o.deleted_at, h.n, h.r,"
+	    " (SELECT count(*) FROM locks WHERE order_id = o.id"
+	    " AND expires_at > $2) FROM orders o"
 	    " CROSS JOIN LATERAL (SELECT count(*) AS n, min(reason) AS r"
 	    " FROM holds WHERE order_id = o.id AND state <> 'resolved') h"
 	    " WHERE o.id = ANY (ARRAY(SELECT"

@@ -154,12 +154,14 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_CHANGE_TARGET_BY_ID] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE id = ?1",
 	/* Not asked on SQLite, where each lookup is local (change.h). */
-	/* With each order's open holds: checked with no round trip each. */
+	/* With each order's open holds and live locks (as of ?2): checked
+	 * with no round trip each. */
 	[SQL_CHANGE_TARGET_AHEAD] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at, (SELECT count(*) FROM holds h"
 	    " WHERE h.order_id = orders.id AND h.state <> 'resolved'),"
 	    " (SELECT min(reason) FROM holds h WHERE h.order_id = orders.id"
-	    " AND h.state <> 'resolved') FROM orders WHERE id IN (SELECT value"
+	    " AND h.state <> 'resolved'), (SELECT count(*) FROM locks l"
+	    " WHERE l.order_id = orders.id AND l.expires_at > ?2) FROM orders WHERE id IN (SELECT value"
 	    " FROM json_each(?1))",
 	[SQL_CHANGE_TARGET_BY_KEY] = "SELECT id, version, status, workflow,"
 	    " order_no, deleted_at FROM orders WHERE channel = ?1 AND"

@@ -118,3 +118,33 @@ six() {
 		[ "$n" -le 40 ]
 	fi
 }
+
+@test "a live lock refuses its own order in a staged batch; the mover's own and an expired one stop nothing" {
+	six
+	orders 194 7 >more.jsonl
+	uoms-upsert more.jsonl >/dev/null
+	uoms-lock --actor kim acquire --type STATUS --ttl 600 4 >/dev/null
+	uoms-lock --actor ops acquire --type STATUS --ttl 600 7 >/dev/null
+	env UOMS_NOW=2026-01-01T00:00:00Z uoms-lock --actor kim acquire --type EDIT --ttl 60 8 >/dev/null
+	uoms-query --status WAITING >waiting.jsonl
+	trace=()
+	if [ "$UOMS_TEST_ENGINE" = pg ] && command -v strace >/dev/null; then
+		trace=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+		    strace -f -e trace=sendto -o trace)
+	fi
+	run --separate-stderr "${trace[@]}" uoms-status --actor ops \
+	    --to IN_PROGRESS <waiting.jsonl
+	[ "$status" -eq 1 ]
+	line=$(grep -n '^{"id":4,' waiting.jsonl | cut -d: -f1)
+	[[ "$stderr" == "uoms-status: line $line: locked: order 4: STATUS lock held by 'kim' until "* ]]
+	[ "$(wc -l <<<"$output")" -eq 199 ]
+	uoms-query --status IN_PROGRESS | diff -u - <(printf '%s\n' "$output")
+	[ "$(uoms-query --id 4 | jget status)" = WAITING ]
+	[ "$(uoms-query --id 7 | jget status)" = IN_PROGRESS ]
+	[ "$(uoms-query --id 8 | jget status)" = IN_PROGRESS ]
+	if [ -f trace ]; then
+		n=$(grep -c 'sendto(' trace)
+		echo "sendto: $n"
+		[ "$n" -le 40 ]
+	fi
+}
