@@ -208,7 +208,9 @@ gauge_rows(struct uoms_store *s, const char *sql, const char *name,
 
 /*
  * The store's gauges: orders by status, open holds (not resolved: what
- * blocks transitions, as uoms-report metrics counts them), and when each
+ * blocks transitions, as uoms-report metrics counts them), alerts not
+ * resolved by state (both states always there, for a rule on either:
+ * uoms-alert(1)), and when each
  * channel was last fetched to its end (its watermark's time, which
  * uoms-fetch sets once every page was read), in Unix seconds.
  */
@@ -228,6 +230,13 @@ store_gauges(struct uoms_store *s, struct uoms_buf *out)
 	    "# TYPE uoms_holds_open gauge\n");
 	if (gauge_rows(s, "SELECT count(*) FROM holds"
 	    " WHERE state <> 'resolved'", "uoms_holds_open", NULL, out) < 0)
+		return -1;
+	uoms_buf_str(out, "# HELP uoms_alerts Alerts not resolved, open or "
+	    "acknowledged (uoms-alert).\n# TYPE uoms_alerts gauge\n");
+	if (gauge_rows(s, "SELECT 'acknowledged', count(*) FROM alerts"
+	    " WHERE state = 'acknowledged' UNION ALL SELECT 'open', count(*)"
+	    " FROM alerts WHERE state = 'open'", "uoms_alerts", "state",
+	    out) < 0)
 		return -1;
 	uoms_buf_str(out, "# HELP uoms_channel_last_fetch_seconds When the "
 	    "channel was last fetched to its end, Unix seconds.\n"

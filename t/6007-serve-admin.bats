@@ -263,6 +263,20 @@ for l in sys.stdin: print(json.dumps(json.loads(l), sort_keys=True))' <want.json
 	grep -qx 'uoms_holds_open 0' resp.body
 }
 
+@test "metrics: alerts not resolved, by state, both always shown" {
+	start
+	[ "$(TOKEN= call GET /metrics)" = 200 ]
+	grep -q '^# TYPE uoms_alerts gauge$' resp.body
+	grep -qx 'uoms_alerts{state="open"} 0' resp.body
+	grep -qx 'uoms_alerts{state="acknowledged"} 0' resp.body
+	for row in "backlog|open" "fetch_age|open" "late|acknowledged" "rejects|resolved"; do
+		sql "INSERT INTO alerts (name, figure, state, value, threshold, opened_at) VALUES ('${row%|*}', '${row%|*}', '${row#*|}', '9', '1', '2026-12-07T00:00:00Z')"
+	done
+	[ "$(TOKEN= call GET /metrics)" = 200 ]
+	grep -qx 'uoms_alerts{state="open"} 2' resp.body
+	grep -qx 'uoms_alerts{state="acknowledged"} 1' resp.body
+}
+
 @test "openapi: a valid OpenAPI 3.1 document of every route, each one served" {
 	start
 	login ada
