@@ -115,7 +115,7 @@ check: deps
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
-	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" sh t/bench/run.sh $(BENCH_ARGS)
+	@PATH="$(CURDIR)/$(O)/bin:$(CURDIR)/$(O)/t:$$PATH" bash t/bench/run.sh $(BENCH_ARGS)
 
 # Mixed traffic from SOAK_WORKERS processes for SOAK_SECONDS, then the
 # invariants (t/soak.sh); t/9006-soak.bats is the short one in make check.
