@@ -69,11 +69,11 @@ expect() {
 # pairs N CMD-A -- CMD-B [-- CMD-C ...]: N rounds, each running A, then
 # B (then C ...), every side alone and timed whole; a side's CMD (a
 # function and its words) runs after CMD_prep (its first word with
-# _prep: the fresh copy it writes to), untimed, when there is one. Sets,
-# for each side k: t[k], the median seconds of side k; and for k >= 1,
-# r[k], lo[k], hi[k]: the median, least and greatest of the rounds'
-# ratios time(k) / time(A). A failed side is reported: its figures would
-# mean nothing.
+# _prep: the fresh copy it writes to), untimed, when there is one, then
+# sync (untimed too). Sets, for each side k: t[k], the median seconds of
+# side k; and for k >= 1, r[k], lo[k], hi[k]: the median, least and
+# greatest of the rounds' ratios time(k) / time(A). A failed side is
+# reported: its figures would mean nothing.
 pairs() {
 	local n=$1 i k side t0 t1 line
 	local -a cmd=("")
@@ -89,6 +89,10 @@ pairs() {
 			if declare -F "${side%% *}_prep" >/dev/null; then
 				"${side%% *}_prep" || exit 3
 			fi
+			# Nothing written before is still to go to disk: the
+			# kernel's writeback of a copy just made, or of the
+			# side before, is not timed in this one.
+			sync
 			t0=${EPOCHREALTIME/./}
 			$side || fail "failed ($?): $side"
 			t1=${EPOCHREALTIME/./}
