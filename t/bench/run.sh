@@ -246,9 +246,10 @@ pipe_sql() {
 }
 
 # One-shot tools against the sqlite3 program's least: opening the store
-# for `select 1`. uoms-status moves an order no run has moved before
-# (ids from 1 up, on a copy of its own),
-# so every run does the same work on the same store.
+# for `select 1`. uoms-status moves an order no run has moved before (ids
+# from 1 up, on a copy of its own), so every run does the same work on
+# the same store (a sample is $reps runs: a copy between them would be
+# timed).
 one_sqlite3() { rep "$reps" sqlite3 "$dir/g.db" 'select 1' >/dev/null; }
 one_query() {
 	rep "$reps" uoms-query -d "$dir/g.db" --limit 1 >/dev/null
