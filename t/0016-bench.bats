@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# make bench's SQLite tables (t/bench/run.sh) at a tiny size: every row
+# is printed, with a ratio and a goal, and no side fails or stores other
+# than it should (run.sh says so on stderr). The figures are not
+# checked: make check's machine is busy, and a benchmark's verdicts are
+# reported, not enforced. This keeps the benchmark from rotting between
+# runs as the tools change under it.
+load helper
+
+@test "make bench's SQLite tables run whole at 100 orders, every row there" {
+	command -v sqlite-utils >/dev/null ||
+	    skip "no sqlite-utils: make deps-bench installs it"
+	[ -x /usr/bin/time ] || skip "no GNU time (/usr/bin/time)"
+	TMPDIR=$BATS_TEST_TMPDIR run --separate-stderr \
+	    bash "$SRC/t/bench/run.sh" --size 100
+	printf '%s\n' "$output" "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	for r in a b q r c d e g f s; do
+		grep -q "^$r) .*[0-9]x  *[0-9.]*-[0-9.]* " <<<"$output" ||
+		    [ "$r" = d ] || false
+	done
+	grep -q '^d) ingest, peak RSS MiB vs loader .*<64MiB' <<<"$output"
+	# Every filter of uoms-query --help, each in a row of its own.
+	for f in id order-no channel status department on-hold not-on-hold \
+	    deleted placed-from placed-to eta-from eta-to; do
+		uoms-query --help | grep -q -- "--$f\b"
+		grep -q "^t) query .*--$f\b.*[0-9]x" <<<"$output"
+	done
+	# No store, no input is left behind.
+	run ls "$BATS_TEST_TMPDIR"
+	[[ "$output" != *uoms-bench* ]]
+}
+
+@test "loader --raw keeps each line whole under its key, in a store it makes" {
+	gen-orders --count 3 >in.jsonl
+	run --separate-stderr loader --raw raw.db <in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "loader: 3 orders" ]
+	run sqlite3 raw.db "SELECT count(*), count(DISTINCT external_order_id),
+	    sum(json = (SELECT json FROM lines LIMIT 1)) FROM lines"
+	[ "$output" = "3|3|1" ]
+	run sqlite3 raw.db "SELECT json FROM lines ORDER BY rowid LIMIT 1"
+	[ "$output" = "$(head -n 1 in.jsonl)" ]
+	run loader --raw
+	[ "$status" -eq 2 ]
+}
