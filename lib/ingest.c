@@ -1353,10 +1353,9 @@ uoms_ingest_same_line(struct uoms_store *s,
 	if (*same)
 		*id = uoms_db_int(st, 0);
 	/* As it was printed, when kept at the order's version. */
-	if (*same && record != NULL && !uoms_db_is_null(st, 1)) {
+	if (*same && record != NULL && !uoms_db_is_null(st, 1))
 		printed = uoms_buf_add(record, uoms_db_text(st, 1),
 		    uoms_db_bytes(st, 1)) < 0 ? -1 : 1;
-	}
 	uoms_db_done(st);
 	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE)
 		return uoms_db_fail(s, e, "looking up a line");
