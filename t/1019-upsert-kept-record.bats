@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
 # A line that changes nothing prints the record kept as last printed
 # (issue 14 item 2, lib/record.h), not one rebuilt: byte for byte what
-# uoms-query --id prints. A record is kept at the version it shows and
-# printed only while the order is at that version, so each change that
-# alters the record (a status move, an assignment, an edit, a hold set,
-# acknowledged or resolved, a remark, the channel's changed line, a cancelled item,
-# a stock shortage) is followed, the next time the same line comes, by
-# the record as it is now, never the one kept before it.
+# uoms-query --id prints. A record is kept when such a line prints it, at
+# the version it shows, and printed only while the order is at that
+# version: each change that alters the record (a status move, an
+# assignment, an edit, a hold set, acknowledged or resolved, a remark,
+# the channel's changed line, a cancelled item, a stock shortage) is
+# followed, the next time the same line comes, by the record as it is
+# now, never the one kept before it.
 load helper
 
 setup_file() {
@@ -25,29 +26,42 @@ again_is_query() {
 	[ "$(uoms-query --id 1)" = "$(cat want)" ]
 }
 
+# stored_kept LINE-FILE: order 1 stored from LINE-FILE, then LINE-FILE again
+# (changing nothing), which keeps its record: the one a change must not
+# have printed after it.
+stored_kept() {
+	uoms-upsert "$1" >/dev/null
+	uoms-upsert "$1" >/dev/null
+	[ "$(kept)" = "1 1" ]
+}
+
 # kept: "VERSION" of the record kept for order 1, with the order's own.
 kept() {
 	sql "SELECT r.version || ' ' || o.version FROM order_renderings r
 	    JOIN orders o ON o.id = r.order_id WHERE o.id = 1"
 }
 
-@test "a created line's record is kept as printed; the same line again prints it, changing nothing" {
+@test "a line that changes nothing keeps the record it prints; the same line again prints the kept one, changing nothing" {
 	plain 100001 >in.jsonl
 	uoms-upsert in.jsonl >created
-	[ "$(kept)" = "1 1" ]
-	[ "$(sql "SELECT rendering FROM order_renderings")" = "$(cat created)" ]
+	# None kept for an order seen once: a fresh ingest writes no more.
+	[ -z "$(kept)" ]
 	run --separate-stderr uoms-upsert --summary in.jsonl
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "uoms-upsert: read 1, created 0, updated 0, unchanged 1, rejected 0" ]
 	[ "$output" = "$(cat created)" ]
+	[ "$(kept)" = "1 1" ]
+	[ "$(sql "SELECT rendering FROM order_renderings")" = "$(cat created)" ]
 	again_is_query in.jsonl
 	[ "$(kept)" = "1 1" ]
 	[ "$(sql "SELECT count(*) FROM events")" -eq 1 ]
+	[ "$(uoms-query --id 1 | jget updated_at)" = "$(jget updated_at <created)" ]
 }
 
 @test "the kept record is what is printed, and only at the order's version" {
 	plain 100001 >in.jsonl
 	uoms-upsert in.jsonl >created
+	uoms-upsert in.jsonl >/dev/null
 	# What the store keeps is printed as it is...
 	sql "UPDATE order_renderings SET rendering = '{\"kept\":1}'"
 	run --separate-stderr uoms-upsert in.jsonl
@@ -69,8 +83,7 @@ kept() {
 
 @test "after a status move, the same line prints the moved record" {
 	plain 100001 >in.jsonl
-	uoms-upsert in.jsonl >/dev/null
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	uoms-status --to IN_PROGRESS 1 >/dev/null
 	again_is_query in.jsonl
 	[ "$(uoms-query --id 1 | jget status)" = IN_PROGRESS ]
@@ -79,7 +92,7 @@ kept() {
 
 @test "after an assignment and an unassignment, the same line prints the record with its driver, then without" {
 	plain 100001 >in.jsonl
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	uoms-assign --driver Kim --phone 010-2222-3333 1 >/dev/null
 	again_is_query in.jsonl
 	[ "$(uoms-query --id 1 | jget driver.name)" = Kim ]
@@ -90,7 +103,7 @@ kept() {
 
 @test "after an edit, the same line prints the edited record" {
 	plain 100001 >in.jsonl
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	uoms-edit --set eta=2030-12-01T00:00:00Z --set customer.name=Lee 1 \
 	    >/dev/null
 	again_is_query in.jsonl
@@ -99,7 +112,7 @@ kept() {
 
 @test "a hold set, acknowledged and resolved: each time the same line prints the record's holds as they are" {
 	plain 100001 >in.jsonl
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	uoms-hold set --reason missing_info --note "no door code" 1 >/dev/null
 	again_is_query in.jsonl
 	[ "$(uoms-query --id 1 | jget 'holds[0].state')" = open ]
@@ -126,8 +139,7 @@ kept() {
 @test "the channel's changed line, and the old line again: each prints the record as it is" {
 	plain 100001 >in.jsonl
 	sed 's/"department":"east"/"department":"west"/' in.jsonl >west.jsonl
-	uoms-upsert in.jsonl >/dev/null
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	uoms-upsert west.jsonl >updated
 	uoms-query --id 1 >want
 	diff -u want updated
@@ -147,7 +159,7 @@ kept() {
 	sed 's/"quantity":2,/"quantity":2,"cancelled_quantity":1,/' in.jsonl \
 	    >cancel.jsonl
 	grep -q cancelled_quantity cancel.jsonl
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	uoms-upsert cancel.jsonl >/dev/null
 	again_is_query cancel.jsonl
 	[ "$(uoms-query --id 1 | jget 'items[0].cancelled_quantity')" = 1 ]
@@ -169,8 +181,7 @@ kept() {
 
 @test "a deleted order's line is answered as deleted, not with the kept record" {
 	plain 100001 >in.jsonl
-	uoms-upsert in.jsonl >/dev/null
-	uoms-upsert in.jsonl >/dev/null
+	stored_kept in.jsonl
 	admin boss
 	uoms-edit --actor boss --delete 1 >/dev/null
 	run --separate-stderr uoms-upsert in.jsonl
