@@ -832,6 +832,8 @@ sent_doing(enum uoms_sql which)
 		return "appending an event";
 	case SQL_ORDER_WORD_SAVE:
 		return "keeping the channel's word";
+	case SQL_RENDERING_PUT:
+		return "keeping a record";
 	default:
 		return "adding an order";
 	}
@@ -927,7 +929,13 @@ ingest_one(struct uoms_store *s, const struct uoms_order *o,
 		uoms_intake_department(fill);
 		/* Its requests' holds are read back with it. */
 		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
-		    NULL : record, e)) == UOMS_OK)
+		    NULL : record, e)) == UOMS_OK && o->ncholds == 0 &&
+		    record != NULL)
+			/* The record as printed, at version 1: a hold placed
+			 * below bumps it, and the record is read again. */
+			code = uoms_record_keep(s, *id, 1, record->p + record_at,
+			    record->n - record_at, e);
+		if (code == UOMS_OK)
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
@@ -947,7 +955,7 @@ ingest_one(struct uoms_store *s, const struct uoms_order *o,
 		    && record != NULL) {
 			if ((record->n = record_at) < record->cap)
 				record->p[record_at] = '\0';
-			code = uoms_order_record(s, *id, record, e);
+			code = uoms_order_record_kept(s, *id, record, e);
 		}
 		uoms_buf_free(&ibuf);
 		uoms_buf_free(&kbuf);
@@ -1109,16 +1117,13 @@ out:
 	uoms_buf_free(&replaced);
 	uoms_buf_free(&ibuf);
 	uoms_buf_free(&kbuf);
-	/* Unchanged: no write here changed the record kept. A record is
-	 * kept only for a line that changes nothing (lib/record.h). */
+	/* Unchanged: no write here changed the record kept. */
 	if (record != NULL && (code != UOMS_OK || !printed ||
 	    *result != UOMS_UNCHANGED)) {
 		if ((record->n = record_at) < record->cap)
 			record->p[record_at] = '\0';
 		if (code == UOMS_OK)
-			code = *result == UOMS_UNCHANGED ?
-			    uoms_order_record_kept(s, *id, record, e) :
-			    uoms_order_record(s, *id, record, e);
+			code = uoms_order_record_kept(s, *id, record, e);
 	}
 	return code;
 }

@@ -301,9 +301,8 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 	return UOMS_OK;
 }
 
-/* Keeps rec (n bytes), the record of order id at version. */
-static enum uoms_code
-keep_record(struct uoms_store *s, long long id, long long version,
+enum uoms_code
+uoms_record_keep(struct uoms_store *s, long long id, long long version,
     const char *rec, size_t n, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RENDERING_PUT);
@@ -320,6 +319,8 @@ keep_record(struct uoms_store *s, long long id, long long version,
 	    "keeping a record");
 }
 
+/* The write is not awaited here: on PostgreSQL, while the run defers
+ * its inputs' writes (uoms_db_defer), it goes with a later round trip. */
 enum uoms_code
 uoms_order_record_kept(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_error *e)
@@ -332,7 +333,8 @@ uoms_order_record_kept(struct uoms_store *s, long long id,
 	if ((code = uoms_order_record_head(s, id, out, &head, e)) != UOMS_OK)
 		return code;
 	uoms_db_later(s);
-	code = keep_record(s, id, head.version, out->p + at, out->n - at, e);
+	code = uoms_record_keep(s, id, head.version, out->p + at, out->n - at,
+	    e);
 	if (uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
 		code = uoms_db_fail(s, e, "keeping a record");
 	return code;

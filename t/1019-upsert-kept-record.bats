@@ -1,13 +1,13 @@
 #!/usr/bin/env bats
 # A line that changes nothing prints the record kept as last printed
 # (issue 14 item 2, lib/record.h), not one rebuilt: byte for byte what
-# uoms-query --id prints. A record is kept when such a line prints it, at
-# the version it shows, and printed only while the order is at that
-# version: each change that alters the record (a status move, an
-# assignment, an edit, a hold set, acknowledged or resolved, a remark,
-# the channel's changed line, a cancelled item, a stock shortage) is
-# followed, the next time the same line comes, by the record as it is
-# now, never the one kept before it.
+# uoms-query --id prints. A record is kept when upsert prints it, at the
+# version it shows, and printed only while the order is at that version:
+# each change that alters the record (a status move, an assignment, an
+# edit, a hold set, acknowledged or resolved, a remark, the channel's
+# changed line, a cancelled item, a stock shortage) is followed, the next
+# time the same line comes, by the record as it is now, never the one
+# kept before it.
 load helper
 
 setup_file() {
@@ -41,17 +41,15 @@ kept() {
 	    JOIN orders o ON o.id = r.order_id WHERE o.id = 1"
 }
 
-@test "a line that changes nothing keeps the record it prints; the same line again prints the kept one, changing nothing" {
+@test "a created line's record is kept as printed; the same line again prints it, changing nothing" {
 	plain 100001 >in.jsonl
 	uoms-upsert in.jsonl >created
-	# None kept for an order seen once: a fresh ingest writes no more.
-	[ -z "$(kept)" ]
+	[ "$(kept)" = "1 1" ]
+	[ "$(sql "SELECT rendering FROM order_renderings")" = "$(cat created)" ]
 	run --separate-stderr uoms-upsert --summary in.jsonl
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "uoms-upsert: read 1, created 0, updated 0, unchanged 1, rejected 0" ]
 	[ "$output" = "$(cat created)" ]
-	[ "$(kept)" = "1 1" ]
-	[ "$(sql "SELECT rendering FROM order_renderings")" = "$(cat created)" ]
 	again_is_query in.jsonl
 	[ "$(kept)" = "1 1" ]
 	[ "$(sql "SELECT count(*) FROM events")" -eq 1 ]
