@@ -395,8 +395,8 @@ static const char *const migrations[] = {
 	 * same line at that version instead of being rebuilt (lib/record.h).
 	 * A table of its own, not columns of orders: the orders' rows, which
 	 * queries and reports scan, stay as small as they were. No foreign
-	 * key: an order is never removed (deletion marks it), and a check
-	 * on each write would cost what this saves.
+	 * key: an order is never removed (deletion marks it), and a kept
+	 * record is only ever read through its order.
 	 */
 	"CREATE TABLE IF NOT EXISTS order_renderings ("
 	" order_id INTEGER PRIMARY KEY,"

@@ -27,13 +27,13 @@
 	MEMBER(",", "currency") " || " MEMBER(",", "stock") " || " \
 	MEMBER(",", "version") " || " MEMBER(",", "created_at") " || " \
 	MEMBER(",", "updated_at") " || '}')"
-/* stock: the catalog's listing (SQL_PRODUCT_LIST, lib/stock.h), and an item's units
- * wanted (its quantity less those cancelled). */
 /* record: the order's record as last printed, when printed at the
  * version it is at now (lib/record.h); NULL else. */
 #define KEPT_RENDERING "(SELECT r.rendering FROM order_renderings r" \
 	" WHERE r.order_id = orders.id AND r.version = orders.version)"
 
+/* stock: the catalog's listing (SQL_PRODUCT_LIST, lib/stock.h), and an item's units
+ * wanted (its quantity less those cancelled). */
 #define STOCK_RESERVED "CASE WHEN stock IS NULL THEN NULL ELSE reserved END"
 #define STOCK_JSON "(" MEMBER("{", "channel") " || " MEMBER(",", "sku") \
 	" || " MEMBER(",", "name") " || " MEMBER(",", "category") " || " \
