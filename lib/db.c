@@ -449,7 +449,7 @@ static const char *const tables[] = {
 	"channel_watermarks", "channel_words", "channel_drifts",
 	"channel_holds", "pushes", "refresh_tokens", "login_failures",
 	"notify_targets", "notify_log", "alerts", "channel_fetches",
-	"stock_reservations",
+	"stock_reservations", "order_renderings",
 	NULL
 };
 

@@ -803,6 +803,10 @@ line_event(struct uoms_store *s, long long id, const struct move *m,
 	return code;
 }
 
+/* SQL_ORDER_FIND's last column: the record kept at the order's version
+ * (lib/record.h), or NULL. */
+#define FIND_KEPT	(7 + UOMS_O_COUNT)
+
 /* Is the order found by st at version the one line_hash was applied to? */
 static int
 same_line(struct uoms_stmt *st, const unsigned char *line_hash,
@@ -828,6 +832,8 @@ sent_doing(enum uoms_sql which)
 		return "appending an event";
 	case SQL_ORDER_WORD_SAVE:
 		return "keeping the channel's word";
+	case SQL_RENDERING_PUT:
+		return "keeping a record";
 	default:
 		return "adding an order";
 	}
@@ -877,7 +883,7 @@ ingest_one(struct uoms_store *s, const struct uoms_order *o,
 	char now[24], from[64] = "", workflow[64];
 	long long stored_version;
 	int n, echo[UOMS_WORD_COUNT] = { 0 }, changed_items = 0, rc, cnews = 0;
-	int held = 0, short_held = 0, ruled = 0;
+	int held = 0, short_held = 0, ruled = 0, printed = 0;
 	size_t record_at = record != NULL ? record->n : 0;
 	const char *keys = NULL;
 	enum uoms_code code = UOMS_OK;
@@ -923,7 +929,13 @@ ingest_one(struct uoms_store *s, const struct uoms_order *o,
 		uoms_intake_department(fill);
 		/* Its requests' holds are read back with it. */
 		if ((code = insert_order(s, o, who, now, id, o->ncholds > 0 ?
-		    NULL : record, e)) == UOMS_OK)
+		    NULL : record, e)) == UOMS_OK && o->ncholds == 0 &&
+		    record != NULL)
+			/* The record as printed, at version 1: a hold placed
+			 * below bumps it, and the record is read again. */
+			code = uoms_record_keep(s, *id, 1, record->p + record_at,
+			    record->n - record_at, e);
+		if (code == UOMS_OK)
 			code = uoms_word_save(s, *id, &w, o, &items, echo, e);
 		if (code == UOMS_OK)
 			code = channel_holds(s, *id, o, now, &held, e);
@@ -943,7 +955,7 @@ ingest_one(struct uoms_store *s, const struct uoms_order *o,
 		    && record != NULL) {
 			if ((record->n = record_at) < record->cap)
 				record->p[record_at] = '\0';
-			code = uoms_order_record(s, *id, record, e);
+			code = uoms_order_record_kept(s, *id, record, e);
 		}
 		uoms_buf_free(&ibuf);
 		uoms_buf_free(&kbuf);
@@ -968,6 +980,16 @@ ingest_one(struct uoms_store *s, const struct uoms_order *o,
 		uoms_buf_free(&ibuf);
 		uoms_buf_free(&kbuf);
 		return UOMS_OK;
+	}
+	/* The record kept at this version (lib/record.h), taken while the
+	 * row is here: printed if the line changes nothing, else dropped. */
+	if (record != NULL && !uoms_db_is_null(st, FIND_KEPT)) {
+		if (uoms_buf_add(record, uoms_db_text(st, FIND_KEPT),
+		    uoms_db_bytes(st, FIND_KEPT)) < 0) {
+			code = uoms_fail(e, UOMS_INTERNAL, "out of memory");
+			goto out;
+		}
+		printed = 1;
 	}
 	/* The line last applied, to the order unchanged since (asked here
 	 * on a server: uoms_ingest_same_line). */
@@ -1095,8 +1117,14 @@ out:
 	uoms_buf_free(&replaced);
 	uoms_buf_free(&ibuf);
 	uoms_buf_free(&kbuf);
-	if (code == UOMS_OK && record != NULL)
-		code = uoms_order_record(s, *id, record, e);
+	/* Unchanged: no write here changed the record kept. */
+	if (record != NULL && (code != UOMS_OK || !printed ||
+	    *result != UOMS_UNCHANGED)) {
+		if ((record->n = record_at) < record->cap)
+			record->p[record_at] = '\0';
+		if (code == UOMS_OK)
+			code = uoms_order_record_kept(s, *id, record, e);
+	}
 	return code;
 }
 
@@ -1312,7 +1340,7 @@ uoms_ingest_same_line(struct uoms_store *s,
     struct uoms_buf *record, struct uoms_error *e)
 {
 	struct uoms_stmt *st;
-	int rc;
+	int rc, printed = 0;
 
 	*same = 0;
 	if (uoms_db_remote(s))
@@ -1324,9 +1352,15 @@ uoms_ingest_same_line(struct uoms_store *s,
 	*same = rc == UOMS_DB_ROW;
 	if (*same)
 		*id = uoms_db_int(st, 0);
+	/* As it was printed, when kept at the order's version. */
+	if (*same && record != NULL && !uoms_db_is_null(st, 1))
+		printed = uoms_buf_add(record, uoms_db_text(st, 1),
+		    uoms_db_bytes(st, 1)) < 0 ? -1 : 1;
 	uoms_db_done(st);
 	if (rc != UOMS_DB_ROW && rc != UOMS_DB_DONE)
 		return uoms_db_fail(s, e, "looking up a line");
-	return *same && record != NULL ? uoms_order_record(s, *id, record, e) :
-	    UOMS_OK;
+	if (printed < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	return *same && record != NULL && !printed ?
+	    uoms_order_record_kept(s, *id, record, e) : UOMS_OK;
 }

@@ -97,7 +97,9 @@ void uoms_ingest_hash(const char *line, size_t len,
 /*
  * Was this exact line the last one applied to an order that has not
  * changed since? Then it would change nothing: *same is set, *id is the
- * order and its record is appended to record. Costs a lookup, no parse.
+ * order and its record is appended to record: the one kept as last
+ * printed (lib/record.h), else read back and kept. Costs a lookup, no
+ * parse.
  * On a server's store (uoms_db_remote) *same is 0 at once: the lookup
  * goes with uoms_ingest_order's own (a round trip less a new order),
  * which then tells it as UOMS_UNCHANGED.

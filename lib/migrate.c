@@ -389,6 +389,19 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS orders_rules_address ON orders"
 	" (lower(trim(CASE WHEN json_valid(shipping)"
 	" THEN json_extract(shipping, '$.address') END)), created_at);",
+	/*
+	 * 16 (issue 14 item 2, the unchanged path): each order's record as
+	 * last printed and the version it showed, printed again for the
+	 * same line at that version instead of being rebuilt (lib/record.h).
+	 * A table of its own, not columns of orders: the orders' rows, which
+	 * queries and reports scan, stay as small as they were. No foreign
+	 * key: an order is never removed (deletion marks it), and a kept
+	 * record is only ever read through its order.
+	 */
+	"CREATE TABLE IF NOT EXISTS order_renderings ("
+	" order_id INTEGER PRIMARY KEY,"
+	" version INTEGER NOT NULL,"
+	" rendering TEXT NOT NULL);",
 };
 
 int

@@ -302,6 +302,45 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 }
 
 enum uoms_code
+uoms_record_keep(struct uoms_store *s, long long id, long long version,
+    const char *rec, size_t n, struct uoms_error *e)
+{
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RENDERING_PUT);
+	enum uoms_db_step rc;
+
+	if (st == NULL)
+		return uoms_db_fail(s, e, "keeping a record");
+	uoms_db_bind_int(st, 1, id);
+	uoms_db_bind_int(st, 2, version);
+	uoms_db_bind_textn(st, 3, rec, n);
+	rc = uoms_db_step(st);
+	uoms_db_done(st);
+	return rc == UOMS_DB_DONE ? UOMS_OK : uoms_db_fail(s, e,
+	    "keeping a record");
+}
+
+/* The write is not awaited here: on PostgreSQL, while the run defers
+ * its inputs' writes (uoms_db_defer), it goes with a later round trip. */
+enum uoms_code
+uoms_order_record_kept(struct uoms_store *s, long long id,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	struct uoms_record_head head;
+	size_t at = out->n;
+	enum uoms_code code;
+	enum uoms_sql failed;
+
+	if ((code = uoms_order_record_head(s, id, out, &head, e)) != UOMS_OK)
+		return code;
+	uoms_db_later(s);
+	code = uoms_record_keep(s, id, head.version, out->p + at, out->n - at,
+	    e);
+	if (uoms_db_flush(s, &failed) < 0 && code == UOMS_OK)
+		code = uoms_db_fail(s, e, "keeping a record");
+	return code;
+}
+
+enum uoms_code
 uoms_order_records(struct uoms_store *s, const char *ids, size_t len,
     int (*fn)(void *, long long, const char *, size_t), void *arg,
     struct uoms_error *e)

@@ -27,6 +27,11 @@
 	MEMBER(",", "currency") " || " MEMBER(",", "stock") " || " \
 	MEMBER(",", "version") " || " MEMBER(",", "created_at") " || " \
 	MEMBER(",", "updated_at") " || '}')"
+/* record: the order's record as last printed, when printed at the
+ * version it is at now (lib/record.h); NULL else. */
+#define KEPT_RENDERING "(SELECT r.rendering FROM order_renderings r" \
+	" WHERE r.order_id = orders.id AND r.version = orders.version)"
+
 /* stock: the catalog's listing (SQL_PRODUCT_LIST, lib/stock.h), and an item's units
  * wanted (its quantity less those cancelled). */
 #define STOCK_RESERVED "CASE WHEN stock IS NULL THEN NULL ELSE reserved END"
@@ -108,7 +113,8 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
 	    " line_hash, line_version, CASE WHEN id IS NULL THEN"
 	    " nextval(pg_get_serial_sequence('orders', 'id')) END,"
-	    " deleted_at FROM (SELECT) AS one LEFT JOIN orders"
+	    " deleted_at, " KEPT_RENDERING " FROM (SELECT) AS one"
+	    " LEFT JOIN orders"
 	    " ON channel = $1 AND external_order_id = $2",
 	/*
 	 * $1 is a JSON array of [line, channel, external_order_id]: each
@@ -123,7 +129,7 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " FROM json_array_elements($1::json) AS k(v) LEFT JOIN orders o"
 	    " ON o.channel = k.v->>1 AND o.external_order_id = k.v->>2"
 	    " ORDER BY 1 OFFSET 0) AS f WHERE id IS NULL AND n = 1",
-	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
+	[SQL_ORDER_SAME_LINE] = "SELECT id, " KEPT_RENDERING " FROM orders"
 	    " WHERE line_hash = $1 AND line_version = version"
 	    " AND deleted_at IS NULL",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
@@ -775,4 +781,9 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_RULES_SAME_ADDRESS] = "SELECT count(*) FROM orders"
 	    " WHERE lower(btrim(uoms_jsonb(shipping) ->> 'address'))"
 	    " = lower(btrim($1)) AND created_at >= $2",
+	/* a record kept as last printed (issue 14 item 2, lib/record.h) */
+	[SQL_RENDERING_PUT] = "INSERT INTO order_renderings (order_id,"
+	    " version, rendering) VALUES ($1, $2, $3) ON CONFLICT (order_id)"
+	    " DO UPDATE SET version = excluded.version,"
+	    " rendering = excluded.rendering",
 };

@@ -17,6 +17,11 @@
 	" 'currency', currency, 'stock', stock, 'version', version," \
 	" 'created_at', created_at, 'updated_at', updated_at)"
 
+/* record: the order's record as last printed, when printed at the
+ * version it is at now (lib/record.h); NULL else. */
+#define KEPT_RENDERING "(SELECT r.rendering FROM order_renderings r" \
+	" WHERE r.order_id = orders.id AND r.version = orders.version)"
+
 /* stock: an untracked product (no stock) reserves nothing, null. */
 #define STOCK_RESERVED "CASE WHEN stock IS NULL THEN NULL ELSE reserved END"
 
@@ -49,15 +54,15 @@
 const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	/* deleted_at where PostgreSQL's has it, after its id to be. */
 	[SQL_ORDER_FIND] = "SELECT id, version, " ORDER_COLUMNS ", extra,"
-	    " line_hash, line_version, NULL, deleted_at FROM orders"
-	    " WHERE channel = ?1 AND external_order_id = ?2",
+	    " line_hash, line_version, NULL, deleted_at, " KEPT_RENDERING
+	    " FROM orders WHERE channel = ?1 AND external_order_id = ?2",
 	/* Not asked on SQLite, where each lookup is local (ingest.h):
 	 * the lines whose order is new, without an id to be. */
 	[SQL_ORDER_AHEAD] = "SELECT json_extract(k.value, '$[0]'), NULL"
 	    " FROM json_each(?1) AS k WHERE NOT EXISTS (SELECT 1 FROM orders"
 	    " WHERE channel = json_extract(k.value, '$[1]')"
 	    " AND external_order_id = json_extract(k.value, '$[2]'))",
-	[SQL_ORDER_SAME_LINE] = "SELECT id FROM orders"
+	[SQL_ORDER_SAME_LINE] = "SELECT id, " KEPT_RENDERING " FROM orders"
 	    " WHERE line_hash = ?1 AND line_version = version"
 	    " AND deleted_at IS NULL",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
@@ -705,4 +710,9 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " WHERE lower(trim(CASE WHEN json_valid(shipping)"
 	    " THEN json_extract(shipping, '$.address') END))"
 	    " = lower(trim(?1)) AND created_at >= ?2",
+	/* a record kept as last printed (issue 14 item 2, lib/record.h) */
+	[SQL_RENDERING_PUT] = "INSERT INTO order_renderings (order_id,"
+	    " version, rendering) VALUES (?1, ?2, ?3) ON CONFLICT (order_id)"
+	    " DO UPDATE SET version = excluded.version,"
+	    " rendering = excluded.rendering",
 };

@@ -215,6 +215,8 @@ enum uoms_sql {
 	/* intake rules (lib/rules.c) */
 	SQL_RULES_SAME_PHONE,
 	SQL_RULES_SAME_ADDRESS,
+	/* a record kept as last printed (issue 14 item 2, lib/record.h) */
+	SQL_RENDERING_PUT,
 	SQL_COUNT
 };
 
