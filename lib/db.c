@@ -693,6 +693,12 @@ uoms_store_any_holds(struct uoms_store *s)
 	return &s->tx_any_holds;
 }
 
+int *
+uoms_store_any_stock(struct uoms_store *s)
+{
+	return &s->tx_any_stock;
+}
+
 struct uoms_scratch *
 uoms_store_scratch(struct uoms_store *s)
 {

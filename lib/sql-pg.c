@@ -768,4 +768,7 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_RULES_SAME_ADDRESS] = "SELECT count(*) FROM orders"
 	    " WHERE lower(btrim(uoms_jsonb(shipping) ->> 'address'))"
 	    " = lower(btrim($1)) AND created_at >= $2",
+	/* issue 14, fresh ingest: is any product tracked? (lib/stock.c) */
+	[SQL_STOCK_ANY] = "SELECT EXISTS (SELECT 1 FROM products"
+	    " WHERE stock IS NOT NULL)",
 };

@@ -699,4 +699,7 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " WHERE lower(trim(CASE WHEN json_valid(shipping)"
 	    " THEN json_extract(shipping, '$.address') END))"
 	    " = lower(trim(?1)) AND created_at >= ?2",
+	/* issue 14, fresh ingest: is any product tracked? (lib/stock.c) */
+	[SQL_STOCK_ANY] = "SELECT EXISTS (SELECT 1 FROM products"
+	    " WHERE stock IS NOT NULL)",
 };

@@ -215,6 +215,8 @@ enum uoms_sql {
 	/* intake rules (lib/rules.c) */
 	SQL_RULES_SAME_PHONE,
 	SQL_RULES_SAME_ADDRESS,
+	/* issue 14, fresh ingest (lib/stock.c) */
+	SQL_STOCK_ANY,
 	SQL_COUNT
 };
 

@@ -37,6 +37,7 @@ struct uoms_store {
 	/* Facts that hold for a whole write transaction (nobody else can
 	 * write while we hold it): -1 unknown, 0 none, 1 some. */
 	int tx_any_locks, tx_any_holds;
+	int tx_any_stock;		/* a tracked product (lib/stock.c) */
 	struct uoms_scratch scratch;
 };
 
