@@ -256,6 +256,9 @@ const char *uoms_store_workflow(const struct uoms_store *s);
 int *uoms_store_any_locks(struct uoms_store *s);
 int *uoms_store_any_holds(struct uoms_store *s);
 int *uoms_store_any_stock(struct uoms_store *s);
+/* Whether the open transaction made sure of the intake rules' indexes
+ * (lib/rules.c): 0 until it did; uoms_store_begin makes it 0. */
+int *uoms_store_rules_indexed(struct uoms_store *s);
 
 /* Scratch for reading records back (record.c): the items of one order. */
 struct uoms_scratch {

@@ -771,4 +771,13 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	/* issue 14, fresh ingest: is any product tracked? (lib/stock.c) */
 	[SQL_STOCK_ANY] = "SELECT EXISTS (SELECT 1 FROM products"
 	    " WHERE stock IS NOT NULL)",
+	/* What SQL_RULES_SAME_* count by, made when first asked (lib/rules.c;
+	 * migration 19 dropped them): through uoms_jsonb, text jsonb refuses
+	 * is left out of the index, not refused. */
+	[SQL_RULES_INDEX_PHONE] = "CREATE INDEX IF NOT EXISTS"
+	    " orders_rules_phone ON orders"
+	    " ((uoms_jsonb(customer) ->> 'phone'), created_at)",
+	[SQL_RULES_INDEX_ADDRESS] = "CREATE INDEX IF NOT EXISTS"
+	    " orders_rules_address ON orders"
+	    " ((lower(btrim(uoms_jsonb(shipping) ->> 'address'))), created_at)",
 };

@@ -217,6 +217,8 @@ enum uoms_sql {
 	SQL_RULES_SAME_ADDRESS,
 	/* issue 14, fresh ingest (lib/stock.c) */
 	SQL_STOCK_ANY,
+	SQL_RULES_INDEX_PHONE,
+	SQL_RULES_INDEX_ADDRESS,
 	SQL_COUNT
 };
 
