@@ -731,13 +731,21 @@ repeat_indexes(struct uoms_store *s, struct uoms_error *e)
 {
 	static const enum uoms_sql make[] = { SQL_RULES_INDEX_PHONE,
 	    SQL_RULES_INDEX_ADDRESS };
-	int *done = uoms_store_rules_indexed(s);
+	int *done = uoms_store_rules_indexed(s), rc, have;
 	struct uoms_stmt *st;
 	enum uoms_code code;
 
 	if (*done && uoms_store_in_tx(s))
 		return UOMS_OK;
-	for (size_t i = 0; i < sizeof make / sizeof make[0]; i++) {
+	if ((st = uoms_db_stmt(s, SQL_RULES_INDEXED)) == NULL)
+		return uoms_db_fail(s, e, "indexing orders");
+	rc = uoms_db_step(st);
+	have = rc == UOMS_DB_ROW ? (int)uoms_db_int(st, 0) : 0;
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW)
+		return uoms_db_fail(s, e, "indexing orders");
+	for (size_t i = 0; have < 2 && i < sizeof make / sizeof make[0];
+	    i++) {
 		if ((st = uoms_db_stmt(s, make[i])) == NULL)
 			return uoms_db_fail(s, e, "indexing orders");
 		if ((code = uoms_db_exec(s, st, "indexing orders", e)) !=

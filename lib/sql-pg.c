@@ -780,4 +780,10 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_RULES_INDEX_ADDRESS] = "CREATE INDEX IF NOT EXISTS"
 	    " orders_rules_address ON orders"
 	    " ((lower(btrim(uoms_jsonb(shipping) ->> 'address'))), created_at)",
+	/* Asked first: CREATE INDEX IF NOT EXISTS takes a share lock on
+	 * orders even when there is nothing to make, and waits for a
+	 * vacuum of it. */
+	[SQL_RULES_INDEXED] = "SELECT (to_regclass('orders_rules_phone')"
+	    " IS NOT NULL)::int + (to_regclass('orders_rules_address')"
+	    " IS NOT NULL)::int",
 };

@@ -712,4 +712,7 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " orders_rules_address ON orders (lower(trim(CASE WHEN"
 	    " json_valid(shipping) THEN json_extract(shipping, '$.address')"
 	    " END)), created_at)",
+	[SQL_RULES_INDEXED] = "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'index'"
+	    " AND name IN ('orders_rules_phone', 'orders_rules_address')",
 };
