@@ -152,8 +152,20 @@ main(int argc, char **argv)
 		    "--products");
 	uoms_cli_finish(&cli);
 	uoms_cli_workflows(&cli);
+	/*
+	 * Neither given: on SQLite 5 000 lines a transaction. Each commit
+	 * writes every index page the batch touched (random keys: the line
+	 * hash, the rules' phone and address), to the WAL and again at its
+	 * checkpoint. At 100 000 fresh orders, 1 000 / 5 000 / 10 000 a
+	 * transaction wrote 1.97 / 0.67 / 0.44 GB for 7.0 / 5.7 / 5.5 s of
+	 * CPU, peak RSS 30 / 39 / 51 MiB (each line is kept until its
+	 * commit); 5 000 holds the write lock about half a second.
+	 * PostgreSQL keeps 1 000: a batch is what is redone after a lost
+	 * connection.
+	 */
 	if (r.batch == 0)
-		r.batch = uoms_config_num(&cli.config, "batch", 1000, &bad);
+		r.batch = uoms_config_num(&cli.config, "batch",
+		    uoms_store_is_file(cli.db) ? 5000 : 1000, &bad);
 	r.line_max = uoms_config_num(&cli.config, "line_max",
 	    UOMS_LINE_MAX_DEFAULT, &bad);
 	if (bad || r.batch < 1 || r.line_max < 2)

@@ -201,6 +201,8 @@ uoms_catalog_put(struct uoms_store *s, const struct uoms_product *p,
 		code = uoms_db_fail(s, e, "writing a product");
 		goto out;
 	}
+	/* It may track a product now: the next order asks again. */
+	*uoms_store_any_stock(s) = -1;
 	if (*result == UOMS_CREATED)
 		uoms_buf_clear(&changed);
 	event_details(&d, &channel, &p->f[UOMS_P_SKU], &changed);

@@ -693,6 +693,18 @@ uoms_store_any_holds(struct uoms_store *s)
 	return &s->tx_any_holds;
 }
 
+int *
+uoms_store_any_stock(struct uoms_store *s)
+{
+	return &s->tx_any_stock;
+}
+
+int *
+uoms_store_rules_indexed(struct uoms_store *s)
+{
+	return &s->tx_rules_indexed;
+}
+
 struct uoms_scratch *
 uoms_store_scratch(struct uoms_store *s)
 {

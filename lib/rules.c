@@ -719,16 +719,56 @@ listed(const struct list *ls, const char *s)
 	return 0;
 }
 
+/*
+ * The indexes the repeat counts go by, made the first time a repeat
+ * rule counts (a store without one pays for none on every new order:
+ * migration 17), asked once a transaction: made in it, they go with it
+ * when it rolls back. Building one over a large store takes a while,
+ * once.
+ */
+static enum uoms_code
+repeat_indexes(struct uoms_store *s, struct uoms_error *e)
+{
+	static const enum uoms_sql make[] = { SQL_RULES_INDEX_PHONE,
+	    SQL_RULES_INDEX_ADDRESS };
+	int *done = uoms_store_rules_indexed(s), rc, have;
+	struct uoms_stmt *st;
+	enum uoms_code code;
+
+	if (*done && uoms_store_in_tx(s))
+		return UOMS_OK;
+	if ((st = uoms_db_stmt(s, SQL_RULES_INDEXED)) == NULL)
+		return uoms_db_fail(s, e, "indexing orders");
+	rc = uoms_db_step(st);
+	have = rc == UOMS_DB_ROW ? (int)uoms_db_int(st, 0) : 0;
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW)
+		return uoms_db_fail(s, e, "indexing orders");
+	for (size_t i = 0; have < 2 && i < sizeof make / sizeof make[0];
+	    i++) {
+		if ((st = uoms_db_stmt(s, make[i])) == NULL)
+			return uoms_db_fail(s, e, "indexing orders");
+		if ((code = uoms_db_exec(s, st, "indexing orders", e)) !=
+		    UOMS_OK)
+			return code;
+	}
+	*done = uoms_store_in_tx(s);
+	return UOMS_OK;
+}
+
 /* How many orders to the same phone (or address) since the window
  * began, this one with them. */
 static enum uoms_code
 same_count(struct uoms_store *s, enum uoms_sql which, const char *value,
     size_t n, long long *count, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, which);
+	struct uoms_stmt *st;
+	enum uoms_code code;
 	char since[24];
 
-	if (st == NULL)
+	if ((code = repeat_indexes(s, e)) != UOMS_OK)
+		return code;
+	if ((st = uoms_db_stmt(s, which)) == NULL)
 		return uoms_db_fail(s, e, "counting orders");
 	uoms_time_after(-rules->repeat_within, since);
 	uoms_db_bind_textn(st, 1, value, n);

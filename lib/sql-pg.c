@@ -786,4 +786,22 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	    " version, rendering) VALUES ($1, $2, $3) ON CONFLICT (order_id)"
 	    " DO UPDATE SET version = excluded.version,"
 	    " rendering = excluded.rendering",
+	/* issue 14, fresh ingest: is any product tracked? (lib/stock.c) */
+	[SQL_STOCK_ANY] = "SELECT EXISTS (SELECT 1 FROM products"
+	    " WHERE stock IS NOT NULL)",
+	/* What SQL_RULES_SAME_* count by, made when first asked (lib/rules.c;
+	 * migration 20 dropped them): through uoms_jsonb, text jsonb refuses
+	 * is left out of the index, not refused. */
+	[SQL_RULES_INDEX_PHONE] = "CREATE INDEX IF NOT EXISTS"
+	    " orders_rules_phone ON orders"
+	    " ((uoms_jsonb(customer) ->> 'phone'), created_at)",
+	[SQL_RULES_INDEX_ADDRESS] = "CREATE INDEX IF NOT EXISTS"
+	    " orders_rules_address ON orders"
+	    " ((lower(btrim(uoms_jsonb(shipping) ->> 'address'))), created_at)",
+	/* Asked first: CREATE INDEX IF NOT EXISTS takes a share lock on
+	 * orders even when there is nothing to make, and waits for a
+	 * vacuum of it. */
+	[SQL_RULES_INDEXED] = "SELECT (to_regclass('orders_rules_phone')"
+	    " IS NOT NULL)::int + (to_regclass('orders_rules_address')"
+	    " IS NOT NULL)::int",
 };

@@ -715,4 +715,20 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " version, rendering) VALUES (?1, ?2, ?3) ON CONFLICT (order_id)"
 	    " DO UPDATE SET version = excluded.version,"
 	    " rendering = excluded.rendering",
+	/* issue 14, fresh ingest: is any product tracked? (lib/stock.c) */
+	[SQL_STOCK_ANY] = "SELECT EXISTS (SELECT 1 FROM products"
+	    " WHERE stock IS NOT NULL)",
+	/* What SQL_RULES_SAME_* count by, made when first asked (lib/rules.c;
+	 * migration 17 dropped them from every store): text that is not
+	 * JSON (a store edited by hand) is NULL here, not a write refused. */
+	[SQL_RULES_INDEX_PHONE] = "CREATE INDEX IF NOT EXISTS"
+	    " orders_rules_phone ON orders ((CASE WHEN json_valid(customer)"
+	    " THEN json_extract(customer, '$.phone') END), created_at)",
+	[SQL_RULES_INDEX_ADDRESS] = "CREATE INDEX IF NOT EXISTS"
+	    " orders_rules_address ON orders (lower(trim(CASE WHEN"
+	    " json_valid(shipping) THEN json_extract(shipping, '$.address')"
+	    " END)), created_at)",
+	[SQL_RULES_INDEXED] = "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'index'"
+	    " AND name IN ('orders_rules_phone', 'orders_rules_address')",
 };

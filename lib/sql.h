@@ -217,6 +217,11 @@ enum uoms_sql {
 	SQL_RULES_SAME_ADDRESS,
 	/* a record kept as last printed (issue 14 item 2, lib/record.h) */
 	SQL_RENDERING_PUT,
+	/* issue 14, fresh ingest (lib/stock.c) */
+	SQL_STOCK_ANY,
+	SQL_RULES_INDEX_PHONE,
+	SQL_RULES_INDEX_ADDRESS,
+	SQL_RULES_INDEXED,
 	SQL_COUNT
 };
 

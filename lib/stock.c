@@ -112,6 +112,36 @@ product_step(struct uoms_store *s, enum uoms_sql which, const struct want *v,
 	    uoms_db_fail(s, e, "reserving stock");
 }
 
+/*
+ * Is any product tracked (has a stock)? Asked once a write transaction
+ * (nobody else can give a product a stock while it is open: SQLite's
+ * BEGIN IMMEDIATE, PostgreSQL's write lock), so that a fresh ingest into
+ * a store that tracks nothing skips the per-order query of what it
+ * wants. A product given a stock by another process between two
+ * batches is seen by the next, which asks again.
+ */
+static enum uoms_code
+any_tracked(struct uoms_store *s, int *any, struct uoms_error *e)
+{
+	int *known = uoms_store_any_stock(s), rc;
+	struct uoms_stmt *st;
+
+	if (*known >= 0) {
+		*any = *known;
+		return UOMS_OK;
+	}
+	if ((st = uoms_db_stmt(s, SQL_STOCK_ANY)) == NULL)
+		return uoms_db_fail(s, e, "reading stock");
+	rc = uoms_db_step(st);
+	*any = rc != UOMS_DB_ROW || uoms_db_int(st, 0);
+	uoms_db_done(st);
+	if (rc != UOMS_DB_ROW)
+		return uoms_db_fail(s, e, "reading stock");
+	/* Not in a transaction: ask every time. */
+	*known = uoms_store_in_tx(s) ? *any : -1;
+	return UOMS_OK;
+}
+
 enum uoms_code
 uoms_stock_reserve(struct uoms_store *s, long long order_id, int *held,
     struct uoms_error *e)
@@ -120,10 +150,12 @@ uoms_stock_reserve(struct uoms_store *s, long long order_id, int *held,
 	struct uoms_stmt *st;
 	struct wants w;
 	enum uoms_code code;
-	int i, taken = 1;
+	int i, taken = 1, any;
 	char now[24], note[400], why[300];
 
 	*held = 0;
+	if ((code = any_tracked(s, &any, e)) != UOMS_OK || !any)
+		return code;
 	if ((code = read_wants(s, order_id, &w, e)) != UOMS_OK || w.n == 0)
 		goto out;
 	wf = uoms_workflow_get(w.workflow, why, sizeof why);

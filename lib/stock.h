@@ -25,7 +25,9 @@
  * the last unit one gets it. When a product is short, what was taken is
  * given back and an open stock_shortage hold is placed (uoms_hold_place)
  * whose note names the sku, the units wanted and those available; *held
- * is then set. UOMS_OK, or the store's failure (roll back).
+ * is then set. Whether any product is tracked is asked once a write
+ * transaction (uoms_store_any_stock): a store that tracks nothing asks
+ * nothing more of an order. UOMS_OK, or the store's failure (roll back).
  */
 enum uoms_code uoms_stock_reserve(struct uoms_store *s, long long order_id,
     int *held, struct uoms_error *e);

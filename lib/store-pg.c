@@ -601,6 +601,11 @@ static const char *const migrations[] = {
 	" order_id BIGINT PRIMARY KEY,"
 	" version BIGINT NOT NULL,"
 	" rendering TEXT NOT NULL);",
+	/* 20 (issue 14, a fresh ingest): lib/migrate.c's step 17, step
+	 * 18's indexes made by lib/rules.c when a repeat rule
+	 * first counts. */
+	"DROP INDEX IF EXISTS orders_rules_phone;"
+	"DROP INDEX IF EXISTS orders_rules_address;",
 };
 
 int

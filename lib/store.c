@@ -652,7 +652,8 @@ store_new(char *why, size_t whylen)
 	}
 	s->actor = "unknown";
 	s->workflow = "dispatch";
-	s->tx_any_locks = s->tx_any_holds = -1;
+	s->tx_any_locks = s->tx_any_holds = s->tx_any_stock = -1;
+	s->tx_rules_indexed = 0;
 	return s;
 }
 
@@ -800,7 +801,8 @@ uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 	if (s->pg != NULL ? uoms_pg_begin(s->pg) < 0 :
 	    exec(s, "BEGIN IMMEDIATE") < 0)
 		return uoms_db_fail(s, e, "beginning a transaction");
-	s->tx_any_locks = s->tx_any_holds = -1;
+	s->tx_any_locks = s->tx_any_holds = s->tx_any_stock = -1;
+	s->tx_rules_indexed = 0;
 	return UOMS_OK;
 }
 

@@ -288,3 +288,41 @@ PY
 	[ -z "$stderr" ]
 	[ "$(jget holds <<<"$output")" = "[]" ]
 }
+
+# rules_indexes: the names of the repeat counts' indexes the store has.
+rules_indexes() {
+	if engine_is pg; then
+		sql "SELECT indexname FROM pg_indexes WHERE tablename = 'orders'
+		    AND schemaname = current_schema()
+		    AND indexname LIKE 'orders_rules_%' ORDER BY 1"
+	else
+		sql "SELECT name FROM sqlite_master WHERE type = 'index'
+		    AND name LIKE 'orders_rules_%' ORDER BY 1"
+	fi
+}
+
+# Issue 14 (a fresh ingest): every new order paid for the repeat counts'
+# two indexes, rules or none; they are made when a repeat rule first counts.
+@test "the repeat counts' indexes: none in a store without a repeat rule, made by the first count, and counted by after a rollback" {
+	orders 3 | uoms-upsert >/dev/null
+	[ -z "$(rules_indexes)" ]
+	rules_conf 'intake:
+  fraud_suspected:
+    amount_over: 3000000'
+	clean 10 | uoms-upsert >/dev/null
+	[ -z "$(rules_indexes)" ]
+	rules_conf
+	# All or nothing, refused: what the count made goes with the rest.
+	{
+		clean 11 'customer={"name":"a","phone":"010-7777-0001"}'
+		echo '{"channel":"coupang"}'
+	} >atomic.jsonl
+	run --separate-stderr uoms-upsert --atomic atomic.jsonl
+	[ "$status" -eq 1 ]
+	[ -z "$(rules_indexes)" ]
+	for i in 12 13 14; do
+		clean "$i" 'customer={"name":"a","phone":"010-7777-0002"}'
+	done | uoms-upsert >out.jsonl
+	[ "$(rules_indexes | tr '\n' ' ')" = "orders_rules_address orders_rules_phone " ]
+	[ "$(holds_of "$(tail -n 1 out.jsonl | jget id)")" = "fraud_suspected|fraud: phone 010-7777-0002: 3 orders within 24h > 2|open|uoms-rules" ]
+}

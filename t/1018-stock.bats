@@ -268,3 +268,40 @@ for v in sorted((json.loads(l) for l in sys.stdin), key=lambda v: v["order_id"])
 	    uoms-upsert >/dev/null
 	[ "$(stock_of SKU-D)" = "3 0 3" ]
 }
+
+# Issue 14 (a fresh ingest): whether any product is tracked is asked once
+# a write transaction, not for each order; nobody else can give a product
+# a stock while it is open, so the answer holds until it ends.
+@test "a product given a stock by another process while uoms-upsert runs is reserved from by its next transaction" {
+	mkfifo in
+	uoms-upsert <in >out.jsonl 2>err &
+	local pid=$! fd
+	exec {fd}>in
+	# Nothing is tracked yet: the first transaction reserves nothing.
+	order 701 items="$(item SKU-L 1)" >&"$fd"
+	wait_for eval '[ "$(wc -l <out.jsonl)" -ge 1 ]'
+	product SKU-L 1
+	order 702 items="$(item SKU-L 1)" >&"$fd"
+	order 703 items="$(item SKU-L 1)" >&"$fd"
+	exec {fd}>&-
+	wait "$pid"
+	[ ! -s err ]
+	[ "$(wc -l <out.jsonl)" -eq 3 ]
+	[ "$(stock_of SKU-L)" = "1 1 0" ]
+	[ "$(sql "SELECT o.external_order_id FROM stock_reservations r JOIN orders o ON o.id = r.order_id")" = 702 ]
+	[ "$(open_holds)" = "3 stock_shortage sku SKU-L: wanted 1, available 0" ]
+}
+
+@test "a store that tracks nothing reserves nothing, in one transaction or many; a product tracked later is honoured by the next run" {
+	product SKU-M null
+	orders 3 >in.jsonl
+	order 801 items="$(item SKU-M 2)" >>in.jsonl
+	run --separate-stderr uoms-upsert --atomic in.jsonl
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(sql "SELECT count(*) FROM stock_reservations")" -eq 0 ]
+	[ -z "$(open_holds)" ]
+	product SKU-M 5
+	order 802 items="$(item SKU-M 2)" | uoms-upsert --batch 1 >/dev/null
+	[ "$(stock_of SKU-M)" = "5 2 3" ]
+}

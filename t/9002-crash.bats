@@ -52,7 +52,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
 PY
 	[ "$(awk -F'|' '$3 < 1' want-items | wc -l)" -eq 0 ]
 
-	uoms-upsert in.jsonl >/dev/null 2>first.err &
+	uoms-upsert --batch 1000 in.jsonl >/dev/null 2>first.err &
 	pid=$!
 	# Wait until a batch is committed, then until the next one is: the
 	# writer is then surely inside a transaction, and the kill lands there.

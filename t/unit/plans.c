@@ -152,6 +152,12 @@ main(void)
 	 * fresh ingest): the first store opened turns them off. */
 	ok(sqlite3_memory_used() == 0, "SQLite counts no memory (%lld)",
 	    (long long)sqlite3_memory_used());
+	/* The rules' repeat counts go by indexes made when a repeat rule
+	 * first counts (lib/rules.c): planned as they are then. */
+	ok(sqlite3_exec(s->db, uoms_sql_sqlite[SQL_RULES_INDEX_PHONE], NULL,
+	    NULL, NULL) == SQLITE_OK && sqlite3_exec(s->db,
+	    uoms_sql_sqlite[SQL_RULES_INDEX_ADDRESS], NULL, NULL, NULL) ==
+	    SQLITE_OK, "the rules' indexes are made when asked");
 	named_plans(s);
 	prefix_end();
 	uoms_store_close(s);
