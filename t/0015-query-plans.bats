@@ -73,6 +73,19 @@ fixture() {
 	done
 }
 
+@test "uoms-query --channel, --department, --status: a page is read in id order, not sorted" {
+	engine_only sqlite "EXPLAIN QUERY PLAN is SQLite's"
+	fixture
+	# A page of the newest stops after its rows only when the index
+	# keeps them in id order; a sort reads every order that matches.
+	for f in "--channel coupang" "--department east" "--status WAITING"; do
+		# shellcheck disable=SC2086 # a filter is words
+		plans uoms-query $f --limit 5
+		grep -q 'SEARCH o USING INDEX orders_' plans.txt
+		run ! grep -E "USE TEMP B-TREE FOR ORDER BY <- SELECT o\.id" plans.txt
+	done
+}
+
 @test "uoms-query --order-no: a range of orders_order_no, as the plan shows" {
 	engine_only sqlite "EXPLAIN QUERY PLAN is SQLite's"
 	fixture
