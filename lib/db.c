@@ -700,6 +700,12 @@ uoms_store_any_stock(struct uoms_store *s)
 }
 
 int *
+uoms_store_any_reserved(struct uoms_store *s)
+{
+	return &s->tx_any_reserved;
+}
+
+int *
 uoms_store_rules_indexed(struct uoms_store *s)
 {
 	return &s->tx_rules_indexed;

@@ -251,11 +251,14 @@ const char *uoms_store_workflow(const struct uoms_store *s);
  * else writes while it is open), kept to skip reads: -1 unknown, 0 none,
  * 1 some. uoms_store_begin makes them all unknown. any_stock: whether a
  * product has a stock (is tracked, lib/stock.h); a product written in
- * the transaction makes it unknown again (lib/catalog.c).
+ * the transaction makes it unknown again (lib/catalog.c). any_reserved:
+ * whether a unit is reserved (a product's reserved above 0), so that a
+ * move that ships or cancels an order settles its reservations.
  */
 int *uoms_store_any_locks(struct uoms_store *s);
 int *uoms_store_any_holds(struct uoms_store *s);
 int *uoms_store_any_stock(struct uoms_store *s);
+int *uoms_store_any_reserved(struct uoms_store *s);
 /* Whether the open transaction made sure of the intake rules' indexes
  * (lib/rules.c): 0 until it did; uoms_store_begin makes it 0. */
 int *uoms_store_rules_indexed(struct uoms_store *s);

@@ -804,4 +804,8 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_RULES_INDEXED] = "SELECT (to_regclass('orders_rules_phone')"
 	    " IS NOT NULL)::int + (to_regclass('orders_rules_address')"
 	    " IS NOT NULL)::int",
+	/* a move that settles no reservation (lib/stock.c): the catalog is
+	 * small; the reservations, one or more an order, are not. */
+	[SQL_STOCK_ANY_RESERVED] = "SELECT EXISTS (SELECT 1 FROM products"
+	    " WHERE reserved > 0)",
 };

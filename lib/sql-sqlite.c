@@ -731,4 +731,8 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_RULES_INDEXED] = "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'index'"
 	    " AND name IN ('orders_rules_phone', 'orders_rules_address')",
+	/* a move that settles no reservation (lib/stock.c): the catalog is
+	 * small; the reservations, one or more an order, are not. */
+	[SQL_STOCK_ANY_RESERVED] = "SELECT EXISTS (SELECT 1 FROM products"
+	    " WHERE reserved > 0)",
 };

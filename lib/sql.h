@@ -222,6 +222,8 @@ enum uoms_sql {
 	SQL_RULES_INDEX_PHONE,
 	SQL_RULES_INDEX_ADDRESS,
 	SQL_RULES_INDEXED,
+	/* a move that settles no reservation (lib/stock.c) */
+	SQL_STOCK_ANY_RESERVED,
 	SQL_COUNT
 };
 

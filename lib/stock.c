@@ -113,33 +113,51 @@ product_step(struct uoms_store *s, enum uoms_sql which, const struct want *v,
 }
 
 /*
- * Is any product tracked (has a stock)? Asked once a write transaction
- * (nobody else can give a product a stock while it is open: SQLite's
- * BEGIN IMMEDIATE, PostgreSQL's write lock), so that a fresh ingest into
- * a store that tracks nothing skips the per-order query of what it
- * wants. A product given a stock by another process between two
- * batches is seen by the next, which asks again.
+ * Asks which (an EXISTS) once a write transaction, remembered in *known
+ * (uoms_store_any_*): nobody else writes while it is open (SQLite's BEGIN
+ * IMMEDIATE, PostgreSQL's write lock). Out of one, asked every time.
  */
 static enum uoms_code
-any_tracked(struct uoms_store *s, int *any, struct uoms_error *e)
+ask_once(struct uoms_store *s, int *known, enum uoms_sql which, int *any,
+    struct uoms_error *e)
 {
-	int *known = uoms_store_any_stock(s), rc;
 	struct uoms_stmt *st;
+	int rc;
 
 	if (*known >= 0) {
 		*any = *known;
 		return UOMS_OK;
 	}
-	if ((st = uoms_db_stmt(s, SQL_STOCK_ANY)) == NULL)
+	if ((st = uoms_db_stmt(s, which)) == NULL)
 		return uoms_db_fail(s, e, "reading stock");
 	rc = uoms_db_step(st);
 	*any = rc != UOMS_DB_ROW || uoms_db_int(st, 0);
 	uoms_db_done(st);
 	if (rc != UOMS_DB_ROW)
 		return uoms_db_fail(s, e, "reading stock");
-	/* Not in a transaction: ask every time. */
 	*known = uoms_store_in_tx(s) ? *any : -1;
 	return UOMS_OK;
+}
+
+/*
+ * Is any product tracked (has a stock)? A fresh ingest into a store that
+ * tracks nothing then skips the per-order query of what it wants. A
+ * product given a stock by another process between two batches is seen
+ * by the next, which asks again.
+ */
+static enum uoms_code
+any_tracked(struct uoms_store *s, int *any, struct uoms_error *e)
+{
+	return ask_once(s, uoms_store_any_stock(s), SQL_STOCK_ANY, any, e);
+}
+
+/* Is any unit reserved? A move that ships or cancels an order then has
+ * something to settle; a store with none skips two writes a move. */
+static enum uoms_code
+any_reserved(struct uoms_store *s, int *any, struct uoms_error *e)
+{
+	return ask_once(s, uoms_store_any_reserved(s), SQL_STOCK_ANY_RESERVED,
+	    any, e);
 }
 
 enum uoms_code
@@ -195,6 +213,7 @@ uoms_stock_reserve(struct uoms_store *s, long long order_id, int *held,
 		if ((code = uoms_db_exec(s, st, "reserving stock", e)) !=
 		    UOMS_OK)
 			goto out;
+		*uoms_store_any_reserved(s) = 1;
 	}
 out:
 	wants_free(&w);
@@ -273,7 +292,10 @@ settle(struct uoms_store *s, long long order_id, int kind,
 	struct uoms_stmt *st;
 	enum uoms_code code;
 	char now[24];
+	int any;
 
+	if ((code = any_reserved(s, &any, e)) != UOMS_OK || !any)
+		return code;
 	if ((st = uoms_db_stmt(s, kind < 0 ? SQL_STOCK_RELEASE_ALL :
 	    SQL_STOCK_CONSUME_ALL)) == NULL)
 		return uoms_db_fail(s, e, "releasing stock");
@@ -293,8 +315,13 @@ enum uoms_code
 uoms_stock_enter(struct uoms_store *s, long long order_id,
     const struct uoms_workflow *wf, const char *state, struct uoms_error *e)
 {
-	int kind = state_kind(wf, state);
+	enum uoms_code code;
+	int kind, any;
 
+	/* Asked first: a workflow's classes cost more than the answer. */
+	if ((code = any_reserved(s, &any, e)) != UOMS_OK || !any)
+		return code;
+	kind = state_kind(wf, state);
 	return kind == 0 ? UOMS_OK : settle(s, order_id, kind, e);
 }
 

@@ -653,6 +653,7 @@ store_new(char *why, size_t whylen)
 	s->actor = "unknown";
 	s->workflow = "dispatch";
 	s->tx_any_locks = s->tx_any_holds = s->tx_any_stock = -1;
+	s->tx_any_reserved = -1;
 	s->tx_rules_indexed = 0;
 	return s;
 }
@@ -802,6 +803,7 @@ uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 	    exec(s, "BEGIN IMMEDIATE") < 0)
 		return uoms_db_fail(s, e, "beginning a transaction");
 	s->tx_any_locks = s->tx_any_holds = s->tx_any_stock = -1;
+	s->tx_any_reserved = -1;
 	s->tx_rules_indexed = 0;
 	return UOMS_OK;
 }

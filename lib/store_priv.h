@@ -38,6 +38,7 @@ struct uoms_store {
 	 * write while we hold it): -1 unknown, 0 none, 1 some. */
 	int tx_any_locks, tx_any_holds;
 	int tx_any_stock;		/* a tracked product (lib/stock.c) */
+	int tx_any_reserved;		/* a unit reserved (lib/stock.c) */
 	int tx_rules_indexed;		/* the rules' indexes (lib/rules.c) */
 	struct uoms_scratch scratch;
 };
