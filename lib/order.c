@@ -1028,6 +1028,10 @@ walk_tree(struct uoms_parser *p, const char *line, size_t len,
 	for (size_t i = 0; i < p->tree.len; i++) {
 		const struct uoms_jnode *nd = &p->tree.n[i];
 
+		/* A reference (no row) reads top-level members alone: a
+		 * record's nested keys, most of a line, are not its business. */
+		if (row == NULL && i > 0 && nd->parent != 0)
+			continue;
 		*r = (struct row){ i, nd->parent, nd, NULL, 0,
 		    uoms_json_type_name(nd->type), NULL, 0 };
 		if (nd->k != NULL && (r->key = node_text(p, &(struct

@@ -206,3 +206,12 @@ boom() {
 	[ "$(jget error.code <rej.jsonl)|$(jget id <rej.jsonl)" = "invalid|2" ]
 	[ "$(uoms-query | jget status | sort | tr '\n' ' ')" = "CANCEL CANCEL WAITING " ]
 }
+
+@test "a reference is read for its top-level members: a key twice there refuses it, one twice deeper does not" {
+	orders 2 | uoms-upsert >/dev/null
+	run --separate-stderr uoms-status --to IN_PROGRESS < <(printf '%s\n' \
+	    '{"id":1,"customer":{"name":"a","name":"b"}}' '{"id":2,"id":1}')
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "uoms-status: line 2: invalid: key 'id' is given twice" ]
+	[ "$(jget id <<<"$output")" = 1 ]
+}
