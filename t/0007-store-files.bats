@@ -197,11 +197,10 @@ refused_by_all() {
 	holder=$!
 	exec {w}>hold
 	echo "BEGIN IMMEDIATE; DELETE FROM rejects;" >&"$w"
-	# wait until the holder has the write lock
-	for ((i = 0; i < 200; i++)); do
-		sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null || break
-	done
-	[ "$i" -lt 200 ]
+	# wait until the holder has the write lock (a bounded time, not a
+	# count of tries: on a loaded machine the holder starts late)
+	held() { ! sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; }
+	wait_for -t 30 held
 	run --separate-stderr uoms-upsert -c conf.yaml < <(order 2)
 	echo "ROLLBACK;" >&"$w"
 	exec {w}>&-
