@@ -148,3 +148,29 @@ six() {
 		[ "$n" -le 40 ]
 	fi
 }
+
+@test "a producer that pauses between lines does not cut the batch into a transaction a line" {
+	engine_only pg "round trips to a server"
+	command -v strace >/dev/null || skip "strace is not installed"
+	orders 200 | uoms-upsert >/dev/null
+	uoms-query --status WAITING >waiting.jsonl
+	# Lines as a streaming producer writes them (uoms-query paging from
+	# a server): each after a pause of a millisecond.
+	mkfifo paced
+	python3 -c '
+import sys, time
+with open(sys.argv[1]) as f, open(sys.argv[2], "w") as out:
+    for line in f:
+        out.write(line); out.flush(); time.sleep(0.001)
+' waiting.jsonl paced &
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -e trace=sendto -o trace uoms-status --to IN_PROGRESS \
+	    <paced >moved.jsonl
+	wait
+	[ "$(wc -l <moved.jsonl)" -eq 200 ]
+	[ "$(uoms-query --status IN_PROGRESS | wc -l)" -eq 200 ]
+	# A commit at every pause: 528 round trips here, against 19.
+	n=$(grep -c 'sendto(' trace)
+	echo "sendto: $n"
+	[ "$n" -le 200 ]
+}
