@@ -306,17 +306,13 @@ uoms_record_keep(struct uoms_store *s, long long id, long long version,
     const char *rec, size_t n, struct uoms_error *e)
 {
 	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RENDERING_PUT);
-	enum uoms_db_step rc;
 
 	if (st == NULL)
 		return uoms_db_fail(s, e, "keeping a record");
 	uoms_db_bind_int(st, 1, id);
 	uoms_db_bind_int(st, 2, version);
 	uoms_db_bind_textn(st, 3, rec, n);
-	rc = uoms_db_step(st);
-	uoms_db_done(st);
-	return rc == UOMS_DB_DONE ? UOMS_OK : uoms_db_fail(s, e,
-	    "keeping a record");
+	return uoms_db_exec(s, st, "keeping a record", e);
 }
 
 /* The write is not awaited here: on PostgreSQL, while the run defers
