@@ -48,3 +48,33 @@ load helper
 	run loader --raw
 	[ "$status" -eq 2 ]
 }
+
+@test "make bench's PostgreSQL tables run whole at 100 orders, every row there" {
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+	    skip "no PostgreSQL server: make deps installs it"
+	# The server runs as postgres when the tests run as root: a scratch
+	# directory it can reach, not bats' own (mode 700).
+	tmp=$(mktemp -d /tmp/uoms-0016.XXXXXX)
+	chmod 755 "$tmp"
+	TMPDIR=$tmp UOMS_BENCH_ROUNDS=1 UOMS_BENCH_REPS=2 \
+	    run --separate-stderr bash "$SRC/t/bench/pg.sh" --size 100
+	printf '%s\n' "$output" "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"PostgreSQL 1"*", 100 orders"* ]]
+	for r in i c e g j s; do
+		grep -q "^$r) .*[0-9]x  *[0-9.]*-[0-9.]* " <<<"$output"
+	done
+	for r in d k; do
+		grep -q "^$r) .*peak RSS MiB .*<64MiB  *\(PASS\|SHORT\)" \
+		    <<<"$output"
+	done
+	for f in id order-no channel status department on-hold not-on-hold \
+	    deleted placed-from placed-to eta-from eta-to; do
+		grep -q "^t) query .*--$f\b.*[0-9]x" <<<"$output"
+	done
+	# The server is stopped and its files gone.
+	left=$(ls "$tmp")
+	rm -rf "$tmp"
+	[ -z "$left" ]
+}

@@ -43,16 +43,8 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/uoms-bench.XXXXXX") || exit 3
 trap 'rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM
 
-calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
-fail() { echo "run.sh: $*" >&2; }
-# rep K CMD...: CMD K times (a one-shot tool's sample)
-rep() {
-	local k=$1 i
-	shift
-	for ((i = 0; i < k; i++)); do
-		"$@" || return
-	done
-}
+. "$(dirname "$0")/pairs.sh"
+
 # store_copy FROM TO: a copy of a store as a fresh side starts from
 store_copy() {
 	rm -f "$2" "$2-wal" "$2-shm"
@@ -67,92 +59,6 @@ expect() {
 	local c
 	c=$(count "$1" "$2")
 	[ "$c" = "$3" ] || fail "${1##*/}: $c rows in $2, not $3"
-}
-
-# pairs N CMD-A -- CMD-B [-- CMD-C ...]: N rounds, each running A, then
-# B (then C ...), every side alone and timed whole; a side's CMD (a
-# function and its words) runs after CMD_prep (its first word with
-# _prep: the fresh copy it writes to), untimed, when there is one, then
-# sync (untimed too). Sets, for each side k: t[k], the median seconds of
-# side k; and for k >= 1, r[k], lo[k], hi[k]: the median, least and
-# greatest of the rounds' ratios time(k) / time(A). A failed side is
-# reported: its figures would mean nothing.
-pairs() {
-	local n=$1 i k side t0 t1 line
-	local -a cmd=("")
-	shift
-	for w; do
-		if [ "$w" = -- ]; then cmd+=(""); else
-			cmd[-1]="${cmd[-1]:+${cmd[-1]} }$w"; fi
-	done
-	: >"$dir/pairs"
-	for ((i = 0; i < n; i++)); do
-		line=
-		for side in "${cmd[@]}"; do
-			if declare -F "${side%% *}_prep" >/dev/null; then
-				"${side%% *}_prep" || exit 3
-			fi
-			# Nothing written before is still to go to disk: the
-			# kernel's writeback of a copy just made, or of the
-			# side before, is not timed in this one.
-			sync
-			t0=${EPOCHREALTIME/./}
-			$side || fail "failed ($?): $side"
-			t1=${EPOCHREALTIME/./}
-			line="$line $((t1 - t0))"
-		done
-		echo "$line" >>"$dir/pairs"
-	done
-	# One line a side: the median time, then the ratio's median, min, max.
-	mapfile -t k < <(awk '
-	function med(a, n, s, i, j, x) {
-		for (i = 1; i <= n; i++) s[i] = a[i]
-		for (i = 2; i <= n; i++)	# insertion sort: n is small
-			for (j = i; j > 1 && s[j - 1] > s[j]; j--) {
-				x = s[j]; s[j] = s[j - 1]; s[j - 1] = x
-			}
-		lo = s[1]; hi = s[n]
-		return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-	}
-	{ for (c = 1; c <= NF; c++) { v[c, NR] = $c / 1e6
-		q[c, NR] = $c / $1 } }
-	END {
-		for (c = 1; c <= NF; c++) {
-			for (i = 1; i <= NR; i++) { a[i] = v[c, i]; b[i] = q[c, i] }
-			tm = med(a, NR); rm = med(b, NR)
-			printf "%.6f %.4f %.4f %.4f\n", tm, rm, lo, hi
-		}
-	}' "$dir/pairs")
-	t=() r=() lo=() hi=()
-	for ((i = 0; i < ${#k[@]}; i++)); do
-		read -r "t[i]" "r[i]" "lo[i]" "hi[i]" <<<"${k[i]}"
-	done
-}
-
-# row WHAT UOMS OTHER K GOAL: a line of the table for side k of the last
-# pairs: UOMS and OTHER in the row's units, the ratio time(k) / time(A)
-# and its min-max, the goal (>=X, <=X, limit or -) and the verdict.
-head_row() {
-	printf '%-46s %10s %10s %6s %11s %7s\n' what uoms other ratio \
-	    min-max goal
-}
-row() {
-	local k=$4 goal=$5 v=
-	case $goal in
-	">="*)	v=$(calc "${r[k]} >= ${goal#>=}" 0) ;;
-	"<="*)	v=$(calc "${r[k]} <= ${goal#<=}" 0) ;;
-	esac
-	case $v in 1) v=PASS ;; 0) v=SHORT ;; esac
-	printf '%-46s %10s %10s %6s %11s %7s  %s\n' "$1" "$2" "$3" \
-	    "$(calc "${r[k]}")x" "$(calc "${lo[k]}")-$(calc "${hi[k]}")" \
-	    "$goal" "$v"
-}
-per_s() { calc "$1 / ${t[$2]}" 0; }		# per_s COUNT K: COUNT/s of side k
-ms() { calc "${t[$1]} * 1000 / ${2:-1}" 1; }	# ms K [REPS]: ms a run
-title() {
-	echo
-	echo "$1 ($(uname -m), $(nproc) cpu; load $(uptime |
-	    sed 's/.*load average: //'); $rounds rounds a row)"
 }
 
 # The sides. $in is the input, $n its orders, $dir/empty.db a store with
@@ -431,7 +337,7 @@ done
 [ "${1-}" != --size ] || exit 0
 
 # Issue 11: the same on PostgreSQL, against psql's \copy and plain SQL.
-sh "$(dirname "$0")/pg.sh" ${1-}
+bash "$(dirname "$0")/pg.sh" ${1-}
 
 # Issue 12: uoms-serve against FastAPI + uvicorn and a minimal
 # libmicrohttpd program, with wrk.
