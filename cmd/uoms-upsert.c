@@ -65,6 +65,14 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	int same;
 
 	uoms_ingest_hash(line, len, hash);
+	/* On a server, asked with the lines read ahead. */
+	same = uoms_ingest_ahead_unchanged(r->store, &u->ahead, r->ahead_at,
+	    hash, &id, out);
+	if (same != 0) {
+		*res = UOMS_UNCHANGED;
+		return same > 0 ? UOMS_OK :
+		    uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	}
 	code = uoms_ingest_same_line(r->store, hash, &same, &id, out, e);
 	if (code != UOMS_OK || same) {
 		*res = UOMS_UNCHANGED;
@@ -75,13 +83,16 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	o.line_hash = hash;
 	code = uoms_ingest_order_ahead(r->store, &u->ahead, r->ahead_at, &o,
 	    u->actor, res, &id, out, e);
+	if (code == UOMS_OK && *res != UOMS_UNCHANGED)
+		uoms_ingest_ahead_wrote(&u->ahead, r->ahead_at, id);
 	if (code != UOMS_OK || *res == UOMS_UNCHANGED || !u->keep_raw)
 		return code;
 	return uoms_ingest_raw(r->store, id, line, len, e);
 }
 
-/* On a server, the next lines' new orders are known at once: each is
- * parsed here and again when stepped. */
+/* On a server, the next lines are known at once: those applied before,
+ * to orders unchanged since, with their records; then the new orders of
+ * the others, each parsed here and again when stepped. */
 static enum uoms_code
 ahead(struct uoms_run *r, char *const *lines, const size_t *lens, int n,
     struct uoms_error *e)
@@ -89,12 +100,21 @@ ahead(struct uoms_run *r, char *const *lines, const size_t *lens, int n,
 	struct upsert *u = r->arg;
 	struct uoms_error skip;
 	struct uoms_order o;
+	enum uoms_code code;
 
 	uoms_ingest_ahead_clear(&u->ahead);
-	for (int i = 0; i < n; i++)
-		if (uoms_ingest_ahead_add(&u->ahead, uoms_order_parse(r->parser,
-		    lines[i], lens[i], &o, &skip) == UOMS_OK ? &o : NULL) < 0)
+	code = uoms_ingest_ahead_same(r->store, &u->ahead, lines, lens, n, e);
+	if (code != UOMS_OK)
+		return code;
+	for (int i = 0; i < n; i++) {
+		const struct uoms_order *k = NULL;
+
+		if (i >= u->ahead.same_n || u->ahead.same_id[i] == 0)
+			k = uoms_order_parse(r->parser, lines[i], lens[i], &o,
+			    &skip) == UOMS_OK ? &o : NULL;
+		if (uoms_ingest_ahead_add(&u->ahead, k) < 0)
 			return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	}
 	return uoms_ingest_ahead_ask(r->store, &u->ahead, e);
 }
 

@@ -1303,7 +1303,134 @@ uoms_ingest_ahead_free(struct uoms_ingest_ahead *ah)
 	uoms_buf_free(&ah->keys);
 	free(ah->key);
 	free(ah->id);
+	free(ah->hash);
+	free(ah->same_id);
+	free(ah->same_at);
+	uoms_buf_free(&ah->records);
 	*ah = (struct uoms_ingest_ahead){ 0 };
+}
+
+/* Room for n lines' digests and answers; -1 when out of memory. */
+static int
+same_room(struct uoms_ingest_ahead *ah, int n)
+{
+	void *h, *id, *at;
+
+	if (n <= ah->same_cap)
+		return 0;
+	h = realloc(ah->hash, n * sizeof *ah->hash);
+	if (h != NULL)
+		ah->hash = h;
+	id = realloc(ah->same_id, n * sizeof *ah->same_id);
+	if (id != NULL)
+		ah->same_id = id;
+	at = realloc(ah->same_at, n * sizeof *ah->same_at);
+	if (at != NULL)
+		ah->same_at = at;
+	if (h == NULL || id == NULL || at == NULL)
+		return -1;
+	ah->same_cap = n;
+	return 0;
+}
+
+/* The batch's question: [[i, "hex digest"], ...]. */
+static int
+same_question(const struct uoms_ingest_ahead *ah, struct uoms_buf *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	char d[2 * UOMS_LINE_HASH];
+
+	uoms_buf_str(json, "[");
+	for (int i = 0; i < ah->same_n; i++) {
+		for (int b = 0; b < UOMS_LINE_HASH; b++) {
+			d[2 * b] = hex[ah->hash[i][b] >> 4];
+			d[2 * b + 1] = hex[ah->hash[i][b] & 15];
+		}
+		uoms_buf_printf(json, "%s[%d,\"", i ? "," : "", i);
+		uoms_buf_add(json, d, sizeof d);
+		uoms_buf_str(json, "\"]");
+	}
+	return uoms_buf_str(json, "]");
+}
+
+enum uoms_code
+uoms_ingest_ahead_same(struct uoms_store *s, struct uoms_ingest_ahead *ah,
+    char *const *lines, const size_t *lens, int n, struct uoms_error *e)
+{
+	struct uoms_buf json = { 0 };
+	struct uoms_stmt *st;
+	int rc;
+
+	ah->same_tx = 0;
+	ah->same_n = 0;
+	uoms_buf_clear(&ah->records);
+	if (!uoms_db_remote(s) || n == 0)
+		return UOMS_OK;
+	if (same_room(ah, n) < 0)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	for (int i = 0; i < n; i++) {
+		uoms_ingest_hash(lines[i], lens[i], ah->hash[i]);
+		ah->same_id[i] = 0;
+	}
+	ah->same_n = n;
+	if (same_question(ah, &json) < 0) {
+		uoms_buf_free(&json);
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	}
+	if ((st = uoms_db_stmt(s, SQL_ORDER_SAME_LINES)) == NULL) {
+		uoms_buf_free(&json);
+		return uoms_db_fail(s, e, "looking up lines");
+	}
+	uoms_db_bind_textn(st, 1, json.p, json.n);
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		long long i = uoms_db_int(st, 0);
+
+		if (i < 0 || i >= n)
+			continue;
+		ah->same_id[i] = uoms_db_int(st, 1);
+		ah->same_at[i] = ah->records.n;
+		if (uoms_buf_add(&ah->records, uoms_db_text(st, 2),
+		    uoms_db_bytes(st, 2)) < 0 ||
+		    uoms_buf_add(&ah->records, "", 1) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	uoms_db_done(st);
+	uoms_buf_free(&json);
+	if (rc == -1)
+		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
+	if (rc != UOMS_DB_DONE) {
+		ah->same_n = 0;
+		return uoms_db_fail(s, e, "looking up lines");
+	}
+	ah->same_tx = uoms_db_tx(s);
+	return UOMS_OK;
+}
+
+int
+uoms_ingest_ahead_unchanged(struct uoms_store *s,
+    struct uoms_ingest_ahead *ah, int at, const unsigned char *hash,
+    long long *id, struct uoms_buf *record)
+{
+	const char *r;
+
+	/* As asked, in the transaction asked in (a redone one asks again). */
+	if (at < 0 || at >= ah->same_n || ah->same_id[at] == 0 ||
+	    ah->same_tx == 0 || ah->same_tx != uoms_db_tx(s) ||
+	    memcmp(ah->hash[at], hash, UOMS_LINE_HASH) != 0)
+		return 0;
+	*id = ah->same_id[at];
+	r = ah->records.p + ah->same_at[at];
+	return uoms_buf_add(record, r, strlen(r)) < 0 ? -1 : 1;
+}
+
+void
+uoms_ingest_ahead_wrote(struct uoms_ingest_ahead *ah, int at, long long id)
+{
+	for (int i = at < 0 ? 0 : at + 1; i < ah->same_n; i++)
+		if (ah->same_id[i] == id)
+			ah->same_id[i] = 0;
 }
 
 enum uoms_code

@@ -11,6 +11,9 @@
 #include "order.h"
 #include "store.h"
 
+/* The length of a line's digest (uoms_ingest_hash). */
+#define UOMS_LINE_HASH 16
+
 enum uoms_ingest_result {
 	UOMS_CREATED,
 	UOMS_UPDATED,
@@ -61,6 +64,14 @@ struct uoms_ingest_ahead {
 	struct uoms_buf keys;	/* per line: channel, NUL, id, NUL */
 	size_t *key;		/* line i's offset in keys, -1: none */
 	long long *id;		/* line i's id to be when new, or 0 */
+	/* The lines already applied, to orders unchanged since (asked by
+	 * uoms_ingest_ahead_same in the same transaction). */
+	long long same_tx;
+	int same_n, same_cap;
+	unsigned char (*hash)[UOMS_LINE_HASH];	/* line i's digest */
+	long long *same_id;	/* line i's order when unchanged, or 0 */
+	size_t *same_at;	/* its record's offset in records */
+	struct uoms_buf records;
 };
 
 /* Forgets the lines asked about: a new look-ahead begins. */
@@ -88,9 +99,27 @@ enum uoms_code uoms_ingest_order_ahead(struct uoms_store *s,
     const struct uoms_actor *a, enum uoms_ingest_result *result,
     long long *id, struct uoms_buf *record, struct uoms_error *e);
 void uoms_ingest_ahead_free(struct uoms_ingest_ahead *ah);
+/*
+ * Before the lines' orders are added: asks a server's store, in one round
+ * trip, which of the next n lines (their digests, uoms_ingest_hash) were
+ * the last applied to orders unchanged since, with the records kept for
+ * them; on SQLite nothing (each line's own lookup is local). A line found
+ * so needs no parse: uoms_ingest_ahead_unchanged answers it.
+ */
+enum uoms_code uoms_ingest_ahead_same(struct uoms_store *s,
+    struct uoms_ingest_ahead *ah, char *const *lines, const size_t *lens,
+    int n, struct uoms_error *e);
+/* Line at's (0-based) digest was found unchanged in this transaction:
+ * 1 with its order's id and kept record added to record, else 0 (-1:
+ * out of memory). */
+int uoms_ingest_ahead_unchanged(struct uoms_store *s,
+    struct uoms_ingest_ahead *ah, int at, const unsigned char *hash,
+    long long *id, struct uoms_buf *record);
+/* Line at wrote order id: a later line found unchanged with it is not. */
+void uoms_ingest_ahead_wrote(struct uoms_ingest_ahead *ah, int at,
+    long long id);
 
 /* A digest of a raw input line (SHA-256, first 16 bytes). */
-#define UOMS_LINE_HASH 16
 void uoms_ingest_hash(const char *line, size_t len,
     unsigned char hash[UOMS_LINE_HASH]);
 

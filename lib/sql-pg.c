@@ -132,6 +132,14 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ORDER_SAME_LINE] = "SELECT id, " KEPT_RENDERING " FROM orders"
 	    " WHERE line_hash = $1 AND line_version = version"
 	    " AND deleted_at IS NULL",
+	/* The same for a batch: $1 is [[i, hex digest], ...]; a line found
+	 * with no record kept is looked up as any other. */
+	[SQL_ORDER_SAME_LINES] = "SELECT (k.v->>0)::int, o.id, r.rendering"
+	    " FROM json_array_elements($1::json) AS k(v) JOIN orders o"
+	    " ON o.line_hash = decode(k.v->>1, 'hex')"
+	    " AND o.line_version = o.version AND o.deleted_at IS NULL"
+	    " JOIN order_renderings r ON r.order_id = o.id"
+	    " AND r.version = o.version",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
 	    " version, created_at, updated_at, line_hash, line_version)"
 	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"

@@ -65,6 +65,8 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	[SQL_ORDER_SAME_LINE] = "SELECT id, " KEPT_RENDERING " FROM orders"
 	    " WHERE line_hash = ?1 AND line_version = version"
 	    " AND deleted_at IS NULL",
+	/* SQL_ORDER_SAME_LINES: none, asked of a server alone (each line's
+	 * own lookup is local here). */
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
 	    " version, created_at, updated_at, line_hash, line_version)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"

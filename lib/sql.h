@@ -11,6 +11,7 @@ enum uoms_sql {
 	/* ingest's look-ahead: the new orders of the next lines */
 	SQL_ORDER_AHEAD,
 	SQL_ORDER_SAME_LINE,
+	SQL_ORDER_SAME_LINES,
 	SQL_ORDER_INSERT,
 	SQL_ORDER_INSERT_AS,		/* its id given */
 	SQL_ORDER_UPDATE,

@@ -187,3 +187,42 @@ kept() {
 	[ "$(jget skipped <<<"$output")" = deleted ]
 	[ "$(jget version <<<"$output")" = null ]
 }
+
+@test "in one batch, the old line after a changed one is applied, not answered with the record kept before" {
+	plain 100001 >in.jsonl
+	sed 's/"department":"east"/"department":"west"/' in.jsonl >west.jsonl
+	stored_kept in.jsonl
+	uoms-query --id 1 >v1
+	# Read ahead together: in.jsonl was the last line applied when the
+	# batch began (on a server, asked about with the others), but the
+	# west line before it changes the order, so it is news again.
+	cat west.jsonl in.jsonl >both.jsonl
+	run --separate-stderr uoms-upsert --summary both.jsonl
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "uoms-upsert: read 2, created 0, updated 2, unchanged 0, rejected 0" ]
+	[ "$(sed -n 2p <<<"$output" | jget version)" = 3 ]
+	[ "$(sed -n 2p <<<"$output" | jget department)" = east ]
+	uoms-query --id 1 >want
+	[ "$(sed -n 2p <<<"$output")" = "$(cat want)" ]
+	[ "$(jget version <v1)" = 1 ]
+	[ "$(sql "SELECT count(*) FROM events")" -eq 3 ]
+	again_is_query in.jsonl
+}
+
+@test "a re-run of unchanged lines on a server asks about a batch at once, not a line at a time" {
+	engine_only pg "SQLite's lookups are local: no round trip to count"
+	command -v strace >/dev/null || skip "strace is not installed"
+	for n in $(seq 200001 200200); do
+		sed "s/100001/$n/g" "$BATS_FILE_TMPDIR/100001"
+	done >many.jsonl
+	uoms-upsert many.jsonl >first
+	uoms-upsert many.jsonl >/dev/null	# keeps the records
+	strace -f -e trace=sendto -o trace uoms-upsert --summary many.jsonl \
+	    >again 2>summary
+	grep -q 'unchanged 200, rejected 0' summary
+	[ "$(sed -n 1p again)" = "$(uoms-query --id 1)" ]
+	[ "$(sed -n 200p again)" = "$(uoms-query --id 200)" ]
+	cmp first again
+	# 200 lines: was one round trip each (217); now a few for the batch.
+	[ "$(grep -c sendto trace)" -lt 40 ]
+}
