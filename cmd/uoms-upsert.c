@@ -80,6 +80,25 @@ store_order(struct uoms_run *r, const char *line, size_t len,
 	return uoms_ingest_raw(r->store, id, line, len, e);
 }
 
+/* A line applied before, to an order unchanged since, is answered in the
+ * read transaction (run.h): its record as kept. */
+static enum uoms_code
+peek(struct uoms_run *r, const char *line, size_t len, int *done,
+    struct uoms_buf *out, struct uoms_error *e)
+{
+	unsigned char hash[UOMS_LINE_HASH];
+	enum uoms_code code;
+	long long id;
+
+	uoms_ingest_hash(line, len, hash);
+	code = uoms_ingest_same_line(r->store, hash, done, &id, out, e);
+	if (code != UOMS_OK || !*done)
+		return code;
+	uoms_buf_add(out, "\n", 1);
+	r->tally[UNCHANGED]++;
+	return UOMS_OK;
+}
+
 /* On a server, the next lines' new orders are known at once: each is
  * parsed here and again when stepped. */
 static enum uoms_code
@@ -188,6 +207,8 @@ main(int argc, char **argv)
 	u.actor = &actor;
 	if (!u.products)
 		r.ahead = ahead;
+	if (!u.products && uoms_store_is_file(cli.db))
+		r.peek = peek;
 	uoms_store_set_workflow(r.store, uoms_config_get(&cli.config,
 	    "workflow", "dispatch"));
 	if (argc == 0)

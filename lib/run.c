@@ -94,6 +94,50 @@ commit(struct uoms_run *r)
 	write_out(stdout, &r->pending);
 }
 
+/* Ends the read transaction lines were peeked in, if one is open. */
+static void
+end_read(struct uoms_run *r)
+{
+	struct uoms_error e = { 0 };
+
+	if (r->in_read == 0)
+		return;
+	r->in_read = 0;
+	if (uoms_store_commit(r->store, &e) != UOMS_OK)
+		cannot(r, NULL, &e);
+}
+
+/*
+ * A line the tool may answer without writing (an unchanged re-run's):
+ * asked in a read transaction, which takes no lock other writers wait
+ * for, and its answer printed at once, not kept for a commit or a redo
+ * (nothing of it is in the write transaction). A new snapshot every
+ * batch and whenever input would block, as a write transaction's. 1
+ * when answered; else the read transaction is ended, for the write
+ * transaction the line is stepped in.
+ */
+static int
+peeked(struct uoms_run *r, const char *where, const char *input, size_t len)
+{
+	struct uoms_error e = { 0 };
+	int done = 0;
+
+	if (r->in_read == 0 && uoms_store_begin_read(r->store, &e) != UOMS_OK)
+		cannot(r, NULL, &e);
+	r->in_read++;
+	uoms_buf_clear(&r->scratch);
+	if (r->peek(r, input, len, &done, &r->scratch, &e) != UOMS_OK)
+		cannot(r, where, &e);
+	if (!done) {
+		end_read(r);
+		return 0;
+	}
+	write_out(stdout, &r->scratch);
+	if (r->in_read >= r->batch)
+		end_read(r);
+	return 1;
+}
+
 /* The reader is about to wait for input: let go of the write lock. */
 static void
 idle(void *arg)
@@ -102,6 +146,7 @@ idle(void *arg)
 
 	/* The lines read ahead are stepped before their commit. */
 	drain(r);
+	end_read(r);
 	if (!r->atomic)
 		commit(r);
 	if (uoms_out_flush() < 0)
@@ -346,6 +391,9 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 
 	r->read++;
 	progress(r, 0);
+	if (r->peek != NULL && r->in_tx == 0 && !r->atomic && !is_arg &&
+	    peeked(r, where, input, len))
+		return;
 	if (r->in_tx == 0) {
 		if (uoms_store_begin(r->store, &e) != UOMS_OK)
 			cannot(r, NULL, &e);
@@ -577,6 +625,7 @@ uoms_run_finish(struct uoms_run *r)
 		uoms_warn(NULL, "nothing stored: %ld refused (all or nothing)",
 		    r->refused);
 	} else {
+		end_read(r);
 		commit(r);
 		if (r->spool != NULL) {
 			rewind(r->spool);
