@@ -1,6 +1,7 @@
 /* uoms-upsert: read order (or product) lines, store them by natural key. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "cli.h"
@@ -136,6 +137,9 @@ step(struct uoms_run *r, char *line, size_t len, int is_arg,
 	return UOMS_OK;
 }
 
+/* stdout's buffer (glibc sizes its own by the file's block, 4 KiB). */
+static char outbuf[1 << 16];
+
 int
 main(int argc, char **argv)
 {
@@ -194,6 +198,11 @@ main(int argc, char **argv)
 		uoms_cli_refuse_tty(&cli);
 	if (uoms_intake_setup(&cli.config, why, sizeof why) < 0)
 		uoms_die(UOMS_EXIT_CANNOT, NULL, "%s", why);
+	/* Records out 64 KiB a write, not stdio's 4 KiB: a re-run of 100 000
+	 * lines prints 80 MB (20 000 writes). Flushed whenever input would
+	 * block (run.h), so a reader at a pipe is not kept waiting. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	uoms_run_init(&r);
 	r.store = uoms_store_open(cli.db, UOMS_STORE_WRITE, &cli.config, why,
 	    sizeof why);
