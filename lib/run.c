@@ -117,21 +117,30 @@ end_read(struct uoms_run *r)
  * transaction the line is stepped in.
  */
 static int
-peeked(struct uoms_run *r, const char *where, const char *input, size_t len)
+peeked(struct uoms_run *r, long lineno, const char *input, size_t len)
 {
 	struct uoms_error e = { 0 };
+	char where[300];
 	int done = 0;
 
 	if (r->in_read == 0 && uoms_store_begin_read(r->store, &e) != UOMS_OK)
 		cannot(r, NULL, &e);
 	r->in_read++;
 	uoms_buf_clear(&r->scratch);
-	if (r->peek(r, input, len, &done, &r->scratch, &e) != UOMS_OK)
+	if (r->peek(r, input, len, &done, &r->scratch, &e) != UOMS_OK) {
+		if (r->path != NULL)
+			snprintf(where, sizeof where, "%s: line %ld", r->path,
+			    lineno);
+		else
+			snprintf(where, sizeof where, "line %ld", lineno);
 		cannot(r, where, &e);
+	}
 	if (!done) {
 		end_read(r);
 		return 0;
 	}
+	r->read++;
+	progress(r, 0);
 	write_out(stdout, &r->scratch);
 	if (r->in_read >= r->batch)
 		end_read(r);
@@ -391,9 +400,6 @@ one(struct uoms_run *r, const char *where, long lineno, char *input,
 
 	r->read++;
 	progress(r, 0);
-	if (r->peek != NULL && r->in_tx == 0 && !r->atomic && !is_arg &&
-	    peeked(r, where, input, len))
-		return;
 	if (r->in_tx == 0) {
 		if (uoms_store_begin(r->store, &e) != UOMS_OK)
 			cannot(r, NULL, &e);
@@ -574,6 +580,12 @@ uoms_run_file(struct uoms_run *r, const char *path)
 		if (st == UOMS_LINE_IOERR)
 			uoms_die(UOMS_EXIT_CANNOT, NULL, "can't read '%s': %s",
 			    path != NULL ? path : "stdin", strerror(errno));
+		/* Answered at once (peeked): its name is not even made. */
+		if (st == UOMS_LINE_OK && r->peek != NULL && !ahead &&
+		    r->in_tx == 0 && !r->atomic &&
+		    !uoms_line_blank(line, len) &&
+		    peeked(r, rd.lineno, line, len))
+			continue;
 		if (path != NULL)
 			snprintf(where, sizeof where, "%s: line %ld", path,
 			    rd.lineno);

@@ -54,8 +54,8 @@ typedef void (*uoms_run_forget)(struct uoms_run *r);
  * line that changes nothing), in a read transaction: appends its output
  * record(s) to out and sets *done, or leaves *done 0 to have the line
  * stepped as usual, in the write transaction. Counts its own tally. A
- * failure ends the run, as a step's UOMS_INTERNAL. Never asked with
- * atomic, nor for an argument.
+ * failure ends the run, as a step's UOMS_INTERNAL. Asked for the lines of
+ * uoms_run_file only, never with atomic.
  */
 typedef enum uoms_code (*uoms_run_peek)(struct uoms_run *r,
     const char *line, size_t len, int *done, struct uoms_buf *out,
