@@ -170,6 +170,10 @@ refuse(struct uoms_run *r, const char *where, long lineno, const char *line,
 	r->refused++;
 	progress(r, 1);
 	uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
+	/* Noted in a transaction of its own, as before lines were peeked:
+	 * not a write in the read transaction, whose snapshot may be too
+	 * old to write from. */
+	end_read(r);
 	uoms_store_note_reject(r->store, uoms_err_prog(), e->code, e->msg,
 	    lineno);
 	if (r->reject == NULL)
