@@ -198,6 +198,17 @@ uoms_utf8_valid(const char *str, size_t n)
 			}
 			continue;
 		}
+		/* Three bytes (Hangul, most CJK) whole, without the loop. */
+		if ((c & 0xf0) == 0xe0 && e - s > 2 &&
+		    ((s[1] & 0xc0) | (s[2] & 0xc0) << 8) == 0x8080) {
+			unsigned cp3 = (c & 0x0f) << 12 | (s[1] & 0x3f) << 6 |
+			    (s[2] & 0x3f);
+
+			if (cp3 < 0x800 || (cp3 >= 0xd800 && cp3 <= 0xdfff))
+				return 0;
+			s += 3;
+			continue;
+		}
 		size_t need;
 		unsigned min, cp;
 		if ((c & 0xe0) == 0xc0) {
