@@ -94,6 +94,59 @@ commit(struct uoms_run *r)
 	write_out(stdout, &r->pending);
 }
 
+/* Ends the read transaction lines were peeked in, if one is open. */
+static void
+end_read(struct uoms_run *r)
+{
+	struct uoms_error e = { 0 };
+
+	if (r->in_read == 0)
+		return;
+	r->in_read = 0;
+	if (uoms_store_commit(r->store, &e) != UOMS_OK)
+		cannot(r, NULL, &e);
+}
+
+/*
+ * A line the tool may answer without writing (an unchanged re-run's):
+ * asked in a read transaction, which takes no lock other writers wait
+ * for, and its answer printed at once, not kept for a commit or a redo
+ * (nothing of it is in the write transaction). A new snapshot every
+ * batch and whenever input would block, as a write transaction's. 1
+ * when answered; else the read transaction is ended, for the write
+ * transaction the line is stepped in.
+ */
+static int
+peeked(struct uoms_run *r, long lineno, const char *input, size_t len)
+{
+	struct uoms_error e = { 0 };
+	char where[300];
+	int done = 0;
+
+	if (r->in_read == 0 && uoms_store_begin_read(r->store, &e) != UOMS_OK)
+		cannot(r, NULL, &e);
+	r->in_read++;
+	uoms_buf_clear(&r->scratch);
+	if (r->peek(r, input, len, &done, &r->scratch, &e) != UOMS_OK) {
+		if (r->path != NULL)
+			snprintf(where, sizeof where, "%s: line %ld", r->path,
+			    lineno);
+		else
+			snprintf(where, sizeof where, "line %ld", lineno);
+		cannot(r, where, &e);
+	}
+	if (!done) {
+		end_read(r);
+		return 0;
+	}
+	r->read++;
+	progress(r, 0);
+	write_out(stdout, &r->scratch);
+	if (r->in_read >= r->batch)
+		end_read(r);
+	return 1;
+}
+
 /* The reader is about to wait for input: let go of the write lock. */
 static void
 idle(void *arg)
@@ -102,6 +155,7 @@ idle(void *arg)
 
 	/* The lines read ahead are stepped before their commit. */
 	drain(r);
+	end_read(r);
 	if (!r->atomic)
 		commit(r);
 	if (uoms_out_flush() < 0)
@@ -116,6 +170,10 @@ refuse(struct uoms_run *r, const char *where, long lineno, const char *line,
 	r->refused++;
 	progress(r, 1);
 	uoms_warn(where, "%s: %s", uoms_code_name(e->code), e->msg);
+	/* Noted in a transaction of its own, as before lines were peeked:
+	 * not a write in the read transaction, whose snapshot may be too
+	 * old to write from. */
+	end_read(r);
 	uoms_store_note_reject(r->store, uoms_err_prog(), e->code, e->msg,
 	    lineno);
 	if (r->reject == NULL)
@@ -526,6 +584,12 @@ uoms_run_file(struct uoms_run *r, const char *path)
 		if (st == UOMS_LINE_IOERR)
 			uoms_die(UOMS_EXIT_CANNOT, NULL, "can't read '%s': %s",
 			    path != NULL ? path : "stdin", strerror(errno));
+		/* Answered at once (peeked): its name is not even made. */
+		if (st == UOMS_LINE_OK && r->peek != NULL && !ahead &&
+		    r->in_tx == 0 && !r->atomic &&
+		    !uoms_line_blank(line, len) &&
+		    peeked(r, rd.lineno, line, len))
+			continue;
 		if (path != NULL)
 			snprintf(where, sizeof where, "%s: line %ld", path,
 			    rd.lineno);
@@ -577,6 +641,7 @@ uoms_run_finish(struct uoms_run *r)
 		uoms_warn(NULL, "nothing stored: %ld refused (all or nothing)",
 		    r->refused);
 	} else {
+		end_read(r);
 		commit(r);
 		if (r->spool != NULL) {
 			rewind(r->spool);

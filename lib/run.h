@@ -49,6 +49,18 @@ typedef enum uoms_code (*uoms_run_settle)(struct uoms_run *r,
     struct uoms_buf *out, struct uoms_error *e);
 typedef void (*uoms_run_forget)(struct uoms_run *r);
 
+/*
+ * Optional: answers a line without the write transaction when it can (a
+ * line that changes nothing), in a read transaction: appends its output
+ * record(s) to out and sets *done, or leaves *done 0 to have the line
+ * stepped as usual, in the write transaction. Counts its own tally. A
+ * failure ends the run, as a step's UOMS_INTERNAL. Asked for the lines of
+ * uoms_run_file only, never with atomic.
+ */
+typedef enum uoms_code (*uoms_run_peek)(struct uoms_run *r,
+    const char *line, size_t len, int *done, struct uoms_buf *out,
+    struct uoms_error *e);
+
 struct uoms_run {
 	struct uoms_store *store;
 	struct uoms_parser *parser;
@@ -57,6 +69,7 @@ struct uoms_run {
 	int ahead_at;			/* the step's line of those (run.c) */
 	uoms_run_settle settle;		/* NULL: none */
 	uoms_run_forget forget;
+	uoms_run_peek peek;		/* NULL: none */
 	/* Set by a step, ahead or settle whose failure was a write made
 	 * for several inputs (change.h's staged): the transaction is then
 	 * redone, each input on its own, to tell whose it was. */
@@ -74,6 +87,7 @@ struct uoms_run {
 	long tally_tx[4];		/* the tally when the transaction began */
 	struct uoms_buf redo;		/* the inputs of the open transaction */
 	long in_tx;
+	long in_read;			/* lines peeked in the read transaction */
 	FILE *reject, *spool;
 	struct uoms_buf pending, scratch, arg_line;
 	int failed_atomic;

@@ -62,9 +62,12 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " FROM json_each(?1) AS k WHERE NOT EXISTS (SELECT 1 FROM orders"
 	    " WHERE channel = json_extract(k.value, '$[1]')"
 	    " AND external_order_id = json_extract(k.value, '$[2]'))",
-	[SQL_ORDER_SAME_LINE] = "SELECT id, " KEPT_RENDERING " FROM orders"
-	    " WHERE line_hash = ?1 AND line_version = version"
-	    " AND deleted_at IS NULL",
+	/* A join, not KEPT_RENDERING's subquery: no subprogram run a line. */
+	[SQL_ORDER_SAME_LINE] = "SELECT o.id, r.rendering FROM orders o"
+	    " LEFT JOIN order_renderings r ON r.order_id = o.id"
+	    " AND r.version = o.version"
+	    " WHERE o.line_hash = ?1 AND o.line_version = o.version"
+	    " AND o.deleted_at IS NULL",
 	/* SQL_ORDER_SAME_LINES: none, asked of a server alone (each line's
 	 * own lookup is local here). */
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"

@@ -809,6 +809,16 @@ uoms_store_begin(struct uoms_store *s, struct uoms_error *e)
 }
 
 enum uoms_code
+uoms_store_begin_read(struct uoms_store *s, struct uoms_error *e)
+{
+	if (s->pg != NULL)
+		return uoms_store_begin(s, e);
+	if (exec(s, "BEGIN") < 0)
+		return uoms_db_fail(s, e, "beginning a read transaction");
+	return UOMS_OK;
+}
+
+enum uoms_code
 uoms_store_commit(struct uoms_store *s, struct uoms_error *e)
 {
 	if (s->pg != NULL ? uoms_pg_commit(s->pg) < 0 : exec(s, "COMMIT") < 0) {

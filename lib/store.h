@@ -62,6 +62,14 @@ void uoms_store_set_workflow(struct uoms_store *s, const char *workflow);
 enum uoms_code uoms_store_begin(struct uoms_store *s, struct uoms_error *e);
 enum uoms_code uoms_store_commit(struct uoms_store *s, struct uoms_error *e);
 void uoms_store_rollback(struct uoms_store *s);
+/*
+ * A read transaction (SQLite's deferred BEGIN): the statements until its
+ * uoms_store_commit see one snapshot and take no write lock, so other
+ * writers go on. Not to write in: end it, then uoms_store_begin. On a
+ * server the same as uoms_store_begin.
+ */
+enum uoms_code uoms_store_begin_read(struct uoms_store *s,
+    struct uoms_error *e);
 
 /*
  * Counts a refused line in the store, for the metrics report: the tool,

@@ -19,7 +19,7 @@ load helper
 	printf '%s\n' "$output" "$stderr"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	for r in a b q r c d e g f s; do
+	for r in a b q r c c2 d e g f s; do
 		grep -q "^$r) .*[0-9]x  *[0-9.]*-[0-9.]* " <<<"$output" ||
 		    [ "$r" = d ] || false
 	done
@@ -77,4 +77,16 @@ load helper
 	left=$(ls "$tmp")
 	rm -rf "$tmp"
 	[ -z "$left" ]
+}
+
+@test "loader --skip prints the record kept for each line seen before" {
+	gen-orders --count 3 >in.jsonl
+	uoms-upsert -d s.db <in.jsonl >first.jsonl
+	{ head -n 2 in.jsonl; echo '{"not":"seen"}'; } >again.jsonl
+	run --separate-stderr loader --skip s.db <again.jsonl
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "loader: 2 orders" ]
+	diff -u <(head -n 2 first.jsonl) <(printf '%s\n' "$output")
+	run loader --skip
+	[ "$status" -eq 2 ]
 }

@@ -35,6 +35,48 @@ versions() {
 	[ "$(sql 'select max(version) from orders')" -eq 1 ]
 }
 
+@test "an unchanged re-run takes no write lock: it answers while another writer holds the store" {
+	engine_only sqlite "the holder is the sqlite3 program; on PostgreSQL every line is looked at in the write transaction"
+	orders 5 >in.jsonl
+	uoms-upsert in.jsonl >first.jsonl
+	printf 'busy_timeout: 200\n' >conf.yaml
+	mkfifo hold
+	sqlite3 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	holder=$!
+	exec {w}>hold
+	echo "BEGIN IMMEDIATE; DELETE FROM rejects;" >&"$w"
+	held() { ! sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; }
+	wait_for -t 30 held
+	run --separate-stderr uoms-upsert -c conf.yaml --summary in.jsonl
+	printf '%s\n' "$output" >second.jsonl
+	# a changed line still needs the lock, and waits for it as before
+	run --separate-stderr uoms-upsert -c conf.yaml < <(order 1 'department="west"')
+	changed=$status
+	echo "ROLLBACK;" >&"$w"
+	exec {w}>&-
+	wait "$holder"
+	diff -u first.jsonl second.jsonl
+	[ "$changed" -eq 3 ]
+	[ "$(sql 'select max(version) from orders')" -eq 1 ]
+}
+
+@test "unchanged lines around changed ones: every record printed in input order, each counted once" {
+	orders 4 >in.jsonl
+	uoms-upsert in.jsonl >/dev/null
+	{ sed -n 1p in.jsonl; order 2 'department="west"'; sed -n 3p in.jsonl;
+	    order 4 'department="west"'; order 5; sed -n 1p in.jsonl; } >mixed.jsonl
+	run --separate-stderr uoms-upsert --summary mixed.jsonl
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "uoms-upsert: read 6, created 1, updated 2, unchanged 3, rejected 0" ]
+	[ "$(printf '%s\n' "$output" | jget external_order_id | tr '\n' ' ')" = "1 2 3 4 5 1 " ]
+	[ "$(printf '%s\n' "$output" | jget version | tr '\n' ' ')" = "1 2 1 2 1 1 " ]
+	for i in 1 2 3 4 5; do
+		uoms-query --id "$(sql "select id from orders where external_order_id = '$i'")"
+	done >want
+	printf '%s\n' "$output" | head -n 5 >got
+	diff -u want got
+}
+
 @test "one changed line: its version goes up by one, one updated event names the member" {
 	{ plain 100001; plain 100002; plain 100003; } >in.jsonl
 	uoms-upsert in.jsonl >/dev/null
