@@ -173,6 +173,12 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
 	    " to_state, actor, at, version, details) VALUES ($1, $2, $3, $4,"
 	    " $5, $6, $7, $8)",
+	/* The order alone in SQL_RECORD's layout, its items read by
+	 * SQL_ITEMS_FIND: on a local store (record.c) the join's sort by
+	 * seq carried every wide column of the order through a b-tree. */
+	[SQL_RECORD_ALONE] = "SELECT " UOMS_RECORD_COLUMNS ", NULL, NULL,"
+	    " NULL, NULL, NULL, NULL, o.deleted_at FROM orders o"
+	    " WHERE o.id = $1",
 	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS ", i.external_item_id,"
 	    " i.sku, i.name, i.quantity, i.unit_price, i.extra, o.deleted_at"
 	    " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id"
