@@ -166,6 +166,9 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
 	    " unit_price, extra FROM order_items WHERE order_id = $1"
 	    " ORDER BY seq",
+	/* A record's items with their seq, sorted by the reader (record.c). */
+	[SQL_ITEMS_UNSORTED] = "SELECT external_item_id, sku, name, quantity,"
+	    " unit_price, extra, seq FROM order_items WHERE order_id = $1",
 	[SQL_ITEMS_DELETE] = "DELETE FROM order_items WHERE order_id = $1",
 	[SQL_ITEM_INSERT] = "INSERT INTO order_items (order_id, seq,"
 	    " external_item_id, sku, name, quantity, unit_price, extra)"

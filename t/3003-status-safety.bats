@@ -419,3 +419,13 @@ uoms-status: line 10: invalid: not a reference: no id, order_no, or channel and 
 OUT
 	[ "$(sql "SELECT status FROM orders WHERE id = 5")" = WAITING ]
 }
+
+@test "a moved order's items print in their line's order, not their ids', as uoms-query --id prints them" {
+	items='[{"external_item_id":"c","quantity":1,"unit_price":1},{"external_item_id":"a","quantity":2,"unit_price":1},{"external_item_id":"d","quantity":3,"unit_price":1},{"external_item_id":"b","quantity":4,"unit_price":1}]'
+	order 7001 "items=$items" total_amount=10 | uoms-upsert >/dev/null
+	id=$(sql "SELECT id FROM orders WHERE external_order_id = '7001'")
+	run --separate-stderr uoms-status --to IN_PROGRESS "$id"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget items | python3 -c 'import json, sys; print(" ".join(i["external_item_id"] for i in json.load(sys.stdin)))')" = "c a d b" ]
+	diff -u <(uoms-query --id "$id") - <<<"$output"
+}
