@@ -302,7 +302,7 @@ uoms_order_record_head(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_record_head *head, struct uoms_error *e)
 {
 	/* Local, two statements: the items sorted alone, not the join's
-	 * wide rows (half the cost of a record read back). */
+	 * wide rows (6 000 instructions of a record's 47 700). */
 	int alone = !uoms_db_remote(s);
 	struct uoms_stmt *st = uoms_db_stmt(s, alone ? SQL_RECORD_ALONE :
 	    SQL_RECORD);

@@ -109,7 +109,7 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " to_state, actor, at, version, details) VALUES (?1, ?2, ?3, ?4,"
 	    " ?5, ?6, ?7, ?8)",
 	/* The order alone in SQL_RECORD's layout, its items read by
-	 * SQL_ITEMS_FIND: on a local store (record.c) the join's sort by
+	 * SQL_ITEMS_UNSORTED: on a local store (record.c) the join's sort by
 	 * seq carried every wide column of the order through a b-tree. */
 	[SQL_RECORD_ALONE] = "SELECT " UOMS_RECORD_COLUMNS ", NULL, NULL,"
 	    " NULL, NULL, NULL, NULL, o.deleted_at FROM orders o"
