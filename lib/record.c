@@ -57,31 +57,71 @@ add_item(struct uoms_scratch *sc, struct uoms_order *o, struct uoms_stmt *st,
 	return UOMS_OK;
 }
 
-/* The order's items, copied (the statement moves on) into the scratch. */
+/* Puts the n items in their order, by seq (an insertion sort: an order
+ * has a few). */
+static void
+sort_items(struct uoms_item *it, long long *seq, int n)
+{
+	for (int i = 1; i < n; i++) {
+		struct uoms_item x = it[i];
+		long long k = seq[i];
+		int j = i;
+
+		for (; j > 0 && seq[j - 1] > k; j--) {
+			it[j] = it[j - 1];
+			seq[j] = seq[j - 1];
+		}
+		it[j] = x;
+		seq[j] = k;
+	}
+}
+
+/*
+ * The order's items, copied (the statement moves on) into the scratch,
+ * in seq order: sorted here, not by the statement, whose sort cost more
+ * than the rest of the read (a temporary b-tree a record).
+ */
 static enum uoms_code
 read_items(struct uoms_store *s, long long id, struct uoms_order *o,
     struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ITEMS_FIND);
+	struct uoms_stmt *st = uoms_db_stmt(s, SQL_ITEMS_UNSORTED);
 	struct uoms_scratch *sc = uoms_store_scratch(s);
+	long long few[16], *seq = few;
+	enum uoms_code code = UOMS_OK;
 	enum uoms_db_step rc;
+	int n = 0, cap = 16;
 
 	if (st == NULL)
 		return uoms_db_fail(s, e, "reading items");
 	uoms_db_bind_int(st, 1, id);
-	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW)
-		if (add_item(sc, o, st, 0, e) != UOMS_OK) {
-			uoms_db_done(st);
-			return e->code;
-		}
-	if (rc == UOMS_DB_ERROR) {
-		enum uoms_code code = uoms_db_fail(s, e, "reading items");
+	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
+		if (n == cap) {
+			long long *p = seq == few ? malloc(2 * cap *
+			    sizeof *p) : realloc(seq, 2 * cap * sizeof *p);
 
-		uoms_db_done(st);
-		return code;
+			if (p == NULL) {
+				code = uoms_fail(e, UOMS_INTERNAL,
+				    "out of memory");
+				break;
+			}
+			if (seq == few)
+				memcpy(p, few, sizeof few);
+			seq = p;
+			cap *= 2;
+		}
+		seq[n++] = uoms_db_int(st, UOMS_I_COUNT + 1);
+		if ((code = add_item(sc, o, st, 0, e)) != UOMS_OK)
+			break;
 	}
+	if (code == UOMS_OK && rc == UOMS_DB_ERROR)
+		code = uoms_db_fail(s, e, "reading items");
 	uoms_db_done(st);
-	return UOMS_OK;
+	if (code == UOMS_OK)
+		sort_items(o->items + o->nitems - n, seq, n);
+	if (seq != few)
+		free(seq);
+	return code;
 }
 
 /* Appends member name and the text of column col (null for NULL). */
@@ -261,7 +301,11 @@ enum uoms_code
 uoms_order_record_head(struct uoms_store *s, long long id,
     struct uoms_buf *out, struct uoms_record_head *head, struct uoms_error *e)
 {
-	struct uoms_stmt *st = uoms_db_stmt(s, SQL_RECORD);
+	/* Local, two statements: the items sorted alone, not the join's
+	 * wide rows (6 000 instructions of a record's 47 700). */
+	int alone = !uoms_db_remote(s);
+	struct uoms_stmt *st = uoms_db_stmt(s, alone ? SQL_RECORD_ALONE :
+	    SQL_RECORD);
 	struct uoms_order o;
 	const char *created, *updated;
 	enum uoms_db_step rc;
@@ -284,6 +328,8 @@ uoms_order_record_head(struct uoms_store *s, long long id,
 	code = order_rows(s, st, &o, &version, &deleted, &created, &updated,
 	    &rc, e);
 	uoms_db_done(st);
+	if (code == UOMS_OK && alone)
+		code = read_items(s, id, &o, e);
 	if (code != UOMS_OK)
 		return code;
 	if (head != NULL) {

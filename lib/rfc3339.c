@@ -103,11 +103,20 @@ uoms_time_now(char *out)
 void
 uoms_time_after(long long seconds, char *out)
 {
+	/* The last second's text, per thread: a move asks twice, and a
+	 * batch thousands of times a second (strftime was 1 400
+	 * instructions a call). */
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char text[21];
 	time_t t = time(NULL) + seconds;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		last = t;
+	}
+	memcpy(out, text, sizeof text);
 }
 
 /* s (RFC 3339) in milliseconds since 1970; -1 when it is no such time. */

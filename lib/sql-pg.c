@@ -174,6 +174,9 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ITEMS_FIND] = "SELECT external_item_id, sku, name, quantity,"
 	    " unit_price, extra FROM order_items WHERE order_id = $1"
 	    " ORDER BY seq",
+	/* A record's items with their seq, sorted by the reader (record.c). */
+	[SQL_ITEMS_UNSORTED] = "SELECT external_item_id, sku, name, quantity,"
+	    " unit_price, extra, seq FROM order_items WHERE order_id = $1",
 	[SQL_ITEMS_DELETE] = "DELETE FROM order_items WHERE order_id = $1",
 	[SQL_ITEM_INSERT] = "INSERT INTO order_items (order_id, seq,"
 	    " external_item_id, sku, name, quantity, unit_price, extra)"
@@ -181,6 +184,12 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_EVENT_INSERT] = "INSERT INTO events (order_id, type, from_state,"
 	    " to_state, actor, at, version, details) VALUES ($1, $2, $3, $4,"
 	    " $5, $6, $7, $8)",
+	/* The order alone in SQL_RECORD's layout, its items read by
+	 * SQL_ITEMS_UNSORTED: on a local store (record.c) the join's sort by
+	 * seq carried every wide column of the order through a b-tree. */
+	[SQL_RECORD_ALONE] = "SELECT " UOMS_RECORD_COLUMNS ", NULL, NULL,"
+	    " NULL, NULL, NULL, NULL, o.deleted_at FROM orders o"
+	    " WHERE o.id = $1",
 	[SQL_RECORD] = "SELECT " UOMS_RECORD_COLUMNS ", i.external_item_id,"
 	    " i.sku, i.name, i.quantity, i.unit_price, i.extra, o.deleted_at"
 	    " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id"

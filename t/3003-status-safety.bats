@@ -387,3 +387,45 @@ lock() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"idempotency_mismatch"* ]]
 }
+
+# --- reference lines: read by their top-level members alone, refused as
+# an order line would be
+
+@test "reference lines: a record, an escaped key and nested repeats are read; a repeated key, a NUL, a non-object and bad JSON are refused" {
+	five
+	uoms-query --id 1 >in
+	{
+		printf '{"\\u0069d":2,"x":{"a":1,"a":2}}\n'
+		printf '{"id":3,"note":"a \\\\u0000 is text","id2":[1,{"k":"\\"}"}]}\n'
+		printf '{"order_no":"%s","version":1.0}\n' "$(sql "SELECT order_no FROM orders WHERE id = 4")"
+		printf '{"id":5,"id":5}\n'
+		printf '{"id":5,"s":"a\\u0000b"}\n'
+		printf '[{"id":5}]\n'
+		printf '{"id":5,\n'
+		printf '{"id":5.0}\n'
+		printf '{"channel":"c"}\n'
+	} >>in
+	run --separate-stderr uoms-status --to IN_PROGRESS <in
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | fields id status version)" = "$(printf '1\tIN_PROGRESS\t2\n2\tIN_PROGRESS\t2\n3\tIN_PROGRESS\t2')" ]
+	diff -u - <(echo "$stderr") <<'OUT'
+uoms-status: line 4: invalid: version must be a positive whole number
+uoms-status: line 5: invalid: key 'id' is given twice
+uoms-status: line 6: invalid: a string holds \u0000 (NUL)
+uoms-status: line 7: invalid: line is a JSON array, not an object
+uoms-status: line 8: invalid: not JSON: string or '}' expected near end of file at column 8
+uoms-status: line 9: invalid: id must be a positive whole number
+uoms-status: line 10: invalid: not a reference: no id, order_no, or channel and external_order_id
+OUT
+	[ "$(sql "SELECT status FROM orders WHERE id = 5")" = WAITING ]
+}
+
+@test "a moved order's items print in their line's order, not their ids', as uoms-query --id prints them" {
+	items='[{"external_item_id":"c","quantity":1,"unit_price":1},{"external_item_id":"a","quantity":2,"unit_price":1},{"external_item_id":"d","quantity":3,"unit_price":1},{"external_item_id":"b","quantity":4,"unit_price":1}]'
+	order 7001 "items=$items" total_amount=10 | uoms-upsert >/dev/null
+	id=$(sql "SELECT id FROM orders WHERE external_order_id = '7001'")
+	run --separate-stderr uoms-status --to IN_PROGRESS "$id"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jget items | python3 -c 'import json, sys; print(" ".join(i["external_item_id"] for i in json.load(sys.stdin)))')" = "c a d b" ]
+	diff -u <(uoms-query --id "$id") - <<<"$output"
+}
