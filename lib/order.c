@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <jansson.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "carrier.h"
 #include "line.h"
 #include "change.h"
+#include "digest.h"
 #include "json.h"
 #include "order.h"
 #include "rfc3339.h"
@@ -1239,8 +1239,7 @@ uoms_reject_line(struct uoms_parser *p, const char *line, size_t len,
 		char *b64 = malloc(cap);
 
 		if (b64 != NULL) {
-			EVP_EncodeBlock((unsigned char *)b64,
-			    (const unsigned char *)line, len);
+			uoms_base64(b64, line, len);
 			uoms_buf_printf(out, ",\"raw_base64\":\"%s\"", b64);
 			free(b64);
 		}

@@ -483,7 +483,7 @@ user_change(struct uoms_store *s, void *arg, struct uoms_error *e)
 	}
 	if (code != UOMS_OK)
 		return code;
-	if (!r->add && (code = uoms_user_admins(s, &admins, e)) != UOMS_OK)
+	if (!r->add && (code = uoms_actor_admins(s, &admins, e)) != UOMS_OK)
 		return code;
 	if (!r->add && admins == 0)
 		return uoms_fail(e, UOMS_INVALID, "'%s' is the last admin: "

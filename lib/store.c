@@ -519,6 +519,17 @@ no_writer_possible(const char *path)
 	return access(dir, W_OK) < 0 && access(side, F_OK) < 0;
 }
 
+/* Whether path may have a hot rollback journal: a -journal beside it,
+ * or one we can't tell is not there. */
+static int
+hot_journal_possible(const char *path)
+{
+	char side[PATH_MAX + 16];
+
+	snprintf(side, sizeof side, "%s-journal", path);
+	return access(side, F_OK) == 0 || errno != ENOENT;
+}
+
 /* Opens path read-only and immutable, as a URI: "file:" and the path with
  * the characters a URI gives a meaning escaped. */
 static int
@@ -552,6 +563,16 @@ open_immutable(struct uoms_store *s, const char *path)
  * checkpoints into another program's file). Leaves s->db open read-only
  * on success; -1 with why filled and s->db closed else.
  *
+ * A writer (*rw 1) asks through the read-write connection it will keep,
+ * with its checkpoint at close turned off until the file is known to be
+ * a store: a second connection, opened and closed before the writer's,
+ * was a fifth of the system calls of a one-shot uoms-status (the -wal
+ * and -shm opened and set up twice). Reading changes no byte through
+ * either, but for a hot rollback journal, which a read-write connection
+ * would play back into the file: with a -journal beside it the file is
+ * read through the read-only one. *rw is 0 on return when s->db is not
+ * the writer's connection (read-only, or immutable).
+ *
  * The header is read through that connection's own file, never through
  * an open() and close() of ours: closing any descriptor of the file
  * drops every POSIX lock this process holds on it (fcntl(2)), so in a
@@ -562,7 +583,7 @@ open_immutable(struct uoms_store *s, const char *path)
  */
 static int
 identify(struct uoms_store *s, const char *path, const struct stat *sb,
-    char *why, size_t whylen)
+    int *rw, char *why, size_t whylen)
 {
 	static const char legacy_sql[] = "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'table' AND name IN ('orders', 'order_items',"
@@ -590,8 +611,15 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 		    strerror(errno));
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (*rw && hot_journal_possible(path))
+		*rw = 0;
+	if (sqlite3_open_v2(path, &s->db, (*rw ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		open_why(s, path, "opening it", why, whylen);
+		goto fail;
+	}
+	if (*rw && sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+	    1, NULL) != SQLITE_OK) {
 		open_why(s, path, "opening it", why, whylen);
 		goto fail;
 	}
@@ -610,17 +638,24 @@ identify(struct uoms_store *s, const char *path, const struct stat *sb,
 	    sqlite3_errcode(s->db) == SQLITE_CANTOPEN) &&
 	    no_writer_possible(path)) {
 		sqlite3_close(s->db);
+		*rw = 0;
 		if (open_immutable(s, path) != SQLITE_OK) {
 			open_why(s, path, "opening it", why, whylen);
 			goto fail;
 		}
 		app = pragma_int(s, "PRAGMA application_id");
 	}
-	if (app == UOMS_STORE_APPLICATION_ID)
+	if (app == UOMS_STORE_APPLICATION_ID ||
+	    (app == 0 && user_version(s) >= 1 && pragma_int(s, legacy_sql) ==
+	    5)) {
+		/* A store: the writer's close checkpoints it again. */
+		if (*rw && sqlite3_db_config(s->db,
+		    SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL) != SQLITE_OK) {
+			open_why(s, path, "opening it", why, whylen);
+			goto fail;
+		}
 		return 0;
-	if (app == 0 && user_version(s) >= 1 && pragma_int(s, legacy_sql) ==
-	    5)
-		return 0;
+	}
 	if (app < 0 || sqlite3_errcode(s->db) != SQLITE_OK) {
 		open_why(s, path, "reading its header", why, whylen);
 		goto fail;
@@ -700,7 +735,7 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 	static pthread_once_t lite_once = PTHREAD_ONCE_INIT;
 	struct uoms_store *s;
 	struct stat sb;
-	int uv;
+	int uv, rw;
 
 	if (uoms_pg_is_url(path))
 		return open_pg(path, mode, cfg, why, whylen);
@@ -721,7 +756,8 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 	}
 	if ((s = store_new(why, whylen)) == NULL)
 		return NULL;
-	if (identify(s, path, &sb, why, whylen) < 0)
+	rw = mode == UOMS_STORE_WRITE;
+	if (identify(s, path, &sb, &rw, why, whylen) < 0)
 		goto fail;
 	/* A reader keeps its read-only connection: it can read a store it
 	 * may not write, and can never write into one by mistake. */
@@ -735,13 +771,15 @@ uoms_store_open(const char *path, enum uoms_store_mode mode,
 		    UOMS_VERSION, uoms_migration_count());
 		goto fail;
 	}
-	sqlite3_close(s->db);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		open_why(s, path, "opening it to write", why, whylen);
-		goto fail;
+	if (!rw) {
+		sqlite3_close(s->db);
+		if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			open_why(s, path, "opening it to write", why, whylen);
+			goto fail;
+		}
+		sqlite3_extended_result_codes(s->db, 0);
 	}
-	sqlite3_extended_result_codes(s->db, 0);
 	if (pragmas(s, cfg, 0, path, why, whylen) < 0 ||
 	    migrate(s, path, why, whylen) < 0)
 		goto fail;

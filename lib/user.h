@@ -9,24 +9,9 @@
 #ifndef UOMS_USER_H
 #define UOMS_USER_H
 
+#include "actor.h"
 #include "buf.h"
 #include "store.h"
-#include "workflow.h"
-
-struct uoms_actor {
-	char name[128];
-	enum uoms_role role;
-	char department[128];	/* "" when none */
-	int registered;
-};
-
-/* Loads the actor called name. A disabled user is refused (forbidden). */
-enum uoms_code uoms_actor_load(struct uoms_store *s, const char *name,
-    struct uoms_actor *a, struct uoms_error *e);
-
-/* "admin" -> UOMS_ROLE_ADMIN...; -1 when it is not a role. */
-int uoms_role_parse(const char *s);
-const char *uoms_role_name(enum uoms_role r);
 
 /*
  * The bcrypt cost new password hashes are made with: $UOMS_PASSWORD_COST
@@ -58,9 +43,5 @@ enum uoms_code uoms_user_verify(struct uoms_store *s, const char *name,
  * only the user called name when name is not NULL. */
 enum uoms_code uoms_user_list(struct uoms_store *s, const char *name,
     struct uoms_buf *out, struct uoms_error *e);
-
-/* How many enabled admins the store has, into *n. */
-enum uoms_code uoms_user_admins(struct uoms_store *s, long long *n,
-    struct uoms_error *e);
 
 #endif

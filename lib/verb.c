@@ -128,7 +128,7 @@ uoms_verb_admin(struct uoms_store *s, const struct uoms_actor *a,
 
 	if (a->role == UOMS_ROLE_ADMIN)
 		return UOMS_OK;
-	if ((code = uoms_user_admins(s, &admins, e)) != UOMS_OK)
+	if ((code = uoms_actor_admins(s, &admins, e)) != UOMS_OK)
 		return code;
 	if (admins == 0)
 		return UOMS_OK;

@@ -56,6 +56,50 @@ refused_by_all() {
 	done
 }
 
+# A hot rollback journal (another program crashed mid-write) is played
+# back by any read-write connection that reads the file: a writer asks
+# whether the file is a store through a read-only one then, as readers do.
+@test "another program's file with a hot journal is refused and left untouched by a writer" {
+	engine_only sqlite "a SQLite rollback journal"
+	python3 - <<'PY'
+import shutil, sqlite3
+db = sqlite3.connect("live.db", isolation_level=None)
+db.execute("pragma cache_size = 1")
+db.execute("create table notes (t text)")
+db.execute("insert into notes values ('mine')")
+db.execute("begin")
+# more pages than the cache holds: they spill into the file mid-transaction
+db.execute("insert into notes select hex(randomblob(500)) from (with r(i) as (select 1 union all select i + 1 from r limit 200) select i from r)")
+shutil.copy("live.db", "other.db")
+shutil.copy("live.db-journal", "other.db-journal")
+db.execute("rollback")
+PY
+	[ -s other.db-journal ]
+	cp other.db before.db
+	cp other.db-journal before.db-journal
+	run --separate-stderr uoms-upsert -d other.db < <(order 1)
+	echo "# $status: $stderr"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	cmp other.db before.db
+	cmp other.db-journal before.db-journal
+}
+
+# The writer's connection is the one that asks whether the file is a
+# store: a second one, opened and closed before it, set up the -wal and
+# -shm twice (a fifth of a one-shot uoms-status's system calls).
+@test "a writer opens the store file once" {
+	engine_only sqlite "the store's file"
+	command -v strace >/dev/null || skip "strace is not installed"
+	order 1 | uoms-upsert >/dev/null
+	# LeakSanitizer can't run under ptrace (make SAN=1).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -e trace=open,openat -o trace uoms-status \
+	    --to IN_PROGRESS 1 >/dev/null
+	grep "\"$UOMS_DB\"" trace || true
+	[ "$(grep -c "\"$UOMS_DB\"" trace)" -eq 1 ]
+}
+
 @test "a file that is not SQLite, or too short to be, is refused and left untouched" {
 	engine_only sqlite "files that are not SQLite"
 	printf 'order,amount\n1,2\n' >orders.csv

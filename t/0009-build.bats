@@ -102,6 +102,25 @@ compiled() {
 	[ "$status" -eq 0 ]
 }
 
+# Every library a program is linked with is loaded and relocated at each
+# start, called or not: libcrypto alone was 3 of the 7 million
+# instructions of a one-shot uoms-status (issue 14, bench row g). The
+# store's tools hash only now and then (an idempotency key, an ingested
+# line), and digest.c loads libcrypto then; passwords are uoms-user's.
+@test "the store's one-shot tools link no crypto, HTTP or PostgreSQL library" {
+	local t libs
+	if ldd "$(command -v uoms-status)" | grep -q libasan; then
+		skip "the sanitizers' build links every library named"
+	fi
+	for t in status query upsert edit assign remark hold lock events; do
+		libs=$(ldd "$(command -v "uoms-$t")") || false
+		if grep -E 'lib(crypto|crypt|curl|pq|microhttpd)\.' <<<"$libs"; then
+			echo "uoms-$t links the libraries above"
+			false
+		fi
+	done
+}
+
 @test "make install puts the bash completion under each tool's name" {
 	run --separate-stderr bmake -s install PREFIX=/usr DESTDIR="$PWD/pkg"
 	echo "$stderr"
