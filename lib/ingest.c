@@ -1333,31 +1333,10 @@ same_room(struct uoms_ingest_ahead *ah, int n)
 	return 0;
 }
 
-/* The batch's question: [[i, "hex digest"], ...]. */
-static int
-same_question(const struct uoms_ingest_ahead *ah, struct uoms_buf *json)
-{
-	static const char hex[] = "0123456789abcdef";
-	char d[2 * UOMS_LINE_HASH];
-
-	uoms_buf_str(json, "[");
-	for (int i = 0; i < ah->same_n; i++) {
-		for (int b = 0; b < UOMS_LINE_HASH; b++) {
-			d[2 * b] = hex[ah->hash[i][b] >> 4];
-			d[2 * b + 1] = hex[ah->hash[i][b] & 15];
-		}
-		uoms_buf_printf(json, "%s[%d,\"", i ? "," : "", i);
-		uoms_buf_add(json, d, sizeof d);
-		uoms_buf_str(json, "\"]");
-	}
-	return uoms_buf_str(json, "]");
-}
-
 enum uoms_code
 uoms_ingest_ahead_same(struct uoms_store *s, struct uoms_ingest_ahead *ah,
     char *const *lines, const size_t *lens, int n, struct uoms_error *e)
 {
-	struct uoms_buf json = { 0 };
 	struct uoms_stmt *st;
 	int rc;
 
@@ -1373,15 +1352,9 @@ uoms_ingest_ahead_same(struct uoms_store *s, struct uoms_ingest_ahead *ah,
 		ah->same_id[i] = 0;
 	}
 	ah->same_n = n;
-	if (same_question(ah, &json) < 0) {
-		uoms_buf_free(&json);
-		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
-	}
-	if ((st = uoms_db_stmt(s, SQL_ORDER_SAME_LINES)) == NULL) {
-		uoms_buf_free(&json);
+	if ((st = uoms_db_stmt(s, SQL_ORDER_SAME_LINES)) == NULL)
 		return uoms_db_fail(s, e, "looking up lines");
-	}
-	uoms_db_bind_textn(st, 1, json.p, json.n);
+	uoms_db_bind_blob(st, 1, ah->hash, (size_t)n * UOMS_LINE_HASH);
 	while ((rc = uoms_db_step(st)) == UOMS_DB_ROW) {
 		long long i = uoms_db_int(st, 0);
 
@@ -1397,7 +1370,6 @@ uoms_ingest_ahead_same(struct uoms_store *s, struct uoms_ingest_ahead *ah,
 		}
 	}
 	uoms_db_done(st);
-	uoms_buf_free(&json);
 	if (rc == -1)
 		return uoms_fail(e, UOMS_INTERNAL, "out of memory");
 	if (rc != UOMS_DB_DONE) {

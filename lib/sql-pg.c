@@ -132,11 +132,13 @@ const char *const uoms_sql_pg[SQL_COUNT] = {
 	[SQL_ORDER_SAME_LINE] = "SELECT id, " KEPT_RENDERING " FROM orders"
 	    " WHERE line_hash = $1 AND line_version = version"
 	    " AND deleted_at IS NULL",
-	/* The same for a batch: $1 is [[i, hex digest], ...]; a line found
-	 * with no record kept is looked up as any other. */
-	[SQL_ORDER_SAME_LINES] = "SELECT (k.v->>0)::int, o.id, r.rendering"
-	    " FROM json_array_elements($1::json) AS k(v) JOIN orders o"
-	    " ON o.line_hash = decode(k.v->>1, 'hex')"
+	/* The same for a batch: $1 is the lines' digests end to end, 16
+	 * bytes each; line i's is the i-th (0-based). A line found with no
+	 * record kept is looked up as any other. */
+	[SQL_ORDER_SAME_LINES] = "SELECT k.i, o.id, r.rendering"
+	    " FROM generate_series(0, length($1::bytea) / 16 - 1) AS k(i)"
+	    " JOIN orders o"
+	    " ON o.line_hash = substring($1::bytea FROM k.i * 16 + 1 FOR 16)"
 	    " AND o.line_version = o.version AND o.deleted_at IS NULL"
 	    " JOIN order_renderings r ON r.order_id = o.id"
 	    " AND r.version = o.version",

@@ -68,8 +68,16 @@ const char *const uoms_sql_sqlite[SQL_COUNT] = {
 	    " AND r.version = o.version"
 	    " WHERE o.line_hash = ?1 AND o.line_version = o.version"
 	    " AND o.deleted_at IS NULL",
-	/* SQL_ORDER_SAME_LINES: none, asked of a server alone (each line's
-	 * own lookup is local here). */
+	/* The same for a batch (?1: the digests end to end, 16 bytes each),
+	 * asked of a server alone (uoms_ingest_ahead_same): each line's own
+	 * lookup is local here. */
+	[SQL_ORDER_SAME_LINES] = "WITH RECURSIVE k(i) AS (SELECT 0"
+	    " UNION ALL SELECT i + 1 FROM k WHERE i + 1 < length(?1) / 16)"
+	    " SELECT k.i, o.id, r.rendering FROM k JOIN orders o"
+	    " ON o.line_hash = substr(?1, k.i * 16 + 1, 16)"
+	    " AND o.line_version = o.version AND o.deleted_at IS NULL"
+	    " JOIN order_renderings r ON r.order_id = o.id"
+	    " AND r.version = o.version",
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" ORDER_COLUMNS ", extra,"
 	    " version, created_at, updated_at, line_hash, line_version)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
