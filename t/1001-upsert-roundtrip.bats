@@ -131,3 +131,14 @@ assert not bad, bad'
 	printf '%s\n' "$output" >second.jsonl
 	diff -u first.jsonl second.jsonl
 }
+
+@test "a batch of orders opens no temporary file: its statements' journals stay in memory" {
+	[ "${UOMS_TEST_ENGINE:-sqlite}" = sqlite ] || skip "SQLite's own files"
+	command -v strace >/dev/null || skip "no strace on this machine"
+	# 1 000 orders: an insert into orders journals more than the 64 KiB
+	# SQLite keeps in memory before it spills to a file of /var/tmp.
+	gen-orders --count 1000 >in.jsonl
+	strace -f -e trace=openat -o trace uoms-upsert in.jsonl >/dev/null
+	[ "$(uoms-query | wc -l)" -eq 1000 ]
+	run ! grep etilqs_ trace
+}
