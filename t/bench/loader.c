@@ -114,9 +114,11 @@ main(int argc, char **argv)
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (sqlite3_open_v2(argv[1], &db, flags, NULL) != SQLITE_OK)
 		die(argv[1]);
-	/* The settings uoms-upsert runs with (synchronous normal). */
+	/* The settings uoms-upsert runs with (lib/store.c's pragmas). */
 	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+	    "PRAGMA wal_autocheckpoint = 65536;"
 	    "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		die("begin");
 	if (raw) {
