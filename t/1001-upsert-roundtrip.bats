@@ -131,3 +131,28 @@ assert not bad, bad'
 	printf '%s\n' "$output" >second.jsonl
 	diff -u first.jsonl second.jsonl
 }
+
+@test "a batch of orders opens no temporary file: its statements' journals stay in memory" {
+	[ "${UOMS_TEST_ENGINE:-sqlite}" = sqlite ] || skip "SQLite's own files"
+	command -v strace >/dev/null || skip "no strace on this machine"
+	# 1 000 orders: an insert into orders journals more than the 64 KiB
+	# SQLite keeps in memory before it spills to a file of /var/tmp.
+	gen-orders --count 1000 >in.jsonl
+	strace -f -e trace=openat -o trace uoms-upsert in.jsonl >/dev/null
+	[ "$(uoms-query | wc -l)" -eq 1000 ]
+	run ! grep etilqs_ trace
+}
+
+@test "batches of orders are copied from the WAL into the store once, at the end, not at each commit" {
+	[ "${UOMS_TEST_ENGINE:-sqlite}" = sqlite ] || skip "SQLite's own files"
+	command -v strace >/dev/null || skip "no strace on this machine"
+	uoms-upsert </dev/null
+	gen-orders --count 3000 >in.jsonl
+	# 15 commits: at SQLite's default, a checkpoint (a sync of the WAL
+	# and one of the store) each 4 MiB of WAL, 10 syncs here; now the
+	# checkpoint when the store closes, the WAL and the store once.
+	strace -f -e trace=fsync,fdatasync -o trace uoms-upsert --batch 200 \
+	    in.jsonl >/dev/null
+	[ "$(uoms-query | wc -l)" -eq 3000 ]
+	[ "$(grep -c sync trace)" -le 4 ]
+}

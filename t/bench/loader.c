@@ -187,9 +187,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "loader: %lld orders\n", count);
 		return 0;
 	}
-	/* The settings uoms-upsert runs with (synchronous normal). */
+	/* The settings uoms-upsert runs with (lib/store.c's pragmas). */
 	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+	    "PRAGMA wal_autocheckpoint = 65536;"
 	    "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		die("begin");
 	if (raw) {

@@ -259,6 +259,11 @@ sc_empty_prep() { store_copy "$dir/empty.db" "$dir/e.db"; }
 sc_empty() { uoms-upsert -d "$dir/e.db" <"$in" >/dev/null; }
 sc_big_prep() { store_copy "$big" "$dir/b.db"; }
 sc_big() { uoms-upsert -d "$dir/b.db" <"$in" >/dev/null; }
+# s2: the same with the minimal loader (the schema's own cost, the limit)
+sc_lempty_prep() { sc_empty_prep; }
+sc_lempty() { loader "$dir/e.db" <"$in" 2>/dev/null; }
+sc_lbig_prep() { sc_big_prep; }
+sc_lbig() { loader "$dir/b.db" <"$in" 2>/dev/null; }
 q_at() {
 	local db=$1
 	shift
@@ -300,6 +305,12 @@ scale_table() {
 	expect "$dir/b.db" orders $((b + s))
 	row "s) ingest $s, orders/s vs into empty" "$(per_s "$s" 1)" \
 	    "$(per_s "$s" 0)" 1 "<=1.3"
+	# The limit: what the schema itself costs at 10 S, with no
+	# validation, lookup or output (t/bench/loader.c, one transaction).
+	pairs "$rounds" sc_lempty -- sc_lbig
+	expect "$dir/b.db" orders $((b + s))
+	row "s2) loader $s into $b vs into empty" "$(per_s "$s" 1)" \
+	    "$(per_s "$s" 0)" 1 limit
 	store_rm "$dir/b.db"
 	store_rm "$dir/e.db"
 
