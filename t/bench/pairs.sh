@@ -1,6 +1,7 @@
 # pairs.sh: what t/bench/run.sh and t/bench/pg.sh share (bash, sourced):
-# the rounds A B A B of a comparison, its medians, and the table's rows.
-# The caller sets dir (a scratch directory) and rounds (for title).
+# the rounds A B A B of a comparison, its medians, the table's rows, and
+# the scale table's filter rows. The caller sets dir (a scratch directory)
+# and rounds (for title).
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
 fail() { echo "${0##*/}: $*" >&2; }
 # rep K CMD...: CMD K times (a one-shot tool's sample)
@@ -96,4 +97,48 @@ title() {
 	echo
 	echo "$1 ($(uname -m), $(nproc) cpu; load $(uptime |
 	    sed 's/.*load average: //'); $rounds rounds a row)"
+}
+
+# label ARGS: the row's words for ARGS, the times T (", cut" for a
+# window cut at 10 S)
+label() {
+	echo "${1%|*}" | sed 's/[0-9:-]*T[0-9:]*Z/T/g'
+	[ "${1%|*}" = "${1#*|}" ] || echo ", cut"
+}
+
+# filter_rows B: a row t for every filter of uoms-query (uoms-query
+# --help), the store of B orders (q_big) against the one of a tenth
+# (q_small), each with the middle order's values (at SQL, plus COLUMN
+# MINUTES: the caller's, for its engine; mid: that order's id).
+filter_rows() {
+	local b=$1 no p e f pw t0
+	no=$(at order_no)
+	p=$(at placed_at)
+	pw="--placed-from $p --placed-to"
+	e=$(at eta)
+	# Each filter as ARGS (the same at both sizes) or ARGS-S|ARGS-10S.
+	# The generated orders span one week at every size, so a window holds
+	# ten times the orders at 10 S: once as it is, the placed window also
+	# cut to a tenth at 10 S, the same orders' worth (eta, on the hour,
+	# cannot be cut).
+	for f in "--id $mid" "--order-no $no" "--order-no ${no%??}" \
+	    "--channel $(at channel)" "--status WAITING" \
+	    "--department $(at department)" --on-hold --not-on-hold \
+	    --deleted "$pw $(plus placed_at 60)" \
+	    "$pw $(plus placed_at 60)|$pw $(plus placed_at 6)" \
+	    "--eta-from $e --eta-to $(plus eta 60)"; do
+		# A sample of ~0.2 s, as many runs as the big store's one fits.
+		reps=1
+		t0=${EPOCHREALTIME/./}
+		q_big ${f#*|}
+		reps=$((200000 / (${EPOCHREALTIME/./} - t0 + 1)))
+		reps=$((reps < 1 ? 1 : reps > max_reps ? max_reps : reps))
+		pairs "$rounds" q_small ${f%|*} -- q_big ${f#*|}
+		row "t) query $(label "$f" | tr -d '\n')" "$(ms 1 "$reps")" \
+		    "$(ms 0 "$reps")" 1 "<=1.5"
+	done
+	reps=$max_reps
+	echo "(ms a run; --id and T: the middle order's, T to T + 1 hour;" \
+	    "cut: T to T + 6 minutes at $b;" \
+	    "load at the end $(uptime | sed 's/.*load average: //'))"
 }

@@ -245,13 +245,9 @@ plus() {
 	at "to_char(($1::timestamptz + interval '$2 minutes') AT TIME ZONE
 	    'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 }
-label() {
-	echo "${1%|*}" | sed 's/[0-9:-]*T[0-9:]*Z/T/g'
-	[ "${1%|*}" = "${1#*|}" ] || echo ", cut"
-}
 
 scale_table() {
-	local s=$1 b=$(($1 * 10)) no p e f pw t0
+	local s=$1 b=$(($1 * 10))
 	mid=$(($1 / 2))
 	# The small store is the table's (database u, vacuumed); the big one
 	# is loaded once, untimed, and vacuumed as autovacuum would.
@@ -273,30 +269,7 @@ scale_table() {
 	    "$(per_s "$s" 0)" 1 "<=1.3"
 	sql uoms -c "DROP DATABASE b" -c "DROP DATABASE e" || exit 3
 
-	no=$(at order_no)
-	p=$(at placed_at)
-	pw="--placed-from $p --placed-to"
-	e=$(at eta)
-	for f in "--id $mid" "--order-no $no" "--order-no ${no%??}" \
-	    "--channel $(at channel)" "--status WAITING" \
-	    "--department $(at department)" --on-hold --not-on-hold \
-	    --deleted "$pw $(plus placed_at 60)" \
-	    "$pw $(plus placed_at 60)|$pw $(plus placed_at 6)" \
-	    "--eta-from $e --eta-to $(plus eta 60)"; do
-		# A sample of ~0.2 s, as many runs as the big store's one fits.
-		reps=1
-		t0=${EPOCHREALTIME/./}
-		q_big ${f#*|}
-		reps=$((200000 / (${EPOCHREALTIME/./} - t0 + 1)))
-		reps=$((reps < 1 ? 1 : reps > max_reps ? max_reps : reps))
-		pairs "$rounds" q_small ${f%|*} -- q_big ${f#*|}
-		row "t) query $(label "$f" | tr -d '\n')" "$(ms 1 "$reps")" \
-		    "$(ms 0 "$reps")" 1 "<=1.5"
-	done
-	reps=$max_reps
-	echo "(ms a run; --id and T: the middle order's, T to T + 1 hour;" \
-	    "cut: T to T + 6 minutes at $b;" \
-	    "load at the end $(uptime | sed 's/.*load average: //'))"
+	filter_rows "$b"
 }
 
 for n in $sizes; do

@@ -275,15 +275,9 @@ q_big() { q_at "$big" "$@"; }
 at() { sqlite3 "$small" "SELECT $1 FROM orders WHERE id = $mid"; }
 # plus COLUMN MINUTES: the middle order's time COLUMN, MINUTES later
 plus() { at "strftime('%Y-%m-%dT%H:%M:%SZ', $1, '+$2 minutes')"; }
-# label ARGS: the row's words for ARGS, the times T (", cut" for a
-# window cut at 10 S)
-label() {
-	echo "${1%|*}" | sed 's/[0-9:-]*T[0-9:]*Z/T/g'
-	[ "${1%|*}" = "${1#*|}" ] || echo ", cut"
-}
 
 scale_table() {
-	local s=$1 b=$(($1 * 10)) no p e f pw
+	local s=$1 b=$(($1 * 10))
 	small=$dir/u-$s.db big=$dir/u-$b.db mid=$(($1 / 2))
 	if [ ! -f "$big" ]; then
 		gen-orders --count "$b" | uoms-upsert -d "$big" >/dev/null ||
@@ -314,36 +308,7 @@ scale_table() {
 	store_rm "$dir/b.db"
 	store_rm "$dir/e.db"
 
-	no=$(at order_no)
-	p=$(at placed_at)
-	pw="--placed-from $p --placed-to"
-	e=$(at eta)
-	# Each filter as ARGS (the same at both sizes) or ARGS-S|ARGS-10S.
-	# The generated orders span one week at every size, so a window holds
-	# ten times the orders at 10 S: once as it is, the placed window also
-	# cut to a tenth at 10 S, the same orders' worth (eta, on the hour,
-	# cannot be cut).
-	for f in "--id $mid" "--order-no $no" "--order-no ${no%??}" \
-	    "--channel $(at channel)" "--status WAITING" \
-	    "--department $(at department)" --on-hold --not-on-hold \
-	    --deleted "$pw $(plus placed_at 60)" \
-	    "$pw $(plus placed_at 60)|$pw $(plus placed_at 6)" \
-	    "--eta-from $e --eta-to $(plus eta 60)"; do
-		# A sample of ~0.2 s, as many runs as the big store's one fits.
-		reps=1
-		t0=${EPOCHREALTIME/./}
-		q_big ${f#*|}
-		reps=$((200000 / (${EPOCHREALTIME/./} - t0 + 1)))
-		reps=$((reps < 1 ? 1 : reps > max_reps ? max_reps : reps))
-		pairs "$rounds" q_small ${f%|*} -- q_big ${f#*|}
-		row "t) query $(label "$f" | tr -d '\n')" "$(ms 1 "$reps")" \
-		    "$(ms 0 "$reps")" 1 "<=1.5"
-	done
-	reps=$max_reps
-	echo "(ms a run; --id and T: the middle order's, T to T + 1 hour;" \
-	    "cut: T to T + 6 minutes at $b;" \
-	    "load at the end $(uptime |
-	    sed 's/.*load average: //'))"
+	filter_rows "$b"
 }
 
 for n in $sizes; do
