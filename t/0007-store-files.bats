@@ -236,19 +236,9 @@ PY
 	engine_only sqlite "the holder is the sqlite3 program (the PostgreSQL twin: its own test)"
 	order 1 | uoms-upsert >/dev/null
 	printf 'busy_timeout: 200\n' >conf.yaml
-	mkfifo hold
-	sqlite3 "$UOMS_DB" <hold >/dev/null 2>&1 &
-	holder=$!
-	exec {w}>hold
-	echo "BEGIN IMMEDIATE; DELETE FROM rejects;" >&"$w"
-	# wait until the holder has the write lock (a bounded time, not a
-	# count of tries: on a loaded machine the holder starts late)
-	held() { ! sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; }
-	wait_for -t 30 held
+	hold_sqlite_store
 	run --separate-stderr uoms-upsert -c conf.yaml < <(order 2)
-	echo "ROLLBACK;" >&"$w"
-	exec {w}>&-
-	wait "$holder"
+	free_sqlite_store
 	echo "# $status: $stderr"
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "uoms-upsert: busy: store busy past the timeout while beginning a transaction" ]

@@ -40,21 +40,13 @@ versions() {
 	orders 5 >in.jsonl
 	uoms-upsert in.jsonl >first.jsonl
 	printf 'busy_timeout: 200\n' >conf.yaml
-	mkfifo hold
-	sqlite3 "$UOMS_DB" <hold >/dev/null 2>&1 &
-	holder=$!
-	exec {w}>hold
-	echo "BEGIN IMMEDIATE; DELETE FROM rejects;" >&"$w"
-	held() { ! sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; }
-	wait_for -t 30 held
+	hold_sqlite_store
 	run --separate-stderr uoms-upsert -c conf.yaml --summary in.jsonl
 	printf '%s\n' "$output" >second.jsonl
 	# a changed line still needs the lock, and waits for it as before
 	run --separate-stderr uoms-upsert -c conf.yaml < <(order 1 'department="west"')
 	changed=$status
-	echo "ROLLBACK;" >&"$w"
-	exec {w}>&-
-	wait "$holder"
+	free_sqlite_store
 	diff -u first.jsonl second.jsonl
 	[ "$changed" -eq 3 ]
 	[ "$(sql 'select max(version) from orders')" -eq 1 ]

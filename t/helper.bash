@@ -611,3 +611,26 @@ stop_pids() {
 	stop_pids_ref=()
 }
 # --- end txfold ---------------------------------------------------------------
+
+# hold_sqlite_store: the sqlite3 program holds the store's write lock (a
+# write transaction it keeps open) until free_sqlite_store; returns once
+# it is held (a bounded wait, not a count of tries: on a loaded machine
+# the holder starts late).
+hold_sqlite_store() {
+	mkfifo hold
+	sqlite3 "$UOMS_DB" <hold >/dev/null 2>&1 &
+	holder=$!
+	exec {hold_w}>hold
+	echo "BEGIN IMMEDIATE; DELETE FROM rejects;" >&"$hold_w"
+	wait_for -t 30 sqlite_store_held
+}
+
+sqlite_store_held() {
+	! sqlite3 "$UOMS_DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null
+}
+
+free_sqlite_store() {
+	echo "ROLLBACK;" >&"$hold_w"
+	exec {hold_w}>&-
+	wait "$holder"
+}
