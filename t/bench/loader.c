@@ -1,10 +1,18 @@
 /*
  * loader: the limit for the store's schema, the yardstick uoms-upsert is
  * measured against (t/bench/run.sh). No validation, no lookups, no
- * output: one transaction, three prepared statements, and each line
- * parsed by SQLite's own JSON functions. The store must exist (make it
- * with `uoms-upsert -d STORE < /dev/null` so the schema and pragmas are
- * the real ones).
+ * output: one transaction, prepared statements, and each line parsed by
+ * SQLite's own JSON functions. It fills what uoms-upsert fills for a new
+ * order: the order with its line's digest (SHA-256, the first 16 bytes,
+ * in the orders_line_hash index), its items, its event, the channel's
+ * word (a blob of the size uoms writes) and a kept record (the line
+ * itself, of about the record's size), so that the store it leaves can
+ * answer a re-run as uoms' does. The store must exist (make it with
+ * `uoms-upsert -d STORE < /dev/null` so the schema and pragmas are the
+ * real ones).
+ *
+ * With --bare, the orders, items and events alone (no digest, word or
+ * kept record): what this yardstick was before those tables existed.
  *
  * With --raw, the machine's limit: no schema at all, each line kept whole
  * in a table of (channel, external_order_id, json) the loader makes, the
@@ -17,7 +25,7 @@
  * line made, deleted, is the record kept at that version), no parse, no
  * write, one read transaction. A line not found prints nothing.
  *
- *	usage: loader [--raw | --skip] STORE < lines
+ *	usage: loader [--raw | --skip | --bare] STORE < lines
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +50,30 @@ static const char sql_order[] =
     J("shipping") ", " J("eta") ", " J("driver") ", " J("placed_at") ", "
     J("channel_updated_at") ", " J("depart_time") ", " J("complete_time")
     ", " J("total_amount") ", " J("currency") ", ?2, ?2";
+
+/* The same with the line's digest (?3) and the version it made. */
+static const char sql_order_hashed[] =
+    "INSERT INTO orders (channel, external_order_id, order_no, kind,"
+    " workflow, status, version, department, warehouse, customer, shipping,"
+    " eta, driver, placed_at, channel_updated_at, depart_time,"
+    " complete_time, total_amount, currency, created_at, updated_at,"
+    " line_hash, line_version)"
+    " SELECT " J("channel") ", " J("external_order_id") ", " J("order_no")
+    ", coalesce(" J("kind") ", 'delivery'), 'dispatch', 'WAITING', 1, "
+    J("department") ", " J("warehouse") ", " J("customer") ", "
+    J("shipping") ", " J("eta") ", " J("driver") ", " J("placed_at") ", "
+    J("channel_updated_at") ", " J("depart_time") ", " J("complete_time")
+    ", " J("total_amount") ", " J("currency") ", ?2, ?2, ?3, 1";
+
+/* The channel's word: uoms keeps 168 bytes of digests for these lines. */
+static const char sql_word[] =
+    "INSERT INTO channel_words (order_id, channel_updated_at, said)"
+    " VALUES (?2, json_extract(?1, '$.channel_updated_at'),"
+    " randomblob(168))";
+
+static const char sql_kept[] =
+    "INSERT INTO order_renderings (order_id, version, rendering)"
+    " VALUES (?2, 1, ?1)";
 
 static const char sql_items[] =
     "INSERT INTO order_items (order_id, external_item_id, seq, sku, name,"
@@ -94,8 +126,29 @@ prepare(const char *sql)
 static void
 usage(void)
 {
-	fputs("usage: loader [--raw | --skip] STORE < lines\n", stderr);
+	fputs("usage: loader [--raw | --skip | --bare] STORE < lines\n",
+	    stderr);
 	exit(2);
+}
+
+/*
+ * The first 16 bytes of a line's SHA-256, as uoms-upsert keeps them.
+ * The digest is fetched once, as lib/digest.c does: EVP_sha256() in each
+ * call looks the algorithm up again (locks, a tenth of the hash).
+ */
+static const unsigned char *
+line_digest(const char *line, size_t len)
+{
+	static EVP_MD *sha256;
+	static unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256",
+	    NULL)) == NULL)
+		die("sha-256");
+	if (EVP_Digest(line, len, md, &mdlen, sha256, NULL) != 1)
+		die("sha-256");
+	return md;
 }
 
 /* --skip: prints the record kept for each line seen before. */
@@ -103,11 +156,6 @@ static long long
 skip(sqlite3_stmt *st)
 {
 	static char out[1 << 16];
-	/* Fetched once, as lib/digest.c does: EVP_sha256() in each call
-	 * looks the algorithm up again (locks, a tenth of the hash). */
-	EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -117,10 +165,8 @@ skip(sqlite3_stmt *st)
 	while ((len = getline(&line, &cap, stdin)) > 0) {
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (sha256 == NULL ||
-		    EVP_Digest(line, len, md, &mdlen, sha256, NULL) != 1)
-			die("sha-256");
-		sqlite3_bind_blob(st, 1, md, 16, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 1, line_digest(line, len), 16,
+		    SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			fwrite(sqlite3_column_text(st, 0), 1,
 			    sqlite3_column_bytes(st, 0), stdout);
@@ -130,7 +176,6 @@ skip(sqlite3_stmt *st)
 		sqlite3_reset(st);
 	}
 	free(line);
-	EVP_MD_free(sha256);
 	if (fflush(stdout) != 0)
 		die("stdout");
 	return count;
@@ -148,13 +193,14 @@ int
 main(int argc, char **argv)
 {
 	sqlite3_stmt *order = NULL, *items = NULL, *event = NULL;
+	sqlite3_stmt *word = NULL, *kept = NULL;
 	struct stat sb;
 	char now[32], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	long long id, count = 0;
 	time_t t = time(NULL);
-	int raw = 0, skipping = 0, flags = SQLITE_OPEN_READWRITE;
+	int raw = 0, skipping = 0, bare = 0, flags = SQLITE_OPEN_READWRITE;
 
 	if (argc == 3 && strcmp(argv[1], "--raw") == 0) {
 		raw = 1;
@@ -162,6 +208,9 @@ main(int argc, char **argv)
 		argv++, argc--;
 	} else if (argc == 3 && strcmp(argv[1], "--skip") == 0) {
 		skipping = 1;
+		argv++, argc--;
+	} else if (argc == 3 && strcmp(argv[1], "--bare") == 0) {
+		bare = 1;
 		argv++, argc--;
 	}
 	if (argc != 2 || argv[1][0] == '-')
@@ -200,8 +249,12 @@ main(int argc, char **argv)
 			die("lines");
 		order = prepare(sql_raw);
 	} else {
-		order = prepare(sql_order);
+		order = prepare(bare ? sql_order : sql_order_hashed);
 		items = prepare(sql_items);
+		if (!bare) {
+			word = prepare(sql_word);
+			kept = prepare(sql_kept);
+		}
 		event = prepare(sql_event);
 		sqlite3_bind_text(order, 2, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(event, 2, now, -1, SQLITE_STATIC);
@@ -213,6 +266,9 @@ main(int argc, char **argv)
 		if (len == 0)
 			continue;
 		sqlite3_bind_text(order, 1, line, len, SQLITE_STATIC);
+		if (!raw && !bare)
+			sqlite3_bind_blob(order, 3, line_digest(line, len), 16,
+			    SQLITE_STATIC);
 		if (raw) {
 			run(order, "lines");
 			count++;
@@ -225,6 +281,14 @@ main(int argc, char **argv)
 		run(items, "order_items");
 		sqlite3_bind_int64(event, 1, id);
 		run(event, "events");
+		if (!bare) {
+			sqlite3_bind_text(word, 1, line, len, SQLITE_STATIC);
+			sqlite3_bind_int64(word, 2, id);
+			run(word, "channel_words");
+			sqlite3_bind_text(kept, 1, line, len, SQLITE_STATIC);
+			sqlite3_bind_int64(kept, 2, id);
+			run(kept, "order_renderings");
+		}
 		count++;
 	}
 	if (ferror(stdin)) {
@@ -236,6 +300,8 @@ main(int argc, char **argv)
 	sqlite3_finalize(order);
 	sqlite3_finalize(items);
 	sqlite3_finalize(event);
+	sqlite3_finalize(word);
+	sqlite3_finalize(kept);
 	sqlite3_close(db);
 	free(line);
 	fprintf(stderr, "loader: %lld orders\n", count);

@@ -78,6 +78,9 @@ ing_loader() {
 	/usr/bin/time -f %M -a -o "$dir/rss-l" \
 	    loader "$dir/l.db" <"$in" 2>/dev/null
 }
+# a2: the loader as it was, orders, items and events alone
+ing_bare_prep() { store_copy "$dir/empty.db" "$dir/l2.db"; }
+ing_bare() { loader --bare "$dir/l2.db" <"$in" 2>/dev/null; }
 ing_raw_prep() { store_rm "$dir/r.db"; }
 ing_raw() { loader --raw "$dir/r.db" <"$in" 2>/dev/null; }
 ing_sql_prep() { store_copy "$dir/empty.db" "$dir/q.db"; }
@@ -191,15 +194,20 @@ table() {
 	head_row
 	# Fresh ingest: uoms against every other route, all five a round.
 	pairs "$rounds" ing_uoms -- ing_loader -- ing_su -- ing_raw -- \
-	    ing_sql
-	for s in u l q; do
+	    ing_sql -- ing_bare
+	for s in u l l2 q; do
 		expect "$dir/$s.db" orders "$n"
 		expect "$dir/$s.db" events "$n"
 	done
 	expect "$dir/s.db" orders "$n"
 	expect "$dir/r.db" lines "$n"
 	items=$(count "$dir/u.db" order_items)
-	for s in l q; do expect "$dir/$s.db" order_items "$items"; done
+	for s in l l2 q; do expect "$dir/$s.db" order_items "$items"; done
+	for s in u l; do
+		expect "$dir/$s.db" order_renderings "$n"
+		expect "$dir/$s.db" channel_words "$n"
+		expect "$dir/$s.db" "orders WHERE line_hash IS NOT NULL" "$n"
+	done
 	row "a) ingest, orders/s vs loader" "$(per_s "$n" 0)" \
 	    "$(per_s "$n" 1)" 1 ">=0.8"
 	row "b) ingest, orders/s vs sqlite-utils" "$(per_s "$n" 0)" \
@@ -208,6 +216,8 @@ table() {
 	    "$(per_s "$n" 3)" 3 limit
 	row "r) ingest, orders/s vs sqlite3 INSERT..SELECT" "$(per_s "$n" 0)" \
 	    "$(per_s "$n" 4)" 4 -
+	row "a2) ingest vs loader w/o digest, word, record" "$(per_s "$n" 0)" \
+	    "$(per_s "$n" 5)" 5 -
 
 	# Unchanged re-run, on the stores the last round left.
 	pairs "$rounds" re_uoms -- re_su -- re_skip
