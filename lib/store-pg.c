@@ -484,15 +484,16 @@ static const char *const migrations[] = {
 	 * table a later step makes writes COLLATE "C" on its own. It may
 	 * run again over itself: a column already so is left alone.
 	 */
-	"DO $$DECLARE c record; BEGIN"
-	" FOR c IN SELECT k.table_name, k.column_name"
-	" FROM information_schema.columns k"
-	" JOIN information_schema.tables t USING (table_schema, table_name)"
-	" WHERE k.table_schema = current_schema()"
-	" AND t.table_type = 'BASE TABLE' AND k.data_type = 'text'"
-	" AND k.collation_name IS DISTINCT FROM 'C'"
-	" LOOP EXECUTE format('ALTER TABLE %I ALTER COLUMN %I"
-	" TYPE text COLLATE \"C\"', c.table_name, c.column_name);"
+	"DO $$DECLARE t record; BEGIN"
+	" FOR t IN SELECT c.relname, string_agg(format('ALTER COLUMN %I"
+	" TYPE text COLLATE \"C\"', a.attname), ', ') AS alters"
+	" FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+	" WHERE c.relnamespace = current_schema()::regnamespace"
+	" AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped"
+	" AND a.atttypid = 'text'::regtype"
+	" AND a.attcollation <> 'pg_catalog.\"C\"'::regcollation"
+	" GROUP BY c.relname"
+	" LOOP EXECUTE format('ALTER TABLE %I ', t.relname) || t.alters;"
 	" END LOOP; END$$;",
 
 	/* 12: uoms-serve's sessions: refresh tokens by their SHA-256 in
