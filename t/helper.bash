@@ -70,13 +70,25 @@ PY
 }
 
 # jget PATH < JSON-LINES: print member PATH (a.b.c, [0] allowed) of each line.
-# build/t/jt (t/tools/jt.c) prints the same as the python3 below, at a
-# twentieth of its start-up; the python3 is for a run without it.
+# build/t/jt (t/tools/jt.c) prints the same as jget_py, at a twentieth of
+# python3's start-up; for lines it can't read as python3 does (an
+# integer past 64 bits) or that python3 raises on, it prints nothing and
+# exits 3, and jget_py is given the same lines. jget_py alone without jt.
 jget() {
-	if type -P jt >/dev/null; then
-		jt get "$1"
+	local in st=0
+	if ! type -P jt >/dev/null; then
+		jget_py "$1"
 		return
 	fi
+	in=$(cat; echo .)
+	in=${in%.}
+	[ -n "$in" ] || return 0
+	# <<< adds the newline it takes off
+	jt get "$1" <<<"${in%$'\n'}" || st=$?
+	[ "$st" -eq 3 ] || return "$st"
+	jget_py "$1" <<<"${in%$'\n'}"
+}
+jget_py() {
 	python3 -c '
 import json, re, sys
 path = [p for p in re.split(r"\.|\[(\d+)\]", sys.argv[1]) if p]

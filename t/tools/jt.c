@@ -11,8 +11,9 @@
  * as Python prints it, a truth as True or False, an object, a list or
  * null as Python's json.dumps(v, ensure_ascii=False) writes it. A
  * member that is missing, or asked of what is not an object, is null.
- * A line that is not JSON, or an element past a list's end, ends the
- * run with exit 1, as the python3 version's exception did.
+ * Exit 3, printing nothing, when a line is one python3 would raise on
+ * (not JSON, an element past a list's end) or one jansson can't hold as
+ * Python does: the caller then gives the lines to python3.
  *
  *	jt order EXT [KEY=JSON | KEY=absent]...
  *
@@ -29,16 +30,16 @@
 #include <jansson.h>
 
 static void
-zeros(int n)
+zeros(FILE *out, int n)
 {
 	while (n-- > 0)
-		putchar('0');
+		putc('0', out);
 }
 
 /* A float as Python's repr: the shortest digits that read back the same,
  * fixed from 1e-4 up to 1e16, else d.ddde+XX. */
 static void
-put_real(double x)
+put_real(FILE *out, double x)
 {
 	char e_form[40], digits[20];
 	int n = 0, exp10, prec;
@@ -51,7 +52,7 @@ put_real(double x)
 	/* e_form: [-]d[.ddd]e[+-]XX */
 	const char *p = e_form;
 	if (*p == '-') {
-		putchar('-');
+		putc('-', out);
 		p++;
 	}
 	for (; *p != 'e'; p++)
@@ -61,47 +62,47 @@ put_real(double x)
 	while (n > 1 && digits[n - 1] == '0')
 		n--;
 	if (exp10 < -4 || exp10 >= 16) {
-		printf("%c", digits[0]);
+		fprintf(out, "%c", digits[0]);
 		if (n > 1)
-			printf(".%.*s", n - 1, digits + 1);
-		printf("e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+			fprintf(out, ".%.*s", n - 1, digits + 1);
+		fprintf(out, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
 	} else if (exp10 < 0) {
-		fputs("0.", stdout);
-		zeros(-exp10 - 1);
-		printf("%.*s", n, digits);
+		fputs("0.", out);
+		zeros(out, -exp10 - 1);
+		fprintf(out, "%.*s", n, digits);
 	} else if (n <= exp10 + 1) {
-		printf("%.*s", n, digits);
-		zeros(exp10 + 1 - n);
-		fputs(".0", stdout);
+		fprintf(out, "%.*s", n, digits);
+		zeros(out, exp10 + 1 - n);
+		fputs(".0", out);
 	} else {
-		printf("%.*s.%.*s", exp10 + 1, digits, n - exp10 - 1,
+		fprintf(out, "%.*s.%.*s", exp10 + 1, digits, n - exp10 - 1,
 		    digits + exp10 + 1);
 	}
 }
 
 static void
-put_string(const char *s, size_t len)
+put_string(FILE *out, const char *s, size_t len)
 {
-	putchar('"');
+	putc('"', out);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '"':  fputs("\\\"", stdout); break;
-		case '\\': fputs("\\\\", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
-		case '\b': fputs("\\b", stdout); break;
-		case '\f': fputs("\\f", stdout); break;
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
 		default:
 			if (c < 0x20)
-				printf("\\u%04x", c);
+				fprintf(out, "\\u%04x", c);
 			else
-				putchar(c);
+				putc(c, out);
 		}
 	}
-	putchar('"');
+	putc('"', out);
 }
 
 /* json.dumps(v, ensure_ascii=False): ", " and ": " between items, or
@@ -109,7 +110,7 @@ put_string(const char *s, size_t len)
 static int compact;
 
 static void
-put_json(const json_t *v)
+put_json(FILE *out, const json_t *v)
 {
 	const char *key;
 	json_t *m;
@@ -117,62 +118,62 @@ put_json(const json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		putchar('{');
+		putc('{', out);
 		i = 0;
 		json_object_foreach((json_t *)v, key, m) {
 			if (i++)
-				fputs(compact ? "," : ", ", stdout);
-			put_string(key, strlen(key));
-			fputs(compact ? ":" : ": ", stdout);
-			put_json(m);
+				fputs(compact ? "," : ", ", out);
+			put_string(out, key, strlen(key));
+			fputs(compact ? ":" : ": ", out);
+			put_json(out, m);
 		}
-		putchar('}');
+		putc('}', out);
 		break;
 	case JSON_ARRAY:
-		putchar('[');
+		putc('[', out);
 		json_array_foreach(v, i, m) {
 			if (i)
-				fputs(compact ? "," : ", ", stdout);
-			put_json(m);
+				fputs(compact ? "," : ", ", out);
+			put_json(out, m);
 		}
-		putchar(']');
+		putc(']', out);
 		break;
 	case JSON_STRING:
-		put_string(json_string_value(v), json_string_length(v));
+		put_string(out, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		put_real(json_real_value(v));
+		put_real(out, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		fputs("true", stdout);
+		fputs("true", out);
 		break;
 	case JSON_FALSE:
-		fputs("false", stdout);
+		fputs("false", out);
 		break;
 	case JSON_NULL:
-		fputs("null", stdout);
+		fputs("null", out);
 		break;
 	}
 }
 
 /* print(v) for a scalar, json.dumps for the rest. */
 static void
-put_value(const json_t *v)
+put_value(FILE *out, const json_t *v)
 {
 	if (v == NULL)
-		fputs("null", stdout);
+		fputs("null", out);
 	else if (json_is_string(v))
-		fwrite(json_string_value(v), 1, json_string_length(v), stdout);
+		fwrite(json_string_value(v), 1, json_string_length(v), out);
 	else if (json_is_true(v))
-		fputs("True", stdout);
+		fputs("True", out);
 	else if (json_is_false(v))
-		fputs("False", stdout);
+		fputs("False", out);
 	else
-		put_json(v);
-	putchar('\n');
+		put_json(out, v);
+	putc('\n', out);
 }
 
 static int
@@ -186,22 +187,16 @@ all_digits(const char *s)
 	return 1;
 }
 
+/*
+ * Python's re.split(r"\.|\[(\d+)\]", PATH), empty parts dropped: PATH
+ * cut in place, its steps in steps (at most max); their count.
+ */
 static int
-get(int argc, char **argv)
+split_path(char *path, char **steps, int max)
 {
-	char *path, *steps[256], *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long long lineno = 0;
-	int nsteps = 0, failed = 0;
+	int n = 0;
 
-	if (argc != 2) {
-		fputs("usage: jt get PATH < JSON-LINES\n", stderr);
-		return 2;
-	}
-	/* Python's re.split(r"\.|\[(\d+)\]", PATH), empty parts dropped. */
-	path = strdup(argv[1]);
-	for (char *p = path, *start = path; ; p++) {
+	for (char *p = path, *start = path; n + 2 < max; p++) {
 		char *close = NULL;
 
 		if (*p == '[' && p[1] >= '0' && p[1] <= '9') {
@@ -213,14 +208,11 @@ get(int argc, char **argv)
 		}
 		if (*p != '.' && *p != '\0' && close == NULL)
 			continue;
-		if (nsteps + 2 >= (int)(sizeof steps / sizeof steps[0]))
-			break;
 		if (p > start)
-			steps[nsteps++] = start;
+			steps[n++] = start;
 		if (close != NULL) {
-			*p = '\0';
-			*close = '\0';
-			steps[nsteps++] = p + 1;
+			*p = *close = '\0';
+			steps[n++] = p + 1;
 			p = close;
 			start = close + 1;
 			continue;
@@ -230,51 +222,78 @@ get(int argc, char **argv)
 		*p = '\0';
 		start = p + 1;
 	}
+	return n;
+}
 
-	while ((len = getline(&line, &cap, stdin)) != -1) {
-		json_error_t err;
-		json_t *root, *v;
+/* The member at steps of one line, printed to out; -1 when the python3
+ * version would have raised (not JSON, an element past a list's end). */
+static int
+get_line(FILE *out, const char *line, size_t len, char **steps, int n)
+{
+	json_t *root, *v;
 
-		lineno++;
-		root = json_loadb(line, (size_t)len, JSON_DECODE_ANY |
-		    JSON_ALLOW_NUL, &err);
-		if (root == NULL) {
-			fflush(stdout);
-			fprintf(stderr, "jt: line %lld: %s\n", lineno,
-			    err.text);
-			failed = 1;
-			break;
-		}
-		v = root;
-		for (int i = 0; i < nsteps && v != NULL; i++) {
-			if (json_is_array(v) && all_digits(steps[i])) {
-				size_t k = strtoul(steps[i], NULL, 10);
+	root = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	if (root == NULL)
+		return -1;
+	v = root;
+	for (int i = 0; i < n && v != NULL; i++) {
+		if (json_is_array(v) && all_digits(steps[i])) {
+			size_t k = strtoul(steps[i], NULL, 10);
 
-				if (k >= json_array_size(v)) {
-					fflush(stdout);
-					fprintf(stderr, "jt: line %lld: list "
-					    "index %s out of range\n", lineno,
-					    steps[i]);
-					failed = 1;
-					break;
-				}
-				v = json_array_get(v, k);
-			} else if (json_is_object(v)) {
-				v = json_object_get(v, steps[i]);
-			} else {
-				v = NULL;
+			if (k >= json_array_size(v)) {
+				json_decref(root);
+				return -1;
 			}
+			v = json_array_get(v, k);
+		} else if (json_is_object(v)) {
+			v = json_object_get(v, steps[i]);
+		} else {
+			v = NULL;
 		}
-		/* A JSON null and a missing member print alike. */
-		if (!failed)
-			put_value(v);
-		json_decref(root);
-		if (failed)
-			break;
 	}
+	/* A JSON null and a missing member print alike. */
+	put_value(out, v);
+	json_decref(root);
+	return 0;
+}
+
+/*
+ * Every line read and printed to memory first: on a line it can't read
+ * as python3 does (an integer past 64 bits, which jansson refuses), or
+ * one python3 would raise on, nothing is printed and the exit is 3, so
+ * that the caller gives the same lines to python3, which prints and
+ * fails as it always did.
+ */
+static int
+get(int argc, char **argv)
+{
+	char *path, *steps[256], *line = NULL, *printed = NULL;
+	size_t cap = 0, printed_len = 0;
+	ssize_t len;
+	int n, failed = 0;
+	FILE *out;
+
+	if (argc != 2) {
+		fputs("usage: jt get PATH < JSON-LINES\n", stderr);
+		return 2;
+	}
+	path = strdup(argv[1]);
+	out = open_memstream(&printed, &printed_len);
+	if (path == NULL || out == NULL)
+		return 3;
+	n = split_path(path, steps, sizeof steps / sizeof steps[0]);
+	while (!failed && (len = getline(&line, &cap, stdin)) != -1)
+		failed = get_line(out, line, (size_t)len, steps, n) < 0;
+	if (fclose(out) != 0 || ferror(stdin))
+		failed = 1;
+	if (!failed)
+		fwrite(printed, 1, printed_len, stdout);
+	free(printed);
 	free(line);
 	free(path);
-	return fflush(stdout) == 0 && !failed ? 0 : 1;
+	if (failed)
+		return 3;
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* helper.bash's order: the base record, then each KEY=VALUE in turn. */
@@ -336,7 +355,7 @@ order(int argc, char **argv)
 		json_object_set_new(o, argv[i], v);
 	}
 	compact = 1;
-	put_json(o);
+	put_json(stdout, o);
 	putchar('\n');
 	json_decref(o);
 	return fflush(stdout) == 0 ? 0 : 1;
