@@ -38,32 +38,29 @@
 
 #define J(m) "json_extract(?1, '$." m "')"
 
-/* customer, shipping and driver are objects: json_extract gives their text. */
-static const char sql_order[] =
-    "INSERT INTO orders (channel, external_order_id, order_no, kind,"
-    " workflow, status, version, department, warehouse, customer, shipping,"
-    " eta, driver, placed_at, channel_updated_at, depart_time,"
-    " complete_time, total_amount, currency, created_at, updated_at)"
-    " SELECT " J("channel") ", " J("external_order_id") ", " J("order_no")
-    ", coalesce(" J("kind") ", 'delivery'), 'dispatch', 'WAITING', 1, "
-    J("department") ", " J("warehouse") ", " J("customer") ", "
-    J("shipping") ", " J("eta") ", " J("driver") ", " J("placed_at") ", "
-    J("channel_updated_at") ", " J("depart_time") ", " J("complete_time")
-    ", " J("total_amount") ", " J("currency") ", ?2, ?2";
+/*
+ * An order's columns and their values, drawn from the line (?1); customer,
+ * shipping and driver are objects: json_extract gives their text. The
+ * digest's columns come after them where the line's digest (?3) is kept.
+ */
+#define ORDER_INTO \
+    "INSERT INTO orders (channel, external_order_id, order_no, kind," \
+    " workflow, status, version, department, warehouse, customer, shipping," \
+    " eta, driver, placed_at, channel_updated_at, depart_time," \
+    " complete_time, total_amount, currency, created_at, updated_at"
+#define ORDER_VALUES \
+    " SELECT " J("channel") ", " J("external_order_id") ", " J("order_no") \
+    ", coalesce(" J("kind") ", 'delivery'), 'dispatch', 'WAITING', 1, " \
+    J("department") ", " J("warehouse") ", " J("customer") ", " \
+    J("shipping") ", " J("eta") ", " J("driver") ", " J("placed_at") ", " \
+    J("channel_updated_at") ", " J("depart_time") ", " J("complete_time") \
+    ", " J("total_amount") ", " J("currency") ", ?2, ?2"
 
-/* The same with the line's digest (?3) and the version it made. */
-static const char sql_order_hashed[] =
-    "INSERT INTO orders (channel, external_order_id, order_no, kind,"
-    " workflow, status, version, department, warehouse, customer, shipping,"
-    " eta, driver, placed_at, channel_updated_at, depart_time,"
-    " complete_time, total_amount, currency, created_at, updated_at,"
-    " line_hash, line_version)"
-    " SELECT " J("channel") ", " J("external_order_id") ", " J("order_no")
-    ", coalesce(" J("kind") ", 'delivery'), 'dispatch', 'WAITING', 1, "
-    J("department") ", " J("warehouse") ", " J("customer") ", "
-    J("shipping") ", " J("eta") ", " J("driver") ", " J("placed_at") ", "
-    J("channel_updated_at") ", " J("depart_time") ", " J("complete_time")
-    ", " J("total_amount") ", " J("currency") ", ?2, ?2, ?3, 1";
+static const char sql_order[] = ORDER_INTO ")" ORDER_VALUES;
+
+/* The same with the line's digest and the version it made. */
+static const char sql_order_hashed[] = ORDER_INTO ", line_hash, line_version)"
+    ORDER_VALUES ", ?3, 1";
 
 /* The channel's word: uoms keeps 168 bytes of digests for these lines. */
 static const char sql_word[] =
