@@ -33,8 +33,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
+
+#include "digest.h"
+#include "ingest.h"
 
 #define J(m) "json_extract(?1, '$." m "')"
 
@@ -128,23 +130,14 @@ usage(void)
 	exit(2);
 }
 
-/*
- * The first 16 bytes of a line's SHA-256, as uoms-upsert keeps them.
- * The digest is fetched once, as lib/digest.c does: EVP_sha256() in each
- * call looks the algorithm up again (locks, a tenth of the hash).
- */
+/* The first UOMS_LINE_HASH bytes of a line's SHA-256, as uoms-upsert
+ * keeps them (lib/digest.c's, libcrypto fetched once). */
 static const unsigned char *
 line_digest(const char *line, size_t len)
 {
-	static EVP_MD *sha256;
-	static unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
+	static unsigned char md[UOMS_SHA256_LEN];
 
-	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256",
-	    NULL)) == NULL)
-		die("sha-256");
-	if (EVP_Digest(line, len, md, &mdlen, sha256, NULL) != 1)
-		die("sha-256");
+	uoms_sha256(line, len, md);
 	return md;
 }
 
@@ -162,8 +155,8 @@ skip(sqlite3_stmt *st)
 	while ((len = getline(&line, &cap, stdin)) > 0) {
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		sqlite3_bind_blob(st, 1, line_digest(line, len), 16,
-		    SQLITE_STATIC);
+		sqlite3_bind_blob(st, 1, line_digest(line, len),
+		    UOMS_LINE_HASH, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			fwrite(sqlite3_column_text(st, 0), 1,
 			    sqlite3_column_bytes(st, 0), stdout);
@@ -264,8 +257,8 @@ main(int argc, char **argv)
 			continue;
 		sqlite3_bind_text(order, 1, line, len, SQLITE_STATIC);
 		if (!raw && !bare)
-			sqlite3_bind_blob(order, 3, line_digest(line, len), 16,
-			    SQLITE_STATIC);
+			sqlite3_bind_blob(order, 3, line_digest(line, len),
+			    UOMS_LINE_HASH, SQLITE_STATIC);
 		if (raw) {
 			run(order, "lines");
 			count++;
