@@ -28,6 +28,7 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PKGS_DL) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS_DL := $(shell pkg-config --libs $(PKGS_DL) 2>/dev/null)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 	-Ilib -DUOMS_VERSION='"$(VERSION)"' -DUOMS_DATADIR='"$(DATADIR)"' \
 	$(PKG_CFLAGS)
@@ -100,7 +101,7 @@ $(BENCHES): $(O)/t/%: $(O)/t/bench/%.o $(O)/lib/libuoms.a
 
 $(TTOOLS): $(O)/t/%: $(O)/t/tools/%.o $(O)/lib/libuoms.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(PKGS_DL))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(PKG_LIBS_DL)
 
 # Installs only what is missing; does nothing (and needs no network) when all is there.
 deps:

@@ -345,7 +345,7 @@ for line in sys.stdin:
 	setup_orders
 	# The command waits until its lock's first expiry has passed (bounded),
 	# then another actor tries to change the order.
-	export -f sql pg_query
+	export -f sql pg_sql
 	run --separate-stderr uoms-lock --actor a run --type EDIT --ttl 2 1 -- bash -c '
 	    first=$(sql "SELECT expires_at FROM locks")
 	    for (( i = 0; i < 200; i++ )); do

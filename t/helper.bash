@@ -17,9 +17,8 @@ setup() {
 # (columns joined by |), on whichever engine it is (store_fresh).
 sql() {
 	if [ "${UOMS_TEST_ENGINE:-sqlite}" = pg ]; then
-		# sqlite3 prints a truth as 1 or 0, psql as t or f: pgq -b
-		# prints 1 or 0.
-		pg_query -b "$UOMS_DB" "$1"
+		# sqlite3 prints a truth as 1 or 0, PostgreSQL as t or f.
+		pg_sql -b "$UOMS_DB" "$1"
 	else
 		sqlite3 "$UOMS_DB" "$1"
 	fi
@@ -298,20 +297,15 @@ pg_need() {
 }
 
 pg_db() {
-	pg_query "$PG_URL" "CREATE DATABASE $1" >/dev/null || return 1
+	pg_sql "$PG_URL" "CREATE DATABASE $1" >/dev/null || return 1
 	echo "postgresql:///$1?host=$PG_DIR&user=uoms"
 }
 
-# pg_sql URL QUERY: run QUERY on the database at URL, rows unaligned.
-pg_sql() {
-	pg_query "$1" "$2"
-}
-
-# pg_query [-b] URL QUERY: QUERY's rows as psql -qXAt -F'|' -v
+# pg_sql [-b] URL QUERY: QUERY's rows as psql -qXAt -F'|' -v
 # ON_ERROR_STOP=1 prints them, through build/t/pgq (t/tools/pgq.c) when
 # it is on PATH: psql's start-up was 36 ms of CPU a call, pgq's is 5.
 # -b: a truth as 1 or 0.
-pg_query() {
+pg_sql() {
 	local truths=
 	[ "$1" != -b ] || { truths=-b; shift; }
 	if command -v pgq >/dev/null; then
@@ -439,7 +433,7 @@ store_fresh() {
 	fi
 	schema=t$$_${RANDOM}_$RANDOM
 	export UOMS_TEST_SCHEMA=$schema
-	pg_query "$PG_URL" "CREATE SCHEMA $schema" >/dev/null || return 1
+	pg_sql "$PG_URL" "CREATE SCHEMA $schema" >/dev/null || return 1
 	# public last: t/pg-compat.sql's group_concat for the tests' queries.
 	export UOMS_DB="$PG_URL&options=-csearch_path%3D$schema%2Cpublic"
 }
